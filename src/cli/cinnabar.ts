@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// cinnabar: the umbrella command. `cinnabar server ...` runs the server (same arguments as
+// cinnabar-server); later capabilities add their subcommands here.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
+
+const program = new Command('cinnabar')
+  .description('Cinnabar, a Redis 7 compatible data server for Node.js')
+  .version(`${CINNABAR_VERSION} (Redis ${REDIS_VERSION} compatible)`, '-v, --version');
+
+program
+  .command('server')
+  .description('start a server: [/path/to/redis.conf] [--directive value ...], as redis-server')
+  .allowUnknownOption(true)
+  .allowExcessArguments(true)
+  .helpOption(false)
+  .argument('[args...]')
+  .action((args: string[]) => {
+    const entry = fileURLToPath(new URL('./cinnabar-server.js', import.meta.url));
+    const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

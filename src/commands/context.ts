@@ -1,0 +1,203 @@
+// What command handlers can reach. The server room implements these interfaces; command code
+// depends only on them (the seam that keeps the arrow commands <- server one-way).
+
+import type { Config } from '../config/config.js';
+import type { ReplyWriter } from '../protocol/writer.js';
+import type { Db } from '../store/db.js';
+import type { Keyspace } from '../store/keyspace.js';
+import type { Command } from './types.js';
+
+export type ClientReplyMode = 'on' | 'off' | 'skip';
+
+/** Per-connection state visible to commands. */
+export interface ClientState {
+  readonly id: number;
+  name: string;
+  libName: string;
+  libVersion: string;
+  readonly reply: ReplyWriter;
+  dbIndex: number;
+  authenticated: boolean;
+  user: string;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly createdAtMs: number;
+  lastInteractionMs: number;
+  /** Full name of the last command run ("client|list"), for CLIENT LIST cmd=. */
+  lastCommandName: string;
+  /** Transaction state. */
+  inMulti: boolean;
+  multiQueue: Array<{ command: Command; argv: string[] }>;
+  multiDirty: boolean;
+  /** Keys watched by this client, as "dbIndex\0key". */
+  readonly watchedKeys: Set<string>;
+  /** Set when a watched key was touched; EXEC then fails. */
+  watchDirty: boolean;
+  readonly channels: Set<string>;
+  readonly patterns: Set<string>;
+  readonly shardChannels: Set<string>;
+  isMonitor: boolean;
+  replyMode: ClientReplyMode;
+  noEvict: boolean;
+  noTouch: boolean;
+  /** Closes after the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
+  closeAfterReply: boolean;
+  readonly isPubSub: boolean;
+  /** Output bytes queued but not yet accepted by the socket. */
+  readonly outputBufferBytes: number;
+  readonly queryBufferBytes: number;
+  readonly queryBufferCapacityBytes: number;
+  /** Total bytes read from / written to this connection's socket. */
+  readonly totalBytesIn: number;
+  readonly totalBytesOut: number;
+  /** Close the connection now (CLIENT KILL). */
+  close(reason: string): void;
+  /** Flags string for CLIENT LIST/INFO ("N", "P", "x"...). */
+  flagsText(): string;
+}
+
+/** A pending-shutdown request from SHUTDOWN. */
+export interface ShutdownOptions {
+  save: boolean | null;
+  now: boolean;
+  force: boolean;
+}
+
+/** Server-wide services reachable from commands. */
+export interface ServerApi {
+  readonly keyspace: Keyspace;
+  readonly config: Config;
+  readonly startTimeMs: number;
+  readonly runId: string;
+  readonly commands: ReadonlyMap<string, Command>;
+  /** Number of changes since the last save, as Redis's server.dirty. */
+  dirty: number;
+  lastSaveTimeSec: number;
+  readonly stats: ServerStats;
+
+  lookupCommand(argv: readonly string[]): Command | undefined;
+  clients(): Iterable<ClientState>;
+  clientById(id: number): ClientState | undefined;
+
+  /** WATCH invalidation and (later) client-side caching: a key's value changed. */
+  signalModifiedKey(db: Db, key: string): void;
+  /** All keys of a database changed (FLUSHDB, SWAPDB). */
+  signalFlushedDb(dbIndex: number): void;
+  /** Publishes a keyspace event if notify-keyspace-events enables its class. */
+  notifyKeyspaceEvent(classFlag: number, event: string, key: string, dbIndex: number): void;
+
+  /** Pub/sub. Returns the number of clients that received the message. */
+  publish(channel: string, message: string): number;
+  publishShard(channel: string, message: string): number;
+  subscribe(client: ClientState, channel: string): boolean;
+  unsubscribe(client: ClientState, channel: string): boolean;
+  psubscribe(client: ClientState, pattern: string): boolean;
+  punsubscribe(client: ClientState, pattern: string): boolean;
+  ssubscribe(client: ClientState, channel: string): boolean;
+  sunsubscribe(client: ClientState, channel: string): boolean;
+  channelNames(): Iterable<string>;
+  shardChannelNames(): Iterable<string>;
+  channelSubscriberCount(channel: string): number;
+  shardChannelSubscriberCount(channel: string): number;
+  patternCount(): number;
+
+  /** Watches a key for the client (WATCH). */
+  watchKey(client: ClientState, db: Db, key: string): void;
+  unwatchAll(client: ClientState): void;
+
+  /** MONITOR. */
+  addMonitor(client: ClientState): void;
+  removeMonitor(client: ClientState): void;
+
+  /** Client pause (CLIENT PAUSE / UNPAUSE). */
+  pauseClients(untilMs: number, writesOnly: boolean): void;
+  unpauseClients(): void;
+
+  /** Protocol switch on HELLO. */
+  setProtocol(client: ClientState, resp: 2 | 3): void;
+
+  /** SHUTDOWN: returns an error text when refused, else never returns normally. */
+  shutdown(options: ShutdownOptions): string | null;
+
+  /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
+  infoText(sections: readonly string[]): string;
+
+  readonly slowlog: SlowLogApi;
+  readonly latency: LatencyApi;
+}
+
+export interface ServerStats {
+  totalConnectionsReceived: number;
+  totalCommandsProcessed: number;
+  rejectedConnections: number;
+  expiredKeys: number;
+  totalNetInputBytes: number;
+  totalNetOutputBytes: number;
+  totalErrorReplies: number;
+  unexpectedErrorReplies: number;
+  /** Error code ("ERR", "WRONGTYPE") to count, for INFO errorstats. */
+  errorCounts: Map<string, number>;
+  clientQueryBufferLimitDisconnections: number;
+  clientOutputBufferLimitDisconnections: number;
+  pubsubChannelsPublished: number;
+}
+
+export interface SlowLogEntry {
+  id: number;
+  timestampSec: number;
+  durationMicros: number;
+  argv: string[];
+  peer: string;
+  clientName: string;
+}
+
+export interface SlowLogApi {
+  entries(): readonly SlowLogEntry[];
+  reset(): void;
+}
+
+export interface LatencySample {
+  timestampSec: number;
+  latencyMs: number;
+}
+
+export interface LatencyEvent {
+  name: string;
+  samples: LatencySample[];
+  maxLatencyMs: number;
+}
+
+export interface LatencyApi {
+  /** Records a latency sample if above latency-monitor-threshold. */
+  addSampleIfNeeded(event: string, latencyMs: number): void;
+  events(): ReadonlyMap<string, LatencyEvent>;
+  reset(events: readonly string[]): number;
+}
+
+/** What a running command sees: the client, its database, the server, and propagation hooks. */
+export interface CommandContext {
+  readonly client: ClientState;
+  readonly reply: ReplyWriter;
+  /** The client's selected database. */
+  readonly db: Db;
+  readonly server: ServerApi;
+  /** The command being run. */
+  readonly command: Command;
+
+  /** Counts one change (or `n`) and schedules this command's propagation. */
+  markDirty(n?: number): void;
+  /** Propagate these arguments instead of the original argv (e.g. SET EX -> SET PXAT). */
+  rewritePropagation(argv: string[]): void;
+  /** Propagate nothing for this command, whatever it changed. */
+  preventPropagation(): void;
+  /** Propagate an extra effect in the given db, after this command's own. */
+  alsoPropagate(dbIndex: number, argv: string[]): void;
+  /** Switches the client's database (SELECT). */
+  selectDb(index: number): boolean;
+  /** Hides an argument from SLOWLOG and MONITOR (passwords). */
+  redactArgument(index: number): void;
+  /** Called after a successful AUTH/HELLO AUTH (lifts the unauthenticated request limits). */
+  onAuthenticated(): void;
+  /** RESET: leaves MULTI, WATCH, pub/sub, MONITOR, name, db, protocol and reply mode. */
+  resetConnectionState(): void;
+}

@@ -1,0 +1,56 @@
+// Builds the command table from the family files' declarations.
+
+import type { Command, CommandSpec } from './types.js';
+
+/** Commands a RESP2 client in subscribed mode may run (Redis's server.c rule). */
+const PUBSUB_CONTEXT_ALLOWED = new Set([
+  'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
+]);
+
+function resolve(spec: CommandSpec, parent: Command | null): Command {
+  const fullName = parent ? `${parent.fullName}|${spec.name}` : spec.name;
+  const has = (flag: string): boolean => (spec.flags as readonly string[]).includes(flag);
+  const command: Command = {
+    spec,
+    fullName,
+    parent,
+    subcommands: null,
+    handler: spec.handler ?? null,
+    arity: spec.arity,
+    isWrite: has('write'),
+    isReadonly: has('readonly'),
+    isAdmin: has('admin'),
+    noAuth: has('no_auth'),
+    noMulti: has('no_multi'),
+    allowedInPubSub: parent === null && PUBSUB_CONTEXT_ALLOWED.has(spec.name),
+    skipMonitor: has('skip_monitor'),
+    skipSlowlog: has('skip_slowlog'),
+    isFast: has('fast'),
+    stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0 },
+  };
+  if (spec.subcommands) {
+    command.subcommands = new Map();
+    for (const sub of spec.subcommands) command.subcommands.set(sub.name, resolve(sub, command));
+  }
+  return command;
+}
+
+export function buildCommandTable(families: ReadonlyArray<readonly CommandSpec[]>): Map<string, Command> {
+  const table = new Map<string, Command>();
+  for (const family of families) {
+    for (const spec of family) {
+      if (table.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
+      if (!spec.handler && !spec.subcommands) throw new Error(`command ${spec.name} has no handler`);
+      table.set(spec.name, resolve(spec, null));
+    }
+  }
+  return table;
+}
+
+/** Every command and subcommand, parents first (for COMMAND COUNT/LIST/INFO and INFO stats). */
+export function* allCommands(table: ReadonlyMap<string, Command>): Iterable<Command> {
+  for (const command of table.values()) {
+    yield command;
+    if (command.subcommands) yield* command.subcommands.values();
+  }
+}

@@ -1,0 +1,153 @@
+// The declarative command table's shapes. Each command family file exports CommandSpec objects;
+// the dispatcher, COMMAND INFO/DOCS/GETKEYS, and (later) cluster routing and ACL checks read
+// them, so arity, flags and key positions are declared exactly once.
+
+import type { CommandContext } from './context.js';
+
+/** Command flags, spelled as COMMAND INFO reports them. */
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'module' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
+  | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'asking' | 'fast' | 'no_auth'
+  | 'may_replicate' | 'sentinel' | 'only_sentinel' | 'no_mandatory_keys' | 'protected'
+  | 'no_async_loading' | 'no_multi' | 'movablekeys' | 'allow_busy';
+
+/** Key-spec flags, as COMMAND INFO reports them. */
+export type KeySpecFlag =
+  | 'RO' | 'RW' | 'OW' | 'RM' | 'access' | 'update' | 'insert' | 'delete' | 'not_key'
+  | 'incomplete' | 'variable_flags';
+
+export type BeginSearch =
+  | { type: 'index'; index: number }
+  | { type: 'keyword'; keyword: string; startFrom: number }
+  | { type: 'unknown' };
+
+export type FindKeys =
+  | { type: 'range'; lastKey: number; keyStep: number; limit: number }
+  | { type: 'keynum'; keyNumIndex: number; firstKey: number; keyStep: number }
+  | { type: 'unknown' };
+
+export interface KeySpec {
+  flags: readonly KeySpecFlag[];
+  begin: BeginSearch;
+  find: FindKeys;
+  notes?: string;
+}
+
+export type CommandHandler = (ctx: CommandContext, argv: string[]) => void;
+
+export interface CommandSpec {
+  /** Lower-case name; for a subcommand, the subcommand alone (e.g. "list" under "client"). */
+  name: string;
+  /** Redis arity: positive = exact argc, negative = at least -arity. Includes the name. */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** ACL categories without the '@'. */
+  acl: readonly string[];
+  keySpecs?: readonly KeySpec[];
+  /** Command tips (COMMAND INFO), e.g. "nondeterministic_output". */
+  tips?: readonly string[];
+  /** Our own one-line description, for COMMAND DOCS. */
+  summary: string;
+  /** Redis version that introduced it, for COMMAND DOCS. */
+  since: string;
+  /** Command group for COMMAND DOCS (string, hash, generic, server, connection, pubsub...). */
+  group: string;
+  complexity?: string;
+  /** Argument names for COMMAND DOCS (a flat, simplified list). */
+  arguments?: readonly ArgumentDoc[];
+  /** Absent only on container commands, which dispatch to subcommands. */
+  handler?: CommandHandler;
+  subcommands?: readonly CommandSpec[];
+  /** For commands whose keys cannot be found from keySpecs alone (movablekeys). */
+  getKeys?: (argv: readonly string[]) => number[];
+}
+
+export interface ArgumentDoc {
+  name: string;
+  type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+  token?: string;
+  optional?: boolean;
+  multiple?: boolean;
+  arguments?: readonly ArgumentDoc[];
+}
+
+/** A resolved command (a top-level command or a subcommand) as the dispatcher uses it. */
+export interface Command {
+  spec: CommandSpec;
+  /** "get", or "client|list" for a subcommand. */
+  fullName: string;
+  parent: Command | null;
+  subcommands: Map<string, Command> | null;
+  handler: CommandHandler | null;
+  arity: number;
+  /** Bit set of flags for fast checks on the hot path. */
+  isWrite: boolean;
+  isReadonly: boolean;
+  isAdmin: boolean;
+  noAuth: boolean;
+  noMulti: boolean;
+  allowedInPubSub: boolean;
+  skipMonitor: boolean;
+  skipSlowlog: boolean;
+  isFast: boolean;
+  /** Per-command statistics for INFO commandstats / latencystats. */
+  stats: CommandStats;
+}
+
+export interface CommandStats {
+  calls: number;
+  microseconds: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+/** Single key at `index` (the most common spec). */
+export function keyAt(index: number, ...flags: KeySpecFlag[]): KeySpec {
+  return { flags, begin: { type: 'index', index }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
+}
+
+/** Keys from `index` to the end (lastKey -1) with a step, e.g. DEL, MSET. */
+export function keysFrom(index: number, step: number, flags: KeySpecFlag[], lastKey = -1, limit = 0): KeySpec {
+  return { flags, begin: { type: 'index', index }, find: { type: 'range', lastKey, keyStep: step, limit } };
+}
+
+/** Keys preceded by a count argument (e.g. the numkeys of LMPOP, ZUNIONSTORE). */
+export function keysByCount(index: number, keyNumIndex: number, firstKey: number, keyStep: number, flags: KeySpecFlag[]): KeySpec {
+  return { flags, begin: { type: 'index', index }, find: { type: 'keynum', keyNumIndex, firstKey, keyStep } };
+}
+
+/** Positions of key arguments in argv according to the command's key specs. */
+export function keyPositions(spec: CommandSpec, argv: readonly string[]): number[] {
+  if (spec.getKeys) return spec.getKeys(argv);
+  const out: number[] = [];
+  for (const ks of spec.keySpecs ?? []) {
+    let first: number;
+    if (ks.begin.type === 'index') {
+      first = ks.begin.index;
+    } else if (ks.begin.type === 'keyword') {
+      const { keyword, startFrom } = ks.begin;
+      first = -1;
+      if (startFrom >= 0) {
+        for (let i = startFrom; i < argv.length; i++) if (argv[i].toUpperCase() === keyword) { first = i + 1; break; }
+      } else {
+        for (let i = argv.length + startFrom; i > 0; i--) if (argv[i].toUpperCase() === keyword) { first = i + 1; break; }
+      }
+      if (first < 0) continue;
+    } else {
+      continue;
+    }
+    if (first >= argv.length) continue;
+    const fk = ks.find;
+    if (fk.type === 'range') {
+      let last = fk.lastKey >= 0 ? first + fk.lastKey : argv.length + fk.lastKey;
+      if (fk.lastKey < 0 && fk.limit > 1) last = first + Math.floor((argv.length - first) / fk.limit) - 1;
+      for (let i = first; i <= last && i < argv.length; i += fk.keyStep) out.push(i);
+    } else if (fk.type === 'keynum') {
+      const count = Number(argv[first + fk.keyNumIndex]);
+      if (!Number.isInteger(count) || count < 0) continue;
+      const start = first + fk.firstKey;
+      for (let k = 0, i = start; k < count && i < argv.length; k++, i += fk.keyStep) out.push(i);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+// Shapes of the directive table. One declaration per redis.conf directive drives config files,
+// command-line flags, and CONFIG GET/SET/REWRITE.
+
+export type DirectiveKind = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
+export type ConfigValue = number | boolean | string;
+
+export interface DirectiveSpec {
+  /** Canonical lower-case name, as CONFIG GET reports it. */
+  name: string;
+  /** Older name accepted everywhere (slaveof, hash-max-ziplist-entries...). */
+  alias?: string;
+  kind: DirectiveKind;
+  /** Default as it would be written in redis.conf (e.g. "yes", "512mb", "notice"). */
+  defaultText: string;
+  /** CONFIG SET may change it at run time. */
+  mutable: boolean;
+  min?: number;
+  max?: number;
+  /** Allowed words of an enum, in Redis's order (used in its error message). */
+  values?: readonly string[];
+  /** Takes several arguments on one line (save, bind, client-output-buffer-limit...). */
+  multiArg?: boolean;
+  /** Not reported by CONFIG GET patterns, like Redis's HIDDEN_CONFIG. */
+  hidden?: boolean;
+  /** Value hidden from CONFIG REWRITE logs; compared as a secret. */
+  sensitive?: boolean;
+  /** Only settable when enable-protected-configs allows it. */
+  protectedConfig?: boolean;
+  /**
+   * A later capability owns this directive: its default is accepted (so stock redis.conf files
+   * load), any other value stops start-up / fails CONFIG SET, never silently ignored.
+   */
+  reservedFor?: string;
+  /** For 'special' kinds: parse and canonicalize the arguments, or return an error text. */
+  parse?: (args: readonly string[]) => { value: string } | { error: string };
+  /** For 'string' kinds: extra validation, returns an error text. */
+  validate?: (value: string) => string | null;
+}
+
+export class ConfigFileError extends Error {
+  constructor(readonly lineNumber: number, readonly lineText: string, readonly reason: string) {
+    super(reason);
+  }
+}

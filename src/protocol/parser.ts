@@ -1,0 +1,221 @@
+// Incremental request parser: RESP multibulk and the inline protocol, as Redis reads them
+// (networking.c processMultibulkBuffer / processInlineBuffer), with the same limits and errors.
+
+import { splitInlineArgs } from '../util/split-args.js';
+
+/** Longest inline request, multibulk count line or bulk length line without a newline. */
+export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
+/** Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation. */
+const BIG_ARG_BYTES = 32 * 1024;
+const UNAUTH_MAX_MULTIBULK = 10;
+const UNAUTH_MAX_BULK_BYTES = 16384;
+
+const CR = 13;
+const LF = 10;
+
+export class ProtocolError {
+  constructor(readonly message: string, readonly logReason: string) {}
+}
+
+export type ParseResult = string[] | ProtocolError | null;
+
+export interface ParserLimits {
+  maxBulkLenBytes: number;
+  /** Set while the connection still has to authenticate: Redis then caps request sizes. */
+  authRequired: boolean;
+}
+
+export class RespParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Remaining bulk arguments of the multibulk request being read; 0 between requests. */
+  private multibulkLeft = 0;
+  private bulkLen = -1;
+  private argv: string[] = [];
+  /** A big bulk argument being filled chunk by chunk. */
+  private bigArg: Buffer | null = null;
+  private bigArgFilled = 0;
+
+  constructor(private readonly limits: ParserLimits) {}
+
+  /** Bytes received and not yet consumed as complete requests (Redis's query buffer length). */
+  get pendingBytes(): number {
+    return this.buf.length - this.pos + (this.bigArg ? this.bigArgFilled : 0);
+  }
+
+  /** Size of the allocated query buffer, for CLIENT LIST qbuf and the query buffer limit. */
+  get bufferCapacityBytes(): number {
+    return this.buf.length + (this.bigArg ? this.bigArg.length : 0);
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.bigArg !== null) {
+      const need = this.bigArg.length - this.bigArgFilled;
+      const take = Math.min(need, chunk.length);
+      chunk.copy(this.bigArg, this.bigArgFilled, 0, take);
+      this.bigArgFilled += take;
+      chunk = chunk.subarray(take);
+      if (chunk.length === 0) return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /** Drops everything buffered (used when the connection is closing). */
+  reset(): void {
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    this.multibulkLeft = 0;
+    this.bulkLen = -1;
+    this.argv = [];
+    this.bigArg = null;
+    this.bigArgFilled = 0;
+  }
+
+  /** The next complete request, null when more bytes are needed, or a protocol error. */
+  next(): ParseResult {
+    for (;;) {
+      if (this.multibulkLeft === 0 && this.bigArg === null) {
+        if (this.pos >= this.buf.length) return null;
+        if (this.buf[this.pos] !== 42 /* '*' */) return this.parseInline();
+        const header = this.parseMultibulkHeader();
+        if (header !== 'ok') return header;
+        if (this.multibulkLeft === 0) continue; // "*0" or "*-1": nothing to run, as in Redis
+      }
+      const body = this.parseBulks();
+      if (body !== 'ok') return body;
+      const argv = this.argv;
+      this.argv = [];
+      return argv;
+    }
+  }
+
+  private indexOfByte(byte: number, from: number): number {
+    return this.buf.indexOf(byte, from);
+  }
+
+  private parseInline(): ParseResult {
+    const newline = this.indexOfByte(LF, this.pos);
+    if (newline < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
+        return new ProtocolError('Protocol error: too big inline request', 'too big inline request');
+      }
+      return null;
+    }
+    let end = newline;
+    if (end > this.pos && this.buf[end - 1] === CR) end--;
+    const line = this.buf.latin1Slice(this.pos, end);
+    this.pos = newline + 1;
+    const args = splitInlineArgs(line);
+    if (args === null) {
+      return new ProtocolError('Protocol error: unbalanced quotes in request', 'unbalanced quotes in inline request');
+    }
+    if (args.length === 0) return this.next();
+    return args;
+  }
+
+  /** Reads "*<count>\r\n". Returns 'ok', null when incomplete, or an error. */
+  private parseMultibulkHeader(): 'ok' | null | ProtocolError {
+    const cr = this.indexOfByte(CR, this.pos);
+    if (cr < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
+        return new ProtocolError('Protocol error: too big mbulk count string', 'too big mbulk count string');
+      }
+      return null;
+    }
+    if (cr + 1 >= this.buf.length) return null;
+    const count = parseLineInteger(this.buf, this.pos + 1, cr);
+    if (count === null || count > 2147483647) {
+      return new ProtocolError('Protocol error: invalid multibulk length', 'invalid mbulk count');
+    }
+    if (count > UNAUTH_MAX_MULTIBULK && this.limits.authRequired) {
+      return new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count');
+    }
+    this.pos = cr + 2;
+    this.multibulkLeft = count > 0 ? count : 0;
+    this.bulkLen = -1;
+    return 'ok';
+  }
+
+  private parseBulks(): 'ok' | null | ProtocolError {
+    while (this.multibulkLeft > 0) {
+      if (this.bigArg !== null) {
+        if (this.bigArgFilled < this.bigArg.length) return null;
+        // The big argument is complete; its trailing CRLF is still in `buf`.
+        if (this.buf.length - this.pos < 2) return null;
+        this.pos += 2;
+        this.argv.push(this.bigArg.latin1Slice(0, this.bigArg.length - 0));
+        this.bigArg = null;
+        this.bigArgFilled = 0;
+        this.bulkLen = -1;
+        this.multibulkLeft--;
+        continue;
+      }
+      if (this.bulkLen === -1) {
+        const cr = this.indexOfByte(CR, this.pos);
+        if (cr < 0) {
+          if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
+            return new ProtocolError('Protocol error: too big bulk count string', 'too big bulk count string');
+          }
+          return null;
+        }
+        if (cr + 1 >= this.buf.length) return null;
+        if (this.buf[this.pos] !== 36 /* '$' */) {
+          const got = String.fromCharCode(this.buf[this.pos]);
+          return new ProtocolError(`Protocol error: expected '$', got '${got}'`, 'expected $ but got something else');
+        }
+        const len = parseLineInteger(this.buf, this.pos + 1, cr);
+        if (len === null || len < 0 || len > this.limits.maxBulkLenBytes) {
+          return new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length');
+        }
+        if (len > UNAUTH_MAX_BULK_BYTES && this.limits.authRequired) {
+          return new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length');
+        }
+        this.pos = cr + 2;
+        this.bulkLen = len;
+        if (len >= BIG_ARG_BYTES && this.buf.length - this.pos < len + 2) {
+          // Assemble into a buffer of the final size so a large value is copied once.
+          this.bigArg = Buffer.allocUnsafe(len);
+          const available = Math.min(len, this.buf.length - this.pos);
+          this.buf.copy(this.bigArg, 0, this.pos, this.pos + available);
+          this.bigArgFilled = available;
+          this.pos += available;
+          if (this.pos >= this.buf.length) { this.buf = Buffer.alloc(0); this.pos = 0; }
+          continue;
+        }
+      }
+      if (this.buf.length - this.pos < this.bulkLen + 2) return null;
+      this.argv.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.pos += this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.multibulkLeft--;
+    }
+    return 'ok';
+  }
+}
+
+/** Parses the integer between [start, end) as Redis's string2ll would; null if malformed. */
+function parseLineInteger(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 20) return null;
+  let i = start;
+  let negative = false;
+  if (buf[i] === 45) {
+    negative = true;
+    i++;
+    if (i === end) return null;
+  }
+  if (buf[i] === 48) return end - i === 1 ? 0 : null;
+  let value = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return null;
+    value = value * 10 + d;
+  }
+  if (value > Number.MAX_SAFE_INTEGER) return null;
+  return negative ? -value : value;
+}
+

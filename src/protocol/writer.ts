@@ -1,0 +1,218 @@
+// Reply encoder for RESP2 and RESP3 into a reusable growable buffer. One writer per connection;
+// the connection flushes it once per read (or once per event-loop turn for pushed messages).
+
+import { formatDouble17g } from '../util/numbers.js';
+
+const INITIAL_SIZE_BYTES = 4096;
+/** A writer whose buffer grew past this is given a small one again after a flush. */
+const SHRINK_ABOVE_BYTES = 256 * 1024;
+
+/** Pre-encoded "$<n>\r\n" and ":<n>\r\n" headers for small n, the most common replies. */
+const SMALL_CACHE_SIZE = 1024;
+const bulkHeaders: Buffer[] = [];
+const intReplies: Buffer[] = [];
+const arrayHeaders: Buffer[] = [];
+for (let i = 0; i < SMALL_CACHE_SIZE; i++) {
+  bulkHeaders.push(Buffer.from(`$${i}\r\n`, 'latin1'));
+  intReplies.push(Buffer.from(`:${i}\r\n`, 'latin1'));
+  arrayHeaders.push(Buffer.from(`*${i}\r\n`, 'latin1'));
+}
+
+export const REPLY_OK = Buffer.from('+OK\r\n');
+export const REPLY_PONG = Buffer.from('+PONG\r\n');
+export const REPLY_QUEUED = Buffer.from('+QUEUED\r\n');
+
+export type ProtocolVersion = 2 | 3;
+
+export class ReplyWriter {
+  /** Protocol of the connection, changed by HELLO. */
+  resp: ProtocolVersion = 2;
+  private buf: Buffer = EMPTY;
+  private used = 0;
+  /** Set while a reply must not be written (CLIENT REPLY OFF/SKIP). */
+  muted = false;
+  /** Called for every error reply (error statistics), muted or not. */
+  onError: ((text: string) => void) | null = null;
+
+  get lengthBytes(): number {
+    return this.used;
+  }
+
+  private ensure(extra: number): void {
+    const need = this.used + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length === 0 ? INITIAL_SIZE_BYTES : this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    if (this.used > 0) this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
+  }
+
+  /** Takes what was written so far as a standalone Buffer and empties the writer. */
+  take(): Buffer | null {
+    if (this.used === 0) return null;
+    const out = Buffer.allocUnsafe(this.used);
+    this.buf.copy(out, 0, 0, this.used);
+    this.used = 0;
+    if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
+    return out;
+  }
+
+  /** Discards bytes written after `mark` (used to drop a reply, e.g. under CLIENT REPLY SKIP). */
+  truncate(mark: number): void {
+    if (mark < this.used) this.used = mark;
+  }
+
+  raw(bytes: Buffer): void {
+    if (this.muted) return;
+    this.ensure(bytes.length);
+    bytes.copy(this.buf, this.used);
+    this.used += bytes.length;
+  }
+
+  private ascii(text: string): void {
+    this.ensure(text.length);
+    this.used += this.buf.latin1Write(text, this.used);
+  }
+
+  ok(): void {
+    this.raw(REPLY_OK);
+  }
+
+  simple(text: string): void {
+    if (this.muted) return;
+    this.ascii('+' + text + '\r\n');
+  }
+
+  /** `text` is the whole error line without the leading '-', e.g. "ERR syntax error". */
+  error(text: string): void {
+    if (this.onError !== null) this.onError(text);
+    if (this.muted) return;
+    // Newlines would break the protocol; Redis replaces them the same way.
+    const safe = text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0 ? text.replace(/[\r\n]/g, ' ') : text;
+    this.ascii('-' + safe + '\r\n');
+  }
+
+  integer(value: number | bigint): void {
+    if (this.muted) return;
+    if (typeof value === 'number' && value >= 0 && value < SMALL_CACHE_SIZE && Number.isInteger(value)) {
+      this.raw(intReplies[value]);
+      return;
+    }
+    this.ascii(':' + String(value) + '\r\n');
+  }
+
+  bulk(value: string | Buffer): void {
+    if (this.muted) return;
+    const len = value.length;
+    if (len < SMALL_CACHE_SIZE) {
+      const header = bulkHeaders[len];
+      this.ensure(header.length + len + 2);
+      header.copy(this.buf, this.used);
+      this.used += header.length;
+    } else {
+      this.ascii('$' + len + '\r\n');
+      this.ensure(len + 2);
+    }
+    if (typeof value === 'string') {
+      this.used += this.buf.latin1Write(value, this.used);
+    } else {
+      value.copy(this.buf, this.used);
+      this.used += len;
+    }
+    this.buf[this.used++] = 13;
+    this.buf[this.used++] = 10;
+  }
+
+  /** A bulk string holding the decimal form of an integer (e.g. INCRBYFLOAT-like replies). */
+  bulkNumber(value: number | bigint): void {
+    this.bulk(String(value));
+  }
+
+  /** A null bulk ("$-1" in RESP2, "_" in RESP3). */
+  nullBulk(): void {
+    if (this.muted) return;
+    this.ascii(this.resp === 3 ? '_\r\n' : '$-1\r\n');
+  }
+
+  /** A null array ("*-1" in RESP2, "_" in RESP3). */
+  nullArray(): void {
+    if (this.muted) return;
+    this.ascii(this.resp === 3 ? '_\r\n' : '*-1\r\n');
+  }
+
+  arrayLength(count: number): void {
+    if (this.muted) return;
+    if (count < SMALL_CACHE_SIZE) this.raw(arrayHeaders[count]);
+    else this.ascii('*' + count + '\r\n');
+  }
+
+  /** A map of `count` pairs: "%" in RESP3, a flat array of 2*count in RESP2. */
+  mapLength(count: number): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.ascii('%' + count + '\r\n');
+    else this.arrayLength(count * 2);
+  }
+
+  /** A set: "~" in RESP3, an array in RESP2. */
+  setLength(count: number): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.ascii('~' + count + '\r\n');
+    else this.arrayLength(count);
+  }
+
+  /** An out-of-band push (">" in RESP3, an array in RESP2, as pub/sub messages are). */
+  pushLength(count: number): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.ascii('>' + count + '\r\n');
+    else this.arrayLength(count);
+  }
+
+  /** A double: "," in RESP3, a bulk string in RESP2, both in Redis's "%.17g" form. */
+  double(value: number): void {
+    if (this.muted) return;
+    const text = formatDouble17g(value);
+    if (this.resp === 3) this.ascii(',' + text + '\r\n');
+    else this.bulk(text);
+  }
+
+  boolean(value: boolean): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.ascii(value ? '#t\r\n' : '#f\r\n');
+    else this.raw(value ? intReplies[1] : intReplies[0]);
+  }
+
+  /** A verbatim string ("=" with a 3-letter format in RESP3, a bulk string in RESP2). */
+  verbatim(text: string, format = 'txt'): void {
+    if (this.muted) return;
+    if (this.resp !== 3) {
+      this.bulk(text);
+      return;
+    }
+    this.ascii('=' + (text.length + 4) + '\r\n' + format + ':');
+    this.ensure(text.length + 2);
+    this.used += this.buf.latin1Write(text, this.used);
+    this.buf[this.used++] = 13;
+    this.buf[this.used++] = 10;
+  }
+
+  /** An array of bulk strings (the most common multi-value reply). */
+  bulkArray(values: readonly (string | Buffer)[]): void {
+    if (this.muted) return;
+    this.arrayLength(values.length);
+    for (let i = 0; i < values.length; i++) this.bulk(values[i]);
+  }
+
+  /** Bulk strings, with null bulks where a value is null (MGET, HMGET). */
+  bulkOrNullArray(values: readonly (string | Buffer | null)[]): void {
+    if (this.muted) return;
+    this.arrayLength(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null) this.nullBulk();
+      else this.bulk(v);
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,194 @@
+// One connection: its socket, request parser, reply writer and per-client state. A Client is
+// also the CommandContext its commands run with, so running a command allocates nothing.
+
+import type { Socket } from 'node:net';
+import type { ClientReplyMode, ClientState, CommandContext } from '../commands/context.js';
+import type { Command } from '../commands/types.js';
+import { RespParser, type ParserLimits } from '../protocol/parser.js';
+import { ReplyWriter } from '../protocol/writer.js';
+import type { Db } from '../store/db.js';
+import type { Server } from './server.js';
+
+export class Client implements ClientState, CommandContext {
+  readonly reply = new ReplyWriter();
+  readonly parser: RespParser;
+  /** Shared with the parser: updated on AUTH and when proto-max-bulk-len changes. */
+  readonly parserLimits: ParserLimits;
+  name = '';
+  libName = '';
+  libVersion = '';
+  dbIndex = 0;
+  db: Db;
+  authenticated: boolean;
+  user = 'default';
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly createdAtMs = Date.now();
+  lastInteractionMs = Date.now();
+  lastCommandName = 'NULL';
+  inMulti = false;
+  multiQueue: Array<{ command: Command; argv: string[] }> = [];
+  multiDirty = false;
+  readonly watchedKeys = new Set<string>();
+  watchDirty = false;
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  isMonitor = false;
+  replyMode: ClientReplyMode = 'on';
+  /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
+  skipNextReply = false;
+  noEvict = false;
+  noTouch = false;
+  closeAfterReply = false;
+  closed = false;
+  /** Set while this client's read loop is suspended (CLIENT PAUSE); holds the pending request. */
+  pausedArgv: string[] | null = null;
+  totalBytesIn = 0;
+  totalBytesOut = 0;
+  /** When the output buffer first went over the soft limit (0 = not over). */
+  softLimitSinceMs = 0;
+  /** Set by the dispatcher around each command. */
+  command!: Command;
+  /** Propagation state of the running command (see markDirty & co). */
+  propagationOverride: string[] | null = null;
+  propagationPrevented = false;
+  readonly server: Server;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    server: Server,
+  ) {
+    this.server = server;
+    this.db = server.keyspace.dbs[0];
+    this.authenticated = !server.authRequired();
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.parserLimits = {
+      maxBulkLenBytes: server.config.num('proto-max-bulk-len'),
+      authRequired: !this.authenticated,
+    };
+    this.parser = new RespParser(this.parserLimits);
+    this.reply.onError = (text: string) => server.countErrorReply(text);
+  }
+
+  get client(): ClientState {
+    return this;
+  }
+
+  get isPubSub(): boolean {
+    return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
+  }
+
+  get outputBufferBytes(): number {
+    return this.reply.lengthBytes + (this.socket.writableLength ?? 0);
+  }
+
+  get queryBufferBytes(): number {
+    return this.parser.pendingBytes;
+  }
+
+  get queryBufferCapacityBytes(): number {
+    return this.parser.bufferCapacityBytes;
+  }
+
+  markDirty(n = 1): void {
+    this.server.dirty += n;
+  }
+
+  rewritePropagation(argv: string[]): void {
+    this.propagationOverride = argv;
+  }
+
+  preventPropagation(): void {
+    this.propagationPrevented = true;
+  }
+
+  alsoPropagate(dbIndex: number, argv: string[]): void {
+    this.server.propagator.add(dbIndex, argv);
+  }
+
+  selectDb(index: number): boolean {
+    const db = this.server.keyspace.dbs[index];
+    if (db === undefined) return false;
+    this.dbIndex = index;
+    this.db = db;
+    return true;
+  }
+
+  /** Argument indexes of the running command to show as "(redacted)". */
+  redacted: number[] | null = null;
+
+  redactArgument(index: number): void {
+    if (this.redacted === null) this.redacted = [];
+    this.redacted.push(index);
+  }
+
+  onAuthenticated(): void {
+    this.parserLimits.authRequired = false;
+  }
+
+  resetConnectionState(): void {
+    const server = this.server;
+    if (this.inMulti) {
+      this.inMulti = false;
+      this.multiQueue = [];
+      this.multiDirty = false;
+    }
+    server.unwatchAll(this);
+    server.pubsub.removeClient(this);
+    if (this.isMonitor) server.removeMonitor(this);
+    this.selectDb(0);
+    server.setProtocol(this, 2);
+    this.name = '';
+    this.replyMode = 'on';
+    this.skipNextReply = false;
+    this.reply.muted = false;
+    this.noEvict = false;
+    this.noTouch = false;
+    this.user = 'default';
+    this.authenticated = !server.authRequired();
+    this.parserLimits.authRequired = !this.authenticated;
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.server.onClientClosed(this, reason);
+    this.socket.destroy();
+  }
+
+  /** Writes what the command(s) produced to the socket in one write. */
+  flush(): void {
+    const out = this.reply.take();
+    if (out !== null && !this.closed) {
+      this.totalBytesOut += out.length;
+      this.server.stats.totalNetOutputBytes += out.length;
+      this.socket.write(out);
+    }
+    if (this.closeAfterReply && !this.closed) {
+      this.closed = true;
+      this.server.onClientClosed(this, 'close after reply');
+      this.socket.end();
+    }
+  }
+
+  flagsText(): string {
+    let flags = '';
+    if (this.isPubSub) flags += 'P';
+    if (this.inMulti) flags += 'x';
+    if (this.watchDirty) flags += 'd';
+    if (this.closeAfterReply) flags += 'c';
+    if (this.isMonitor) flags += 'O';
+    if (this.noEvict) flags += 'e';
+    if (this.noTouch) flags += 'T';
+    return flags === '' ? 'N' : flags;
+  }
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return '?:0';
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return `${host}:${port ?? 0}`;
+}

@@ -1,0 +1,239 @@
+// One logical database: keys to values, absolute expiry deadlines, and the access clock behind
+// OBJECT IDLETIME. This is the narrow interface command code uses to reach data; the in-memory
+// representation behind it can change without touching commands.
+
+import { CursorTable } from './cursors.js';
+import type { RedisValue } from './values.js';
+
+/** Callbacks the server gives the store for events that must leave it (keyspace events, WATCH). */
+export interface KeyspaceHooks {
+  /** A key was found past its deadline and removed (lazily or by the active cycle). */
+  keyExpired(db: Db, key: string): void;
+}
+
+export interface LookupOptions {
+  /** Do not update the access clock (OBJECT, TYPE, CLIENT NO-TOUCH...). */
+  noTouch?: boolean;
+}
+
+export interface KeyspaceStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  expiredStalePercent: number;
+  expiredTimeCapReachedCount: number;
+}
+
+/** Seconds since the epoch at which the access clock counts; kept small so entries stay Smis. */
+const CLOCK_EPOCH_MS = Date.UTC(2024, 0, 1);
+
+export function accessClockNow(): number {
+  return Math.floor((Date.now() - CLOCK_EPOCH_MS) / 1000);
+}
+
+export class Db {
+  private data = new Map<string, RedisValue>();
+  private expires = new Map<string, number>();
+  private accessClock = new Map<string, number>();
+  private readonly scanCursors = new CursorTable<string>();
+  /** Round-robin walk over `expires` used by the active expiry cycle. */
+  private expireWalk: Iterator<[string, number]> | null = null;
+  /** Walk used to pick random keys in O(1) amortized time. */
+  private randomWalk: Iterator<string> | null = null;
+
+  constructor(
+    readonly id: number,
+    private readonly hooks: KeyspaceHooks,
+    private readonly stats: KeyspaceStats,
+  ) {}
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  get expiresCount(): number {
+    return this.expires.size;
+  }
+
+  /** Removes the key if its deadline passed. Returns true when it did. */
+  private expireIfNeeded(key: string, nowMs: number): boolean {
+    const deadline = this.expires.get(key);
+    if (deadline === undefined || deadline > nowMs) return false;
+    this.removeKey(key);
+    this.stats.expiredKeys++;
+    this.hooks.keyExpired(this, key);
+    return true;
+  }
+
+  private removeKey(key: string): void {
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.accessClock.delete(key);
+  }
+
+  /** Value for a read: lazily expires, counts hits/misses, updates the access clock. */
+  lookupRead(key: string, options?: LookupOptions): RedisValue | undefined {
+    const value = this.lookup(key, options);
+    if (value === undefined) this.stats.keyspaceMisses++;
+    else this.stats.keyspaceHits++;
+    return value;
+  }
+
+  /** Value for a write or a check: lazily expires and touches, no hit/miss accounting. */
+  lookup(key: string, options?: LookupOptions): RedisValue | undefined {
+    const value = this.data.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key, Date.now())) return undefined;
+    if (options?.noTouch !== true) this.accessClock.set(key, accessClockNow());
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.lookup(key, { noTouch: true }) !== undefined;
+  }
+
+  /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    this.data.set(key, value);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.accessClock.set(key, accessClockNow());
+  }
+
+  /** Swaps the representation of an existing value in place, keeping TTL and access time. */
+  replaceValue(key: string, value: RedisValue): void {
+    this.data.set(key, value);
+  }
+
+  delete(key: string): boolean {
+    if (!this.data.has(key)) return false;
+    if (this.expires.size > 0 && this.expireIfNeeded(key, Date.now())) return false;
+    this.removeKey(key);
+    return true;
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  /** Sets an absolute deadline (ms since epoch) on an existing key. */
+  setExpire(key: string, deadlineMs: number): void {
+    this.expires.set(key, deadlineMs);
+  }
+
+  removeExpire(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** Seconds since the key was last accessed. */
+  idleSeconds(key: string): number {
+    const at = this.accessClock.get(key);
+    return at === undefined ? 0 : Math.max(0, accessClockNow() - at);
+  }
+
+  touchAccess(key: string): void {
+    this.accessClock.set(key, accessClockNow());
+  }
+
+  /** All keys, without expiring (callers filter with isExpired where it matters). */
+  keys(): IterableIterator<string> {
+    return this.data.keys();
+  }
+
+  isExpired(key: string, nowMs = Date.now()): boolean {
+    const deadline = this.expires.get(key);
+    return deadline !== undefined && deadline <= nowMs;
+  }
+
+  /** Raw value without expiry or touching, for iteration that already filtered. */
+  peek(key: string): RedisValue | undefined {
+    return this.data.get(key);
+  }
+
+  /** One SCAN step over the keys; see CursorTable for the guarantees. */
+  scan(cursor: string, budget: number, visit: (key: string) => boolean): string {
+    return this.scanCursors.step(cursor, () => this.data.keys(), budget, visit);
+  }
+
+  /** A random live key, or undefined when the db is empty. Expired keys met are removed. */
+  randomKey(): string | undefined {
+    const now = Date.now();
+    const attempts = Math.min(this.data.size, 100);
+    for (let tries = 0; tries < attempts + 1 && this.data.size > 0; tries++) {
+      const skip = Math.floor(Math.random() * Math.min(this.data.size, 32));
+      let key: string | undefined;
+      for (let i = 0; i <= skip; i++) {
+        if (this.randomWalk === null) this.randomWalk = this.data.keys();
+        const next = this.randomWalk.next();
+        if (next.done) {
+          this.randomWalk = null;
+          continue;
+        }
+        key = next.value;
+      }
+      if (key === undefined) continue;
+      if (!this.data.has(key)) continue;
+      if (this.isExpired(key, now)) {
+        this.expireIfNeeded(key, now);
+        continue;
+      }
+      return key;
+    }
+    for (const key of this.data.keys()) {
+      if (!this.expireIfNeeded(key, now)) return key;
+    }
+    return undefined;
+  }
+
+  /**
+   * Active expiry: checks up to `sampleSize` keys with a TTL, continuing a round-robin walk,
+   * removing those past their deadline. Returns [checked, expired].
+   */
+  expireSample(sampleSize: number, nowMs: number): [number, number] {
+    let checked = 0;
+    let expired = 0;
+    const limit = Math.min(sampleSize, this.expires.size);
+    while (checked < limit) {
+      if (this.expireWalk === null) this.expireWalk = this.expires.entries();
+      const next = this.expireWalk.next();
+      if (next.done) {
+        this.expireWalk = null;
+        if (checked === 0 && this.expires.size === 0) break;
+        continue;
+      }
+      checked++;
+      const [key, deadline] = next.value;
+      if (deadline <= nowMs && this.expires.get(key) === deadline) {
+        this.removeKey(key);
+        this.stats.expiredKeys++;
+        this.hooks.keyExpired(this, key);
+        expired++;
+      }
+    }
+    return [checked, expired];
+  }
+
+  /** Removes every key. Returns how many were removed. */
+  flush(): number {
+    const removed = this.data.size;
+    this.data = new Map();
+    this.expires = new Map();
+    this.accessClock = new Map();
+    this.expireWalk = null;
+    this.randomWalk = null;
+    this.scanCursors.clear();
+    return removed;
+  }
+
+  /** Exchanges contents with another db (SWAPDB): ids stay, data moves. */
+  swapContents(other: Db): void {
+    [this.data, other.data] = [other.data, this.data];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.accessClock, other.accessClock] = [other.accessClock, this.accessClock];
+    this.expireWalk = null;
+    other.expireWalk = null;
+    this.randomWalk = null;
+    other.randomWalk = null;
+    this.scanCursors.clear();
+    other.scanCursors.clear();
+  }
+}

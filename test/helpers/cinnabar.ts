@@ -1,0 +1,44 @@
+// Starting cinnabar for tests: in-process through the public startServer() (fast), or as a
+// real child process through the CLI when a test needs process-level behaviour.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startServer, type DirectiveValue, type RunningServer } from '../../src/index.js';
+import { freePort, waitForPort } from './net.js';
+
+/** Starts an in-process server on a free port with logging quietened. */
+export async function startCinnabar(directives: Record<string, DirectiveValue> = {}): Promise<RunningServer> {
+  return startServer({ port: 0, directives: { bind: '127.0.0.1', loglevel: 'warning', ...directives } });
+}
+
+export interface CinnabarProcess {
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
+
+/** Starts `cinnabar-server` as a child process (the built CLI) on a free port. */
+export async function spawnCinnabar(args: string[] = []): Promise<CinnabarProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, '--port', String(port), '--bind', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  await waitForPort(port, 10_000);
+  return {
+    port,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

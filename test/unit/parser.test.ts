@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError, RespParser } from '../../src/protocol/parser.js';
+
+function parseAll(input: string | Buffer[], authRequired = false): Array<string[] | string> {
+  const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired });
+  const chunks = typeof input === 'string' ? [Buffer.from(input, 'latin1')] : input;
+  const out: Array<string[] | string> = [];
+  for (const chunk of chunks) {
+    parser.feed(chunk);
+    for (;;) {
+      const r = parser.next();
+      if (r === null) break;
+      if (r instanceof ProtocolError) {
+        out.push(r.message);
+        return out;
+      }
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+describe('RespParser', () => {
+  it('parses multibulk, inline and pipelined requests', () => {
+    expect(parseAll('*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\nSET a "b c"\r\n')).toEqual([['GET', 'k'], ['PING'], ['SET', 'a', 'b c']]);
+  });
+
+  it('reassembles requests split at every byte boundary', () => {
+    const text = '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\n';
+    const chunks = [...Buffer.from(text)].map((b) => Buffer.from([b]));
+    expect(parseAll(chunks)).toEqual([['SET', 'key', 'va\r\nl']]);
+  });
+
+  it('assembles a large bulk argument arriving in pieces', () => {
+    const big = 'x'.repeat(100_000);
+    const whole = Buffer.from(`*2\r\n$3\r\nSET\r\n$${big.length}\r\n${big}\r\n*1\r\n$4\r\nPING\r\n`);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < whole.length; i += 7000) pieces.push(whole.subarray(i, i + 7000));
+    expect(parseAll(pieces)).toEqual([['SET', big], ['PING']]);
+  });
+
+  it('keeps binary bytes intact', () => {
+    const bytes = Buffer.from([0, 255, 13, 10, 128]);
+    const req = Buffer.concat([Buffer.from('*1\r\n$5\r\n'), bytes, Buffer.from('\r\n')]);
+    const [argv] = parseAll([req]) as string[][];
+    expect(Buffer.from(argv[0], 'latin1')).toEqual(bytes);
+  });
+
+  it('reports Redis protocol errors', () => {
+    expect(parseAll('*x\r\n').at(-1)).toBe('Protocol error: invalid multibulk length');
+    expect(parseAll('*1\r\n$-5\r\n').at(-1)).toBe('Protocol error: invalid bulk length');
+    expect(parseAll('*1\r\n+foo\r\n').at(-1)).toBe("Protocol error: expected '$', got '+'");
+    expect(parseAll('SET "unbalanced\r\n').at(-1)).toBe('Protocol error: unbalanced quotes in request');
+    expect(parseAll('x'.repeat(70_000)).at(-1)).toBe('Protocol error: too big inline request');
+    expect(parseAll('*20\r\n', true).at(-1)).toBe('Protocol error: unauthenticated multibulk length');
+  });
+
+  it('ignores empty multibulk requests and blank inline lines', () => {
+    expect(parseAll('*0\r\n\r\n*-1\r\nPING\r\n')).toEqual([['PING']]);
+  });
+});
