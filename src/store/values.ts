@@ -1,58 +1,13 @@
-// Value representations. A string value is a latin1 JS string (compact, one byte per char) until
-// a command mutates it in place (APPEND, SETRANGE, SETBIT...), when it becomes a MutableString
-// backed by a Buffer with spare room, like Redis's sds with its "raw" encoding.
-// Every later type adds its class here and a case in typeName/encodingName.
+// Value representations and what is common to all of them. A string value is a latin1 JS
+// string (compact, one byte per char) until a command mutates it in place (APPEND, SETRANGE,
+// SETBIT...), when it becomes a MutableString (store/types/string.ts). Every later type adds
+// its class in store/types/ and a case in typeName/encodingName/cloneValue.
 
 import { isInt64Text } from '../util/numbers.js';
+import { HashValue } from './types/hash.js';
+import { MutableString } from './types/string.js';
 
-export class MutableString {
-  readonly kind = 'string' as const;
-  constructor(public buf: Buffer, public length: number) {}
-
-  static from(value: string | Buffer, extraBytes = 0): MutableString {
-    const len = value.length;
-    const buf = Buffer.allocUnsafe(Math.max(16, len + extraBytes));
-    if (typeof value === 'string') buf.latin1Write(value, 0);
-    else value.copy(buf, 0);
-    return new MutableString(buf, len);
-  }
-
-  /** Grows the backing buffer to hold at least `lengthBytes`, zero-filling new bytes. */
-  ensureLength(lengthBytes: number): void {
-    if (lengthBytes <= this.length) return;
-    if (lengthBytes > this.buf.length) {
-      // Double like sds does below 1MB, then grow by 1MB steps, so appends stay amortized O(1).
-      const grown = lengthBytes < 1024 * 1024 ? lengthBytes * 2 : lengthBytes + 1024 * 1024;
-      const next = Buffer.allocUnsafe(grown);
-      this.buf.copy(next, 0, 0, this.length);
-      this.buf = next;
-    }
-    this.buf.fill(0, this.length, lengthBytes);
-    this.length = lengthBytes;
-  }
-
-  append(value: string | Buffer): void {
-    const start = this.length;
-    this.ensureLength(start + value.length);
-    if (typeof value === 'string') this.buf.latin1Write(value, start);
-    else value.copy(this.buf, start);
-  }
-
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.length);
-  }
-
-  toString(): string {
-    return this.buf.latin1Slice(0, this.length);
-  }
-}
-
-/** Hash: insertion-ordered map; `compact` mirrors Redis's listpack encoding until it converts. */
-export class HashValue {
-  readonly kind = 'hash' as const;
-  readonly map = new Map<string, string>();
-  compact = true;
-}
+export { HashValue, MutableString };
 
 export type RedisValue = string | MutableString | HashValue;
 export type StringValue = string | MutableString;
@@ -84,4 +39,14 @@ export function encodingName(value: RedisValue): string {
   }
   if (value.kind === 'string') return 'raw';
   return value.compact ? 'listpack' : 'hashtable';
+}
+
+/** A deep copy (COPY): the copy shares nothing mutable with the original. */
+export function cloneValue(value: RedisValue): RedisValue {
+  if (typeof value === 'string') return value;
+  if (value.kind === 'string') return MutableString.from(value.bytes());
+  const copy = new HashValue();
+  for (const [field, v] of value.map) copy.map.set(field, v);
+  copy.compact = value.compact;
+  return copy;
 }

@@ -1,0 +1,43 @@
+// String values mutated in place: a Buffer with spare room, like Redis's sds ("raw" encoding).
+
+export class MutableString {
+  readonly kind = 'string' as const;
+  constructor(public buf: Buffer, public length: number) {}
+
+  static from(value: string | Buffer, extraBytes = 0): MutableString {
+    const len = value.length;
+    const buf = Buffer.allocUnsafe(Math.max(16, len + extraBytes));
+    if (typeof value === 'string') buf.latin1Write(value, 0);
+    else value.copy(buf, 0);
+    return new MutableString(buf, len);
+  }
+
+  /** Grows the backing buffer to hold at least `lengthBytes`, zero-filling new bytes. */
+  ensureLength(lengthBytes: number): void {
+    if (lengthBytes <= this.length) return;
+    if (lengthBytes > this.buf.length) {
+      // Double like sds does below 1MB, then grow by 1MB steps, so appends stay amortized O(1).
+      const grown = lengthBytes < 1024 * 1024 ? lengthBytes * 2 : lengthBytes + 1024 * 1024;
+      const next = Buffer.allocUnsafe(grown);
+      this.buf.copy(next, 0, 0, this.length);
+      this.buf = next;
+    }
+    this.buf.fill(0, this.length, lengthBytes);
+    this.length = lengthBytes;
+  }
+
+  append(value: string | Buffer): void {
+    const start = this.length;
+    this.ensureLength(start + value.length);
+    if (typeof value === 'string') this.buf.latin1Write(value, start);
+    else value.copy(this.buf, start);
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  toString(): string {
+    return this.buf.latin1Slice(0, this.length);
+  }
+}
