@@ -54,6 +54,8 @@ export interface ClientState {
   close(reason: string): void;
   /** Flags string for CLIENT LIST/INFO ("N", "P", "x"...). */
   flagsText(): string;
+  /** One CLIENT LIST/INFO line; `currentArgv` is the running command's argv when it is this client asking. */
+  infoLine(currentArgv: readonly string[] | null): string;
 }
 
 /** A pending-shutdown request from SHUTDOWN. */
@@ -81,8 +83,13 @@ export interface ServerApi {
 
   /** WATCH invalidation and (later) client-side caching: a key's value changed. */
   signalModifiedKey(db: Db, key: string): void;
-  /** All keys of a database changed (FLUSHDB, SWAPDB). */
+  /**
+   * All keys of a database (or of all, with -1) are about to go (FLUSHDB, FLUSHALL). Call it
+   * BEFORE emptying: WATCH needs to see which watched keys existed.
+   */
   signalFlushedDb(dbIndex: number): void;
+  /** SWAPDB: watchers of keys in either database see a change. Call it BEFORE swapping. */
+  signalSwappedDb(index1: number, index2: number): void;
   /** Publishes a keyspace event if notify-keyspace-events enables its class. */
   notifyKeyspaceEvent(classFlag: number, event: string, key: string, dbIndex: number): void;
 
@@ -103,7 +110,12 @@ export interface ServerApi {
 
   /** Watches a key for the client (WATCH). */
   watchKey(client: ClientState, db: Db, key: string): void;
+  /** Forgets the client's watched keys and clears its WATCH dirty flag (UNWATCH, DISCARD). */
   unwatchAll(client: ClientState): void;
+  /** EXEC's check: a watched key (not already stale when watched) is past its deadline. */
+  watchedKeyExpired(client: ClientState): boolean;
+  /** Runs one queued command with the full call() bookkeeping (EXEC). */
+  callQueued(client: ClientState, command: Command, argv: string[]): void;
 
   /** MONITOR. */
   addMonitor(client: ClientState): void;
@@ -121,6 +133,14 @@ export interface ServerApi {
 
   /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
   infoText(sections: readonly string[]): string;
+  /** CONFIG RESETSTAT: server, command and error statistics back to zero. */
+  resetStats(): void;
+  /** Memory in use once the server started (MEMORY STATS startup.allocated). */
+  readonly startupMemoryBytes: number;
+  /** Records a memory reading and returns the peak seen so far. */
+  notePeakMemory(usedBytes: number): number;
+  /** Writes a warning line to the server log (DEBUG LOG). */
+  logWarning(message: string): void;
 
   readonly slowlog: SlowLogApi;
   readonly latency: LatencyApi;

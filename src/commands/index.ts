@@ -1,10 +1,30 @@
 // Every command family, in one list: the single source the command table is built from.
 
+import { bitmapCommands } from './bitmaps.js';
+import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
+import { expireCommands } from './expire.js';
+import { functionCommands } from './functions.js';
+import { hashCommands } from './hashes.js';
+import { introspectionCommands } from './introspection.js';
+import { keyspaceCommands } from './keys.js';
+import { pubsubCommands } from './pubsub.js';
+import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
+import { transactionCommands } from './transactions.js';
 import type { CommandSpec } from './types.js';
 
 export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   connectionCommands,
   stringCommands,
+  bitmapCommands,
+  hashCommands,
+  pubsubCommands,
+  transactionCommands,
+  keyspaceCommands,
+  expireCommands,
+  clientCommands,
+  introspectionCommands,
+  serverCommands,
+  functionCommands,
 ];

@@ -26,7 +26,9 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     skipMonitor: has('skip_monitor'),
     skipSlowlog: has('skip_slowlog'),
     isFast: has('fast'),
-    stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0 },
+    isProtected: has('protected'),
+    mayReplicate: has('write') || has('may_replicate'),
+    stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },
   };
   if (spec.subcommands) {
     command.subcommands = new Map();

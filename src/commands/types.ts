@@ -90,6 +90,10 @@ export interface Command {
   skipMonitor: boolean;
   skipSlowlog: boolean;
   isFast: boolean;
+  /** Protected commands (DEBUG, MODULE) run only where enable-debug-command allows. */
+  isProtected: boolean;
+  /** Writes or may replicate: what CLIENT PAUSE WRITE holds back. */
+  mayReplicate: boolean;
   /** Per-command statistics for INFO commandstats / latencystats. */
   stats: CommandStats;
 }
@@ -99,6 +103,8 @@ export interface CommandStats {
   microseconds: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Call durations for LATENCY HISTOGRAM / INFO latencystats (server/latency.ts layout). */
+  latencyHistogram: Float64Array | null;
 }
 
 /** Single key at `index` (the most common spec). */

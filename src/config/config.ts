@@ -9,12 +9,15 @@ import { ConfigFileError, type ConfigValue, type DirectiveSpec } from './types.j
 
 const MAX_INCLUDE_DEPTH = 16;
 
+const MEMORY_UNITS: Record<string, number> = {
+  b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024,
+};
+
 /** Parses Redis memory notation: 1k = 1000, 1kb = 1024, m/mb, g/gb; case-insensitive. */
 export function parseMemory(text: string): number | null {
   const m = /^(-?\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text);
   if (m === null) return null;
-  const units: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
-  const unit = m[2] === undefined ? 1 : units[m[2].toLowerCase()];
+  const unit = m[2] === undefined ? 1 : MEMORY_UNITS[m[2].toLowerCase()];
   return Number(m[1]) * unit;
 }
 
@@ -36,12 +39,39 @@ function parseStrictInteger(text: string): number | null {
 
 export type ChangeListener = (value: ConfigValue) => void;
 
+/**
+ * A side effect that can fail (re-listening on a new port): returns an error text, and is run
+ * again with the old value when a later directive of the same CONFIG SET fails.
+ */
+export type ConfigApplier = (value: ConfigValue) => string | null;
+
+export interface SetOptions {
+  /** enable-protected-configs allows this client to change protected directives. */
+  allowProtected: boolean;
+  /** Called with the argv index of every sensitive value (redacted from SLOWLOG/MONITOR). */
+  redact?: (argIndex: number) => void;
+}
+
+/** A `rename-command` line of the config file, applied when the command table is built. */
+export interface CommandRename {
+  from: string;
+  to: string;
+}
+
+type Parsed = { value: ConfigValue } | { error: string };
+
 export class Config {
   private readonly byName = new Map<string, DirectiveSpec>();
   private readonly values = new Map<string, ConfigValue>();
+  private readonly defaults = new Map<string, ConfigValue>();
   private readonly listeners = new Map<string, ChangeListener[]>();
+  private readonly appliers = new Map<string, ConfigApplier>();
   /** The config file this server was started with, if any (for CONFIG REWRITE and INFO). */
   configFile: string | null = null;
+  /** rename-command directives, in file order. */
+  readonly renamedCommands: CommandRename[] = [];
+  /** Names of the commands that exist, to validate rename-command (set before loading). */
+  commandExists: ((name: string) => boolean) | null = null;
 
   constructor(readonly table: readonly DirectiveSpec[]) {
     for (const spec of table) {
@@ -50,6 +80,7 @@ export class Config {
       const parsed = this.parseValue(spec, splitDefault(spec));
       if ('error' in parsed) throw new Error(`bad default for ${spec.name}: ${parsed.error}`);
       this.values.set(spec.name, parsed.value);
+      this.defaults.set(spec.name, parsed.value);
     }
   }
 
@@ -75,33 +106,54 @@ export class Config {
     return this.get(name) as string;
   }
 
+  defaultValue(spec: DirectiveSpec): ConfigValue {
+    return this.defaults.get(spec.name) as ConfigValue;
+  }
+
+  isDefault(spec: DirectiveSpec): boolean {
+    return this.values.get(spec.name) === this.defaults.get(spec.name);
+  }
+
   onChange(name: string, listener: ChangeListener): void {
     const list = this.listeners.get(name) ?? [];
     list.push(listener);
     this.listeners.set(name, list);
   }
 
+  /** Registers the fallible side effect of a directive (one per directive). */
+  setApplier(name: string, applier: ConfigApplier): void {
+    this.appliers.set(name, applier);
+  }
+
   /** Text of a value as CONFIG GET shows it. */
   format(spec: DirectiveSpec): string {
-    const v = this.values.get(spec.name);
+    return this.formatValue(spec, this.values.get(spec.name) as ConfigValue);
+  }
+
+  formatValue(spec: DirectiveSpec, v: ConfigValue): string {
+    if (spec.display !== undefined && typeof v === 'string') return spec.display(v);
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    if (spec.percent === true && typeof v === 'number' && v < 0) return `${-v}%`;
     return String(v);
   }
 
-  /** Text of a value as CONFIG REWRITE writes it (memory with units, quoted when needed). */
+  /** Text of a value as CONFIG REWRITE writes it (memory with units). */
   formatForFile(spec: DirectiveSpec): string {
     const v = this.values.get(spec.name);
-    if (spec.kind === 'memory' && typeof v === 'number') return formatMemory(v);
+    if (spec.kind === 'memory' && typeof v === 'number') return v < 0 && spec.percent ? `${-v}%` : formatMemory(v);
+    if (spec.display !== undefined && typeof v === 'string') return spec.display(v);
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
     return String(v);
   }
 
   /** Parses arguments into a typed value without applying it. */
-  parseValue(spec: DirectiveSpec, args: readonly string[]): { value: ConfigValue } | { error: string } {
+  parseValue(spec: DirectiveSpec, args: readonly string[]): Parsed {
     if (spec.kind === 'special') {
       if (!spec.parse) return { error: 'no parser' };
-      return spec.parse(args);
+      const current = this.values.get(spec.name);
+      return spec.parse(args, typeof current === 'string' ? current : '');
     }
+    if (spec.kind === 'enum') return parseEnum(spec, args);
     if (args.length !== 1) return { error: 'wrong number of arguments' };
     const text = args[0];
     switch (spec.kind) {
@@ -112,23 +164,8 @@ export class Config {
         return { error: "argument must be 'yes' or 'no'" };
       }
       case 'int':
-      case 'memory': {
-        const n = spec.kind === 'memory' ? parseMemory(text) : parseStrictInteger(text);
-        if (n === null) {
-          return { error: spec.kind === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer" };
-        }
-        const min = spec.min ?? -Number.MAX_SAFE_INTEGER;
-        const max = spec.max ?? Number.MAX_SAFE_INTEGER;
-        if (n < min || n > max) return { error: `argument must be between ${min} and ${formatMax(max)} inclusive` };
-        return { value: n };
-      }
-      case 'enum': {
-        const values = spec.values ?? [];
-        const lower = text.toLowerCase();
-        const found = values.find((v) => v === lower);
-        if (found === undefined) return { error: `argument(s) must be one of the following: ${values.join(', ')}` };
-        return { value: found };
-      }
+      case 'memory':
+        return parseNumeric(spec, text);
       case 'string': {
         const problem = spec.validate ? spec.validate(text) : null;
         if (problem !== null) return { error: problem };
@@ -137,21 +174,22 @@ export class Config {
     }
   }
 
-  /** Applies a parsed value, checking reserved directives. Returns an error text or null. */
+  /** Refuses values of reserved directives other than their default. */
   private check(spec: DirectiveSpec, value: ConfigValue): string | null {
-    if (spec.reservedFor !== undefined) {
-      const defaultParsed = this.parseValue(spec, splitDefault(spec));
-      if ('value' in defaultParsed && defaultParsed.value !== value) {
-        return `'${spec.name}' can only be '${spec.defaultText}' in this version of Cinnabar: ${spec.reservedFor} is not implemented yet`;
-      }
+    if (spec.reservedFor !== undefined && value !== this.defaults.get(spec.name)) {
+      return `'${spec.name}' can only be '${spec.defaultText}' in this version of Cinnabar: ${spec.reservedFor} is not implemented yet`;
     }
     return null;
+  }
+
+  private notify(spec: DirectiveSpec, value: ConfigValue): void {
+    for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
   }
 
   private apply(spec: DirectiveSpec, value: ConfigValue): void {
     const previous = this.values.get(spec.name);
     this.values.set(spec.name, value);
-    if (previous !== value) for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
+    if (previous !== value) this.notify(spec, value);
   }
 
   /** Sets one directive from raw arguments (config file / flags). Returns an error or null. */
@@ -159,6 +197,12 @@ export class Config {
     const spec = this.spec(name);
     if (!spec) return 'Bad directive or wrong number of arguments';
     if (!spec.multiArg && args.length !== 1) return 'wrong number of arguments';
+    // Like Redis, a multi-argument directive given as one argument is split again, so
+    // `--save "900 1"` and `--save "''"` (an empty save list) work from a command line.
+    if (spec.multiArg && args.length === 1) {
+      const split = splitInlineArgs(args[0]);
+      if (split !== null) args = split.length === 0 ? [''] : split;
+    }
     const parsed = this.parseValue(spec, args);
     if ('error' in parsed) return parsed.error;
     const problem = this.check(spec, parsed.value);
@@ -168,45 +212,92 @@ export class Config {
   }
 
   /**
-   * CONFIG SET with several name/value pairs, all or nothing. Returns an error reply text
-   * (without "ERR ") or null.
+   * CONFIG SET with several name/value pairs, all or nothing, in Redis's order: look every name
+   * up (redacting sensitive values even after an error), parse every value, then run the
+   * fallible side effects, rolling everything back on the first failure. Returns an error reply
+   * text (with its "ERR " prefix) or null.
    */
-  setMany(pairs: ReadonlyArray<[string, string]>): string | null {
-    const staged: Array<[DirectiveSpec, ConfigValue]> = [];
-    const seen = new Set<string>();
-    for (const [name, text] of pairs) {
+  setMany(pairs: ReadonlyArray<[string, string]>, options: SetOptions): string | null {
+    const specs: DirectiveSpec[] = [];
+    let unknownName: string | null = null;
+    let failure: { name: string; reason: string } | null = null;
+    for (let i = 0; i < pairs.length; i++) {
+      const name = pairs[i][0];
       const spec = this.spec(name);
-      if (!spec || spec.hidden === true && spec.reservedFor !== undefined) {
-        return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      if (!spec) {
+        if (unknownName === null && failure === null) unknownName = name;
+        continue;
       }
-      if (seen.has(spec.name)) return `CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
-      seen.add(spec.name);
-      if (!spec.mutable) return `CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
-      if (spec.protectedConfig && this.str('enable-protected-configs') === 'no') {
-        return `CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
+      if (spec.sensitive === true && options.redact) options.redact(3 + i * 2);
+      if (unknownName !== null || failure !== null) continue;
+      if (!spec.mutable) {
+        failure = { name, reason: "can't set immutable config" };
+      } else if (spec.protectedConfig === true && !options.allowProtected) {
+        failure = { name, reason: "can't set protected config" };
+      } else if (specs.includes(spec)) {
+        failure = { name, reason: 'duplicate parameter' };
       }
-      const args = spec.multiArg ? splitInlineArgs(text) ?? [text] : [text];
-      const parsed = this.parseValue(spec, spec.multiArg && args.length === 0 ? [''] : args);
-      if ('error' in parsed) return `CONFIG SET failed (possibly related to argument '${name}') - ${parsed.error}`;
-      const problem = this.check(spec, parsed.value);
-      if (problem) return `CONFIG SET failed (possibly related to argument '${name}') - ${problem}`;
-      staged.push([spec, parsed.value]);
+      specs.push(spec);
     }
-    for (const [spec, value] of staged) this.apply(spec, value);
+    if (unknownName !== null) return `ERR Unknown option or number of arguments for CONFIG SET - '${unknownName}'`;
+    if (failure !== null) return setError(failure.name, failure.reason);
+
+    const staged: ConfigValue[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      const text = pairs[i][1];
+      const args = spec.multiArg ? splitInlineArgs(text) ?? [text] : [text];
+      const parsed = this.parseValue(spec, spec.multiArg && args.length === 0 && spec.kind !== 'enum' ? [''] : args);
+      if ('error' in parsed) return setError(spec.name, parsed.error);
+      const problem = this.check(spec, parsed.value);
+      if (problem) return setError(spec.name, problem);
+      staged.push(parsed.value);
+    }
+    return this.commit(specs, staged);
+  }
+
+  /** Stores staged values and runs the appliers; restores everything if one fails. */
+  private commit(specs: readonly DirectiveSpec[], staged: readonly ConfigValue[]): string | null {
+    const previous = specs.map((s) => this.values.get(s.name) as ConfigValue);
+    for (let i = 0; i < specs.length; i++) this.values.set(specs[i].name, staged[i]);
+    const applied: number[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      const applier = this.appliers.get(specs[i].name);
+      if (applier === undefined || staged[i] === previous[i]) continue;
+      const problem = applier(staged[i]);
+      if (problem === null) {
+        applied.push(i);
+        continue;
+      }
+      for (let j = 0; j < specs.length; j++) this.values.set(specs[j].name, previous[j]);
+      for (const j of applied) this.appliers.get(specs[j].name)?.(previous[j]);
+      return setError(specs[i].name, problem);
+    }
+    for (let i = 0; i < specs.length; i++) if (staged[i] !== previous[i]) this.notify(specs[i], staged[i]);
     return null;
   }
 
-  /** CONFIG GET: every visible directive whose name or alias matches one of the patterns. */
+  /**
+   * CONFIG GET: a name without glob characters is looked up exactly (hidden directives and
+   * aliases included, reported under the name asked for); a pattern matches visible names and
+   * aliases. Each directive name is reported once.
+   */
   matching(patterns: readonly string[]): Array<[string, string]> {
     const out: Array<[string, string]> = [];
     const seen = new Set<string>();
     for (const pattern of patterns) {
-      const lowered = pattern.toLowerCase();
+      if (!/[[*?]/.test(pattern)) {
+        const spec = this.spec(pattern);
+        if (spec === undefined || seen.has(pattern)) continue;
+        seen.add(pattern);
+        out.push([pattern, this.format(spec)]);
+        continue;
+      }
       for (const spec of this.table) {
         if (spec.hidden) continue;
         for (const name of spec.alias ? [spec.name, spec.alias] : [spec.name]) {
           if (seen.has(name)) continue;
-          if (globMatch(lowered, name, true)) {
+          if (globMatch(pattern, name, true)) {
             seen.add(name);
             out.push([name, this.format(spec)]);
           }
@@ -231,15 +322,12 @@ export class Config {
       const name = args[0].toLowerCase();
       const rest = args.slice(1);
       if (name === 'include' && rest.length === 1) {
-        if (depth >= MAX_INCLUDE_DEPTH) throw new ConfigFileError(i + 1, line, 'include nesting too deep');
-        const path = resolvePath(baseDir, rest[0]);
-        let content: string;
-        try {
-          content = readFileSync(path, 'latin1');
-        } catch (err) {
-          throw new ConfigFileError(i + 1, line, `Fatal error, can't open config file '${path}': ${(err as Error).message}`);
-        }
-        this.loadText(content, dirname(path), depth + 1);
+        this.include(rest[0], baseDir, depth);
+        continue;
+      }
+      if (name === 'rename-command' && rest.length === 2) {
+        const problem = this.addRename(rest[0], rest[1]);
+        if (problem !== null) throw new ConfigFileError(i + 1, line, problem);
         continue;
       }
       if (name === 'sentinel') throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');
@@ -247,10 +335,95 @@ export class Config {
       if (!spec || (rest.length === 0 && !spec.multiArg) || (!spec.multiArg && rest.length !== 1)) {
         throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
       }
-      const error = this.setFromArgs(name, rest.length === 0 ? [''] : rest);
+      const error = this.setFromArgs(name, rest.length === 0 && spec.kind !== 'enum' ? [''] : rest);
       if (error !== null) throw new ConfigFileError(i + 1, line, error);
     }
   }
+
+  private include(file: string, baseDir: string, depth: number): void {
+    const path = resolvePath(baseDir, file);
+    if (depth >= MAX_INCLUDE_DEPTH) throw new IncludeError(`Fatal error, can't open config file '${path}': include nesting too deep`);
+    let content: string;
+    try {
+      content = readFileSync(path, 'latin1');
+    } catch (err) {
+      throw new IncludeError(`Fatal error, can't open config file '${path}': ${describeFsError(err)}`);
+    }
+    this.loadText(content, dirname(path), depth + 1);
+  }
+
+  /** rename-command: checked against the command table as Redis checks it at load time. */
+  private addRename(from: string, to: string): string | null {
+    const source = from.toLowerCase();
+    const target = to.toLowerCase();
+    if (!this.commandIsLive(source)) return 'No such command in rename-command';
+    if (target !== '' && this.commandIsLive(target)) return 'Target command name already exists';
+    this.renamedCommands.push({ from: source, to: target });
+    return null;
+  }
+
+  /** Whether a command answers to `name` after the renames seen so far. */
+  private commandIsLive(name: string): boolean {
+    let live = this.commandExists === null ? true : this.commandExists(name);
+    for (const r of this.renamedCommands) {
+      if (r.from === name) live = false;
+      if (r.to === name) live = true;
+    }
+    return live;
+  }
+}
+
+/** A config file named by `include` could not be read: Redis logs this and exits. */
+export class IncludeError extends Error {}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'No such file or directory';
+  if (e.code === 'EACCES') return 'Permission denied';
+  if (e.code === 'EISDIR') return 'Is a directory';
+  return e.message;
+}
+
+function setError(name: string, reason: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+}
+
+function parseNumeric(spec: DirectiveSpec, text: string): Parsed {
+  let n: number | null;
+  if (spec.kind === 'memory') {
+    if (spec.percent === true && text.endsWith('%')) {
+      const percent = parseStrictInteger(text.slice(0, -1));
+      if (percent === null || percent < 0) return { error: 'argument must be a memory or percent value' };
+      if (percent > 100) return { error: 'percentage argument must be less or equal to 100' };
+      return { value: -percent };
+    }
+    n = /^\d/.test(text) ? parseMemory(text) : null;
+    if (n === null) return { error: spec.percent === true ? 'argument must be a memory or percent value' : 'argument must be a memory value' };
+  } else {
+    n = parseStrictInteger(text);
+    if (n === null) return { error: "argument couldn't be parsed into an integer" };
+  }
+  const min = spec.min ?? -Number.MAX_SAFE_INTEGER;
+  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+  if (n < min || n > max) return { error: `argument must be between ${min} and ${formatMax(max)} inclusive` };
+  return { value: spec.normalize ? spec.normalize(n) : n };
+}
+
+/** Enums; a multi-argument enum (shutdown-on-sigterm) keeps its words in the table's order. */
+function parseEnum(spec: DirectiveSpec, args: readonly string[]): Parsed {
+  const values = spec.values ?? [];
+  const invalid = { error: `argument(s) must be one of the following: ${values.join(', ')}` };
+  if (args.length === 0 || (!spec.multiArg && args.length !== 1)) return invalid;
+  const chosen = new Set<string>();
+  for (const a of args) {
+    const lower = a.toLowerCase();
+    if (!values.includes(lower)) return invalid;
+    chosen.add(lower);
+  }
+  if (!spec.multiArg) return { value: [...chosen][0] };
+  // 'default' is the empty flag set: it only shows when nothing else is chosen.
+  const words = values.filter((v) => chosen.has(v) && (v !== values[0] || chosen.size === 1));
+  return { value: words.join(' ') };
 }
 
 function splitDefault(spec: DirectiveSpec): string[] {

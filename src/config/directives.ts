@@ -2,6 +2,7 @@
 // mutability (facts from Redis's config.c). Directives that only tune Redis internals are
 // accepted with no effect here; those owned by a later capability carry `reservedFor`.
 
+import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parseMemory } from './config.js';
 import { keyspaceEventsFromString, keyspaceEventsToString } from './keyspace-events.js';
@@ -15,9 +16,17 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
 type Parsed = { value: string } | { error: string };
 
+/** The working directory must exist (Redis changes into it and reports chdir's error). */
 function parseDir(args: readonly string[]): Parsed {
   if (args.length !== 1) return { error: 'wrong number of arguments' };
-  return { value: resolvePath(args[0]) };
+  const path = resolvePath(args[0]);
+  try {
+    if (!statSync(path).isDirectory()) return { error: 'Not a directory' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: code === 'EACCES' ? 'Permission denied' : code === 'ENOTDIR' ? 'Not a directory' : 'No such file or directory' };
+  }
+  return { value: path };
 }
 
 function parseSave(args: readonly string[]): Parsed {
@@ -28,6 +37,7 @@ function parseSave(args: readonly string[]): Parsed {
 }
 
 const OUTPUT_BUFFER_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
+export const DEFAULT_OUTPUT_BUFFER_LIMITS = 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60';
 
 /** Canonical form: "normal H S T slave H S T pubsub H S T", merged with what is given. */
 export interface OutputBufferLimit { hardBytes: number; softBytes: number; softSeconds: number }
@@ -46,11 +56,11 @@ export function outputBufferLimitsFromText(text: string): Record<'normal' | 'rep
   return out;
 }
 
-let currentOutputBufferText = 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60';
-
-function parseOutputBufferLimits(args: readonly string[]): Parsed {
+/** Merges the classes given into the current limits (CONFIG SET may name only one class). */
+function parseOutputBufferLimits(args: readonly string[], current: string): Parsed {
   if (args.length % 4 !== 0 || args.length === 0) return { error: 'Wrong number of arguments in buffer limit configuration.' };
-  const limits = outputBufferLimitsFromText(currentOutputBufferText);
+  const base = current === '' ? DEFAULT_OUTPUT_BUFFER_LIMITS : current;
+  const limits = outputBufferLimitsFromText(base);
   for (let i = 0; i < args.length; i += 4) {
     const name = args[i].toLowerCase();
     if (!OUTPUT_BUFFER_CLASSES.includes(name)) return { error: 'Invalid client class specified in buffer limit configuration.' };
@@ -63,9 +73,7 @@ function parseOutputBufferLimits(args: readonly string[]): Parsed {
     const cls = name === 'slave' ? 'replica' : name as 'normal' | 'replica' | 'pubsub';
     limits[cls] = { hardBytes: hard, softBytes: soft, softSeconds: seconds };
   }
-  const text = `normal ${fmt(limits.normal)} slave ${fmt(limits.replica)} pubsub ${fmt(limits.pubsub)}`;
-  currentOutputBufferText = text;
-  return { value: text };
+  return { value: `normal ${fmt(limits.normal)} slave ${fmt(limits.replica)} pubsub ${fmt(limits.pubsub)}` };
 }
 
 function fmt(l: OutputBufferLimit): string {
@@ -86,7 +94,13 @@ function parseNotifyKeyspaceEvents(args: readonly string[]): Parsed {
   if (args.length !== 1) return { error: 'wrong number of arguments' };
   const flags = keyspaceEventsFromString(args[0]);
   if (flags === -1) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
-  return { value: keyspaceEventsToString(flags) };
+  // Kept as given: Redis keeps the flag bits, and its display form drops classes outside 'A'
+  // (such as 'n' next to 'A'), so the display form cannot be the stored one.
+  return { value: args[0] };
+}
+
+function displayNotifyKeyspaceEvents(value: string): string {
+  return keyspaceEventsToString(keyspaceEventsFromString(value));
 }
 
 const MAX_BIND_ADDRESSES = 16;
@@ -117,9 +131,14 @@ function parsePercentiles(args: readonly string[]): Parsed {
   return { value: out.join(' ') };
 }
 
+/** Redis keeps hz within CONFIG_MIN_HZ..CONFIG_MAX_HZ whatever is asked. */
+function clampHz(hz: number): number {
+  return Math.min(500, Math.max(1, hz));
+}
+
 export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'rdbchecksum', kind: 'bool', defaultText: 'yes', mutable: false },
-  { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false },
+  { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'daemonizing (run cinnabar-server under a supervisor instead)' },
   { name: 'io-threads-do-reads', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'always-show-logo', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'protected-mode', kind: 'bool', defaultText: 'yes', mutable: true },
@@ -233,7 +252,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'rdb-key-save-delay', kind: 'int', defaultText: '0', min: INT_MIN, max: INT_MAX, mutable: true, hidden: true },
   { name: 'key-load-delay', kind: 'int', defaultText: '0', min: INT_MIN, max: INT_MAX, mutable: true, hidden: true },
   { name: 'active-expire-effort', kind: 'int', defaultText: '1', min: 1, max: 10, mutable: true },
-  { name: 'hz', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true },
+  { name: 'hz', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true, normalize: clampHz },
   { name: 'min-replicas-to-write', alias: 'min-slaves-to-write', kind: 'int', defaultText: '0', min: 0, max: INT_MAX, mutable: true, reservedFor: 'replication' },
   { name: 'min-replicas-max-lag', alias: 'min-slaves-max-lag', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true },
   { name: 'watchdog-period', kind: 'int', defaultText: '0', min: 0, max: INT_MAX, mutable: true, hidden: true },
@@ -264,7 +283,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'hll-sparse-max-bytes', kind: 'memory', defaultText: '3000', min: 0, max: LONG_MAX, mutable: true },
   { name: 'tracking-table-max-keys', kind: 'int', defaultText: '1000000', min: 0, max: LONG_MAX, mutable: true },
   { name: 'client-query-buffer-limit', kind: 'memory', defaultText: '1073741824', min: 1048576, max: LONG_MAX, mutable: true },
-  { name: 'maxmemory-clients', kind: 'memory', defaultText: '0', min: -100, max: LONG_MAX, mutable: true },
+  { name: 'maxmemory-clients', kind: 'memory', defaultText: '0', min: -100, max: LONG_MAX, mutable: true, percent: true },
   { name: 'repl-backlog-ttl', kind: 'int', defaultText: '3600', min: 0, max: LONG_MAX, mutable: true },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', defaultText: '67108864', min: 0, max: LONG_MAX, mutable: true },
   { name: 'loading-process-events-interval-bytes', kind: 'int', defaultText: '2097152', min: 1024, max: INT_MAX, mutable: true, hidden: true },
@@ -290,9 +309,9 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'tls-ciphersuites', kind: 'string', defaultText: '', mutable: true },
   { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, parse: parseDir },
   { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, parse: parseSave, reservedFor: 'RDB snapshots' },
-  { name: 'client-output-buffer-limit', kind: 'special', defaultText: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', mutable: true, multiArg: true, parse: parseOutputBufferLimits },
+  { name: 'client-output-buffer-limit', kind: 'special', defaultText: DEFAULT_OUTPUT_BUFFER_LIMITS, mutable: true, multiArg: true, parse: parseOutputBufferLimits },
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },
-  { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents },
+  { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },
   { name: 'bind', kind: 'special', defaultText: '* -::*', mutable: true, multiArg: true, parse: parseBind },
   { name: 'replicaof', alias: 'slaveof', kind: 'special', defaultText: '""', mutable: false, multiArg: true, parse: parseReplicaOf, reservedFor: 'replication' },
   { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },];

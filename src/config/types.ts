@@ -31,8 +31,20 @@ export interface DirectiveSpec {
    * load), any other value stops start-up / fails CONFIG SET, never silently ignored.
    */
   reservedFor?: string;
-  /** For 'special' kinds: parse and canonicalize the arguments, or return an error text. */
-  parse?: (args: readonly string[]) => { value: string } | { error: string };
+  /**
+   * For 'special' kinds: parse and canonicalize the arguments, or return an error text. `current`
+   * is the directive's value before this change (client-output-buffer-limit merges into it).
+   */
+  parse?: (args: readonly string[], current: string) => { value: string } | { error: string };
+  /** For 'memory' kinds: also accepts "N%" (stored as -N), like Redis's PERCENT_CONFIG. */
+  percent?: boolean;
+  /** Adjusts an accepted value before it is stored (hz is clamped to 1..500, as Redis does). */
+  normalize?: (value: number) => number;
+  /**
+   * How a stored value is shown by CONFIG GET and written by CONFIG REWRITE, when that differs
+   * from what is kept (notify-keyspace-events keeps the classes given, shows Redis's form).
+   */
+  display?: (value: string) => string;
   /** For 'string' kinds: extra validation, returns an error text. */
   validate?: (value: string) => string | null;
 }

@@ -1,6 +1,7 @@
 // Incremental request parser: RESP multibulk and the inline protocol, as Redis reads them
 // (networking.c processMultibulkBuffer / processInlineBuffer), with the same limits and errors.
 
+import { INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { splitInlineArgs } from '../util/split-args.js';
 
 /** Longest inline request, multibulk count line or bulk length line without a newline. */
@@ -41,6 +42,14 @@ export class RespParser {
   /** Bytes received and not yet consumed as complete requests (Redis's query buffer length). */
   get pendingBytes(): number {
     return this.buf.length - this.pos + (this.bigArg ? this.bigArgFilled : 0);
+  }
+
+  /**
+   * Bytes in the query buffer including requests already consumed from the current read: what
+   * Redis's sdslen(querybuf) is while a command of that read runs (CLIENT LIST qbuf).
+   */
+  get bufferLengthBytes(): number {
+    return this.buf.length + (this.bigArg ? this.bigArgFilled : 0);
   }
 
   /** Size of the allocated query buffer, for CLIENT LIST qbuf and the query buffer limit. */
@@ -98,8 +107,19 @@ export class RespParser {
     return this.buf.indexOf(byte, from);
   }
 
+  /**
+   * Redis finds line ends with strchr(), which stops at a NUL byte: a NUL before the terminator
+   * hides it. Scans only [from, to), the line itself, so a request costs its own length.
+   */
+  private hasNul(from: number, to: number): boolean {
+    const buf = this.buf;
+    for (let i = from; i < to; i++) if (buf[i] === 0) return true;
+    return false;
+  }
+
   private parseInline(): ParseResult {
-    const newline = this.indexOfByte(LF, this.pos);
+    let newline = this.indexOfByte(LF, this.pos);
+    if (newline >= 0 && this.hasNul(this.pos, newline)) newline = -1;
     if (newline < 0) {
       if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
         return new ProtocolError('Protocol error: too big inline request', 'too big inline request');
@@ -120,7 +140,8 @@ export class RespParser {
 
   /** Reads "*<count>\r\n". Returns 'ok', null when incomplete, or an error. */
   private parseMultibulkHeader(): 'ok' | null | ProtocolError {
-    const cr = this.indexOfByte(CR, this.pos);
+    let cr = this.indexOfByte(CR, this.pos);
+    if (cr >= 0 && this.hasNul(this.pos, cr)) cr = -1;
     if (cr < 0) {
       if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
         return new ProtocolError('Protocol error: too big mbulk count string', 'too big mbulk count string');
@@ -156,7 +177,8 @@ export class RespParser {
         continue;
       }
       if (this.bulkLen === -1) {
-        const cr = this.indexOfByte(CR, this.pos);
+        let cr = this.indexOfByte(CR, this.pos);
+        if (cr >= 0 && this.hasNul(this.pos, cr)) cr = -1;
         if (cr < 0) {
           if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
             return new ProtocolError('Protocol error: too big bulk count string', 'too big bulk count string');
@@ -198,24 +220,31 @@ export class RespParser {
   }
 }
 
-/** Parses the integer between [start, end) as Redis's string2ll would; null if malformed. */
+/**
+ * Parses the integer between [start, end) as Redis's string2ll: optional '-', no leading zeros
+ * ("-0" included), at most 20 characters, within int64; null if malformed. Values beyond 2^53 come
+ * back approximated, which keeps every comparison the callers make.
+ */
 function parseLineInteger(buf: Buffer, start: number, end: number): number | null {
   if (start >= end || end - start > 20) return null;
   let i = start;
   let negative = false;
+  if (end - start === 1 && buf[i] === 48) return 0;
   if (buf[i] === 45) {
     negative = true;
     i++;
     if (i === end) return null;
   }
-  if (buf[i] === 48) return end - i === 1 ? 0 : null;
+  if (buf[i] < 49 || buf[i] > 57) return null;
   let value = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;
     if (d < 0 || d > 9) return null;
     value = value * 10 + d;
   }
-  if (value > Number.MAX_SAFE_INTEGER) return null;
+  if (value > Number.MAX_SAFE_INTEGER) {
+    const exact = BigInt(buf.latin1Slice(start, end));
+    if (exact > INT64_MAX || exact < INT64_MIN) return null;
+  }
   return negative ? -value : value;
 }
-

@@ -38,6 +38,11 @@ export class ReplyWriter {
     return this.used;
   }
 
+  /** Allocated size of the reply buffer (CLIENT LIST rbs). */
+  get capacityBytes(): number {
+    return this.buf.length;
+  }
+
   private ensure(extra: number): void {
     const need = this.used + extra;
     if (need <= this.buf.length) return;

@@ -46,6 +46,8 @@ export class Client implements ClientState, CommandContext {
   pausedArgv: string[] | null = null;
   totalBytesIn = 0;
   totalBytesOut = 0;
+  /** Largest batch of replies written at once (CLIENT LIST rbp). */
+  replyPeakBytes = 0;
   /** When the output buffer first went over the soft limit (0 = not over). */
   softLimitSinceMs = 0;
   /** Set by the dispatcher around each command. */
@@ -162,6 +164,7 @@ export class Client implements ClientState, CommandContext {
   /** Writes what the command(s) produced to the socket in one write. */
   flush(): void {
     const out = this.reply.take();
+    if (out !== null && out.length > this.replyPeakBytes) this.replyPeakBytes = out.length;
     if (out !== null && !this.closed) {
       this.totalBytesOut += out.length;
       this.server.stats.totalNetOutputBytes += out.length;
@@ -170,25 +173,83 @@ export class Client implements ClientState, CommandContext {
     if (this.closeAfterReply && !this.closed) {
       this.closed = true;
       this.server.onClientClosed(this, 'close after reply');
-      this.socket.end();
+      // Redis close()s the descriptor once the reply is out: a peer still sending must see the
+      // connection gone (its writes fail), not a half-closed socket that keeps swallowing data.
+      this.socket.end(() => this.socket.destroy());
     }
   }
 
+  /** Redis's CLIENT LIST flag letters, in catClientInfoString's order. */
   flagsText(): string {
     let flags = '';
+    if (this.isMonitor) flags += 'O';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';
+    // A client held by CLIENT PAUSE is a blocked client in Redis (BLOCKED_POSTPONE).
+    if (this.pausedArgv !== null) flags += 'b';
     if (this.watchDirty) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
-    if (this.isMonitor) flags += 'O';
     if (this.noEvict) flags += 'e';
     if (this.noTouch) flags += 'T';
     return flags === '' ? 'N' : flags;
   }
+
+  /** The socket's file descriptor, when the platform exposes it (-1 otherwise). */
+  get fd(): number {
+    const handle = (this.socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+    const fd = handle?.fd;
+    return typeof fd === 'number' ? fd : -1;
+  }
+
+  /**
+   * One CLIENT LIST / CLIENT INFO line (no newline), Redis 7.0's fields in its order.
+   * `currentArgv` is the running command's arguments when this client is the one asking.
+   */
+  infoLine(currentArgv: readonly string[] | null): string {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const running = currentArgv !== null;
+    // Redis trims the query buffer only after a batch of commands, so the asking client still
+    // sees the bytes of its own request (qbuf=26 for CLIENT LIST).
+    const qbuf = running ? this.parser.bufferLengthBytes : this.parser.pendingBytes;
+    const qbufFree = Math.max(0, this.parser.bufferCapacityBytes - qbuf);
+    const argvMem = argvBytes(running ? currentArgv : this.pausedArgv);
+    let multiMem = 0;
+    if (this.inMulti) {
+      // Redis counts the argument bytes plus one pointer per argument of each queued command.
+      for (const q of this.multiQueue) multiMem += argvBytes(q.argv) + POINTER_BYTES * q.argv.length;
+    }
+    const rbs = this.reply.capacityBytes;
+    const rbp = Math.max(this.replyPeakBytes, this.reply.lengthBytes);
+    const socketPending = this.socket.writableLength ?? 0;
+    const oll = socketPending === 0 ? 0 : Math.ceil(socketPending / REPLY_CHUNK_BYTES);
+    const totMem = this.parser.bufferCapacityBytes + argvMem + multiMem + rbs + socketPending;
+    const events = (this.closed ? '' : 'r') + (socketPending > 0 ? 'w' : '');
+    const cmd = running ? this.command.fullName : this.lastCommandName;
+    return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} fd=${this.fd} name=${this.name}` +
+      ` age=${nowSec - Math.floor(this.createdAtMs / 1000)} idle=${nowSec - Math.floor(this.lastInteractionMs / 1000)}` +
+      ` flags=${this.flagsText()} db=${this.dbIndex} sub=${this.channels.size} psub=${this.patterns.size}` +
+      ` ssub=${this.shardChannels.size} multi=${this.inMulti ? this.multiQueue.length : -1}` +
+      ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbp}` +
+      ` obl=${this.reply.lengthBytes} oll=${oll} omem=${socketPending} tot-mem=${totMem} events=${events}` +
+      ` cmd=${cmd} user=${this.user} redir=-1 resp=${this.reply.resp}`;
+  }
+}
+
+/** Size of a pointer in Redis's argv arrays, which multi-mem counts. */
+const POINTER_BYTES = 8;
+/** Redis's reply list node size, to express pending socket bytes as a node count (oll). */
+const REPLY_CHUNK_BYTES = 16 * 1024;
+
+function argvBytes(argv: readonly string[] | null): number {
+  if (argv === null) return 0;
+  let total = 0;
+  for (const a of argv) total += a.length;
+  return total;
 }
 
 function formatAddress(address: string | undefined, port: number | undefined): string {
   if (address === undefined) return '?:0';
   const host = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return `${host}:${port ?? 0}`;
+  // Redis's anetFormatAddr brackets IPv6 addresses: "[::1]:6379".
+  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
 }

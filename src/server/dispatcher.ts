@@ -11,23 +11,46 @@ export type DispatchOutcome = 'done' | 'postponed';
 
 const MAX_ERROR_ARG_CHARS = 128;
 
+/** An argument as Redis's "%s" prints it: C strings end at the first NUL byte. */
+function cText(text: string, maxChars: number): string {
+  const nul = text.indexOf('\0');
+  return text.slice(0, nul < 0 || nul > maxChars ? maxChars : nul);
+}
+
 function unknownCommandError(server: Server, argv: readonly string[]): string {
   const container = server.commands.get(argv[0].toLowerCase());
   if (container?.subcommands && argv.length > 1) {
-    return `ERR unknown subcommand '${argv[1].slice(0, MAX_ERROR_ARG_CHARS)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    return `ERR unknown subcommand '${cText(argv[1], MAX_ERROR_ARG_CHARS)}'. Try ${argv[0].toUpperCase()} HELP.`;
   }
   let args = '';
   for (let i = 1; i < argv.length && args.length < MAX_ERROR_ARG_CHARS; i++) {
-    args += `'${argv[i].slice(0, MAX_ERROR_ARG_CHARS - args.length)}' `;
+    args += `'${cText(argv[i], MAX_ERROR_ARG_CHARS - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0].slice(0, MAX_ERROR_ARG_CHARS)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cText(argv[0], MAX_ERROR_ARG_CHARS)}', with args beginning with: ${args}`;
 }
 
 /** Refuses a command before running it; inside MULTI this also dooms the transaction. */
 function reject(client: Client, command: Command | undefined, error: string): void {
   if (client.inMulti) client.multiDirty = true;
   if (command) command.stats.rejectedCalls++;
+  if (command !== undefined && command.spec.name === 'exec' && command.parent === null) {
+    abortExec(client, error);
+    return;
+  }
   client.reply.error(error);
+}
+
+/**
+ * A refused EXEC ends the transaction (Redis's execCommandAbort), so the client knows it left
+ * MULTI; the reason follows, without the generic "ERR " prefix.
+ */
+function abortExec(client: Client, error: string): void {
+  client.inMulti = false;
+  client.multiQueue = [];
+  client.multiDirty = false;
+  client.server.unwatchAll(client);
+  const reason = error.startsWith('ERR ') ? error.slice(4) : error;
+  client.reply.error('EXECABORT Transaction discarded because of: ' + reason);
 }
 
 export function dispatch(server: Server, client: Client, argv: string[]): DispatchOutcome {
@@ -39,15 +62,18 @@ export function dispatch(server: Server, client: Client, argv: string[]): Dispat
       client.close('security warning');
       return 'done';
     }
+    // Redis's processCommand records the looked-up command (NULL here) before any check: CLIENT LIST cmd=.
+    client.lastCommandName = 'NULL';
     reject(client, undefined, unknownCommandError(server, argv));
     return 'done';
   }
+  client.lastCommandName = command.fullName;
   const arity = command.arity;
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
     reject(client, command, `ERR wrong number of arguments for '${command.fullName}' command`);
     return 'done';
   }
-  if (command.spec.flags.includes('protected') && command.fullName.startsWith('debug') && !server.debugAllowed(client)) {
+  if (command.isProtected && !server.debugAllowed(client)) {
     reject(client, command, 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.');
     return 'done';
   }
@@ -63,7 +89,7 @@ export function dispatch(server: Server, client: Client, argv: string[]): Dispat
     reject(client, command, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
     return 'done';
   }
-  if (server.isPausedFor(command, client)) return 'postponed';
+  if (server.pauseActive && server.isPausedFor(command, client)) return 'postponed';
   const root = command.parent ?? command;
   if (client.inMulti) {
     const name = root.spec.name;
@@ -90,7 +116,14 @@ export function call(server: Server, client: Client, command: Command, argv: str
   client.propagationPrevented = false;
   const db = client.db;
   const start = performance.now();
-  handler(client, argv);
+  if (client.noTouch) {
+    // CLIENT NO-TOUCH: reads leave access times alone, except for TOUCH itself (Redis 7.2).
+    server.keyspaceHooks.touchSuppressed = root(command).spec.name !== 'touch';
+    handler(client, argv);
+    server.keyspaceHooks.touchSuppressed = false;
+  } else {
+    handler(client, argv);
+  }
   const durationMicros = Math.round((performance.now() - start) * 1000);
   const stats = command.stats;
   stats.calls++;

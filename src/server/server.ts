@@ -6,22 +6,26 @@ import { randomBytes } from 'node:crypto';
 import net, { type Socket } from 'node:net';
 import type { ClientState, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
-import { buildCommandTable } from '../commands/registry.js';
+import { allCommands, buildCommandTable } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
 import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/directives.js';
-import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED } from '../config/keyspace-events.js';
+import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { ProtocolError } from '../protocol/parser.js';
-import type { Db } from '../store/db.js';
+import type { Db, KeyspaceHooks } from '../store/db.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
-import { dispatch } from './dispatcher.js';
+import { call, dispatch } from './dispatcher.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
+import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
+import { bindHosts, probeListen } from './port-check.js';
+import { usedMemoryBytes } from '../util/memory.js';
 import type { ServerLog } from './log.js';
 import { Propagator } from './propagation.js';
 import { PubSubHub } from './pubsub.js';
 import { SlowLog } from './slowlog.js';
+import { WatchRegistry } from './watch.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -32,11 +36,26 @@ interface Listener {
 
 export class Server implements ServerApi {
   readonly keyspace: Keyspace;
+  /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
+  readonly keyspaceHooks: KeyspaceHooks;
   readonly propagator = new Propagator();
   readonly pubsub: PubSubHub;
+  readonly watches: WatchRegistry;
   readonly commands: Map<string, Command>;
   readonly startTimeMs = Date.now();
   readonly runId = randomBytes(20).toString('hex');
+  /** A master's replication ID (INFO master_replid), distinct from run_id as in Redis. */
+  readonly replicationId = randomBytes(20).toString('hex');
+  /** Memory in use once started, and the highest seen (INFO used_memory_startup / _peak). */
+  readonly startupMemoryBytes = usedMemoryBytes();
+  private peakMemoryBytes = 0;
+  /** Time spent in the active expiry cycle (INFO expire_cycle_cpu_milliseconds). */
+  expireCycleMicros = 0;
+  /** latency-tracking, cached: read on every command. */
+  private latencyTracking = true;
+  /** Network byte-rate samples for INFO instantaneous_input/output_kbps. */
+  private netSamples: Array<[number, number]> = [];
+  private lastNetSample = { timeMs: Date.now(), input: 0, output: 0 };
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   dirty = 0;
@@ -57,7 +76,6 @@ export class Server implements ServerApi {
   };
   readonly clientsById = new Map<number, Client>();
   private readonly monitors = new Set<Client>();
-  private readonly watchers = new Map<string, Set<Client>>();
   private readonly pendingFlush = new Set<Client>();
   private flushScheduled = false;
   private nextClientId = 1;
@@ -73,6 +91,8 @@ export class Server implements ServerApi {
   private opsSamples: number[] = [];
   private lastOpsSample = { timeMs: Date.now(), commands: 0 };
   port = 0;
+  /** slowlog-log-slower-than, cached: read on every command. */
+  private slowlogThresholdMicros: number;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -80,11 +100,20 @@ export class Server implements ServerApi {
   onShutdown: (() => void) | null = null;
 
   constructor(readonly config: Config, readonly log: ServerLog) {
-    this.keyspace = new Keyspace(config.num('databases'), {
+    this.keyspace = new Keyspace(config.num('databases'), this.keyspaceHooks = {
       keyExpired: (db, key) => this.onKeyExpired(db, key),
+      expiryPaused: () => this.pauseUntilMs !== 0 && this.pauseUntilMs > Date.now(),
+      keyMiss: (db, key) => this.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id),
+      keyAdded: (db, key) => this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id),
     });
     this.pubsub = new PubSubHub((client, frame) => this.deliverPush(client, frame));
+    this.watches = new WatchRegistry(this.keyspace.dbs);
     this.commands = buildCommandTable(COMMAND_FAMILIES);
+    this.applyCommandRenames();
+    this.latencyTracking = config.bool('latency-tracking');
+    config.onChange('latency-tracking', (v) => { this.latencyTracking = v === true; });
+    config.setApplier('port', (v) => this.applyListenChange(Number(v), config.str('bind'), 'Unable to listen on this port'));
+    config.setApplier('bind', (v) => this.applyListenChange(config.num('port'), String(v), 'Failed to bind to specified addresses.'));
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
     this.notifyFlags = keyspaceEventsFromString(config.str('notify-keyspace-events'));
@@ -96,6 +125,8 @@ export class Server implements ServerApi {
     });
     config.onChange('hz', () => this.startCron());
     config.onChange('slowlog-max-len', () => this.slowlog.trim());
+    this.slowlogThresholdMicros = config.num('slowlog-log-slower-than');
+    config.onChange('slowlog-log-slower-than', (v) => { this.slowlogThresholdMicros = Number(v); });
     config.onChange('loglevel', (v) => log.setLevel(v as 'debug' | 'verbose' | 'notice' | 'warning'));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
@@ -246,7 +277,7 @@ export class Server implements ServerApi {
   }
 
   private protocolError(client: Client, err: ProtocolError): void {
-    client.reply.error(err.message);
+    client.reply.error('ERR ' + err.message);
     if (this.log.isEnabled('verbose')) {
       this.log.verbose(`Protocol error (${err.logReason}) from client: ${this.clientDescription(client)}`);
     }
@@ -277,13 +308,16 @@ export class Server implements ServerApi {
   enforceOutputLimit(client: Client): boolean {
     const limits = client.isPubSub ? this.outputLimits.pubsub : this.outputLimits.normal;
     if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
+    // Bytes the socket has not handed to the kernel yet grow without bound when the peer
+    // stops reading: they count, as Redis counts its unsent reply list.
     const used = client.outputBufferBytes;
-    const now = Date.now();
-    let over = false;
-    if (limits.hardBytes > 0 && used >= limits.hardBytes) over = true;
+    let over = limits.hardBytes > 0 && used >= limits.hardBytes;
     if (limits.softBytes > 0 && used >= limits.softBytes) {
-      if (client.softLimitSinceMs === 0) client.softLimitSinceMs = now;
-      else if (now - client.softLimitSinceMs >= limits.softSeconds * 1000) over = true;
+      // Over the soft limit, the client must stay there for more than soft-seconds (Redis:
+      // elapsed > soft_limit_seconds); the cron re-checks clients with a start time set.
+      const nowMs = Date.now();
+      if (client.softLimitSinceMs === 0) client.softLimitSinceMs = nowMs;
+      else if (nowMs - client.softLimitSinceMs > limits.softSeconds * 1000) over = true;
     } else {
       client.softLimitSinceMs = 0;
     }
@@ -331,7 +365,13 @@ export class Server implements ServerApi {
     }
     const durationMs = durationMicros / 1000;
     if (durationMs >= 1) this.latency.addSampleIfNeeded(command.isFast ? 'fast-command' : 'command', Math.floor(durationMs));
-    const slower = this.config.num('slowlog-log-slower-than');
+    const slower = this.slowlogThresholdMicros;
+    if (this.latencyTracking) {
+      const stats = command.stats;
+      stats.latencyHistogram ??= newLatencyHistogram();
+      // Redis records whole microseconds, in nanoseconds.
+      recordLatency(stats.latencyHistogram, durationMicros * 1000);
+    }
     if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog) {
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
@@ -375,46 +415,41 @@ export class Server implements ServerApi {
   // ------------------------------------------------------------------ WATCH
 
   watchKey(client: ClientState, db: Db, key: string): void {
-    const id = `${db.id}\0${key}`;
-    if (client.watchedKeys.has(id)) return;
-    client.watchedKeys.add(id);
-    let set = this.watchers.get(id);
-    if (set === undefined) {
-      set = new Set();
-      this.watchers.set(id, set);
-    }
-    set.add(client as Client);
+    this.watches.watch(client, db, key);
   }
 
   unwatchAll(client: ClientState): void {
-    for (const id of client.watchedKeys) {
-      const set = this.watchers.get(id);
-      if (set === undefined) continue;
-      set.delete(client as Client);
-      if (set.size === 0) this.watchers.delete(id);
-    }
-    client.watchedKeys.clear();
+    this.watches.unwatchAll(client);
     client.watchDirty = false;
   }
 
+  watchedKeyExpired(client: ClientState): boolean {
+    return client.watchedKeys.size > 0 && this.watches.anyWatchedKeyExpired(client);
+  }
+
   signalModifiedKey(db: Db, key: string): void {
-    if (this.watchers.size === 0) return;
-    const set = this.watchers.get(`${db.id}\0${key}`);
-    if (set === undefined) return;
-    for (const c of set) c.watchDirty = true;
+    // Hot path (every write): no id string is built unless someone watches something.
+    if (this.watches.size === 0) return;
+    this.watches.touch(db, key);
   }
 
   signalFlushedDb(dbIndex: number): void {
-    if (this.watchers.size === 0) return;
-    const prefix = dbIndex < 0 ? null : `${dbIndex}\0`;
-    for (const [id, set] of this.watchers) {
-      if (prefix !== null && !id.startsWith(prefix)) continue;
-      const key = id.slice(id.indexOf('\0') + 1);
-      const db = this.keyspace.dbs[Number(id.slice(0, id.indexOf('\0')))];
-      // Redis marks watchers dirty only when the key existed (touchAllWatchedKeysInDb).
-      if (db !== undefined && !db.has(key) && prefix !== null) continue;
-      for (const c of set) c.watchDirty = true;
+    if (this.watches.size === 0) return;
+    for (const db of this.keyspace.dbs) {
+      if (dbIndex < 0 || db.id === dbIndex) this.watches.touchAllInDb(db, null);
     }
+  }
+
+  signalSwappedDb(index1: number, index2: number): void {
+    const db1 = this.keyspace.dbs[index1];
+    const db2 = this.keyspace.dbs[index2];
+    if (this.watches.size === 0 || db1 === undefined || db2 === undefined) return;
+    this.watches.touchAllInDb(db1, db2);
+    this.watches.touchAllInDb(db2, db1);
+  }
+
+  callQueued(client: ClientState, command: Command, argv: string[]): void {
+    call(this, client as Client, command, argv);
   }
 
   // ---------------------------------------------------------------- pub/sub
@@ -500,7 +535,7 @@ export class Server implements ServerApi {
   }
 
   get watchedKeyCount(): number {
-    return this.watchers.size;
+    return this.watches.size;
   }
 
   // ---------------------------------------------------------- client pause
@@ -513,8 +548,22 @@ export class Server implements ServerApi {
     }
     this.pauseUntilMs = untilMs;
     this.pauseWritesOnly = writesOnly;
+    this.armPauseTimer();
+  }
+
+  /** setTimeout fires at once beyond 2^31-1 ms, so long pauses wait in steps. */
+  private armPauseTimer(): void {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => this.unpauseClients(), Math.max(0, untilMs - Date.now()));
+    const remainingMs = Math.max(0, this.pauseUntilMs - Date.now());
+    this.pauseTimer = setTimeout(() => {
+      if (this.pauseUntilMs > Date.now()) this.armPauseTimer();
+      else this.unpauseClients();
+    }, Math.min(remainingMs, MAX_TIMER_MS));
+  }
+
+  /** Clients held by CLIENT PAUSE: Redis counts them as blocked (INFO blocked_clients). */
+  get pausedClientCount(): number {
+    return this.pausedClients.size;
   }
 
   unpauseClients(): void {
@@ -533,8 +582,9 @@ export class Server implements ServerApi {
     }
   }
 
+  /** Cheap check for the hot path: any pause set (expiry is checked by isPausedFor). */
   get pauseActive(): boolean {
-    return this.pauseUntilMs > Date.now();
+    return this.pauseUntilMs !== 0;
   }
 
   isPausedFor(command: Command, client: Client): boolean {
@@ -543,9 +593,9 @@ export class Server implements ServerApi {
     if (!this.pauseWritesOnly) return true;
     const root = command.parent ?? command;
     if (root.spec.name === 'exec') {
-      return client.multiQueue.some((q) => q.command.isWrite || q.command.spec.flags.includes('may_replicate'));
+      return client.multiQueue.some((q) => q.command.mayReplicate);
     }
-    return command.isWrite || command.spec.flags.includes('may_replicate');
+    return command.mayReplicate;
   }
 
   // ------------------------------------------------------------------ cron
@@ -559,7 +609,12 @@ export class Server implements ServerApi {
 
   private cron(hz: number): void {
     const expiredBefore = this.stats.expiredKeys;
-    this.keyspace.activeExpireCycle(hz);
+    const cycleStart = performance.now();
+    // Active expiry would propagate DELs: Redis skips it while clients are paused.
+    if (!this.pauseActive || this.pauseUntilMs <= Date.now()) this.keyspace.activeExpireCycle(hz);
+    const cycleMs = performance.now() - cycleStart;
+    this.expireCycleMicros += Math.round(cycleMs * 1000);
+    this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
     if (this.stats.expiredKeys !== expiredBefore) this.flushPendingNow();
     const now = Date.now();
     const timeoutSec = this.config.num('timeout');
@@ -577,6 +632,7 @@ export class Server implements ServerApi {
       this.opsSamples.push(Math.round((ops * 1000) / (now - this.lastOpsSample.timeMs)));
       if (this.opsSamples.length > 16) this.opsSamples.shift();
       this.lastOpsSample = { timeMs: now, commands: this.stats.totalCommandsProcessed };
+      this.sampleNetworkRates(now);
     }
   }
 
@@ -591,6 +647,102 @@ export class Server implements ServerApi {
   }
 
   // -------------------------------------------------------------- INFO etc.
+
+  private sampleNetworkRates(now: number): void {
+    const elapsedMs = now - this.lastNetSample.timeMs;
+    if (elapsedMs <= 0) return;
+    const input = this.stats.totalNetInputBytes;
+    const output = this.stats.totalNetOutputBytes;
+    this.netSamples.push([
+      ((input - this.lastNetSample.input) * 1000) / elapsedMs,
+      ((output - this.lastNetSample.output) * 1000) / elapsedMs,
+    ]);
+    if (this.netSamples.length > 16) this.netSamples.shift();
+    this.lastNetSample = { timeMs: now, input, output };
+  }
+
+  /** Average bytes/s over the recent samples (INFO instantaneous_*_kbps). */
+  instantaneousRates(): { inputBytesPerSec: number; outputBytesPerSec: number } {
+    if (this.netSamples.length === 0) return { inputBytesPerSec: 0, outputBytesPerSec: 0 };
+    let input = 0;
+    let output = 0;
+    for (const [i, o] of this.netSamples) {
+      input += i;
+      output += o;
+    }
+    return { inputBytesPerSec: input / this.netSamples.length, outputBytesPerSec: output / this.netSamples.length };
+  }
+
+  /** Updates and returns the peak memory seen (Redis also samples it in its cron). */
+  notePeakMemory(usedBytes: number): number {
+    if (usedBytes > this.peakMemoryBytes) this.peakMemoryBytes = usedBytes;
+    return this.peakMemoryBytes;
+  }
+
+  logWarning(message: string): void {
+    this.log.warning(message);
+  }
+
+  /** CONFIG RESETSTAT: Redis's resetServerStats + command table + error table resets. */
+  resetStats(): void {
+    const st = this.stats;
+    st.totalConnectionsReceived = 0;
+    st.totalCommandsProcessed = 0;
+    st.rejectedConnections = 0;
+    st.expiredKeys = 0;
+    st.totalNetInputBytes = 0;
+    st.totalNetOutputBytes = 0;
+    st.totalErrorReplies = 0;
+    st.unexpectedErrorReplies = 0;
+    st.errorCounts.clear();
+    this.keyspace.resetStats();
+    this.expireCycleMicros = 0;
+    this.opsSamples = [];
+    this.netSamples = [];
+    this.lastOpsSample = { timeMs: Date.now(), commands: 0 };
+    this.lastNetSample = { timeMs: Date.now(), input: 0, output: 0 };
+    for (const command of allCommands(this.commands)) {
+      const cs = command.stats;
+      cs.calls = 0;
+      cs.microseconds = 0;
+      cs.rejectedCalls = 0;
+      cs.failedCalls = 0;
+      cs.latencyHistogram = null;
+    }
+  }
+
+  /** rename-command directives: the command answers to its new name only ("" removes it). */
+  private applyCommandRenames(): void {
+    for (const { from, to } of this.config.renamedCommands) {
+      const command = this.commands.get(from);
+      if (command === undefined) continue;
+      this.commands.delete(from);
+      if (to !== '') this.commands.set(to, command);
+    }
+  }
+
+  /**
+   * CONFIG SET port/bind: checks synchronously that the new addresses can be bound (Redis replies
+   * only after listening), then moves the listeners. Returns Redis's error text on failure.
+   */
+  private applyListenChange(port: number, bind: string, failure: string): string | null {
+    if (this.listeners.length === 0) return null; // not listening yet: listen() will use the config
+    if (port !== 0 && probeListen(bindHosts(bind), port) !== null) return failure;
+    void this.relisten();
+    return null;
+  }
+
+  private async relisten(): Promise<void> {
+    const old = this.listeners;
+    this.listeners = [];
+    // Closing stops accepting at once; established connections stay open.
+    for (const l of old) l.server.close();
+    try {
+      await this.listen();
+    } catch (err) {
+      this.log.warning(`Failed to listen on the new address: ${(err as Error).message}`);
+    }
+  }
 
   infoText(sections: readonly string[]): string {
     return buildInfo(this, sections);
@@ -621,6 +773,9 @@ export class Server implements ServerApi {
     if (this.onShutdown) this.onShutdown();
   }
 }
+
+/** Longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;

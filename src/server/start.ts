@@ -4,11 +4,12 @@
 
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { Config, formatConfigFileError } from '../config/config.js';
+import { Config, IncludeError, formatConfigFileError } from '../config/config.js';
+import { COMMAND_FAMILIES } from '../commands/index.js';
 import { DIRECTIVES } from '../config/directives.js';
 import { ConfigFileError } from '../config/types.js';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
-import { ServerLog, type RedisLogLevel } from './log.js';
+import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { Server } from './server.js';
 
 export interface StartOptions {
@@ -69,6 +70,9 @@ function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveVal
 /** Builds the configuration as redis-server does: defaults, then the file, then the flags. */
 export function loadConfig(options: StartOptions): Config {
   const config = new Config(DIRECTIVES);
+  // rename-command lines are checked against the command table while the file loads.
+  const commandNames = new Set(COMMAND_FAMILIES.flatMap((family) => family.map((spec) => spec.name)));
+  config.commandExists = (name) => commandNames.has(name);
   let text = '';
   let baseDir = process.cwd();
   if (options.configFile !== undefined) {
@@ -91,6 +95,8 @@ export function loadConfig(options: StartOptions): Config {
     config.loadText(text, baseDir);
   } catch (err) {
     if (err instanceof ConfigFileError) throw new StartupError(formatConfigFileError(err, REDIS_VERSION));
+    // Redis logs an unreadable include as a log line (role C: before the server exists).
+    if (err instanceof IncludeError) throw new StartupError(`${process.pid}:C ${redisTimestamp(new Date())} # ${err.message}`);
     throw err;
   }
   return config;
@@ -116,7 +122,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const port = await server.listen();
   log.notice(`Running mode=standalone, port=${port}.`);
   const pidfile = config.str('pidfile');
-  if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+  if (pidfile !== '') {
+    try {
+      writeFileSync(pidfile, `${process.pid}\n`);
+    } catch (err) {
+      // Redis keeps running without its pid file.
+      log.warning(`Failed to write PID file: ${(err as Error).message}`);
+    }
+  }
   log.notice('Server initialized');
   log.notice('Ready to accept connections');
   let closing: Promise<void> | null = null;

@@ -9,12 +9,25 @@ import type { RedisValue } from './values.js';
 export interface KeyspaceHooks {
   /** A key was found past its deadline and removed (lazily or by the active cycle). */
   keyExpired(db: Db, key: string): void;
+  /** A read found no key (Redis's "keymiss" keyspace event). */
+  keyMiss?(db: Db, key: string): void;
+  /** set() created a key that did not exist (Redis's "new" keyspace event, fired by dbAdd). */
+  keyAdded?(db: Db, key: string): void;
+  /** True while clients are paused: expired keys then stay in place, only logically gone. */
+  expiryPaused?(): boolean;
+  /** Set while a CLIENT NO-TOUCH client's command runs (not TOUCH): lookups keep access times. */
+  touchSuppressed?: boolean;
 }
 
 export interface LookupOptions {
   /** Do not update the access clock (OBJECT, TYPE, CLIENT NO-TOUCH...). */
   noTouch?: boolean;
+  /** Do not fire the "keymiss" event on a miss (Redis's LOOKUP_NONOTIFY, used by OBJECT). */
+  noNotify?: boolean;
 }
+
+/** Shared options for lookups that must not touch the access clock (no allocation per call). */
+export const NO_TOUCH: LookupOptions = Object.freeze({ noTouch: true });
 
 export interface KeyspaceStats {
   keyspaceHits: number;
@@ -37,7 +50,7 @@ export class Db {
   private accessClock = new Map<string, number>();
   private readonly scanCursors = new CursorTable<string>();
   /** Round-robin walk over `expires` used by the active expiry cycle. */
-  private expireWalk: Iterator<[string, number]> | null = null;
+  private expireWalk: Iterator<string> | null = null;
   /** Walk used to pick random keys in O(1) amortized time. */
   private randomWalk: Iterator<string> | null = null;
 
@@ -59,6 +72,8 @@ export class Db {
   private expireIfNeeded(key: string, nowMs: number): boolean {
     const deadline = this.expires.get(key);
     if (deadline === undefined || deadline > nowMs) return false;
+    // Deleting would propagate a DEL, which a client pause forbids (Redis's expireIfNeeded).
+    if (this.hooks.expiryPaused !== undefined && this.hooks.expiryPaused()) return true;
     this.removeKey(key);
     this.stats.expiredKeys++;
     this.hooks.keyExpired(this, key);
@@ -74,8 +89,12 @@ export class Db {
   /** Value for a read: lazily expires, counts hits/misses, updates the access clock. */
   lookupRead(key: string, options?: LookupOptions): RedisValue | undefined {
     const value = this.lookup(key, options);
-    if (value === undefined) this.stats.keyspaceMisses++;
-    else this.stats.keyspaceHits++;
+    if (value === undefined) {
+      this.stats.keyspaceMisses++;
+      if (this.hooks.keyMiss !== undefined && options?.noNotify !== true) this.hooks.keyMiss(this, key);
+    } else {
+      this.stats.keyspaceHits++;
+    }
     return value;
   }
 
@@ -84,17 +103,20 @@ export class Db {
     const value = this.data.get(key);
     if (value === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key, Date.now())) return undefined;
-    if (options?.noTouch !== true) this.accessClock.set(key, accessClockNow());
+    if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) this.accessClock.set(key, accessClockNow());
     return value;
   }
 
   has(key: string): boolean {
-    return this.lookup(key, { noTouch: true }) !== undefined;
+    return this.lookup(key, NO_TOUCH) !== undefined;
   }
 
   /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    // Comparing sizes tells a new key from an overwrite without a second hash lookup.
+    const sizeBefore = this.data.size;
     this.data.set(key, value);
+    if (this.data.size !== sizeBefore && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.accessClock.set(key, accessClockNow());
   }
@@ -193,16 +215,18 @@ export class Db {
     let expired = 0;
     const limit = Math.min(sampleSize, this.expires.size);
     while (checked < limit) {
-      if (this.expireWalk === null) this.expireWalk = this.expires.entries();
+      // keys() rather than entries(): no [key, value] pair allocated per sampled key.
+      if (this.expireWalk === null) this.expireWalk = this.expires.keys();
       const next = this.expireWalk.next();
-      if (next.done) {
+      if (next.done === true) {
         this.expireWalk = null;
-        if (checked === 0 && this.expires.size === 0) break;
+        if (this.expires.size === 0) break;
         continue;
       }
       checked++;
-      const [key, deadline] = next.value;
-      if (deadline <= nowMs && this.expires.get(key) === deadline) {
+      const key = next.value;
+      const deadline = this.expires.get(key);
+      if (deadline !== undefined && deadline <= nowMs) {
         this.removeKey(key);
         this.stats.expiredKeys++;
         this.hooks.keyExpired(this, key);
@@ -210,6 +234,23 @@ export class Db {
       }
     }
     return [checked, expired];
+  }
+
+  /**
+   * Moves a live key's value, deadline and access time to `targetKey` in `target` (RENAME when
+   * target is this db, MOVE when it is another), replacing whatever was there. The caller has
+   * checked that `key` exists and is not expired.
+   */
+  moveKey(key: string, target: Db, targetKey: string): void {
+    const value = this.data.get(key);
+    if (value === undefined) return;
+    const deadline = this.expires.get(key);
+    const accessedAt = this.accessClock.get(key);
+    this.removeKey(key);
+    target.removeKey(targetKey);
+    target.data.set(targetKey, value);
+    if (deadline !== undefined) target.expires.set(targetKey, deadline);
+    target.accessClock.set(targetKey, accessedAt ?? accessClockNow());
   }
 
   /** Removes every key. Returns how many were removed. */

@@ -1,6 +1,7 @@
 // All databases of a node, the keyspace statistics, and the active expiry cycle.
 
 import { Db, type KeyspaceHooks, type KeyspaceStats } from './db.js';
+import { FunctionLibraries } from './functions.js';
 
 /** Keys sampled per database per loop of the active cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
 const KEYS_PER_LOOP = 20;
@@ -11,6 +12,8 @@ const CYCLE_TIME_PERCENT = 25;
 
 export class Keyspace {
   readonly dbs: Db[];
+  /** Function libraries are part of the dataset (FUNCTION FLUSH, RDB), not of any one db. */
+  readonly functions = new FunctionLibraries();
   readonly stats: KeyspaceStats = {
     keyspaceHits: 0,
     keyspaceMisses: 0,

@@ -134,3 +134,164 @@ function toPlainDecimal(value: number): string {
   }
   return negative ? '-' + out : out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// x87 80-bit "long double" arithmetic, as INCRBYFLOAT and HINCRBYFLOAT compute on x86-64 Linux
+// (strtold, +, "%.17Lf"). A JS double has 53 bits of mantissa where long double has 64, so
+// results differ in the last digits ("1.1 + 2.2" is "3.30000000000000027" in double but "3.3"
+// in long double). We emulate the format exactly with BigInt; the callers are not hot paths.
+
+/** (-1)^neg * mant * 2^exp with mant < 2^64, or an infinity (mant and exp then unused). */
+export interface LongDouble {
+  readonly neg: boolean;
+  readonly mant: bigint;
+  readonly exp: number;
+  readonly inf: boolean;
+}
+
+const LD_MANT_BITS = 64;
+/** Exponent of the smallest subnormal long double (2^-16445). */
+const LD_MIN_EXP = -16445;
+/** Every finite long double is below 2^16384. */
+const LD_MAX_BINARY_DIGITS = 16384;
+/** strtold input is bounded by Redis's MAX_LONG_DOUBLE_CHARS buffer (5 KiB, NUL included). */
+const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+const FRACTION_DIGITS = 17;
+const TEN_POW_FRACTION = 10n ** BigInt(FRACTION_DIGITS);
+
+export const LD_ZERO: LongDouble = { neg: false, mant: 0n, exp: 0, inf: false };
+
+function ldInfinity(neg: boolean): LongDouble {
+  return { neg, mant: 0n, exp: 0, inf: true };
+}
+
+function bitLength(n: bigint): number {
+  return n === 0n ? 0 : n.toString(2).length;
+}
+
+/**
+ * The long double nearest to neg * num/den * 2^exp2 (round half to even, subnormals, overflow
+ * to infinity), like the FPU's rounding of an exact result.
+ */
+function roundLongDouble(neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble {
+  if (num === 0n) return { neg, mant: 0n, exp: 0, inf: false };
+  // Scale so the quotient has 66-67 bits: enough for a round bit with everything else sticky.
+  const scale = 66 - (bitLength(num) - bitLength(den));
+  const scaledNum = scale >= 0 ? num << BigInt(scale) : num;
+  const scaledDen = scale >= 0 ? den : den << BigInt(-scale);
+  const q = scaledNum / scaledDen;
+  const sticky = q * scaledDen !== scaledNum;
+  const qExp = exp2 - scale;
+  let drop = bitLength(q) - LD_MANT_BITS;
+  if (qExp + drop < LD_MIN_EXP) drop = LD_MIN_EXP - qExp;
+  const dropBig = BigInt(drop);
+  let mant = q >> dropBig;
+  const rest = q - (mant << dropBig);
+  const half = 1n << (dropBig - 1n);
+  if (rest > half || (rest === half && (sticky || (mant & 1n) === 1n))) mant += 1n;
+  let exp = qExp + drop;
+  if (mant === 1n << BigInt(LD_MANT_BITS)) {
+    mant >>= 1n;
+    exp += 1;
+  }
+  if (mant === 0n) return { neg, mant: 0n, exp: 0, inf: false };
+  if (bitLength(mant) + exp > LD_MAX_BINARY_DIGITS) return ldInfinity(neg);
+  return { neg, mant, exp, inf: false };
+}
+
+const LD_DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+const LD_HEX = /^([+-]?)0[xX](?:([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
+const LD_INFINITY = /^([+-]?)(?:inf|infinity)$/i;
+
+/** An exponent's text as a number, saturating far beyond any meaningful range. */
+function exponentOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const value = Number(text);
+  return Math.max(-1e9, Math.min(1e9, value));
+}
+
+/**
+ * Parses like Redis's string2ld: strtold on the whole text, no leading space, nothing left
+ * over; NaN, and overflow or underflow to zero (ERANGE), refused. Returns null when invalid.
+ */
+export function parseLongDouble(text: string): LongDouble | null {
+  if (text.length === 0 || text.length >= MAX_LONG_DOUBLE_CHARS) return null;
+  const inf = LD_INFINITY.exec(text);
+  if (inf !== null) return ldInfinity(inf[1] === '-');
+  const hex = LD_HEX.exec(text);
+  if (hex !== null) {
+    const fraction = hex[3] ?? hex[4] ?? '';
+    const digits = (hex[2] ?? '') + fraction;
+    const value = roundLongDouble(hex[1] === '-', BigInt('0x' + digits), 1n, exponentOf(hex[5]) - 4 * fraction.length);
+    return checkRange(value, /^0*$/.test(digits));
+  }
+  const dec = LD_DECIMAL.exec(text);
+  if (dec === null) return null;
+  const fraction = dec[3] ?? dec[4] ?? '';
+  const allDigits = ((dec[2] ?? '') + fraction).replace(/^0+/, '');
+  const neg = dec[1] === '-';
+  if (allDigits.length === 0) return { neg, mant: 0n, exp: 0, inf: false };
+  const exp10 = exponentOf(dec[5]) - fraction.length;
+  // Decide the hopeless magnitudes before building huge powers of ten.
+  const magnitude = allDigits.length + exp10;
+  if (magnitude > 4940) return null;
+  if (magnitude < -4960) return null;
+  const digits = BigInt(allDigits);
+  const value = exp10 >= 0
+    ? roundLongDouble(neg, digits * 10n ** BigInt(exp10), 1n, 0)
+    : roundLongDouble(neg, digits, 10n ** BigInt(-exp10), 0);
+  return checkRange(value, false);
+}
+
+/** strtold's ERANGE cases that string2ld refuses: overflow, and a nonzero input gone to zero. */
+function checkRange(value: LongDouble, inputWasZero: boolean): LongDouble | null {
+  if (value.inf) return null;
+  if (value.mant === 0n && !inputWasZero) return null;
+  return value;
+}
+
+/** A long double holding an int64 exactly (64 bits of mantissa hold every int64). */
+export function longDoubleFromInt(value: number | bigint): LongDouble {
+  const big = BigInt(value);
+  return roundLongDouble(big < 0n, big < 0n ? -big : big, 1n, 0);
+}
+
+/** a + b rounded to long double; null when the result is NaN (inf + -inf). */
+export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
+  if (a.inf || b.inf) {
+    if (a.inf && b.inf && a.neg !== b.neg) return null;
+    return a.inf ? a : b;
+  }
+  if (b.mant === 0n) return a.mant === 0n ? { ...a, neg: a.neg && b.neg } : a;
+  if (a.mant === 0n) return b;
+  const exp = Math.min(a.exp, b.exp);
+  const av = a.mant << BigInt(a.exp - exp);
+  const bv = b.mant << BigInt(b.exp - exp);
+  const sum = (a.neg ? -av : av) + (b.neg ? -bv : bv);
+  if (sum === 0n) return LD_ZERO;
+  return roundLongDouble(sum < 0n, sum < 0n ? -sum : sum, 1n, exp);
+}
+
+/**
+ * Redis's ld2string(LD_STR_HUMAN): "%.17Lf" (exact value, round half to even), trailing zeros
+ * and a trailing '.' removed, "-0" printed as "0".
+ */
+export function formatLongDoubleHuman(value: LongDouble): string {
+  if (value.inf) return value.neg ? '-inf' : 'inf';
+  let scaled: bigint;
+  if (value.exp >= 0) {
+    scaled = (value.mant << BigInt(value.exp)) * TEN_POW_FRACTION;
+  } else {
+    const shift = BigInt(-value.exp);
+    const product = value.mant * TEN_POW_FRACTION;
+    scaled = product >> shift;
+    const rest = product - (scaled << shift);
+    const half = 1n << (shift - 1n);
+    if (rest > half || (rest === half && (scaled & 1n) === 1n)) scaled += 1n;
+  }
+  const digits = scaled.toString().padStart(FRACTION_DIGITS + 1, '0');
+  const integerPart = digits.slice(0, digits.length - FRACTION_DIGITS);
+  const fractionPart = digits.slice(digits.length - FRACTION_DIGITS).replace(/0+$/, '');
+  const text = fractionPart.length > 0 ? `${integerPart}.${fractionPart}` : integerPart;
+  return value.neg && text !== '0' ? '-' + text : text;
+}

@@ -1,0 +1,857 @@
+#!/usr/bin/env node
+// @ts-check
+// Side-by-side benchmark of cinnabar against redis-server 7.0 on this machine.
+//
+// Throughput: redis-benchmark (50 clients, non-pipelined and -P 16) against both servers for
+// PING_INLINE, PING_MBULK, SET, GET, INCR, HSET, MSET and PUBLISH with 1 and 100 subscribers.
+// Runs alternate between the two servers (which one goes first flips every round) and the best
+// round of each side is kept, because the machine is small and shared: the best figure is the
+// one least disturbed by other load.
+// Memory: fresh servers, 1,000,000 keys key:0..key:999999 with 10-byte values loaded through a
+// pipelined raw socket, then VmRSS of both processes after a short settle.
+//
+// Environment knobs (all optional):
+//   BENCH_ROUNDS=2            rounds per test (best kept)
+//   BENCH_N=100000            requests per non-pipelined run (scaled down for heavy tests)
+//   BENCH_N_PIPELINED=500000  requests per -P 16 run
+//   BENCH_ONLY=SET,GET        run only these tests (names as printed)
+//   BENCH_SKIP_MEMORY=1       skip the memory check
+//   BENCH_SKIP_THROUGHPUT=1   skip the redis-benchmark runs
+//   BENCH_MEMORY_KEYS=1000000 keys for the memory check
+//   CINNABAR_ENTRY=/path/cinnabar-server.js  another build of cinnabar (e.g. an experiment)
+//   CINNABAR_NODE_FLAGS="--max-semi-space-size=16"  extra node flags for cinnabar
+//   BENCH_JSON=/path.json     also write the results as JSON
+//   BENCH_STRICT=1            exit with status 1 when a target is missed
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/cli/cinnabar-server.js');
+
+const env = process.env;
+const CLIENTS = 50;
+const PIPELINE = 16;
+const ROUNDS = positiveInt(env.BENCH_ROUNDS, 2);
+const REQUESTS_PLAIN = positiveInt(env.BENCH_N, 100_000);
+const REQUESTS_PIPELINED = positiveInt(env.BENCH_N_PIPELINED, 500_000);
+const MEMORY_KEYS = positiveInt(env.BENCH_MEMORY_KEYS, 1_000_000);
+const MEMORY_VALUE_BYTES = 10;
+const RUN_TIMEOUT_MS = 90_000;
+const READY_TIMEOUT_MS = 15_000;
+const SETTLE_MS = 2_000;
+const CINNABAR_NODE_FLAGS = (env.CINNABAR_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim().toUpperCase())) : null;
+
+const TARGET_PLAIN_RATIO = 0.9;
+const TARGET_PIPELINED_RATIO = 0.6;
+const TARGET_PIPELINED_TESTS = new Set(['SET', 'GET']);
+const TARGET_RSS_RATIO = 1.8;
+
+const PUBLISH_CHANNEL = 'chan';
+const PUBLISH_MESSAGE = 'msg';
+/** Bytes of one RESP2 "message" push for PUBLISH chan msg, to check every delivery arrived. */
+const MESSAGE_FRAME_BYTES = Buffer.byteLength(
+  `*3\r\n$7\r\nmessage\r\n$${PUBLISH_CHANNEL.length}\r\n${PUBLISH_CHANNEL}\r\n$${PUBLISH_MESSAGE.length}\r\n${PUBLISH_MESSAGE}\r\n`,
+);
+
+/**
+ * @typedef {{
+ *   name: string,
+ *   benchArgs: string[],
+ *   probe: string[],
+ *   subscribers?: number,
+ *   requestScale?: number,
+ * }} TestSpec
+ * `probe` is sent once to cinnabar before the test: an error reply means the command is not
+ * there yet (or broken), and the test is reported as missing instead of being run.
+ * `requestScale` shrinks -n for tests whose every request costs much more (fan-out to 100).
+ */
+
+/** @type {TestSpec[]} */
+const TESTS = [
+  { name: 'PING_INLINE', benchArgs: ['-t', 'ping_inline'], probe: ['PING'] },
+  { name: 'PING_MBULK', benchArgs: ['-t', 'ping_mbulk'], probe: ['PING'] },
+  { name: 'SET', benchArgs: ['-t', 'set'], probe: ['SET', 'bench:probe:string', 'x'] },
+  { name: 'GET', benchArgs: ['-t', 'get'], probe: ['GET', 'bench:probe:string'] },
+  { name: 'INCR', benchArgs: ['-t', 'incr'], probe: ['INCR', 'bench:probe:counter'] },
+  { name: 'HSET', benchArgs: ['-t', 'hset'], probe: ['HSET', 'bench:probe:hash', 'field', 'value'] },
+  { name: 'MSET', benchArgs: ['-t', 'mset'], probe: ['MSET', 'bench:probe:m1', 'a', 'bench:probe:m2', 'b'] },
+  {
+    name: 'PUBLISH_1SUB', benchArgs: ['PUBLISH', PUBLISH_CHANNEL, PUBLISH_MESSAGE],
+    probe: ['PUBLISH', 'bench:probe:channel', 'x'], subscribers: 1,
+  },
+  {
+    name: 'PUBLISH_100SUBS', benchArgs: ['PUBLISH', PUBLISH_CHANNEL, PUBLISH_MESSAGE],
+    probe: ['PUBLISH', 'bench:probe:channel', 'x'], subscribers: 100, requestScale: 0.25,
+  },
+];
+
+// ------------------------------------------------------------------ small helpers
+
+/** @param {string | undefined} text @param {number} fallback */
+function positiveInt(text, fallback) {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** @param {number} ms */
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** @param {unknown} err */
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Encodes one command as a RESP multibulk request. @param {readonly string[]} argv */
+function encodeCommand(argv) {
+  let out = `*${argv.length}\r\n`;
+  for (const a of argv) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return out;
+}
+
+/** A free TCP port on the loopback interface, chosen by the kernel. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** @param {string} command */
+function haveCommand(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+// ------------------------------------------------------------------ child processes
+
+/** Every child we started, so that exit paths (errors, SIGINT) can stop them all. */
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+
+/**
+ * @param {string} command @param {string[]} args
+ * @param {import('node:child_process').SpawnOptions} options
+ */
+function startChild(command, args, options) {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  // A failed spawn (ENOENT) emits 'error'; the exit handling above and callers cover the rest.
+  child.once('error', (err) => {
+    children.delete(child);
+    process.stderr.write(`bench: could not run ${command}: ${err.message}\n`);
+  });
+  return child;
+}
+
+function killAllChildren() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  children.clear();
+}
+
+process.on('exit', killAllChildren);
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+  process.on(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+    killAllChildren();
+    process.exit(130);
+  });
+}
+
+// ------------------------------------------------------------------ raw RESP connection
+
+/** A minimal RESP client: sends commands, collects complete top-level replies as raw text. */
+class RawClient {
+  /** @param {net.Socket} socket */
+  constructor(socket) {
+    this.socket = socket;
+    /** @type {Buffer} */
+    this.pending = Buffer.alloc(0);
+    /** @type {Array<(reply: string) => void>} */
+    this.waiters = [];
+    /** @type {string[]} */
+    this.replies = [];
+    socket.on('data', (chunk) => this.onData(chunk));
+  }
+
+  /** @param {number} port @returns {Promise<RawClient>} */
+  static connect(port) {
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection({ port, host: '127.0.0.1' });
+      socket.setNoDelay(true);
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        // Errors after connecting surface as a closed connection to the waiter (timeout).
+        socket.on('error', () => socket.destroy());
+        resolve(new RawClient(socket));
+      });
+    });
+  }
+
+  /** @param {Buffer} chunk */
+  onData(chunk) {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      const end = replyEnd(this.pending, 0);
+      if (end < 0) return;
+      const reply = this.pending.toString('latin1', 0, end);
+      this.pending = this.pending.subarray(end);
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(reply);
+      else this.replies.push(reply);
+    }
+  }
+
+  /** Sends a command and resolves with its raw reply (e.g. "+OK\r\n"). @param {string[]} argv */
+  command(argv, timeoutMs = 5_000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to ${argv[0]} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push((reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.socket.write(encodeCommand(argv));
+    });
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+/**
+ * Index just past the complete RESP2/RESP3 reply starting at `start`, or -1 if incomplete.
+ * @param {Buffer} buf @param {number} start @returns {number}
+ */
+function replyEnd(buf, start) {
+  if (start >= buf.length) return -1;
+  const lineEnd = buf.indexOf('\r\n', start);
+  if (lineEnd < 0) return -1;
+  const type = String.fromCharCode(buf[start]);
+  const header = buf.toString('latin1', start + 1, lineEnd);
+  const afterLine = lineEnd + 2;
+  if ('$=!'.includes(type)) {
+    const len = Number(header);
+    if (len < 0) return afterLine;
+    return buf.length >= afterLine + len + 2 ? afterLine + len + 2 : -1;
+  }
+  if ('*~>%|'.includes(type)) {
+    const count = Number(header);
+    if (count < 0) return afterLine;
+    const items = type === '%' || type === '|' ? count * 2 : count;
+    let at = afterLine;
+    for (let i = 0; i < items; i++) {
+      at = replyEnd(buf, at);
+      if (at < 0) return -1;
+    }
+    return at;
+  }
+  return afterLine; // + - : , # _ ( single-line replies
+}
+
+// ------------------------------------------------------------------ servers
+
+/**
+ * @typedef {{
+ *   label: string,
+ *   port: number,
+ *   child: import('node:child_process').ChildProcess,
+ *   logFile: string,
+ *   exitNote: string | null,
+ * }} RunningServer
+ */
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-bench-'));
+
+/** @param {'redis' | 'cinnabar'} kind @returns {Promise<RunningServer>} */
+async function startServer(kind) {
+  const port = await freePort();
+  const logFile = path.join(workDir, `${kind}-${port}.log`);
+  const logFd = fs.openSync(logFile, 'w');
+  const serverArgs = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', workDir];
+  const child = kind === 'redis'
+    ? startChild('redis-server', serverArgs, { stdio: ['ignore', logFd, logFd] })
+    : startChild(process.execPath, [...CINNABAR_NODE_FLAGS, CINNABAR_ENTRY, ...serverArgs], { stdio: ['ignore', logFd, logFd] });
+  fs.closeSync(logFd);
+  /** @type {RunningServer} */
+  const server = { label: kind, port, child, logFile, exitNote: null };
+  child.once('exit', (code, signal) => {
+    server.exitNote = `${kind} exited (code ${code}, signal ${signal})`;
+  });
+  await waitReady(server);
+  return server;
+}
+
+/** Waits until the server answers PING. @param {RunningServer} server */
+async function waitReady(server) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (server.exitNote !== null) break;
+    try {
+      const client = await RawClient.connect(server.port);
+      try {
+        const reply = await client.command(['PING'], 2_000);
+        if (reply.startsWith('+PONG')) return;
+        lastError = `PING replied ${JSON.stringify(reply)}`;
+      } finally {
+        client.close();
+      }
+    } catch (err) {
+      lastError = messageOf(err);
+    }
+    await sleep(50);
+  }
+  throw new Error(`${server.label} did not start on port ${server.port}: ${server.exitNote ?? lastError}\n${logTail(server)}`);
+}
+
+/** @param {RunningServer} server */
+function logTail(server) {
+  try {
+    const lines = fs.readFileSync(server.logFile, 'latin1').trimEnd().split('\n');
+    return lines.slice(-15).map((l) => `    | ${l}`).join('\n');
+  } catch (err) {
+    return `    (no log: ${messageOf(err)})`;
+  }
+}
+
+/** @param {RunningServer} server */
+async function stopServer(server) {
+  if (server.exitNote !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000).then(() => true)]);
+  if (timedOut) server.child.kill('SIGKILL');
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ). */
+const CLOCK_TICKS_PER_SEC = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'latin1' }).stdout.trim()) || 100;
+
+/**
+ * CPU time (user + system, all threads) the server process used so far, in microseconds.
+ * Throughput on a shared 2-core machine swings with other load; CPU per request does much less,
+ * so it is reported next to requests/s.
+ * @param {RunningServer} server
+ */
+function cpuMicros(server) {
+  const stat = fs.readFileSync(`/proc/${server.child.pid}/stat`, 'latin1');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SEC;
+}
+
+/** Resident set size in bytes, from /proc. @param {RunningServer} server */
+function rssBytes(server) {
+  const pid = server.child.pid;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+// ------------------------------------------------------------------ subscribers
+
+/** Raw sockets subscribed to the benchmark channel; they count and discard what arrives. */
+class Subscribers {
+  /** @param {net.Socket[]} sockets */
+  constructor(sockets) {
+    this.sockets = sockets;
+    this.receivedBytes = 0;
+  }
+
+  /** @param {number} port @param {number} count @returns {Promise<Subscribers>} */
+  static async start(port, count) {
+    /** @type {net.Socket[]} */
+    const sockets = [];
+    const group = new Subscribers(sockets);
+    try {
+      for (let i = 0; i < count; i++) {
+        const client = await RawClient.connect(port);
+        sockets.push(client.socket);
+        const reply = await client.command(['SUBSCRIBE', PUBLISH_CHANNEL]);
+        if (!reply.includes('subscribe')) throw new Error(`SUBSCRIBE replied ${JSON.stringify(reply.slice(0, 120))}`);
+        // From now on only message pushes arrive: count their bytes, keep nothing.
+        client.socket.removeAllListeners('data');
+        client.socket.on('data', (chunk) => { group.receivedBytes += chunk.length; });
+      }
+    } catch (err) {
+      group.close();
+      throw err;
+    }
+    return group;
+  }
+
+  /**
+   * Waits until `expectedBytes` arrived or the time is up; returns the delivered fraction.
+   * @param {number} expectedBytes
+   */
+  async awaitDelivery(expectedBytes, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.receivedBytes < expectedBytes && Date.now() < deadline) await sleep(20);
+    return expectedBytes === 0 ? 1 : this.receivedBytes / expectedBytes;
+  }
+
+  close() {
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+// ------------------------------------------------------------------ redis-benchmark runs
+
+/**
+ * @typedef {{ rps: number, cpuMicrosPerRequest?: number } | { error: string }} RunOutcome
+ */
+
+/**
+ * One redis-benchmark run; its --csv output has a header line and one row per test.
+ * @param {number} port @param {string[]} testArgs @param {number} requests @param {number} pipeline
+ * @returns {Promise<RunOutcome>}
+ */
+function runRedisBenchmark(port, testArgs, requests, pipeline) {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(CLIENTS), '-n', String(requests),
+    '-P', String(pipeline), '--csv', ...testArgs];
+  return new Promise((resolve) => {
+    const child = startChild('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('latin1').on('data', (d) => { stdout += d; });
+    child.stderr?.setEncoding('latin1').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      resolve({ error: `redis-benchmark: ${err.message}` });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') {
+        resolve({ error: `timed out after ${RUN_TIMEOUT_MS / 1000}s` });
+        return;
+      }
+      const rps = parseCsvRps(stdout);
+      if (rps !== null) {
+        resolve({ rps });
+        return;
+      }
+      const serverError = /Error from server: (.*)/.exec(stdout + stderr);
+      const detail = serverError ? serverError[1].trim() : (stderr || stdout).trim().split('\n').pop() ?? '';
+      resolve({ error: `no result (exit ${code}): ${detail.slice(0, 100)}` });
+    });
+  });
+}
+
+/** The rps column of the first data row of redis-benchmark --csv output. @param {string} csv */
+function parseCsvRps(csv) {
+  const lines = csv.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const header = lines.find((l) => l.startsWith('"test"'));
+  const row = lines.find((l) => !l.startsWith('"test"'));
+  if (!header || !row) return null;
+  const columns = header.split(',').map((c) => c.replace(/"/g, ''));
+  const cells = row.split('","').map((c) => c.replace(/"/g, ''));
+  const rps = Number(cells[columns.indexOf('rps')]);
+  return Number.isFinite(rps) && rps > 0 ? rps : null;
+}
+
+/**
+ * Checks cinnabar can run the test's command. Returns null when it can, else the reason.
+ * @param {RunningServer} server @param {TestSpec} test
+ */
+async function probe(server, test) {
+  let client;
+  try {
+    client = await RawClient.connect(server.port);
+    const reply = await client.command(test.probe);
+    if (reply.startsWith('-')) return reply.slice(1).trim().slice(0, 100);
+    return null;
+  } catch (err) {
+    return `probe failed: ${messageOf(err)}`;
+  } finally {
+    client?.close();
+  }
+}
+
+/**
+ * One test in one mode against one server, with its subscribers if it needs them.
+ * @param {RunningServer} server @param {TestSpec} test @param {number} pipeline
+ * @returns {Promise<RunOutcome & { delivered?: number }>}
+ */
+async function runOne(server, test, pipeline) {
+  const base = pipeline > 1 ? REQUESTS_PIPELINED : REQUESTS_PLAIN;
+  const requests = Math.max(1_000, Math.round(base * (test.requestScale ?? 1)));
+  const subscriberCount = test.subscribers ?? 0;
+  /** @type {Subscribers | null} */
+  let subscribers = null;
+  try {
+    if (subscriberCount > 0) subscribers = await Subscribers.start(server.port, subscriberCount);
+  } catch (err) {
+    return { error: `subscribers: ${messageOf(err)}`.slice(0, 110) };
+  }
+  try {
+    const cpuBefore = cpuMicros(server);
+    const outcome = await runRedisBenchmark(server.port, test.benchArgs, requests, pipeline);
+    if (server.exitNote !== null) return { error: `${server.exitNote}\n${logTail(server)}` };
+    if (!('rps' in outcome)) return outcome;
+    /** @type {number | undefined} */
+    let delivered;
+    if (subscribers !== null) delivered = await subscribers.awaitDelivery(requests * subscriberCount * MESSAGE_FRAME_BYTES);
+    // Includes connection setup and, for PUBLISH, the fan-out still being written out.
+    const cpuMicrosPerRequest = (cpuMicros(server) - cpuBefore) / requests;
+    return { ...outcome, cpuMicrosPerRequest, delivered };
+  } finally {
+    subscribers?.close();
+  }
+}
+
+// ------------------------------------------------------------------ throughput phase
+
+/**
+ * @typedef {{
+ *   test: string, pipeline: number,
+ *   redis: number[], cinnabar: number[],
+ *   cpu: { redis: number[], cinnabar: number[] },
+ *   redisError: string | null, cinnabarError: string | null,
+ *   delivered: { redis: number, cinnabar: number } | null,
+ * }} ThroughputRow
+ */
+
+/** @param {{ redis: RunningServer, cinnabar: RunningServer }} servers */
+async function throughputPhase(servers) {
+  const tests = TESTS.filter((t) => env.BENCH_SKIP_THROUGHPUT !== '1' && (ONLY === null || ONLY.has(t.name)));
+  /** @type {ThroughputRow[]} */
+  const rows = [];
+  for (const test of tests) {
+    for (const pipeline of [1, PIPELINE]) {
+      rows.push({ test: test.name, pipeline, redis: [], cinnabar: [], cpu: { redis: [], cinnabar: [] }, redisError: null, cinnabarError: null, delivered: null });
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    process.stderr.write(`round ${round + 1}/${ROUNDS}:`);
+    for (const row of rows) {
+      const test = /** @type {TestSpec} */ (tests.find((t) => t.name === row.test));
+      if (row.cinnabarError === null) {
+        servers.cinnabar = await ensureCinnabar(servers.cinnabar);
+        const missing = await probe(servers.cinnabar, test);
+        if (missing !== null) row.cinnabarError = `missing/failing: ${missing}`;
+      }
+      // Alternate which server goes first so that drifting background load hits both alike.
+      const order = round % 2 === 0 ? /** @type {const} */ (['redis', 'cinnabar']) : /** @type {const} */ (['cinnabar', 'redis']);
+      for (const side of order) {
+        const errorKey = side === 'redis' ? 'redisError' : 'cinnabarError';
+        if (row[errorKey] !== null) continue;
+        if (side === 'cinnabar') servers.cinnabar = await ensureCinnabar(servers.cinnabar);
+        const outcome = await runOne(servers[side], test, row.pipeline);
+        if ('error' in outcome) {
+          row[errorKey] = outcome.error;
+          continue;
+        }
+        row[side].push(outcome.rps);
+        if (outcome.cpuMicrosPerRequest !== undefined) row.cpu[side].push(outcome.cpuMicrosPerRequest);
+        if (outcome.delivered !== undefined) {
+          row.delivered ??= { redis: 1, cinnabar: 1 };
+          row.delivered[side] = Math.min(row.delivered[side], outcome.delivered);
+        }
+      }
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+  }
+  return rows;
+}
+
+/** Restarts cinnabar if a previous test crashed it, so one bad command does not sink the rest. */
+/** @param {RunningServer} server */
+async function ensureCinnabar(server) {
+  if (server.exitNote === null) return server;
+  process.stderr.write(`\nbench: ${server.exitNote}; restarting cinnabar\n${logTail(server)}\n`);
+  return startServer('cinnabar');
+}
+
+// ------------------------------------------------------------------ memory phase
+
+/**
+ * Loads key:0..key:N-1 with distinct 10-byte values through one pipelined connection.
+ * @param {number} port @param {number} keyCount
+ */
+async function loadKeys(port, keyCount) {
+  const client = await RawClient.connect(port);
+  const batchSize = 5_000;
+  const window = 8; // batches in flight: enough to keep the server busy, bounded memory here
+  let repliesSeen = 0;
+  let errorReply = '';
+  /** Whether the previous chunk ended a line, so that this chunk starts a new reply. */
+  let atLineStart = true;
+  /** @type {Array<() => void>} */
+  let progressWaiters = [];
+  client.socket.removeAllListeners('data');
+  client.socket.on('data', (chunk) => {
+    // Every SET reply is one line; count line ends, remember the first error if any.
+    const text = chunk.toString('latin1');
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) repliesSeen++;
+    if (errorReply === '') {
+      // An error reply is a line starting with '-'; the "+OK" lines never contain one.
+      const at = atLineStart && text.startsWith('-') ? 0 : text.indexOf('\n-') + 1;
+      if (at > 0 || (atLineStart && text.startsWith('-'))) errorReply = text.slice(at + 1).split('\r\n')[0];
+    }
+    atLineStart = text.endsWith('\n');
+    const waiters = progressWaiters;
+    progressWaiters = [];
+    for (const w of waiters) w();
+  });
+  const closed = new Promise((resolve) => client.socket.once('close', resolve));
+  let connectionLost = false;
+  void closed.then(() => {
+    connectionLost = true;
+    for (const w of progressWaiters) w();
+  });
+  /** @param {number} count */
+  const waitForReplies = async (count) => {
+    while (repliesSeen < count && !connectionLost) await new Promise((resolve) => progressWaiters.push(() => resolve(undefined)));
+  };
+  try {
+    for (let first = 0; first < keyCount; first += batchSize) {
+      let chunk = '';
+      const last = Math.min(keyCount, first + batchSize);
+      for (let i = first; i < last; i++) {
+        const key = `key:${i}`;
+        const value = memoryValue(i);
+        chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+      }
+      client.socket.write(chunk, 'latin1');
+      await waitForReplies(first - batchSize * (window - 1));
+      if (connectionLost) throw new Error('connection lost while loading');
+    }
+    await waitForReplies(keyCount);
+    if (connectionLost) throw new Error('connection lost while loading');
+    if (errorReply !== '') throw new Error(`SET failed while loading: ${errorReply}`);
+  } finally {
+    client.close();
+  }
+}
+
+/** A distinct, non-numeric value of exactly MEMORY_VALUE_BYTES bytes. @param {number} i */
+function memoryValue(i) {
+  return 'v' + String(i).padStart(MEMORY_VALUE_BYTES - 1, '0');
+}
+
+/**
+ * Spot-checks a few keys (DBSIZE may not exist on cinnabar yet, GET does).
+ * @param {number} port @param {number} keyCount @returns {Promise<string>} '' when all good
+ */
+async function verifyKeys(port, keyCount) {
+  const client = await RawClient.connect(port);
+  try {
+    const step = Math.max(1, Math.floor(keyCount / 50));
+    for (let i = 0; i < keyCount; i += step) {
+      const want = memoryValue(i);
+      const reply = await client.command(['GET', `key:${i}`]);
+      if (reply !== `$${want.length}\r\n${want}\r\n`) return `GET key:${i} replied ${JSON.stringify(reply.slice(0, 40))}`;
+    }
+    const dbsize = await client.command(['DBSIZE']);
+    if (dbsize.startsWith(':') && Number(dbsize.slice(1)) !== keyCount) return `DBSIZE is ${dbsize.trim()}`;
+    return '';
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * @typedef {{ side: string, baselineBytes: number, loadedBytes: number, loadMs: number, error: string | null }} MemoryRow
+ */
+
+/** @param {'redis' | 'cinnabar'} kind @returns {Promise<MemoryRow>} */
+async function measureMemory(kind) {
+  const server = await startServer(kind);
+  /** @type {MemoryRow} */
+  const row = { side: kind, baselineBytes: 0, loadedBytes: 0, loadMs: 0, error: null };
+  try {
+    await sleep(500);
+    row.baselineBytes = rssBytes(server);
+    const started = performance.now();
+    await loadKeys(server.port, MEMORY_KEYS);
+    row.loadMs = performance.now() - started;
+    await sleep(SETTLE_MS);
+    row.loadedBytes = rssBytes(server);
+    const problem = await verifyKeys(server.port, MEMORY_KEYS);
+    if (problem !== '') row.error = problem;
+  } catch (err) {
+    row.error = server.exitNote !== null ? `${server.exitNote}\n${logTail(server)}` : messageOf(err);
+  } finally {
+    await stopServer(server);
+  }
+  return row;
+}
+
+// ------------------------------------------------------------------ report
+
+/** @param {number} n */
+function formatRps(n) {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** @param {number} bytes */
+function formatMiB(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** @param {string} text @param {number} width */
+function pad(text, width) {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** @param {string} text @param {number} width */
+function padLeft(text, width) {
+  return text.length >= width ? text : ' '.repeat(width - text.length) + text;
+}
+
+/** The first line of an error, without the argument echo of "unknown command". @param {string} text */
+function shortError(text) {
+  const line = text.split('\n')[0];
+  const cut = line.indexOf(', with args beginning with');
+  return (cut >= 0 ? line.slice(0, cut) : line).slice(0, 80);
+}
+
+/** @param {ThroughputRow} row @returns {number | null} */
+function targetFor(row) {
+  if (row.pipeline === 1) return TARGET_PLAIN_RATIO;
+  return TARGET_PIPELINED_TESTS.has(row.test) ? TARGET_PIPELINED_RATIO : null;
+}
+
+/**
+ * @param {ThroughputRow[]} rows
+ * @returns {{ failures: string[], summaries: object[] }}
+ */
+function printThroughput(rows) {
+  /** @type {string[]} */
+  const failures = [];
+  /** @type {object[]} */
+  const summaries = [];
+  if (rows.length === 0) return { failures, summaries };
+  const header = `${pad('test', 17)}${pad('mode', 5)}${padLeft('redis rps', 12)}${padLeft('cinnabar rps', 14)}${padLeft('ratio', 7)}${padLeft('target', 8)}${padLeft('cpu us/req r/c', 16)}${padLeft('cpu', 6)}  status`;
+  console.log(`\nThroughput (${CLIENTS} clients, best of ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN} / -P ${PIPELINE}: -n ${REQUESTS_PIPELINED})`);
+  console.log(header);
+  console.log('-'.repeat(header.length + 6));
+  // The "cpu" column is redis CPU / cinnabar CPU per request: 1.00 = as efficient as redis.
+  for (const row of rows) {
+    const redis = row.redis.length > 0 ? Math.max(...row.redis) : null;
+    const cinnabar = row.cinnabar.length > 0 ? Math.max(...row.cinnabar) : null;
+    const ratio = redis !== null && cinnabar !== null ? cinnabar / redis : null;
+    // Least CPU per request over the rounds: like the best rps, the least disturbed figure.
+    const cpuRedis = row.cpu.redis.length > 0 ? Math.min(...row.cpu.redis) : null;
+    const cpuCinnabar = row.cpu.cinnabar.length > 0 ? Math.min(...row.cpu.cinnabar) : null;
+    const cpuText = cpuRedis !== null && cpuCinnabar !== null ? `${cpuRedis.toFixed(2)}/${cpuCinnabar.toFixed(2)}` : '-';
+    // Efficiency ratio in the same direction as the throughput ratio: redis CPU / cinnabar CPU.
+    const cpuRatio = cpuRedis !== null && cpuCinnabar !== null && cpuCinnabar > 0 ? (cpuRedis / cpuCinnabar).toFixed(2) : '-';
+    const target = targetFor(row);
+    const mode = row.pipeline === 1 ? 'P1' : `P${row.pipeline}`;
+    let status;
+    if (row.cinnabarError !== null && cinnabar === null) status = `FAIL cinnabar: ${shortError(row.cinnabarError)}`;
+    else if (row.redisError !== null && redis === null) status = `FAIL redis: ${shortError(row.redisError)}`;
+    else if (target === null) status = 'info';
+    else status = ratio !== null && ratio >= target ? 'ok' : 'BELOW TARGET';
+    if (row.delivered !== null && (row.delivered.cinnabar < 0.999 || row.delivered.redis < 0.999)) {
+      status += ` (delivered: redis ${(row.delivered.redis * 100).toFixed(1)}%, cinnabar ${(row.delivered.cinnabar * 100).toFixed(1)}%)`;
+    }
+    if (target !== null && (ratio === null || ratio < target)) failures.push(`${row.test} ${mode}: ${ratio === null ? 'no figure' : ratio.toFixed(2)} < ${target}`);
+    console.log(`${pad(row.test, 17)}${pad(mode, 5)}${padLeft(redis === null ? '-' : formatRps(redis), 12)}${padLeft(cinnabar === null ? '-' : formatRps(cinnabar), 14)}${padLeft(ratio === null ? '-' : ratio.toFixed(2), 7)}${padLeft(target === null ? '' : `>=${target}`, 8)}${padLeft(cpuText, 16)}${padLeft(cpuRatio, 6)}  ${status}`);
+    summaries.push({ test: row.test, mode, redisRps: redis, cinnabarRps: cinnabar, ratio, target, cpuMicrosPerRequest: { redis: cpuRedis, cinnabar: cpuCinnabar }, runs: { redis: row.redis, cinnabar: row.cinnabar }, redisError: row.redisError, cinnabarError: row.cinnabarError, delivered: row.delivered });
+  }
+  return { failures, summaries };
+}
+
+/** @param {MemoryRow[]} rows @returns {{ failures: string[], ratio: number | null }} */
+function printMemory(rows) {
+  console.log(`\nMemory (${MEMORY_KEYS.toLocaleString('en-US')} keys, ${MEMORY_VALUE_BYTES}-byte values, VmRSS ${SETTLE_MS / 1000}s after loading)`);
+  const header = `${pad('server', 10)}${padLeft('empty RSS', 12)}${padLeft('loaded RSS', 13)}${padLeft('delta', 12)}${padLeft('bytes/key', 11)}${padLeft('load time', 11)}`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  for (const row of rows) {
+    if (row.error !== null && row.loadedBytes === 0) {
+      console.log(`${pad(row.side, 10)}  FAIL: ${row.error}`);
+      continue;
+    }
+    const delta = row.loadedBytes - row.baselineBytes;
+    console.log(`${pad(row.side, 10)}${padLeft(formatMiB(row.baselineBytes), 12)}${padLeft(formatMiB(row.loadedBytes), 13)}${padLeft(formatMiB(delta), 12)}${padLeft((delta / MEMORY_KEYS).toFixed(0), 11)}${padLeft(`${(row.loadMs / 1000).toFixed(2)}s`, 11)}${row.error ? `  WARNING: ${row.error}` : ''}`);
+  }
+  const redis = rows.find((r) => r.side === 'redis');
+  const cinnabar = rows.find((r) => r.side === 'cinnabar');
+  if (!redis || !cinnabar || redis.loadedBytes === 0 || cinnabar.loadedBytes === 0 || cinnabar.error !== null) {
+    console.log(`RSS ratio cinnabar/redis: -  (target <= ${TARGET_RSS_RATIO})  FAIL`);
+    return { failures: ['memory check did not complete'], ratio: null };
+  }
+  const ratio = cinnabar.loadedBytes / redis.loadedBytes;
+  const ok = ratio <= TARGET_RSS_RATIO;
+  console.log(`RSS ratio cinnabar/redis: ${ratio.toFixed(2)}  (target <= ${TARGET_RSS_RATIO})  ${ok ? 'ok' : 'ABOVE TARGET'}`);
+  return { failures: ok ? [] : [`RSS ratio ${ratio.toFixed(2)} > ${TARGET_RSS_RATIO}`], ratio };
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  for (const tool of ['redis-server', 'redis-benchmark']) {
+    if (!haveCommand(tool)) throw new Error(`${tool} not found on PATH`);
+  }
+  if (!fs.existsSync(CINNABAR_ENTRY)) throw new Error(`${CINNABAR_ENTRY} missing: run npm run build`);
+  const startedMs = Date.now();
+  const nodeFlags = CINNABAR_NODE_FLAGS.length > 0 ? ` (node flags: ${CINNABAR_NODE_FLAGS.join(' ')})` : '';
+  console.log(`cinnabar vs redis-server: ${os.cpus().length} cpus, node ${process.version}${nodeFlags}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+  const servers = { redis: await startServer('redis'), cinnabar: await startServer('cinnabar') };
+  /** @type {ThroughputRow[]} */
+  let rows;
+  try {
+    rows = await throughputPhase(servers);
+  } finally {
+    await stopServer(servers.redis);
+    await stopServer(servers.cinnabar);
+  }
+  const throughput = printThroughput(rows);
+
+  /** @type {{ failures: string[], ratio: number | null } | null} */
+  let memory = null;
+  /** @type {MemoryRow[]} */
+  let memoryRows = [];
+  if (env.BENCH_SKIP_MEMORY !== '1') {
+    process.stderr.write('memory check...\n');
+    memoryRows = [await measureMemory('redis'), await measureMemory('cinnabar')];
+    memory = printMemory(memoryRows);
+  }
+
+  const failures = [...throughput.failures, ...(memory?.failures ?? [])];
+  console.log(`\nSummary (targets: non-pipelined >= ${TARGET_PLAIN_RATIO} on every test, -P ${PIPELINE} >= ${TARGET_PIPELINED_RATIO} on SET and GET, RSS ratio <= ${TARGET_RSS_RATIO})`);
+  if (failures.length === 0) console.log('  all targets met');
+  for (const f of failures) console.log(`  MISSED  ${f}`);
+  console.log(`  (bench took ${((Date.now() - startedMs) / 1000).toFixed(0)}s; load average now ${os.loadavg()[0].toFixed(2)})`);
+
+  if (env.BENCH_JSON) {
+    const report = { date: new Date().toISOString(), nodeFlags: CINNABAR_NODE_FLAGS, throughput: throughput.summaries, memory: memoryRows, rssRatio: memory?.ratio ?? null, failures };
+    fs.writeFileSync(env.BENCH_JSON, JSON.stringify(report, null, 2));
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+  return env.BENCH_STRICT === '1' && failures.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAllChildren();
+    process.exit(code);
+  },
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    killAllChildren();
+    process.exit(2);
+  },
+);

@@ -1,0 +1,439 @@
+// CLIENT: connection introspection and control (ID, INFO, LIST, KILL, names, library info,
+// PAUSE/UNPAUSE, REPLY, NO-EVICT, NO-TOUCH, UNBLOCK, HELP), following networking.c's
+// clientCommand. Tracking (CACHING, TRACKING, GETREDIR, TRACKINGINFO) is not implemented, so
+// those subcommands are not registered.
+
+import type { ClientState, CommandContext } from './context.js';
+import { ERR_CLIENT_NAME, validClientName } from './connection.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import type { CommandFlag, CommandSpec } from './types.js';
+import { parseInt64 } from '../util/numbers.js';
+
+/** Redis's addReplyHelp: a header naming the command, the given lines, then HELP itself. */
+export function replyHelp(ctx: CommandContext, commandName: string, lines: readonly string[]): void {
+  const r = ctx.reply;
+  r.arrayLength(lines.length + 3);
+  r.simple(`${commandName.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of lines) r.simple(line);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+/** Redis's addReplySubcommandSyntaxError, for a known subcommand with an unusable argument count. */
+export function replySubcommandSyntaxError(ctx: CommandContext, argv: readonly string[]): void {
+  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
+const CLIENT_HELP: readonly string[] = [
+  'GETNAME',
+  '    Replies with the name given to this connection, or a null reply.',
+  'ID',
+  '    Replies with the unique numeric id of this connection.',
+  'INFO',
+  '    Describes this connection, in the CLIENT LIST line format.',
+  'KILL <ip:port>',
+  '    Closes the connection coming from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Closes every connection matching all the filters given:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      the remote address of the connection.',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      the local address the connection reached.',
+  '    * ID <client-id>',
+  '      the connection with that id.',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      the kind of connection.',
+  '    * USER <username>',
+  '      connections authenticated as that user.',
+  '    * SKIPME (YES|NO)',
+  '      whether this connection is spared (the default is YES).',
+  'LIST [options ...]',
+  '    Describes the connections, one line each. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      only connections of this kind.',
+  '    * ID <client-id> [<client-id> ...]',
+  '      only the connections with these ids.',
+  'UNPAUSE',
+  '    Ends a pause started by CLIENT PAUSE.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Holds back the commands of every client, or only those that write, for <timeout> ms.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Turns replies to this connection on or off, or drops the reply to the next command.',
+  'SETNAME <name>',
+  '    Gives this connection a name.',
+  'SETINFO <LIB-NAME|LIB-VER> <value>',
+  '    Records the client library name or version used by this connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Releases a client blocked in a blocking command.',
+  'NO-EVICT (ON|OFF)',
+  '    Exempts this connection from client eviction, or stops exempting it.',
+  'NO-TOUCH (ON|OFF)',
+  '    When ON, commands of this connection do not update the access time of keys they read.',
+];
+
+type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
+
+/** getClientTypeByName: "slave" is kept as an alias of "replica". */
+function clientTypeByName(name: string): ClientType | null {
+  if (isKeyword(name, 'NORMAL')) return 'normal';
+  if (isKeyword(name, 'SLAVE') || isKeyword(name, 'REPLICA')) return 'replica';
+  if (isKeyword(name, 'PUBSUB')) return 'pubsub';
+  if (isKeyword(name, 'MASTER')) return 'master';
+  return null;
+}
+
+/** getClientType. This node has no replication links, so every client is normal or pubsub. */
+function clientType(client: ClientState): ClientType {
+  return client.isPubSub ? 'pubsub' : 'normal';
+}
+
+function replyClientLines(ctx: CommandContext, clients: Iterable<ClientState>, argv: readonly string[]): void {
+  let text = '';
+  for (const c of clients) text += c.infoLine(c === ctx.client ? argv : null) + '\n';
+  ctx.reply.verbatim(text);
+}
+
+function clientId(ctx: CommandContext): void {
+  ctx.reply.integer(ctx.client.id);
+}
+
+function clientInfo(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.verbatim(ctx.client.infoLine(argv) + '\n');
+}
+
+function clientList(ctx: CommandContext, argv: string[]): void {
+  if (argv.length === 4 && isKeyword(argv[2], 'TYPE')) {
+    const type = clientTypeByName(argv[3]);
+    if (type === null) {
+      ctx.reply.error(`ERR Unknown client type '${argv[3]}'`);
+      return;
+    }
+    const matching: ClientState[] = [];
+    for (const c of ctx.server.clients()) if (clientType(c) === type) matching.push(c);
+    replyClientLines(ctx, matching, argv);
+    return;
+  }
+  if (argv.length > 3 && isKeyword(argv[2], 'ID')) {
+    // Every id is validated before anything is listed; unknown ids are skipped silently.
+    const matching: ClientState[] = [];
+    for (let j = 3; j < argv.length; j++) {
+      const id = parseInt64(argv[j]);
+      if (id === null) {
+        ctx.reply.error('ERR Invalid client ID');
+        return;
+      }
+      const c = typeof id === 'number' ? ctx.server.clientById(id) : undefined;
+      if (c !== undefined) matching.push(c);
+    }
+    replyClientLines(ctx, matching, argv);
+    return;
+  }
+  if (argv.length !== 2) {
+    ctx.reply.error(ERR_SYNTAX);
+    return;
+  }
+  replyClientLines(ctx, ctx.server.clients(), argv);
+}
+
+interface KillFilter {
+  addr: string | null;
+  laddr: string | null;
+  type: ClientType | null;
+  id: number;
+  user: string | null;
+  skipMe: boolean;
+}
+
+/** Parses CLIENT KILL's filter pairs; replies with the error and returns null when invalid. */
+function parseKillFilter(ctx: CommandContext, argv: readonly string[]): KillFilter | null {
+  const filter: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipMe: true };
+  for (let i = 2; i < argv.length; i += 2) {
+    const option = argv[i];
+    const hasValue = i + 1 < argv.length;
+    const value = hasValue ? argv[i + 1] : '';
+    if (hasValue && isKeyword(option, 'ID')) {
+      const id = parseInt64(value);
+      if (id === null || typeof id === 'bigint' || id < 1) {
+        ctx.reply.error('ERR client-id should be greater than 0');
+        return null;
+      }
+      filter.id = id;
+    } else if (hasValue && isKeyword(option, 'TYPE')) {
+      filter.type = clientTypeByName(value);
+      if (filter.type === null) {
+        ctx.reply.error(`ERR Unknown client type '${value}'`);
+        return null;
+      }
+    } else if (hasValue && isKeyword(option, 'ADDR')) {
+      filter.addr = value;
+    } else if (hasValue && isKeyword(option, 'LADDR')) {
+      filter.laddr = value;
+    } else if (hasValue && isKeyword(option, 'USER')) {
+      // The only user this node knows is "default" (no ACL users yet).
+      if (value !== 'default') {
+        ctx.reply.error(`ERR No such user '${value}'`);
+        return null;
+      }
+      filter.user = value;
+    } else if (hasValue && isKeyword(option, 'SKIPME')) {
+      if (isKeyword(value, 'YES')) filter.skipMe = true;
+      else if (isKeyword(value, 'NO')) filter.skipMe = false;
+      else {
+        ctx.reply.error(ERR_SYNTAX);
+        return null;
+      }
+    } else {
+      ctx.reply.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return filter;
+}
+
+function matchesKillFilter(client: ClientState, filter: KillFilter): boolean {
+  if (filter.addr !== null && client.remoteAddress !== filter.addr) return false;
+  if (filter.laddr !== null && client.localAddress !== filter.laddr) return false;
+  if (filter.type !== null && clientType(client) !== filter.type) return false;
+  if (filter.id !== 0 && client.id !== filter.id) return false;
+  if (filter.user !== null && client.user !== filter.user) return false;
+  return true;
+}
+
+function clientKill(ctx: CommandContext, argv: string[]): void {
+  const oldForm = argv.length === 3;
+  let filter: KillFilter | null;
+  if (oldForm) {
+    // CLIENT KILL <addr>: the old form may kill the calling connection too.
+    filter = { addr: argv[2], laddr: null, type: null, id: 0, user: null, skipMe: false };
+  } else {
+    filter = parseKillFilter(ctx, argv);
+    if (filter === null) return;
+  }
+  let killed = 0;
+  let killSelf = false;
+  for (const c of Array.from(ctx.server.clients())) {
+    if (!matchesKillFilter(c, filter)) continue;
+    if (c === ctx.client) {
+      if (filter.skipMe) continue;
+      killSelf = true;
+    } else {
+      c.close('killed by CLIENT KILL');
+    }
+    killed++;
+  }
+  if (oldForm) {
+    if (killed === 0) ctx.reply.error('ERR No such client');
+    else ctx.reply.ok();
+  } else {
+    ctx.reply.integer(killed);
+  }
+  // Flagged only after the reply is queued, so the caller still receives it.
+  if (killSelf) ctx.client.closeAfterReply = true;
+}
+
+function clientSetName(ctx: CommandContext, argv: string[]): void {
+  const name = argv[2];
+  if (!validClientName(name)) {
+    ctx.reply.error(ERR_CLIENT_NAME);
+    return;
+  }
+  ctx.client.name = name;
+  ctx.reply.ok();
+}
+
+function clientGetName(ctx: CommandContext): void {
+  if (ctx.client.name === '') ctx.reply.nullBulk();
+  else ctx.reply.bulk(ctx.client.name);
+}
+
+/** CLIENT SETINFO (Redis 7.2): same character rule as names; an empty value clears it. */
+function clientSetInfo(ctx: CommandContext, argv: string[]): void {
+  const attr = argv[2];
+  const value = argv[3];
+  const isName = isKeyword(attr, 'LIB-NAME');
+  if (!isName && !isKeyword(attr, 'LIB-VER')) {
+    ctx.reply.error(`ERR Unrecognized option '${attr}'`);
+    return;
+  }
+  if (!validClientName(value)) {
+    ctx.reply.error(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+    return;
+  }
+  if (isName) ctx.client.libName = value;
+  else ctx.client.libVersion = value;
+  ctx.reply.ok();
+}
+
+function clientReply(ctx: CommandContext, argv: string[]): void {
+  const mode = argv[2];
+  const client = ctx.client;
+  if (isKeyword(mode, 'ON')) {
+    // This command's own reply may be muted by a pending SKIP: ON lifts it before replying.
+    client.replyMode = 'on';
+    ctx.reply.muted = false;
+    ctx.reply.ok();
+  } else if (isKeyword(mode, 'OFF')) {
+    client.replyMode = 'off';
+  } else if (isKeyword(mode, 'SKIP')) {
+    // SKIP means nothing while replies are off.
+    if (client.replyMode !== 'off') client.replyMode = 'skip';
+  } else {
+    ctx.reply.error(ERR_SYNTAX);
+  }
+}
+
+/** ON|OFF switches (NO-EVICT, NO-TOUCH); null after replying a syntax error. */
+function onOffArg(ctx: CommandContext, arg: string): boolean | null {
+  if (isKeyword(arg, 'ON')) return true;
+  if (isKeyword(arg, 'OFF')) return false;
+  ctx.reply.error(ERR_SYNTAX);
+  return null;
+}
+
+function clientNoEvict(ctx: CommandContext, argv: string[]): void {
+  const on = onOffArg(ctx, argv[2]);
+  if (on === null) return;
+  ctx.client.noEvict = on;
+  ctx.reply.ok();
+}
+
+function clientNoTouch(ctx: CommandContext, argv: string[]): void {
+  const on = onOffArg(ctx, argv[2]);
+  if (on === null) return;
+  ctx.client.noTouch = on;
+  ctx.reply.ok();
+}
+
+function clientUnblock(ctx: CommandContext, argv: string[]): void {
+  if (argv.length !== 3 && argv.length !== 4) {
+    replySubcommandSyntaxError(ctx, argv);
+    return;
+  }
+  if (argv.length === 4 && !isKeyword(argv[3], 'TIMEOUT') && !isKeyword(argv[3], 'ERROR')) {
+    ctx.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    return;
+  }
+  if (parseInt64(argv[2]) === null) {
+    ctx.reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  // No command of this node blocks, so no client is ever blocked: Redis then replies 0.
+  ctx.reply.integer(0);
+}
+
+function clientPause(ctx: CommandContext, argv: string[]): void {
+  if (argv.length !== 3 && argv.length !== 4) {
+    replySubcommandSyntaxError(ctx, argv);
+    return;
+  }
+  let writesOnly = false;
+  if (argv.length === 4) {
+    if (isKeyword(argv[3], 'WRITE')) writesOnly = true;
+    else if (!isKeyword(argv[3], 'ALL')) {
+      ctx.reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      return;
+    }
+  }
+  const timeoutMs = parseInt64(argv[2]);
+  if (timeoutMs === null) {
+    ctx.reply.error('ERR timeout is not an integer or out of range');
+    return;
+  }
+  if (timeoutMs < 0) {
+    ctx.reply.error('ERR timeout is negative');
+    return;
+  }
+  // A zero timeout ends at time 0, i.e. it pauses nothing (getTimeoutFromObjectOrReply).
+  const untilMs = timeoutMs === 0 ? 0 : Date.now() + Number(timeoutMs);
+  ctx.server.pauseClients(untilMs, writesOnly);
+  ctx.reply.ok();
+}
+
+function clientUnpause(ctx: CommandContext): void {
+  ctx.server.unpauseClients();
+  ctx.reply.ok();
+}
+
+function clientHelp(ctx: CommandContext, argv: string[]): void {
+  replyHelp(ctx, argv[0], CLIENT_HELP);
+}
+
+const BASE_FLAGS: readonly CommandFlag[] = ['noscript', 'loading', 'stale', 'sentinel'];
+const ADMIN_FLAGS: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale', 'sentinel'];
+const ACL = ['slow', 'connection'];
+const ADMIN_ACL = ['admin', 'slow', 'dangerous', 'connection'];
+
+export const clientCommands: CommandSpec[] = [
+  {
+    name: 'client', arity: -2, flags: ['sentinel'], acl: ['slow'],
+    summary: 'Groups the commands that inspect and control client connections.', since: '2.4.0', group: 'connection',
+    complexity: 'Depends on subcommand.',
+    subcommands: [
+      {
+        name: 'getname', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientGetName,
+        summary: 'Returns the name of this connection.', since: '2.6.9', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'help', arity: 2, flags: ['loading', 'stale', 'sentinel'], acl: ACL, handler: clientHelp,
+        summary: 'Lists the CLIENT subcommands.', since: '5.0.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'id', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientId,
+        summary: 'Returns the unique id of this connection.', since: '5.0.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'info', arity: 2, flags: BASE_FLAGS, acl: ACL, tips: ['nondeterministic_output'], handler: clientInfo,
+        summary: 'Describes this connection.', since: '6.2.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'kill', arity: -3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientKill,
+        summary: 'Closes connections chosen by address, id, type or user.', since: '2.4.0', group: 'connection',
+        complexity: 'O(N) where N is the number of client connections',
+      },
+      {
+        name: 'list', arity: -2, flags: ADMIN_FLAGS, acl: ADMIN_ACL, tips: ['nondeterministic_output'], handler: clientList,
+        summary: 'Describes the open connections.', since: '2.4.0', group: 'connection',
+        complexity: 'O(N) where N is the number of client connections',
+      },
+      {
+        name: 'no-evict', arity: 3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientNoEvict,
+        summary: 'Exempts this connection from client eviction, or not.', since: '7.0.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'no-touch', arity: 3, flags: ['noscript', 'loading', 'stale'], acl: ACL, handler: clientNoTouch,
+        summary: 'Stops or resumes updating key access times for reads of this connection.', since: '7.2.0',
+        group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'pause', arity: -3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientPause,
+        summary: 'Holds back client commands, all or only writes, for a while.', since: '2.9.50', group: 'connection',
+        complexity: 'O(1)',
+      },
+      {
+        name: 'reply', arity: 3, flags: BASE_FLAGS, acl: ACL, handler: clientReply,
+        summary: 'Turns replies to this connection on, off, or off for one command.', since: '3.2.0', group: 'connection',
+        complexity: 'O(1)',
+      },
+      {
+        name: 'setinfo', arity: 4, flags: BASE_FLAGS, acl: ACL,
+        tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: clientSetInfo,
+        summary: 'Records the client library name or version of this connection.', since: '7.2.0', group: 'connection',
+        complexity: 'O(1)',
+      },
+      {
+        name: 'setname', arity: 3, flags: BASE_FLAGS, acl: ACL, handler: clientSetName,
+        summary: 'Names this connection.', since: '2.6.9', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'unblock', arity: -3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientUnblock,
+        summary: 'Releases a client blocked in a blocking command.', since: '5.0.0', group: 'connection',
+        complexity: 'O(log N) where N is the number of client connections',
+      },
+      {
+        name: 'unpause', arity: 2, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientUnpause,
+        summary: 'Ends a client pause.', since: '6.2.0', group: 'connection',
+        complexity: 'O(N) Where N is the number of paused clients',
+      },
+    ],
+  },
+];

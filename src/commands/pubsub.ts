@@ -1,0 +1,327 @@
+// Pub/sub commands: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, SSUBSCRIBE,
+// SUNSUBSCRIBE, SPUBLISH and PUBSUB introspection, with cluster mode off (pubsub.c). The
+// subscription registry and the fan-out live in server/pubsub.ts behind ServerApi.
+
+import type { ClientState, CommandContext } from './context.js';
+import type { CommandSpec } from './types.js';
+import { globMatch } from '../util/glob.js';
+
+type SubscriptionKind = 'subscribe' | 'unsubscribe' | 'psubscribe' | 'punsubscribe' | 'ssubscribe' | 'sunsubscribe';
+
+/** What SUBSCRIBE/PSUBSCRIBE (and their UN- forms) report: channels plus patterns. */
+function channelAndPatternCount(client: ClientState): number {
+  return client.channels.size + client.patterns.size;
+}
+
+/**
+ * One confirmation frame: [kind, name or null, count]. Like any push it is written even under
+ * CLIENT REPLY OFF (Redis marks these replies CLIENT_PUSHING, which bypasses the mute).
+ */
+function confirm(ctx: CommandContext, kind: SubscriptionKind, name: string | null, count: number): void {
+  const r = ctx.reply;
+  const muted = r.muted;
+  r.muted = false;
+  r.pushLength(3);
+  r.bulk(kind);
+  if (name === null) r.nullBulk();
+  else r.bulk(name);
+  r.integer(count);
+  r.muted = muted;
+}
+
+/**
+ * Redis refuses subscriptions to clients that must get exactly one reply per command
+ * (CLIENT_DENY_BLOCKING, set while EXEC runs); plain and pattern SUBSCRIBE are still let
+ * through inside a transaction for backward compatibility, SSUBSCRIBE is not.
+ */
+function refusedInExec(ctx: CommandContext, commandName: string, allowedInMulti: boolean): boolean {
+  if (!ctx.client.inMulti || allowedInMulti) return false;
+  ctx.reply.error(`ERR ${commandName} isn't allowed for a DENY BLOCKING client`);
+  return true;
+}
+
+function subscribe(ctx: CommandContext, argv: string[]): void {
+  if (refusedInExec(ctx, 'SUBSCRIBE', true)) return;
+  for (let i = 1; i < argv.length; i++) {
+    ctx.server.subscribe(ctx.client, argv[i]);
+    confirm(ctx, 'subscribe', argv[i], channelAndPatternCount(ctx.client));
+  }
+}
+
+function unsubscribe(ctx: CommandContext, argv: string[]): void {
+  const client = ctx.client;
+  if (argv.length > 1) {
+    for (let i = 1; i < argv.length; i++) {
+      ctx.server.unsubscribe(client, argv[i]);
+      confirm(ctx, 'unsubscribe', argv[i], channelAndPatternCount(client));
+    }
+    return;
+  }
+  if (client.channels.size === 0) {
+    // Subscribed to nothing: Redis still answers, with a null channel.
+    confirm(ctx, 'unsubscribe', null, channelAndPatternCount(client));
+    return;
+  }
+  for (const channel of [...client.channels]) {
+    ctx.server.unsubscribe(client, channel);
+    confirm(ctx, 'unsubscribe', channel, channelAndPatternCount(client));
+  }
+}
+
+function psubscribe(ctx: CommandContext, argv: string[]): void {
+  if (refusedInExec(ctx, 'PSUBSCRIBE', true)) return;
+  for (let i = 1; i < argv.length; i++) {
+    ctx.server.psubscribe(ctx.client, argv[i]);
+    confirm(ctx, 'psubscribe', argv[i], channelAndPatternCount(ctx.client));
+  }
+}
+
+function punsubscribe(ctx: CommandContext, argv: string[]): void {
+  const client = ctx.client;
+  if (argv.length > 1) {
+    for (let i = 1; i < argv.length; i++) {
+      ctx.server.punsubscribe(client, argv[i]);
+      confirm(ctx, 'punsubscribe', argv[i], channelAndPatternCount(client));
+    }
+    return;
+  }
+  if (client.patterns.size === 0) {
+    confirm(ctx, 'punsubscribe', null, channelAndPatternCount(client));
+    return;
+  }
+  for (const pattern of [...client.patterns]) {
+    ctx.server.punsubscribe(client, pattern);
+    confirm(ctx, 'punsubscribe', pattern, channelAndPatternCount(client));
+  }
+}
+
+function ssubscribe(ctx: CommandContext, argv: string[]): void {
+  if (refusedInExec(ctx, 'SSUBSCRIBE', false)) return;
+  for (let i = 1; i < argv.length; i++) {
+    ctx.server.ssubscribe(ctx.client, argv[i]);
+    confirm(ctx, 'ssubscribe', argv[i], ctx.client.shardChannels.size);
+  }
+}
+
+function sunsubscribe(ctx: CommandContext, argv: string[]): void {
+  const client = ctx.client;
+  if (argv.length > 1) {
+    for (let i = 1; i < argv.length; i++) {
+      ctx.server.sunsubscribe(client, argv[i]);
+      confirm(ctx, 'sunsubscribe', argv[i], client.shardChannels.size);
+    }
+    return;
+  }
+  if (client.shardChannels.size === 0) {
+    confirm(ctx, 'sunsubscribe', null, 0);
+    return;
+  }
+  for (const channel of [...client.shardChannels]) {
+    ctx.server.sunsubscribe(client, channel);
+    confirm(ctx, 'sunsubscribe', channel, client.shardChannels.size);
+  }
+}
+
+/**
+ * PUBLISH and SPUBLISH change no data, yet Redis (cluster mode off) forces them into the
+ * replication stream so that replicas' subscribers get the message too.
+ */
+function publish(ctx: CommandContext, argv: string[]): void {
+  const receivers = ctx.server.publish(argv[1], argv[2]);
+  ctx.alsoPropagate(ctx.db.id, argv);
+  ctx.reply.integer(receivers);
+}
+
+function spublish(ctx: CommandContext, argv: string[]): void {
+  const receivers = ctx.server.publishShard(argv[1], argv[2]);
+  ctx.alsoPropagate(ctx.db.id, argv);
+  ctx.reply.integer(receivers);
+}
+
+// ------------------------------------------------------------------- PUBSUB
+
+/** Redis's addReplySubcommandSyntaxError, for argument counts the arity check lets through. */
+function subcommandSyntaxError(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
+function replyChannelList(ctx: CommandContext, argv: string[], names: Iterable<string>): void {
+  if (argv.length > 3) {
+    subcommandSyntaxError(ctx, argv);
+    return;
+  }
+  const pattern = argv.length === 3 ? argv[2] : null;
+  const matched: string[] = [];
+  for (const name of names) {
+    if (pattern === null || globMatch(pattern, name)) matched.push(name);
+  }
+  ctx.reply.bulkArray(matched);
+}
+
+function pubsubChannels(ctx: CommandContext, argv: string[]): void {
+  replyChannelList(ctx, argv, ctx.server.channelNames());
+}
+
+function pubsubShardChannels(ctx: CommandContext, argv: string[]): void {
+  replyChannelList(ctx, argv, ctx.server.shardChannelNames());
+}
+
+function replySubscriberCounts(ctx: CommandContext, argv: string[], count: (channel: string) => number): void {
+  // A flat array of name, count pairs (not a map, even in RESP3).
+  ctx.reply.arrayLength((argv.length - 2) * 2);
+  for (let i = 2; i < argv.length; i++) {
+    ctx.reply.bulk(argv[i]);
+    ctx.reply.integer(count(argv[i]));
+  }
+}
+
+function pubsubNumsub(ctx: CommandContext, argv: string[]): void {
+  replySubscriberCounts(ctx, argv, (c) => ctx.server.channelSubscriberCount(c));
+}
+
+function pubsubShardNumsub(ctx: CommandContext, argv: string[]): void {
+  replySubscriberCounts(ctx, argv, (c) => ctx.server.shardChannelSubscriberCount(c));
+}
+
+function pubsubNumpat(ctx: CommandContext): void {
+  ctx.reply.integer(ctx.server.patternCount());
+}
+
+const PUBSUB_HELP = [
+  'CHANNELS [<pattern>]',
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  'NUMPAT',
+  '    Return number of subscriptions to patterns.',
+  'NUMSUB [<channel> ...]',
+  '    Return the number of subscribers for the specified channels, excluding',
+  '    pattern subscriptions(default: no channels).',
+  'SHARDCHANNELS [<pattern>]',
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  'SHARDNUMSUB [<shardchannel> ...]',
+  '    Return the number of subscribers for the specified shard level channel(s)',
+];
+
+function pubsubHelp(ctx: CommandContext, argv: string[]): void {
+  const r = ctx.reply;
+  r.arrayLength(PUBSUB_HELP.length + 3);
+  r.simple(`${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of PUBSUB_HELP) r.simple(line);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+const SUBSCRIBE_FLAGS = ['pubsub', 'noscript', 'loading', 'stale', 'sentinel'] as const;
+const SHARD_SUBSCRIBE_FLAGS = ['pubsub', 'noscript', 'loading', 'stale'] as const;
+const INTROSPECTION_FLAGS = ['pubsub', 'loading', 'stale'] as const;
+/** Shard channels are declared as not-key key specs, so cluster routing can hash them. */
+const SHARD_CHANNELS_SPEC = { flags: ['not_key'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 0 } } as const;
+const SHARD_CHANNEL_SPEC = { flags: ['not_key'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } } as const;
+
+export const pubsubCommands: CommandSpec[] = [
+  {
+    name: 'subscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    summary: 'Starts listening for messages published to the given channels.', since: '2.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of channels to subscribe to.',
+    arguments: [{ name: 'channel', type: 'string', multiple: true }],
+    handler: subscribe,
+  },
+  {
+    name: 'unsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    summary: 'Stops listening to the given channels, or to every channel when none is named.', since: '2.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of clients already subscribed to a channel.',
+    arguments: [{ name: 'channel', type: 'string', optional: true, multiple: true }],
+    handler: unsubscribe,
+  },
+  {
+    name: 'psubscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    summary: 'Starts listening for messages published to channels matching glob patterns.', since: '2.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of patterns the client is already subscribed to.',
+    arguments: [{ name: 'pattern', type: 'pattern', multiple: true }],
+    handler: psubscribe,
+  },
+  {
+    name: 'punsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    summary: 'Stops listening to the given patterns, or to every pattern when none is named.', since: '2.0.0', group: 'pubsub',
+    complexity: 'O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).',
+    arguments: [{ name: 'pattern', type: 'pattern', optional: true, multiple: true }],
+    handler: punsubscribe,
+  },
+  {
+    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate', 'sentinel'], acl: ['pubsub', 'fast'],
+    summary: 'Sends a message to a channel and reports how many clients received it.', since: '2.0.0', group: 'pubsub',
+    complexity: 'O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).',
+    arguments: [{ name: 'channel', type: 'string' }, { name: 'message', type: 'string' }],
+    handler: publish,
+  },
+  {
+    name: 'ssubscribe', arity: -2, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    keySpecs: [SHARD_CHANNELS_SPEC],
+    summary: 'Starts listening for messages published to the given shard channels.', since: '7.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of shard channels to subscribe to.',
+    arguments: [{ name: 'shardchannel', type: 'string', multiple: true }],
+    handler: ssubscribe,
+  },
+  {
+    name: 'sunsubscribe', arity: -1, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    keySpecs: [SHARD_CHANNELS_SPEC],
+    summary: 'Stops listening to the given shard channels, or to all of them when none is named.', since: '7.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of clients already subscribed to a shard channel.',
+    arguments: [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }],
+    handler: sunsubscribe,
+  },
+  {
+    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], acl: ['pubsub', 'fast'],
+    keySpecs: [SHARD_CHANNEL_SPEC],
+    summary: 'Sends a message to a shard channel and reports how many clients received it.', since: '7.0.0', group: 'pubsub',
+    complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
+    arguments: [{ name: 'shardchannel', type: 'string' }, { name: 'message', type: 'string' }],
+    handler: spublish,
+  },
+  {
+    name: 'pubsub', arity: -2, flags: [], acl: ['slow'],
+    summary: 'Groups the commands that inspect the pub/sub state.', since: '2.8.0', group: 'pubsub',
+    complexity: 'Depends on subcommand.',
+    subcommands: [
+      {
+        name: 'channels', arity: -2, flags: INTROSPECTION_FLAGS, acl: ['pubsub', 'slow'],
+        summary: 'Lists the channels that have subscribers, optionally filtered by a glob pattern.', since: '2.8.0', group: 'pubsub',
+        complexity: 'O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)',
+        arguments: [{ name: 'pattern', type: 'pattern', optional: true }],
+        handler: pubsubChannels,
+      },
+      {
+        name: 'numsub', arity: -2, flags: INTROSPECTION_FLAGS, acl: ['pubsub', 'slow'],
+        summary: 'Reports how many clients subscribe to each given channel (patterns excluded).', since: '2.8.0', group: 'pubsub',
+        complexity: 'O(N) for the NUMSUB subcommand, where N is the number of requested channels',
+        arguments: [{ name: 'channel', type: 'string', optional: true, multiple: true }],
+        handler: pubsubNumsub,
+      },
+      {
+        name: 'numpat', arity: 2, flags: INTROSPECTION_FLAGS, acl: ['pubsub', 'slow'],
+        summary: 'Reports how many distinct patterns have subscribers.', since: '2.8.0', group: 'pubsub',
+        complexity: 'O(1)',
+        handler: pubsubNumpat,
+      },
+      {
+        name: 'shardchannels', arity: -2, flags: INTROSPECTION_FLAGS, acl: ['pubsub', 'slow'],
+        summary: 'Lists the shard channels that have subscribers, optionally filtered by a glob pattern.', since: '7.0.0', group: 'pubsub',
+        complexity: 'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
+        arguments: [{ name: 'pattern', type: 'pattern', optional: true }],
+        handler: pubsubShardChannels,
+      },
+      {
+        name: 'shardnumsub', arity: -2, flags: INTROSPECTION_FLAGS, acl: ['pubsub', 'slow'],
+        summary: 'Reports how many clients subscribe to each given shard channel.', since: '7.0.0', group: 'pubsub',
+        complexity: 'O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels',
+        arguments: [{ name: 'shardchannel', type: 'string', optional: true, multiple: true }],
+        handler: pubsubShardNumsub,
+      },
+      {
+        name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['slow'],
+        summary: 'Describes the PUBSUB subcommands.', since: '6.2.0', group: 'pubsub',
+        complexity: 'O(1)',
+        handler: pubsubHelp,
+      },
+    ],
+  },
+];

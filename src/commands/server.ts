@@ -1,0 +1,723 @@
+// Server administration: CONFIG, INFO, TIME, LASTSAVE, SHUTDOWN, DEBUG, MEMORY, SLOWLOG,
+// LATENCY and MONITOR.
+
+import { rewriteConfigFile } from '../config/rewrite.js';
+import { allCommands } from './registry.js';
+import { histogramCdf, histogramTotal } from '../util/latency-histogram.js';
+import { estimateValueBytes, usedMemoryBytes } from '../util/memory.js';
+import type { CommandContext, LatencyEvent } from './context.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import type { Command, CommandSpec } from './types.js';
+import { keyAt } from './types.js';
+import { parseInt64 } from '../util/numbers.js';
+import { sparkline } from '../util/sparkline.js';
+
+// ------------------------------------------------------------------------------------ helpers
+
+/** Redis's addReplyHelp: a header, the subcommand lines, then HELP's own entry. */
+function replyHelp(ctx: CommandContext, commandName: string, lines: readonly string[]): void {
+  const r = ctx.reply;
+  r.arrayLength(lines.length + 3);
+  r.simple(`${commandName.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of lines) r.simple(line);
+  r.simple('HELP');
+  r.simple('    Prints this help.');
+}
+
+/** A connection from the loopback interface ("local" for enable-*-command / protected configs). */
+function isLocalClient(ctx: CommandContext): boolean {
+  const addr = ctx.client.remoteAddress;
+  return addr.startsWith('127.') || addr.startsWith('[::1]') || addr.startsWith('::1:') || addr === '::1';
+}
+
+/** An int64 argument as a JS number, or null after replying `error`. */
+function numberArg(ctx: CommandContext, text: string, error = ERR_NOT_INTEGER): number | null {
+  const v = parseInt64(text);
+  if (v === null) {
+    ctx.reply.error(error);
+    return null;
+  }
+  return Number(v);
+}
+
+// ------------------------------------------------------------------------------------- CONFIG
+
+function configGet(ctx: CommandContext, argv: string[]): void {
+  const matches = ctx.server.config.matching(argv.slice(2));
+  ctx.reply.mapLength(matches.length);
+  for (const [name, value] of matches) {
+    ctx.reply.bulk(name);
+    ctx.reply.bulk(value);
+  }
+}
+
+function configSet(ctx: CommandContext, argv: string[]): void {
+  if (argv.length % 2 !== 0) {
+    ctx.reply.error(ERR_SYNTAX);
+    return;
+  }
+  const pairs: Array<[string, string]> = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
+  const config = ctx.server.config;
+  const mode = config.str('enable-protected-configs');
+  const error = config.setMany(pairs, {
+    allowProtected: mode === 'yes' || (mode === 'local' && isLocalClient(ctx)),
+    redact: (index) => ctx.redactArgument(index),
+  });
+  if (error !== null) ctx.reply.error(error);
+  else ctx.reply.ok();
+}
+
+function configResetStat(ctx: CommandContext): void {
+  ctx.server.resetStats();
+  ctx.reply.ok();
+}
+
+function configRewrite(ctx: CommandContext): void {
+  if (ctx.server.config.configFile === null) {
+    ctx.reply.error('ERR The server is running without a config file');
+    return;
+  }
+  const problem = rewriteConfigFile(ctx.server.config);
+  if (problem !== null) {
+    ctx.reply.error(`ERR Rewriting config file: ${problem}`);
+    return;
+  }
+  ctx.reply.ok();
+}
+
+function configHelp(ctx: CommandContext, argv: string[]): void {
+  replyHelp(ctx, argv[0], [
+    'GET <pattern>',
+    '    Return parameters matching the glob-like <pattern> and their values.',
+    'SET <directive> <value>',
+    '    Set the configuration <directive> to <value>.',
+    'RESETSTAT',
+    '    Reset statistics reported by the INFO command.',
+    'REWRITE',
+    '    Rewrite the configuration file.',
+  ]);
+}
+
+// ------------------------------------------------------------------ INFO, TIME, LASTSAVE
+
+function info(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.verbatim(ctx.server.infoText(argv.slice(1)));
+}
+
+function time(ctx: CommandContext): void {
+  const nowUs = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  ctx.reply.arrayLength(2);
+  ctx.reply.bulk(String(Math.floor(nowUs / 1e6)));
+  ctx.reply.bulk(String(nowUs % 1e6));
+}
+
+function lastsave(ctx: CommandContext): void {
+  ctx.reply.integer(ctx.server.lastSaveTimeSec);
+}
+
+// ------------------------------------------------------------------------------- SHUTDOWN
+
+function shutdown(ctx: CommandContext, argv: string[]): void {
+  let save = false;
+  let nosave = false;
+  let now = false;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (isKeyword(a, 'NOSAVE')) nosave = true;
+    else if (isKeyword(a, 'SAVE')) save = true;
+    else if (isKeyword(a, 'NOW')) now = true;
+    else if (isKeyword(a, 'FORCE')) force = true;
+    else if (isKeyword(a, 'ABORT')) abort = true;
+    else {
+      ctx.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if ((abort && (save || nosave || now || force)) || (save && nosave)) {
+    ctx.reply.error(ERR_SYNTAX);
+    return;
+  }
+  if (abort) {
+    // Shutdown here is immediate (no replicas to wait for), so none is ever in progress.
+    ctx.reply.error('ERR No shutdown in progress.');
+    return;
+  }
+  // Without persistence a requested save always fails; FORCE shuts down despite it.
+  const error = ctx.server.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
+  if (error !== null) ctx.reply.error(error);
+}
+
+// ---------------------------------------------------------------------------------- DEBUG
+
+const DEBUG_HELP = [
+  'CONFIG-REWRITE-FORCE-ALL',
+  '    Like CONFIG REWRITE but writes all configuration options, including',
+  '    keywords not listed in original configuration file or default values.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
+  'LOG <message>',
+  '    Write <message> to the server log.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
+  '    it is used instead of the \'key\' prefix. These are not propagated to',
+  '    replicas. Cluster slots are not respected so keys not belonging to the',
+  '    current node can be created in cluster mode.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+];
+
+/** C's strtod/atoi leniency: the longest numeric prefix, 0 when there is none. */
+function leadingNumber(text: string, integer: boolean): number {
+  const m = integer ? /^\s*[+-]?\d+/.exec(text) : /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text);
+  return m === null ? 0 : Number(m[0]);
+}
+
+/** Blocks the whole server, as DEBUG SLEEP does in Redis. */
+function sleepMs(ms: number): void {
+  if (ms <= 0) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function debugPopulate(ctx: CommandContext, argv: string[]): void {
+  const positive = 'ERR value is out of range, must be positive';
+  const count = numberArg(ctx, argv[2], positive);
+  if (count === null) return;
+  if (count < 0) {
+    ctx.reply.error(positive);
+    return;
+  }
+  let sizeBytes = 0;
+  if (argv.length === 5) {
+    const size = numberArg(ctx, argv[4], positive);
+    if (size === null) return;
+    if (size < 0) {
+      ctx.reply.error(positive);
+      return;
+    }
+    sizeBytes = size;
+  }
+  const prefix = argv.length >= 4 ? argv[3] : 'key';
+  const db = ctx.db;
+  for (let j = 0; j < count; j++) {
+    const key = `${prefix}:${j}`;
+    if (db.lookup(key) !== undefined) continue;
+    const base = `value:${j}`;
+    // A sized value is the base text cut or padded with zero bytes, as Redis builds it.
+    const value = sizeBytes === 0 ? base : sizeBytes <= base.length ? base.slice(0, sizeBytes) : base + '\0'.repeat(sizeBytes - base.length);
+    db.set(key, value);
+    ctx.server.signalModifiedKey(db, key);
+  }
+  ctx.reply.ok();
+}
+
+function debugProtocol(ctx: CommandContext, type: string): void {
+  const r = ctx.reply;
+  const t = type.toLowerCase();
+  if (t === 'string') r.bulk('Hello World');
+  else if (t === 'integer') r.integer(12345);
+  else if (t === 'double') r.double(3.141);
+  else if (t === 'bignum') {
+    const big = '1234567999999999999999999999999999999';
+    if (r.resp === 3) r.raw(Buffer.from(`(${big}\r\n`, 'latin1'));
+    else r.bulk(big);
+  } else if (t === 'null') r.nullBulk();
+  else if (t === 'array' || t === 'set') {
+    if (t === 'array') r.arrayLength(3);
+    else r.setLength(3);
+    for (let j = 0; j < 3; j++) r.integer(j);
+  } else if (t === 'map') {
+    r.mapLength(3);
+    for (let j = 0; j < 3; j++) {
+      r.integer(j);
+      r.boolean(j === 1);
+    }
+  } else if (t === 'attrib') {
+    if (r.resp === 3) r.raw(Buffer.from('|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n', 'latin1'));
+    r.bulk('Some real reply following the attribute');
+  } else if (t === 'push') {
+    if (r.resp !== 3) {
+      r.error('ERR RESP2 is not supported by this command');
+      return;
+    }
+    r.raw(Buffer.from('>2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n', 'latin1'));
+    r.bulk('Some real reply following the push reply');
+  } else if (t === 'true') r.boolean(true);
+  else if (t === 'false') r.boolean(false);
+  else if (t === 'verbatim') r.verbatim('This is a verbatim\nstring');
+  else r.error('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+}
+
+function debug(ctx: CommandContext, argv: string[]): void {
+  const sub = argv[1];
+  const argc = argv.length;
+  if (argc === 2 && isKeyword(sub, 'HELP')) {
+    replyHelp(ctx, argv[0], DEBUG_HELP);
+  } else if (argc === 3 && isKeyword(sub, 'SLEEP')) {
+    sleepMs(leadingNumber(argv[2], false) * 1000);
+    ctx.reply.ok();
+  } else if (argc === 3 && isKeyword(sub, 'SET-ACTIVE-EXPIRE')) {
+    ctx.server.keyspace.activeExpireEnabled = leadingNumber(argv[2], true) !== 0;
+    ctx.reply.ok();
+  } else if (argc >= 3 && argc <= 5 && isKeyword(sub, 'POPULATE')) {
+    debugPopulate(ctx, argv);
+  } else if (argc === 3 && isKeyword(sub, 'PROTOCOL')) {
+    debugProtocol(ctx, argv[2]);
+  } else if (argc === 3 && isKeyword(sub, 'LOG')) {
+    ctx.server.logWarning(`DEBUG LOG: ${argv[2]}`);
+    ctx.reply.ok();
+  } else if (argc === 3 && isKeyword(sub, 'ERROR')) {
+    // A raw error line: Redis does not count it in the error statistics.
+    ctx.reply.raw(Buffer.from('-' + argv[2].replace(/[\r\n]/g, ' ') + '\r\n', 'latin1'));
+  } else if (argc === 2 && isKeyword(sub, 'CONFIG-REWRITE-FORCE-ALL')) {
+    const problem = rewriteConfigFile(ctx.server.config, true);
+    if (problem !== null) ctx.reply.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${problem}`);
+    else ctx.reply.ok();
+  } else {
+    ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  }
+}
+
+// --------------------------------------------------------------------------------- MEMORY
+
+/** Key and dictionary-entry bytes added to a value's size, as MEMORY USAGE counts them. */
+const DICT_ENTRY_BYTES = 24;
+
+function memoryUsage(ctx: CommandContext, argv: string[]): void {
+  let samples = 5;
+  for (let j = 3; j < argv.length; j++) {
+    if (isKeyword(argv[j], 'SAMPLES') && j + 1 < argv.length) {
+      const n = numberArg(ctx, argv[j + 1]);
+      if (n === null) return;
+      if (n < 0) {
+        ctx.reply.error(ERR_SYNTAX);
+        return;
+      }
+      samples = n === 0 ? Number.MAX_SAFE_INTEGER : n;
+      j++;
+    } else {
+      ctx.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const key = argv[2];
+  const value = ctx.db.lookupRead(key, { noTouch: true });
+  if (value === undefined) {
+    ctx.reply.nullBulk();
+    return;
+  }
+  const bytes = estimateValueBytes(value, samples) + estimateValueBytes(key, 1) + DICT_ENTRY_BYTES;
+  ctx.reply.integer(bytes);
+}
+
+function memoryStats(ctx: CommandContext): void {
+  const s = ctx.server;
+  const usage = process.memoryUsage();
+  const used = usage.heapUsed + usage.external;
+  const startup = s.startupMemoryBytes;
+  const peak = s.notePeakMemory(used);
+  let clientsNormal = 0;
+  for (const c of s.clients()) clientsNormal += c.queryBufferCapacityBytes + c.outputBufferBytes;
+  const overhead = Math.min(used, startup + clientsNormal);
+  const keys = s.keyspace.totalKeys();
+  const dataset = Math.max(0, used - overhead);
+  const netUsed = Math.max(1, used - startup);
+  const r = ctx.reply;
+  const dbs = s.keyspace.dbs.filter((db) => db.size > 0 || db.expiresCount > 0);
+  r.mapLength(27 + dbs.length);
+  const num = (name: string, value: number): void => { r.bulk(name); r.integer(Math.floor(value)); };
+  const dbl = (name: string, value: number): void => { r.bulk(name); r.double(value); };
+  num('peak.allocated', peak);
+  num('total.allocated', used);
+  num('startup.allocated', startup);
+  num('replication.backlog', 0);
+  num('clients.slaves', 0);
+  num('clients.normal', clientsNormal);
+  num('cluster.links', 0);
+  num('aof.buffer', 0);
+  num('lua.caches', 0);
+  num('functions.caches', 0);
+  for (const db of dbs) {
+    r.bulk(`db.${db.id}`);
+    r.mapLength(3);
+    num('overhead.hashtable.main', db.size * DICT_ENTRY_BYTES);
+    num('overhead.hashtable.expires', db.expiresCount * DICT_ENTRY_BYTES);
+    num('overhead.hashtable.slot-to-keys', 0);
+  }
+  num('overhead.total', overhead);
+  num('keys.count', keys);
+  num('keys.bytes-per-key', keys === 0 ? 0 : netUsed / keys);
+  num('dataset.bytes', dataset);
+  dbl('dataset.percentage', (dataset * 100) / netUsed);
+  dbl('peak.percentage', (used * 100) / Math.max(1, peak));
+  num('allocator.allocated', usage.heapUsed);
+  num('allocator.active', usage.heapTotal);
+  num('allocator.resident', usage.rss);
+  dbl('allocator-fragmentation.ratio', usage.heapTotal / Math.max(1, usage.heapUsed));
+  num('allocator-fragmentation.bytes', usage.heapTotal - usage.heapUsed);
+  dbl('allocator-rss.ratio', usage.rss / Math.max(1, usage.heapTotal));
+  num('allocator-rss.bytes', usage.rss - usage.heapTotal);
+  dbl('rss-overhead.ratio', 1);
+  num('rss-overhead.bytes', 0);
+  dbl('fragmentation', usage.rss / Math.max(1, used));
+  num('fragmentation.bytes', usage.rss - used);
+}
+
+/** Below this, Redis's memory doctor declines to analyse (5 MB). */
+const DOCTOR_MIN_BYTES = 5 * 1024 * 1024;
+
+function memoryDoctor(ctx: CommandContext): void {
+  const used = usedMemoryBytes();
+  let report: string;
+  if (used - ctx.server.startupMemoryBytes < DOCTOR_MIN_BYTES && ctx.server.keyspace.totalKeys() === 0) {
+    report = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.";
+  } else {
+    const rss = process.memoryUsage().rss;
+    const ratio = rss / Math.max(1, used);
+    report = ratio > 1.4 && rss > 10 * 1024 * 1024
+      ? `Sam, I detected a few issues in this Redis instance memory implants:\n\n * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is "libc".\n\nI'm here to keep you safe, Sam. I want to help you.\n`
+      : `Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.`;
+  }
+  ctx.reply.verbatim(report);
+}
+
+function memoryMallocStats(ctx: CommandContext): void {
+  ctx.reply.verbatim('Stats not supported for the current allocator');
+}
+
+function memoryPurge(ctx: CommandContext): void {
+  ctx.reply.ok();
+}
+
+function memoryHelp(ctx: CommandContext, argv: string[]): void {
+  replyHelp(ctx, argv[0], [
+    'DOCTOR',
+    '    Return memory problems reports.',
+    'MALLOC-STATS',
+    '    Return internal statistics report from the memory allocator.',
+    'PURGE',
+    '    Attempt to purge dirty pages for reclamation by the allocator.',
+    'STATS',
+    '    Return information about the memory usage of the server.',
+    'USAGE <key> [SAMPLES <count>]',
+    '    Return memory in bytes used by <key> and its value. Nested values are',
+    '    sampled up to <count> times (default: 5, 0 means sample all).',
+  ]);
+}
+
+// -------------------------------------------------------------------------------- SLOWLOG
+
+function slowlogGet(ctx: CommandContext, argv: string[]): void {
+  let count = 10;
+  if (argv.length === 3) {
+    const error = 'ERR count should be greater than or equal to -1';
+    const n = numberArg(ctx, argv[2], error);
+    if (n === null) return;
+    if (n < -1) {
+      ctx.reply.error(error);
+      return;
+    }
+    count = n === -1 ? Number.MAX_SAFE_INTEGER : n;
+  }
+  const entries = ctx.server.slowlog.entries();
+  const n = Math.min(count, entries.length);
+  const r = ctx.reply;
+  r.arrayLength(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    r.arrayLength(6);
+    r.integer(e.id);
+    r.integer(e.timestampSec);
+    r.integer(e.durationMicros);
+    r.bulkArray(e.argv);
+    r.bulk(e.peer);
+    r.bulk(e.clientName);
+  }
+}
+
+function slowlogLen(ctx: CommandContext): void {
+  ctx.reply.integer(ctx.server.slowlog.entries().length);
+}
+
+function slowlogReset(ctx: CommandContext): void {
+  ctx.server.slowlog.reset();
+  ctx.reply.ok();
+}
+
+function slowlogHelp(ctx: CommandContext, argv: string[]): void {
+  replyHelp(ctx, argv[0], [
+    'GET [<count>]',
+    '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+    '    Entries are made of:',
+    '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+    '    client name',
+    'LEN',
+    '    Return the length of the slowlog.',
+    'RESET',
+    '    Reset the slowlog.',
+  ]);
+}
+
+// -------------------------------------------------------------------------------- LATENCY
+
+function latencyLatest(ctx: CommandContext): void {
+  const events = ctx.server.latency.events();
+  const r = ctx.reply;
+  r.arrayLength(events.size);
+  for (const e of events.values()) {
+    const last = e.samples[e.samples.length - 1];
+    r.arrayLength(4);
+    r.bulk(e.name);
+    r.integer(last?.timestampSec ?? 0);
+    r.integer(last?.latencyMs ?? 0);
+    r.integer(e.maxLatencyMs);
+  }
+}
+
+function latencyHistory(ctx: CommandContext, argv: string[]): void {
+  const e = ctx.server.latency.events().get(argv[2]);
+  const r = ctx.reply;
+  if (e === undefined) {
+    r.arrayLength(0);
+    return;
+  }
+  r.arrayLength(e.samples.length);
+  for (const s of e.samples) {
+    r.arrayLength(2);
+    r.integer(s.timestampSec);
+    r.integer(s.latencyMs);
+  }
+}
+
+function latencyReset(ctx: CommandContext, argv: string[]): void {
+  ctx.reply.integer(ctx.server.latency.reset(argv.slice(2)));
+}
+
+function eventStatsLine(index: number, e: LatencyEvent): string {
+  const n = e.samples.length;
+  let sum = 0;
+  for (const s of e.samples) sum += s.latencyMs;
+  const avg = n === 0 ? 0 : sum / n;
+  let deviation = 0;
+  for (const s of e.samples) deviation += Math.abs(s.latencyMs - avg);
+  const mad = n === 0 ? 0 : deviation / n;
+  const periodSec = n === 0 ? 0 : Math.floor(Date.now() / 1000) - e.samples[0].timestampSec;
+  return `${index}. ${e.name}: ${n} latency spikes (average ${Math.floor(avg)}ms, mean deviation ${Math.floor(mad)}ms, period ${(n === 0 ? 0 : periodSec / n).toFixed(2)} sec). Worst all time event ${e.maxLatencyMs}ms.`;
+}
+
+function latencyDoctor(ctx: CommandContext): void {
+  const events = ctx.server.latency.events();
+  const threshold = ctx.server.config.num('latency-monitor-threshold');
+  let report: string;
+  if (events.size === 0 && threshold === 0) {
+    report = 'I\'m sorry, Dave, I can\'t do that. Latency monitoring is disabled in this Redis instance. You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. If we weren\'t in a deep space mission I\'d suggest to take a look at https://redis.io/topics/latency-monitor.\n';
+  } else if (events.size === 0) {
+    report = 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n';
+  } else {
+    report = 'Dave, I have observed latency spikes in this Redis instance. You don\'t mind talking about it, do you Dave?\n\n';
+    let i = 0;
+    for (const e of events.values()) report += eventStatsLine(++i, e) + '\n';
+    report += '\nWhile there are latency events logged, I\'m not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n';
+  }
+  ctx.reply.verbatim(report);
+}
+
+function latencyGraph(ctx: CommandContext, argv: string[]): void {
+  const e = ctx.server.latency.events().get(argv[2]);
+  if (e === undefined) {
+    ctx.reply.error(`ERR No samples available for event '${argv[2]}'`);
+    return;
+  }
+  const nowSec = Math.floor(Date.now() / 1000);
+  let min = 0;
+  let max = 0;
+  const points: Array<{ value: number; label: string }> = [];
+  for (const s of e.samples) {
+    if (points.length === 0) min = max = s.latencyMs;
+    else {
+      if (s.latencyMs > max) max = s.latencyMs;
+      if (s.latencyMs < min) min = s.latencyMs;
+    }
+    const elapsed = nowSec - s.timestampSec;
+    const label = elapsed < 60 ? `${elapsed}s` : elapsed < 3600 ? `${Math.floor(elapsed / 60)}m`
+      : elapsed < 86400 ? `${Math.floor(elapsed / 3600)}h` : `${Math.floor(elapsed / 86400)}d`;
+    points.push({ value: s.latencyMs, label });
+  }
+  let graph = `${e.name} - high ${max} ms, low ${min} ms (all time high ${e.maxLatencyMs} ms)\n`;
+  graph += '-'.repeat(80) + '\n';
+  graph += sparkline(points, 80, 4);
+  ctx.reply.verbatim(graph);
+}
+
+function histogramReply(ctx: CommandContext, command: Command): void {
+  const histogram = command.stats.latencyHistogram as Float64Array;
+  const r = ctx.reply;
+  r.bulk(command.fullName);
+  r.mapLength(2);
+  r.bulk('calls');
+  r.integer(histogramTotal(histogram));
+  r.bulk('histogram_usec');
+  const cdf = histogramCdf(histogram);
+  r.mapLength(cdf.length);
+  for (const [micros, count] of cdf) {
+    r.integer(micros);
+    r.integer(count);
+  }
+}
+
+function latencyHistogram(ctx: CommandContext, argv: string[]): void {
+  const chosen: Command[] = [];
+  if (argv.length === 2) {
+    for (const c of allCommands(ctx.server.commands)) if (c.stats.latencyHistogram !== null) chosen.push(c);
+  } else {
+    for (let j = 2; j < argv.length; j++) {
+      const command = lookupByFullName(ctx, argv[j]);
+      if (command === undefined) continue;
+      if (command.stats.latencyHistogram !== null) chosen.push(command);
+      if (command.subcommands !== null) {
+        for (const sub of command.subcommands.values()) if (sub.stats.latencyHistogram !== null) chosen.push(sub);
+      }
+    }
+  }
+  ctx.reply.mapLength(chosen.length);
+  for (const c of chosen) histogramReply(ctx, c);
+}
+
+/** "get" or "client|list", as Redis's lookupCommandBySds resolves them. */
+function lookupByFullName(ctx: CommandContext, name: string): Command | undefined {
+  const parts = name.toLowerCase().split('|');
+  if (parts.length > 2) return undefined;
+  const top = ctx.server.commands.get(parts[0]);
+  if (top === undefined || parts.length === 1) return top;
+  return top.subcommands?.get(parts[1]);
+}
+
+function latencyHelp(ctx: CommandContext, argv: string[]): void {
+  replyHelp(ctx, argv[0], [
+    'DOCTOR',
+    '    Return a human readable latency analysis report.',
+    'GRAPH <event>',
+    '    Return an ASCII latency graph for the <event> class.',
+    'HISTORY <event>',
+    '    Return time-latency samples for the <event> class.',
+    'LATEST',
+    '    Return the latest latency samples for all events.',
+    'RESET [<event> ...]',
+    '    Reset latency data of one or more <event> classes.',
+    '    (default: reset all data for all event classes)',
+    'HISTOGRAM [COMMAND ...]',
+    '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
+    '    If no commands are specified then all histograms are replied.',
+  ]);
+}
+
+// -------------------------------------------------------------------------------- MONITOR
+
+function monitor(ctx: CommandContext): void {
+  // A client already monitoring gets no reply, as in Redis.
+  if (ctx.client.isMonitor) return;
+  ctx.server.addMonitor(ctx.client);
+  ctx.reply.ok();
+}
+
+// ---------------------------------------------------------------------------------- table
+
+const ADMIN = ['admin', 'slow', 'dangerous'] as const;
+const ADMIN_FLAGS = ['admin', 'noscript', 'loading', 'stale'] as const;
+const ALL_NODES_SPECIAL = ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'];
+const ALL_SHARDS_SPECIAL = ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'];
+
+function sub(name: string, arity: number, flags: CommandSpec['flags'], acl: readonly string[], summary: string,
+  since: string, handler: CommandSpec['handler'], extra: Partial<CommandSpec> = {}): CommandSpec {
+  return { name, arity, flags, acl, summary, since, group: 'server', handler, ...extra };
+}
+
+export const serverCommands: CommandSpec[] = [
+  {
+    name: 'config', arity: -2, flags: [], acl: ['slow'], summary: 'Reads and changes the server configuration.',
+    since: '2.0.0', group: 'server',
+    subcommands: [
+      sub('get', -3, ADMIN_FLAGS, ADMIN, 'Returns the directives matching the patterns, with their values.', '2.0.0', configGet),
+      sub('set', -4, ADMIN_FLAGS, ADMIN, 'Changes one or more directives at once, all or none.', '2.0.0', configSet,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      sub('resetstat', 2, ADMIN_FLAGS, ADMIN, 'Zeroes the statistics INFO reports.', '2.0.0', configResetStat),
+      sub('rewrite', 2, ADMIN_FLAGS, ADMIN, 'Writes the running configuration back to the config file.', '2.8.0', configRewrite),
+      sub('help', 2, ['loading', 'stale'], ['slow'], 'Describes the CONFIG subcommands.', '5.0.0', configHelp),
+    ],
+  },
+  {
+    name: 'info', arity: -1, flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'dangerous'],
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
+    summary: 'Reports server state and statistics, by section.', since: '1.0.0', group: 'server', handler: info,
+  },
+  {
+    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'], tips: ['nondeterministic_output'],
+    summary: 'Returns the server clock as seconds and microseconds.', since: '2.6.0', group: 'server', handler: time,
+  },
+  {
+    name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['admin', 'fast', 'dangerous'],
+    tips: ['nondeterministic_output'],
+    summary: 'Returns the Unix time of the last successful save.', since: '1.0.0', group: 'server', handler: lastsave,
+  },
+  {
+    name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'],
+    acl: ADMIN, summary: 'Stops the server, closing every connection.', since: '1.0.0', group: 'server', handler: shutdown,
+  },
+  {
+    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale', 'protected'], acl: ADMIN,
+    summary: 'Testing and troubleshooting helpers.', since: '1.0.0', group: 'server', handler: debug,
+  },
+  {
+    name: 'memory', arity: -2, flags: [], acl: ['slow'], summary: 'Memory usage introspection.', since: '4.0.0', group: 'server',
+    subcommands: [
+      sub('usage', -3, ['readonly'], ['read', 'slow'], 'Estimates the bytes a key and its value take.', '4.0.0', memoryUsage,
+        { keySpecs: [keyAt(2, 'RO')] }),
+      sub('stats', 2, [], ['slow'], 'Reports memory usage in detail.', '4.0.0', memoryStats, { tips: ALL_SHARDS_SPECIAL }),
+      sub('doctor', 2, [], ['slow'], 'Reports memory problems, if any.', '4.0.0', memoryDoctor, { tips: ALL_SHARDS_SPECIAL }),
+      sub('malloc-stats', 2, [], ['slow'], 'Reports the allocator\'s own statistics.', '4.0.0', memoryMallocStats, { tips: ALL_SHARDS_SPECIAL }),
+      sub('purge', 2, [], ['slow'], 'Asks the allocator to release unused memory.', '4.0.0', memoryPurge,
+        { tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] }),
+      sub('help', 2, ['loading', 'stale'], ['slow'], 'Describes the MEMORY subcommands.', '4.0.0', memoryHelp),
+    ],
+  },
+  {
+    name: 'slowlog', arity: -2, flags: [], acl: ['slow'], summary: 'Inspects the log of slow commands.', since: '2.2.12', group: 'server',
+    subcommands: [
+      sub('get', -2, ['admin', 'loading', 'stale'], ADMIN, 'Returns the newest slow log entries.', '2.2.12', slowlogGet,
+        { tips: ['request_policy:all_nodes', 'nondeterministic_output'] }),
+      sub('len', 2, ['admin', 'loading', 'stale'], ADMIN, 'Returns the number of slow log entries.', '2.2.12', slowlogLen,
+        { tips: ['request_policy:all_nodes', 'response_policy:agg_sum', 'nondeterministic_output'] }),
+      sub('reset', 2, ['admin', 'loading', 'stale'], ADMIN, 'Empties the slow log.', '2.2.12', slowlogReset,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      sub('help', 2, ['loading', 'stale'], ['slow'], 'Describes the SLOWLOG subcommands.', '6.2.0', slowlogHelp),
+    ],
+  },
+  {
+    name: 'latency', arity: -2, flags: [], acl: ['slow'], summary: 'Inspects latency spikes and per-command latency.', since: '2.8.13', group: 'server',
+    subcommands: [
+      sub('latest', 2, ADMIN_FLAGS, ADMIN, 'Returns the latest spike of every event.', '2.8.13', latencyLatest, { tips: ALL_NODES_SPECIAL }),
+      sub('history', 3, ADMIN_FLAGS, ADMIN, 'Returns the recorded spikes of an event.', '2.8.13', latencyHistory, { tips: ALL_NODES_SPECIAL }),
+      sub('reset', -2, ADMIN_FLAGS, ADMIN, 'Forgets the spikes of some or all events.', '2.8.13', latencyReset,
+        { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] }),
+      sub('doctor', 2, ADMIN_FLAGS, ADMIN, 'Explains the recorded latency spikes in words.', '2.8.13', latencyDoctor, { tips: ALL_NODES_SPECIAL }),
+      sub('graph', 3, ADMIN_FLAGS, ADMIN, 'Draws the spikes of an event as ASCII art.', '2.8.13', latencyGraph, { tips: ALL_NODES_SPECIAL }),
+      sub('histogram', -2, ADMIN_FLAGS, ADMIN, 'Returns per-command cumulative latency distributions.', '7.0.0', latencyHistogram, { tips: ALL_NODES_SPECIAL }),
+      sub('help', 2, ['loading', 'stale'], ['slow'], 'Describes the LATENCY subcommands.', '2.8.13', latencyHelp),
+    ],
+  },
+  {
+    name: 'monitor', arity: 1, flags: ADMIN_FLAGS, acl: ADMIN,
+    summary: 'Streams every command the server runs to this connection.', since: '1.0.0', group: 'server', handler: monitor,
+  },
+];

@@ -1,0 +1,113 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH (multi.c). Queueing happens in the
+// dispatcher (a rejected command there marks the transaction dirty); EXEC runs each queued
+// command through the dispatcher's call(), inside the one propagation unit the dispatcher
+// opened for EXEC, so the whole transaction reaches replicas/AOF as one MULTI/EXEC block.
+
+import type { CommandContext } from './context.js';
+import type { CommandSpec } from './types.js';
+
+const ERR_EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
+
+/** Leaves MULTI state: drops the queue, the error flag, every WATCH and the WATCH dirty flag. */
+function discardTransaction(ctx: CommandContext): void {
+  const client = ctx.client;
+  client.inMulti = false;
+  client.multiQueue = [];
+  client.multiDirty = false;
+  ctx.server.unwatchAll(client);
+}
+
+function multi(ctx: CommandContext): void {
+  if (ctx.client.inMulti) {
+    ctx.reply.error('ERR MULTI calls can not be nested');
+    return;
+  }
+  ctx.client.inMulti = true;
+  ctx.reply.ok();
+}
+
+function discard(ctx: CommandContext): void {
+  if (!ctx.client.inMulti) {
+    ctx.reply.error('ERR DISCARD without MULTI');
+    return;
+  }
+  discardTransaction(ctx);
+  ctx.reply.ok();
+}
+
+function exec(ctx: CommandContext): void {
+  const client = ctx.client;
+  if (!client.inMulti) {
+    ctx.reply.error('ERR EXEC without MULTI');
+    return;
+  }
+  // A watched key that reached its deadline counts as changed even if nobody removed it yet.
+  if (!client.watchDirty && ctx.server.watchedKeyExpired(client)) client.watchDirty = true;
+  if (client.multiDirty || client.watchDirty) {
+    // Queue-time errors win over a touched WATCH: the client must learn its commands were bad.
+    if (client.multiDirty) ctx.reply.error(ERR_EXECABORT);
+    else ctx.reply.nullArray();
+    discardTransaction(ctx);
+    return;
+  }
+  // Nothing can make this EXEC fail any more: drop the watches before running (Redis does).
+  ctx.server.unwatchAll(client);
+  const queue = client.multiQueue;
+  client.multiQueue = [];
+  ctx.reply.arrayLength(queue.length);
+  // inMulti stays set while the queue runs: commands use it as Redis's CLIENT_DENY_BLOCKING,
+  // so blocking commands answer at once and SSUBSCRIBE is refused.
+  for (let i = 0; i < queue.length; i++) ctx.server.callQueued(client, queue[i].command, queue[i].argv);
+  discardTransaction(ctx);
+}
+
+function watch(ctx: CommandContext, argv: string[]): void {
+  const client = ctx.client;
+  if (client.inMulti) {
+    ctx.reply.error('ERR WATCH inside MULTI is not allowed');
+    return;
+  }
+  // Already doomed: more watches cannot change the outcome.
+  if (!client.watchDirty) {
+    for (let i = 1; i < argv.length; i++) ctx.server.watchKey(client, ctx.db, argv[i]);
+  }
+  ctx.reply.ok();
+}
+
+function unwatch(ctx: CommandContext): void {
+  ctx.server.unwatchAll(ctx.client);
+  ctx.reply.ok();
+}
+
+const TRANSACTION_FLAGS = ['noscript', 'loading', 'stale', 'fast', 'allow_busy'] as const;
+
+export const transactionCommands: CommandSpec[] = [
+  {
+    name: 'multi', arity: 1, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
+    summary: 'Opens a transaction: following commands are queued until EXEC or DISCARD.', since: '1.2.0', group: 'transactions',
+    complexity: 'O(1)', handler: multi,
+  },
+  {
+    name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'], acl: ['slow', 'transaction'],
+    summary: 'Runs every queued command of the transaction, unless a watched key changed.', since: '1.2.0', group: 'transactions',
+    complexity: 'Depends on commands in the transaction', handler: exec,
+  },
+  {
+    name: 'discard', arity: 1, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
+    summary: 'Abandons the transaction and its queued commands, and forgets every watched key.', since: '2.0.0', group: 'transactions',
+    complexity: 'O(N), when N is the number of queued commands', handler: discard,
+  },
+  {
+    name: 'watch', arity: -2, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
+    keySpecs: [{ flags: ['RO'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 0 } }],
+    summary: 'Makes the next EXEC fail if any of the given keys changes before it.', since: '2.2.0', group: 'transactions',
+    complexity: 'O(1) for every key.',
+    arguments: [{ name: 'key', type: 'key', multiple: true }],
+    handler: watch,
+  },
+  {
+    name: 'unwatch', arity: 1, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
+    summary: 'Forgets every key watched by the connection.', since: '2.2.0', group: 'transactions',
+    complexity: 'O(1)', handler: unwatch,
+  },
+];

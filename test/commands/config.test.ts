@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/index.js';
+import { startCinnabar } from '../helpers/cinnabar.js';
+import { freePort } from '../helpers/net.js';
+import { RawConnection } from '../helpers/resp.js';
+
+describe('CONFIG', () => {
+  let server: RunningServer;
+  const open: Array<{ close(): void } | Redis> = [];
+  beforeAll(async () => {
+    server = await startCinnabar();
+  });
+  afterAll(async () => {
+    for (const c of open) c instanceof Redis ? c.disconnect() : c.close();
+    await server.close();
+  });
+
+  it('GET replies a map in RESP3 and a flat array in RESP2', async () => {
+    const r = new Redis({ port: server.port, protocol: 2 });
+    open.push(r);
+    expect(Object.fromEntries(chunk(await r.call('CONFIG', 'GET', 'hz', 'timeout') as string[]))).toEqual({ hz: '10', timeout: '0' });
+    const c = await RawConnection.connect(server.port);
+    open.push(c);
+    await c.call('HELLO', '3');
+    expect(await c.call('CONFIG', 'GET', 'hz')).toBe('%1\r\n$2\r\nhz\r\n$2\r\n10\r\n');
+  });
+
+  it('SET takes effect: hz, requirepass, notify-keyspace-events', async () => {
+    const c = await RawConnection.connect(server.port);
+    open.push(c);
+    expect(await c.call('CONFIG', 'SET', 'hz', '1000', 'notify-keyspace-events', 'KA')).toBe('+OK\r\n');
+    expect(await c.call('CONFIG', 'GET', 'hz')).toBe('*2\r\n$2\r\nhz\r\n$3\r\n500\r\n');
+    expect(await c.call('CONFIG', 'GET', 'notify-keyspace-events')).toBe('*2\r\n$22\r\nnotify-keyspace-events\r\n$2\r\nAK\r\n');
+    expect(await c.call('CONFIG', 'SET', 'requirepass', 'pw')).toBe('+OK\r\n');
+    const other = await RawConnection.connect(server.port);
+    open.push(other);
+    expect(await other.call('GET', 'x')).toBe('-NOAUTH Authentication required.\r\n');
+    expect(await other.call('AUTH', 'pw')).toBe('+OK\r\n');
+    expect(await c.call('CONFIG', 'SET', 'requirepass', '', 'hz', '10', 'notify-keyspace-events', '')).toBe('+OK\r\n');
+  });
+
+  it('SET port moves the listener and refuses a port in use', async () => {
+    const srv = await startCinnabar();
+    const c = await RawConnection.connect(srv.port);
+    const blocker = await startCinnabar();
+    try {
+      expect(await c.call('CONFIG', 'SET', 'port', String(blocker.port)))
+        .toBe("-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n");
+      const newPort = await freePort();
+      expect(await c.call('CONFIG', 'SET', 'port', String(newPort))).toBe('+OK\r\n');
+      let moved: RawConnection | null = null;
+      for (let i = 0; i < 100 && moved === null; i++) {
+        moved = await RawConnection.connect(newPort).catch(() => null);
+        if (moved === null) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(moved).not.toBeNull();
+      expect(await moved!.call('PING')).toBe('+PONG\r\n');
+      // The connection made before the move stays usable.
+      expect(await c.call('PING')).toBe('+PONG\r\n');
+      moved!.close();
+    } finally {
+      c.close();
+      await blocker.close();
+      await srv.close();
+    }
+  });
+
+  it('RESETSTAT clears command and error statistics', async () => {
+    const c = await RawConnection.connect(server.port);
+    open.push(c);
+    await c.call('NOSUCH');
+    expect(await c.call('INFO', 'errorstats')).toMatch(/errorstat_ERR:count=\d+/);
+    expect(await c.call('CONFIG', 'RESETSTAT')).toBe('+OK\r\n');
+    const text = await c.call('INFO', 'errorstats', 'commandstats');
+    expect(text).not.toMatch(/errorstat_ERR/);
+    expect(text).toMatch(/cmdstat_config\|resetstat:calls=1,/);
+    expect(text).not.toMatch(/cmdstat_info/);
+  });
+
+  it('REWRITE without a config file, and with one', async () => {
+    const c = await RawConnection.connect(server.port);
+    open.push(c);
+    expect(await c.call('CONFIG', 'REWRITE')).toBe('-ERR The server is running without a config file\r\n');
+    const dir = mkdtempSync(join(tmpdir(), 'cinnabar-rw-'));
+    const file = join(dir, 'redis.conf');
+    writeFileSync(file, '# keep me\nbind 127.0.0.1\nloglevel warning\nrename-command flushdb badger\ntimeout 3\n');
+    const srv = await startServer({ configFile: file, port: 0 });
+    const d = await RawConnection.connect(srv.port);
+    try {
+      expect(await d.call('FLUSHDB')).toMatch(/^-ERR unknown command 'FLUSHDB'/);
+      expect(await d.call('CONFIG', 'SET', 'timeout', '7', 'slowlog-max-len', '9')).toBe('+OK\r\n');
+      expect(await d.call('CONFIG', 'REWRITE')).toBe('+OK\r\n');
+      const text = readFileSync(file, 'latin1');
+      expect(text).toContain('# keep me\nbind 127.0.0.1\nloglevel warning\nrename-command flushdb badger\ntimeout 7\n');
+      expect(text).toContain('# Generated by CONFIG REWRITE\n');
+      expect(text).toContain('slowlog-max-len 9\n');
+      // The rewritten file loads back.
+      const again = await startServer({ configFile: file, port: 0 });
+      expect(again.server.config.num('timeout')).toBe(7);
+      await again.close();
+    } finally {
+      d.close();
+      await srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('HELP and unknown subcommands', async () => {
+    const c = await RawConnection.connect(server.port);
+    open.push(c);
+    expect(await c.call('CONFIG', 'HELP')).toMatch(/^\*11\r\n\+CONFIG <subcommand> \[<arg> \[value\] \[opt\] \.\.\.\]\. Subcommands are:\r\n/);
+    expect(await c.call('CONFIG', 'GET_XX')).toBe("-ERR unknown subcommand 'GET_XX'. Try CONFIG HELP.\r\n");
+    expect(await c.call('CONFIG', 'SET', 'a')).toBe("-ERR wrong number of arguments for 'config|set' command\r\n");
+  });
+});
+
+function chunk(flat: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
