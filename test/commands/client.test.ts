@@ -117,6 +117,16 @@ describe('CLIENT', () => {
     await b.call('DISCARD');
   });
 
+  it('cmd= shows the command being looked up, NULL after an unknown one, as Redis records it', async () => {
+    const a = await raw();
+    const b = await raw();
+    const idB = (await b.call('CLIENT', 'ID')).slice(1, -2);
+    await b.call('NOSUCHCMD');
+    expect(bulkBody(await a.call('CLIENT', 'LIST', 'ID', idB))).toContain(' cmd=NULL ');
+    await b.call('GET', 'a', 'b');
+    expect(bulkBody(await a.call('CLIENT', 'LIST', 'ID', idB))).toContain(' cmd=get ');
+  });
+
   it('CLIENT SETNAME / GETNAME, with Redis validation, and an empty name clears it', async () => {
     const c = await raw();
     expect(await c.call('CLIENT', 'GETNAME')).toBe('$-1\r\n');

@@ -201,6 +201,11 @@ describe('protocol fuzzing', () => {
     }
     const probe = await RawConnection.connect(server.port);
     expect(await probe.call('PING')).toBe('+PONG\r\n');
+    // Every fuzz connection is gone: nothing leaked in the client table.
+    const clientCount = async (): Promise<number> => (await probe.call('CLIENT', 'LIST')).split('\n').filter((l) => l.includes('id=')).length;
+    const deadline = Date.now() + 5000;
+    while ((await clientCount()) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await clientCount()).toBe(1);
     expect(await probe.call('SET', 'after-fuzz', 'ok')).toBe('+OK\r\n');
     expect(await probe.call('GET', 'after-fuzz')).toBe('$2\r\nok\r\n');
     probe.close();
