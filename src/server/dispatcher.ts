@@ -115,14 +115,20 @@ export function call(server: Server, client: Client, command: Command, argv: str
   client.propagationOverride = null;
   client.propagationPrevented = false;
   const db = client.db;
+  const replyMark = client.reply.lengthBytes;
   const start = performance.now();
-  if (client.noTouch) {
+  try {
     // CLIENT NO-TOUCH: reads leave access times alone, except for TOUCH itself (Redis 7.2).
-    server.keyspaceHooks.touchSuppressed = root(command).spec.name !== 'touch';
+    if (client.noTouch) server.keyspaceHooks.touchSuppressed = root(command).spec.name !== 'touch';
     handler(client, argv);
+  } catch (err) {
+    // A bug in one command must not take the server down with every other client's data:
+    // drop the partial reply, answer an error, and log the stack for a fix.
+    client.reply.truncate(replyMark);
+    client.reply.error(`ERR internal error running '${command.fullName}'`);
+    server.log.warning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
+  } finally {
     server.keyspaceHooks.touchSuppressed = false;
-  } else {
-    handler(client, argv);
   }
   const durationMicros = Math.round((performance.now() - start) * 1000);
   const stats = command.stats;

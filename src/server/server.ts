@@ -12,7 +12,7 @@ import type { Config } from '../config/config.js';
 import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/directives.js';
 import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { ProtocolError } from '../protocol/parser.js';
-import type { Db, KeyspaceHooks } from '../store/db.js';
+import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
 import { call, dispatch } from './dispatcher.js';
@@ -28,6 +28,9 @@ import { SlowLog } from './slowlog.js';
 import { WatchRegistry } from './watch.js';
 
 export { REDIS_VERSION } from '../util/version.js';
+
+/** Distinct command-name spellings remembered by lookupCommand. */
+const MAX_COMMAND_SPELLINGS = 4096;
 
 interface Listener {
   server: net.Server;
@@ -76,6 +79,8 @@ export class Server implements ServerApi {
   };
   readonly clientsById = new Map<number, Client>();
   private readonly monitors = new Set<Client>();
+  /** Command names as clients spell them, to their command (bounded: spellings are few). */
+  private readonly commandsBySpelling = new Map<string, Command>();
   private readonly pendingFlush = new Set<Client>();
   private flushScheduled = false;
   private nextClientId = 1;
@@ -91,6 +96,8 @@ export class Server implements ServerApi {
   private opsSamples: number[] = [];
   private lastOpsSample = { timeMs: Date.now(), commands: 0 };
   port = 0;
+  /** client-query-buffer-limit, cached: read on every read from a socket. */
+  private queryBufferLimitBytes: number;
   /** slowlog-log-slower-than, cached: read on every command. */
   private slowlogThresholdMicros: number;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
@@ -126,6 +133,8 @@ export class Server implements ServerApi {
     config.onChange('hz', () => this.startCron());
     config.onChange('slowlog-max-len', () => this.slowlog.trim());
     this.slowlogThresholdMicros = config.num('slowlog-log-slower-than');
+    this.queryBufferLimitBytes = config.num('client-query-buffer-limit');
+    config.onChange('client-query-buffer-limit', (v) => { this.queryBufferLimitBytes = Number(v); });
     config.onChange('slowlog-log-slower-than', (v) => { this.slowlogThresholdMicros = Number(v); });
     config.onChange('loglevel', (v) => log.setLevel(v as 'debug' | 'verbose' | 'notice' | 'warning'));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
@@ -230,14 +239,21 @@ export class Server implements ServerApi {
     this.stats.totalNetInputBytes += chunk.length;
     client.lastInteractionMs = Date.now();
     client.parser.feed(chunk);
-    if (client.parser.pendingBytes > this.config.num('client-query-buffer-limit')) {
+    if (client.parser.pendingBytes > this.queryBufferLimitBytes) {
       this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ...)`);
       this.stats.clientQueryBufferLimitDisconnections++;
       client.parser.reset();
       client.close('query buffer limit');
       return;
     }
-    this.processInput(client);
+    try {
+      this.processInput(client);
+    } catch (err) {
+      // Command errors are contained in call(); reaching here means a fault in request handling
+      // itself. Drop this connection, keep serving everyone else, and log it loudly.
+      this.log.warning(`Closing client after an internal error: ${this.clientDescription(client)}: ${(err as Error).stack ?? String(err)}`);
+      client.close('internal error');
+    }
   }
 
   /** Runs every complete request buffered for the client, then writes the replies once. */
@@ -346,9 +362,13 @@ export class Server implements ServerApi {
 
   lookupCommand(argv: readonly string[]): Command | undefined {
     const name = argv[0];
-    let command = this.commands.get(name);
-    if (command === undefined) command = this.commands.get(name.toLowerCase());
-    if (command === undefined) return undefined;
+    let command = this.commandsBySpelling.get(name);
+    if (command === undefined) {
+      command = this.commands.get(name.toLowerCase());
+      if (command === undefined) return undefined;
+      // Remember this spelling ("GET", "Get"...) so the hot path skips toLowerCase().
+      if (this.commandsBySpelling.size < MAX_COMMAND_SPELLINGS) this.commandsBySpelling.set(name, command);
+    }
     if (command.subcommands !== null && argv.length > 1) {
       return command.subcommands.get(argv[1].toLowerCase());
     }
@@ -608,6 +628,7 @@ export class Server implements ServerApi {
   }
 
   private cron(hz: number): void {
+    refreshAccessClock();
     const expiredBefore = this.stats.expiredKeys;
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused.

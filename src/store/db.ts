@@ -40,8 +40,22 @@ export interface KeyspaceStats {
 /** Seconds since the epoch at which the access clock counts; kept small so entries stay Smis. */
 const CLOCK_EPOCH_MS = Date.UTC(2024, 0, 1);
 
-export function accessClockNow(): number {
+function readClock(): number {
   return Math.floor((Date.now() - CLOCK_EPOCH_MS) / 1000);
+}
+
+/**
+ * The access clock (1 s resolution, like Redis's LRU clock), cached so that a key lookup does
+ * not read the system time; the server cron refreshes it every tick.
+ */
+let cachedClock = readClock();
+
+export function refreshAccessClock(): void {
+  cachedClock = readClock();
+}
+
+export function accessClockNow(): number {
+  return cachedClock;
 }
 
 export class Db {
