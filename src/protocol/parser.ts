@@ -9,6 +9,8 @@ export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
 /** Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation. */
 const BIG_ARG_BYTES = 32 * 1024;
 const UNAUTH_MAX_MULTIBULK = 10;
+/** Command names up to this length are compared with the previous one for reuse. */
+const MAX_REUSED_NAME_BYTES = 32;
 const UNAUTH_MAX_BULK_BYTES = 16384;
 
 const CR = 13;
@@ -33,6 +35,7 @@ export class RespParser {
   private multibulkLeft = 0;
   private bulkLen = -1;
   private argv: string[] = [];
+  private lastCommandName = '';
   /** A big bulk argument being filled chunk by chunk. */
   private bigArg: Buffer | null = null;
   private bigArgFilled = 0;
@@ -55,6 +58,32 @@ export class RespParser {
   /** Size of the allocated query buffer, for CLIENT LIST qbuf and the query buffer limit. */
   get bufferCapacityBytes(): number {
     return this.buf.length + (this.bigArg ? this.bigArg.length : 0);
+  }
+
+  /**
+   * The command name at `pos`: pipelines repeat the same command, so when the bytes equal the
+   * previous name that string is reused (no allocation, and its cached hash speeds the lookup).
+   */
+  private commandName(): string {
+    const len = this.bulkLen;
+    const last = this.lastCommandName;
+    if (last.length === len && len <= MAX_REUSED_NAME_BYTES) {
+      const buf = this.buf;
+      const start = this.pos;
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (buf[start + i] !== last.charCodeAt(i)) { same = false; break; }
+      }
+      if (same) return last;
+    }
+    const name = this.buf.latin1Slice(this.pos, this.pos + len);
+    this.lastCommandName = name;
+    return name;
+  }
+
+  /** The first bytes not yet consumed (for Redis's query-buffer log line). */
+  peekPending(maxBytes: number): string {
+    return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + maxBytes));
   }
 
   feed(chunk: Buffer): void {
@@ -211,7 +240,7 @@ export class RespParser {
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-      this.argv.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.commandName() : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;

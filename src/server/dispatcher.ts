@@ -4,6 +4,7 @@
 
 import type { Command } from '../commands/types.js';
 import { REPLY_QUEUED } from '../protocol/writer.js';
+import { setNowMs } from '../store/clock.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -116,7 +117,9 @@ export function call(server: Server, client: Client, command: Command, argv: str
   client.propagationPrevented = false;
   const db = client.db;
   const replyMark = client.reply.lengthBytes;
-  const start = performance.now();
+  const start = server.tickValid ? server.tickMs : performance.now();
+  // Redis fixes "now" for a whole command (and a whole EXEC): expiry is judged at its start.
+  if (server.callDepth++ === 0) setNowMs(start + server.wallOffsetMs);
   try {
     // CLIENT NO-TOUCH: reads leave access times alone, except for TOUCH itself (Redis 7.2).
     if (client.noTouch) server.keyspaceHooks.touchSuppressed = root(command).spec.name !== 'touch';
@@ -129,8 +132,11 @@ export function call(server: Server, client: Client, command: Command, argv: str
     server.log.warning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
   } finally {
     server.keyspaceHooks.touchSuppressed = false;
+    server.callDepth--;
   }
-  const durationMicros = Math.round((performance.now() - start) * 1000);
+  const end = performance.now();
+  server.tickMs = end;
+  const durationMicros = Math.round((end - start) * 1000);
   const stats = command.stats;
   stats.calls++;
   stats.microseconds += durationMicros;

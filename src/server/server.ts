@@ -13,7 +13,9 @@ import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/di
 import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
+import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
+import { quoteRepr } from '../util/repr.js';
 import { Client } from './client.js';
 import { call, dispatch } from './dispatcher.js';
 import { buildInfo } from './info.js';
@@ -96,6 +98,14 @@ export class Server implements ServerApi {
   private opsSamples: number[] = [];
   private lastOpsSample = { timeMs: Date.now(), commands: 0 };
   port = 0;
+  /** performance.now() at the end of the last command of the current read batch. */
+  tickMs = 0;
+  /** True while tickMs is fresh (inside processInput): call() then skips a clock read. */
+  tickValid = false;
+  /** Date.now() - performance.now(), refreshed by the cron so the command clock follows wall time. */
+  wallOffsetMs = Date.now() - performance.now();
+  /** Nesting of call() (EXEC runs its commands inside): the command clock is set by the outermost. */
+  callDepth = 0;
   /** client-query-buffer-limit, cached: read on every read from a socket. */
   private queryBufferLimitBytes: number;
   /** slowlog-log-slower-than, cached: read on every command. */
@@ -240,7 +250,7 @@ export class Server implements ServerApi {
     client.lastInteractionMs = Date.now();
     client.parser.feed(chunk);
     if (client.parser.pendingBytes > this.queryBufferLimitBytes) {
-      this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ...)`);
+      this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ${quoteRepr(client.parser.peekPending(64))})`);
       this.stats.clientQueryBufferLimitDisconnections++;
       client.parser.reset();
       client.close('query buffer limit');
@@ -259,6 +269,18 @@ export class Server implements ServerApi {
   /** Runs every complete request buffered for the client, then writes the replies once. */
   processInput(client: Client): void {
     if (client.pausedArgv !== null) return;
+    // One clock read for the batch: each command's end time is the next one's start.
+    this.tickMs = performance.now();
+    this.tickValid = true;
+    try {
+      this.runBuffered(client);
+    } finally {
+      this.tickValid = false;
+    }
+    client.flush();
+  }
+
+  private runBuffered(client: Client): void {
     for (;;) {
       if (client.closed || client.closeAfterReply) break;
       const argv = client.parser.next();
@@ -269,7 +291,6 @@ export class Server implements ServerApi {
       }
       if (this.runRequest(client, argv) === 'postponed') break;
     }
-    client.flush();
   }
 
   private runRequest(client: Client, argv: string[]): 'done' | 'postponed' {
@@ -401,7 +422,7 @@ export class Server implements ServerApi {
   private feedMonitors(client: Client, argv: readonly string[]): void {
     const now = Date.now();
     let line = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${client.dbIndex} ${client.remoteAddress}]`;
-    for (const a of argv) line += ' "' + escapeForMonitor(a) + '"';
+    for (const a of argv) line += ' ' + quoteRepr(a);
     const frame = Buffer.from('+' + line + '\r\n', 'latin1');
     for (const m of this.monitors) this.deliverPush(m, frame);
   }
@@ -629,6 +650,8 @@ export class Server implements ServerApi {
 
   private cron(hz: number): void {
     refreshAccessClock();
+    this.wallOffsetMs = Date.now() - performance.now();
+    setNowMs(Date.now());
     const expiredBefore = this.stats.expiredKeys;
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused.
@@ -803,21 +826,5 @@ function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
-function escapeForMonitor(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92) out += '\\\\';
-    else if (c === 34) out += '\\"';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += text[i];
-  }
-  return out;
-}
 
 const PROTECTED_MODE_ERROR = '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';

@@ -8,6 +8,7 @@ import { Config, IncludeError, formatConfigFileError } from '../config/config.js
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import { DIRECTIVES } from '../config/directives.js';
 import { ConfigFileError } from '../config/types.js';
+import { quoteRepr } from '../util/repr.js';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { Server } from './server.js';
@@ -39,22 +40,6 @@ export interface RunningServer {
 /** Thrown for configuration problems, carrying redis-server's fatal banner text. */
 export class StartupError extends Error {}
 
-/** Quotes an argument the way Redis's sdscatrepr does, so it parses back unchanged. */
-export function quoteArgument(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 || c === 34) out += '\\' + text[i];
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += text[i];
-  }
-  return out + '"';
-}
 
 function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveValue]>): string {
   let text = '';
@@ -62,7 +47,7 @@ function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveVal
     const args = Array.isArray(value)
       ? value as readonly string[]
       : [typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value)];
-    text += '\n' + name + ' ' + args.map(quoteArgument).join(' ');
+    text += '\n' + name + ' ' + args.map(quoteRepr).join(' ');
   }
   return text;
 }

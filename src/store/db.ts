@@ -2,6 +2,7 @@
 // OBJECT IDLETIME. This is the narrow interface command code uses to reach data; the in-memory
 // representation behind it can change without touching commands.
 
+import { nowMs } from './clock.js';
 import { CursorTable } from './cursors.js';
 import type { RedisValue } from './values.js';
 
@@ -116,7 +117,7 @@ export class Db {
   lookup(key: string, options?: LookupOptions): RedisValue | undefined {
     const value = this.data.get(key);
     if (value === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key, Date.now())) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
     if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) this.accessClock.set(key, accessClockNow());
     return value;
   }
@@ -142,7 +143,7 @@ export class Db {
 
   delete(key: string): boolean {
     if (!this.data.has(key)) return false;
-    if (this.expires.size > 0 && this.expireIfNeeded(key, Date.now())) return false;
+    if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return false;
     this.removeKey(key);
     return true;
   }
@@ -175,9 +176,9 @@ export class Db {
     return this.data.keys();
   }
 
-  isExpired(key: string, nowMs = Date.now()): boolean {
+  isExpired(key: string, atMs = nowMs()): boolean {
     const deadline = this.expires.get(key);
-    return deadline !== undefined && deadline <= nowMs;
+    return deadline !== undefined && deadline <= atMs;
   }
 
   /** Raw value without expiry or touching, for iteration that already filtered. */
@@ -192,7 +193,7 @@ export class Db {
 
   /** A random live key, or undefined when the db is empty. Expired keys met are removed. */
   randomKey(): string | undefined {
-    const now = Date.now();
+    const now = nowMs();
     const attempts = Math.min(this.data.size, 100);
     for (let tries = 0; tries < attempts + 1 && this.data.size > 0; tries++) {
       const skip = Math.floor(Math.random() * Math.min(this.data.size, 32));
