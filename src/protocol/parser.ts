@@ -9,6 +9,8 @@ export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
 /** Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation. */
 const BIG_ARG_BYTES = 32 * 1024;
 const UNAUTH_MAX_MULTIBULK = 10;
+/** Lines scanned in JS before falling back to the native indexOf. */
+const SHORT_LINE_BYTES = 32;
 /** Command names up to this length are compared with the previous one for reuse. */
 const MAX_REUSED_NAME_BYTES = 32;
 const UNAUTH_MAX_BULK_BYTES = 16384;
@@ -137,6 +139,24 @@ export class RespParser {
   }
 
   /**
+   * Position of the CR ending the line that starts at `from`, or -1 (also when a NUL byte comes
+   * first, see hasNul). Header lines ("$3", "*2") are a few bytes: a JS scan beats the native
+   * indexOf call there; long lines fall back to it.
+   */
+  private findLineEnd(from: number): number {
+    const buf = this.buf;
+    const stop = Math.min(buf.length, from + SHORT_LINE_BYTES);
+    for (let i = from; i < stop; i++) {
+      const c = buf[i];
+      if (c === CR) return i;
+      if (c === 0) return -1;
+    }
+    if (stop === buf.length) return -1;
+    const cr = this.indexOfByte(CR, stop);
+    return cr >= 0 && this.hasNul(stop, cr) ? -1 : cr;
+  }
+
+  /**
    * Redis finds line ends with strchr(), which stops at a NUL byte: a NUL before the terminator
    * hides it. Scans only [from, to), the line itself, so a request costs its own length.
    */
@@ -169,8 +189,7 @@ export class RespParser {
 
   /** Reads "*<count>\r\n". Returns 'ok', null when incomplete, or an error. */
   private parseMultibulkHeader(): 'ok' | null | ProtocolError {
-    let cr = this.indexOfByte(CR, this.pos);
-    if (cr >= 0 && this.hasNul(this.pos, cr)) cr = -1;
+    const cr = this.findLineEnd(this.pos);
     if (cr < 0) {
       if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
         return new ProtocolError('Protocol error: too big mbulk count string', 'too big mbulk count string');
@@ -206,8 +225,7 @@ export class RespParser {
         continue;
       }
       if (this.bulkLen === -1) {
-        let cr = this.indexOfByte(CR, this.pos);
-        if (cr >= 0 && this.hasNul(this.pos, cr)) cr = -1;
+        const cr = this.findLineEnd(this.pos);
         if (cr < 0) {
           if (this.buf.length - this.pos > INLINE_MAX_SIZE_BYTES) {
             return new ProtocolError('Protocol error: too big bulk count string', 'too big bulk count string');
