@@ -11,13 +11,14 @@
 // pipelined raw socket, then VmRSS of both processes after a short settle.
 //
 // Environment knobs (all optional):
-//   BENCH_ROUNDS=2            rounds per test (best kept)
-//   BENCH_N=100000            requests per non-pipelined run (scaled down for heavy tests)
-//   BENCH_N_PIPELINED=500000  requests per -P 16 run
+//   BENCH_ROUNDS=3            rounds per test (best kept)
+//   BENCH_N=80000             requests per non-pipelined run (scaled down for heavy tests)
+//   BENCH_N_PIPELINED=400000  requests per -P 16 run
 //   BENCH_ONLY=SET,GET        run only these tests (names as printed)
 //   BENCH_SKIP_MEMORY=1       skip the memory check
 //   BENCH_SKIP_THROUGHPUT=1   skip the redis-benchmark runs
 //   BENCH_MEMORY_KEYS=1000000 keys for the memory check
+//   BENCH_SETTLE_MS=2000      wait between loading and reading VmRSS
 //   CINNABAR_ENTRY=/path/cinnabar-server.js  another build of cinnabar (e.g. an experiment)
 //   CINNABAR_NODE_FLAGS="--max-semi-space-size=16"  extra node flags for cinnabar
 //   BENCH_JSON=/path.json     also write the results as JSON
@@ -36,14 +37,14 @@ const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/cli/c
 const env = process.env;
 const CLIENTS = 50;
 const PIPELINE = 16;
-const ROUNDS = positiveInt(env.BENCH_ROUNDS, 2);
-const REQUESTS_PLAIN = positiveInt(env.BENCH_N, 100_000);
-const REQUESTS_PIPELINED = positiveInt(env.BENCH_N_PIPELINED, 500_000);
+const ROUNDS = positiveInt(env.BENCH_ROUNDS, 3);
+const REQUESTS_PLAIN = positiveInt(env.BENCH_N, 80_000);
+const REQUESTS_PIPELINED = positiveInt(env.BENCH_N_PIPELINED, 400_000);
 const MEMORY_KEYS = positiveInt(env.BENCH_MEMORY_KEYS, 1_000_000);
 const MEMORY_VALUE_BYTES = 10;
 const RUN_TIMEOUT_MS = 90_000;
 const READY_TIMEOUT_MS = 15_000;
-const SETTLE_MS = 2_000;
+const SETTLE_MS = positiveInt(env.BENCH_SETTLE_MS, 2_000);
 const CINNABAR_NODE_FLAGS = (env.CINNABAR_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim().toUpperCase())) : null;
 
@@ -163,7 +164,10 @@ function killAllChildren() {
   children.clear();
 }
 
-process.on('exit', killAllChildren);
+process.on('exit', () => {
+  killAllChildren();
+  removeWorkDir();
+});
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(signal, () => {
     process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
@@ -276,7 +280,12 @@ function replyEnd(buf, start) {
  * }} RunningServer
  */
 
+/** Server logs and --dir of both servers; removed on every exit path. */
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-bench-'));
+
+function removeWorkDir() {
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
 
 /** @param {'redis' | 'cinnabar'} kind @returns {Promise<RunningServer>} */
 async function startServer(kind) {
@@ -328,6 +337,16 @@ function logTail(server) {
   } catch (err) {
     return `    (no log: ${messageOf(err)})`;
   }
+}
+
+/**
+ * After a failed run: gives a server that just died the moment its exit takes to be reported,
+ * so the failure is blamed on the crash (and the server restarted) rather than on the test.
+ * @param {RunningServer} server
+ */
+async function noticeExit(server) {
+  if (server.exitNote !== null) return;
+  await Promise.race([new Promise((resolve) => server.child.once('exit', resolve)), sleep(500)]);
 }
 
 /** @param {RunningServer} server */
@@ -503,6 +522,7 @@ async function runOne(server, test, pipeline) {
   try {
     const cpuBefore = cpuMicros(server);
     const outcome = await runRedisBenchmark(server.port, test.benchArgs, requests, pipeline);
+    if ('error' in outcome) await noticeExit(server);
     if (server.exitNote !== null) return { error: `${server.exitNote}\n${logTail(server)}` };
     if (!('rps' in outcome)) return outcome;
     /** @type {number | undefined} */
@@ -840,7 +860,6 @@ async function main() {
     const report = { date: new Date().toISOString(), nodeFlags: CINNABAR_NODE_FLAGS, throughput: throughput.summaries, memory: memoryRows, rssRatio: memory?.ratio ?? null, failures };
     fs.writeFileSync(env.BENCH_JSON, JSON.stringify(report, null, 2));
   }
-  fs.rmSync(workDir, { recursive: true, force: true });
   return env.BENCH_STRICT === '1' && failures.length > 0 ? 1 : 0;
 }
 

@@ -3,13 +3,14 @@
 // in place on a MutableString, grown with zero bytes as needed.
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword, safeIntArg } from './errors.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
-import { int64Arg, storeString, unshareString } from './strings.js';
+import { storeString, stringForRead, unshareString } from './strings.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/keyspace-events.js';
 import { NO_TOUCH } from '../store/db.js';
 import { MutableString, isStringValue, type StringValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
+import { rangeEnd, rangeStart } from '../util/ranges.js';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
@@ -96,13 +97,10 @@ function setbit(ctx: CommandContext, argv: string[]): void {
 function getbit(ctx: CommandContext, argv: string[]): void {
   const offset = bitOffsetArg(ctx, argv[2]);
   if (offset === null) return;
-  const value = ctx.db.lookupRead(argv[1]);
+  const value = stringForRead(ctx, argv[1]);
+  if (value === null) return;
   if (value === undefined) {
     ctx.reply.integer(0);
-    return;
-  }
-  if (!isStringValue(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
     return;
   }
   const byteIndex = Math.floor(offset / 8);
@@ -132,13 +130,8 @@ interface BitRange {
  */
 function normaliseRange(startArg: number, endArg: number, lengthBytes: number, isBit: boolean): BitRange {
   const total = isBit ? lengthBytes * 8 : lengthBytes;
-  let start = startArg;
-  let end = endArg;
-  if (start < 0) start = total + start;
-  if (end < 0) end = total + end;
-  if (start < 0) start = 0;
-  if (end < 0) end = 0;
-  if (end >= total) end = total - 1;
+  let start = rangeStart(startArg, total);
+  let end = rangeEnd(endArg, total);
   let firstNegMask = 0;
   let lastNegMask = 0;
   if (isBit && start <= end) {
@@ -165,20 +158,17 @@ function popcount(bytes: Buffer, start: number, end: number): number {
 }
 
 function bitcount(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.lookupRead(argv[1]);
+  const value = stringForRead(ctx, argv[1]);
+  if (value === null) return;
   if (value === undefined) {
     ctx.reply.integer(0);
     return;
   }
-  if (!isStringValue(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return;
-  }
   let range: BitRange;
   if (argv.length === 4 || argv.length === 5) {
-    const start = int64Arg(ctx, argv[2]);
+    const start = safeIntArg(ctx.reply, argv[2]);
     if (start === null) return;
-    const end = int64Arg(ctx, argv[3]);
+    const end = safeIntArg(ctx.reply, argv[3]);
     if (end === null) return;
     if (start < 0 && end < 0 && start > end) {
       ctx.reply.integer(0);
@@ -238,7 +228,7 @@ function bitposRange(ctx: CommandContext, argv: string[], lengthBytes: number): 
     ctx.reply.error(ERR_SYNTAX);
     return null;
   }
-  const start = int64Arg(ctx, argv[3]);
+  const start = safeIntArg(ctx.reply, argv[3]);
   if (start === null) return null;
   let isBit = false;
   if (argv.length === 6) {
@@ -248,7 +238,7 @@ function bitposRange(ctx: CommandContext, argv: string[], lengthBytes: number): 
   }
   let end: number;
   if (argv.length >= 5) {
-    const parsed = int64Arg(ctx, argv[4]);
+    const parsed = safeIntArg(ctx.reply, argv[4]);
     if (parsed === null) return null;
     end = parsed;
   } else {
@@ -268,14 +258,11 @@ function bitpos(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const bit = bitArg;
-  const value = ctx.db.lookupRead(argv[1]);
+  const value = stringForRead(ctx, argv[1]);
+  if (value === null) return;
   if (value === undefined) {
     // A missing key is an endless run of zeros.
     ctx.reply.integer(bit === 1 ? -1 : 0);
-    return;
-  }
-  if (!isStringValue(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
     return;
   }
   const args = bitposRange(ctx, argv, value.length);

@@ -6,23 +6,9 @@
 import type { ClientState, CommandContext } from './context.js';
 import { ERR_CLIENT_NAME, validClientName } from './connection.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import type { CommandFlag, CommandSpec } from './types.js';
 import { parseInt64 } from '../util/numbers.js';
-
-/** Redis's addReplyHelp: a header naming the command, the given lines, then HELP itself. */
-export function replyHelp(ctx: CommandContext, commandName: string, lines: readonly string[]): void {
-  const r = ctx.reply;
-  r.arrayLength(lines.length + 3);
-  r.simple(`${commandName.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of lines) r.simple(line);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
-}
-
-/** Redis's addReplySubcommandSyntaxError, for a known subcommand with an unusable argument count. */
-export function replySubcommandSyntaxError(ctx: CommandContext, argv: readonly string[]): void {
-  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
-}
 
 const CLIENT_HELP: readonly string[] = [
   'GETNAME',

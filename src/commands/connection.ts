@@ -1,7 +1,7 @@
 // Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT, RESET.
 
 import type { CommandContext } from './context.js';
-import { ERR_DB_INDEX, ERR_SYNTAX, intArg } from './errors.js';
+import { ERR_DB_INDEX, ERR_SYNTAX, errWrongArity, intArg } from './errors.js';
 import type { CommandSpec } from './types.js';
 import { REPLY_PONG } from '../protocol/writer.js';
 import { REDIS_VERSION } from '../util/version.js';
@@ -9,7 +9,7 @@ import { REDIS_VERSION } from '../util/version.js';
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
 /** Checks a user/password pair against the default user (requirepass). */
-export function checkCredentials(ctx: CommandContext, user: string, password: string): boolean {
+function checkCredentials(ctx: CommandContext, user: string, password: string): boolean {
   if (user !== 'default') return false;
   const required = ctx.server.config.str('requirepass');
   return required === '' || password === required;
@@ -25,7 +25,7 @@ function authenticate(ctx: CommandContext, user: string, password: string): bool
 
 function ping(ctx: CommandContext, argv: string[]): void {
   if (argv.length > 2) {
-    ctx.reply.error(`ERR wrong number of arguments for 'ping' command`);
+    ctx.reply.error(errWrongArity(ctx.command.fullName));
     return;
   }
   if (ctx.client.isPubSub && ctx.reply.resp === 2) {
@@ -161,7 +161,7 @@ export const connectionCommands: CommandSpec[] = [
     handler: ping,
   },
   {
-    name: 'echo', arity: 2, flags: ['fast'], acl: ['fast', 'connection'],
+    name: 'echo', arity: 2, flags: ['fast', 'loading', 'stale'], acl: ['fast', 'connection'],
     summary: 'Returns the given message.', since: '1.0.0', group: 'connection', handler: echo,
   },
   {

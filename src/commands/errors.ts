@@ -2,7 +2,7 @@
 // reply with them. A helper that fails has already written the error; callers just return.
 
 import type { ReplyWriter } from '../protocol/writer.js';
-import { parseDouble, parseInt64 } from '../util/numbers.js';
+import { parseInt64 } from '../util/numbers.js';
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -12,6 +12,14 @@ export const ERR_NO_SUCH_KEY = 'ERR no such key';
 export const ERR_DB_INDEX = 'ERR DB index is out of range';
 export const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
 export const ERR_OUT_OF_RANGE = 'ERR index out of range';
+
+/**
+ * Redis's addReplyErrorArity text, for argument counts the arity check cannot catch (odd
+ * field/value lists, PING's upper bound). `fullName` is "hset" or "client|kill".
+ */
+export function errWrongArity(fullName: string): string {
+  return `ERR wrong number of arguments for '${fullName}' command`;
+}
 
 /** An int64 argument; replies ERR_NOT_INTEGER (or `error`) and returns null when invalid. */
 export function intArg(reply: ReplyWriter, text: string, error = ERR_NOT_INTEGER): number | bigint | null {
@@ -29,16 +37,6 @@ export function safeIntArg(reply: ReplyWriter, text: string, error = ERR_NOT_INT
   }
   // Beyond 2^53 precision is lost but ordering is kept, which is all range-like arguments need.
   return typeof v === 'bigint' ? Number(v) : v;
-}
-
-/** A double argument; "nan" is refused, as Redis refuses it. */
-export function floatArg(reply: ReplyWriter, text: string, error = ERR_NOT_FLOAT): number | null {
-  const v = parseDouble(text);
-  if (v === null || Number.isNaN(v)) {
-    reply.error(error);
-    return null;
-  }
-  return v;
 }
 
 /** Case-insensitive comparison against an upper-case keyword, without allocating. */

@@ -50,7 +50,7 @@ function parseExpireFlags(ctx: CommandContext, argv: string[]): number {
  * The absolute deadline in ms for `when` (seconds or ms) added to `basetimeMs`, with expire.c's
  * int64 overflow checks; null when they fail. A bigint only for deadlines beyond 2^53.
  */
-export function absoluteDeadlineMs(when: number | bigint, basetimeMs: number, inSeconds: boolean): number | bigint | null {
+function absoluteDeadlineMs(when: number | bigint, basetimeMs: number, inSeconds: boolean): number | bigint | null {
   if (typeof when === 'number' && Math.abs(when) < SMALL_TIME_LIMIT) {
     return (inSeconds ? when * 1000 : when) + basetimeMs;
   }

@@ -4,7 +4,7 @@
 
 import type { CommandContext } from './context.js';
 import { isKeyword } from './errors.js';
-import { replyHelp, replySubcommandSyntaxError } from './client.js';
+import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import type { CommandSpec } from './types.js';
 import { globMatch } from '../util/glob.js';
 

@@ -3,10 +3,10 @@
 // the listpack/hashtable distinction is kept as HashValue.compact (see store/types/hash.ts).
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
+import { parseScanOptions, scanCursorArg } from './scan-options.js';
 import { keyAt, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/keyspace-events.js';
-import { parseScanCursor } from '../store/cursors.js';
 import { HashValue } from '../store/types/hash.js';
 import type { RedisValue } from '../store/values.js';
 import { globMatch } from '../util/glob.js';
@@ -16,8 +16,7 @@ import {
 
 const ERR_HASH_NOT_INTEGER = 'ERR hash value is not an integer';
 const ERR_HASH_NOT_FLOAT = 'ERR hash value is not a float';
-const ERR_INVALID_CURSOR = 'ERR invalid cursor';
-const ERR_OUT_OF_RANGE = 'ERR value is out of range';
+const ERR_VALUE_OUT_OF_RANGE = 'ERR value is out of range';
 const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 /** C's LONG_MAX / 2 (integer division): the WITHVALUES bound on HRANDFIELD's count. */
@@ -31,7 +30,6 @@ const SUB_STRATEGY_MUL = 3;
 const MAX_REPLY_BYTES = 512 * 1024 * 1024;
 /** How often (in elements) a long HRANDFIELD reply checks MAX_REPLY_BYTES. */
 const REPLY_CHECK_EVERY = 1024;
-const DEFAULT_SCAN_COUNT = 10;
 
 // ------------------------------------------------------------------------------------ helpers
 
@@ -111,7 +109,7 @@ function storeComputed(ctx: CommandContext, hash: HashValue, field: string, valu
 function hset(ctx: CommandContext, argv: string[]): void {
   const argc = argv.length;
   if ((argc & 1) === 1) {
-    ctx.reply.error(`ERR wrong number of arguments for '${ctx.command.fullName}' command`);
+    ctx.reply.error(errWrongArity(ctx.command.fullName));
     return;
   }
   const key = argv[1];
@@ -302,43 +300,34 @@ function hexists(ctx: CommandContext, argv: string[]): void {
   ctx.reply.integer(hash !== undefined && hash.has(argv[2]) ? 1 : 0);
 }
 
-function hkeys(ctx: CommandContext, argv: string[]): void {
-  const hash = hashForRead(ctx, argv[1]);
+/**
+ * genericHgetallCommand: HKEYS, HVALS and HGETALL walk the hash once, writing fields, values or
+ * both; only the pairs of HGETALL form a map (in RESP3), the other two are plain arrays.
+ */
+function replyHashContents(ctx: CommandContext, key: string, withFields: boolean, withValues: boolean): void {
+  const hash = hashForRead(ctx, key);
   if (hash === null) return;
   const r = ctx.reply;
-  if (hash === undefined) {
-    r.arrayLength(0);
-    return;
+  const size = hash === undefined ? 0 : hash.size;
+  if (withFields && withValues) r.mapLength(size);
+  else r.arrayLength(size);
+  if (hash === undefined) return;
+  for (const [field, value] of hash.map) {
+    if (withFields) r.bulk(field);
+    if (withValues) r.bulk(value);
   }
-  r.arrayLength(hash.size);
-  for (const field of hash.map.keys()) r.bulk(field);
+}
+
+function hkeys(ctx: CommandContext, argv: string[]): void {
+  replyHashContents(ctx, argv[1], true, false);
 }
 
 function hvals(ctx: CommandContext, argv: string[]): void {
-  const hash = hashForRead(ctx, argv[1]);
-  if (hash === null) return;
-  const r = ctx.reply;
-  if (hash === undefined) {
-    r.arrayLength(0);
-    return;
-  }
-  r.arrayLength(hash.size);
-  for (const value of hash.map.values()) r.bulk(value);
+  replyHashContents(ctx, argv[1], false, true);
 }
 
 function hgetall(ctx: CommandContext, argv: string[]): void {
-  const hash = hashForRead(ctx, argv[1]);
-  if (hash === null) return;
-  const r = ctx.reply;
-  if (hash === undefined) {
-    r.mapLength(0);
-    return;
-  }
-  r.mapLength(hash.size);
-  for (const [field, value] of hash.map) {
-    r.bulk(field);
-    r.bulk(value);
-  }
+  replyHashContents(ctx, argv[1], true, true);
 }
 
 // ---------------------------------------------------------------------------------- HRANDFIELD
@@ -457,7 +446,7 @@ function hrandfield(ctx: CommandContext, argv: string[]): void {
     const withValues = argv.length === 4;
     // Pairs double the reply length, which must not overflow.
     if (withValues && (BigInt(parsed) < -HALF_LONG_MAX || BigInt(parsed) > HALF_LONG_MAX)) {
-      ctx.reply.error(ERR_OUT_OF_RANGE);
+      ctx.reply.error(ERR_VALUE_OUT_OF_RANGE);
       return;
     }
     // Beyond 2^53 the count loses precision, but such a reply could never be produced anyway.
@@ -472,45 +461,9 @@ function hrandfield(ctx: CommandContext, argv: string[]): void {
 
 // -------------------------------------------------------------------------------------- HSCAN
 
-interface ScanOptions {
-  countFields: number;
-  /** null when every field matches (no MATCH, or MATCH *). */
-  pattern: string | null;
-}
-
-/** HSCAN's options (scanGenericCommand step 1); null after an error reply. */
-function parseScanOptions(ctx: CommandContext, argv: string[], from: number): ScanOptions | null {
-  const options: ScanOptions = { countFields: DEFAULT_SCAN_COUNT, pattern: null };
-  for (let i = from; i < argv.length; i += 2) {
-    const hasValue = i + 1 < argv.length;
-    if (hasValue && isKeyword(argv[i], 'COUNT')) {
-      const count = parseInt64(argv[i + 1]);
-      if (count === null) {
-        ctx.reply.error(ERR_NOT_INTEGER);
-        return null;
-      }
-      if (count < 1) {
-        ctx.reply.error(ERR_SYNTAX);
-        return null;
-      }
-      options.countFields = Number(count);
-    } else if (hasValue && isKeyword(argv[i], 'MATCH')) {
-      const pattern = argv[i + 1];
-      options.pattern = pattern === '*' ? null : pattern;
-    } else {
-      ctx.reply.error(ERR_SYNTAX);
-      return null;
-    }
-  }
-  return options;
-}
-
 function hscan(ctx: CommandContext, argv: string[]): void {
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    ctx.reply.error(ERR_INVALID_CURSOR);
-    return;
-  }
+  const cursor = scanCursorArg(ctx, argv[2]);
+  if (cursor === null) return;
   const hash = hashForRead(ctx, argv[1]);
   if (hash === null) return;
   const r = ctx.reply;
@@ -520,7 +473,7 @@ function hscan(ctx: CommandContext, argv: string[]): void {
     r.arrayLength(0);
     return;
   }
-  const options = parseScanOptions(ctx, argv, 3);
+  const options = parseScanOptions(ctx, argv, 3, false);
   if (options === null) return;
   const pattern = options.pattern;
   const found: string[] = [];
@@ -532,7 +485,7 @@ function hscan(ctx: CommandContext, argv: string[]): void {
   let next = '0';
   // A listpack is small: it is returned whole in one call, whatever the cursor says.
   if (hash.compact) for (const field of hash.map.keys()) collect(field);
-  else next = hash.scan(cursor, options.countFields, collect);
+  else next = hash.scan(cursor, options.count, collect);
   r.arrayLength(2);
   r.bulk(next);
   r.bulkArray(found);

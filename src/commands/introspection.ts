@@ -4,11 +4,11 @@
 // triple and the "movablekeys" flag are derived from the key specs as populateCommandLegacyRangeSpec
 // derives them; keys are extracted as getKeysFromCommandWithSpecs does.
 
-import { replyHelp } from './client.js';
+import { replyHelp } from './help.js';
 import type { CommandContext } from './context.js';
 import { ERR_SYNTAX, isKeyword } from './errors.js';
 import type { ArgumentDoc, Command, CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from './types.js';
-import { allCommands } from './registry.js';
+import { allCommands, lookupCommandByFullName } from './registry.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -42,7 +42,7 @@ interface DerivedInfo {
 const derivedCache = new WeakMap<CommandSpec, DerivedInfo>();
 
 /** Redis's setImplicitACLCategories: categories implied by the command flags. */
-export function aclCategories(spec: CommandSpec): string[] {
+function aclCategories(spec: CommandSpec): string[] {
   const cats = new Set<string>(spec.acl);
   const flags = spec.flags;
   if (flags.includes('write')) cats.add('write');
@@ -102,13 +102,6 @@ function derive(spec: CommandSpec): DerivedInfo {
   info = { flags, acl: aclCategories(spec), firstKey, lastKey, keyStep };
   derivedCache.set(spec, info);
   return info;
-}
-
-/** The full flag list (shown or not) a command ends up with, including a derived movablekeys. */
-export function effectiveFlags(spec: CommandSpec): CommandFlag[] {
-  const out: CommandFlag[] = [...spec.flags];
-  if (!out.includes('movablekeys') && legacyRange(spec.keySpecs ?? [])[3]) out.push('movablekeys');
-  return out;
 }
 
 // ------------------------------------------------------------------ replies
@@ -280,15 +273,6 @@ function replyCommandDocs(r: ReplyWriter, command: Command): void {
   }
 }
 
-/** lookupCommandBySds: "name" or "container|sub", case-insensitive. */
-function lookupByFullName(ctx: CommandContext, name: string): Command | undefined {
-  const parts = name.toLowerCase().split('|');
-  if (parts.length > 2) return undefined;
-  const base = ctx.server.commands.get(parts[0]);
-  if (base === undefined || parts.length === 1) return base;
-  return base.subcommands?.get(parts[1]);
-}
-
 // --------------------------------------------------------------- handlers
 
 function command(ctx: CommandContext): void {
@@ -307,7 +291,7 @@ function commandInfo(ctx: CommandContext, argv: string[]): void {
     return;
   }
   ctx.reply.arrayLength(argv.length - 2);
-  for (let i = 2; i < argv.length; i++) replyCommandInfo(ctx.reply, lookupByFullName(ctx, argv[i]));
+  for (let i = 2; i < argv.length; i++) replyCommandInfo(ctx.reply, lookupCommandByFullName(ctx.server.commands, argv[i]));
 }
 
 function commandDocs(ctx: CommandContext, argv: string[]): void {
@@ -316,7 +300,7 @@ function commandDocs(ctx: CommandContext, argv: string[]): void {
     for (const c of ctx.server.commands.values()) found.push(c);
   } else {
     for (let i = 2; i < argv.length; i++) {
-      const c = lookupByFullName(ctx, argv[i]);
+      const c = lookupCommandByFullName(ctx.server.commands, argv[i]);
       if (c !== undefined) found.push(c);
     }
   }

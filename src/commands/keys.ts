@@ -4,9 +4,10 @@
 
 import type { CommandContext } from './context.js';
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import { replyHelp } from './help.js';
+import { parseScanOptions, scanCursorArg, type ScanOptions } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
-import { parseScanCursor } from '../store/cursors.js';
 import { NO_TOUCH, type Db } from '../store/db.js';
 import { cloneValue, encodingName, typeName, type RedisValue } from '../store/values.js';
 import { globMatch, isLiteralPattern } from '../util/glob.js';
@@ -19,7 +20,6 @@ const INT32_MAX = 2147483647;
 const SHARED_REFCOUNT = 2147483647;
 /** Redis shares integer values 0..OBJ_SHARED_INTEGERS-1 between keys. */
 const SHARED_INTEGERS = 10000;
-const DEFAULT_SCAN_COUNT = 10;
 
 /**
  * An argument parsed as Redis's getIntFromObjectOrReply does (int32): `error`, when given,
@@ -111,44 +111,6 @@ function keys(ctx: CommandContext, argv: string[]): void {
   for (let i = 0; i < found.length; i++) ctx.reply.bulk(found[i]);
 }
 
-interface ScanOptions {
-  count: number;
-  pattern: string | null;
-  /** Lower-case type name to keep, or null. */
-  type: string | null;
-}
-
-/** Parses COUNT/MATCH/TYPE from argv[2...]; null after replying with the error. */
-function parseScanOptions(ctx: CommandContext, argv: string[]): ScanOptions | null {
-  const options: ScanOptions = { count: DEFAULT_SCAN_COUNT, pattern: null, type: null };
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i];
-    const hasValue = i + 1 < argv.length;
-    if (hasValue && isKeyword(opt, 'COUNT')) {
-      const count = parseInt64(argv[i + 1]);
-      if (count === null) {
-        ctx.reply.error(ERR_NOT_INTEGER);
-        return null;
-      }
-      if (count < 1) {
-        ctx.reply.error(ERR_SYNTAX);
-        return null;
-      }
-      options.count = Number(count);
-    } else if (hasValue && isKeyword(opt, 'MATCH')) {
-      const pattern = argv[i + 1];
-      // "*" matches everything: the same as no pattern.
-      options.pattern = pattern === '*' ? null : pattern;
-    } else if (hasValue && isKeyword(opt, 'TYPE')) {
-      options.type = argv[i + 1].toLowerCase();
-    } else {
-      ctx.reply.error(ERR_SYNTAX);
-      return null;
-    }
-  }
-  return options;
-}
-
 /** Whether a key read by the walk is returned: still present, matching, of the type, alive. */
 function scanKeeps(db: Db, key: string, options: ScanOptions): boolean {
   // The walk reads one key ahead; it may have been deleted since.
@@ -163,12 +125,9 @@ function scanKeeps(db: Db, key: string, options: ScanOptions): boolean {
 }
 
 function scan(ctx: CommandContext, argv: string[]): void {
-  const cursor = parseScanCursor(argv[1]);
-  if (cursor === null) {
-    ctx.reply.error('ERR invalid cursor');
-    return;
-  }
-  const options = parseScanOptions(ctx, argv);
+  const cursor = scanCursorArg(ctx, argv[1]);
+  if (cursor === null) return;
+  const options = parseScanOptions(ctx, argv, 2, true);
   if (options === null) return;
   const db = ctx.db;
   const batch: string[] = [];
@@ -187,6 +146,17 @@ function scan(ctx: CommandContext, argv: string[]): void {
 }
 
 // ------------------------------------------------------------------ RENAME, MOVE, COPY
+
+/** After RENAME or MOVE: WATCH sees both ends, each end gets its event, one change. */
+function afterKeyMoved(
+  ctx: CommandContext, fromDb: Db, fromKey: string, toDb: Db, toKey: string, fromEvent: string, toEvent: string,
+): void {
+  ctx.server.signalModifiedKey(fromDb, fromKey);
+  ctx.server.signalModifiedKey(toDb, toKey);
+  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, fromEvent, fromKey, fromDb.id);
+  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, toEvent, toKey, toDb.id);
+  ctx.markDirty();
+}
 
 function renameGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   const db = ctx.db;
@@ -207,11 +177,7 @@ function renameGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
     return;
   }
   db.moveKey(source, db, target);
-  ctx.server.signalModifiedKey(db, source);
-  ctx.server.signalModifiedKey(db, target);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_from', source, db.id);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_to', target, db.id);
-  ctx.markDirty();
+  afterKeyMoved(ctx, db, source, db, target, 'rename_from', 'rename_to');
   if (nx) ctx.reply.integer(1);
   else ctx.reply.ok();
 }
@@ -243,11 +209,7 @@ function move(ctx: CommandContext, argv: string[]): void {
     return;
   }
   source.moveKey(key, target, key);
-  ctx.server.signalModifiedKey(source, key);
-  ctx.server.signalModifiedKey(target, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_from', key, source.id);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_to', key, target.id);
-  ctx.markDirty();
+  afterKeyMoved(ctx, source, key, target, key, 'move_from', 'move_to');
   ctx.reply.integer(1);
 }
 
@@ -429,14 +391,10 @@ const OBJECT_HELP = [
   'REFCOUNT <key>',
   '    Return the number of references of the value associated with the specified',
   '    <key>.',
-  'HELP',
-  '    Prints this help.',
 ];
 
 function objectHelp(ctx: CommandContext, argv: string[]): void {
-  ctx.reply.arrayLength(OBJECT_HELP.length + 1);
-  ctx.reply.simple(`${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of OBJECT_HELP) ctx.reply.simple(line);
+  replyHelp(ctx, argv[0], OBJECT_HELP);
 }
 
 // ------------------------------------------------------------------ table

@@ -2,7 +2,8 @@
 // SUNSUBSCRIBE, SPUBLISH and PUBSUB introspection, with cluster mode off (pubsub.c). The
 // subscription registry and the fan-out live in server/pubsub.ts behind ServerApi.
 
-import type { ClientState, CommandContext } from './context.js';
+import type { ClientState, CommandContext, ServerApi } from './context.js';
+import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import type { CommandSpec } from './types.js';
 import { globMatch } from '../util/glob.js';
 
@@ -40,86 +41,104 @@ function refusedInExec(ctx: CommandContext, commandName: string, allowedInMulti:
   return true;
 }
 
-function subscribe(ctx: CommandContext, argv: string[]): void {
-  if (refusedInExec(ctx, 'SUBSCRIBE', true)) return;
+/**
+ * The three subscription namespaces (channels, patterns, shard channels) differ only in which
+ * set of the client they fill, which hub call does it, and what count the replies carry; one
+ * pair of functions below serves all six commands through these descriptions.
+ */
+interface SubscriptionClass {
+  readonly commandName: string;
+  readonly subscribeKind: SubscriptionKind;
+  readonly unsubscribeKind: SubscriptionKind;
+  /** Whether EXEC may run the subscribe command (see refusedInExec). */
+  readonly allowedInMulti: boolean;
+  names(client: ClientState): ReadonlySet<string>;
+  add(server: ServerApi, client: ClientState, name: string): void;
+  remove(server: ServerApi, client: ClientState, name: string): void;
+  /** The count the confirmations report after each change. */
+  count(client: ClientState): number;
+}
+
+const CHANNELS: SubscriptionClass = {
+  commandName: 'SUBSCRIBE', subscribeKind: 'subscribe', unsubscribeKind: 'unsubscribe', allowedInMulti: true,
+  names: (client) => client.channels,
+  add: (server, client, name) => server.subscribe(client, name),
+  remove: (server, client, name) => server.unsubscribe(client, name),
+  count: channelAndPatternCount,
+};
+
+const PATTERNS: SubscriptionClass = {
+  commandName: 'PSUBSCRIBE', subscribeKind: 'psubscribe', unsubscribeKind: 'punsubscribe', allowedInMulti: true,
+  names: (client) => client.patterns,
+  add: (server, client, name) => server.psubscribe(client, name),
+  remove: (server, client, name) => server.punsubscribe(client, name),
+  count: channelAndPatternCount,
+};
+
+const SHARD_CHANNELS: SubscriptionClass = {
+  commandName: 'SSUBSCRIBE', subscribeKind: 'ssubscribe', unsubscribeKind: 'sunsubscribe', allowedInMulti: false,
+  names: (client) => client.shardChannels,
+  add: (server, client, name) => server.ssubscribe(client, name),
+  remove: (server, client, name) => server.sunsubscribe(client, name),
+  // Shard subscriptions are counted apart from the other two.
+  count: (client) => client.shardChannels.size,
+};
+
+/** SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE: one confirmation per name, even for a repeated one. */
+function subscribeGeneric(ctx: CommandContext, argv: string[], cls: SubscriptionClass): void {
+  if (refusedInExec(ctx, cls.commandName, cls.allowedInMulti)) return;
+  const client = ctx.client;
   for (let i = 1; i < argv.length; i++) {
-    ctx.server.subscribe(ctx.client, argv[i]);
-    confirm(ctx, 'subscribe', argv[i], channelAndPatternCount(ctx.client));
+    cls.add(ctx.server, client, argv[i]);
+    confirm(ctx, cls.subscribeKind, argv[i], cls.count(client));
   }
+}
+
+/** The UN- forms: the names given, or every current subscription of the class when none is. */
+function unsubscribeGeneric(ctx: CommandContext, argv: string[], cls: SubscriptionClass): void {
+  const client = ctx.client;
+  if (argv.length > 1) {
+    for (let i = 1; i < argv.length; i++) {
+      cls.remove(ctx.server, client, argv[i]);
+      confirm(ctx, cls.unsubscribeKind, argv[i], cls.count(client));
+    }
+    return;
+  }
+  const current = cls.names(client);
+  if (current.size === 0) {
+    // Subscribed to nothing: Redis still answers, with a null name.
+    confirm(ctx, cls.unsubscribeKind, null, cls.count(client));
+    return;
+  }
+  // A copy: removing while iterating the live set would be fragile.
+  for (const name of [...current]) {
+    cls.remove(ctx.server, client, name);
+    confirm(ctx, cls.unsubscribeKind, name, cls.count(client));
+  }
+}
+
+function subscribe(ctx: CommandContext, argv: string[]): void {
+  subscribeGeneric(ctx, argv, CHANNELS);
 }
 
 function unsubscribe(ctx: CommandContext, argv: string[]): void {
-  const client = ctx.client;
-  if (argv.length > 1) {
-    for (let i = 1; i < argv.length; i++) {
-      ctx.server.unsubscribe(client, argv[i]);
-      confirm(ctx, 'unsubscribe', argv[i], channelAndPatternCount(client));
-    }
-    return;
-  }
-  if (client.channels.size === 0) {
-    // Subscribed to nothing: Redis still answers, with a null channel.
-    confirm(ctx, 'unsubscribe', null, channelAndPatternCount(client));
-    return;
-  }
-  for (const channel of [...client.channels]) {
-    ctx.server.unsubscribe(client, channel);
-    confirm(ctx, 'unsubscribe', channel, channelAndPatternCount(client));
-  }
+  unsubscribeGeneric(ctx, argv, CHANNELS);
 }
 
 function psubscribe(ctx: CommandContext, argv: string[]): void {
-  if (refusedInExec(ctx, 'PSUBSCRIBE', true)) return;
-  for (let i = 1; i < argv.length; i++) {
-    ctx.server.psubscribe(ctx.client, argv[i]);
-    confirm(ctx, 'psubscribe', argv[i], channelAndPatternCount(ctx.client));
-  }
+  subscribeGeneric(ctx, argv, PATTERNS);
 }
 
 function punsubscribe(ctx: CommandContext, argv: string[]): void {
-  const client = ctx.client;
-  if (argv.length > 1) {
-    for (let i = 1; i < argv.length; i++) {
-      ctx.server.punsubscribe(client, argv[i]);
-      confirm(ctx, 'punsubscribe', argv[i], channelAndPatternCount(client));
-    }
-    return;
-  }
-  if (client.patterns.size === 0) {
-    confirm(ctx, 'punsubscribe', null, channelAndPatternCount(client));
-    return;
-  }
-  for (const pattern of [...client.patterns]) {
-    ctx.server.punsubscribe(client, pattern);
-    confirm(ctx, 'punsubscribe', pattern, channelAndPatternCount(client));
-  }
+  unsubscribeGeneric(ctx, argv, PATTERNS);
 }
 
 function ssubscribe(ctx: CommandContext, argv: string[]): void {
-  if (refusedInExec(ctx, 'SSUBSCRIBE', false)) return;
-  for (let i = 1; i < argv.length; i++) {
-    ctx.server.ssubscribe(ctx.client, argv[i]);
-    confirm(ctx, 'ssubscribe', argv[i], ctx.client.shardChannels.size);
-  }
+  subscribeGeneric(ctx, argv, SHARD_CHANNELS);
 }
 
 function sunsubscribe(ctx: CommandContext, argv: string[]): void {
-  const client = ctx.client;
-  if (argv.length > 1) {
-    for (let i = 1; i < argv.length; i++) {
-      ctx.server.sunsubscribe(client, argv[i]);
-      confirm(ctx, 'sunsubscribe', argv[i], client.shardChannels.size);
-    }
-    return;
-  }
-  if (client.shardChannels.size === 0) {
-    confirm(ctx, 'sunsubscribe', null, 0);
-    return;
-  }
-  for (const channel of [...client.shardChannels]) {
-    ctx.server.sunsubscribe(client, channel);
-    confirm(ctx, 'sunsubscribe', channel, client.shardChannels.size);
-  }
+  unsubscribeGeneric(ctx, argv, SHARD_CHANNELS);
 }
 
 /**
@@ -140,14 +159,9 @@ function spublish(ctx: CommandContext, argv: string[]): void {
 
 // ------------------------------------------------------------------- PUBSUB
 
-/** Redis's addReplySubcommandSyntaxError, for argument counts the arity check lets through. */
-function subcommandSyntaxError(ctx: CommandContext, argv: string[]): void {
-  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
-}
-
 function replyChannelList(ctx: CommandContext, argv: string[], names: Iterable<string>): void {
   if (argv.length > 3) {
-    subcommandSyntaxError(ctx, argv);
+    replySubcommandSyntaxError(ctx, argv);
     return;
   }
   const pattern = argv.length === 3 ? argv[2] : null;
@@ -202,12 +216,7 @@ const PUBSUB_HELP = [
 ];
 
 function pubsubHelp(ctx: CommandContext, argv: string[]): void {
-  const r = ctx.reply;
-  r.arrayLength(PUBSUB_HELP.length + 3);
-  r.simple(`${argv[0].toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of PUBSUB_HELP) r.simple(line);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
+  replyHelp(ctx, argv[0], PUBSUB_HELP);
 }
 
 const SUBSCRIBE_FLAGS = ['pubsub', 'noscript', 'loading', 'stale', 'sentinel'] as const;

@@ -56,3 +56,15 @@ export function* allCommands(table: ReadonlyMap<string, Command>): Iterable<Comm
     if (command.subcommands) yield* command.subcommands.values();
   }
 }
+
+/**
+ * Redis's lookupCommandBySds: "get" or "client|list", case-insensitive (COMMAND INFO/DOCS and
+ * LATENCY HISTOGRAM name commands this way).
+ */
+export function lookupCommandByFullName(table: ReadonlyMap<string, Command>, name: string): Command | undefined {
+  const parts = name.toLowerCase().split('|');
+  if (parts.length > 2) return undefined;
+  const top = table.get(parts[0]);
+  if (top === undefined || parts.length === 1) return top;
+  return top.subcommands?.get(parts[1]);
+}

@@ -2,42 +2,22 @@
 // LATENCY and MONITOR.
 
 import { rewriteConfigFile } from '../config/rewrite.js';
-import { allCommands } from './registry.js';
+import { allCommands, lookupCommandByFullName } from './registry.js';
 import { histogramCdf, histogramTotal } from '../util/latency-histogram.js';
 import { estimateValueBytes, usedMemoryBytes } from '../util/memory.js';
 import type { CommandContext, LatencyEvent } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import { ERR_SYNTAX, isKeyword, safeIntArg } from './errors.js';
+import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import type { Command, CommandSpec } from './types.js';
 import { keyAt } from './types.js';
-import { parseInt64 } from '../util/numbers.js';
 import { sparkline } from '../util/sparkline.js';
 
 // ------------------------------------------------------------------------------------ helpers
-
-/** Redis's addReplyHelp: a header, the subcommand lines, then HELP's own entry. */
-function replyHelp(ctx: CommandContext, commandName: string, lines: readonly string[]): void {
-  const r = ctx.reply;
-  r.arrayLength(lines.length + 3);
-  r.simple(`${commandName.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of lines) r.simple(line);
-  r.simple('HELP');
-  r.simple('    Prints this help.');
-}
 
 /** A connection from the loopback interface ("local" for enable-*-command / protected configs). */
 function isLocalClient(ctx: CommandContext): boolean {
   const addr = ctx.client.remoteAddress;
   return addr.startsWith('127.') || addr.startsWith('[::1]') || addr.startsWith('::1:') || addr === '::1';
-}
-
-/** An int64 argument as a JS number, or null after replying `error`. */
-function numberArg(ctx: CommandContext, text: string, error = ERR_NOT_INTEGER): number | null {
-  const v = parseInt64(text);
-  if (v === null) {
-    ctx.reply.error(error);
-    return null;
-  }
-  return Number(v);
 }
 
 // ------------------------------------------------------------------------------------- CONFIG
@@ -192,7 +172,7 @@ function sleepMs(ms: number): void {
 
 function debugPopulate(ctx: CommandContext, argv: string[]): void {
   const positive = 'ERR value is out of range, must be positive';
-  const count = numberArg(ctx, argv[2], positive);
+  const count = safeIntArg(ctx.reply, argv[2], positive);
   if (count === null) return;
   if (count < 0) {
     ctx.reply.error(positive);
@@ -200,7 +180,7 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
   }
   let sizeBytes = 0;
   if (argv.length === 5) {
-    const size = numberArg(ctx, argv[4], positive);
+    const size = safeIntArg(ctx.reply, argv[4], positive);
     if (size === null) return;
     if (size < 0) {
       ctx.reply.error(positive);
@@ -285,7 +265,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
     if (problem !== null) ctx.reply.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${problem}`);
     else ctx.reply.ok();
   } else {
-    ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${sub.slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+    replySubcommandSyntaxError(ctx, argv);
   }
 }
 
@@ -298,7 +278,7 @@ function memoryUsage(ctx: CommandContext, argv: string[]): void {
   let samples = 5;
   for (let j = 3; j < argv.length; j++) {
     if (isKeyword(argv[j], 'SAMPLES') && j + 1 < argv.length) {
-      const n = numberArg(ctx, argv[j + 1]);
+      const n = safeIntArg(ctx.reply, argv[j + 1]);
       if (n === null) return;
       if (n < 0) {
         ctx.reply.error(ERR_SYNTAX);
@@ -422,7 +402,7 @@ function slowlogGet(ctx: CommandContext, argv: string[]): void {
   let count = 10;
   if (argv.length === 3) {
     const error = 'ERR count should be greater than or equal to -1';
-    const n = numberArg(ctx, argv[2], error);
+    const n = safeIntArg(ctx.reply, argv[2], error);
     if (n === null) return;
     if (n < -1) {
       ctx.reply.error(error);
@@ -582,7 +562,7 @@ function latencyHistogram(ctx: CommandContext, argv: string[]): void {
     for (const c of allCommands(ctx.server.commands)) if (c.stats.latencyHistogram !== null) chosen.push(c);
   } else {
     for (let j = 2; j < argv.length; j++) {
-      const command = lookupByFullName(ctx, argv[j]);
+      const command = lookupCommandByFullName(ctx.server.commands, argv[j]);
       if (command === undefined) continue;
       if (command.stats.latencyHistogram !== null) chosen.push(command);
       if (command.subcommands !== null) {
@@ -592,15 +572,6 @@ function latencyHistogram(ctx: CommandContext, argv: string[]): void {
   }
   ctx.reply.mapLength(chosen.length);
   for (const c of chosen) histogramReply(ctx, c);
-}
-
-/** "get" or "client|list", as Redis's lookupCommandBySds resolves them. */
-function lookupByFullName(ctx: CommandContext, name: string): Command | undefined {
-  const parts = name.toLowerCase().split('|');
-  if (parts.length > 2) return undefined;
-  const top = ctx.server.commands.get(parts[0]);
-  if (top === undefined || parts.length === 1) return top;
-  return top.subcommands?.get(parts[1]);
 }
 
 function latencyHelp(ctx: CommandContext, argv: string[]): void {

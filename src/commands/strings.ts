@@ -1,9 +1,10 @@
-// String commands (Redis's t_string.c): GET/SET and their variants, MGET/MSET, ranges, counters
-// and LCS. Values are latin1 JS strings, or MutableString once changed in place (APPEND,
+// String commands (Redis's t_string.c): GET, SET, SETNX, SETEX, PSETEX, GETEX, GETDEL, GETSET,
+// MGET, MSET, MSETNX, APPEND, STRLEN, SETRANGE, GETRANGE, SUBSTR, INCR, DECR, INCRBY, DECRBY,
+// INCRBYFLOAT and LCS. Values are latin1 JS strings, or MutableString once changed in place (APPEND,
 // SETRANGE), which is what OBJECT ENCODING reports as "raw".
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword, safeIntArg } from './errors.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/keyspace-events.js';
 import { NO_TOUCH } from '../store/db.js';
@@ -12,8 +13,9 @@ import {
   INT64_MAX, INT64_MIN, LD_ZERO, addLongDouble, formatLongDoubleHuman, parseInt64, parseLongDouble,
   type LongDouble,
 } from '../util/numbers.js';
+import { rangeEnd, rangeStart } from '../util/ranges.js';
 
-export const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 
 // ------------------------------------------------------------------------------ shared helpers
 
@@ -39,7 +41,7 @@ function replyValue(ctx: CommandContext, value: StringValue): void {
  * Redis's checkStringLength: a string may not grow past proto-max-bulk-len. Replies the error
  * and returns false when it would.
  */
-export function checkStringLength(ctx: CommandContext, sizeBytes: number, appendBytes: number): boolean {
+function checkStringLength(ctx: CommandContext, sizeBytes: number, appendBytes: number): boolean {
   if (sizeBytes + appendBytes > ctx.server.config.num('proto-max-bulk-len')) {
     ctx.reply.error(ERR_STRING_TOO_LONG);
     return false;
@@ -56,6 +58,14 @@ export function unshareString(ctx: CommandContext, key: string, value: StringVal
   const mutable = MutableString.from(value, extraBytes);
   ctx.db.replaceValue(key, mutable);
   return mutable;
+}
+
+/** The string at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
+export function stringForRead(ctx: CommandContext, key: string): StringValue | undefined | null {
+  const value = ctx.db.lookupRead(key);
+  if (value === undefined || isStringValue(value)) return value;
+  ctx.reply.error(ERR_WRONGTYPE);
+  return null;
 }
 
 /** getGenericCommand: replies the value (or null); returns false after a WRONGTYPE error. */
@@ -318,7 +328,7 @@ function mget(ctx: CommandContext, argv: string[]): void {
 
 function msetGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   if (argv.length % 2 === 0) {
-    ctx.reply.error(`ERR wrong number of arguments for '${ctx.command.fullName}' command`);
+    ctx.reply.error(errWrongArity(ctx.command.fullName));
     return;
   }
   if (nx) {
@@ -375,32 +385,15 @@ function append(ctx: CommandContext, argv: string[]): void {
 }
 
 function strlen(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.lookupRead(argv[1]);
-  if (value === undefined) {
-    ctx.reply.integer(0);
-    return;
-  }
-  if (!isStringValue(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return;
-  }
-  ctx.reply.integer(value.length);
-}
-
-/** An int64 argument as a JS number (beyond 2^53 only the order matters to the callers). */
-export function int64Arg(ctx: CommandContext, text: string): number | null {
-  const v = parseInt64(text);
-  if (v === null) {
-    ctx.reply.error(ERR_NOT_INTEGER);
-    return null;
-  }
-  return Number(v);
+  const value = stringForRead(ctx, argv[1]);
+  if (value === null) return;
+  ctx.reply.integer(value === undefined ? 0 : value.length);
 }
 
 function setrange(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   const patch = argv[3];
-  const offset = int64Arg(ctx, argv[2]);
+  const offset = safeIntArg(ctx.reply, argv[2]);
   if (offset === null) return;
   if (offset < 0) {
     ctx.reply.error('ERR offset is out of range');
@@ -439,28 +432,19 @@ function setrange(ctx: CommandContext, argv: string[]): void {
 }
 
 function getrange(ctx: CommandContext, argv: string[]): void {
-  let start = int64Arg(ctx, argv[2]);
+  let start = safeIntArg(ctx.reply, argv[2]);
   if (start === null) return;
-  let end = int64Arg(ctx, argv[3]);
+  let end = safeIntArg(ctx.reply, argv[3]);
   if (end === null) return;
-  const value = ctx.db.lookupRead(argv[1]);
-  if (value === undefined) {
+  const value = stringForRead(ctx, argv[1]);
+  if (value === null) return;
+  if (value === undefined || (start < 0 && end < 0 && start > end)) {
     ctx.reply.bulk('');
     return;
   }
-  if (!isStringValue(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return;
-  }
-  const len = value.length;
-  if (start < 0 && end < 0 && start > end) {
-    ctx.reply.bulk('');
-    return;
-  }
-  if (start < 0) start = Math.max(0, len + start);
-  if (end < 0) end = Math.max(0, len + end);
-  if (end >= len) end = len - 1;
-  if (start > end || len === 0) {
+  start = rangeStart(start, value.length);
+  end = rangeEnd(end, value.length);
+  if (start > end) {
     ctx.reply.bulk('');
     return;
   }
@@ -586,7 +570,7 @@ function parseLcsOptions(ctx: CommandContext, argv: string[]): LcsOptions | null
     } else if (isKeyword(opt, 'WITHMATCHLEN')) {
       out.withMatchLen = true;
     } else if (isKeyword(opt, 'MINMATCHLEN') && j < argv.length - 1) {
-      const v = int64Arg(ctx, argv[++j]);
+      const v = safeIntArg(ctx.reply, argv[++j]);
       if (v === null) return null;
       out.minMatchLen = Math.max(0, v);
     } else {

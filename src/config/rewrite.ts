@@ -6,6 +6,7 @@
 
 import { readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { quoteRepr } from '../util/repr.js';
 import { splitInlineArgs } from '../util/split-args.js';
 import { formatMemory, type Config } from './config.js';
 import { DEFAULT_OUTPUT_BUFFER_LIMITS, outputBufferLimitsFromText } from './directives.js';
@@ -103,23 +104,6 @@ function readOldFile(config: Config, path: string, forceAll: boolean): RewriteSt
   return state;
 }
 
-/** Redis's sdscatrepr: a double-quoted string with C escapes, parseable back by the loader. */
-export function quoteConfigString(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 || c === 34) out += '\\' + text[i];
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += text[i];
-  }
-  return out + '"';
-}
-
 function rewriteOutputBufferLimits(config: Config, state: RewriteState, spec: DirectiveSpec): void {
   const current = outputBufferLimitsFromText(config.str(spec.name));
   const defaults = outputBufferLimitsFromText(DEFAULT_OUTPUT_BUFFER_LIMITS);
@@ -158,10 +142,10 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
       return;
     }
     case 'dir':
-      state.rewriteLine(name, `dir ${quoteConfigString(config.str(name))}`, true);
+      state.rewriteLine(name, `dir ${quoteRepr(config.str(name))}`, true);
       return;
     case 'notify-keyspace-events':
-      state.rewriteLine(name, `${name} ${quoteConfigString(config.str(name))}`, config.str(name) !== '');
+      state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, config.str(name) !== '');
       return;
     case 'latency-tracking-info-percentiles': {
       const value = config.str(name);
@@ -172,7 +156,7 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
       break;
   }
   if (spec.kind === 'string') {
-    state.rewriteLine(name, `${name} ${quoteConfigString(config.str(name))}`, !isDefault);
+    state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, !isDefault);
     return;
   }
   state.rewriteLine(name, `${name} ${config.formatForFile(spec)}`, !isDefault);

@@ -40,31 +40,9 @@ export function parseInt64(text: string): number | bigint | null {
   return Number.isSafeInteger(asNumber) ? asNumber : big;
 }
 
-/** Like parseInt64 but only accepts values a JS number holds exactly; the common fast path. */
-export function parseSafeInt(text: string): number | null {
-  const v = parseInt64(text);
-  return typeof v === 'number' ? v : null;
-}
-
 /** True when `text` is a canonical int64 (the test Redis applies for the "int" encoding). */
 export function isInt64Text(text: string): boolean {
   return parseInt64(text) !== null;
-}
-
-const FLOAT_SYNTAX = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
-
-/**
- * A double as Redis's string2d/strtod accept it: no leading space, nothing trailing, "inf" and
- * "-inf" allowed, "nan" refused. Returns null on bad syntax.
- */
-export function parseDouble(text: string): number | null {
-  if (text.length === 0 || text.length > 5000) return null;
-  if (!FLOAT_SYNTAX.test(text)) return null;
-  const lowered = text.toLowerCase();
-  if (lowered.endsWith('inf') || lowered.endsWith('infinity')) {
-    return lowered.charCodeAt(0) === 45 ? -Infinity : Infinity;
-  }
-  return Number(text);
 }
 
 /** Formats like C's "%.17g": 17 significant digits, trailing zeros trimmed, exponent as e+XX. */
@@ -98,41 +76,6 @@ export function formatDouble17g(value: number): string {
   if (text.includes('e')) text = value.toFixed(Math.max(0, 16 - exp));
   if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
   return text;
-}
-
-/**
- * Human formatting used by INCRBYFLOAT and HINCRBYFLOAT (Redis's ld2string LD_STR_HUMAN):
- * fixed notation, no exponent, trailing zeros trimmed. Redis computes in long double and prints
- * 17 decimals; printing the shortest round-trip form of the double matches it for the decimal
- * inputs people use (1.1 + 2.2 gives "3.3", not "3.3000000000000003") when we round to 17
- * significant digits first.
- */
-export function formatHumanDouble(value: number): string {
-  if (value === Infinity) return 'inf';
-  if (value === -Infinity) return '-inf';
-  if (value === 0) return '0';
-  const rounded = Number(value.toPrecision(15));
-  const text = Math.abs(rounded) >= 1e21 || Math.abs(rounded) < 1e-6
-    ? toPlainDecimal(rounded)
-    : String(rounded);
-  return text;
-}
-
-function toPlainDecimal(value: number): string {
-  const negative = value < 0;
-  const [mantissa, expText] = Math.abs(value).toExponential().split('e');
-  const exp = Number(expText);
-  const digits = mantissa.replace('.', '');
-  let out: string;
-  if (exp >= 0) {
-    const intLen = exp + 1;
-    out = digits.length <= intLen
-      ? digits + '0'.repeat(intLen - digits.length)
-      : digits.slice(0, intLen) + '.' + digits.slice(intLen);
-  } else {
-    out = '0.' + '0'.repeat(-exp - 1) + digits;
-  }
-  return negative ? '-' + out : out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,12 +191,6 @@ function checkRange(value: LongDouble, inputWasZero: boolean): LongDouble | null
   if (value.inf) return null;
   if (value.mant === 0n && !inputWasZero) return null;
   return value;
-}
-
-/** A long double holding an int64 exactly (64 bits of mantissa hold every int64). */
-export function longDoubleFromInt(value: number | bigint): LongDouble {
-  const big = BigInt(value);
-  return roundLongDouble(big < 0n, big < 0n ? -big : big, 1n, 0);
 }
 
 /** a + b rounded to long double; null when the result is NaN (inf + -inf). */

@@ -1,10 +1,11 @@
-// Redis's sdscatrepr: the C-escaped, double-quoted form of a binary-safe string. CONFIG REWRITE,
-// the generated config file of startServer() and MONITOR all print arguments this way, and
-// sdssplitargs (split-args.ts) reads it back unchanged.
+// How C code prints binary-safe strings, for replies and files that must match Redis byte for
+// byte: sdscatrepr (CONFIG REWRITE, startServer()'s generated config file and MONITOR quote
+// arguments this way, and sdssplitargs in split-args.ts reads it back unchanged), and "%.Ns"
+// (error replies that echo an argument).
 
-/** The escaped body without the surrounding quotes (what MONITOR wraps in its own quotes). */
-export function escapeRepr(text: string): string {
-  let out = '';
+/** sdscatrepr's full output: the escaped text between double quotes. */
+export function quoteRepr(text: string): string {
+  let out = '"';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 92 || c === 34) out += '\\' + text[i];
@@ -17,10 +18,11 @@ export function escapeRepr(text: string): string {
     else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
     else out += text[i];
   }
-  return out;
+  return out + '"';
 }
 
-/** sdscatrepr's full output: the escaped text between double quotes. */
-export function quoteRepr(text: string): string {
-  return '"' + escapeRepr(text) + '"';
+/** What C's "%.Ns" prints of an argument: at most N bytes, and nothing from a NUL byte on. */
+export function cStringPrefix(text: string, maxBytes: number): string {
+  const nul = text.indexOf('\0');
+  return text.slice(0, nul < 0 || nul > maxBytes ? maxBytes : nul);
 }

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
-import { startCinnabar } from '../helpers/cinnabar.js';
-import { RawConnection } from '../helpers/resp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RawConnection } from '../helpers/resp.js';
+import { withServer } from '../helpers/server.js';
 
 /** Parses a RESP2 pmessage frame into [channel, payload]. */
 function parsePmessage(frame: string): [string, string] {
@@ -11,31 +10,17 @@ function parsePmessage(frame: string): [string, string] {
 }
 
 describe('keyspace notifications', () => {
-  let running: RunningServer;
-  let perTest: RawConnection[] = [];
+  const server = withServer();
+  const connect = (): Promise<RawConnection> => server.connect();
 
-  beforeAll(async () => {
-    running = await startCinnabar();
-  });
   afterEach(() => {
-    for (const c of perTest) c.close();
-    perTest = [];
-    for (const db of running.server.keyspace.dbs) db.flush();
-    running.server.keyspace.activeExpireEnabled = true;
-    expect(running.server.config.setFromArgs('notify-keyspace-events', [''])).toBeNull();
+    for (const db of server.running.server.keyspace.dbs) db.flush();
+    server.running.server.keyspace.activeExpireEnabled = true;
+    expect(server.running.server.config.setFromArgs('notify-keyspace-events', [''])).toBeNull();
   });
-  afterAll(async () => {
-    await running.close();
-  });
-
-  async function connect(): Promise<RawConnection> {
-    const c = await RawConnection.connect(running.port);
-    perTest.push(c);
-    return c;
-  }
 
   function configure(classes: string): void {
-    expect(running.server.config.setFromArgs('notify-keyspace-events', [classes])).toBeNull();
+    expect(server.running.server.config.setFromArgs('notify-keyspace-events', [classes])).toBeNull();
   }
 
   /**
@@ -87,20 +72,20 @@ describe('keyspace notifications', () => {
 
   it('x publishes expired events, from lazy and from active expiry', async () => {
     configure('Ex');
-    running.server.keyspace.activeExpireEnabled = false;
+    server.running.server.keyspace.activeExpireEnabled = false;
     const lazy = await eventsOf([['SET', 'lazy', 'v'], ['GET', 'lazy']],
-      () => running.server.keyspace.dbs[0].set('lazy', 'v'));
+      () => server.running.server.keyspace.dbs[0].set('lazy', 'v'));
     expect(lazy).toEqual([]);
     // Set a past deadline directly, then let a read find it.
-    running.server.keyspace.dbs[0].setExpire('lazy', Date.now() - 1);
+    server.running.server.keyspace.dbs[0].setExpire('lazy', Date.now() - 1);
     expect(await eventsOf([['GET', 'lazy']])).toEqual(['__keyevent@0__:expired lazy']);
 
-    running.server.keyspace.activeExpireEnabled = true;
+    server.running.server.keyspace.activeExpireEnabled = true;
     const sub = await connect();
     sub.send('SUBSCRIBE', '__keyevent@0__:expired');
     await sub.readReply();
-    running.server.keyspace.dbs[0].set('active', 'v');
-    running.server.keyspace.dbs[0].setExpire('active', Date.now() + 10);
+    server.running.server.keyspace.dbs[0].set('active', 'v');
+    server.running.server.keyspace.dbs[0].setExpire('active', Date.now() + 10);
     expect(await sub.readReply()).toBe('*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n$6\r\nactive\r\n');
   });
 

@@ -4,6 +4,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
+import { prng } from '../helpers/random.js';
 import { encodeCommand, RawConnection } from '../helpers/resp.js';
 
 const MB = 1024 * 1024;
@@ -106,18 +107,6 @@ describe('protocol robustness', () => {
     expect(await c.readReply()).toBe(`$40000\r\n${'x'.repeat(40000)}\r\n`);
   });
 });
-
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Harmless commands only: a mutation of these must never pause, kill or stop the server.
 const SEEDS: string[][] = [

@@ -1,34 +1,19 @@
 import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
-import { startCinnabar } from '../helpers/cinnabar.js';
-import { RawConnection } from '../helpers/resp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/db.js';
+import type { RawConnection } from '../helpers/resp.js';
+import { withServer } from '../helpers/server.js';
 
 const NULL_ARRAY = { 2: '*-1\r\n', 3: '_\r\n' } as const;
 
 describe('transactions', () => {
-  let running: RunningServer;
-  let perTest: RawConnection[] = [];
+  const server = withServer();
+  const connect = (resp: 2 | 3 = 2): Promise<RawConnection> => server.connect(resp);
 
-  beforeAll(async () => {
-    running = await startCinnabar();
-  });
   afterEach(() => {
-    for (const c of perTest) c.close();
-    perTest = [];
-    for (const db of running.server.keyspace.dbs) db.flush();
-    running.server.keyspace.activeExpireEnabled = true;
+    for (const db of server.running.server.keyspace.dbs) db.flush();
+    server.running.server.keyspace.activeExpireEnabled = true;
   });
-  afterAll(async () => {
-    await running.close();
-  });
-
-  async function connect(resp: 2 | 3 = 2): Promise<RawConnection> {
-    const c = await RawConnection.connect(running.port);
-    perTest.push(c);
-    if (resp === 3) await c.call('HELLO', '3');
-    return c;
-  }
 
   /** Runs a sequence and returns every reply. */
   async function run(c: RawConnection, ...commands: string[][]): Promise<string[]> {
@@ -37,7 +22,7 @@ describe('transactions', () => {
     return out;
   }
 
-  const db0 = (): RunningServer['server']['keyspace']['dbs'][number] => running.server.keyspace.dbs[0];
+  const db0 = (): Db => server.db();
 
   for (const resp of [2, 3] as const) {
     it(`queues commands and runs them on EXEC (RESP${resp})`, async () => {
@@ -127,7 +112,7 @@ describe('transactions', () => {
     await run(c, ['WATCH', 'x'], ['SET', 'x', '10'], ['MULTI'], ['DISCARD']);
     await c.call('SET', 'x', '10');
     expect(await run(c, ['MULTI'], ['INCR', 'x'], ['EXEC'])).toEqual(['+OK\r\n', '+QUEUED\r\n', '*1\r\n:11\r\n']);
-    expect(running.server.watchedKeyCount).toBe(0);
+    expect(server.running.server.watchedKeyCount).toBe(0);
   });
 
   it('WATCH remembers the database of the key', async () => {
@@ -137,7 +122,7 @@ describe('transactions', () => {
   });
 
   it('a watched key past its deadline fails EXEC even before anything removes it', async () => {
-    running.server.keyspace.activeExpireEnabled = false;
+    server.running.server.keyspace.activeExpireEnabled = false;
     const c = await connect();
     await c.call('SET', 'k', '1');
     db0().setExpire('k', Date.now() + 30);
@@ -147,7 +132,7 @@ describe('transactions', () => {
   });
 
   it('a key already stale when watched does not fail EXEC, nor does its deletion', async () => {
-    running.server.keyspace.activeExpireEnabled = false;
+    server.running.server.keyspace.activeExpireEnabled = false;
     const c = await connect();
     await c.call('SET', 'stale', 'foo');
     db0().setExpire('stale', Date.now() - 1);
@@ -188,43 +173,43 @@ describe('transactions', () => {
       await c.call('PING');
       return c.call('EXEC');
     }
-    const server = (): RunningServer['server'] => running.server;
-    const flushDb = (i: number): void => { server().signalFlushedDb(i); server().keyspace.dbs[i].flush(); };
-    const flushAll = (): void => { server().signalFlushedDb(-1); for (const d of server().keyspace.dbs) d.flush(); };
+    const srv = (): typeof server.running.server => server.running.server;
+    const flushDb = (i: number): void => { srv().signalFlushedDb(i); srv().keyspace.dbs[i].flush(); };
+    const flushAll = (): void => { srv().signalFlushedDb(-1); for (const d of srv().keyspace.dbs) d.flush(); };
     const swap = (a: number, b: number): void => {
-      server().signalSwappedDb(a, b);
-      server().keyspace.dbs[a].swapContents(server().keyspace.dbs[b]);
+      srv().signalSwappedDb(a, b);
+      srv().keyspace.dbs[a].swapContents(srv().keyspace.dbs[b]);
     };
     const stale = (i: number, key: string): void => {
-      server().keyspace.dbs[i].set(key, 'v');
-      server().keyspace.dbs[i].setExpire(key, Date.now() - 1);
+      srv().keyspace.dbs[i].set(key, 'v');
+      srv().keyspace.dbs[i].setExpire(key, Date.now() - 1);
     };
 
     it('a flush touches watched keys that existed, and only those', async () => {
       const c = await connect();
-      server().keyspace.dbs[0].set('x', '30');
+      srv().keyspace.dbs[0].set('x', '30');
       expect(await watchThenExec(c, 0, 'x', () => flushAll())).toBe('*-1\r\n');
       expect(await watchThenExec(c, 0, 'x', () => flushAll())).toBe('*1\r\n+PONG\r\n');
-      server().keyspace.dbs[0].set('x', '30');
+      srv().keyspace.dbs[0].set('x', '30');
       expect(await watchThenExec(c, 0, 'x', () => flushDb(0))).toBe('*-1\r\n');
-      server().keyspace.dbs[0].set('x', '30');
+      srv().keyspace.dbs[0].set('x', '30');
       expect(await watchThenExec(c, 0, 'x', () => flushDb(1))).toBe('*1\r\n+PONG\r\n');
     });
 
     it('flushing a watched stale key is no change', async () => {
-      server().keyspace.activeExpireEnabled = false;
+      srv().keyspace.activeExpireEnabled = false;
       const c = await connect();
       stale(0, 'x');
       expect(await watchThenExec(c, 0, 'x', () => flushDb(0))).toBe('*1\r\n+PONG\r\n');
     });
 
     it('SWAPDB touches keys that exist on either side, but not stale-for-nothing swaps', async () => {
-      server().keyspace.activeExpireEnabled = false;
+      srv().keyspace.activeExpireEnabled = false;
       const c = await connect();
-      server().keyspace.dbs[0].set('x', '30');
+      srv().keyspace.dbs[0].set('x', '30');
       expect(await watchThenExec(c, 0, 'x', () => swap(0, 1))).toBe('*-1\r\n');
       flushAll();
-      server().keyspace.dbs[1].set('x', '30');
+      srv().keyspace.dbs[1].set('x', '30');
       expect(await watchThenExec(c, 0, 'x', () => swap(0, 1))).toBe('*-1\r\n');
       flushAll();
       stale(1, 'x');
@@ -240,7 +225,7 @@ describe('transactions', () => {
 
     for (const [name, args] of [['flushdb', ['FLUSHDB']], ['flushall', ['FLUSHALL']], ['swapdb', ['SWAPDB', '0', '1']]] as const) {
       it(`${name.toUpperCase()} over the wire touches a watched key (when the command exists)`, async () => {
-        if (!running.server.commands.has(name)) return;
+        if (!server.running.server.commands.has(name)) return;
         const c = await connect();
         const other = await connect();
         await c.call('SET', 'x', '1');
@@ -262,7 +247,7 @@ describe('transactions', () => {
   });
 
   it('refuses commands flagged no_multi inside MULTI and dooms the transaction', async () => {
-    const noMulti = [...running.server.commands.values()].find((cmd) => cmd.noMulti && cmd.subcommands === null);
+    const noMulti = [...server.running.server.commands.values()].find((cmd) => cmd.noMulti && cmd.subcommands === null);
     if (noMulti === undefined) return; // none registered yet
     const c = await connect();
     await c.call('MULTI');
@@ -273,16 +258,18 @@ describe('transactions', () => {
 
   it('forgets a transaction when its client disconnects', async () => {
     const c = await connect();
+    const id = Number((await c.call('CLIENT', 'ID')).slice(1, -2));
     await run(c, ['MULTI'], ['SET', 'gone', '1']);
     c.close();
-    await waitFor(() => running.server.clientsById.size === 0);
+    // Other connections (the fixture's) stay open: wait for this one alone to be gone.
+    await waitFor(() => !server.running.server.clientsById.has(id));
     const d = await connect();
     expect(await d.call('GET', 'gone')).toBe('$-1\r\n');
   });
 
   it('works through ioredis multi() and watch()', async () => {
-    const r = new Redis({ port: running.port, protocol: 3, lazyConnect: true, enableReadyCheck: false });
-    const other = new Redis({ port: running.port, protocol: 2, lazyConnect: true, enableReadyCheck: false });
+    const r = new Redis({ port: server.running.port, protocol: 3, lazyConnect: true, enableReadyCheck: false });
+    const other = new Redis({ port: server.running.port, protocol: 2, lazyConnect: true, enableReadyCheck: false });
     try {
       await r.connect();
       await other.connect();

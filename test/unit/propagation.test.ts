@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
+import { decodeCommands } from '../helpers/propagation.js';
 import { RawConnection } from '../helpers/resp.js';
 
 /** Stands for "a unix-ms deadline about `offsetMs` from now" in expected arguments. */
@@ -96,30 +97,6 @@ const CASES: Case[] = [
   },
 ];
 
-/** Splits the stream into commands (every chunk is a sequence of RESP arrays of bulk strings). */
-function decodeStream(stream: Buffer): string[][] {
-  const text = stream.toString('latin1');
-  const out: string[][] = [];
-  let pos = 0;
-  const line = (): string => {
-    const end = text.indexOf('\r\n', pos);
-    const l = text.slice(pos, end);
-    pos = end + 2;
-    return l;
-  };
-  while (pos < text.length) {
-    const count = Number(line().slice(1));
-    const argv: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const len = Number(line().slice(1));
-      argv.push(text.slice(pos, pos + len));
-      pos += len + 2;
-    }
-    out.push(argv);
-  }
-  return out;
-}
-
 function matches(actual: string[][], expected: ExpectedArg[][]): boolean {
   if (actual.length !== expected.length) return false;
   const now = Date.now();
@@ -164,7 +141,7 @@ describe('propagation of writes (replication / AOF stream)', () => {
       running.server.propagator.resetSelectedDb();
       chunks = [];
       for (const argv of c.run) await conn.call(...argv);
-      const propagated = decodeStream(Buffer.concat(chunks));
+      const propagated = decodeCommands(Buffer.concat(chunks).toString('latin1'));
       if (propagated.length > 0) {
         const first = propagated[0][0] === 'SELECT' ? propagated.shift() : undefined;
         expect(first, 'a fresh stream starts with SELECT').toBeDefined();
