@@ -1,6 +1,11 @@
 // One logical database: keys to values, absolute expiry deadlines, and the access clock behind
 // OBJECT IDLETIME. This is the narrow interface command code uses to reach data; the in-memory
 // representation behind it can change without touching commands.
+//
+// Representation: a plain string value is stored as one latin1 string whose first three chars
+// hold the key's 24-bit access clock (Redis's robj lru field); for the small values that
+// dominate, those bytes usually fit in V8's 8-byte rounding, so the clock costs no memory,
+// where a second per-key map cost ~29 bytes a key. Object values carry an `lru` field.
 
 import { nowMs } from './clock.js';
 import { CursorTable } from './cursors.js';
@@ -38,18 +43,26 @@ export interface KeyspaceStats {
   expiredTimeCapReachedCount: number;
 }
 
-/** Seconds since the epoch at which the access clock counts; kept small so entries stay Smis. */
+/** Seconds since the epoch at which the access clock counts. */
 const CLOCK_EPOCH_MS = Date.UTC(2024, 0, 1);
+/** The clock has 24 bits, like Redis's LRU clock (1 s resolution, wraps after ~194 days). */
+const CLOCK_MAX = 0xffffff;
+/** Chars in front of a stored plain string holding its access clock. */
+const CLOCK_CHARS = 3;
+/** Strings this long and more are built as V8 cons strings, which we flatten (see encode). */
+const CONS_STRING_MIN_LENGTH = 13;
 
 function readClock(): number {
-  return Math.floor((Date.now() - CLOCK_EPOCH_MS) / 1000);
+  return Math.floor((Date.now() - CLOCK_EPOCH_MS) / 1000) & CLOCK_MAX;
 }
 
 /**
- * The access clock (1 s resolution, like Redis's LRU clock), cached so that a key lookup does
- * not read the system time; the server cron refreshes it every tick.
+ * The access clock, cached so that a key lookup does not read the system time; the server cron
+ * refreshes it every tick.
  */
 let cachedClock = readClock();
+let cachedPrefixClock = -1;
+let cachedPrefix = '';
 
 export function refreshAccessClock(): void {
   cachedClock = readClock();
@@ -59,10 +72,51 @@ export function accessClockNow(): number {
   return cachedClock;
 }
 
+function clockPrefix(clock: number): string {
+  if (clock !== cachedPrefixClock) {
+    cachedPrefixClock = clock;
+    cachedPrefix = String.fromCharCode((clock >>> 16) & 255, (clock >>> 8) & 255, clock & 255);
+  }
+  return cachedPrefix;
+}
+
+/** A plain string as stored: clock prefix + value, as one flat string. */
+function encodeString(value: string, clock: number): string {
+  const stored = clockPrefix(clock) + value;
+  // Reading a char flattens a cons string now, instead of keeping two strings and a cons cell.
+  if (stored.length >= CONS_STRING_MIN_LENGTH) stored.charCodeAt(0);
+  return stored;
+}
+
+function storedClock(stored: string): number {
+  return (stored.charCodeAt(0) << 16) | (stored.charCodeAt(1) << 8) | stored.charCodeAt(2);
+}
+
+type Stored = string | Exclude<RedisValue, string>;
+
+function decode(stored: Stored): RedisValue {
+  return typeof stored === 'string' ? stored.slice(CLOCK_CHARS) : stored;
+}
+
+function encode(value: RedisValue, clock: number): Stored {
+  if (typeof value === 'string') return encodeString(value, clock);
+  value.lru = clock;
+  return value;
+}
+
+function clockOf(stored: Stored): number {
+  return typeof stored === 'string' ? storedClock(stored) : stored.lru;
+}
+
+/** Seconds between an access clock and now, allowing for the 24-bit wrap. */
+function clockAge(clock: number): number {
+  const now = cachedClock;
+  return now >= clock ? now - clock : now + (CLOCK_MAX - clock);
+}
+
 export class Db {
-  private data = new Map<string, RedisValue>();
+  private data = new Map<string, Stored>();
   private expires = new Map<string, number>();
-  private accessClock = new Map<string, number>();
   private readonly scanCursors = new CursorTable<string>();
   /** Round-robin walk over `expires` used by the active expiry cycle. */
   private expireWalk: Iterator<string> | null = null;
@@ -98,7 +152,6 @@ export class Db {
   private removeKey(key: string): void {
     this.data.delete(key);
     this.expires.delete(key);
-    this.accessClock.delete(key);
   }
 
   /** Value for a read: lazily expires, counts hits/misses, updates the access clock. */
@@ -115,10 +168,18 @@ export class Db {
 
   /** Value for a write or a check: lazily expires and touches, no hit/miss accounting. */
   lookup(key: string, options?: LookupOptions): RedisValue | undefined {
-    const value = this.data.get(key);
-    if (value === undefined) return undefined;
+    const stored = this.data.get(key);
+    if (stored === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
-    if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) this.accessClock.set(key, accessClockNow());
+    if (typeof stored !== 'string') {
+      if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = cachedClock;
+      return stored;
+    }
+    const value = stored.slice(CLOCK_CHARS);
+    // Re-stamping a string copies it: at most once per clock second per key.
+    if (options?.noTouch !== true && this.hooks.touchSuppressed !== true && storedClock(stored) !== cachedClock) {
+      this.data.set(key, encodeString(value, cachedClock));
+    }
     return value;
   }
 
@@ -130,15 +191,15 @@ export class Db {
   set(key: string, value: RedisValue, keepTtl = false): void {
     // Comparing sizes tells a new key from an overwrite without a second hash lookup.
     const sizeBefore = this.data.size;
-    this.data.set(key, value);
+    this.data.set(key, encode(value, cachedClock));
     if (this.data.size !== sizeBefore && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
-    this.accessClock.set(key, accessClockNow());
   }
 
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */
   replaceValue(key: string, value: RedisValue): void {
-    this.data.set(key, value);
+    const stored = this.data.get(key);
+    this.data.set(key, encode(value, stored === undefined ? cachedClock : clockOf(stored)));
   }
 
   delete(key: string): boolean {
@@ -163,12 +224,21 @@ export class Db {
 
   /** Seconds since the key was last accessed. */
   idleSeconds(key: string): number {
-    const at = this.accessClock.get(key);
-    return at === undefined ? 0 : Math.max(0, accessClockNow() - at);
+    const stored = this.data.get(key);
+    return stored === undefined ? 0 : clockAge(clockOf(stored));
+  }
+
+  /** Moves a key's last access `seconds` into the past (lets tests age keys without sleeping). */
+  backdateAccess(key: string, seconds: number): void {
+    const stored = this.data.get(key);
+    if (stored === undefined) return;
+    const clock = (clockOf(stored) - seconds + CLOCK_MAX + 1) & CLOCK_MAX;
+    this.data.set(key, encode(decode(stored), clock));
   }
 
   touchAccess(key: string): void {
-    this.accessClock.set(key, accessClockNow());
+    const stored = this.data.get(key);
+    if (stored !== undefined) this.data.set(key, encode(decode(stored), cachedClock));
   }
 
   /** All keys, without expiring (callers filter with isExpired where it matters). */
@@ -183,7 +253,8 @@ export class Db {
 
   /** Raw value without expiry or touching, for iteration that already filtered. */
   peek(key: string): RedisValue | undefined {
-    return this.data.get(key);
+    const stored = this.data.get(key);
+    return stored === undefined ? undefined : decode(stored);
   }
 
   /** One SCAN step over the keys; see CursorTable for the guarantees. */
@@ -257,15 +328,14 @@ export class Db {
    * checked that `key` exists and is not expired.
    */
   moveKey(key: string, target: Db, targetKey: string): void {
-    const value = this.data.get(key);
-    if (value === undefined) return;
+    // The stored form carries the access time along with the value.
+    const stored = this.data.get(key);
+    if (stored === undefined) return;
     const deadline = this.expires.get(key);
-    const accessedAt = this.accessClock.get(key);
     this.removeKey(key);
     target.removeKey(targetKey);
-    target.data.set(targetKey, value);
+    target.data.set(targetKey, stored);
     if (deadline !== undefined) target.expires.set(targetKey, deadline);
-    target.accessClock.set(targetKey, accessedAt ?? accessClockNow());
   }
 
   /** Removes every key. Returns how many were removed. */
@@ -273,7 +343,6 @@ export class Db {
     const removed = this.data.size;
     this.data = new Map();
     this.expires = new Map();
-    this.accessClock = new Map();
     this.expireWalk = null;
     this.randomWalk = null;
     this.scanCursors.clear();
@@ -284,7 +353,6 @@ export class Db {
   swapContents(other: Db): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
-    [this.accessClock, other.accessClock] = [other.accessClock, this.accessClock];
     this.expireWalk = null;
     other.expireWalk = null;
     this.randomWalk = null;

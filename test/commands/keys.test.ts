@@ -299,9 +299,7 @@ describe('keyspace commands', () => {
     await server.r2.set('k', 'v');
     const db = server.running.server.keyspace.dbs[0];
     // Age the key by rewriting the clock instead of sleeping for seconds.
-    db.touchAccess('k');
-    const clock = (db as unknown as { accessClock: Map<string, number> }).accessClock;
-    clock.set('k', (clock.get('k') ?? 0) - 10);
+    db.backdateAccess('k', 10);
     await server.r2.type('k');
     await server.r2.exists('k');
     await server.r2.ttl('k');

@@ -12,6 +12,8 @@ import { CursorTable } from '../cursors.js';
  */
 export class HashValue {
   readonly kind = 'hash' as const;
+  /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
+  lru = 0;
   readonly map = new Map<string, string>();
   compact = true;
   /**

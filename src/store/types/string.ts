@@ -2,6 +2,8 @@
 
 export class MutableString {
   readonly kind = 'string' as const;
+  /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
+  lru = 0;
   constructor(public buf: Buffer, public length: number) {}
 
   static from(value: string | Buffer, extraBytes = 0): MutableString {
