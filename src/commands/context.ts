@@ -21,6 +21,8 @@ export interface ClientState {
   user: string;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** Connected from 127.0.0.1 or ::1 (Redis's islocalClient). */
+  readonly isLocal: boolean;
   readonly createdAtMs: number;
   lastInteractionMs: number;
   /** Full name of the last command run ("client|list"), for CLIENT LIST cmd=. */

@@ -12,14 +12,6 @@ import type { Command, CommandSpec } from './types.js';
 import { keyAt } from './types.js';
 import { sparkline } from '../util/sparkline.js';
 
-// ------------------------------------------------------------------------------------ helpers
-
-/** A connection from the loopback interface ("local" for enable-*-command / protected configs). */
-function isLocalClient(ctx: CommandContext): boolean {
-  const addr = ctx.client.remoteAddress;
-  return addr.startsWith('127.') || addr.startsWith('[::1]') || addr.startsWith('::1:') || addr === '::1';
-}
-
 // ------------------------------------------------------------------------------------- CONFIG
 
 function configGet(ctx: CommandContext, argv: string[]): void {
@@ -41,7 +33,7 @@ function configSet(ctx: CommandContext, argv: string[]): void {
   const config = ctx.server.config;
   const mode = config.str('enable-protected-configs');
   const error = config.setMany(pairs, {
-    allowProtected: mode === 'yes' || (mode === 'local' && isLocalClient(ctx)),
+    allowProtected: mode === 'yes' || (mode === 'local' && ctx.client.isLocal),
     redact: (index) => ctx.redactArgument(index),
   });
   if (error !== null) ctx.reply.error(error);

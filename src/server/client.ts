@@ -7,6 +7,7 @@ import type { Command } from '../commands/types.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
+import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
 import type { Server } from './server.js';
 
 export class Client implements ClientState, CommandContext {
@@ -23,6 +24,8 @@ export class Client implements ClientState, CommandContext {
   user = 'default';
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /** Redis's islocalClient(), fixed for the connection's life. */
+  readonly isLocal: boolean;
   readonly createdAtMs = Date.now();
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
@@ -65,8 +68,9 @@ export class Client implements ClientState, CommandContext {
     this.server = server;
     this.db = server.keyspace.dbs[0];
     this.authenticated = !server.authRequired();
-    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
-    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
+    this.isLocal = isLocalPeer(socket.remoteAddress);
     this.parserLimits = {
       maxBulkLenBytes: server.config.num('proto-max-bulk-len'),
       authRequired: !this.authenticated,
@@ -245,11 +249,4 @@ function argvBytes(argv: readonly string[] | null): number {
   let total = 0;
   for (const a of argv) total += a.length;
   return total;
-}
-
-function formatAddress(address: string | undefined, port: number | undefined): string {
-  if (address === undefined) return '?:0';
-  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
-  // Redis's anetFormatAddr brackets IPv6 addresses: "[::1]:6379".
-  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
 }

@@ -5,6 +5,8 @@
 import type { Command } from '../commands/types.js';
 import { REPLY_QUEUED } from '../protocol/writer.js';
 import { setNowMs } from '../store/clock.js';
+import { KeyspaceFullError } from '../store/db.js';
+import { cStringPrefix } from '../util/repr.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -12,22 +14,16 @@ export type DispatchOutcome = 'done' | 'postponed';
 
 const MAX_ERROR_ARG_CHARS = 128;
 
-/** An argument as Redis's "%s" prints it: C strings end at the first NUL byte. */
-function cText(text: string, maxChars: number): string {
-  const nul = text.indexOf('\0');
-  return text.slice(0, nul < 0 || nul > maxChars ? maxChars : nul);
-}
-
 function unknownCommandError(server: Server, argv: readonly string[]): string {
   const container = server.commands.get(argv[0].toLowerCase());
   if (container?.subcommands && argv.length > 1) {
-    return `ERR unknown subcommand '${cText(argv[1], MAX_ERROR_ARG_CHARS)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    return `ERR unknown subcommand '${cStringPrefix(argv[1], MAX_ERROR_ARG_CHARS)}'. Try ${argv[0].toUpperCase()} HELP.`;
   }
   let args = '';
   for (let i = 1; i < argv.length && args.length < MAX_ERROR_ARG_CHARS; i++) {
-    args += `'${cText(argv[i], MAX_ERROR_ARG_CHARS - args.length)}' `;
+    args += `'${cStringPrefix(argv[i], MAX_ERROR_ARG_CHARS - args.length)}' `;
   }
-  return `ERR unknown command '${cText(argv[0], MAX_ERROR_ARG_CHARS)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cStringPrefix(argv[0], MAX_ERROR_ARG_CHARS)}', with args beginning with: ${args}`;
 }
 
 /** Refuses a command before running it; inside MULTI this also dooms the transaction. */
@@ -90,7 +86,8 @@ export function dispatch(server: Server, client: Client, argv: string[]): Dispat
     reject(client, command, `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
     return 'done';
   }
-  if (server.pauseActive && server.isPausedFor(command, client)) return 'postponed';
+  const pause = server.clientPause;
+  if (pause.untilMs !== 0 && pause.isPausedFor(command, client)) return 'postponed';
   const root = command.parent ?? command;
   if (client.inMulti) {
     const name = root.spec.name;
@@ -111,7 +108,9 @@ export function call(server: Server, client: Client, command: Command, argv: str
   const handler = command.handler;
   if (handler === null) return; // container commands always resolve to a subcommand or arity error
   const dirtyBefore = server.dirty;
-  const errorsBefore = server.stats.totalErrorReplies;
+  // Like Redis's incrCommandStatsOnError: errors are charged to the command that replied them,
+  // so errors of the commands inside an EXEC do not count as EXEC failing.
+  server.errorMark = server.stats.totalErrorReplies;
   client.command = command;
   client.propagationOverride = null;
   client.propagationPrevented = false;
@@ -125,11 +124,15 @@ export function call(server: Server, client: Client, command: Command, argv: str
     if (client.noTouch) server.keyspaceHooks.touchSuppressed = root(command).spec.name !== 'touch';
     handler(client, argv);
   } catch (err) {
-    // A bug in one command must not take the server down with every other client's data:
-    // drop the partial reply, answer an error, and log the stack for a fix.
     client.reply.truncate(replyMark);
-    client.reply.error(`ERR internal error running '${command.fullName}'`);
-    server.log.warning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
+    if (err instanceof KeyspaceFullError) {
+      client.reply.error(err.message);
+    } else {
+      // A bug in one command must not take the server down with every other client's data:
+      // drop the partial reply, answer an error, and log the stack for a fix.
+      client.reply.error(`ERR internal error running '${command.fullName}'`);
+      server.log.warning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
+    }
   } finally {
     server.keyspaceHooks.touchSuppressed = false;
     server.callDepth--;
@@ -140,7 +143,8 @@ export function call(server: Server, client: Client, command: Command, argv: str
   const stats = command.stats;
   stats.calls++;
   stats.microseconds += durationMicros;
-  if (server.stats.totalErrorReplies !== errorsBefore) stats.failedCalls++;
+  if (server.stats.totalErrorReplies > server.errorMark) stats.failedCalls++;
+  server.errorMark = server.stats.totalErrorReplies;
   client.lastCommandName = command.fullName;
   server.stats.totalCommandsProcessed++;
   server.afterCall(client, command, argv, durationMicros);

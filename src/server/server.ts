@@ -1,31 +1,35 @@
-// The node: TCP listeners, connected clients, the keyspace, pub/sub, WATCH, client pause, the
-// cron (active expiry, timeouts, output limits), and the services commands reach through
+// The node: wires the keyspace, clients, pub/sub, WATCH and the helpers around them (listeners,
+// client pause, output limits, rates), runs the request loop and the cron (active expiry, idle
+// timeouts, output limits, rate samples), and offers the services commands reach through
 // ServerApi.
 
 import { randomBytes } from 'node:crypto';
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ClientState, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { allCommands, buildCommandTable } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/directives.js';
 import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
+import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { Client } from './client.js';
+import { ClientPause } from './client-pause.js';
 import { call, dispatch } from './dispatcher.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
-import { bindHosts, probeListen } from './port-check.js';
+import { Listeners } from './listeners.js';
 import { usedMemoryBytes } from '../util/memory.js';
 import type { ServerLog } from './log.js';
+import { OutputLimits } from './output-limits.js';
 import { Propagator } from './propagation.js';
 import { PubSubHub } from './pubsub.js';
+import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { WatchRegistry } from './watch.js';
 
@@ -33,11 +37,6 @@ export { REDIS_VERSION } from '../util/version.js';
 
 /** Distinct command-name spellings remembered by lookupCommand. */
 const MAX_COMMAND_SPELLINGS = 4096;
-
-interface Listener {
-  server: net.Server;
-  host: string;
-}
 
 export class Server implements ServerApi {
   readonly keyspace: Keyspace;
@@ -58,9 +57,6 @@ export class Server implements ServerApi {
   expireCycleMicros = 0;
   /** latency-tracking, cached: read on every command. */
   private latencyTracking = true;
-  /** Network byte-rate samples for INFO instantaneous_input/output_kbps. */
-  private netSamples: Array<[number, number]> = [];
-  private lastNetSample = { timeMs: Date.now(), input: 0, output: 0 };
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   dirty = 0;
@@ -86,24 +82,21 @@ export class Server implements ServerApi {
   private readonly pendingFlush = new Set<Client>();
   private flushScheduled = false;
   private nextClientId = 1;
-  private listeners: Listener[] = [];
+  private readonly listeners: Listeners;
   private cronTimer: NodeJS.Timeout | null = null;
-  private pauseUntilMs = 0;
-  private pauseWritesOnly = false;
-  private readonly pausedClients = new Set<Client>();
-  private pauseTimer: NodeJS.Timeout | null = null;
+  /** CLIENT PAUSE state; dispatch() reads `clientPause.untilMs` on every command. */
+  readonly clientPause: ClientPause;
   private notifyFlags = 0;
-  private outputLimits: Record<'normal' | 'replica' | 'pubsub', OutputBufferLimit>;
-  /** Ops/sec sampling for INFO instantaneous_ops_per_sec. */
-  private opsSamples: number[] = [];
-  private lastOpsSample = { timeMs: Date.now(), commands: 0 };
-  port = 0;
+  private readonly outputLimits: OutputLimits;
+  private readonly rates: InstantaneousRates;
   /** performance.now() at the end of the last command of the current read batch. */
   tickMs = 0;
   /** True while tickMs is fresh (inside processInput): call() then skips a clock read. */
   tickValid = false;
   /** Date.now() - performance.now(), refreshed by the cron so the command clock follows wall time. */
   wallOffsetMs = Date.now() - performance.now();
+  /** Error replies counted when the running call() started (failed_calls accounting). */
+  errorMark = 0;
   /** Nesting of call() (EXEC runs its commands inside): the command clock is set by the outermost. */
   callDepth = 0;
   /** client-query-buffer-limit, cached: read on every read from a socket. */
@@ -119,7 +112,7 @@ export class Server implements ServerApi {
   constructor(readonly config: Config, readonly log: ServerLog) {
     this.keyspace = new Keyspace(config.num('databases'), this.keyspaceHooks = {
       keyExpired: (db, key) => this.onKeyExpired(db, key),
-      expiryPaused: () => this.pauseUntilMs !== 0 && this.pauseUntilMs > Date.now(),
+      expiryPaused: () => this.clientPause.inEffect(),
       keyMiss: (db, key) => this.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id),
       keyAdded: (db, key) => this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id),
     });
@@ -129,14 +122,14 @@ export class Server implements ServerApi {
     this.applyCommandRenames();
     this.latencyTracking = config.bool('latency-tracking');
     config.onChange('latency-tracking', (v) => { this.latencyTracking = v === true; });
-    config.setApplier('port', (v) => this.applyListenChange(Number(v), config.str('bind'), 'Unable to listen on this port'));
-    config.setApplier('bind', (v) => this.applyListenChange(config.num('port'), String(v), 'Failed to bind to specified addresses.'));
+    this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
+    this.clientPause = new ClientPause((client) => this.resumePaused(client));
+    this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
     this.notifyFlags = keyspaceEventsFromString(config.str('notify-keyspace-events'));
     config.onChange('notify-keyspace-events', (v) => { this.notifyFlags = keyspaceEventsFromString(String(v)); });
-    this.outputLimits = outputBufferLimitsFromText(config.str('client-output-buffer-limit'));
-    config.onChange('client-output-buffer-limit', (v) => { this.outputLimits = outputBufferLimitsFromText(String(v)); });
+    this.outputLimits = new OutputLimits(config);
     config.onChange('proto-max-bulk-len', (v) => {
       for (const c of this.clientsById.values()) c.parserLimits.maxBulkLenBytes = Number(v);
     });
@@ -157,71 +150,32 @@ export class Server implements ServerApi {
   debugAllowed(client: Client): boolean {
     const mode = this.config.str('enable-debug-command');
     if (mode === 'yes') return true;
-    if (mode === 'local') return isLoopback(client.socket.remoteAddress);
+    if (mode === 'local') return client.isLocal;
     return false;
   }
 
   // ---------------------------------------------------------------- listening
 
+  /** Listens on the configured addresses and starts the cron; resolves to the bound port. */
   async listen(): Promise<number> {
-    const port = this.config.num('port');
-    const binds = this.config.str('bind').split(' ').filter((b) => b !== '');
-    const hosts = binds.length === 0 ? ['*', '-::*'] : binds;
-    let boundPort = port;
-    const wantsAll = hosts.some((h) => h.replace(/^-/, '') === '*');
-    const wantsAll6 = hosts.some((h) => h.replace(/^-/, '') === '::*');
-    const specific = hosts.map((h) => h.replace(/^-/, '')).filter((h) => h !== '*' && h !== '::*');
-    const plan: Array<{ host: string; optional: boolean }> = [];
-    if (wantsAll && wantsAll6) plan.push({ host: '::', optional: true }, { host: '0.0.0.0', optional: false });
-    else if (wantsAll) plan.push({ host: '0.0.0.0', optional: false });
-    else if (wantsAll6) plan.push({ host: '::', optional: true });
-    for (const h of hosts) {
-      const host = h.replace(/^-/, '');
-      if (specific.includes(host)) plan.push({ host, optional: h.startsWith('-') });
-    }
-    let dualStack = false;
-    for (const { host, optional } of plan) {
-      if (host === '0.0.0.0' && dualStack) continue;
-      try {
-        const server = await this.listenOne(host, boundPort, host === '::');
-        const address = server.address();
-        if (address !== null && typeof address === 'object') boundPort = address.port;
-        if (host === '::') dualStack = true;
-        this.listeners.push({ server, host });
-      } catch (err) {
-        if (optional) continue;
-        const e = err as NodeJS.ErrnoException;
-        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${boundPort}: ${e.message}`);
-        this.log.warning(`Failed listening on port ${boundPort} (TCP), aborting.`);
-        throw err;
-      }
-    }
-    this.port = boundPort;
+    const port = await this.listeners.listen();
     this.startCron();
-    return boundPort;
+    return port;
   }
 
-  private listenOne(host: string, port: number, dualStack: boolean): Promise<net.Server> {
-    return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-      server.maxConnections = this.config.num('maxclients') + 32;
-      const onError = (err: Error): void => { server.close(); reject(err); };
-      server.once('error', onError);
-      server.listen({ host, port, ipv6Only: !dualStack && host.includes(':'), backlog: this.config.num('tcp-backlog') }, () => {
-        server.off('error', onError);
-        server.on('error', (err) => this.log.warning(`Accept error: ${err.message}`));
-        resolve(server);
-      });
-    });
+  /** The TCP port listened on (INFO tcp_port). */
+  get port(): number {
+    return this.listeners.port;
   }
 
-  private accept(socket: Socket): void {
+  /** A new connection: refused over maxclients or by protected mode, else a new Client. */
+  accept(socket: Socket): void {
     if (this.clientsById.size >= this.config.num('maxclients')) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.config.bool('protected-mode') && !this.authRequired() && !isLoopback(socket.remoteAddress)) {
+    if (this.config.bool('protected-mode') && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
@@ -300,7 +254,7 @@ export class Server implements ServerApi {
     const outcome = dispatch(this, client, argv);
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
-      this.pausedClients.add(client);
+      this.clientPause.hold(client);
       client.socket.pause();
       return 'postponed';
     }
@@ -343,22 +297,7 @@ export class Server implements ServerApi {
 
   /** Closes a client whose output passed the hard limit, or the soft limit for too long. */
   enforceOutputLimit(client: Client): boolean {
-    const limits = client.isPubSub ? this.outputLimits.pubsub : this.outputLimits.normal;
-    if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
-    // Bytes the socket has not handed to the kernel yet grow without bound when the peer
-    // stops reading: they count, as Redis counts its unsent reply list.
-    const used = client.outputBufferBytes;
-    let over = limits.hardBytes > 0 && used >= limits.hardBytes;
-    if (limits.softBytes > 0 && used >= limits.softBytes) {
-      // Over the soft limit, the client must stay there for more than soft-seconds (Redis:
-      // elapsed > soft_limit_seconds); the cron re-checks clients with a start time set.
-      const nowMs = Date.now();
-      if (client.softLimitSinceMs === 0) client.softLimitSinceMs = nowMs;
-      else if (nowMs - client.softLimitSinceMs > limits.softSeconds * 1000) over = true;
-    } else {
-      client.softLimitSinceMs = 0;
-    }
-    if (!over) return false;
+    if (!this.outputLimits.exceeded(client)) return false;
     this.log.warning(`Client ${this.clientDescription(client)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     this.stats.clientOutputBufferLimitDisconnections++;
     client.reply.take();
@@ -375,7 +314,7 @@ export class Server implements ServerApi {
     this.pubsub.removeClient(client);
     this.unwatchAll(client);
     this.monitors.delete(client);
-    this.pausedClients.delete(client);
+    this.clientPause.forget(client);
     this.pendingFlush.delete(client);
   }
 
@@ -582,61 +521,26 @@ export class Server implements ServerApi {
   // ---------------------------------------------------------- client pause
 
   pauseClients(untilMs: number, writesOnly: boolean): void {
-    // A new pause never shortens an existing one, nor narrows ALL to WRITE (Redis's rule).
-    if (this.pauseUntilMs > Date.now()) {
-      if (!this.pauseWritesOnly && writesOnly) writesOnly = false;
-      untilMs = Math.max(untilMs, this.pauseUntilMs);
-    }
-    this.pauseUntilMs = untilMs;
-    this.pauseWritesOnly = writesOnly;
-    this.armPauseTimer();
+    this.clientPause.pause(untilMs, writesOnly);
   }
 
-  /** setTimeout fires at once beyond 2^31-1 ms, so long pauses wait in steps. */
-  private armPauseTimer(): void {
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    const remainingMs = Math.max(0, this.pauseUntilMs - Date.now());
-    this.pauseTimer = setTimeout(() => {
-      if (this.pauseUntilMs > Date.now()) this.armPauseTimer();
-      else this.unpauseClients();
-    }, Math.min(remainingMs, MAX_TIMER_MS));
+  unpauseClients(): void {
+    this.clientPause.unpause();
   }
 
   /** Clients held by CLIENT PAUSE: Redis counts them as blocked (INFO blocked_clients). */
   get pausedClientCount(): number {
-    return this.pausedClients.size;
+    return this.clientPause.heldCount;
   }
 
-  unpauseClients(): void {
-    this.pauseUntilMs = 0;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = null;
-    const waiting = [...this.pausedClients];
-    this.pausedClients.clear();
-    for (const client of waiting) {
-      const argv = client.pausedArgv;
-      client.pausedArgv = null;
-      if (client.closed || argv === null) continue;
-      client.socket.resume();
-      if (this.runRequest(client, argv) === 'postponed') continue;
-      this.processInput(client);
-    }
-  }
-
-  /** Cheap check for the hot path: any pause set (expiry is checked by isPausedFor). */
-  get pauseActive(): boolean {
-    return this.pauseUntilMs !== 0;
-  }
-
-  isPausedFor(command: Command, client: Client): boolean {
-    if (this.pauseUntilMs === 0 || this.pauseUntilMs <= Date.now()) return false;
-    if (client.inMulti && command.fullName !== 'exec') return false;
-    if (!this.pauseWritesOnly) return true;
-    const root = command.parent ?? command;
-    if (root.spec.name === 'exec') {
-      return client.multiQueue.some((q) => q.command.mayReplicate);
-    }
-    return command.mayReplicate;
+  /** Runs a held client's postponed request, then whatever it sent meanwhile. */
+  private resumePaused(client: Client): void {
+    const argv = client.pausedArgv;
+    client.pausedArgv = null;
+    if (client.closed || argv === null) return;
+    client.socket.resume();
+    if (this.runRequest(client, argv) === 'postponed') return;
+    this.processInput(client);
   }
 
   // ------------------------------------------------------------------ cron
@@ -655,7 +559,7 @@ export class Server implements ServerApi {
     const expiredBefore = this.stats.expiredKeys;
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused.
-    if (!this.pauseActive || this.pauseUntilMs <= Date.now()) this.keyspace.activeExpireCycle(hz);
+    if (!this.clientPause.inEffect()) this.keyspace.activeExpireCycle(hz);
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
@@ -671,13 +575,7 @@ export class Server implements ServerApi {
       }
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
-    if (now - this.lastOpsSample.timeMs >= 100) {
-      const ops = this.stats.totalCommandsProcessed - this.lastOpsSample.commands;
-      this.opsSamples.push(Math.round((ops * 1000) / (now - this.lastOpsSample.timeMs)));
-      if (this.opsSamples.length > 16) this.opsSamples.shift();
-      this.lastOpsSample = { timeMs: now, commands: this.stats.totalCommandsProcessed };
-      this.sampleNetworkRates(now);
-    }
+    this.rates.sample(now);
   }
 
   private flushPendingNow(): void {
@@ -685,36 +583,16 @@ export class Server implements ServerApi {
     this.pendingFlush.clear();
   }
 
-  get instantaneousOpsPerSec(): number {
-    if (this.opsSamples.length === 0) return 0;
-    return Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length);
-  }
-
   // -------------------------------------------------------------- INFO etc.
 
-  private sampleNetworkRates(now: number): void {
-    const elapsedMs = now - this.lastNetSample.timeMs;
-    if (elapsedMs <= 0) return;
-    const input = this.stats.totalNetInputBytes;
-    const output = this.stats.totalNetOutputBytes;
-    this.netSamples.push([
-      ((input - this.lastNetSample.input) * 1000) / elapsedMs,
-      ((output - this.lastNetSample.output) * 1000) / elapsedMs,
-    ]);
-    if (this.netSamples.length > 16) this.netSamples.shift();
-    this.lastNetSample = { timeMs: now, input, output };
+  /** Mean of the recent ops/sec samples (INFO instantaneous_ops_per_sec). */
+  get instantaneousOpsPerSec(): number {
+    return this.rates.opsPerSec;
   }
 
   /** Average bytes/s over the recent samples (INFO instantaneous_*_kbps). */
   instantaneousRates(): { inputBytesPerSec: number; outputBytesPerSec: number } {
-    if (this.netSamples.length === 0) return { inputBytesPerSec: 0, outputBytesPerSec: 0 };
-    let input = 0;
-    let output = 0;
-    for (const [i, o] of this.netSamples) {
-      input += i;
-      output += o;
-    }
-    return { inputBytesPerSec: input / this.netSamples.length, outputBytesPerSec: output / this.netSamples.length };
+    return this.rates.bytesPerSec();
   }
 
   /** Updates and returns the peak memory seen (Redis also samples it in its cron). */
@@ -741,10 +619,7 @@ export class Server implements ServerApi {
     st.errorCounts.clear();
     this.keyspace.resetStats();
     this.expireCycleMicros = 0;
-    this.opsSamples = [];
-    this.netSamples = [];
-    this.lastOpsSample = { timeMs: Date.now(), commands: 0 };
-    this.lastNetSample = { timeMs: Date.now(), input: 0, output: 0 };
+    this.rates.reset(Date.now());
     for (const command of allCommands(this.commands)) {
       const cs = command.stats;
       cs.calls = 0;
@@ -762,29 +637,6 @@ export class Server implements ServerApi {
       if (command === undefined) continue;
       this.commands.delete(from);
       if (to !== '') this.commands.set(to, command);
-    }
-  }
-
-  /**
-   * CONFIG SET port/bind: checks synchronously that the new addresses can be bound (Redis replies
-   * only after listening), then moves the listeners. Returns Redis's error text on failure.
-   */
-  private applyListenChange(port: number, bind: string, failure: string): string | null {
-    if (this.listeners.length === 0) return null; // not listening yet: listen() will use the config
-    if (port !== 0 && probeListen(bindHosts(bind), port) !== null) return failure;
-    void this.relisten();
-    return null;
-  }
-
-  private async relisten(): Promise<void> {
-    const old = this.listeners;
-    this.listeners = [];
-    // Closing stops accepting at once; established connections stay open.
-    for (const l of old) l.server.close();
-    try {
-      await this.listen();
-    } catch (err) {
-      this.log.warning(`Failed to listen on the new address: ${(err as Error).message}`);
     }
   }
 
@@ -806,25 +658,15 @@ export class Server implements ServerApi {
   async close(): Promise<void> {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.clientPause.stopTimer();
     for (const client of [...this.clientsById.values()]) {
       client.flush();
       client.close('server shutdown');
     }
-    await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
-    this.listeners = [];
+    await this.listeners.close();
     this.resolveClosed();
     if (this.onShutdown) this.onShutdown();
   }
 }
-
-/** Longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
 
 const PROTECTED_MODE_ERROR = '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';

@@ -92,6 +92,16 @@ function storedClock(stored: string): number {
   return (stored.charCodeAt(0) << 16) | (stored.charCodeAt(1) << 8) | stored.charCodeAt(2);
 }
 
+/** V8 Maps hold at most 2^24 entries; past that Map.set throws, so a db stops one short. */
+export const MAX_KEYS_PER_DB = 16_777_215;
+
+/** Thrown by a write that would add a key to a full database; the dispatcher replies with it. */
+export class KeyspaceFullError extends Error {
+  constructor() {
+    super(`ERR max number of keys in a database reached (${MAX_KEYS_PER_DB})`);
+  }
+}
+
 type Stored = string | Exclude<RedisValue, string>;
 
 function decode(stored: Stored): RedisValue {
@@ -191,6 +201,7 @@ export class Db {
   set(key: string, value: RedisValue, keepTtl = false): void {
     // Comparing sizes tells a new key from an overwrite without a second hash lookup.
     const sizeBefore = this.data.size;
+    if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
     this.data.set(key, encode(value, cachedClock));
     if (this.data.size !== sizeBefore && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
@@ -331,6 +342,7 @@ export class Db {
     // The stored form carries the access time along with the value.
     const stored = this.data.get(key);
     if (stored === undefined) return;
+    if (target !== this && target.data.size >= MAX_KEYS_PER_DB && !target.data.has(targetKey)) throw new KeyspaceFullError();
     const deadline = this.expires.get(key);
     this.removeKey(key);
     target.removeKey(targetKey);

@@ -267,6 +267,15 @@ describe('transactions', () => {
     expect(await d.call('GET', 'gone')).toBe('$-1\r\n');
   });
 
+  it('charges an error inside EXEC to the failing command, not to EXEC (INFO commandstats)', async () => {
+    const c = await connect();
+    await run(c, ['HSET', 'h', 'f', 'v'], ['CONFIG', 'RESETSTAT'], ['MULTI'], ['INCR', 'h']);
+    expect(await c.call('EXEC')).toBe('*1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+    const stats = await c.call('INFO', 'commandstats');
+    expect(stats).toMatch(/cmdstat_exec:calls=1,[^\r]*,rejected_calls=0,failed_calls=0\r\n/);
+    expect(stats).toMatch(/cmdstat_incr:calls=1,[^\r]*,rejected_calls=0,failed_calls=1\r\n/);
+  });
+
   it('works through ioredis multi() and watch()', async () => {
     const r = new Redis({ port: server.running.port, protocol: 3, lazyConnect: true, enableReadyCheck: false });
     const other = new Redis({ port: server.running.port, protocol: 2, lazyConnect: true, enableReadyCheck: false });

@@ -1,0 +1,92 @@
+// CLIENT PAUSE / UNPAUSE (Redis's pauseClients / unpauseClients): until when commands are
+// held, whether only writes are, and which clients wait with a postponed request. The Server
+// parks a client here when dispatch() postpones it and resumes it through `resume`.
+
+import type { Command } from '../commands/types.js';
+import type { Client } from './client.js';
+
+/** Longest delay setTimeout honours: beyond it the timer fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class ClientPause {
+  /**
+   * Wall-clock end of the pause, 0 when none is set. Read on every command through `untilMs !== 0`
+   * (a field, not a getter); an expired pause is only noticed by the slower checks below.
+   */
+  untilMs = 0;
+  private writesOnly = false;
+  private readonly waiting = new Set<Client>();
+  private timer: NodeJS.Timeout | null = null;
+
+  /** `resume` re-runs a held client's postponed request once the pause ends. */
+  constructor(private readonly resume: (client: Client) => void) {}
+
+  pause(untilMs: number, writesOnly: boolean): void {
+    // A new pause never shortens an existing one, nor narrows ALL to WRITE (Redis's rule).
+    if (this.untilMs > Date.now()) {
+      if (!this.writesOnly && writesOnly) writesOnly = false;
+      untilMs = Math.max(untilMs, this.untilMs);
+    }
+    this.untilMs = untilMs;
+    this.writesOnly = writesOnly;
+    this.armTimer();
+  }
+
+  /** Long pauses wait in steps, each re-checking the deadline. */
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const remainingMs = Math.max(0, this.untilMs - Date.now());
+    this.timer = setTimeout(() => {
+      if (this.untilMs > Date.now()) this.armTimer();
+      else this.unpause();
+    }, Math.min(remainingMs, MAX_TIMER_MS));
+  }
+
+  /** Ends the pause and resumes the held clients in the order they were held. */
+  unpause(): void {
+    this.untilMs = 0;
+    this.stopTimer();
+    // Copied first: a resumed client may be held again (a new pause), re-entering the set.
+    const held = [...this.waiting];
+    this.waiting.clear();
+    for (const client of held) this.resume(client);
+  }
+
+  /** A pause is set and not yet over (active expiry and lazy-expiry deletes wait for it). */
+  inEffect(): boolean {
+    return this.untilMs !== 0 && this.untilMs > Date.now();
+  }
+
+  /** Whether `command` from `client` must wait (Redis's blockPostponeClient conditions). */
+  isPausedFor(command: Command, client: Client): boolean {
+    if (!this.inEffect()) return false;
+    // Inside MULTI commands are only queued; the EXEC is what waits.
+    if (client.inMulti && command.fullName !== 'exec') return false;
+    if (!this.writesOnly) return true;
+    const root = command.parent ?? command;
+    if (root.spec.name === 'exec') {
+      return client.multiQueue.some((q) => q.command.mayReplicate);
+    }
+    return command.mayReplicate;
+  }
+
+  /** Parks a client whose request was postponed. */
+  hold(client: Client): void {
+    this.waiting.add(client);
+  }
+
+  /** Drops a closed client. */
+  forget(client: Client): void {
+    this.waiting.delete(client);
+  }
+
+  /** Clients held by CLIENT PAUSE: Redis counts them as blocked (INFO blocked_clients). */
+  get heldCount(): number {
+    return this.waiting.size;
+  }
+
+  stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

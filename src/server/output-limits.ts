@@ -1,0 +1,41 @@
+// client-output-buffer-limit (Redis's checkClientOutputBufferLimits): per client class a hard
+// limit that closes at once, and a soft limit that closes a client staying over it for longer
+// than soft-seconds. This module only judges; the Server logs, counts and closes.
+
+import type { Config } from '../config/config.js';
+import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/directives.js';
+import type { Client } from './client.js';
+
+type LimitClass = 'normal' | 'replica' | 'pubsub';
+
+export class OutputLimits {
+  private limits: Record<LimitClass, OutputBufferLimit>;
+
+  constructor(config: Config) {
+    this.limits = outputBufferLimitsFromText(config.str('client-output-buffer-limit'));
+    config.onChange('client-output-buffer-limit', (v) => { this.limits = outputBufferLimitsFromText(String(v)); });
+  }
+
+  /**
+   * Whether the client is over its class's limits now. Starts or clears the client's soft-limit
+   * clock (softLimitSinceMs) as a side effect; the cron re-checks clients whose clock runs.
+   */
+  exceeded(client: Client): boolean {
+    const limits = client.isPubSub ? this.limits.pubsub : this.limits.normal;
+    if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
+    // Bytes the socket has not handed to the kernel yet grow without bound when the peer
+    // stops reading: they count, as Redis counts its unsent reply list.
+    const usedBytes = client.outputBufferBytes;
+    let over = limits.hardBytes > 0 && usedBytes >= limits.hardBytes;
+    if (limits.softBytes > 0 && usedBytes >= limits.softBytes) {
+      // Over the soft limit, the client must stay there for more than soft-seconds (Redis:
+      // elapsed > soft_limit_seconds).
+      const nowMs = Date.now();
+      if (client.softLimitSinceMs === 0) client.softLimitSinceMs = nowMs;
+      else if (nowMs - client.softLimitSinceMs > limits.softSeconds * 1000) over = true;
+    } else {
+      client.softLimitSinceMs = 0;
+    }
+    return over;
+  }
+}
