@@ -9,8 +9,10 @@ const SHRINK_ABOVE_BYTES = 256 * 1024;
 
 /** Pre-encoded "$<n>\r\n" and ":<n>\r\n" headers for small n, the most common replies. */
 const SMALL_CACHE_SIZE = 1024;
-/** Up to this many bytes are copied by a JS loop instead of a native call. */
+/** Up to this many chars of a string are written by a JS loop instead of a native call. */
 const SMALL_COPY_BYTES = 64;
+/** Up to this many bytes of a Buffer are copied by a JS loop instead of Buffer.copy. */
+const SMALL_BUFFER_COPY_BYTES = 16;
 const bulkHeaders: Buffer[] = [];
 const intReplies: Buffer[] = [];
 const arrayHeaders: Buffer[] = [];
@@ -85,7 +87,7 @@ export class ReplyWriter {
    */
   private copyBytes(bytes: Buffer): void {
     const n = bytes.length;
-    if (n <= SMALL_COPY_BYTES) {
+    if (n <= SMALL_BUFFER_COPY_BYTES) {
       const buf = this.buf;
       let at = this.used;
       for (let i = 0; i < n; i++) buf[at++] = bytes[i];

@@ -45,6 +45,8 @@ export class Client implements ClientState, CommandContext {
   noTouch = false;
   closeAfterReply = false;
   closed = false;
+  /** Queued in the server's end-of-turn flush list (pushed pub/sub or MONITOR output). */
+  flushPending = false;
   /** Set while this client's read loop is suspended (CLIENT PAUSE); holds the pending request. */
   pausedArgv: string[] | null = null;
   totalBytesIn = 0;

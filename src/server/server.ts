@@ -79,7 +79,8 @@ export class Server implements ServerApi {
   private readonly monitors = new Set<Client>();
   /** Command names as clients spell them, to their command (bounded: spellings are few). */
   private readonly commandsBySpelling = new Map<string, Command>();
-  private readonly pendingFlush = new Set<Client>();
+  /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
+  private pendingFlush: Client[] = [];
   private flushScheduled = false;
   private nextClientId = 1;
   private readonly listeners: Listeners;
@@ -285,13 +286,15 @@ export class Server implements ServerApi {
   }
 
   private schedulePendingFlush(client: Client): void {
-    this.pendingFlush.add(client);
+    // A flag and an array, not a Set: a fan-out to many subscribers calls this per delivery.
+    if (client.flushPending) return;
+    client.flushPending = true;
+    this.pendingFlush.push(client);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      for (const c of this.pendingFlush) c.flush();
-      this.pendingFlush.clear();
+      this.flushPendingNow();
     });
   }
 
@@ -315,7 +318,6 @@ export class Server implements ServerApi {
     this.unwatchAll(client);
     this.monitors.delete(client);
     this.clientPause.forget(client);
-    this.pendingFlush.delete(client);
   }
 
   // ----------------------------------------------------- per-command hooks
@@ -579,8 +581,12 @@ export class Server implements ServerApi {
   }
 
   private flushPendingNow(): void {
-    for (const c of this.pendingFlush) c.flush();
-    this.pendingFlush.clear();
+    const clients = this.pendingFlush;
+    this.pendingFlush = [];
+    for (const c of clients) {
+      c.flushPending = false;
+      if (!c.closed) c.flush();
+    }
   }
 
   // -------------------------------------------------------------- INFO etc.
