@@ -9,11 +9,20 @@ import type { Client } from './client.js';
 type LimitClass = 'normal' | 'replica' | 'pubsub';
 
 export class OutputLimits {
-  private limits: Record<LimitClass, OutputBufferLimit>;
+  private limits!: Record<LimitClass, OutputBufferLimit>;
+  /** The smallest non-zero limit of the classes clients here can be in: below it, nothing to do. */
+  private smallestLimitBytes = Infinity;
 
   constructor(config: Config) {
-    this.limits = outputBufferLimitsFromText(config.str('client-output-buffer-limit'));
-    config.onChange('client-output-buffer-limit', (v) => { this.limits = outputBufferLimitsFromText(String(v)); });
+    this.set(config.str('client-output-buffer-limit'));
+    config.onChange('client-output-buffer-limit', (v) => this.set(String(v)));
+  }
+
+  private set(text: string): void {
+    this.limits = outputBufferLimitsFromText(text);
+    const { normal, pubsub } = this.limits;
+    const candidates = [normal.hardBytes, normal.softBytes, pubsub.hardBytes, pubsub.softBytes].filter((b) => b > 0);
+    this.smallestLimitBytes = candidates.length === 0 ? Infinity : Math.min(...candidates);
   }
 
   /**
@@ -21,11 +30,13 @@ export class OutputLimits {
    * clock (softLimitSinceMs) as a side effect; the cron re-checks clients whose clock runs.
    */
   exceeded(client: Client): boolean {
-    const limits = client.isPubSub ? this.limits.pubsub : this.limits.normal;
-    if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
     // Bytes the socket has not handed to the kernel yet grow without bound when the peer
     // stops reading: they count, as Redis counts its unsent reply list.
     const usedBytes = client.outputBufferBytes;
+    // The common case on every pushed message: far below any limit, no soft clock running.
+    if (usedBytes < this.smallestLimitBytes && client.softLimitSinceMs === 0) return false;
+    const limits = client.isPubSub ? this.limits.pubsub : this.limits.normal;
+    if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
     let over = limits.hardBytes > 0 && usedBytes >= limits.hardBytes;
     if (limits.softBytes > 0 && usedBytes >= limits.softBytes) {
       // Over the soft limit, the client must stay there for more than soft-seconds (Redis:
