@@ -618,12 +618,12 @@ export const bitmapCommands: CommandSpec[] = [
     name: 'bitfield', arity: -2, flags: ['write', 'denyoom'], acl: ['write', 'bitmap', 'slow'],
     keySpecs: [{ ...keyAt(1, 'RW', 'update', 'access', 'variable_flags'), notes: 'This command allows both access and modification of the key' }],
     summary: 'Reads, writes and increments integer fields of arbitrary width inside a string value.',
-    since: '3.2.0', group: 'bitmap', complexity: 'O(1) for each subcommand specified', handler: bitfield,
+    since: '3.2.0', group: 'bitmap', complexity: 'O(1) per subcommand', handler: bitfield,
   },
   {
     name: 'bitfield_ro', arity: -2, flags: ['readonly', 'fast'], acl: ['read', 'bitmap', 'fast'],
     keySpecs: [keyAt(1, 'RO', 'access')],
     summary: 'Reads integer fields of arbitrary width inside a string value.', since: '6.0.0', group: 'bitmap',
-    complexity: 'O(1) for each subcommand specified', handler: bitfieldRo,
+    complexity: 'O(1) per subcommand', handler: bitfieldRo,
   },
 ];

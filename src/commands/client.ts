@@ -353,7 +353,7 @@ export const clientCommands: CommandSpec[] = [
   {
     name: 'client', arity: -2, flags: ['sentinel'], acl: ['slow'],
     summary: 'Groups the commands that inspect and control client connections.', since: '2.4.0', group: 'connection',
-    complexity: 'Depends on subcommand.',
+    complexity: 'See each subcommand',
     subcommands: [
       {
         name: 'getname', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientGetName,
@@ -374,12 +374,12 @@ export const clientCommands: CommandSpec[] = [
       {
         name: 'kill', arity: -3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientKill,
         summary: 'Closes connections chosen by address, id, type or user.', since: '2.4.0', group: 'connection',
-        complexity: 'O(N) where N is the number of client connections',
+        complexity: 'O(N), N = connected clients',
       },
       {
         name: 'list', arity: -2, flags: ADMIN_FLAGS, acl: ADMIN_ACL, tips: ['nondeterministic_output'], handler: clientList,
         summary: 'Describes the open connections.', since: '2.4.0', group: 'connection',
-        complexity: 'O(N) where N is the number of client connections',
+        complexity: 'O(N), N = connected clients',
       },
       {
         name: 'no-evict', arity: 3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientNoEvict,
@@ -413,12 +413,12 @@ export const clientCommands: CommandSpec[] = [
       {
         name: 'unblock', arity: -3, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientUnblock,
         summary: 'Releases a client blocked in a blocking command.', since: '5.0.0', group: 'connection',
-        complexity: 'O(log N) where N is the number of client connections',
+        complexity: 'O(log N), N = connected clients',
       },
       {
         name: 'unpause', arity: 2, flags: ADMIN_FLAGS, acl: ADMIN_ACL, handler: clientUnpause,
         summary: 'Ends a client pause.', since: '6.2.0', group: 'connection',
-        complexity: 'O(N) Where N is the number of paused clients',
+        complexity: 'O(N), N = paused clients',
       },
     ],
   },

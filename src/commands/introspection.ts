@@ -517,7 +517,7 @@ export const introspectionCommands: CommandSpec[] = [
   {
     name: 'command', arity: -1, flags: FLAGS, acl: ACL, tips: ['nondeterministic_output_order'], handler: command,
     summary: 'Describes the commands of this server.', since: '2.8.13', group: 'server',
-    complexity: 'O(N) where N is the total number of Redis commands',
+    complexity: 'O(N), N = commands in the table',
     subcommands: [
       {
         name: 'count', arity: 2, flags: FLAGS, acl: ACL, handler: commandCount,
@@ -526,17 +526,17 @@ export const introspectionCommands: CommandSpec[] = [
       {
         name: 'docs', arity: -2, flags: FLAGS, acl: ACL, tips: ['nondeterministic_output_order'], handler: commandDocs,
         summary: 'Documents commands.', since: '7.0.0', group: 'server',
-        complexity: 'O(N) where N is the number of commands to look up',
+        complexity: 'O(N), N = commands named',
       },
       {
         name: 'getkeys', arity: -4, flags: FLAGS, acl: ACL, handler: (ctx, argv) => getKeys(ctx, argv, false),
         summary: 'Extracts the key names from a full command line.', since: '2.8.13', group: 'server',
-        complexity: 'O(N) where N is the number of arguments to the command',
+        complexity: 'O(N), N = arguments',
       },
       {
         name: 'getkeysandflags', arity: -4, flags: FLAGS, acl: ACL, handler: (ctx, argv) => getKeys(ctx, argv, true),
         summary: 'Extracts the key names from a full command line, with how each key is used.', since: '7.0.0',
-        group: 'server', complexity: 'O(N) where N is the number of arguments to the command',
+        group: 'server', complexity: 'O(N), N = arguments',
       },
       {
         name: 'help', arity: 2, flags: FLAGS, acl: ACL, handler: commandHelp,
@@ -545,12 +545,12 @@ export const introspectionCommands: CommandSpec[] = [
       {
         name: 'info', arity: -2, flags: FLAGS, acl: ACL, tips: ['nondeterministic_output_order'], handler: commandInfo,
         summary: 'Describes the given commands.', since: '2.8.13', group: 'server',
-        complexity: 'O(N) where N is the number of commands to look up',
+        complexity: 'O(N), N = commands named',
       },
       {
         name: 'list', arity: -2, flags: FLAGS, acl: ACL, tips: ['nondeterministic_output_order'], handler: commandList,
         summary: 'Lists command names, optionally filtered.', since: '7.0.0', group: 'server',
-        complexity: 'O(N) where N is the total number of Redis commands',
+        complexity: 'O(N), N = commands in the table',
       },
     ],
   },

@@ -380,17 +380,13 @@ function objectFreq(ctx: CommandContext, argv: string[]): void {
 
 const OBJECT_HELP = [
   'ENCODING <key>',
-  '    Return the kind of internal representation used in order to store the value',
-  '    associated with a <key>.',
+  '    Names the internal representation of the value at <key>.',
   'FREQ <key>',
-  '    Return the access frequency index of the <key>. The returned integer is',
-  '    proportional to the logarithm of the recent access frequency of the key.',
+  '    The logarithmic access counter of <key> (needs an LFU maxmemory-policy).',
   'IDLETIME <key>',
-  '    Return the idle time of the <key>, that is the approximated number of',
-  '    seconds elapsed since the last access to the key.',
+  '    Seconds since <key> was last read or written.',
   'REFCOUNT <key>',
-  '    Return the number of references of the value associated with the specified',
-  '    <key>.',
+  '    How many references the value at <key> has.',
 ];
 
 function objectHelp(ctx: CommandContext, argv: string[]): void {

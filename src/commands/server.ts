@@ -60,14 +60,14 @@ function configRewrite(ctx: CommandContext): void {
 
 function configHelp(ctx: CommandContext, argv: string[]): void {
   replyHelp(ctx, argv[0], [
-    'GET <pattern>',
-    '    Return parameters matching the glob-like <pattern> and their values.',
-    'SET <directive> <value>',
-    '    Set the configuration <directive> to <value>.',
+    'GET <pattern> [<pattern> ...]',
+    '    Lists the directives whose names match the glob patterns, with their values.',
+    'SET <directive> <value> [<directive> <value> ...]',
+    '    Changes directives at run time; either all of them change or none does.',
     'RESETSTAT',
-    '    Reset statistics reported by the INFO command.',
+    '    Zeroes the counters that INFO reports.',
     'REWRITE',
-    '    Rewrite the configuration file.',
+    '    Writes the running configuration back into the config file, keeping its comments.',
   ]);
 }
 
@@ -126,28 +126,22 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
 
 const DEBUG_HELP = [
   'CONFIG-REWRITE-FORCE-ALL',
-  '    Like CONFIG REWRITE but writes all configuration options, including',
-  '    keywords not listed in original configuration file or default values.',
+  '    CONFIG REWRITE that also writes directives left at their defaults.',
   'ERROR <string>',
-  '    Return a Redis protocol error with <string> as message. Useful for clients',
-  '    unit tests to simulate Redis errors.',
+  '    Replies with <string> as an error (for testing clients).',
   'LOG <message>',
-  '    Write <message> to the server log.',
+  '    Writes <message> to the server log.',
   'POPULATE <count> [<prefix>] [<size>]',
-  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
-  '    it is used instead of the \'key\' prefix. These are not propagated to',
-  '    replicas. Cluster slots are not respected so keys not belonging to the',
-  '    current node can be created in cluster mode.',
+  '    Creates <count> string keys <prefix>:<n> (prefix "key" by default), values',
+  '    padded to <size> bytes; nothing is propagated.',
   'PROTOCOL <type>',
-  '    Reply with a test value of the specified type. <type> can be: string,',
-  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
-  '    true, false.',
+  '    Replies with a sample of a reply type: string, integer, double, bignum, null,',
+  '    array, set, map, attrib, push, verbatim, true or false.',
   'SET-ACTIVE-EXPIRE <0|1>',
-  '    Setting it to 0 disables expiring keys in background when they are not',
-  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
-  '    default.',
+  '    0 stops the background expiry cycle (keys then expire only when touched); 1',
+  '    restarts it.',
   'SLEEP <seconds>',
-  '    Stop the server for <seconds>. Decimals allowed.',
+  '    Blocks the whole server for <seconds> (fractions allowed).',
 ];
 
 /** C's strtod/atoi leniency: the longest numeric prefix, 0 when there is none. */
@@ -353,13 +347,13 @@ function memoryDoctor(ctx: CommandContext): void {
   const used = usedMemoryBytes();
   let report: string;
   if (used - ctx.server.startupMemoryBytes < DOCTOR_MIN_BYTES && ctx.server.keyspace.totalKeys() === 0) {
-    report = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.";
+    report = 'This instance holds too little data for a memory analysis.';
   } else {
     const rss = process.memoryUsage().rss;
     const ratio = rss / Math.max(1, used);
     report = ratio > 1.4 && rss > 10 * 1024 * 1024
-      ? `Sam, I detected a few issues in this Redis instance memory implants:\n\n * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is "libc".\n\nI'm here to keep you safe, Sam. I want to help you.\n`
-      : `Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.`;
+      ? `Possible problem found:\n\n * High RSS overhead: the process's resident memory is ${ratio.toFixed(2)} times the memory in use (over 1.4). After a peak of usage this is expected, as freed memory is not always returned to the system; otherwise it points at fragmentation. Allocator: "libc".\n`
+      : 'No memory problem found.';
   }
   ctx.reply.verbatim(report);
 }
@@ -375,16 +369,16 @@ function memoryPurge(ctx: CommandContext): void {
 function memoryHelp(ctx: CommandContext, argv: string[]): void {
   replyHelp(ctx, argv[0], [
     'DOCTOR',
-    '    Return memory problems reports.',
+    '    Describes memory problems worth a look, if any.',
     'MALLOC-STATS',
-    '    Return internal statistics report from the memory allocator.',
+    '    Allocator statistics (not available for this allocator).',
     'PURGE',
-    '    Attempt to purge dirty pages for reclamation by the allocator.',
+    '    Asks the allocator to give unused memory back.',
     'STATS',
-    '    Return information about the memory usage of the server.',
+    '    Breaks down how the server uses memory.',
     'USAGE <key> [SAMPLES <count>]',
-    '    Return memory in bytes used by <key> and its value. Nested values are',
-    '    sampled up to <count> times (default: 5, 0 means sample all).',
+    '    Estimates the bytes a key and its value take; big values are estimated from',
+    '    <count> sampled elements (5 by default, 0 for all).',
   ]);
 }
 
@@ -430,14 +424,12 @@ function slowlogReset(ctx: CommandContext): void {
 function slowlogHelp(ctx: CommandContext, argv: string[]): void {
   replyHelp(ctx, argv[0], [
     'GET [<count>]',
-    '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
-    '    Entries are made of:',
-    '    id, timestamp, time in microseconds, arguments array, client IP and port,',
-    '    client name',
+    '    The newest <count> slow commands (10 by default, -1 for all), each with its id,',
+    '    start time, duration in microseconds, arguments, client address and name.',
     'LEN',
-    '    Return the length of the slowlog.',
+    '    How many entries the slow log holds.',
     'RESET',
-    '    Reset the slowlog.',
+    '    Empties the slow log.',
   ]);
 }
 
@@ -493,14 +485,14 @@ function latencyDoctor(ctx: CommandContext): void {
   const threshold = ctx.server.config.num('latency-monitor-threshold');
   let report: string;
   if (events.size === 0 && threshold === 0) {
-    report = 'I\'m sorry, Dave, I can\'t do that. Latency monitoring is disabled in this Redis instance. You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. If we weren\'t in a deep space mission I\'d suggest to take a look at https://redis.io/topics/latency-monitor.\n';
+    report = 'Latency monitoring is off. Turn it on with CONFIG SET latency-monitor-threshold <milliseconds>; events slower than that are then recorded here.\n';
   } else if (events.size === 0) {
-    report = 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n';
+    report = 'No latency event has been recorded since this server started: nothing to report.\n';
   } else {
-    report = 'Dave, I have observed latency spikes in this Redis instance. You don\'t mind talking about it, do you Dave?\n\n';
+    report = 'Latency events recorded since this server started:\n\n';
     let i = 0;
     for (const e of events.values()) report += eventStatsLine(++i, e) + '\n';
-    report += '\nWhile there are latency events logged, I\'m not able to suggest any easy fix. Please use the Redis community to get some help, providing this report in your help request.\n';
+    report += '\nSee LATENCY HISTORY <event> and LATENCY GRAPH <event> for the samples of each event.\n';
   }
   ctx.reply.verbatim(report);
 }
@@ -569,19 +561,17 @@ function latencyHistogram(ctx: CommandContext, argv: string[]): void {
 function latencyHelp(ctx: CommandContext, argv: string[]): void {
   replyHelp(ctx, argv[0], [
     'DOCTOR',
-    '    Return a human readable latency analysis report.',
+    '    A plain-language report on the latency events recorded.',
     'GRAPH <event>',
-    '    Return an ASCII latency graph for the <event> class.',
+    '    An ASCII chart of the samples of one event.',
     'HISTORY <event>',
-    '    Return time-latency samples for the <event> class.',
+    '    The recorded (time, latency) samples of one event.',
     'LATEST',
-    '    Return the latest latency samples for all events.',
+    '    The most recent sample of every event.',
     'RESET [<event> ...]',
-    '    Reset latency data of one or more <event> classes.',
-    '    (default: reset all data for all event classes)',
-    'HISTOGRAM [COMMAND ...]',
-    '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
-    '    If no commands are specified then all histograms are replied.',
+    '    Forgets the samples of the named events, or of all events.',
+    'HISTOGRAM [<command> ...]',
+    '    Cumulative latency histograms of the named commands, or of every command called.',
   ]);
 }
 

@@ -762,19 +762,19 @@ export const stringCommands: CommandSpec[] = [
     name: 'mget', arity: -2, flags: ['readonly', 'fast'], acl: [...STRING_READ, 'fast'],
     keySpecs: [keysFrom(1, 1, ['RO', 'access'])], tips: ['request_policy:multi_shard'],
     summary: 'Returns the values of several keys.', since: '1.0.0', group: 'string',
-    complexity: 'O(N) where N is the number of keys to retrieve.', handler: mget,
+    complexity: 'O(N), N = keys', handler: mget,
   },
   {
     name: 'mset', arity: -3, flags: ['write', 'denyoom'], acl: [...STRING_WRITE, 'slow'],
     keySpecs: [keysFrom(1, 2, ['OW', 'update'])], tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
     summary: 'Sets several keys at once.', since: '1.0.1', group: 'string',
-    complexity: 'O(N) where N is the number of keys to set.', handler: mset,
+    complexity: 'O(N), N = keys', handler: mset,
   },
   {
     name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], acl: [...STRING_WRITE, 'slow'],
     keySpecs: [keysFrom(1, 2, ['OW', 'insert'])], tips: ['request_policy:multi_shard', 'response_policy:agg_min'],
     summary: 'Sets several keys at once, only when none of them exists.', since: '1.0.1', group: 'string',
-    complexity: 'O(N) where N is the number of keys to set.', handler: msetnx,
+    complexity: 'O(N), N = keys', handler: msetnx,
   },
   {
     name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], acl: [...STRING_WRITE, 'fast'],
@@ -791,19 +791,19 @@ export const stringCommands: CommandSpec[] = [
     name: 'setrange', arity: 4, flags: ['write', 'denyoom'], acl: [...STRING_WRITE, 'slow'],
     keySpecs: [keyAt(1, 'RW', 'update')],
     summary: 'Overwrites part of a string value at an offset, zero-padding as needed.', since: '2.2.0', group: 'string',
-    complexity: 'O(1), not counting the time taken to copy the new string in place', handler: setrange,
+    complexity: 'O(1) plus copying the written bytes', handler: setrange,
   },
   {
     name: 'getrange', arity: 4, flags: ['readonly'], acl: [...STRING_READ, 'slow'],
     keySpecs: [keyAt(1, 'RO', 'access')],
     summary: 'Returns a substring of a string value.', since: '2.4.0', group: 'string',
-    complexity: 'O(N) where N is the length of the returned string', handler: getrange,
+    complexity: 'O(N), N = length of the reply', handler: getrange,
   },
   {
     name: 'substr', arity: 4, flags: ['readonly'], acl: [...STRING_READ, 'slow'],
     keySpecs: [keyAt(1, 'RO', 'access')],
     summary: 'Returns a substring of a string value (the old name of GETRANGE).', since: '1.0.0', group: 'string',
-    complexity: 'O(N) where N is the length of the returned string', handler: getrange,
+    complexity: 'O(N), N = length of the reply', handler: getrange,
   },
   {
     name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], acl: [...STRING_WRITE, 'fast'],
@@ -835,6 +835,6 @@ export const stringCommands: CommandSpec[] = [
     name: 'lcs', arity: -3, flags: ['readonly'], acl: [...STRING_READ, 'slow'],
     keySpecs: [keysFrom(1, 1, ['RO', 'access'], 1)],
     summary: 'Finds the longest common subsequence of two string values.', since: '7.0.0', group: 'string',
-    complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively', handler: lcs,
+    complexity: 'O(N*M), N and M = lengths of the two strings', handler: lcs,
   },
 ];

@@ -90,18 +90,18 @@ export const transactionCommands: CommandSpec[] = [
   {
     name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'], acl: ['slow', 'transaction'],
     summary: 'Runs every queued command of the transaction, unless a watched key changed.', since: '1.2.0', group: 'transactions',
-    complexity: 'Depends on commands in the transaction', handler: exec,
+    complexity: 'The sum of the costs of the queued commands', handler: exec,
   },
   {
     name: 'discard', arity: 1, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
     summary: 'Abandons the transaction and its queued commands, and forgets every watched key.', since: '2.0.0', group: 'transactions',
-    complexity: 'O(N), when N is the number of queued commands', handler: discard,
+    complexity: 'O(N), N = queued commands', handler: discard,
   },
   {
     name: 'watch', arity: -2, flags: TRANSACTION_FLAGS, acl: ['fast', 'transaction'],
     keySpecs: [{ flags: ['RO'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 0 } }],
     summary: 'Makes the next EXEC fail if any of the given keys changes before it.', since: '2.2.0', group: 'transactions',
-    complexity: 'O(1) for every key.',
+    complexity: 'O(1) per key',
     arguments: [{ name: 'key', type: 'key', multiple: true }],
     handler: watch,
   },

@@ -292,7 +292,7 @@ describe('keyspace commands', () => {
     const help = (await server.r3.object('HELP')) as string[];
     expect(help[0]).toBe('OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(help.at(-1)).toBe('    Prints this help.');
-    expect(help).toHaveLength(15);
+    expect(help).toHaveLength(11);
   });
 
   it('OBJECT IDLETIME grows without access and TOUCH resets it; TYPE/EXISTS/TTL do not', async () => {

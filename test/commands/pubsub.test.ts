@@ -170,7 +170,7 @@ describe('pub/sub', () => {
     expect(await q.call('PUBSUB', 'NUMPAT', 'x')).toBe("-ERR wrong number of arguments for 'pubsub|numpat' command\r\n");
     expect(await q.call('PUBSUB', 'nope')).toBe("-ERR unknown subcommand 'nope'. Try PUBSUB HELP.\r\n");
     const help = await q.call('PUBSUB', 'HELP');
-    expect(help.startsWith('*14\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n')).toBe(true);
+    expect(help.startsWith('*13\r\n+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n')).toBe(true);
     expect(help.endsWith('+HELP\r\n+    Prints this help.\r\n')).toBe(true);
 
     // Closing a subscriber drops all its subscriptions.

@@ -49,7 +49,7 @@ describe('server administration commands', () => {
   });
 
   it('LATENCY: events, history, reset, doctor, graph, histogram', async () => {
-    expect(await c.call('LATENCY', 'DOCTOR')).toMatch(/Latency monitoring is disabled/);
+    expect(await c.call('LATENCY', 'DOCTOR')).toMatch(/Latency monitoring is off/);
     await c.call('CONFIG', 'SET', 'latency-monitor-threshold', '50');
     await c.call('DEBUG', 'SLEEP', '0.1');
     const latest = await c.call('LATENCY', 'LATEST');
@@ -114,7 +114,7 @@ describe('server administration commands', () => {
     expect(stats).toMatch(/\$10\r\nkeys\.count\r\n:[1-9]\d*\r\n/);
     expect(await c.call('MEMORY', 'MALLOC-STATS')).toBe('$45\r\nStats not supported for the current allocator\r\n');
     expect(await c.call('MEMORY', 'PURGE')).toBe('+OK\r\n');
-    expect(await c.call('MEMORY', 'DOCTOR')).toMatch(/^\$\d+\r\n(Hi|Sam)/);
+    expect(await c.call('MEMORY', 'DOCTOR')).toMatch(/^\$\d+\r\n(This instance holds too little data|No memory problem|Possible problem)/);
   });
 
   it('MONITOR streams commands from other clients, without admin commands', async () => {

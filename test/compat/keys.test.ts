@@ -89,7 +89,7 @@ describeDifferential('keyspace commands', (servers) => {
         ['OBJECT', 'REFCOUNT', 'big'], ['OBJECT', 'REFCOUNT', 'neg'], ['OBJECT', 'REFCOUNT', 'str'],
         ['OBJECT', 'REFCOUNT', 'app'], ['OBJECT', 'REFCOUNT', 'h'], ['OBJECT', 'REFCOUNT', 'counter'], ['OBJECT', 'REFCOUNT', 'nope'],
         ['OBJECT', 'FREQ', 'str'], ['OBJECT', 'FREQ', 'nope'], ['OBJECT', 'IDLETIME', 'nope'],
-        ['OBJECT', 'HELP'], ['object', 'help'], ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'],
+        ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'ENCODING'],
         ['OBJECT', 'ENCODING', 'a', 'b'], ['OBJECT', 'NOPE'], ['OBJECT', 'NOPE', 'x'],
       ], resp);
     });
