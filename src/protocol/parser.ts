@@ -2,6 +2,7 @@
 // (networking.c processMultibulkBuffer / processInlineBuffer), with the same limits and errors.
 
 import { INT64_MAX, INT64_MIN } from '../util/numbers.js';
+import { constants as bufferConstants } from 'node:buffer';
 import { splitInlineArgs } from '../util/split-args.js';
 
 /** Longest inline request, multibulk count line or bulk length line without a newline. */
@@ -9,6 +10,8 @@ export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
 /** Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation. */
 const BIG_ARG_BYTES = 32 * 1024;
 const UNAUTH_MAX_MULTIBULK = 10;
+/** Longest string V8 can make: a longer argument could not be handed to a command. */
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 /** Lines scanned in JS before falling back to the native indexOf. */
 const SHORT_LINE_BYTES = 32;
 /** Command names up to this length are compared with the previous one for reuse. */
@@ -271,7 +274,7 @@ export class RespParser {
           return new ProtocolError(`Protocol error: expected '$', got '${got}'`, 'expected $ but got something else');
         }
         const len = parseLineInteger(this.buf, this.pos + 1, cr);
-        if (len === null || len < 0 || len > this.limits.maxBulkLenBytes) {
+        if (len === null || len < 0 || len > this.limits.maxBulkLenBytes || len > MAX_STRING_LENGTH) {
           return new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length');
         }
         if (len > UNAUTH_MAX_BULK_BYTES && this.limits.authRequired) {

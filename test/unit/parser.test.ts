@@ -53,6 +53,8 @@ describe('RespParser', () => {
     expect(parseAll('SET "unbalanced\r\n').at(-1)).toBe('Protocol error: unbalanced quotes in request');
     expect(parseAll('x'.repeat(70_000)).at(-1)).toBe('Protocol error: too big inline request');
     expect(parseAll('*20\r\n', true).at(-1)).toBe('Protocol error: unauthenticated multibulk length');
+    // Within proto-max-bulk-len (512 MB) but past the longest string V8 can hold.
+    expect(parseAll('*1\r\n$536870889\r\n').at(-1)).toBe('Protocol error: invalid bulk length');
   });
 
   it('ignores empty multibulk requests and blank inline lines', () => {
