@@ -162,6 +162,9 @@ export interface ServerStats {
   clientQueryBufferLimitDisconnections: number;
   clientOutputBufferLimitDisconnections: number;
   pubsubChannelsPublished: number;
+  /** Socket reads handled and reply writes made (INFO total_reads/writes_processed). */
+  totalReadsProcessed: number;
+  totalWritesProcessed: number;
 }
 
 export interface SlowLogEntry {

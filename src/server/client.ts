@@ -174,6 +174,7 @@ export class Client implements ClientState, CommandContext {
     if (out !== null && !this.closed) {
       this.totalBytesOut += out.length;
       this.server.stats.totalNetOutputBytes += out.length;
+      this.server.stats.totalWritesProcessed++;
       this.socket.write(out);
     }
     if (this.closeAfterReply && !this.closed) {

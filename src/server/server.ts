@@ -74,6 +74,8 @@ export class Server implements ServerApi {
     clientQueryBufferLimitDisconnections: 0,
     clientOutputBufferLimitDisconnections: 0,
     pubsubChannelsPublished: 0,
+    totalReadsProcessed: 0,
+    totalWritesProcessed: 0,
   };
   readonly clientsById = new Map<number, Client>();
   private readonly monitors = new Set<Client>();
@@ -202,6 +204,7 @@ export class Server implements ServerApi {
     if (client.closed) return;
     client.totalBytesIn += chunk.length;
     this.stats.totalNetInputBytes += chunk.length;
+    this.stats.totalReadsProcessed++;
     client.lastInteractionMs = Date.now();
     client.parser.feed(chunk);
     if (client.parser.pendingBytes > this.queryBufferLimitBytes) {
@@ -620,6 +623,8 @@ export class Server implements ServerApi {
     st.expiredKeys = 0;
     st.totalNetInputBytes = 0;
     st.totalNetOutputBytes = 0;
+    st.totalReadsProcessed = 0;
+    st.totalWritesProcessed = 0;
     st.totalErrorReplies = 0;
     st.unexpectedErrorReplies = 0;
     st.errorCounts.clear();
