@@ -140,7 +140,38 @@ export class ReplyWriter {
       this.raw(intReplies[value]);
       return;
     }
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      this.integerDigits(value);
+      return;
+    }
     this.ascii(':' + String(value) + '\r\n');
+  }
+
+  /** ":<n>\r\n" written digit by digit: no intermediate string (INCR's reply path). */
+  private integerDigits(value: number): void {
+    this.ensure(24);
+    const buf = this.buf;
+    let at = this.used;
+    buf[at++] = 58; // ':'
+    let n = value;
+    if (n < 0) {
+      buf[at++] = 45; // '-'
+      n = -n;
+    }
+    const start = at;
+    do {
+      buf[at++] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    // Digits came out least significant first.
+    for (let i = start, j = at - 1; i < j; i++, j--) {
+      const t = buf[i];
+      buf[i] = buf[j];
+      buf[j] = t;
+    }
+    buf[at++] = 13;
+    buf[at++] = 10;
+    this.used = at;
   }
 
   bulk(value: string | Buffer): void {
