@@ -494,20 +494,57 @@ function readField(bytes: Buffer, lengthBytes: number, op: FieldOp): bigint {
   return op.signed ? BigInt.asIntN(op.bits, raw) : raw;
 }
 
+const INT64_MAX_BIG = (1n << 63n) - 1n;
+
+/** C's wrap-around of a result to int64_t. */
+function wrapInt64(value: bigint): bigint {
+  return BigInt.asIntN(64, value);
+}
+
+interface FieldLimit {
+  overflow: boolean;
+  /** The value to store: the sum, or for WRAP/SAT the wrapped/saturated one (unused for FAIL). */
+  limited: bigint;
+}
+
 /**
- * checkSignedBitfieldOverflow / checkUnsignedBitfieldOverflow: whether `value + increment`
- * leaves the field's range, and the value to store for WRAP or SAT (unused for FAIL).
- * `value` may itself be out of range (a SET value), which also counts as overflow.
+ * checkSignedBitfieldOverflow, step by step with C's int64 arithmetic. Its maxincr/minincr wrap
+ * around for a SET value far outside the field, so Redis saturates e.g. SET i47 to
+ * -9223372036854775807 at the field's maximum: reproduced, since Redis is the specification.
  */
-function fieldOverflow(op: FieldOp, value: bigint, increment: bigint): { overflow: boolean; limited: bigint } {
-  const bits = op.bits;
-  const max = op.signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-  const min = op.signed ? -max - 1n : 0n;
-  const sum = value + increment;
-  if (sum <= max && sum >= min) return { overflow: false, limited: sum };
-  if (op.overflow === 'sat') return { overflow: true, limited: sum > max ? max : min };
-  const wrapped = op.signed ? BigInt.asIntN(bits, sum) : BigInt.asUintN(bits, sum);
-  return { overflow: true, limited: wrapped };
+function signedFieldLimit(mode: Overflow, bits: number, value: bigint, increment: bigint): FieldLimit {
+  const max = bits === 64 ? INT64_MAX_BIG : (1n << BigInt(bits - 1)) - 1n;
+  const min = -max - 1n;
+  const maxIncrement = wrapInt64(max - value);
+  const minIncrement = wrapInt64(min - value);
+  let direction = 0;
+  if (value > max || (bits !== 64 && increment > maxIncrement) || (value >= 0n && increment > 0n && increment > maxIncrement)) {
+    direction = 1;
+  } else if (value < min || (bits !== 64 && increment < minIncrement) || (value < 0n && increment < 0n && increment < minIncrement)) {
+    direction = -1;
+  }
+  if (direction === 0) return { overflow: false, limited: value + increment };
+  if (mode === 'sat') return { overflow: true, limited: direction > 0 ? max : min };
+  return { overflow: true, limited: BigInt.asIntN(bits, value + increment) };
+}
+
+/** checkUnsignedBitfieldOverflow: `value` is a uint64, `increment` an int64, as in C. */
+function unsignedFieldLimit(mode: Overflow, bits: number, value: bigint, increment: bigint): FieldLimit {
+  const max = (1n << BigInt(bits)) - 1n;
+  const maxIncrement = wrapInt64(max - value);
+  const minIncrement = wrapInt64(-value);
+  let direction = 0;
+  if (value > max || (increment > 0n && increment > maxIncrement)) direction = 1;
+  else if (increment < 0n && increment < minIncrement) direction = -1;
+  if (direction === 0) return { overflow: false, limited: BigInt.asUintN(64, value + increment) };
+  if (mode === 'sat') return { overflow: true, limited: direction > 0 ? max : 0n };
+  return { overflow: true, limited: BigInt.asUintN(bits, value + increment) };
+}
+
+function fieldOverflow(op: FieldOp, value: bigint, increment: bigint): FieldLimit {
+  return op.signed
+    ? signedFieldLimit(op.overflow, op.bits, value, increment)
+    : unsignedFieldLimit(op.overflow, op.bits, value, increment);
 }
 
 /** Runs one SET or INCRBY; returns whether the stored bits changed (or the key grew). */

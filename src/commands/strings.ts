@@ -10,7 +10,7 @@ import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/keyspace-events.js';
 import { NO_TOUCH } from '../store/db.js';
 import { MutableString, isStringValue, type RedisValue, type StringValue } from '../store/values.js';
 import {
-  INT64_MAX, INT64_MIN, LD_ZERO, addLongDouble, formatLongDoubleHuman, parseInt64, parseLongDouble,
+  INT64_MAX, INT64_MIN, LD_ZERO, addLongDouble, formatLongDoubleHuman, isInt64Text, parseInt64, parseLongDouble,
   type LongDouble,
 } from '../util/numbers.js';
 import { rangeEnd, rangeStart } from '../util/ranges.js';
@@ -54,7 +54,11 @@ function checkStringLength(ctx: CommandContext, sizeBytes: number, appendBytes: 
  * (the TTL and access time stay), so it can be changed byte by byte.
  */
 export function unshareString(ctx: CommandContext, key: string, value: StringValue, extraBytes = 0): MutableString {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== 'string') {
+    // Redis copies a non-raw object to a raw one before changing it.
+    value.embstr = false;
+    return value;
+  }
   const mutable = MutableString.from(value, extraBytes);
   ctx.db.replaceValue(key, mutable);
   return mutable;
@@ -541,7 +545,8 @@ function incrbyfloat(ctx: CommandContext, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(sum);
-  ctx.db.set(key, text, true);
+  // createStringObjectFromLongDouble never int-encodes: "3" stays an embstr in Redis.
+  ctx.db.set(key, isInt64Text(text) ? MutableString.unencoded(text) : text, true);
   ctx.server.signalModifiedKey(ctx.db, key);
   ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'incrbyfloat', key, ctx.db.id);
   ctx.markDirty();

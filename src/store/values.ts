@@ -37,14 +37,19 @@ export function encodingName(value: RedisValue): string {
     if (value.length <= 20 && isInt64Text(value)) return 'int';
     return value.length <= 44 ? 'embstr' : 'raw';
   }
-  if (value.kind === 'string') return 'raw';
+  if (value.kind === 'string') return value.embstr && value.length <= 44 ? 'embstr' : 'raw';
   return value.compact ? 'listpack' : 'hashtable';
 }
 
 /** A deep copy (COPY): the copy shares nothing mutable with the original. */
 export function cloneValue(value: RedisValue): RedisValue {
   if (typeof value === 'string') return value;
-  if (value.kind === 'string') return MutableString.from(value.bytes());
+  if (value.kind === 'string') {
+    // dupStringObject keeps an embstr an embstr.
+    const copy = MutableString.from(value.bytes());
+    copy.embstr = value.embstr;
+    return copy;
+  }
   const copy = new HashValue();
   for (const [field, v] of value.map) copy.map.set(field, v);
   copy.compact = value.compact;

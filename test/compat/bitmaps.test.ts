@@ -106,6 +106,21 @@ describeDifferential('bitmap commands', (servers) => {
       await servers.run(fieldErrors, resp);
     });
   }
+  // Found by the fuzzer: Redis's overflow check wraps around in int64 for a SET value far below
+  // a signed field's range, and then saturates (or wraps) as if the value were too large.
+  it('BITFIELD SET far outside a field matches, int64 wrap-around included', async () => {
+    await servers.run([
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'SAT', 'SET', 'i47', '11', '-9223372036854775807', 'GET', 'i47', '11'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'SAT', 'SET', 'i8', '0', '-9223372036854775808', 'GET', 'i8', '0'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'SAT', 'SET', 'i8', '0', '-200', 'GET', 'i8', '0'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'FAIL', 'SET', 'i16', '0', '-9223372036854775807', 'GET', 'i16', '0'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'WRAP', 'SET', 'i16', '0', '-9223372036854775807', 'GET', 'i16', '0'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'SAT', 'SET', 'i64', '0', '-9223372036854775808', 'INCRBY', 'i64', '0', '-1'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'SAT', 'SET', 'u8', '0', '-1', 'INCRBY', 'u8', '0', '-9223372036854775808'],
+      ['BITFIELD', 'b:q', 'OVERFLOW', 'WRAP', 'SET', 'u63', '1', '-1', 'INCRBY', 'u63', '1', '9223372036854775807'],
+      ['GET', 'b:q'],
+    ]);
+  });
   it('bitmap results are raw strings', async () => {
     await servers.run([
       ['SET', 'x:i', '1'], ['SETBIT', 'x:i', '0', '0'], ['OBJECT', 'ENCODING', 'x:i'], ['SETBIT', 'x:n', '3', '1'],

@@ -120,4 +120,15 @@ describeDifferential('string commands', (servers) => {
       ['SET', 'o:str', 'foo'], ['GETRANGE', 'o:str', '0', '0'], ['OBJECT', 'ENCODING', 'o:str'],
     ]);
   });
+  // Found by the fuzzer: an integer-looking INCRBYFLOAT result is an embstr in Redis, not an int;
+  // COPY keeps it so, an in-place change makes it raw, INCR makes it an int.
+  it('OBJECT ENCODING of an integer-looking INCRBYFLOAT result matches', async () => {
+    await servers.run([
+      ['INCRBYFLOAT', 'f:a', '0'], ['OBJECT', 'ENCODING', 'f:a'], ['INCRBYFLOAT', 'f:b', '2.5'],
+      ['INCRBYFLOAT', 'f:b', '0.5'], ['GET', 'f:b'], ['OBJECT', 'ENCODING', 'f:b'], ['COPY', 'f:b', 'f:c'],
+      ['OBJECT', 'ENCODING', 'f:c'], ['SETRANGE', 'f:c', '0', ''], ['OBJECT', 'ENCODING', 'f:c'],
+      ['APPEND', 'f:c', ''], ['OBJECT', 'ENCODING', 'f:c'], ['INCR', 'f:b'], ['OBJECT', 'ENCODING', 'f:b'],
+      ['INCRBYFLOAT', 'f:d', '1e20'], ['OBJECT', 'ENCODING', 'f:d'], ['SETBIT', 'f:a', '0', '0'], ['OBJECT', 'ENCODING', 'f:a'],
+    ]);
+  });
 });

@@ -4,7 +4,21 @@ export class MutableString {
   readonly kind = 'string' as const;
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /**
+   * Written whole rather than changed in place: INCRBYFLOAT stores its result with Redis's
+   * createStringObject, which never int-encodes, so an integer-looking result ("3") is still an
+   * embstr there. A plain JS string would report "int"; this flag keeps OBJECT ENCODING true
+   * until the value is changed in place (dbUnshareStringValue makes it raw).
+   */
+  embstr = false;
   constructor(public buf: Buffer, public length: number) {}
+
+  /** A value Redis would hold as an embstr (or raw past 44 bytes) without int-encoding it. */
+  static unencoded(value: string): MutableString {
+    const s = MutableString.from(value);
+    s.embstr = true;
+    return s;
+  }
 
   static from(value: string | Buffer, extraBytes = 0): MutableString {
     const len = value.length;
