@@ -197,7 +197,7 @@ function setGeneric(
   }
   const withGet = (flags & FLAG_GET) !== 0;
   if (withGet && !replyGet(ctx, key)) return;
-  const found = ctx.db.lookup(key, NO_TOUCH) !== undefined;
+  const found = ctx.db.has(key);
   if (((flags & FLAG_NX) && found) || ((flags & FLAG_XX) && !found)) {
     if (!withGet) {
       if (replies === 'one-zero') ctx.reply.integer(0);
@@ -227,7 +227,7 @@ function set(ctx: CommandContext, argv: string[]): void {
   if (argv.length === 3) {
     // The common case, without option parsing.
     const key = argv[1];
-    ctx.db.lookup(key, NO_TOUCH);
+    ctx.db.expireForWrite(key);
     storeString(ctx, key, argv[2], false);
     ctx.markDirty();
     ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
@@ -313,7 +313,7 @@ function getdel(ctx: CommandContext, argv: string[]): void {
 function getset(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   if (!replyGet(ctx, key)) return;
-  ctx.db.lookup(key, NO_TOUCH);
+  ctx.db.expireForWrite(key);
   storeString(ctx, key, argv[2], false);
   ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
   ctx.markDirty();
@@ -337,14 +337,14 @@ function msetGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   }
   if (nx) {
     for (let j = 1; j < argv.length; j += 2) {
-      if (ctx.db.lookup(argv[j], NO_TOUCH) !== undefined) {
+      if (ctx.db.has(argv[j])) {
         ctx.reply.integer(0);
         return;
       }
     }
   }
   for (let j = 1; j < argv.length; j += 2) {
-    if (!nx) ctx.db.lookup(argv[j], NO_TOUCH);
+    if (!nx) ctx.db.expireForWrite(argv[j]);
     storeString(ctx, argv[j], argv[j + 1], false);
     ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[j], ctx.db.id);
   }

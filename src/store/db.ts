@@ -194,7 +194,16 @@ export class Db {
   }
 
   has(key: string): boolean {
-    return this.lookup(key, NO_TOUCH) !== undefined;
+    if (!this.data.has(key)) return false;
+    return this.expires.size === 0 || !this.expireIfNeeded(key, nowMs());
+  }
+
+  /**
+   * Removes the key now if it is past its deadline (Redis's lookupKeyWrite before an overwrite,
+   * so the expiry is notified and propagated first). Reads nothing back.
+   */
+  expireForWrite(key: string): void {
+    if (this.expires.size > 0 && this.data.has(key)) this.expireIfNeeded(key, nowMs());
   }
 
   /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
