@@ -1,7 +1,7 @@
 // CLIENT: connection introspection and control (ID, INFO, LIST, KILL, names, library info,
 // PAUSE/UNPAUSE, REPLY, NO-EVICT, NO-TOUCH, UNBLOCK, HELP), following networking.c's
-// clientCommand. Tracking (CACHING, TRACKING, GETREDIR, TRACKINGINFO) is not implemented, so
-// those subcommands are not registered.
+// clientCommand. Client-side caching (CACHING, TRACKING, GETREDIR, TRACKINGINFO) comes with a later
+// capability, so those subcommands are not registered yet.
 
 import type { ClientState, CommandContext } from './context.js';
 import { ERR_CLIENT_NAME, validClientName } from './connection.js';

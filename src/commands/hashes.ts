@@ -68,7 +68,7 @@ function hashForWrite(ctx: CommandContext, key: string): HashValue | null {
   return value;
 }
 
-/** hashTypeTryConversion: any argument longer than hash-max-listpack-value forces a hashtable. */
+/** hashTypeTryConversion: an argument longer than hash-max-listpack-value forces a hashtable. */
 function convertForLongArgs(ctx: CommandContext, hash: HashValue, argv: string[], from: number, to: number): void {
   const maxValueBytes = ctx.server.config.num('hash-max-listpack-value');
   for (let i = from; i <= to; i++) {

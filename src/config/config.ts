@@ -177,7 +177,7 @@ export class Config {
   /** Refuses values of reserved directives other than their default. */
   private check(spec: DirectiveSpec, value: ConfigValue): string | null {
     if (spec.reservedFor !== undefined && value !== this.defaults.get(spec.name)) {
-      return `'${spec.name}' can only be '${spec.defaultText}' in this version of Cinnabar: ${spec.reservedFor} is not implemented yet`;
+      return `'${spec.name}' can only be '${spec.defaultText}' in this version of Cinnabar (${spec.reservedFor} comes in a later version)`;
     }
     return null;
   }
