@@ -364,8 +364,10 @@ export class Server implements ServerApi {
   }
 
   private feedMonitors(client: Client, argv: readonly string[]): void {
-    const now = Date.now();
-    let line = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${client.dbIndex} ${client.remoteAddress}]`;
+    // Microsecond timestamp, as Redis prints it (wall clock via the cron-synced offset).
+    const nowMicros = Math.floor((performance.now() + this.wallOffsetMs) * 1000);
+    const seconds = Math.floor(nowMicros / 1e6);
+    let line = `${seconds}.${String(nowMicros - seconds * 1e6).padStart(6, '0')} [${client.dbIndex} ${client.remoteAddress}]`;
     for (const a of argv) line += ' ' + quoteRepr(a);
     const frame = Buffer.from('+' + line + '\r\n', 'latin1');
     for (const m of this.monitors) this.deliverPush(m, frame);
