@@ -25,7 +25,7 @@ const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-
  */
 export function storeString(ctx: CommandContext, key: string, value: RedisValue, keepTtl: boolean): void {
   ctx.db.set(key, value, keepTtl);
-  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
 }
 
 /** The value as a latin1 string (copying only a MutableString). */
@@ -207,12 +207,12 @@ function setGeneric(
   }
   storeString(ctx, key, value, (flags & FLAG_KEEPTTL) !== 0);
   ctx.markDirty();
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+  ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
   if (deadline !== null) {
     ctx.db.setExpire(key, Number(deadline));
     // Replicas and the AOF get an absolute deadline, so a late replay expires at the same time.
     ctx.rewritePropagation(['SET', key, value, 'PXAT', deadline.toString()]);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
   }
   if (!withGet) {
     if (replies === 'one-zero') ctx.reply.integer(1);
@@ -230,7 +230,7 @@ function set(ctx: CommandContext, argv: string[]): void {
     ctx.db.expireForWrite(key);
     storeString(ctx, key, argv[2], false);
     ctx.markDirty();
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
     ctx.reply.ok();
     return;
   }
@@ -282,19 +282,19 @@ function getex(ctx: CommandContext, argv: string[]): void {
     ctx.db.delete(key);
     const lazy = ctx.server.config.bool('lazyfree-lazy-expire');
     ctx.rewritePropagation([lazy ? 'UNLINK' : 'DEL', key]);
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, ctx.db.id);
     ctx.markDirty();
   } else if (deadline !== null) {
     ctx.db.setExpire(key, Number(deadline));
     ctx.rewritePropagation(['PEXPIREAT', key, deadline.toString()]);
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
     ctx.markDirty();
   } else if ((args.flags & FLAG_PERSIST) !== 0 && ctx.db.removeExpire(key)) {
-    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
     ctx.rewritePropagation(['PERSIST', key]);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'persist', key, ctx.db.id);
     ctx.markDirty();
   }
 }
@@ -305,8 +305,8 @@ function getdel(ctx: CommandContext, argv: string[]): void {
   if (!ctx.db.delete(key)) return;
   const lazy = ctx.server.config.bool('lazyfree-lazy-user-del');
   ctx.rewritePropagation([lazy ? 'UNLINK' : 'DEL', key]);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, ctx.db.id);
   ctx.markDirty();
 }
 
@@ -315,7 +315,7 @@ function getset(ctx: CommandContext, argv: string[]): void {
   if (!replyGet(ctx, key)) return;
   ctx.db.expireForWrite(key);
   storeString(ctx, key, argv[2], false);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+  ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
   ctx.markDirty();
   ctx.rewritePropagation(['SET', key, argv[2]]);
 }
@@ -346,7 +346,7 @@ function msetGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   for (let j = 1; j < argv.length; j += 2) {
     if (!nx) ctx.db.expireForWrite(argv[j]);
     storeString(ctx, argv[j], argv[j + 1], false);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[j], ctx.db.id);
+    ctx.server.events.notify(NOTIFY_STRING, 'set', argv[j], ctx.db.id);
   }
   ctx.markDirty((argv.length - 1) / 2);
   if (nx) ctx.reply.integer(1);
@@ -382,8 +382,8 @@ function append(ctx: CommandContext, argv: string[]): void {
     mutable.append(suffix);
     totalBytes = mutable.length;
   }
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'append', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'append', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(totalBytes);
 }
@@ -429,8 +429,8 @@ function setrange(ctx: CommandContext, argv: string[]): void {
     target.ensureLength(offset + patch.length);
   }
   target.buf.latin1Write(patch, offset);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'setrange', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'setrange', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(target.length);
 }
@@ -489,8 +489,8 @@ function incrDecr(ctx: CommandContext, key: string, increment: number | bigint):
   }
   // An existing key keeps its TTL (dbOverwrite); a new one is added.
   ctx.db.set(key, String(next), true);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'incrby', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'incrby', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(next);
 }
@@ -547,8 +547,8 @@ function incrbyfloat(ctx: CommandContext, argv: string[]): void {
   const text = formatLongDoubleHuman(sum);
   // createStringObjectFromLongDouble never int-encodes: "3" stays an embstr in Redis.
   ctx.db.set(key, isInt64Text(text) ? MutableString.unencoded(text) : text, true);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'incrbyfloat', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'incrbyfloat', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.bulk(text);
   // Replicas get the result, so float formatting can never make them diverge.

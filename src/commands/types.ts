@@ -94,6 +94,16 @@ export interface Command {
   isProtected: boolean;
   /** Writes or may replicate: what CLIENT PAUSE WRITE holds back. */
   mayReplicate: boolean;
+  /**
+   * Roles the engine acts on, computed once when the table is built so the hot path compares
+   * booleans, not names. `runsInMulti`: executed at once inside MULTI instead of being queued
+   * (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+   */
+  runsInMulti: boolean;
+  /** EXEC: its queued commands propagate themselves; a refused EXEC ends the transaction. */
+  isExec: boolean;
+  /** TOUCH: updates access times even for a CLIENT NO-TOUCH client. */
+  isTouch: boolean;
   /** Per-command statistics for INFO commandstats / latencystats. */
   stats: CommandStats;
 }

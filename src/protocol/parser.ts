@@ -18,6 +18,7 @@ const SHORT_LINE_BYTES = 32;
 const MAX_REUSED_NAME_BYTES = 32;
 const UNAUTH_MAX_BULK_BYTES = 16384;
 
+const EMPTY = Buffer.alloc(0);
 const CR = 13;
 const LF = 10;
 
@@ -34,8 +35,10 @@ export interface ParserLimits {
 }
 
 export class RespParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
+  /** False while `buf` is the caller's chunk (which it may reuse), true once it is our copy. */
+  private ownsBuffer = true;
   /** Remaining bulk arguments of the multibulk request being read; 0 between requests. */
   private multibulkLeft = 0;
   private bulkLen = -1;
@@ -89,7 +92,9 @@ export class RespParser {
     return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + maxBytes));
   }
 
-  feed(chunk: Buffer): void {
+  /** Adds received bytes: `chunk`'s first `length` bytes (all of it by default). */
+  feed(chunk: Buffer, length = chunk.length): void {
+    if (length !== chunk.length) chunk = chunk.subarray(0, length);
     if (this.bigArg !== null) {
       const need = this.bigArg.length - this.bigArgFilled;
       const take = Math.min(need, chunk.length);
@@ -100,15 +105,33 @@ export class RespParser {
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
+      this.ownsBuffer = false;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.ownsBuffer = true;
     }
     this.pos = 0;
   }
 
+  /**
+   * Copies the unconsumed bytes out of the last fed chunk, so the caller may reuse it (reads
+   * into one shared buffer). Only an incomplete request's bytes are ever copied.
+   */
+  retainPending(): void {
+    if (this.ownsBuffer) return;
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+    } else {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+    }
+    this.pos = 0;
+    this.ownsBuffer = true;
+  }
+
   /** Drops everything buffered (used when the connection is closing). */
   reset(): void {
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
+    this.ownsBuffer = true;
     this.pos = 0;
     this.multibulkLeft = 0;
     this.bulkLen = -1;
@@ -289,7 +312,7 @@ export class RespParser {
           this.buf.copy(this.bigArg, 0, this.pos, this.pos + available);
           this.bigArgFilled = available;
           this.pos += available;
-          if (this.pos >= this.buf.length) { this.buf = Buffer.alloc(0); this.pos = 0; }
+          if (this.pos >= this.buf.length) { this.buf = EMPTY; this.pos = 0; this.ownsBuffer = true; }
           continue;
         }
       }

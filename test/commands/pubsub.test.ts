@@ -35,7 +35,7 @@ describe('pub/sub', () => {
   afterEach(async () => {
     for (const c of perTest) c.close();
     perTest = [];
-    await waitFor(async () => running.server.clientsById.size === 0);
+    await waitFor(async () => running.server.clients.size === 0);
   });
 
   async function connect(resp: 2 | 3 = 2): Promise<RawConnection> {
@@ -186,12 +186,12 @@ describe('pub/sub', () => {
     sub.send('SUBSCRIBE', 'muted');
     await sub.readReply();
     // CLIENT REPLY belongs to another family; set the same state the command sets.
-    const client = [...running.server.clientsById.values()].at(-1);
+    const client = [...running.server.clients.all()].at(-1);
     expect(client?.channels.has('muted')).toBe(true);
     if (client === undefined) return;
     client.replyMode = 'off';
     client.reply.muted = true;
-    expect(running.server.publish('muted', 'still here')).toBe(1);
+    expect(running.server.pubsub.publish('muted', 'still here')).toBe(1);
     expect(await sub.readReply()).toBe(frame(3, ['message', 'muted', 'still here']));
     // Its own subscription confirmations also get through.
     sub.send('SUBSCRIBE', 'muted2');

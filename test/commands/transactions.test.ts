@@ -174,10 +174,10 @@ describe('transactions', () => {
       return c.call('EXEC');
     }
     const srv = (): typeof server.running.server => server.running.server;
-    const flushDb = (i: number): void => { srv().signalFlushedDb(i); srv().keyspace.dbs[i].flush(); };
-    const flushAll = (): void => { srv().signalFlushedDb(-1); for (const d of srv().keyspace.dbs) d.flush(); };
+    const flushDb = (i: number): void => { srv().events.signalFlushedDb(i); srv().keyspace.dbs[i].flush(); };
+    const flushAll = (): void => { srv().events.signalFlushedDb(-1); for (const d of srv().keyspace.dbs) d.flush(); };
     const swap = (a: number, b: number): void => {
-      srv().signalSwappedDb(a, b);
+      srv().events.signalSwappedDb(a, b);
       srv().keyspace.dbs[a].swapContents(srv().keyspace.dbs[b]);
     };
     const stale = (i: number, key: string): void => {
@@ -262,7 +262,7 @@ describe('transactions', () => {
     await run(c, ['MULTI'], ['SET', 'gone', '1']);
     c.close();
     // Other connections (the fixture's) stay open: wait for this one alone to be gone.
-    await waitFor(() => !server.running.server.clientsById.has(id));
+    await waitFor(() => !server.running.server.clients.byIdMap.has(id));
     const d = await connect();
     expect(await d.call('GET', 'gone')).toBe('$-1\r\n');
   });
