@@ -42,6 +42,9 @@ import { SocketConnection } from './socket-connection.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
+/** Replies gathered for one client before they are handed to its connection mid-batch. */
+const MAX_REPLY_BATCH_BYTES = 256 * 1024;
+
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   readonly keyspace: Keyspace;
   /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
@@ -201,6 +204,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     const keepAliveSec = this.config.num('tcp-keepalive');
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);
+    this.clients.add(client);
+    this.stats.totalConnectionsReceived++;
     connection.start({
       onRequestBytes: (byteCount) => this.onRequestBytes(client, connection, byteCount),
       onError: (err) => this.log.verbose(`Error reading from client: ${err.message}`),
@@ -209,14 +214,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   }
 
   /**
-   * A client of this node over `connection`: a socket, or a socket-free connection for commands
-   * that come from no network peer (scripts, the AOF loader, a replica's primary link, tests).
+   * A client of this node over `connection`: a socket (accept() lists it among the clients), or
+   * a socket-free connection for commands that come from no network peer (scripts, the AOF
+   * loader, a replica's primary link, tests), which like Redis's fake clients is not listed.
    */
   createClient(connection: Connection): Client {
-    const client = new Client(this.nextClientId++, connection, this);
-    this.clients.add(client);
-    this.stats.totalConnectionsReceived++;
-    return client;
+    return new Client(this.nextClientId++, connection, this);
   }
 
   // ------------------------------------------------------------ request loop
@@ -261,6 +264,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
           break;
         }
         if (this.runRequest(client, argv) === 'postponed') break;
+        // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
+        // and the output limit is judged while the batch runs, not after it.
+        if (client.reply.lengthBytes >= MAX_REPLY_BATCH_BYTES) this.flushClient(client);
       }
     } finally {
       dispatcher.endBatch();

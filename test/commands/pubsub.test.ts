@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** RESP bulk string. */
 const b = (s: string): string => `$${Buffer.byteLength(s, 'latin1')}\r\n${s}\r\n`;
@@ -283,11 +284,3 @@ describe('pub/sub', () => {
     for (const s of sockets) s.destroy();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

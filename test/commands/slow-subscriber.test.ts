@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/index.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MESSAGE = 'm'.repeat(16 * 1024);
 const CHANNEL = 'flood';
@@ -72,13 +73,6 @@ function retainedBytes(): number {
   return m.heapUsed + m.external;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('slow pub/sub subscribers', () => {
   let running: RunningServer | null = null;

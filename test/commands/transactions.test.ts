@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import type { RawConnection } from '../helpers/resp.js';
 import { withServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NULL_ARRAY = { 2: '*-1\r\n', 3: '_\r\n' } as const;
 
@@ -135,12 +136,12 @@ describe('transactions', () => {
     server.running.server.keyspace.activeExpireEnabled = false;
     const c = await connect();
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     expect(await run(c, ['MULTI'], ['PING'], ['EXEC'])).toEqual(['+OK\r\n', '+QUEUED\r\n', '*1\r\n+PONG\r\n']);
 
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     // A read lazily deletes it: logically nothing changed for the watcher.
     expect(await c.call('GET', 'stale')).toBe('$-1\r\n');
@@ -148,7 +149,7 @@ describe('transactions', () => {
 
     // But once deleted, re-creating it is a change.
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     await c.call('GET', 'stale');
     await c.call('SET', 'stale', 'new');
@@ -182,7 +183,7 @@ describe('transactions', () => {
     };
     const stale = (i: number, key: string): void => {
       srv().keyspace.dbs[i].set(key, 'v');
-      srv().keyspace.dbs[i].setExpire(key, Date.now() - 1);
+      srv().keyspace.dbs[i].setExpire(key, Date.now() - 1000);
     };
 
     it('a flush touches watched keys that existed, and only those', async () => {
@@ -293,11 +294,3 @@ describe('transactions', () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
