@@ -240,6 +240,12 @@ export interface CommandContext {
   alsoPropagate(dbIndex: number, argv: string[]): void;
   /** Switches the client's database (SELECT). */
   selectDb(index: number): boolean;
+  /**
+   * A big argument of the running command as the Buffer it arrived in, when the engine kept it
+   * that way (only for commands declaring takesBigArgs; argv then holds "" in its slot); null
+   * otherwise, and argv holds the string.
+   */
+  bigArgument(index: number): Buffer | null;
   /** Hides an argument from SLOWLOG and MONITOR (passwords). */
   redactArgument(index: number): void;
   /** Called after a successful AUTH/HELLO AUTH (lifts the unauthenticated request limits). */

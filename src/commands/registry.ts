@@ -34,6 +34,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     runsInMulti: parent === null && RUN_IN_MULTI.has(spec.name),
     isExec: parent === null && spec.name === 'exec',
     isTouch: parent === null && spec.name === 'touch',
+    takesBigArgs: spec.takesBigArgs === true,
     stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },
   };
   if (spec.subcommands) {

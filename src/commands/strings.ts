@@ -188,7 +188,7 @@ type SetReplies = 'ok-null' | 'one-zero';
  */
 function setGeneric(
   ctx: CommandContext, argv: string[], flags: number, key: string, value: string,
-  expire: string | null, unitSeconds: boolean, replies: SetReplies,
+  expire: string | null, unitSeconds: boolean, replies: SetReplies, stored: StringValue = value,
 ): void {
   let deadline: bigint | null = null;
   if (expire !== null) {
@@ -205,7 +205,7 @@ function setGeneric(
     }
     return;
   }
-  storeString(ctx, key, value, (flags & FLAG_KEEPTTL) !== 0);
+  storeString(ctx, key, stored, (flags & FLAG_KEEPTTL) !== 0);
   ctx.markDirty();
   ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
   if (deadline !== null) {
@@ -228,7 +228,9 @@ function set(ctx: CommandContext, argv: string[]): void {
     // The common case, without option parsing.
     const key = argv[1];
     ctx.db.expireForWrite(key);
-    storeString(ctx, key, argv[2], false);
+    const big = ctx.bigArgument(2);
+    // A big value that arrived as a Buffer is stored as that Buffer: no copy, off the V8 heap.
+    storeString(ctx, key, big === null ? argv[2] : MutableString.over(big), false);
     ctx.markDirty();
     ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
     ctx.reply.ok();
@@ -236,7 +238,8 @@ function set(ctx: CommandContext, argv: string[]): void {
   }
   const args = parseExtendedArgs(ctx, argv, true);
   if (args === null) return;
-  setGeneric(ctx, argv, args.flags, argv[1], argv[2], args.expire, args.unitSeconds, 'ok-null');
+  const big = ctx.bigArgument(2);
+  setGeneric(ctx, argv, args.flags, argv[1], argv[2], args.expire, args.unitSeconds, 'ok-null', big === null ? argv[2] : MutableString.over(big));
 }
 
 function setnx(ctx: CommandContext, argv: string[]): void {
@@ -726,7 +729,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the string value of a key.', since: '1.0.0', group: 'string', complexity: 'O(1)', handler: get,
   },
   {
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: [...STRING_WRITE, 'slow'],
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], takesBigArgs: true, acl: [...STRING_WRITE, 'slow'],
     keySpecs: [{ ...keyAt(1, 'RW', 'access', 'update', 'variable_flags'), notes: 'RW and ACCESS due to the optional `GET` argument' }],
     summary: 'Sets the string value of a key, with optional conditions, expiry and old-value reply.',
     since: '1.0.0', group: 'string', complexity: 'O(1)', handler: set,

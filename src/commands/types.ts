@@ -58,6 +58,11 @@ export interface CommandSpec {
   /** Absent only on container commands, which dispatch to subcommands. */
   handler?: CommandHandler;
   subcommands?: readonly CommandSpec[];
+  /**
+   * The handler reads big arguments as Buffers through ctx.bigArgument() and stores them as
+   * they are (SET): the engine then skips making their strings when nothing else needs them.
+   */
+  takesBigArgs?: boolean;
   /** For commands whose keys cannot be found from keySpecs alone (movablekeys). */
   getKeys?: (argv: readonly string[]) => number[];
 }
@@ -104,6 +109,8 @@ export interface Command {
   isExec: boolean;
   /** TOUCH: updates access times even for a CLIENT NO-TOUCH client. */
   isTouch: boolean;
+  /** See CommandSpec.takesBigArgs. */
+  takesBigArgs: boolean;
   /** Per-command statistics for INFO commandstats / latencystats. */
   stats: CommandStats;
 }

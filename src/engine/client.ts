@@ -157,6 +157,14 @@ export class Client implements ClientState, CommandContext {
     return true;
   }
 
+  /** Big arguments of the running command kept as Buffers (see CommandContext.bigArgument). */
+  bigArgs: ReadonlyArray<Buffer | undefined> | null = null;
+
+  bigArgument(index: number): Buffer | null {
+    const big = this.bigArgs;
+    return big === null ? null : big[index] ?? null;
+  }
+
   /** Argument indexes of the running command to show as "(redacted)". */
   redacted: number[] | null = null;
 

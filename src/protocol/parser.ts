@@ -47,6 +47,11 @@ export class RespParser {
   /** A big bulk argument being filled chunk by chunk. */
   private bigArg: Buffer | null = null;
   private bigArgFilled = 0;
+  /**
+   * Big arguments of the request being read, by argv index; their argv slot holds "" until
+   * someone materializes it (see takeBigArgs). Null when the request has none (the usual case).
+   */
+  private bigArgs: Array<Buffer | undefined> | null = null;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -128,6 +133,21 @@ export class RespParser {
     this.ownsBuffer = true;
   }
 
+  /** Big arguments of the request next() just returned (see takeBigArgs). */
+  private lastBigArgs: Array<Buffer | undefined> | null = null;
+
+  /**
+   * The big arguments (BIG_ARG_BYTES and more) of the request next() just returned, as Buffers by
+   * argv index, or null when it had none. Their argv slots hold "" until the caller either hands
+   * the Buffers to a command that stores them as they are (no copy, off the V8 heap), or calls
+   * materializeBigArgs to put the latin1 strings in place. Must be called after every next().
+   */
+  takeBigArgs(): Array<Buffer | undefined> | null {
+    const big = this.lastBigArgs;
+    this.lastBigArgs = null;
+    return big;
+  }
+
   /** Drops everything buffered (used when the connection is closing). */
   reset(): void {
     this.buf = EMPTY;
@@ -138,6 +158,14 @@ export class RespParser {
     this.argv = [];
     this.bigArg = null;
     this.bigArgFilled = 0;
+    this.bigArgs = null;
+    this.lastBigArgs = null;
+  }
+
+  private pushBigArg(arg: Buffer): void {
+    const index = this.argv.length;
+    this.argv.push('');
+    (this.bigArgs ??= [])[index] = arg;
   }
 
   /** The next complete request, null when more bytes are needed, or a protocol error. */
@@ -154,6 +182,10 @@ export class RespParser {
       if (body !== 'ok') return body;
       const argv = this.argv;
       this.argv = [];
+      if (this.bigArgs !== null) {
+        this.lastBigArgs = this.bigArgs;
+        this.bigArgs = null;
+      }
       return argv;
     }
   }
@@ -276,7 +308,7 @@ export class RespParser {
         // The big argument is complete; its trailing CRLF is still in `buf`.
         if (this.buf.length - this.pos < 2) return null;
         this.pos += 2;
-        this.argv.push(this.bigArg.latin1Slice(0, this.bigArg.length - 0));
+        this.pushBigArg(this.bigArg);
         this.bigArg = null;
         this.bigArgFilled = 0;
         this.bulkLen = -1;
@@ -317,7 +349,14 @@ export class RespParser {
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-      this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
+      if (this.bulkLen >= BIG_ARG_BYTES) {
+        // Complete in the buffer already: still a Buffer of its own, like any big argument.
+        const copy = Buffer.allocUnsafeSlow(this.bulkLen);
+        this.buf.copy(copy, 0, this.pos, this.pos + this.bulkLen);
+        this.pushBigArg(copy);
+      } else {
+        this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
+      }
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
@@ -381,4 +420,12 @@ function parseLineInteger(buf: Buffer, start: number, end: number): number | nul
     if (exact > INT64_MAX || exact < INT64_MIN) return null;
   }
   return negative ? -value : value;
+}
+
+/** Puts the latin1 strings of big arguments in their argv slots (see RespParser.takeBigArgs). */
+export function materializeBigArgs(argv: string[], bigArgs: ReadonlyArray<Buffer | undefined>): void {
+  for (let i = 0; i < bigArgs.length; i++) {
+    const arg = bigArgs[i];
+    if (arg !== undefined) argv[i] = arg.latin1Slice(0, arg.length);
+  }
 }

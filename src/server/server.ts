@@ -12,7 +12,7 @@ import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
 import { keyspaceEventsFromString, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
-import { ProtocolError } from '../protocol/parser.js';
+import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
@@ -263,7 +263,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
           this.protocolError(client, connection, argv);
           break;
         }
-        if (this.runRequest(client, argv) === 'postponed') break;
+        const bigArgs = parser.takeBigArgs();
+        if (bigArgs !== null) this.admitBigArgs(client, argv, bigArgs);
+        const outcome = this.runRequest(client, argv);
+        client.bigArgs = null;
+        if (outcome === 'postponed') break;
         // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
         // and the output limit is judged while the batch runs, not after it.
         if (client.reply.lengthBytes >= MAX_REPLY_BATCH_BYTES) this.flushClient(client);
@@ -272,6 +276,23 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       dispatcher.endBatch();
     }
     this.flushClient(client);
+  }
+
+  /**
+   * A request's big arguments stay Buffers only when its command stores them as they are and it
+   * runs right now with nobody watching the command stream (no MULTI queue, pause, replica/AOF
+   * stream or MONITOR, which all need the strings); otherwise their strings are made here.
+   */
+  private admitBigArgs(client: Client, argv: string[], bigArgs: Array<Buffer | undefined>): void {
+    if (bigArgs[0] === undefined && !client.inMulti && this.clientPause.untilMs === 0 &&
+        !this.propagator.hasListeners && this.clients.monitors.size === 0) {
+      const command = this.commandTable.lookup(argv);
+      if (command !== undefined && command.takesBigArgs) {
+        client.bigArgs = bigArgs;
+        return;
+      }
+    }
+    materializeBigArgs(argv, bigArgs);
   }
 
   /**
@@ -406,6 +427,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     }
     const slower = this.slowlogThresholdMicros;
     if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog) {
+      if (client.bigArgs !== null) {
+        argv = argv.slice();
+        materializeBigArgs(argv, client.bigArgs);
+      }
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
     if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
