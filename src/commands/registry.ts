@@ -35,6 +35,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     isExec: parent === null && spec.name === 'exec',
     isTouch: parent === null && spec.name === 'touch',
     takesBigArgs: spec.takesBigArgs === true,
+    denyOom: has('denyoom'),
     stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },
   };
   if (spec.subcommands) {

@@ -109,6 +109,8 @@ export interface Command {
   isExec: boolean;
   /** TOUCH: updates access times even for a CLIENT NO-TOUCH client. */
   isTouch: boolean;
+  /** May grow memory: refused while the node is near its memory limit (Redis's denyoom). */
+  denyOom: boolean;
   /** See CommandSpec.takesBigArgs. */
   takesBigArgs: boolean;
   /** Per-command statistics for INFO commandstats / latencystats. */

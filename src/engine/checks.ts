@@ -43,6 +43,19 @@ export const authCheck: CommandCheck = {
   run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
 };
 
+/** What the node's memory watch exposes: an error text while writes must be refused. */
+export interface MemoryGate {
+  readonly refusal: string | null;
+}
+
+/** Commands that may grow memory are refused near the memory limit (Redis's OOM check). */
+export function memoryCheck(gate: MemoryGate): CommandCheck {
+  return {
+    name: 'oom',
+    run: (_client, command) => (command.denyOom && gate.refusal !== null ? gate.refusal : null),
+  };
+}
+
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
   run: (client, command) => (client.inMulti && command.noMulti ? 'ERR Command not allowed inside a transaction' : null),

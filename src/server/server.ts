@@ -18,7 +18,7 @@ import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
-import { authCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import type { Connection } from '../engine/connection.js';
@@ -30,6 +30,7 @@ import { ClientPause } from './client-pause.js';
 import { ClientRegistry } from './client-registry.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
+import { MemoryGuard } from './memory-guard.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
 import { usedMemoryBytes } from '../util/memory.js';
@@ -99,6 +100,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
   readonly clientPause: ClientPause;
   private readonly outputLimits: OutputLimits;
+  /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
+  readonly memoryGuard = new MemoryGuard();
   private readonly rates: InstantaneousRates;
   /** client-query-buffer-limit, cached: read on every read from a socket. */
   private queryBufferLimitBytes: number;
@@ -130,6 +133,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
+      memoryCheck(this.memoryGuard),
       noMultiCheck,
       pubsubContextCheck,
       pauseCheck(this.clientPause),
@@ -229,6 +233,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     client.totalBytesIn += byteCount;
     this.stats.totalNetInputBytes += byteCount;
     this.stats.totalReadsProcessed++;
+    this.memoryGuard.noteIncomingBytes(byteCount);
     client.lastInteractionMs = Date.now();
     const parser = connection.parser;
     if (parser.pendingBytes > this.queryBufferLimitBytes) {
@@ -536,6 +541,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.rates.sample(now);
+    this.memoryGuard.sample();
   }
 
   private flushPendingNow(): void {
