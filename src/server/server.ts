@@ -30,6 +30,7 @@ import { ClientPause } from './client-pause.js';
 import { ClientRegistry } from './client-registry.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
+import { HeapReclaim } from './heap-reclaim.js';
 import { MemoryGuard } from './memory-guard.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
@@ -102,6 +103,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   private readonly outputLimits: OutputLimits;
   /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
   readonly memoryGuard = new MemoryGuard();
+  /** Collects once the keyspace shrank a lot, so INFO memory shows what the dataset holds. */
+  readonly heapReclaim = new HeapReclaim();
   private readonly rates: InstantaneousRates;
   /** client-query-buffer-limit, cached: read on every read from a socket. */
   private queryBufferLimitBytes: number;
@@ -541,6 +544,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.rates.sample(now);
+    this.heapReclaim.check(this.keyspace.totalKeys(), now);
     this.memoryGuard.sample();
   }
 

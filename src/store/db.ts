@@ -374,6 +374,15 @@ export class Db {
     if (deadline !== undefined) target.expires.set(targetKey, deadline);
   }
 
+  /**
+   * Drops the walks over the maps. A live Map iterator keeps the table it started on alive after
+   * the Map shrinks or grows into a new one: an idle walk would pin the memory of keys long gone.
+   */
+  releaseWalks(): void {
+    this.expireWalk = null;
+    this.randomWalk = null;
+  }
+
   /** Removes every key. Returns how many were removed. */
   flush(): number {
     const removed = this.data.size;

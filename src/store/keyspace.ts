@@ -54,7 +54,10 @@ export class Keyspace {
     for (let n = 0; n < this.dbs.length; n++) {
       const db = this.dbs[this.nextDbInCycle];
       this.nextDbInCycle = (this.nextDbInCycle + 1) % this.dbs.length;
-      if (db.expiresCount === 0) continue;
+      if (db.expiresCount === 0) {
+        db.releaseWalks();
+        continue;
+      }
       for (;;) {
         const [checked, expired] = db.expireSample(KEYS_PER_LOOP, Date.now());
         sampledTotal += checked;
