@@ -1,0 +1,23 @@
+// The published API (src/index.ts) hands out interfaces only: the engine's classes must not
+// leak into users' types. These are compile-time checks, enforced because `npm test` runs tsc
+// over test/ before vitest.
+
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as api from '../../src/index.js';
+import type { RunningServer, StartOptions } from '../../src/index.js';
+
+describe('public API types', () => {
+  it('startServer resolves to a handle with only port and close()', () => {
+    expectTypeOf<keyof RunningServer>().toEqualTypeOf<'port' | 'close'>();
+    expectTypeOf(api.startServer).parameters.toEqualTypeOf<[options?: StartOptions]>();
+    expectTypeOf(api.startServer).returns.resolves.toEqualTypeOf<RunningServer>();
+  });
+
+  it('the handle works as its type promises', async () => {
+    const running = await api.startServer({ port: 0, directives: { bind: '127.0.0.1', loglevel: 'warning' } });
+    expect(running.port).toBeGreaterThan(0);
+    const closing = running.close();
+    expect(running.close()).toBe(closing);
+    await closing;
+  });
+});
