@@ -136,7 +136,7 @@ function clampHz(hz: number): number {
   return Math.min(500, Math.max(1, hz));
 }
 
-export const DIRECTIVES: readonly DirectiveSpec[] = [
+export const DIRECTIVES = [
   { name: 'rdbchecksum', kind: 'bool', defaultText: 'yes', mutable: false },
   { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'daemonizing (run cinnabar-server under a supervisor instead)' },
   { name: 'io-threads-do-reads', kind: 'bool', defaultText: 'no', mutable: false },
@@ -314,4 +314,42 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },
   { name: 'bind', kind: 'special', defaultText: '* -::*', mutable: true, multiArg: true, parse: parseBind },
   { name: 'replicaof', alias: 'slaveof', kind: 'special', defaultText: '""', mutable: false, multiArg: true, parse: parseReplicaOf, reservedFor: 'replication' },
-  { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },];
+  { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },
+] as const satisfies readonly DirectiveSpec[];
+
+// ---- Names derived from the table ---------------------------------------------------------
+// The table is `as const`, so every name, alias, kind and enum word is a literal type: a
+// misspelt directive in config.num('...') fails the build, and each accessor only takes the
+// names of its kind.
+
+/** One entry of the table, with its literal types. */
+export type Directive = (typeof DIRECTIVES)[number];
+
+/** Canonical directive names, as CONFIG GET reports them. */
+export type CanonicalDirectiveName = Directive['name'];
+
+/** The older name of a directive, when it has one (slaveof, hash-max-ziplist-entries...). */
+type AliasOf<D> = D extends { readonly alias: infer A extends string } ? A : never;
+
+/** Every name get/set accept for a directive: canonical names and aliases. */
+export type DirectiveName = CanonicalDirectiveName | AliasOf<Directive>;
+
+/** The entry a name (canonical or alias) stands for. */
+export type DirectiveNamed<N extends DirectiveName> = Extract<Directive, { readonly name: N } | { readonly alias: N }>;
+
+/** Names (and aliases) of the directives of the given kinds. */
+type NamesOfKind<K extends Directive['kind']> = Directive extends infer D
+  ? D extends { readonly kind: K; readonly name: infer N extends string } ? N | AliasOf<D> : never
+  : never;
+
+/** Directives kept as numbers: 'int' and 'memory' (bytes) kinds. */
+export type NumericDirectiveName = NamesOfKind<'int' | 'memory'>;
+/** Directives kept as booleans (yes/no). */
+export type BoolDirectiveName = NamesOfKind<'bool'>;
+/** Directives kept as text: strings, enums and the special multi-argument ones. */
+export type TextDirectiveName = NamesOfKind<'string' | 'enum' | 'special'>;
+/** Single- or multi-word enums. */
+export type EnumDirectiveName = NamesOfKind<'enum'>;
+
+/** The words an enum directive accepts, e.g. EnumWord<'loglevel'> = 'debug' | ... | 'warning'. */
+export type EnumWord<N extends EnumDirectiveName> = DirectiveNamed<N> extends { readonly values: readonly (infer W extends string)[] } ? W : never;

@@ -105,7 +105,7 @@ function readOldFile(config: Config, path: string, forceAll: boolean): RewriteSt
 }
 
 function rewriteOutputBufferLimits(config: Config, state: RewriteState, spec: DirectiveSpec): void {
-  const current = outputBufferLimitsFromText(config.str(spec.name));
+  const current = outputBufferLimitsFromText(config.textOf(spec));
   const defaults = outputBufferLimitsFromText(DEFAULT_OUTPUT_BUFFER_LIMITS);
   for (const cls of ['normal', 'replica', 'pubsub'] as const) {
     const l = current[cls];
@@ -123,7 +123,7 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
   switch (name) {
     case 'save':
       // Always written, so that an empty list does not fall back to defaults on restart.
-      state.rewriteLine(name, config.str(name) === '' ? 'save ""' : `save ${config.str(name)}`, true);
+      state.rewriteLine(name, config.textOf(spec) === '' ? 'save ""' : `save ${config.textOf(spec)}`, true);
       return;
     case 'client-output-buffer-limit':
       rewriteOutputBufferLimits(config, state, spec);
@@ -137,18 +137,18 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
         state.rewritten.add(name);
         return;
       }
-      const value = config.str(name);
+      const value = config.textOf(spec);
       state.rewriteLine(name, `bind ${value === '' ? '""' : value}`, true);
       return;
     }
     case 'dir':
-      state.rewriteLine(name, `dir ${quoteRepr(config.str(name))}`, true);
+      state.rewriteLine(name, `dir ${quoteRepr(config.textOf(spec))}`, true);
       return;
     case 'notify-keyspace-events':
-      state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, config.str(name) !== '');
+      state.rewriteLine(name, `${name} ${quoteRepr(config.textOf(spec))}`, config.textOf(spec) !== '');
       return;
     case 'latency-tracking-info-percentiles': {
-      const value = config.str(name);
+      const value = config.textOf(spec);
       state.rewriteLine(name, `${name} ${value === '' ? '""' : value}`, !isDefault);
       return;
     }
@@ -156,7 +156,7 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
       break;
   }
   if (spec.kind === 'string') {
-    state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, !isDefault);
+    state.rewriteLine(name, `${name} ${quoteRepr(config.textOf(spec))}`, !isDefault);
     return;
   }
   state.rewriteLine(name, `${name} ${config.formatForFile(spec)}`, !isDefault);
