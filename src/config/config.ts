@@ -13,6 +13,25 @@ import { ConfigFileError, type ConfigValue, type DirectiveSpec } from './types.j
 
 const MAX_INCLUDE_DEPTH = 16;
 
+/** Directives Redis 7.0 still accepts in a file, with one argument, and ignores. */
+const DEPRECATED_DIRECTIVES = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
+
+/** Where a directive was last set while loading, to report a problem with its final value. */
+interface SourceLine {
+  lineNumber: number;
+  lineText: string;
+  /** Order of the lines across files: the earliest offending line is reported first. */
+  sequence: number;
+}
+
+/** State of one load (a file with its includes, then the flags): Redis's reading_config_file. */
+interface LoadSession {
+  /** The last line that set each directive (canonical name). */
+  readonly lastLine: Map<string, SourceLine>;
+  /** Lines of known directives seen so far. */
+  linesSeen: number;
+}
+
 /** A live field and how it is computed, grouped by directive for refreshes. */
 interface LiveBinding {
   field: LiveFieldName;
@@ -390,10 +409,21 @@ export class Config {
   }
 
   /**
-   * Loads redis.conf text. Lines are numbered across the whole text, as Redis reports them.
-   * Throws ConfigFileError on the first bad line.
+   * Loads redis.conf text (a file, with the command-line flags appended as more lines, as
+   * redis-server does). Each directive takes its final value: lines are applied in order (a
+   * later line replaces an earlier one; `save` lines append, an empty `save ""` clears), and
+   * only then are reserved directives checked, so a file's `save 900 1` followed by a flag
+   * `--save ""` loads. Lines are numbered from 1 in each file, as Redis reports them. Throws
+   * ConfigFileError on the first bad line, or for a reserved directive left at a value other
+   * than its default (reported at the last line that set it).
    */
-  loadText(text: string, baseDir: string, depth = 0): void {
+  loadText(text: string, baseDir: string): void {
+    const session: LoadSession = { lastLine: new Map(), linesSeen: 0 };
+    this.loadLines(text, baseDir, 0, session);
+    this.checkFinalValues(session);
+  }
+
+  private loadLines(text: string, baseDir: string, depth: number, session: LoadSession): void {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].trim();
@@ -403,8 +433,16 @@ export class Config {
       if (args.length === 0) continue;
       const name = args[0].toLowerCase();
       const rest = args.slice(1);
+      const spec = this.spec(name);
+      if (spec !== undefined) {
+        const error = this.loadDirective(spec, rest, session);
+        if (error !== null) throw new ConfigFileError(i + 1, line, error);
+        session.lastLine.set(spec.name, { lineNumber: i + 1, lineText: line, sequence: session.linesSeen++ });
+        continue;
+      }
+      if (DEPRECATED_DIRECTIVES.has(name) && rest.length === 1) continue;
       if (name === 'include' && rest.length === 1) {
-        this.include(rest[0], baseDir, depth);
+        this.include(rest[0], baseDir, depth, session);
         continue;
       }
       if (name === 'rename-command' && rest.length === 2) {
@@ -413,16 +451,43 @@ export class Config {
         continue;
       }
       if (name === 'sentinel') throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');
-      const spec = this.spec(name);
-      if (!spec || (rest.length === 0 && !spec.multiArg) || (!spec.multiArg && rest.length !== 1)) {
-        throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
-      }
-      const error = this.setFromArgs(name, rest.length === 0 && spec.kind !== 'enum' ? [''] : rest);
-      if (error !== null) throw new ConfigFileError(i + 1, line, error);
+      throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
     }
   }
 
-  private include(file: string, baseDir: string, depth: number): void {
+  /**
+   * One known directive's line: parsed and stored without the reserved check (that waits for
+   * the final value). A directive that appends in files (save) replaces its default on its
+   * first line and appends on later ones, as Redis's config loading does.
+   */
+  private loadDirective(spec: DirectiveSpec, args: readonly string[], session: LoadSession): string | null {
+    const parsed = this.parseArgs(spec, args);
+    if ('error' in parsed) return parsed.error;
+    let value = parsed.value;
+    if (spec.appendsInFile === true && session.lastLine.has(spec.name)) {
+      const current = this.values.get(spec.name);
+      if (typeof current === 'string' && typeof value === 'string' && current !== '' && value !== '') value = `${current} ${value}`;
+    }
+    this.apply(spec, value);
+    return null;
+  }
+
+  /** After every line: reserved directives must have ended at their defaults. */
+  private checkFinalValues(session: LoadSession): void {
+    let first: { source: SourceLine; problem: string } | null = null;
+    for (const spec of this.table) {
+      const problem = this.check(spec, this.values.get(spec.name) as ConfigValue);
+      if (problem === null) continue;
+      const source = session.lastLine.get(spec.name);
+      // Only a loaded line can move a reserved directive off its default (setFromArgs and
+      // CONFIG SET refuse it), so a missing line is a broken invariant.
+      if (source === undefined) throw new Error(`${spec.name}: reserved value without a source line`);
+      if (first === null || source.sequence < first.source.sequence) first = { source, problem };
+    }
+    if (first !== null) throw new ConfigFileError(first.source.lineNumber, first.source.lineText, first.problem);
+  }
+
+  private include(file: string, baseDir: string, depth: number, session: LoadSession): void {
     const path = resolvePath(baseDir, file);
     if (depth >= MAX_INCLUDE_DEPTH) throw new IncludeError(`Fatal error, can't open config file '${path}': include nesting too deep`);
     let content: string;
@@ -431,7 +496,7 @@ export class Config {
     } catch (err) {
       throw new IncludeError(`Fatal error, can't open config file '${path}': ${describeFsError(err)}`);
     }
-    this.loadText(content, dirname(path), depth + 1);
+    this.loadLines(content, dirname(path), depth + 1, session);
   }
 
   /** rename-command: checked against the command table as Redis checks it at load time. */

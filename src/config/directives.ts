@@ -16,10 +16,14 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
 type Parsed = { value: string } | { error: string };
 
-/** The working directory must exist (Redis changes into it and reports chdir's error). */
-function parseDir(args: readonly string[]): Parsed {
+/**
+ * The working directory must exist (Redis changes into it and reports chdir's error). A relative
+ * path is taken from the current `dir`, as successive chdir calls would: `dir /a` then `dir b`
+ * is /a/b.
+ */
+function parseDir(args: readonly string[], current: string): Parsed {
   if (args.length !== 1) return { error: 'wrong number of arguments' };
-  const path = resolvePath(args[0]);
+  const path = resolvePath(current === '' ? '.' : current, args[0]);
   try {
     if (!statSync(path).isDirectory()) return { error: 'Not a directory' };
   } catch (err) {
@@ -29,11 +33,27 @@ function parseDir(args: readonly string[]): Parsed {
   return { value: path };
 }
 
+/** strtoll() of a whole argument, as Redis's save parsing uses it ('' reads as 0). */
+function wholeInteger(text: string): number | null {
+  if (text === '') return 0;
+  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) return null;
+  return Number(text.trim());
+}
+
+/**
+ * `save <seconds> <changes> ...`: seconds at least 1, changes at least 0; a single "" is the
+ * empty list. Kept as Redis shows it, the numbers re-printed ("+05 1" reads "5 1").
+ */
 function parseSave(args: readonly string[]): Parsed {
   if (args.length === 1 && args[0] === '') return { value: '' };
   if (args.length % 2 !== 0) return { error: 'Invalid save parameters' };
-  for (const a of args) if (!/^\d+$/.test(a)) return { error: 'Invalid save parameters' };
-  return { value: args.join(' ') };
+  const numbers: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const n = wholeInteger(args[i]);
+    if (n === null || (i % 2 === 0 && n < 1) || (i % 2 === 1 && n < 0)) return { error: 'Invalid save parameters' };
+    numbers.push(n);
+  }
+  return { value: numbers.join(' ') };
 }
 
 const OUTPUT_BUFFER_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
@@ -308,7 +328,7 @@ export const DIRECTIVES = [
   { name: 'tls-ciphers', kind: 'string', defaultText: '', mutable: true },
   { name: 'tls-ciphersuites', kind: 'string', defaultText: '', mutable: true },
   { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, parse: parseDir },
-  { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, parse: parseSave, reservedFor: 'RDB snapshots' },
+  { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, appendsInFile: true, parse: parseSave, reservedFor: 'RDB snapshots' },
   { name: 'client-output-buffer-limit', kind: 'special', defaultText: DEFAULT_OUTPUT_BUFFER_LIMITS, mutable: true, multiArg: true, parse: parseOutputBufferLimits },
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },
   { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },
