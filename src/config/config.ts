@@ -10,6 +10,7 @@ import type {
 } from './directives.js';
 import { LIVE_FIELDS, type LiveFieldName, type LiveSettings } from './live.js';
 import { ConfigFileError, type ConfigValue, type DirectiveSpec } from './types.js';
+import type { ConfigView } from './view.js';
 
 const MAX_INCLUDE_DEPTH = 16;
 
@@ -89,7 +90,7 @@ export interface CommandRename {
 
 type Parsed = { value: ConfigValue } | { error: string };
 
-export class Config {
+export class Config implements ConfigView {
   private readonly byName = new Map<string, DirectiveSpec>();
   private readonly values = new Map<string, ConfigValue>();
   private readonly defaults = new Map<string, ConfigValue>();

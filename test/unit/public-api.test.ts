@@ -4,13 +4,20 @@
 
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as api from '../../src/index.js';
-import type { RunningServer, StartOptions } from '../../src/index.js';
+import type { ConfigView, RunningServer, StartOptions } from '../../src/index.js';
 
 describe('public API types', () => {
   it('startServer resolves to a handle with only port and close()', () => {
     expectTypeOf<keyof RunningServer>().toEqualTypeOf<'port' | 'close'>();
     expectTypeOf(api.startServer).parameters.toEqualTypeOf<[options?: StartOptions]>();
     expectTypeOf(api.startServer).returns.resolves.toEqualTypeOf<RunningServer>();
+  });
+
+  it('loadConfig hands out a read-only view, not the Config class', () => {
+    expectTypeOf(api.loadConfig).returns.toEqualTypeOf<ConfigView>();
+    expectTypeOf<keyof ConfigView>().toEqualTypeOf<'configFile' | 'get' | 'live'>();
+    const config = api.loadConfig({ directives: { hz: '20', 'slave-read-only': 'no' } });
+    expect([config.get('hz'), config.get('replica-read-only'), config.live.hz, config.configFile]).toEqual([20, false, 20, null]);
   });
 
   it('the handle works as its type promises', async () => {
