@@ -87,8 +87,8 @@ function setbit(ctx: CommandContext, argv: string[]): void {
   const old = (target.buf[byteIndex] & mask) !== 0 ? 1 : 0;
   if (grew || old !== on) {
     target.buf[byteIndex] = on === 1 ? target.buf[byteIndex] | mask : target.buf[byteIndex] & ~mask;
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'setbit', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_STRING, 'setbit', key, ctx.db.id);
     ctx.markDirty();
   }
   ctx.reply.integer(old);
@@ -380,12 +380,12 @@ function bitop(ctx: CommandContext, argv: string[]): void {
     const result = combine(op, sources, maxLen);
     ctx.db.lookup(target, NO_TOUCH);
     storeString(ctx, target, new MutableString(result, maxLen), false);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', target, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_STRING, 'set', target, ctx.db.id);
     ctx.markDirty();
   } else if (ctx.db.delete(target)) {
     // Every source empty: the result is the empty string, which is no key at all.
-    ctx.server.signalModifiedKey(ctx.db, target);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', target, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, target);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'del', target, ctx.db.id);
     ctx.markDirty();
   }
   ctx.reply.integer(maxLen);
@@ -593,8 +593,8 @@ function bitfieldGeneric(ctx: CommandContext, argv: string[], readOnlyCommand: b
     }
   }
   if (changes > 0) {
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'setbit', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_STRING, 'setbit', key, ctx.db.id);
     ctx.markDirty(changes);
   }
 }

@@ -95,7 +95,7 @@ function clientList(ctx: CommandContext, argv: string[]): void {
       return;
     }
     const matching: ClientState[] = [];
-    for (const c of ctx.server.clients()) if (clientType(c) === type) matching.push(c);
+    for (const c of ctx.server.clients.all()) if (clientType(c) === type) matching.push(c);
     replyClientLines(ctx, matching, argv);
     return;
   }
@@ -108,7 +108,7 @@ function clientList(ctx: CommandContext, argv: string[]): void {
         ctx.reply.error('ERR Invalid client ID');
         return;
       }
-      const c = typeof id === 'number' ? ctx.server.clientById(id) : undefined;
+      const c = typeof id === 'number' ? ctx.server.clients.byId(id) : undefined;
       if (c !== undefined) matching.push(c);
     }
     replyClientLines(ctx, matching, argv);
@@ -118,7 +118,7 @@ function clientList(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(ERR_SYNTAX);
     return;
   }
-  replyClientLines(ctx, ctx.server.clients(), argv);
+  replyClientLines(ctx, ctx.server.clients.all(), argv);
 }
 
 interface KillFilter {
@@ -197,7 +197,7 @@ function clientKill(ctx: CommandContext, argv: string[]): void {
   }
   let killed = 0;
   let killSelf = false;
-  for (const c of Array.from(ctx.server.clients())) {
+  for (const c of Array.from(ctx.server.clients.all())) {
     if (!matchesKillFilter(c, filter)) continue;
     if (c === ctx.client) {
       if (filter.skipMe) continue;
@@ -331,12 +331,12 @@ function clientPause(ctx: CommandContext, argv: string[]): void {
   }
   // A zero timeout ends at time 0, i.e. it pauses nothing (getTimeoutFromObjectOrReply).
   const untilMs = timeoutMs === 0 ? 0 : Date.now() + Number(timeoutMs);
-  ctx.server.pauseClients(untilMs, writesOnly);
+  ctx.server.clients.pause(untilMs, writesOnly);
   ctx.reply.ok();
 }
 
 function clientUnpause(ctx: CommandContext): void {
-  ctx.server.unpauseClients();
+  ctx.server.clients.unpause();
   ctx.reply.ok();
 }
 

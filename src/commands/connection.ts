@@ -124,7 +124,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (newName !== null) ctx.client.name = newName;
-  if (version !== 0) ctx.server.setProtocol(ctx.client, version as 2 | 3);
+  if (version !== 0) ctx.client.setProtocol(version as 2 | 3);
   const r = ctx.reply;
   r.mapLength(7);
   r.bulk('server');

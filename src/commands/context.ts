@@ -54,6 +54,14 @@ export interface ClientState {
   readonly totalBytesOut: number;
   /** Close the connection now (CLIENT KILL). */
   close(reason: string): void;
+  /**
+   * Queues an out-of-band frame (pub/sub message, MONITOR line) for this client: written even
+   * under CLIENT REPLY OFF, flushed at the end of the event-loop turn, subject to the output
+   * buffer limits.
+   */
+  push(frame: Buffer): void;
+  /** The protocol the client speaks (HELLO switches it). */
+  setProtocol(resp: 2 | 3): void;
   /** Flags string for CLIENT LIST/INFO ("N", "P", "x"...). */
   flagsText(): string;
   /** One CLIENT LIST/INFO line; `currentArgv` is the running command's argv when it is this client asking. */
@@ -67,7 +75,10 @@ export interface ShutdownOptions {
   force: boolean;
 }
 
-/** Server-wide services reachable from commands. */
+/**
+ * Server-wide services reachable from commands: a few shared facts, then one small interface per
+ * service, so a new capability adds one property here rather than a dozen forwarding methods.
+ */
 export interface ServerApi {
   readonly keyspace: Keyspace;
   readonly config: Config;
@@ -80,9 +91,18 @@ export interface ServerApi {
   readonly stats: ServerStats;
 
   lookupCommand(argv: readonly string[]): Command | undefined;
-  clients(): Iterable<ClientState>;
-  clientById(id: number): ClientState | undefined;
 
+  readonly events: KeyspaceSignals;
+  readonly pubsub: PubSubApi;
+  readonly watches: WatchApi;
+  readonly clients: ClientsApi;
+  readonly admin: AdminApi;
+  readonly slowlog: SlowLogApi;
+  readonly latency: LatencyApi;
+}
+
+/** What a change to the keyspace must tell the rest of the node (WATCH, keyspace events). */
+export interface KeyspaceSignals {
   /** WATCH invalidation and (later) client-side caching: a key's value changed. */
   signalModifiedKey(db: Db, key: string): void;
   /**
@@ -93,9 +113,11 @@ export interface ServerApi {
   /** SWAPDB: watchers of keys in either database see a change. Call it BEFORE swapping. */
   signalSwappedDb(index1: number, index2: number): void;
   /** Publishes a keyspace event if notify-keyspace-events enables its class. */
-  notifyKeyspaceEvent(classFlag: number, event: string, key: string, dbIndex: number): void;
+  notify(classFlag: number, event: string, key: string, dbIndex: number): void;
+}
 
-  /** Pub/sub. Returns the number of clients that received the message. */
+export interface PubSubApi {
+  /** Returns the number of clients that received the message. */
   publish(channel: string, message: string): number;
   publishShard(channel: string, message: string): number;
   subscribe(client: ClientState, channel: string): boolean;
@@ -109,30 +131,32 @@ export interface ServerApi {
   channelSubscriberCount(channel: string): number;
   shardChannelSubscriberCount(channel: string): number;
   patternCount(): number;
+}
 
+export interface WatchApi {
   /** Watches a key for the client (WATCH). */
   watchKey(client: ClientState, db: Db, key: string): void;
   /** Forgets the client's watched keys and clears its WATCH dirty flag (UNWATCH, DISCARD). */
   unwatchAll(client: ClientState): void;
   /** EXEC's check: a watched key (not already stale when watched) is past its deadline. */
   watchedKeyExpired(client: ClientState): boolean;
-  /** Runs one queued command with the full call() bookkeeping (EXEC). */
-  callQueued(client: ClientState, command: Command, argv: string[]): void;
+}
 
+export interface ClientsApi {
+  all(): Iterable<ClientState>;
+  byId(id: number): ClientState | undefined;
   /** MONITOR. */
   addMonitor(client: ClientState): void;
   removeMonitor(client: ClientState): void;
+  /** CLIENT PAUSE / UNPAUSE. */
+  pause(untilMs: number, writesOnly: boolean): void;
+  unpause(): void;
+}
 
-  /** Client pause (CLIENT PAUSE / UNPAUSE). */
-  pauseClients(untilMs: number, writesOnly: boolean): void;
-  unpauseClients(): void;
-
-  /** Protocol switch on HELLO. */
-  setProtocol(client: ClientState, resp: 2 | 3): void;
-
+/** Whole-server administration (SHUTDOWN, INFO, CONFIG RESETSTAT, MEMORY, DEBUG LOG). */
+export interface AdminApi {
   /** SHUTDOWN: returns an error text when refused, else never returns normally. */
   shutdown(options: ShutdownOptions): string | null;
-
   /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
   infoText(sections: readonly string[]): string;
   /** CONFIG RESETSTAT: server, command and error statistics back to zero. */
@@ -143,9 +167,6 @@ export interface ServerApi {
   notePeakMemory(usedBytes: number): number;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
-
-  readonly slowlog: SlowLogApi;
-  readonly latency: LatencyApi;
 }
 
 export interface ServerStats {
@@ -219,10 +240,23 @@ export interface CommandContext {
   alsoPropagate(dbIndex: number, argv: string[]): void;
   /** Switches the client's database (SELECT). */
   selectDb(index: number): boolean;
+  /**
+   * A big argument of the running command as the Buffer it arrived in, when the engine kept it
+   * that way (only for commands declaring takesBigArgs; argv then holds "" in its slot); null
+   * otherwise, and argv holds the string.
+   */
+  bigArgument(index: number): Buffer | null;
   /** Hides an argument from SLOWLOG and MONITOR (passwords). */
   redactArgument(index: number): void;
   /** Called after a successful AUTH/HELLO AUTH (lifts the unauthenticated request limits). */
   onAuthenticated(): void;
   /** RESET: leaves MULTI, WATCH, pub/sub, MONITOR, name, db, protocol and reply mode. */
   resetConnectionState(): void;
+  /** Leaves MULTI: drops the queue and the error flag, forgets every WATCH (DISCARD, EXEC, RESET). */
+  discardTransaction(): void;
+  /**
+   * Runs a command for this client through the engine's call(), with all its bookkeeping
+   * (EXEC runs its queue this way).
+   */
+  call(command: Command, argv: string[]): void;
 }

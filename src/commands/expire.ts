@@ -109,8 +109,8 @@ function expireGeneric(ctx: CommandContext, argv: string[], basetimeMs: number, 
     propagated[2] = String(deadline);
     ctx.rewritePropagation(propagated);
   }
-  ctx.server.signalModifiedKey(db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, db.id);
+  ctx.server.events.signalModifiedKey(db, key);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, db.id);
   ctx.markDirty();
 }
 
@@ -121,8 +121,8 @@ function deleteExpiredNow(ctx: CommandContext, key: string): void {
   ctx.markDirty();
   const lazy = ctx.server.config.bool('lazyfree-lazy-expire');
   ctx.rewritePropagation([lazy ? 'UNLINK' : 'DEL', key]);
-  ctx.server.signalModifiedKey(db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, db.id);
+  ctx.server.events.signalModifiedKey(db, key);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, db.id);
   ctx.reply.integer(1);
 }
 
@@ -183,8 +183,8 @@ function persist(ctx: CommandContext, argv: string[]): void {
     ctx.reply.integer(0);
     return;
   }
-  ctx.server.signalModifiedKey(db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', key, db.id);
+  ctx.server.events.signalModifiedKey(db, key);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'persist', key, db.id);
   ctx.reply.integer(1);
   ctx.markDirty();
 }

@@ -91,8 +91,8 @@ function convertForSize(ctx: CommandContext, hash: HashValue): void {
 }
 
 function afterWrite(ctx: CommandContext, key: string, event: string, changes: number): void {
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_HASH, event, key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_HASH, event, key, ctx.db.id);
   ctx.markDirty(changes);
 }
 
@@ -167,7 +167,7 @@ function hdel(ctx: CommandContext, argv: string[]): void {
   }
   if (deleted > 0) {
     afterWrite(ctx, key, 'hdel', deleted);
-    if (keyRemoved) ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, ctx.db.id);
+    if (keyRemoved) ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, ctx.db.id);
   }
   ctx.reply.integer(deleted);
 }

@@ -51,8 +51,8 @@ function deleteKeys(ctx: CommandContext, argv: string[]): void {
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
     if (!db.delete(key)) continue;
-    ctx.server.signalModifiedKey(db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, db.id);
+    ctx.server.events.signalModifiedKey(db, key);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, db.id);
     ctx.markDirty();
     removed++;
   }
@@ -151,10 +151,10 @@ function scan(ctx: CommandContext, argv: string[]): void {
 function afterKeyMoved(
   ctx: CommandContext, fromDb: Db, fromKey: string, toDb: Db, toKey: string, fromEvent: string, toEvent: string,
 ): void {
-  ctx.server.signalModifiedKey(fromDb, fromKey);
-  ctx.server.signalModifiedKey(toDb, toKey);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, fromEvent, fromKey, fromDb.id);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, toEvent, toKey, toDb.id);
+  ctx.server.events.signalModifiedKey(fromDb, fromKey);
+  ctx.server.events.signalModifiedKey(toDb, toKey);
+  ctx.server.events.notify(NOTIFY_GENERIC, fromEvent, fromKey, fromDb.id);
+  ctx.server.events.notify(NOTIFY_GENERIC, toEvent, toKey, toDb.id);
   ctx.markDirty();
 }
 
@@ -266,8 +266,8 @@ function copy(ctx: CommandContext, argv: string[]): void {
   // set() replaces an existing value and drops its TTL, as Redis's dbDelete + dbAdd.
   target.set(newKey, cloneValue(value));
   if (deadline !== undefined) target.setExpire(newKey, deadline);
-  ctx.server.signalModifiedKey(target, newKey);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'copy_to', newKey, target.id);
+  ctx.server.events.signalModifiedKey(target, newKey);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'copy_to', newKey, target.id);
   ctx.markDirty();
   ctx.reply.integer(1);
 }
@@ -288,7 +288,7 @@ function swapdb(ctx: CommandContext, argv: string[]): void {
   if (a !== b) {
     // A watched key changes if it exists on either side (stale keys aside): signalled before
     // the exchange, while both sides can still be seen (Redis's touchAllWatchedKeysInDb).
-    ctx.server.signalSwappedDb(a.id, b.id);
+    ctx.server.events.signalSwappedDb(a.id, b.id);
     a.swapContents(b);
   }
   ctx.markDirty();
@@ -315,14 +315,14 @@ function accountFlush(ctx: CommandContext, argv: string[], removed: number): voi
 // ASYNC needs no background work: dropping the maps is O(1) and the GC reclaims them lazily.
 function flushdb(ctx: CommandContext, argv: string[]): void {
   if (!validFlushArguments(ctx, argv)) return;
-  ctx.server.signalFlushedDb(ctx.db.id);
+  ctx.server.events.signalFlushedDb(ctx.db.id);
   accountFlush(ctx, argv, ctx.db.flush());
   ctx.reply.ok();
 }
 
 function flushall(ctx: CommandContext, argv: string[]): void {
   if (!validFlushArguments(ctx, argv)) return;
-  ctx.server.signalFlushedDb(-1);
+  ctx.server.events.signalFlushedDb(-1);
   let removed = 0;
   for (const db of ctx.server.keyspace.dbs) removed += db.flush();
   accountFlush(ctx, argv, removed);

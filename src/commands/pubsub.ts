@@ -1,6 +1,6 @@
 // Pub/sub commands: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, SSUBSCRIBE,
 // SUNSUBSCRIBE, SPUBLISH and PUBSUB introspection, with cluster mode off (pubsub.c). The
-// subscription registry and the fan-out live in server/pubsub.ts behind ServerApi.
+// subscription registry and the fan-out live in server/pubsub.ts behind ServerApi.pubsub.
 
 import type { ClientState, CommandContext, ServerApi } from './context.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
@@ -62,24 +62,24 @@ interface SubscriptionClass {
 const CHANNELS: SubscriptionClass = {
   commandName: 'SUBSCRIBE', subscribeKind: 'subscribe', unsubscribeKind: 'unsubscribe', allowedInMulti: true,
   names: (client) => client.channels,
-  add: (server, client, name) => server.subscribe(client, name),
-  remove: (server, client, name) => server.unsubscribe(client, name),
+  add: (server, client, name) => server.pubsub.subscribe(client, name),
+  remove: (server, client, name) => server.pubsub.unsubscribe(client, name),
   count: channelAndPatternCount,
 };
 
 const PATTERNS: SubscriptionClass = {
   commandName: 'PSUBSCRIBE', subscribeKind: 'psubscribe', unsubscribeKind: 'punsubscribe', allowedInMulti: true,
   names: (client) => client.patterns,
-  add: (server, client, name) => server.psubscribe(client, name),
-  remove: (server, client, name) => server.punsubscribe(client, name),
+  add: (server, client, name) => server.pubsub.psubscribe(client, name),
+  remove: (server, client, name) => server.pubsub.punsubscribe(client, name),
   count: channelAndPatternCount,
 };
 
 const SHARD_CHANNELS: SubscriptionClass = {
   commandName: 'SSUBSCRIBE', subscribeKind: 'ssubscribe', unsubscribeKind: 'sunsubscribe', allowedInMulti: false,
   names: (client) => client.shardChannels,
-  add: (server, client, name) => server.ssubscribe(client, name),
-  remove: (server, client, name) => server.sunsubscribe(client, name),
+  add: (server, client, name) => server.pubsub.ssubscribe(client, name),
+  remove: (server, client, name) => server.pubsub.sunsubscribe(client, name),
   // Shard subscriptions are counted apart from the other two.
   count: (client) => client.shardChannels.size,
 };
@@ -146,13 +146,13 @@ function sunsubscribe(ctx: CommandContext, argv: string[]): void {
  * replication stream so that replicas' subscribers get the message too.
  */
 function publish(ctx: CommandContext, argv: string[]): void {
-  const receivers = ctx.server.publish(argv[1], argv[2]);
+  const receivers = ctx.server.pubsub.publish(argv[1], argv[2]);
   ctx.alsoPropagate(ctx.db.id, argv);
   ctx.reply.integer(receivers);
 }
 
 function spublish(ctx: CommandContext, argv: string[]): void {
-  const receivers = ctx.server.publishShard(argv[1], argv[2]);
+  const receivers = ctx.server.pubsub.publishShard(argv[1], argv[2]);
   ctx.alsoPropagate(ctx.db.id, argv);
   ctx.reply.integer(receivers);
 }
@@ -173,11 +173,11 @@ function replyChannelList(ctx: CommandContext, argv: string[], names: Iterable<s
 }
 
 function pubsubChannels(ctx: CommandContext, argv: string[]): void {
-  replyChannelList(ctx, argv, ctx.server.channelNames());
+  replyChannelList(ctx, argv, ctx.server.pubsub.channelNames());
 }
 
 function pubsubShardChannels(ctx: CommandContext, argv: string[]): void {
-  replyChannelList(ctx, argv, ctx.server.shardChannelNames());
+  replyChannelList(ctx, argv, ctx.server.pubsub.shardChannelNames());
 }
 
 function replySubscriberCounts(ctx: CommandContext, argv: string[], count: (channel: string) => number): void {
@@ -190,15 +190,15 @@ function replySubscriberCounts(ctx: CommandContext, argv: string[], count: (chan
 }
 
 function pubsubNumsub(ctx: CommandContext, argv: string[]): void {
-  replySubscriberCounts(ctx, argv, (c) => ctx.server.channelSubscriberCount(c));
+  replySubscriberCounts(ctx, argv, (c) => ctx.server.pubsub.channelSubscriberCount(c));
 }
 
 function pubsubShardNumsub(ctx: CommandContext, argv: string[]): void {
-  replySubscriberCounts(ctx, argv, (c) => ctx.server.shardChannelSubscriberCount(c));
+  replySubscriberCounts(ctx, argv, (c) => ctx.server.pubsub.shardChannelSubscriberCount(c));
 }
 
 function pubsubNumpat(ctx: CommandContext): void {
-  ctx.reply.integer(ctx.server.patternCount());
+  ctx.reply.integer(ctx.server.pubsub.patternCount());
 }
 
 const PUBSUB_HELP = [

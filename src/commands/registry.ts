@@ -7,6 +7,9 @@ const PUBSUB_CONTEXT_ALLOWED = new Set([
   'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
 ]);
 
+/** Commands run at once inside MULTI rather than queued (Redis's processCommand exceptions). */
+const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
 function resolve(spec: CommandSpec, parent: Command | null): Command {
   const fullName = parent ? `${parent.fullName}|${spec.name}` : spec.name;
   const has = (flag: string): boolean => (spec.flags as readonly string[]).includes(flag);
@@ -28,6 +31,11 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     isFast: has('fast'),
     isProtected: has('protected'),
     mayReplicate: has('write') || has('may_replicate'),
+    runsInMulti: parent === null && RUN_IN_MULTI.has(spec.name),
+    isExec: parent === null && spec.name === 'exec',
+    isTouch: parent === null && spec.name === 'touch',
+    takesBigArgs: spec.takesBigArgs === true,
+    denyOom: has('denyoom'),
     stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },
   };
   if (spec.subcommands) {

@@ -41,7 +41,7 @@ function configSet(ctx: CommandContext, argv: string[]): void {
 }
 
 function configResetStat(ctx: CommandContext): void {
-  ctx.server.resetStats();
+  ctx.server.admin.resetStats();
   ctx.reply.ok();
 }
 
@@ -74,7 +74,7 @@ function configHelp(ctx: CommandContext, argv: string[]): void {
 // ------------------------------------------------------------------ INFO, TIME, LASTSAVE
 
 function info(ctx: CommandContext, argv: string[]): void {
-  ctx.reply.verbatim(ctx.server.infoText(argv.slice(1)));
+  ctx.reply.verbatim(ctx.server.admin.infoText(argv.slice(1)));
 }
 
 function time(ctx: CommandContext): void {
@@ -118,7 +118,7 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     return;
   }
   // Without persistence a requested save always fails; FORCE shuts down despite it.
-  const error = ctx.server.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
+  const error = ctx.server.admin.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
   if (error !== null) ctx.reply.error(error);
 }
 
@@ -183,7 +183,7 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
     // A sized value is the base text cut or padded with zero bytes, as Redis builds it.
     const value = sizeBytes === 0 ? base : sizeBytes <= base.length ? base.slice(0, sizeBytes) : base + '\0'.repeat(sizeBytes - base.length);
     db.set(key, value);
-    ctx.server.signalModifiedKey(db, key);
+    ctx.server.events.signalModifiedKey(db, key);
   }
   ctx.reply.ok();
 }
@@ -241,7 +241,7 @@ function debug(ctx: CommandContext, argv: string[]): void {
   } else if (argc === 3 && isKeyword(sub, 'PROTOCOL')) {
     debugProtocol(ctx, argv[2]);
   } else if (argc === 3 && isKeyword(sub, 'LOG')) {
-    ctx.server.logWarning(`DEBUG LOG: ${argv[2]}`);
+    ctx.server.admin.logWarning(`DEBUG LOG: ${argv[2]}`);
     ctx.reply.ok();
   } else if (argc === 3 && isKeyword(sub, 'ERROR')) {
     // A raw error line: Redis does not count it in the error statistics.
@@ -291,10 +291,10 @@ function memoryStats(ctx: CommandContext): void {
   const s = ctx.server;
   const usage = process.memoryUsage();
   const used = usage.heapUsed + usage.external;
-  const startup = s.startupMemoryBytes;
-  const peak = s.notePeakMemory(used);
+  const startup = s.admin.startupMemoryBytes;
+  const peak = s.admin.notePeakMemory(used);
   let clientsNormal = 0;
-  for (const c of s.clients()) clientsNormal += c.queryBufferCapacityBytes + c.outputBufferBytes;
+  for (const c of s.clients.all()) clientsNormal += c.queryBufferCapacityBytes + c.outputBufferBytes;
   const overhead = Math.min(used, startup + clientsNormal);
   const keys = s.keyspace.totalKeys();
   const dataset = Math.max(0, used - overhead);
@@ -346,7 +346,7 @@ const DOCTOR_MIN_BYTES = 5 * 1024 * 1024;
 function memoryDoctor(ctx: CommandContext): void {
   const used = usedMemoryBytes();
   let report: string;
-  if (used - ctx.server.startupMemoryBytes < DOCTOR_MIN_BYTES && ctx.server.keyspace.totalKeys() === 0) {
+  if (used - ctx.server.admin.startupMemoryBytes < DOCTOR_MIN_BYTES && ctx.server.keyspace.totalKeys() === 0) {
     report = 'This instance holds too little data for a memory analysis.';
   } else {
     const rss = process.memoryUsage().rss;
@@ -580,7 +580,7 @@ function latencyHelp(ctx: CommandContext, argv: string[]): void {
 function monitor(ctx: CommandContext): void {
   // A client already monitoring gets no reply, as in Redis.
   if (ctx.client.isMonitor) return;
-  ctx.server.addMonitor(ctx.client);
+  ctx.server.clients.addMonitor(ctx.client);
   ctx.reply.ok();
 }
 

@@ -25,7 +25,7 @@ const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-
  */
 export function storeString(ctx: CommandContext, key: string, value: RedisValue, keepTtl: boolean): void {
   ctx.db.set(key, value, keepTtl);
-  ctx.server.signalModifiedKey(ctx.db, key);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
 }
 
 /** The value as a latin1 string (copying only a MutableString). */
@@ -188,7 +188,7 @@ type SetReplies = 'ok-null' | 'one-zero';
  */
 function setGeneric(
   ctx: CommandContext, argv: string[], flags: number, key: string, value: string,
-  expire: string | null, unitSeconds: boolean, replies: SetReplies,
+  expire: string | null, unitSeconds: boolean, replies: SetReplies, stored: StringValue = value,
 ): void {
   let deadline: bigint | null = null;
   if (expire !== null) {
@@ -205,14 +205,14 @@ function setGeneric(
     }
     return;
   }
-  storeString(ctx, key, value, (flags & FLAG_KEEPTTL) !== 0);
+  storeString(ctx, key, stored, (flags & FLAG_KEEPTTL) !== 0);
   ctx.markDirty();
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+  ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
   if (deadline !== null) {
     ctx.db.setExpire(key, Number(deadline));
     // Replicas and the AOF get an absolute deadline, so a late replay expires at the same time.
     ctx.rewritePropagation(['SET', key, value, 'PXAT', deadline.toString()]);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
   }
   if (!withGet) {
     if (replies === 'one-zero') ctx.reply.integer(1);
@@ -228,15 +228,18 @@ function set(ctx: CommandContext, argv: string[]): void {
     // The common case, without option parsing.
     const key = argv[1];
     ctx.db.expireForWrite(key);
-    storeString(ctx, key, argv[2], false);
+    const big = ctx.bigArgument(2);
+    // A big value that arrived as a Buffer is stored as that Buffer: no copy, off the V8 heap.
+    storeString(ctx, key, big === null ? argv[2] : MutableString.over(big), false);
     ctx.markDirty();
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
     ctx.reply.ok();
     return;
   }
   const args = parseExtendedArgs(ctx, argv, true);
   if (args === null) return;
-  setGeneric(ctx, argv, args.flags, argv[1], argv[2], args.expire, args.unitSeconds, 'ok-null');
+  const big = ctx.bigArgument(2);
+  setGeneric(ctx, argv, args.flags, argv[1], argv[2], args.expire, args.unitSeconds, 'ok-null', big === null ? argv[2] : MutableString.over(big));
 }
 
 function setnx(ctx: CommandContext, argv: string[]): void {
@@ -282,19 +285,19 @@ function getex(ctx: CommandContext, argv: string[]): void {
     ctx.db.delete(key);
     const lazy = ctx.server.config.bool('lazyfree-lazy-expire');
     ctx.rewritePropagation([lazy ? 'UNLINK' : 'DEL', key]);
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, ctx.db.id);
     ctx.markDirty();
   } else if (deadline !== null) {
     ctx.db.setExpire(key, Number(deadline));
     ctx.rewritePropagation(['PEXPIREAT', key, deadline.toString()]);
-    ctx.server.signalModifiedKey(ctx.db, key);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
     ctx.markDirty();
   } else if ((args.flags & FLAG_PERSIST) !== 0 && ctx.db.removeExpire(key)) {
-    ctx.server.signalModifiedKey(ctx.db, key);
+    ctx.server.events.signalModifiedKey(ctx.db, key);
     ctx.rewritePropagation(['PERSIST', key]);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', key, ctx.db.id);
+    ctx.server.events.notify(NOTIFY_GENERIC, 'persist', key, ctx.db.id);
     ctx.markDirty();
   }
 }
@@ -305,8 +308,8 @@ function getdel(ctx: CommandContext, argv: string[]): void {
   if (!ctx.db.delete(key)) return;
   const lazy = ctx.server.config.bool('lazyfree-lazy-user-del');
   ctx.rewritePropagation([lazy ? 'UNLINK' : 'DEL', key]);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, ctx.db.id);
   ctx.markDirty();
 }
 
@@ -315,7 +318,7 @@ function getset(ctx: CommandContext, argv: string[]): void {
   if (!replyGet(ctx, key)) return;
   ctx.db.expireForWrite(key);
   storeString(ctx, key, argv[2], false);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, ctx.db.id);
+  ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
   ctx.markDirty();
   ctx.rewritePropagation(['SET', key, argv[2]]);
 }
@@ -346,7 +349,7 @@ function msetGeneric(ctx: CommandContext, argv: string[], nx: boolean): void {
   for (let j = 1; j < argv.length; j += 2) {
     if (!nx) ctx.db.expireForWrite(argv[j]);
     storeString(ctx, argv[j], argv[j + 1], false);
-    ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[j], ctx.db.id);
+    ctx.server.events.notify(NOTIFY_STRING, 'set', argv[j], ctx.db.id);
   }
   ctx.markDirty((argv.length - 1) / 2);
   if (nx) ctx.reply.integer(1);
@@ -382,8 +385,8 @@ function append(ctx: CommandContext, argv: string[]): void {
     mutable.append(suffix);
     totalBytes = mutable.length;
   }
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'append', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'append', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(totalBytes);
 }
@@ -429,8 +432,8 @@ function setrange(ctx: CommandContext, argv: string[]): void {
     target.ensureLength(offset + patch.length);
   }
   target.buf.latin1Write(patch, offset);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'setrange', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'setrange', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(target.length);
 }
@@ -489,8 +492,8 @@ function incrDecr(ctx: CommandContext, key: string, increment: number | bigint):
   }
   // An existing key keeps its TTL (dbOverwrite); a new one is added.
   ctx.db.set(key, String(next), true);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'incrby', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'incrby', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.integer(next);
 }
@@ -547,8 +550,8 @@ function incrbyfloat(ctx: CommandContext, argv: string[]): void {
   const text = formatLongDoubleHuman(sum);
   // createStringObjectFromLongDouble never int-encodes: "3" stays an embstr in Redis.
   ctx.db.set(key, isInt64Text(text) ? MutableString.unencoded(text) : text, true);
-  ctx.server.signalModifiedKey(ctx.db, key);
-  ctx.server.notifyKeyspaceEvent(NOTIFY_STRING, 'incrbyfloat', key, ctx.db.id);
+  ctx.server.events.signalModifiedKey(ctx.db, key);
+  ctx.server.events.notify(NOTIFY_STRING, 'incrbyfloat', key, ctx.db.id);
   ctx.markDirty();
   ctx.reply.bulk(text);
   // Replicas get the result, so float formatting can never make them diverge.
@@ -726,7 +729,7 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Returns the string value of a key.', since: '1.0.0', group: 'string', complexity: 'O(1)', handler: get,
   },
   {
-    name: 'set', arity: -3, flags: ['write', 'denyoom'], acl: [...STRING_WRITE, 'slow'],
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], takesBigArgs: true, acl: [...STRING_WRITE, 'slow'],
     keySpecs: [{ ...keyAt(1, 'RW', 'access', 'update', 'variable_flags'), notes: 'RW and ACCESS due to the optional `GET` argument' }],
     summary: 'Sets the string value of a key, with optional conditions, expiry and old-value reply.',
     since: '1.0.0', group: 'string', complexity: 'O(1)', handler: set,

@@ -8,15 +8,6 @@ import type { CommandSpec } from './types.js';
 
 const ERR_EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
-/** Leaves MULTI state: drops the queue, the error flag, every WATCH and the WATCH dirty flag. */
-function discardTransaction(ctx: CommandContext): void {
-  const client = ctx.client;
-  client.inMulti = false;
-  client.multiQueue = [];
-  client.multiDirty = false;
-  ctx.server.unwatchAll(client);
-}
-
 function multi(ctx: CommandContext): void {
   if (ctx.client.inMulti) {
     ctx.reply.error('ERR MULTI calls can not be nested');
@@ -31,7 +22,7 @@ function discard(ctx: CommandContext): void {
     ctx.reply.error('ERR DISCARD without MULTI');
     return;
   }
-  discardTransaction(ctx);
+  ctx.discardTransaction();
   ctx.reply.ok();
 }
 
@@ -42,23 +33,23 @@ function exec(ctx: CommandContext): void {
     return;
   }
   // A watched key that reached its deadline counts as changed even if nobody removed it yet.
-  if (!client.watchDirty && ctx.server.watchedKeyExpired(client)) client.watchDirty = true;
+  if (!client.watchDirty && ctx.server.watches.watchedKeyExpired(client)) client.watchDirty = true;
   if (client.multiDirty || client.watchDirty) {
     // Queue-time errors win over a touched WATCH: the client must learn its commands were bad.
     if (client.multiDirty) ctx.reply.error(ERR_EXECABORT);
     else ctx.reply.nullArray();
-    discardTransaction(ctx);
+    ctx.discardTransaction();
     return;
   }
   // Nothing can make this EXEC fail any more: drop the watches before running (Redis does).
-  ctx.server.unwatchAll(client);
+  ctx.server.watches.unwatchAll(client);
   const queue = client.multiQueue;
   client.multiQueue = [];
   ctx.reply.arrayLength(queue.length);
   // inMulti stays set while the queue runs: commands use it as Redis's CLIENT_DENY_BLOCKING,
   // so blocking commands answer at once and SSUBSCRIBE is refused.
-  for (let i = 0; i < queue.length; i++) ctx.server.callQueued(client, queue[i].command, queue[i].argv);
-  discardTransaction(ctx);
+  for (let i = 0; i < queue.length; i++) ctx.call(queue[i].command, queue[i].argv);
+  ctx.discardTransaction();
 }
 
 function watch(ctx: CommandContext, argv: string[]): void {
@@ -69,13 +60,13 @@ function watch(ctx: CommandContext, argv: string[]): void {
   }
   // Already doomed: more watches cannot change the outcome.
   if (!client.watchDirty) {
-    for (let i = 1; i < argv.length; i++) ctx.server.watchKey(client, ctx.db, argv[i]);
+    for (let i = 1; i < argv.length; i++) ctx.server.watches.watchKey(client, ctx.db, argv[i]);
   }
   ctx.reply.ok();
 }
 
 function unwatch(ctx: CommandContext): void {
-  ctx.server.unwatchAll(ctx.client);
+  ctx.server.watches.unwatchAll(ctx.client);
   ctx.reply.ok();
 }
 

@@ -58,6 +58,11 @@ export interface CommandSpec {
   /** Absent only on container commands, which dispatch to subcommands. */
   handler?: CommandHandler;
   subcommands?: readonly CommandSpec[];
+  /**
+   * The handler reads big arguments as Buffers through ctx.bigArgument() and stores them as
+   * they are (SET): the engine then skips making their strings when nothing else needs them.
+   */
+  takesBigArgs?: boolean;
   /** For commands whose keys cannot be found from keySpecs alone (movablekeys). */
   getKeys?: (argv: readonly string[]) => number[];
 }
@@ -94,6 +99,20 @@ export interface Command {
   isProtected: boolean;
   /** Writes or may replicate: what CLIENT PAUSE WRITE holds back. */
   mayReplicate: boolean;
+  /**
+   * Roles the engine acts on, computed once when the table is built so the hot path compares
+   * booleans, not names. `runsInMulti`: executed at once inside MULTI instead of being queued
+   * (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+   */
+  runsInMulti: boolean;
+  /** EXEC: its queued commands propagate themselves; a refused EXEC ends the transaction. */
+  isExec: boolean;
+  /** TOUCH: updates access times even for a CLIENT NO-TOUCH client. */
+  isTouch: boolean;
+  /** May grow memory: refused while the node is near its memory limit (Redis's denyoom). */
+  denyOom: boolean;
+  /** See CommandSpec.takesBigArgs. */
+  takesBigArgs: boolean;
   /** Per-command statistics for INFO commandstats / latencystats. */
   stats: CommandStats;
 }

@@ -18,6 +18,7 @@ const SHORT_LINE_BYTES = 32;
 const MAX_REUSED_NAME_BYTES = 32;
 const UNAUTH_MAX_BULK_BYTES = 16384;
 
+const EMPTY = Buffer.alloc(0);
 const CR = 13;
 const LF = 10;
 
@@ -34,8 +35,10 @@ export interface ParserLimits {
 }
 
 export class RespParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
+  /** False while `buf` is the caller's chunk (which it may reuse), true once it is our copy. */
+  private ownsBuffer = true;
   /** Remaining bulk arguments of the multibulk request being read; 0 between requests. */
   private multibulkLeft = 0;
   private bulkLen = -1;
@@ -44,6 +47,11 @@ export class RespParser {
   /** A big bulk argument being filled chunk by chunk. */
   private bigArg: Buffer | null = null;
   private bigArgFilled = 0;
+  /**
+   * Big arguments of the request being read, by argv index; their argv slot holds "" until
+   * someone materializes it (see takeBigArgs). Null when the request has none (the usual case).
+   */
+  private bigArgs: Array<Buffer | undefined> | null = null;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -89,7 +97,9 @@ export class RespParser {
     return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + maxBytes));
   }
 
-  feed(chunk: Buffer): void {
+  /** Adds received bytes: `chunk`'s first `length` bytes (all of it by default). */
+  feed(chunk: Buffer, length = chunk.length): void {
+    if (length !== chunk.length) chunk = chunk.subarray(0, length);
     if (this.bigArg !== null) {
       const need = this.bigArg.length - this.bigArgFilled;
       const take = Math.min(need, chunk.length);
@@ -100,21 +110,62 @@ export class RespParser {
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
+      this.ownsBuffer = false;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.ownsBuffer = true;
     }
     this.pos = 0;
   }
 
+  /**
+   * Copies the unconsumed bytes out of the last fed chunk, so the caller may reuse it (reads
+   * into one shared buffer). Only an incomplete request's bytes are ever copied.
+   */
+  retainPending(): void {
+    if (this.ownsBuffer) return;
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+    } else {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+    }
+    this.pos = 0;
+    this.ownsBuffer = true;
+  }
+
+  /** Big arguments of the request next() just returned (see takeBigArgs). */
+  private lastBigArgs: Array<Buffer | undefined> | null = null;
+
+  /**
+   * The big arguments (BIG_ARG_BYTES and more) of the request next() just returned, as Buffers by
+   * argv index, or null when it had none. Their argv slots hold "" until the caller either hands
+   * the Buffers to a command that stores them as they are (no copy, off the V8 heap), or calls
+   * materializeBigArgs to put the latin1 strings in place. Must be called after every next().
+   */
+  takeBigArgs(): Array<Buffer | undefined> | null {
+    const big = this.lastBigArgs;
+    this.lastBigArgs = null;
+    return big;
+  }
+
   /** Drops everything buffered (used when the connection is closing). */
   reset(): void {
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
+    this.ownsBuffer = true;
     this.pos = 0;
     this.multibulkLeft = 0;
     this.bulkLen = -1;
     this.argv = [];
     this.bigArg = null;
     this.bigArgFilled = 0;
+    this.bigArgs = null;
+    this.lastBigArgs = null;
+  }
+
+  private pushBigArg(arg: Buffer): void {
+    const index = this.argv.length;
+    this.argv.push('');
+    (this.bigArgs ??= [])[index] = arg;
   }
 
   /** The next complete request, null when more bytes are needed, or a protocol error. */
@@ -131,6 +182,10 @@ export class RespParser {
       if (body !== 'ok') return body;
       const argv = this.argv;
       this.argv = [];
+      if (this.bigArgs !== null) {
+        this.lastBigArgs = this.bigArgs;
+        this.bigArgs = null;
+      }
       return argv;
     }
   }
@@ -253,7 +308,7 @@ export class RespParser {
         // The big argument is complete; its trailing CRLF is still in `buf`.
         if (this.buf.length - this.pos < 2) return null;
         this.pos += 2;
-        this.argv.push(this.bigArg.latin1Slice(0, this.bigArg.length - 0));
+        this.pushBigArg(this.bigArg);
         this.bigArg = null;
         this.bigArgFilled = 0;
         this.bulkLen = -1;
@@ -289,12 +344,19 @@ export class RespParser {
           this.buf.copy(this.bigArg, 0, this.pos, this.pos + available);
           this.bigArgFilled = available;
           this.pos += available;
-          if (this.pos >= this.buf.length) { this.buf = Buffer.alloc(0); this.pos = 0; }
+          if (this.pos >= this.buf.length) { this.buf = EMPTY; this.pos = 0; this.ownsBuffer = true; }
           continue;
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-      this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
+      if (this.bulkLen >= BIG_ARG_BYTES) {
+        // Complete in the buffer already: still a Buffer of its own, like any big argument.
+        const copy = Buffer.allocUnsafeSlow(this.bulkLen);
+        this.buf.copy(copy, 0, this.pos, this.pos + this.bulkLen);
+        this.pushBigArg(copy);
+      } else {
+        this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
+      }
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
@@ -358,4 +420,12 @@ function parseLineInteger(buf: Buffer, start: number, end: number): number | nul
     if (exact > INT64_MAX || exact < INT64_MIN) return null;
   }
   return negative ? -value : value;
+}
+
+/** Puts the latin1 strings of big arguments in their argv slots (see RespParser.takeBigArgs). */
+export function materializeBigArgs(argv: string[], bigArgs: ReadonlyArray<Buffer | undefined>): void {
+  for (let i = 0; i < bigArgs.length; i++) {
+    const arg = bigArgs[i];
+    if (arg !== undefined) argv[i] = arg.latin1Slice(0, arg.length);
+  }
 }

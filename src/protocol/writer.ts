@@ -6,6 +6,8 @@ import { formatDouble17g } from '../util/numbers.js';
 const INITIAL_SIZE_BYTES = 4096;
 /** A writer whose buffer grew past this is given a small one again after a flush. */
 const SHRINK_ABOVE_BYTES = 256 * 1024;
+/** Batches at least this big are handed over without a copy (the writer starts a fresh buffer). */
+const HAND_OVER_BYTES = 16 * 1024;
 
 /** Pre-encoded "$<n>\r\n" and ":<n>\r\n" headers for small n, the most common replies. */
 const SMALL_CACHE_SIZE = 1024;
@@ -62,10 +64,17 @@ export class ReplyWriter {
 
   /** Takes what was written so far as a standalone Buffer and empties the writer. */
   take(): Buffer | null {
-    if (this.used === 0) return null;
-    const out = Buffer.allocUnsafe(this.used);
-    this.buf.copy(out, 0, 0, this.used);
+    const used = this.used;
+    if (used === 0) return null;
     this.used = 0;
+    if (used >= HAND_OVER_BYTES) {
+      // A big batch leaves with the buffer itself: no copy; the next reply starts a new one.
+      const out = this.buf.subarray(0, used);
+      this.buf = EMPTY;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(used);
+    this.buf.copy(out, 0, 0, used);
     if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
     return out;
   }
@@ -77,6 +86,12 @@ export class ReplyWriter {
 
   raw(bytes: Buffer): void {
     if (this.muted) return;
+    this.ensure(bytes.length);
+    this.copyBytes(bytes);
+  }
+
+  /** Writes bytes even while muted: out-of-band pushes bypass CLIENT REPLY OFF/SKIP. */
+  rawUnmuted(bytes: Buffer): void {
     this.ensure(bytes.length);
     this.copyBytes(bytes);
   }

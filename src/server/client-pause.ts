@@ -3,12 +3,13 @@
 // parks a client here when dispatch() postpones it and resumes it through `resume`.
 
 import type { Command } from '../commands/types.js';
-import type { Client } from './client.js';
+import type { Client } from '../engine/client.js';
+import type { PauseGate } from '../engine/checks.js';
 
 /** Longest delay setTimeout honours: beyond it the timer fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export class ClientPause {
+export class ClientPause implements PauseGate {
   /**
    * Wall-clock end of the pause, 0 when none is set. Read on every command through `untilMs !== 0`
    * (a field, not a getter); an expired pause is only noticed by the slower checks below.

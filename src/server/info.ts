@@ -75,12 +75,12 @@ function machineName(): string {
 function clientsSection(s: Server): Field[] {
   let maxInput = 0;
   let maxOutput = 0;
-  for (const c of s.clientsById.values()) {
+  for (const c of s.clients.all()) {
     if (c.queryBufferBytes > maxInput) maxInput = c.queryBufferBytes;
     if (c.outputBufferBytes > maxOutput) maxOutput = c.outputBufferBytes;
   }
   return [
-    ['connected_clients', s.clientsById.size],
+    ['connected_clients', s.clients.size],
     ['cluster_connections', 0],
     ['maxclients', s.config.num('maxclients')],
     ['client_recent_max_input_buffer', maxInput],
@@ -157,7 +157,7 @@ function memorySection(s: Server): Field[] {
 
 function clientsMemory(s: Server): number {
   let total = 0;
-  for (const c of s.clientsById.values()) total += c.queryBufferCapacityBytes + c.outputBufferBytes;
+  for (const c of s.clients.all()) total += c.queryBufferCapacityBytes + c.outputBufferBytes;
   return total;
 }
 
@@ -201,9 +201,9 @@ function statsSection(s: Server): Field[] {
   const ks = s.keyspace.stats;
   const rates = s.instantaneousRates();
   let shardChannels = 0;
-  for (const _ of s.shardChannelNames()) shardChannels++;
+  for (const _ of s.pubsub.shardChannelNames()) shardChannels++;
   let channels = 0;
-  for (const _ of s.channelNames()) channels++;
+  for (const _ of s.pubsub.channelNames()) channels++;
   return [
     ['total_connections_received', st.totalConnectionsReceived],
     ['total_commands_processed', st.totalCommandsProcessed],
@@ -231,7 +231,7 @@ function statsSection(s: Server): Field[] {
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
     ['pubsub_channels', channels],
-    ['pubsub_patterns', s.patternCount()],
+    ['pubsub_patterns', s.pubsub.patternCount()],
     ['pubsubshard_channels', shardChannels],
     ['latest_fork_usec', 0],
     ['total_forks', 0],

@@ -76,7 +76,7 @@ export class Listeners {
 
   private listenOne(host: string, port: number, dualStack: boolean): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, this.onConnection);
+      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
       // Past maxclients the Server still accepts, to answer Redis's error; a margin above that, Node refuses.
       server.maxConnections = this.config.num('maxclients') + 32;
       const onError = (err: Error): void => { server.close(); reject(err); };

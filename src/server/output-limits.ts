@@ -4,14 +4,14 @@
 
 import type { Config } from '../config/config.js';
 import { outputBufferLimitsFromText, type OutputBufferLimit } from '../config/directives.js';
-import type { Client } from './client.js';
+import type { Client } from '../engine/client.js';
 
 type LimitClass = 'normal' | 'replica' | 'pubsub';
 
 export class OutputLimits {
   private limits!: Record<LimitClass, OutputBufferLimit>;
   /** The smallest non-zero limit of the classes clients here can be in: below it, nothing to do. */
-  private smallestLimitBytes = Infinity;
+  smallestLimitBytes = Infinity;
 
   constructor(config: Config) {
     this.set(config.str('client-output-buffer-limit'));

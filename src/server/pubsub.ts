@@ -3,31 +3,11 @@
 // more with the push header; each subscriber then gets a memcpy of those bytes, so publishing
 // to a thousand subscribers costs a thousand copies, not a thousand encodings.
 
+import type { ClientState, PubSubApi } from '../commands/context.js';
+import { encodeCommand, encodePush } from '../protocol/command-encoder.js';
 import { globMatch } from '../util/glob.js';
-import type { Client } from './client.js';
 
-const PUSH_TYPE_BYTE = 0x3e; // '>'
-
-/** Encodes a pub/sub frame as a RESP2 array of bulk strings. */
-function encodeArrayFrame(parts: readonly string[]): Buffer {
-  let text = '*' + parts.length + '\r\n';
-  for (const p of parts) text += '$' + p.length + '\r\n' + p + '\r\n';
-  return Buffer.from(text, 'latin1');
-}
-
-/** The same frame as a RESP3 push: identical bytes but the first ('*' becomes '>'). */
-function toPushFrame(arrayFrame: Buffer): Buffer {
-  const push = Buffer.allocUnsafe(arrayFrame.length);
-  arrayFrame.copy(push);
-  push[0] = PUSH_TYPE_BYTE;
-  return push;
-}
-
-/** Encodes a pub/sub message frame for both protocols (RESP2 array, RESP3 push). */
-export function encodePubSubFrame(parts: readonly string[]): [resp2: Buffer, resp3: Buffer] {
-  const resp2 = encodeArrayFrame(parts);
-  return [resp2, toPushFrame(resp2)];
-}
+type Client = ClientState;
 
 /** A frame encoded on first use for each protocol, so RESP2-only audiences pay one encoding. */
 class LazyFrame {
@@ -37,36 +17,38 @@ class LazyFrame {
   constructor(private readonly parts: readonly string[]) {}
 
   for(client: Client): Buffer {
-    if (this.resp2 === null) this.resp2 = encodeArrayFrame(this.parts);
-    if (client.reply.resp !== 3) return this.resp2;
-    if (this.resp3 === null) this.resp3 = toPushFrame(this.resp2);
-    return this.resp3;
+    if (client.reply.resp !== 3) return this.resp2 ??= encodeCommand(this.parts);
+    return this.resp3 ??= encodePush(this.parts);
   }
 }
 
-export class PubSubHub {
+export class PubSubHub implements PubSubApi {
   readonly channels = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
 
-  constructor(private readonly deliver: (client: Client, frame: Buffer) => void) {}
-
-  /**
-   * Pushed messages reach the client even under CLIENT REPLY OFF/SKIP (Redis's CLIENT_PUSHING
-   * flag bypasses the reply mute), so the mute is lifted around the copy.
-   */
   private push(client: Client, frame: Buffer): void {
-    const reply = client.reply;
-    if (!reply.muted) {
-      this.deliver(client, frame);
-      return;
-    }
-    reply.muted = false;
-    try {
-      this.deliver(client, frame);
-    } finally {
-      reply.muted = true;
-    }
+    client.push(frame);
+  }
+
+  channelNames(): Iterable<string> {
+    return this.channels.keys();
+  }
+
+  shardChannelNames(): Iterable<string> {
+    return this.shardChannels.keys();
+  }
+
+  channelSubscriberCount(channel: string): number {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
+  shardChannelSubscriberCount(channel: string): number {
+    return this.shardChannels.get(channel)?.size ?? 0;
+  }
+
+  patternCount(): number {
+    return this.patterns.size;
   }
 
   private add(table: Map<string, Set<Client>>, name: string, client: Client): void {

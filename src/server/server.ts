@@ -5,47 +5,61 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { ClientState, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
+import type { AdminApi, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
-import { allCommands, buildCommandTable } from '../commands/registry.js';
+import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { keyspaceEventsFromString, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
-import { ProtocolError } from '../protocol/parser.js';
+import { keyspaceEventsFromString, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
+import { encodeStatus } from '../protocol/command-encoder.js';
+import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
-import { Client } from './client.js';
+import { authCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { Client, type ClientHost } from '../engine/client.js';
+import { CommandTable } from '../engine/command-table.js';
+import type { Connection } from '../engine/connection.js';
+import { Dispatcher, type DispatcherHost } from '../engine/dispatcher.js';
+import { KeyspaceEvents } from '../engine/keyspace-events.js';
+import { Propagator } from '../engine/propagation.js';
+import { WatchRegistry } from '../engine/watch.js';
 import { ClientPause } from './client-pause.js';
-import { call, dispatch } from './dispatcher.js';
+import { ClientRegistry } from './client-registry.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
+import { MemoryGuard } from './memory-guard.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
 import { usedMemoryBytes } from '../util/memory.js';
 import type { ServerLog } from './log.js';
 import { OutputLimits } from './output-limits.js';
-import { Propagator } from './propagation.js';
 import { PubSubHub } from './pubsub.js';
 import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
-import { WatchRegistry } from './watch.js';
+import { SocketConnection } from './socket-connection.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
-/** Distinct command-name spellings remembered by lookupCommand. */
-const MAX_COMMAND_SPELLINGS = 4096;
+/** Replies gathered for one client before they are handed to its connection mid-batch. */
+const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 
-export class Server implements ServerApi {
+export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   readonly keyspace: Keyspace;
   /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
   readonly keyspaceHooks: KeyspaceHooks;
   readonly propagator = new Propagator();
-  readonly pubsub: PubSubHub;
+  readonly pubsub = new PubSubHub();
   readonly watches: WatchRegistry;
-  readonly commands: Map<string, Command>;
+  readonly events: KeyspaceEvents;
+  readonly clients: ClientRegistry;
+  readonly admin: AdminApi = this;
+  readonly api: ServerApi = this;
+  readonly commandTable: CommandTable;
+  readonly commands: ReadonlyMap<string, Command>;
+  readonly dispatcher: Dispatcher;
   readonly startTimeMs = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   /** A master's replication ID (INFO master_replid), distinct from run_id as in Redis. */
@@ -77,31 +91,18 @@ export class Server implements ServerApi {
     totalReadsProcessed: 0,
     totalWritesProcessed: 0,
   };
-  readonly clientsById = new Map<number, Client>();
-  private readonly monitors = new Set<Client>();
-  /** Command names as clients spell them, to their command (bounded: spellings are few). */
-  private readonly commandsBySpelling = new Map<string, Command>();
   /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
   private nextClientId = 1;
   private readonly listeners: Listeners;
   private cronTimer: NodeJS.Timeout | null = null;
-  /** CLIENT PAUSE state; dispatch() reads `clientPause.untilMs` on every command. */
+  /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
   readonly clientPause: ClientPause;
-  private notifyFlags = 0;
   private readonly outputLimits: OutputLimits;
+  /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
+  readonly memoryGuard = new MemoryGuard();
   private readonly rates: InstantaneousRates;
-  /** performance.now() at the end of the last command of the current read batch. */
-  tickMs = 0;
-  /** True while tickMs is fresh (inside processInput): call() then skips a clock read. */
-  tickValid = false;
-  /** Date.now() - performance.now(), refreshed by the cron so the command clock follows wall time. */
-  wallOffsetMs = Date.now() - performance.now();
-  /** Error replies counted when the running call() started (failed_calls accounting). */
-  errorMark = 0;
-  /** Nesting of call() (EXEC runs its commands inside): the command clock is set by the outermost. */
-  callDepth = 0;
   /** client-query-buffer-limit, cached: read on every read from a socket. */
   private queryBufferLimitBytes: number;
   /** slowlog-log-slower-than, cached: read on every command. */
@@ -112,29 +113,45 @@ export class Server implements ServerApi {
   /** Hook for the process entry point to exit after SHUTDOWN. */
   onShutdown: (() => void) | null = null;
 
-  constructor(readonly config: Config, readonly log: ServerLog) {
+  /**
+   * `commandTable` defaults to every command family; another process kind (the sentinel) passes
+   * its own.
+   */
+  constructor(readonly config: Config, readonly log: ServerLog, commandTable?: CommandTable) {
     this.keyspace = new Keyspace(config.num('databases'), this.keyspaceHooks = {
       keyExpired: (db, key) => this.onKeyExpired(db, key),
       expiryPaused: () => this.clientPause.inEffect(),
-      keyMiss: (db, key) => this.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id),
-      keyAdded: (db, key) => this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id),
+      keyMiss: (db, key) => this.events.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id),
+      keyAdded: (db, key) => this.events.notify(NOTIFY_NEW, 'new', key, db.id),
     });
-    this.pubsub = new PubSubHub((client, frame) => this.deliverPush(client, frame));
     this.watches = new WatchRegistry(this.keyspace.dbs);
-    this.commands = buildCommandTable(COMMAND_FAMILIES);
-    this.applyCommandRenames();
+    this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, (channel, message) => this.pubsub.publish(channel, message));
+    this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
+    this.commands = this.commandTable.commands;
+    this.clientPause = new ClientPause((client) => this.resumePaused(client));
+    this.clients = new ClientRegistry(this.clientPause);
+    this.dispatcher = new Dispatcher(this.commandTable, this, [
+      protectedCommandCheck((client) => this.debugAllowed(client)),
+      authCheck,
+      memoryCheck(this.memoryGuard),
+      noMultiCheck,
+      pubsubContextCheck,
+      pauseCheck(this.clientPause),
+      multiQueueCheck,
+    ]);
     this.latencyTracking = config.bool('latency-tracking');
     config.onChange('latency-tracking', (v) => { this.latencyTracking = v === true; });
     this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
-    this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
-    this.notifyFlags = keyspaceEventsFromString(config.str('notify-keyspace-events'));
-    config.onChange('notify-keyspace-events', (v) => { this.notifyFlags = keyspaceEventsFromString(String(v)); });
+    this.events.notifyFlags = keyspaceEventsFromString(config.str('notify-keyspace-events'));
+    config.onChange('notify-keyspace-events', (v) => { this.events.notifyFlags = keyspaceEventsFromString(String(v)); });
     this.outputLimits = new OutputLimits(config);
     config.onChange('proto-max-bulk-len', (v) => {
-      for (const c of this.clientsById.values()) c.parserLimits.maxBulkLenBytes = Number(v);
+      for (const c of this.clients.all()) {
+        if (c.connection instanceof SocketConnection) c.connection.parserLimits.maxBulkLenBytes = Number(v);
+      }
     });
     config.onChange('hz', () => this.startCron());
     config.onChange('slowlog-max-len', () => this.slowlog.trim());
@@ -157,6 +174,10 @@ export class Server implements ServerApi {
     return false;
   }
 
+  lookupCommand(argv: readonly string[]): Command | undefined {
+    return this.commandTable.lookup(argv);
+  }
+
   // ---------------------------------------------------------------- listening
 
   /** Listens on the configured addresses and starts the cron; resolves to the bound port. */
@@ -173,7 +194,7 @@ export class Server implements ServerApi {
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
   accept(socket: Socket): void {
-    if (this.clientsById.size >= this.config.num('maxclients')) {
+    if (this.clients.size >= this.config.num('maxclients')) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
@@ -183,39 +204,47 @@ export class Server implements ServerApi {
       this.stats.rejectedConnections++;
       return;
     }
+    const connection = new SocketConnection(socket, this.config.num('proto-max-bulk-len'));
     const keepAliveSec = this.config.num('tcp-keepalive');
-    if (keepAliveSec > 0) socket.setKeepAlive(true, keepAliveSec * 1000);
-    const client = new Client(this.nextClientId++, socket, this);
-    this.clientsById.set(client.id, client);
+    if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
+    const client = this.createClient(connection);
+    this.clients.add(client);
     this.stats.totalConnectionsReceived++;
-    socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
-    socket.on('error', (err) => this.log.verbose(`Error reading from client: ${err.message}`));
-    socket.on('close', () => {
-      if (!client.closed) {
-        client.closed = true;
-        this.onClientClosed(client, 'connection closed');
-      }
+    connection.start({
+      onRequestBytes: (byteCount) => this.onRequestBytes(client, connection, byteCount),
+      onError: (err) => this.log.verbose(`Error reading from client: ${err.message}`),
+      onClosed: () => client.connectionLost(),
     });
+  }
+
+  /**
+   * A client of this node over `connection`: a socket (accept() lists it among the clients), or
+   * a socket-free connection for commands that come from no network peer (scripts, the AOF
+   * loader, a replica's primary link, tests), which like Redis's fake clients is not listed.
+   */
+  createClient(connection: Connection): Client {
+    return new Client(this.nextClientId++, connection, this);
   }
 
   // ------------------------------------------------------------ request loop
 
-  private onData(client: Client, chunk: Buffer): void {
+  private onRequestBytes(client: Client, connection: SocketConnection, byteCount: number): void {
     if (client.closed) return;
-    client.totalBytesIn += chunk.length;
-    this.stats.totalNetInputBytes += chunk.length;
+    client.totalBytesIn += byteCount;
+    this.stats.totalNetInputBytes += byteCount;
     this.stats.totalReadsProcessed++;
+    this.memoryGuard.noteIncomingBytes(byteCount);
     client.lastInteractionMs = Date.now();
-    client.parser.feed(chunk);
-    if (client.parser.pendingBytes > this.queryBufferLimitBytes) {
-      this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ${quoteRepr(client.parser.peekPending(64))})`);
+    const parser = connection.parser;
+    if (parser.pendingBytes > this.queryBufferLimitBytes) {
+      this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ${quoteRepr(parser.peekPending(64))})`);
       this.stats.clientQueryBufferLimitDisconnections++;
-      client.parser.reset();
+      parser.reset();
       client.close('query buffer limit');
       return;
     }
     try {
-      this.processInput(client);
+      this.processInput(client, connection);
     } catch (err) {
       // Command errors are contained in call(); reaching here means a fault in request handling
       // itself. Drop this connection, keep serving everyone else, and log it loudly.
@@ -225,41 +254,65 @@ export class Server implements ServerApi {
   }
 
   /** Runs every complete request buffered for the client, then writes the replies once. */
-  processInput(client: Client): void {
+  private processInput(client: Client, connection: SocketConnection): void {
     if (client.pausedArgv !== null) return;
-    // One clock read for the batch: each command's end time is the next one's start.
-    this.tickMs = performance.now();
-    this.tickValid = true;
+    const dispatcher = this.dispatcher;
+    dispatcher.beginBatch();
     try {
-      this.runBuffered(client);
-    } finally {
-      this.tickValid = false;
-    }
-    client.flush();
-  }
-
-  private runBuffered(client: Client): void {
-    for (;;) {
-      if (client.closed || client.closeAfterReply) break;
-      const argv = client.parser.next();
-      if (argv === null) break;
-      if (argv instanceof ProtocolError) {
-        this.protocolError(client, argv);
-        break;
+      const parser = connection.parser;
+      for (;;) {
+        if (client.closed || client.closeAfterReply) break;
+        const argv = parser.next();
+        if (argv === null) break;
+        if (argv instanceof ProtocolError) {
+          this.protocolError(client, connection, argv);
+          break;
+        }
+        const bigArgs = parser.takeBigArgs();
+        if (bigArgs !== null) this.admitBigArgs(client, argv, bigArgs);
+        const outcome = this.runRequest(client, argv);
+        client.bigArgs = null;
+        if (outcome === 'postponed') break;
+        // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
+        // and the output limit is judged while the batch runs, not after it.
+        if (client.reply.lengthBytes >= MAX_REPLY_BATCH_BYTES) this.flushClient(client);
       }
-      if (this.runRequest(client, argv) === 'postponed') break;
+    } finally {
+      dispatcher.endBatch();
     }
+    this.flushClient(client);
   }
 
-  private runRequest(client: Client, argv: string[]): 'done' | 'postponed' {
+  /**
+   * A request's big arguments stay Buffers only when its command stores them as they are and it
+   * runs right now with nobody watching the command stream (no MULTI queue, pause, replica/AOF
+   * stream or MONITOR, which all need the strings); otherwise their strings are made here.
+   */
+  private admitBigArgs(client: Client, argv: string[], bigArgs: Array<Buffer | undefined>): void {
+    if (bigArgs[0] === undefined && !client.inMulti && this.clientPause.untilMs === 0 &&
+        !this.propagator.hasListeners && this.clients.monitors.size === 0) {
+      const command = this.commandTable.lookup(argv);
+      if (command !== undefined && command.takesBigArgs) {
+        client.bigArgs = bigArgs;
+        return;
+      }
+    }
+    materializeBigArgs(argv, bigArgs);
+  }
+
+  /**
+   * Runs one request for a client, with CLIENT REPLY's muting around it. A socket-free client
+   * runs its commands through here too (see runCommand).
+   */
+  runRequest(client: Client, argv: string[]): 'done' | 'postponed' {
     // CLIENT REPLY: OFF mutes every reply, SKIP mutes the reply of the command after it.
     const skipThis = client.skipNextReply;
     client.reply.muted = client.replyMode === 'off' || skipThis;
-    const outcome = dispatch(this, client, argv);
+    const outcome = this.dispatcher.execute(client, argv);
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
       this.clientPause.hold(client);
-      client.socket.pause();
+      client.connection.pauseReading();
       return 'postponed';
     }
     client.skipNextReply = false;
@@ -271,19 +324,39 @@ export class Server implements ServerApi {
     return 'done';
   }
 
-  private protocolError(client: Client, err: ProtocolError): void {
+  /**
+   * Runs one command for a socket-free client and hands its reply to the client's connection:
+   * the same path as a network request (checks, MULTI queueing, call(), propagation).
+   */
+  runCommand(client: Client, argv: string[]): void {
+    this.dispatcher.beginBatch();
+    try {
+      this.runRequest(client, argv);
+    } finally {
+      this.dispatcher.endBatch();
+    }
+    this.flushClient(client);
+  }
+
+  /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
+  private flushClient(client: Client): void {
+    client.flush();
+    if (!client.closed && client.connection.pendingOutputBytes >= this.outputLimits.smallestLimitBytes) {
+      this.enforceOutputLimit(client);
+    }
+  }
+
+  private protocolError(client: Client, connection: SocketConnection, err: ProtocolError): void {
     client.reply.error('ERR ' + err.message);
     if (this.log.isEnabled('verbose')) {
       this.log.verbose(`Protocol error (${err.logReason}) from client: ${this.clientDescription(client)}`);
     }
-    client.parser.reset();
+    connection.parser.reset();
     client.closeAfterReply = true;
   }
 
-  /** Queues pushed bytes (pub/sub, MONITOR) for a client other than the running one. */
-  deliverPush(client: Client, frame: Buffer): void {
-    if (client.closed) return;
-    client.reply.raw(frame);
+  /** ClientHost: out-of-band output was queued for `client` (pub/sub, MONITOR). */
+  pushed(client: Client): void {
     this.schedulePendingFlush(client);
     this.enforceOutputLimit(client);
   }
@@ -315,32 +388,32 @@ export class Server implements ServerApi {
     return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} name=${client.name} db=${client.dbIndex}`;
   }
 
-  onClientClosed(client: Client, _reason: string): void {
-    this.clientsById.delete(client.id);
+  /** ClientHost: the client left; forget it everywhere. */
+  clientClosed(client: Client, _reason: string): void {
+    this.clients.remove(client);
     this.pubsub.removeClient(client);
-    this.unwatchAll(client);
-    this.monitors.delete(client);
+    this.watches.unwatchAll(client);
     this.clientPause.forget(client);
+  }
+
+  /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
+  resetClient(client: Client): void {
+    this.pubsub.removeClient(client);
+    if (client.isMonitor) this.clients.removeMonitor(client);
+  }
+
+  /** ClientHost: EXEC's queued commands, and later scripts, run through the engine's call(). */
+  call(client: Client, command: Command, argv: string[]): void {
+    this.dispatcher.call(client, command, argv);
+  }
+
+  propagate(dbIndex: number, argv: string[]): void {
+    this.propagator.add(dbIndex, argv);
   }
 
   // ----------------------------------------------------- per-command hooks
 
-  lookupCommand(argv: readonly string[]): Command | undefined {
-    const name = argv[0];
-    let command = this.commandsBySpelling.get(name);
-    if (command === undefined) {
-      command = this.commands.get(name.toLowerCase());
-      if (command === undefined) return undefined;
-      // Remember this spelling ("GET", "Get"...) so the hot path skips toLowerCase().
-      if (this.commandsBySpelling.size < MAX_COMMAND_SPELLINGS) this.commandsBySpelling.set(name, command);
-    }
-    if (command.subcommands !== null && argv.length > 1) {
-      return command.subcommands.get(argv[1].toLowerCase());
-    }
-    return command;
-  }
-
-  /** Slowlog, latency and MONITOR after a command ran (Redis's call() epilogue). */
+  /** DispatcherHost: slowlog, latency and MONITOR after a command ran (Redis's call() epilogue). */
   afterCall(client: Client, command: Command, originalArgv: string[], durationMicros: number): void {
     let argv = originalArgv;
     if (client.redacted !== null) {
@@ -348,29 +421,34 @@ export class Server implements ServerApi {
       for (const i of client.redacted) if (i < argv.length) argv[i] = '(redacted)';
       client.redacted = null;
     }
-    const durationMs = durationMicros / 1000;
-    if (durationMs >= 1) this.latency.addSampleIfNeeded(command.isFast ? 'fast-command' : 'command', Math.floor(durationMs));
-    const slower = this.slowlogThresholdMicros;
+    if (durationMicros >= 1000) {
+      this.latency.addSampleIfNeeded(command.isFast ? 'fast-command' : 'command', Math.floor(durationMicros / 1000));
+    }
     if (this.latencyTracking) {
       const stats = command.stats;
       stats.latencyHistogram ??= newLatencyHistogram();
       // Redis records whole microseconds, in nanoseconds.
       recordLatency(stats.latencyHistogram, durationMicros * 1000);
     }
+    const slower = this.slowlogThresholdMicros;
     if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog) {
+      if (client.bigArgs !== null) {
+        argv = argv.slice();
+        materializeBigArgs(argv, client.bigArgs);
+      }
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
-    if (this.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
+    if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
   }
 
   private feedMonitors(client: Client, argv: readonly string[]): void {
     // Microsecond timestamp, as Redis prints it (wall clock via the cron-synced offset).
-    const nowMicros = Math.floor((performance.now() + this.wallOffsetMs) * 1000);
+    const nowMicros = this.dispatcher.wallNowMicros();
     const seconds = Math.floor(nowMicros / 1e6);
     let line = `${seconds}.${String(nowMicros - seconds * 1e6).padStart(6, '0')} [${client.dbIndex} ${client.remoteAddress}]`;
     for (const a of argv) line += ' ' + quoteRepr(a);
-    const frame = Buffer.from('+' + line + '\r\n', 'latin1');
-    for (const m of this.monitors) this.deliverPush(m, frame);
+    const frame = encodeStatus(line);
+    for (const m of this.clients.monitors) m.push(frame);
   }
 
   countErrorReply(text: string): void {
@@ -383,142 +461,21 @@ export class Server implements ServerApi {
     counts.set(code, (counts.get(code) ?? 0) + 1);
   }
 
+  logWarning(message: string): void {
+    this.log.warning(message);
+  }
+
   // ------------------------------------------------------- keyspace events
 
   private onKeyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.propagator.add(db.id, ['DEL', key]);
-    this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
-    this.signalModifiedKey(db, key);
-  }
-
-  notifyKeyspaceEvent(classFlag: number, event: string, key: string, dbIndex: number): void {
-    const flags = this.notifyFlags;
-    if ((flags & classFlag) === 0) return;
-    if (flags & NOTIFY_KEYSPACE) this.publish(`__keyspace@${dbIndex}__:${key}`, event);
-    if (flags & NOTIFY_KEYEVENT) this.publish(`__keyevent@${dbIndex}__:${event}`, key);
-  }
-
-  // ------------------------------------------------------------------ WATCH
-
-  watchKey(client: ClientState, db: Db, key: string): void {
-    this.watches.watch(client, db, key);
-  }
-
-  unwatchAll(client: ClientState): void {
-    this.watches.unwatchAll(client);
-    client.watchDirty = false;
-  }
-
-  watchedKeyExpired(client: ClientState): boolean {
-    return client.watchedKeys.size > 0 && this.watches.anyWatchedKeyExpired(client);
-  }
-
-  signalModifiedKey(db: Db, key: string): void {
-    // Hot path (every write): no id string is built unless someone watches something.
-    if (this.watches.size === 0) return;
-    this.watches.touch(db, key);
-  }
-
-  signalFlushedDb(dbIndex: number): void {
-    if (this.watches.size === 0) return;
-    for (const db of this.keyspace.dbs) {
-      if (dbIndex < 0 || db.id === dbIndex) this.watches.touchAllInDb(db, null);
-    }
-  }
-
-  signalSwappedDb(index1: number, index2: number): void {
-    const db1 = this.keyspace.dbs[index1];
-    const db2 = this.keyspace.dbs[index2];
-    if (this.watches.size === 0 || db1 === undefined || db2 === undefined) return;
-    this.watches.touchAllInDb(db1, db2);
-    this.watches.touchAllInDb(db2, db1);
-  }
-
-  callQueued(client: ClientState, command: Command, argv: string[]): void {
-    call(this, client as Client, command, argv);
-  }
-
-  // ---------------------------------------------------------------- pub/sub
-
-  publish(channel: string, message: string): number {
-    return this.pubsub.publish(channel, message);
-  }
-
-  publishShard(channel: string, message: string): number {
-    return this.pubsub.publishShard(channel, message);
-  }
-
-  subscribe(client: ClientState, channel: string): boolean {
-    return this.pubsub.subscribe(client as Client, channel);
-  }
-
-  unsubscribe(client: ClientState, channel: string): boolean {
-    return this.pubsub.unsubscribe(client as Client, channel);
-  }
-
-  psubscribe(client: ClientState, pattern: string): boolean {
-    return this.pubsub.psubscribe(client as Client, pattern);
-  }
-
-  punsubscribe(client: ClientState, pattern: string): boolean {
-    return this.pubsub.punsubscribe(client as Client, pattern);
-  }
-
-  ssubscribe(client: ClientState, channel: string): boolean {
-    return this.pubsub.ssubscribe(client as Client, channel);
-  }
-
-  sunsubscribe(client: ClientState, channel: string): boolean {
-    return this.pubsub.sunsubscribe(client as Client, channel);
-  }
-
-  channelNames(): Iterable<string> {
-    return this.pubsub.channels.keys();
-  }
-
-  shardChannelNames(): Iterable<string> {
-    return this.pubsub.shardChannels.keys();
-  }
-
-  channelSubscriberCount(channel: string): number {
-    return this.pubsub.channels.get(channel)?.size ?? 0;
-  }
-
-  shardChannelSubscriberCount(channel: string): number {
-    return this.pubsub.shardChannels.get(channel)?.size ?? 0;
-  }
-
-  patternCount(): number {
-    return this.pubsub.patterns.size;
-  }
-
-  // ------------------------------------------------------------ clients
-
-  clients(): Iterable<ClientState> {
-    return this.clientsById.values();
-  }
-
-  clientById(id: number): ClientState | undefined {
-    return this.clientsById.get(id);
-  }
-
-  addMonitor(client: ClientState): void {
-    client.isMonitor = true;
-    this.monitors.add(client as Client);
-  }
-
-  removeMonitor(client: ClientState): void {
-    client.isMonitor = false;
-    this.monitors.delete(client as Client);
-  }
-
-  setProtocol(client: ClientState, resp: 2 | 3): void {
-    client.reply.resp = resp;
+    this.events.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
+    this.events.signalModifiedKey(db, key);
   }
 
   get monitorCount(): number {
-    return this.monitors.size;
+    return this.clients.monitors.size;
   }
 
   get watchedKeyCount(): number {
@@ -526,14 +483,6 @@ export class Server implements ServerApi {
   }
 
   // ---------------------------------------------------------- client pause
-
-  pauseClients(untilMs: number, writesOnly: boolean): void {
-    this.clientPause.pause(untilMs, writesOnly);
-  }
-
-  unpauseClients(): void {
-    this.clientPause.unpause();
-  }
 
   /** Clients held by CLIENT PAUSE: Redis counts them as blocked (INFO blocked_clients). */
   get pausedClientCount(): number {
@@ -545,9 +494,18 @@ export class Server implements ServerApi {
     const argv = client.pausedArgv;
     client.pausedArgv = null;
     if (client.closed || argv === null) return;
-    client.socket.resume();
-    if (this.runRequest(client, argv) === 'postponed') return;
-    this.processInput(client);
+    client.connection.resumeReading();
+    this.dispatcher.beginBatch();
+    let outcome: 'done' | 'postponed';
+    try {
+      outcome = this.runRequest(client, argv);
+    } finally {
+      this.dispatcher.endBatch();
+    }
+    if (outcome === 'postponed') return;
+    const connection = client.connection;
+    if (connection instanceof SocketConnection) this.processInput(client, connection);
+    else this.flushClient(client);
   }
 
   // ------------------------------------------------------------------ cron
@@ -561,7 +519,7 @@ export class Server implements ServerApi {
 
   private cron(hz: number): void {
     refreshAccessClock();
-    this.wallOffsetMs = Date.now() - performance.now();
+    this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
     const expiredBefore = this.stats.expiredKeys;
     const cycleStart = performance.now();
@@ -573,9 +531,9 @@ export class Server implements ServerApi {
     if (this.stats.expiredKeys !== expiredBefore) this.flushPendingNow();
     const now = Date.now();
     const timeoutSec = this.config.num('timeout');
-    for (const client of this.clientsById.values()) {
+    for (const client of this.clients.all()) {
       if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null &&
-          now - client.lastInteractionMs > timeoutSec * 1000) {
+          client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');
         continue;
@@ -583,6 +541,7 @@ export class Server implements ServerApi {
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.rates.sample(now);
+    this.memoryGuard.sample();
   }
 
   private flushPendingNow(): void {
@@ -612,10 +571,6 @@ export class Server implements ServerApi {
     return this.peakMemoryBytes;
   }
 
-  logWarning(message: string): void {
-    this.log.warning(message);
-  }
-
   /** CONFIG RESETSTAT: Redis's resetServerStats + command table + error table resets. */
   resetStats(): void {
     const st = this.stats;
@@ -643,16 +598,6 @@ export class Server implements ServerApi {
     }
   }
 
-  /** rename-command directives: the command answers to its new name only ("" removes it). */
-  private applyCommandRenames(): void {
-    for (const { from, to } of this.config.renamedCommands) {
-      const command = this.commands.get(from);
-      if (command === undefined) continue;
-      this.commands.delete(from);
-      if (to !== '') this.commands.set(to, command);
-    }
-  }
-
   infoText(sections: readonly string[]): string {
     return buildInfo(this, sections);
   }
@@ -672,7 +617,7 @@ export class Server implements ServerApi {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
-    for (const client of [...this.clientsById.values()]) {
+    for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');
     }

@@ -102,14 +102,29 @@ export class KeyspaceFullError extends Error {
   }
 }
 
-type Stored = string | Exclude<RedisValue, string>;
+/**
+ * Strings this long are kept in a box with their access clock instead of behind a clock prefix:
+ * prefixing would copy the whole value into a new flat string, on the V8 heap, where Node keeps
+ * a long argument (1 MB and more) outside the heap as an external string.
+ */
+const BOXED_STRING_MIN_CHARS = 4096;
+
+/** A long string value with its access clock (the prefix trick's counterpart for big values). */
+class BoxedString {
+  constructor(readonly value: string, public lru: number) {}
+}
+
+type Stored = string | BoxedString | Exclude<RedisValue, string>;
 
 function decode(stored: Stored): RedisValue {
-  return typeof stored === 'string' ? stored.slice(CLOCK_CHARS) : stored;
+  if (typeof stored === 'string') return stored.slice(CLOCK_CHARS);
+  return stored instanceof BoxedString ? stored.value : stored;
 }
 
 function encode(value: RedisValue, clock: number): Stored {
-  if (typeof value === 'string') return encodeString(value, clock);
+  if (typeof value === 'string') {
+    return value.length < BOXED_STRING_MIN_CHARS ? encodeString(value, clock) : new BoxedString(value, clock);
+  }
   value.lru = clock;
   return value;
 }
@@ -183,7 +198,7 @@ export class Db {
     if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
     if (typeof stored !== 'string') {
       if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = cachedClock;
-      return stored;
+      return stored instanceof BoxedString ? stored.value : stored;
     }
     const value = stored.slice(CLOCK_CHARS);
     // Re-stamping a string copies it: at most once per clock second per key.

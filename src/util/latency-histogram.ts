@@ -16,7 +16,8 @@ function bucketOf(valueNs: number): number {
 
 function slotOf(valueNs: number): number {
   const bucket = bucketOf(valueNs);
-  const sub = Math.floor(valueNs / 2 ** bucket);
+  // Values are integers below 2^30 (clamped to 1e9 ns): a shift, not a floating-point power.
+  const sub = valueNs >>> bucket;
   return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (sub - SUB_BUCKET_HALF_COUNT);
 }
 

@@ -123,7 +123,7 @@ describe('hash commands', () => {
 
   it('raises Redis keyspace events in order', async () => {
     const events: string[] = [];
-    vi.spyOn(server.running.server, 'notifyKeyspaceEvent').mockImplementation((_cls, event, key) => {
+    vi.spyOn(server.running.server.events, 'notify').mockImplementation((_cls, event, key) => {
       events.push(`${event}:${key}`);
     });
     await server.r2.hset('ev', 'a', '1');

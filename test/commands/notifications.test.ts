@@ -77,7 +77,7 @@ describe('keyspace notifications', () => {
       () => server.running.server.keyspace.dbs[0].set('lazy', 'v'));
     expect(lazy).toEqual([]);
     // Set a past deadline directly, then let a read find it.
-    server.running.server.keyspace.dbs[0].setExpire('lazy', Date.now() - 1);
+    server.running.server.keyspace.dbs[0].setExpire('lazy', Date.now() - 1000);
     expect(await eventsOf([['GET', 'lazy']])).toEqual(['__keyevent@0__:expired lazy']);
 
     server.running.server.keyspace.activeExpireEnabled = true;

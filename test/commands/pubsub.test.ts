@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** RESP bulk string. */
 const b = (s: string): string => `$${Buffer.byteLength(s, 'latin1')}\r\n${s}\r\n`;
@@ -35,7 +36,7 @@ describe('pub/sub', () => {
   afterEach(async () => {
     for (const c of perTest) c.close();
     perTest = [];
-    await waitFor(async () => running.server.clientsById.size === 0);
+    await waitFor(async () => running.server.clients.size === 0);
   });
 
   async function connect(resp: 2 | 3 = 2): Promise<RawConnection> {
@@ -186,12 +187,12 @@ describe('pub/sub', () => {
     sub.send('SUBSCRIBE', 'muted');
     await sub.readReply();
     // CLIENT REPLY belongs to another family; set the same state the command sets.
-    const client = [...running.server.clientsById.values()].at(-1);
+    const client = [...running.server.clients.all()].at(-1);
     expect(client?.channels.has('muted')).toBe(true);
     if (client === undefined) return;
     client.replyMode = 'off';
     client.reply.muted = true;
-    expect(running.server.publish('muted', 'still here')).toBe(1);
+    expect(running.server.pubsub.publish('muted', 'still here')).toBe(1);
     expect(await sub.readReply()).toBe(frame(3, ['message', 'muted', 'still here']));
     // Its own subscription confirmations also get through.
     sub.send('SUBSCRIBE', 'muted2');
@@ -283,11 +284,3 @@ describe('pub/sub', () => {
     for (const s of sockets) s.destroy();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

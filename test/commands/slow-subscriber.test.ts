@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MESSAGE = 'm'.repeat(16 * 1024);
 const CHANNEL = 'flood';
@@ -72,13 +73,6 @@ function retainedBytes(): number {
   return m.heapUsed + m.external;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('slow pub/sub subscribers', () => {
   let running: RunningServerInternal | null = null;
@@ -95,7 +89,7 @@ describe('slow pub/sub subscribers', () => {
     const server = await startCinnabar({ 'client-output-buffer-limit': limit });
     running = server;
     const slow = await Subscriber.open(server.port);
-    const slowId = Math.max(...server.server.clientsById.keys());
+    const slowId = Math.max(...server.server.clients.byIdMap.keys());
     const fast = await Subscriber.open(server.port);
     const pub = await RawConnection.connect(server.port);
     sockets.push(slow.socket, fast.socket, pub.socket);
@@ -123,8 +117,8 @@ describe('slow pub/sub subscribers', () => {
     const { server, slow, fast, pub, slowId } = await setup(['pubsub', String(hardBytes), '0', '0']);
     const retainedBefore = retainedBytes();
     let maxQueuedBytes = 0;
-    const { published, received } = await flood(pub, () => !server.server.clientsById.has(slowId), () => {
-      const client = server.server.clientsById.get(slowId);
+    const { published, received } = await flood(pub, () => !server.server.clients.byIdMap.has(slowId), () => {
+      const client = server.server.clients.byIdMap.get(slowId);
       if (client !== undefined) maxQueuedBytes = Math.max(maxQueuedBytes, client.outputBufferBytes);
     });
     expect(server.server.stats.clientOutputBufferLimitDisconnections).toBe(1);
@@ -152,15 +146,15 @@ describe('slow pub/sub subscribers', () => {
   it('disconnects a subscriber that stays over the soft limit for longer than soft-seconds', async () => {
     const softBytes = 256 * 1024;
     const { server, slow, pub, slowId } = await setup(['pubsub', '0', String(softBytes), '1']);
-    const queued = (): number => server.server.clientsById.get(slowId)?.outputBufferBytes ?? 0;
-    const clockStartedMs = (): number => server.server.clientsById.get(slowId)?.softLimitSinceMs ?? 0;
+    const queued = (): number => server.server.clients.byIdMap.get(slowId)?.outputBufferBytes ?? 0;
+    const clockStartedMs = (): number => server.server.clients.byIdMap.get(slowId)?.softLimitSinceMs ?? 0;
     // Flood until the soft-limit clock runs (it starts at a delivery that finds the client over
     // the limit) with a margin well past the limit, so what the kernel still accepts later
     // cannot bring the queue back under it; then go quiet: the cron alone must act.
     await flood(pub, () => clockStartedMs() !== 0 && queued() >= 4 * softBytes, () => undefined);
     const overSinceMs = clockStartedMs();
     expect(overSinceMs).toBeGreaterThan(0);
-    await waitFor(() => !server.server.clientsById.has(slowId), 5000, 'the soft limit to disconnect the client');
+    await waitFor(() => !server.server.clients.byIdMap.has(slowId), 5000, 'the soft limit to disconnect the client');
     const elapsedMs = Date.now() - overSinceMs;
     // Redis requires strictly more than soft-seconds over the limit.
     expect(elapsedMs).toBeGreaterThan(1000);
@@ -173,7 +167,7 @@ describe('slow pub/sub subscribers', () => {
     const { server, pub, slowId } = await setup(['pubsub', String(64 * 1024 * 1024), '0', '0']);
     for (let i = 0; i < 4; i++) pub.send('PUBLISH', CHANNEL, MESSAGE);
     for (let i = 0; i < 4; i++) expect(await pub.readReply()).toBe(':2\r\n');
-    expect(server.server.clientsById.has(slowId)).toBe(true);
+    expect(server.server.clients.byIdMap.has(slowId)).toBe(true);
     expect(server.server.stats.clientOutputBufferLimitDisconnections).toBe(0);
   });
 });

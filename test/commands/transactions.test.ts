@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import type { RawConnection } from '../helpers/resp.js';
 import { withServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NULL_ARRAY = { 2: '*-1\r\n', 3: '_\r\n' } as const;
 
@@ -135,12 +136,12 @@ describe('transactions', () => {
     server.running.server.keyspace.activeExpireEnabled = false;
     const c = await connect();
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     expect(await run(c, ['MULTI'], ['PING'], ['EXEC'])).toEqual(['+OK\r\n', '+QUEUED\r\n', '*1\r\n+PONG\r\n']);
 
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     // A read lazily deletes it: logically nothing changed for the watcher.
     expect(await c.call('GET', 'stale')).toBe('$-1\r\n');
@@ -148,7 +149,7 @@ describe('transactions', () => {
 
     // But once deleted, re-creating it is a change.
     await c.call('SET', 'stale', 'foo');
-    db0().setExpire('stale', Date.now() - 1);
+    db0().setExpire('stale', Date.now() - 1000);
     await c.call('WATCH', 'stale');
     await c.call('GET', 'stale');
     await c.call('SET', 'stale', 'new');
@@ -174,15 +175,15 @@ describe('transactions', () => {
       return c.call('EXEC');
     }
     const srv = (): typeof server.running.server => server.running.server;
-    const flushDb = (i: number): void => { srv().signalFlushedDb(i); srv().keyspace.dbs[i].flush(); };
-    const flushAll = (): void => { srv().signalFlushedDb(-1); for (const d of srv().keyspace.dbs) d.flush(); };
+    const flushDb = (i: number): void => { srv().events.signalFlushedDb(i); srv().keyspace.dbs[i].flush(); };
+    const flushAll = (): void => { srv().events.signalFlushedDb(-1); for (const d of srv().keyspace.dbs) d.flush(); };
     const swap = (a: number, b: number): void => {
-      srv().signalSwappedDb(a, b);
+      srv().events.signalSwappedDb(a, b);
       srv().keyspace.dbs[a].swapContents(srv().keyspace.dbs[b]);
     };
     const stale = (i: number, key: string): void => {
       srv().keyspace.dbs[i].set(key, 'v');
-      srv().keyspace.dbs[i].setExpire(key, Date.now() - 1);
+      srv().keyspace.dbs[i].setExpire(key, Date.now() - 1000);
     };
 
     it('a flush touches watched keys that existed, and only those', async () => {
@@ -262,7 +263,7 @@ describe('transactions', () => {
     await run(c, ['MULTI'], ['SET', 'gone', '1']);
     c.close();
     // Other connections (the fixture's) stay open: wait for this one alone to be gone.
-    await waitFor(() => !server.running.server.clientsById.has(id));
+    await waitFor(() => !server.running.server.clients.byIdMap.has(id));
     const d = await connect();
     expect(await d.call('GET', 'gone')).toBe('$-1\r\n');
   });
@@ -293,11 +294,3 @@ describe('transactions', () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -23,9 +23,9 @@ export interface CinnabarProcess {
 const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
 
 /** Starts `cinnabar-server` as a child process (the built CLI) on a free port. */
-export async function spawnCinnabar(args: string[] = []): Promise<CinnabarProcess> {
+export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = []): Promise<CinnabarProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, '--port', String(port), '--bind', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, CLI, '--port', String(port), '--bind', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, RespParser } from '../../src/protocol/parser.js';
+import { materializeBigArgs, ProtocolError, RespParser } from '../../src/protocol/parser.js';
 
 function parseAll(input: string | Buffer[], authRequired = false): Array<string[] | string> {
   const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired });
@@ -14,6 +14,8 @@ function parseAll(input: string | Buffer[], authRequired = false): Array<string[
         out.push(r.message);
         return out;
       }
+      const big = parser.takeBigArgs();
+      if (big !== null) materializeBigArgs(r, big);
       out.push(r);
     }
   }
@@ -37,6 +39,48 @@ describe('RespParser', () => {
     const pieces: Buffer[] = [];
     for (let i = 0; i < whole.length; i += 7000) pieces.push(whole.subarray(i, i + 7000));
     expect(parseAll(pieces)).toEqual([['SET', big], ['PING']]);
+  });
+
+  it('hands big arguments over as Buffers of their own, whether split or whole', () => {
+    const big = 'y'.repeat(40_000);
+    for (const step of [1000, 1_000_000]) {
+      const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired: false });
+      const whole = Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n${big}\r\n*1\r\n$4\r\nPING\r\n`);
+      let request: string[] | null = null;
+      let bigArgs: Array<Buffer | undefined> | null = null;
+      for (let i = 0; i < whole.length && request === null; i += step) {
+        parser.feed(whole.subarray(i, i + step));
+        const r = parser.next();
+        if (r instanceof ProtocolError) throw new Error(r.message);
+        if (r !== null) {
+          request = r;
+          bigArgs = parser.takeBigArgs();
+        }
+      }
+      expect(request).toEqual(['SET', 'k', '']);
+      expect(bigArgs?.[2]?.toString('latin1')).toBe(big);
+      expect(bigArgs?.[0]).toBeUndefined();
+      // The Buffer is the argument's own, not a view into what was fed.
+      expect(bigArgs?.[2]?.buffer).not.toBe(whole.buffer);
+    }
+  });
+
+  it('keeps incomplete requests intact when the fed chunk is reused (one shared read buffer)', () => {
+    const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired: false });
+    const shared = Buffer.alloc(16);
+    const text = Buffer.from('*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n');
+    const out: string[][] = [];
+    for (let i = 0; i < text.length; i += 16) {
+      const n = text.copy(shared, 0, i, Math.min(text.length, i + 16));
+      parser.feed(shared, n);
+      for (let r = parser.next(); r !== null; r = parser.next()) {
+        if (r instanceof ProtocolError) throw new Error(r.message);
+        out.push(r);
+      }
+      parser.retainPending();
+      shared.fill(0x21); // the next read overwrites the buffer
+    }
+    expect(out).toEqual([['ECHO', 'hello']]);
   });
 
   it('keeps binary bytes intact', () => {

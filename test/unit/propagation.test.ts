@@ -27,7 +27,7 @@ interface Case {
 const soon = (ms: number): Deadline => ({ aboutMsFromNow: ms });
 const expiredKey = (key: string, value = 'old') => (server: RunningServerInternal['server']): void => {
   server.keyspace.dbs[0].set(key, value);
-  server.keyspace.dbs[0].setExpire(key, Date.now() - 1);
+  server.keyspace.dbs[0].setExpire(key, Date.now() - 1000);
 };
 
 const CASES: Case[] = [

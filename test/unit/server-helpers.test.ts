@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerStats } from '../../src/commands/context.js';
 import type { Command } from '../../src/commands/types.js';
-import type { Client } from '../../src/server/client.js';
+import type { Client } from '../../src/engine/client.js';
 import { ClientPause } from '../../src/server/client-pause.js';
 import { bindPlan } from '../../src/server/listeners.js';
 import { InstantaneousRates } from '../../src/server/rates.js';

@@ -20,6 +20,11 @@ export class MutableString {
     return s;
   }
 
+  /** A value over `buf` itself, without a copy: the caller hands the Buffer over for good. */
+  static over(buf: Buffer): MutableString {
+    return new MutableString(buf, buf.length);
+  }
+
   static from(value: string | Buffer, extraBytes = 0): MutableString {
     const len = value.length;
     const buf = Buffer.allocUnsafe(Math.max(16, len + extraBytes));

@@ -1,20 +1,35 @@
-// One connection: its socket, request parser, reply writer and per-client state. A Client is
-// also the CommandContext its commands run with, so running a command allocates nothing.
+// One client of the engine: per-client state, its reply writer and the Connection its replies
+// travel over (a socket, or none for scripts, the AOF loader, a replica's primary link). A
+// Client is also the CommandContext its commands run with, so running a command allocates
+// nothing.
 
-import type { Socket } from 'node:net';
-import type { ClientReplyMode, ClientState, CommandContext } from '../commands/context.js';
+import type { ClientReplyMode, ClientState, CommandContext, ServerApi, ServerStats } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
-import { RespParser, type ParserLimits } from '../protocol/parser.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
-import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
-import type { Server } from './server.js';
+import type { Connection } from './connection.js';
+
+/** What a client needs from the node it belongs to. */
+export interface ClientHost {
+  /** What commands see as ctx.server. */
+  readonly api: ServerApi;
+  readonly stats: ServerStats;
+  authRequired(): boolean;
+  countErrorReply(text: string): void;
+  /** Runs a command for the client with the engine's call() bookkeeping (EXEC, scripts). */
+  call(client: Client, command: Command, argv: string[]): void;
+  /** Effects beyond the running command's own (ctx.alsoPropagate). */
+  propagate(dbIndex: number, argv: string[]): void;
+  /** The client left: forget it everywhere (subscriptions, WATCH, MONITOR, pause). */
+  clientClosed(client: Client, reason: string): void;
+  /** RESET: leave pub/sub, WATCH and MONITOR. */
+  resetClient(client: Client): void;
+  /** Out-of-band output was queued for the client: flush it this turn and check its limits. */
+  pushed(client: Client): void;
+}
 
 export class Client implements ClientState, CommandContext {
   readonly reply = new ReplyWriter();
-  readonly parser: RespParser;
-  /** Shared with the parser: updated on AUTH and when proto-max-bulk-len changes. */
-  readonly parserLimits: ParserLimits;
   name = '';
   libName = '';
   libVersion = '';
@@ -22,10 +37,6 @@ export class Client implements ClientState, CommandContext {
   db: Db;
   authenticated: boolean;
   user = 'default';
-  readonly remoteAddress: string;
-  readonly localAddress: string;
-  /** Redis's islocalClient(), fixed for the connection's life. */
-  readonly isLocal: boolean;
   readonly createdAtMs = Date.now();
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
@@ -45,7 +56,7 @@ export class Client implements ClientState, CommandContext {
   noTouch = false;
   closeAfterReply = false;
   closed = false;
-  /** Queued in the server's end-of-turn flush list (pushed pub/sub or MONITOR output). */
+  /** Queued in the host's end-of-turn flush list (pushed pub/sub or MONITOR output). */
   flushPending = false;
   /** Set while this client's read loop is suspended (CLIENT PAUSE); holds the pending request. */
   pausedArgv: string[] | null = null;
@@ -60,25 +71,31 @@ export class Client implements ClientState, CommandContext {
   /** Propagation state of the running command (see markDirty & co). */
   propagationOverride: string[] | null = null;
   propagationPrevented = false;
-  readonly server: Server;
+  readonly server: ServerApi;
 
   constructor(
     readonly id: number,
-    readonly socket: Socket,
-    server: Server,
+    readonly connection: Connection,
+    private readonly host: ClientHost,
   ) {
-    this.server = server;
-    this.db = server.keyspace.dbs[0];
-    this.authenticated = !server.authRequired();
-    this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
-    this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
-    this.isLocal = isLocalPeer(socket.remoteAddress);
-    this.parserLimits = {
-      maxBulkLenBytes: server.config.num('proto-max-bulk-len'),
-      authRequired: !this.authenticated,
-    };
-    this.parser = new RespParser(this.parserLimits);
-    this.reply.onError = (text: string) => server.countErrorReply(text);
+    this.server = host.api;
+    this.db = host.api.keyspace.dbs[0];
+    this.authenticated = !host.authRequired();
+    connection.setAuthenticated(this.authenticated);
+    this.reply.onError = (text: string) => host.countErrorReply(text);
+  }
+
+  get remoteAddress(): string {
+    return this.connection.remoteAddress;
+  }
+
+  get localAddress(): string {
+    return this.connection.localAddress;
+  }
+
+  /** Redis's islocalClient(), fixed for the connection's life. */
+  get isLocal(): boolean {
+    return this.connection.isLocal;
   }
 
   get client(): ClientState {
@@ -90,19 +107,19 @@ export class Client implements ClientState, CommandContext {
   }
 
   get outputBufferBytes(): number {
-    return this.reply.lengthBytes + (this.socket.writableLength ?? 0);
+    return this.reply.lengthBytes + this.connection.pendingOutputBytes;
   }
 
   get queryBufferBytes(): number {
-    return this.parser.pendingBytes;
+    return this.connection.queryBufferBytes;
   }
 
   get queryBufferCapacityBytes(): number {
-    return this.parser.bufferCapacityBytes;
+    return this.connection.queryBufferCapacityBytes;
   }
 
   markDirty(n = 1): void {
-    this.server.dirty += n;
+    this.host.api.dirty += n;
   }
 
   rewritePropagation(argv: string[]): void {
@@ -114,7 +131,22 @@ export class Client implements ClientState, CommandContext {
   }
 
   alsoPropagate(dbIndex: number, argv: string[]): void {
-    this.server.propagator.add(dbIndex, argv);
+    this.host.propagate(dbIndex, argv);
+  }
+
+  call(command: Command, argv: string[]): void {
+    this.host.call(this, command, argv);
+  }
+
+  setProtocol(resp: 2 | 3): void {
+    this.reply.resp = resp;
+  }
+
+  push(frame: Buffer): void {
+    if (this.closed) return;
+    // Pushed output bypasses CLIENT REPLY OFF/SKIP (Redis's CLIENT_PUSHING flag).
+    this.reply.rawUnmuted(frame);
+    this.host.pushed(this);
   }
 
   selectDb(index: number): boolean {
@@ -123,6 +155,14 @@ export class Client implements ClientState, CommandContext {
     this.dbIndex = index;
     this.db = db;
     return true;
+  }
+
+  /** Big arguments of the running command kept as Buffers (see CommandContext.bigArgument). */
+  bigArgs: ReadonlyArray<Buffer | undefined> | null = null;
+
+  bigArgument(index: number): Buffer | null {
+    const big = this.bigArgs;
+    return big === null ? null : big[index] ?? null;
   }
 
   /** Argument indexes of the running command to show as "(redacted)". */
@@ -134,21 +174,21 @@ export class Client implements ClientState, CommandContext {
   }
 
   onAuthenticated(): void {
-    this.parserLimits.authRequired = false;
+    this.connection.setAuthenticated(true);
+  }
+
+  discardTransaction(): void {
+    this.inMulti = false;
+    this.multiQueue = [];
+    this.multiDirty = false;
+    this.server.watches.unwatchAll(this);
   }
 
   resetConnectionState(): void {
-    const server = this.server;
-    if (this.inMulti) {
-      this.inMulti = false;
-      this.multiQueue = [];
-      this.multiDirty = false;
-    }
-    server.unwatchAll(this);
-    server.pubsub.removeClient(this);
-    if (this.isMonitor) server.removeMonitor(this);
+    this.discardTransaction();
+    this.host.resetClient(this);
     this.selectDb(0);
-    server.setProtocol(this, 2);
+    this.setProtocol(2);
     this.name = '';
     this.replyMode = 'on';
     this.skipNextReply = false;
@@ -156,33 +196,39 @@ export class Client implements ClientState, CommandContext {
     this.noEvict = false;
     this.noTouch = false;
     this.user = 'default';
-    this.authenticated = !server.authRequired();
-    this.parserLimits.authRequired = !this.authenticated;
+    this.authenticated = !this.host.authRequired();
+    this.connection.setAuthenticated(this.authenticated);
   }
 
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.server.onClientClosed(this, reason);
-    this.socket.destroy();
+    this.host.clientClosed(this, reason);
+    this.connection.destroy();
   }
 
-  /** Writes what the command(s) produced to the socket in one write. */
+  /** The connection went away on its own (peer closed, socket error). */
+  connectionLost(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.clientClosed(this, 'connection closed');
+  }
+
+  /** Hands what the command(s) produced to the connection in one write. */
   flush(): void {
     const out = this.reply.take();
     if (out !== null && out.length > this.replyPeakBytes) this.replyPeakBytes = out.length;
     if (out !== null && !this.closed) {
       this.totalBytesOut += out.length;
-      this.server.stats.totalNetOutputBytes += out.length;
-      this.server.stats.totalWritesProcessed++;
-      this.socket.write(out);
+      const stats = this.host.stats;
+      stats.totalNetOutputBytes += out.length;
+      stats.totalWritesProcessed++;
+      this.connection.write(out);
     }
     if (this.closeAfterReply && !this.closed) {
       this.closed = true;
-      this.server.onClientClosed(this, 'close after reply');
-      // Redis close()s the descriptor once the reply is out: a peer still sending must see the
-      // connection gone (its writes fail), not a half-closed socket that keeps swallowing data.
-      this.socket.end(() => this.socket.destroy());
+      this.host.clientClosed(this, 'close after reply');
+      this.connection.end();
     }
   }
 
@@ -201,11 +247,8 @@ export class Client implements ClientState, CommandContext {
     return flags === '' ? 'N' : flags;
   }
 
-  /** The socket's file descriptor, when the platform exposes it (-1 otherwise). */
   get fd(): number {
-    const handle = (this.socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
-    const fd = handle?.fd;
-    return typeof fd === 'number' ? fd : -1;
+    return this.connection.fd;
   }
 
   /**
@@ -217,8 +260,9 @@ export class Client implements ClientState, CommandContext {
     const running = currentArgv !== null;
     // Redis trims the query buffer only after a batch of commands, so the asking client still
     // sees the bytes of its own request (qbuf=26 for CLIENT LIST).
-    const qbuf = running ? this.parser.bufferLengthBytes : this.parser.pendingBytes;
-    const qbufFree = Math.max(0, this.parser.bufferCapacityBytes - qbuf);
+    const connection = this.connection;
+    const qbuf = running ? connection.queryBufferUsedBytes : connection.queryBufferBytes;
+    const qbufFree = Math.max(0, connection.queryBufferCapacityBytes - qbuf);
     const argvMem = argvBytes(running ? currentArgv : this.pausedArgv);
     let multiMem = 0;
     if (this.inMulti) {
@@ -227,9 +271,9 @@ export class Client implements ClientState, CommandContext {
     }
     const rbs = this.reply.capacityBytes;
     const rbp = Math.max(this.replyPeakBytes, this.reply.lengthBytes);
-    const socketPending = this.socket.writableLength ?? 0;
+    const socketPending = connection.pendingOutputBytes;
     const oll = socketPending === 0 ? 0 : Math.ceil(socketPending / REPLY_CHUNK_BYTES);
-    const totMem = this.parser.bufferCapacityBytes + argvMem + multiMem + rbs + socketPending;
+    const totMem = connection.queryBufferCapacityBytes + argvMem + multiMem + rbs + socketPending;
     const events = (this.closed ? '' : 'r') + (socketPending > 0 ? 'w' : '');
     const cmd = running ? this.command.fullName : this.lastCommandName;
     return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} fd=${this.fd} name=${this.name}` +

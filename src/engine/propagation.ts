@@ -4,6 +4,8 @@
 // the last one sent. The stream's bytes are counted as the replication offset; replication and
 // AOF subscribe as listeners.
 
+import { encodedCommandBytes, writeCommand } from '../protocol/command-encoder.js';
+
 export interface PropagatedCommand {
   dbIndex: number;
   argv: string[];
@@ -11,12 +13,6 @@ export interface PropagatedCommand {
 
 /** Receives each encoded chunk of the stream (a unit, SELECTs included) and its bytes. */
 export type PropagationListener = (chunk: Buffer) => void;
-
-export function encodeCommand(argv: readonly string[]): string {
-  let out = '*' + argv.length + '\r\n';
-  for (const a of argv) out += '$' + a.length + '\r\n' + a + '\r\n';
-  return out;
-}
 
 export class Propagator {
   private readonly listeners: PropagationListener[] = [];
@@ -62,26 +58,31 @@ export class Propagator {
     this.pending = [];
     // Like Redis without a backlog: with nobody consuming the stream, nothing is encoded or counted.
     if (this.listeners.length === 0) return;
+    // The unit as one list of commands (SELECTs, MULTI/EXEC included), then one exact-size Buffer.
+    const unit: (readonly string[])[] = [];
     const wrap = effects.length > 1;
-    let text = '';
     if (wrap) {
-      text += this.selectIfNeeded(effects[0].dbIndex);
-      text += encodeCommand(['MULTI']);
+      this.selectIfNeeded(unit, effects[0].dbIndex);
+      unit.push(MULTI);
     }
     for (const e of effects) {
-      text += this.selectIfNeeded(e.dbIndex);
-      text += encodeCommand(e.argv);
+      this.selectIfNeeded(unit, e.dbIndex);
+      unit.push(e.argv);
     }
-    if (wrap) text += encodeCommand(['EXEC']);
-    const chunk = Buffer.from(text, 'latin1');
+    if (wrap) unit.push(EXEC);
+    let size = 0;
+    for (const argv of unit) size += encodedCommandBytes(argv);
+    const chunk = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const argv of unit) at = writeCommand(chunk, at, argv);
     this.offsetBytes += chunk.length;
     for (const listener of this.listeners) listener(chunk);
   }
 
-  private selectIfNeeded(dbIndex: number): string {
-    if (dbIndex === this.lastDbIndex) return '';
+  private selectIfNeeded(unit: (readonly string[])[], dbIndex: number): void {
+    if (dbIndex === this.lastDbIndex) return;
     this.lastDbIndex = dbIndex;
-    return encodeCommand(['SELECT', String(dbIndex)]);
+    unit.push(['SELECT', String(dbIndex)]);
   }
 
   /** Forgets the selected db, so the next effect is preceded by SELECT (new stream consumer). */
@@ -89,3 +90,6 @@ export class Propagator {
     this.lastDbIndex = -1;
   }
 }
+
+const MULTI: readonly string[] = ['MULTI'];
+const EXEC: readonly string[] = ['EXEC'];

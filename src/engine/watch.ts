@@ -3,7 +3,7 @@
 // expired when WATCH ran, because Redis 7.0 treats the later deletion of such a stale key as
 // "no change" (the client saw no value and still sees none).
 
-import type { ClientState } from '../commands/context.js';
+import type { ClientState, WatchApi } from '../commands/context.js';
 import type { Db } from '../store/db.js';
 
 /** One client's watch on one key; `expired` is Redis's watchedKey.expired bit. */
@@ -16,7 +16,7 @@ export function watchId(dbIndex: number, key: string): string {
   return dbIndex + '\0' + key;
 }
 
-export class WatchRegistry {
+export class WatchRegistry implements WatchApi {
   /** "db\0key" -> the clients watching it, in WATCH order (Redis keeps a list per key). */
   private readonly byKey = new Map<string, Map<ClientState, WatchEntry>>();
 
@@ -38,8 +38,22 @@ export class WatchRegistry {
     watchers.set(client, { expired: db.isExpired(key) });
   }
 
-  /** Drops every watch of the client; the dirty flag is left to the caller, as in Redis. */
+  watchKey(client: ClientState, db: Db, key: string): void {
+    this.watch(client, db, key);
+  }
+
+  /** UNWATCH: drops every watch of the client and clears its WATCH dirty flag. */
   unwatchAll(client: ClientState): void {
+    this.dropWatches(client);
+    client.watchDirty = false;
+  }
+
+  watchedKeyExpired(client: ClientState): boolean {
+    return client.watchedKeys.size > 0 && this.anyWatchedKeyExpired(client);
+  }
+
+  /** Drops every watch of the client; the dirty flag is left to the caller, as in Redis. */
+  dropWatches(client: ClientState): void {
     for (const id of client.watchedKeys) {
       const watchers = this.byKey.get(id);
       if (watchers === undefined) continue;
@@ -80,7 +94,7 @@ export class WatchRegistry {
       }
       client.watchDirty = true;
       // A dirty client gains nothing from its other watches; free them now (Redis does too).
-      this.unwatchAll(client);
+      this.dropWatches(client);
     }
   }
 

@@ -1,0 +1,88 @@
+// The checks a command passes before it runs (Redis's processCommand), as an ordered list of
+// small objects. Later capabilities insert theirs at the right place: ACL after auth, cluster
+// routing (MOVED/ASK/CROSSSLOT), OOM, read-only replica, loading, BUSY script, all before the
+// pause and MULTI queueing that end the list.
+
+import type { Command } from '../commands/types.js';
+import { REPLY_QUEUED } from '../protocol/writer.js';
+import type { Client } from './client.js';
+
+/** The command waits (CLIENT PAUSE): the client's request is held and retried later. */
+export const POSTPONE = 1;
+/** The command was queued in the client's transaction (the check already replied QUEUED). */
+export const QUEUED = 2;
+
+/** null: go on; a string: refuse with this error; POSTPONE or QUEUED: stop here. */
+export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED;
+
+export interface CommandCheck {
+  /** For docs and tests: where a new check goes is found by name. */
+  readonly name: string;
+  run(client: Client, command: Command, argv: string[]): CheckOutcome;
+}
+
+/** What CLIENT PAUSE exposes to the engine. */
+export interface PauseGate {
+  /** 0 when no pause is set (read on every command, so a field). */
+  readonly untilMs: number;
+  isPausedFor(command: Command, client: Client): boolean;
+}
+
+const ERR_DEBUG_NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+/** DEBUG and MODULE run only where enable-debug-command allows. */
+export function protectedCommandCheck(debugAllowed: (client: Client) => boolean): CommandCheck {
+  return {
+    name: 'protected',
+    run: (client, command) => (command.isProtected && !debugAllowed(client) ? ERR_DEBUG_NOT_ALLOWED : null),
+  };
+}
+
+export const authCheck: CommandCheck = {
+  name: 'auth',
+  run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
+};
+
+/** What the node's memory watch exposes: an error text while writes must be refused. */
+export interface MemoryGate {
+  readonly refusal: string | null;
+}
+
+/** Commands that may grow memory are refused near the memory limit (Redis's OOM check). */
+export function memoryCheck(gate: MemoryGate): CommandCheck {
+  return {
+    name: 'oom',
+    run: (_client, command) => (command.denyOom && gate.refusal !== null ? gate.refusal : null),
+  };
+}
+
+export const noMultiCheck: CommandCheck = {
+  name: 'no-multi',
+  run: (client, command) => (client.inMulti && command.noMulti ? 'ERR Command not allowed inside a transaction' : null),
+};
+
+/** A RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT and RESET. */
+export const pubsubContextCheck: CommandCheck = {
+  name: 'pubsub-context',
+  run: (client, command) => {
+    if (client.reply.resp !== 2 || !client.isPubSub || command.allowedInPubSub) return null;
+    return `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+  },
+};
+
+export function pauseCheck(pause: PauseGate): CommandCheck {
+  return {
+    name: 'pause',
+    run: (client, command) => (pause.untilMs !== 0 && pause.isPausedFor(command, client) ? POSTPONE : null),
+  };
+}
+
+export const multiQueueCheck: CommandCheck = {
+  name: 'multi-queue',
+  run: (client, command, argv) => {
+    if (!client.inMulti || command.runsInMulti) return null;
+    client.multiQueue.push({ command, argv });
+    client.reply.raw(REPLY_QUEUED);
+    return QUEUED;
+  },
+};

@@ -1,0 +1,193 @@
+// The engine's one command path, for every kind of client (socket or not): look the command up,
+// check arity, pass the ordered checks (engine/checks.ts), then call() it with all the
+// bookkeeping Redis's call() does (the command clock, stats, slowlog, latency, MONITOR,
+// propagation). EXEC, and later scripts, the AOF loader and a replica's stream, run commands
+// through the same call().
+
+import type { ServerApi } from '../commands/context.js';
+import type { Command } from '../commands/types.js';
+import { setNowMs } from '../store/clock.js';
+import { KeyspaceFullError, type KeyspaceHooks } from '../store/db.js';
+import { cStringPrefix } from '../util/repr.js';
+import type { CommandCheck } from './checks.js';
+import { POSTPONE } from './checks.js';
+import type { Client } from './client.js';
+import type { CommandTable } from './command-table.js';
+import type { Propagator } from './propagation.js';
+
+export type DispatchOutcome = 'done' | 'postponed';
+
+/** What the dispatcher needs from the node. */
+export interface DispatcherHost {
+  readonly api: ServerApi;
+  readonly propagator: Propagator;
+  readonly keyspaceHooks: KeyspaceHooks;
+  logWarning(message: string): void;
+  /** Slowlog, latency monitor, latency histogram and MONITOR after a command ran. */
+  afterCall(client: Client, command: Command, argv: string[], durationMicros: number): void;
+}
+
+const MAX_ERROR_ARG_CHARS = 128;
+
+export class Dispatcher {
+  /** The checks before a command runs, in order; capabilities insert theirs (see checks.ts). */
+  readonly checks: CommandCheck[];
+  /** performance.now() at the end of the last command of the current batch (see beginBatch). */
+  private tickMs = 0;
+  private tickValid = false;
+  /** Date.now() - performance.now(), refreshed by the cron so the command clock follows wall time. */
+  wallOffsetMs = Date.now() - performance.now();
+  /** Error replies counted when the running call() started (failed_calls accounting). */
+  private errorMark = 0;
+  /** Nesting of call() (EXEC runs its commands inside): the command clock is set by the outermost. */
+  private callDepth = 0;
+
+  constructor(
+    readonly table: CommandTable,
+    private readonly host: DispatcherHost,
+    checks: readonly CommandCheck[],
+  ) {
+    this.checks = [...checks];
+  }
+
+  /**
+   * Commands run back to back (one read's worth) share clock reads: each command's end time is
+   * the next one's start. endBatch() must follow.
+   */
+  beginBatch(): void {
+    this.tickMs = performance.now();
+    this.tickValid = true;
+  }
+
+  endBatch(): void {
+    this.tickValid = false;
+  }
+
+  /** Wall-clock now in microseconds, from the monotonic clock (MONITOR timestamps). */
+  wallNowMicros(): number {
+    return Math.floor((performance.now() + this.wallOffsetMs) * 1000);
+  }
+
+  /** Redis's processCommand: everything between a parsed request and the command's call(). */
+  execute(client: Client, argv: string[]): DispatchOutcome {
+    const command = this.table.lookup(argv);
+    if (command === undefined) {
+      const name = argv[0].toLowerCase();
+      if (name === 'host:' || name === 'post') {
+        this.host.logWarning('Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+        client.close('security warning');
+        return 'done';
+      }
+      // Redis's processCommand records the looked-up command (NULL here) before any check: CLIENT LIST cmd=.
+      client.lastCommandName = 'NULL';
+      this.reject(client, undefined, this.unknownCommandError(argv));
+      return 'done';
+    }
+    client.lastCommandName = command.fullName;
+    const arity = command.arity;
+    if ((arity > 0 && arity !== argv.length) || argv.length < -arity) {
+      this.reject(client, command, `ERR wrong number of arguments for '${command.fullName}' command`);
+      return 'done';
+    }
+    const checks = this.checks;
+    for (let i = 0; i < checks.length; i++) {
+      const outcome = checks[i].run(client, command, argv);
+      if (outcome === null) continue;
+      if (typeof outcome === 'string') {
+        this.reject(client, command, outcome);
+        return 'done';
+      }
+      return outcome === POSTPONE ? 'postponed' : 'done';
+    }
+    const propagator = this.host.propagator;
+    propagator.begin();
+    this.call(client, command, argv);
+    propagator.end();
+    return 'done';
+  }
+
+  private unknownCommandError(argv: readonly string[]): string {
+    const container = this.table.top(argv[0]);
+    if (container?.subcommands && argv.length > 1) {
+      return `ERR unknown subcommand '${cStringPrefix(argv[1], MAX_ERROR_ARG_CHARS)}'. Try ${argv[0].toUpperCase()} HELP.`;
+    }
+    let args = '';
+    for (let i = 1; i < argv.length && args.length < MAX_ERROR_ARG_CHARS; i++) {
+      args += `'${cStringPrefix(argv[i], MAX_ERROR_ARG_CHARS - args.length)}' `;
+    }
+    return `ERR unknown command '${cStringPrefix(argv[0], MAX_ERROR_ARG_CHARS)}', with args beginning with: ${args}`;
+  }
+
+  /** Refuses a command before running it; inside MULTI this also dooms the transaction. */
+  private reject(client: Client, command: Command | undefined, error: string): void {
+    if (client.inMulti) client.multiDirty = true;
+    if (command === undefined) {
+      client.reply.error(error);
+      return;
+    }
+    command.stats.rejectedCalls++;
+    if (command.isExec) {
+      // A refused EXEC ends the transaction (Redis's execCommandAbort), so the client knows it
+      // left MULTI; the reason follows, without the generic "ERR " prefix.
+      client.discardTransaction();
+      const reason = error.startsWith('ERR ') ? error.slice(4) : error;
+      client.reply.error('EXECABORT Transaction discarded because of: ' + reason);
+      return;
+    }
+    client.reply.error(error);
+  }
+
+  /** Runs one command with all the bookkeeping Redis's call() does. */
+  call(client: Client, command: Command, argv: string[]): void {
+    const handler = command.handler;
+    if (handler === null) return; // container commands always resolve to a subcommand or arity error
+    const host = this.host;
+    const api = host.api;
+    const serverStats = api.stats;
+    const dirtyBefore = api.dirty;
+    // Like Redis's incrCommandStatsOnError: errors are charged to the command that replied them,
+    // so errors of the commands inside an EXEC do not count as EXEC failing.
+    this.errorMark = serverStats.totalErrorReplies;
+    client.command = command;
+    client.propagationOverride = null;
+    client.propagationPrevented = false;
+    const db = client.db;
+    const replyMark = client.reply.lengthBytes;
+    const start = this.tickValid ? this.tickMs : performance.now();
+    // Redis fixes "now" for a whole command (and a whole EXEC): expiry is judged at its start.
+    if (this.callDepth++ === 0) setNowMs(start + this.wallOffsetMs);
+    const hooks = host.keyspaceHooks;
+    try {
+      // CLIENT NO-TOUCH: reads leave access times alone, except for TOUCH itself (Redis 7.2).
+      if (client.noTouch) hooks.touchSuppressed = !command.isTouch;
+      handler(client, argv);
+    } catch (err) {
+      client.reply.truncate(replyMark);
+      if (err instanceof KeyspaceFullError) {
+        client.reply.error(err.message);
+      } else {
+        // A bug in one command must not take the server down with every other client's data:
+        // drop the partial reply, answer an error, and log the stack for a fix.
+        client.reply.error(`ERR internal error running '${command.fullName}'`);
+        host.logWarning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
+      }
+    } finally {
+      hooks.touchSuppressed = false;
+      this.callDepth--;
+    }
+    const end = performance.now();
+    this.tickMs = end;
+    const durationMicros = Math.round((end - start) * 1000);
+    const stats = command.stats;
+    stats.calls++;
+    stats.microseconds += durationMicros;
+    if (serverStats.totalErrorReplies > this.errorMark) stats.failedCalls++;
+    this.errorMark = serverStats.totalErrorReplies;
+    client.lastCommandName = command.fullName;
+    serverStats.totalCommandsProcessed++;
+    host.afterCall(client, command, argv, durationMicros);
+    if (api.dirty > dirtyBefore && !client.propagationPrevented && !command.isExec) {
+      host.propagator.add(db.id, client.propagationOverride ?? argv);
+    }
+  }
+}

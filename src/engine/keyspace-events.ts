@@ -1,0 +1,47 @@
+// What a change to the keyspace tells the rest of the node: WATCH invalidation now (client-side
+// caching later), and keyspace notifications published on __keyspace@<db>__ / __keyevent@<db>__
+// channels for the classes notify-keyspace-events enables.
+
+import type { KeyspaceSignals } from '../commands/context.js';
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../config/keyspace-events.js';
+import type { Db } from '../store/db.js';
+import type { WatchRegistry } from './watch.js';
+
+export class KeyspaceEvents implements KeyspaceSignals {
+  /** notify-keyspace-events as class bits, kept current by CONFIG SET. */
+  notifyFlags = 0;
+
+  constructor(
+    private readonly dbs: readonly Db[],
+    private readonly watches: WatchRegistry,
+    private readonly publish: (channel: string, message: string) => number,
+  ) {}
+
+  signalModifiedKey(db: Db, key: string): void {
+    // Hot path (every write): no id string is built unless someone watches something.
+    if (this.watches.size === 0) return;
+    this.watches.touch(db, key);
+  }
+
+  signalFlushedDb(dbIndex: number): void {
+    if (this.watches.size === 0) return;
+    for (const db of this.dbs) {
+      if (dbIndex < 0 || db.id === dbIndex) this.watches.touchAllInDb(db, null);
+    }
+  }
+
+  signalSwappedDb(index1: number, index2: number): void {
+    const db1 = this.dbs[index1];
+    const db2 = this.dbs[index2];
+    if (this.watches.size === 0 || db1 === undefined || db2 === undefined) return;
+    this.watches.touchAllInDb(db1, db2);
+    this.watches.touchAllInDb(db2, db1);
+  }
+
+  notify(classFlag: number, event: string, key: string, dbIndex: number): void {
+    const flags = this.notifyFlags;
+    if ((flags & classFlag) === 0) return;
+    if (flags & NOTIFY_KEYSPACE) this.publish(`__keyspace@${dbIndex}__:${key}`, event);
+    if (flags & NOTIFY_KEYEVENT) this.publish(`__keyevent@${dbIndex}__:${event}`, key);
+  }
+}

@@ -1,0 +1,72 @@
+// client-output-buffer-limit for normal clients: a client that pipelines requests without
+// reading the replies is cut at the hard limit (Redis's "scheduled to be closed ASAP for
+// overcoming of output buffer limits"), the server's queued output stays bounded meanwhile, and
+// other clients keep being served.
+
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServerInternal } from '../../src/server/start.js';
+import { startCinnabar } from '../helpers/cinnabar.js';
+import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const LIMIT_BYTES = 4 * 1024 * 1024;
+const VALUE = 'v'.repeat(10 * 1024);
+const GET_REQUEST = '*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n';
+/** Requests per write of the flood (about 1 MB of replies each). */
+const BATCH = 100;
+/** Replies the flood may ask for at most before the test gives up. */
+const MAX_REPLY_BYTES = 2 * 1024 * 1024 * 1024;
+
+describe('normal client output buffer limit', () => {
+  let running: RunningServerInternal;
+
+  beforeAll(async () => {
+    running = await startCinnabar({ 'client-output-buffer-limit': `normal ${LIMIT_BYTES} 0 0` });
+  });
+
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('cuts a pipelining client that does not read, with its output bounded near the limit', async () => {
+    const other = await RawConnection.connect(running.port);
+    expect(await other.call('SET', 'big', VALUE)).toBe('+OK\r\n');
+    const stats = running.server.stats;
+    const before = stats.clientOutputBufferLimitDisconnections;
+
+    const flooder = net.connect(running.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      flooder.once('connect', resolve);
+      flooder.once('error', reject);
+    });
+    flooder.pause(); // never reads a reply
+    let closed = false;
+    flooder.on('close', () => { closed = true; });
+    flooder.on('error', () => { closed = true; });
+
+    const batch = GET_REQUEST.repeat(BATCH);
+    let askedBytes = 0;
+    let maxQueuedBytes = 0;
+    const pingMs: number[] = [];
+    while (!closed && askedBytes < MAX_REPLY_BYTES) {
+      if (flooder.write(batch) === false) await new Promise((resolve) => setTimeout(resolve, 1));
+      askedBytes += BATCH * VALUE.length;
+      for (const c of running.server.clients.all()) maxQueuedBytes = Math.max(maxQueuedBytes, c.outputBufferBytes);
+      if (askedBytes % (50 * BATCH * VALUE.length) === 0) {
+        const start = performance.now();
+        expect(await other.call('PING')).toBe('+PONG\r\n');
+        pingMs.push(performance.now() - start);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => stats.clientOutputBufferLimitDisconnections > before, 10_000, 'the flooding client to be cut');
+    expect(stats.clientOutputBufferLimitDisconnections).toBe(before + 1);
+    // Cut within one reply slice of the limit (replies are handed over 256 KB at a time).
+    expect(maxQueuedBytes).toBeLessThan(LIMIT_BYTES + 2 * 1024 * 1024);
+    expect(await other.call('PING')).toBe('+PONG\r\n');
+    for (const ms of pingMs) expect(ms).toBeLessThan(1000);
+    other.close();
+    flooder.destroy();
+  });
+});
