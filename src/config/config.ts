@@ -5,9 +5,39 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath, dirname } from 'node:path';
 import { globMatch } from '../util/glob.js';
 import { splitInlineArgs } from '../util/split-args.js';
+import type {
+  BoolDirectiveName, CanonicalDirectiveName, DirectiveName, NumericDirectiveName, TextDirectiveName,
+} from './directives.js';
+import { LIVE_FIELDS, type LiveFieldName, type LiveSettings } from './live.js';
 import { ConfigFileError, type ConfigValue, type DirectiveSpec } from './types.js';
+import type { ConfigView } from './view.js';
 
 const MAX_INCLUDE_DEPTH = 16;
+
+/** Directives Redis 7.0 still accepts in a file, with one argument, and ignores. */
+const DEPRECATED_DIRECTIVES = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
+
+/** Where a directive was last set while loading, to report a problem with its final value. */
+interface SourceLine {
+  lineNumber: number;
+  lineText: string;
+  /** Order of the lines across files: the earliest offending line is reported first. */
+  sequence: number;
+}
+
+/** State of one load (a file with its includes, then the flags): Redis's reading_config_file. */
+interface LoadSession {
+  /** The last line that set each directive (canonical name). */
+  readonly lastLine: Map<string, SourceLine>;
+  /** Lines of known directives seen so far. */
+  linesSeen: number;
+}
+
+/** A live field and how it is computed, grouped by directive for refreshes. */
+interface LiveBinding {
+  field: LiveFieldName;
+  fromValue: (value: ConfigValue) => unknown;
+}
 
 const MEMORY_UNITS: Record<string, number> = {
   b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024,
@@ -60,12 +90,21 @@ export interface CommandRename {
 
 type Parsed = { value: ConfigValue } | { error: string };
 
-export class Config {
+export class Config implements ConfigView {
   private readonly byName = new Map<string, DirectiveSpec>();
   private readonly values = new Map<string, ConfigValue>();
   private readonly defaults = new Map<string, ConfigValue>();
   private readonly listeners = new Map<string, ChangeListener[]>();
   private readonly appliers = new Map<string, ConfigApplier>();
+  /** Canonical name -> the live fields it feeds. */
+  private readonly liveBindings = new Map<string, LiveBinding[]>();
+  /** The object behind `live`, written only by store(). */
+  private readonly liveValues: LiveSettings;
+  /**
+   * Typed values of the directives read on the hot path (config/live.ts lists them), always
+   * equal to what get() returns: updated by config files, flags, CONFIG SET and its rollback.
+   */
+  readonly live: Readonly<LiveSettings>;
   /** The config file this server was started with, if any (for CONFIG REWRITE and INFO). */
   configFile: string | null = null;
   /** rename-command directives, in file order. */
@@ -82,28 +121,80 @@ export class Config {
       this.values.set(spec.name, parsed.value);
       this.defaults.set(spec.name, parsed.value);
     }
+    // Every field is assigned here, in LIVE_FIELDS order, so all Config instances share one
+    // object shape and reads of `live` stay monomorphic.
+    const live: Partial<Record<LiveFieldName, unknown>> = {};
+    for (const field of Object.keys(LIVE_FIELDS) as LiveFieldName[]) {
+      const { directive, fromValue } = LIVE_FIELDS[field];
+      const spec = this.byName.get(directive);
+      if (spec === undefined) throw new Error(`live field ${field}: directive ${directive} is not in the table`);
+      live[field] = fromValue(this.values.get(spec.name) as ConfigValue);
+      const bindings = this.liveBindings.get(spec.name) ?? [];
+      bindings.push({ field, fromValue });
+      this.liveBindings.set(spec.name, bindings);
+    }
+    // Complete now: the loop above assigned every key of LIVE_FIELDS with its converter's type.
+    this.liveValues = live as LiveSettings;
+    this.live = this.liveValues;
   }
 
+  /** The table entry for a name or alias, any case (names from clients and files). */
   spec(name: string): DirectiveSpec | undefined {
     return this.byName.get(name.toLowerCase());
   }
 
-  get(name: string): ConfigValue {
-    const v = this.values.get(name);
+  /** The current value of a directive, by canonical name or alias. */
+  get(name: DirectiveName): ConfigValue {
+    const v = this.values.get(name) ?? this.valueOfAlias(name);
     if (v === undefined) throw new Error(`unknown directive ${name}`);
     return v;
   }
 
-  num(name: string): number {
+  private valueOfAlias(name: string): ConfigValue | undefined {
+    const spec = this.byName.get(name);
+    return spec === undefined ? undefined : this.values.get(spec.name);
+  }
+
+  /** An 'int' or 'memory' (bytes) directive. */
+  num(name: NumericDirectiveName): number {
     return this.get(name) as number;
   }
 
-  bool(name: string): boolean {
+  /** A yes/no directive. */
+  bool(name: BoolDirectiveName): boolean {
     return this.get(name) as boolean;
   }
 
-  str(name: string): string {
+  /** A string, enum or special directive, as stored (canonical text). */
+  str(name: TextDirectiveName): string {
     return this.get(name) as string;
+  }
+
+  /** The value of a table entry, for code that walks the table (CONFIG REWRITE). */
+  valueOf(spec: DirectiveSpec): ConfigValue {
+    return this.values.get(spec.name) as ConfigValue;
+  }
+
+  /** The text value of a string, enum or special table entry. */
+  textOf(spec: DirectiveSpec): string {
+    const v = this.valueOf(spec);
+    if (typeof v !== 'string') throw new Error(`${spec.name} is not a text directive`);
+    return v;
+  }
+
+  /** Stores a value and refreshes the live fields it feeds: the one writer of both. */
+  private store(spec: DirectiveSpec, value: ConfigValue): void {
+    this.values.set(spec.name, value);
+    const bindings = this.liveBindings.get(spec.name);
+    if (bindings === undefined) return;
+    const live = this.liveValues as Record<LiveFieldName, unknown>;
+    for (const { field, fromValue } of bindings) live[field] = fromValue(value);
+  }
+
+  private canonicalName(name: DirectiveName): CanonicalDirectiveName {
+    const spec = this.byName.get(name);
+    if (spec === undefined) throw new Error(`unknown directive ${name}`);
+    return spec.name as CanonicalDirectiveName;
   }
 
   defaultValue(spec: DirectiveSpec): ConfigValue {
@@ -114,15 +205,17 @@ export class Config {
     return this.values.get(spec.name) === this.defaults.get(spec.name);
   }
 
-  onChange(name: string, listener: ChangeListener): void {
-    const list = this.listeners.get(name) ?? [];
+  /** Called after a directive's value changed (not during loading, before the server exists). */
+  onChange(name: DirectiveName, listener: ChangeListener): void {
+    const canonical = this.canonicalName(name);
+    const list = this.listeners.get(canonical) ?? [];
     list.push(listener);
-    this.listeners.set(name, list);
+    this.listeners.set(canonical, list);
   }
 
   /** Registers the fallible side effect of a directive (one per directive). */
-  setApplier(name: string, applier: ConfigApplier): void {
-    this.appliers.set(name, applier);
+  setApplier(name: DirectiveName, applier: ConfigApplier): void {
+    this.appliers.set(this.canonicalName(name), applier);
   }
 
   /** Text of a value as CONFIG GET shows it. */
@@ -188,27 +281,36 @@ export class Config {
 
   private apply(spec: DirectiveSpec, value: ConfigValue): void {
     const previous = this.values.get(spec.name);
-    this.values.set(spec.name, value);
+    this.store(spec, value);
     if (previous !== value) this.notify(spec, value);
   }
 
-  /** Sets one directive from raw arguments (config file / flags). Returns an error or null. */
+  /**
+   * Sets one directive from raw arguments at run time, as one directive line alone would (no
+   * file-loading rules: a `save` line replaces the list). Refuses reserved values. Returns an
+   * error or null.
+   */
   setFromArgs(name: string, args: readonly string[]): string | null {
     const spec = this.spec(name);
     if (!spec) return 'Bad directive or wrong number of arguments';
-    if (!spec.multiArg && args.length !== 1) return 'wrong number of arguments';
-    // Like Redis, a multi-argument directive given as one argument is split again, so
-    // `--save "900 1"` and `--save "''"` (an empty save list) work from a command line.
-    if (spec.multiArg && args.length === 1) {
-      const split = splitInlineArgs(args[0]);
-      if (split !== null) args = split.length === 0 ? [''] : split;
-    }
-    const parsed = this.parseValue(spec, args);
+    const parsed = this.parseArgs(spec, args);
     if ('error' in parsed) return parsed.error;
     const problem = this.check(spec, parsed.value);
     if (problem) return problem;
     this.apply(spec, parsed.value);
     return null;
+  }
+
+  /** Parses a directive line's arguments (file or flags) into a value, without storing it. */
+  private parseArgs(spec: DirectiveSpec, args: readonly string[]): Parsed {
+    if (!spec.multiArg && args.length !== 1) return { error: 'wrong number of arguments' };
+    // Like Redis, a multi-argument directive given as one non-empty argument is split again,
+    // so `--save "900 1"` works from a command line, while `--save ""` stays an empty list.
+    if (spec.multiArg && args.length === 1 && args[0] !== '') {
+      const split = splitInlineArgs(args[0]);
+      if (split !== null) args = split.length === 0 ? [''] : split;
+    }
+    return this.parseValue(spec, args.length === 0 && spec.kind !== 'enum' ? [''] : args);
   }
 
   /**
@@ -259,7 +361,7 @@ export class Config {
   /** Stores staged values and runs the appliers; restores everything if one fails. */
   private commit(specs: readonly DirectiveSpec[], staged: readonly ConfigValue[]): string | null {
     const previous = specs.map((s) => this.values.get(s.name) as ConfigValue);
-    for (let i = 0; i < specs.length; i++) this.values.set(specs[i].name, staged[i]);
+    for (let i = 0; i < specs.length; i++) this.store(specs[i], staged[i]);
     const applied: number[] = [];
     for (let i = 0; i < specs.length; i++) {
       const applier = this.appliers.get(specs[i].name);
@@ -269,7 +371,7 @@ export class Config {
         applied.push(i);
         continue;
       }
-      for (let j = 0; j < specs.length; j++) this.values.set(specs[j].name, previous[j]);
+      for (let j = 0; j < specs.length; j++) this.store(specs[j], previous[j]);
       for (const j of applied) this.appliers.get(specs[j].name)?.(previous[j]);
       return setError(specs[i].name, problem);
     }
@@ -308,10 +410,21 @@ export class Config {
   }
 
   /**
-   * Loads redis.conf text. Lines are numbered across the whole text, as Redis reports them.
-   * Throws ConfigFileError on the first bad line.
+   * Loads redis.conf text (a file, with the command-line flags appended as more lines, as
+   * redis-server does). Each directive takes its final value: lines are applied in order (a
+   * later line replaces an earlier one; `save` lines append, an empty `save ""` clears), and
+   * only then are reserved directives checked, so a file's `save 900 1` followed by a flag
+   * `--save ""` loads. Lines are numbered from 1 in each file, as Redis reports them. Throws
+   * ConfigFileError on the first bad line, or for a reserved directive left at a value other
+   * than its default (reported at the last line that set it).
    */
-  loadText(text: string, baseDir: string, depth = 0): void {
+  loadText(text: string, baseDir: string): void {
+    const session: LoadSession = { lastLine: new Map(), linesSeen: 0 };
+    this.loadLines(text, baseDir, 0, session);
+    this.checkFinalValues(session);
+  }
+
+  private loadLines(text: string, baseDir: string, depth: number, session: LoadSession): void {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].trim();
@@ -321,8 +434,16 @@ export class Config {
       if (args.length === 0) continue;
       const name = args[0].toLowerCase();
       const rest = args.slice(1);
+      const spec = this.spec(name);
+      if (spec !== undefined) {
+        const error = this.loadDirective(spec, rest, session);
+        if (error !== null) throw new ConfigFileError(i + 1, line, error);
+        session.lastLine.set(spec.name, { lineNumber: i + 1, lineText: line, sequence: session.linesSeen++ });
+        continue;
+      }
+      if (DEPRECATED_DIRECTIVES.has(name) && rest.length === 1) continue;
       if (name === 'include' && rest.length === 1) {
-        this.include(rest[0], baseDir, depth);
+        this.include(rest[0], baseDir, depth, session);
         continue;
       }
       if (name === 'rename-command' && rest.length === 2) {
@@ -331,16 +452,43 @@ export class Config {
         continue;
       }
       if (name === 'sentinel') throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');
-      const spec = this.spec(name);
-      if (!spec || (rest.length === 0 && !spec.multiArg) || (!spec.multiArg && rest.length !== 1)) {
-        throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
-      }
-      const error = this.setFromArgs(name, rest.length === 0 && spec.kind !== 'enum' ? [''] : rest);
-      if (error !== null) throw new ConfigFileError(i + 1, line, error);
+      throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
     }
   }
 
-  private include(file: string, baseDir: string, depth: number): void {
+  /**
+   * One known directive's line: parsed and stored without the reserved check (that waits for
+   * the final value). A directive that appends in files (save) replaces its default on its
+   * first line and appends on later ones, as Redis's config loading does.
+   */
+  private loadDirective(spec: DirectiveSpec, args: readonly string[], session: LoadSession): string | null {
+    const parsed = this.parseArgs(spec, args);
+    if ('error' in parsed) return parsed.error;
+    let value = parsed.value;
+    if (spec.appendsInFile === true && session.lastLine.has(spec.name)) {
+      const current = this.values.get(spec.name);
+      if (typeof current === 'string' && typeof value === 'string' && current !== '' && value !== '') value = `${current} ${value}`;
+    }
+    this.apply(spec, value);
+    return null;
+  }
+
+  /** After every line: reserved directives must have ended at their defaults. */
+  private checkFinalValues(session: LoadSession): void {
+    let first: { source: SourceLine; problem: string } | null = null;
+    for (const spec of this.table) {
+      const problem = this.check(spec, this.values.get(spec.name) as ConfigValue);
+      if (problem === null) continue;
+      const source = session.lastLine.get(spec.name);
+      // Only a loaded line can move a reserved directive off its default (setFromArgs and
+      // CONFIG SET refuse it), so a missing line is a broken invariant.
+      if (source === undefined) throw new Error(`${spec.name}: reserved value without a source line`);
+      if (first === null || source.sequence < first.source.sequence) first = { source, problem };
+    }
+    if (first !== null) throw new ConfigFileError(first.source.lineNumber, first.source.lineText, first.problem);
+  }
+
+  private include(file: string, baseDir: string, depth: number, session: LoadSession): void {
     const path = resolvePath(baseDir, file);
     if (depth >= MAX_INCLUDE_DEPTH) throw new IncludeError(`Fatal error, can't open config file '${path}': include nesting too deep`);
     let content: string;
@@ -349,7 +497,7 @@ export class Config {
     } catch (err) {
       throw new IncludeError(`Fatal error, can't open config file '${path}': ${describeFsError(err)}`);
     }
-    this.loadText(content, dirname(path), depth + 1);
+    this.loadLines(content, dirname(path), depth + 1, session);
   }
 
   /** rename-command: checked against the command table as Redis checks it at load time. */

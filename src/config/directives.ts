@@ -16,10 +16,14 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
 type Parsed = { value: string } | { error: string };
 
-/** The working directory must exist (Redis changes into it and reports chdir's error). */
-function parseDir(args: readonly string[]): Parsed {
+/**
+ * The working directory must exist (Redis changes into it and reports chdir's error). A relative
+ * path is taken from the current `dir`, as successive chdir calls would: `dir /a` then `dir b`
+ * is /a/b.
+ */
+function parseDir(args: readonly string[], current: string): Parsed {
   if (args.length !== 1) return { error: 'wrong number of arguments' };
-  const path = resolvePath(args[0]);
+  const path = resolvePath(current === '' ? '.' : current, args[0]);
   try {
     if (!statSync(path).isDirectory()) return { error: 'Not a directory' };
   } catch (err) {
@@ -29,11 +33,27 @@ function parseDir(args: readonly string[]): Parsed {
   return { value: path };
 }
 
+/** strtoll() of a whole argument, as Redis's save parsing uses it ('' reads as 0). */
+function wholeInteger(text: string): number | null {
+  if (text === '') return 0;
+  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) return null;
+  return Number(text.trim());
+}
+
+/**
+ * `save <seconds> <changes> ...`: seconds at least 1, changes at least 0; a single "" is the
+ * empty list. Kept as Redis shows it, the numbers re-printed ("+05 1" reads "5 1").
+ */
 function parseSave(args: readonly string[]): Parsed {
   if (args.length === 1 && args[0] === '') return { value: '' };
   if (args.length % 2 !== 0) return { error: 'Invalid save parameters' };
-  for (const a of args) if (!/^\d+$/.test(a)) return { error: 'Invalid save parameters' };
-  return { value: args.join(' ') };
+  const numbers: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const n = wholeInteger(args[i]);
+    if (n === null || (i % 2 === 0 && n < 1) || (i % 2 === 1 && n < 0)) return { error: 'Invalid save parameters' };
+    numbers.push(n);
+  }
+  return { value: numbers.join(' ') };
 }
 
 const OUTPUT_BUFFER_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
@@ -136,7 +156,7 @@ function clampHz(hz: number): number {
   return Math.min(500, Math.max(1, hz));
 }
 
-export const DIRECTIVES: readonly DirectiveSpec[] = [
+export const DIRECTIVES = [
   { name: 'rdbchecksum', kind: 'bool', defaultText: 'yes', mutable: false },
   { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'daemonizing (run cinnabar-server under a supervisor instead)' },
   { name: 'io-threads-do-reads', kind: 'bool', defaultText: 'no', mutable: false },
@@ -308,10 +328,48 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   { name: 'tls-ciphers', kind: 'string', defaultText: '', mutable: true },
   { name: 'tls-ciphersuites', kind: 'string', defaultText: '', mutable: true },
   { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, parse: parseDir },
-  { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, parse: parseSave, reservedFor: 'RDB snapshots' },
+  { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, appendsInFile: true, parse: parseSave, reservedFor: 'RDB snapshots' },
   { name: 'client-output-buffer-limit', kind: 'special', defaultText: DEFAULT_OUTPUT_BUFFER_LIMITS, mutable: true, multiArg: true, parse: parseOutputBufferLimits },
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },
   { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },
   { name: 'bind', kind: 'special', defaultText: '* -::*', mutable: true, multiArg: true, parse: parseBind },
   { name: 'replicaof', alias: 'slaveof', kind: 'special', defaultText: '""', mutable: false, multiArg: true, parse: parseReplicaOf, reservedFor: 'replication' },
-  { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },];
+  { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },
+] as const satisfies readonly DirectiveSpec[];
+
+// ---- Names derived from the table ---------------------------------------------------------
+// The table is `as const`, so every name, alias, kind and enum word is a literal type: a
+// misspelt directive in config.num('...') fails the build, and each accessor only takes the
+// names of its kind.
+
+/** One entry of the table, with its literal types. */
+export type Directive = (typeof DIRECTIVES)[number];
+
+/** Canonical directive names, as CONFIG GET reports them. */
+export type CanonicalDirectiveName = Directive['name'];
+
+/** The older name of a directive, when it has one (slaveof, hash-max-ziplist-entries...). */
+type AliasOf<D> = D extends { readonly alias: infer A extends string } ? A : never;
+
+/** Every name get/set accept for a directive: canonical names and aliases. */
+export type DirectiveName = CanonicalDirectiveName | AliasOf<Directive>;
+
+/** The entry a name (canonical or alias) stands for. */
+export type DirectiveNamed<N extends DirectiveName> = Extract<Directive, { readonly name: N } | { readonly alias: N }>;
+
+/** Names (and aliases) of the directives of the given kinds. */
+type NamesOfKind<K extends Directive['kind']> = Directive extends infer D
+  ? D extends { readonly kind: K; readonly name: infer N extends string } ? N | AliasOf<D> : never
+  : never;
+
+/** Directives kept as numbers: 'int' and 'memory' (bytes) kinds. */
+export type NumericDirectiveName = NamesOfKind<'int' | 'memory'>;
+/** Directives kept as booleans (yes/no). */
+export type BoolDirectiveName = NamesOfKind<'bool'>;
+/** Directives kept as text: strings, enums and the special multi-argument ones. */
+export type TextDirectiveName = NamesOfKind<'string' | 'enum' | 'special'>;
+/** Single- or multi-word enums. */
+export type EnumDirectiveName = NamesOfKind<'enum'>;
+
+/** The words an enum directive accepts, e.g. EnumWord<'loglevel'> = 'debug' | ... | 'warning'. */
+export type EnumWord<N extends EnumDirectiveName> = DirectiveNamed<N> extends { readonly values: readonly (infer W extends string)[] } ? W : never;

@@ -4,8 +4,8 @@
 // directives are blanked, lines Cinnabar does not know become "# ??? " comments, and comments,
 // include and rename-command lines stay as they are.
 
-import { readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileDurablySync } from '../util/durable-file.js';
 import { quoteRepr } from '../util/repr.js';
 import { splitInlineArgs } from '../util/split-args.js';
 import { formatMemory, type Config } from './config.js';
@@ -105,7 +105,7 @@ function readOldFile(config: Config, path: string, forceAll: boolean): RewriteSt
 }
 
 function rewriteOutputBufferLimits(config: Config, state: RewriteState, spec: DirectiveSpec): void {
-  const current = outputBufferLimitsFromText(config.str(spec.name));
+  const current = outputBufferLimitsFromText(config.textOf(spec));
   const defaults = outputBufferLimitsFromText(DEFAULT_OUTPUT_BUFFER_LIMITS);
   for (const cls of ['normal', 'replica', 'pubsub'] as const) {
     const l = current[cls];
@@ -123,7 +123,7 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
   switch (name) {
     case 'save':
       // Always written, so that an empty list does not fall back to defaults on restart.
-      state.rewriteLine(name, config.str(name) === '' ? 'save ""' : `save ${config.str(name)}`, true);
+      state.rewriteLine(name, config.textOf(spec) === '' ? 'save ""' : `save ${config.textOf(spec)}`, true);
       return;
     case 'client-output-buffer-limit':
       rewriteOutputBufferLimits(config, state, spec);
@@ -137,18 +137,18 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
         state.rewritten.add(name);
         return;
       }
-      const value = config.str(name);
+      const value = config.textOf(spec);
       state.rewriteLine(name, `bind ${value === '' ? '""' : value}`, true);
       return;
     }
     case 'dir':
-      state.rewriteLine(name, `dir ${quoteRepr(config.str(name))}`, true);
+      state.rewriteLine(name, `dir ${quoteRepr(config.textOf(spec))}`, true);
       return;
     case 'notify-keyspace-events':
-      state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, config.str(name) !== '');
+      state.rewriteLine(name, `${name} ${quoteRepr(config.textOf(spec))}`, config.textOf(spec) !== '');
       return;
     case 'latency-tracking-info-percentiles': {
-      const value = config.str(name);
+      const value = config.textOf(spec);
       state.rewriteLine(name, `${name} ${value === '' ? '""' : value}`, !isDefault);
       return;
     }
@@ -156,7 +156,7 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
       break;
   }
   if (spec.kind === 'string') {
-    state.rewriteLine(name, `${name} ${quoteRepr(config.str(name))}`, !isDefault);
+    state.rewriteLine(name, `${name} ${quoteRepr(config.textOf(spec))}`, !isDefault);
     return;
   }
   state.rewriteLine(name, `${name} ${config.formatForFile(spec)}`, !isDefault);
@@ -174,26 +174,30 @@ export function rewriteConfigText(config: Config, path: string, forceAll: boolea
 }
 
 /**
- * Rewrites the config file atomically (temporary file, fsync, rename). Returns null or the
- * system error text Redis would print ("Permission denied").
+ * Rewrites the config file durably (util/durable-file.ts: temporary file, fsync, rename, fsync
+ * of the directory). Returns null or the system error text Redis would print ("Permission
+ * denied").
  */
 export function rewriteConfigFile(config: Config, forceAll = false): string | null {
   const path = config.configFile;
   if (path === null) return 'The server is running without a config file';
   try {
-    const content = rewriteConfigText(config, path, forceAll);
-    const tmp = join(dirname(path), `${basename(path)}.tmp-${process.pid}-${Date.now()}`);
-    writeFileSync(tmp, content, { encoding: 'latin1', mode: 0o644 });
-    const fd = openSync(tmp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileDurablySync(path, rewriteConfigText(config, path, forceAll), { encoding: 'latin1' });
     return null;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return e.code === 'EACCES' ? 'Permission denied' : e.code === 'ENOENT' ? 'No such file or directory' : e.message;
+    return systemErrorText(err);
+  }
+}
+
+/** strerror()'s wording for the errors a rewrite meets; other errors keep Node's message. */
+function systemErrorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'EACCES': return 'Permission denied';
+    case 'ENOENT': return 'No such file or directory';
+    case 'EROFS': return 'Read-only file system';
+    case 'ENOSPC': return 'No space left on device';
+    case 'EISDIR': return 'Is a directory';
+    default: return e.message;
   }
 }

@@ -20,6 +20,11 @@ export interface DirectiveSpec {
   values?: readonly string[];
   /** Takes several arguments on one line (save, bind, client-output-buffer-limit...). */
   multiArg?: boolean;
+  /**
+   * In a config file, the first line replaces the default and later lines append to it; an
+   * empty argument clears it (Redis's `save`). CONFIG SET always replaces.
+   */
+  appendsInFile?: boolean;
   /** Not reported by CONFIG GET patterns, like Redis's HIDDEN_CONFIG. */
   hidden?: boolean;
   /** Value hidden from CONFIG REWRITE logs; compared as a secret. */

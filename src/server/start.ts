@@ -31,10 +31,20 @@ export interface StartOptions {
 
 export type DirectiveValue = string | number | boolean | readonly string[];
 
+/** The published handle on a running server (what src/index.ts promises its users). */
 export interface RunningServer {
-  port: number;
-  server: Server;
+  /** The TCP port listened on (the free port picked when 0 was asked). */
+  readonly port: number;
+  /** Closes the listeners and every client; calling it again returns the same promise. */
   close(): Promise<void>;
+}
+
+/**
+ * startServer()'s result inside the project: the public handle plus the engine, for the CLI
+ * and for tests that inspect internals. Not exported from src/index.ts.
+ */
+export interface RunningServerInternal extends RunningServer {
+  readonly server: Server;
 }
 
 /** Thrown for configuration problems, carrying redis-server's fatal banner text. */
@@ -87,7 +97,7 @@ export function loadConfig(options: StartOptions): Config {
   return config;
 }
 
-export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(options: StartOptions = {}): Promise<RunningServerInternal> {
   const config = loadConfig(options);
   const log = new ServerLog({
     logfile: config.str('logfile'),

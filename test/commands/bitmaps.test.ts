@@ -80,10 +80,10 @@ describe('bitmap commands', () => {
 
   it('BITFIELD counts one change per effective write and fires one setbit', async () => {
     const dirty0 = server.running.server.dirty;
-    const seen = await keyEvents.during(() => server.r2.bitfield('bf:a', 'SET', 'i5', 0, 0, 'SET', 'u3', 5, 1, 'INCRBY', 'u3', 5, 0));
+    const seen = await keyEvents.during(() => server.r2.call('BITFIELD', 'bf:a', 'SET', 'i5', 0, 0, 'SET', 'u3', 5, 1, 'INCRBY', 'u3', 5, 0));
     expect(seen).toEqual(['new bf:a', 'setbit bf:a']);
     expect(server.running.server.dirty - dirty0).toBe(3); // the key was created: every op counts
-    expect(await server.r2.bitfield('bf:a', 'SET', 'i5', 0, 0, 'INCRBY', 'u3', 5, 1)).toEqual([0, 2]);
+    expect(await server.r2.call('BITFIELD', 'bf:a', 'SET', 'i5', 0, 0, 'INCRBY', 'u3', 5, 1)).toEqual([0, 2]);
     expect(server.running.server.dirty - dirty0).toBe(4);
     expect(await server.r2.bitfield('bf:a', 'OVERFLOW', 'FAIL', 'INCRBY', 'u3', 5, 10)).toEqual([null]);
     expect(server.running.server.dirty - dirty0).toBe(4);
@@ -126,7 +126,7 @@ describe('bitmap commands', () => {
     const expected = (f: (a: number, b: number) => number): Buffer =>
       Buffer.from(Array.from({ length: 3000 }, (_, i) => f(f(at(inputs[0], i), at(inputs[1], i)), at(inputs[2], i)) & 0xff));
     for (const [op, f] of [['AND', (a: number, b: number) => a & b], ['OR', (a: number, b: number) => a | b], ['XOR', (a: number, b: number) => a ^ b]] as const) {
-      expect(await server.r2.bitop(op, 'op:res', 'op:x', 'op:y', 'op:z')).toBe(3000);
+      expect(await server.r2.call('BITOP', op, 'op:res', 'op:x', 'op:y', 'op:z')).toBe(3000);
       expect(await server.r2.getBuffer('op:res')).toEqual(expected(f));
     }
   });

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandKeys, keysFromSpecs, legacyRange } from '../../src/commands/introspection.js';
 import { buildCommandTable } from '../../src/commands/registry.js';
@@ -94,7 +94,7 @@ describe('COMMAND', () => {
   it('COMMAND COUNT counts the top-level commands, COMMAND and COMMAND INFO describe each of them', async () => {
     const count = Number((await c.call('COMMAND', 'COUNT')).slice(1, -2));
     expect(count).toBeGreaterThan(10);
-    const all = (await io.command()) as unknown[][];
+    const all = (await io.call('COMMAND')) as unknown[][];
     expect(all).toHaveLength(count);
     const names = all.map((entry) => entry[0]);
     expect(names).toContain('get');

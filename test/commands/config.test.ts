@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { freePort } from '../helpers/net.js';
 import { RawConnection } from '../helpers/resp.js';
 
 describe('CONFIG', () => {
-  let server: RunningServer;
+  let server: RunningServerInternal;
   const open: Array<{ close(): void } | Redis> = [];
   beforeAll(async () => {
     server = await startCinnabar();

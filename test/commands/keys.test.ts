@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventCollector } from '../helpers/events.js';
 import { PropagationLog } from '../helpers/propagation.js';
@@ -64,8 +64,8 @@ describe('keyspace commands', () => {
     const [end, small] = await server.r2.scan('0', 'MATCH', 'k:1?', 'COUNT', 1000);
     expect(end).toBe('0');
     expect(small.sort()).toEqual(['k:10', 'k:11', 'k:12', 'k:13', 'k:14', 'k:15', 'k:16', 'k:17', 'k:18', 'k:19']);
-    expect(await server.r2.scan('0', 'TYPE', 'HASH', 'COUNT', 1000)).toEqual(['0', ['hash:1']]);
-    expect(await server.r2.scan('0', 'TYPE', 'list', 'COUNT', 1000)).toEqual(['0', []]);
+    expect(await server.r2.scan('0', 'COUNT', 1000, 'TYPE', 'HASH')).toEqual(['0', ['hash:1']]);
+    expect(await server.r2.scan('0', 'COUNT', 1000, 'TYPE', 'list')).toEqual(['0', []]);
 
     expect(await server.raw.call('SCAN', 'abc')).toBe('-ERR invalid cursor\r\n');
     expect(await server.raw.call('SCAN', ' 1')).toBe('-ERR invalid cursor\r\n');

@@ -4,7 +4,7 @@
 
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { connectIoredis } from '../helpers/server.js';
 
@@ -24,7 +24,7 @@ function bigValue(sizeBytes: number, seed: number): Buffer {
 }
 
 describe('large values', () => {
-  let running: RunningServer;
+  let running: RunningServerInternal;
   let r: Redis;
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -19,7 +19,7 @@ const BATCH = 100;
 const MAX_REPLY_BYTES = 2 * 1024 * 1024 * 1024;
 
 describe('normal client output buffer limit', () => {
-  let running: RunningServer;
+  let running: RunningServerInternal;
 
   beforeAll(async () => {
     running = await startCinnabar({ 'client-output-buffer-limit': `normal ${LIMIT_BYTES} 0 0` });

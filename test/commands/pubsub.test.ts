@@ -1,7 +1,7 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -18,7 +18,7 @@ function frame(resp: 2 | 3, parts: Array<string | null>, count?: number): string
 }
 
 describe('pub/sub', () => {
-  let running: RunningServer;
+  let running: RunningServerInternal;
   const open: Array<{ close(): void }> = [];
   const ioredis: Redis[] = [];
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 
 describe('server administration commands', () => {
-  let server: RunningServer;
+  let server: RunningServerInternal;
   let c: RawConnection;
   const open: RawConnection[] = [];
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -75,7 +75,7 @@ function retainedBytes(): number {
 
 
 describe('slow pub/sub subscribers', () => {
-  let running: RunningServer | null = null;
+  let running: RunningServerInternal | null = null;
   const sockets: Array<{ destroy(): void }> = [];
 
   afterEach(async () => {
@@ -85,7 +85,7 @@ describe('slow pub/sub subscribers', () => {
     running = null;
   });
 
-  async function setup(limit: string[]): Promise<{ server: RunningServer; slow: Subscriber; fast: Subscriber; pub: RawConnection; slowId: number }> {
+  async function setup(limit: string[]): Promise<{ server: RunningServerInternal; slow: Subscriber; fast: Subscriber; pub: RawConnection; slowId: number }> {
     const server = await startCinnabar({ 'client-output-buffer-limit': limit });
     running = server;
     const slow = await Subscriber.open(server.port);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapturingConnection, DiscardingConnection } from '../../src/engine/connection.js';
 import type { Server } from '../../src/server/server.js';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 
@@ -41,7 +41,7 @@ function namespaced(argv: string[], prefix: string): string[] {
 }
 
 describe('socket-free clients', () => {
-  let running: RunningServer;
+  let running: RunningServerInternal;
   let server: Server;
 
   beforeAll(async () => {

@@ -1,13 +1,15 @@
-// Starting cinnabar for tests: in-process through the public startServer() (fast), or as a
-// real child process through the CLI when a test needs process-level behaviour.
+// Starting cinnabar for tests: in-process through startServer() (fast), or as a real child
+// process through the CLI when a test needs process-level behaviour. In-process servers come
+// from src/server/start.ts, not the public index, because tests inspect the engine.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServer, type DirectiveValue, type RunningServer } from '../../src/index.js';
+import type { DirectiveValue } from '../../src/index.js';
+import { startServer, type RunningServerInternal } from '../../src/server/start.js';
 import { freePort, waitForPort } from './net.js';
 
 /** Starts an in-process server on a free port with logging quietened. */
-export async function startCinnabar(directives: Record<string, DirectiveValue> = {}): Promise<RunningServer> {
+export async function startCinnabar(directives: Record<string, DirectiveValue> = {}): Promise<RunningServerInternal> {
   return startServer({ port: 0, directives: { bind: '127.0.0.1', loglevel: 'warning', ...directives } });
 }
 

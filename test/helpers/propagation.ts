@@ -1,7 +1,7 @@
 // What a server hands to replication and the AOF, decoded for assertions: every chunk the
 // Propagator emits is a sequence of RESP arrays of bulk strings.
 
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 
 /** Splits propagated bytes (latin1 text) into argv lists. */
 export function decodeCommands(text: string): string[][] {
@@ -30,7 +30,7 @@ export function decodeCommands(text: string): string[][] {
 export class PropagationLog {
   readonly commands: string[][] = [];
 
-  constructor(running: RunningServer) {
+  constructor(running: RunningServerInternal) {
     running.server.propagator.subscribe((chunk) => {
       for (const argv of decodeCommands(chunk.toString('latin1'))) {
         if (argv[0] !== 'SELECT') this.commands.push(argv);

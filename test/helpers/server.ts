@@ -5,7 +5,8 @@
 
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { DirectiveValue, RunningServer } from '../../src/index.js';
+import type { DirectiveValue } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import type { Db } from '../../src/store/db.js';
 import { startCinnabar } from './cinnabar.js';
 import { RawConnection } from './resp.js';
@@ -18,7 +19,7 @@ export async function connectIoredis(port: number, protocol: 2 | 3): Promise<Red
 }
 
 export class ServerFixture {
-  private started: { running: RunningServer; r2: Redis; r3: Redis; raw: RawConnection } | null = null;
+  private started: { running: RunningServerInternal; r2: Redis; r3: Redis; raw: RawConnection } | null = null;
   private perTest: RawConnection[] = [];
 
   constructor(private readonly directives: Record<string, DirectiveValue>) {}
@@ -50,12 +51,12 @@ export class ServerFixture {
     this.perTest = [];
   }
 
-  private get state(): { running: RunningServer; r2: Redis; r3: Redis; raw: RawConnection } {
+  private get state(): { running: RunningServerInternal; r2: Redis; r3: Redis; raw: RawConnection } {
     if (this.started === null) throw new Error('withServer(): the server is not running (used outside a test?)');
     return this.started;
   }
 
-  get running(): RunningServer {
+  get running(): RunningServerInternal {
     return this.state.running;
   }
 

@@ -4,7 +4,7 @@
 // Extend CASES as command families land; a case whose command is not registered is skipped.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/index.js';
+import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { decodeCommands } from '../helpers/propagation.js';
 import { RawConnection } from '../helpers/resp.js';
@@ -18,14 +18,14 @@ interface Case {
   /** Commands run before the stream is inspected (their effects are ignored). */
   setup?: string[][];
   /** Direct store changes after setup, e.g. a deadline already in the past. */
-  prepare?: (server: RunningServer['server']) => void;
+  prepare?: (server: RunningServerInternal['server']) => void;
   run: string[][];
   /** Propagated commands, in order; SELECT included only where it changes the db mid-stream. */
   expect: ExpectedArg[][];
 }
 
 const soon = (ms: number): Deadline => ({ aboutMsFromNow: ms });
-const expiredKey = (key: string, value = 'old') => (server: RunningServer['server']): void => {
+const expiredKey = (key: string, value = 'old') => (server: RunningServerInternal['server']): void => {
   server.keyspace.dbs[0].set(key, value);
   server.keyspace.dbs[0].setExpire(key, Date.now() - 1000);
 };
@@ -108,7 +108,7 @@ function matches(actual: string[][], expected: ExpectedArg[][]): boolean {
 }
 
 describe('propagation of writes (replication / AOF stream)', () => {
-  let running: RunningServer;
+  let running: RunningServerInternal;
   let conn: RawConnection;
   let chunks: Buffer[] = [];
 
