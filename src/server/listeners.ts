@@ -77,7 +77,8 @@ export class Listeners {
     private readonly onConnection: (socket: Socket) => void,
   ) {
     config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'port'));
-    config.setApplier('bind', (v) => this.applyChange(config.num('port'), String(v), 'bind'));
+    // Started on port 0 (a port picked by the OS): a new bind keeps the port picked.
+    config.setApplier('bind', (v) => this.applyChange(config.num('port') === 0 ? this.port : config.num('port'), String(v), 'bind'));
     // Node drops connections past maxConnections without a word: keep it above maxclients, so
     // the Server answers "max number of clients reached" to the ones over the limit.
     config.onChange('maxclients', (v) => {
@@ -154,7 +155,10 @@ export class Listeners {
   private applyChange(port: number, bind: string, changed: 'port' | 'bind'): string | null {
     if (this.servers.length === 0) return null; // not listening yet: listen() will use the config
     if (port !== 0) {
-      const failure = probeListen(bindHosts(bind), port);
+      // Redis closes its own sockets before binding the new ones; the probe cannot, so addresses
+      // that only clash with a socket of ours are left to the real re-listen.
+      const targets = bindHosts(bind).filter((t) => !this.holds(t.host, port));
+      const failure = probeListen(targets, port);
       if (failure !== null) {
         this.log.warning(`Warning: Could not create server TCP listening socket ${failure.label}:${port}: ${listenErrorText(failure.code)}`);
         if (changed === 'bind') {
@@ -166,6 +170,17 @@ export class Listeners {
     }
     void this.relisten(port, bind);
     return null;
+  }
+
+  /** Whether one of our listening sockets would make binding host:port fail. */
+  private holds(host: string, port: number): boolean {
+    const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::';
+    for (const server of this.servers) {
+      const address = server.address();
+      if (address === null || typeof address !== 'object' || address.port !== port) continue;
+      if (address.address === host || wildcard(address.address) || wildcard(host)) return true;
+    }
+    return false;
   }
 
   private async relisten(port: number, bind: string): Promise<void> {
