@@ -47,6 +47,15 @@ function failureText(err: unknown): { text: string; logged: boolean } {
   return { text: `Fatal error during start-up: ${message}`, logged: false };
 }
 
+/** A shutdown signal received before the server was running. */
+let pendingSignal: string | null = null;
+let shutdownOnSignal: ((signal: string) => void) | null = null;
+
+function onShutdownSignal(signal: string): void {
+  if (shutdownOnSignal !== null) shutdownOnSignal(signal);
+  else pendingSignal ??= signal;
+}
+
 export async function runServer(args: readonly string[], script: string): Promise<number> {
   const parsed = parseServerArgs(args);
   const daemonChild = isDaemonChild();
@@ -64,6 +73,7 @@ export async function runServer(args: readonly string[], script: string): Promis
     stdinText,
     chdir: true,
     adjustOpenFilesLimit: true,
+    commandLineArguments: args.length > 0,
     logFormat: logFormat(),
   };
   let running: RunningServer;
@@ -78,6 +88,10 @@ export async function runServer(args: readonly string[], script: string): Promis
     supervisor = daemonChild ? new Supervisor(null, log) : setUpSupervision(config.str('supervised') as SupervisedMode, log);
     const background = config.bool('daemonize') && !supervisor.supervised;
     if (background && !daemonChild) return await daemonize(script, args, stdinText);
+    // From here on SIGTERM/SIGINT mean a clean shutdown, as with Redis, whose handlers are in
+    // place before it listens: one arriving during start-up is acted upon once started.
+    process.on('SIGTERM', () => onShutdownSignal('SIGTERM'));
+    process.on('SIGINT', () => onShutdownSignal('SIGINT'));
     running = await startServer({ ...options, config, log, setLogRole: created.setRole, daemonized: background });
   } catch (err) {
     const failure = failureText(err);
@@ -104,8 +118,8 @@ export async function runServer(args: readonly string[], script: string): Promis
     log.warning('Redis is now ready to exit, bye bye...');
     void running.close();
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  shutdownOnSignal = stop;
+  if (pendingSignal !== null) stop(pendingSignal);
   await running.server.closed;
   // SHUTDOWN (the command) ends here without passing through stop().
   if (!stopping) supervisor.notify('STOPPING=1');

@@ -46,6 +46,11 @@ export interface StartOptions {
    * and check CONFIG SET maxclients against it (CLI; an embedding process keeps its own limits).
    */
   adjustOpenFilesLimit?: boolean;
+  /**
+   * Whether the command line had any argument (CLI): redis-server warns about running without a
+   * config file only when started with none at all.
+   */
+  commandLineArguments?: boolean;
   /** Running detached (daemonize yes): a pid file is written even without a pidfile directive. */
   daemonized?: boolean;
 }
@@ -159,7 +164,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Redis logs its start-up banner at warning level, so it shows at every loglevel.
   log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (Cinnabar ${CINNABAR_VERSION})`);
-  if (config.configFile === null && (options.stdinText === undefined || options.stdinText === null)) {
+  const configured = options.commandLineArguments ?? (config.configFile !== null || (options.stdinText !== undefined && options.stdinText !== null));
+  if (!configured) {
     log.warning('Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf');
   } else {
     log.warning('Configuration loaded');

@@ -137,6 +137,24 @@ describe('supervised systemd', () => {
   });
 });
 
+describe('supervised upstart', () => {
+  it('stops itself to signal readiness (upstart\'s "expect stop"), and goes on once continued', async () => {
+    const port = await freePort();
+    const p = track(runCli(['--port', String(port), '--bind', '127.0.0.1', '--supervised', 'upstart'],
+      { env: { ...process.env, UPSTART_JOB: 'cinnabar-test' } }));
+    await p.waitFor(/supervised by upstart, will stop to signal readiness\./);
+    const state = (): string => {
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    };
+    await until(() => state() === 'T', 5000, 'the process to stop itself');
+    process.kill(p.pid, 'SIGCONT');
+    await p.waitFor(/Ready to accept connections/);
+    const c = await connect(port);
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+  });
+});
+
 describe('daemonize yes', () => {
   it('detaches: the parent exits 0 once the daemon serves; its own session, stdio on /dev/null, pid file', async () => {
     const port = await freePort();
@@ -232,6 +250,18 @@ describe('signals', () => {
       'User requested shutdown...',
       'Redis is now ready to exit, bye bye...',
     ]);
+    // Started with arguments: redis-server then says "Configuration loaded", not "no config file".
+    expect(messages(p.stdout)).toContain('Configuration loaded');
+  });
+
+  it('the umbrella `cinnabar server` passes SIGTERM on to the server', async () => {
+    const port = await freePort();
+    const umbrella = track(run(process.execPath, [CLI.replace(/cinnabar-server\.js$/, 'cinnabar.js'), 'server', '--port', String(port), '--bind', '127.0.0.1']));
+    await umbrella.waitFor(/Ready to accept connections/);
+    umbrella.child.kill('SIGTERM');
+    expect(await umbrella.waitExit()).toEqual({ code: 0, signal: null });
+    expect(messages(umbrella.stdout)).toContain('Redis is now ready to exit, bye bye...');
+    await expect(RawConnection.connect(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 
