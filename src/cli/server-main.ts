@@ -39,7 +39,7 @@ export function main(argv: readonly string[], script: string): Promise<number> {
 }
 
 /** A start-up failure as the user sees it. */
-function failureText(err: unknown): { text: string; logged: boolean } {
+export function failureText(err: unknown): { text: string; logged: boolean } {
   if (err instanceof StartupError) return { text: err.message, logged: err.logged };
   if (err instanceof SupervisionError) return { text: err.message, logged: false };
   // Anything else is a fault of ours; one line still beats a stack trace for an operator.

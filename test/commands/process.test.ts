@@ -65,6 +65,14 @@ function notifications(receiver: Proc): Array<{ pid: number | null; message: str
 
 const canNotify = haveProgram('python3') && haveProgram('systemd-notify');
 
+/** This environment without a supervisor's variables (in case the tests run under one). */
+function withoutSupervisor(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NOTIFY_SOCKET;
+  delete env.UPSTART_JOB;
+  return env;
+}
+
 describe("Debian's redis.conf and systemd unit command line", () => {
   let readable = false;
   try {
@@ -82,7 +90,7 @@ describe("Debian's redis.conf and systemd unit command line", () => {
     const pidfile = join(dir, 'stock.pid');
     // Exactly the unit's arguments, then what keeps the test off the system's port and paths.
     const p = track(runCli([conf, '--supervised', 'systemd', '--daemonize', 'no',
-      '--port', String(port), '--logfile', logfile, '--pidfile', pidfile, '--dir', dir]));
+      '--port', String(port), '--logfile', logfile, '--pidfile', pidfile, '--dir', dir], { env: withoutSupervisor() }));
     await waitForPort(port, 10_000);
     const c = await connect(port);
     expect(await c.call('PING')).toBe('+PONG\r\n');

@@ -2,7 +2,9 @@
 // errno texts.
 
 import { describe, expect, it } from 'vitest';
+import { failureText } from '../../src/cli/server-main.js';
 import { parseServerArgs } from '../../src/cli/server-args.js';
+import { StartupError } from '../../src/server/start.js';
 import { fitMaxClients, parseOpenFilesLimit } from '../../src/server/process-limits.js';
 import { strerror } from '../../src/util/errno.js';
 
@@ -53,5 +55,14 @@ describe('strerror', () => {
     expect(strerror('EACCES')).toBe('Permission denied');
     expect(strerror('ENOTFOUND')).toBe('Name or service not known');
     expect(strerror('EWHATEVER')).toBe('EWHATEVER');
+  });
+});
+
+describe('start-up failure text', () => {
+  it('is Redis\'s text for known failures and one line for anything else', () => {
+    expect(failureText(new StartupError('Failed listening on port 1 (TCP), aborting.', true))).toEqual({ text: 'Failed listening on port 1 (TCP), aborting.', logged: true });
+    const unexpected = new TypeError("Cannot read properties of undefined (reading 'x')");
+    expect(failureText(unexpected)).toEqual({ text: "Fatal error during start-up: Cannot read properties of undefined (reading 'x')", logged: false });
+    expect(failureText('odd').text).toBe('Fatal error during start-up: odd');
   });
 });
