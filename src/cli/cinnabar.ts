@@ -6,6 +6,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
+import { installSignalGuards } from './signal-guards.js';
+
+// This process is a Node process too: SIGUSR1 must not open its inspector, SIGHUP must not end it.
+installSignalGuards();
 
 const program = new Command('cinnabar')
   .description('Cinnabar, a Redis 7 compatible data server for Node.js')
@@ -21,6 +25,11 @@ program
   .action((args: string[]) => {
     const entry = fileURLToPath(new URL('./cinnabar-server.js', import.meta.url));
     const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+    // A supervisor signals the process it started (this one): pass shutdown requests on, so the
+    // server shuts down cleanly instead of being orphaned.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => { child.kill(signal); });
+    }
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   });
 

@@ -158,7 +158,7 @@ function clampHz(hz: number): number {
 
 export const DIRECTIVES = [
   { name: 'rdbchecksum', kind: 'bool', defaultText: 'yes', mutable: false },
-  { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'daemonizing (run cinnabar-server under a supervisor instead)' },
+  { name: 'daemonize', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'io-threads-do-reads', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'always-show-logo', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'protected-mode', kind: 'bool', defaultText: 'yes', mutable: true },

@@ -4,8 +4,33 @@
 
 import net, { type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
+import { isResolverError, strerror } from '../util/errno.js';
 import type { ServerLog } from './log.js';
 import { bindHosts, probeListen } from './port-check.js';
+
+/** Listening failed on a required address; the warnings are logged, the message says where. */
+export class ListenError extends Error {}
+
+/** The error text Redis's anet layer gives for a failed listening socket ("bind: Address already in use"). */
+export function listenErrorText(code: string | undefined): string {
+  return isResolverError(code) ? strerror(code) : `bind: ${strerror(code)}`;
+}
+
+/** Errors that mean "this address family does not exist here": Redis skips such an address. */
+function isFamilyError(code: string | undefined): boolean {
+  return code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT' || code === 'ENOPROTOOPT';
+}
+
+/** The address as Redis names it in its messages: the bind word, wildcards as "*" and "::*". */
+function bindLabel(host: string, bind: string): string {
+  if (host === '0.0.0.0') return '*';
+  if (host === '::') {
+    // The dual-stack socket stands for "*" (tried first by Redis) whenever "*" is asked for.
+    const words = bind.split(' ').filter((w) => w !== '').map((w) => w.replace(/^-/, ''));
+    return words.length === 0 || words.includes('*') ? '*' : '::*';
+  }
+  return host;
+}
 
 /** One address to listen on; an optional one ("-" prefix, or IPv6 wildcard) may fail quietly. */
 export interface BindTarget {
@@ -34,6 +59,13 @@ export function bindPlan(bind: string): BindTarget[] {
   return plan;
 }
 
+/** Connections Node accepts past maxclients, so the Server can answer them with Redis's error. */
+const MAXCLIENTS_MARGIN = 32;
+
+function changed(port: number, bind: string): string {
+  return `Failed to listen on port ${port} (bind '${bind}') after CONFIG SET: no longer listening there`;
+}
+
 export class Listeners {
   private servers: net.Server[] = [];
   /** The port actually bound (the configured one, or the one the OS picked for port 0). */
@@ -44,15 +76,37 @@ export class Listeners {
     private readonly log: ServerLog,
     private readonly onConnection: (socket: Socket) => void,
   ) {
-    config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'Unable to listen on this port'));
-    config.setApplier('bind', (v) => this.applyChange(config.num('port'), String(v), 'Failed to bind to specified addresses.'));
+    config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'port'));
+    // Started on port 0 (a port picked by the OS): a new bind keeps the port picked.
+    config.setApplier('bind', (v) => this.applyChange(config.num('port') === 0 ? this.port : config.num('port'), String(v), 'bind'));
+    // Node drops connections past maxConnections without a word: keep it above maxclients, so
+    // the Server answers "max number of clients reached" to the ones over the limit.
+    config.onChange('maxclients', (v) => {
+      for (const server of this.servers) server.maxConnections = Number(v) + MAXCLIENTS_MARGIN;
+    });
   }
 
-  /** Listens on every address of the configured bind; rejects if a required one fails. */
+  /**
+   * Listens on every address of the configured bind; on failure logs Redis's lines and rejects
+   * with a ListenError.
+   */
   async listen(): Promise<number> {
-    let boundPort = this.config.num('port');
+    const port = this.config.num('port');
+    try {
+      return await this.open(port, this.config.str('bind'));
+    } catch (err) {
+      if (err instanceof ListenError) this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
+      throw err;
+    }
+  }
+
+  /** Opens the sockets for `bind` at `port`; logs each failing address as Redis's listenToPort() does. */
+  private async open(port: number, bind: string): Promise<number> {
+    let boundPort = port;
     let dualStack = false;
-    for (const { host, optional } of bindPlan(this.config.str('bind'))) {
+    const opened: net.Server[] = [];
+    const wantsIpv4Wildcard = bindPlan(bind).some((t) => t.host === '0.0.0.0');
+    for (const { host, optional } of bindPlan(bind)) {
       // A dual-stack "::" socket already receives IPv4 connections.
       if (host === '0.0.0.0' && dualStack) continue;
       try {
@@ -61,15 +115,19 @@ export class Listeners {
         // Port 0 on the first socket picks a port; the others then share it.
         if (address !== null && typeof address === 'object') boundPort = address.port;
         if (host === '::') dualStack = true;
-        this.servers.push(server);
+        opened.push(server);
       } catch (err) {
-        if (optional) continue;
-        const e = err as NodeJS.ErrnoException;
-        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${boundPort}: ${e.message}`);
-        this.log.warning(`Failed listening on port ${boundPort} (TCP), aborting.`);
-        throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        // No IPv6 here: the IPv4 wildcard socket that follows serves "*" alone.
+        if (host === '::' && wantsIpv4Wildcard && (isFamilyError(code) || code === 'EADDRNOTAVAIL')) continue;
+        this.log.warning(`Warning: Could not create server TCP listening socket ${bindLabel(host, bind)}:${boundPort}: ${listenErrorText(code)}`);
+        if (optional && code === 'EADDRNOTAVAIL') continue;
+        if (isFamilyError(code)) continue;
+        for (const server of opened) server.close();
+        throw new ListenError(`Failed listening on port ${boundPort} (TCP), aborting.`);
       }
     }
+    this.servers.push(...opened);
     this.port = boundPort;
     return boundPort;
   }
@@ -78,7 +136,7 @@ export class Listeners {
     return new Promise((resolve, reject) => {
       const server = net.createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
       // Past maxclients the Server still accepts, to answer Redis's error; a margin above that, Node refuses.
-      server.maxConnections = this.config.num('maxclients') + 32;
+      server.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
       const onError = (err: Error): void => { server.close(); reject(err); };
       server.once('error', onError);
       server.listen({ host, port, ipv6Only: !dualStack && host.includes(':'), backlog: this.config.num('tcp-backlog') }, () => {
@@ -91,24 +149,52 @@ export class Listeners {
 
   /**
    * CONFIG SET port/bind: checks synchronously that the new addresses can be bound (Redis replies
-   * only after listening), then moves the listeners. Returns Redis's error text on failure.
+   * only after listening), then moves the listeners. Returns Redis's error text on failure, after
+   * logging the failing address as Redis does.
    */
-  private applyChange(port: number, bind: string, failure: string): string | null {
+  private applyChange(port: number, bind: string, changed: 'port' | 'bind'): string | null {
     if (this.servers.length === 0) return null; // not listening yet: listen() will use the config
-    if (port !== 0 && probeListen(bindHosts(bind), port) !== null) return failure;
-    void this.relisten();
+    if (port !== 0) {
+      // Redis closes its own sockets before binding the new ones; the probe cannot, so addresses
+      // that only clash with a socket of ours are left to the real re-listen.
+      const targets = bindHosts(bind).filter((t) => !this.holds(t.host, port));
+      const failure = probeListen(targets, port);
+      if (failure !== null) {
+        this.log.warning(`Warning: Could not create server TCP listening socket ${failure.label}:${port}: ${listenErrorText(failure.code)}`);
+        if (changed === 'bind') {
+          this.log.warning('Failed to bind');
+          return 'Failed to bind to specified addresses.';
+        }
+        return 'Unable to listen on this port. Check server logs.';
+      }
+    }
+    void this.relisten(port, bind);
     return null;
   }
 
-  private async relisten(): Promise<void> {
+  /** Whether one of our listening sockets would make binding host:port fail. */
+  private holds(host: string, port: number): boolean {
+    const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::';
+    for (const server of this.servers) {
+      const address = server.address();
+      if (address === null || typeof address !== 'object' || address.port !== port) continue;
+      if (address.address === host || wildcard(address.address) || wildcard(host)) return true;
+    }
+    return false;
+  }
+
+  private async relisten(port: number, bind: string): Promise<void> {
     const old = this.servers;
     this.servers = [];
     // Closing stops accepting at once; established connections stay open.
     for (const server of old) server.close();
     try {
-      await this.listen();
+      await this.open(port, bind);
     } catch (err) {
-      this.log.warning(`Failed to listen on the new address: ${(err as Error).message}`);
+      // The probe said the addresses were free; something took one meanwhile. Redis would have
+      // failed the CONFIG SET; here the reply is gone, so the log has to say it.
+      if (!(err instanceof ListenError)) throw err;
+      this.log.warning(changed(port, bind));
     }
   }
 

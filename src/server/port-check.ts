@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 
-/** Listens on each host at `port` in a child process; returns the first failure, or null. */
+/** Listens on each host given at the port given, in a child process; prints the first failure. */
 const PROBE = `
 const net = require('node:net');
 const [port, ...hosts] = process.argv.slice(1);
@@ -13,7 +13,7 @@ const servers = [];
 if (pending === 0) process.exit(0);
 for (const host of hosts) {
   const s = net.createServer();
-  s.once('error', (e) => { process.stdout.write(e.code || e.message); process.exit(1); });
+  s.once('error', (e) => { process.stdout.write(hosts.indexOf(host) + ' ' + (e.code || e.message)); process.exit(1); });
   s.listen({ host, port: Number(port), ipv6Only: host.includes(':') && host !== '::', exclusive: true }, () => {
     servers.push(s);
     if (--pending === 0) process.exit(0);
@@ -23,25 +23,39 @@ for (const host of hosts) {
 
 const PROBE_TIMEOUT_MS = 5000;
 
-/** Error text of a failed probe (e.g. "EADDRINUSE"), or null when every host can be bound. */
-export function probeListen(hosts: readonly string[], port: number): string | null {
-  const result = spawnSync(process.execPath, ['-e', PROBE, String(port), ...hosts], {
+/** Where a probe failed: the bind word as Redis names it, and the error code ("EADDRINUSE"). */
+export interface ProbeFailure {
+  label: string;
+  code: string;
+}
+
+/** Tries every address in a child process; returns the first failure, or null when all can be bound. */
+export function probeListen(targets: readonly BindHost[], port: number): ProbeFailure | null {
+  const result = spawnSync(process.execPath, ['-e', PROBE, String(port), ...targets.map((t) => t.host)], {
     encoding: 'utf8',
     timeout: PROBE_TIMEOUT_MS,
   });
-  if (result.error) return result.error.message;
+  if (result.error) return { label: targets[0]?.label ?? '*', code: result.error.message };
   if (result.status === 0) return null;
-  return result.stdout.trim() === '' ? 'unknown error' : result.stdout.trim();
+  const m = /^(\d+) (\S+)/.exec(result.stdout.trim());
+  if (m === null) return { label: targets[0]?.label ?? '*', code: 'unknown error' };
+  return { label: targets[Number(m[1])]?.label ?? '*', code: m[2] };
+}
+
+/** One address to probe: as Node spells it, and as the bind directive named it. */
+export interface BindHost {
+  host: string;
+  label: string;
 }
 
 /** The hosts a bind value listens on ('*' and '::*' as Node spells them, '-' prefixes dropped). */
-export function bindHosts(bind: string): string[] {
+export function bindHosts(bind: string): BindHost[] {
   const words = bind.split(' ').filter((w) => w !== '');
   const hosts = words.length === 0 ? ['*', '-::*'] : words;
-  const out: string[] = [];
+  const out: BindHost[] = [];
   for (const h of hosts) {
     if (h.startsWith('-')) continue; // optional addresses never fail a bind
-    out.push(h === '*' ? '0.0.0.0' : h === '::*' ? '::' : h);
+    out.push({ host: h === '*' ? '0.0.0.0' : h === '::*' ? '::' : h, label: h });
   }
   return out;
 }

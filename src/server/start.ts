@@ -2,16 +2,22 @@
 // optional redis.conf, then directives), starts listening, and resolves to the bound port and a
 // close(). The CLI is a thin shell over it, and so are the tests.
 
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Config, IncludeError, formatConfigFileError } from '../config/config.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import { DIRECTIVES } from '../config/directives.js';
 import { ConfigFileError } from '../config/types.js';
+import { describeSystemError } from '../util/errno.js';
 import { quoteRepr } from '../util/repr.js';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
+import { ListenError } from './listeners.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
+import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.js';
 import { Server } from './server.js';
+
+/** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
+export const DEFAULT_PID_FILE = '/var/run/redis.pid';
 
 export interface StartOptions {
   /** Path of a redis.conf to load first. */
@@ -27,6 +33,26 @@ export interface StartOptions {
   logFormat?: 'redis' | 'json';
   /** Change the process working directory to `dir`, as redis-server does (CLI only). */
   chdir?: boolean;
+  /** Config text read from standard input (`cinnabar-server -`): after the file, before directives. */
+  stdinText?: string | null;
+  /** An already loaded configuration (loadConfig()); the file, stdin and directives are then not read again. */
+  config?: Config;
+  /** The logger to use (created from the configuration when absent). */
+  log?: ServerLog;
+  /** With `log`: switches its role letter once the server exists (C before, M after). */
+  setLogRole?: (role: string) => void;
+  /**
+   * Lower maxclients to what the process's open-files limit holds, as Redis does at start-up,
+   * and check CONFIG SET maxclients against it (CLI; an embedding process keeps its own limits).
+   */
+  adjustOpenFilesLimit?: boolean;
+  /**
+   * Whether the command line had any argument (CLI): redis-server warns about running without a
+   * config file only when started with none at all.
+   */
+  commandLineArguments?: boolean;
+  /** Running detached (daemonize yes): a pid file is written even without a pidfile directive. */
+  daemonized?: boolean;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -45,10 +71,19 @@ export interface RunningServer {
  */
 export interface RunningServerInternal extends RunningServer {
   readonly server: Server;
+  /** Removes the pid file, if one was written (once; logged as Redis logs it). */
+  removePidFile(): void;
 }
 
-/** Thrown for configuration problems, carrying redis-server's fatal banner text. */
-export class StartupError extends Error {}
+/**
+ * Start-up failed the way redis-server fails: the message is its one-line (or banner) text.
+ * `logged` when the text already went through the server log (listening failures).
+ */
+export class StartupError extends Error {
+  constructor(message: string, readonly logged = false) {
+    super(message);
+  }
+}
 
 
 function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveValue]>): string {
@@ -80,6 +115,8 @@ export function loadConfig(options: StartOptions): Config {
     config.configFile = path;
     baseDir = dirname(path);
   }
+  // redis-server appends stdin's text to the file's, then the command-line directives.
+  if (options.stdinText !== undefined && options.stdinText !== null) text += '\n' + options.stdinText;
   const given = options.directives ?? [];
   const directives: Array<readonly [string, DirectiveValue]> = Array.isArray(given)
     ? [...given as ReadonlyArray<readonly [string, DirectiveValue]>]
@@ -94,49 +131,94 @@ export function loadConfig(options: StartOptions): Config {
     if (err instanceof IncludeError) throw new StartupError(`${process.pid}:C ${redisTimestamp(new Date())} # ${err.message}`);
     throw err;
   }
+  // Like Redis, check now that the log file can be opened: later there is no way to report it.
+  const logfile = config.str('logfile');
+  if (logfile !== '') {
+    try {
+      closeSync(openSync(logfile, 'a'));
+    } catch (err) {
+      throw new StartupError(`\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\nCan't open the log file: ${describeSystemError(err)}\n`);
+    }
+  }
   return config;
 }
 
-export async function startServer(options: StartOptions = {}): Promise<RunningServerInternal> {
-  const config = loadConfig(options);
+/** The server log as the configuration asks for it; lines before the server exists carry role C. */
+export function createLog(config: Config, format?: 'redis' | 'json'): { log: ServerLog; setRole(role: string): void } {
+  let role = 'C';
   const log = new ServerLog({
     logfile: config.str('logfile'),
     level: config.str('loglevel') as RedisLogLevel,
-    format: options.logFormat ?? (process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis'),
-    roleChar: () => 'M',
+    format: format ?? (process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis'),
+    roleChar: () => role,
   });
-  if (options.chdir === true) process.chdir(config.str('dir'));
-  log.notice('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
-  log.notice(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (Cinnabar ${CINNABAR_VERSION})`);
-  if (config.configFile === null) {
+  return { log, setRole: (r) => { role = r; } };
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServerInternal> {
+  const config = options.config ?? loadConfig(options);
+  let setRole: (role: string) => void = options.setLogRole ?? (() => undefined);
+  let log = options.log;
+  if (log === undefined) {
+    const created = createLog(config, options.logFormat);
+    log = created.log;
+    setRole = created.setRole;
+  }
+  if (options.chdir === true) {
+    try {
+      process.chdir(config.str('dir'));
+    } catch (err) {
+      throw new StartupError(`Can't chdir to '${config.str('dir')}': ${describeSystemError(err)}`);
+    }
+  }
+  // Redis logs its start-up banner at warning level, so it shows at every loglevel.
+  log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
+  log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (Cinnabar ${CINNABAR_VERSION})`);
+  const configured = options.commandLineArguments ?? (config.configFile !== null || (options.stdinText !== undefined && options.stdinText !== null));
+  if (!configured) {
     log.warning('Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf');
   } else {
-    log.notice('Configuration loaded');
+    log.warning('Configuration loaded');
+  }
+  setRole('M');
+  if (options.adjustOpenFilesLimit === true) {
+    const fatal = adjustOpenFilesLimit(config, log);
+    if (fatal !== null) throw new StartupError(fatal, true);
+    installMaxClientsCheck(config, log);
   }
   const server = new Server(config, log);
-  const port = await server.listen();
-  log.notice(`Running mode=standalone, port=${port}.`);
-  const pidfile = config.str('pidfile');
-  if (pidfile !== '') {
-    try {
-      writeFileSync(pidfile, `${process.pid}\n`);
-    } catch (err) {
-      // Redis keeps running without its pid file.
-      log.warning(`Failed to write PID file: ${(err as Error).message}`);
-    }
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    // Listeners has logged Redis's lines ("Could not create server TCP listening socket ...").
+    if (err instanceof ListenError) throw new StartupError(err.message, true);
+    throw err;
   }
-  log.notice('Server initialized');
+  log.notice(`Running mode=standalone, port=${port}.`);
+  let pidfile = config.str('pidfile');
+  if (pidfile === '' && options.daemonized === true) {
+    // Redis writes a daemon's pid to its default path, and CONFIG GET pidfile then shows it.
+    pidfile = DEFAULT_PID_FILE;
+    config.setFromArgs('pidfile', [pidfile]);
+  }
+  if (pidfile !== '') writePidFile(pidfile, log);
+  log.warning('Server initialized');
   log.notice('Ready to accept connections');
   let closing: Promise<void> | null = null;
-  void server.closed.then(() => {
-    if (pidfile !== '') {
-      try {
-        unlinkSync(pidfile);
-      } catch (err) {
-        log.warning(`Error removing the pid file: ${(err as Error).message}`);
-      }
+  let pidfileRemoved = pidfile === '';
+  const removePidFile = (): void => {
+    if (pidfileRemoved) return;
+    pidfileRemoved = true;
+    log.notice('Removing the pid file.');
+    try {
+      unlinkSync(pidfile);
+    } catch (err) {
+      // Redis unlinks without checking; a pid file that could not be written is not there.
+      log.verbose(`Error removing the pid file: ${describeSystemError(err)}`);
     }
-  });
+  };
+  void server.closed.then(removePidFile);
   return {
     port,
     server,
@@ -144,5 +226,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       closing ??= server.close();
       return closing;
     },
+    removePidFile,
   };
+}
+
+/** Writes the pid file best-effort, as Redis does (it carries on without one). */
+function writePidFile(path: string, log: ServerLog): void {
+  try {
+    writeFileSync(path, `${process.pid}\n`);
+  } catch (err) {
+    // Redis says nothing here; the reason is still worth a line for whoever asks for verbose logs.
+    log.verbose(`Failed to write PID file ${path}: ${describeSystemError(err)}`);
+  }
 }

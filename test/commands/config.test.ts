@@ -49,7 +49,7 @@ describe('CONFIG', () => {
     const blocker = await startCinnabar();
     try {
       expect(await c.call('CONFIG', 'SET', 'port', String(blocker.port)))
-        .toBe("-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n");
+        .toBe("-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n");
       const newPort = await freePort();
       expect(await c.call('CONFIG', 'SET', 'port', String(newPort))).toBe('+OK\r\n');
       let moved: RawConnection | null = null;

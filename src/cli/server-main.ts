@@ -1,0 +1,131 @@
+// The body of cinnabar-server: redis-server's start-up sequence around startServer().
+//
+//   arguments -> config (file, stdin, flags; fatal config errors) -> supervision (upstart,
+//   systemd) -> daemonize (a detached copy of this process) -> listen -> pid file -> ready
+//   (sd_notify READY=1, or the daemon's parent released) -> signals -> shutdown.
+//
+// Every start-up failure ends in one line (or Redis's banner) and exit status 1, never a stack.
+
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { daemonize, isDaemonChild, receiveDaemonConfig, reportToParent } from '../server/daemonize.js';
+import { ServerLog } from '../server/log.js';
+import { StartupError, createLog, loadConfig, startServer, type RunningServerInternal, type StartOptions } from '../server/start.js';
+import { Supervisor, SupervisionError, setUpSupervision, type SupervisedMode } from '../server/supervision.js';
+import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
+import { parseServerArgs } from './server-args.js';
+import { setSignalLog } from './signal-guards.js';
+
+/** Parses the command line (help, version) and runs the server; resolves to the exit status. */
+export function main(argv: readonly string[], script: string): Promise<number> {
+  return new Promise((resolve) => {
+    const program = new Command('cinnabar-server')
+      .usage('[/path/to/redis.conf] [options] [-]')
+      .description('Cinnabar, a Redis 7 compatible server. Every redis.conf directive is accepted as --name value; "-" reads config from stdin.')
+      .version(`Cinnabar server v=${CINNABAR_VERSION} (Redis ${REDIS_VERSION} compatible)`, '-v, --version')
+      .helpOption('-h, --help')
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .argument('[args...]')
+      .action(async () => {
+        // The raw arguments, not commander's view of them: "-" and "--name value" keep their places.
+        resolve(await runServer(argv, script));
+      });
+    program.parseAsync(['node', script, ...argv]).catch((err: unknown) => {
+      process.stderr.write(`cinnabar-server: ${err instanceof Error ? err.message : String(err)}\n`);
+      resolve(1);
+    });
+  });
+}
+
+/** A start-up failure as the user sees it. */
+export function failureText(err: unknown): { text: string; logged: boolean } {
+  if (err instanceof StartupError) return { text: err.message, logged: err.logged };
+  if (err instanceof SupervisionError) return { text: err.message, logged: false };
+  // Anything else is a fault of ours; one line still beats a stack trace for an operator.
+  const message = err instanceof Error ? err.message : String(err);
+  return { text: `Fatal error during start-up: ${message}`, logged: false };
+}
+
+/** A shutdown signal received before the server was running. */
+let pendingSignal: string | null = null;
+let shutdownOnSignal: ((signal: string) => void) | null = null;
+
+function onShutdownSignal(signal: string): void {
+  if (shutdownOnSignal !== null) shutdownOnSignal(signal);
+  else pendingSignal ??= signal;
+}
+
+export async function runServer(args: readonly string[], script: string): Promise<number> {
+  const parsed = parseServerArgs(args);
+  const daemonChild = isDaemonChild();
+  let stdinText: string | null = null;
+  if (daemonChild) {
+    stdinText = (await receiveDaemonConfig()).stdinText;
+  } else if (parsed.configFromStdin) {
+    // Logged before the configuration (and so the log file) is known: standard output.
+    new ServerLog({ logfile: '', level: 'notice', format: logFormat(), roleChar: () => 'C' }).warning('Reading config from stdin');
+    stdinText = readFileSync(0, 'latin1');
+  }
+  const options: StartOptions = {
+    configFile: parsed.configFile,
+    directives: parsed.directives.map(([name, values]) => [name, values.length === 0 ? [''] : values] as const),
+    stdinText,
+    chdir: true,
+    adjustOpenFilesLimit: true,
+    commandLineArguments: args.length > 0,
+    logFormat: logFormat(),
+  };
+  let running: RunningServerInternal;
+  let supervisor: Supervisor;
+  let log: ServerLog;
+  try {
+    const config = loadConfig(options);
+    const created = createLog(config, options.logFormat);
+    log = created.log;
+    setSignalLog(log);
+    // The detached copy exists because supervision was off or failed in its parent.
+    supervisor = daemonChild ? new Supervisor(null, log) : setUpSupervision(config.str('supervised') as SupervisedMode, log);
+    const background = config.bool('daemonize') && !supervisor.supervised;
+    if (background && !daemonChild) return await daemonize(script, args, stdinText);
+    // From here on SIGTERM/SIGINT mean a clean shutdown, as with Redis, whose handlers are in
+    // place before it listens: one arriving during start-up is acted upon once started.
+    process.on('SIGTERM', () => onShutdownSignal('SIGTERM'));
+    process.on('SIGINT', () => onShutdownSignal('SIGINT'));
+    running = await startServer({ ...options, config, log, setLogRole: created.setRole, daemonized: background });
+  } catch (err) {
+    const failure = failureText(err);
+    if (daemonChild) {
+      await reportToParent({ ready: false, message: failure.text });
+    } else if (!failure.logged) {
+      process.stderr.write(failure.text.endsWith('\n') ? failure.text : failure.text + '\n');
+    }
+    return 1;
+  }
+
+  supervisor.notify('STATUS=Ready to accept connections');
+  supervisor.notify('READY=1');
+  if (daemonChild) await reportToParent({ ready: true });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.warning(`Received ${signal} scheduling shutdown...`);
+    log.warning('User requested shutdown...');
+    supervisor.notify('STOPPING=1');
+    running.removePidFile();
+    log.warning('Redis is now ready to exit, bye bye...');
+    void running.close();
+  };
+  shutdownOnSignal = stop;
+  if (pendingSignal !== null) stop(pendingSignal);
+  await running.server.closed;
+  // SHUTDOWN (the command) ends here without passing through stop().
+  if (!stopping) supervisor.notify('STOPPING=1');
+  return 0;
+}
+
+function logFormat(): 'redis' | 'json' {
+  return process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis';
+}
