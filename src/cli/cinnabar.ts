@@ -23,8 +23,9 @@ program
   .helpOption(false)
   .argument('[args...]')
   .action((args: string[]) => {
-    const entry = fileURLToPath(new URL('./cinnabar-server.js', import.meta.url));
-    const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+    // The launcher script, so the server gets the heap limit that follows the machine.
+    const launcher = fileURLToPath(new URL('../../bin/cinnabar-server', import.meta.url));
+    const child = spawn(launcher, args, { stdio: 'inherit' });
     // A supervisor signals the process it started (this one): pass shutdown requests on, so the
     // server shuts down cleanly instead of being orphaned.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
