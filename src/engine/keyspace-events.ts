@@ -7,13 +7,16 @@ import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
 import type { WatchRegistry } from './watch.js';
 
-export class KeyspaceEvents implements KeyspaceSignals {
-  /** notify-keyspace-events as class bits, kept current by CONFIG SET. */
-  notifyFlags = 0;
+/** The live setting this reads: notify-keyspace-events as class bits, kept current by CONFIG SET. */
+export interface NotifySettings {
+  readonly notifyKeyspaceEvents: number;
+}
 
+export class KeyspaceEvents implements KeyspaceSignals {
   constructor(
     private readonly dbs: readonly Db[],
     private readonly watches: WatchRegistry,
+    private readonly settings: NotifySettings,
     private readonly publish: (channel: string, message: string) => number,
   ) {}
 
@@ -39,7 +42,7 @@ export class KeyspaceEvents implements KeyspaceSignals {
   }
 
   notify(classFlag: number, event: string, key: string, dbIndex: number): void {
-    const flags = this.notifyFlags;
+    const flags = this.settings.notifyKeyspaceEvents;
     if ((flags & classFlag) === 0) return;
     if (flags & NOTIFY_KEYSPACE) this.publish(`__keyspace@${dbIndex}__:${key}`, event);
     if (flags & NOTIFY_KEYEVENT) this.publish(`__keyevent@${dbIndex}__:${event}`, key);

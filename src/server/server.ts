@@ -10,7 +10,7 @@ import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { keyspaceEventsFromString, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
+import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
@@ -70,8 +70,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   private peakMemoryBytes = 0;
   /** Time spent in the active expiry cycle (INFO expire_cycle_cpu_milliseconds). */
   expireCycleMicros = 0;
-  /** latency-tracking, cached: read on every command. */
-  private latencyTracking = true;
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   dirty = 0;
@@ -106,10 +104,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   /** Collects once the keyspace shrank a lot, so INFO memory shows what the dataset holds. */
   readonly heapReclaim = new HeapReclaim();
   private readonly rates: InstantaneousRates;
-  /** client-query-buffer-limit, cached: read on every read from a socket. */
-  private queryBufferLimitBytes: number;
-  /** slowlog-log-slower-than, cached: read on every command. */
-  private slowlogThresholdMicros: number;
+  /** Settings read on the hot path, kept current by CONFIG SET. */
+  private readonly live: Config['live'];
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -128,7 +124,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       keyAdded: (db, key) => this.events.notify(NOTIFY_NEW, 'new', key, db.id),
     });
     this.watches = new WatchRegistry(this.keyspace.dbs);
-    this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, (channel, message) => this.pubsub.publish(channel, message));
+    this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message));
     this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
     this.commands = this.commandTable.commands;
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
@@ -142,14 +138,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       pauseCheck(this.clientPause),
       multiQueueCheck,
     ]);
-    this.latencyTracking = config.bool('latency-tracking');
-    config.onChange('latency-tracking', (v) => { this.latencyTracking = v === true; });
+    this.live = config.live;
     this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
-    this.events.notifyFlags = keyspaceEventsFromString(config.str('notify-keyspace-events'));
-    config.onChange('notify-keyspace-events', (v) => { this.events.notifyFlags = keyspaceEventsFromString(String(v)); });
     this.outputLimits = new OutputLimits(config);
     config.onChange('proto-max-bulk-len', (v) => {
       for (const c of this.clients.all()) {
@@ -158,20 +151,16 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     });
     config.onChange('hz', () => this.startCron());
     config.onChange('slowlog-max-len', () => this.slowlog.trim());
-    this.slowlogThresholdMicros = config.num('slowlog-log-slower-than');
-    this.queryBufferLimitBytes = config.num('client-query-buffer-limit');
-    config.onChange('client-query-buffer-limit', (v) => { this.queryBufferLimitBytes = Number(v); });
-    config.onChange('slowlog-log-slower-than', (v) => { this.slowlogThresholdMicros = Number(v); });
     config.onChange('loglevel', (v) => log.setLevel(v as 'debug' | 'verbose' | 'notice' | 'warning'));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
   authRequired(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.live.requirepass !== '';
   }
 
   debugAllowed(client: Client): boolean {
-    const mode = this.config.str('enable-debug-command');
+    const mode = this.live.enableDebugCommand;
     if (mode === 'yes') return true;
     if (mode === 'local') return client.isLocal;
     return false;
@@ -197,18 +186,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
   accept(socket: Socket): void {
-    if (this.clients.size >= this.config.num('maxclients')) {
+    if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.config.bool('protected-mode') && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
     }
-    const connection = new SocketConnection(socket, this.config.num('proto-max-bulk-len'));
-    const keepAliveSec = this.config.num('tcp-keepalive');
+    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes);
+    const keepAliveSec = this.live.tcpKeepaliveSec;
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);
     this.clients.add(client);
@@ -239,7 +228,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     this.memoryGuard.noteIncomingBytes(byteCount);
     client.lastInteractionMs = Date.now();
     const parser = connection.parser;
-    if (parser.pendingBytes > this.queryBufferLimitBytes) {
+    if (parser.pendingBytes > this.live.clientQueryBufferLimitBytes) {
       this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(client)} (qbuf initial bytes: ${quoteRepr(parser.peekPending(64))})`);
       this.stats.clientQueryBufferLimitDisconnections++;
       parser.reset();
@@ -427,13 +416,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     if (durationMicros >= 1000) {
       this.latency.addSampleIfNeeded(command.isFast ? 'fast-command' : 'command', Math.floor(durationMicros / 1000));
     }
-    if (this.latencyTracking) {
+    if (this.live.latencyTracking) {
       const stats = command.stats;
       stats.latencyHistogram ??= newLatencyHistogram();
       // Redis records whole microseconds, in nanoseconds.
       recordLatency(stats.latencyHistogram, durationMicros * 1000);
     }
-    const slower = this.slowlogThresholdMicros;
+    const slower = this.live.slowlogLogSlowerThanMicros;
     if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog) {
       if (client.bigArgs !== null) {
         argv = argv.slice();
@@ -533,7 +522,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
     if (this.stats.expiredKeys !== expiredBefore) this.flushPendingNow();
     const now = Date.now();
-    const timeoutSec = this.config.num('timeout');
+    const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
       if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
