@@ -119,10 +119,14 @@ export async function runServer(args: readonly string[], script: string): Promis
     void running.close();
   };
   shutdownOnSignal = stop;
+  // SHUTDOWN (the command): the same steps, in Redis's order, between its first and last line.
+  running.server.onShutdownRequested = () => {
+    stopping = true;
+    supervisor.notify('STOPPING=1');
+    running.removePidFile();
+  };
   if (pendingSignal !== null) stop(pendingSignal);
   await running.server.closed;
-  // SHUTDOWN (the command) ends here without passing through stop().
-  if (!stopping) supervisor.notify('STOPPING=1');
   return 0;
 }
 

@@ -52,9 +52,11 @@ function configRewrite(ctx: CommandContext): void {
   }
   const problem = rewriteConfigFile(ctx.server.config);
   if (problem !== null) {
+    ctx.server.admin.logWarning(`CONFIG REWRITE failed: ${problem}`);
     ctx.reply.error(`ERR Rewriting config file: ${problem}`);
     return;
   }
+  ctx.server.admin.logWarning('CONFIG REWRITE executed with success.');
   ctx.reply.ok();
 }
 

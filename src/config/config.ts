@@ -109,6 +109,8 @@ export class Config implements ConfigView {
   configFile: string | null = null;
   /** rename-command directives, in file order. */
   readonly renamedCommands: CommandRename[] = [];
+  /** Told which directive's side effect failed in CONFIG SET, before the rollback (the server logs it). */
+  onApplyFailure: ((name: string) => void) | null = null;
   /** Names of the commands that exist, to validate rename-command (set before loading). */
   commandExists: ((name: string) => boolean) | null = null;
 
@@ -371,6 +373,7 @@ export class Config implements ConfigView {
         applied.push(i);
         continue;
       }
+      this.onApplyFailure?.(specs[i].name);
       for (let j = 0; j < specs.length; j++) this.store(specs[j], previous[j]);
       for (const j of applied) this.appliers.get(specs[j].name)?.(previous[j]);
       return setError(specs[i].name, problem);

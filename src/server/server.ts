@@ -111,6 +111,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   private resolveClosed!: () => void;
   /** Hook for the process entry point to exit after SHUTDOWN. */
   onShutdown: (() => void) | null = null;
+  /**
+   * Hook for the process entry point between "User requested shutdown..." and the last line
+   * (systemd's STOPPING=1 and the pid file's removal come there in Redis's order).
+   */
+  onShutdownRequested: (() => void) | null = null;
 
   /**
    * `commandTable` defaults to every command family; another process kind (the sentinel) passes
@@ -139,6 +144,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       multiQueueCheck,
     ]);
     this.live = config.live;
+    config.onApplyFailure = (name) => {
+      log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
+    };
     this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
@@ -596,11 +604,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   }
 
   shutdown(options: ShutdownOptions): string | null {
+    this.log.warning('User requested shutdown...');
     if (options.save === true) {
+      // SHUTDOWN SAVE must not exit without the snapshot it asked for, and RDB is a later
+      // capability: refuse, with the lines Redis logs when its final save fails.
+      this.log.notice('Saving the final RDB snapshot before exiting.');
+      this.log.warning('Error trying to save the DB, can\'t exit: RDB snapshots are not implemented yet.');
+      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
-    this.log.warning('User requested shutdown...');
-    this.log.notice('Redis is now ready to exit, bye bye...');
+    this.onShutdownRequested?.();
+    this.log.warning('Redis is now ready to exit, bye bye...');
     void this.close();
     return null;
   }
