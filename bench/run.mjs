@@ -45,7 +45,9 @@
 //   BENCH_PIPELINE_KEYS=600   1 MiB values SET then GET by the big pipeline test
 //   BENCH_MEMORY_KEYS=1000000 keys for the memory check
 //   BENCH_SETTLE_MS=2000      wait between loading and reading VmRSS
-//   CINNABAR_ENTRY=/path/cinnabar-server.js  another build of cinnabar (e.g. an experiment)
+//   CINNABAR_ENTRY=/path/cinnabar-server.js  another build of cinnabar (e.g. an experiment), started
+//                             with node directly; by default the launcher bin/cinnabar-server
+//                             starts it, as users run it (heap limit, malloc settings)
 //   CINNABAR_NODE_FLAGS="--max-semi-space-size=16"  extra node flags for cinnabar
 //   BENCH_JSON=/path.json     also write the results as JSON
 //   BENCH_STRICT=1            exit with status 1 when a target is missed
@@ -60,6 +62,7 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/cli/cinnabar-server.js');
+const CINNABAR_LAUNCHER = path.join(ROOT, 'bin/cinnabar-server');
 
 const env = process.env;
 const CLIENTS = 50;
@@ -371,7 +374,13 @@ async function startServer(kind) {
   const serverArgs = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', workDir];
   const child = kind === 'redis'
     ? startChild('redis-server', serverArgs, { stdio: ['ignore', logFd, logFd] })
-    : startChild(process.execPath, [...CINNABAR_NODE_FLAGS, CINNABAR_ENTRY, ...serverArgs], { stdio: ['ignore', logFd, logFd] });
+    : process.env.CINNABAR_ENTRY === undefined
+      // The launcher execs node (same PID); extra node flags reach it through NODE_OPTIONS.
+      ? startChild(CINNABAR_LAUNCHER, serverArgs, {
+        stdio: ['ignore', logFd, logFd],
+        env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...CINNABAR_NODE_FLAGS].join(' ').trim() },
+      })
+      : startChild(process.execPath, [...CINNABAR_NODE_FLAGS, CINNABAR_ENTRY, ...serverArgs], { stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
   /** @type {RunningServer} */
   const server = { label: kind, port, child, logFile, exitNote: null };

@@ -1,6 +1,7 @@
 // Server administration: CONFIG, INFO, TIME, LASTSAVE, SHUTDOWN, DEBUG, MEMORY, SLOWLOG,
 // LATENCY and MONITOR.
 
+import { performance } from 'node:perf_hooks';
 import { rewriteConfigFile } from '../config/rewrite.js';
 import { allCommands, lookupCommandByFullName } from './registry.js';
 import { histogramCdf, histogramTotal } from '../util/latency-histogram.js';

@@ -34,7 +34,8 @@ function textOf(value: StringValue): string {
 }
 
 function replyValue(ctx: CommandContext, value: StringValue): void {
-  ctx.reply.bulk(typeof value === 'string' ? value : value.bytes());
+  if (typeof value === 'string') ctx.reply.bulk(value);
+  else ctx.reply.bulkShared(value.bytesShared());
 }
 
 /**
@@ -57,7 +58,9 @@ export function unshareString(ctx: CommandContext, key: string, value: StringVal
   if (typeof value !== 'string') {
     // Redis copies a non-raw object to a raw one before changing it.
     value.embstr = false;
-    return value;
+    const own = value.unshared();
+    if (own !== value) ctx.db.replaceValue(key, own);
+    return own;
   }
   const mutable = MutableString.from(value, extraBytes);
   ctx.db.replaceValue(key, mutable);

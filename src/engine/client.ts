@@ -216,12 +216,13 @@ export class Client implements ClientState, CommandContext {
 
   /** Hands what the command(s) produced to the connection in one write. */
   flush(): void {
+    const sizeBytes = this.reply.lengthBytes;
     const out = this.reply.take();
-    if (out !== null && out.length > this.replyPeakBytes) this.replyPeakBytes = out.length;
+    if (sizeBytes > this.replyPeakBytes) this.replyPeakBytes = sizeBytes;
     if (out !== null && !this.closed) {
-      this.totalBytesOut += out.length;
+      this.totalBytesOut += sizeBytes;
       const stats = this.host.stats;
-      stats.totalNetOutputBytes += out.length;
+      stats.totalNetOutputBytes += sizeBytes;
       stats.totalWritesProcessed++;
       this.connection.write(out);
     }

@@ -18,8 +18,11 @@ export interface Connection {
   readonly queryBufferCapacityBytes: number;
   /** Query buffer length including requests already consumed in the current read. */
   readonly queryBufferUsedBytes: number;
-  /** Takes one batch of reply bytes; the connection owns `chunk` from now on. */
-  write(chunk: Buffer): void;
+  /**
+   * Takes one batch of reply bytes (several Buffers when big values go out by reference: one
+   * writev); the connection owns them from now on.
+   */
+  write(chunk: Buffer | readonly Buffer[]): void;
   /** Closes once what was written is out (QUIT, protocol errors). */
   end(): void;
   /** Closes now. */
@@ -42,7 +45,7 @@ export class DiscardingConnection implements Connection {
   readonly queryBufferCapacityBytes: number = 0;
   readonly queryBufferUsedBytes: number = 0;
 
-  write(_chunk: Buffer): void {
+  write(_chunk: Buffer | readonly Buffer[]): void {
     // Nobody reads this client's replies: dropping them is the point of this connection.
   }
 
@@ -65,12 +68,16 @@ export class CapturingConnection extends DiscardingConnection {
     super();
   }
 
-  override write(chunk: Buffer): void {
-    if (this.capturedBytes + chunk.length > this.limitBytes) {
-      throw new Error(`socket-free client output over its ${this.limitBytes}-byte bound`);
+  override write(chunk: Buffer | readonly Buffer[]): void {
+    const parts = Buffer.isBuffer(chunk) ? [chunk] : chunk;
+    for (const part of parts) {
+      if (this.capturedBytes + part.length > this.limitBytes) {
+        throw new Error(`socket-free client output over its ${this.limitBytes}-byte bound`);
+      }
+      // A shared value may change after the call returns: keep a copy.
+      this.chunks.push(Buffer.from(part));
+      this.capturedBytes += part.length;
     }
-    this.chunks.push(chunk);
-    this.capturedBytes += chunk.length;
   }
 
   /** Everything written since the last call, as one Buffer. */

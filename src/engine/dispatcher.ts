@@ -4,6 +4,8 @@
 // propagation). EXEC, and later scripts, the AOF loader and a replica's stream, run commands
 // through the same call().
 
+// globalThis.performance is a lazy getter in Node 20: a module binding skips it on the hot path.
+import { performance } from 'node:perf_hooks';
 import type { ServerApi } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { setNowMs } from '../store/clock.js';

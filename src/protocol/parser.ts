@@ -97,6 +97,26 @@ export class RespParser {
     return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + maxBytes));
   }
 
+  /**
+   * Where the rest of a big argument being received can be read straight into (the kernel then
+   * writes into the argument's own Buffer, with no copy); null when none is pending.
+   */
+  bigArgRemainder(): Buffer | null {
+    const big = this.bigArg;
+    if (big === null || this.bigArgFilled >= big.length) return null;
+    return big.subarray(this.bigArgFilled);
+  }
+
+  /**
+   * `byteCount` bytes were read into the region bigArgRemainder() returned. `region` is checked
+   * against the argument still pending: after a reset, bytes read into an old one are dropped.
+   */
+  filledBigArgDirectly(region: Buffer, byteCount: number): void {
+    const big = this.bigArg;
+    if (big === null || region.buffer !== big.buffer || region.byteOffset !== big.byteOffset + this.bigArgFilled) return;
+    this.bigArgFilled += Math.min(byteCount, big.length - this.bigArgFilled);
+  }
+
   /** Adds received bytes: `chunk`'s first `length` bytes (all of it by default). */
   feed(chunk: Buffer, length = chunk.length): void {
     if (length !== chunk.length) chunk = chunk.subarray(0, length);
@@ -305,10 +325,8 @@ export class RespParser {
     while (this.multibulkLeft > 0) {
       if (this.bigArg !== null) {
         if (this.bigArgFilled < this.bigArg.length) return null;
-        // The big argument is complete; its trailing CRLF is still in `buf`.
-        if (this.buf.length - this.pos < 2) return null;
-        this.pos += 2;
-        this.pushBigArg(this.bigArg);
+        // Complete, its trailing CRLF included (skipped unchecked, as Redis does).
+        this.pushBigArg(this.bigArg.subarray(0, this.bigArg.length - 2));
         this.bigArg = null;
         this.bigArgFilled = 0;
         this.bulkLen = -1;
@@ -338,9 +356,10 @@ export class RespParser {
         this.pos = cr + 2;
         this.bulkLen = len;
         if (len >= BIG_ARG_BYTES && this.buf.length - this.pos < len + 2) {
-          // Assemble into a buffer of the final size so a large value is copied once.
-          this.bigArg = Buffer.allocUnsafe(len);
-          const available = Math.min(len, this.buf.length - this.pos);
+          // Assemble into a buffer of the final size (its CRLF included, so that reading straight
+          // into it ends exactly at the argument's end and takes no extra read for two bytes).
+          this.bigArg = Buffer.allocUnsafeSlow(len + 2);
+          const available = Math.min(len + 2, this.buf.length - this.pos);
           this.buf.copy(this.bigArg, 0, this.pos, this.pos + available);
           this.bigArgFilled = available;
           this.pos += available;

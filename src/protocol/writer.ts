@@ -8,6 +8,8 @@ const INITIAL_SIZE_BYTES = 4096;
 const SHRINK_ABOVE_BYTES = 256 * 1024;
 /** Batches at least this big are handed over without a copy (the writer starts a fresh buffer). */
 const HAND_OVER_BYTES = 16 * 1024;
+/** Shared bulk values at least this big go out by reference (bulkShared), not copied. */
+const SHARED_BULK_MIN_BYTES = 16 * 1024;
 
 /** Pre-encoded "$<n>\r\n" and ":<n>\r\n" headers for small n, the most common replies. */
 const SMALL_CACHE_SIZE = 1024;
@@ -38,13 +40,19 @@ export class ReplyWriter {
   resp: ProtocolVersion = 2;
   private buf: Buffer = EMPTY;
   private used = 0;
+  /**
+   * Output already closed off ahead of `buf` (big shared values go out by reference between
+   * pieces of `buf`); null in the usual case of one contiguous buffer.
+   */
+  private chunks: Buffer[] | null = null;
+  private chunkedBytes = 0;
   /** Set while a reply must not be written (CLIENT REPLY OFF/SKIP). */
   muted = false;
   /** Called for every error reply (error statistics), muted or not. */
   onError: ((text: string) => void) | null = null;
 
   get lengthBytes(): number {
-    return this.used;
+    return this.chunkedBytes + this.used;
   }
 
   /** Allocated size of the reply buffer (CLIENT LIST rbs). */
@@ -62,8 +70,12 @@ export class ReplyWriter {
     this.buf = next;
   }
 
-  /** Takes what was written so far as a standalone Buffer and empties the writer. */
-  take(): Buffer | null {
+  /**
+   * Takes what was written so far and empties the writer: one standalone Buffer, or a list of
+   * them when big shared values went out by reference (to be written with one writev).
+   */
+  take(): Buffer | Buffer[] | null {
+    if (this.chunks !== null) return this.takeChunks();
     const used = this.used;
     if (used === 0) return null;
     this.used = 0;
@@ -79,9 +91,28 @@ export class ReplyWriter {
     return out;
   }
 
+  private takeChunks(): Buffer[] {
+    const chunks = this.chunks as Buffer[];
+    if (this.used > 0) chunks.push(this.buf.subarray(0, this.used));
+    this.buf = EMPTY;
+    this.used = 0;
+    this.chunks = null;
+    this.chunkedBytes = 0;
+    return chunks;
+  }
+
   /** Discards bytes written after `mark` (used to drop a reply, e.g. under CLIENT REPLY SKIP). */
   truncate(mark: number): void {
-    if (mark < this.used) this.used = mark;
+    if (this.chunks === null || mark >= this.chunkedBytes) {
+      const local = mark - this.chunkedBytes;
+      if (local < this.used) this.used = local;
+      return;
+    }
+    // Rare (a failing command after a big shared value): rebuild as one contiguous buffer.
+    const kept = Buffer.concat(this.takeChunks()).subarray(0, mark);
+    this.ensure(kept.length);
+    kept.copy(this.buf, 0);
+    this.used = kept.length;
   }
 
   raw(bytes: Buffer): void {
@@ -202,6 +233,27 @@ export class ReplyWriter {
     }
     if (typeof value === 'string') this.writeLatin1(value);
     else this.copyBytes(value);
+    this.buf[this.used++] = 13;
+    this.buf[this.used++] = 10;
+  }
+
+  /**
+   * A bulk string whose bytes the caller promises not to change in place until they are written
+   * (a MutableString marked copy-on-write): big ones go out by reference, with no copy.
+   */
+  bulkShared(value: Buffer): void {
+    if (this.muted) return;
+    const len = value.length;
+    if (len < SHARED_BULK_MIN_BYTES) {
+      this.bulk(value);
+      return;
+    }
+    this.ascii('$' + len + '\r\n');
+    (this.chunks ??= []).push(this.buf.subarray(0, this.used), value);
+    this.chunkedBytes += this.used + len;
+    this.buf = EMPTY;
+    this.used = 0;
+    this.ensure(2);
     this.buf[this.used++] = 13;
     this.buf[this.used++] = 10;
   }

@@ -3,6 +3,7 @@
 // timeouts, output limits, rate samples), and offers the services commands reach through
 // ServerApi.
 
+import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AdminApi, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';

@@ -12,8 +12,12 @@ import type { Connection } from '../engine/connection.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
 import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
 
-/** One read buffer for every connection: callbacks run one at a time and consume it at once. */
-const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * One read buffer for every connection: callbacks run one at a time and consume it at once.
+ * 16 KB, Redis's PROTO_IOBUF_LEN: the rest of a big argument is read straight into its own
+ * Buffer, so at most this much of it is ever copied.
+ */
+const READ_BUFFER_BYTES = 16 * 1024;
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
 /**
@@ -63,12 +67,14 @@ export class SocketConnection implements Connection {
   private lastTurn = -1;
   private yielding = false;
   private pausedByEngine = false;
+  /** The big argument's region handed out as the next read buffer, if any. */
+  private directTarget: Buffer | null = null;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
   constructor(accepted: Socket, maxBulkLenBytes: number) {
     this.parserLimits = { maxBulkLenBytes, authRequired: true };
     this.parser = new RespParser(this.parserLimits);
-    const taken = takeOverSocket(accepted, (nread, buf) => this.onRead(buf, nread));
+    const taken = takeOverSocket(accepted, () => this.nextReadBuffer(), (nread, buf) => this.onRead(buf, nread));
     this.socket = taken ?? accepted;
     this.readsShared = taken !== null;
     const socket = this.socket;
@@ -90,10 +96,26 @@ export class SocketConnection implements Connection {
     this.socket.setKeepAlive(true, delayMs);
   }
 
+  /**
+   * The buffer the next read goes into: the rest of a big argument being received when there is
+   * one (read straight into its own Buffer, like Redis reading a big argument into its query
+   * buffer), else the shared buffer.
+   */
+  private nextReadBuffer(): Buffer {
+    const remainder = this.parser.bigArgRemainder();
+    this.directTarget = remainder;
+    return remainder ?? sharedReadBuffer;
+  }
+
   private onRead(chunk: Buffer, nread: number): boolean {
     const events = this.events;
     if (events === null) return true;
-    this.parser.feed(chunk, nread);
+    if (chunk === this.directTarget) {
+      this.directTarget = null;
+      this.parser.filledBigArgDirectly(chunk, nread);
+    } else {
+      this.parser.feed(chunk, nread);
+    }
     events.onRequestBytes(nread);
     // The shared buffer is reused by the next read: keep a copy of any incomplete request.
     if (this.readsShared) this.parser.retainPending();
@@ -142,8 +164,16 @@ export class SocketConnection implements Connection {
     return this.parser.bufferLengthBytes;
   }
 
-  write(chunk: Buffer): void {
-    this.socket.write(chunk);
+  write(chunk: Buffer | readonly Buffer[]): void {
+    if (Buffer.isBuffer(chunk)) {
+      this.socket.write(chunk);
+      return;
+    }
+    // Corked, the pieces leave in one writev.
+    const socket = this.socket;
+    socket.cork();
+    for (const part of chunk) socket.write(part);
+    socket.uncork();
   }
 
   end(): void {
@@ -172,13 +202,14 @@ export class SocketConnection implements Connection {
 }
 
 type ReadCallback = (nread: number, buf: Buffer) => boolean;
+type ReadBufferSource = () => Buffer;
 
 /**
  * Re-creates `accepted` over the same handle with reads into the shared buffer. Returns null
  * (the caller keeps the ordinary socket and its 'data' events) if this Node does not expose the
  * handle the way this relies on.
  */
-function takeOverSocket(accepted: Socket, onRead: ReadCallback): Socket | null {
+function takeOverSocket(accepted: Socket, nextBuffer: ReadBufferSource, onRead: ReadCallback): Socket | null {
   const holder = accepted as unknown as { _handle?: object | null };
   const handle = holder._handle;
   if (handle === undefined || handle === null) return null;
@@ -192,7 +223,7 @@ function takeOverSocket(accepted: Socket, onRead: ReadCallback): Socket | null {
     writable: true,
     // Reading starts in start(), once the client exists.
     pauseOnCreate: true,
-    onread: { buffer: sharedReadBuffer, callback: onRead },
+    onread: { buffer: nextBuffer, callback: onRead },
   } as net.SocketConstructorOpts & { handle: object; pauseOnCreate: boolean };
   const socket = new net.Socket(options);
   socket.setNoDelay(true);

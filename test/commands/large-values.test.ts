@@ -50,6 +50,22 @@ describe('large values', () => {
     expectSameBytes(await r.getBuffer('big'), expected);
   });
 
+  it('sends the bytes a GET saw even when the value changes while the reply is still queued', async () => {
+    const value = bigValue(MiB, 6);
+    await r.set('big:cow', value);
+    // Several megabytes of replies outrun the socket buffers, so the later GETs' replies wait in
+    // the server's queue while SETRANGE and APPEND change the value in place.
+    const pipeline = r.pipeline();
+    for (let i = 0; i < 8; i++) pipeline.getBuffer('big:cow');
+    pipeline.setrange('big:cow', 0, 'CHANGED');
+    pipeline.append('big:cow', 'more');
+    pipeline.getBuffer('big:cow');
+    const results = (await pipeline.exec()) ?? [];
+    for (let i = 0; i < 8; i++) expectSameBytes(results[i][1] as Buffer, value);
+    const changed = Buffer.concat([Buffer.from('CHANGED'), value.subarray(7), Buffer.from('more')]);
+    expectSameBytes(results[10][1] as Buffer, changed);
+  });
+
   it('keeps SET options, MULTI queueing and other commands exact', async () => {
     const value = bigValue(300_000, 2);
     expect(await r.set('big:ex', value, 'EX', 100, 'GET')).toBe(null);

@@ -11,7 +11,27 @@ export class MutableString {
    * until the value is changed in place (dbUnshareStringValue makes it raw).
    */
   embstr = false;
+  /**
+   * Set once the bytes went out to a reply by reference (bytesShared): they may still sit in a
+   * socket's queue, so the next in-place change must work on a copy (see unshared()).
+   */
+  sharedWithOutput = false;
   constructor(public buf: Buffer, public length: number) {}
+
+  /** The bytes for a reply that may keep a reference to them: later changes copy first. */
+  bytesShared(): Buffer {
+    this.sharedWithOutput = true;
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** This value, or a private copy of it when its bytes may still be queued for a client. */
+  unshared(): MutableString {
+    if (!this.sharedWithOutput) return this;
+    const copy = MutableString.from(this.bytes());
+    copy.embstr = this.embstr;
+    copy.lru = this.lru;
+    return copy;
+  }
 
   /** A value Redis would hold as an embstr (or raw past 44 bytes) without int-encoding it. */
   static unencoded(value: string): MutableString {
