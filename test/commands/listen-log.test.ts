@@ -36,16 +36,20 @@ describe('CONFIG SET port/bind failures are logged as Redis logs them', () => {
   it('a port in use', async () => {
     expect(await c.call('CONFIG', 'SET', 'port', String(busyPort))).toBe(
       "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n");
-    expect(logTail(1)).toEqual([`Warning: Could not create server TCP listening socket 127.0.0.1:${busyPort}: bind: Address already in use`]);
+    expect(logTail(2)).toEqual([
+      `Warning: Could not create server TCP listening socket 127.0.0.1:${busyPort}: bind: Address already in use`,
+      'Failed applying new configuration. Possibly related to new port setting. Restoring previous settings.',
+    ]);
   });
 
   it('an address that is not this machine\'s', async () => {
     // 192.0.2.0/24 is reserved for documentation: never assigned, so bind() says EADDRNOTAVAIL.
     expect(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1 192.0.2.1')).toBe(
       "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n");
-    expect(logTail(2)).toEqual([
+    expect(logTail(3)).toEqual([
       `Warning: Could not create server TCP listening socket 192.0.2.1:${server.server.port}: bind: Cannot assign requested address`,
       'Failed to bind',
+      'Failed applying new configuration. Possibly related to new bind setting. Restoring previous settings.',
     ]);
     expect(await c.call('CONFIG', 'GET', 'bind')).toBe('*2\r\n$4\r\nbind\r\n$9\r\n127.0.0.1\r\n');
   });
