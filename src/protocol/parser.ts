@@ -19,6 +19,10 @@ const MAX_REUSED_NAME_BYTES = 32;
 const UNAUTH_MAX_BULK_BYTES = 16384;
 
 const EMPTY = Buffer.alloc(0);
+/** Placeholder between requests (never written: each request's header allocates its own). */
+const EMPTY_ARGV: string[] = [];
+/** Argument slots allocated from a multibulk header before the arguments arrive (Redis: 1024). */
+const MAX_PREALLOCATED_ARGS = 1024;
 const CR = 13;
 const LF = 10;
 
@@ -43,6 +47,8 @@ export class RespParser {
   private multibulkLeft = 0;
   private bulkLen = -1;
   private argv: string[] = [];
+  /** Arguments of the request being read so far (argv is preallocated to its count). */
+  private argc = 0;
   private lastCommandName = '';
   /** A big bulk argument being filled chunk by chunk. */
   private bigArg: Buffer | null = null;
@@ -175,7 +181,8 @@ export class RespParser {
     this.pos = 0;
     this.multibulkLeft = 0;
     this.bulkLen = -1;
-    this.argv = [];
+    this.argv = EMPTY_ARGV;
+    this.argc = 0;
     this.bigArg = null;
     this.bigArgFilled = 0;
     this.bigArgs = null;
@@ -183,9 +190,18 @@ export class RespParser {
   }
 
   private pushBigArg(arg: Buffer): void {
-    const index = this.argv.length;
-    this.argv.push('');
+    const index = this.argc;
+    this.addArg('');
     (this.bigArgs ??= [])[index] = arg;
+  }
+
+  /** Stores the next argument: into the preallocated slots, then (past them) by push. */
+  private addArg(arg: string): void {
+    const argv = this.argv;
+    const argc = this.argc;
+    if (argc < argv.length) argv[argc] = arg;
+    else argv.push(arg);
+    this.argc = argc + 1;
   }
 
   /** The next complete request, null when more bytes are needed, or a protocol error. */
@@ -201,7 +217,8 @@ export class RespParser {
       const body = this.parseBulks();
       if (body !== 'ok') return body;
       const argv = this.argv;
-      this.argv = [];
+      this.argv = EMPTY_ARGV;
+      this.argc = 0;
       if (this.bigArgs !== null) {
         this.lastBigArgs = this.bigArgs;
         this.bigArgs = null;
@@ -283,6 +300,10 @@ export class RespParser {
     this.pos = cr + 2;
     this.multibulkLeft = count > 0 ? count : 0;
     this.bulkLen = -1;
+    // Slots for the arguments up front (stores, not pushes, on the hot path); a huge announced
+    // count gets at most MAX_PREALLOCATED_ARGS until its arguments actually arrive, as in Redis.
+    this.argv = new Array<string>(Math.min(this.multibulkLeft, MAX_PREALLOCATED_ARGS));
+    this.argc = 0;
     return 'ok';
   }
 
@@ -312,7 +333,11 @@ export class RespParser {
       if (len > maxLen || len >= BIG_ARG_BYTES) break;
       const dataStart = i + 2;
       if (dataStart + len + 2 > end) break;
-      argv.push(argv.length === 0 ? this.commandName(dataStart, len) : latin1(buf, dataStart, len));
+      const argc = this.argc;
+      const arg = argc === 0 ? this.commandName(dataStart, len) : latin1(buf, dataStart, len);
+      if (argc < argv.length) argv[argc] = arg;
+      else argv.push(arg);
+      this.argc = argc + 1;
       pos = dataStart + len + 2;
       left--;
     }
@@ -374,7 +399,7 @@ export class RespParser {
         this.buf.copy(copy, 0, this.pos, this.pos + this.bulkLen);
         this.pushBigArg(copy);
       } else {
-        this.argv.push(this.argv.length === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
+        this.addArg(this.argc === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
       }
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;

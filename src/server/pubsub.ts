@@ -1,7 +1,7 @@
 // The pub/sub hub: channel, pattern and shard-channel subscriptions and message fan-out. A
-// message is encoded once (RESP2 array) and, only if some receiver speaks RESP3, copied once
-// more with the push header; each subscriber then gets a memcpy of those bytes, so publishing
-// to a thousand subscribers costs a thousand copies, not a thousand encodings.
+// message is encoded once per protocol its audience speaks (a RESP2 array, a RESP3 push); each
+// subscriber then gets a memcpy of those bytes (ClientState.push), so publishing to a thousand
+// subscribers costs a thousand copies, not a thousand encodings.
 
 import type { ClientState, PubSubApi } from '../commands/context.js';
 import { encodeCommand, encodePush } from '../protocol/command-encoder.js';
@@ -26,10 +26,6 @@ export class PubSubHub implements PubSubApi {
   readonly channels = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
-
-  private push(client: Client, frame: Buffer): void {
-    client.push(frame);
-  }
 
   channelNames(): Iterable<string> {
     return this.channels.keys();
@@ -124,7 +120,7 @@ export class PubSubHub implements PubSubApi {
     if (subscribers !== undefined) {
       const frame = new LazyFrame(['message', channel, message]);
       for (const client of subscribers) {
-        this.push(client, frame.for(client));
+        client.push(frame.for(client));
         receivers++;
       }
     }
@@ -133,7 +129,7 @@ export class PubSubHub implements PubSubApi {
       if (!globMatch(pattern, channel)) continue;
       const frame = new LazyFrame(['pmessage', pattern, channel, message]);
       for (const client of clients) {
-        this.push(client, frame.for(client));
+        client.push(frame.for(client));
         receivers++;
       }
     }
@@ -147,7 +143,7 @@ export class PubSubHub implements PubSubApi {
     const frame = new LazyFrame(['smessage', channel, message]);
     let receivers = 0;
     for (const client of subscribers) {
-      this.push(client, frame.for(client));
+      client.push(frame.for(client));
       receivers++;
     }
     return receivers;
