@@ -77,7 +77,8 @@ export function stringForRead(ctx: CommandContext, key: string): StringValue | u
 
 /** getGenericCommand: replies the value (or null); returns false after a WRONGTYPE error. */
 function replyGet(ctx: CommandContext, key: string): boolean {
-  const value = ctx.db.lookupRead(key);
+  const value = ctx.db.readPlainString(key, ctx.reply);
+  if (value === true) return true;
   if (value === undefined) {
     ctx.reply.nullBulk();
     return true;

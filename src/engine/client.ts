@@ -22,7 +22,7 @@ export interface ClientHost {
   propagate(dbIndex: number, argv: string[]): void;
   /** The client left: forget it everywhere (subscriptions, WATCH, MONITOR, pause). */
   clientClosed(client: Client, reason: string): void;
-  /** RESET: leave pub/sub, WATCH and MONITOR. */
+  /** RESET: leave pub/sub and MONITOR (the transaction and WATCH go with discardTransaction). */
   resetClient(client: Client): void;
   /** Out-of-band output was queued for the client: flush it this turn and check its limits. */
   pushed(client: Client): void;

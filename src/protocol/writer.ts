@@ -258,6 +258,25 @@ export class ReplyWriter {
     this.buf[this.used++] = 10;
   }
 
+  /** A bulk string of `text` from char `start` on, without making the substring. */
+  bulkFrom(text: string, start: number): void {
+    if (this.muted) return;
+    const len = text.length - start;
+    if (len >= SMALL_CACHE_SIZE || len > SMALL_COPY_BYTES) {
+      this.bulk(text.slice(start));
+      return;
+    }
+    const header = bulkHeaders[len];
+    this.ensure(header.length + len + 2);
+    this.copyBytes(header);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = start; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    buf[at++] = 13;
+    buf[at++] = 10;
+    this.used = at;
+  }
+
   /** A bulk string holding the decimal form of an integer (e.g. INCRBYFLOAT-like replies). */
   bulkNumber(value: number | bigint): void {
     this.bulk(String(value));

@@ -306,10 +306,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
    * runs its commands through here too (see runCommand).
    */
   runRequest(client: Client, argv: string[]): 'done' | 'postponed' {
-    // CLIENT REPLY: OFF mutes every reply, SKIP mutes the reply of the command after it.
-    const skipThis = client.skipNextReply;
-    client.reply.muted = client.replyMode === 'off' || skipThis;
+    // CLIENT REPLY: OFF mutes every reply, SKIP mutes the reply of the command after it. The
+    // usual case (replies on, nothing to skip, unchanged by the command) touches no flag.
+    const repliesOn = client.replyMode === 'on' && !client.skipNextReply;
+    if (!repliesOn) client.reply.muted = client.replyMode === 'off' || client.skipNextReply;
     const outcome = this.dispatcher.execute(client, argv);
+    if (repliesOn && client.replyMode === 'on' && outcome === 'done') return 'done';
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
       this.clientPause.hold(client);

@@ -32,6 +32,11 @@ export interface LookupOptions {
   noNotify?: boolean;
 }
 
+/** Where readPlainString writes a value: a reply writer's bulk string from an offset. */
+export interface StoredStringSink {
+  bulkFrom(text: string, start: number): void;
+}
+
 /** Shared options for lookups that must not touch the access clock (no allocation per call). */
 export const NO_TOUCH: LookupOptions = Object.freeze({ noTouch: true });
 
@@ -189,6 +194,23 @@ export class Db {
       this.stats.keyspaceHits++;
     }
     return value;
+  }
+
+  /**
+   * GET's read: lookupRead, except that a plain string value is handed to `sink` straight from
+   * its stored form (prefix skipped, no copy of the value made). Returns true when it was, the
+   * value when it is of another kind (the caller replies), undefined when the key is missing.
+   */
+  readPlainString(key: string, sink: StoredStringSink): RedisValue | true | undefined {
+    const stored = this.data.get(key);
+    if (stored === undefined || typeof stored !== 'string' || this.hooks.touchSuppressed === true ||
+        storedClock(stored) !== cachedClock || (this.expires.size > 0 && this.expires.has(key))) {
+      // Anything but a plain, freshly stamped string without a deadline: the general path.
+      return this.lookupRead(key);
+    }
+    this.stats.keyspaceHits++;
+    sink.bulkFrom(stored, CLOCK_CHARS);
+    return true;
   }
 
   /** Value for a write or a check: lazily expires and touches, no hit/miss accounting. */
