@@ -13,6 +13,7 @@ import {
   INT64_MAX, INT64_MIN, LD_ZERO, addLongDouble, formatLongDoubleHuman, isInt64Text, parseInt64, parseLongDouble,
   type LongDouble,
 } from '../util/numbers.js';
+import { bigBuffers } from '../util/buffer-recycler.js';
 import { rangeEnd, rangeStart } from '../util/ranges.js';
 
 const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
@@ -65,6 +66,17 @@ export function unshareString(ctx: CommandContext, key: string, value: StringVal
   const mutable = MutableString.from(value, extraBytes);
   ctx.db.replaceValue(key, mutable);
   return mutable;
+}
+
+/**
+ * The value SET is about to replace, when it is a big MutableString nothing else can see any
+ * more: its memory goes back to the big-buffer recycler.
+ */
+function recycleOverwritten(ctx: CommandContext, key: string): void {
+  const old = ctx.db.peek(key);
+  if (old === undefined || typeof old === 'string' || old.kind !== 'string') return;
+  const allocation = old.releasableAllocation();
+  if (allocation !== null) bigBuffers.give(allocation);
 }
 
 /** The string at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
@@ -233,7 +245,9 @@ function set(ctx: CommandContext, argv: string[]): void {
     const key = argv[1];
     ctx.db.expireForWrite(key);
     const big = ctx.bigArgument(2);
-    // A big value that arrived as a Buffer is stored as that Buffer: no copy, off the V8 heap.
+    // A big value that arrived as a Buffer is stored as that Buffer: no copy, off the V8 heap;
+    // the big value it replaces leaves its Buffer to the next big argument.
+    if (big !== null) recycleOverwritten(ctx, key);
     storeString(ctx, key, big === null ? argv[2] : MutableString.over(big), false);
     ctx.markDirty();
     ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);

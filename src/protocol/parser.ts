@@ -4,6 +4,7 @@
 import { INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { splitInlineArgs } from '../util/split-args.js';
+import { bigBuffers } from '../util/buffer-recycler.js';
 
 /** Longest inline request, multibulk count line or bulk length line without a newline. */
 export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
@@ -383,7 +384,7 @@ export class RespParser {
         if (len >= BIG_ARG_BYTES && this.buf.length - this.pos < len + 2) {
           // Assemble into a buffer of the final size (its CRLF included, so that reading straight
           // into it ends exactly at the argument's end and takes no extra read for two bytes).
-          this.bigArg = Buffer.allocUnsafeSlow(len + 2);
+          this.bigArg = bigBuffers.take(len + 2) ?? Buffer.allocUnsafeSlow(len + 2);
           const available = Math.min(len + 2, this.buf.length - this.pos);
           this.buf.copy(this.bigArg, 0, this.pos, this.pos + available);
           this.bigArgFilled = available;

@@ -17,7 +17,7 @@ const MIN_INTERVAL_MS = 5_000;
 let collect: (() => void) | null = null;
 
 /** V8's gc(), exposed once per process (the flag only lets new contexts see it). */
-function garbageCollector(): () => void {
+export function garbageCollector(): () => void {
   if (collect === null) {
     v8.setFlagsFromString('--expose-gc');
     collect = vm.runInNewContext('gc') as () => void;

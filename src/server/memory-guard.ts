@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
 import type { MemoryGate } from '../engine/checks.js';
+import { bigBuffers } from '../util/buffer-recycler.js';
 import { bytesToHuman } from '../util/memory.js';
+import { garbageCollector } from './heap-reclaim.js';
 
 /** Share of the V8 old generation's limit in use at which writes are refused. */
 const HEAP_REFUSE_RATIO = 0.85;
@@ -20,6 +22,11 @@ const YOUNG_GENERATION_RESERVE_BYTES = 48 * 1024 * 1024;
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
 /** Share of the machine's (or cgroup's) memory the process may use before writes are refused. */
 const SYSTEM_REFUSE_RATIO = 0.9;
+/**
+ * Near the heap limit, part of what V8 reports in use may be garbage: collect (at most this
+ * often) and measure again before refusing anything.
+ */
+const MIN_COLLECT_INTERVAL_MS = 1_000;
 /** Request bytes received since the last sample that trigger an early one. */
 const RESAMPLE_AFTER_BYTES = 8 * 1024 * 1024;
 
@@ -38,9 +45,18 @@ export function systemMemoryLimitBytes(): number {
   return Number.isFinite(limit) && limit > 0 && limit < total ? limit : total;
 }
 
+function oldGenerationUsedBytes(): number {
+  let usedBytes = 0;
+  for (const space of v8.getHeapSpaceStatistics()) {
+    if (!YOUNG_SPACES.has(space.space_name)) usedBytes += space.space_used_size;
+  }
+  return usedBytes;
+}
+
 export class MemoryGuard implements MemoryGate {
-  refusal: string | null = null;
+  private refusalText: string | null = null;
   private bytesSinceSample = 0;
+  private lastCollectMs = 0;
 
   constructor(private readonly systemLimitBytes = systemMemoryLimitBytes()) {}
 
@@ -48,9 +64,12 @@ export class MemoryGuard implements MemoryGate {
   sample(): void {
     this.bytesSinceSample = 0;
     const oldLimitBytes = Math.max(0, v8.getHeapStatistics().heap_size_limit - YOUNG_GENERATION_RESERVE_BYTES);
-    let oldUsedBytes = 0;
-    for (const space of v8.getHeapSpaceStatistics()) {
-      if (!YOUNG_SPACES.has(space.space_name)) oldUsedBytes += space.space_used_size;
+    let oldUsedBytes = oldGenerationUsedBytes();
+    const nowMs = Date.now();
+    if (oldUsedBytes > oldLimitBytes * HEAP_REFUSE_RATIO && nowMs - this.lastCollectMs >= MIN_COLLECT_INTERVAL_MS) {
+      this.lastCollectMs = nowMs;
+      garbageCollector()();
+      oldUsedBytes = oldGenerationUsedBytes();
     }
     if (oldUsedBytes > oldLimitBytes * HEAP_REFUSE_RATIO) {
       this.refusal = `OOM command not allowed when used memory is near the V8 heap limit (${bytesToHuman(oldUsedBytes)} of ${bytesToHuman(oldLimitBytes)}).`;
@@ -62,6 +81,16 @@ export class MemoryGuard implements MemoryGate {
       return;
     }
     this.refusal = null;
+  }
+
+  /** Near a limit, memory kept for reuse is given back first. */
+  private set refusal(text: string | null) {
+    this.refusalText = text;
+    if (text !== null) bigBuffers.clear();
+  }
+
+  get refusal(): string | null {
+    return this.refusalText;
   }
 
   /** Requests arrived: memory may grow faster than the cron samples it. */

@@ -66,6 +66,21 @@ describe('large values', () => {
     expectSameBytes(results[10][1] as Buffer, changed);
   });
 
+  it('reuses an overwritten big value\'s memory without touching any live value', async () => {
+    const size = 200_000;
+    const first = bigValue(size, 7);
+    const second = bigValue(size, 8);
+    const third = bigValue(size, 9);
+    await r.set('big:reuse:a', first);
+    const sent = r.getBuffer('big:reuse:a'); // a reply by reference: this one must not be reused
+    await r.set('big:reuse:a', second);
+    expectSameBytes(await sent, first);
+    await r.set('big:reuse:a', third); // second's memory goes back for reuse...
+    await r.set('big:reuse:b', first); // ...and is filled with the next big argument
+    expectSameBytes(await r.getBuffer('big:reuse:a'), third);
+    expectSameBytes(await r.getBuffer('big:reuse:b'), first);
+  });
+
   it('keeps SET options, MULTI queueing and other commands exact', async () => {
     const value = bigValue(300_000, 2);
     expect(await r.set('big:ex', value, 'EX', 100, 'GET')).toBe(null);

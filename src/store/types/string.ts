@@ -24,6 +24,17 @@ export class MutableString {
     return this.buf.subarray(0, this.length);
   }
 
+  /**
+   * The whole allocation behind this value, when it may be reused for other bytes: the value is
+   * being dropped, nothing else views its memory (no reply by reference), and it owns its
+   * ArrayBuffer from offset 0. Null otherwise.
+   */
+  releasableAllocation(): Buffer | null {
+    if (this.sharedWithOutput || this.buf.byteOffset !== 0) return null;
+    const whole = this.buf.buffer;
+    return Buffer.from(whole, 0, whole.byteLength);
+  }
+
   /** This value, or a private copy of it when its bytes may still be queued for a client. */
   unshared(): MutableString {
     if (!this.sharedWithOutput) return this;
