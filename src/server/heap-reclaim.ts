@@ -13,6 +13,10 @@ const SHRINK_RATIO = 0.25;
 const MIN_KEYS_FREED = 50_000;
 /** At most one forced collection this often. */
 const MIN_INTERVAL_MS = 5_000;
+/** No command for this long counts as idle... */
+const IDLE_BEFORE_COLLECT_MS = 1_000;
+/** ...and an idle server collects once its heap grew this much since the last collection. */
+const IDLE_COLLECT_GROWTH_BYTES = 32 * 1024 * 1024;
 
 let collect: (() => void) | null = null;
 
@@ -32,8 +36,36 @@ export class HeapReclaim {
   /** Forced collections so far (INFO-free evidence for tests and the log). */
   collections = 0;
 
-  /** Called by the cron with the current key count; collects when enough was freed. */
-  check(totalKeys: number, nowMs: number): void {
+  private heapAfterCollectBytes = 0;
+  private lastCommands = -1;
+  private idleSinceMs = 0;
+
+  /**
+   * Called by the cron. Collects once when the keyspace shrank a lot (see above), or when the
+   * server has gone idle after its heap grew a lot since the last collection: the garbage of a
+   * burst of writes is then returned while nobody waits, rather than whenever V8 next needs room.
+   */
+  check(totalKeys: number, commandsProcessed: number, nowMs: number): void {
+    if (commandsProcessed !== this.lastCommands) {
+      this.lastCommands = commandsProcessed;
+      this.idleSinceMs = nowMs;
+    } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS &&
+               process.memoryUsage().heapUsed > this.heapAfterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
+      this.collect(nowMs, totalKeys);
+      return;
+    }
+    this.checkShrink(totalKeys, nowMs);
+  }
+
+  private collect(nowMs: number, totalKeys: number): void {
+    this.lastCollectMs = nowMs;
+    this.peakKeys = totalKeys;
+    this.collections++;
+    garbageCollector()();
+    this.heapAfterCollectBytes = process.memoryUsage().heapUsed;
+  }
+
+  private checkShrink(totalKeys: number, nowMs: number): void {
     if (totalKeys > this.peakKeys) this.peakKeys = totalKeys;
     // While keys are still going (a mass expiry spans many cron ticks), wait for it to end: one
     // collection then frees it all.
@@ -43,9 +75,6 @@ export class HeapReclaim {
     const freed = this.peakKeys - totalKeys;
     if (freed < MIN_KEYS_FREED || freed < this.peakKeys * SHRINK_RATIO) return;
     if (nowMs - this.lastCollectMs < MIN_INTERVAL_MS) return;
-    this.lastCollectMs = nowMs;
-    this.peakKeys = totalKeys;
-    this.collections++;
-    garbageCollector()();
+    this.collect(nowMs, totalKeys);
   }
 }

@@ -544,7 +544,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.rates.sample(now);
-    this.heapReclaim.check(this.keyspace.totalKeys(), now);
+    this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
   }
 
