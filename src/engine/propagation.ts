@@ -38,6 +38,9 @@ export class Propagator {
   }
 
   add(dbIndex: number, argv: string[]): void {
+    // Like Redis without a backlog: with nobody consuming the stream, nothing is kept, encoded
+    // or counted (and the write path allocates nothing for it).
+    if (this.listeners.length === 0) return;
     this.pending.push({ dbIndex, argv });
     if (this.depth === 0) this.flush();
   }
