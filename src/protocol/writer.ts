@@ -86,7 +86,14 @@ export class ReplyWriter {
       return out;
     }
     const out = Buffer.allocUnsafe(used);
-    this.buf.copy(out, 0, 0, used);
+    if (used <= SMALL_COPY_BYTES) {
+      // Most batches are one short reply: a JS loop beats Buffer.copy's native call (about 2% of
+      // a non-pipelined SET's CPU in profiles).
+      const buf = this.buf;
+      for (let i = 0; i < used; i++) out[i] = buf[i];
+    } else {
+      this.buf.copy(out, 0, 0, used);
+    }
     if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
     return out;
   }
