@@ -15,8 +15,13 @@ const MIN_KEYS_FREED = 50_000;
 const MIN_INTERVAL_MS = 5_000;
 /** No command for this long counts as idle... */
 const IDLE_BEFORE_COLLECT_MS = 1_000;
-/** ...and an idle server collects once its heap grew this much since the last collection. */
+/** ...and an idle server collects once its memory grew this much since the last collection... */
 const IDLE_COLLECT_GROWTH_BYTES = 32 * 1024 * 1024;
+/**
+ * ...while its V8 heap is small enough for a full collection to be a short pause (about 100 ms
+ * at this size); a bigger heap is left to V8's own incremental collections.
+ */
+const IDLE_COLLECT_MAX_HEAP_BYTES = 512 * 1024 * 1024;
 
 let collect: (() => void) | null = null;
 
@@ -29,6 +34,20 @@ export function garbageCollector(): () => void {
   return collect;
 }
 
+/**
+ * Memory a collection can give back: the V8 heap and the Buffers it owns outside it (a client's
+ * replies, big values), which are freed only when their JS objects are collected.
+ */
+function collectableBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+/** Whether a forced full collection is a short enough pause now (see IDLE_COLLECT_MAX_HEAP_BYTES). */
+function heapSmallEnough(): boolean {
+  return process.memoryUsage().heapUsed <= IDLE_COLLECT_MAX_HEAP_BYTES;
+}
+
 export class HeapReclaim {
   private peakKeys = 0;
   private lastKeys = 0;
@@ -36,21 +55,22 @@ export class HeapReclaim {
   /** Forced collections so far (INFO-free evidence for tests and the log). */
   collections = 0;
 
-  private heapAfterCollectBytes = 0;
+  private afterCollectBytes = 0;
   private lastCommands = -1;
   private idleSinceMs = 0;
 
   /**
    * Called by the cron. Collects once when the keyspace shrank a lot (see above), or when the
-   * server has gone idle after its heap grew a lot since the last collection: the garbage of a
-   * burst of writes is then returned while nobody waits, rather than whenever V8 next needs room.
+   * server has gone idle after its memory grew a lot since the last collection: the garbage of a
+   * burst of writes, or of a disconnected client's queued replies, is then returned while nobody
+   * waits, rather than whenever V8 next needs room.
    */
   check(totalKeys: number, commandsProcessed: number, nowMs: number): void {
     if (commandsProcessed !== this.lastCommands) {
       this.lastCommands = commandsProcessed;
       this.idleSinceMs = nowMs;
     } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS &&
-               process.memoryUsage().heapUsed > this.heapAfterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
+               collectableBytes() > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES && heapSmallEnough()) {
       this.collect(nowMs, totalKeys);
       return;
     }
@@ -62,7 +82,7 @@ export class HeapReclaim {
     this.peakKeys = totalKeys;
     this.collections++;
     garbageCollector()();
-    this.heapAfterCollectBytes = process.memoryUsage().heapUsed;
+    this.afterCollectBytes = collectableBytes();
   }
 
   private checkShrink(totalKeys: number, nowMs: number): void {

@@ -3,6 +3,7 @@
 // overcoming of output buffer limits"), the server's queued output stays bounded meanwhile, and
 // other clients keep being served.
 
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
@@ -69,4 +70,43 @@ describe('normal client output buffer limit', () => {
     other.close();
     flooder.destroy();
   });
+});
+
+describe('memory after a client cut at its output limit', () => {
+  it('is given back once the server is idle', async () => {
+    const { spawnCinnabar } = await import('../helpers/cinnabar.js');
+    const limitBytes = 64 * 1024 * 1024;
+    const server = await spawnCinnabar(['--client-output-buffer-limit', `normal ${limitBytes} 0 0`]);
+    const pid = server.child.pid as number;
+    const rssBytes = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) * 1024;
+    try {
+      const other = await RawConnection.connect(server.port);
+      expect(await other.call('SET', 'big', VALUE)).toBe('+OK\r\n');
+      const startRss = rssBytes();
+      const flooder = net.connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => {
+        flooder.once('connect', resolve);
+        flooder.once('error', reject);
+      });
+      flooder.pause();
+      let closed = false;
+      flooder.on('close', () => { closed = true; });
+      flooder.on('error', () => { closed = true; });
+      const batch = GET_REQUEST.repeat(BATCH);
+      let peakRss = startRss;
+      for (let asked = 0; !closed && asked < MAX_REPLY_BYTES; asked += BATCH * VALUE.length) {
+        if (flooder.write(batch) === false) await new Promise((resolve) => setTimeout(resolve, 1));
+        peakRss = Math.max(peakRss, rssBytes());
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waitFor(() => closed, 10_000, 'the flooding client to be cut');
+      expect(peakRss - startRss).toBeGreaterThan(limitBytes / 2);
+      // Idle for a second, the server collects the queued replies it dropped.
+      await waitFor(() => rssBytes() < startRss + limitBytes / 2, 15_000, 'the dropped replies to be freed');
+      other.close();
+      flooder.destroy();
+    } finally {
+      await server.stop();
+    }
+  }, 40_000);
 });
