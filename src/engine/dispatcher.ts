@@ -174,7 +174,7 @@ export class Dispatcher {
         host.logWarning(`Internal error running '${command.fullName}': ${(err as Error).stack ?? String(err)}`);
       }
     } finally {
-      hooks.touchSuppressed = false;
+      if (client.noTouch) hooks.touchSuppressed = false;
       this.callDepth--;
     }
     const end = performance.now();

@@ -43,11 +43,6 @@ function collectableBytes(): number {
   return usage.heapUsed + usage.external;
 }
 
-/** Whether a forced full collection is a short enough pause now (see IDLE_COLLECT_MAX_HEAP_BYTES). */
-function heapSmallEnough(): boolean {
-  return process.memoryUsage().heapUsed <= IDLE_COLLECT_MAX_HEAP_BYTES;
-}
-
 export class HeapReclaim {
   private peakKeys = 0;
   private lastKeys = 0;
@@ -69,10 +64,14 @@ export class HeapReclaim {
     if (commandsProcessed !== this.lastCommands) {
       this.lastCommands = commandsProcessed;
       this.idleSinceMs = nowMs;
-    } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS &&
-               collectableBytes() > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES && heapSmallEnough()) {
-      this.collect(nowMs, totalKeys);
-      return;
+    } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS) {
+      // Idle: collect when memory grew enough and the heap is small enough for a short pause.
+      const usage = process.memoryUsage();
+      if (usage.heapUsed <= IDLE_COLLECT_MAX_HEAP_BYTES &&
+          usage.heapUsed + usage.external > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
+        this.collect(nowMs, totalKeys);
+        return;
+      }
     }
     this.checkShrink(totalKeys, nowMs);
   }

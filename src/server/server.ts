@@ -270,9 +270,14 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
           break;
         }
         const bigArgs = parser.takeBigArgs();
-        if (bigArgs !== null) this.admitBigArgs(client, argv, bigArgs);
-        const outcome = this.runRequest(client, argv);
-        client.bigArgs = null;
+        let outcome: 'done' | 'postponed';
+        if (bigArgs === null) {
+          outcome = this.runRequest(client, argv);
+        } else {
+          this.admitBigArgs(client, argv, bigArgs);
+          outcome = this.runRequest(client, argv);
+          client.bigArgs = null;
+        }
         if (outcome === 'postponed') break;
         // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
         // and the output limit is judged while the batch runs, not after it.
@@ -332,13 +337,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
    * the same path as a network request (checks, MULTI queueing, call(), propagation).
    */
   runCommand(client: Client, argv: string[]): void {
+    this.runAlone(client, argv);
+    this.flushClient(client);
+  }
+
+  /** One request outside a read batch (its own clock reads). */
+  private runAlone(client: Client, argv: string[]): 'done' | 'postponed' {
     this.dispatcher.beginBatch();
     try {
-      this.runRequest(client, argv);
+      return this.runRequest(client, argv);
     } finally {
       this.dispatcher.endBatch();
     }
-    this.flushClient(client);
   }
 
   /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
@@ -498,14 +508,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     client.pausedArgv = null;
     if (client.closed || argv === null) return;
     client.connection.resumeReading();
-    this.dispatcher.beginBatch();
-    let outcome: 'done' | 'postponed';
-    try {
-      outcome = this.runRequest(client, argv);
-    } finally {
-      this.dispatcher.endBatch();
-    }
-    if (outcome === 'postponed') return;
+    if (this.runAlone(client, argv) === 'postponed') return;
     const connection = client.connection;
     if (connection instanceof SocketConnection) this.processInput(client, connection);
     else this.flushClient(client);
@@ -609,10 +612,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   shutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
     if (options.save === true) {
-      // SHUTDOWN SAVE must not exit without the snapshot it asked for, and RDB is a later
-      // capability: refuse, with the lines Redis logs when its final save fails.
+      // SHUTDOWN SAVE must not exit without the snapshot it asked for, and this server cannot
+      // write RDB files yet: it refuses as Redis does when its final save fails, with Redis's
+      // lines around the reason (compared with redis-server 7.0.15 failing to save).
       this.log.notice('Saving the final RDB snapshot before exiting.');
-      this.log.warning('Error trying to save the DB, can\'t exit: RDB snapshots are not implemented yet.');
+      this.log.warning('Failed saving the final RDB snapshot: this server has no RDB writer (it comes with persistence).');
+      this.log.warning('Error trying to save the DB, can\'t exit.');
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }

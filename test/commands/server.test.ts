@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('server administration commands', () => {
   let server: RunningServerInternal;
@@ -137,5 +140,28 @@ describe('server administration commands', () => {
     await d.waitClosed();
     await srv.server.closed;
     d.close();
+  });
+
+  it('a refused SHUTDOWN SAVE logs the lines redis-server logs when its final save fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cinnabar-shutdown-'));
+    const logfile = join(dir, 'server.log');
+    const srv = await startCinnabar({ logfile, loglevel: 'notice' });
+    try {
+      const d = await RawConnection.connect(srv.port);
+      expect(await d.call('SHUTDOWN', 'SAVE')).toBe('-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+      const lines = readFileSync(logfile, 'latin1').trimEnd().split('\n').slice(-5).map((l) => l.replace(/^\d+:M [^#*]+([#*]) /, '$1 '));
+      expect(lines[0]).toBe('# User requested shutdown...');
+      expect(lines[1]).toBe('* Saving the final RDB snapshot before exiting.');
+      expect(lines[2]).toMatch(/^# Failed saving the final RDB snapshot: /);
+      expect(lines.slice(3)).toEqual([
+        '# Error trying to save the DB, can\'t exit.',
+        '# Errors trying to shut down the server. Check the logs for more information.',
+      ]);
+      expect(await d.call('PING')).toBe('+PONG\r\n');
+      d.close();
+    } finally {
+      await srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
