@@ -7,6 +7,9 @@ const PUBSUB_CONTEXT_ALLOWED = new Set([
   'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
 ]);
 
+/** Ids for resolved commands, unique in the process (tables index per-command data by them). */
+let nextCommandId = 0;
+
 /** Commands run at once inside MULTI rather than queued (Redis's processCommand exceptions). */
 const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -14,6 +17,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
   const fullName = parent ? `${parent.fullName}|${spec.name}` : spec.name;
   const has = (flag: string): boolean => (spec.flags as readonly string[]).includes(flag);
   const command: Command = {
+    id: nextCommandId++,
     spec,
     fullName,
     parent,

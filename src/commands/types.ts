@@ -78,6 +78,8 @@ export interface ArgumentDoc {
 
 /** A resolved command (a top-level command or a subcommand) as the dispatcher uses it. */
 export interface Command {
+  /** Dense number given when the table is built: the engine keeps per-command data by it. */
+  id: number;
   spec: CommandSpec;
   /** "get", or "client|list" for a subcommand. */
   fullName: string;

@@ -18,6 +18,11 @@ export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED;
 export interface CommandCheck {
   /** For docs and tests: where a new check goes is found by name. */
   readonly name: string;
+  /**
+   * Whether the check can ever act on `command`, judged once per command from its flags (the
+   * dispatcher then runs only the checks that apply). Absent: it applies to every command.
+   */
+  appliesTo?(command: Command): boolean;
   run(client: Client, command: Command, argv: string[]): CheckOutcome;
 }
 
@@ -34,12 +39,14 @@ const ERR_DEBUG_NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debu
 export function protectedCommandCheck(debugAllowed: (client: Client) => boolean): CommandCheck {
   return {
     name: 'protected',
+    appliesTo: (command) => command.isProtected,
     run: (client, command) => (command.isProtected && !debugAllowed(client) ? ERR_DEBUG_NOT_ALLOWED : null),
   };
 }
 
 export const authCheck: CommandCheck = {
   name: 'auth',
+  appliesTo: (command) => !command.noAuth,
   run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
 };
 
@@ -52,18 +59,21 @@ export interface MemoryGate {
 export function memoryCheck(gate: MemoryGate): CommandCheck {
   return {
     name: 'oom',
+    appliesTo: (command) => command.denyOom,
     run: (_client, command) => (command.denyOom && gate.refusal !== null ? gate.refusal : null),
   };
 }
 
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
+  appliesTo: (command) => command.noMulti,
   run: (client, command) => (client.inMulti && command.noMulti ? 'ERR Command not allowed inside a transaction' : null),
 };
 
 /** A RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT and RESET. */
 export const pubsubContextCheck: CommandCheck = {
   name: 'pubsub-context',
+  appliesTo: (command) => !command.allowedInPubSub,
   run: (client, command) => {
     if (client.reply.resp !== 2 || !client.isPubSub || command.allowedInPubSub) return null;
     return `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
@@ -79,6 +89,7 @@ export function pauseCheck(pause: PauseGate): CommandCheck {
 
 export const multiQueueCheck: CommandCheck = {
   name: 'multi-queue',
+  appliesTo: (command) => !command.runsInMulti,
   run: (client, command, argv) => {
     if (!client.inMulti || command.runsInMulti) return null;
     client.multiQueue.push({ command, argv });

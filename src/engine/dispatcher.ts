@@ -32,8 +32,10 @@ export interface DispatcherHost {
 const MAX_ERROR_ARG_CHARS = 128;
 
 export class Dispatcher {
-  /** The checks before a command runs, in order; capabilities insert theirs (see checks.ts). */
-  readonly checks: CommandCheck[];
+  /** The checks before a command runs, in order; capabilities insert theirs (insertCheck). */
+  private readonly checkList: CommandCheck[];
+  /** The checks that apply to each command (by Command.id), derived from checkList on first use. */
+  private checksByCommand: Array<readonly CommandCheck[] | undefined> = [];
   /** performance.now() at the end of the last command of the current batch (see beginBatch). */
   private tickMs = 0;
   private tickValid = false;
@@ -49,7 +51,25 @@ export class Dispatcher {
     private readonly host: DispatcherHost,
     checks: readonly CommandCheck[],
   ) {
-    this.checks = [...checks];
+    this.checkList = [...checks];
+  }
+
+  get checks(): readonly CommandCheck[] {
+    return this.checkList;
+  }
+
+  /** Adds a check before the one named `before` (at the end when absent or not found). */
+  insertCheck(check: CommandCheck, before?: string): void {
+    const at = before === undefined ? -1 : this.checkList.findIndex((c) => c.name === before);
+    if (at < 0) this.checkList.push(check);
+    else this.checkList.splice(at, 0, check);
+    this.checksByCommand = [];
+  }
+
+  private checksFor(command: Command): readonly CommandCheck[] {
+    const applying = this.checkList.filter((check) => check.appliesTo === undefined || check.appliesTo(command));
+    this.checksByCommand[command.id] = applying;
+    return applying;
   }
 
   /**
@@ -91,7 +111,7 @@ export class Dispatcher {
       this.reject(client, command, `ERR wrong number of arguments for '${command.fullName}' command`);
       return 'done';
     }
-    const checks = this.checks;
+    const checks = this.checksByCommand[command.id] ?? this.checksFor(command);
     for (let i = 0; i < checks.length; i++) {
       const outcome = checks[i].run(client, command, argv);
       if (outcome === null) continue;

@@ -90,6 +90,28 @@ describe('socket-free clients', () => {
     expect(server.keyspace.dbs[0].peek('prop:a')).toBe('2');
   });
 
+  it('run through checks a capability inserts, only for the commands they apply to', async () => {
+    const guarded = await startCinnabar();
+    try {
+      const dispatcher = guarded.server.dispatcher;
+      const client = guarded.server.createClient(new CapturingConnection());
+      const connection = client.connection as CapturingConnection;
+      guarded.server.runCommand(client, ['GET', 'x']); // cached: the checks that apply to GET
+      dispatcher.insertCheck({
+        name: 'read-only-test',
+        appliesTo: (command) => command.isWrite,
+        run: () => 'READONLY You can\'t write against a read only replica.',
+      }, 'pause');
+      expect(dispatcher.checks.map((c) => c.name).slice(-3)).toEqual(['read-only-test', 'pause', 'multi-queue']);
+      connection.takeOutput();
+      guarded.server.runCommand(client, ['SET', 'x', '1']);
+      guarded.server.runCommand(client, ['GET', 'x']);
+      expect(connection.takeOutput().toString('latin1')).toBe('-READONLY You can\'t write against a read only replica.\r\n$-1\r\n');
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('see the checks a network client sees (NOAUTH when a password is required)', async () => {
     const secured = await startCinnabar({ requirepass: 'pw' });
     try {
