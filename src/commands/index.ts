@@ -3,6 +3,7 @@
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
+import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
@@ -27,4 +28,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   introspectionCommands,
   serverCommands,
   functionCommands,
+  [debugCommand([...serverDebugSubcommands])],
 ];

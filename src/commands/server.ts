@@ -1,4 +1,4 @@
-// Server administration: CONFIG, INFO, TIME, LASTSAVE, SHUTDOWN, DEBUG, MEMORY, SLOWLOG,
+// Server administration: CONFIG, INFO, TIME, LASTSAVE, SHUTDOWN, MEMORY, SLOWLOG,
 // LATENCY and MONITOR.
 
 import { performance } from 'node:perf_hooks';
@@ -123,139 +123,6 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
   // Without persistence a requested save always fails; FORCE shuts down despite it.
   const error = ctx.server.admin.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
   if (error !== null) ctx.reply.error(error);
-}
-
-// ---------------------------------------------------------------------------------- DEBUG
-
-const DEBUG_HELP = [
-  'CONFIG-REWRITE-FORCE-ALL',
-  '    CONFIG REWRITE that also writes directives left at their defaults.',
-  'ERROR <string>',
-  '    Replies with <string> as an error (for testing clients).',
-  'LOG <message>',
-  '    Writes <message> to the server log.',
-  'POPULATE <count> [<prefix>] [<size>]',
-  '    Creates <count> string keys <prefix>:<n> (prefix "key" by default), values',
-  '    padded to <size> bytes; nothing is propagated.',
-  'PROTOCOL <type>',
-  '    Replies with a sample of a reply type: string, integer, double, bignum, null,',
-  '    array, set, map, attrib, push, verbatim, true or false.',
-  'SET-ACTIVE-EXPIRE <0|1>',
-  '    0 stops the background expiry cycle (keys then expire only when touched); 1',
-  '    restarts it.',
-  'SLEEP <seconds>',
-  '    Blocks the whole server for <seconds> (fractions allowed).',
-];
-
-/** C's strtod/atoi leniency: the longest numeric prefix, 0 when there is none. */
-function leadingNumber(text: string, integer: boolean): number {
-  const m = integer ? /^\s*[+-]?\d+/.exec(text) : /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text);
-  return m === null ? 0 : Number(m[0]);
-}
-
-/** Blocks the whole server, as DEBUG SLEEP does in Redis. */
-function sleepMs(ms: number): void {
-  if (ms <= 0) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function debugPopulate(ctx: CommandContext, argv: string[]): void {
-  const positive = 'ERR value is out of range, must be positive';
-  const count = safeIntArg(ctx.reply, argv[2], positive);
-  if (count === null) return;
-  if (count < 0) {
-    ctx.reply.error(positive);
-    return;
-  }
-  let sizeBytes = 0;
-  if (argv.length === 5) {
-    const size = safeIntArg(ctx.reply, argv[4], positive);
-    if (size === null) return;
-    if (size < 0) {
-      ctx.reply.error(positive);
-      return;
-    }
-    sizeBytes = size;
-  }
-  const prefix = argv.length >= 4 ? argv[3] : 'key';
-  const db = ctx.db;
-  for (let j = 0; j < count; j++) {
-    const key = `${prefix}:${j}`;
-    if (db.lookup(key) !== undefined) continue;
-    const base = `value:${j}`;
-    // A sized value is the base text cut or padded with zero bytes, as Redis builds it.
-    const value = sizeBytes === 0 ? base : sizeBytes <= base.length ? base.slice(0, sizeBytes) : base + '\0'.repeat(sizeBytes - base.length);
-    db.set(key, value);
-    ctx.server.events.signalModifiedKey(db, key);
-  }
-  ctx.reply.ok();
-}
-
-function debugProtocol(ctx: CommandContext, type: string): void {
-  const r = ctx.reply;
-  const t = type.toLowerCase();
-  if (t === 'string') r.bulk('Hello World');
-  else if (t === 'integer') r.integer(12345);
-  else if (t === 'double') r.double(3.141);
-  else if (t === 'bignum') {
-    const big = '1234567999999999999999999999999999999';
-    if (r.resp === 3) r.raw(Buffer.from(`(${big}\r\n`, 'latin1'));
-    else r.bulk(big);
-  } else if (t === 'null') r.nullBulk();
-  else if (t === 'array' || t === 'set') {
-    if (t === 'array') r.arrayLength(3);
-    else r.setLength(3);
-    for (let j = 0; j < 3; j++) r.integer(j);
-  } else if (t === 'map') {
-    r.mapLength(3);
-    for (let j = 0; j < 3; j++) {
-      r.integer(j);
-      r.boolean(j === 1);
-    }
-  } else if (t === 'attrib') {
-    if (r.resp === 3) r.raw(Buffer.from('|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n', 'latin1'));
-    r.bulk('Some real reply following the attribute');
-  } else if (t === 'push') {
-    if (r.resp !== 3) {
-      r.error('ERR RESP2 is not supported by this command');
-      return;
-    }
-    r.raw(Buffer.from('>2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n', 'latin1'));
-    r.bulk('Some real reply following the push reply');
-  } else if (t === 'true') r.boolean(true);
-  else if (t === 'false') r.boolean(false);
-  else if (t === 'verbatim') r.verbatim('This is a verbatim\nstring');
-  else r.error('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
-}
-
-function debug(ctx: CommandContext, argv: string[]): void {
-  const sub = argv[1];
-  const argc = argv.length;
-  if (argc === 2 && isKeyword(sub, 'HELP')) {
-    replyHelp(ctx, argv[0], DEBUG_HELP);
-  } else if (argc === 3 && isKeyword(sub, 'SLEEP')) {
-    sleepMs(leadingNumber(argv[2], false) * 1000);
-    ctx.reply.ok();
-  } else if (argc === 3 && isKeyword(sub, 'SET-ACTIVE-EXPIRE')) {
-    ctx.server.keyspace.activeExpireEnabled = leadingNumber(argv[2], true) !== 0;
-    ctx.reply.ok();
-  } else if (argc >= 3 && argc <= 5 && isKeyword(sub, 'POPULATE')) {
-    debugPopulate(ctx, argv);
-  } else if (argc === 3 && isKeyword(sub, 'PROTOCOL')) {
-    debugProtocol(ctx, argv[2]);
-  } else if (argc === 3 && isKeyword(sub, 'LOG')) {
-    ctx.server.admin.logWarning(`DEBUG LOG: ${argv[2]}`);
-    ctx.reply.ok();
-  } else if (argc === 3 && isKeyword(sub, 'ERROR')) {
-    // A raw error line: Redis does not count it in the error statistics.
-    ctx.reply.raw(Buffer.from('-' + argv[2].replace(/[\r\n]/g, ' ') + '\r\n', 'latin1'));
-  } else if (argc === 2 && isKeyword(sub, 'CONFIG-REWRITE-FORCE-ALL')) {
-    const problem = rewriteConfigFile(ctx.server.config, true);
-    if (problem !== null) ctx.reply.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${problem}`);
-    else ctx.reply.ok();
-  } else {
-    replySubcommandSyntaxError(ctx, argv);
-  }
 }
 
 // --------------------------------------------------------------------------------- MEMORY
@@ -629,10 +496,6 @@ export const serverCommands: CommandSpec[] = [
   {
     name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'],
     acl: ADMIN, summary: 'Stops the server, closing every connection.', since: '1.0.0', group: 'server', handler: shutdown,
-  },
-  {
-    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale', 'protected'], acl: ADMIN,
-    summary: 'Testing and troubleshooting helpers.', since: '1.0.0', group: 'server', handler: debug,
   },
   {
     name: 'memory', arity: -2, flags: [], acl: ['slow'], summary: 'Memory usage introspection.', since: '4.0.0', group: 'server',

@@ -1,7 +1,8 @@
 // Value representations and what is common to all of them. A string value is a latin1 JS
 // string (compact, one byte per char) until a command mutates it in place (APPEND, SETRANGE,
-// SETBIT...), when it becomes a MutableString (store/types/string.ts). Every later type adds
-// its class in store/types/ and a case in typeName/encodingName/cloneValue.
+// SETBIT...), when it becomes a MutableString (store/types/string.ts). Every other type is a
+// class in store/types/ that implements ObjectValue; adding a type adds its class to the
+// RedisValue union and its name to TypeName, nothing else here.
 
 import { isInt64Text } from '../util/numbers.js';
 import { HashValue } from './types/hash.js';
@@ -9,10 +10,26 @@ import { MutableString } from './types/string.js';
 
 export { HashValue, MutableString };
 
+/** What every value other than a plain string offers. */
+export interface ObjectValue {
+  /** TYPE's answer. */
+  readonly kind: TypeName;
+  /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
+  lru: number;
+  /** OBJECT ENCODING's answer, from the current representation. */
+  encoding(): string;
+  /** A deep copy (COPY): shares nothing mutable with the original; the clock is not copied. */
+  clone(): ObjectValue;
+}
+
 export type RedisValue = string | MutableString | HashValue;
 export type StringValue = string | MutableString;
 
 export type TypeName = 'string' | 'hash';
+
+/** The object members of the union; fails the build when one does not implement ObjectValue. */
+export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
+type Conforming<T extends ObjectValue> = T;
 
 export function typeName(value: RedisValue): TypeName {
   return typeof value === 'string' ? 'string' : value.kind;
@@ -37,21 +54,11 @@ export function encodingName(value: RedisValue): string {
     if (value.length <= 20 && isInt64Text(value)) return 'int';
     return value.length <= 44 ? 'embstr' : 'raw';
   }
-  if (value.kind === 'string') return value.embstr && value.length <= 44 ? 'embstr' : 'raw';
-  return value.compact ? 'listpack' : 'hashtable';
+  return value.encoding();
 }
 
 /** A deep copy (COPY): the copy shares nothing mutable with the original. */
 export function cloneValue(value: RedisValue): RedisValue {
   if (typeof value === 'string') return value;
-  if (value.kind === 'string') {
-    // dupStringObject keeps an embstr an embstr.
-    const copy = MutableString.from(value.bytes());
-    copy.embstr = value.embstr;
-    return copy;
-  }
-  const copy = new HashValue();
-  for (const [field, v] of value.map) copy.map.set(field, v);
-  copy.compact = value.compact;
-  return copy;
+  return value.clone() as RedisValue;
 }

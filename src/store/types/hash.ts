@@ -24,6 +24,19 @@ export class HashValue {
   /** HSCAN cursors over a hashtable-encoded hash; created by the first such HSCAN. */
   private cursors: CursorTable<string> | null = null;
 
+  /** OBJECT ENCODING's name for this value. */
+  encoding(): string {
+    return this.compact ? 'listpack' : 'hashtable';
+  }
+
+  /** A deep copy (COPY): shares nothing mutable with this hash. */
+  clone(): HashValue {
+    const copy = new HashValue();
+    for (const [field, v] of this.map) copy.map.set(field, v);
+    copy.compact = this.compact;
+    return copy;
+  }
+
   get size(): number {
     return this.map.size;
   }

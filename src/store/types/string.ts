@@ -44,6 +44,18 @@ export class MutableString {
     return copy;
   }
 
+  /** OBJECT ENCODING's name for this value. */
+  encoding(): string {
+    return this.embstr && this.length <= 44 ? 'embstr' : 'raw';
+  }
+
+  /** A deep copy (COPY); dupStringObject keeps an embstr an embstr. */
+  clone(): MutableString {
+    const copy = MutableString.from(this.bytes());
+    copy.embstr = this.embstr;
+    return copy;
+  }
+
   /** A value Redis would hold as an embstr (or raw past 44 bytes) without int-encoding it. */
   static unencoded(value: string): MutableString {
     const s = MutableString.from(value);
