@@ -10,7 +10,9 @@
 // targets.
 //
 // Throughput: redis-benchmark (50 clients, non-pipelined and -P 16) against both servers for
-// PING_INLINE, PING_MBULK, SET, GET, INCR, HSET, MSET and PUBLISH with 1 and 100 subscribers.
+// PING_INLINE, PING_MBULK, SET, GET, INCR, HSET, MSET and PUBLISH with 1 and 100 subscribers;
+// data types non-pipelined: LPUSH, RPUSH, LPOP, RPOP, SADD, SPOP, ZADD, ZPOPMIN, LRANGE_100,
+// LRANGE_600, XADD (a test whose command cinnabar does not have yet is reported as missing).
 // Runs alternate between the two servers (which one goes first flips every round). Per test the
 // CPU per request is reported as the range over the rounds (min-max) on each side, and judged on
 // the ratio of the medians, cinnabar / redis (1.50 = cinnabar spends 1.5x redis's CPU per
@@ -23,8 +25,10 @@
 // then 600 GETs of them while reading the replies; a second connection (in a worker thread, so
 // the pipeline's I/O in this thread cannot delay it) sends PING every ~5 ms and records the
 // round trips. Worst and p99 PING, and the server CPU for the whole pipeline, on both servers.
-// Memory: fresh servers, 1,000,000 keys key:0..key:999999 with 10-byte values loaded through a
-// pipelined raw socket, then VmRSS of both processes after a short settle.
+// Memory: fresh servers loaded through a pipelined raw socket, then VmRSS of both processes after
+// a short settle; one case per shape: 1,000,000 keys key:0..key:999999 with 10-byte values;
+// 100,000 lists of 10 short items; 100,000 hashes of 10 short fields; 1,000,000 members in one
+// sorted set; 1,000,000 entries in one stream.
 //
 // Targets (cpu ratio = cinnabar CPU / redis CPU per request, lower is better; rps ratio =
 // cinnabar / redis requests/s, higher is better):
@@ -33,17 +37,20 @@
 //   large values:               cpu ratio <= 1.5                    (rps ratio: info)
 //   big pipeline:               cinnabar's worst PING <= 2x redis-server's
 //   memory, 1M keys:            RSS ratio cinnabar / redis <= 1.65
+//   data types, non-pipelined:  cpu ratio <= 1.6, rps ratio >= 0.85
+//   memory, data-type cases:    RSS ratio cinnabar / redis <= 1.6 each
 //
 // Environment knobs (all optional):
 //   BENCH_ROUNDS=3            rounds per test
 //   BENCH_N=80000             requests per non-pipelined run (scaled down for heavy tests)
 //   BENCH_N_PIPELINED=400000  requests per -P 16 run
 //   BENCH_ONLY=SET,GET        run only these tests (names as printed, BIG_PIPELINE_PING included)
-//   BENCH_SKIP_MEMORY=1       skip the memory check
+//   BENCH_SKIP_MEMORY=1       skip the memory cases (BENCH_ONLY names them MEMORY_STRINGS, MEMORY_LISTS,
+//                             MEMORY_HASHES, MEMORY_ZSET, MEMORY_STREAM)
 //   BENCH_SKIP_THROUGHPUT=1   skip the redis-benchmark runs (large values included)
 //   BENCH_SKIP_LARGE=1        skip the large-value tests and the big pipeline latency test
 //   BENCH_PIPELINE_KEYS=600   1 MiB values SET then GET by the big pipeline test
-//   BENCH_MEMORY_KEYS=1000000 keys for the memory check
+//   BENCH_MEMORY_KEYS=1000000 keys for the strings memory case
 //   BENCH_SETTLE_MS=2000      wait between loading and reading VmRSS
 //   CINNABAR_ENTRY=/path/cinnabar-server.js  another build of cinnabar (e.g. an experiment), started
 //                             with node directly; by default the launcher bin/cinnabar-server
@@ -87,9 +94,12 @@ const TARGETS = {
   plain: { cpu: 1.5, rps: 0.9 },
   pipelined: { cpu: 1.6, rps: 0.7 },
   large: { cpu: 1.5, rps: null },
+  types: { cpu: 1.6, rps: 0.85 },
 };
 const TARGET_PIPELINED_TESTS = new Set(['SET', 'GET']);
 const TARGET_RSS_RATIO = 1.65;
+/** RSS targets of the data-type memory cases (lists, hashes, sorted sets, streams). */
+const TARGET_TYPE_RSS_RATIO = 1.6;
 const TARGET_PIPELINE_WORST_PING_RATIO = 2;
 
 const SKIP_LARGE = env.BENCH_SKIP_LARGE === '1';
@@ -116,17 +126,20 @@ const MESSAGE_FRAME_BYTES = Buffer.byteLength(
  *   probe: string[],
  *   subscribers?: number,
  *   requestScale?: number,
- *   setup?: string[],
+ *   setup?: string[][],
  *   large?: { valueBytes: number, requests: number },
+ *   types?: boolean,
  * }} TestSpec
  * `probe` is sent once to cinnabar before the test: an error reply means the command is not
  * there yet (or broken), and the test is reported as missing instead of being run.
  * `requestScale` shrinks -n for tests whose every request costs much more (fan-out to 100).
- * `setup` is sent to each server before each of its runs (outside the CPU measurement); an error
- * reply fails the run. GET tests use it to give redis-benchmark's key the value size they are
+ * `setup` commands are sent to each server before each of its runs (outside the CPU measurement);
+ * an error reply fails the run. GET tests use it to give redis-benchmark's key the value size they are
  * about, whatever an earlier test (another size) left there.
  * `large` marks a large-value test: -d valueBytes, a fixed -n, LARGE_CLIENTS clients, and only
  * non-pipelined (at -P 16 a run would mostly measure how 16 MiB requests queue).
+ * `types` marks a data-type test (lists, sets, sorted sets, streams): non-pipelined only, with
+ * the data-type targets.
  */
 
 /** The key redis-benchmark's SET and GET use when no -r is given. */
@@ -143,9 +156,22 @@ function largeValueTests(label, valueBytes, requests) {
     { name: `SET_${label}`, benchArgs: ['-t', 'set', ...benchArgs], probe: ['SET', 'bench:probe:string', 'x'], large },
     {
       name: `GET_${label}`, benchArgs: ['-t', 'get', ...benchArgs], probe: ['GET', 'bench:probe:string'], large,
-      setup: ['SET', BENCH_KEY, 'x'.repeat(valueBytes)],
+      setup: [['SET', BENCH_KEY, 'x'.repeat(valueBytes)]],
     },
   ];
+}
+
+/**
+ * LRANGE of the first `count` items of a 600-item list, as redis-benchmark's LRANGE_<count>.
+ * @param {number[]} counts @returns {TestSpec[]}
+ */
+function lrangeTests(counts) {
+  const key = 'bench:lrange';
+  const fill = [['DEL', key], ['RPUSH', key, ...Array.from({ length: 600 }, () => 'xxx')]];
+  return counts.map((count) => ({
+    name: `LRANGE_${count}`, benchArgs: ['LRANGE', key, '0', String(count - 1)],
+    probe: ['LRANGE', 'bench:probe:list', '0', '1'], setup: fill, types: true,
+  }));
 }
 
 /** @type {TestSpec[]} */
@@ -154,7 +180,7 @@ const TESTS = [
   { name: 'PING_MBULK', benchArgs: ['-t', 'ping_mbulk'], probe: ['PING'] },
   { name: 'SET', benchArgs: ['-t', 'set'], probe: ['SET', 'bench:probe:string', 'x'] },
   // redis-benchmark's default -d is 3: the value its SET test writes.
-  { name: 'GET', benchArgs: ['-t', 'get'], probe: ['GET', 'bench:probe:string'], setup: ['SET', BENCH_KEY, 'xxx'] },
+  { name: 'GET', benchArgs: ['-t', 'get'], probe: ['GET', 'bench:probe:string'], setup: [['SET', BENCH_KEY, 'xxx']] },
   { name: 'INCR', benchArgs: ['-t', 'incr'], probe: ['INCR', 'bench:probe:counter'] },
   { name: 'HSET', benchArgs: ['-t', 'hset'], probe: ['HSET', 'bench:probe:hash', 'field', 'value'] },
   { name: 'MSET', benchArgs: ['-t', 'mset'], probe: ['MSET', 'bench:probe:m1', 'a', 'bench:probe:m2', 'b'] },
@@ -167,6 +193,22 @@ const TESTS = [
     probe: ['PUBLISH', 'bench:probe:channel', 'x'], subscribers: 100, requestScale: 0.25,
   },
   // Sized so that one run takes a few seconds on cinnabar here.
+  // Data types, as redis-benchmark's own tests send them (keys mylist, myset, myzset); LRANGE
+  // reads a list of 600 three-byte items made fresh for each run (redis-benchmark's lrange tests
+  // would run an LPUSH pass inside the measurement); redis-benchmark 7.0 has no XADD test.
+  { name: 'LPUSH', benchArgs: ['-t', 'lpush'], probe: ['LPUSH', 'bench:probe:list', 'x'], types: true },
+  { name: 'RPUSH', benchArgs: ['-t', 'rpush'], probe: ['RPUSH', 'bench:probe:list', 'x'], types: true },
+  { name: 'LPOP', benchArgs: ['-t', 'lpop'], probe: ['LPOP', 'bench:probe:list'], types: true },
+  { name: 'RPOP', benchArgs: ['-t', 'rpop'], probe: ['RPOP', 'bench:probe:list'], types: true },
+  { name: 'SADD', benchArgs: ['-t', 'sadd'], probe: ['SADD', 'bench:probe:set', 'x'], types: true },
+  { name: 'SPOP', benchArgs: ['-t', 'spop'], probe: ['SPOP', 'bench:probe:set'], types: true },
+  { name: 'ZADD', benchArgs: ['-t', 'zadd'], probe: ['ZADD', 'bench:probe:zset', '1', 'x'], types: true },
+  { name: 'ZPOPMIN', benchArgs: ['-t', 'zpopmin'], probe: ['ZPOPMIN', 'bench:probe:zset'], types: true },
+  ...lrangeTests([100, 600]),
+  {
+    name: 'XADD', benchArgs: ['XADD', 'bench:stream', '*', 'myfield', 'myvalue'],
+    probe: ['XADD', 'bench:probe:stream', '*', 'f', 'v'], types: true,
+  },
   ...largeValueTests('100KiB', 102_400, 8_000),
   ...largeValueTests('1MiB', 1_048_576, 2_000),
 ];
@@ -630,9 +672,9 @@ async function runOne(server, test, pipeline) {
   const base = pipeline > 1 ? REQUESTS_PIPELINED : REQUESTS_PLAIN;
   const requests = test.large?.requests ?? Math.max(1_000, Math.round(base * (test.requestScale ?? 1)));
   const clients = test.large !== undefined ? LARGE_CLIENTS : CLIENTS;
-  if (test.setup !== undefined) {
-    const problem = await sendSetup(server, test.setup);
-    if (problem !== null) return { error: `setup ${test.setup[0]}: ${problem}` };
+  for (const command of test.setup ?? []) {
+    const problem = await sendSetup(server, command);
+    if (problem !== null) return { error: `setup ${command[0]}: ${problem}` };
   }
   const subscriberCount = test.subscribers ?? 0;
   /** @type {Subscribers | null} */
@@ -663,7 +705,7 @@ async function runOne(server, test, pipeline) {
 
 /**
  * @typedef {{
- *   test: string, pipeline: number, large: boolean,
+ *   test: string, pipeline: number, large: boolean, types: boolean,
  *   redis: number[], cinnabar: number[],
  *   cpu: { redis: number[], cinnabar: number[] },
  *   redisError: string | null, cinnabarError: string | null,
@@ -677,9 +719,9 @@ async function throughputPhase(servers) {
   /** @type {ThroughputRow[]} */
   const rows = [];
   for (const test of tests) {
-    for (const pipeline of test.large ? [1] : [1, PIPELINE]) {
+    for (const pipeline of test.large || test.types ? [1] : [1, PIPELINE]) {
       rows.push({
-        test: test.name, pipeline, large: test.large !== undefined, redis: [], cinnabar: [],
+        test: test.name, pipeline, large: test.large !== undefined, types: test.types === true, redis: [], cinnabar: [],
         cpu: { redis: [], cinnabar: [] }, redisError: null, cinnabarError: null, delivered: null,
       });
     }
@@ -729,14 +771,78 @@ async function ensureCinnabar(server) {
 // ------------------------------------------------------------------ memory phase
 
 /**
- * Loads key:0..key:N-1 with distinct 10-byte values through one pipelined connection.
- * @param {number} port @param {number} keyCount
+ * One memory case: `commands` requests made by `command(i)` load a fresh server, then VmRSS is
+ * compared. `verify` checks the data arrived; `replyLines` is the number of lines each reply
+ * takes (1 for +OK and integers, 2 for a bulk string), to count replies without parsing them.
+ * @typedef {{
+ *   name: string, description: string, items: number, itemLabel: string, commands: number,
+ *   command: (i: number) => string[], replyLines: number, targetRatio: number,
+ *   verify: (client: RawClient) => Promise<string>,
+ * }} MemoryCase
  */
-async function loadKeys(port, keyCount) {
+
+const MEMORY_LIST_ITEMS = 10;
+const MEMORY_HASH_FIELDS = 10;
+/** Members a ZADD of the sorted-set case carries, so loading takes few round trips. */
+const MEMORY_ZADD_BATCH = 100;
+
+/**
+ * Expects `argv` to answer the integer `want`. @param {RawClient} client @param {string[]} argv
+ * @param {number} want
+ */
+async function expectInteger(client, argv, want) {
+  const reply = await client.command(argv);
+  return reply === `:${want}\r\n` ? '' : `${argv.join(' ')} replied ${JSON.stringify(reply.slice(0, 40))}, expected ${want}`;
+}
+
+/** @type {MemoryCase[]} */
+const MEMORY_CASES = [
+  {
+    name: 'STRINGS', description: `${MEMORY_KEYS.toLocaleString('en-US')} keys, ${MEMORY_VALUE_BYTES}-byte values`,
+    items: MEMORY_KEYS, itemLabel: 'key', commands: MEMORY_KEYS, replyLines: 1, targetRatio: TARGET_RSS_RATIO,
+    command: (i) => ['SET', `key:${i}`, memoryValue(i)],
+    verify: (client) => verifyKeys(client, MEMORY_KEYS),
+  },
+  {
+    name: 'LISTS', description: `100,000 lists of ${MEMORY_LIST_ITEMS} short items`,
+    items: 100_000, itemLabel: 'list', commands: 100_000, replyLines: 1, targetRatio: TARGET_TYPE_RSS_RATIO,
+    command: (i) => ['RPUSH', `list:${i}`, ...Array.from({ length: MEMORY_LIST_ITEMS }, (_, j) => `item:${j}`)],
+    verify: async (client) => (await expectInteger(client, ['DBSIZE'], 100_000)) || expectInteger(client, ['LLEN', 'list:99999'], MEMORY_LIST_ITEMS),
+  },
+  {
+    name: 'HASHES', description: `100,000 hashes of ${MEMORY_HASH_FIELDS} short fields`,
+    items: 100_000, itemLabel: 'hash', commands: 100_000, replyLines: 1, targetRatio: TARGET_TYPE_RSS_RATIO,
+    command: (i) => ['HSET', `hash:${i}`, ...Array.from({ length: MEMORY_HASH_FIELDS }, (_, j) => [`field:${j}`, `v${i % 1000}`]).flat()],
+    verify: async (client) => (await expectInteger(client, ['DBSIZE'], 100_000)) || expectInteger(client, ['HLEN', 'hash:99999'], MEMORY_HASH_FIELDS),
+  },
+  {
+    name: 'ZSET', description: '1,000,000 members in one sorted set',
+    items: 1_000_000, itemLabel: 'member', commands: 1_000_000 / MEMORY_ZADD_BATCH, replyLines: 1, targetRatio: TARGET_TYPE_RSS_RATIO,
+    command: (i) => {
+      const argv = ['ZADD', 'bench:zset'];
+      for (let j = i * MEMORY_ZADD_BATCH; j < (i + 1) * MEMORY_ZADD_BATCH; j++) argv.push(String((j * 7919) % 1_000_003), `member:${j}`);
+      return argv;
+    },
+    verify: (client) => expectInteger(client, ['ZCARD', 'bench:zset'], 1_000_000),
+  },
+  {
+    name: 'STREAM', description: '1,000,000 entries of one field-value pair in one stream',
+    items: 1_000_000, itemLabel: 'entry', commands: 1_000_000, replyLines: 2, targetRatio: TARGET_TYPE_RSS_RATIO,
+    command: (i) => ['XADD', 'bench:stream', '*', 'sensor', String(i % 977)],
+    verify: (client) => expectInteger(client, ['XLEN', 'bench:stream'], 1_000_000),
+  },
+];
+
+/**
+ * Sends `count` commands through one pipelined connection, a bounded window of batches in
+ * flight; replies are counted by their lines, and the first error reply fails the load.
+ * @param {number} port @param {number} count @param {(i: number) => string[]} command @param {number} replyLines
+ */
+async function loadCommands(port, count, command, replyLines) {
   const client = await RawClient.connect(port);
-  const batchSize = 5_000;
+  const batchSize = 2_000;
   const window = 8; // batches in flight: enough to keep the server busy, bounded memory here
-  let repliesSeen = 0;
+  let linesSeen = 0;
   let errorReply = '';
   /** Whether the previous chunk ended a line, so that this chunk starts a new reply. */
   let atLineStart = true;
@@ -744,11 +850,10 @@ async function loadKeys(port, keyCount) {
   let progressWaiters = [];
   client.socket.removeAllListeners('data');
   client.socket.on('data', (chunk) => {
-    // Every SET reply is one line; count line ends, remember the first error if any.
     const text = chunk.toString('latin1');
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) repliesSeen++;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) linesSeen++;
     if (errorReply === '') {
-      // An error reply is a line starting with '-'; the "+OK" lines never contain one.
+      // An error reply is a line starting with '-'; the replies expected here never hold one.
       const at = atLineStart && text.startsWith('-') ? 0 : text.indexOf('\n-') + 1;
       if (at > 0 || (atLineStart && text.startsWith('-'))) errorReply = text.slice(at + 1).split('\r\n')[0];
     }
@@ -763,26 +868,25 @@ async function loadKeys(port, keyCount) {
     connectionLost = true;
     for (const w of progressWaiters) w();
   });
-  /** @param {number} count */
-  const waitForReplies = async (count) => {
-    while (repliesSeen < count && !connectionLost) await new Promise((resolve) => progressWaiters.push(() => resolve(undefined)));
+  /** @param {number} replies */
+  const waitForReplies = async (replies) => {
+    while (linesSeen < replies * replyLines && !connectionLost && errorReply === '') {
+      await new Promise((resolve) => progressWaiters.push(() => resolve(undefined)));
+    }
   };
   try {
-    for (let first = 0; first < keyCount; first += batchSize) {
+    for (let first = 0; first < count; first += batchSize) {
       let chunk = '';
-      const last = Math.min(keyCount, first + batchSize);
-      for (let i = first; i < last; i++) {
-        const key = `key:${i}`;
-        const value = memoryValue(i);
-        chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
-      }
+      const last = Math.min(count, first + batchSize);
+      for (let i = first; i < last; i++) chunk += encodeCommand(command(i));
       client.socket.write(chunk, 'latin1');
       await waitForReplies(first - batchSize * (window - 1));
       if (connectionLost) throw new Error('connection lost while loading');
+      if (errorReply !== '') throw new Error(`${command(0)[0]} failed while loading: ${errorReply}`);
     }
-    await waitForReplies(keyCount);
+    await waitForReplies(count);
     if (connectionLost) throw new Error('connection lost while loading');
-    if (errorReply !== '') throw new Error(`SET failed while loading: ${errorReply}`);
+    if (errorReply !== '') throw new Error(`${command(0)[0]} failed while loading: ${errorReply}`);
   } finally {
     client.close();
   }
@@ -794,32 +898,25 @@ function memoryValue(i) {
 }
 
 /**
- * Spot-checks a few keys (DBSIZE may not exist on cinnabar yet, GET does).
- * @param {number} port @param {number} keyCount @returns {Promise<string>} '' when all good
+ * Spot-checks a few keys of the strings case, then DBSIZE.
+ * @param {RawClient} client @param {number} keyCount @returns {Promise<string>} '' when all good
  */
-async function verifyKeys(port, keyCount) {
-  const client = await RawClient.connect(port);
-  try {
-    const step = Math.max(1, Math.floor(keyCount / 50));
-    for (let i = 0; i < keyCount; i += step) {
-      const want = memoryValue(i);
-      const reply = await client.command(['GET', `key:${i}`]);
-      if (reply !== `$${want.length}\r\n${want}\r\n`) return `GET key:${i} replied ${JSON.stringify(reply.slice(0, 40))}`;
-    }
-    const dbsize = await client.command(['DBSIZE']);
-    if (dbsize.startsWith(':') && Number(dbsize.slice(1)) !== keyCount) return `DBSIZE is ${dbsize.trim()}`;
-    return '';
-  } finally {
-    client.close();
+async function verifyKeys(client, keyCount) {
+  const step = Math.max(1, Math.floor(keyCount / 50));
+  for (let i = 0; i < keyCount; i += step) {
+    const want = memoryValue(i);
+    const reply = await client.command(['GET', `key:${i}`]);
+    if (reply !== `$${want.length}\r\n${want}\r\n`) return `GET key:${i} replied ${JSON.stringify(reply.slice(0, 40))}`;
   }
+  return expectInteger(client, ['DBSIZE'], keyCount);
 }
 
 /**
  * @typedef {{ side: string, baselineBytes: number, loadedBytes: number, loadMs: number, error: string | null }} MemoryRow
  */
 
-/** @param {'redis' | 'cinnabar'} kind @returns {Promise<MemoryRow>} */
-async function measureMemory(kind) {
+/** @param {'redis' | 'cinnabar'} kind @param {MemoryCase} memoryCase @returns {Promise<MemoryRow>} */
+async function measureMemory(kind, memoryCase) {
   const server = await startServer(kind);
   /** @type {MemoryRow} */
   const row = { side: kind, baselineBytes: 0, loadedBytes: 0, loadMs: 0, error: null };
@@ -827,12 +924,17 @@ async function measureMemory(kind) {
     await sleep(500);
     row.baselineBytes = rssBytes(server);
     const started = performance.now();
-    await loadKeys(server.port, MEMORY_KEYS);
+    await loadCommands(server.port, memoryCase.commands, memoryCase.command, memoryCase.replyLines);
     row.loadMs = performance.now() - started;
     await sleep(SETTLE_MS);
     row.loadedBytes = rssBytes(server);
-    const problem = await verifyKeys(server.port, MEMORY_KEYS);
-    if (problem !== '') row.error = problem;
+    const client = await RawClient.connect(server.port);
+    try {
+      const problem = await memoryCase.verify(client);
+      if (problem !== '') row.error = problem;
+    } finally {
+      client.close();
+    }
   } catch (err) {
     row.error = server.exitNote !== null ? `${server.exitNote}\n${logTail(server)}` : messageOf(err);
   } finally {
@@ -1124,6 +1226,7 @@ function formatRange(values) {
 /** @param {ThroughputRow} row @returns {Target} */
 function targetFor(row) {
   if (row.large) return TARGETS.large;
+  if (row.types) return TARGETS.types;
   if (row.pipeline === 1) return TARGETS.plain;
   return TARGET_PIPELINED_TESTS.has(row.test) ? TARGETS.pipelined : { cpu: null, rps: null };
 }
@@ -1246,36 +1349,40 @@ function printPipeline(rows) {
   return { failures, worstRatio, p99Ratio, cpuRatio };
 }
 
-/** @param {MemoryRow[]} rows @returns {{ failures: string[], ratio: number | null }} */
-function printMemory(rows) {
-  console.log(`\nMemory (${MEMORY_KEYS.toLocaleString('en-US')} keys, ${MEMORY_VALUE_BYTES}-byte values, VmRSS ${SETTLE_MS / 1000}s after loading)`);
-  const header = `${pad('server', 10)}${padLeft('empty RSS', 12)}${padLeft('loaded RSS', 13)}${padLeft('delta', 12)}${padLeft('bytes/key', 11)}${padLeft('load time', 11)}`;
+/**
+ * @param {MemoryCase} memoryCase @param {MemoryRow[]} rows
+ * @returns {{ failures: string[], ratio: number | null }}
+ */
+function printMemory(memoryCase, rows) {
+  console.log(`\nMemory ${memoryCase.name}: ${memoryCase.description} (VmRSS ${SETTLE_MS / 1000}s after loading)`);
+  const perItem = `bytes/${memoryCase.itemLabel}`;
+  const header = `${pad('server', 10)}${padLeft('empty RSS', 12)}${padLeft('loaded RSS', 13)}${padLeft('delta', 12)}${padLeft(perItem, Math.max(11, perItem.length + 2))}${padLeft('load time', 11)}`;
   console.log(header);
   console.log('-'.repeat(header.length));
   for (const row of rows) {
     if (row.error !== null && row.loadedBytes === 0) {
-      console.log(`${pad(row.side, 10)}  FAIL: ${row.error}`);
+      console.log(`${pad(row.side, 10)}  FAIL: ${shortError(row.error)}`);
       continue;
     }
     const delta = row.loadedBytes - row.baselineBytes;
-    console.log(`${pad(row.side, 10)}${padLeft(formatMiB(row.baselineBytes), 12)}${padLeft(formatMiB(row.loadedBytes), 13)}${padLeft(formatMiB(delta), 12)}${padLeft(bytesPerKey(row).toFixed(0), 11)}${padLeft(`${(row.loadMs / 1000).toFixed(2)}s`, 11)}${row.error ? `  WARNING: ${row.error}` : ''}`);
+    console.log(`${pad(row.side, 10)}${padLeft(formatMiB(row.baselineBytes), 12)}${padLeft(formatMiB(row.loadedBytes), 13)}${padLeft(formatMiB(delta), 12)}${padLeft(bytesPerItem(memoryCase, row).toFixed(0), Math.max(11, perItem.length + 2))}${padLeft(`${(row.loadMs / 1000).toFixed(2)}s`, 11)}${row.error ? `  WARNING: ${row.error}` : ''}`);
   }
   const redis = rows.find((r) => r.side === 'redis');
   const cinnabar = rows.find((r) => r.side === 'cinnabar');
   if (!redis || !cinnabar || redis.loadedBytes === 0 || cinnabar.loadedBytes === 0 || cinnabar.error !== null) {
-    console.log(`RSS ratio cinnabar/redis: -  (target <= ${TARGET_RSS_RATIO})  FAIL`);
-    return { failures: ['memory check did not complete'], ratio: null };
+    console.log(`RSS ratio cinnabar/redis: -  (target <= ${memoryCase.targetRatio})  FAIL`);
+    return { failures: [`memory ${memoryCase.name} did not complete`], ratio: null };
   }
   const ratio = cinnabar.loadedBytes / redis.loadedBytes;
-  const ok = ratio <= TARGET_RSS_RATIO;
-  console.log(`RSS ratio cinnabar/redis: ${ratio.toFixed(2)}  (target <= ${TARGET_RSS_RATIO})  ${ok ? 'ok' : 'ABOVE TARGET'}`);
-  console.log(`memory per key (RSS growth / keys): redis ${bytesPerKey(redis).toFixed(0)} bytes, cinnabar ${bytesPerKey(cinnabar).toFixed(0)} bytes`);
-  return { failures: ok ? [] : [`RSS ratio ${ratio.toFixed(2)} > ${TARGET_RSS_RATIO}`], ratio };
+  const ok = ratio <= memoryCase.targetRatio;
+  console.log(`RSS ratio cinnabar/redis: ${ratio.toFixed(2)}  (target <= ${memoryCase.targetRatio})  ${ok ? 'ok' : 'ABOVE TARGET'}`);
+  console.log(`memory per ${memoryCase.itemLabel} (RSS growth / items loaded): redis ${bytesPerItem(memoryCase, redis).toFixed(0)} bytes, cinnabar ${bytesPerItem(memoryCase, cinnabar).toFixed(0)} bytes`);
+  return { failures: ok ? [] : [`memory ${memoryCase.name}: RSS ratio ${ratio.toFixed(2)} > ${memoryCase.targetRatio}`], ratio };
 }
 
-/** RSS growth per key loaded. @param {MemoryRow} row */
-function bytesPerKey(row) {
-  return (row.loadedBytes - row.baselineBytes) / MEMORY_KEYS;
+/** RSS growth per item loaded. @param {MemoryCase} memoryCase @param {MemoryRow} row */
+function bytesPerItem(memoryCase, row) {
+  return (row.loadedBytes - row.baselineBytes) / memoryCase.items;
 }
 
 // ------------------------------------------------------------------ main
@@ -1300,8 +1407,12 @@ async function main() {
     await stopServer(servers.cinnabar);
   }
   const throughput = printThroughput(
-    rows.filter((r) => !r.large),
+    rows.filter((r) => !r.large && !r.types),
     `Throughput (${CLIENTS} clients, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN} / -P ${PIPELINE}: -n ${REQUESTS_PIPELINED})`,
+  );
+  const types = printThroughput(
+    rows.filter((r) => r.types),
+    `Data types (${CLIENTS} clients, non-pipelined, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN})`,
   );
   const largeSizes = TESTS.filter((t) => t.large !== undefined && t.name.startsWith('SET_'))
     .map((t) => `-d ${t.large?.valueBytes} -n ${t.large?.requests}`).join(', ');
@@ -1320,36 +1431,44 @@ async function main() {
     pipeline = printPipeline(pipelineRows);
   }
 
-  /** @type {{ failures: string[], ratio: number | null } | null} */
-  let memory = null;
-  /** @type {MemoryRow[]} */
-  let memoryRows = [];
+  /** @type {string[]} */
+  const memoryFailures = [];
+  /** @type {object[]} */
+  const memoryJson = [];
   if (env.BENCH_SKIP_MEMORY !== '1') {
-    process.stderr.write('memory check...\n');
-    memoryRows = [await measureMemory('redis'), await measureMemory('cinnabar')];
-    memory = printMemory(memoryRows);
+    for (const memoryCase of MEMORY_CASES.filter((c) => selected(`MEMORY_${c.name}`))) {
+      process.stderr.write(`memory ${memoryCase.name}...\n`);
+      const memoryRows = [await measureMemory('redis', memoryCase), await measureMemory('cinnabar', memoryCase)];
+      const memory = printMemory(memoryCase, memoryRows);
+      memoryFailures.push(...memory.failures);
+      memoryJson.push({
+        case: memoryCase.name, description: memoryCase.description, targetRatio: memoryCase.targetRatio, rssRatio: memory.ratio,
+        rows: memoryRows.map((row) => ({ ...row, bytesPerItem: row.loadedBytes > 0 ? bytesPerItem(memoryCase, row) : null })),
+      });
+    }
   }
 
-  const failures = [...throughput.failures, ...large.failures, ...(pipeline?.failures ?? []), ...(memory?.failures ?? [])];
+  const failures = [...throughput.failures, ...types.failures, ...large.failures, ...(pipeline?.failures ?? []), ...memoryFailures];
   console.log('\nSummary, judged on server CPU per request (cpu ratio = cinnabar / redis, lower is better), then requests/s (rps ratio = cinnabar / redis, higher is better)');
   console.log(`  targets: non-pipelined: cpu <= ${TARGETS.plain.cpu}, rps >= ${TARGETS.plain.rps} on every test; -P ${PIPELINE} SET and GET: cpu <= ${TARGETS.pipelined.cpu}, rps >= ${TARGETS.pipelined.rps};`);
   console.log(`           large values: cpu <= ${TARGETS.large.cpu}; big pipeline: worst PING <= ${TARGET_PIPELINE_WORST_PING_RATIO}x redis; RSS for ${MEMORY_KEYS.toLocaleString('en-US')} keys <= ${TARGET_RSS_RATIO}x redis`);
+  console.log(`           data types: cpu <= ${TARGETS.types.cpu}, rps >= ${TARGETS.types.rps} non-pipelined; RSS of each data-type memory case <= ${TARGET_TYPE_RSS_RATIO}x redis`);
   if (failures.length === 0) console.log('  all targets met');
   for (const f of failures) console.log(`  MISSED  ${f}`);
   console.log(`  (bench took ${((Date.now() - startedMs) / 1000).toFixed(0)}s; load average now ${os.loadavg()[0].toFixed(2)})`);
 
   if (env.BENCH_JSON) {
-    const memoryJson = memoryRows.map((row) => ({ ...row, bytesPerKey: row.loadedBytes > 0 ? bytesPerKey(row) : null }));
     const report = {
       date: new Date().toISOString(), nodeFlags: CINNABAR_NODE_FLAGS, rounds: ROUNDS,
       targets: { ...TARGETS, pipelinedTests: [...TARGET_PIPELINED_TESTS], rssRatio: TARGET_RSS_RATIO, pipelineWorstPingRatio: TARGET_PIPELINE_WORST_PING_RATIO },
       throughput: throughput.summaries,
+      dataTypes: types.summaries,
       largeValues: large.summaries,
       pipelineLatency: pipeline === null ? null : {
         keys: PIPELINE_KEYS, valueBytes: PIPELINE_VALUE_BYTES, pingIntervalMs: PIPELINE_PING_INTERVAL_MS,
         rows: pipelineRows, worstRatio: pipeline.worstRatio, p99Ratio: pipeline.p99Ratio, cpuRatio: pipeline.cpuRatio,
       },
-      memory: memoryJson, rssRatio: memory?.ratio ?? null,
+      memory: memoryJson,
       failures,
     };
     fs.writeFileSync(env.BENCH_JSON, JSON.stringify(report, null, 2));
