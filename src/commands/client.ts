@@ -299,12 +299,15 @@ function clientUnblock(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
     return;
   }
-  if (parseInt64(argv[2]) === null) {
+  const id = parseInt64(argv[2]);
+  if (id === null) {
     ctx.reply.error(ERR_NOT_INTEGER);
     return;
   }
-  // No command of this node blocks, so no client is ever blocked: Redis then replies 0.
-  ctx.reply.integer(0);
+  const target = typeof id === 'number' ? ctx.server.clients.byId(id) : undefined;
+  // A client held by CLIENT PAUSE is not released here (Redis 7.0 would abort on it).
+  const released = target !== undefined && ctx.server.blocking.unblockClient(target, argv.length === 4 && isKeyword(argv[3], 'ERROR'));
+  ctx.reply.integer(released ? 1 : 0);
 }
 
 function clientPause(ctx: CommandContext, argv: string[]): void {

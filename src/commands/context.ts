@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
 import type { Keyspace } from '../store/keyspace.js';
+import type { BlockingApi } from './blocking.js';
 import type { Command } from './types.js';
 
 export type ClientReplyMode = 'on' | 'off' | 'skip';
@@ -44,6 +45,15 @@ export interface ClientState {
   noTouch: boolean;
   /** Closes after the pending replies are written (QUIT, protocol errors, CLIENT KILL). */
   closeAfterReply: boolean;
+  /** Blocked on keys (BLPOP & co); kept by the blocking framework (engine/blocking.ts). */
+  blockedOnKeys: boolean;
+  /** Blocking commands may not block (Redis's CLIENT_DENY_BLOCKING: script and AOF clients). */
+  denyBlocking: boolean;
+  /**
+   * The blocking framework released the client: write its reply and run what it sent while
+   * blocked, after the current command (Redis's processUnblockedClients).
+   */
+  resumeAfterBlock(): void;
   readonly isPubSub: boolean;
   /** Output bytes queued but not yet accepted by the socket. */
   readonly outputBufferBytes: number;
@@ -99,6 +109,8 @@ export interface ServerApi {
   readonly admin: AdminApi;
   readonly slowlog: SlowLogApi;
   readonly latency: LatencyApi;
+  /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK...): see commands/blocking.ts. */
+  readonly blocking: BlockingApi;
 }
 
 /** What a change to the keyspace must tell the rest of the node (WATCH, keyspace events). */

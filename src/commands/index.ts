@@ -9,6 +9,7 @@ import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
+import { listCommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
@@ -20,6 +21,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   stringCommands,
   bitmapCommands,
   hashCommands,
+  listCommands,
   pubsubCommands,
   transactionCommands,
   keyspaceCommands,

@@ -26,6 +26,8 @@ export interface ClientHost {
   resetClient(client: Client): void;
   /** Out-of-band output was queued for the client: flush it this turn and check its limits. */
   pushed(client: Client): void;
+  /** The client was released from a block: write its reply, then run its pending input. */
+  resumeAfterBlock(client: Client): void;
 }
 
 export class Client implements ClientState, CommandContext {
@@ -55,6 +57,8 @@ export class Client implements ClientState, CommandContext {
   noEvict = false;
   noTouch = false;
   closeAfterReply = false;
+  blockedOnKeys = false;
+  denyBlocking = false;
   closed = false;
   /** Queued in the host's end-of-turn flush list (pushed pub/sub or MONITOR output). */
   flushPending = false;
@@ -149,6 +153,10 @@ export class Client implements ClientState, CommandContext {
     this.host.pushed(this);
   }
 
+  resumeAfterBlock(): void {
+    this.host.resumeAfterBlock(this);
+  }
+
   selectDb(index: number): boolean {
     const db = this.server.keyspace.dbs[index];
     if (db === undefined) return false;
@@ -239,8 +247,8 @@ export class Client implements ClientState, CommandContext {
     if (this.isMonitor) flags += 'O';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';
-    // A client held by CLIENT PAUSE is a blocked client in Redis (BLOCKED_POSTPONE).
-    if (this.pausedArgv !== null) flags += 'b';
+    // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).
+    if (this.blockedOnKeys || this.pausedArgv !== null) flags += 'b';
     if (this.watchDirty) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';

@@ -12,21 +12,31 @@ export interface NotifySettings {
   readonly notifyKeyspaceEvents: number;
 }
 
+/** Who else hears of changed keys: clients blocked on keys (engine/blocking.ts). */
+export interface KeyReadiness {
+  keyModified(db: Db, key: string): void;
+  /** Every waited key of the db (all dbs with -1). */
+  signalAllInDb(dbIndex: number): void;
+}
+
 export class KeyspaceEvents implements KeyspaceSignals {
   constructor(
     private readonly dbs: readonly Db[],
     private readonly watches: WatchRegistry,
     private readonly settings: NotifySettings,
     private readonly publish: (channel: string, message: string) => number,
+    private readonly readiness: KeyReadiness,
   ) {}
 
   signalModifiedKey(db: Db, key: string): void {
+    this.readiness.keyModified(db, key);
     // Hot path (every write): no id string is built unless someone watches something.
     if (this.watches.size === 0) return;
     this.watches.touch(db, key);
   }
 
   signalFlushedDb(dbIndex: number): void {
+    this.readiness.signalAllInDb(dbIndex);
     if (this.watches.size === 0) return;
     for (const db of this.dbs) {
       if (dbIndex < 0 || db.id === dbIndex) this.watches.touchAllInDb(db, null);
@@ -34,6 +44,8 @@ export class KeyspaceEvents implements KeyspaceSignals {
   }
 
   signalSwappedDb(index1: number, index2: number): void {
+    this.readiness.signalAllInDb(index1);
+    this.readiness.signalAllInDb(index2);
     const db1 = this.dbs[index1];
     const db2 = this.dbs[index2];
     if (this.watches.size === 0 || db1 === undefined || db2 === undefined) return;

@@ -85,9 +85,9 @@ function clientsSection(s: Server): Field[] {
     ['maxclients', s.config.num('maxclients')],
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
-    ['blocked_clients', s.pausedClientCount],
+    ['blocked_clients', s.blockedClientCount],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', s.blocking.timedCount],
   ];
 }
 

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { AdminApi, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
+import type { AdminApi, CommandContext, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
@@ -19,6 +19,7 @@ import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
+import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
 import { authCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
@@ -48,7 +49,7 @@ export { REDIS_VERSION } from '../util/version.js';
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 
-export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
+export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
   /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
   readonly keyspaceHooks: KeyspaceHooks;
@@ -56,6 +57,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   readonly pubsub = new PubSubHub();
   readonly watches: WatchRegistry;
   readonly events: KeyspaceEvents;
+  /** Clients blocked on keys (BLPOP & co). */
+  readonly blocking: BlockingRegistry;
   readonly clients: ClientRegistry;
   readonly admin: AdminApi = this;
   readonly api: ServerApi = this;
@@ -93,6 +96,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
   };
   /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
   private pendingFlush: Client[] = [];
+  /** Clients released from a block, to resume after the current event (Redis's unblocked_clients). */
+  private unblocked: Client[] = [];
+  private unblockedScheduled = false;
   private flushScheduled = false;
   private nextClientId = 1;
   private readonly listeners: Listeners;
@@ -130,7 +136,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
       keyAdded: (db, key) => this.events.notify(NOTIFY_NEW, 'new', key, db.id),
     });
     this.watches = new WatchRegistry(this.keyspace.dbs);
-    this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message));
+    this.blocking = new BlockingRegistry(this.keyspace.dbs, this);
+    this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message), this.blocking);
     this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
     this.commands = this.commandTable.commands;
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
@@ -256,7 +263,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
 
   /** Runs every complete request buffered for the client, then writes the replies once. */
   private processInput(client: Client, connection: SocketConnection): void {
-    if (client.pausedArgv !== null) return;
+    if (client.pausedArgv !== null || client.blockedOnKeys) return;
     const dispatcher = this.dispatcher;
     dispatcher.beginBatch();
     try {
@@ -278,7 +285,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
           outcome = this.runRequest(client, argv);
           client.bigArgs = null;
         }
-        if (outcome === 'postponed') break;
+        // A blocked client reads nothing more until released (its input waits in the parser).
+        if (outcome === 'postponed' || client.blockedOnKeys) break;
         // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
         // and the output limit is judged while the batch runs, not after it.
         if (client.reply.lengthBytes >= MAX_REPLY_BATCH_BYTES) this.flushClient(client);
@@ -316,6 +324,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     const repliesOn = client.replyMode === 'on' && !client.skipNextReply;
     if (!repliesOn) client.reply.muted = client.replyMode === 'off' || client.skipNextReply;
     const outcome = this.dispatcher.execute(client, argv);
+    // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
+    // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
+    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
     if (repliesOn && client.replyMode === 'on' && outcome === 'done') return 'done';
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
@@ -407,6 +418,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     this.pubsub.removeClient(client);
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
+    this.blocking.forget(client);
   }
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
@@ -437,14 +449,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     if (durationMicros >= 1000) {
       this.latency.addSampleIfNeeded(command.isFast ? 'fast-command' : 'command', Math.floor(durationMicros / 1000));
     }
-    if (this.live.latencyTracking) {
+    if (client.blockedOnKeys) {
+      // Redis settles the latency histogram and the slowlog when the client is released.
+      this.blocking.noteBlockingCall(client, argv, durationMicros);
+    } else if (this.live.latencyTracking) {
       const stats = command.stats;
       stats.latencyHistogram ??= newLatencyHistogram();
       // Redis records whole microseconds, in nanoseconds.
       recordLatency(stats.latencyHistogram, durationMicros * 1000);
     }
     const slower = this.live.slowlogLogSlowerThanMicros;
-    if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog) {
+    if (slower >= 0 && durationMicros >= slower && !command.skipSlowlog && !client.blockedOnKeys) {
       if (client.bigArgs !== null) {
         argv = argv.slice();
         materializeBigArgs(argv, client.bigArgs);
@@ -497,9 +512,52 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
 
   // ---------------------------------------------------------- client pause
 
-  /** Clients held by CLIENT PAUSE: Redis counts them as blocked (INFO blocked_clients). */
-  get pausedClientCount(): number {
-    return this.clientPause.heldCount;
+  /** Clients blocked on keys and clients held by CLIENT PAUSE (INFO blocked_clients). */
+  get blockedClientCount(): number {
+    return this.blocking.blockedCount + this.clientPause.heldCount;
+  }
+
+  // ------------------------------------------------------ blocked clients
+
+  /** BlockingHost: INFO total_error_replies so far. */
+  errorReplyCount(): number {
+    return this.stats.totalErrorReplies;
+  }
+
+  /** BlockingHost: Redis's updateStatsOnUnblock for a released client's command. */
+  completedAfterBlock(ctx: CommandContext, blocked: BlockedClient, replyMicros: number, failed: boolean): void {
+    const command = ctx.command;
+    const stats = command.stats;
+    const totalMicros = blocked.callMicros + replyMicros;
+    stats.microseconds += totalMicros;
+    if (failed) stats.failedCalls++;
+    if (this.live.latencyTracking) {
+      stats.latencyHistogram ??= newLatencyHistogram();
+      recordLatency(stats.latencyHistogram, totalMicros * 1000);
+    }
+    const slower = this.live.slowlogLogSlowerThanMicros;
+    if (slower >= 0 && totalMicros >= slower && !command.skipSlowlog) {
+      this.slowlog.push(blocked.argv, totalMicros, ctx.client.remoteAddress, ctx.client.name);
+    }
+    this.latency.addSampleIfNeeded('command-unblocking', Math.floor(replyMicros / 1000));
+  }
+
+  /** ClientHost: a client released from a block resumes after the current event. */
+  resumeAfterBlock(client: Client): void {
+    this.unblocked.push(client);
+    if (this.unblockedScheduled) return;
+    this.unblockedScheduled = true;
+    setImmediate(() => {
+      this.unblockedScheduled = false;
+      const clients = this.unblocked;
+      this.unblocked = [];
+      for (const c of clients) {
+        if (c.closed || c.blockedOnKeys) continue;
+        const connection = c.connection;
+        if (connection instanceof SocketConnection) this.processInput(c, connection);
+        else this.flushClient(c);
+      }
+    });
   }
 
   /** Runs a held client's postponed request, then whatever it sent meanwhile. */
@@ -538,7 +596,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost {
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
-      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null &&
+      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');

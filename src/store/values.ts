@@ -6,9 +6,10 @@
 
 import { isInt64Text } from '../util/numbers.js';
 import { HashValue } from './types/hash.js';
+import { ListValue } from './types/list.js';
 import { MutableString } from './types/string.js';
 
-export { HashValue, MutableString };
+export { HashValue, ListValue, MutableString };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
@@ -22,10 +23,10 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue;
+export type RedisValue = string | MutableString | HashValue | ListValue;
 export type StringValue = string | MutableString;
 
-export type TypeName = 'string' | 'hash';
+export type TypeName = 'string' | 'hash' | 'list';
 
 /** The object members of the union; fails the build when one does not implement ObjectValue. */
 export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
