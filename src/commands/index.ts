@@ -7,6 +7,7 @@ import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands } from './lists.js';
@@ -22,6 +23,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   bitmapCommands,
   hashCommands,
   listCommands,
+  hyperloglogCommands,
   pubsubCommands,
   transactionCommands,
   keyspaceCommands,
