@@ -47,91 +47,88 @@ const M_HI = 0xc6a4a793;
 const M_LO = 0x5bd1e995;
 const HASH_SEED = 0xadc83b19;
 
-// The 64-bit state of the hash as two uint32 halves: module variables rather than an object per
-// call, since PFADD hashes every element and PFSELFTEST hashes twenty million.
-let hHi = 0;
-let hLo = 0;
-let kHi = 0;
-let kLo = 0;
+// 64-bit values are pairs of uint32 halves held in locals: no object or BigInt per step, since
+// PFADD hashes every element and PFSELFTEST hashes ten million.
 
-/** kHi:kLo = (hi:lo * M) mod 2^64. */
-function mulM(hi: number, lo: number): void {
-  const a0 = lo & 0xffff;
-  const a1 = lo >>> 16;
-  const p00 = a0 * 0xe995;
-  const p01 = a0 * 0x5bd1;
-  const p10 = a1 * 0xe995;
-  const p11 = a1 * 0x5bd1;
+/** The high 32 bits of the 64-bit product of two uint32. */
+function mulHigh(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  kLo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
-  const carry = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-  kHi = (carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) >>> 0;
 }
 
-/** Mixes one 8-byte block (as two uint32 halves, little endian) into the state. */
-function mixBlock(hi: number, lo: number): void {
-  mulM(hi, lo);
-  // k ^= k >> 47
-  mulM(kHi, (kLo ^ (kHi >>> 15)) >>> 0);
-  hHi = (hHi ^ kHi) >>> 0;
-  hLo = (hLo ^ kLo) >>> 0;
-  mulM(hHi, hLo);
-  hHi = kHi;
-  hLo = kLo;
+/** High half of (hi:lo * M) mod 2^64; the low half is Math.imul(lo, M_LO) >>> 0. */
+function mulMHigh(hi: number, lo: number): number {
+  return (mulHigh(lo, M_LO) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
 }
 
-function startHash(lengthBytes: number): void {
-  // h = seed ^ (len * m); a string's length is below 2^32.
-  mulM(0, lengthBytes);
-  hHi = kHi;
-  hLo = (kLo ^ HASH_SEED) >>> 0;
-}
+/** Where the hash of the last element went (high, low): read right after hashing. */
+const hashOut = new Uint32Array(2);
 
-function finishHash(): void {
-  hLo = (hLo ^ (hHi >>> 15)) >>> 0;
-  mulM(hHi, hLo);
-  hHi = kHi;
-  hLo = (kLo ^ (kHi >>> 15)) >>> 0;
-}
-
-/** MurmurHash64A of a latin1 string's bytes, left in hHi:hLo. */
-function hashString(s: string): void {
-  const len = s.length;
-  startHash(len);
+/**
+ * MurmurHash64A (Redis's endian-neutral variant) of `len` bytes: the latin1 string `s`, or when
+ * `s` is null the 8-byte little-endian integer wordHi:wordLo. Result in hashOut.
+ */
+function murmur64(s: string | null, len: number, wordHi: number, wordLo: number): void {
+  // h = seed ^ (len * m)
+  let hHi = mulMHigh(0, len);
+  let hLo = ((Math.imul(len, M_LO) >>> 0) ^ HASH_SEED) >>> 0;
   const blocksEnd = len - (len & 7);
-  let i = 0;
-  for (; i < blocksEnd; i += 8) {
-    const lo = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
-    const hi = (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) >>> 0;
-    mixBlock(hi, lo);
+  for (let i = 0; i < blocksEnd; i += 8) {
+    let kLo: number;
+    let kHi: number;
+    if (s === null) {
+      kLo = wordLo;
+      kHi = wordHi;
+    } else {
+      kLo = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
+      kHi = (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) >>> 0;
+    }
+    // k *= m; k ^= k >> 47; k *= m
+    let t = mulMHigh(kHi, kLo);
+    kLo = Math.imul(kLo, M_LO) >>> 0;
+    kHi = t;
+    kLo = (kLo ^ (kHi >>> 15)) >>> 0;
+    t = mulMHigh(kHi, kLo);
+    kLo = Math.imul(kLo, M_LO) >>> 0;
+    kHi = t;
+    // h ^= k; h *= m
+    hHi = (hHi ^ kHi) >>> 0;
+    hLo = (hLo ^ kLo) >>> 0;
+    t = mulMHigh(hHi, hLo);
+    hLo = Math.imul(hLo, M_LO) >>> 0;
+    hHi = t;
   }
   const tail = len & 7;
-  if (tail > 0) {
-    let lo = 0;
-    let hi = 0;
+  if (tail > 0 && s !== null) {
     for (let t = tail - 1; t >= 0; t--) {
-      const c = s.charCodeAt(i + t);
-      if (t >= 4) hi |= c << ((t - 4) * 8);
-      else lo |= c << (t * 8);
+      const c = s.charCodeAt(blocksEnd + t);
+      if (t >= 4) hHi = (hHi ^ (c << ((t - 4) * 8))) >>> 0;
+      else hLo = (hLo ^ (c << (t * 8))) >>> 0;
     }
-    hHi = (hHi ^ hi) >>> 0;
-    hLo = (hLo ^ lo) >>> 0;
-    mulM(hHi, hLo);
-    hHi = kHi;
-    hLo = kLo;
+    const t = mulMHigh(hHi, hLo);
+    hLo = Math.imul(hLo, M_LO) >>> 0;
+    hHi = t;
   }
-  finishHash();
+  // h ^= h >> 47; h *= m; h ^= h >> 47
+  hLo = (hLo ^ (hHi >>> 15)) >>> 0;
+  const t = mulMHigh(hHi, hLo);
+  hLo = Math.imul(hLo, M_LO) >>> 0;
+  hHi = t;
+  hashOut[0] = hHi;
+  hashOut[1] = (hLo ^ (hHi >>> 15)) >>> 0;
 }
 
-/** MurmurHash64A of an 8-byte little-endian integer (PFSELFTEST's elements). */
-function hashUint64(hi: number, lo: number): void {
-  startHash(8);
-  mixBlock(hi, lo);
-  finishHash();
-}
-
-/** The hash in hHi:hLo as a register index and zero-run length, packed as count << 14 | index. */
+/** The hash in hashOut as a register index and zero-run length, packed as count << 14 | index. */
 function patternOfHash(): number {
+  const hHi = hashOut[0];
+  const hLo = hashOut[1];
   const index = hLo & REGISTER_MASK;
   // The 50 bits above the index, with bit 50 set so the run ends by Q + 1.
   const low = ((hLo >>> 14) | (hHi << 18)) >>> 0;
@@ -142,14 +139,20 @@ function patternOfHash(): number {
 
 /** hllPatLen of an element: register index in the low 14 bits, the value above them. */
 export function elementPattern(element: string): number {
-  hashString(element);
+  murmur64(element, element.length, 0, 0);
+  return patternOfHash();
+}
+
+/** hllPatLen of an 8-byte little-endian integer (PFSELFTEST's elements). */
+function uint64Pattern(hi: number, lo: number): number {
+  murmur64(null, 8, hi, lo);
   return patternOfHash();
 }
 
 /** MurmurHash64A (Redis's variant and seed) as [high, low] uint32 halves, for tests. */
 export function murmurHash64A(element: string): [number, number] {
-  hashString(element);
-  return [hHi, hLo];
+  murmur64(element, element.length, 0, 0);
+  return [hashOut[0], hashOut[1]];
 }
 
 // ------------------------------------------------------------------------- header and checks
@@ -352,6 +355,10 @@ function reserve(hll: MutableString, extraBytes: number): void {
   hll.buf = grown;
 }
 
+/** Registers covered by each one-byte opcode (ZERO, VAL); 0 for the first byte of an XZERO. */
+const ONE_BYTE_SPAN = new Uint8Array(256);
+for (let op = 0; op < 256; op++) ONE_BYTE_SPAN[op] = (op & 0xc0) === 0 ? (op & 0x3f) + 1 : (op & 0x80) !== 0 ? (op & 3) + 1 : 0;
+
 /** The split of one opcode, built here before it replaces the original (at most 5 bytes). */
 const splitSequence = Buffer.alloc(5);
 
@@ -383,16 +390,16 @@ function sparseSet(hll: MutableString, index: number, count: number, sparseMaxBy
   let first = 0;
   let prev = -1;
   let span = 0;
+  // The hot loop of a sparse PFADD: one table read per one-byte opcode.
+  const spans = ONE_BYTE_SPAN;
   while (p < end) {
-    const op = buf[p];
+    span = spans[buf[p]];
     let opLength = 1;
-    if ((op & 0xc0) === 0) span = (op & 0x3f) + 1;
-    else if ((op & 0x80) !== 0) span = (op & 3) + 1;
-    else {
+    if (span === 0) {
       span = xzeroLength(buf, p, end, terminator);
       opLength = 2;
     }
-    if (index <= first + span - 1) break;
+    if (index < first + span) break;
     prev = p;
     p += opLength;
     first += span;
@@ -436,7 +443,7 @@ function sparseSet(hll: MutableString, index: number, count: number, sparseMaxBy
   if (delta > 0 && hll.length + delta > sparseMaxBytes) return promote(hll, index, count);
   if (delta !== 0 && next >= 0) buf.copyWithin(next + delta, next, end);
   hll.length += delta;
-  splitSequence.copy(buf, p, 0, seqLength);
+  for (let k = 0; k < seqLength; k++) buf[p + k] = splitSequence[k];
   // Redis zeroes its terminator on the length change; a split of a cut XZERO then overwrites it.
   if (p + seqLength > hll.length) terminators.set(hll, { buf, length: hll.length });
   else terminators.delete(hll);
@@ -565,9 +572,20 @@ export function hllSetRegister(hll: MutableString, index: number, count: number,
  */
 export function mergeRegisters(max: Uint8Array, bytes: Buffer, terminator: number): boolean {
   if (bytes[4] === HLL_ENCODING_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const value = denseRegister(bytes, i);
-      if (value > max[i]) max[i] = value;
+    // Four registers per three bytes, as in denseHistogram.
+    let r = HLL_HEADER_BYTES;
+    for (let i = 0; i < HLL_REGISTERS; i += 4, r += 3) {
+      const b0 = bytes[r];
+      const b1 = bytes[r + 1];
+      const b2 = bytes[r + 2];
+      const v0 = b0 & 63;
+      const v1 = ((b0 >>> 6) | (b1 << 2)) & 63;
+      const v2 = ((b1 >>> 4) | (b2 << 4)) & 63;
+      const v3 = b2 >>> 2;
+      if (v0 > max[i]) max[i] = v0;
+      if (v1 > max[i + 1]) max[i + 1] = v1;
+      if (v2 > max[i + 2]) max[i + 2] = v2;
+      if (v3 > max[i + 3]) max[i + 3] = v3;
     }
     return true;
   }
@@ -709,8 +727,7 @@ export function hllSelfTest(sparseMaxBytes: number): string | null {
   const seedLo = random31();
   const seedHi = random31();
   for (let j = 1; j <= SELFTEST_ELEMENTS; j++) {
-    hashUint64(seedHi, (j ^ seedLo) >>> 0);
-    const pattern = patternOfHash();
+    const pattern = uint64Pattern(seedHi, (j ^ seedLo) >>> 0);
     denseSet(dense, pattern & REGISTER_MASK, pattern >>> 14);
     hllSetRegister(hll, pattern & REGISTER_MASK, pattern >>> 14, sparseMaxBytes);
     if (j !== checkpoint) continue;
