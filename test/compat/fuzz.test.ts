@@ -103,7 +103,8 @@ class Generator {
     else if (roll < 0.45) cmd = this.bitmapCommand();
     else if (roll < 0.68) cmd = this.hashCommand();
     else if (roll < 0.85) cmd = this.keyCommand();
-    else if (roll < 0.93) cmd = this.expireCommand();
+    else if (roll < 0.9) cmd = this.expireCommand();
+    else if (roll < 0.95) cmd = this.hyperloglogCommand();
     else cmd = this.transactionCommand();
     // Wrong arity: drop trailing arguments now and then.
     // (Not HRANDFIELD: without a count its reply is random.)
@@ -232,6 +233,21 @@ class Generator {
     }
     if (c.chance(0.03)) ops.push(c.pick(['GET', 'BOGUS', 'SET']));
     return ops;
+  }
+
+  /** HLLs live among the string keys, so string commands meet them and PF* commands meet strings. */
+  private hyperloglogCommand(): Command {
+    const c = this.c;
+    const elements = (): string[] => c.some(['a', 'b', 'c', '', '1', 'x\x00y', 'long element text', ...SHORT_VALUES], 6);
+    switch (c.int(0, 9)) {
+      case 0: case 1: case 2: return ['PFADD', this.stringKey(), ...elements()];
+      case 3: case 4: return ['PFCOUNT', this.stringKey()];
+      case 5: return ['PFCOUNT', this.stringKey(), ...c.some(ALL_KEYS, 3)];
+      case 6: return ['PFMERGE', this.stringKey(), ...c.some(ALL_KEYS, 3)];
+      case 7: return ['PFDEBUG', c.pick(['ENCODING', 'DECODE', 'TODENSE', 'nosuch']), this.stringKey()];
+      case 8: return ['PFDEBUG', 'GETREG', this.stringKey()];
+      default: return ['SETRANGE', this.stringKey(), String(c.int(0, 24)), c.pick(['\x00', '\x80', 'HYLL', '\x01', '\x7f\xff'])];
+    }
   }
 
   private bitmapCommand(): Command {
