@@ -143,8 +143,12 @@ function pfmerge(ctx: CommandContext, argv: string[]): void {
     hll = createHll();
     ctx.db.set(key, hll);
   } else {
-    // Checked as a source above.
-    hll = unshareString(ctx, key, found as StringValue);
+    // Read and checked with the sources above: a string holding an HLL.
+    if (!isStringValue(found)) {
+      ctx.reply.error(ERR_WRONGTYPE);
+      return;
+    }
+    hll = unshareString(ctx, key, found);
   }
   if (useDense && !sparseToDense(hll)) {
     ctx.reply.error(ERR_CORRUPT_HLL);

@@ -710,7 +710,7 @@ export function hllSelfTest(sparseMaxBytes: number): string | null {
   const expected = new Uint8Array(HLL_REGISTERS);
   for (let round = 0; round < SELFTEST_REGISTER_ROUNDS; round++) {
     for (let i = 0; i < HLL_REGISTERS; i++) {
-      const r = random31() & 63;
+      const r = (Math.random() * 64) | 0;
       expected[i] = r;
       setDenseRegister(dense, i, r);
     }
