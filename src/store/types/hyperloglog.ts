@@ -12,8 +12,11 @@
 //
 // A live HLL is a MutableString (OBJECT ENCODING "raw", as Redis's createHLLObject makes it):
 // commands change its Buffer in place, so GET, SETRANGE and APPEND keep working on the same
-// bytes. Redis reads one byte past the end of its strings in places (the sds terminator, always
-// zero there); reads here check the length and use 0 instead.
+// bytes. Redis reads one byte past the end of its strings in places (the sds terminator); reads
+// here check the length and use that byte's value instead (see terminatorOf).
+//
+// The reference is redis-server 7.0.15 as the test machines ship it, with the CVE-2025-32023 fix:
+// a sparse HLL whose opcodes run past register 16383 is corrupt wherever it is decoded.
 
 import { MutableString } from './string.js';
 
