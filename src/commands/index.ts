@@ -10,7 +10,7 @@ import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
-import { listCommands } from './lists.js';
+import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
@@ -32,5 +32,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   introspectionCommands,
   serverCommands,
   functionCommands,
-  [debugCommand([...serverDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands])],
 ];

@@ -7,11 +7,12 @@
 
 import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
+import type { DebugSubcommand } from './debug.js';
 import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_OUT_OF_RANGE, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
 import type { CommandSpec, KeySpec, KeySpecFlag } from './types.js';
 import { keyAt, keysFrom } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/keyspace-events.js';
-import { HEAD, ListValue, TAIL, type ListEnd } from '../store/types/list.js';
+import { HEAD, ListValue, setPackedThreshold, TAIL, type ListEnd } from '../store/types/list.js';
 import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
 
@@ -92,6 +93,12 @@ function pushEvent(where: ListEnd): string {
   return where === HEAD ? 'lpush' : 'rpush';
 }
 
+/** A new empty list with the per-list options Redis takes from the configuration at creation. */
+function newList(ctx: CommandContext): ListValue {
+  const config = ctx.server.config;
+  return new ListValue(config.num('list-max-listpack-size'), config.num('list-compress-depth'));
+}
+
 /** Redis's listElementsRemoved: the pop event, the key's deletion when emptied, WATCH, dirty. */
 function elementsRemoved(ctx: CommandContext, key: string, where: ListEnd, list: ListValue, count: number): void {
   const events = ctx.server.events;
@@ -115,7 +122,7 @@ function popRangeWithKey(ctx: CommandContext, key: string, list: ListValue, wher
   reply.arrayLength(2);
   reply.bulk(key);
   reply.arrayLength(popped);
-  for (let i = 0; i < popped; i++) reply.bulk(list.pop(where));
+  list.popInto(where, popped, reply);
   elementsRemoved(ctx, key, where, list, popped);
   return popped;
 }
@@ -125,7 +132,7 @@ function pushMoved(ctx: CommandContext, dstKey: string, dst: ListValue | undefin
   const db = ctx.db;
   let list = dst;
   if (list === undefined) {
-    list = new ListValue();
+    list = newList(ctx);
     // Db.set fires dbAdd's "new" keyspace event for a key it creates.
     db.set(dstKey, list);
   }
@@ -140,7 +147,7 @@ function pushMoved(ctx: CommandContext, dstKey: string, dst: ListValue | undefin
  * any) a list: pop, push, events, deletion of an emptied source.
  */
 function moveElement(ctx: CommandContext, srcKey: string, src: ListValue, dstKey: string, dst: ListValue | undefined, from: ListEnd, to: ListEnd): void {
-  const element = src.pop(from);
+  const element = src.popDetached(from);
   pushMoved(ctx, dstKey, dst, element, to);
   const db = ctx.db;
   ctx.server.events.notify(NOTIFY_LIST, popEvent(from), srcKey, db.id);
@@ -161,7 +168,7 @@ function pushGeneric(ctx: CommandContext, argv: string[], where: ListEnd, onlyIf
       ctx.reply.integer(0);
       return;
     }
-    list = new ListValue();
+    list = newList(ctx);
     ctx.db.set(key, list);
   }
   for (let i = 2; i < argv.length; i++) list.push(argv[i], where);
@@ -395,7 +402,7 @@ function popGeneric(ctx: CommandContext, argv: string[], where: ListEnd): void {
   }
   const popped = Math.min(count, list.length);
   reply.arrayLength(popped);
-  for (let i = 0; i < popped; i++) reply.bulk(list.pop(where));
+  list.popInto(where, popped, reply);
   elementsRemoved(ctx, key, where, list, popped);
 }
 
@@ -600,7 +607,7 @@ class ListWaiter implements KeyWaiter {
         ctx.reply.error(ERR_WRONGTYPE);
         return true;
       }
-      const element = value.pop(from);
+      const element = value.popDetached(from);
       pushMoved(ctx, dstKey, dst, element, this.to);
       ctx.alsoPropagate(db.id, this.isRpoplpush
         ? ['RPOPLPUSH', key, dstKey]
@@ -696,6 +703,47 @@ function brpoplpush(ctx: CommandContext, argv: string[]): void {
   if (deadlineMs === null) return;
   blockingMove(ctx, argv, TAIL, HEAD, deadlineMs, true);
 }
+
+// ------------------------------------------------------------------------------------ DEBUG
+
+const MEMORY_UNIT_BYTES: Readonly<Record<string, bigint>> = {
+  '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n * 1000n, mb: 1024n * 1024n, g: 1000n * 1000n * 1000n, gb: 1024n * 1024n * 1024n,
+};
+const MAX_MEMORY_DIGITS = 127;
+const UINT64_MASK = 2n ** 64n - 1n;
+
+/** Redis's memtoull: digits and an optional unit (b, k, kb, m, mb, g, gb); null when invalid. */
+function memtoull(text: string): bigint | null {
+  if (text.startsWith('-')) return null;
+  let digitsEnd = 0;
+  while (digitsEnd < text.length && text.charCodeAt(digitsEnd) >= 48 && text.charCodeAt(digitsEnd) <= 57) digitsEnd++;
+  const unit = MEMORY_UNIT_BYTES[text.slice(digitsEnd).toLowerCase()];
+  if (unit === undefined || digitsEnd > MAX_MEMORY_DIGITS) return null;
+  let value = digitsEnd === 0 ? 0n : BigInt(text.slice(0, digitsEnd));
+  // strtoull saturates, and the product wraps in 64 bits.
+  if (value > UINT64_MASK) value = UINT64_MASK;
+  return (value * unit) & UINT64_MASK;
+}
+
+/** The DEBUG helpers Redis's list tests use. */
+export const listDebugSubcommands: readonly DebugSubcommand[] = [
+  {
+    name: 'QUICKLIST-PACKED-THRESHOLD', minArgs: 3, maxArgs: 3,
+    help: [
+      'QUICKLIST-PACKED-THRESHOLD <size>',
+      '    List elements of <size> bytes and more get a quicklist node of their own (plain).',
+      '    1gb by default, at most 4gb; 0 restores the default.',
+    ],
+    run(ctx, argv) {
+      const size = memtoull(argv[2]);
+      if (size === null || !setPackedThreshold(Number(size))) {
+        ctx.reply.error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+        return;
+      }
+      ctx.reply.ok();
+    },
+  },
+];
 
 // ------------------------------------------------------------------------------------ table
 
