@@ -253,14 +253,8 @@ function replyRange(ctx: CommandContext, list: ListValue, startArg: number, endA
   }
   if (end >= length) end = length - 1;
   const count = end - start + 1;
-  const reply = ctx.reply;
-  reply.arrayLength(count);
-  const cursor = list.cursor(start, true);
-  for (let i = 0; i < count; i++) {
-    const element = cursor.next();
-    if (element === null) break;
-    reply.bulk(element);
-  }
+  ctx.reply.arrayLength(count);
+  list.writeRange(start, count, ctx.reply);
 }
 
 function lrange(ctx: CommandContext, argv: string[]): void {

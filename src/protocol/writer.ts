@@ -284,6 +284,28 @@ export class ReplyWriter {
     this.used = at;
   }
 
+  /**
+   * A bulk string of the chars `start` to `end` (exclusive) of `text`, without making the
+   * substring (an element inside a listpack, LRANGE's path).
+   */
+  bulkSlice(text: string, start: number, end: number): void {
+    if (this.muted) return;
+    const len = end - start;
+    if (len > SMALL_COPY_BYTES) {
+      this.bulk(text.slice(start, end));
+      return;
+    }
+    const header = bulkHeaders[len];
+    this.ensure(header.length + len + 2);
+    this.copyBytes(header);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = start; i < end; i++) buf[at++] = text.charCodeAt(i);
+    buf[at++] = 13;
+    buf[at++] = 10;
+    this.used = at;
+  }
+
   /** A bulk string holding the decimal form of an integer (e.g. INCRBYFLOAT-like replies). */
   bulkNumber(value: number | bigint): void {
     this.bulk(String(value));

@@ -36,11 +36,14 @@ class Collect implements ElementSink {
   bulk(e: string): void {
     this.items.push(e);
   }
+  bulkSlice(text: string, start: number, end: number): void {
+    this.items.push(text.slice(start, end));
+  }
 }
 
 /** Applies one random operation to the list and to the array model alike. */
 function step(rand: () => number, list: ListValue, model: string[]): void {
-  const op = Math.floor(rand() * 11);
+  const op = Math.floor(rand() * 12);
   const value = element(rand);
   const n = model.length;
   const index = n === 0 ? 0 : Math.floor(rand() * n) - (rand() < 0.3 ? n : 0);
@@ -95,6 +98,14 @@ function step(rand: () => number, list: ListValue, model: string[]): void {
       const expected = where === HEAD ? model.splice(0, count) : model.splice(Math.max(0, model.length - count)).reverse();
       expect(list.popInto(where, count, sink)).toBe(expected.length);
       expect(sink.items).toEqual(expected);
+      break;
+    }
+    case 9: {
+      const start = Math.floor(rand() * (n + 1));
+      const count = Math.floor(rand() * (n - start + 1));
+      const sink = new Collect();
+      list.writeRange(start, count, sink);
+      expect(sink.items).toEqual(model.slice(start, start + count));
       break;
     }
     default: {

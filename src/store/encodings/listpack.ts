@@ -194,6 +194,31 @@ export function lpGet(lp: string, off: number): string {
   return String(lpGetNumber(lp, off));
 }
 
+/** Where lpWriteElement puts an element (a ReplyWriter fits). */
+export interface LpElementSink {
+  bulk(text: string): void;
+  /** The chars `start` to `end` (exclusive) of `text`, as one bulk string. */
+  bulkSlice(text: string, start: number, end: number): void;
+}
+
+/**
+ * Writes the element at `off` to `sink`: a string entry as a range of the listpack (no
+ * substring made: LRANGE's path), an integer entry as its decimal text.
+ */
+export function lpWriteElement(lp: string, off: number, sink: LpElementSink): void {
+  const b = lp.charCodeAt(off);
+  if (b >= 0x80 && b < 0xc0) {
+    sink.bulkSlice(lp, off + 1, off + 1 + (b & 0x3f));
+  } else if (b >= 0xe0 && b < 0xf0) {
+    const start = off + 2;
+    sink.bulkSlice(lp, start, start + (((b & 0x0f) << 8) | lp.charCodeAt(off + 1)));
+  } else if (b === 0xf0) {
+    sink.bulkSlice(lp, off + 5, off + 5 + readU32(lp, off + 1));
+  } else {
+    sink.bulk(lpGet(lp, off));
+  }
+}
+
 /**
  * lpGet for a value kept after the listpack is gone (a conversion to a big encoding): V8 makes a
  * slice of 13 chars or more a view that keeps the whole listpack alive, so this copies it.

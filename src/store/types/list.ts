@@ -14,7 +14,7 @@
 
 import {
   LP_EMPTY, lpAppend, lpDelete, lpDeleteRange, lpEntryBytes, lpEquals, lpFirst, lpFromArray, lpGet, lpGetDetached, lpInsertAfter,
-  lpInsertBefore, lpLast, lpLength, lpNext, lpPrepend, lpPrev, lpReplace, lpSeek,
+  lpInsertBefore, lpLast, lpLength, lpNext, lpPrepend, lpPrev, lpReplace, lpSeek, lpWriteElement, type LpElementSink,
 } from '../encodings/listpack.js';
 import { StringDeque } from './string-deque.js';
 
@@ -23,10 +23,8 @@ export const HEAD = 0;
 export const TAIL = 1;
 export type ListEnd = typeof HEAD | typeof TAIL;
 
-/** Where popped elements go without an intermediate array (a ReplyWriter fits). */
-export interface ElementSink {
-  bulk(element: string): void;
-}
+/** Where elements are written without an intermediate array (a ReplyWriter fits). */
+export type ElementSink = LpElementSink;
 
 /** quicklist.c's optimization_level: node byte limits for fill -1 .. -5. */
 const SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
@@ -210,7 +208,7 @@ export class ListValue {
     const n = Math.min(count, length);
     let off = where === HEAD ? lpFirst(data) : lpLast(data);
     for (let i = 0; i < n; i++) {
-      sink.bulk(lpGet(data, off));
+      lpWriteElement(data, off, sink);
       off = where === HEAD ? lpNext(data, off) : lpPrev(data, off);
     }
     this.data = where === HEAD ? lpDeleteRange(data, 0, n) : lpDeleteRange(data, length - n, n);
@@ -306,6 +304,20 @@ export class ListValue {
     let lp = fromHead > 0 ? lpDeleteRange(data, 0, fromHead) : data;
     if (fromTail > 0) lp = lpDeleteRange(lp, lpLength(lp) - fromTail, fromTail);
     this.data = lp;
+  }
+
+  /** Writes `count` elements from `start` on (0 <= start, start + count <= length) to `sink`: LRANGE. */
+  writeRange(start: number, count: number, sink: ElementSink): void {
+    const data = this.data;
+    if (typeof data !== 'string') {
+      for (let i = start; i < start + count; i++) sink.bulk(data.get(i));
+      return;
+    }
+    let off = lpSeek(data, start);
+    for (let i = 0; i < count && off !== -1; i++) {
+      lpWriteElement(data, off, sink);
+      off = lpNext(data, off);
+    }
   }
 
   /**
