@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeDifferential, type Pair, type Step } from '../helpers/differential.js';
+import { prng } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Every sequence uses its own key names: the replies must match redis-server byte for byte, in
@@ -171,7 +172,60 @@ async function callBoth(pair: Pair, ...args: string[]): Promise<void> {
   await same(pair, args.join(' '));
 }
 
+/** A seeded random sequence of list commands over a few keys (one of them a string). */
+function randomSteps(seed: number, count: number): Step[] {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+  const int = (min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));
+  const keys = ['f1', 'f2', 'f3', 'fstr', 'fnone'];
+  const elements = ['a', 'b', 'c', '1', '-7', '300', '9223372036854775807', '01', '', 'x'.repeat(70), 'y'.repeat(5000)];
+  const index = (): string => String(pick([int(-12, 12), int(-12, 12), 0, -1, 9223372036854775807]));
+  const steps: Step[] = [['SET', 'fstr', 'v']];
+  for (let i = 0; i < count; i++) {
+    const k = pick(keys);
+    const some = (): string[] => Array.from({ length: int(1, 4) }, () => pick(elements));
+    const end = (): string => pick(['LEFT', 'RIGHT', 'left']);
+    switch (int(0, 17)) {
+      case 0: case 1: steps.push([pick(['LPUSH', 'RPUSH']), k, ...some()]); break;
+      case 2: steps.push([pick(['LPUSHX', 'RPUSHX']), k, ...some()]); break;
+      case 3: steps.push(rand() < 0.5 ? [pick(['LPOP', 'RPOP']), k] : [pick(['LPOP', 'RPOP']), k, String(int(-1, 5))]); break;
+      case 4: steps.push(['LINDEX', k, index()]); break;
+      case 5: steps.push(['LSET', k, index(), pick(elements)]); break;
+      case 6: steps.push(['LINSERT', k, pick(['BEFORE', 'AFTER']), pick(elements), pick(elements)]); break;
+      case 7: case 8: steps.push(['LRANGE', k, index(), index()]); break;
+      case 9: steps.push(['LTRIM', k, index(), index()]); break;
+      case 10: steps.push(['LREM', k, String(int(-3, 3)), pick(elements)]); break;
+      case 11: {
+        const opts: string[] = [];
+        if (rand() < 0.4) opts.push('RANK', String(pick([int(-3, 3), 1])));
+        if (rand() < 0.4) opts.push('COUNT', String(int(0, 3)));
+        if (rand() < 0.3) opts.push('MAXLEN', String(int(0, 6)));
+        steps.push(['LPOS', k, pick(elements), ...opts]);
+        break;
+      }
+      case 12: steps.push(['LMOVE', k, pick(keys), end(), end()]); break;
+      case 13: steps.push(['RPOPLPUSH', k, pick(keys)]); break;
+      case 14: steps.push(['LMPOP', '2', k, pick(keys), end(), ...(rand() < 0.5 ? ['COUNT', String(int(1, 4))] : [])]); break;
+      case 15: steps.push(['LLEN', k]); break;
+      case 16: steps.push(['CONFIG', 'SET', 'list-max-listpack-size', String(pick([-2, -1, 1, 2, 5]))]); break;
+      default: steps.push(['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', pick(['0', '60b', '1kb'])]);
+    }
+  }
+  steps.push(['LRANGE', 'f1', '0', '-1'], ['LRANGE', 'f2', '0', '-1'], ['LRANGE', 'f3', '0', '-1']);
+  steps.push(['CONFIG', 'SET', 'list-max-listpack-size', '-2'], ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0']);
+  return steps;
+}
+
 describeDifferential('list commands', (servers) => {
+  // LIST_FUZZ_SEEDS=50 LIST_FUZZ_COMMANDS=3000 runs a longer local search.
+  const seeds = Number(process.env.LIST_FUZZ_SEEDS ?? 3);
+  const commands = Number(process.env.LIST_FUZZ_COMMANDS ?? 600);
+  for (let seed = 1; seed <= seeds; seed++) {
+    it(`a random sequence of list commands matches (seed ${seed})`, async () => {
+      await servers.run(randomSteps(seed, commands), seed % 2 === 0 ? 3 : 2);
+    });
+  }
+
   for (const resp of [2, 3] as const) {
     it(`reads and writes match in RESP${resp}`, async () => {
       await servers.run(keyed(basics, `basics${resp}:`), resp);
