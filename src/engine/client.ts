@@ -58,6 +58,8 @@ export class Client implements ClientState, CommandContext {
   noTouch = false;
   closeAfterReply = false;
   blockedOnKeys = false;
+  /** The blocking command's argv while blocked on keys (CLIENT LIST argv-mem). */
+  blockedArgv: readonly string[] | null = null;
   denyBlocking = false;
   closed = false;
   /** Queued in the host's end-of-turn flush list (pushed pub/sub or MONITOR output). */
@@ -272,7 +274,7 @@ export class Client implements ClientState, CommandContext {
     const connection = this.connection;
     const qbuf = running ? connection.queryBufferUsedBytes : connection.queryBufferBytes;
     const qbufFree = Math.max(0, connection.queryBufferCapacityBytes - qbuf);
-    const argvMem = argvBytes(running ? currentArgv : this.pausedArgv);
+    const argvMem = argvBytes(running ? currentArgv : this.pausedArgv ?? (this.blockedOnKeys ? this.blockedArgv : null));
     let multiMem = 0;
     if (this.inMulti) {
       // Redis counts the argument bytes plus one pointer per argument of each queued command.

@@ -452,6 +452,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (client.blockedOnKeys) {
       // Redis settles the latency histogram and the slowlog when the client is released.
       this.blocking.noteBlockingCall(client, argv, durationMicros);
+      client.blockedArgv = argv;
     } else if (this.live.latencyTracking) {
       const stats = command.stats;
       stats.latencyHistogram ??= newLatencyHistogram();
