@@ -176,6 +176,18 @@ describe('ListValue against an array model', () => {
     expect(setPackedThreshold(2 ** 32)).toBe(false);
   });
 
+  it('fromNodes keeps one packed node as it is and joins several into the deque', () => {
+    const one = ListValue.fromNodes([{ plain: false, bytes: lpFromArray(['a', '1']), count: 2 }], -2, 0);
+    expect(one.isCompact).toBe(true);
+    expect(contents(one)).toEqual(['a', '1']);
+    const many = ListValue.fromNodes([
+      { plain: false, bytes: lpFromArray(['a', 'b']), count: 2 }, { plain: true, bytes: 'big', count: 1 },
+      { plain: false, bytes: lpFromArray(['7']), count: 1 },
+    ], 2, 0);
+    expect(many.isCompact).toBe(false);
+    expect(contents(many)).toEqual(['a', 'b', 'big', '7']);
+  });
+
   it('fromElements rebuilds a list compact when it fits one node', () => {
     expect(ListValue.fromElements(['a', 'b', '3'], -2, 0).isCompact).toBe(true);
     expect(contents(ListValue.fromElements(['a', 'b', '3'], 1, 0))).toEqual(['a', 'b', '3']);

@@ -365,6 +365,25 @@ export class ListValue {
   }
 
   /**
+   * A list restored from quicklist nodes (RESTORE, RDB loading; listpacks already validated):
+   * one packed node is kept as it is, the compact form, as Redis keeps the nodes it loads; more
+   * nodes go to the deque.
+   */
+  static fromNodes(nodes: readonly QuicklistNode[], listMaxListpackSize: number, compressDepth: number): ListValue {
+    if (nodes.length === 1 && !nodes[0].plain) return new ListValue(listMaxListpackSize, compressDepth, nodes[0].bytes);
+    const deque = new StringDeque();
+    for (const node of nodes) {
+      if (node.plain) {
+        deque.pushTail(node.bytes);
+        continue;
+      }
+      const lp = node.bytes;
+      for (let off = lpFirst(lp); off !== -1; off = lpNext(lp, off)) deque.pushTail(lpGetDetached(lp, off));
+    }
+    return new ListValue(listMaxListpackSize, compressDepth, deque.length === 0 ? LP_EMPTY : deque);
+  }
+
+  /**
    * A list restored from elements (RESTORE, RDB loading), compact when Redis's pushes would keep
    * them in one node.
    */
