@@ -17,7 +17,7 @@ function bulk(text: string): string {
 }
 
 describe('blocking on keys (BLPOP and the framework)', () => {
-  const server = withServer();
+  const server = withServer({ 'enable-debug-command': 'yes' });
   const connect = (resp: 2 | 3 = 2): Promise<RawConnection> => server.connect(resp);
   const blocked = (): number => server.running.server.blocking.blockedCount;
   const waitBlocked = (n: number): Promise<void> => waitFor(() => blocked() === n, 5000, `${n} blocked clients`);
@@ -297,6 +297,32 @@ describe('blocking on keys (BLPOP and the framework)', () => {
     await a.call('BLMPOP', '0', '1', 'x', 'RIGHT', 'COUNT', '2');
     await a.call('BLMOVE', 'x', 'y', 'Left', 'right', '0');
     expect(log.lines()).toEqual(['LPOP x', 'RPOP x 2', 'LMOVE x y Left right']);
+  });
+
+  it('a key that expired before it could serve is deleted (its DEL propagated) and serves nobody', async () => {
+    const log = new PropagationLog(server.running);
+    const c = await connect();
+    const other = await connect();
+    await other.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    try {
+      c.send('BRPOP', 'k', '0');
+      await waitBlocked(1);
+      for (const cmd of [['MULTI'], ['RPUSH', 'k', 'hello'], ['PEXPIRE', 'k', '100'], ['DEBUG', 'SLEEP', '0.2'], ['EXEC']]) await other.call(...cmd);
+      expect(blocked()).toBe(1);
+      expect(log.lines().map((line) => line.replace(/^(pexpireat k) \d+$/i, '$1 *'))).toEqual(['MULTI', 'RPUSH k hello', 'PEXPIREAT k *', 'EXEC', 'DEL k']);
+      // The same through SWAPDB: the swapped-in key is already past its deadline.
+      log.clear();
+      await other.call('SELECT', '1');
+      await other.call('RPUSH', 'k', 'hello');
+      await other.call('PEXPIRE', 'k', '10');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await other.call('SWAPDB', '1', '0');
+      expect(blocked()).toBe(1);
+      expect(log.lines().slice(-2)).toEqual(['SWAPDB 1 0', 'DEL k']);
+    } finally {
+      await other.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      c.close();
+    }
   });
 
   it('a push that makes a WATCHed destination change through a served BRPOPLPUSH fails that EXEC', async () => {
