@@ -348,7 +348,7 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
  * INT_MAX (maxmemory-policy here is always noeviction, which permits sharing); every other
  * value has exactly one reference.
  */
-function refcountOf(value: RedisValue): number {
+export function refcountOf(value: RedisValue): number {
   if (typeof value !== 'string' || encodingName(value) !== 'int') return 1;
   const n = parseInt64(value);
   return typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1;

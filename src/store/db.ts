@@ -253,6 +253,22 @@ export class Db {
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
   }
 
+  /**
+   * Adds a key read from an RDB image, with its deadline if it has one. Like Redis's
+   * dbAddRDBLoad it fires no keyspace hook ("new" is not notified while loading). The key must
+   * not exist (see removeForLoad).
+   */
+  addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): void {
+    if (this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
+    this.data.set(key, encode(value, cachedClock));
+    if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
+  }
+
+  /** Drops a key that a loaded one replaces (DEBUG RELOAD MERGE): no expiry check, no hook. */
+  removeForLoad(key: string): void {
+    this.removeKey(key);
+  }
+
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */
   replaceValue(key: string, value: RedisValue): void {
     const stored = this.data.get(key);
