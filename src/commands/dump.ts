@@ -194,10 +194,10 @@ function restore(ctx: CommandContext, argv: string[]): void {
       ctx.rewritePropagation(propagated);
     }
   }
-  // objectSetLRUOrLFU: IDLETIME counts under LRU-style tracking; FREQ only under an LFU policy,
-  // which this server does not offer yet (maxmemory-policy stays noeviction), so it is checked
-  // and has nothing to set.
-  if (accessTracking(ctx) !== 'lfu' && options.idleSeconds >= 0) {
+  // objectSetLRUOrLFU: FREQ counts under an LFU policy, IDLETIME under any other.
+  if (accessTracking(ctx) === 'lfu') {
+    if (options.frequency >= 0) db.setLfuFrequency(key, options.frequency);
+  } else if (options.idleSeconds >= 0) {
     db.backdateAccess(key, Math.min(options.idleSeconds, LRU_CLOCK_MAX));
   }
   ctx.server.events.signalModifiedKey(db, key);

@@ -37,8 +37,6 @@ export interface RdbSaveOptions {
   functionCodes: readonly string[];
   /** LRU: an IDLE record (seconds) per key; LFU: a FREQ record (the counter) per key. */
   tracking: AccessTracking;
-  /** The LFU counter of a value, as LFUDecrAndReturn gives it (only with tracking 'lfu'). */
-  lfuCounter?: (db: Db, key: string) => number;
 }
 
 /** Serializes every database (MissingCodecError when a value's type has no codec). */
@@ -72,9 +70,9 @@ export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
       if (options.tracking === 'lru') {
         out.u8(RDB_OPCODE_IDLE);
         out.len(db.idleSeconds(key));
-      } else if (options.tracking === 'lfu' && options.lfuCounter !== undefined) {
+      } else if (options.tracking === 'lfu') {
         out.u8(RDB_OPCODE_FREQ);
-        out.u8(options.lfuCounter(db, key) & 0xff);
+        out.u8(db.lfuFrequency(key));
       }
       out.u8(rdbTypeOf(value));
       out.string(key);
@@ -100,8 +98,6 @@ export interface RdbLoadTarget {
   /** Verify the trailer (rdbchecksum and not DEBUG SET-SKIP-CHECKSUM-VALIDATION). */
   readonly verifyChecksum: boolean;
   readonly tracking: AccessTracking;
-  /** Sets a loaded key's LFU counter (only with tracking 'lfu'). */
-  setLfuCounter?: (db: Db, key: string, counter: number) => void;
   readonly nowMs: number;
 }
 
@@ -208,8 +204,9 @@ function addKey(
     db.removeForLoad(key);
   }
   db.addForLoad(key, value, deadline === -1 ? undefined : deadline);
+  // objectSetLRUOrLFU: a FREQ record counts under LFU, an IDLE record otherwise.
   if (target.tracking === 'lfu') {
-    if (lfuCounter >= 0 && target.setLfuCounter !== undefined) target.setLfuCounter(db, key, lfuCounter);
+    if (lfuCounter >= 0) db.setLfuFrequency(key, lfuCounter);
   } else if (idleSeconds >= 0) {
     db.backdateAccess(key, idleSeconds);
   }
