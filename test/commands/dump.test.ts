@@ -59,7 +59,7 @@ describe('DUMP / RESTORE', () => {
     await server.r2.set('old', 'x');
     propagated.clear();
     const seen = await events.during(async () => {
-      expect(await server.r2.restore('old', 1, payload, 'ABSTTL', 'REPLACE')).toBe('OK');
+      expect(await server.r2.restore('old', 1, payload, 'REPLACE', 'ABSTTL')).toBe('OK');
       expect(await server.r2.restore('none', 1, payload, 'ABSTTL')).toBe('OK');
     });
     expect(seen).toEqual(['del old']);
