@@ -11,7 +11,9 @@ import { refcountOf } from './keys.js';
 import { keyAt, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
-import { checkSerializable, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue } from '../store/rdb/codecs.js';
+import {
+  checkSerializable, debugObjectSuffix, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue,
+} from '../store/rdb/codecs.js';
 import { isObjectType } from '../store/rdb/constants.js';
 import { Digest } from '../store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../store/rdb/dump-payload.js';
@@ -67,7 +69,7 @@ function dump(ctx: CommandContext, argv: string[]): void {
   }
   const out = new RdbWriter({ compress: ctx.server.config.bool('rdbcompression') });
   try {
-    writeTypedValue(value, out);
+    writeTypedValue(value, out, { settings: ctx.server.config });
   } catch (err) {
     if (!(err instanceof MissingCodecError)) throw err;
     missingCodecReply(ctx, err);
@@ -237,9 +239,12 @@ function debugObject(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(ERR_NO_SUCH_KEY);
     return;
   }
-  const out = new RdbWriter({ compress: ctx.server.config.bool('rdbcompression') });
+  const settings = ctx.server.config;
+  const out = new RdbWriter({ compress: settings.bool('rdbcompression') });
+  let suffix: string;
   try {
-    writeValue(value, out);
+    writeValue(value, out, { settings });
+    suffix = debugObjectSuffix(value, settings);
   } catch (err) {
     if (!(err instanceof MissingCodecError)) throw err;
     missingCodecReply(ctx, err);
@@ -249,7 +254,7 @@ function debugObject(ctx: CommandContext, argv: string[]): void {
   const lru = (Math.floor(Date.now() / 1000) - idle) & LRU_CLOCK_MAX;
   ctx.reply.simple(
     `Value at:${addressOf(value, db, key)} refcount:${refcountOf(value)} encoding:${encodingName(value)} ` +
-    `serializedlength:${out.length} lru:${lru} lru_seconds_idle:${idle}`,
+    `serializedlength:${out.length} lru:${lru} lru_seconds_idle:${idle}${suffix}`,
   );
 }
 
@@ -334,6 +339,7 @@ function datasetImage(ctx: CommandContext): Buffer | null {
       ],
       functionCodes: [...server.keyspace.functions.libraries.values()].map((lib) => lib.code),
       tracking: accessTracking(ctx),
+      settings: config,
     });
   } catch (err) {
     if (!(err instanceof MissingCodecError)) throw err;

@@ -20,6 +20,11 @@ export interface RdbLoadContext {
   readonly settings: RdbSettings;
 }
 
+/** What a writer may consult (list-compress-depth decides which quicklist nodes are LZF blobs). */
+export interface RdbSaveContext {
+  readonly settings: RdbSettings;
+}
+
 export interface RdbTypeCodec<V> {
   /** TYPE's name for the values this codec serializes. */
   readonly kind: TypeName;
@@ -30,7 +35,7 @@ export interface RdbTypeCodec<V> {
   /** The RDB type byte Redis 7.0 writes for this value (rdbSaveObjectType). */
   rdbTypeOf(value: V): number;
   /** Writes the value's serialization (rdbSaveObject), without the type byte. */
-  write(value: V, out: RdbWriter): void;
+  write(value: V, out: RdbWriter, ctx: RdbSaveContext): void;
   /**
    * Reads a value serialized as `rdbType` (one of `rdbTypes`), choosing its in-memory encoding
    * by the current settings as Redis's rdbLoadObject does. Returns null for an empty collection
@@ -40,4 +45,10 @@ export interface RdbTypeCodec<V> {
   read(rdbType: number, input: RdbReader, ctx: RdbLoadContext): V | null;
   /** Folds the value into `digest` as debug.c's xorObjectDigest does for the type. */
   digest(value: V, digest: Digest): void;
+  /**
+   * DEBUG OBJECT's type-specific tail, with its leading space (a quicklist's
+   * " ql_nodes:... ql_avg_node:... ql_listpack_max:... ql_compressed:... ql_uncompressed_size:...");
+   * absent when the type adds nothing.
+   */
+  debugObjectSuffix?(value: V, settings: RdbSettings): string;
 }

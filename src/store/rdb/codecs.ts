@@ -3,7 +3,7 @@
 // (store/types/<type>-rdb.ts) to CODECS; until it does, its values are refused by name
 // (MissingCodecError), never serialized some other way.
 
-import type { RdbLoadContext, RdbTypeCodec, ValueOfKind } from './codec.js';
+import type { RdbLoadContext, RdbSaveContext, RdbSettings, RdbTypeCodec, ValueOfKind } from './codec.js';
 import type { Digest } from './digest.js';
 import { corrupt } from './errors.js';
 import type { RdbReader } from './reader.js';
@@ -58,15 +58,21 @@ export function rdbTypeOf(value: RedisValue): number {
 }
 
 /** rdbSaveObject: the value's serialization, without the type byte. */
-export function writeValue(value: RedisValue, out: RdbWriter): void {
-  codecOf(value).write(value, out);
+export function writeValue(value: RedisValue, out: RdbWriter, ctx: RdbSaveContext): void {
+  codecOf(value).write(value, out, ctx);
 }
 
 /** Type byte then value: what a DUMP payload holds before its footer. */
-export function writeTypedValue(value: RedisValue, out: RdbWriter): void {
+export function writeTypedValue(value: RedisValue, out: RdbWriter, ctx: RdbSaveContext): void {
   const codec = codecOf(value);
   out.u8(codec.rdbTypeOf(value));
-  codec.write(value, out);
+  codec.write(value, out, ctx);
+}
+
+/** DEBUG OBJECT's type-specific tail ("" when the type has none). */
+export function debugObjectSuffix(value: RedisValue, settings: RdbSettings): string {
+  const codec = codecOf(value);
+  return codec.debugObjectSuffix === undefined ? '' : codec.debugObjectSuffix(value, settings);
 }
 
 /**

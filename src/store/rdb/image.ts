@@ -37,11 +37,14 @@ export interface RdbSaveOptions {
   functionCodes: readonly string[];
   /** LRU: an IDLE record (seconds) per key; LFU: a FREQ record (the counter) per key. */
   tracking: AccessTracking;
+  /** Configuration the value writers consult. */
+  settings: RdbSettings;
 }
 
 /** Serializes every database (MissingCodecError when a value's type has no codec). */
 export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
   const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
+  const ctx = { settings: options.settings };
   out.latin1(`${MAGIC}${String(RDB_VERSION).padStart(4, '0')}`);
   for (const [key, value] of options.aux) {
     out.u8(RDB_OPCODE_AUX);
@@ -76,7 +79,7 @@ export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
       }
       out.u8(rdbTypeOf(value));
       out.string(key);
-      writeValue(value, out);
+      writeValue(value, out, ctx);
     }
   }
   out.u8(RDB_OPCODE_EOF);
