@@ -267,14 +267,13 @@ function datasetDigest(dbs: readonly Db[]): Digest {
   for (const db of dbs) {
     if (db.size === 0) continue;
     final.mixUint32BE(db.id);
-    for (const key of db.keys()) {
-      const value = db.peek(key);
-      if (value === undefined) continue;
+    const hasExpires = db.expiresCount > 0;
+    db.forEachEntry((key, value) => {
       keyDigest.reset();
       keyDigest.mix(key);
-      digestValue(value, db.getExpire(key) !== undefined, keyDigest);
+      digestValue(value, hasExpires && db.getExpire(key) !== undefined, keyDigest);
       final.xorDigest(keyDigest);
-    }
+    });
   }
   return final;
 }
@@ -321,12 +320,7 @@ function datasetImage(ctx: CommandContext): Buffer | null {
   const dbs = server.keyspace.dbs;
   try {
     // Refuse before anything is flushed when some value cannot be serialized.
-    for (const db of dbs) {
-      for (const key of db.keys()) {
-        const value = db.peek(key);
-        if (value !== undefined) checkSerializable(value);
-      }
-    }
+    for (const db of dbs) db.forEachEntry((_key, value) => checkSerializable(value));
     return saveImage(dbs, {
       compress: config.bool('rdbcompression'),
       checksum: config.bool('rdbchecksum'),

@@ -321,19 +321,23 @@ export class Db {
   }
 
   /**
-   * Adds a key read from an RDB image, with its deadline if it has one. Like Redis's
-   * dbAddRDBLoad it fires no keyspace hook ("new" is not notified while loading). The key must
-   * not exist (see removeForLoad).
+   * Stores a key read from an RDB image with its deadline, if any. Like Redis's dbAddRDBLoad it
+   * fires no keyspace hook ("new" is not notified while loading). Returns false when the key
+   * was already there, in which case it has been replaced (value and deadline).
    */
-  addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): void {
-    if (this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
+  addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): boolean {
+    const sizeBefore = this.data.size;
+    if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
     this.data.set(key, encode(value, this.freshClock()));
+    const added = this.data.size !== sizeBefore;
     if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
+    else if (!added && this.expires.size > 0) this.expires.delete(key);
+    return added;
   }
 
-  /** Drops a key that a loaded one replaces (DEBUG RELOAD MERGE): no expiry check, no hook. */
-  removeForLoad(key: string): void {
-    this.removeKey(key);
+  /** Visits every key with its value, expired ones included (serialization, digests). */
+  forEachEntry(visit: (key: string, value: RedisValue) => void): void {
+    this.data.forEach((stored, key) => visit(key, decode(stored)));
   }
 
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */

@@ -1,14 +1,17 @@
 // RDB primitives: CRC64 against Redis's test vectors, LZF (round trips, corrupt input, and the
 // compressor's output against redis-server's own, byte for byte), lengths, strings, doubles,
 // times, DUMP payload framing, and a reader that only ever fails with RdbFormatError.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RDB_VERSION } from '../../src/store/rdb/constants.js';
 import { Crc64, crc64 } from '../../src/store/rdb/crc64.js';
+import { Digest } from '../../src/store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../../src/store/rdb/dump-payload.js';
 import { RdbFormatError } from '../../src/store/rdb/errors.js';
 import { lzfCompress, lzfDecompress } from '../../src/store/rdb/lzf.js';
 import { RdbReader } from '../../src/store/rdb/reader.js';
 import { RdbWriter } from '../../src/store/rdb/writer.js';
+import { sha1Bytes, sha1Latin1 } from '../../src/util/sha1.js';
 import { prng } from '../helpers/random.js';
 import { redisServerPath, startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
 import { RawConnection } from '../helpers/resp.js';
@@ -63,6 +66,59 @@ describe('CRC64 (Jones, as Redis crc64.c)', () => {
     expect(crc.equalsLE(out, 0)).toBe(true);
     out[3] ^= 1;
     expect(crc.equalsLE(out, 0)).toBe(false);
+  });
+});
+
+describe('SHA-1 and the DEBUG DIGEST arithmetic', () => {
+  const reference = (data: Buffer): Buffer => createHash('sha1').update(data).digest();
+
+  it('equals node:crypto\'s SHA-1 at every padding boundary and for long inputs', () => {
+    const rand = prng(6);
+    const out = new Uint8Array(20);
+    const lengths = [...Array.from({ length: 200 }, (_, i) => i), 1000, 4095, 4096, 65536, 65537, 200_000];
+    for (const len of lengths) {
+      const data = Buffer.from(randomText(rand, len, 256), 'latin1');
+      sha1Bytes(data, 0, len, out, 0);
+      expect(Buffer.from(out).equals(reference(data)), `${len} bytes`).toBe(true);
+      sha1Latin1(data.toString('latin1'), out, 0);
+      expect(Buffer.from(out).equals(reference(data)), `${len} chars`).toBe(true);
+    }
+  });
+
+  it('mixes (order-sensitive) and xors (order-insensitive) as debug.c does', () => {
+    // A plain model over node:crypto: xor(d) = state ^ SHA1(d); mix(d) = SHA1(state ^ SHA1(d)).
+    const model = Buffer.alloc(20);
+    const xorModel = (d: Buffer): void => { const h = reference(d); for (let i = 0; i < 20; i++) model[i] ^= h[i]; };
+    const mixModel = (d: Buffer): void => { xorModel(d); reference(Buffer.from(model)).copy(model); };
+    const digest = new Digest();
+    const rand = prng(7);
+    for (let n = 0; n < 200; n++) {
+      const text = randomText(rand, Math.floor(rand() * 100), 256);
+      if (rand() < 0.5) {
+        digest.mix(text);
+        mixModel(Buffer.from(text, 'latin1'));
+      } else {
+        digest.xor(Buffer.from(text, 'latin1'));
+        xorModel(Buffer.from(text, 'latin1'));
+      }
+    }
+    digest.mixUint32BE(0x01020304);
+    mixModel(Buffer.from([1, 2, 3, 4]));
+    expect(digest.hex()).toBe(model.toString('hex'));
+    const ab = new Digest();
+    ab.xor('a');
+    ab.xor('b');
+    const ba = new Digest();
+    ba.xor('b');
+    ba.xor('a');
+    expect(ab.hex()).toBe(ba.hex());
+    const mab = new Digest();
+    mab.mix('a');
+    mab.mix('b');
+    const mba = new Digest();
+    mba.mix('b');
+    mba.mix('a');
+    expect(mab.hex()).not.toBe(mba.hex());
   });
 });
 

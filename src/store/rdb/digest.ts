@@ -4,37 +4,37 @@
 // Each type's codec folds its value in exactly as xorObjectDigest does for it, so digests equal
 // redis-server's for the same dataset.
 
-import { createHash } from 'node:crypto';
+import { sha1Bytes, sha1Latin1 } from '../../util/sha1.js';
 
 export const DIGEST_BYTES = 20;
+
+/** One SHA1 result at a time (digests are computed synchronously). */
+const hash = new Uint8Array(DIGEST_BYTES);
+const four = new Uint8Array(4);
 
 export class Digest {
   readonly bytes = Buffer.alloc(DIGEST_BYTES);
 
-  private xorHash(hash: Buffer): void {
-    const b = this.bytes;
-    for (let i = 0; i < DIGEST_BYTES; i++) b[i] ^= hash[i];
-  }
-
   /** state ^= SHA1(data); a string is taken as latin1 bytes. */
   xor(data: string | Uint8Array): void {
-    const h = createHash('sha1');
-    if (typeof data === 'string') h.update(data, 'latin1');
-    else h.update(data);
-    this.xorHash(h.digest());
+    if (typeof data === 'string') sha1Latin1(data, hash, 0);
+    else sha1Bytes(data, 0, data.length, hash, 0);
+    const b = this.bytes;
+    for (let i = 0; i < DIGEST_BYTES; i++) b[i] ^= hash[i];
   }
 
   /** state = SHA1(state ^ SHA1(data)). */
   mix(data: string | Uint8Array): void {
     this.xor(data);
-    const next = createHash('sha1').update(this.bytes).digest();
-    next.copy(this.bytes);
+    sha1Bytes(this.bytes, 0, DIGEST_BYTES, this.bytes, 0);
   }
 
   /** mix() of a 32-bit number in network byte order (type tags, db numbers). */
   mixUint32BE(value: number): void {
-    const four = Buffer.allocUnsafe(4);
-    four.writeUInt32BE(value >>> 0, 0);
+    four[0] = value >>> 24;
+    four[1] = (value >>> 16) & 0xff;
+    four[2] = (value >>> 8) & 0xff;
+    four[3] = value & 0xff;
     this.mix(four);
   }
 

@@ -62,9 +62,7 @@ export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
     out.u8(RDB_OPCODE_RESIZEDB);
     out.len(db.size);
     out.len(db.expiresCount);
-    for (const key of db.keys()) {
-      const value = db.peek(key);
-      if (value === undefined) continue;
+    db.forEachEntry((key, value) => {
       const deadline = db.getExpire(key);
       if (deadline !== undefined) {
         out.u8(RDB_OPCODE_EXPIRETIME_MS);
@@ -80,7 +78,7 @@ export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
       out.u8(rdbTypeOf(value));
       out.string(key);
       writeValue(value, out, ctx);
-    }
+    });
   }
   out.u8(RDB_OPCODE_EOF);
   const trailerAt = out.length;
@@ -202,11 +200,10 @@ export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
 function addKey(
   target: RdbLoadTarget, db: Db, key: string, value: RedisValue, deadline: number, idleSeconds: number, lfuCounter: number,
 ): void {
-  if (db.peek(key) !== undefined) {
-    if (!target.replaceExisting) corrupt(`RDB has duplicated key '${key}' in DB ${db.id}`);
-    db.removeForLoad(key);
+  // A key already there is replaced; only DEBUG RELOAD MERGE accepts that (Redis panics).
+  if (!db.addForLoad(key, value, deadline === -1 ? undefined : deadline) && !target.replaceExisting) {
+    corrupt(`RDB has duplicated key '${key}' in DB ${db.id}`);
   }
-  db.addForLoad(key, value, deadline === -1 ? undefined : deadline);
   // objectSetLRUOrLFU: a FREQ record counts under LFU, an IDLE record otherwise.
   if (target.tracking === 'lfu') {
     if (lfuCounter >= 0) db.setLfuFrequency(key, lfuCounter);
