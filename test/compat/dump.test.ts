@@ -269,3 +269,12 @@ describeDifferential('DUMP / RESTORE', (servers) => {
     await both(pair, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
   });
 });
+
+describeDifferential('DUMP / RESTORE command table', (servers) => {
+  it('COMMAND INFO and GETKEYS match', async () => {
+    await servers.run([
+      ['COMMAND', 'INFO', 'DUMP', 'RESTORE'], ['COMMAND', 'GETKEYS', 'RESTORE', 'k', '0', 'x', 'REPLACE'],
+      ['COMMAND', 'GETKEYS', 'DUMP', 'k'],
+    ]);
+  });
+});
