@@ -86,11 +86,6 @@ export function readValue(rdbType: number, input: RdbReader, ctx: RdbLoadContext
   return codec.read(rdbType, input, ctx);
 }
 
-/** True when some codec reads this RDB type. */
-export function readsRdbType(rdbType: number): boolean {
-  return byRdbType.has(rdbType);
-}
-
 /**
  * xorObjectDigest: the value's type, its content, and whether it has a deadline, folded into
  * `digest` (a key's digest, which the caller starts from the key name or from zero).
