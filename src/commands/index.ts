@@ -4,6 +4,7 @@ import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
 import { debugCommand, serverDebugSubcommands } from './debug.js';
+import { dumpCommands, dumpDebugSubcommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
@@ -32,5 +33,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   introspectionCommands,
   serverCommands,
   functionCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands])],
+  dumpCommands,
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands])],
 ];

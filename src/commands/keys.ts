@@ -345,10 +345,10 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
 
 /**
  * Redis stores small non-negative integers as shared objects whose refcount is pinned at
- * INT_MAX (maxmemory-policy here is always noeviction, which permits sharing); every other
+ * INT_MAX (maxmemory is always 0 here, which permits sharing under every policy); every other
  * value has exactly one reference.
  */
-function refcountOf(value: RedisValue): number {
+export function refcountOf(value: RedisValue): number {
   if (typeof value !== 'string' || encodingName(value) !== 'int') return 1;
   const n = parseInt64(value);
   return typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1;
@@ -372,10 +372,14 @@ function objectIdletime(ctx: CommandContext, argv: string[]): void {
   ctx.reply.integer(ctx.db.idleSeconds(argv[2]));
 }
 
-/** Access frequencies are only tracked under an LFU policy, which this server does not offer. */
+/** The LFU counter, decayed to now; only tracked under an LFU maxmemory-policy. */
 function objectFreq(ctx: CommandContext, argv: string[]): void {
   if (objectLookup(ctx, argv[2]) === undefined) return;
-  ctx.reply.error('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+  if (!lfuPolicy(ctx)) {
+    ctx.reply.error('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+    return;
+  }
+  ctx.reply.integer(ctx.db.lfuFrequency(argv[2]));
 }
 
 const OBJECT_HELP = [

@@ -229,7 +229,9 @@ export const DIRECTIVES = [
   { name: 'syslog-facility', kind: 'enum', defaultText: 'local0', values: ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], mutable: false },
   { name: 'repl-diskless-load', kind: 'enum', defaultText: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'], mutable: true },
   { name: 'loglevel', kind: 'enum', defaultText: 'notice', values: ['debug', 'verbose', 'notice', 'warning'], mutable: true },
-  { name: 'maxmemory-policy', kind: 'enum', defaultText: 'noeviction', values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], mutable: true, reservedFor: 'maxmemory with eviction' },
+  // With maxmemory held at 0 (until eviction lands) nothing is evicted; the policy still picks
+  // LRU or LFU access tracking (OBJECT IDLETIME/FREQ, RESTORE IDLETIME/FREQ, RDB records).
+  { name: 'maxmemory-policy', kind: 'enum', defaultText: 'noeviction', values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], mutable: true },
   { name: 'appendfsync', kind: 'enum', defaultText: 'everysec', values: ['everysec', 'always', 'no'], mutable: true },
   { name: 'oom-score-adj', kind: 'enum', defaultText: 'no', values: ['no', 'yes', 'relative', 'absolute'], mutable: true },
   { name: 'acl-pubsub-default', kind: 'enum', defaultText: 'resetchannels', values: ['allchannels', 'resetchannels'], mutable: true },

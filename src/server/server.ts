@@ -168,6 +168,15 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     config.onChange('hz', () => this.startCron());
     config.onChange('slowlog-max-len', () => this.slowlog.trim());
     config.onChange('loglevel', (v) => log.setLevel(v as 'debug' | 'verbose' | 'notice' | 'warning'));
+    // The eviction policy's family decides how accesses are recorded: LRU clock or LFU counter.
+    const syncAccessPolicy = (): void => {
+      const access = this.keyspace.access;
+      access.lfu = config.str('maxmemory-policy').endsWith('-lfu');
+      access.lfuLogFactor = config.num('lfu-log-factor');
+      access.lfuDecayTimeMin = config.num('lfu-decay-time');
+    };
+    syncAccessPolicy();
+    for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 

@@ -69,8 +69,15 @@ let cachedClock = readClock();
 let cachedPrefixClock = -1;
 let cachedPrefix = '';
 
+/** Minutes since the epoch, low 16 bits: the LFU "last decrement time" unit (evict.c). */
+function readMinutes(): number {
+  return Math.floor(Date.now() / 60_000) & 0xffff;
+}
+let cachedMinutes = readMinutes();
+
 export function refreshAccessClock(): void {
   cachedClock = readClock();
+  cachedMinutes = readMinutes();
 }
 
 export function accessClockNow(): number {
@@ -138,6 +145,46 @@ function clockOf(stored: Stored): number {
   return typeof stored === 'string' ? storedClock(stored) : stored.lru;
 }
 
+/**
+ * How accesses are recorded in a value's 24-bit access field, by maxmemory-policy's family. LRU
+ * (any policy but the LFU ones): the access clock. LFU: Redis's logarithmic frequency counter,
+ * minutes << 8 | counter, incremented with probability 1/((counter - 5) * lfu-log-factor + 1)
+ * and decremented by one per lfu-decay-time minutes without access (evict.c).
+ */
+export interface AccessPolicy {
+  lfu: boolean;
+  lfuLogFactor: number;
+  lfuDecayTimeMin: number;
+}
+
+/** A new object's counter under LFU (LFU_INIT_VAL): new keys get a chance to be used. */
+const LFU_INIT_COUNTER = 5;
+
+/** LFUDecrAndReturn: the counter of an LFU field, decayed by the minutes since its last change. */
+export function lfuCounterOf(field: number, policy: AccessPolicy): number {
+  const since = field >>> 8;
+  let counter = field & 255;
+  const elapsed = cachedMinutes >= since ? cachedMinutes - since : 65535 - since + cachedMinutes;
+  const periods = policy.lfuDecayTimeMin > 0 ? Math.floor(elapsed / policy.lfuDecayTimeMin) : 0;
+  if (periods > 0) counter = periods > counter ? 0 : counter - periods;
+  return counter;
+}
+
+/** An LFU field holding `counter` as of now. */
+function lfuField(counter: number): number {
+  return (cachedMinutes << 8) | counter;
+}
+
+/** updateLFU: the field after one access (decay, then a logarithmic increment). */
+function lfuTouched(field: number, policy: AccessPolicy): number {
+  let counter = lfuCounterOf(field, policy);
+  if (counter < 255) {
+    const base = counter > LFU_INIT_COUNTER ? counter - LFU_INIT_COUNTER : 0;
+    if (Math.random() < 1 / (base * policy.lfuLogFactor + 1)) counter++;
+  }
+  return lfuField(counter);
+}
+
 /** Seconds between an access clock and now, allowing for the 24-bit wrap. */
 function clockAge(clock: number): number {
   const now = cachedClock;
@@ -157,7 +204,18 @@ export class Db {
     readonly id: number,
     private readonly hooks: KeyspaceHooks,
     private readonly stats: KeyspaceStats,
+    private readonly access: AccessPolicy = { lfu: false, lfuLogFactor: 10, lfuDecayTimeMin: 1 },
   ) {}
+
+  /** The access field a new value gets. */
+  private freshClock(): number {
+    return this.access.lfu ? lfuField(LFU_INIT_COUNTER) : cachedClock;
+  }
+
+  /** The access field after an access to a value whose field is `clock`. */
+  private touchedClock(clock: number): number {
+    return this.access.lfu ? lfuTouched(clock, this.access) : cachedClock;
+  }
 
   get size(): number {
     return this.data.size;
@@ -219,13 +277,16 @@ export class Db {
     if (stored === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
     if (typeof stored !== 'string') {
-      if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = cachedClock;
+      if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = this.touchedClock(stored.lru);
       return stored instanceof BoxedString ? stored.value : stored;
     }
     const value = stored.slice(CLOCK_CHARS);
-    // Re-stamping a string copies it: at most once per clock second per key.
-    if (options?.noTouch !== true && this.hooks.touchSuppressed !== true && storedClock(stored) !== cachedClock) {
-      this.data.set(key, encodeString(value, cachedClock));
+    if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) {
+      // Re-stamping a string copies it: only when the field changes (once per clock second
+      // per key under LRU; under LFU when the counter moves or a minute passes).
+      const clock = storedClock(stored);
+      const touched = this.touchedClock(clock);
+      if (touched !== clock) this.data.set(key, encodeString(value, touched));
     }
     return value;
   }
@@ -248,9 +309,35 @@ export class Db {
     // Comparing sizes tells a new key from an overwrite without a second hash lookup.
     const sizeBefore = this.data.size;
     if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
-    this.data.set(key, encode(value, cachedClock));
+    let clock = cachedClock;
+    if (this.access.lfu) {
+      // dbOverwrite keeps the frequency an overwritten key had earned.
+      const old = this.data.get(key);
+      clock = old === undefined ? lfuField(LFU_INIT_COUNTER) : clockOf(old);
+    }
+    this.data.set(key, encode(value, clock));
     if (this.data.size !== sizeBefore && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+  }
+
+  /**
+   * Stores a key read from an RDB image with its deadline, if any. Like Redis's dbAddRDBLoad it
+   * fires no keyspace hook ("new" is not notified while loading). Returns false when the key
+   * was already there, in which case it has been replaced (value and deadline).
+   */
+  addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): boolean {
+    const sizeBefore = this.data.size;
+    if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
+    this.data.set(key, encode(value, this.freshClock()));
+    const added = this.data.size !== sizeBefore;
+    if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
+    else if (!added && this.expires.size > 0) this.expires.delete(key);
+    return added;
+  }
+
+  /** Visits every key with its value, expired ones included (serialization, digests). */
+  forEachEntry(visit: (key: string, value: RedisValue) => void): void {
+    this.data.forEach((stored, key) => visit(key, decode(stored)));
   }
 
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */
@@ -295,7 +382,19 @@ export class Db {
 
   touchAccess(key: string): void {
     const stored = this.data.get(key);
-    if (stored !== undefined) this.data.set(key, encode(decode(stored), cachedClock));
+    if (stored !== undefined) this.data.set(key, encode(decode(stored), this.touchedClock(clockOf(stored))));
+  }
+
+  /** OBJECT FREQ: the key's LFU counter, decayed to now (meaningful under an LFU policy). */
+  lfuFrequency(key: string): number {
+    const stored = this.data.get(key);
+    return stored === undefined ? 0 : lfuCounterOf(clockOf(stored), this.access);
+  }
+
+  /** Sets the key's LFU counter as of now (RESTORE FREQ, an RDB FREQ record). */
+  setLfuFrequency(key: string, counter: number): void {
+    const stored = this.data.get(key);
+    if (stored !== undefined) this.data.set(key, encode(decode(stored), lfuField(counter & 255)));
   }
 
   /** All keys, without expiring (callers filter with isExpired where it matters). */

@@ -1,6 +1,6 @@
 // All databases of a node, the keyspace statistics, and the active expiry cycle.
 
-import { Db, type KeyspaceHooks, type KeyspaceStats } from './db.js';
+import { Db, type AccessPolicy, type KeyspaceHooks, type KeyspaceStats } from './db.js';
 import { FunctionLibraries } from './functions.js';
 
 /** Keys sampled per database per loop of the active cycle (Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). */
@@ -21,13 +21,15 @@ export class Keyspace {
     expiredStalePercent: 0,
     expiredTimeCapReachedCount: 0,
   };
+  /** How every db records accesses (the server keeps it in step with maxmemory-policy). */
+  readonly access: AccessPolicy = { lfu: false, lfuLogFactor: 10, lfuDecayTimeMin: 1 };
   /** Disabled by DEBUG SET-ACTIVE-EXPIRE 0. */
   activeExpireEnabled = true;
   private nextDbInCycle = 0;
 
   constructor(databases: number, hooks: KeyspaceHooks) {
     this.dbs = [];
-    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, hooks, this.stats));
+    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, hooks, this.stats, this.access));
   }
 
   resetStats(): void {

@@ -1,0 +1,213 @@
+// A whole dataset in the RDB file format (rdb.c rdbSaveRio / rdbLoadRioWithLoadingCtx):
+//   "REDIS0010", AUX fields, FUNCTION2 libraries, then per non-empty db SELECTDB + RESIZEDB and
+//   its keys ([EXPIRETIME_MS] [IDLE|FREQ] type key value), EOF, CRC64 of all before (LE; zero
+//   when rdbchecksum is off).
+// DEBUG RELOAD round-trips the dataset through it in memory; the persistence capability writes
+// and reads the same bytes as files.
+
+import {
+  isObjectType, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
+  RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
+  RDB_OPCODE_SELECTDB, RDB_VERSION,
+} from './constants.js';
+import type { RdbSettings } from './codec.js';
+import { readValue, rdbTypeOf, writeValue } from './codecs.js';
+import { crc64 } from './crc64.js';
+import { corrupt } from './errors.js';
+import { RdbReader } from './reader.js';
+import { RdbWriter } from './writer.js';
+import type { Db } from '../db.js';
+import type { RedisValue } from '../values.js';
+
+const MAGIC = 'REDIS';
+const MAGIC_BYTES = 9;
+const CHECKSUM_BYTES = 8;
+
+/** How the dataset records each key's access information (maxmemory-policy's family). */
+export type AccessTracking = 'lru' | 'lfu' | 'none';
+
+export interface RdbSaveOptions {
+  /** rdbcompression. */
+  compress: boolean;
+  /** rdbchecksum: without it the trailer is eight zero bytes. */
+  checksum: boolean;
+  /** AUX fields in order (redis-ver, redis-bits, ctime, used-mem, ..., aof-base). */
+  aux: ReadonlyArray<readonly [string, string]>;
+  /** Function library sources (FUNCTION2 records). */
+  functionCodes: readonly string[];
+  /** LRU: an IDLE record (seconds) per key; LFU: a FREQ record (the counter) per key. */
+  tracking: AccessTracking;
+  /** Configuration the value writers consult. */
+  settings: RdbSettings;
+}
+
+/** Serializes every database (MissingCodecError when a value's type has no codec). */
+export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
+  const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
+  const ctx = { settings: options.settings };
+  out.latin1(`${MAGIC}${String(RDB_VERSION).padStart(4, '0')}`);
+  for (const [key, value] of options.aux) {
+    out.u8(RDB_OPCODE_AUX);
+    out.string(key);
+    out.string(value);
+  }
+  for (const code of options.functionCodes) {
+    out.u8(RDB_OPCODE_FUNCTION2);
+    out.string(code);
+  }
+  for (const db of dbs) {
+    if (db.size === 0) continue;
+    out.u8(RDB_OPCODE_SELECTDB);
+    out.len(db.id);
+    out.u8(RDB_OPCODE_RESIZEDB);
+    out.len(db.size);
+    out.len(db.expiresCount);
+    db.forEachEntry((key, value) => {
+      const deadline = db.getExpire(key);
+      if (deadline !== undefined) {
+        out.u8(RDB_OPCODE_EXPIRETIME_MS);
+        out.millis(deadline);
+      }
+      if (options.tracking === 'lru') {
+        out.u8(RDB_OPCODE_IDLE);
+        out.len(db.idleSeconds(key));
+      } else if (options.tracking === 'lfu') {
+        out.u8(RDB_OPCODE_FREQ);
+        out.u8(db.lfuFrequency(key));
+      }
+      out.u8(rdbTypeOf(value));
+      out.string(key);
+      writeValue(value, out, ctx);
+    });
+  }
+  out.u8(RDB_OPCODE_EOF);
+  const trailerAt = out.length;
+  for (let i = 0; i < CHECKSUM_BYTES; i++) out.u8(0);
+  const image = out.finish();
+  if (options.checksum) crc64(image, 0, trailerAt).writeLE(image, trailerAt);
+  return image;
+}
+
+/** Where loaded keys go, and what the loader needs to know about the node. */
+export interface RdbLoadTarget {
+  readonly dbs: readonly Db[];
+  readonly settings: RdbSettings;
+  /** Keys already past their deadline are dropped (a primary's load); false keeps them. */
+  readonly dropExpired: boolean;
+  /** DEBUG RELOAD MERGE: a key already present is replaced instead of failing the load. */
+  readonly replaceExisting: boolean;
+  /** Verify the trailer (rdbchecksum and not DEBUG SET-SKIP-CHECKSUM-VALIDATION). */
+  readonly verifyChecksum: boolean;
+  readonly tracking: AccessTracking;
+  readonly nowMs: number;
+}
+
+export interface RdbLoadResult {
+  keysLoaded: number;
+  keysExpired: number;
+  emptyKeysSkipped: number;
+  aux: Map<string, string>;
+  /** FUNCTION2 library sources, in order, for the scripting capability to compile. */
+  functionCodes: string[];
+}
+
+/**
+ * Loads an RDB image into `target.dbs` (which the caller has emptied or not, as it wishes).
+ * Throws RdbFormatError for anything malformed; keys loaded before the error stay (as in
+ * Redis, where a failed load leaves a partial dataset).
+ */
+export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
+  if (image.length < MAGIC_BYTES || image.latin1Slice(0, MAGIC.length) !== MAGIC) corrupt('Wrong signature trying to load DB');
+  const versionText = image.latin1Slice(MAGIC.length, MAGIC_BYTES);
+  const version = /^\d{4}$/.test(versionText) ? Number(versionText) : 0;
+  if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
+  const input = new RdbReader(image, MAGIC_BYTES);
+  const ctx = { settings: target.settings };
+  const result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [] };
+  let db = target.dbs[0];
+  let deadline = -1;
+  let idleSeconds = -1;
+  let lfuCounter = -1;
+  for (;;) {
+    const type = input.u8();
+    if (type === RDB_OPCODE_EXPIRETIME) {
+      deadline = input.seconds32() * 1000;
+      continue;
+    }
+    if (type === RDB_OPCODE_EXPIRETIME_MS) {
+      deadline = input.millis();
+      continue;
+    }
+    if (type === RDB_OPCODE_FREQ) {
+      lfuCounter = input.u8();
+      continue;
+    }
+    if (type === RDB_OPCODE_IDLE) {
+      idleSeconds = input.len();
+      continue;
+    }
+    if (type === RDB_OPCODE_EOF) break;
+    if (type === RDB_OPCODE_SELECTDB) {
+      const id = input.len();
+      if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
+      db = target.dbs[id];
+      continue;
+    }
+    if (type === RDB_OPCODE_RESIZEDB) {
+      input.len();
+      input.len();
+      continue;
+    }
+    if (type === RDB_OPCODE_AUX) {
+      const key = input.string();
+      result.aux.set(key, input.string());
+      continue;
+    }
+    if (type === RDB_OPCODE_FUNCTION2) {
+      result.functionCodes.push(input.string());
+      continue;
+    }
+    if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_MODULE_AUX || !isObjectType(type)) {
+      // Pre-release function records and module data need machinery this server has not got.
+      corrupt(`Unsupported RDB record ${type}`);
+    }
+    const key = input.string();
+    const value = readValue(type, input, ctx);
+    if (value === null) {
+      result.emptyKeysSkipped++;
+    } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
+      result.keysExpired++;
+    } else {
+      addKey(target, db, key, value, deadline, idleSeconds, lfuCounter);
+      result.keysLoaded++;
+    }
+    deadline = -1;
+    idleSeconds = -1;
+    lfuCounter = -1;
+  }
+  if (version >= 5) {
+    const trailerAt = input.pos;
+    input.bytes(CHECKSUM_BYTES);
+    if (target.verifyChecksum) {
+      const stored = image.subarray(trailerAt, trailerAt + CHECKSUM_BYTES);
+      const unset = stored.every((b) => b === 0);
+      if (!unset && !crc64(image, 0, trailerAt).equalsLE(image, trailerAt)) corrupt('RDB CRC error');
+    }
+  }
+  return result;
+}
+
+function addKey(
+  target: RdbLoadTarget, db: Db, key: string, value: RedisValue, deadline: number, idleSeconds: number, lfuCounter: number,
+): void {
+  // A key already there is replaced; only DEBUG RELOAD MERGE accepts that (Redis panics).
+  if (!db.addForLoad(key, value, deadline === -1 ? undefined : deadline) && !target.replaceExisting) {
+    corrupt(`RDB has duplicated key '${key}' in DB ${db.id}`);
+  }
+  // objectSetLRUOrLFU: a FREQ record counts under LFU, an IDLE record otherwise.
+  if (target.tracking === 'lfu') {
+    if (lfuCounter >= 0) db.setLfuFrequency(key, lfuCounter);
+  } else if (idleSeconds >= 0) {
+    db.backdateAccess(key, idleSeconds);
+  }
+}
