@@ -3,113 +3,49 @@
 //
 // The entries live in one latin1 string per node (one byte per char: V8's most compact byte
 // container, 16 bytes of header, compacted by the GC). An append concatenates the new entry's
-// bytes; V8 keeps that as a rope until the next read flattens it. Entry layout (our own compact
-// format, no per-entry objects):
-//   flags        1 byte: bit 0 deleted (a tombstone), bit 1 same fields as the master entry
-//   ms delta     varint, the entry's ms minus the node's master ms (unsigned 64-bit)
-//   seq          varint, the seq minus the master seq when the ms delta is 0, else the seq itself
-//   field count  varint            } only without the same-fields flag
-//   fields       varint len + bytes }
-//   values       varint len + bytes, one per field
-// Varints are little-endian base-128 of up to 64 bits. There is no per-entry back pointer:
-// walking backwards collects the entry offsets of a node first.
+// bytes; V8 keeps that as a rope until the next read flattens it. Entries are only ever decoded
+// walking a node from its start, so each entry's ID is stored relative to the previous one.
+// Entry layout (our own compact format, no per-entry objects):
+//   head         varint of the ms delta from the previous entry (the master ID for the first),
+//                whose first byte also carries two flags: 0x40 same fields as the master entry,
+//                0x20 deleted (a tombstone); that byte holds the delta's low 5 bits, 0x80 says
+//                more bytes follow (little-endian base 128)
+//   seq          varint: the seq delta from the previous entry when the ms delta is 0, else the seq
+//   field count  varint           } only without the same-fields flag
+//   fields       text             }
+//   values       text, one per field
+// A text is a varint L then, for an even L, L / 2 latin1 bytes; an odd L stands for the decimal
+// form of the integer zigzag((L - 1) / 2) (strings that read as canonical integers, which Redis
+// also stores as integers). Walking backwards collects a node's offsets first.
 //
 // Node boundaries must fall where Redis's do (radix-tree-keys, approximate trimming), and Redis
 // decides them on its listpack's byte size, so each node also keeps the size the same entries
-// would take as a Redis listpack (`lpEntriesBytes`, computed with listpack's encoding rules).
+// would take as a Redis listpack (`lpEntriesBytes`, see stream-lpsize.ts).
 
+import { LP_HEADER_AND_END_BYTES, lpIntBytes, lpStringBytes, lpU64AsIntBytes } from './stream-lpsize.js';
 import { u64Text, type StreamId } from './stream-id.js';
 
-export const FLAG_DELETED = 1;
-export const FLAG_SAME_FIELDS = 2;
+export const FLAG_SAME_FIELDS = 0x40;
+export const FLAG_DELETED = 0x20;
+const HEAD_DELTA_BITS = 0x1f;
+const MORE = 0x80;
 
 const TWO_32 = 4294967296;
-
-/** Listpack header (total bytes + element count) and end marker. */
-const LP_HEADER_AND_END_BYTES = 7;
-
-/** Bytes of a listpack integer element (encoding + payload + back-length) holding `v`. */
-export function lpIntBytes(v: number): number {
-  if (v >= 0 && v <= 127) return 2;
-  if (v >= -4096 && v <= 4095) return 3;
-  if (v >= -32768 && v <= 32767) return 4;
-  if (v >= -8388608 && v <= 8388607) return 5;
-  if (v >= -2147483648 && v <= 2147483647) return 6;
-  return 10;
-}
-
-/** lpIntBytes of the unsigned 64-bit hi * 2^32 + lo cast to int64 (as lpAppendInteger sees it). */
-export function lpU64AsIntBytes(hi: number, lo: number): number {
-  if (hi === 0) return lpIntBytes(lo);
-  if (hi === 0xffffffff && lo !== 0) return lpIntBytes(lo - TWO_32);
-  return 10;
-}
-
-/** Listpack's back-length bytes for an element of `len` bytes (encoding + payload). */
-function backlenBytes(len: number): number {
-  if (len <= 127) return 1;
-  if (len < 16383) return 2;
-  if (len < 2097151) return 3;
-  if (len < 268435455) return 4;
-  return 5;
-}
-
-/**
- * Bytes of a listpack string element for `text`: listpack stores a string that reads as a
- * canonical int64 (lpStringToInt64) as an integer.
- */
-export function lpStringBytes(text: string): number {
-  const len = text.length;
-  if (len > 0 && len < 21) {
-    const asInt = lpStringInt(text);
-    if (asInt !== null) return asInt;
-  }
-  const encoded = len < 64 ? 1 + len : len < 4096 ? 2 + len : 5 + len;
-  return encoded + backlenBytes(encoded);
-}
-
-/** lpIntBytes of `text` when lpStringToInt64 accepts it, else null. */
-function lpStringInt(text: string): number | null {
-  const len = text.length;
-  let i = 0;
-  if (text.charCodeAt(0) === 45) {
-    if (len === 1) return null;
-    i = 1;
-  }
-  const first = text.charCodeAt(i);
-  if (first === 48) return len === 1 ? 2 : null;
-  if (first < 49 || first > 57) return null;
-  for (let j = i + 1; j < len; j++) {
-    const c = text.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
-  const digits = len - i;
-  // Up to 15 digits is exact as a double; more digits are at least 10^15, a 64-bit element.
-  if (digits <= 15) return lpIntBytes(Number(text));
-  if (digits < 19) return 10;
-  if (digits > 19) return null;
-  const big = BigInt(text);
-  return big > 9223372036854775807n || big < -9223372036854775808n ? null : 10;
-}
-
+/** Integers up to this magnitude are stored as integers (their zigzag form doubled stays exact). */
+const MAX_INLINE_INT = 2 ** 50;
 
 // ------------------------------------------------------------------------------------ varints
 
-/** Decoded 64-bit varint (shared scratch: read right after the call). */
-export const varint = { hi: 0, lo: 0, next: 0 };
+/** Where the last read ended (shared scratch: read right after the call). */
+let readEnd = 0;
+/** The 64-bit value of the last readU64 (hi, lo halves). */
+let readHi = 0;
+let readLo = 0;
 
-/** Writes the varint of hi * 2^32 + lo at `at`; returns the offset after it. */
-function writeVarint(buf: Buffer, at: number, hi: number, lo: number): number {
-  if (hi === 0) {
-    while (lo >= 0x80) {
-      buf[at++] = (lo & 0x7f) | 0x80;
-      lo = lo >>> 7;
-    }
-    buf[at++] = lo;
-    return at;
-  }
-  while (hi !== 0 || lo >= 0x80) {
-    buf[at++] = (lo & 0x7f) | 0x80;
+/** Writes the base-128 varint of hi * 2^32 + lo; returns the offset after it. */
+function writeU64(buf: Buffer, at: number, hi: number, lo: number): number {
+  while (hi !== 0 || lo >= MORE) {
+    buf[at++] = (lo & 0x7f) | MORE;
     lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
     hi = hi >>> 7;
   }
@@ -117,26 +53,25 @@ function writeVarint(buf: Buffer, at: number, hi: number, lo: number): number {
   return at;
 }
 
-/** Reads the varint of `data` at `at` into `varint` (hi, lo, next). */
-function readVarint(data: string, at: number): void {
+/** Reads a base-128 varint of up to 64 bits into readHi/readLo; sets readEnd. */
+function readU64(data: string, at: number): void {
   let b = data.charCodeAt(at++);
-  if (b < 0x80) {
-    varint.hi = 0;
-    varint.lo = b;
-    varint.next = at;
+  if (b < MORE) {
+    readHi = 0;
+    readLo = b;
+    readEnd = at;
     return;
   }
   let lo = b & 0x7f;
   let shift = 7;
-  // The low 28 bits fit a small integer.
   while (shift < 28) {
     b = data.charCodeAt(at++);
     lo |= (b & 0x7f) << shift;
     shift += 7;
-    if (b < 0x80) {
-      varint.hi = 0;
-      varint.lo = lo >>> 0;
-      varint.next = at;
+    if (b < MORE) {
+      readHi = 0;
+      readLo = lo >>> 0;
+      readEnd = at;
       return;
     }
   }
@@ -145,50 +80,114 @@ function readVarint(data: string, at: number): void {
   lo = (lo | ((b & 0x0f) << 28)) >>> 0;
   let hi = (b & 0x7f) >>> 4;
   shift = 3;
-  while (b >= 0x80) {
+  while (b >= MORE) {
     b = data.charCodeAt(at++);
     hi = (hi | ((b & 0x7f) << shift)) >>> 0;
     shift += 7;
   }
-  varint.hi = hi;
-  varint.lo = lo;
-  varint.next = at;
+  readHi = hi;
+  readLo = lo;
+  readEnd = at;
 }
 
-/** Reads a varint known to be a length (below 2^32); returns it and sets varint.next. */
-export function readLength(data: string, at: number): number {
+/** Writes the varint of a non-negative safe integer; returns the offset after it. */
+function writeNumber(buf: Buffer, at: number, value: number): number {
+  while (value >= MORE) {
+    buf[at++] = (value % MORE) | MORE;
+    value = Math.floor(value / MORE);
+  }
+  buf[at++] = value;
+  return at;
+}
+
+/** Reads the varint of a safe integer; sets readEnd. */
+function readNumber(data: string, at: number): number {
   let b = data.charCodeAt(at++);
-  if (b < 0x80) {
-    varint.next = at;
+  if (b < MORE) {
+    readEnd = at;
     return b;
   }
   let value = b & 0x7f;
-  let scale = 128;
+  let scale = MORE;
   do {
     b = data.charCodeAt(at++);
     value += (b & 0x7f) * scale;
-    scale *= 128;
-  } while (b >= 0x80);
-  varint.next = at;
+    scale *= MORE;
+  } while (b >= MORE);
+  readEnd = at;
   return value;
+}
+
+/** The integer a text stands for when it is stored as one, else NaN. */
+function inlineInt(text: string): number {
+  const len = text.length;
+  if (len === 0 || len > 16) return NaN;
+  let i = 0;
+  const first = text.charCodeAt(0);
+  if (first === 45) {
+    if (len === 1) return NaN;
+    i = 1;
+  }
+  const lead = text.charCodeAt(i);
+  if (lead === 48) return len === 1 ? 0 : NaN; // "0" only: no leading zeros, no "-0"
+  if (lead < 49 || lead > 57) return NaN;
+  let value = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    value = value * 10 + c;
+  }
+  if (value >= MAX_INLINE_INT) return NaN;
+  return first === 45 ? -value : value;
+}
+
+/** Writes a text (see the layout above); returns the offset after it. */
+function writeText(buf: Buffer, at: number, text: string): number {
+  const asInt = inlineInt(text);
+  if (asInt === asInt) {
+    const zigzag = asInt < 0 ? -asInt * 2 - 1 : asInt * 2;
+    return writeNumber(buf, at, zigzag * 2 + 1);
+  }
+  const len = text.length;
+  at = writeNumber(buf, at, len * 2);
+  if (len <= 16) {
+    for (let i = 0; i < len; i++) buf[at + i] = text.charCodeAt(i);
+    return at + len;
+  }
+  return at + buf.latin1Write(text, at, len);
+}
+
+/** Reads a text at `at`; sets readEnd. */
+function readText(data: string, at: number): string {
+  const tag = readNumber(data, at);
+  if (tag % 2 === 0) {
+    const start = readEnd;
+    readEnd = start + tag / 2;
+    return data.slice(start, readEnd);
+  }
+  const zigzag = (tag - 1) / 2;
+  return String(zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2);
+}
+
+/** Skips a text at `at`; sets readEnd. */
+function skipText(data: string, at: number): void {
+  const tag = readNumber(data, at);
+  if (tag % 2 === 0) readEnd += tag / 2;
 }
 
 // --------------------------------------------------------------------------------------- node
 
 /** Scratch space where an entry is encoded before joining its node's string. */
 let scratch: Buffer = Buffer.allocUnsafeSlow(4096);
-
-function scratchFor(bytes: number): Buffer {
-  if (bytes > scratch.length) {
-    let size = scratch.length * 2;
-    while (size < bytes) size *= 2;
-    return Buffer.allocUnsafeSlow(size);
-  }
-  return scratch;
-}
-
 /** Scratch buffers at least this big are not kept for the next entry. */
 const KEEP_SCRATCH_MAX_BYTES = 64 * 1024;
+
+function scratchFor(bytes: number): Buffer {
+  if (bytes <= scratch.length) return scratch;
+  let size = scratch.length * 2;
+  while (size < bytes) size *= 2;
+  return Buffer.allocUnsafeSlow(size);
+}
 
 export class StreamNode {
   /** Live entries (Redis's master-entry "count"). */
@@ -199,6 +198,11 @@ export class StreamNode {
   lpEntriesBytes: number;
   /** The encoded entries (latin1, one byte per char). */
   data = '';
+  /** The ID of the last entry, tombstones included (the base of the next append's deltas). */
+  lastMsHi: number;
+  lastMsLo: number;
+  lastSeqHi: number;
+  lastSeqLo: number;
 
   constructor(
     /** The master ID: the ID of the entry the node was opened with. */
@@ -212,6 +216,10 @@ export class StreamNode {
     let lp = lpIntBytes(fields.length) + 2; // the field count, and the zero terminator
     for (let i = 0; i < fields.length; i++) lp += lpStringBytes(fields[i]);
     this.lpEntriesBytes = lp;
+    this.lastMsHi = msHi;
+    this.lastMsLo = msLo;
+    this.lastSeqHi = seqHi;
+    this.lastSeqLo = seqLo;
   }
 
   /** The size this node would have as a Redis listpack (lpBytes). */
@@ -240,25 +248,38 @@ export class StreamNode {
    */
   append(id: StreamId, argv: readonly string[], from: number, pairs: number): void {
     const same = this.sameFields(argv, from, pairs);
-    // The ms delta and Redis's seq delta, unsigned 64-bit differences.
-    let dMsHi = id.msHi - this.msHi;
-    let dMsLo = id.msLo - this.msLo;
+    // Redis's listpack holds the ms and seq deltas from the master ID (unsigned, as int64).
+    let mMsHi = id.msHi - this.msHi;
+    let mMsLo = id.msLo - this.msLo;
+    if (mMsLo < 0) {
+      mMsLo += TWO_32;
+      mMsHi--;
+    }
+    let mSeqHi = id.seqHi - this.seqHi;
+    let mSeqLo = id.seqLo - this.seqLo;
+    if (mSeqLo < 0) {
+      mSeqLo += TWO_32;
+      mSeqHi--;
+    }
+    if (mSeqHi < 0) mSeqHi += TWO_32;
+    let lp = 2 + lpU64AsIntBytes(mMsHi, mMsLo) + lpU64AsIntBytes(mSeqHi, mSeqLo);
+    // Our deltas are from the previous entry.
+    let dMsHi = id.msHi - this.lastMsHi;
+    let dMsLo = id.msLo - this.lastMsLo;
     if (dMsLo < 0) {
       dMsLo += TWO_32;
       dMsHi--;
     }
-    let dSeqHi = id.seqHi - this.seqHi;
-    let dSeqLo = id.seqLo - this.seqLo;
-    if (dSeqLo < 0) {
-      dSeqLo += TWO_32;
-      dSeqHi--;
+    let seqHi = id.seqHi;
+    let seqLo = id.seqLo;
+    if (dMsHi === 0 && dMsLo === 0) {
+      seqHi -= this.lastSeqHi;
+      seqLo -= this.lastSeqLo;
+      if (seqLo < 0) {
+        seqLo += TWO_32;
+        seqHi--;
+      }
     }
-    if (dSeqHi < 0) dSeqHi += TWO_32;
-    const sameMs = dMsHi === 0 && dMsLo === 0;
-    // Our format stores the seq itself under a new ms (usually 0), the delta under the same ms.
-    const seqHi = sameMs ? dSeqHi : id.seqHi;
-    const seqLo = sameMs ? dSeqLo : id.seqLo;
-    let lp = 2 + lpU64AsIntBytes(dMsHi, dMsLo) + lpU64AsIntBytes(dSeqHi, dSeqLo);
     let textBytes = 0;
     if (!same) lp += lpIntBytes(pairs);
     for (let i = 0; i < pairs; i++) {
@@ -272,12 +293,22 @@ export class StreamNode {
       }
     }
     lp += lpIntBytes(same ? pairs + 3 : pairs * 2 + 4);
-    // Header at most 21 bytes, and at most 5 length bytes per string.
-    const buf = scratchFor(21 + textBytes + pairs * 10 + 5);
-    buf[0] = same ? FLAG_SAME_FIELDS : 0;
-    let at = writeVarint(buf, 1, dMsHi, dMsLo);
-    at = writeVarint(buf, at, seqHi, seqLo);
-    if (!same) at = writeVarint(buf, at, 0, pairs);
+    // Head and seq at most 20 bytes, the count 5, and at most 8 prefix bytes per text.
+    const buf = scratchFor(25 + textBytes + pairs * 16);
+    const low = dMsLo & HEAD_DELTA_BITS;
+    const restLo = ((dMsLo >>> 5) | ((dMsHi & HEAD_DELTA_BITS) << 27)) >>> 0;
+    const restHi = dMsHi >>> 5;
+    let at: number;
+    const flags = same ? FLAG_SAME_FIELDS : 0;
+    if (restHi === 0 && restLo === 0) {
+      buf[0] = flags | low;
+      at = 1;
+    } else {
+      buf[0] = MORE | flags | low;
+      at = writeU64(buf, 1, restHi, restLo);
+    }
+    at = writeU64(buf, at, seqHi, seqLo);
+    if (!same) at = writeNumber(buf, at, pairs);
     for (let i = 0; i < pairs; i++) {
       if (!same) at = writeText(buf, at, argv[from + i * 2]);
       at = writeText(buf, at, argv[from + i * 2 + 1]);
@@ -286,15 +317,28 @@ export class StreamNode {
     if (buf !== scratch && buf.length <= KEEP_SCRATCH_MAX_BYTES) scratch = buf;
     this.lpEntriesBytes += lp;
     this.live++;
+    this.lastMsHi = id.msHi;
+    this.lastMsLo = id.msLo;
+    this.lastSeqHi = id.seqHi;
+    this.lastSeqLo = id.seqLo;
   }
 
-  /** Rewrites the flags byte at `at` (tombstoning); the caller fixes the counters. */
-  setFlags(at: number, flags: number): void {
+  /** Sets the deleted flag of the entries starting at these offsets (ascending). */
+  markDeleted(offsets: readonly number[], count: number): void {
     const data = this.data;
-    const next = data.slice(0, at) + String.fromCharCode(flags) + data.slice(at + 1);
+    let next = '';
+    let copied = 0;
+    for (let i = 0; i < count; i++) {
+      const at = offsets[i];
+      next += data.slice(copied, at) + String.fromCharCode(data.charCodeAt(at) | FLAG_DELETED);
+      copied = at + 1;
+    }
+    next += data.slice(copied);
     // Flatten now rather than keep the old string alive through the slices.
     next.charCodeAt(0);
     this.data = next;
+    this.live -= count;
+    this.deleted += count;
   }
 
   /** A deep copy (COPY); the string is immutable, so it is shared. */
@@ -304,89 +348,117 @@ export class StreamNode {
     copy.live = this.live;
     copy.deleted = this.deleted;
     copy.lpEntriesBytes = this.lpEntriesBytes;
+    copy.lastMsHi = this.lastMsHi;
+    copy.lastMsLo = this.lastMsLo;
+    copy.lastSeqHi = this.lastSeqHi;
+    copy.lastSeqLo = this.lastSeqLo;
     return copy;
   }
 }
 
-/** Writes a length-prefixed latin1 string; returns the offset after it. */
-function writeText(buf: Buffer, at: number, text: string): number {
-  const len = text.length;
-  at = writeVarint(buf, at, 0, len);
-  if (len <= 16) {
-    for (let i = 0; i < len; i++) buf[at + i] = text.charCodeAt(i);
-    return at + len;
-  }
-  return at + buf.latin1Write(text, at, len);
-}
-
 // ----------------------------------------------------------------------------- entry decoding
 
+/** Where an entry's field/value strings go (a reply writer). */
+export interface PairSink {
+  bulk(value: string): void;
+}
+
 /**
- * A decoded entry header: where an entry sits in its node and what it is. One reader serves a
- * whole walk; decode() refills it.
+ * Decodes a node's entries in order. begin() positions it before the first entry; next()
+ * decodes the following one (its ID from the previous one's). One reader serves a whole walk.
  */
 export class EntryReader {
   node: StreamNode | null = null;
-  /** Offset of the entry's flags byte. */
+  /** Offset of the current entry's head byte. */
   start = 0;
   /** Offset of the first field (or first value, for a same-fields entry). */
   dataStart = 0;
-  /** Offset just past the entry. */
+  /** Offset just past the current entry. */
   end = 0;
   flags = 0;
   fieldCount = 0;
+  /** The current entry's ID (before the first entry: the node's master ID). */
   msHi = 0;
   msLo = 0;
   seqHi = 0;
   seqLo = 0;
 
-  /** Decodes the entry of `node` at `at`: flags, ID, field count, and where it ends. */
-  decode(node: StreamNode, at: number): void {
-    const data = node.data;
+  /** Positions before the first entry of `node`. */
+  begin(node: StreamNode): void {
     this.node = node;
-    this.start = at;
-    const flags = data.charCodeAt(at);
-    this.flags = flags;
-    readVarint(data, at + 1);
-    const dMsHi = varint.hi;
-    const dMsLo = varint.lo;
-    readVarint(data, varint.next);
-    let sHi = varint.hi;
-    let sLo = varint.lo;
-    at = varint.next;
-    let msLo = node.msLo + dMsLo;
-    let msHi = node.msHi + dMsHi;
-    if (msLo >= TWO_32) {
-      msLo -= TWO_32;
-      msHi++;
-    }
+    this.end = 0;
+    this.msHi = node.msHi;
+    this.msLo = node.msLo;
+    this.seqHi = node.seqHi;
+    this.seqLo = node.seqLo;
+  }
+
+  /** Positions at `at`, after an entry whose ID is given (a backward walk's recorded spot). */
+  seek(node: StreamNode, at: number, msHi: number, msLo: number, seqHi: number, seqLo: number): void {
+    this.node = node;
+    this.end = at;
     this.msHi = msHi;
     this.msLo = msLo;
-    if (dMsHi === 0 && dMsLo === 0) {
-      sLo += node.seqLo;
-      sHi += node.seqHi;
+    this.seqHi = seqHi;
+    this.seqLo = seqLo;
+  }
+
+  /** Decodes the next entry; false past the node's last one. */
+  next(): boolean {
+    const node = this.node as StreamNode;
+    const data = node.data;
+    let at = this.end;
+    if (at >= data.length) return false;
+    this.start = at;
+    const head = data.charCodeAt(at++);
+    this.flags = head & (FLAG_DELETED | FLAG_SAME_FIELDS);
+    let dHi = 0;
+    let dLo = head & HEAD_DELTA_BITS;
+    if (head >= MORE) {
+      readU64(data, at);
+      at = readEnd;
+      dHi = ((readHi << 5) | (readLo >>> 27)) >>> 0;
+      dLo = ((readLo << 5) | dLo) >>> 0;
+    }
+    readU64(data, at);
+    at = readEnd;
+    if (dHi === 0 && dLo === 0) {
+      let sLo = this.seqLo + readLo;
+      let sHi = this.seqHi + readHi;
       if (sLo >= TWO_32) {
         sLo -= TWO_32;
         sHi++;
       }
-    }
-    this.seqHi = sHi;
-    this.seqLo = sLo;
-    let strings: number;
-    if ((flags & FLAG_SAME_FIELDS) !== 0) {
-      this.fieldCount = node.fields.length;
-      strings = this.fieldCount;
+      this.seqHi = sHi;
+      this.seqLo = sLo;
     } else {
-      this.fieldCount = readLength(data, at);
-      at = varint.next;
-      strings = this.fieldCount * 2;
+      let mLo = this.msLo + dLo;
+      let mHi = this.msHi + dHi;
+      if (mLo >= TWO_32) {
+        mLo -= TWO_32;
+        mHi++;
+      }
+      this.msHi = mHi;
+      this.msLo = mLo;
+      this.seqHi = readHi;
+      this.seqLo = readLo;
+    }
+    let texts: number;
+    if ((head & FLAG_SAME_FIELDS) !== 0) {
+      this.fieldCount = node.fields.length;
+      texts = this.fieldCount;
+    } else {
+      this.fieldCount = readNumber(data, at);
+      at = readEnd;
+      texts = this.fieldCount * 2;
     }
     this.dataStart = at;
-    for (; strings > 0; strings--) {
-      const len = readLength(data, at);
-      at = varint.next + len;
+    for (; texts > 0; texts--) {
+      skipText(data, at);
+      at = readEnd;
     }
     this.end = at;
+    return true;
   }
 
   get deleted(): boolean {
@@ -411,7 +483,7 @@ export class EntryReader {
     return u64Text(this.msHi, this.msLo) + '-' + u64Text(this.seqHi, this.seqLo);
   }
 
-  /** Writes the current entry's field/value pairs, in order, as strings. */
+  /** Writes the current entry's field/value pairs, in order. */
   writePairs(sink: PairSink): void {
     const node = this.node as StreamNode;
     const data = node.data;
@@ -422,20 +494,11 @@ export class EntryReader {
       if (same) {
         sink.bulk(fields[i]);
       } else {
-        const fieldLength = readLength(data, at);
-        at = varint.next;
-        sink.bulk(data.slice(at, at + fieldLength));
-        at += fieldLength;
+        sink.bulk(readText(data, at));
+        at = readEnd;
       }
-      const valueLength = readLength(data, at);
-      at = varint.next;
-      sink.bulk(data.slice(at, at + valueLength));
-      at += valueLength;
+      sink.bulk(readText(data, at));
+      at = readEnd;
     }
   }
-}
-
-/** Where an entry's field/value strings go (a reply writer). */
-export interface PairSink {
-  bulk(value: string): void;
 }

@@ -185,9 +185,7 @@ export class StreamValue {
       // The last live entry takes its node with it, tombstones and all.
       this.nodes.remove(new StreamId(node.msHi, node.msLo, node.seqHi, node.seqLo));
     } else {
-      node.setFlags(entry.start, entry.flags | FLAG_DELETED);
-      node.live--;
-      node.deleted++;
+      node.markDeleted([entry.start], 1);
     }
     this.length--;
     return true;
@@ -212,8 +210,7 @@ export class StreamValue {
       if (byLength) {
         wholeNode = this.length - entries >= spec.maxLength;
       } else {
-        const last = lastEntry(node);
-        wholeNode = compareParts(last.msHi, last.msLo, last.seqHi, last.seqLo,
+        wholeNode = compareParts(node.lastMsHi, node.lastMsLo, node.lastSeqHi, node.lastSeqLo,
           spec.minId.msHi, spec.minId.msLo, spec.minId.seqHi, spec.minId.seqLo) < 0;
       }
       if (wholeNode) {
@@ -235,54 +232,22 @@ export class StreamValue {
   private trimWithinNode(node: StreamNode, spec: TrimSpec): number {
     const byLength = spec.strategy === TRIM_MAXLEN;
     const entry = new EntryReader();
-    const data = node.data;
-    let at = 0;
-    let marked = 0;
-    // Collect the offsets first: rewriting flags replaces the node's string.
     const offsets: number[] = [];
     let length = this.length;
-    while (at < data.length) {
-      entry.decode(node, at);
+    entry.begin(node);
+    while (entry.next()) {
       const stop = byLength ? length <= spec.maxLength : entry.compareTo(spec.minId) >= 0;
       if (stop) break;
       if (!entry.deleted) {
         offsets.push(entry.start);
         length--;
       }
-      at = entry.end;
     }
     if (offsets.length === 0) return 0;
-    let next = '';
-    let copied = 0;
-    for (let i = 0; i < offsets.length; i++) {
-      const offset = offsets[i];
-      next += data.slice(copied, offset) + String.fromCharCode(data.charCodeAt(offset) | FLAG_DELETED);
-      copied = offset + 1;
-    }
-    next += data.slice(copied);
-    next.charCodeAt(0);
-    node.data = next;
-    marked = offsets.length;
-    node.live -= marked;
-    node.deleted += marked;
-    this.length -= marked;
-    return marked;
+    node.markDeleted(offsets, offsets.length);
+    this.length -= offsets.length;
+    return offsets.length;
   }
-}
-
-/** The ID of the last entry of a node, tombstones included (lpGetEdgeStreamID). */
-function lastEntry(node: StreamNode): EntryReader {
-  const entry = new EntryReader();
-  const data = node.data;
-  let at = 0;
-  let lastStart = 0;
-  while (at < data.length) {
-    lastStart = at;
-    entry.decode(node, at);
-    at = entry.end;
-  }
-  if (entry.start !== lastStart) entry.decode(node, lastStart);
-  return entry;
 }
 
 // ------------------------------------------------------------------------------------ walking
@@ -296,14 +261,16 @@ export class StreamWalker {
   readonly entry = new EntryReader();
   private readonly cursor = new IdCursor();
   private node: StreamNode | undefined = undefined;
-  private at = 0;
   private reverse = false;
   private tombstones = false;
   private start: StreamId | null = null;
   private end: StreamId | null = null;
-  /** Backward walks: entry offsets of the current node, and the next one to visit. */
-  private offsets: number[] | null = null;
-  private offsetIndex = -1;
+  /**
+   * Backward walks: per entry of the current node, its offset and the ID before it (five
+   * numbers each), and how many entries are left to visit.
+   */
+  private spots: number[] | null = null;
+  private spotsLeft = 0;
 
   constructor(private readonly stream: StreamValue) {}
 
@@ -321,7 +288,7 @@ export class StreamWalker {
       if (node === undefined) node = nodes.seekFirst(this.cursor);
     }
     this.node = node;
-    this.at = 0;
+    if (node !== undefined) this.entry.begin(node);
   }
 
   /** Starts a backward walk over [start, end] (null: unbounded), from `end` down. */
@@ -333,7 +300,7 @@ export class StreamWalker {
     const nodes = this.stream.nodes;
     // No node at or below `end` means every entry is above it: nothing to walk.
     this.node = end === null || end.isMax() ? nodes.seekLast(this.cursor) : nodes.seekFloor(end, this.cursor);
-    this.loadOffsets();
+    this.loadSpots();
   }
 
   /** Moves to the next entry in range; false at the end of the walk. */
@@ -345,11 +312,8 @@ export class StreamWalker {
     const entry = this.entry;
     const start = this.start;
     const end = this.end;
-    let node = this.node;
-    while (node !== undefined) {
-      if (this.at < node.data.length) {
-        entry.decode(node, this.at);
-        this.at = entry.end;
+    while (this.node !== undefined) {
+      if (entry.next()) {
         if (!this.tombstones && (entry.flags & FLAG_DELETED) !== 0) continue;
         if (start !== null && entry.compareTo(start) < 0) continue;
         if (end !== null && entry.compareTo(end) > 0) {
@@ -358,9 +322,8 @@ export class StreamWalker {
         }
         return true;
       }
-      node = this.stream.nodes.next(this.cursor);
-      this.node = node;
-      this.at = 0;
+      this.node = this.stream.nodes.next(this.cursor);
+      if (this.node !== undefined) entry.begin(this.node);
     }
     return false;
   }
@@ -370,8 +333,11 @@ export class StreamWalker {
     const start = this.start;
     const end = this.end;
     while (this.node !== undefined) {
-      if (this.offsetIndex >= 0) {
-        entry.decode(this.node, (this.offsets as number[])[this.offsetIndex--]);
+      if (this.spotsLeft > 0) {
+        const spots = this.spots as number[];
+        const i = --this.spotsLeft * 5;
+        entry.seek(this.node, spots[i], spots[i + 1], spots[i + 2], spots[i + 3], spots[i + 4]);
+        entry.next();
         if (!this.tombstones && (entry.flags & FLAG_DELETED) !== 0) continue;
         if (end !== null && entry.compareTo(end) > 0) continue;
         if (start !== null && entry.compareTo(start) < 0) {
@@ -381,26 +347,29 @@ export class StreamWalker {
         return true;
       }
       this.node = this.stream.nodes.prev(this.cursor);
-      this.loadOffsets();
+      this.loadSpots();
     }
     return false;
   }
 
-  /** Records the entry offsets of the current node (backward walks). */
-  private loadOffsets(): void {
+  /** Records where each entry of the current node starts (backward walks). */
+  private loadSpots(): void {
     const node = this.node;
     if (node === undefined) return;
-    const offsets = this.offsets ?? (this.offsets = []);
-    offsets.length = 0;
+    const spots = this.spots ?? (this.spots = []);
+    spots.length = 0;
     const entry = this.entry;
-    const data = node.data;
-    let at = 0;
-    while (at < data.length) {
-      offsets.push(at);
-      entry.decode(node, at);
-      at = entry.end;
+    entry.begin(node);
+    for (;;) {
+      const at = entry.end;
+      const msHi = entry.msHi;
+      const msLo = entry.msLo;
+      const seqHi = entry.seqHi;
+      const seqLo = entry.seqLo;
+      if (!entry.next()) break;
+      spots.push(at, msHi, msLo, seqHi, seqLo);
     }
-    this.offsetIndex = offsets.length - 1;
+    this.spotsLeft = spots.length / 5;
   }
 
   /** Writes the current entry's field/value pairs as bulk strings. */
