@@ -162,6 +162,9 @@ function xgroup(ctx: CommandContext, argv: string[]): void {
       ctx.reply.integer(1);
       ctx.markDirty();
       events.notify(NOTIFY_STREAM, 'xgroup-destroy', key, ctx.db.id);
+      // Readers blocked in this group get NOGROUP.
+      target.wakeups++;
+      ctx.server.blocking.signalKeyAsReady(ctx.db, key);
     } else {
       ctx.reply.integer(0);
     }

@@ -136,24 +136,14 @@ export function writeEntryById(w: ReplyWriter, stream: StreamValue, id: StreamId
 
 /** Writes the entries between start and end (at most `count`, 0 = all) as an array. */
 export function replyRange(w: ReplyWriter, stream: StreamValue, start: StreamId, end: StreamId | null, count: number, reverse: boolean): number {
+  const total = stream.countRange(start, end, count);
+  w.arrayLength(total);
+  if (total === 0) return 0;
   const walker = new StreamWalker(stream);
   if (reverse) walker.backward(start, end, false);
   else walker.forward(start, end, false);
-  const body = beginDeferred(w);
-  let emitted = 0;
-  try {
-    while (walker.next()) {
-      writeEntry(body, walker);
-      emitted++;
-      if (emitted === count) break;
-    }
-  } catch (err) {
-    discardDeferred(body);
-    throw err;
-  }
-  w.arrayLength(emitted);
-  endDeferred(w, body);
-  return emitted;
+  for (let emitted = 0; emitted < total && walker.next(); emitted++) writeEntry(w, walker);
+  return total;
 }
 
 /** What a group read needs beyond the range: who reads, and how it propagates. */
@@ -172,41 +162,32 @@ export interface GroupRead {
  * the PELs (unless NOACK) and propagating it as XCLAIM (or the new last ID as XGROUP SETID).
  */
 export function replyGroupRange(ctx: CommandContext, w: ReplyWriter, stream: StreamValue, start: StreamId, count: number, read: GroupRead): number {
+  const total = stream.countRange(start, null, count);
+  w.arrayLength(total);
   const walker = new StreamWalker(stream);
   walker.forward(start, null, false);
   const group = read.group;
   const id = StreamId.zero();
   let propagateLastId = false;
-  const body = beginDeferred(w);
-  let emitted = 0;
-  try {
-    while (walker.next()) {
-      walker.entry.idInto(id);
-      if (id.compare(group.lastId) > 0) {
-        if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !stream.rangeHasTombstones(id, null)) {
-          group.entriesRead = counterPlus(group.entriesRead, 1);
-        } else if (stream.entriesAdded !== 0) {
-          group.entriesRead = stream.entriesUpTo(id);
-        }
-        group.lastId.copyFrom(id);
-        if (read.noAck) propagateLastId = true;
+  for (let emitted = 0; emitted < total && walker.next(); emitted++) {
+    walker.entry.idInto(id);
+    if (id.compare(group.lastId) > 0) {
+      if (group.entriesRead !== ENTRIES_READ_UNKNOWN && !stream.rangeHasTombstones(id, null)) {
+        group.entriesRead = counterPlus(group.entriesRead, 1);
+      } else if (stream.entriesAdded !== 0) {
+        group.entriesRead = stream.entriesUpTo(id);
       }
-      writeEntry(body, walker);
-      if (!read.noAck) {
-        const pending = recordDelivery(group, read.consumer, id, read.nowMs);
-        propagateClaim(ctx, read.key, read.groupName, group, walker.entry.idText(), pending);
-      }
-      emitted++;
-      if (emitted === count) break;
+      group.lastId.copyFrom(id);
+      if (read.noAck) propagateLastId = true;
     }
-  } catch (err) {
-    discardDeferred(body);
-    throw err;
+    writeEntry(w, walker);
+    if (!read.noAck) {
+      const pending = recordDelivery(group, read.consumer, id, read.nowMs);
+      propagateClaim(ctx, read.key, read.groupName, group, walker.entry.idText(), pending);
+    }
   }
   if (propagateLastId) propagateGroupLastId(ctx, read.key, read.groupName, group);
-  w.arrayLength(emitted);
-  endDeferred(w, body);
-  return emitted;
+  return total;
 }
 
 /**
@@ -235,31 +216,25 @@ function recordDelivery(group: ConsumerGroup, consumer: Consumer, id: StreamId, 
  * the entry's count and time (streamReplyWithRangeFromConsumerPEL).
  */
 export function replyConsumerHistory(w: ReplyWriter, stream: StreamValue, start: StreamId, count: number, consumer: Consumer, nowMs: number): number {
-  const body = beginDeferred(w);
-  let emitted = 0;
-  try {
-    const cursor = new IdCursor();
-    let pending = consumer.pending.seekCeil(start, cursor);
-    while (pending !== undefined && (count === 0 || emitted < count)) {
-      const id = pending.id();
-      if (writeEntryById(body, stream, id)) {
-        pending.deliveryTimeMs = nowMs;
-        pending.deliveryCount = counterPlus(pending.deliveryCount, 1);
-      } else {
-        body.arrayLength(2);
-        body.bulk(id.toString());
-        body.nullArray();
-      }
-      emitted++;
-      pending = consumer.pending.next(cursor);
+  const pel = consumer.pending;
+  const cursor = new IdCursor();
+  let total = 0;
+  for (let p = pel.seekCeil(start, cursor); p !== undefined && (count === 0 || total < count); p = pel.next(cursor)) total++;
+  w.arrayLength(total);
+  let pending = pel.seekCeil(start, cursor);
+  for (let emitted = 0; emitted < total && pending !== undefined; emitted++) {
+    const id = pending.id();
+    if (writeEntryById(w, stream, id)) {
+      pending.deliveryTimeMs = nowMs;
+      pending.deliveryCount = counterPlus(pending.deliveryCount, 1);
+    } else {
+      w.arrayLength(2);
+      w.bulk(id.toString());
+      w.nullArray();
     }
-  } catch (err) {
-    discardDeferred(body);
-    throw err;
+    pending = pel.next(cursor);
   }
-  w.arrayLength(emitted);
-  endDeferred(w, body);
-  return emitted;
+  return total;
 }
 
 // ------------------------------------------------------------------------------ propagation

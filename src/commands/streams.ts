@@ -2,6 +2,7 @@
 // XINFO. Semantics, replies, error texts, keyspace events and propagation follow Redis 7.0's
 // t_stream.c; the consumer-group management commands are in stream-groups.ts.
 
+import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
 import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
@@ -258,6 +259,7 @@ function xadd(ctx: CommandContext, argv: string[]): void {
   }
   const config = ctx.server.config;
   stream.append(id, argv, fieldsAt, pairs, textBytes, config.num('stream-node-max-bytes'), config.num('stream-node-max-entries'));
+  stream.wakeups++;
   const idText = id.toString();
   ctx.reply.bulk(idText);
   const events = ctx.server.events;
@@ -444,9 +446,9 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
 
 // ----------------------------------------------------------------------- XREAD / XREADGROUP
 
-/** The "BLOCK" timeout of XREAD(GROUP): -1 when absent, else an absolute deadline (0: forever). */
 interface ReadArgs {
-  timeoutMs: number;
+  /** BLOCK: -1 when absent, else the absolute deadline in ms (0: forever). */
+  deadlineMs: number;
   count: number;
   streamsAt: number;
   streamCount: number;
@@ -456,22 +458,15 @@ interface ReadArgs {
 }
 
 function parseReadArgs(ctx: CommandContext, argv: string[], isGroupRead: boolean): ReadArgs | null {
-  const args: ReadArgs = { timeoutMs: -1, count: 0, streamsAt: 0, streamCount: 0, noAck: false, groupName: null, consumerName: null };
+  const args: ReadArgs = { deadlineMs: -1, count: 0, streamsAt: 0, streamCount: 0, noAck: false, groupName: null, consumerName: null };
   for (let i = 1; i < argv.length; i++) {
     const moreArgs = argv.length - i - 1;
     const opt = argv[i];
     if (isKeyword(opt, 'BLOCK') && moreArgs > 0) {
       i++;
-      const value = parseInt64(argv[i]);
-      if (value === null) {
-        ctx.reply.error('ERR timeout is not an integer or out of range');
-        return null;
-      }
-      if (value < 0) {
-        ctx.reply.error('ERR timeout is negative');
-        return null;
-      }
-      args.timeoutMs = value > 0 ? Number(value) + Date.now() : 0;
+      const deadlineMs = timeoutArg(ctx, argv[i], 'milliseconds');
+      if (deadlineMs === null) return null;
+      args.deadlineMs = deadlineMs;
     } else if (isKeyword(opt, 'COUNT') && moreArgs > 0) {
       i++;
       const value = int64Arg(ctx, argv[i]);
@@ -563,76 +558,208 @@ function xreadGeneric(ctx: CommandContext, argv: string[], isGroupRead: boolean)
     if (id === null) return;
     ids[i] = id;
   }
-  const served = serveReads(ctx, argv, args, ids, groups, args.count);
+  const served = serveReads(ctx, argv, args, ids, groups);
   if (served) return;
-  if (args.timeoutMs !== -1) {
-    // A client that may not block (inside MULTI) gets the timeout's reply at once.
+  const blocking = ctx.server.blocking;
+  if (args.deadlineMs === -1 || !blocking.canBlock(ctx.client)) {
+    // Nothing to read and no BLOCK, or a client that may not block (inside MULTI): Redis
+    // answers as if the timeout had passed.
     ctx.reply.nullArray();
     return;
   }
-  ctx.reply.nullArray();
+  const waiter = new StreamWaiter(args.count === 0 ? XREAD_BLOCKED_DEFAULT_COUNT : args.count, groupName, args.consumerName, args.noAck);
+  const keys: string[] = [];
+  for (let i = 0; i < streamCount; i++) {
+    const key = argv[streamsAt + i];
+    keys.push(key);
+    const value = ctx.db.peek(key);
+    waiter.watch(key, ids[i], value !== undefined && isStream(value) ? value : null);
+  }
+  blocking.block(ctx, keys, args.deadlineMs, waiter);
+}
+
+/** What a stream a client waits on looked like when it blocked (or was last offered). */
+interface WaitedStream {
+  /** Entries after this ID serve the client (XREAD; a group reader takes its group's last ID). */
+  after: StreamId;
+  stream: StreamValue | null;
+  wakeups: number;
+}
+
+/**
+ * A client blocked in XREAD or XREADGROUP (Redis's serveClientsBlockedOnStreamKey and
+ * unblockDeletedStreamReadgroupClients). Redis wakes stream readers only when an entry is added,
+ * a group destroyed, or the key created, replaced or deleted; the framework offers the key after
+ * any change, so an offer for the same stream with no new wake-up (an XDEL, an XTRIM...) keeps
+ * the client waiting, as Redis never looks.
+ */
+class StreamWaiter implements KeyWaiter {
+  private readonly waited = new Map<string, WaitedStream>();
+
+  constructor(
+    private readonly count: number,
+    private readonly groupName: string | null,
+    private readonly consumerName: string | null,
+    private readonly noAck: boolean,
+  ) {}
+
+  /** Records a key to wait on; a repeated key keeps its first ID, as Redis's blockForKeys. */
+  watch(key: string, after: StreamId, stream: StreamValue | null): void {
+    if (this.waited.has(key)) return;
+    this.waited.set(key, { after, stream, wakeups: stream === null ? 0 : stream.wakeups });
+  }
+
+  serve(ctx: CommandContext, key: string): boolean {
+    const waited = this.waited.get(key) as WaitedStream;
+    const value = ctx.db.peek(key);
+    if (value === undefined || !isStream(value)) {
+      if (this.groupName === null) return false;
+      ctx.reply.error('UNBLOCKED the stream key no longer exists');
+      return true;
+    }
+    const stream = value;
+    if (stream === waited.stream && stream.wakeups === waited.wakeups) return false;
+    waited.stream = stream;
+    waited.wakeups = stream.wakeups;
+    let group: ConsumerGroup | undefined;
+    if (this.groupName !== null) {
+      group = stream.group(this.groupName);
+      if (group === undefined) {
+        ctx.reply.error('NOGROUP the consumer group this client was blocked on no longer exists');
+        return true;
+      }
+      waited.after.copyFrom(group.lastId);
+    }
+    if (stream.lastId.compare(waited.after) <= 0) return false;
+    const start = waited.after.clone();
+    start.increment();
+    const r = ctx.reply;
+    if (group === undefined) {
+      writeServedHeader(r, key);
+      replyRange(r, stream, start, null, this.count, false);
+      return true;
+    }
+    const groupName = this.groupName as string;
+    const consumerName = this.consumerName as string;
+    const nowMs = Date.now();
+    let consumer = group.consumers.get(consumerName);
+    if (consumer !== undefined) {
+      consumer.seenTimeMs = nowMs;
+    } else {
+      consumer = group.createConsumer(consumerName, nowMs) as NonNullable<typeof consumer>;
+      ctx.markDirty();
+      ctx.server.events.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, ctx.db.id);
+      if (this.noAck) propagateConsumerCreation(ctx, key, groupName, consumerName);
+    }
+    writeServedHeader(r, key);
+    replyGroupRange(ctx, r, stream, start, this.count, { key, groupName, group, consumer, noAck: this.noAck, nowMs });
+    return true;
+  }
+
+  timedOut(ctx: CommandContext): void {
+    ctx.reply.nullArray();
+  }
+}
+
+/** The reply of a served blocked reader: one stream, as an array of [key, entries] or a map. */
+function writeServedHeader(r: ReplyWriter, key: string): void {
+  if (r.resp === 2) {
+    r.arrayLength(1);
+    r.arrayLength(2);
+  } else {
+    r.mapLength(1);
+  }
+  r.bulk(key);
+}
+
+/** What serving one stream of a read takes: nothing, new entries, or the consumer's history. */
+const SKIP = 0;
+const NEW_ENTRIES = 1;
+const HISTORY = 2;
+
+/**
+ * Whether stream `i` has something for the reader now (Redis looks each key up again here, so
+ * hits and misses count twice); for a group read of ">", `ids[i]` becomes the group's last ID.
+ */
+function readDecision(ctx: CommandContext, key: string, i: number, ids: StreamId[], groups: ConsumerGroup[] | null): number {
+  const value = ctx.db.lookupRead(key);
+  if (value === undefined || !isStream(value)) return SKIP;
+  const after = ids[i];
+  if (groups !== null) {
+    if (!after.isMax()) return HISTORY;
+    if (value.length === 0) return SKIP;
+    const top = value.edgeId(false, false) as StreamId;
+    if (top.compare(groups[i].lastId) <= 0) return SKIP;
+    after.copyFrom(groups[i].lastId);
+    return NEW_ENTRIES;
+  }
+  if (value.length === 0) return SKIP;
+  const top = value.edgeId(false, false) as StreamId;
+  return top.compare(after) > 0 ? NEW_ENTRIES : SKIP;
+}
+
+/** Writes one served stream: [key, entries] (a map entry in RESP3), with a group's bookkeeping. */
+function serveStream(ctx: CommandContext, w: ReplyWriter, args: ReadArgs, key: string, after: StreamId, group: ConsumerGroup | null, decision: number, nowMs: number): void {
+  const stream = ctx.db.peek(key) as StreamValue;
+  const start = after.clone();
+  start.increment();
+  if (w.resp === 2) w.arrayLength(2);
+  w.bulk(key);
+  if (group === null) {
+    replyRange(w, stream, start, null, args.count, false);
+    return;
+  }
+  const groupName = args.groupName as string;
+  const consumerName = args.consumerName as string;
+  let consumer = group.consumers.get(consumerName);
+  if (consumer !== undefined) {
+    consumer.seenTimeMs = nowMs;
+  } else {
+    consumer = group.createConsumer(consumerName, nowMs) as NonNullable<typeof consumer>;
+    ctx.markDirty();
+    ctx.server.events.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, ctx.db.id);
+    if (args.noAck) propagateConsumerCreation(ctx, key, groupName, consumerName);
+  }
+  if (decision === HISTORY) replyConsumerHistory(w, stream, start, args.count, consumer, nowMs);
+  else replyGroupRange(ctx, w, stream, start, args.count, { key, groupName, group, consumer, noAck: args.noAck, nowMs });
+  ctx.markDirty();
 }
 
 /**
  * Serves every stream that has something for the reader; true when at least one was served
  * (the reply is then written), false when the caller must block or reply null.
  */
-function serveReads(ctx: CommandContext, argv: string[], args: ReadArgs, ids: StreamId[], groups: ConsumerGroup[] | null, count: number): boolean {
+function serveReads(ctx: CommandContext, argv: string[], args: ReadArgs, ids: StreamId[], groups: ConsumerGroup[] | null): boolean {
   const { streamsAt, streamCount } = args;
   const r = ctx.reply;
+  const nowMs = Date.now();
+  if (groups === null || !hasRepeatedKey(argv, streamsAt, streamCount)) {
+    // Serving a stream changes nothing another stream's decision reads: decide all, then write.
+    const decisions: number[] = new Array(streamCount);
+    let served = 0;
+    for (let i = 0; i < streamCount; i++) {
+      decisions[i] = readDecision(ctx, argv[streamsAt + i], i, ids, groups);
+      if (decisions[i] !== SKIP) served++;
+    }
+    if (served === 0) return false;
+    if (r.resp === 2) r.arrayLength(served);
+    else r.mapLength(served);
+    for (let i = 0; i < streamCount; i++) {
+      if (decisions[i] === SKIP) continue;
+      serveStream(ctx, r, args, argv[streamsAt + i], ids[i], groups === null ? null : groups[i], decisions[i], nowMs);
+    }
+    return true;
+  }
+  // A group read naming a stream twice: serving the first changes what the second sees, so
+  // each is decided after the previous one was served, and the count is known at the end.
   const body = beginDeferred(r);
   let served = 0;
-  const nowMs = Date.now();
   try {
     for (let i = 0; i < streamCount; i++) {
-      const key = argv[streamsAt + i];
-      // Redis looks the key up again here (hits and misses are counted twice).
-      const value = ctx.db.lookupRead(key);
-      if (value === undefined || !isStream(value)) continue;
-      const stream = value;
-      const after = ids[i];
-      let history = false;
-      let serve = false;
-      if (groups !== null) {
-        if (!after.isMax()) {
-          serve = true;
-          history = true;
-        } else if (stream.length > 0) {
-          const top = stream.edgeId(false, false) as StreamId;
-          if (top.compare(groups[i].lastId) > 0) {
-            serve = true;
-            after.copyFrom(groups[i].lastId);
-          }
-        }
-      } else if (stream.length > 0) {
-        const top = stream.edgeId(false, false) as StreamId;
-        serve = top.compare(after) > 0;
-      }
-      if (!serve) continue;
+      const decision = readDecision(ctx, argv[streamsAt + i], i, ids, groups);
+      if (decision === SKIP) continue;
       served++;
-      const start = after.clone();
-      start.increment();
-      if (body.resp === 2) body.arrayLength(2);
-      body.bulk(key);
-      if (groups === null) {
-        replyRange(body, stream, start, null, count, false);
-        continue;
-      }
-      const group = groups[i];
-      const groupName = args.groupName as string;
-      const consumerName = args.consumerName as string;
-      let consumer = group.consumers.get(consumerName);
-      if (consumer !== undefined) {
-        consumer.seenTimeMs = nowMs;
-      } else {
-        consumer = group.createConsumer(consumerName, nowMs) as NonNullable<typeof consumer>;
-        ctx.markDirty();
-        ctx.server.events.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, ctx.db.id);
-        if (args.noAck) propagateConsumerCreation(ctx, key, groupName, consumerName);
-      }
-      if (history) replyConsumerHistory(body, stream, start, count, consumer, nowMs);
-      else replyGroupRange(ctx, body, stream, start, count, { key, groupName, group, consumer, noAck: args.noAck, nowMs });
-      ctx.markDirty();
+      serveStream(ctx, body, args, argv[streamsAt + i], ids[i], groups[i], decision, nowMs);
     }
   } catch (err) {
     discardDeferred(body);
@@ -646,6 +773,16 @@ function serveReads(ctx: CommandContext, argv: string[], args: ReadArgs, ids: St
   else r.mapLength(served);
   endDeferred(r, body);
   return true;
+}
+
+function hasRepeatedKey(argv: string[], from: number, count: number): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const key = argv[from + i];
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
 }
 
 function xread(ctx: CommandContext, argv: string[]): void {

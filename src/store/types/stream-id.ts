@@ -135,10 +135,28 @@ export function compareParts(
   return 0;
 }
 
+/** Values below this are small integers to V8, whose decimal conversion is fast. */
+const SMALL_INT_LIMIT = 1073741824;
+const LOW_DIGITS = 10_000_000;
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000'];
+/** The high digits of the last large value formatted (a millisecond clock changes them rarely). */
+let cachedHigh = -1;
+let cachedHighText = '';
+
 /** Decimal text of the unsigned 64-bit number hi * 2^32 + lo. */
 export function u64Text(hi: number, lo: number): string {
-  if (hi < SAFE_HI_LIMIT) return String(hi * TWO_32 + lo);
-  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+  if (hi === 0 && lo < SMALL_INT_LIMIT) return String(lo);
+  if (hi >= SAFE_HI_LIMIT) return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+  // A double beyond the small-integer range converts several times slower than two small
+  // integers: split off the last 7 digits, and reuse the text of the rest.
+  const value = hi * TWO_32 + lo;
+  const high = Math.floor(value / LOW_DIGITS);
+  const lowText = String(value - high * LOW_DIGITS);
+  if (high !== cachedHigh) {
+    cachedHigh = high;
+    cachedHighText = String(high);
+  }
+  return cachedHighText + ZEROS[7 - lowText.length] + lowText;
 }
 
 // ------------------------------------------------------------------------------------ parsing

@@ -1,10 +1,12 @@
 // One node of a stream: a run of consecutive entries packed into bytes, keyed by the ID of the
 // entry that opened it (Redis's rax key over a listpack with a "master entry").
 //
-// The entries live in one latin1 string per node (one byte per char: V8's most compact byte
-// container, 16 bytes of header, compacted by the GC). An append concatenates the new entry's
-// bytes; V8 keeps that as a rope until the next read flattens it. Entries are only ever decoded
-// walking a node from its start, so each entry's ID is stored relative to the previous one.
+// A full node keeps its entries in one flat latin1 string (one byte per char: V8's most compact
+// byte container, 16 bytes of header, compacted by the GC). The node being appended to writes
+// into a Buffer in place and makes its string only when read (and once more when it is full):
+// concatenating strings instead builds V8 ropes, which read several times slower. Entries are
+// only ever decoded walking a node from its start, so each entry's ID is stored relative to the
+// previous one.
 // Entry layout (our own compact format, no per-entry objects):
 //   head         varint of the ms delta from the previous entry (the master ID for the first),
 //                whose first byte also carries two flags: 0x40 same fields as the master entry,
@@ -177,16 +179,20 @@ function skipText(data: string, at: number): void {
 
 // --------------------------------------------------------------------------------------- node
 
-/** Scratch space where an entry is encoded before joining its node's string. */
+/** Scratch space where an entry is encoded, or a full node's bytes are rewritten. */
 let scratch: Buffer = Buffer.allocUnsafeSlow(4096);
-/** Scratch buffers at least this big are not kept for the next entry. */
+/** Scratch buffers at least this big are not kept for the next use. */
 const KEEP_SCRATCH_MAX_BYTES = 64 * 1024;
+/** Smallest buffer a node being appended to writes into. */
+const MIN_APPEND_BUFFER_BYTES = 256;
 
 function scratchFor(bytes: number): Buffer {
   if (bytes <= scratch.length) return scratch;
   let size = scratch.length * 2;
   while (size < bytes) size *= 2;
-  return Buffer.allocUnsafeSlow(size);
+  const grown = Buffer.allocUnsafeSlow(size);
+  if (size <= KEEP_SCRATCH_MAX_BYTES) scratch = grown;
+  return grown;
 }
 
 export class StreamNode {
@@ -196,8 +202,12 @@ export class StreamNode {
   deleted = 0;
   /** Listpack bytes of everything but the header, end marker, count and deleted elements. */
   lpEntriesBytes: number;
-  /** The encoded entries (latin1, one byte per char). */
-  data = '';
+  /** The encoded entries as a flat latin1 string; stale while `pending` has newer bytes. */
+  private data = '';
+  /** While entries are appended: the bytes, written in place (null once the node is full). */
+  private pending: Buffer | null = null;
+  private pendingBytes = 0;
+  private dataStale = false;
   /** The ID of the last entry, tombstones included (the base of the next append's deltas). */
   lastMsHi: number;
   lastMsLo: number;
@@ -220,6 +230,46 @@ export class StreamNode {
     this.lastMsLo = msLo;
     this.lastSeqHi = seqHi;
     this.lastSeqLo = seqLo;
+  }
+
+  /** The encoded entries as a flat string (made from the append buffer when it changed). */
+  text(): string {
+    if (this.dataStale) {
+      this.data = (this.pending as Buffer).latin1Slice(0, this.pendingBytes);
+      this.dataStale = false;
+    }
+    return this.data;
+  }
+
+  /** Bytes of the encoded entries. */
+  get sizeBytes(): number {
+    return this.pending === null ? this.data.length : this.pendingBytes;
+  }
+
+  /** No more appends (the next entry opened a new node): keep only the string. */
+  seal(): void {
+    if (this.pending === null) return;
+    this.text();
+    this.pending = null;
+    this.pendingBytes = 0;
+  }
+
+  /** The append buffer, with room for `extra` more bytes. */
+  private appendBuffer(extra: number): Buffer {
+    let buf = this.pending;
+    const need = (buf === null ? this.data.length : this.pendingBytes) + extra;
+    if (buf !== null && need <= buf.length) return buf;
+    let size = buf === null ? MIN_APPEND_BUFFER_BYTES : buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    if (buf === null) {
+      this.pendingBytes = grown.latin1Write(this.data, 0);
+    } else {
+      buf.copy(grown, 0, 0, this.pendingBytes);
+    }
+    buf = grown;
+    this.pending = buf;
+    return buf;
   }
 
   /** The size this node would have as a Redis listpack (lpBytes). */
@@ -294,18 +344,19 @@ export class StreamNode {
     }
     lp += lpIntBytes(same ? pairs + 3 : pairs * 2 + 4);
     // Head and seq at most 20 bytes, the count 5, and at most 8 prefix bytes per text.
-    const buf = scratchFor(25 + textBytes + pairs * 16);
+    const buf = this.appendBuffer(25 + textBytes + pairs * 16);
+    const from0 = this.pendingBytes;
     const low = dMsLo & HEAD_DELTA_BITS;
     const restLo = ((dMsLo >>> 5) | ((dMsHi & HEAD_DELTA_BITS) << 27)) >>> 0;
     const restHi = dMsHi >>> 5;
     let at: number;
     const flags = same ? FLAG_SAME_FIELDS : 0;
     if (restHi === 0 && restLo === 0) {
-      buf[0] = flags | low;
-      at = 1;
+      buf[from0] = flags | low;
+      at = from0 + 1;
     } else {
-      buf[0] = MORE | flags | low;
-      at = writeU64(buf, 1, restHi, restLo);
+      buf[from0] = MORE | flags | low;
+      at = writeU64(buf, from0 + 1, restHi, restLo);
     }
     at = writeU64(buf, at, seqHi, seqLo);
     if (!same) at = writeNumber(buf, at, pairs);
@@ -313,8 +364,8 @@ export class StreamNode {
       if (!same) at = writeText(buf, at, argv[from + i * 2]);
       at = writeText(buf, at, argv[from + i * 2 + 1]);
     }
-    this.data += buf.latin1Slice(0, at);
-    if (buf !== scratch && buf.length <= KEEP_SCRATCH_MAX_BYTES) scratch = buf;
+    this.pendingBytes = at;
+    this.dataStale = true;
     this.lpEntriesBytes += lp;
     this.live++;
     this.lastMsHi = id.msHi;
@@ -323,28 +374,27 @@ export class StreamNode {
     this.lastSeqLo = id.seqLo;
   }
 
-  /** Sets the deleted flag of the entries starting at these offsets (ascending). */
+  /** Sets the deleted flag of the entries starting at these offsets. */
   markDeleted(offsets: readonly number[], count: number): void {
-    const data = this.data;
-    let next = '';
-    let copied = 0;
-    for (let i = 0; i < count; i++) {
-      const at = offsets[i];
-      next += data.slice(copied, at) + String.fromCharCode(data.charCodeAt(at) | FLAG_DELETED);
-      copied = at + 1;
+    let buf = this.pending;
+    if (buf === null) {
+      // A full node's string is rewritten whole (a flat copy, never a rope).
+      buf = scratchFor(this.data.length);
+      buf.latin1Write(this.data, 0);
+      for (let i = 0; i < count; i++) buf[offsets[i]] |= FLAG_DELETED;
+      this.data = buf.latin1Slice(0, this.data.length);
+    } else {
+      for (let i = 0; i < count; i++) buf[offsets[i]] |= FLAG_DELETED;
+      this.dataStale = true;
     }
-    next += data.slice(copied);
-    // Flatten now rather than keep the old string alive through the slices.
-    next.charCodeAt(0);
-    this.data = next;
     this.live -= count;
     this.deleted += count;
   }
 
-  /** A deep copy (COPY); the string is immutable, so it is shared. */
+  /** A deep copy (COPY): strings are immutable, so the copy shares the entries' string. */
   clone(): StreamNode {
     const copy = new StreamNode(this.msHi, this.msLo, this.seqHi, this.seqLo, this.fields);
-    copy.data = this.data;
+    copy.data = this.text();
     copy.live = this.live;
     copy.deleted = this.deleted;
     copy.lpEntriesBytes = this.lpEntriesBytes;
@@ -369,6 +419,8 @@ export interface PairSink {
  */
 export class EntryReader {
   node: StreamNode | null = null;
+  /** The node's entries (its flat string, read once per node). */
+  private data = '';
   /** Offset of the current entry's head byte. */
   start = 0;
   /** Offset of the first field (or first value, for a same-fields entry). */
@@ -386,6 +438,7 @@ export class EntryReader {
   /** Positions before the first entry of `node`. */
   begin(node: StreamNode): void {
     this.node = node;
+    this.data = node.text();
     this.end = 0;
     this.msHi = node.msHi;
     this.msLo = node.msLo;
@@ -395,7 +448,10 @@ export class EntryReader {
 
   /** Positions at `at`, after an entry whose ID is given (a backward walk's recorded spot). */
   seek(node: StreamNode, at: number, msHi: number, msLo: number, seqHi: number, seqLo: number): void {
-    this.node = node;
+    if (this.node !== node) {
+      this.node = node;
+      this.data = node.text();
+    }
     this.end = at;
     this.msHi = msHi;
     this.msLo = msLo;
@@ -406,7 +462,7 @@ export class EntryReader {
   /** Decodes the next entry; false past the node's last one. */
   next(): boolean {
     const node = this.node as StreamNode;
-    const data = node.data;
+    const data = this.data;
     let at = this.end;
     if (at >= data.length) return false;
     this.start = at;
@@ -486,7 +542,7 @@ export class EntryReader {
   /** Writes the current entry's field/value pairs, in order. */
   writePairs(sink: PairSink): void {
     const node = this.node as StreamNode;
-    const data = node.data;
+    const data = this.data;
     const fields = node.fields;
     const same = (this.flags & FLAG_SAME_FIELDS) !== 0;
     let at = this.dataStart;

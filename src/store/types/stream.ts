@@ -39,6 +39,11 @@ export class StreamValue {
   readonly maxDeletedId = StreamId.zero();
   /** Every entry ever added (or as set by XSETID). */
   entriesAdded: Counter = 0;
+  /**
+   * Counts the changes Redis wakes blocked readers for (an added entry, a destroyed group), so a
+   * reader offered the key after any other change can tell there is nothing for it.
+   */
+  wakeups = 0;
   /** Consumer groups by name (created on first use, as Redis's cgroups rax). */
   groups: Map<string, ConsumerGroup> | null = null;
 
@@ -74,8 +79,8 @@ export class StreamValue {
     if (node !== undefined) {
       const maxBytes = nodeMaxBytes === 0 || nodeMaxBytes > NODE_MAX_BYTES_CAP ? NODE_MAX_BYTES_CAP : nodeMaxBytes;
       if (node.lpBytes + totalTextBytes >= maxBytes || (nodeMaxEntries !== 0 && node.entryCount >= nodeMaxEntries)) {
-        // The full node is done growing: flatten its string now, once.
-        node.data.charCodeAt(0);
+        // The full node is done growing: it keeps only its string from now on.
+        node.seal();
         node = undefined;
       }
     }
@@ -103,6 +108,36 @@ export class StreamValue {
     const id = StreamId.zero();
     walker.entry.idInto(id);
     return id;
+  }
+
+  /**
+   * Live entries between start and end (inclusive; null: unbounded), at most `limit` (0: no
+   * limit). Nodes wholly inside the range count without being decoded.
+   */
+  countRange(start: StreamId | null, end: StreamId | null, limit: number): number {
+    const nodes = this.nodes;
+    const cursor = new IdCursor();
+    let node = start === null || start.isZero() ? nodes.seekFirst(cursor) : nodes.seekFloor(start, cursor) ?? nodes.seekFirst(cursor);
+    const entry = new EntryReader();
+    let total = 0;
+    for (; node !== undefined; node = nodes.next(cursor)) {
+      if (end !== null && compareParts(node.msHi, node.msLo, node.seqHi, node.seqLo, end.msHi, end.msLo, end.seqHi, end.seqLo) > 0) break;
+      const fromStart = start === null || compareParts(node.msHi, node.msLo, node.seqHi, node.seqLo, start.msHi, start.msLo, start.seqHi, start.seqLo) >= 0;
+      const toEnd = end === null || compareParts(node.lastMsHi, node.lastMsLo, node.lastSeqHi, node.lastSeqLo, end.msHi, end.msLo, end.seqHi, end.seqLo) <= 0;
+      if (fromStart && toEnd) {
+        total += node.live;
+      } else {
+        entry.begin(node);
+        while (entry.next()) {
+          if ((entry.flags & FLAG_DELETED) !== 0) continue;
+          if (start !== null && entry.compareTo(start) < 0) continue;
+          if (end !== null && entry.compareTo(end) > 0) break;
+          total++;
+        }
+      }
+      if (limit !== 0 && total >= limit) return limit;
+    }
+    return total;
   }
 
   /** True when a live entry has this ID (streamEntryExists). */
