@@ -3,6 +3,7 @@ import { StreamValue } from '../../src/store/types/stream.js';
 import { EventCollector } from '../helpers/events.js';
 import { PropagationLog } from '../helpers/propagation.js';
 import { withServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 // Stream commands against a running cinnabar: what the differential tests cannot compare byte
 // for byte (clock readings: idle and delivery times), keyspace events, WATCH, the stored
@@ -177,6 +178,31 @@ describe('stream commands', () => {
     await conn.call('MULTI');
     await conn.call('XREAD', 'BLOCK', '0', 'STREAMS', 'nothing', '$');
     expect(await conn.call('EXEC')).toBe('*1\r\n*-1\r\n');
+  });
+
+  it('blocks XREAD until an entry arrives, a timeout, or CLIENT UNBLOCK', async () => {
+    const reader = await server.connect();
+    const id = (await reader.call('CLIENT', 'ID')).slice(1, -2);
+    const blockedCount = async (): Promise<number> => Number(/blocked_clients:(\d+)/.exec(await server.r2.info('clients'))?.[1]);
+    reader.send('XREAD', 'BLOCK', '0', 'STREAMS', 'blk', '$');
+    await waitFor(async () => (await blockedCount()) === 1, 5000, 'the reader to block');
+    expect(await server.r2.client('LIST')).toMatch(/flags=b .*cmd=xread/);
+    await server.r2.xadd('blk', '5-0', 'f', 'v');
+    expect(await reader.readReply()).toBe('*1\r\n*2\r\n$3\r\nblk\r\n*1\r\n*2\r\n$3\r\n5-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
+    reader.send('XREAD', 'BLOCK', '0', 'STREAMS', 'blk', '$');
+    await waitFor(async () => (await blockedCount()) === 1, 5000, 'the reader to block');
+    expect(await server.r2.client('UNBLOCK', id)).toBe(1);
+    expect(await reader.readReply()).toBe('*-1\r\n');
+    reader.send('XREADGROUP', 'GROUP', 'nog', 'c', 'BLOCK', '0', 'STREAMS', 'blk', '>');
+    expect(await reader.readReply()).toMatch(/^-NOGROUP/);
+    await server.r2.xgroup('CREATE', 'blk', 'g', '$');
+    reader.send('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'blk', '>');
+    await waitFor(async () => (await blockedCount()) === 1, 5000, 'the reader to block');
+    expect(await server.r2.client('UNBLOCK', id, 'ERROR')).toBe(1);
+    expect(await reader.readReply()).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
+    const started = Date.now();
+    expect(await reader.call('XREAD', 'BLOCK', '30', 'STREAMS', 'blk', '$')).toBe('*-1\r\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 
   it('reads far into a large stream without walking it from the start', async () => {

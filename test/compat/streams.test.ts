@@ -386,6 +386,43 @@ const PROPAGATION_CASES: Array<{ name: string; steps: string[][] }> = [
     await Promise.all([ours?.close(), theirs?.stop()]);
   });
 
+  /** Waits for the marker write on the replica and compares everything before it. */
+  async function comparePropagated(name: string): Promise<void> {
+    const marker = ['SET', `marker:${name}`, '1'];
+    await Promise.all([oursConn.call(...marker), theirsConn.call(...marker)]);
+    let expected: string[][] = [];
+    await waitFor(() => {
+      expected = expected.concat(replica.commands());
+      return expected.length > 0 && expected[expected.length - 1][0] === 'SET';
+    }, 5000, 'the marker on the replication link');
+    const actual = decodeCommands(Buffer.concat(chunks.splice(0)).toString('latin1')).filter((argv) => argv[0] !== 'SELECT');
+    expect(normalized(actual)).toEqual(normalized(expected));
+  }
+
+  it('a served blocked XREADGROUP propagates like the non-blocking read', async () => {
+    for (const argv of [['XGROUP', 'CREATE', 'b', 'g', '$', 'MKSTREAM'], ['XGROUP', 'CREATE', 'b', 'h', '$']]) {
+      await Promise.all([oursConn.call(...argv), theirsConn.call(...argv)]);
+    }
+    const readers = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
+    const noAckReaders = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
+    try {
+      for (const r of readers) r.send('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 'b', '>');
+      for (const r of noAckReaders) r.send('XREADGROUP', 'GROUP', 'h', 'bob', 'NOACK', 'BLOCK', '0', 'STREAMS', 'b', '>');
+      await waitFor(async () => {
+        const [a, b] = await Promise.all([oursConn.call('INFO', 'clients'), theirsConn.call('INFO', 'clients')]);
+        return a.includes('blocked_clients:2') && b.includes('blocked_clients:2');
+      }, 5000, 'both readers to block');
+      const add = ['XADD', 'b', '1-0', 'f', 'v'];
+      await Promise.all([oursConn.call(...add), theirsConn.call(...add)]);
+      const replies = await Promise.all([...readers, ...noAckReaders].map((r) => r.readReply()));
+      expect(replies[0]).toBe(replies[1]);
+      expect(replies[2]).toBe(replies[3]);
+      await comparePropagated('blocked XREADGROUP');
+    } finally {
+      for (const r of [...readers, ...noAckReaders]) r.close();
+    }
+  });
+
   for (const c of PROPAGATION_CASES) {
     it(c.name, async () => {
       for (const argv of c.steps) {
@@ -393,15 +430,78 @@ const PROPAGATION_CASES: Array<{ name: string; steps: string[][] }> = [
         expect(a, argv.join(' ')).toBe(b);
       }
       // A marker write flushes everything before it through the replication link.
-      const marker = ['SET', `marker:${c.name}`, '1'];
-      await Promise.all([oursConn.call(...marker), theirsConn.call(...marker)]);
-      let expected: string[][] = [];
-      await waitFor(() => {
-        expected = expected.concat(replica.commands());
-        return expected.length > 0 && expected[expected.length - 1][0] === 'SET';
-      }, 5000, 'the marker on the replication link');
-      const actual = decodeCommands(Buffer.concat(chunks.splice(0)).toString('latin1')).filter((argv) => argv[0] !== 'SELECT');
-      expect(normalized(actual)).toEqual(normalized(expected));
+      await comparePropagated(c.name);
+    });
+  }
+});
+
+// ----------------------------------------------------------------------------------- blocking
+
+/** One blocked reader per server: send, let the writer act, then compare the released replies. */
+describeDifferential('blocking stream reads', (servers) => {
+  /** Runs `setup` on a writer pair, blocks `readers` (in order), runs `writes`, compares replies. */
+  async function scenario(resp: 2 | 3, setup: string[][], readers: string[][], writes: string[][], after: string[][] = []): Promise<void> {
+    const writer = await servers.connect(resp);
+    await writer.ours.call('FLUSHALL');
+    await writer.theirs.call('FLUSHALL');
+    const compare = async (argv: string[]): Promise<void> => {
+      const [a, b] = await Promise.all([writer.ours.call(...argv), writer.theirs.call(...argv)]);
+      expect(a, argv.join(' ')).toBe(b);
+    };
+    for (const argv of setup) await compare(argv);
+    const blocked = [];
+    let forever = 0;
+    for (const argv of readers) {
+      const pair = await servers.connect(resp);
+      pair.ours.send(...argv);
+      pair.theirs.send(...argv);
+      blocked.push({ pair, argv });
+      // A reader that waits forever is blocked on both servers before the next one comes; one
+      // with a timeout may time out first, and its outcome is the same whenever it blocks.
+      if (argv[argv.indexOf('BLOCK') + 1] !== '0') continue;
+      forever++;
+      await waitFor(async () => {
+        const [a, b] = await Promise.all([writer.ours.call('INFO', 'clients'), writer.theirs.call('INFO', 'clients')]);
+        const count = (text: string): number => Number(/blocked_clients:(\d+)/.exec(text)?.[1] ?? -1);
+        return count(a) >= forever && count(b) >= forever;
+      }, 5000, 'the reader to block');
+    }
+    for (const argv of writes) await compare(argv);
+    for (const { pair, argv } of blocked) {
+      const [a, b] = await Promise.all([pair.ours.readReply(), pair.theirs.readReply()]);
+      expect(a, `released ${argv.join(' ')}`).toBe(b);
+    }
+    for (const argv of after) await compare(argv);
+  }
+
+  for (const resp of [2, 3] as const) {
+    it(`XREAD BLOCK is served by XADD, not by XDEL or XTRIM, and times out with a null in RESP${resp}`, async () => {
+      await scenario(resp, [['XADD', 's', '1-0', 'f', 'v'], ['XADD', 's', '2-0', 'f', 'v'], ['XDEL', 's', '2-0']],
+        [['XREAD', 'BLOCK', '0', 'STREAMS', 's', 'nokey', '1-0', '$']],
+        [['XDEL', 's', '1-0'], ['XTRIM', 's', 'MAXLEN', '0'], ['XSETID', 's', '5-0'], ['XADD', 's', '6-0', 'a', 'b'], ['XADD', 'nokey', '1-0', 'c', 'd']]);
+      await scenario(resp, [], [['XREAD', 'BLOCK', '0', 'STREAMS', 'a', 'b', '$', '$']],
+        [['MULTI'], ['XADD', 'b', '1-0', 'f', 'v'], ['XADD', 'b', '2-0', 'f', 'v'], ['XADD', 'a', '1-0', 'f', 'v'], ['EXEC']]);
+      await scenario(resp, [['XADD', 's', '1-0', 'f', 'v']], [['XREAD', 'BLOCK', '20', 'STREAMS', 's', '$']], []);
+      await scenario(resp, [], [['XREAD', 'COUNT', '2', 'BLOCK', '0', 'STREAMS', 's', '$']],
+        [['MULTI'], ['XADD', 's', '1-0', 'f', 'v'], ['DEL', 's'], ['EXEC'], ['LPUSH', 's', 'x'], ['DEL', 's'],
+          ['XADD', 's', '2-0', 'a', '1'], ['XADD', 's', '3-0', 'a', '2']]);
+    });
+
+    it(`XREADGROUP BLOCK records deliveries, and fails when the group or the stream goes, in RESP${resp}`, async () => {
+      const group = [['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']];
+      await scenario(resp, group,
+        [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '50', 'STREAMS', 's', '>']],
+        [['XADD', 's', '1-0', 'f', 'v']], [['XPENDING', 's', 'g'], ['XINFO', 'GROUPS', 's']]);
+      await scenario(resp, group, [['XREADGROUP', 'GROUP', 'g', 'carol', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>']],
+        [['XADD', 's', '1-0', 'f', 'v'], ['XADD', 's', '2-0', 'f', 'v']], [['XPENDING', 's', 'g'], ['XINFO', 'GROUPS', 's']]);
+      await scenario(resp, group, [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['XGROUP', 'DESTROY', 's', 'g']]);
+      await scenario(resp, group, [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['DEL', 's']]);
+      await scenario(resp, group, [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['SET', 's', 'x']]);
+      await scenario(resp, group, [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['FLUSHALL']]);
+      await scenario(resp, [...group, ['XGROUP', 'CREATE', 't', 'g', '$', 'MKSTREAM'], ['XADD', 't', '7-0', 'f', 'v']],
+        [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['RENAME', 't', 's']], [['XPENDING', 's', 'g']]);
+      await scenario(resp, [...group, ['XADD', 't', '7-0', 'f', 'v']],
+        [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']], [['RENAME', 't', 's']]);
     });
   }
 });
