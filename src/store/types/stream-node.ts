@@ -246,11 +246,23 @@ export class StreamNode {
     return this.pending === null ? this.data.length : this.pendingBytes;
   }
 
-  /** No more appends (the next entry opened a new node): keep only the string. */
-  seal(): void {
-    if (this.pending === null) return;
+  /**
+   * No more appends (the next entry opened a new node): keep only the string. Returns the append
+   * buffer, free for the next node to write into.
+   */
+  seal(): Buffer | null {
+    const buf = this.pending;
+    if (buf === null) return null;
     this.text();
     this.pending = null;
+    this.pendingBytes = 0;
+    return buf;
+  }
+
+  /** Gives this (empty) node a buffer to append into: the previous node's, which is full. */
+  adoptBuffer(buf: Buffer): void {
+    if (this.pending !== null || this.data.length > 0) return;
+    this.pending = buf;
     this.pendingBytes = 0;
   }
 

@@ -76,11 +76,13 @@ export class StreamValue {
   append(id: StreamId, argv: readonly string[], from: number, pairs: number, totalTextBytes: number,
     nodeMaxBytes: number, nodeMaxEntries: number): void {
     let node = this.nodes.last();
+    let spare: Buffer | null = null;
     if (node !== undefined) {
       const maxBytes = nodeMaxBytes === 0 || nodeMaxBytes > NODE_MAX_BYTES_CAP ? NODE_MAX_BYTES_CAP : nodeMaxBytes;
       if (node.lpBytes + totalTextBytes >= maxBytes || (nodeMaxEntries !== 0 && node.entryCount >= nodeMaxEntries)) {
-        // The full node is done growing: it keeps only its string from now on.
-        node.seal();
+        // The full node is done growing: it keeps only its string from now on, and the new node
+        // writes into its buffer.
+        spare = node.seal();
         node = undefined;
       }
     }
@@ -88,6 +90,7 @@ export class StreamValue {
       const fields: string[] = new Array(pairs);
       for (let i = 0; i < pairs; i++) fields[i] = argv[from + i * 2];
       node = new StreamNode(id.msHi, id.msLo, id.seqHi, id.seqLo, fields);
+      if (spare !== null) node.adoptBuffer(spare);
       this.nodes.push(node);
     }
     node.append(id, argv, from, pairs);
