@@ -583,20 +583,9 @@ export const streamGroupCommands: CommandSpec[] = [
     summary: 'Manages the consumer groups of a stream and their consumers.', since: '5.0.0', group: 'stream',
     subcommands: [
       {
-        name: 'create', arity: -5, flags: ['write', 'denyoom'], acl: ['write', 'stream', 'slow'], keySpecs: [GROUP_KEY_RW_INSERT],
-        summary: 'Creates a consumer group at an ID of the stream.', since: '5.0.0', group: 'stream',
-        arguments: [
-          { name: 'key', type: 'key' }, { name: 'groupname', type: 'string' },
-          { name: 'id', type: 'oneof', arguments: [{ name: 'id', type: 'string' }, { name: 'new_id', type: 'pure-token', token: '$' }] },
-          { name: 'mkstream', type: 'pure-token', token: 'MKSTREAM', optional: true },
-          { name: 'entries_read', type: 'integer', token: 'ENTRIESREAD', optional: true },
-        ],
-        handler: xgroup,
-      },
-      {
-        name: 'createconsumer', arity: 5, flags: ['write', 'denyoom'], acl: ['write', 'stream', 'slow'], keySpecs: [GROUP_KEY_RW_INSERT],
-        summary: 'Creates a consumer in a consumer group.', since: '6.2.0', group: 'stream',
-        arguments: [{ name: 'key', type: 'key' }, { name: 'groupname', type: 'string' }, { name: 'consumername', type: 'string' }],
+        name: 'destroy', arity: 4, flags: ['write'], acl: ['write', 'stream', 'slow'], keySpecs: [keyAt(2, 'RW', 'delete')],
+        summary: 'Removes a consumer group.', since: '5.0.0', group: 'stream',
+        arguments: [{ name: 'key', type: 'key' }, { name: 'groupname', type: 'string' }],
         handler: xgroup,
       },
       {
@@ -606,9 +595,20 @@ export const streamGroupCommands: CommandSpec[] = [
         handler: xgroup,
       },
       {
-        name: 'destroy', arity: 4, flags: ['write'], acl: ['write', 'stream', 'slow'], keySpecs: [keyAt(2, 'RW', 'delete')],
-        summary: 'Removes a consumer group.', since: '5.0.0', group: 'stream',
-        arguments: [{ name: 'key', type: 'key' }, { name: 'groupname', type: 'string' }],
+        name: 'createconsumer', arity: 5, flags: ['write', 'denyoom'], acl: ['write', 'stream', 'slow'], keySpecs: [GROUP_KEY_RW_INSERT],
+        summary: 'Creates a consumer in a consumer group.', since: '6.2.0', group: 'stream',
+        arguments: [{ name: 'key', type: 'key' }, { name: 'groupname', type: 'string' }, { name: 'consumername', type: 'string' }],
+        handler: xgroup,
+      },
+      {
+        name: 'create', arity: -5, flags: ['write', 'denyoom'], acl: ['write', 'stream', 'slow'], keySpecs: [GROUP_KEY_RW_INSERT],
+        summary: 'Creates a consumer group at an ID of the stream.', since: '5.0.0', group: 'stream',
+        arguments: [
+          { name: 'key', type: 'key' }, { name: 'groupname', type: 'string' },
+          { name: 'id', type: 'oneof', arguments: [{ name: 'id', type: 'string' }, { name: 'new_id', type: 'pure-token', token: '$' }] },
+          { name: 'mkstream', type: 'pure-token', token: 'MKSTREAM', optional: true },
+          { name: 'entries_read', type: 'integer', token: 'ENTRIESREAD', optional: true },
+        ],
         handler: xgroup,
       },
       {

@@ -11,7 +11,7 @@ import {
   propagateConsumerCreation, rangeBoundArg, replyConsumerHistory, replyGroupRange, replyRange, strictIdArg,
   streamForRead, streamForWrite, writeEntry,
 } from './stream-support.js';
-import type { CommandSpec, KeySpec } from './types.js';
+import { keyAt, type CommandSpec, type KeySpec } from './types.js';
 import { NOTIFY_STREAM } from '../config/keyspace-events.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { ENTRIES_READ_UNKNOWN, normalizeCounter, type ConsumerGroup } from '../store/types/stream-groups.js';
@@ -1037,11 +1037,15 @@ function replyFullGroup(r: ReplyWriter, stream: StreamValue, name: string, count
 
 // -------------------------------------------------------------------------------- table
 
-const KEY_RW_UPDATE: KeySpec = { flags: ['RW', 'update'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
-const KEY_RW_DELETE: KeySpec = { flags: ['RW', 'delete'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
-const KEY_RO_ACCESS: KeySpec = { flags: ['RO', 'access'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
-const KEY_RO: KeySpec = { flags: ['RO'], begin: { type: 'index', index: 1 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
-const SUBKEY_RO_ACCESS: KeySpec = { flags: ['RO', 'access'], begin: { type: 'index', index: 2 }, find: { type: 'range', lastKey: 0, keyStep: 1, limit: 0 } };
+const KEY_RW_UPDATE = keyAt(1, 'RW', 'update');
+const KEY_RW_DELETE = keyAt(1, 'RW', 'delete');
+const KEY_RO_ACCESS = keyAt(1, 'RO', 'access');
+const KEY_RO = keyAt(1, 'RO');
+const SUBKEY_RO_ACCESS = keyAt(2, 'RO', 'access');
+/** XREAD / XREADGROUP: the first half of the arguments after STREAMS. */
+function streamsKeySpec(startFrom: number): KeySpec {
+  return { flags: ['RO', 'access'], begin: { type: 'keyword', keyword: 'STREAMS', startFrom }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 2 } };
+}
 
 export const streamCommands: CommandSpec[] = [
   {
@@ -1127,7 +1131,7 @@ export const streamCommands: CommandSpec[] = [
   },
   {
     name: 'xread', arity: -4, flags: ['readonly', 'blocking'], acl: ['read', 'stream', 'slow', 'blocking'],
-    keySpecs: [{ flags: ['RO', 'access'], begin: { type: 'keyword', keyword: 'STREAMS', startFrom: 1 }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 2 } }],
+    keySpecs: [streamsKeySpec(1)],
     summary: 'Reads the entries after given IDs from one or more streams.',
     since: '5.0.0', group: 'stream', complexity: 'O(M) for M entries returned',
     arguments: [
@@ -1140,7 +1144,7 @@ export const streamCommands: CommandSpec[] = [
   },
   {
     name: 'xreadgroup', arity: -7, flags: ['write', 'blocking'], acl: ['write', 'stream', 'slow', 'blocking'],
-    keySpecs: [{ flags: ['RO', 'access'], begin: { type: 'keyword', keyword: 'STREAMS', startFrom: 4 }, find: { type: 'range', lastKey: -1, keyStep: 1, limit: 2 } }],
+    keySpecs: [streamsKeySpec(4)],
     summary: 'Reads entries from streams as a consumer of a group, recording them as pending.',
     since: '5.0.0', group: 'stream', complexity: 'O(M) for M entries returned',
     arguments: [
@@ -1158,21 +1162,15 @@ export const streamCommands: CommandSpec[] = [
     summary: 'Describes streams, their consumer groups and consumers.', since: '5.0.0', group: 'stream',
     subcommands: [
       {
+        name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['stream', 'slow'],
+        summary: 'Lists the XINFO subcommands.', since: '5.0.0', group: 'stream', handler: xinfoHelp,
+      },
+      {
         name: 'consumers', arity: 4, flags: ['readonly'], acl: ['read', 'stream', 'slow'], keySpecs: [SUBKEY_RO_ACCESS],
         tips: ['nondeterministic_output'],
         summary: 'Lists the consumers of a group with their pending counts and idle times.', since: '5.0.0', group: 'stream',
         arguments: [{ name: 'key', type: 'key' }, { name: 'group', type: 'string' }],
         handler: xinfoConsumers,
-      },
-      {
-        name: 'groups', arity: 3, flags: ['readonly'], acl: ['read', 'stream', 'slow'], keySpecs: [SUBKEY_RO_ACCESS],
-        summary: 'Lists the consumer groups of a stream.', since: '5.0.0', group: 'stream',
-        arguments: [{ name: 'key', type: 'key' }],
-        handler: xinfoGroups,
-      },
-      {
-        name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['stream', 'slow'],
-        summary: 'Lists the XINFO subcommands.', since: '5.0.0', group: 'stream', handler: xinfoHelp,
       },
       {
         name: 'stream', arity: -3, flags: ['readonly'], acl: ['read', 'stream', 'slow'], keySpecs: [SUBKEY_RO_ACCESS],
@@ -1182,6 +1180,12 @@ export const streamCommands: CommandSpec[] = [
           { name: 'full', type: 'block', token: 'FULL', optional: true, arguments: [{ name: 'count', type: 'integer', token: 'COUNT', optional: true }] },
         ],
         handler: xinfoStreamInfo,
+      },
+      {
+        name: 'groups', arity: 3, flags: ['readonly'], acl: ['read', 'stream', 'slow'], keySpecs: [SUBKEY_RO_ACCESS],
+        summary: 'Lists the consumer groups of a stream.', since: '5.0.0', group: 'stream',
+        arguments: [{ name: 'key', type: 'key' }],
+        handler: xinfoGroups,
       },
     ],
   },

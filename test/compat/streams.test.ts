@@ -505,3 +505,25 @@ describeDifferential('blocking stream reads', (servers) => {
     });
   }
 });
+
+describeDifferential('stream command metadata', (servers) => {
+  // XINFO and XGROUP themselves are left out: Redis lists subcommands in its dict's order, which
+  // its hash seed makes differ from one process to the next.
+  const names = ['xadd', 'xtrim', 'xrange', 'xrevrange', 'xlen', 'xdel', 'xsetid', 'xread', 'xreadgroup', 'xack', 'xpending',
+    'xclaim', 'xautoclaim', 'xinfo|stream', 'xinfo|groups', 'xinfo|consumers', 'xinfo|help', 'xgroup|create',
+    'xgroup|setid', 'xgroup|destroy', 'xgroup|createconsumer', 'xgroup|delconsumer', 'xgroup|help'];
+  for (const resp of [2, 3] as const) {
+    it(`COMMAND INFO and key extraction match in RESP${resp}`, async () => {
+      await servers.run([
+        ...names.map((name) => ['COMMAND', 'INFO', name]),
+        ['COMMAND', 'GETKEYS', 'XREAD', 'STREAMS', 'a', 'b', '0', '0'],
+        ['COMMAND', 'GETKEYS', 'XREAD', 'COUNT', '5', 'BLOCK', '0', 'STREAMS', 'a', '0'],
+        ['COMMAND', 'GETKEYS', 'XREADGROUP', 'GROUP', 'g', 'c', 'NOACK', 'STREAMS', 'streams', 'a', '0', '0'],
+        ['COMMAND', 'GETKEYS', 'XREAD', 'STREAMS', 'a', 'b', '0'], ['COMMAND', 'GETKEYS', 'XREAD', 'STREAMS'],
+        ['COMMAND', 'GETKEYSANDFLAGS', 'XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'a', '>'],
+        ['COMMAND', 'GETKEYSANDFLAGS', 'XADD', 's', '*', 'f', 'v'], ['COMMAND', 'GETKEYSANDFLAGS', 'XGROUP', 'CREATE', 's', 'g', '$'],
+        ['COMMAND', 'GETKEYSANDFLAGS', 'XINFO', 'STREAM', 's'],
+      ], resp);
+    });
+  }
+});
