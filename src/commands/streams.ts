@@ -25,6 +25,8 @@ const MAX_ENTRY_TEXT_BYTES = 1 << 30;
 export const XREAD_BLOCKED_DEFAULT_COUNT = 1000;
 
 const TWO_32 = 4294967296;
+/** The MINID of a trim by length (never read, never changed). */
+const NO_MIN_ID = StreamId.zero();
 
 // --------------------------------------------------------------------------- XADD and XTRIM
 
@@ -62,7 +64,7 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
   let strategy = 0;
   let approximate = false;
   let maxLength = 0;
-  let minId = StreamId.zero();
+  let minId = NO_MIN_ID;
   let limit = 0;
   let limitGiven = false;
   let i = 2;
@@ -148,6 +150,8 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
     ctx.reply.error('ERR syntax error, XTRIM must be called with a trimming strategy');
     return null;
   }
+  // Redis skips these LIMIT rules for its primary and the AOF loader (mustObeyClient), whose
+  // XADD/XTRIM carry "=" thresholds with the LIMIT the client gave; no such clients exist yet.
   if (limitGiven) {
     if (!approximate) {
       ctx.reply.error('ERR syntax error, LIMIT cannot be used without the special ~ option');
@@ -155,7 +159,7 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
     }
   } else if (approximate) {
     // "~" without LIMIT: at most 100 nodes' worth of work, bounded on both sides.
-    limit = 100 * ctx.server.config.num('stream-node-max-entries');
+    limit = 100 * ctx.server.config.live.streamNodeMaxEntries;
     if (limit <= 0) limit = 10000;
     if (limit > 1000000) limit = 1000000;
   } else {
@@ -257,8 +261,8 @@ function xadd(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error('ERR Elements are too large to be stored');
     return;
   }
-  const config = ctx.server.config;
-  stream.append(id, argv, fieldsAt, pairs, textBytes, config.num('stream-node-max-bytes'), config.num('stream-node-max-entries'));
+  const live = ctx.server.config.live;
+  stream.append(id, argv, fieldsAt, pairs, textBytes, live.streamNodeMaxBytes, live.streamNodeMaxEntries);
   stream.wakeups++;
   const idText = id.toString();
   ctx.reply.bulk(idText);
