@@ -183,8 +183,13 @@ function skipText(data: string, at: number): void {
 let scratch: Buffer = Buffer.allocUnsafeSlow(4096);
 /** Scratch buffers at least this big are not kept for the next use. */
 const KEEP_SCRATCH_MAX_BYTES = 64 * 1024;
+/**
+ * A node smaller than this is appended to by rewriting its string (a copy of at most this
+ * much): small streams then hold no Buffer at all. Bigger nodes write into a Buffer in place.
+ */
+const STRING_APPEND_MAX_BYTES = 512;
 /** Smallest buffer a node being appended to writes into. */
-const MIN_APPEND_BUFFER_BYTES = 256;
+const MIN_APPEND_BUFFER_BYTES = 1024;
 
 function scratchFor(bytes: number): Buffer {
   if (bytes <= scratch.length) return scratch;
@@ -356,8 +361,17 @@ export class StreamNode {
     }
     lp += lpIntBytes(same ? pairs + 3 : pairs * 2 + 4);
     // Head and seq at most 20 bytes, the count 5, and at most 8 prefix bytes per text.
-    const buf = this.appendBuffer(25 + textBytes + pairs * 16);
-    const from0 = this.pendingBytes;
+    const maxBytes = 25 + textBytes + pairs * 16;
+    const inString = this.pending === null && this.data.length + maxBytes <= STRING_APPEND_MAX_BYTES;
+    let buf: Buffer;
+    let from0: number;
+    if (inString) {
+      buf = scratchFor(this.data.length + maxBytes);
+      from0 = buf.latin1Write(this.data, 0);
+    } else {
+      buf = this.appendBuffer(maxBytes);
+      from0 = this.pendingBytes;
+    }
     const low = dMsLo & HEAD_DELTA_BITS;
     const restLo = ((dMsLo >>> 5) | ((dMsHi & HEAD_DELTA_BITS) << 27)) >>> 0;
     const restHi = dMsHi >>> 5;
@@ -376,8 +390,12 @@ export class StreamNode {
       if (!same) at = writeText(buf, at, argv[from + i * 2]);
       at = writeText(buf, at, argv[from + i * 2 + 1]);
     }
-    this.pendingBytes = at;
-    this.dataStale = true;
+    if (inString) {
+      this.data = buf.latin1Slice(0, at);
+    } else {
+      this.pendingBytes = at;
+      this.dataStale = true;
+    }
     this.lpEntriesBytes += lp;
     this.live++;
     this.lastMsHi = id.msHi;
