@@ -15,7 +15,7 @@ import type { ReplyWriter } from '../protocol/writer.js';
 import {
   counterPlus, ENTRIES_READ_UNKNOWN, PendingEntry, type Consumer, type ConsumerGroup, type Counter,
 } from '../store/types/stream-groups.js';
-import { ERR_INVALID_STREAM_ID, parseStreamId, StreamId } from '../store/types/stream-id.js';
+import { compareParts, ERR_INVALID_STREAM_ID, parseStreamId, StreamId } from '../store/types/stream-id.js';
 import { IdCursor } from '../store/types/stream-sorted.js';
 import { StreamValue } from '../store/types/stream.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -292,24 +292,29 @@ function xpending(ctx: CommandContext, argv: string[]): void {
   const r = ctx.reply;
   const body = beginDeferred(r);
   let emitted = 0;
-  const cursor = new IdCursor();
-  for (let pending = pel.seekCeil(start, cursor); count > 0 && pending !== undefined; pending = pel.next(cursor)) {
-    if (compareToId(pending, end) > 0) break;
-    if (minIdleMs !== 0 && nowMs - pending.deliveryTimeMs < minIdleMs) continue;
-    emitted++;
-    count--;
-    body.arrayLength(4);
-    body.bulk(pending.idText());
-    body.bulk(pending.consumer === null ? '' : pending.consumer.name);
-    body.integer(Math.max(0, nowMs - pending.deliveryTimeMs));
-    counterReply(body, pending.deliveryCount);
+  try {
+    const cursor = new IdCursor();
+    for (let pending = pel.seekCeil(start, cursor); count > 0 && pending !== undefined; pending = pel.next(cursor)) {
+      if (compareToId(pending, end) > 0) break;
+      if (minIdleMs !== 0 && nowMs - pending.deliveryTimeMs < minIdleMs) continue;
+      emitted++;
+      count--;
+      body.arrayLength(4);
+      body.bulk(pending.idText());
+      body.bulk(pending.consumer === null ? '' : pending.consumer.name);
+      body.integer(Math.max(0, nowMs - pending.deliveryTimeMs));
+      counterReply(body, pending.deliveryCount);
+    }
+  } catch (err) {
+    discardDeferred(body);
+    throw err;
   }
   r.arrayLength(emitted);
   endDeferred(r, body);
 }
 
 function compareToId(pending: PendingEntry, id: StreamId): number {
-  return -id.compare(pending.id());
+  return compareParts(pending.msHi, pending.msLo, pending.seqHi, pending.seqLo, id.msHi, id.msLo, id.seqHi, id.seqLo);
 }
 
 /** XPENDING key group: the count, the smallest and largest IDs, and the count per consumer. */

@@ -22,7 +22,7 @@ import { parseInt64 } from '../util/numbers.js';
 /** Sum of field and value bytes above which an entry is refused (STREAM_LISTPACK_MAX_SIZE). */
 const MAX_ENTRY_TEXT_BYTES = 1 << 30;
 /** XREAD ... BLOCK without COUNT serves at most this many entries per stream. */
-export const XREAD_BLOCKED_DEFAULT_COUNT = 1000;
+const XREAD_BLOCKED_DEFAULT_COUNT = 1000;
 
 const TWO_32 = 4294967296;
 /** The MINID of a trim by length (never read, never changed). */

@@ -42,11 +42,6 @@ export function toInt64(value: bigint): bigint {
   return BigInt.asIntN(64, value);
 }
 
-/** Counters compare the way their values do. */
-export function counterLess(a: Counter, b: Counter): boolean {
-  return a < b;
-}
-
 /** A pending entry: delivered to a consumer of the group, not acknowledged yet. */
 export class PendingEntry implements IdKeyed {
   constructor(
