@@ -14,6 +14,8 @@ import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
+import { streamGroupCommands } from './stream-groups.js';
+import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import type { CommandSpec } from './types.js';
@@ -25,6 +27,8 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   hashCommands,
   listCommands,
   hyperloglogCommands,
+  streamCommands,
+  streamGroupCommands,
   pubsubCommands,
   transactionCommands,
   keyspaceCommands,

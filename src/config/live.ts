@@ -89,6 +89,10 @@ export const LIVE_FIELDS = {
   lazyfreeLazyExpire: boolField('lazyfree-lazy-expire'),
   /** lazyfree-lazy-user-del: DEL behaves as UNLINK. */
   lazyfreeLazyUserDel: boolField('lazyfree-lazy-user-del'),
+  /** stream-node-max-bytes: a stream node whose listpack would reach this opens a new one; 0 = 1 GiB. */
+  streamNodeMaxBytes: numberField('stream-node-max-bytes'),
+  /** stream-node-max-entries: a stream node with this many entries opens a new one; 0 = no limit. */
+  streamNodeMaxEntries: numberField('stream-node-max-entries'),
   /** loglevel: the least severe level written. */
   loglevel: enumField('loglevel'),
 } as const satisfies Record<string, LiveFieldSpec<unknown>>;

@@ -7,9 +7,10 @@
 import { isInt64Text } from '../util/numbers.js';
 import { HashValue } from './types/hash.js';
 import { ListValue } from './types/list.js';
+import { StreamValue } from './types/stream.js';
 import { MutableString } from './types/string.js';
 
-export { HashValue, ListValue, MutableString };
+export { HashValue, ListValue, MutableString, StreamValue };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
@@ -23,10 +24,10 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue | ListValue;
+export type RedisValue = string | MutableString | HashValue | ListValue | StreamValue;
 export type StringValue = string | MutableString;
 
-export type TypeName = 'string' | 'hash' | 'list';
+export type TypeName = 'string' | 'hash' | 'list' | 'stream';
 
 /** The object members of the union; fails the build when one does not implement ObjectValue. */
 export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
