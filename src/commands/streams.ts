@@ -72,11 +72,13 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
     const moreArgs = argv.length - 1 - i;
     const opt = argv[i];
     if (xadd && isSingleChar(opt, 42)) break; // "*"
-    if (isKeyword(opt, 'MAXLEN') && moreArgs > 0) {
+    const isMaxLen = isKeyword(opt, 'MAXLEN');
+    if ((isMaxLen || isKeyword(opt, 'MINID')) && moreArgs > 0) {
       if (strategy !== 0) {
         ctx.reply.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
         return null;
       }
+      // An optional "~" (approximate) or "=" (exact) before the threshold.
       approximate = false;
       const next = argv[i + 1];
       if (moreArgs >= 2 && isSingleChar(next, 126)) {
@@ -85,34 +87,22 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
       } else if (moreArgs >= 2 && isSingleChar(next, 61)) {
         i++;
       }
-      const value = int64Arg(ctx, argv[i + 1]);
-      if (value === null) return null;
-      if (value < 0) {
-        ctx.reply.error('ERR The MAXLEN argument must be >= 0.');
-        return null;
+      if (isMaxLen) {
+        const value = int64Arg(ctx, argv[i + 1]);
+        if (value === null) return null;
+        if (value < 0) {
+          ctx.reply.error('ERR The MAXLEN argument must be >= 0.');
+          return null;
+        }
+        maxLength = value;
+        strategy = TRIM_MAXLEN;
+      } else {
+        const id = strictIdArg(ctx, argv[i + 1]);
+        if (id === null) return null;
+        minId = id;
+        strategy = TRIM_MINID;
       }
-      maxLength = value;
       i++;
-      strategy = TRIM_MAXLEN;
-      args.thresholdIndex = i;
-    } else if (isKeyword(opt, 'MINID') && moreArgs > 0) {
-      if (strategy !== 0) {
-        ctx.reply.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-        return null;
-      }
-      approximate = false;
-      const next = argv[i + 1];
-      if (moreArgs >= 2 && isSingleChar(next, 126)) {
-        approximate = true;
-        i++;
-      } else if (moreArgs >= 2 && isSingleChar(next, 61)) {
-        i++;
-      }
-      const id = strictIdArg(ctx, argv[i + 1]);
-      if (id === null) return null;
-      minId = id;
-      i++;
-      strategy = TRIM_MINID;
       args.thresholdIndex = i;
     } else if (isKeyword(opt, 'LIMIT') && moreArgs > 0) {
       const value = int64Arg(ctx, argv[i + 1]);
