@@ -411,7 +411,7 @@ describeWithRedis('against redis-server 7.0', () => {
         o.length64(g.lastId.ms);
         o.length64(g.lastId.seq);
         o.len(g.pending.length);
-        for (const p of g.pending) { o.streamId(p.id.ms, p.id.seq); o.millis(p.deliveryTimeMs); o.len(p.deliveryCount); }
+        for (const p of g.pending) { o.streamId(p.id.ms, p.id.seq); o.millis(p.deliveryTimeMs); o.length64(p.deliveryCount); }
         o.len(g.consumers.length);
         for (const c of g.consumers) {
           o.string(c.name);

@@ -9,6 +9,8 @@ import { corrupt } from './errors.js';
 import type { RdbReader } from './reader.js';
 import type { RdbWriter } from './writer.js';
 import { hashCodec } from '../types/hash-rdb.js';
+import { listCodec } from '../types/list-rdb.js';
+import { streamCodec } from '../types/stream-rdb.js';
 import { stringCodec } from '../types/string-rdb.js';
 import { typeName, type RedisValue, type TypeName } from '../values.js';
 
@@ -17,6 +19,8 @@ type CodecTable = { readonly [K in TypeName]?: RdbTypeCodec<ValueOfKind<K>> };
 export const CODECS: CodecTable = {
   string: stringCodec,
   hash: hashCodec,
+  list: listCodec,
+  stream: streamCodec,
 };
 
 /** A value whose type has no codec yet: callers refuse the operation with this message. */

@@ -42,7 +42,8 @@ export interface StreamNode {
 export interface StreamPendingEntry {
   id: StreamId;
   deliveryTimeMs: number;
-  deliveryCount: number;
+  /** A 64-bit counter (XCLAIM RETRYCOUNT sets any int64): a number while exact, else a bigint. */
+  deliveryCount: number | bigint;
 }
 
 export interface StreamConsumerData {
@@ -285,7 +286,8 @@ export function readStreamPayload(rdbType: number, input: RdbReader): StreamPayl
     for (let i = 0; i < pendingCount; i++) {
       const id = input.streamId();
       const deliveryTimeMs = input.millis();
-      const deliveryCount = input.len();
+      const count = input.lenBig();
+      const deliveryCount = count <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(count) : count;
       const k = idKey(id);
       if (owners.has(k)) corrupt('Duplicated global PEL entry loading stream consumer group');
       owners.set(k, false);
@@ -354,7 +356,7 @@ export function writeStreamPayload(out: RdbWriter, s: StreamPayload): void {
     for (const entry of group.pending) {
       out.streamId(entry.id.ms, entry.id.seq);
       out.millis(entry.deliveryTimeMs);
-      out.len(entry.deliveryCount);
+      out.length64(entry.deliveryCount);
     }
     out.len(group.consumers.length);
     for (const consumer of group.consumers) {

@@ -80,16 +80,21 @@ export interface QuicklistNode {
   count: number;
 }
 
-/** Options a quicklist keeps from its creation (DEBUG OBJECT shows them). */
-const COMPRESSED_FLAG = 0x10000;
+/** Options a quicklist keeps from its creation (DEBUG OBJECT shows them, RDB saving reads the depth). */
 const FILL_MASK = 0xffff;
+const DEPTH_SHIFT = 16;
+/**
+ * list-compress-depth as kept per list: Redis caps it at 65535 (16 bits); 15 bits keep the
+ * options word a small integer. A depth past 32767 only differs on lists of 65535+ nodes.
+ */
+const MAX_KEPT_DEPTH = 0x7fff;
 
 export class ListValue {
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
   /** A listpack (compact form) or the deque (big form). */
   private data: string | StringDeque;
-  /** Fill (16 bits, two's complement) and whether compression was on, fixed at creation. */
+  /** Fill (16 bits, two's complement) and the compress depth above it, fixed at creation. */
   private readonly options: number;
 
   /**
@@ -97,7 +102,7 @@ export class ListValue {
    * list-max-listpack-size and whether list-compress-depth is set.
    */
   constructor(listMaxListpackSize: number, compressDepth: number, data: string | StringDeque = LP_EMPTY) {
-    this.options = (clampFill(listMaxListpackSize) & FILL_MASK) | (compressDepth !== 0 ? COMPRESSED_FLAG : 0);
+    this.options = (clampFill(listMaxListpackSize) & FILL_MASK) | (Math.min(compressDepth, MAX_KEPT_DEPTH) << DEPTH_SHIFT);
     this.data = data;
   }
 
@@ -119,7 +124,12 @@ export class ListValue {
 
   /** Whether list-compress-depth was set when it was created (DEBUG OBJECT's ql_compressed). */
   get compressed(): boolean {
-    return (this.options & COMPRESSED_FLAG) !== 0;
+    return this.compressDepth !== 0;
+  }
+
+  /** list-compress-depth when it was created: nodes this far from both ends stay uncompressed. */
+  get compressDepth(): number {
+    return this.options >>> DEPTH_SHIFT;
   }
 
   /** True while the list is one listpack (the compact form). */
@@ -130,11 +140,11 @@ export class ListValue {
   /** A deep copy (COPY): a compact list shares its immutable listpack, a big one is copied. */
   clone(): ListValue {
     const data = this.data;
-    const options = this.fill;
-    if (typeof data === 'string') return new ListValue(options, this.compressed ? 1 : 0, data);
+    const fill = this.fill;
+    if (typeof data === 'string') return new ListValue(fill, this.compressDepth, data);
     const copy = new StringDeque();
     for (let i = 0; i < data.length; i++) copy.pushTail(data.get(i));
-    return new ListValue(options, this.compressed ? 1 : 0, copy);
+    return new ListValue(fill, this.compressDepth, copy);
   }
 
   get length(): number {
