@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP } from '../../src/store/rdb/constants.js';
+import {
+  RDB_TYPE_HASH, RDB_TYPE_HASH_LISTPACK, RDB_TYPE_HASH_ZIPLIST, RDB_TYPE_HASH_ZIPMAP, RDB_TYPE_LIST, RDB_TYPE_LIST_QUICKLIST,
+  RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_LIST_ZIPLIST, RDB_TYPE_STREAM_LISTPACKS_2,
+} from '../../src/store/rdb/constants.js';
+import { RdbReader } from '../../src/store/rdb/reader.js';
+import { readStreamPayload, writeStreamPayload, type StreamPayload } from '../../src/store/rdb/streams.js';
+import { lpFromArray } from '../../src/store/encodings/listpack.js';
 import { HashValue } from '../../src/store/types/hash.js';
 import { EventCollector } from '../helpers/events.js';
 import { payloadOf, resealPayload, ziplistOf, zipmapOf } from '../helpers/legacy-encodings.js';
@@ -114,6 +120,88 @@ describe('DUMP / RESTORE', () => {
     expect(await server.r2.exists('bad')).toBe(0);
   });
 
+  it('list payloads of every encoding load; old quicklist nodes keep their boundaries, loose elements fill by the current fill', async () => {
+    await server.r2.config('SET', 'list-max-listpack-size', '3');
+    const elements = ['a', '1', 'b', '22', 'c', 'x'.repeat(20), '-9'];
+    const cases: Array<[string, Buffer]> = [
+      ['plain', payloadOf(RDB_TYPE_LIST, (o) => { o.len(elements.length); for (const e of elements) o.string(e); })],
+      ['ziplist', payloadOf(RDB_TYPE_LIST_ZIPLIST, (o) => o.stringBytes(ziplistOf(elements)))],
+      ['quicklist', payloadOf(RDB_TYPE_LIST_QUICKLIST, (o) => { o.len(1); o.stringBytes(ziplistOf(elements)); })],
+      ['quicklist2', payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => {
+        o.len(2);
+        o.len(2);
+        o.string(lpFromArray(elements.slice(0, 6)));
+        o.len(1);
+        o.string(elements[6]);
+      })],
+    ];
+    for (const [name, payload] of cases) {
+      expect(await server.r2.restore(`l:${name}`, 0, payload), name).toBe('OK');
+      expect(await server.r2.lrange(`l:${name}`, 0, -1), name).toEqual(elements);
+      expect(await server.r2.object('ENCODING', `l:${name}`), name).toBe('quicklist');
+    }
+    // Pushed one by one with fill 3: three nodes; one stored node stays one node, however long.
+    expect(await server.r2.call('DEBUG', 'OBJECT', 'l:plain')).toMatch(/ ql_nodes:3 ql_avg_node:2\.33 ql_listpack_max:3 /);
+    expect(await server.r2.call('DEBUG', 'OBJECT', 'l:quicklist')).toMatch(/ ql_nodes:1 ql_avg_node:7\.00 ql_listpack_max:3 /);
+    await server.r2.config('SET', 'list-max-listpack-size', '-2');
+    const bad: Buffer[] = [
+      payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => { o.len(1); o.len(3); o.string(lpFromArray(['a'])); }),
+      payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => { o.len(1); o.len(2); o.string('not a listpack'); }),
+      payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => { o.len(1); o.len(1); o.string(''); }),
+      payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => { o.len(2); o.len(2); o.string(lpFromArray(['a'])); }),
+      payloadOf(RDB_TYPE_LIST_QUICKLIST_2, (o) => o.len(0)),
+      payloadOf(RDB_TYPE_LIST, (o) => { o.len(2); o.string('a'); }),
+    ];
+    for (const payload of bad) {
+      await expect(server.r2.restore('bad', 0, payload), payload.toString('hex')).rejects.toThrow('ERR Bad data format');
+    }
+    expect(await server.r2.exists('bad')).toBe(0);
+  });
+
+  it('stream payloads breaking the invariants nodes rely on are refused; tombstones and node boundaries load as stored', async () => {
+    await server.r2.config('SET', 'stream-node-max-entries', '3');
+    for (let i = 1; i <= 8; i++) await server.r2.xadd('xs', `${i}-0`, 'f', String(i));
+    await server.r2.config('SET', 'stream-node-max-entries', '100');
+    await server.r2.xdel('xs', '1-0', '5-0');
+    const dumped = await dumpOf(server, 'xs');
+    const stored = readStreamPayload(dumped[0], new RdbReader(dumped, 1, dumped.length - 10));
+    const reencode = (change: (s: StreamPayload) => void): Buffer => {
+      const copy: StreamPayload = { ...stored, nodes: stored.nodes.map((n) => ({ ...n })), groups: [] };
+      change(copy);
+      return payloadOf(RDB_TYPE_STREAM_LISTPACKS_2, (o) => writeStreamPayload(o, copy));
+    };
+    // Our own writer reproduces the payload exactly.
+    expect(reencode(() => undefined)).toEqual(dumped);
+    expect(await server.r2.restore('xs:copy', 0, reencode(() => undefined))).toBe('OK');
+    expect(await server.r2.xinfo('STREAM', 'xs:copy')).toEqual(await server.r2.xinfo('STREAM', 'xs'));
+    expect(await server.r2.xrange('xs:copy', '-', '+')).toEqual(await server.r2.xrange('xs', '-', '+'));
+    /** A node of entries at these ms offsets from its master (seq 0), field "f" each. */
+    const node = (masterMs: number, deltas: number[]): { masterId: { ms: bigint; seq: bigint }; listpack: string } => {
+      const items = [String(deltas.length), '0', '1', 'f', '0'];
+      for (const d of deltas) items.push('2', String(d), '0', 'v', '4');
+      return { masterId: { ms: BigInt(masterMs), seq: 0n }, listpack: lpFromArray(items) };
+    };
+    const bad: Array<[string, Buffer]> = [
+      ['length above the entries', reencode((s) => { s.length += 1n; })],
+      ['length below the entries', reencode((s) => { s.length -= 1n; })],
+      ['last ID below an entry', reencode((s) => { s.lastId = { ms: 7n, seq: 0n }; })],
+      ['entries out of order', reencode((s) => { s.nodes = [node(10, [0, 5, 3])]; s.length = 3n; s.lastId = { ms: 20n, seq: 0n }; })],
+      ['entry below its master', reencode((s) => { s.nodes = [node(10, [-1, 5])]; s.length = 2n; s.lastId = { ms: 20n, seq: 0n }; })],
+      ['duplicate entry', reencode((s) => { s.nodes = [node(10, [0, 0])]; s.length = 2n; s.lastId = { ms: 20n, seq: 0n }; })],
+      ['overlapping nodes', reencode((s) => { s.nodes = [node(10, [0, 5]), node(12, [0])]; s.length = 3n; s.lastId = { ms: 20n, seq: 0n }; })],
+    ];
+    for (const [what, payload] of bad) {
+      await expect(server.r2.restore('bad', 0, payload), what).rejects.toThrow('ERR Bad data format');
+    }
+    expect(await server.r2.exists('bad')).toBe(0);
+    // Consistent hand-made nodes load, and later appends continue the last one.
+    const good = reencode((s) => { s.nodes = [node(10, [0, 5]), node(16, [0, 1])]; s.length = 4n; s.lastId = { ms: 17n, seq: 0n }; });
+    expect(await server.r2.restore('good', 0, good)).toBe('OK');
+    expect((await server.r2.xrange('good', '-', '+')).map(([id]) => id)).toEqual(['10-0', '15-0', '16-0', '17-0']);
+    await server.r2.xadd('good', '18-0', 'f', 'v');
+    expect(await server.r2.xlen('good')).toBe(5);
+  });
+
   it('DEBUG OBJECT answers with Redis\'s fields; DEBUG RELOAD keeps the data, TTLs and DIGEST', async () => {
     await server.r2.flushall();
     await server.r2.set('s', 'x'.repeat(50));
@@ -150,6 +238,32 @@ describe('RESTORE under mutated payloads (fuzz)', () => {
     await server.r2.hset('h2', ...big);
     const seeds: Buffer[] = [];
     for (const key of ['s1', 's2', 'h1', 'h2']) seeds.push(await dumpOf(server, key));
+    // Lists: one listpack, many nodes, plain nodes, LZF-compressed nodes; streams with groups.
+    await server.r2.rpush('l1', 'a', '1', '-70000', 'x'.repeat(70));
+    const items: string[] = [];
+    for (let i = 0; i < 300; i++) items.push(i % 4 === 0 ? String(i * 1013) : `item-${i}`);
+    await server.r2.config('SET', 'list-max-listpack-size', '20');
+    await server.r2.rpush('l2', ...items);
+    await server.r2.config('SET', 'list-compress-depth', '1');
+    await server.r2.rpush('l3', ...items);
+    await server.r2.call('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '50');
+    await server.r2.rpush('l4', 'a', 'p'.repeat(60), 'b', 'q'.repeat(80));
+    await server.r2.call('DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0');
+    await server.r2.config('SET', 'list-compress-depth', '0');
+    await server.r2.config('SET', 'list-max-listpack-size', '-2');
+    await server.r2.config('SET', 'stream-node-max-entries', '5');
+    for (let i = 1; i <= 14; i++) await server.r2.xadd('x1', `${i}-${i % 2}`, ...(i % 5 === 0 ? ['other', String(i)] : ['f', `v${i}`, 'n', String(i)]));
+    await server.r2.config('SET', 'stream-node-max-entries', '100');
+    await server.r2.xdel('x1', '1-1', '7-1');
+    await server.r2.xgroup('CREATE', 'x1', 'g', '0');
+    await server.r2.xgroup('CREATE', 'x1', 'h', '9-0');
+    await server.r2.call('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '3', 'STREAMS', 'x1', '>');
+    await server.r2.call('XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '2', 'STREAMS', 'x1', '>');
+    await server.r2.xadd('x2', '5-5', 'a', 'b');
+    for (const key of ['l1', 'l2', 'l3', 'l4', 'x1', 'x2']) seeds.push(await dumpOf(server, key));
+    seeds.push(payloadOf(RDB_TYPE_LIST_ZIPLIST, (o) => o.stringBytes(ziplistOf(['a', '12', 'b'.repeat(100), '-5']))));
+    seeds.push(payloadOf(RDB_TYPE_LIST_QUICKLIST, (o) => { o.len(2); o.stringBytes(ziplistOf(['a', '1'])); o.stringBytes(ziplistOf(['c', '300'])); }));
+    seeds.push(payloadOf(RDB_TYPE_LIST, (o) => { o.len(3); o.string('a'); o.string('77'); o.string('z'.repeat(40)); }));
     seeds.push(payloadOf(RDB_TYPE_HASH_ZIPLIST, (o) => o.stringBytes(ziplistOf(['k', 'v', 'n', '77', 'x', 'y'.repeat(300)]))));
     seeds.push(payloadOf(RDB_TYPE_HASH_ZIPMAP, (o) => o.stringBytes(zipmapOf(['k', 'v', 'n', '77']))));
     seeds.push(payloadOf(RDB_TYPE_HASH_LISTPACK, (o) => o.string('\x0f\x00\x00\x00\x02\x00\x81a\x02\x01\x01\xff')));
@@ -191,10 +305,26 @@ describe('RESTORE under mutated payloads (fuzz)', () => {
         if (reply === '+OK\r\n') accepted++;
       }
       sent += batch.length;
-      // Whatever was accepted is a readable value.
+      // Whatever was accepted is a readable value, and serializes and digests again.
       const type = await conn.call('TYPE', 'target');
       if (type === '+hash\r\n') expect(await conn.call('HGETALL', 'target')).toMatch(/^\*\d+\r\n/);
       else if (type === '+string\r\n') expect(await conn.call('GET', 'target')).toMatch(/^\$\d+\r\n/);
+      else if (type === '+list\r\n') {
+        expect(await conn.call('LRANGE', 'target', '0', '-1')).toMatch(/^\*\d+\r\n/);
+        expect(await conn.call('RPUSH', 'target', 'pushed')).toMatch(/^:\d+\r\n/);
+        expect(await conn.call('LPOP', 'target')).toMatch(/^\$\d+\r\n/);
+      } else if (type === '+stream\r\n') {
+        expect(await conn.call('XRANGE', 'target', '-', '+')).toMatch(/^\*\d+\r\n/);
+        expect(await conn.call('XREVRANGE', 'target', '+', '-')).toMatch(/^\*\d+\r\n/);
+        expect(await conn.call('XINFO', 'STREAM', 'target', 'FULL')).toMatch(/^\*\d+\r\n/);
+        expect(await conn.call('XADD', 'target', '*', 'f', 'v')).toMatch(/^\$\d+\r\n/);
+        expect(await conn.call('XTRIM', 'target', 'MAXLEN', '3')).toMatch(/^:\d+\r\n/);
+      }
+      if (type !== '+none\r\n') {
+        expect(await conn.call('DUMP', 'target')).toMatch(/^\$\d+\r\n/);
+        expect(await conn.call('DEBUG', 'DIGEST-VALUE', 'target')).toMatch(/^\*1\r\n\+[0-9a-f]{40}\r\n$/);
+        expect(await conn.call('DEBUG', 'OBJECT', 'target')).toMatch(/^\+Value at:/);
+      }
     }
     expect(sent).toBeGreaterThanOrEqual(1000);
     expect(accepted).toBeGreaterThan(0);
