@@ -145,15 +145,20 @@ function masterFields(lp: string): string[] {
   return fields;
 }
 
+/** What a loading node appends into first (it grows as a node's append buffer does). */
+const LOAD_BUFFER_BYTES = 8192;
+
 /**
  * One stored listpack as a node: entries appended in order (each above the previous one, the
  * first at or above the master ID and above `after`, the previous node's last entry), deleted
- * ones tombstoned. A node that is not the stream's last is sealed, as a full node is.
+ * ones tombstoned. The node appends into `buffer` (no string rewrite per entry) and is sealed
+ * at the end, keeping only its string; seal() hands the buffer back for the next node.
  */
-function loadNode(stored: PayloadNode, after: StreamId | null, last: boolean): StreamNode {
+function loadNode(stored: PayloadNode, after: StreamId | null, buffer: Buffer): StreamNode {
   const master = fromPayloadId(stored.masterId);
   if (after !== null && master.compare(after) <= 0) corrupt('Stream node keys overlap their entries');
   const node = new StreamNode(master.msHi, master.msLo, master.seqHi, master.seqLo, masterFields(stored.listpack));
+  node.adoptBuffer(buffer);
   const deletedAt: number[] = [];
   let previous: StreamId | null = null;
   forEachStreamEntry(stored, (e) => {
@@ -172,7 +177,6 @@ function loadNode(stored: PayloadNode, after: StreamId | null, last: boolean): S
     if (e.deleted) deletedAt.push(start);
   });
   if (deletedAt.length > 0) node.markDeleted(deletedAt, deletedAt.length);
-  if (!last) node.seal();
   return node;
 }
 
@@ -200,9 +204,10 @@ function loadStream(payload: StreamPayload): StreamValue {
   const stream = new StreamValue();
   let lastEntry: StreamId | null = null;
   let live = 0;
-  const count = payload.nodes.length;
-  for (let i = 0; i < count; i++) {
-    const node = loadNode(payload.nodes[i], lastEntry, i === count - 1);
+  let buffer: Buffer | null = null;
+  for (let i = 0; i < payload.nodes.length; i++) {
+    const node = loadNode(payload.nodes[i], lastEntry, buffer ?? Buffer.allocUnsafeSlow(LOAD_BUFFER_BYTES));
+    buffer = node.seal();
     stream.nodes.push(node);
     live += node.live;
     lastEntry = new StreamId(node.lastMsHi, node.lastMsLo, node.lastSeqHi, node.lastSeqLo);
