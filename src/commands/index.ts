@@ -19,6 +19,7 @@ import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import type { CommandSpec } from './types.js';
+import { zsetCommands } from './zsets.js';
 
 export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   connectionCommands,
@@ -29,6 +30,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   hyperloglogCommands,
   streamCommands,
   streamGroupCommands,
+  zsetCommands,
   pubsubCommands,
   transactionCommands,
   keyspaceCommands,

@@ -9,8 +9,9 @@ import { HashValue } from './types/hash.js';
 import { ListValue } from './types/list.js';
 import { StreamValue } from './types/stream.js';
 import { MutableString } from './types/string.js';
+import { ZSetValue } from './types/zset.js';
 
-export { HashValue, ListValue, MutableString, StreamValue };
+export { HashValue, ListValue, MutableString, StreamValue, ZSetValue };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
@@ -24,10 +25,10 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue | ListValue | StreamValue;
+export type RedisValue = string | MutableString | HashValue | ListValue | StreamValue | ZSetValue;
 export type StringValue = string | MutableString;
 
-export type TypeName = 'string' | 'hash' | 'list' | 'stream';
+export type TypeName = 'string' | 'hash' | 'list' | 'stream' | 'zset';
 
 /** The object members of the union; fails the build when one does not implement ObjectValue. */
 export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
