@@ -4,10 +4,11 @@
 // ZSCAN. Encodings (listpack / skiplist) convert at the same moments as Redis's
 // (store/types/zset.ts holds both).
 
+import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
 import { parseScanOptions, scanCursorArg } from './scan-options.js';
-import { keyAt, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
+import { keyAt, keysFrom, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/keyspace-events.js';
 import {
   NONE, ZSetValue, type LexRange, type ScoreRange,
@@ -1197,6 +1198,76 @@ function zmpop(ctx: CommandContext, argv: string[]): void {
   if (key !== null) rewriteAsZpop(ctx, key, args.where, args.count, poppedFromLength);
 }
 
+// ------------------------------------------------------------------------- blocking pops
+
+/**
+ * A client blocked in BZPOPMIN / BZPOPMAX (`count` -1) or BZMPOP: Redis's
+ * serveClientsBlockedOnSortedSetKey, served from a key once it holds a non-empty sorted set.
+ */
+class ZsetWaiter implements KeyWaiter {
+  constructor(
+    private readonly where: number,
+    private readonly count: number,
+    /** BZMPOP: nested pairs, a null array when empty. */
+    private readonly nested: boolean,
+  ) {}
+
+  serve(ctx: CommandContext, key: string): boolean {
+    const value = ctx.db.lookup(key);
+    if (value === undefined || !isZset(value) || value.length === 0) return false;
+    const length = value.length;
+    genericZpop(ctx, [key], 0, 1, this.where, true, this.count, this.nested, this.nested);
+    const name = this.where === POP_MAX ? 'ZPOPMAX' : 'ZPOPMIN';
+    ctx.alsoPropagate(ctx.db.id, this.count === -1 ? [name, key] : [name, key, String(this.count > length ? length : this.count)]);
+    return true;
+  }
+
+  timedOut(ctx: CommandContext): void {
+    ctx.reply.nullArray();
+  }
+}
+
+/** blockingGenericZpopCommand: pops at once from the first non-empty key, else blocks. */
+function blockingZpop(
+  ctx: CommandContext, argv: string[], keysFrom: number, keyCount: number, where: number,
+  timeoutText: string, count: number, nested: boolean,
+): void {
+  const deadlineMs = timeoutArg(ctx, timeoutText, 'seconds');
+  if (deadlineMs === null) return;
+  for (let i = 0; i < keyCount; i++) {
+    const key = argv[keysFrom + i];
+    const zset = zsetForWrite(ctx, key);
+    if (zset === null) return;
+    if (zset === undefined || zset.length === 0) continue;
+    const length = zset.length;
+    genericZpop(ctx, argv, keysFrom + i, 1, where, true, count, nested, nested);
+    const name = where === POP_MAX ? 'ZPOPMAX' : 'ZPOPMIN';
+    ctx.rewritePropagation(count === -1 ? [name, key] : [name, key, String(count > length ? length : count)]);
+    return;
+  }
+  const blocking = ctx.server.blocking;
+  // Inside MULTI/EXEC or a script the only answer is a timeout, even for timeout 0.
+  if (!blocking.canBlock(ctx.client)) {
+    ctx.reply.nullArray();
+    return;
+  }
+  blocking.block(ctx, argv.slice(keysFrom, keysFrom + keyCount), deadlineMs, new ZsetWaiter(where, count, nested));
+}
+
+function bzpopmin(ctx: CommandContext, argv: string[]): void {
+  blockingZpop(ctx, argv, 1, argv.length - 2, POP_MIN, argv[argv.length - 1], -1, false);
+}
+
+function bzpopmax(ctx: CommandContext, argv: string[]): void {
+  blockingZpop(ctx, argv, 1, argv.length - 2, POP_MAX, argv[argv.length - 1], -1, false);
+}
+
+function bzmpop(ctx: CommandContext, argv: string[]): void {
+  const args = parseMpopArgs(ctx, argv, 2);
+  if (args === null) return;
+  blockingZpop(ctx, argv, args.keysFrom, args.keyCount, args.where, argv[1], args.count, true);
+}
+
 // ------------------------------------------------------------------------------ ZRANDMEMBER
 
 /** Whether a long reply outgrew MAX_REPLY_BYTES (the client is then cut, as its limit would). */
@@ -1559,6 +1630,31 @@ export const zsetCommands: CommandSpec[] = [
       { name: 'where', type: 'oneof', arguments: [{ name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] },
       { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
     handler: zmpop,
+  },
+  {
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ['sortedset'],
+    keySpecs: [keysFrom(1, 1, ['RW', 'access', 'delete'], -2)],
+    summary: 'ZPOPMIN of the first non-empty of several keys, waiting for one when all are empty.', since: '5.0.0',
+    group: 'sorted_set', complexity: 'O(log(N))',
+    arguments: [{ name: 'key', type: 'key', multiple: true }, { name: 'timeout', type: 'double' }],
+    handler: bzpopmin,
+  },
+  {
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], acl: ['sortedset'],
+    keySpecs: [keysFrom(1, 1, ['RW', 'access', 'delete'], -2)],
+    summary: 'ZPOPMAX of the first non-empty of several keys, waiting for one when all are empty.', since: '5.0.0',
+    group: 'sorted_set', complexity: 'O(log(N))',
+    arguments: [{ name: 'key', type: 'key', multiple: true }, { name: 'timeout', type: 'double' }],
+    handler: bzpopmax,
+  },
+  {
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking'], acl: ['sortedset'], keySpecs: [keynumKeys(2, 'RW', 'access', 'delete')],
+    summary: 'ZMPOP, waiting for a non-empty sorted set when all keys are empty.', since: '7.0.0', group: 'sorted_set',
+    complexity: 'O(K)+O(M*log(N))',
+    arguments: [{ name: 'timeout', type: 'double' }, { name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true },
+      { name: 'where', type: 'oneof', arguments: [{ name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] },
+      { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+    handler: bzmpop,
   },
   {
     name: 'zrandmember', arity: -2, flags: ['readonly'], acl: ['sortedset'], keySpecs: [KEY_RO_ACCESS],
