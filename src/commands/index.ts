@@ -7,6 +7,7 @@ import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { dumpCommands, dumpDebugSubcommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
@@ -31,6 +32,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   streamCommands,
   streamGroupCommands,
   zsetCommands,
+  geoCommands,
   pubsubCommands,
   transactionCommands,
   keyspaceCommands,

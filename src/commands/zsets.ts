@@ -235,7 +235,14 @@ function zsetAdd(
   return OUT_ADDED;
 }
 
-function zaddGeneric(ctx: CommandContext, argv: string[], incrCommand: boolean): void {
+/** Where ZADD keeps parsed scores (grown as needed, never shrunk: one array for every call). */
+let scoreScratch = new Float64Array(16);
+
+/**
+ * zaddGenericCommand. `knownScores` holds the pairs' scores when the caller computed them
+ * (GEOADD), so the score arguments are not parsed again.
+ */
+function zaddGeneric(ctx: CommandContext, argv: string[], incrCommand: boolean, knownScores: Float64Array | null): void {
   let nx = false;
   let xx = false;
   let ch = false;
@@ -272,14 +279,18 @@ function zaddGeneric(ctx: CommandContext, argv: string[], incrCommand: boolean):
     return;
   }
   // Every score is checked before anything changes: the command applies fully or not at all.
-  let firstScore = 0;
-  for (let j = 0; j < pairs; j++) {
-    const score = parseStrictDouble(argv[scoreIdx + j * 2]);
-    if (score === null) {
-      ctx.reply.error(ERR_NOT_FLOAT);
-      return;
+  let scores = knownScores;
+  if (scores === null) {
+    if (scoreScratch.length < pairs) scoreScratch = new Float64Array(Math.max(pairs, scoreScratch.length * 2));
+    scores = scoreScratch;
+    for (let j = 0; j < pairs; j++) {
+      const score = parseStrictDouble(argv[scoreIdx + j * 2]);
+      if (score === null) {
+        ctx.reply.error(ERR_NOT_FLOAT);
+        return;
+      }
+      scores[j] = score;
     }
-    if (j === 0) firstScore = score;
   }
   const key = argv[1];
   let zset = zsetForWrite(ctx, key);
@@ -294,8 +305,7 @@ function zaddGeneric(ctx: CommandContext, argv: string[], incrCommand: boolean):
   }
   if (zset !== undefined) {
     for (let j = 0; j < pairs; j++) {
-      const inScore = j === 0 ? firstScore : (parseStrictDouble(argv[scoreIdx + j * 2]) as number);
-      const out = zsetAdd(ctx, zset, inScore, argv[scoreIdx + 1 + j * 2], incr, nx, xx, gt, lt);
+      const out = zsetAdd(ctx, zset, scores[j], argv[scoreIdx + 1 + j * 2], incr, nx, xx, gt, lt);
       if (out === OUT_NAN) {
         ctx.reply.error(ERR_NAN);
         return;
@@ -318,11 +328,16 @@ function zaddGeneric(ctx: CommandContext, argv: string[], incrCommand: boolean):
 }
 
 function zadd(ctx: CommandContext, argv: string[]): void {
-  zaddGeneric(ctx, argv, false);
+  zaddGeneric(ctx, argv, false, null);
+}
+
+/** ZADD on an argument vector built by another command (GEOADD), with the scores it holds. */
+export function zaddWithScores(ctx: CommandContext, argv: string[], scores: Float64Array): void {
+  zaddGeneric(ctx, argv, false, scores);
 }
 
 function zincrby(ctx: CommandContext, argv: string[]): void {
-  zaddGeneric(ctx, argv, true);
+  zaddGeneric(ctx, argv, true, null);
 }
 
 // ------------------------------------------------------------------------------ removals

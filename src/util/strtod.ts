@@ -101,20 +101,22 @@ function hexValue(intDigits: string, fracDigits: string, exponentText: string | 
 export function parseStrictDouble(text: string): number | null {
   const len = text.length;
   if (len === 0 || isCSpace(text.charCodeAt(0))) return null;
-  // The common case (plain integers and decimals) without the regular expressions.
-  if (len <= 15) {
-    let simple = true;
-    for (let i = 0; i < len; i++) {
-      const c = text.charCodeAt(i);
-      if (!((c >= 48 && c <= 57) || (c === 45 && i === 0) || c === 46)) {
-        simple = false;
-        break;
-      }
+  // The common case, digits with a sign, a point or an exponent: in these characters the JS
+  // number grammar and strtod's agree, and whatever JS refuses strtod could not take whole.
+  let simple = true;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69)) {
+      simple = false;
+      break;
     }
-    if (simple) {
-      const v = Number(text);
-      // Number("") style oddities (".", "-", "1.2.3") come back NaN and fall through.
-      if (!Number.isNaN(v)) return v;
+  }
+  if (simple) {
+    const v = Number(text);
+    if (!Number.isNaN(v)) {
+      if (v === Infinity || v === -Infinity) return null;
+      if (v === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ''))) return null;
+      return v;
     }
   }
   const value = cStrtod(text, 0);

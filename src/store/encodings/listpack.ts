@@ -31,10 +31,21 @@ function header(totalBytes: number, count: number): string {
   );
 }
 
-/** Makes V8 copy a concatenation into one flat string now, releasing the pieces it joined. */
+/** Scratch space where a changed listpack is assembled before it becomes one string. */
+const SCRATCH_BYTES = 64 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/**
+ * A fresh sequential string holding `s`'s bytes. A concatenation stays a V8 cons string even
+ * once flattened (%DebugPrint: CONS_ONE_BYTE_STRING_TYPE): a 32-byte cons cell kept in front of
+ * the flat bytes, and an indirection on every charCodeAt. A string made from bytes
+ * (latin1Slice) is one sequential string.
+ */
 function flat(s: string): string {
-  s.charCodeAt(0);
-  return s;
+  const n = s.length;
+  const buf = n <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(n);
+  buf.latin1Write(s, 0, n);
+  return buf.latin1Slice(0, n);
 }
 
 // ------------------------------------------------------------------------------- reading
@@ -171,7 +182,9 @@ export function lpGetNumber(lp: string, off: number): number {
     case 0xf3:
       return readU32(lp, off + 1) | 0;
     default:
-      return Number(readI64(lp, off + 1));
+      // High word (signed) times 2^32 is exact; adding the low word rounds once, to nearest,
+      // exactly as Number(readI64(...)) would, without a BigInt.
+      return (readU32(lp, off + 5) | 0) * 0x100000000 + readU32(lp, off + 1);
   }
 }
 
@@ -379,7 +392,13 @@ function splice(lp: string, start: number, end: number, entries: string, countDe
   const totalBytes = lp.length - (end - start) + entries.length;
   const before = lp.charCodeAt(4) | (lp.charCodeAt(5) << 8);
   const count = before === COUNT_UNKNOWN ? lpLength(lp) + countDelta : before + countDelta;
-  return flat(header(totalBytes, count) + lp.slice(HEADER_BYTES, start) + entries + lp.slice(end));
+  // The pieces go straight into the scratch buffer, then out as one sequential string.
+  const buf = totalBytes <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(totalBytes);
+  let at = buf.latin1Write(header(totalBytes, count), 0);
+  if (start > HEADER_BYTES) at += buf.latin1Write(lp.slice(HEADER_BYTES, start), at);
+  if (entries.length > 0) at += buf.latin1Write(entries, at);
+  at += buf.latin1Write(lp.slice(end), at);
+  return buf.latin1Slice(0, at);
 }
 
 /** A listpack of the given elements. */
@@ -405,6 +424,15 @@ export function lpPrepend(lp: string, element: string): string {
 export function lpInsertBefore(lp: string, off: number, element: string): string {
   const at = off === -1 ? lp.length - 1 : off;
   return splice(lp, at, at, lpEncodeEntry(element), 1);
+}
+
+/**
+ * Two elements inserted, in order, before the entry at `off` (or at the tail when `off` is -1):
+ * one copy of the listpack for a pair (a sorted set's member and score).
+ */
+export function lpInsertPairBefore(lp: string, off: number, first: string, second: string): string {
+  const at = off === -1 ? lp.length - 1 : off;
+  return splice(lp, at, at, lpEncodeEntry(first) + lpEncodeEntry(second), 2);
 }
 
 /** `element` inserted after the entry at `off`. */

@@ -6,8 +6,8 @@
 // so the same command code walks either encoding without allocating iterators.
 
 import {
-  LP_EMPTY, lpDelete, lpFind, lpFirst, lpFromArray, lpGet, lpGetDetached, lpGetNumber, lpInsertBefore, lpIsInteger,
-  lpLast, lpLength, lpNext, lpPrev, lpSeek, lpAppend,
+  LP_EMPTY, lpDelete, lpFind, lpFirst, lpFromArray, lpGet, lpGetDetached, lpGetNumber, lpInsertPairBefore, lpIsInteger,
+  lpLast, lpLength, lpNext, lpPrev, lpSeek,
 } from '../encodings/listpack.js';
 import { formatDouble17g } from '../../util/numbers.js';
 import { CursorTable } from '../cursors.js';
@@ -42,6 +42,11 @@ export function scoreToListpackText(score: number): string {
 function listpackScore(lp: string, off: number): number {
   if (lpIsInteger(lp, off)) return lpGetNumber(lp, off);
   const text = lpGet(lp, off);
+  // What d2string writes ("%.17g", "inf", "-inf") reads back without the general parser.
+  const quick = Number(text);
+  if (!Number.isNaN(quick) && text.charCodeAt(0) > 32) return quick;
+  if (text === 'inf') return Infinity;
+  if (text === '-inf') return -Infinity;
   return cStrtod(text.length > SCORE_TEXT_MAX_CHARS ? text.slice(0, SCORE_TEXT_MAX_CHARS) : text, 0);
 }
 
@@ -230,12 +235,12 @@ export class ZSetValue {
       const scoreOff = lpNext(lp, off);
       const s = listpackScore(lp, scoreOff);
       if (s > score || (s === score && lpGet(lp, off) > member)) {
-        this.lp = lpInsertBefore(lpInsertBefore(lp, off, scoreText), off, member);
+        this.lp = lpInsertPairBefore(lp, off, member, scoreText);
         return;
       }
       off = lpNext(lp, scoreOff);
     }
-    this.lp = lpAppend(lp, member, scoreText);
+    this.lp = lpInsertPairBefore(lp, -1, member, scoreText);
   }
 
   /** Removes the element at `pos`. */
