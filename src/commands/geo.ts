@@ -44,8 +44,7 @@ function longLatArg(ctx: CommandContext, argv: string[], i: number): [number, nu
     return null;
   }
   if (x < GEO_LONG_MIN || x > GEO_LONG_MAX || y < GEO_LAT_MIN || y > GEO_LAT_MAX) {
-    // Redis formats this one with a trailing "\r\n" that its error sanitizer turns into spaces.
-    ctx.reply.error(`ERR invalid longitude,latitude pair ${formatFixed6(x)},${formatFixed6(y)}  `);
+    ctx.reply.error(`ERR invalid longitude,latitude pair ${formatFixed6(x)},${formatFixed6(y)}`);
     return null;
   }
   return [x, y];
@@ -180,7 +179,8 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
     if (xy === null) return;
     const score = encodeScore(xy[0], xy[1]);
     scores[i] = score;
-    zaddArgv.push(String(score), argv[longIdx + i * 3 + 2]);
+    // The exact integer, as sdsfromlonglong writes it (String() shortens past 2^53).
+    zaddArgv.push(score < 9007199254740992 ? String(score) : BigInt(score).toString(), argv[longIdx + i * 3 + 2]);
   }
   zaddWithScores(ctx, zaddArgv, scores);
   ctx.rewritePropagation(zaddArgv);

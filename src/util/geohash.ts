@@ -69,7 +69,7 @@ export function interleave(x: number, y: number): number {
   return high * TWO_POW_32 + low;
 }
 
-/** deinterleave64: [even bits, odd bits]. */
+/** deinterleave64: [even bits, odd bits] of an integer below 2^64. */
 export function deinterleave(bits: number): [number, number] {
   const low = bits % TWO_POW_32;
   const high = Math.floor(bits / TWO_POW_32);
@@ -113,8 +113,9 @@ export function geohashDecode(longRange: CoordRange, latRange: CoordRange, hash:
 
 /** The centre of a 52-bit score's cell as [longitude, latitude] (decodeGeohash). */
 export function decodeScore(score: number): [number, number] {
-  // (uint64_t) of the score; scores outside what a geo set holds decode to something anyway.
-  const bits = score >= 0 && score < 2 ** 53 ? Math.trunc(score) : 0;
+  // (uint64_t) of the score (exact: a double that large is an integer); scores outside what a
+  // geo set holds decode to something anyway.
+  const bits = score >= 0 && score < 2 ** 64 ? Math.trunc(score) : 0;
   const area = geohashDecode(WGS84_LONG, WGS84_LAT, { bits, step: GEO_STEP_MAX }) as GeoHashArea;
   let x = (area.longitude.min + area.longitude.max) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
