@@ -32,7 +32,7 @@ describe('sorted-set commands', () => {
     expect(await server.r3.zscore('basic', 'b')).toBe('2');
     expect(await server.r2.zrank('basic', 'c')).toBe(2);
     expect(await server.r2.zrevrank('basic', 'c')).toBe(0);
-    expect(await server.r2.zrange('basic', 0, -1, 'WITHSCORES')).toEqual(['a', '1', 'b', '2', 'c', '3']);
+    expect(await server.r2.zrange('basic', '0', '-1', 'WITHSCORES')).toEqual(['a', '1', 'b', '2', 'c', '3']);
     expect(await server.r2.zincrby('basic', '0.5', 'a')).toBe('1.5');
     expect(await server.r2.zrangebyscore('basic', '(1.5', '+inf')).toEqual(['b', 'c']);
     expect(await server.r2.zcard('basic')).toBe(3);
@@ -139,7 +139,7 @@ describe('sorted-set commands', () => {
   it('rejects other types with WRONGTYPE and leaves them intact', async () => {
     await server.r2.set('str', 'v');
     await expect(server.r2.zadd('str', 1, 'a')).rejects.toThrow('WRONGTYPE');
-    await expect(server.r2.zrange('str', 0, -1)).rejects.toThrow('WRONGTYPE');
+    await expect(server.r2.zrange('str', '0', '-1')).rejects.toThrow('WRONGTYPE');
     await expect(server.r2.zunionstore('dst', 1, 'str')).rejects.toThrow('WRONGTYPE');
     await expect(server.r2.call('GEOADD', 'str', '1', '1', 'a')).rejects.toThrow('WRONGTYPE');
     expect(await server.r2.get('str')).toBe('v');
@@ -159,13 +159,13 @@ describe('sorted-set commands', () => {
     expect(stored('bigset').encoding()).toBe('skiplist');
     for (let r = 0; r < 3000; r += 211) {
       expect(await server.r2.zrank('bigset', entries[r][0])).toBe(r);
-      expect(await server.r2.zrange('bigset', r, r + 2)).toEqual(entries.slice(r, r + 3).map((e) => e[0]));
+      expect(await server.r2.zrange('bigset', String(r), String(r + 2))).toEqual(entries.slice(r, r + 3).map((e) => e[0]));
     }
     const inRange = entries.filter((e) => e[1] > 100 && e[1] <= 200);
     expect(await server.r2.zcount('bigset', '(100', 200)).toBe(inRange.length);
     expect(await server.r2.zrangebyscore('bigset', '(100', 200, 'LIMIT', 5, 10)).toEqual(inRange.slice(5, 15).map((e) => e[0]));
     expect(await server.r2.zremrangebyrank('bigset', 10, 19)).toBe(10);
-    expect(await server.r2.zrange('bigset', 9, 10)).toEqual([entries[9][0], entries[20][0]]);
+    expect(await server.r2.zrange('bigset', '9', '10')).toEqual([entries[9][0], entries[20][0]]);
     stored('bigset').verify();
   });
 
