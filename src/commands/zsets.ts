@@ -1422,9 +1422,7 @@ function zscan(ctx: CommandContext, argv: string[]): void {
     }
   } else {
     next = zset.scan(cursor, options.count, (member) => {
-      const p = zset.find(member);
-      if (p !== NONE && (pattern === null || globMatch(pattern, member))) found.push(member, zset.scoreTextAt(p));
-      return true;
+      if (pattern === null || globMatch(pattern, member)) found.push(member, zset.scoreTextAt(zset.find(member)));
     });
   }
   r.arrayLength(2);

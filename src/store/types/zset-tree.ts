@@ -4,11 +4,11 @@
 // rank, first/last in a score or lex range) is O(log n) expected here too, and walking to the
 // next or previous element is O(1) amortized.
 //
-// Memory: nodes are small integers indexing parallel typed arrays (struct of arrays), so a
-// member costs its string, one Map entry (node ids are small integers, never boxed), 8 bytes of
-// score, 8 of member pointer and 20 of tree links, instead of a JS object per member. Node 0 is
-// the nil sentinel (size 0), so links need no null checks; freed nodes are chained through
-// `parent` and reused.
+// Memory: nodes are small integers indexing one buffer of 32-byte records (score, links, hash),
+// so a member costs its string, 8 bytes of member pointer, 32 of node and 5-11 of index slots,
+// instead of a JS object and a Map entry per member. Node 0 is the nil
+// sentinel (size 0), so links need no null checks; freed nodes are chained through their parent
+// link and reused.
 
 const NIL = 0;
 const INITIAL_CAPACITY = 16;
@@ -69,30 +69,128 @@ export function lexRangeIsEmpty(range: LexRange): boolean {
   return cmp > 0 || (cmp === 0 && (range.minExclusive || range.maxExclusive));
 }
 
+/**
+ * A member's hash: FNV-1a over its bytes with a final avalanche (the index uses the low bits), as
+ * a signed int32 (what the node record holds).
+ */
+export function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+/** Each node is 32 bytes of one buffer: its score (float64), five int32 links, its member's hash. */
+const NODE_BYTES = 32;
+/** A node's int32 slots start here (in int32 units from the node's start). */
+const I_LEFT = 2;
+const I_RIGHT = 3;
+const I_PARENT = 4;
+const I_SIZE = 5;
+const I_PRIORITY = 6;
+/** The member's hash (the member index's probe start), kept so the index never rehashes text. */
+const I_HASH = 7;
+/** The member index stays at most 3/4 full, and is halved below 1/8 (down to its first size). */
+const INDEX_MIN_SLOTS = 16;
+/** Int32 and float64 slots per node. */
+const INTS = NODE_BYTES / 4;
+const FLOATS = NODE_BYTES / 8;
+
 export class ZsetTree {
-  /** member -> node id. */
-  readonly index = new Map<string, number>();
   private members: Array<string | undefined> = [undefined];
-  private scores = new Float64Array(INITIAL_CAPACITY);
-  private left = new Int32Array(INITIAL_CAPACITY);
-  private right = new Int32Array(INITIAL_CAPACITY);
-  private parent = new Int32Array(INITIAL_CAPACITY);
-  private size = new Int32Array(INITIAL_CAPACITY);
-  /** Heap priorities (random), which keep the expected depth logarithmic. */
-  private priority = new Int32Array(INITIAL_CAPACITY);
+  /**
+   * member -> node: an open-addressing table of node ids (0 = empty), linear probing, deletion
+   * by backward shift. 4 bytes a slot where a V8 Map costs about 29 bytes an entry.
+   */
+  private slots = new Int32Array(INDEX_MIN_SLOTS);
+  private slotMask = INDEX_MIN_SLOTS - 1;
+  private indexed = 0;
+  /**
+   * The nodes, one 32-byte record each (array of structs, not parallel arrays): walking the tree
+   * touches one cache line per node instead of one per field, which at a million members is
+   * most of an insert's cost. Read through two views of the same buffer.
+   */
+  private ints = new Int32Array(INITIAL_CAPACITY * INTS);
+  private floats = new Float64Array(this.ints.buffer);
   private root = NIL;
   /** Ids below this have been handed out at least once. */
   private highWater = 1;
-  /** First free id (freed ids chain through `parent`), NIL when none. */
+  /** First free id (freed ids chain through the parent link), NIL when none. */
   private freeHead = NIL;
 
   get length(): number {
-    return this.size[this.root];
+    return this.ints[this.root * INTS + I_SIZE];
   }
 
   /** The node holding `member`, NIL (0) when absent. */
   find(member: string): number {
-    return this.index.get(member) ?? NIL;
+    const hash = hashText(member);
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const I = this.ints;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const node = slots[i];
+      if (node === NIL) return NIL;
+      if (I[node * INTS + I_HASH] === hash && this.members[node] === member) return node;
+    }
+  }
+
+  /** Ids of live nodes lie in [1, highWater); a free id has no member (ZSCAN walks ids). */
+  get idLimit(): number {
+    return this.highWater;
+  }
+
+  /** The member of node id `node`, undefined for a free id. */
+  memberOfId(node: number): string | undefined {
+    return this.members[node];
+  }
+
+  private indexAdd(node: number): void {
+    if ((this.indexed + 1) * 4 > this.slots.length * 3) this.resizeIndex(this.slots.length * 2);
+    const slots = this.slots;
+    const mask = this.slotMask;
+    let i = this.ints[node * INTS + I_HASH] & mask;
+    while (slots[i] !== NIL) i = (i + 1) & mask;
+    slots[i] = node;
+    this.indexed++;
+  }
+
+  private indexRemove(node: number): void {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const I = this.ints;
+    let hole = I[node * INTS + I_HASH] & mask;
+    while (slots[hole] !== node) hole = (hole + 1) & mask;
+    // Backward shift: pull later entries of the probe run into the hole when their home allows.
+    for (let j = (hole + 1) & mask; slots[j] !== NIL; j = (j + 1) & mask) {
+      const home = I[slots[j] * INTS + I_HASH] & mask;
+      const reachable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
+      if (reachable) {
+        slots[hole] = slots[j];
+        hole = j;
+      }
+    }
+    slots[hole] = NIL;
+    this.indexed--;
+    if (this.slots.length > INDEX_MIN_SLOTS && this.indexed * 8 < this.slots.length) this.resizeIndex(this.slots.length / 2);
+  }
+
+  private resizeIndex(size: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    const I = this.ints;
+    for (let k = 0; k < old.length; k++) {
+      const node = old[k];
+      if (node === NIL) continue;
+      let i = I[node * INTS + I_HASH] & mask;
+      while (slots[i] !== NIL) i = (i + 1) & mask;
+      slots[i] = node;
+    }
+    this.slots = slots;
+    this.slotMask = mask;
   }
 
   member(node: number): string {
@@ -100,7 +198,23 @@ export class ZsetTree {
   }
 
   score(node: number): number {
-    return this.scores[node];
+    return this.floats[node * FLOATS];
+  }
+
+  private left(node: number): number {
+    return this.ints[node * INTS + I_LEFT];
+  }
+
+  private right(node: number): number {
+    return this.ints[node * INTS + I_RIGHT];
+  }
+
+  private parentOf(node: number): number {
+    return this.ints[node * INTS + I_PARENT];
+  }
+
+  private sizeOf(node: number): number {
+    return this.ints[node * INTS + I_SIZE];
   }
 
   // ------------------------------------------------------------------------ insert / delete
@@ -109,9 +223,10 @@ export class ZsetTree {
   insert(member: string, score: number): number {
     const node = this.allocate();
     this.members[node] = member;
-    this.scores[node] = score;
-    this.priority[node] = (Math.random() * 0x7fffffff) | 0;
-    this.index.set(member, node);
+    this.floats[node * FLOATS] = score;
+    this.ints[node * INTS + I_PRIORITY] = (Math.random() * 0x7fffffff) | 0;
+    this.ints[node * INTS + I_HASH] = hashText(member);
+    this.indexAdd(node);
     this.link(node);
     return node;
   }
@@ -119,9 +234,9 @@ export class ZsetTree {
   /** Removes the member at `node`. */
   remove(node: number): void {
     this.unlink(node);
-    this.index.delete(this.members[node] as string);
+    this.indexRemove(node);
     this.members[node] = undefined;
-    this.parent[node] = this.freeHead;
+    this.ints[node * INTS + I_PARENT] = this.freeHead;
     this.freeHead = node;
   }
 
@@ -132,133 +247,129 @@ export class ZsetTree {
     const next = this.next(node);
     // zslUpdateScore's shortcut: still between its neighbours, the node stays where it is.
     if ((prev === NIL || this.less(prev, score, member)) && (next === NIL || this.greater(next, score, member))) {
-      this.scores[node] = score;
+      this.floats[node * FLOATS] = score;
       return;
     }
     this.unlink(node);
-    this.scores[node] = score;
+    this.floats[node * FLOATS] = score;
     this.link(node);
   }
 
   /** True when the node's key is below (score, member). */
   private less(node: number, score: number, member: string): boolean {
-    const s = this.scores[node];
+    const s = this.floats[node * FLOATS];
     return s < score || (s === score && (this.members[node] as string) < member);
   }
 
   private greater(node: number, score: number, member: string): boolean {
-    const s = this.scores[node];
+    const s = this.floats[node * FLOATS];
     return s > score || (s === score && (this.members[node] as string) > member);
   }
 
   private allocate(): number {
     if (this.freeHead !== NIL) {
       const node = this.freeHead;
-      this.freeHead = this.parent[node];
+      this.freeHead = this.ints[node * INTS + I_PARENT];
       return node;
     }
-    if (this.highWater === this.scores.length) this.grow();
+    if (this.highWater * INTS === this.ints.length) this.grow();
     const node = this.highWater++;
     this.members.push(undefined);
     return node;
   }
 
   private grow(): void {
-    const capacity = Math.min(MAX_CAPACITY, this.scores.length * 2);
-    if (capacity === this.scores.length) throw new RangeError('sorted set too large');
-    const scores = new Float64Array(capacity);
-    scores.set(this.scores);
-    this.scores = scores;
-    this.left = growInt32(this.left, capacity);
-    this.right = growInt32(this.right, capacity);
-    this.parent = growInt32(this.parent, capacity);
-    this.size = growInt32(this.size, capacity);
-    this.priority = growInt32(this.priority, capacity);
+    const capacity = Math.min(MAX_CAPACITY, (this.ints.length / INTS) * 2);
+    if (capacity * INTS === this.ints.length) throw new RangeError('sorted set too large');
+    const ints = new Int32Array(capacity * INTS);
+    ints.set(this.ints);
+    this.ints = ints;
+    this.floats = new Float64Array(ints.buffer);
   }
 
   /** Puts a detached node (score and member set) in its place. */
   private link(node: number): void {
-    const left = this.left;
-    const right = this.right;
-    const size = this.size;
-    left[node] = NIL;
-    right[node] = NIL;
-    size[node] = 1;
+    const I = this.ints;
+    const base = node * INTS;
+    I[base + I_LEFT] = NIL;
+    I[base + I_RIGHT] = NIL;
+    I[base + I_SIZE] = 1;
     if (this.root === NIL) {
       this.root = node;
-      this.parent[node] = NIL;
+      I[base + I_PARENT] = NIL;
       return;
     }
-    const score = this.scores[node];
+    const score = this.floats[node * FLOATS];
     const member = this.members[node] as string;
     let x = this.root;
     for (;;) {
-      size[x]++;
+      const xb = x * INTS;
+      I[xb + I_SIZE]++;
       if (this.greater(x, score, member)) {
-        if (left[x] === NIL) {
-          left[x] = node;
+        const l = I[xb + I_LEFT];
+        if (l === NIL) {
+          I[xb + I_LEFT] = node;
           break;
         }
-        x = left[x];
+        x = l;
       } else {
-        if (right[x] === NIL) {
-          right[x] = node;
+        const r = I[xb + I_RIGHT];
+        if (r === NIL) {
+          I[xb + I_RIGHT] = node;
           break;
         }
-        x = right[x];
+        x = r;
       }
     }
-    this.parent[node] = x;
-    const priority = this.priority;
-    while (this.parent[node] !== NIL && priority[node] > priority[this.parent[node]]) this.rotateUp(node);
+    I[base + I_PARENT] = x;
+    const priority = I[base + I_PRIORITY];
+    for (let p = x; p !== NIL && priority > I[p * INTS + I_PRIORITY]; p = I[base + I_PARENT]) this.rotateUp(node);
   }
 
   /** Takes a node out of the tree (it keeps its id, member and score). */
   private unlink(node: number): void {
-    const left = this.left;
-    const right = this.right;
-    const priority = this.priority;
+    const I = this.ints;
+    const base = node * INTS;
     // Rotate the node down until it is a leaf, then cut it off.
     for (;;) {
-      const l = left[node];
-      const r = right[node];
+      const l = I[base + I_LEFT];
+      const r = I[base + I_RIGHT];
       if (l === NIL && r === NIL) break;
-      const child = l === NIL ? r : r === NIL ? l : priority[l] > priority[r] ? l : r;
+      const child = l === NIL ? r : r === NIL ? l : I[l * INTS + I_PRIORITY] > I[r * INTS + I_PRIORITY] ? l : r;
       this.rotateUp(child);
     }
-    const p = this.parent[node];
+    const p = I[base + I_PARENT];
     if (p === NIL) this.root = NIL;
-    else if (left[p] === node) left[p] = NIL;
-    else right[p] = NIL;
-    for (let x = p; x !== NIL; x = this.parent[x]) this.size[x]--;
+    else if (I[p * INTS + I_LEFT] === node) I[p * INTS + I_LEFT] = NIL;
+    else I[p * INTS + I_RIGHT] = NIL;
+    for (let x = p; x !== NIL; x = I[x * INTS + I_PARENT]) I[x * INTS + I_SIZE]--;
   }
 
   /** Rotates `x` above its parent, keeping the in-order sequence and the subtree sizes. */
   private rotateUp(x: number): void {
-    const left = this.left;
-    const right = this.right;
-    const parent = this.parent;
-    const size = this.size;
-    const p = parent[x];
-    const g = parent[p];
-    if (left[p] === x) {
-      const b = right[x];
-      left[p] = b;
-      if (b !== NIL) parent[b] = p;
-      right[x] = p;
+    const I = this.ints;
+    const xb = x * INTS;
+    const p = I[xb + I_PARENT];
+    const pb = p * INTS;
+    const g = I[pb + I_PARENT];
+    if (I[pb + I_LEFT] === x) {
+      const b = I[xb + I_RIGHT];
+      I[pb + I_LEFT] = b;
+      if (b !== NIL) I[b * INTS + I_PARENT] = p;
+      I[xb + I_RIGHT] = p;
     } else {
-      const b = left[x];
-      right[p] = b;
-      if (b !== NIL) parent[b] = p;
-      left[x] = p;
+      const b = I[xb + I_LEFT];
+      I[pb + I_RIGHT] = b;
+      if (b !== NIL) I[b * INTS + I_PARENT] = p;
+      I[xb + I_LEFT] = p;
     }
-    parent[p] = x;
-    parent[x] = g;
+    I[pb + I_PARENT] = x;
+    I[xb + I_PARENT] = g;
     if (g === NIL) this.root = x;
-    else if (left[g] === p) left[g] = x;
-    else right[g] = x;
-    size[p] = 1 + size[left[p]] + size[right[p]];
-    size[x] = 1 + size[left[x]] + size[right[x]];
+    else if (I[g * INTS + I_LEFT] === p) I[g * INTS + I_LEFT] = x;
+    else I[g * INTS + I_RIGHT] = x;
+    I[pb + I_SIZE] = 1 + I[I[pb + I_LEFT] * INTS + I_SIZE] + I[I[pb + I_RIGHT] * INTS + I_SIZE];
+    I[xb + I_SIZE] = 1 + I[I[xb + I_LEFT] * INTS + I_SIZE] + I[I[xb + I_RIGHT] * INTS + I_SIZE];
   }
 
   // ------------------------------------------------------------------------------ ordering
@@ -266,58 +377,53 @@ export class ZsetTree {
   first(): number {
     let x = this.root;
     if (x === NIL) return NIL;
-    while (this.left[x] !== NIL) x = this.left[x];
+    while (this.left(x) !== NIL) x = this.left(x);
     return x;
   }
 
   last(): number {
     let x = this.root;
     if (x === NIL) return NIL;
-    while (this.right[x] !== NIL) x = this.right[x];
+    while (this.right(x) !== NIL) x = this.right(x);
     return x;
   }
 
   next(node: number): number {
-    const right = this.right;
-    let x = right[node];
+    let x = this.right(node);
     if (x !== NIL) {
-      while (this.left[x] !== NIL) x = this.left[x];
+      while (this.left(x) !== NIL) x = this.left(x);
       return x;
     }
     x = node;
-    let p = this.parent[x];
-    while (p !== NIL && right[p] === x) {
+    let p = this.parentOf(x);
+    while (p !== NIL && this.right(p) === x) {
       x = p;
-      p = this.parent[x];
+      p = this.parentOf(x);
     }
     return p;
   }
 
   prev(node: number): number {
-    const left = this.left;
-    let x = left[node];
+    let x = this.left(node);
     if (x !== NIL) {
-      while (this.right[x] !== NIL) x = this.right[x];
+      while (this.right(x) !== NIL) x = this.right(x);
       return x;
     }
     x = node;
-    let p = this.parent[x];
-    while (p !== NIL && left[p] === x) {
+    let p = this.parentOf(x);
+    while (p !== NIL && this.left(p) === x) {
       x = p;
-      p = this.parent[x];
+      p = this.parentOf(x);
     }
     return p;
   }
 
   /** 0-based rank of a node. */
   rank(node: number): number {
-    const left = this.left;
-    const parent = this.parent;
-    let r = this.size[left[node]];
+    let r = this.sizeOf(this.left(node));
     let x = node;
-    while (parent[x] !== NIL) {
-      const p = parent[x];
-      if (this.right[p] === x) r += this.size[left[p]] + 1;
+    for (let p = this.parentOf(x); p !== NIL; p = this.parentOf(x)) {
+      if (this.right(p) === x) r += this.sizeOf(this.left(p)) + 1;
       x = p;
     }
     return r;
@@ -328,14 +434,14 @@ export class ZsetTree {
     let x = this.root;
     let k = rank;
     while (x !== NIL) {
-      const l = this.size[this.left[x]];
+      const l = this.sizeOf(this.left(x));
       if (k < l) {
-        x = this.left[x];
+        x = this.left(x);
       } else if (k === l) {
         return x;
       } else {
         k -= l + 1;
-        x = this.right[x];
+        x = this.right(x);
       }
     }
     return NIL;
@@ -347,14 +453,14 @@ export class ZsetTree {
     let x = this.root;
     let best = NIL;
     while (x !== NIL) {
-      if (scoreGteMin(this.scores[x], range)) {
+      if (scoreGteMin(this.score(x), range)) {
         best = x;
-        x = this.left[x];
+        x = this.left(x);
       } else {
-        x = this.right[x];
+        x = this.right(x);
       }
     }
-    return best !== NIL && scoreLteMax(this.scores[best], range) ? best : NIL;
+    return best !== NIL && scoreLteMax(this.score(best), range) ? best : NIL;
   }
 
   lastInScoreRange(range: ScoreRange): number {
@@ -362,14 +468,14 @@ export class ZsetTree {
     let x = this.root;
     let best = NIL;
     while (x !== NIL) {
-      if (scoreLteMax(this.scores[x], range)) {
+      if (scoreLteMax(this.score(x), range)) {
         best = x;
-        x = this.right[x];
+        x = this.right(x);
       } else {
-        x = this.left[x];
+        x = this.left(x);
       }
     }
-    return best !== NIL && scoreGteMin(this.scores[best], range) ? best : NIL;
+    return best !== NIL && scoreGteMin(this.score(best), range) ? best : NIL;
   }
 
   firstInLexRange(range: LexRange): number {
@@ -379,9 +485,9 @@ export class ZsetTree {
     while (x !== NIL) {
       if (lexGteMin(this.members[x] as string, range)) {
         best = x;
-        x = this.left[x];
+        x = this.left(x);
       } else {
-        x = this.right[x];
+        x = this.right(x);
       }
     }
     return best !== NIL && lexLteMax(this.members[best] as string, range) ? best : NIL;
@@ -394,9 +500,9 @@ export class ZsetTree {
     while (x !== NIL) {
       if (lexLteMax(this.members[x] as string, range)) {
         best = x;
-        x = this.right[x];
+        x = this.right(x);
       } else {
-        x = this.left[x];
+        x = this.left(x);
       }
     }
     return best !== NIL && lexGteMin(this.members[best] as string, range) ? best : NIL;
@@ -404,33 +510,33 @@ export class ZsetTree {
 
   /** Checks every invariant (tests): order, sizes, parent links, heap order, index. */
   verify(): void {
+    const I = this.ints;
     const seen = new Set<number>();
     const walk = (x: number, p: number): number => {
       if (x === NIL) return 0;
       if (seen.has(x)) throw new Error(`node ${x} reached twice`);
       seen.add(x);
-      if (this.parent[x] !== p) throw new Error(`node ${x}: parent ${this.parent[x]}, expected ${p}`);
-      const l = this.left[x];
-      const r = this.right[x];
-      if (l !== NIL && this.priority[l] > this.priority[x]) throw new Error(`heap order broken at ${x}`);
-      if (r !== NIL && this.priority[r] > this.priority[x]) throw new Error(`heap order broken at ${x}`);
+      if (this.parentOf(x) !== p) throw new Error(`node ${x}: parent ${this.parentOf(x)}, expected ${p}`);
+      const l = this.left(x);
+      const r = this.right(x);
+      const priority = I[x * INTS + I_PRIORITY];
+      if (l !== NIL && I[l * INTS + I_PRIORITY] > priority) throw new Error(`heap order broken at ${x}`);
+      if (r !== NIL && I[r * INTS + I_PRIORITY] > priority) throw new Error(`heap order broken at ${x}`);
       const n = 1 + walk(l, x) + walk(r, x);
-      if (this.size[x] !== n) throw new Error(`node ${x}: size ${this.size[x]}, expected ${n}`);
+      if (this.sizeOf(x) !== n) throw new Error(`node ${x}: size ${this.sizeOf(x)}, expected ${n}`);
       return n;
     };
+    if (this.sizeOf(NIL) !== 0) throw new Error('the nil node has a size');
     const total = walk(this.root, NIL);
-    if (total !== this.index.size) throw new Error(`tree holds ${total}, index ${this.index.size}`);
+    if (total !== this.indexed) throw new Error(`tree holds ${total}, index ${this.indexed}`);
+    let slotted = 0;
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== NIL) slotted++;
+    if (slotted !== total) throw new Error(`index slots hold ${slotted}, tree ${total}`);
     let prev = NIL;
     for (let x = this.first(); x !== NIL; x = this.next(x)) {
-      if (prev !== NIL && !this.less(prev, this.scores[x], this.members[x] as string)) throw new Error('order broken');
-      if (this.index.get(this.members[x] as string) !== x) throw new Error('index disagrees');
+      if (prev !== NIL && !this.less(prev, this.score(x), this.members[x] as string)) throw new Error('order broken');
+      if (this.find(this.members[x] as string) !== x) throw new Error('index disagrees');
       prev = x;
     }
   }
-}
-
-function growInt32(array: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(capacity);
-  grown.set(array);
-  return grown;
 }

@@ -10,7 +10,6 @@ import {
   lpLast, lpLength, lpNext, lpPrev, lpSeek,
 } from '../encodings/listpack.js';
 import { formatDouble17g } from '../../util/numbers.js';
-import { CursorTable } from '../cursors.js';
 import { cStrtod } from '../../util/strtod.js';
 import {
   lexGteMin, lexLteMax, lexRangeIsEmpty, scoreGteMin, scoreLteMax, scoreRangeIsEmpty, ZsetTree,
@@ -57,8 +56,6 @@ export class ZSetValue {
   /** The listpack while small; null once converted. */
   private lp: string | null;
   private tree: ZsetTree | null;
-  /** ZSCAN cursors over a skiplist-encoded set; created by the first such ZSCAN. */
-  private cursors: CursorTable<string> | null = null;
 
   /** An empty sorted set, listpack-encoded unless `big`. */
   constructor(big = false) {
@@ -354,13 +351,21 @@ export class ZSetValue {
   }
 
   /**
-   * One ZSCAN step over the members of a skiplist-encoded set (see CursorTable for the
-   * guarantees): visits up to `budget` members, returns the cursor to hand back ("0" at the end).
+   * One ZSCAN step over a skiplist-encoded set: visits the members of up to `budget` node ids
+   * from `cursor` on and returns the cursor to hand back ("0" at the end). A member keeps its
+   * node id while it is in the set, so every member present for a whole walk is visited, as
+   * SCAN promises; the cursor is just the next id, no walk state is kept.
    */
-  scan(cursor: string, budget: number, visit: (member: string) => boolean): string {
+  scan(cursor: string, budget: number, visit: (member: string) => void): string {
     const tree = this.tree as ZsetTree;
-    if (this.cursors === null) this.cursors = new CursorTable<string>();
-    return this.cursors.step(cursor, () => tree.index.keys(), budget, visit);
+    const limit = tree.idLimit;
+    // A cursor past any id (or beyond 2^53) ends the walk.
+    let id = Math.max(1, Number(cursor));
+    for (let visited = 0; id < limit && visited < budget; id++, visited++) {
+      const member = tree.memberOfId(id);
+      if (member !== undefined) visit(member);
+    }
+    return id >= limit ? '0' : String(id);
   }
 
   /** Tests: checks the big encoding's invariants. */
