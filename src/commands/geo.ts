@@ -455,6 +455,13 @@ function georadiusGeneric(ctx: CommandContext, argv: string[], srcKeyIndex: numb
   storePoints(ctx, storeKey, points, returned, shape.conversion, storeDist, isSearch);
 }
 
+/** (long long)score as x86-64 converts it: truncation, and INT64_MIN when out of range. */
+function scoreAsLongLong(score: number): number | bigint {
+  if (!(score > -9223372036854775808 && score < 9223372036854775808)) return -9223372036854775808n;
+  const whole = Math.trunc(score);
+  return Number.isSafeInteger(whole) ? whole : BigInt(whole);
+}
+
 function replyPoints(
   ctx: CommandContext, points: GeoPoint[], returned: number, conversion: number,
   withDist: boolean, withHash: boolean, withCoords: boolean,
@@ -467,7 +474,7 @@ function replyPoints(
     if (options > 0) r.arrayLength(options + 1);
     r.bulk(point.member);
     if (withDist) r.bulk(formatDistance(point.dist / conversion));
-    if (withHash) r.integer(point.score);
+    if (withHash) r.integer(scoreAsLongLong(point.score));
     if (withCoords) {
       r.arrayLength(2);
       replyHumanDouble(ctx, point.longitude);

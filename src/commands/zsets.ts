@@ -909,7 +909,7 @@ function zsetOperation(ctx: CommandContext, argv: string[], dstKey: string | nul
       j++;
       withScores = true;
     } else if (cardinalityOnly && remaining >= 2 && isKeyword(opt, 'LIMIT')) {
-      const l = rangedLongArg(ctx, argv[j + 1], 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+      const l = rangedLongArg(ctx, argv[j + 1], 0, Number.MAX_VALUE, "ERR LIMIT can't be negative");
       if (l === null) return;
       limit = l;
       j += 2;

@@ -55,7 +55,14 @@ class Chooser {
 // Strings and bitmaps share one pool, hashes another; a few picks cross over for WRONGTYPE.
 const STRING_KEYS = ['s1', 's2', 's3', 's4', '{x}s5'];
 const HASH_KEYS = ['h1', 'h2', 'h3', '{x}h4'];
-const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, 'missing'];
+const ZSET_KEYS = ['z1', 'z2', 'z3', '{x}z4'];
+const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, ...ZSET_KEYS, 'missing'];
+// Sorted sets stay small and their members short, so they stay listpacks (deterministic order).
+const MEMBERS = ['a', 'b', 'c', 'd', 'e', '1', '2', '-5', '', 'm\x00n', 'long member text', '10'];
+const SCORE_BOUNDS = ['-inf', '+inf', '0', '1', '(1', '2.5', '(2.5', '-1', '100', 'x', '(', '', ' 1', 'nan'];
+const LEX_BOUNDS = ['-', '+', '[a', '(a', '[c', '(d', '[', '(', 'a', '', '[long', '[1'];
+const COORDS = [['13.361389', '38.115556'], ['15.087269', '37.502669'], ['-122.27652', '37.805186'], ['0', '0'],
+  ['180', '85.05112878'], ['200', '0'], ['x', '1']];
 const FIELDS = ['f1', 'f2', 'f3', 'f4', 'f5', 'num', 'fl', ''];
 
 const INTEGERS = [
@@ -104,7 +111,8 @@ class Generator {
     else if (roll < 0.68) cmd = this.hashCommand();
     else if (roll < 0.85) cmd = this.keyCommand();
     else if (roll < 0.9) cmd = this.expireCommand();
-    else if (roll < 0.95) cmd = this.hyperloglogCommand();
+    else if (roll < 0.93) cmd = this.hyperloglogCommand();
+    else if (roll < 0.97) cmd = this.zsetCommand();
     else cmd = this.transactionCommand();
     // Wrong arity: drop trailing arguments now and then.
     // (Not HRANDFIELD: without a count its reply is random.)
@@ -233,6 +241,68 @@ class Generator {
     }
     if (c.chance(0.03)) ops.push(c.pick(['GET', 'BOGUS', 'SET']));
     return ops;
+  }
+
+  private zsetKey(): string {
+    return this.c.chance(0.1) ? this.c.pick(ALL_KEYS) : this.c.pick(ZSET_KEYS);
+  }
+
+  /** Sorted-set and geo commands, deterministic forms only (ZRANDMEMBER with 0 or a covering count). */
+  private zsetCommand(): Command {
+    const c = this.c;
+    const k = this.zsetKey();
+    const pairs = (): string[] => {
+      const out: string[] = [];
+      for (let i = c.int(1, 3); i > 0; i--) out.push(c.pick(FLOATS), c.pick(MEMBERS));
+      return out;
+    };
+    const flags = (): string[] => c.some(['NX', 'XX', 'GT', 'LT', 'CH', 'INCR'], 2);
+    const keys = (): string[] => {
+      const list = [this.zsetKey(), ...c.some([...ZSET_KEYS, 'missing', 's1'], 2)];
+      return [c.chance(0.05) ? c.pick(['0', '-1', 'x', '9']) : String(list.length), ...list];
+    };
+    switch (c.int(0, 24)) {
+      case 0: case 1: case 2: return ['ZADD', k, ...flags(), ...pairs()];
+      case 3: return ['ZINCRBY', k, c.pick(FLOATS), c.pick(MEMBERS)];
+      case 4: return ['ZREM', k, ...c.some(MEMBERS, 3)];
+      case 5: return [c.pick(['ZSCORE', 'ZRANK', 'ZREVRANK']), k, c.pick(MEMBERS)];
+      case 6: return ['ZMSCORE', k, ...c.some(MEMBERS, 3)];
+      case 7: return ['ZCARD', k];
+      case 8: return [c.pick(['ZCOUNT', 'ZRANGEBYSCORE', 'ZREVRANGEBYSCORE', 'ZREMRANGEBYSCORE']), k, c.pick(SCORE_BOUNDS), c.pick(SCORE_BOUNDS)];
+      case 9: return [c.pick(['ZLEXCOUNT', 'ZRANGEBYLEX', 'ZREVRANGEBYLEX', 'ZREMRANGEBYLEX']), k, c.pick(LEX_BOUNDS), c.pick(LEX_BOUNDS)];
+      case 10: case 11: {
+        const opts = c.some(['BYSCORE', 'BYLEX', 'REV', 'WITHSCORES', 'LIMIT', c.pick(INDEXES), c.pick(INDEXES)], 4);
+        const bounds = opts.includes('BYLEX') ? LEX_BOUNDS : opts.includes('BYSCORE') ? SCORE_BOUNDS : INDEXES;
+        return [c.pick(['ZRANGE', 'ZRANGE', 'ZRANGESTORE']), ...(c.chance(0.3) ? [this.zsetKey()] : []), k, c.pick(bounds), c.pick(bounds), ...opts];
+      }
+      case 12: return [c.pick(['ZREVRANGE', 'ZREMRANGEBYRANK']), k, c.pick(INDEXES), c.pick(INDEXES), ...(c.chance(0.3) ? ['WITHSCORES'] : [])];
+      case 13: return [c.pick(['ZPOPMIN', 'ZPOPMAX']), k, ...(c.chance(0.5) ? [c.pick(INDEXES)] : [])];
+      case 14: return ['ZMPOP', ...keys(), c.pick(['MIN', 'MAX', 'left']), ...(c.chance(0.4) ? ['COUNT', c.pick(INDEXES)] : [])];
+      case 15: {
+        const opts = c.some(['WITHSCORES', 'AGGREGATE', c.pick(['SUM', 'MIN', 'MAX', 'avg']), 'WEIGHTS', c.pick(FLOATS), c.pick(FLOATS)], 3);
+        return [c.pick(['ZUNION', 'ZINTER', 'ZDIFF']), ...keys(), ...opts];
+      }
+      case 16: return [c.pick(['ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']), this.zsetKey(), ...keys(), ...c.some(['AGGREGATE', 'MAX', 'WEIGHTS', '2', '3'], 3)];
+      case 17: return ['ZINTERCARD', ...keys(), ...(c.chance(0.4) ? ['LIMIT', c.pick(INDEXES)] : [])];
+      case 18: return ['ZRANDMEMBER', k, c.pick(['0', '100', '-0', 'x']), ...(c.chance(0.4) ? ['WITHSCORES'] : [])];
+      case 19: return ['ZSCAN', k, c.pick(['0', '0', 'x']), ...(c.chance(0.3) ? ['MATCH', c.pick(['*', 'a*', '[ab]'])] : [])];
+      case 20: {
+        const [lon, lat] = c.pick(COORDS);
+        return ['GEOADD', k, ...c.some(['NX', 'XX', 'CH'], 1), lon, lat, c.pick(MEMBERS)];
+      }
+      case 21: return [c.pick(['GEOPOS', 'GEOHASH']), k, ...c.some(MEMBERS, 3)];
+      case 22: return ['GEODIST', k, c.pick(MEMBERS), c.pick(MEMBERS), ...(c.chance(0.5) ? [c.pick(['km', 'mi', 'x'])] : [])];
+      case 23: {
+        const [lon, lat] = c.pick(COORDS);
+        const by = c.chance(0.5) ? ['BYRADIUS', c.pick(['100', '5000', '-1']), 'km'] : ['BYBOX', '400', c.pick(['400', 'x']), 'km'];
+        const from = c.chance(0.5) ? ['FROMLONLAT', lon, lat] : ['FROMMEMBER', c.pick(MEMBERS)];
+        return ['GEOSEARCH', k, ...from, ...by, ...c.some(['ASC', 'DESC', 'WITHDIST', 'WITHCOORD', 'WITHHASH', 'COUNT', '2'], 3)];
+      }
+      default: {
+        const [lon, lat] = c.pick(COORDS);
+        return ['GEORADIUS', k, lon, lat, c.pick(['100', '5000']), 'km', ...c.some(['ASC', 'WITHDIST', 'STORE', this.zsetKey()], 2)];
+      }
+    }
   }
 
   /** HLLs live among the string keys, so string commands meet them and PF* commands meet strings. */

@@ -194,9 +194,21 @@ export class ZSetValue {
     return NONE;
   }
 
+  /**
+   * zzlIsInLexRange / zslIsInLexRange: the last member reaches min and the first stays within
+   * max. Members are in order only when all scores are equal; otherwise this quick test decides
+   * on its own, as in Redis.
+   */
+  private mayHoldLexRange(range: LexRange): boolean {
+    if (lexRangeIsEmpty(range)) return false;
+    const last = this.last();
+    if (last === NONE || !lexGteMin(this.memberAt(last), range)) return false;
+    return lexLteMax(this.memberAt(this.first()), range);
+  }
+
   firstInLexRange(range: LexRange): number {
+    if (!this.mayHoldLexRange(range)) return NONE;
     if (this.lp === null) return (this.tree as ZsetTree).firstInLexRange(range);
-    if (lexRangeIsEmpty(range)) return NONE;
     for (let p = this.first(); p !== NONE; p = this.next(p)) {
       const member = this.memberAt(p);
       if (lexGteMin(member, range)) return lexLteMax(member, range) ? p : NONE;
@@ -205,8 +217,8 @@ export class ZSetValue {
   }
 
   lastInLexRange(range: LexRange): number {
+    if (!this.mayHoldLexRange(range)) return NONE;
     if (this.lp === null) return (this.tree as ZsetTree).lastInLexRange(range);
-    if (lexRangeIsEmpty(range)) return NONE;
     for (let p = this.last(); p !== NONE; p = this.prev(p)) {
       const member = this.memberAt(p);
       if (lexLteMax(member, range)) return lexGteMin(member, range) ? p : NONE;
