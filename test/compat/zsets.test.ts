@@ -172,7 +172,28 @@ function keyed(steps: Step[], prefix: string): Step[] {
   });
 }
 
+const COMMAND_NAMES = [
+  'zadd', 'zincrby', 'zrem', 'zcard', 'zscore', 'zmscore', 'zrank', 'zrevrank', 'zcount', 'zlexcount', 'zrange', 'zrangestore',
+  'zrangebyscore', 'zrevrangebyscore', 'zrangebylex', 'zrevrangebylex', 'zrevrange', 'zremrangebyscore', 'zremrangebyrank',
+  'zremrangebylex', 'zunion', 'zinter', 'zdiff', 'zunionstore', 'zinterstore', 'zdiffstore', 'zintercard', 'zpopmin', 'zpopmax',
+  'zmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'zrandmember', 'zscan', 'geoadd', 'geopos', 'geodist', 'geohash', 'geosearch',
+  'geosearchstore', 'georadius', 'georadius_ro', 'georadiusbymember', 'georadiusbymember_ro',
+];
+
+const introspection: Step[] = [
+  ['COMMAND', 'INFO', ...COMMAND_NAMES],
+  ['COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'd', '2', 'a', 'b', 'WEIGHTS', '1', '2'],
+  ['COMMAND', 'GETKEYS', 'ZMPOP', '2', 'a', 'b', 'MIN'], ['COMMAND', 'GETKEYS', 'BZMPOP', '0', '1', 'a', 'MAX'],
+  ['COMMAND', 'GETKEYS', 'BZPOPMIN', 'a', 'b', '0'],
+  ['COMMAND', 'GETKEYS', 'GEORADIUS', 'k', '1', '2', '3', 'km', 'STORE', 'x', 'STOREDIST', 'y'],
+  ['COMMAND', 'GETKEYS', 'GEORADIUSBYMEMBER', 'k', 'm', '3', 'km', 'STOREDIST', 'y'],
+];
+
 describeDifferential('sorted-set commands', (servers) => {
+  it('COMMAND INFO and GETKEYS of the sorted-set and geo commands match', async () => {
+    await servers.run(introspection, 2);
+  });
+
   for (const resp of [2, 3] as const) {
     it(`ZADD and ZINCRBY options, scores and errors match in RESP${resp}`, async () => {
       await servers.run(keyed(adds, `adds${resp}:`), resp);
