@@ -51,6 +51,8 @@ export function formatDouble17g(value: number): string {
   if (value === -Infinity) return '-inf';
   if (Number.isNaN(value)) return 'nan';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // An integer below 2^53 has at most 16 digits: "%.17g" prints them all, as String() does.
+  if (Number.isSafeInteger(value)) return String(value);
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   let text = value.toPrecision(17);
   // toPrecision may round up into the next decade; derive the exponent from its own output.
