@@ -24,6 +24,13 @@ const adds: Step[] = [
   ['ZADD', 'f', '0.1', 'a', '1e20', 'b', '-0', 'c', '123456789012345678', 'd', '3.0', 'e', '1e-5', 'g', '-1.5e300', 'h'],
   ['ZRANGE', 'f', '0', '-1', 'WITHSCORES'], ['ZSCORE', 'f', 'c'], ['ZINCRBY', 'f', '0.2', 'a'],
   ['ZADD', 'neg0', '-0', 'x'], ['ZSCORE', 'neg0', 'x'],
+  ['ZADD', 'p', '0x1p3', 'h1', '0X1.8P1', 'h2', '0x.8', 'h3', '0x1.fffffffffffffp1023', 'h4', 'INFINITY', 'h5', 'Inf', 'h6'],
+  ['ZADD', 'p', '1e309', 'x'], ['ZADD', 'p', '-nan', 'x'], ['ZADD', 'p', 'nan(123)', 'x'], ['ZADD', 'p', '0x1p-1080', 'x'],
+  ['ZADD', 'p', '0x1p-1074', 'tiny'], ['ZADD', 'p', '1e-310', 'sub'], ['ZADD', 'p', '.5', 'half'], ['ZADD', 'p', '5.', 'five'],
+  ['ZADD', 'p', '+.5e+1', 'plus'], ['ZADD', 'p', '1e', 'x'], ['ZADD', 'p', '0x', 'x'], ['ZADD', 'p', '1.5\x00', 'x'],
+  ['ZRANGE', 'p', '0', '-1', 'WITHSCORES'],
+  ['ZRANGEBYSCORE', 'p', '(0x1p3', '+inf'], ['ZRANGEBYSCORE', 'p', '-inf', '0x10'], ['ZCOUNT', 'p', '  (1', ' inf'],
+  ['ZCOUNT', 'p', '1e-400', '1e400'], ['ZCOUNT', 'p', '(nan', '1'],
 ];
 
 const reads: Step[] = [
