@@ -1,4 +1,4 @@
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeDifferential, type Step } from '../helpers/differential.js';
 
 // Every sequence uses its own key names: the replies must match redis-server byte for byte, in
@@ -144,6 +144,7 @@ const encodings: Step[] = [
   ['ZRANDMEMBER', 'nokey'], ['ZRANDMEMBER', 'nokey', '5'], ['ZRANDMEMBER', 'big', '0'], ['ZRANDMEMBER', 'big', '10', 'WITHSCORES'],
   ['ZRANDMEMBER', 'big', '5'], ['ZRANDMEMBER', 'big', 'x'], ['ZRANDMEMBER', 'big', '1', 'WITHSCORE'], ['ZRANDMEMBER', 'big', '1', 'WITHSCORES', 'x'],
   ['ZRANDMEMBER', 'big', '-9223372036854775808'], ['ZRANDMEMBER', 'big', '9223372036854775807', 'WITHSCORES'],
+  ['DUMP', 'e4'], ['DUMP', 'e'], ['DUMP', 'big'], ['DEBUG', 'DIGEST-VALUE', 'e4', 'big', 'e'],
   ['ZADD', 'one', '7', 'only'], ['ZRANDMEMBER', 'one'], ['ZRANDMEMBER', 'one', '-3', 'WITHSCORES'], ['ZRANDMEMBER', 'one', '1'],
 ];
 
@@ -199,6 +200,35 @@ const introspection: Step[] = [
 describeDifferential('sorted-set commands', (servers) => {
   it('COMMAND INFO and GETKEYS of the sorted-set and geo commands match', async () => {
     await servers.run(introspection, 2);
+  });
+
+  it('DUMP payloads restore across both servers (listpack and skiplist)', async () => {
+    const pair = await servers.connect(2);
+    for (const conn of [pair.ours, pair.theirs]) {
+      await conn.call('FLUSHALL');
+      await conn.call('CONFIG', 'SET', 'zset-max-listpack-entries', '8');
+    }
+    const big: string[] = [];
+    for (let i = 0; i < 20; i++) big.push(String(i * 1.25), `m${i}`);
+    for (const conn of [pair.ours, pair.theirs]) {
+      await conn.call('ZADD', 'small', '1', 'a', '2.5', 'b', '-inf', 'c');
+      await conn.call('ZADD', 'big', ...big);
+    }
+    for (const key of ['small', 'big']) {
+      const payloads = [await pair.ours.call('DUMP', key), await pair.theirs.call('DUMP', key)];
+      expect(payloads[0]).toBe(payloads[1]);
+      const raw = payloads[0];
+      const body = raw.slice(raw.indexOf('\r\n') + 2, raw.length - 2);
+      for (const conn of [pair.ours, pair.theirs]) {
+        expect(await conn.call('RESTORE', `${key}:copy`, '0', Buffer.from(body, 'latin1'))).toBe('+OK\r\n');
+      }
+      const replies = [];
+      for (const conn of [pair.ours, pair.theirs]) {
+        replies.push(await conn.call('ZRANGE', `${key}:copy`, '0', '-1', 'WITHSCORES'), await conn.call('OBJECT', 'ENCODING', `${key}:copy`));
+      }
+      expect(replies.slice(0, 2)).toEqual(replies.slice(2));
+    }
+    for (const conn of [pair.ours, pair.theirs]) await conn.call('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
   });
 
   for (const resp of [2, 3] as const) {

@@ -12,6 +12,7 @@ import { hashCodec } from '../types/hash-rdb.js';
 import { listCodec } from '../types/list-rdb.js';
 import { streamCodec } from '../types/stream-rdb.js';
 import { stringCodec } from '../types/string-rdb.js';
+import { zsetCodec } from '../types/zset-rdb.js';
 import { typeName, type RedisValue, type TypeName } from '../values.js';
 
 type CodecTable = { readonly [K in TypeName]?: RdbTypeCodec<ValueOfKind<K>> };
@@ -21,6 +22,7 @@ export const CODECS: CodecTable = {
   hash: hashCodec,
   list: listCodec,
   stream: streamCodec,
+  zset: zsetCodec,
 };
 
 /** A value whose type has no codec yet: callers refuse the operation with this message. */
