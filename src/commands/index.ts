@@ -15,6 +15,7 @@ import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
+import { setCommands } from './sets.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
@@ -29,6 +30,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   hashCommands,
   listCommands,
   hyperloglogCommands,
+  setCommands,
   streamCommands,
   streamGroupCommands,
   zsetCommands,

@@ -7,11 +7,12 @@
 import { isInt64Text } from '../util/numbers.js';
 import { HashValue } from './types/hash.js';
 import { ListValue } from './types/list.js';
+import { SetValue } from './types/set.js';
 import { StreamValue } from './types/stream.js';
 import { MutableString } from './types/string.js';
 import { ZSetValue } from './types/zset.js';
 
-export { HashValue, ListValue, MutableString, StreamValue, ZSetValue };
+export { HashValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
@@ -25,10 +26,10 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue | ListValue | StreamValue | ZSetValue;
+export type RedisValue = string | MutableString | HashValue | ListValue | SetValue | StreamValue | ZSetValue;
 export type StringValue = string | MutableString;
 
-export type TypeName = 'string' | 'hash' | 'list' | 'stream' | 'zset';
+export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'stream' | 'zset';
 
 /** The object members of the union; fails the build when one does not implement ObjectValue. */
 export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
