@@ -1,6 +1,6 @@
 // Hash commands: HSET, HSETNX, HMSET, HGET, HMGET, HDEL, HLEN, HSTRLEN, HEXISTS, HKEYS, HVALS,
-// HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN. Semantics follow Redis 7.0's t_hash.c;
-// the listpack/hashtable distinction is kept as HashValue.compact (see store/types/hash.ts).
+// HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN. Semantics follow Redis 7.0's t_hash.c,
+// including when a listpack-encoded hash converts to a hashtable (see store/types/hash.ts).
 
 import type { CommandContext } from './context.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
@@ -68,26 +68,36 @@ function hashForWrite(ctx: CommandContext, key: string): HashValue | null {
   return value;
 }
 
-/** hashTypeTryConversion: an argument longer than hash-max-listpack-value forces a hashtable. */
+/** listpack.c LISTPACK_MAX_SAFETY_SIZE: a listpack is never let grow past 1 GB. */
+const LISTPACK_MAX_SAFETY_BYTES = 1 << 30;
+
+/**
+ * hashTypeTryConversion: an argument longer than hash-max-listpack-value forces a hashtable, and
+ * so do arguments that would take the listpack past its safety size.
+ */
 function convertForLongArgs(ctx: CommandContext, hash: HashValue, argv: string[], from: number, to: number): void {
   const maxValueBytes = ctx.server.config.num('hash-max-listpack-value');
+  let sumBytes = 0;
   for (let i = from; i <= to; i++) {
-    if (argv[i].length > maxValueBytes) {
-      hash.compact = false;
+    const length = argv[i].length;
+    if (length > maxValueBytes) {
+      hash.convertToHashtable();
       return;
     }
+    sumBytes += length;
   }
+  if (hash.listpackBytes + sumBytes > LISTPACK_MAX_SAFETY_BYTES) hash.convertToHashtable();
 }
 
 /** hashTypeSet's check for one field/value pair (the HINCRBY* path). */
 function convertForLongPair(ctx: CommandContext, hash: HashValue, field: string, value: string): void {
   const maxValueBytes = ctx.server.config.num('hash-max-listpack-value');
-  if (field.length > maxValueBytes || value.length > maxValueBytes) hash.compact = false;
+  if (field.length > maxValueBytes || value.length > maxValueBytes) hash.convertToHashtable();
 }
 
-/** After inserts: more entries than hash-max-listpack-entries converts, and never back. */
+/** After an insert: more entries than hash-max-listpack-entries converts, and never back. */
 function convertForSize(ctx: CommandContext, hash: HashValue): void {
-  if (hash.size > ctx.server.config.num('hash-max-listpack-entries')) hash.compact = false;
+  if (hash.size > ctx.server.config.num('hash-max-listpack-entries')) hash.convertToHashtable();
 }
 
 function afterWrite(ctx: CommandContext, key: string, event: string, changes: number): void {
@@ -116,12 +126,14 @@ function hset(ctx: CommandContext, argv: string[]): void {
   const hash = hashForWrite(ctx, key);
   if (hash === null) return;
   if (hash.compact) convertForLongArgs(ctx, hash, argv, 2, argc - 1);
+  const maxEntries = ctx.server.config.num('hash-max-listpack-entries');
   let created = 0;
   for (let i = 2; i < argc; i += 2) {
     if (hash.set(argv[i], argv[i + 1])) created++;
+    // Redis checks the size after every set, updates included (the limit may have been
+    // lowered); converting at once also keeps a long HSET from growing a listpack pair by pair.
+    if (hash.compact && hash.size > maxEntries) hash.convertToHashtable();
   }
-  // Redis checks the size after every set, updates included (the limit may have been lowered).
-  if (hash.compact) convertForSize(ctx, hash);
   // HSET answers the number of new fields, the deprecated HMSET a plain OK.
   if (ctx.command.spec.name === 'hset') ctx.reply.integer(created);
   else ctx.reply.ok();
@@ -264,7 +276,7 @@ function hget(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(ERR_WRONGTYPE);
     return;
   }
-  const found = value.map.get(argv[2]);
+  const found = value.get(argv[2]);
   if (found === undefined) ctx.reply.nullBulk();
   else ctx.reply.bulk(found);
 }
@@ -312,10 +324,10 @@ function replyHashContents(ctx: CommandContext, key: string, withFields: boolean
   if (withFields && withValues) r.mapLength(size);
   else r.arrayLength(size);
   if (hash === undefined) return;
-  for (const [field, value] of hash.map) {
+  hash.forEachPair((field, value) => {
     if (withFields) r.bulk(field);
     if (withValues) r.bulk(value);
-  }
+  });
 }
 
 function hkeys(ctx: CommandContext, argv: string[]): void {
@@ -333,7 +345,7 @@ function hgetall(ctx: CommandContext, argv: string[]): void {
 // ---------------------------------------------------------------------------------- HRANDFIELD
 
 /** Writes one HRANDFIELD element: a field, or with values a pair (nested in RESP3). */
-function replyRandomEntry(ctx: CommandContext, hash: HashValue, field: string, withValues: boolean): void {
+function replyRandomEntry(ctx: CommandContext, field: string, value: string, withValues: boolean): void {
   const r = ctx.reply;
   if (!withValues) {
     r.bulk(field);
@@ -341,7 +353,7 @@ function replyRandomEntry(ctx: CommandContext, hash: HashValue, field: string, w
   }
   if (r.resp === 3) r.arrayLength(2);
   r.bulk(field);
-  r.bulk(hash.get(field) ?? '');
+  r.bulk(value);
 }
 
 /** The array header for `count` elements: flat pairs in RESP2, nested pairs in RESP3. */
@@ -352,25 +364,39 @@ function randomReplyHeader(ctx: CommandContext, count: number, withValues: boole
 /** CASE 1 (negative count, or 1): independent uniform picks, repeats allowed, random order. */
 function randomWithRepeats(ctx: CommandContext, hash: HashValue, count: number, withValues: boolean): void {
   randomReplyHeader(ctx, count, withValues);
-  const fields = hash.fields();
+  // A listpack is read once into arrays, so that each pick is O(1) rather than a walk.
+  const fields: string[] = [];
+  const values: string[] = [];
+  if (hash.compact) hash.collectPairs(fields, values);
   for (let i = 0; i < count; i++) {
     if (i % REPLY_CHECK_EVERY === 0 && ctx.reply.lengthBytes > MAX_REPLY_BYTES) {
       ctx.client.close('reply too large (HRANDFIELD)');
       return;
     }
-    replyRandomEntry(ctx, hash, fields[Math.floor(Math.random() * fields.length)], withValues);
+    if (fields.length > 0) {
+      const index = Math.floor(Math.random() * fields.length);
+      replyRandomEntry(ctx, fields[index], values[index], withValues);
+    } else {
+      const field = hash.randomField();
+      replyRandomEntry(ctx, field, hash.get(field) ?? '', withValues);
+    }
   }
 }
 
-/** CASE 3 (count close to the size): start from every field and drop random ones. */
+/** CASE 3 (count close to the size): start from every pair and drop random ones. */
 function randomByRemoval(ctx: CommandContext, hash: HashValue, count: number, withValues: boolean): void {
-  const kept = hash.fields().slice();
-  while (kept.length > count) {
-    const victim = Math.floor(Math.random() * kept.length);
-    kept[victim] = kept[kept.length - 1];
-    kept.pop();
+  const fields: string[] = [];
+  const values: string[] = [];
+  hash.collectPairs(fields, values);
+  while (fields.length > count) {
+    const victim = Math.floor(Math.random() * fields.length);
+    const last = fields.length - 1;
+    fields[victim] = fields[last];
+    values[victim] = values[last];
+    fields.pop();
+    values.pop();
   }
-  for (const field of kept) replyRandomEntry(ctx, hash, field, withValues);
+  for (let i = 0; i < fields.length; i++) replyRandomEntry(ctx, fields[i], values[i], withValues);
 }
 
 /**
@@ -380,14 +406,13 @@ function randomByRemoval(ctx: CommandContext, hash: HashValue, count: number, wi
 function randomBySelection(ctx: CommandContext, hash: HashValue, count: number, withValues: boolean): void {
   let remainingToPick = count;
   let unseen = hash.size;
-  for (const field of hash.map.keys()) {
-    if (remainingToPick === 0) break;
-    if (Math.random() * unseen < remainingToPick) {
-      replyRandomEntry(ctx, hash, field, withValues);
+  hash.forEachPair((field, value) => {
+    if (remainingToPick > 0 && Math.random() * unseen < remainingToPick) {
+      replyRandomEntry(ctx, field, value, withValues);
       remainingToPick--;
     }
     unseen--;
-  }
+  });
 }
 
 /** CASE 4 for a hashtable: random picks until enough distinct fields, in pick order. */
@@ -397,7 +422,7 @@ function randomByPicking(ctx: CommandContext, hash: HashValue, count: number, wi
     const field = hash.randomField();
     if (picked.has(field)) continue;
     picked.add(field);
-    replyRandomEntry(ctx, hash, field, withValues);
+    replyRandomEntry(ctx, field, hash.get(field) ?? '', withValues);
   }
 }
 
@@ -417,7 +442,7 @@ function hrandfieldWithCount(ctx: CommandContext, key: string, requested: number
   randomReplyHeader(ctx, Math.min(count, size), withValues);
   if (count >= size) {
     // CASE 2: everything, in the hash's order.
-    for (const field of hash.map.keys()) replyRandomEntry(ctx, hash, field, withValues);
+    hash.forEachPair((field, value) => replyRandomEntry(ctx, field, value, withValues));
   } else if (count * SUB_STRATEGY_MUL > size) {
     randomByRemoval(ctx, hash, count, withValues);
   } else if (hash.compact) {
@@ -477,15 +502,19 @@ function hscan(ctx: CommandContext, argv: string[]): void {
   if (options === null) return;
   const pattern = options.pattern;
   const found: string[] = [];
-  const collect = (field: string): boolean => {
-    const value = hash.get(field);
-    if (value !== undefined && (pattern === null || globMatch(pattern, field))) found.push(field, value);
-    return true;
-  };
   let next = '0';
-  // A listpack is small: it is returned whole in one call, whatever the cursor says.
-  if (hash.compact) for (const field of hash.map.keys()) collect(field);
-  else next = hash.scan(cursor, options.count, collect);
+  if (hash.compact) {
+    // A listpack is small: it is returned whole in one call, whatever the cursor says.
+    hash.forEachPair((field, value) => {
+      if (pattern === null || globMatch(pattern, field)) found.push(field, value);
+    });
+  } else {
+    next = hash.scan(cursor, options.count, (field) => {
+      const value = hash.get(field);
+      if (value !== undefined && (pattern === null || globMatch(pattern, field))) found.push(field, value);
+      return true;
+    });
+  }
   r.arrayLength(2);
   r.bulk(next);
   r.bulkArray(found);

@@ -1,94 +1,196 @@
-// Hash values.
+// Hash values, in Redis 7.0's two encodings: "listpack" (the field/value pairs as consecutive
+// entries of one listpack, store/encodings/listpack.ts: Redis's exact bytes in a latin1 string)
+// while small, else "hashtable" (a Map). Commands decide when to convert, at the moments
+// t_hash.c does (see commands/hashes.ts); the conversion is one-way.
 
 import { CursorTable } from '../cursors.js';
+import {
+  LP_EMPTY, lpAppend, lpDelete, lpFind, lpFirst, lpGet, lpGetDetached, lpLength, lpNext, lpReplace, lpSeek,
+} from '../encodings/listpack.js';
 
-/**
- * Hash: an insertion-ordered map of field -> value (latin1 strings). `compact` mirrors Redis's
- * listpack encoding: it only says what OBJECT ENCODING reports and how HSCAN / HRANDFIELD
- * behave, and once cleared (conversion to "hashtable") it is never set again.
- *
- * Commands mutate through set/delete so the lazily built helpers below stay valid; `map` stays
- * public for whole-value code (COPY, serialization) that fills a fresh value.
- */
-export class HashValue {
-  readonly kind = 'hash' as const;
-  /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
-  lru = 0;
-  readonly map = new Map<string, string>();
-  compact = true;
+/** The hashtable encoding: the Map and the helpers only a big hash needs. */
+class Table {
+  readonly map: Map<string, string>;
   /**
    * Field names as an array for O(1) random picks (HRANDFIELD), built on demand; a new field is
    * appended, a removal drops it (rebuilt at the next random pick), value updates keep it.
    */
-  private fieldArray: string[] | null = null;
-  /** HSCAN cursors over a hashtable-encoded hash; created by the first such HSCAN. */
-  private cursors: CursorTable<string> | null = null;
+  fieldArray: string[] | null = null;
+  /** HSCAN cursors; created by the first HSCAN. */
+  cursors: CursorTable<string> | null = null;
+
+  constructor(map: Map<string, string>) {
+    this.map = map;
+  }
+}
+
+/**
+ * A hash. `data` is the listpack (a string) or the Table: one slot for both keeps the object
+ * small, which matters for many small hashes (100k hashes of 10 fields is a memory target).
+ */
+export class HashValue {
+  /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
+  lru = 0;
+  private data: string | Table = LP_EMPTY;
+
+  /** A hash over a listpack of field/value pairs read from outside (RESTORE); validated by the caller. */
+  static fromListpack(listpack: string): HashValue {
+    const hash = new HashValue();
+    hash.data = listpack;
+    return hash;
+  }
+
+  /** TYPE's answer (on the prototype: no per-object slot). */
+  get kind(): 'hash' {
+    return 'hash';
+  }
+
+  /** True while listpack-encoded. */
+  get compact(): boolean {
+    return typeof this.data === 'string';
+  }
+
+  /** The listpack of field/value pairs while compact (for DUMP/RDB), else null. */
+  get listpack(): string | null {
+    return typeof this.data === 'string' ? this.data : null;
+  }
 
   /** OBJECT ENCODING's name for this value. */
   encoding(): string {
-    return this.compact ? 'listpack' : 'hashtable';
+    return typeof this.data === 'string' ? 'listpack' : 'hashtable';
   }
 
-  /** A deep copy (COPY): shares nothing mutable with this hash. */
+  /** A deep copy (COPY) in the same encoding. */
   clone(): HashValue {
     const copy = new HashValue();
-    for (const [field, v] of this.map) copy.map.set(field, v);
-    copy.compact = this.compact;
+    // A listpack is an immutable string: sharing it is copying it.
+    copy.data = typeof this.data === 'string' ? this.data : new Table(new Map(this.data.map));
     return copy;
   }
 
+  /** hashTypeConvert: the pairs move into a Map, for good. */
+  convertToHashtable(): void {
+    const lp = this.data;
+    if (typeof lp !== 'string') return;
+    const table = new Map<string, string>();
+    for (let off = lpFirst(lp); off !== -1; off = lpNext(lp, off)) {
+      const field = lpGetDetached(lp, off);
+      off = lpNext(lp, off);
+      table.set(field, lpGetDetached(lp, off));
+    }
+    this.data = new Table(table);
+  }
+
   get size(): number {
-    return this.map.size;
+    const data = this.data;
+    return typeof data === 'string' ? lpLength(data) / 2 : data.map.size;
+  }
+
+  /** Offset of the field entry in the listpack, -1 when absent. */
+  private static findField(lp: string, field: string): number {
+    const first = lpFirst(lp);
+    return first === -1 ? -1 : lpFind(lp, first, field, 1);
   }
 
   get(field: string): string | undefined {
-    return this.map.get(field);
+    const data = this.data;
+    if (typeof data !== 'string') return data.map.get(field);
+    const off = HashValue.findField(data, field);
+    return off === -1 ? undefined : lpGet(data, lpNext(data, off));
   }
 
   has(field: string): boolean {
-    return this.map.has(field);
+    const data = this.data;
+    return typeof data === 'string' ? HashValue.findField(data, field) !== -1 : data.map.has(field);
   }
 
-  /** Sets a field; returns true when the field is new. */
+  /**
+   * Sets a field; returns true when the field is new. A listpack replaces the value in place or
+   * appends the pair (hashTypeSet); the caller converts when limits are passed.
+   */
   set(field: string, value: string): boolean {
-    const map = this.map;
+    const data = this.data;
+    if (typeof data === 'string') {
+      const off = HashValue.findField(data, field);
+      if (off !== -1) {
+        this.data = lpReplace(data, lpNext(data, off), value);
+        return false;
+      }
+      this.data = lpAppend(data, field, value);
+      return true;
+    }
+    const map = data.map;
     const before = map.size;
     map.set(field, value);
     if (map.size === before) return false;
-    if (this.fieldArray !== null) this.fieldArray.push(field);
+    if (data.fieldArray !== null) data.fieldArray.push(field);
     return true;
   }
 
   /** Removes a field; returns true when it existed. */
   delete(field: string): boolean {
-    if (!this.map.delete(field)) return false;
-    this.fieldArray = null;
+    const data = this.data;
+    if (typeof data === 'string') {
+      const off = HashValue.findField(data, field);
+      if (off === -1) return false;
+      this.data = lpDelete(data, off, 2);
+      return true;
+    }
+    if (!data.map.delete(field)) return false;
+    data.fieldArray = null;
     return true;
   }
 
-  /** The field names as an array (shared, do not mutate); O(n) once after each add/remove. */
-  fields(): readonly string[] {
-    let fields = this.fieldArray;
-    // The size check also catches writes made straight to `map` after the array was built.
-    if (fields === null || fields.length !== this.map.size) {
-      fields = Array.from(this.map.keys());
-      this.fieldArray = fields;
+  /** Calls `visit` for every pair, in the hash's order (insertion order for a listpack). */
+  forEachPair(visit: (field: string, value: string) => void): void {
+    const data = this.data;
+    if (typeof data !== 'string') {
+      // Map.forEach hands over key and value without an entry array per pair.
+      data.map.forEach((value, field) => visit(field, value));
+      return;
     }
-    return fields;
+    for (let off = lpFirst(data); off !== -1; off = lpNext(data, off)) {
+      const field = lpGet(data, off);
+      off = lpNext(data, off);
+      visit(field, lpGet(data, off));
+    }
+  }
+
+  /** Appends every field and its value to the two arrays, in the hash's order. */
+  collectPairs(fields: string[], values: string[]): void {
+    this.forEachPair((field, value) => {
+      fields.push(field);
+      values.push(value);
+    });
   }
 
   /** A uniformly random field; the hash must not be empty. */
   randomField(): string {
-    const fields = this.fields();
+    const data = this.data;
+    if (typeof data === 'string') return lpGet(data, lpSeek(data, 2 * Math.floor(Math.random() * (lpLength(data) / 2))));
+    let fields = data.fieldArray;
+    if (fields === null) {
+      fields = Array.from(data.map.keys());
+      data.fieldArray = fields;
+    }
     return fields[Math.floor(Math.random() * fields.length)];
   }
 
   /**
-   * One HSCAN step over the fields (see CursorTable for the guarantees): visits up to `budget`
-   * fields and returns the cursor to hand back, "0" at the end.
+   * One HSCAN step over a hashtable's fields (see CursorTable for the guarantees): visits up to
+   * `budget` fields and returns the cursor to hand back, "0" at the end. A listpack hash is
+   * small and HSCAN returns it whole instead.
    */
   scan(cursor: string, budget: number, visit: (field: string) => boolean): string {
-    if (this.cursors === null) this.cursors = new CursorTable<string>();
-    return this.cursors.step(cursor, () => this.map.keys(), budget, visit);
+    const data = this.data;
+    if (typeof data === 'string') throw new Error('HashValue.scan on a listpack hash');
+    if (data.cursors === null) data.cursors = new CursorTable<string>();
+    const map = data.map;
+    return data.cursors.step(cursor, () => map.keys(), budget, visit);
+  }
+
+  /** Bytes of the listpack (0 for a hashtable): Redis's lpSafeToAdd guards the 1 GB ceiling. */
+  get listpackBytes(): number {
+    return typeof this.data === 'string' ? this.data.length : 0;
   }
 }
