@@ -82,6 +82,19 @@ describe('HashValue', () => {
     expect(seen).toEqual(new Set(model.keys()));
   });
 
+  it('takes the encoding a loader chooses, and reads as a Map in either', () => {
+    const hash = new HashValue();
+    hash.set('f', '1');
+    hash.set('g', 'two');
+    expect(hash.map).toEqual(new Map([['f', '1'], ['g', 'two']]));
+    hash.compact = false;
+    expect(hash.encoding()).toBe('hashtable');
+    expect(hash.map).toEqual(new Map([['f', '1'], ['g', 'two']]));
+    hash.compact = true;
+    expect(hash.encoding()).toBe('listpack');
+    expect(hash.listpack).toBe(lpFromArray(['f', '1', 'g', 'two']));
+  });
+
   it('is rebuilt from a listpack of pairs (RESTORE) as it was', () => {
     const listpack = lpFromArray(['f', '1', 'g', 'text']);
     const hash = HashValue.fromListpack(listpack);

@@ -5,7 +5,7 @@
 
 import { CursorTable } from '../cursors.js';
 import {
-  LP_EMPTY, lpAppend, lpDelete, lpFind, lpFirst, lpGet, lpGetDetached, lpLength, lpNext, lpReplace, lpSeek,
+  LP_EMPTY, lpAppend, lpDelete, lpFind, lpFirst, lpFromArray, lpGet, lpGetDetached, lpLength, lpNext, lpReplace, lpSeek,
 } from '../encodings/listpack.js';
 
 /** The hashtable encoding: the Map and the helpers only a big hash needs. */
@@ -48,6 +48,34 @@ export class HashValue {
   /** True while listpack-encoded. */
   get compact(): boolean {
     return typeof this.data === 'string';
+  }
+
+  /**
+   * Chooses the encoding of a hash being rebuilt (RDB loading picks it after reading the pairs):
+   * false converts to a hashtable, true turns a hashtable back into a listpack. Commands only
+   * ever convert one way, with convertToHashtable.
+   */
+  set compact(listpack: boolean) {
+    const data = this.data;
+    if (!listpack) {
+      this.convertToHashtable();
+    } else if (typeof data !== 'string') {
+      const elements: string[] = [];
+      data.map.forEach((value, field) => elements.push(field, value));
+      this.data = lpFromArray(elements);
+    }
+  }
+
+  /**
+   * The pairs as a read-only Map: the table itself for a hashtable, a copy built for a listpack
+   * (O(n)). For whole-value code; forEachPair and listpack read without the copy.
+   */
+  get map(): ReadonlyMap<string, string> {
+    const data = this.data;
+    if (typeof data !== 'string') return data.map;
+    const copy = new Map<string, string>();
+    this.forEachPair((field, value) => copy.set(field, value));
+    return copy;
   }
 
   /** The listpack of field/value pairs while compact (for DUMP/RDB), else null. */
