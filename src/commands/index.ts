@@ -16,6 +16,7 @@ import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { sortCommands } from './sort.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
@@ -31,6 +32,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   listCommands,
   hyperloglogCommands,
   setCommands,
+  sortCommands,
   streamCommands,
   streamGroupCommands,
   zsetCommands,
