@@ -6,7 +6,10 @@
 // FUZZ_MINIMIZE=1 shrinks each failing sequence to a short reproduction and prints it.
 //
 // Only deterministic replies are generated: no random HRANDFIELD forms, no SCAN/KEYS over many
-// keys, no short expiries; hashes stay small (listpack, so their order is insertion order).
+// keys, no short expiries; hashes stay small (listpack, so their order is insertion order); sets
+// only ever get integer members (intsets, whose order is ascending), random pops and picks only
+// in forms whose answer is forced, and SORT only as ALPHA or BY <constant> (Redis judges a
+// numeric SORT by an errno that a failed parse in an earlier command may have left set).
 // TTL-like replies on keys with a relative expiry are compared with a small tolerance.
 
 import { appendFileSync } from 'node:fs';
@@ -55,8 +58,12 @@ class Chooser {
 // Strings and bitmaps share one pool, hashes another; a few picks cross over for WRONGTYPE.
 const STRING_KEYS = ['s1', 's2', 's3', 's4', '{x}s5'];
 const HASH_KEYS = ['h1', 'h2', 'h3', '{x}h4'];
+const SET_KEYS = ['t1', 't2', 't3', '{x}t4'];
+// Set members added are integers only (sets stay intsets); the others are only looked for.
+const SET_INTEGERS = ['0', '1', '2', '3', '5', '8', '-1', '-7', '100', '70000', '-70000', '4294967296', '9223372036854775807', '-9223372036854775808'];
+const SET_PROBES = [...SET_INTEGERS, '01', '-0', '+1', 'a', '', '9223372036854775808', '1.0'];
 const ZSET_KEYS = ['z1', 'z2', 'z3', '{x}z4'];
-const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, ...ZSET_KEYS, 'missing'];
+const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, ...ZSET_KEYS, ...SET_KEYS, 'missing'];
 // Sorted sets stay small and their members short, so they stay listpacks (deterministic order).
 const MEMBERS = ['a', 'b', 'c', 'd', 'e', '1', '2', '-5', '', 'm\x00n', 'long member text', '10'];
 const SCORE_BOUNDS = ['-inf', '+inf', '0', '1', '(1', '2.5', '(2.5', '-1', '100', 'x', '(', '', ' 1', 'nan'];
@@ -90,6 +97,8 @@ const FAR_UNIX_SECONDS = ['4102444800', '4102444801', '5000000000'];
 const FAR_UNIX_MS = ['4102444800000', '4102444800123', '5000000000000'];
 const PAST_TIMES = ['1', '100', '0', '-5'];
 
+const RANDOM_WITHOUT_COUNT = new Set(['HRANDFIELD', 'SRANDMEMBER', 'SPOP']);
+
 /** Generates one seeded command sequence; tracks MULTI state so TTL reads stay comparable. */
 class Generator {
   private inMulti = false;
@@ -108,15 +117,16 @@ class Generator {
     let cmd: Command;
     if (roll < 0.3) cmd = this.stringCommand();
     else if (roll < 0.45) cmd = this.bitmapCommand();
-    else if (roll < 0.68) cmd = this.hashCommand();
+    else if (roll < 0.6) cmd = this.hashCommand();
+    else if (roll < 0.72) cmd = this.setCommand();
     else if (roll < 0.85) cmd = this.keyCommand();
     else if (roll < 0.9) cmd = this.expireCommand();
     else if (roll < 0.93) cmd = this.hyperloglogCommand();
     else if (roll < 0.97) cmd = this.zsetCommand();
     else cmd = this.transactionCommand();
     // Wrong arity: drop trailing arguments now and then.
-    // (Not HRANDFIELD: without a count its reply is random.)
-    if (c.chance(0.03) && cmd.length > 1 && cmd[0] !== 'HRANDFIELD') cmd = cmd.slice(0, c.int(1, cmd.length - 1));
+    // (Not HRANDFIELD, SRANDMEMBER or SPOP: without a count their reply is random.)
+    if (c.chance(0.03) && cmd.length > 1 && !RANDOM_WITHOUT_COUNT.has(cmd[0])) cmd = cmd.slice(0, c.int(1, cmd.length - 1));
     this.track(cmd);
     return cmd;
   }
@@ -399,6 +409,65 @@ class Generator {
       case 19: return ['OBJECT', 'ENCODING', k];
       case 20: return ['HINCRBY', k, 'num', c.pick(['1', '-3', '9223372036854775807'])];
       default: return ['HGET', k, c.pick(FIELDS)];
+    }
+  }
+
+  private setKey(): string {
+    return this.c.chance(0.1) ? this.c.pick(ALL_KEYS) : this.c.pick(SET_KEYS);
+  }
+
+  private setKeys(max: number): string[] {
+    const out: string[] = [];
+    const n = this.c.int(1, max);
+    for (let i = 0; i < n; i++) out.push(this.setKey());
+    return out;
+  }
+
+  private setCommand(): Command {
+    const c = this.c;
+    const k = this.setKey();
+    switch (c.int(0, 21)) {
+      case 0: case 1: case 2: return ['SADD', k, ...c.some(SET_INTEGERS, 4), c.pick(SET_INTEGERS)];
+      case 3: return ['SREM', k, ...c.some(SET_PROBES, 3), c.pick(SET_PROBES)];
+      case 4: case 5: return ['SMEMBERS', k];
+      case 6: return ['SISMEMBER', k, c.pick(SET_PROBES)];
+      case 7: return ['SMISMEMBER', k, ...c.some(SET_PROBES, 3), c.pick(SET_PROBES)];
+      case 8: return ['SCARD', k];
+      // Counts covering any of these sets, zero, or invalid: the answer is forced.
+      case 9: return ['SPOP', k, c.pick(['50', '0', '-1', 'x', '9223372036854775807'])];
+      case 10: return ['SRANDMEMBER', k, c.pick(['50', '0', 'x', '-9223372036854775808', '9223372036854775807'])];
+      case 11: return ['SMOVE', k, this.setKey(), c.pick(SET_PROBES)];
+      case 12: return ['SINTER', ...this.setKeys(3)];
+      case 13: {
+        const keys = this.setKeys(3);
+        const numKeys = c.chance(0.9) ? String(keys.length) : c.pick(['0', '-1', 'x', '9']);
+        const opts = c.chance(0.5) ? ['LIMIT', c.pick(['0', '1', '2', '-1', 'x'])] : [];
+        return ['SINTERCARD', numKeys, ...keys, ...opts];
+      }
+      case 14: return ['SUNION', ...this.setKeys(3)];
+      case 15: return ['SDIFF', ...this.setKeys(3)];
+      case 16: return [c.pick(['SINTERSTORE', 'SUNIONSTORE', 'SDIFFSTORE']), this.setKey(), ...this.setKeys(3)];
+      case 17: {
+        const opts: string[] = [];
+        if (c.chance(0.4)) opts.push('MATCH', c.pick(['1*', '*', '-?', '[0-2]*', 'x*']));
+        if (c.chance(0.3)) opts.push('COUNT', c.pick(['1', '10', '0', 'x']));
+        return ['SSCAN', k, c.pick(['0', '0', '7', 'x', '-1']), ...opts];
+      }
+      case 18: return ['OBJECT', 'ENCODING', k];
+      case 19: case 20: {
+        const opts: string[] = [];
+        if (c.chance(0.5)) opts.push('ALPHA');
+        else opts.push('BY', c.pick(['nosort', 'const', 'ALPHA']));
+        if (c.chance(0.4)) opts.push(c.pick(['DESC', 'ASC']));
+        if (c.chance(0.4)) opts.push('LIMIT', c.pick(['0', '1', '-1', '3', 'x']), c.pick(['2', '0', '-1', '10']));
+        if (c.chance(0.4)) opts.push('GET', c.pick(['#', 's*', 'h*->f1', 'nosuch']));
+        if (c.chance(0.1)) opts.push(c.pick(['BOGUS', 'LIMIT']));
+        if (c.chance(0.3)) opts.push('STORE', c.pick(SET_KEYS));
+        // Not on sorted sets: SORT turns a listpack one into a skiplist, whose ZSCAN order is
+        // the server's own.
+        return [c.pick(['SORT', 'SORT', 'SORT_RO']), c.pick(SET_KEYS), ...opts];
+      }
+      default: return ['SCARD', k];
     }
   }
 
