@@ -13,28 +13,48 @@ import { parseInt64 } from '../../util/numbers.js';
 const INTSET_MAX_ENTRIES_CAP = 1 << 30;
 
 /**
- * A set. The hashtable is a Map from member to its slot in a dense array of members: the Map
- * answers membership in O(1), the array gives uniform random picks in O(1) (SPOP,
- * SRANDMEMBER), and a removal moves the last member into the freed slot. Iterating by index
- * (memberAt) follows the array; SSCAN walks the Map, whose iterators survive changes.
+ * The hashtable encoding: a Map from member to its slot in a dense array of members. The Map
+ * answers membership in O(1), the array gives uniform random picks in O(1) (SPOP, SRANDMEMBER),
+ * and a removal moves the last member into the freed slot. Iterating by index follows the
+ * array; SSCAN walks the Map, whose iterators survive changes.
+ */
+class MemberTable {
+  /** SSCAN cursors; created by the first SSCAN. */
+  cursors: CursorTable<string> | null = null;
+
+  constructor(readonly slots = new Map<string, number>(), readonly members: string[] = []) {}
+
+  add(member: string): boolean {
+    const slots = this.slots;
+    if (slots.has(member)) return false;
+    slots.set(member, this.members.length);
+    this.members.push(member);
+    return true;
+  }
+
+  removeSlot(slot: number): void {
+    const members = this.members;
+    const member = members[slot];
+    const last = members.pop() as string;
+    if (slot < members.length) {
+      members[slot] = last;
+      this.slots.set(last, slot);
+    }
+    this.slots.delete(member);
+  }
+}
+
+/**
+ * A set. `data` is the intset blob (a string) or the MemberTable: one slot for both keeps the
+ * object small for the many small sets a dataset may hold.
  */
 export class SetValue {
-  readonly kind = 'set' as const;
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
-  /** Redis's intset blob while the set is intset-encoded; null once it is a hashtable. */
-  private ints: string | null;
-  private slots: Map<string, number> | null = null;
-  private members: string[] | null = null;
-  /** SSCAN cursors over a hashtable; created by the first such SSCAN. */
-  private cursors: CursorTable<string> | null = null;
+  private data: string | MemberTable;
 
-  private constructor(ints: string | null) {
-    this.ints = ints;
-    if (ints === null) {
-      this.slots = new Map();
-      this.members = [];
-    }
+  private constructor(data: string | MemberTable) {
+    this.data = data;
   }
 
   /** An empty intset-encoded set (createIntsetObject): what set operations fill. */
@@ -44,12 +64,12 @@ export class SetValue {
 
   /** An empty hashtable-encoded set (createSetObject). */
   static hashtable(): SetValue {
-    return new SetValue(null);
+    return new SetValue(new MemberTable());
   }
 
   /** An empty set of the encoding that can hold `member` (setTypeCreate). */
   static forMember(member: string): SetValue {
-    return new SetValue(parseInt64(member) !== null ? EMPTY_INTSET : null);
+    return new SetValue(parseInt64(member) !== null ? EMPTY_INTSET : new MemberTable());
   }
 
   /** A set over an intset blob read from outside (RESTORE); the caller has validated it. */
@@ -57,43 +77,49 @@ export class SetValue {
     return new SetValue(blob);
   }
 
+  /** TYPE's answer (on the prototype: no per-object slot). */
+  get kind(): 'set' {
+    return 'set';
+  }
+
   /** The intset blob while intset-encoded (for DUMP/RDB), else null. */
   get intsetBlob(): string | null {
-    return this.ints;
+    return typeof this.data === 'string' ? this.data : null;
   }
 
   get isIntset(): boolean {
-    return this.ints !== null;
+    return typeof this.data === 'string';
   }
 
   /** OBJECT ENCODING's name for this value. */
   encoding(): string {
-    return this.ints !== null ? 'intset' : 'hashtable';
+    return typeof this.data === 'string' ? 'intset' : 'hashtable';
   }
 
   /** A deep copy (COPY) in the same encoding. */
   clone(): SetValue {
-    if (this.ints !== null) return new SetValue(this.ints);
-    const copy = new SetValue(null);
-    copy.slots = new Map(this.slots as Map<string, number>);
-    copy.members = (this.members as string[]).slice();
-    return copy;
+    const data = this.data;
+    // An intset is an immutable string: sharing it is copying it.
+    if (typeof data === 'string') return new SetValue(data);
+    return new SetValue(new MemberTable(new Map(data.slots), data.members.slice()));
   }
 
   get size(): number {
-    return this.ints !== null ? intsetLength(this.ints) : (this.members as string[]).length;
+    const data = this.data;
+    return typeof data === 'string' ? intsetLength(data) : data.members.length;
   }
 
   has(member: string): boolean {
-    if (this.ints === null) return (this.slots as Map<string, number>).has(member);
+    const data = this.data;
+    if (typeof data !== 'string') return data.slots.has(member);
     const value = parseInt64(member);
-    return value !== null && intsetFind(this.ints, value);
+    return value !== null && intsetFind(data, value);
   }
 
   /** Membership of an integer (an intset probe without going through its text). */
   hasInteger(value: number | bigint): boolean {
-    if (this.ints !== null) return intsetFind(this.ints, value);
-    return (this.slots as Map<string, number>).has(String(value));
+    const data = this.data;
+    return typeof data === 'string' ? intsetFind(data, value) : data.slots.has(String(value));
   }
 
   /**
@@ -101,51 +127,43 @@ export class SetValue {
    * the member is not an integer or when it grows past `maxIntsetEntries`.
    */
   add(member: string, maxIntsetEntries: number): boolean {
-    const ints = this.ints;
-    if (ints !== null) {
-      const value = parseInt64(member);
-      if (value !== null) {
-        const next = intsetAdd(ints, value);
-        if (next === ints) return false;
-        this.ints = next;
-        if (intsetLength(next) > Math.min(maxIntsetEntries, INTSET_MAX_ENTRIES_CAP)) this.convertToHashtable();
-        return true;
-      }
-      this.convertToHashtable();
-    }
-    const slots = this.slots as Map<string, number>;
-    if (slots.has(member)) return false;
-    const members = this.members as string[];
-    slots.set(member, members.length);
-    members.push(member);
+    const data = this.data;
+    if (typeof data !== 'string') return data.add(member);
+    const value = parseInt64(member);
+    if (value === null) return this.convertToHashtable().add(member);
+    const next = intsetAdd(data, value);
+    if (next === data) return false;
+    this.data = next;
+    if (intsetLength(next) > Math.min(maxIntsetEntries, INTSET_MAX_ENTRIES_CAP)) this.convertToHashtable();
     return true;
   }
 
   /** Removes a member; returns true when it was there. */
   delete(member: string): boolean {
-    const ints = this.ints;
-    if (ints !== null) {
-      const value = parseInt64(member);
-      if (value === null) return false;
-      const next = intsetRemove(ints, value);
-      if (next === ints) return false;
-      this.ints = next;
+    const data = this.data;
+    if (typeof data !== 'string') {
+      const slot = data.slots.get(member);
+      if (slot === undefined) return false;
+      data.removeSlot(slot);
       return true;
     }
-    const slot = (this.slots as Map<string, number>).get(member);
-    if (slot === undefined) return false;
-    this.removeSlot(slot);
+    const value = parseInt64(member);
+    if (value === null) return false;
+    const next = intsetRemove(data, value);
+    if (next === data) return false;
+    this.data = next;
     return true;
   }
 
   /** The member at `index` in iteration order (ascending for an intset); 0 <= index < size. */
   memberAt(index: number): string {
-    return this.ints !== null ? intsetText(this.ints, index) : (this.members as string[])[index];
+    const data = this.data;
+    return typeof data === 'string' ? intsetText(data, index) : data.members[index];
   }
 
   /** The integer at `index` of an intset-encoded set (avoids the text where a number will do). */
   intAt(index: number): number | bigint {
-    return intsetGet(this.ints as string, index);
+    return intsetGet(this.data as string, index);
   }
 
   /** A uniformly random member; the set must not be empty. */
@@ -155,54 +173,38 @@ export class SetValue {
 
   /** Removes and returns a uniformly random member; the set must not be empty. */
   popRandom(): string {
+    const data = this.data;
     const index = Math.floor(Math.random() * this.size);
-    const ints = this.ints;
-    if (ints !== null) {
-      const member = intsetText(ints, index);
-      this.ints = intsetRemoveAt(ints, index);
+    if (typeof data === 'string') {
+      const member = intsetText(data, index);
+      this.data = intsetRemoveAt(data, index);
       return member;
     }
-    const member = (this.members as string[])[index];
-    this.removeSlot(index);
+    const member = data.members[index];
+    data.removeSlot(index);
     return member;
   }
 
   /**
    * One SSCAN step over a hashtable's members (see CursorTable for the guarantees): visits up to
-   * `budget` members, returns the cursor to hand back, "0" at the end.
+   * `budget` members, returns the cursor to hand back, "0" at the end. An intset is small and
+   * SSCAN returns it whole instead.
    */
   scan(cursor: string, budget: number, visit: (member: string) => boolean): string {
-    if (this.cursors === null) this.cursors = new CursorTable<string>();
-    const slots = this.slots as Map<string, number>;
-    return this.cursors.step(cursor, () => slots.keys(), budget, visit);
-  }
-
-  private removeSlot(slot: number): void {
-    const members = this.members as string[];
-    const slots = this.slots as Map<string, number>;
-    const member = members[slot];
-    const last = members.pop() as string;
-    if (slot < members.length) {
-      members[slot] = last;
-      slots.set(last, slot);
-    }
-    slots.delete(member);
+    const data = this.data;
+    if (typeof data === 'string') throw new Error('SetValue.scan on an intset');
+    if (data.cursors === null) data.cursors = new CursorTable<string>();
+    const slots = data.slots;
+    return data.cursors.step(cursor, () => slots.keys(), budget, visit);
   }
 
   /** setTypeConvert: every integer becomes its decimal text in a hashtable. */
-  private convertToHashtable(): void {
-    const ints = this.ints as string;
+  private convertToHashtable(): MemberTable {
+    const ints = this.data as string;
     const count = intsetLength(ints);
-    const slots = new Map<string, number>();
-    // Filled by push so the array stays packed (a preallocated one would be "holey" for V8).
-    const members: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const text = intsetText(ints, i);
-      slots.set(text, i);
-      members.push(text);
-    }
-    this.ints = null;
-    this.slots = slots;
-    this.members = members;
+    const table = new MemberTable();
+    for (let i = 0; i < count; i++) table.add(intsetText(ints, i));
+    this.data = table;
+    return table;
   }
 }
