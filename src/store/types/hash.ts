@@ -5,7 +5,8 @@
 
 import { CursorTable } from '../cursors.js';
 import {
-  LP_EMPTY, lpAppend, lpDelete, lpFind, lpFirst, lpFromArray, lpGet, lpGetDetached, lpLength, lpNext, lpReplace, lpSeek,
+  LP_EMPTY, canonicalInt64, lpAppend, lpDelete, lpEquals, lpFirst, lpFromArray, lpGet, lpGetDetached, lpGetNumber, lpIsInteger, lpLength,
+  lpNext, lpReplace, lpSeek,
 } from '../encodings/listpack.js';
 
 /** The hashtable encoding: the Map and the helpers only a big hash needs. */
@@ -114,10 +115,22 @@ export class HashValue {
     return typeof data === 'string' ? lpLength(data) / 2 : data.map.size;
   }
 
-  /** Offset of the field entry in the listpack, -1 when absent. */
+  /**
+   * Offset of the field entry in the listpack, -1 when absent. Like lpFind over every other
+   * entry, but an integer entry is compared as a number (no text made for it), and only with a
+   * field that is itself an integer's canonical text (the only texts stored as integers).
+   */
   private static findField(lp: string, field: string): number {
-    const first = lpFirst(lp);
-    return first === -1 ? -1 : lpFind(lp, first, field, 1);
+    const asInteger = canonicalInt64(field);
+    for (let off = lpFirst(lp); off !== -1; off = lpNext(lp, lpNext(lp, off))) {
+      if (!lpIsInteger(lp, off)) {
+        if (asInteger === null && lpEquals(lp, off, field)) return off;
+      } else if (asInteger !== null) {
+        // Beyond 2^53 a number is not exact: compare those texts.
+        if (typeof asInteger === 'number' ? lpGetNumber(lp, off) === asInteger : lpGet(lp, off) === field) return off;
+      }
+    }
+    return -1;
   }
 
   get(field: string): string | undefined {
