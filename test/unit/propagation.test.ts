@@ -66,6 +66,20 @@ const CASES: Case[] = [
   { name: 'HDEL as sent, only when it removed something', setup: [['hset', 'h', 'f', 'v']], run: [['hdel', 'h', 'nope'], ['hdel', 'h', 'f', 'nope']], expect: [['hdel', 'h', 'f', 'nope']] },
   { name: 'HINCRBYFLOAT becomes HSET', run: [['hincrbyfloat', 'h', 'f', '1.5']], expect: [['HSET', 'h', 'f', '1.5']] },
 
+  // sets and SORT (checked against redis-server's replication stream)
+  { name: 'SADD as sent, only when it added something', setup: [['sadd', 's', 'a']], run: [['sadd', 's', 'a'], ['sadd', 's', 'a', 'b']], expect: [['sadd', 's', 'a', 'b']] },
+  { name: 'SREM as sent, only when it removed something', setup: [['sadd', 's', 'a']], run: [['srem', 's', 'zz'], ['srem', 's', 'a', 'zz']], expect: [['srem', 's', 'a', 'zz']] },
+  { name: 'SPOP becomes SREM of the popped member', setup: [['sadd', 's', 'x']], run: [['spop', 's']], expect: [['SREM', 's', 'x']] },
+  { name: 'SPOP of the whole set becomes DEL', setup: [['sadd', 's', '1', '2']], run: [['spop', 's', '5']], expect: [['DEL', 's']] },
+  { name: 'SPOP with count 0 propagates nothing', setup: [['sadd', 's', '1', '2']], run: [['spop', 's', '0']], expect: [] },
+  { name: 'SMOVE as sent, only when it moved', setup: [['sadd', 'm', 'x']], run: [['smove', 'm', 'm2', 'zz'], ['smove', 'm', 'm2', 'x']], expect: [['smove', 'm', 'm2', 'x']] },
+  { name: 'SINTERSTORE as sent', setup: [['sadd', 'a', '1', '2'], ['sadd', 'b', '2']], run: [['sinterstore', 'd', 'a', 'b']], expect: [['sinterstore', 'd', 'a', 'b']] },
+  {
+    name: 'an empty SINTERSTORE as sent only when it deleted the destination', setup: [['sadd', 'a', '1'], ['sadd', 'd', '1']],
+    run: [['sinterstore', 'd', 'a', 'nope'], ['sinterstore', 'd', 'a', 'nope']], expect: [['sinterstore', 'd', 'a', 'nope']],
+  },
+  { name: 'SORT STORE as sent, SORT alone nothing', setup: [['rpush', 'l', '2', '1']], run: [['sort', 'l'], ['sort', 'l', 'store', 'sl']], expect: [['sort', 'l', 'store', 'sl']] },
+
   // lazy expiry
   { name: 'a read of an expired key propagates its DEL', prepare: expiredKey('e'), run: [['get', 'e']], expect: [['DEL', 'e']] },
   {
