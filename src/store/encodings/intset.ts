@@ -2,7 +2,7 @@
 // little-endian element width (2, 4 or 8), a 4-byte little-endian count, then the elements,
 // signed little-endian integers of that width in ascending order without duplicates. A string is
 // the cheapest byte container V8 has (16 B of header), the blob is what DUMP/RDB write, and a
-// change builds a new string (O(n), as Redis's realloc + memmove is).
+// change builds a new sequential string (O(n), as Redis's realloc + memmove is).
 //
 // The width grows 2 -> 4 -> 8 bytes when a value needs it and never shrinks (as intset.c).
 // Values are JS numbers when they are exactly representable, else bigints (|v| > 2^53).
@@ -134,10 +134,24 @@ function header(width: number, count: number): string {
   return String.fromCharCode(width, 0, 0, 0, count & 255, (count >>> 8) & 255, (count >>> 16) & 255, (count >>> 24) & 255);
 }
 
-/** Makes V8 flatten a concatenation now, so the blob is one flat string, not a tree of pieces. */
-function flat(text: string): string {
-  text.charCodeAt(0);
-  return text;
+/** Scratch space where a changed blob is assembled before it becomes one string. */
+const SCRATCH_BYTES = 64 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/**
+ * The blob with `insert` put at byte `at` and `removeBytes` bytes dropped there, the header
+ * rewritten for `count` elements of `width` bytes. Built in a buffer and read out as one
+ * sequential string: a concatenation would stay a V8 cons string even once flattened (a 32-byte
+ * cell in front of the bytes and an indirection on every read).
+ */
+function rebuild(blob: string, width: number, count: number, at: number, insert: string, removeBytes: number): string {
+  const totalBytes = INTSET_HEADER_BYTES + count * width;
+  const buf = totalBytes <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(totalBytes);
+  let end = buf.latin1Write(header(width, count), 0);
+  if (at > INTSET_HEADER_BYTES) end += buf.latin1Write(blob.slice(INTSET_HEADER_BYTES, at), end);
+  if (insert.length > 0) end += buf.latin1Write(insert, end);
+  if (at + removeBytes < blob.length) end += buf.latin1Write(blob.slice(at + removeBytes), end);
+  return buf.latin1Slice(0, end);
 }
 
 /**
@@ -152,8 +166,7 @@ export function intsetAdd(blob: string, value: IntsetValue): string {
   if (needed > width) return upgradeAndAdd(blob, width, count, needed, value);
   const found = search(blob, value);
   if (found >= 0) return blob;
-  const at = INTSET_HEADER_BYTES + (-found - 1) * width;
-  return flat(header(width, count + 1) + blob.slice(INTSET_HEADER_BYTES, at) + encodeValue(value, width) + blob.slice(at));
+  return rebuild(blob, width, count + 1, INTSET_HEADER_BYTES + (-found - 1) * width, encodeValue(value, width), 0);
 }
 
 function upgradeAndAdd(blob: string, width: number, count: number, newWidth: number, value: IntsetValue): string {
@@ -183,8 +196,7 @@ export function intsetRemove(blob: string, value: IntsetValue): string {
 export function intsetRemoveAt(blob: string, index: number): string {
   const width = blob.charCodeAt(0);
   const count = (blob.length - INTSET_HEADER_BYTES) / width;
-  const at = INTSET_HEADER_BYTES + index * width;
-  return flat(header(width, count - 1) + blob.slice(INTSET_HEADER_BYTES, at) + blob.slice(at + width));
+  return rebuild(blob, width, count - 1, INTSET_HEADER_BYTES + index * width, '', width);
 }
 
 /**
