@@ -10,6 +10,7 @@ import type { RdbReader } from './reader.js';
 import type { RdbWriter } from './writer.js';
 import { hashCodec } from '../types/hash-rdb.js';
 import { listCodec } from '../types/list-rdb.js';
+import { setCodec } from '../types/set-rdb.js';
 import { streamCodec } from '../types/stream-rdb.js';
 import { stringCodec } from '../types/string-rdb.js';
 import { zsetCodec } from '../types/zset-rdb.js';
@@ -21,6 +22,7 @@ export const CODECS: CodecTable = {
   string: stringCodec,
   hash: hashCodec,
   list: listCodec,
+  set: setCodec,
   stream: streamCodec,
   zset: zsetCodec,
 };

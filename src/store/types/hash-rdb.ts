@@ -21,16 +21,6 @@ const LISTPACK_MAX_SAFETY_BYTES = 1 << 30;
 /** A listpack's header and end byte. */
 const LISTPACK_OVERHEAD_BYTES = 7;
 
-function hashAsListpack(hash: HashValue): string {
-  const elements = new Array<string>(hash.size * 2);
-  let i = 0;
-  for (const [field, value] of hash.map) {
-    elements[i++] = field;
-    elements[i++] = value;
-  }
-  return lpFromArray(elements);
-}
-
 /** RDB_TYPE_HASH: pairs one by one, compact until a limit is passed (then hashtable for good). */
 function readPlainHash(input: RdbReader, ctx: RdbLoadContext): HashValue | null {
   const count = input.count(2);
@@ -54,13 +44,19 @@ function readPlainHash(input: RdbReader, ctx: RdbLoadContext): HashValue | null 
   return hash;
 }
 
-/** Pairs from a flat [field, value, ...] list; duplicates are corrupt. */
-function hashFromPairs(pairs: readonly string[], what: string): HashValue {
+/** A flat [field, value, ...] list with an odd count or a repeated field is corrupt. */
+function checkPairs(pairs: readonly string[], what: string): void {
   if ((pairs.length & 1) !== 0) corrupt(`${what} integrity check failed.`);
+  const fields = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 2) fields.add(pairs[i]);
+  if (fields.size * 2 !== pairs.length) corrupt(`${what} integrity check failed.`);
+}
+
+/** A hashtable-encoded hash of checked pairs (never grown as a listpack pair by pair). */
+function hashtableFromPairs(pairs: readonly string[]): HashValue {
   const hash = new HashValue();
-  for (let i = 0; i < pairs.length; i += 2) {
-    if (!hash.set(pairs[i], pairs[i + 1])) corrupt(`${what} integrity check failed.`);
-  }
+  hash.convertToHashtable();
+  for (let i = 0; i < pairs.length; i += 2) hash.set(pairs[i], pairs[i + 1]);
   return hash;
 }
 
@@ -70,18 +66,18 @@ function readListpackHash(input: RdbReader, ctx: RdbLoadContext): HashValue | nu
   const pairs = new Array<string>(lpLength(lp));
   let i = 0;
   for (let off = lpFirst(lp); off !== -1; off = lpNext(lp, off)) pairs[i++] = lpGet(lp, off);
-  const hash = hashFromPairs(pairs, 'Hash listpack');
-  if (hash.size === 0) return null;
-  // Only the entry count decides here (Redis does not scan lengths of an encoded hash on load).
-  hash.compact = hash.size <= ctx.settings.num('hash-max-listpack-entries');
-  return hash;
+  checkPairs(pairs, 'Hash listpack');
+  if (pairs.length === 0) return null;
+  // Only the entry count decides here (Redis does not scan lengths of an encoded hash on load);
+  // a listpack that stays one keeps the bytes it was loaded as.
+  return pairs.length / 2 <= ctx.settings.num('hash-max-listpack-entries') ? HashValue.fromListpack(lp) : hashtableFromPairs(pairs);
 }
 
 function readZiplistHash(input: RdbReader, ctx: RdbLoadContext): HashValue | null {
-  const hash = hashFromPairs(ziplistEntries(input.stringBytes(), 'Hash ziplist'), 'Hash ziplist');
-  if (hash.size === 0) return null;
-  hash.compact = hash.size <= ctx.settings.num('hash-max-listpack-entries');
-  return hash;
+  const pairs = ziplistEntries(input.stringBytes(), 'Hash ziplist');
+  checkPairs(pairs, 'Hash ziplist');
+  if (pairs.length === 0) return null;
+  return pairs.length / 2 <= ctx.settings.num('hash-max-listpack-entries') ? HashValue.fromListpack(lpFromArray(pairs)) : hashtableFromPairs(pairs);
 }
 
 function readZipmapHash(input: RdbReader, ctx: RdbLoadContext): HashValue {
@@ -112,15 +108,16 @@ export const hashCodec: RdbTypeCodec<HashValue> = {
     return hash.compact ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
   },
   write(hash, out) {
-    if (hash.compact) {
-      out.string(hashAsListpack(hash));
+    const listpack = hash.listpack;
+    if (listpack !== null) {
+      out.string(listpack);
       return;
     }
     out.len(hash.size);
-    for (const [field, value] of hash.map) {
+    hash.forEachPair((field, value) => {
       out.string(field);
       out.string(value);
-    }
+    });
   },
   read(rdbType, input, ctx) {
     switch (rdbType) {
@@ -132,11 +129,11 @@ export const hashCodec: RdbTypeCodec<HashValue> = {
   },
   digest(hash, digest) {
     const element = new Digest();
-    for (const [field, value] of hash.map) {
+    hash.forEachPair((field, value) => {
       element.reset();
       element.mix(field);
       element.mix(value);
       digest.xorDigest(element);
-    }
+    });
   },
 };
