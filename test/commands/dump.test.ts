@@ -236,8 +236,11 @@ describe('RESTORE under mutated payloads (fuzz)', () => {
     const big: string[] = [];
     for (let i = 0; i < 20; i++) big.push(`field${i}`, `value-${i}`);
     await server.r2.hset('h2', ...big);
+    await server.r2.sadd('t1', '1', '-2', '300');
+    await server.r2.sadd('t2', '5', '70000', '9223372036854775807', '-9223372036854775808');
+    await server.r2.sadd('t3', 'a', 'b', '3', 'x'.repeat(40));
     const seeds: Buffer[] = [];
-    for (const key of ['s1', 's2', 'h1', 'h2']) seeds.push(await dumpOf(server, key));
+    for (const key of ['s1', 's2', 'h1', 'h2', 't1', 't2', 't3']) seeds.push(await dumpOf(server, key));
     // Lists: one listpack, many nodes, plain nodes, LZF-compressed nodes; streams with groups.
     await server.r2.rpush('l1', 'a', '1', '-70000', 'x'.repeat(70));
     const items: string[] = [];
@@ -319,6 +322,10 @@ describe('RESTORE under mutated payloads (fuzz)', () => {
         expect(await conn.call('XINFO', 'STREAM', 'target', 'FULL')).toMatch(/^\*\d+\r\n/);
         expect(await conn.call('XADD', 'target', '*', 'f', 'v')).toMatch(/^\$\d+\r\n/);
         expect(await conn.call('XTRIM', 'target', 'MAXLEN', '3')).toMatch(/^:\d+\r\n/);
+      } else if (type === '+set\r\n') {
+        expect(await conn.call('SMEMBERS', 'target')).toMatch(/^\*\d+\r\n/);
+        expect(await conn.call('SADD', 'target', 'added')).toMatch(/^:\d+\r\n/);
+        expect(await conn.call('SPOP', 'target')).toMatch(/^\$\d+\r\n/);
       }
       if (type !== '+none\r\n') {
         expect(await conn.call('DUMP', 'target')).toMatch(/^\$\d+\r\n/);
