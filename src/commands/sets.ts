@@ -464,6 +464,12 @@ function setIntersection(
     return;
   }
   if (destination === null) {
+    if (sets.length === 1) {
+      // SMEMBERS (or SINTER of one key): the set itself, without collecting it first.
+      r.setLength(size);
+      replyMembers(ctx, first);
+      return;
+    }
     const found: string[] = [];
     for (let i = 0; i < size; i++) {
       const member = first.memberAt(i);
