@@ -12,6 +12,7 @@ import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/keyspace-events.js';
 import type { HashValue } from '../store/types/hash.js';
 import { ListValue } from '../store/types/list.js';
 import type { SetValue } from '../store/types/set.js';
+import { NONE, type ZSetValue } from '../store/types/zset.js';
 import { isStringValue, stringOf, type RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
 import { cStrtod, strtodEnd, strtodRange } from '../util/strtod.js';
@@ -60,6 +61,23 @@ class ListSource implements SortSource {
   }
 }
 
+class ZSetSource implements SortSource {
+  readonly ordered = true;
+  constructor(private readonly zset: ZSetValue) {}
+  get length(): number {
+    return this.zset.length;
+  }
+  read(start: number, count: number, fromEnd: boolean, out: string[]): void {
+    if (count === 0) return;
+    const zset = this.zset;
+    let pos = zset.atRank(fromEnd ? zset.length - 1 - start : start);
+    for (let i = 0; i < count && pos !== NONE; i++) {
+      out.push(zset.memberAt(pos));
+      pos = fromEnd ? zset.prev(pos) : zset.next(pos);
+    }
+  }
+}
+
 /** A missing key sorts as an empty list. */
 const EMPTY_SOURCE: SortSource = { length: 0, ordered: true, read: () => undefined };
 
@@ -69,6 +87,10 @@ function sortSourceOf(value: RedisValue): SortSource | null {
   switch (value.kind) {
     case 'set': return new SetSource(value);
     case 'list': return new ListSource(value);
+    case 'zset':
+      // Redis converts a listpack sorted set for SORT, for good (zsetConvert to skiplist).
+      value.convertToTree();
+      return new ZSetSource(value);
     default: return null;
   }
 }

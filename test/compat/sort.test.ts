@@ -77,6 +77,21 @@ const lists: Step[] = [
   ['RPUSH', 'nums2', 'nan'], ['SORT', 'nums2'], ['RPUSH', 'nums', '1e400', '2'], ['SORT', 'nums'],
 ];
 
+const sortedSets: Step[] = [
+  ...weights,
+  ['ZADD', 'z', '1', 'a', '5', 'b', '2', 'c', '10', 'd', '3', 'e'], ['OBJECT', 'ENCODING', 'z'],
+  ['SORT', 'z', 'ALPHA'], ['OBJECT', 'ENCODING', 'z'], ['SORT', 'z', 'ALPHA', 'DESC'], ['SORT', 'z'],
+  ['SORT', 'z', 'BY', 'nosort'], ['SORT', 'z', 'BY', 'nosort', 'DESC'], ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '1', '2'],
+  ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2'], ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '4', '5'],
+  ['SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', '0', '0'], ['SORT', 'z', 'BY', 'nosort', 'LIMIT', '10', '1'],
+  ['SORT', 'z', 'BY', 'nosort', 'GET', '#', 'GET', 'n_*'], ['SORT', 'z', 'BY', 'nosort', 'STORE', 'zl'], ['LRANGE', 'zl', '0', '-1'],
+  ['SORT', 'z', 'ALPHA', 'STORE', 'zl'], ['LRANGE', 'zl', '0', '-1'], ['SORT_RO', 'z', 'BY', 'nosort', 'DESC'],
+  ['ZADD', 'zi', '-100', 'a', '200', 'b', '-300', 'c', '1000000', 'd', '+inf', 'max', '-inf', 'min'],
+  ['SORT', 'zi', 'BY', 'nosort'], ['SORT', 'zi', 'BY', 'nosort', 'DESC'], ['OBJECT', 'ENCODING', 'zi'],
+  ['ZADD', 'zn', '3', '30', '1', '10', '2', '2.5', '0', '-7'], ['SORT_RO', 'zn'], ['SORT', 'zn', 'DESC', 'LIMIT', '1', '2'],
+  ['SORT', 'zn', 'BY', 'w_*'], ['OBJECT', 'ENCODING', 'zn'],
+];
+
 const errors: Step[] = [
   ...weights,
   ['SET', 'str', 'v'], ['HSET', 'hash', 'a', '1'],
@@ -111,6 +126,9 @@ describeDifferential('SORT and SORT_RO', (servers) => {
     });
     it(`lists, BY nosort orders and STORE match in RESP${resp}`, async () => {
       await servers.run(lists, resp);
+    });
+    it(`sorted sets (converted to skiplist by SORT) match in RESP${resp}`, async () => {
+      await servers.run(sortedSets, resp);
     });
     it(`errors match in RESP${resp}`, async () => {
       await servers.run(errors, resp);
