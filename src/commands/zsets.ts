@@ -13,6 +13,7 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/keyspace-events.js';
 import {
   NONE, ZSetValue, type LexRange, type ScoreRange,
 } from '../store/types/zset.js';
+import type { SetValue } from '../store/types/set.js';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../store/types/zset-tree.js';
 import type { RedisValue } from '../store/values.js';
 import { globMatch } from '../util/glob.js';
@@ -826,9 +827,46 @@ const AGGR_SUM = 0;
 const AGGR_MIN = 1;
 const AGGR_MAX = 2;
 
-/** One input of a set operation (zsetopsrc): a sorted set (or nothing) and its weight. */
+/** What a set operation reads of an input (zuiNext/zuiFind): positions, members, scores. */
+interface ScoredInput {
+  readonly length: number;
+  first(): number;
+  next(pos: number): number;
+  memberAt(pos: number): string;
+  scoreAt(pos: number): number;
+  find(member: string): number;
+}
+
+function isPlainSet(value: RedisValue): value is SetValue {
+  return typeof value !== 'string' && value.kind === 'set';
+}
+
+/** A plain set as an input: every member scores 1, as zuiNext/zuiFind give it (positions 1..n). */
+class SetInput implements ScoredInput {
+  constructor(readonly set: SetValue) {}
+  get length(): number {
+    return this.set.size;
+  }
+  first(): number {
+    return this.set.size > 0 ? 1 : NONE;
+  }
+  next(pos: number): number {
+    return pos < this.set.size ? pos + 1 : NONE;
+  }
+  memberAt(pos: number): string {
+    return this.set.memberAt(pos - 1);
+  }
+  scoreAt(): number {
+    return 1;
+  }
+  find(member: string): number {
+    return this.set.has(member) ? 1 : NONE;
+  }
+}
+
+/** One input of a set operation (zsetopsrc): a sorted set or set (or nothing) and its weight. */
 interface OpSource {
-  value: ZSetValue | null;
+  value: ScoredInput | null;
   weight: number;
 }
 
@@ -873,11 +911,20 @@ function zsetOperation(ctx: CommandContext, argv: string[], dstKey: string | nul
   let j = numkeysIdx + 1;
   for (let i = 0; i < setCount; i++, j++) {
     const value = ctx.db.lookupRead(argv[j]);
-    if (value !== undefined && !isZset(value)) {
+    if (value === undefined) {
+      sources.push({ value: null, weight: 1 });
+    } else if (isZset(value)) {
+      sources.push({ value, weight: 1 });
+    } else if (isPlainSet(value)) {
+      // Plain sets take part with score 1; the same key twice must be the same input, since
+      // the algorithms compare inputs by identity (zsetChooseDiffAlgorithm).
+      let input: ScoredInput | null = null;
+      for (const earlier of sources) if (earlier.value instanceof SetInput && earlier.value.set === value) input = earlier.value;
+      sources.push({ value: input ?? new SetInput(value), weight: 1 });
+    } else {
       ctx.reply.error(ERR_WRONGTYPE);
       return;
     }
-    sources.push({ value: value === undefined ? null : value, weight: 1 });
   }
   let how = AGGR_SUM;
   let withScores = false;

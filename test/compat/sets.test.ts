@@ -100,6 +100,18 @@ const popAndMove: Step[] = [
   ['SMOVE', 'm:c', 'm:b', '1'], ['SMOVE', 'm:b', 'm:d', '1'], ['SMOVE', 'm:b', 'm:d', '1'], ['SMEMBERS', 'm:d'],
 ];
 
+// ZUNION/ZINTER/ZDIFF (and STORE, ZINTERCARD) take plain sets as inputs, every member scoring 1.
+const withSortedSets: Step[] = [
+  ['SADD', 'w:s', 'a', 'b', 'c'], ['SADD', 'w:i', '1', '2', 'b'], ['ZADD', 'w:z', '5', 'a', '0.5', 'b', '7', 'x'],
+  ['ZUNION', '2', 'w:s', 'w:z', 'WITHSCORES'], ['ZUNION', '3', 'w:s', 'w:i', 'w:z', 'WEIGHTS', '2', '3', '1', 'WITHSCORES'],
+  ['ZINTER', '2', 'w:s', 'w:z', 'WITHSCORES'], ['ZINTER', '2', 'w:s', 'w:s', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+  ['ZINTERCARD', '2', 'w:s', 'w:i'], ['ZDIFF', '2', 'w:s', 'w:z', 'WITHSCORES'], ['ZDIFF', '2', 'w:s', 'w:s'],
+  ['ZDIFF', '2', 'w:z', 'w:s', 'WITHSCORES'], ['ZUNIONSTORE', 'w:out', '2', 'w:i', 'w:s'], ['ZRANGE', 'w:out', '0', '-1', 'WITHSCORES'],
+  ['OBJECT', 'ENCODING', 'w:out'], ['ZINTERSTORE', 'w:out2', '2', 'w:s', 'w:missing'], ['EXISTS', 'w:out2'],
+  ['SET', 'w:str', 'x'], ['ZUNION', '2', 'w:s', 'w:str'], ['ZINTER', '2', 'w:str', 'w:s'],
+  ['ZRANGE', 'w:s', '0', '-1'], ['ZADD', 'w:s', '1', 'q'], ['SADD', 'w:z', 'q'],
+];
+
 const scans: Step[] = [
   ['SADD', 's:i', '10', '2', '33', '-4'],
   ['SSCAN', 's:i', '0'], ['SSCAN', 's:i', '999'], ['SSCAN', 's:i', '0', 'MATCH', '*3*'], ['SSCAN', 's:i', '0', 'COUNT', '1'],
@@ -228,6 +240,9 @@ describeDifferential('set commands', (servers) => {
     });
     it(`deterministic SPOP, SRANDMEMBER and SMOVE replies match in RESP${resp}`, async () => {
       await servers.run(popAndMove, resp);
+    });
+    it(`sets as sorted-set operation inputs match in RESP${resp}`, async () => {
+      await servers.run(withSortedSets, resp);
     });
     it(`SSCAN replies match in RESP${resp}`, async () => {
       await servers.run(scans, resp);
