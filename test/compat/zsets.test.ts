@@ -110,6 +110,10 @@ const setOps: Step[] = [
   ['ZINTERCARD', '2', 'a', 'b', 'WITHSCORES'],
   ['ZADD', 'infs', 'inf', 'x', '-inf', 'y'], ['ZADD', 'infs2', '-inf', 'x', 'inf', 'y'], ['ZUNION', '2', 'infs', 'infs2', 'WITHSCORES'],
   ['ZINTER', '2', 'infs', 'infs2', 'WEIGHTS', '0', '1', 'WITHSCORES'],
+  ['SADD', 'set', 'x', 'w', 'q'], ['SADD', 'ints', '3', '1', '2'], ['ZUNION', '2', 'a', 'set', 'WITHSCORES'],
+  ['ZINTER', '2', 'set', 'b', 'WEIGHTS', '2', '3', 'WITHSCORES'], ['ZDIFF', '2', 'set', 'b', 'WITHSCORES'],
+  ['ZUNIONSTORE', 'us', '2', 'ints', 'set'], ['ZRANGE', 'us', '0', '-1', 'WITHSCORES'], ['OBJECT', 'ENCODING', 'us'],
+  ['ZINTERCARD', '2', 'set', 'a'], ['ZINTER', '2', 'set', 'set', 'WITHSCORES'],
   ['SET', 'str', 'v'], ['ZUNION', '2', 'a', 'str'], ['ZUNIONSTORE', 'str', '1', 'a'], ['TYPE', 'str'],
 ];
 
