@@ -71,11 +71,30 @@ export function interleave(x: number, y: number): number {
 
 /** deinterleave64: [even bits, odd bits] of an integer below 2^64. */
 export function deinterleave(bits: number): [number, number] {
-  const low = bits % TWO_POW_32;
-  const high = Math.floor(bits / TWO_POW_32);
+  return deinterleaveWords(bits % TWO_POW_32, Math.floor(bits / TWO_POW_32));
+}
+
+/** deinterleave64 of the 64-bit integer with these low and high 32-bit words. */
+function deinterleaveWords(low: number, high: number): [number, number] {
   const x = squeeze32(low) | (squeeze32(high) << 16);
   const y = squeeze32(low >>> 1) | (squeeze32(high >>> 1) << 16);
   return [x >>> 0, y >>> 0];
+}
+
+/**
+ * (uint64_t)score as x86-64 code computes it, as [low, high] 32-bit words: below 2^63 the
+ * truncated value converted to a signed integer (cvttsd2si) in two's complement, or 2^63 (the
+ * "integer indefinite") for -inf, NaN and values below -2^63; from 2^63 up the value less 2^63
+ * converted the same way with the top bit flipped back, so 2^64 and more, and +inf, give 0.
+ * Negative values are not exact as doubles once wrapped to 2^64 + value, hence the words.
+ */
+function uint64Words(score: number): [number, number] {
+  if (score >= 2 ** 63) return score < 2 ** 64 ? [score % TWO_POW_32, Math.floor(score / TWO_POW_32)] : [0, 0];
+  if (!(score >= -(2 ** 63))) return [0, 0x80000000];
+  const whole = Math.trunc(score);
+  if (whole >= 0) return [whole % TWO_POW_32, Math.floor(whole / TWO_POW_32)];
+  // 2^64 + whole: the remainder and the quotient by 2^32 of a negative integer, borrowed.
+  return [(whole % TWO_POW_32 + TWO_POW_32) % TWO_POW_32, TWO_POW_32 + Math.floor(whole / TWO_POW_32)];
 }
 
 /** geohashEncode: null outside the ranges or the Mercator limits. */
@@ -94,8 +113,12 @@ export function geohashEncode(longRange: CoordRange, latRange: CoordRange, longi
 /** geohashDecode: the cell a hash names. */
 export function geohashDecode(longRange: CoordRange, latRange: CoordRange, hash: GeoHashBits): GeoHashArea | null {
   if (hash.bits === 0 && hash.step === 0) return null;
-  const step = hash.step;
   const [ilato, ilono] = deinterleave(hash.bits);
+  return cellArea(longRange, latRange, ilato, ilono, hash.step);
+}
+
+/** The cell of the deinterleaved latitude and longitude parts of a hash of `step` bits. */
+function cellArea(longRange: CoordRange, latRange: CoordRange, ilato: number, ilono: number, step: number): GeoHashArea {
   const latScale = latRange.max - latRange.min;
   const longScale = longRange.max - longRange.min;
   const cells = 2 ** step;
@@ -111,12 +134,15 @@ export function geohashDecode(longRange: CoordRange, latRange: CoordRange, hash:
   };
 }
 
-/** The centre of a 52-bit score's cell as [longitude, latitude] (decodeGeohash). */
+/**
+ * The centre of a score's cell as [longitude, latitude] (decodeGeohash). Any score decodes:
+ * one a geo set never holds (negative, infinite, past 2^52) through the C conversion to
+ * uint64_t, all 64 bits deinterleaved, the centre clamped to the valid range.
+ */
 export function decodeScore(score: number): [number, number] {
-  // (uint64_t) of the score (exact: a double that large is an integer); scores outside what a
-  // geo set holds decode to something anyway.
-  const bits = score >= 0 && score < 2 ** 64 ? Math.trunc(score) : 0;
-  const area = geohashDecode(WGS84_LONG, WGS84_LAT, { bits, step: GEO_STEP_MAX }) as GeoHashArea;
+  const [low, high] = uint64Words(score);
+  const [ilato, ilono] = deinterleaveWords(low, high);
+  const area = cellArea(WGS84_LONG, WGS84_LAT, ilato, ilono, GEO_STEP_MAX);
   let x = (area.longitude.min + area.longitude.max) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;

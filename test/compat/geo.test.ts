@@ -64,6 +64,20 @@ const errors: Step[] = [
   ['GEOSEARCHSTORE', 'd', 'nokey', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km'],
 ];
 
+// Scores no GEOADD writes, set by ZADD: Redis decodes (uint64_t)score, which on x86-64 wraps a
+// negative value to 2^64 + value and turns -inf (and anything below -2^63) into 2^63, +inf and
+// 2^64 and more into 0; all 64 bits are deinterleaved and the centre clamped.
+const foreignScores: Step[] = [
+  ['ZADD', 'f', '5e-324', 'zero', '-inf', 'minf', 'inf', 'pinf', '-1', 'm1', '-0.5', 'mhalf', '-9223372036854775808', 'm63',
+    '-1e19', 'm19', '-4503599627370497', 'm52', '-123456789.7', 'mfrac', '9223372036854775808', 'p63', '1.5e19', 'p19',
+    '18446744073709551616', 'p64', '-4294967297', 'm32', '4503599627370496', 'p52'],
+  ['GEOPOS', 'f', 'zero', 'minf', 'pinf', 'm1', 'mhalf', 'm63', 'm19', 'm52', 'mfrac', 'p63', 'p19', 'p64', 'm32', 'p52'],
+  ['GEOHASH', 'f', 'zero', 'minf', 'pinf', 'm1', 'mhalf', 'm63', 'm19', 'm52', 'mfrac', 'p63', 'p19', 'p64', 'm32', 'p52'],
+  ['GEODIST', 'f', 'minf', 'zero'], ['GEODIST', 'f', 'm1', 'p52', 'km'],
+  ['GEORADIUSBYMEMBER', 'f', 'minf', '100', 'm', 'WITHCOORD', 'WITHHASH'], ['GEORADIUSBYMEMBER', 'f', 'm1', '100', 'm'],
+  ['GEOSEARCH', 'f', 'FROMMEMBER', 'mfrac', 'BYBOX', '20000', '20000', 'km', 'ASC', 'WITHHASH'],
+];
+
 /** Prefixes every key argument of these steps so each run has fresh keys. */
 function keyed(steps: Step[], prefix: string): Step[] {
   return steps.map((step) => {
@@ -87,6 +101,9 @@ describeDifferential('geo commands', (servers) => {
     });
     it(`radius and box searches match in RESP${resp}`, async () => {
       await servers.run(keyed(searches, `search${resp}:`), resp);
+    });
+    it(`members with scores outside the geohash range decode as in Redis, RESP${resp}`, async () => {
+      await servers.run(keyed(foreignScores, `foreign${resp}:`), resp);
     });
     it(`argument and type errors match in RESP${resp}`, async () => {
       await servers.run(keyed(errors, `errors${resp}:`), resp);
