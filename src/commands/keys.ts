@@ -263,7 +263,8 @@ function copy(ctx: CommandContext, argv: string[]): void {
     ctx.reply.integer(0);
     return;
   }
-  // set() replaces an existing value and drops its TTL, as Redis's dbDelete + dbAdd.
+  // Redis deletes a replaced target and adds the copy anew: a "new" key event either way.
+  if (replace) target.delete(newKey);
   target.set(newKey, cloneValue(value));
   if (deadline !== undefined) target.setExpire(newKey, deadline);
   ctx.server.events.signalModifiedKey(target, newKey);

@@ -481,7 +481,8 @@ export class Db {
   /**
    * Moves a live key's value, deadline and access time to `targetKey` in `target` (RENAME when
    * target is this db, MOVE when it is another), replacing whatever was there. The caller has
-   * checked that `key` exists and is not expired.
+   * checked that `key` exists and is not expired. The target key counts as added (the "new"
+   * event) even over an existing one: Redis deletes the old target, then adds the key.
    */
   moveKey(key: string, target: Db, targetKey: string): void {
     // The stored form carries the access time along with the value.
@@ -493,6 +494,7 @@ export class Db {
     target.removeKey(targetKey);
     target.data.set(targetKey, stored);
     if (deadline !== undefined) target.expires.set(targetKey, deadline);
+    if (target.hooks.keyAdded !== undefined) target.hooks.keyAdded(target, targetKey);
   }
 
   /**

@@ -1,5 +1,5 @@
-import { it } from 'vitest';
-import { describeDifferential, type Step } from '../helpers/differential.js';
+import { expect, it } from 'vitest';
+import { describeDifferential, type Pair, type Step } from '../helpers/differential.js';
 
 /** [pattern, key] pairs: KEYS runs with that single key in the db, so reply order never varies. */
 const GLOB_CASES: Array<[string, string]> = [
@@ -67,6 +67,38 @@ describeDifferential('keyspace commands', (servers) => {
         ['MOVE', 'm', '99999999999'], ['MOVE', 's', '1'], ['SELECT', '2'], ['HGETALL', 's2'], ['SELECT', '1'], ['TTL', 's'],
         ['MOVE', 'm'],
       ], resp);
+    });
+
+    it(`RENAME, MOVE and COPY REPLACE raise the "new" key event as Redis does, RESP${resp}`, async () => {
+      // Redis adds the target with dbAdd (after deleting any old one): "new" comes first, over
+      // an existing target too.
+      const admin = await servers.connect(resp);
+      const sub = await servers.connect(resp);
+      const both = async (pair: Pair, ...args: string[]): Promise<void> => {
+        pair.ours.send(...args);
+        pair.theirs.send(...args);
+        const [a, b] = await Promise.all([pair.ours.readReply(), pair.theirs.readReply()]);
+        expect(a, args.join(' ')).toBe(b);
+      };
+      await both(admin, 'FLUSHALL');
+      await both(admin, 'CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
+      await both(sub, 'PSUBSCRIBE', '__key*__:*');
+      await both(sub, 'SUBSCRIBE', 'marker');
+      const steps = [
+        ['SET', 'a', '1'], ['RENAME', 'a', 'b'], ['SET', 'c', '2'], ['RENAME', 'b', 'c'], ['RENAMENX', 'c', 'd'],
+        ['MOVE', 'd', '1'], ['SET', 'e', '1'], ['COPY', 'e', 'f'], ['COPY', 'e', 'f', 'REPLACE'], ['COPY', 'e', 'f'],
+        ['SELECT', '1'], ['SET', 'e', 'x'], ['MOVE', 'e', '0'], ['COPY', 'd', 'e', 'DB', '0', 'REPLACE'],
+      ];
+      for (const step of steps) await both(admin, ...step);
+      await both(admin, 'PUBLISH', 'marker', 'end');
+      await both(admin, 'CONFIG', 'SET', 'notify-keyspace-events', '');
+      // Everything before the marker message must match one by one.
+      for (;;) {
+        const [a, b] = await Promise.all([sub.ours.readReply(), sub.theirs.readReply()]);
+        expect(a, 'keyspace event').toBe(b);
+        if (a.includes('marker')) break;
+      }
+      for (const c of [admin.ours, admin.theirs, sub.ours, sub.theirs]) c.close();
     });
 
     it(`SWAPDB, FLUSHDB and FLUSHALL match in RESP${resp}`, async () => {
