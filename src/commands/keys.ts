@@ -8,7 +8,7 @@ import { replyHelp } from './help.js';
 import { parseScanOptions, scanCursorArg, type ScanOptions } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
-import { NO_TOUCH, type Db } from '../store/db.js';
+import { NO_TOUCH, type Db, type LookupOptions } from '../store/db.js';
 import { cloneValue, encodingName, typeName, type RedisValue } from '../store/values.js';
 import { globMatch, isLiteralPattern } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -332,9 +332,12 @@ function flushall(ctx: CommandContext, argv: string[]): void {
 
 // ------------------------------------------------------------------ OBJECT
 
-/** The value for OBJECT: no access-time update, null reply when missing. */
+/** objectCommandLookup's flags: LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (a miss raises no "keymiss"). */
+const OBJECT_LOOKUP: LookupOptions = Object.freeze({ noTouch: true, noNotify: true });
+
+/** The value for OBJECT: no access-time update, no keymiss event, null reply when missing. */
 function objectLookup(ctx: CommandContext, key: string): RedisValue | undefined {
-  const value = ctx.db.lookupRead(key, NO_TOUCH);
+  const value = ctx.db.lookupRead(key, OBJECT_LOOKUP);
   if (value === undefined) ctx.reply.nullBulk();
   return value;
 }

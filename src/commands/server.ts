@@ -148,7 +148,8 @@ function memoryUsage(ctx: CommandContext, argv: string[]): void {
     }
   }
   const key = argv[2];
-  const value = ctx.db.lookupRead(key, { noTouch: true });
+  // Redis reads the dict directly: no lazy expiry, no keymiss event, no hit/miss count.
+  const value = ctx.db.peek(key);
   if (value === undefined) {
     ctx.reply.nullBulk();
     return;
