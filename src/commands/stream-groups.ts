@@ -18,6 +18,7 @@ import {
 import { compareParts, ERR_INVALID_STREAM_ID, parseStreamId, StreamId } from '../store/types/stream-id.js';
 import { IdCursor } from '../store/types/stream-sorted.js';
 import { StreamValue } from '../store/types/stream.js';
+import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
 
 /** XAUTOCLAIM scans at most this many PEL entries per entry it may return. */
@@ -35,7 +36,13 @@ function noGroupError(key: string, groupName: string): string {
 
 /** The group for a command that needs key and group (XCLAIM, XAUTOCLAIM); null after the reply. */
 function groupForClaim(ctx: CommandContext, key: string, groupName: string): { stream: StreamValue; group: ConsumerGroup } | null {
-  const value = ctx.db.lookupRead(key);
+  return claimGroupOf(ctx, ctx.db.lookupRead(key), key, groupName);
+}
+
+/** groupForClaim over a value already looked up (XAUTOCLAIM reads its key before parsing). */
+function claimGroupOf(
+  ctx: CommandContext, value: RedisValue | undefined, key: string, groupName: string,
+): { stream: StreamValue; group: ConsumerGroup } | null {
   if (value !== undefined && !isStream(value)) {
     ctx.reply.error(ERR_WRONGTYPE);
     return null;
@@ -487,6 +494,9 @@ function lookupOrCreateConsumer(ctx: CommandContext, group: ConsumerGroup, name:
 // ------------------------------------------------------------------------------- XAUTOCLAIM
 
 function xautoclaim(ctx: CommandContext, argv: string[]): void {
+  // Redis looks the key up before it parses anything: a missing key raises "keymiss" even
+  // when an argument is refused.
+  const looked = ctx.db.lookupRead(argv[1]);
   const minIdle = claimIntArg(ctx, argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minIdle === null) return;
   const minIdleMs = minIdle < 0 ? 0 : Number(minIdle);
@@ -514,7 +524,7 @@ function xautoclaim(ctx: CommandContext, argv: string[]): void {
   }
   const key = argv[1];
   const groupName = argv[2];
-  const found = groupForClaim(ctx, key, groupName);
+  const found = claimGroupOf(ctx, looked, key, groupName);
   if (found === null) return;
   const { stream, group } = found;
   if (count * ID_BYTES > TRANSIENT_ALLOCATION_LIMIT_BYTES) {

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { describeDifferential, type Pair, type Step } from '../helpers/differential.js';
+import { it } from 'vitest';
+import { describeDifferential, keyspaceEventsMatch, type Step } from '../helpers/differential.js';
 
 /** [pattern, key] pairs: KEYS runs with that single key in the db, so reply order never varies. */
 const GLOB_CASES: Array<[string, string]> = [
@@ -16,31 +16,6 @@ function globSteps(): Step[] {
   const steps: Step[] = [];
   for (const [pattern, key] of GLOB_CASES) steps.push(['SET', key, 'v'], ['KEYS', pattern], ['DEL', key]);
   return steps;
-}
-
-async function both(pair: Pair, ...args: string[]): Promise<void> {
-  pair.ours.send(...args);
-  pair.theirs.send(...args);
-  const [a, b] = await Promise.all([pair.ours.readReply(), pair.theirs.readReply()]);
-  expect(a, args.join(' ')).toBe(b);
-}
-
-/** Runs the steps with these keyspace event classes on; every event must match in order. */
-async function eventsMatch(admin: Pair, sub: Pair, classes: string, steps: string[][]): Promise<void> {
-  await both(admin, 'FLUSHALL');
-  await both(admin, 'CONFIG', 'SET', 'notify-keyspace-events', classes);
-  await both(sub, 'PSUBSCRIBE', '__key*__:*');
-  await both(sub, 'SUBSCRIBE', 'marker');
-  for (const step of steps) await both(admin, ...step);
-  await both(admin, 'PUBLISH', 'marker', 'end');
-  await both(admin, 'CONFIG', 'SET', 'notify-keyspace-events', '');
-  // Everything before the marker message must match one by one.
-  for (;;) {
-    const [a, b] = await Promise.all([sub.ours.readReply(), sub.theirs.readReply()]);
-    expect(a, 'keyspace event').toBe(b);
-    if (a.includes('marker')) break;
-  }
-  for (const c of [admin.ours, admin.theirs, sub.ours, sub.theirs]) c.close();
 }
 
 describeDifferential('keyspace commands', (servers) => {
@@ -97,7 +72,7 @@ describeDifferential('keyspace commands', (servers) => {
     it(`RENAME, MOVE and COPY REPLACE raise the "new" key event as Redis does, RESP${resp}`, async () => {
       // Redis adds the target with dbAdd (after deleting any old one): "new" comes first, over
       // an existing target too.
-      await eventsMatch(await servers.connect(resp), await servers.connect(resp), 'KEAn', [
+      await keyspaceEventsMatch(await servers.connect(resp), await servers.connect(resp), 'KEAn', [
         ['SET', 'a', '1'], ['RENAME', 'a', 'b'], ['SET', 'c', '2'], ['RENAME', 'b', 'c'], ['RENAMENX', 'c', 'd'],
         ['MOVE', 'd', '1'], ['SET', 'e', '1'], ['COPY', 'e', 'f'], ['COPY', 'e', 'f', 'REPLACE'], ['COPY', 'e', 'f'],
         ['SELECT', '1'], ['SET', 'e', 'x'], ['MOVE', 'e', '0'], ['COPY', 'd', 'e', 'DB', '0', 'REPLACE'],
@@ -106,7 +81,7 @@ describeDifferential('keyspace commands', (servers) => {
 
     it(`OBJECT and MEMORY USAGE of a missing key raise no keymiss event, RESP${resp}`, async () => {
       // objectCommandLookup reads with LOOKUP_NONOTIFY, MEMORY USAGE with a plain dictFind.
-      await eventsMatch(await servers.connect(resp), await servers.connect(resp), 'KEAm', [
+      await keyspaceEventsMatch(await servers.connect(resp), await servers.connect(resp), 'KEAm', [
         ['OBJECT', 'ENCODING', 'nokey'], ['OBJECT', 'FREQ', 'nokey'], ['OBJECT', 'IDLETIME', 'nokey'], ['OBJECT', 'REFCOUNT', 'nokey'],
         ['MEMORY', 'USAGE', 'nokey'], ['GET', 'nokey'], ['EXISTS', 'nokey'], ['TYPE', 'nokey'],
         ['SET', 'k', 'v'], ['OBJECT', 'ENCODING', 'k'],

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
-import { describeDifferential, referenceAvailable, type Step } from '../helpers/differential.js';
+import { describeDifferential, keyspaceEventsMatch, referenceAvailable, type Step } from '../helpers/differential.js';
 import { decodeCommands } from '../helpers/propagation.js';
 import { prng } from '../helpers/random.js';
 import { startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
@@ -267,6 +267,13 @@ describeDifferential('stream commands', (servers) => {
     });
     it(`random consumer-group traffic matches in RESP${resp}`, async () => {
       for (const seed of [1, 2, 3]) await servers.run([...groupFuzz(seed + resp * 10), ['CONFIG', 'SET', 'stream-node-max-entries', '100']], resp);
+    });
+    it(`XAUTOCLAIM reads its key before parsing: keymiss even when an argument is refused, RESP${resp}`, async () => {
+      await keyspaceEventsMatch(await servers.connect(resp), await servers.connect(resp), 'KEAm', [
+        ['XAUTOCLAIM', 'nokey', 'g', 'c', 'x', '0'], ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', 'bad-id'],
+        ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', '0', 'COUNT', '0'], ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', '0', 'BOGUS'],
+        ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', '0'], ['XCLAIM', 'nokey', 'g', 'c', 'x', '0-1'],
+      ]);
     });
   }
 });

@@ -82,3 +82,31 @@ export function describeDifferential(name: string, body: (servers: DifferentialS
     body(servers);
   });
 }
+
+async function callBoth(pair: Pair, ...args: string[]): Promise<void> {
+  pair.ours.send(...args);
+  pair.theirs.send(...args);
+  const [a, b] = await Promise.all([pair.ours.readReply(), pair.theirs.readReply()]);
+  expect(a, args.join(' ')).toBe(b);
+}
+
+/**
+ * Runs the steps on `admin` with these keyspace event classes on (notify-keyspace-events), and
+ * every event a pattern subscriber on `sub` receives must match in order. Closes both pairs.
+ */
+export async function keyspaceEventsMatch(admin: Pair, sub: Pair, classes: string, steps: string[][]): Promise<void> {
+  await callBoth(admin, 'FLUSHALL');
+  await callBoth(admin, 'CONFIG', 'SET', 'notify-keyspace-events', classes);
+  await callBoth(sub, 'PSUBSCRIBE', '__key*__:*');
+  await callBoth(sub, 'SUBSCRIBE', 'marker');
+  for (const step of steps) await callBoth(admin, ...step);
+  await callBoth(admin, 'PUBLISH', 'marker', 'end');
+  await callBoth(admin, 'CONFIG', 'SET', 'notify-keyspace-events', '');
+  // Everything before the marker message must match one by one.
+  for (;;) {
+    const [a, b] = await Promise.all([sub.ours.readReply(), sub.theirs.readReply()]);
+    expect(a, 'keyspace event').toBe(b);
+    if (a.includes('marker')) break;
+  }
+  for (const c of [admin.ours, admin.theirs, sub.ours, sub.theirs]) c.close();
+}
