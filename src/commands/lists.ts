@@ -15,6 +15,7 @@ import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/keyspace-events.js';
 import { HEAD, ListValue, setPackedThreshold, TAIL, type ListEnd } from '../store/types/list.js';
 import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
+import { lookupKind } from './typed-lookup.js';
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -32,24 +33,12 @@ function isList(value: RedisValue): value is ListValue {
 
 /** The list at `key` for reading: undefined when missing, null after a WRONGTYPE reply. */
 function listForRead(ctx: CommandContext, key: string): ListValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isList(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'list', false);
 }
 
 /** The list at `key` for a write (no hit/miss statistics): undefined when missing, null after WRONGTYPE. */
 function listForWrite(ctx: CommandContext, key: string): ListValue | undefined | null {
-  const value = ctx.db.lookup(key);
-  if (value === undefined) return undefined;
-  if (!isList(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'list', true);
 }
 
 /** A long argument (Redis's getLongFromObjectOrReply); null after replying `error`. */

@@ -12,6 +12,7 @@ import { SetValue } from '../store/types/set.js';
 import type { RedisValue } from '../store/values.js';
 import { globMatch } from '../util/glob.js';
 import { INT64_MIN, parseInt64 } from '../util/numbers.js';
+import { lookupKind } from './typed-lookup.js';
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
@@ -36,24 +37,12 @@ export function isSet(value: RedisValue): value is SetValue {
 
 /** The set at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
 function setForRead(ctx: CommandContext, key: string): SetValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isSet(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'set', false);
 }
 
 /** The set at `key` for a write (lookupKeyWrite); undefined when missing, null after WRONGTYPE. */
 function setForWrite(ctx: CommandContext, key: string): SetValue | undefined | null {
-  const value = ctx.db.lookup(key);
-  if (value === undefined) return undefined;
-  if (!isSet(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'set', true);
 }
 
 function maxIntsetEntries(ctx: CommandContext): number {

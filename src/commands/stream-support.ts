@@ -14,6 +14,7 @@ import { ERR_INVALID_STREAM_ID, parseIntervalId, parseStreamId, StreamId } from 
 import { IdCursor } from '../store/types/stream-sorted.js';
 import { StreamValue, StreamWalker } from '../store/types/stream.js';
 import { cStringPrefix } from '../util/repr.js';
+import { lookupKind } from './typed-lookup.js';
 
 export { ERR_INVALID_STREAM_ID };
 
@@ -23,24 +24,12 @@ export function isStream(value: RedisValue): value is StreamValue {
 
 /** The stream at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
 export function streamForRead(ctx: CommandContext, key: string): StreamValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'stream', false);
 }
 
 /** The stream at `key` for a write; undefined when missing, null after a WRONGTYPE reply. */
 export function streamForWrite(ctx: CommandContext, key: string): StreamValue | undefined | null {
-  const value = ctx.db.lookup(key);
-  if (value === undefined) return undefined;
-  if (!isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'stream', true);
 }
 
 /** What C's "%s" prints of a key or name in an error (nothing from a NUL byte on). */

@@ -19,6 +19,7 @@ import type { RedisValue } from '../store/values.js';
 import { globMatch } from '../util/glob.js';
 import { INT64_MIN, parseInt64 } from '../util/numbers.js';
 import { cStrtod, parseStrictDouble, strtodEnd } from '../util/strtod.js';
+import { lookupKind } from './typed-lookup.js';
 
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
@@ -44,24 +45,12 @@ export function isZset(value: RedisValue): value is ZSetValue {
 
 /** The sorted set at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
 export function zsetForRead(ctx: CommandContext, key: string): ZSetValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isZset(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'zset', false);
 }
 
 /** The same for a write (lookupKeyWrite: no hit/miss accounting). */
 export function zsetForWrite(ctx: CommandContext, key: string): ZSetValue | undefined | null {
-  const value = ctx.db.lookup(key);
-  if (value === undefined) return undefined;
-  if (!isZset(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'zset', true);
 }
 
 export function maxListpackEntries(ctx: CommandContext): number {
