@@ -4,7 +4,6 @@
 // group change propagates as.
 
 import type { CommandContext } from './context.js';
-import { ERR_WRONGTYPE } from './errors.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { RedisValue } from '../store/values.js';
 import {
