@@ -17,6 +17,12 @@ import { isStringValue, stringOf, type RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
 import { cStrtod, strtodEnd, strtodRange } from '../util/strtod.js';
 
+// The list SORT ... STORE writes is a bare quicklistCreate(): fill -2 and no compression,
+// whatever list-max-listpack-size and list-compress-depth say, and it keeps them (later pushes
+// fill its nodes to 8 KB; DEBUG OBJECT shows ql_listpack_max:-2).
+const STORED_LIST_FILL = -2;
+const STORED_LIST_COMPRESS_DEPTH = 0;
+
 const ERR_SCORE_CONVERSION = "ERR One or more scores can't be converted into double";
 
 /** The elements of a value as SORT reads them. */
@@ -330,8 +336,7 @@ function sortGeneric(ctx: CommandContext, argv: string[], readonly: boolean): vo
   }
   const events = ctx.server.events;
   if (outputLength > 0) {
-    const config = ctx.server.config;
-    const list = ListValue.fromElements(stored, config.num('list-max-listpack-size'), config.num('list-compress-depth'));
+    const list = ListValue.fromElements(stored, STORED_LIST_FILL, STORED_LIST_COMPRESS_DEPTH);
     // setKey: an expired destination goes first (with its events), the TTL goes with the value.
     ctx.db.expireForWrite(storeKey);
     ctx.db.set(storeKey, list);

@@ -1,31 +1,42 @@
 // Differential fuzzing: seeded random command sequences over a small key space go to cinnabar
-// and to redis-server 7.0.15, and every reply must be byte for byte identical (RESP2 and RESP3).
+// and to redis-server 7.0.15, and every reply must be byte for byte identical (RESP2 and RESP3),
+// and so must the keyspace events both publish (every class, "new" and "keymiss" included).
 //
 // The committed run is small and bounded. Longer local runs:
-//   FUZZ_SEEDS=200 FUZZ_COMMANDS=2000 FUZZ_SEED_START=1000 npx vitest run test/compat/fuzz.test.ts
-// FUZZ_MINIMIZE=1 shrinks each failing sequence to a short reproduction and prints it.
+//   FUZZ_SEEDS=100 FUZZ_COMMANDS=2000 FUZZ_SEED_START=1000 npx vitest run test/compat/fuzz.test.ts
+// FUZZ_MINIMIZE=1 shrinks each failing sequence to a short reproduction and prints it;
+// FUZZ_SEED_LIST=3,17 replays given seeds; FUZZ_TRACE=file logs every command and reply;
+// FUZZ_EVENT_STEPS=1 compares the keyspace events after every command (default: every 20).
 //
-// Families: strings, bitmaps, hashes, lists (the blocking commands too, with tiny timeouts or
-// served at once), streams (explicit IDs, consumer groups), HyperLogLog, keys, expiries,
-// transactions; each family's commands meet the other types' keys (WRONGTYPE), and DUMP
-// payloads are restored across the two servers for the types with an RDB codec. Every
+// Families (one generator module each in test/compat/fuzz/): strings, bitmaps, hashes, lists
+// (the blocking commands with tiny timeouts or where they are served at once), streams
+// (explicit IDs, consumer groups, XPENDING/XCLAIM/XAUTOCLAIM, XINFO), sets, sorted sets
+// (score formatting edges), geo, SORT, HyperLogLog, keys, expiries, transactions. Each type
+// has its own keys, and a tenth of the picks take any key (WRONGTYPE and cross-type inputs).
+// DUMP payloads are restored across the two servers for every type with an RDB codec. Every
 // sequence starts by setting small encoding thresholds on both servers (CONFIG SET), so
 // OBJECT ENCODING transitions happen within a sequence.
 //
-// Only deterministic replies are generated: no random HRANDFIELD forms, no SCAN/KEYS over many
-// keys, no short expiries, no '*' stream IDs; hashes stay small (listpack, so their order is
-// insertion order). Replies carrying the clock (TTLs, stream idle and delivery times) and
-// hash-table orders are compared as test/compat/fuzz/compare.ts describes.
+// Only deterministic replies are generated: no random HRANDFIELD/SRANDMEMBER/SPOP/ZRANDMEMBER
+// forms, no SCAN/KEYS over many keys, no short expiries, no '*' stream IDs, no lex ranges over
+// several scores of a skiplist; hashes stay small (listpack, so their order is insertion
+// order). Replies carrying the clock (TTLs, stream idle and delivery times) and hash-table
+// orders are compared as test/compat/fuzz/compare.ts describes.
 
 import { appendFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { CODECS } from '../../src/store/rdb/codecs.js';
 import { describeDifferential, type Pair } from '../helpers/differential.js';
 import {
-  ALL_KEYS, Chooser, HASH_KEYS, LIST_KEYS, STREAM_KEYS, STRING_KEYS, type Command, type FuzzContext,
+  ALL_KEYS, Chooser, GEO_KEYS, HASH_KEYS, LIST_KEYS, SET_KEYS, STREAM_KEYS, STRING_KEYS, ZSET_KEYS, type Command, type FuzzContext,
 } from './fuzz/chooser.js';
-import { ORDERED_WHEN_COMPACT, repliesMatch, sortedReply, unordered } from './fuzz/compare.js';
+import { eventsUnordered, lexRangeKey, ORDERED_WHEN_COMPACT, repliesMatch, sortedReply, unordered, windowed } from './fuzz/compare.js';
+import { geoCommand } from './fuzz/geo.js';
 import { listCommand } from './fuzz/lists.js';
+import { setCommand } from './fuzz/sets.js';
+import { sortCommand } from './fuzz/sort.js';
 import { StreamCommands } from './fuzz/streams.js';
+import { ZsetCommands } from './fuzz/zsets.js';
 
 const SEEDS = Number(process.env.FUZZ_SEEDS ?? 10);
 const COMMANDS = Number(process.env.FUZZ_COMMANDS ?? 500);
@@ -36,8 +47,11 @@ const MINIMIZE = process.env.FUZZ_MINIMIZE === '1';
 // The fuzzer's own step (not a Redis command): DUMP a key on both servers and RESTORE each
 // payload on the other one (see dumpRestore).
 const DUMP_RESTORE = '~DUMP-RESTORE';
-// The types whose values cinnabar can DUMP (an RDB codec in src/store/rdb/codecs.ts).
-const CODEC_TYPES = new Set(['string', 'hash']);
+// How many commands run between two comparisons of the keyspace events.
+const EVENT_CHECK_STEPS = Number(process.env.FUZZ_EVENT_STEPS ?? 20);
+// The types whose values cinnabar can DUMP: those with an RDB codec, so each codec joins the
+// round trips as it lands.
+const CODEC_TYPES = new Set<string>(Object.keys(CODECS));
 // A file every command and both replies are appended to (debugging a hang or a mismatch).
 const TRACE = process.env.FUZZ_TRACE;
 
@@ -68,7 +82,10 @@ const FAR_UNIX_SECONDS = ['4102444800', '4102444801', '5000000000'];
 const FAR_UNIX_MS = ['4102444800000', '4102444800123', '5000000000000'];
 const PAST_TIMES = ['1', '100', '0', '-5'];
 
-const POOLS = [STRING_KEYS, HASH_KEYS, LIST_KEYS, STREAM_KEYS];
+// The CONFIG SET/DEBUG steps every sequence starts with (Generator.thresholds).
+const THRESHOLD_STEPS = 9;
+
+const POOLS = [STRING_KEYS, HASH_KEYS, LIST_KEYS, STREAM_KEYS, SET_KEYS, ZSET_KEYS, GEO_KEYS];
 
 // Commands whose reply is random or unordered without their trailing arguments: never
 // shortened by the wrong-arity drop (HRANDFIELD/SRANDMEMBER/SPOP/ZRANDMEMBER without a count,
@@ -79,8 +96,10 @@ const KEEP_ARITY = new Set(['HRANDFIELD', 'SRANDMEMBER', 'SPOP', 'ZRANDMEMBER', 
 class Generator implements FuzzContext {
   inMulti = false;
   private readonly streams: StreamCommands;
+  private readonly zsets: ZsetCommands;
   constructor(readonly c: Chooser) {
     this.streams = new StreamCommands(this);
+    this.zsets = new ZsetCommands(this);
   }
 
   key(pool: readonly string[]): string {
@@ -101,7 +120,7 @@ class Generator implements FuzzContext {
    */
   private thresholds(): Command[] {
     const c = this.c;
-    return [
+    const steps: Command[] = [
       ['CONFIG', 'SET', 'list-max-listpack-size', c.pick(['4', '4', '1', '3', '-1', '-2'])],
       ['CONFIG', 'SET', 'list-compress-depth', c.pick(['0', '0', '1', '2'])],
       ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', c.pick(['0', '0', '0', '100b', '4kb'])],
@@ -110,20 +129,28 @@ class Generator implements FuzzContext {
       ['CONFIG', 'SET', 'zset-max-listpack-value', c.pick(['64', '64', '8'])],
       ['CONFIG', 'SET', 'stream-node-max-entries', c.pick(['4', '4', '1', '100'])],
       ['CONFIG', 'SET', 'stream-node-max-bytes', c.pick(['4096', '4096', '0', '150'])],
+      // Every keyspace event, new-key and key-miss ones too, for the subscriber replay() compares.
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm'],
     ];
+    if (steps.length !== THRESHOLD_STEPS) throw new Error('THRESHOLD_STEPS is out of date');
+    return steps;
   }
 
   private command(): Command {
     const c = this.c;
     const roll = c.float();
     let cmd: Command;
-    if (roll < 0.15) cmd = this.stringCommand();
-    else if (roll < 0.21) cmd = this.bitmapCommand();
-    else if (roll < 0.33) cmd = this.hashCommand();
-    else if (roll < 0.53) cmd = listCommand(this);
-    else if (roll < 0.75) cmd = this.streams.command();
-    else if (roll < 0.87) cmd = this.keyCommand();
-    else if (roll < 0.9) cmd = this.expireCommand();
+    if (roll < 0.11) cmd = this.stringCommand();
+    else if (roll < 0.15) cmd = this.bitmapCommand();
+    else if (roll < 0.23) cmd = this.hashCommand();
+    else if (roll < 0.36) cmd = listCommand(this);
+    else if (roll < 0.5) cmd = this.streams.command();
+    else if (roll < 0.62) cmd = setCommand(this);
+    else if (roll < 0.74) cmd = this.zsets.command();
+    else if (roll < 0.77) cmd = geoCommand(this);
+    else if (roll < 0.79) cmd = sortCommand(this);
+    else if (roll < 0.88) cmd = this.keyCommand();
+    else if (roll < 0.91) cmd = this.expireCommand();
     else if (roll < 0.93) cmd = this.hyperloglogCommand();
     else if (roll < 0.985 || this.inMulti) cmd = this.transactionCommand();
     else {
@@ -451,12 +478,45 @@ function bulkBytes(reply: string): string | null {
  */
 async function step(pair: Pair, cmd: Command): Promise<[string, string] | null> {
   if (cmd[0] === DUMP_RESTORE) return dumpRestore(pair, cmd[1], cmd[2]);
+  const lexKey = lexRangeKey(cmd);
+  if (lexKey !== null && await mixedScoreSkiplist(pair.theirs, lexKey)) {
+    if (TRACE !== undefined) appendFileSync(TRACE, `> ${show(cmd)}\n  skipped: lex range over a skiplist of several scores\n`);
+    return null;
+  }
   const [ours, theirs] = await both(pair, cmd);
   if (repliesMatch(cmd, ours, theirs)) return null;
-  if (!unordered(cmd) || sortedReply(cmd, ours) !== sortedReply(cmd, theirs)) return [ours, theirs];
-  if (!ORDERED_WHEN_COMPACT.has(cmd[0].toUpperCase())) return null;
-  const encoding = await pair.theirs.call('OBJECT', 'ENCODING', cmd[1]);
-  return encoding.includes('hashtable') || encoding.includes('skiplist') ? null : [ours, theirs];
+  if (!unordered(cmd)) return [ours, theirs];
+  const compact = ORDERED_WHEN_COMPACT.has(cmd[0].toUpperCase()) ? await pair.theirs.call('OBJECT', 'ENCODING', cmd[1]) : '';
+  const dictOrder = compact === '' || compact.includes('hashtable') || compact.includes('skiplist');
+  if (!dictOrder) return [ours, theirs];
+  // SORT ... LIMIT over a dict's order picks different members: nothing to compare.
+  if (windowed(cmd) && (cmd[0].toUpperCase() === 'SORT' || cmd[0].toUpperCase() === 'SORT_RO')) return null;
+  return sortedReply(cmd, ours) === sortedReply(cmd, theirs) ? null : [ours, theirs];
+}
+
+/** A skiplist-encoded sorted set whose lowest and highest scores differ (see lexRangeKey). */
+async function mixedScoreSkiplist(conn: Pair['theirs'], key: string): Promise<boolean> {
+  if (!(await conn.call('OBJECT', 'ENCODING', key)).includes('skiplist')) return false;
+  // The score is the reply's last line (RESP2 bulk, RESP3 double); members hold no CRLF.
+  const scoreOf = (reply: string): string | undefined => reply.split('\r\n').at(-2);
+  const lowest = await conn.call('ZRANGE', key, '0', '0', 'WITHSCORES');
+  const highest = await conn.call('ZRANGE', key, '-1', '-1', 'WITHSCORES');
+  return scoreOf(lowest) !== scoreOf(highest);
+}
+
+/**
+ * Whether a value's DUMP payload must be byte for byte redis-server's. Not for a hash table
+ * (its dict order), nor a stream with consumer groups (PEL delivery and consumer seen times),
+ * nor a list of several quicklist nodes: Redis's node boundaries follow the list's history
+ * (pops and deletes leave nodes part empty, inserts split them), while cinnabar packs the
+ * elements into nodes afresh when it serializes (store/types/list.ts), the same elements in
+ * different nodes.
+ */
+async function layoutIsFixed(theirs: Pair['theirs'], type: string, key: string): Promise<boolean> {
+  if ((await theirs.call('OBJECT', 'ENCODING', key)).includes('hashtable')) return false;
+  if (type === 'stream') return (await theirs.call('XINFO', 'GROUPS', key)) === '*0\r\n';
+  if (type === 'list') return /ql_nodes:1 /.test(await theirs.call('DEBUG', 'OBJECT', key));
+  return true;
 }
 
 /**
@@ -474,11 +534,7 @@ async function dumpRestore(pair: Pair, src: string, dst: string): Promise<[strin
   const dumps = await both(pair, ['DUMP', src]);
   const [ourPayload, theirPayload] = dumps.map(bulkBytes);
   if (ourPayload === null || theirPayload === null) return dumps[0] === dumps[1] ? null : dumps;
-  if (dumps[0] !== dumps[1]) {
-    const encoding = await pair.theirs.call('OBJECT', 'ENCODING', src);
-    const groups = name === 'stream' ? await pair.theirs.call('XINFO', 'GROUPS', src) : '*0\r\n';
-    if (!encoding.includes('hashtable') && groups === '*0\r\n') return dumps;
-  }
+  if (dumps[0] !== dumps[1] && await layoutIsFixed(pair.theirs, name, src)) return dumps;
   pair.ours.send('RESTORE', dst, '0', theirPayload, 'REPLACE');
   pair.theirs.send('RESTORE', dst, '0', ourPayload, 'REPLACE');
   const restored = await Promise.all([pair.ours.readReply(), pair.theirs.readReply()]);
@@ -487,31 +543,84 @@ async function dumpRestore(pair: Pair, src: string, dst: string): Promise<[strin
   return digests[0] === digests[1] ? null : digests;
 }
 
-/** Runs the commands on a fresh pair; the first mismatch, or null when every reply agreed. */
-async function replay(pair: Pair, commands: Command[]): Promise<Mismatch | null> {
-  await pair.ours.call('FLUSHALL');
-  await pair.theirs.call('FLUSHALL');
-  for (let i = 0; i < commands.length; i++) {
-    const difference = await step(pair, commands[i]);
-    if (difference !== null) return { index: i, command: commands[i], ours: difference[0], theirs: difference[1] };
+/** Reads a subscriber's pending messages up to the reply to a PING sent now. */
+async function drainEvents(conn: Pair['ours']): Promise<string[]> {
+  conn.send('PING');
+  const out: string[] = [];
+  for (;;) {
+    const reply = await conn.readReply();
+    // RESP2 answers a subscriber's PING with ["pong", ""], RESP3 with +PONG.
+    if (/^(\*2\r\n\$4\r\npong\r\n\$0\r\n\r\n|\+PONG\r\n)$/.test(reply)) return out;
+    out.push(reply);
   }
-  return null;
 }
 
-/** Greedy chunk removal: the shortest prefix-closed sequence that still shows a mismatch. */
+/**
+ * The keyspace events both servers published since the last check, or where they part;
+ * `unordered` compares them as a multiset (see eventsUnordered).
+ */
+async function eventsDiffer(events: Pair, unordered = false): Promise<[string, string] | null> {
+  const [ours, theirs] = await Promise.all([drainEvents(events.ours), drainEvents(events.theirs)]);
+  if (unordered) {
+    ours.sort();
+    theirs.sort();
+  }
+  if (TRACE !== undefined) appendFileSync(TRACE, `  events: ${JSON.stringify(theirs)}${ours.join() === theirs.join() ? '' : ` ours ${JSON.stringify(ours)}`}\n`);
+  let same = 0;
+  while (same < ours.length && same < theirs.length && ours[same] === theirs[same]) same++;
+  if (same === ours.length && same === theirs.length) return null;
+  return [ours.slice(same, same + 3).join(''), theirs.slice(same, same + 3).join('')];
+}
+
+/**
+ * Runs the commands on fresh connections; the first mismatch, or null when every reply agreed.
+ * A subscriber on each server receives every keyspace event (the thresholds enable them all),
+ * and the two streams are compared every EVENT_CHECK_STEPS commands and at the end.
+ */
+async function replay(connect: () => Promise<Pair>, commands: Command[]): Promise<Mismatch | null> {
+  const pair = await connect();
+  const events = await connect();
+  try {
+    await pair.ours.call('FLUSHALL');
+    await pair.theirs.call('FLUSHALL');
+    await Promise.all([events.ours.call('PSUBSCRIBE', '__key*__:*'), events.theirs.call('PSUBSCRIBE', '__key*__:*')]);
+    let checked = 0;
+    for (let i = 0; i < commands.length; i++) {
+      const unorderedEvents = eventsUnordered(commands[i]);
+      if (unorderedEvents && checked < i) {
+        // The events so far in order, then this command's own as a multiset.
+        const before = await eventsDiffer(events);
+        if (before !== null) return { index: i - 1, command: ['(keyspace events of steps', String(checked), 'to', String(i - 1) + ')'], ours: before[0], theirs: before[1] };
+        checked = i;
+      }
+      const difference = await step(pair, commands[i]);
+      if (difference !== null) return { index: i, command: commands[i], ours: difference[0], theirs: difference[1] };
+      if (unorderedEvents) {
+        const own = await eventsDiffer(events, true);
+        if (own !== null) return { index: i, command: ['(keyspace events of', ...commands[i], ')'], ours: own[0], theirs: own[1] };
+        checked = i + 1;
+      } else if (i + 1 - checked >= EVENT_CHECK_STEPS || i === commands.length - 1) {
+        const eventDifference = await eventsDiffer(events);
+        const window = ['(keyspace events of steps', String(checked), 'to', String(i) + ')'];
+        if (eventDifference !== null) return { index: i, command: window, ours: eventDifference[0], theirs: eventDifference[1] };
+        checked = i + 1;
+      }
+    }
+    return null;
+  } finally {
+    for (const c of [pair.ours, pair.theirs, events.ours, events.theirs]) c.close();
+  }
+}
+
+/**
+ * Greedy chunk removal: the shortest prefix-closed sequence that still shows a mismatch. The
+ * thresholds at the start stay (the servers keep their configuration between replays).
+ */
 async function minimize(connect: () => Promise<Pair>, commands: Command[]): Promise<Command[]> {
   let current = commands;
-  const fails = async (candidate: Command[]): Promise<boolean> => {
-    const pair = await connect();
-    try {
-      return (await replay(pair, candidate)) !== null;
-    } finally {
-      pair.ours.close();
-      pair.theirs.close();
-    }
-  };
+  const fails = async (candidate: Command[]): Promise<boolean> => (await replay(connect, candidate)) !== null;
   for (let chunk = Math.max(1, Math.floor(current.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
-    for (let start = 0; start < current.length - 1;) {
+    for (let start = THRESHOLD_STEPS; start < current.length - 1;) {
       const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
       if (candidate.length > 0 && await fails(candidate)) current = candidate;
       else start += chunk;
@@ -530,17 +639,12 @@ describeDifferential('fuzzed command sequences', (servers) => {
     for (const resp of [2, 3] as const) {
       it(`seed ${seed}, ${COMMANDS} commands, RESP${resp}`, async () => {
         const commands = new Generator(new Chooser(seed)).sequence(COMMANDS);
-        const pair = await servers.connect(resp);
-        const mismatch = await replay(pair, commands);
-        pair.ours.close();
-        pair.theirs.close();
+        const connect = (): Promise<Pair> => servers.connect(resp);
+        const mismatch = await replay(connect, commands);
         if (mismatch !== null && MINIMIZE) {
           const upTo = commands.slice(0, mismatch.index + 1);
-          const small = await minimize(() => servers.connect(resp), upTo);
-          const check = await servers.connect(resp);
-          const last = await replay(check, small);
-          check.ours.close();
-          check.theirs.close();
+          const small = await minimize(connect, upTo);
+          const last = await replay(connect, small);
           const detail = last === null ? 'no longer fails' : `ours ${JSON.stringify(last.ours)} theirs ${JSON.stringify(last.theirs)}`;
           console.log(`seed ${seed} RESP${resp} minimized (${detail}):\n${small.map(show).join('\n')}`);
         }

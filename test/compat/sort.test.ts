@@ -116,6 +116,16 @@ const introspection: Step[] = [
   ['COMMAND', 'GETKEYS', 'SINTERSTORE', 'd', 'a', 'b'],
 ];
 
+// The list STORE writes is a bare quicklist (fill -2, no compression) whatever the list
+// settings: its DUMP shows that layout, and later pushes keep filling 8 KB nodes.
+const storedListLayout: Step[] = [
+  ['CONFIG', 'SET', 'list-max-listpack-size', '4'], ['CONFIG', 'SET', 'list-compress-depth', '1'],
+  ['RPUSH', 'src', 'k', 'j', 'i', 'h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'], ['SORT', 'src', 'ALPHA', 'STORE', 'dst'],
+  ['DUMP', 'dst'], ['RPUSH', 'dst', 'x', 'y', 'z'], ['LPUSH', 'dst', 'w'], ['DUMP', 'dst'], ['DUMP', 'src'],
+  ['SORT', 'src', 'BY', 'nosort', 'STORE', 'src'], ['DUMP', 'src'],
+  ['CONFIG', 'SET', 'list-max-listpack-size', '-2'], ['CONFIG', 'SET', 'list-compress-depth', '0'],
+];
+
 describeDifferential('SORT and SORT_RO', (servers) => {
   for (const resp of [2, 3] as const) {
     it(`sorts, limits and orders sets like Redis in RESP${resp}`, async () => {
@@ -129,6 +139,9 @@ describeDifferential('SORT and SORT_RO', (servers) => {
     });
     it(`sorted sets (converted to skiplist by SORT) match in RESP${resp}`, async () => {
       await servers.run(sortedSets, resp);
+    });
+    it(`the list STORE writes has Redis's default quicklist layout in RESP${resp}`, async () => {
+      await servers.run(storedListLayout, resp);
     });
     it(`errors match in RESP${resp}`, async () => {
       await servers.run(errors, resp);

@@ -56,7 +56,9 @@ export const LIST_KEYS = ['l1', 'l2', 'l3', '{x}l4'];
 export const STREAM_KEYS = ['x1', 'x2', '{x}x3'];
 export const SET_KEYS = ['t1', 't2', 't3', '{x}t4'];
 export const ZSET_KEYS = ['z1', 'z2', 'z3', '{x}z4'];
-export const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, ...LIST_KEYS, ...STREAM_KEYS, ...SET_KEYS, ...ZSET_KEYS, 'missing'];
+// Sorted sets written by the geo commands.
+export const GEO_KEYS = ['g1', 'g2', '{x}g3'];
+export const ALL_KEYS = [...STRING_KEYS, ...HASH_KEYS, ...LIST_KEYS, ...STREAM_KEYS, ...SET_KEYS, ...ZSET_KEYS, ...GEO_KEYS, 'missing'];
 
 // Timeouts of blocking commands. Never 0 outside MULTI (it would wait forever); a tiny timeout
 // that expires costs up to one event-loop tick of redis-server (100 ms at hz 10), so blocking
