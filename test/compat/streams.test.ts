@@ -1,12 +1,11 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { describeDifferential, keyspaceEventsMatch, referenceAvailable, type Step } from '../helpers/differential.js';
-import { decodeCommands } from '../helpers/propagation.js';
+import { decodeCommands, ReplicaLink } from '../helpers/propagation.js';
 import { prng } from '../helpers/random.js';
 import { startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
-import { encodeCommand, RawConnection, replyEnd } from '../helpers/resp.js';
+import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Stream replies compared byte for byte with redis-server 7.0, in RESP2 and RESP3. IDs are
@@ -279,60 +278,6 @@ describeDifferential('stream commands', (servers) => {
 });
 
 // ------------------------------------------------------------------------------- propagation
-
-/**
- * Reads redis-server's replication stream as a replica would (PSYNC, the RDB payload skipped),
- * so cinnabar's propagated commands can be compared with the real ones.
- */
-class ReplicaLink {
-  private buffer = Buffer.alloc(0);
-  private snapshotSkipped = false;
-
-  private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-    });
-  }
-
-  static async open(port: number): Promise<ReplicaLink> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('error', reject);
-    });
-    const link = new ReplicaLink(socket);
-    socket.write(encodeCommand(['PSYNC', '?', '-1']));
-    await waitFor(() => link.skipSnapshot(), 10_000, 'the primary\'s snapshot');
-    return link;
-  }
-
-  /** Drops "+FULLRESYNC ..." and the "$<length>" RDB payload once they are complete. */
-  private skipSnapshot(): boolean {
-    if (this.snapshotSkipped) return true;
-    const text = this.buffer.toString('latin1', 0, Math.min(this.buffer.length, 200));
-    const first = text.indexOf('\r\n');
-    const second = first < 0 ? -1 : text.indexOf('\r\n', first + 2);
-    if (second < 0 || !text.startsWith('+FULLRESYNC')) return false;
-    const length = Number(text.slice(first + 3, second));
-    if (this.buffer.length < second + 2 + length) return false;
-    this.buffer = this.buffer.subarray(second + 2 + length);
-    this.snapshotSkipped = true;
-    return true;
-  }
-
-  /** The commands received so far, PINGs and SELECTs left out. */
-  commands(): string[][] {
-    let end = 0;
-    for (let next = replyEnd(this.buffer, 0); next >= 0; next = replyEnd(this.buffer, end)) end = next;
-    const text = this.buffer.toString('latin1', 0, end);
-    this.buffer = this.buffer.subarray(end);
-    return decodeCommands(text).filter((argv) => argv[0] !== 'PING' && argv[0] !== 'SELECT');
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 /** Clock readings (XCLAIM TIME) differ between the servers; everything else must match. */
 function normalized(commands: string[][]): string[][] {
