@@ -1,0 +1,81 @@
+// Argument checks for native functions, with Lua 5.1's lauxlib texts:
+// "bad argument #2 to 'rep' (number expected, got nil)", "got no value" for a missing argument.
+
+import {
+  type LuaRuntime,
+  type LuaValue,
+  LuaTable,
+  LuaFunction,
+  numberToString,
+  stringToNumber,
+  typeName,
+} from '../value.js';
+
+/** luaL_typename: the type, or "no value" past the last argument. */
+function argTypeName(args: LuaValue[], index: number): string {
+  return index >= args.length ? 'no value' : typeName(args[index]);
+}
+
+/** luaL_argerror for the argument at 0-based `index` of native `fname`. */
+export function argError(rt: LuaRuntime, index: number, fname: string, extra: string): never {
+  return rt.error(`bad argument #${index + 1} to '${fname}' (${extra})`);
+}
+
+/** luaL_typerror. */
+export function typeError(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, expected: string): never {
+  return argError(rt, index, fname, `${expected} expected, got ${argTypeName(args, index)}`);
+}
+
+export function checkAny(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): LuaValue {
+  if (index >= args.length) argError(rt, index, fname, 'value expected');
+  return args[index];
+}
+
+/** luaL_checklstring: a string, or a number converted with "%.14g". */
+export function checkString(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): string {
+  const value = args[index];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberToString(value);
+  return typeError(rt, args, index, fname, 'string');
+}
+
+export function optString(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, fallback: string): string {
+  return args[index] === undefined ? fallback : checkString(rt, args, index, fname);
+}
+
+/** luaL_checknumber: a number, or a string that converts. */
+export function checkNumber(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): number {
+  const value = args[index];
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    const converted = stringToNumber(value);
+    if (converted !== undefined) return converted;
+  }
+  return typeError(rt, args, index, fname, 'number');
+}
+
+export function optNumber(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, fallback: number): number {
+  return args[index] === undefined ? fallback : checkNumber(rt, args, index, fname);
+}
+
+/** luaL_checkint / luaL_checkinteger: the number truncated toward zero (x86-64's C cast). */
+export function checkInteger(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): number {
+  const value = checkNumber(rt, args, index, fname);
+  return Number.isFinite(value) ? Math.trunc(value) : value === value ? (value > 0 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : 0;
+}
+
+export function optInteger(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, fallback: number): number {
+  return args[index] === undefined ? fallback : checkInteger(rt, args, index, fname);
+}
+
+export function checkTable(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): LuaTable {
+  const value = args[index];
+  if (value instanceof LuaTable) return value;
+  return typeError(rt, args, index, fname, 'table');
+}
+
+export function checkFunction(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): LuaFunction {
+  const value = args[index];
+  if (value instanceof LuaFunction) return value;
+  return typeError(rt, args, index, fname, 'function');
+}

@@ -1,0 +1,292 @@
+// The values of our Lua 5.1 implementation, shared by the compiler's runtime and every library.
+//
+//   nil      -> undefined          boolean -> boolean        number -> number (a double, as 5.1)
+//   string   -> string, one char per byte (latin1), as every string in this code base, so Redis
+//               arguments and replies pass through unconverted and comparisons are byte order
+//   table    -> LuaTable           function -> LuaFunction (NativeFunction or the compiler's closure)
+//   userdata -> LuaUserdata (cjson.null and the like)    thread -> LuaThread (coroutines)
+
+export type LuaValue =
+  | undefined
+  | boolean
+  | number
+  | string
+  | LuaTable
+  | LuaFunction
+  | LuaUserdata
+  | LuaThread;
+
+/** An error raised inside Lua: `value` is what error() was given (usually a positioned string). */
+export class LuaError extends Error {
+  constructor(readonly value: LuaValue, readonly traceback?: string) {
+    super(typeof value === 'string' ? value : typeof value === 'number' ? numberToString(value) : `(error object is a ${typeName(value)} value)`);
+  }
+}
+
+/** Anything callable from Lua. */
+export abstract class LuaFunction {
+  abstract readonly name: string;
+}
+
+/**
+ * What a native (library) function sees of the running interpreter. A native may call back into
+ * Lua (`call`), but such a nested call cannot be suspended by the busy-script machinery, so natives
+ * keep callbacks short (sort comparators, gsub replacement functions).
+ */
+export interface LuaRuntime {
+  readonly globals: LuaTable;
+  /** Calls a Lua value (a function, or anything with __call) and returns all its results. */
+  call(fn: LuaValue, args: LuaValue[]): LuaValue[];
+  /**
+   * luaL_error: raises `message` prefixed with the position ("user_script:3: ") of the Lua
+   * function `level` frames up (1 = the Lua code that called the running native; 0 = none).
+   */
+  error(message: string, level?: number): never;
+  /** tostring() as the base library does it, honouring __tostring. */
+  tostring(value: LuaValue): string;
+  /** The metatable of any value (strings share the string library's). */
+  getMetatable(value: LuaValue): LuaTable | null;
+  /** t[k] with __index, as the VM does it. */
+  index(object: LuaValue, key: LuaValue): LuaValue;
+  /** t[k] = v with __newindex, as the VM does it. */
+  setIndex(object: LuaValue, key: LuaValue, value: LuaValue): void;
+}
+
+/** A library function. Returns its results (EMPTY for none); raises with rt.error(). */
+export type NativeImpl = (rt: LuaRuntime, args: LuaValue[]) => LuaValue[];
+
+export class NativeFunction extends LuaFunction {
+  constructor(
+    readonly name: string,
+    readonly impl: NativeImpl,
+  ) {
+    super();
+  }
+}
+
+export const EMPTY: LuaValue[] = [];
+Object.freeze(EMPTY);
+
+export class LuaUserdata {
+  metatable: LuaTable | null = null;
+  /** `label` is what tostring shows after "userdata: " ((nil) for a NULL light userdata). */
+  constructor(readonly label: string) {}
+}
+
+/** A coroutine; the compiler's runtime owns its state. */
+export abstract class LuaThread {
+  abstract readonly status: 'suspended' | 'running' | 'normal' | 'dead';
+}
+
+/** Raised by LuaTable for a key Lua forbids; callers that know the position add it. */
+export class TableKeyError extends Error {}
+
+/**
+ * A Lua table: an array part for the keys 1..n (no trailing nil kept, so n is a border) and a
+ * Map for every other key. A Map keeps insertion order, so pairs() visits the array part in
+ * order, then the other keys in the order they were first set.
+ */
+export class LuaTable {
+  arr: LuaValue[] = [];
+  hash: Map<LuaValue, LuaValue> | null = null;
+  metatable: LuaTable | null = null;
+  /** Redis's lua_enablereadonlytable: assignments raise "Attempt to modify a readonly table". */
+  readonly = false;
+
+  get(key: LuaValue): LuaValue {
+    if (typeof key === 'number') {
+      const index = key - 1;
+      if (index >= 0 && index < this.arr.length && Number.isInteger(index)) return this.arr[index];
+    }
+    return this.hash === null ? undefined : this.hash.get(key);
+  }
+
+  getString(key: string): LuaValue {
+    return this.hash === null ? undefined : this.hash.get(key);
+  }
+
+  /** Raw assignment (no metamethods, no readonly check). Throws TableKeyError for nil/NaN keys. */
+  set(key: LuaValue, value: LuaValue): void {
+    if (typeof key === 'number') {
+      if (Number.isInteger(key) && key >= 1) {
+        const arr = this.arr;
+        const length = arr.length;
+        if (key <= length) {
+          if (value === undefined && key === length) {
+            arr.pop();
+            while (arr.length > 0 && arr[arr.length - 1] === undefined) arr.pop();
+          } else arr[key - 1] = value;
+          return;
+        }
+        if (key === length + 1) {
+          if (value === undefined) {
+            this.hash?.delete(key);
+            return;
+          }
+          arr.push(value);
+          if (this.hash !== null && this.hash.size > 0) this.migrateFromHash();
+          return;
+        }
+      } else if (Number.isNaN(key)) throw new TableKeyError('table index is NaN');
+    } else if (key === undefined) throw new TableKeyError('table index is nil');
+    if (value === undefined) {
+      this.hash?.delete(key);
+      return;
+    }
+    if (this.hash === null) this.hash = new Map();
+    this.hash.set(key, value);
+  }
+
+  /** The keys n+1, n+2... set while the array part was shorter join it. */
+  private migrateFromHash(): void {
+    const hash = this.hash as Map<LuaValue, LuaValue>;
+    for (;;) {
+      const next = this.arr.length + 1;
+      const value = hash.get(next);
+      if (value === undefined) return;
+      hash.delete(next);
+      this.arr.push(value);
+    }
+  }
+
+  /** The length operator without __len (5.1 has none for tables): a border. */
+  length(): number {
+    return this.arr.length;
+  }
+
+  /**
+   * next(t, key): the entry after `key` (undefined: the first), or undefined at the end.
+   * Throws TableKeyError("invalid key to 'next'") for a key not in the table.
+   */
+  next(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    const arr = this.arr;
+    let start = 0;
+    if (key !== undefined) {
+      if (typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= arr.length) start = key;
+      else return this.nextInHash(key);
+    }
+    for (let i = start; i < arr.length; i++) {
+      if (arr[i] !== undefined) return [i + 1, arr[i]];
+    }
+    if (this.hash === null) return undefined;
+    for (const entry of this.hash) return entry;
+    return undefined;
+  }
+
+  private nextInHash(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    if (this.hash === null || !this.hash.has(key)) throw new TableKeyError("invalid key to 'next'");
+    // A Map cannot seek; a traversal by next() is O(n) per step, which only hand-written
+    // `while next(t, k)` loops pay (pairs() iterates the Map directly).
+    let found = false;
+    for (const entry of this.hash) {
+      if (found) return entry;
+      if (entry[0] === key) found = true;
+    }
+    return undefined;
+  }
+}
+
+export function typeName(value: LuaValue): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      if (value instanceof LuaTable) return 'table';
+      if (value instanceof LuaFunction) return 'function';
+      if (value instanceof LuaUserdata) return 'userdata';
+      return 'thread';
+  }
+}
+
+/** Lua's truth: everything but nil and false. */
+export function truthy(value: LuaValue): boolean {
+  return value !== undefined && value !== false;
+}
+
+/** tostring of a number as Lua 5.1 prints it: "%.14g". */
+export function numberToString(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return Object.is(value, -0) ? '-0' : String(value);
+  return formatG(value, 14);
+}
+
+/** C's "%.<precision>g" for a double (glibc output: inf, -inf, nan, -nan not distinguished). */
+export function formatG(value: number, precision: number): string {
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  if (Number.isNaN(value)) return 'nan';
+  const digits = precision === 0 ? 1 : precision;
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const expForm = value.toExponential(digits - 1);
+  const eIndex = expForm.indexOf('e');
+  const exponent = Number(expForm.slice(eIndex + 1));
+  if (exponent < -4 || exponent >= digits) {
+    let mantissa = expForm.slice(0, eIndex);
+    if (mantissa.includes('.')) mantissa = mantissa.replace(/\.?0+$/, '');
+    const abs = Math.abs(exponent);
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  }
+  let fixed = value.toFixed(Math.max(0, digits - 1 - exponent));
+  if (fixed.includes('.')) fixed = fixed.replace(/\.?0+$/, '');
+  return fixed;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+/**
+ * luaO_str2d: a string's number the way 5.1 converts it (tonumber, arithmetic on strings):
+ * C's strtod (decimal, hexadecimal, inf, nan), falling back to strtoul base 16 for "0x...",
+ * surrounding whitespace allowed, nothing else. undefined when it is not a number.
+ */
+export function stringToNumber(text: string): number | undefined {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  if (start === end) return undefined;
+  const body = text.slice(start, end);
+  const decimal = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+  if (decimal.test(body)) return Number(body);
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/.exec(body);
+  if (hex !== null) {
+    const whole = hex[2];
+    const fraction = hex[3] ?? '';
+    if (whole === '' && fraction === '') return undefined;
+    let value = 0;
+    for (const c of whole) value = value * 16 + parseInt(c, 16);
+    let scale = 1 / 16;
+    for (const c of fraction) {
+      value += parseInt(c, 16) * scale;
+      scale /= 16;
+    }
+    if (hex[4] !== undefined) value *= 2 ** Number(hex[4]);
+    return hex[1] === '-' ? -value : value;
+  }
+  const special = /^([+-]?)(inf|infinity|nan(?:\([0-9a-zA-Z_]*\))?)$/i.exec(body);
+  if (special !== null) {
+    const value = special[2].toLowerCase().startsWith('inf') ? Infinity : NaN;
+    return special[1] === '-' ? -value : value;
+  }
+  return undefined;
+}
+
+/** lua_tonumber: a number, or a string that converts. */
+export function toNumber(value: LuaValue): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return stringToNumber(value);
+  return undefined;
+}
+
+/** lua_tolstring without metamethods: strings and numbers, else undefined. */
+export function toStringCoerced(value: LuaValue): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberToString(value);
+  return undefined;
+}
