@@ -111,6 +111,28 @@ export interface ServerApi {
   readonly latency: LatencyApi;
   /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK...): see commands/blocking.ts. */
   readonly blocking: BlockingApi;
+  /** Lua scripts and functions (src/scripting/). */
+  readonly scripting: ScriptingApi;
+}
+
+/** The scripting engine as the EVAL, SCRIPT and FUNCTION commands use it. */
+export interface ScriptingApi {
+  /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO: runs the script and replies. */
+  eval(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void;
+  /** SCRIPT LOAD: compiles and caches the body, replies its SHA1 (or the compile error). */
+  scriptLoad(ctx: CommandContext, body: string): void;
+  scriptExists(shas: readonly string[]): boolean[];
+  scriptFlush(): void;
+  /** SCRIPT KILL (isEval) / FUNCTION KILL: the refusal text, or null when the kill was accepted. */
+  kill(isEval: boolean): string | null;
+  /** FUNCTION LOAD [REPLACE] code: replies the library name or the error. */
+  functionLoad(ctx: CommandContext, argv: string[]): void;
+  functionDelete(ctx: CommandContext, name: string): void;
+  functionDump(ctx: CommandContext): void;
+  functionRestore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void;
+  functionStats(ctx: CommandContext): void;
+  /** FCALL / FCALL_RO: runs the function and replies. */
+  fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void;
 }
 
 /** What a change to the keyspace must tell the rest of the node (WATCH, keyspace events). */

@@ -38,6 +38,11 @@ interface DumpState {
 }
 const states = new WeakMap<ServerApi, DumpState>();
 
+/** DEBUG SET-SKIP-CHECKSUM-VALIDATION is on: DUMP payloads (and FUNCTION RESTORE's) skip their CRC. */
+export function skipsChecksumValidation(server: ServerApi): boolean {
+  return stateOf(server).skipChecksumValidation;
+}
+
 function stateOf(server: ServerApi): DumpState {
   let state = states.get(server);
   if (state === undefined) {

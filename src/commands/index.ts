@@ -7,6 +7,7 @@ import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { dumpCommands, dumpDebugSubcommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
+import { scriptingCommands } from './scripting.js';
 import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
@@ -45,6 +46,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   introspectionCommands,
   serverCommands,
   functionCommands,
+  scriptingCommands,
   dumpCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands])],
 ];

@@ -29,6 +29,8 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     isAdmin: has('admin'),
     noAuth: has('no_auth'),
     noMulti: has('no_multi'),
+    noScript: has('noscript'),
+    allowBusy: has('allow_busy'),
     allowedInPubSub: parent === null && PUBSUB_CONTEXT_ALLOWED.has(spec.name),
     skipMonitor: has('skip_monitor'),
     skipSlowlog: has('skip_slowlog'),

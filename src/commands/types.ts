@@ -93,6 +93,10 @@ export interface Command {
   isAdmin: boolean;
   noAuth: boolean;
   noMulti: boolean;
+  /** Refused inside scripts (redis.call). */
+  noScript: boolean;
+  /** Runs while a script is busy past busy-reply-threshold (SCRIPT KILL, SHUTDOWN...). */
+  allowBusy: boolean;
   allowedInPubSub: boolean;
   skipMonitor: boolean;
   skipSlowlog: boolean;

@@ -61,6 +61,11 @@ export class Client implements ClientState, CommandContext {
   /** The blocking command's argv while blocked on keys (CLIENT LIST argv-mem). */
   blockedArgv: readonly string[] | null = null;
   denyBlocking = false;
+  /**
+   * Set while this client's command goes on after its handler returned (a busy script yielding
+   * to the event loop): its further input waits, as for a blocked client.
+   */
+  commandInProgress = false;
   closed = false;
   /** Queued in the host's end-of-turn flush list (pushed pub/sub or MONITOR output). */
   flushPending = false;

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { ServerApi } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { setNowMs } from '../store/clock.js';
-import { KeyspaceFullError, type KeyspaceHooks } from '../store/db.js';
+import { KeyspaceFullError, type Db, type KeyspaceHooks } from '../store/db.js';
 import { cStringPrefix } from '../util/repr.js';
 import type { CommandCheck } from './checks.js';
 import { POSTPONE } from './checks.js';
@@ -18,6 +18,15 @@ import type { CommandTable } from './command-table.js';
 import type { Propagator } from './propagation.js';
 
 export type DispatchOutcome = 'done' | 'postponed';
+
+interface InProgressCall {
+  command: Command;
+  argv: string[];
+  /** performance.now() when the command started. */
+  start: number;
+  dirtyBefore: number;
+  db: Db;
+}
 
 /** What the dispatcher needs from the node. */
 export interface DispatcherHost {
@@ -45,6 +54,8 @@ export class Dispatcher {
   private errorMark = 0;
   /** Nesting of call() (EXEC runs its commands inside): the command clock is set by the outermost. */
   private callDepth = 0;
+  /** Commands whose handler returned before they finished (busy scripts), by client. */
+  private readonly inProgress = new Map<Client, InProgressCall>();
 
   constructor(
     readonly table: CommandTable,
@@ -159,6 +170,11 @@ export class Dispatcher {
     client.reply.error(error);
   }
 
+  /** The nesting of call() now: 1 inside a command a client sent, more inside EXEC or a script. */
+  get depth(): number {
+    return this.callDepth;
+  }
+
   /** Runs one command with all the bookkeeping Redis's call() does. */
   call(client: Client, command: Command, argv: string[]): void {
     const handler = command.handler;
@@ -197,14 +213,41 @@ export class Dispatcher {
       if (client.noTouch) hooks.touchSuppressed = false;
       this.callDepth--;
     }
+    if (client.commandInProgress) {
+      // A busy script yields to the event loop: its call() ends when the script does.
+      this.inProgress.set(client, { command, argv, start, dirtyBefore, db });
+      return;
+    }
+    const failed = serverStats.totalErrorReplies > this.errorMark;
+    this.errorMark = serverStats.totalErrorReplies;
+    this.afterHandler(client, command, argv, start, dirtyBefore, db, failed);
+  }
+
+  /**
+   * A command that went on past its handler (client.commandInProgress) has finished, `failed`
+   * when its reply was an error: its call() bookkeeping, with the whole duration. The caller
+   * clears commandInProgress first.
+   */
+  completeInProgress(client: Client, failed: boolean): void {
+    const pending = this.inProgress.get(client);
+    if (pending === undefined) return;
+    this.inProgress.delete(client);
+    this.tickValid = false;
+    this.afterHandler(client, pending.command, pending.argv, pending.start, pending.dirtyBefore, pending.db, failed);
+  }
+
+  /** Redis's call() epilogue: stats, after-call hooks (slowlog, MONITOR...), propagation. */
+  private afterHandler(client: Client, command: Command, argv: string[], start: number, dirtyBefore: number, db: Db, failed: boolean): void {
+    const host = this.host;
+    const api = host.api;
+    const serverStats = api.stats;
     const end = performance.now();
     this.tickMs = end;
     const durationMicros = Math.round((end - start) * 1000);
     const stats = command.stats;
     stats.calls++;
     stats.microseconds += durationMicros;
-    if (serverStats.totalErrorReplies > this.errorMark) stats.failedCalls++;
-    this.errorMark = serverStats.totalErrorReplies;
+    if (failed) stats.failedCalls++;
     client.lastCommandName = command.fullName;
     serverStats.totalCommandsProcessed++;
     host.afterCall(client, command, argv, durationMicros);

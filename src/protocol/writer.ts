@@ -181,6 +181,14 @@ export class ReplyWriter {
   /** `text` is the whole error line without the leading '-', e.g. "ERR syntax error". */
   error(text: string): void {
     if (this.onError !== null) this.onError(text);
+    this.errorWithoutStats(text);
+  }
+
+  /**
+   * An error reply left out of the error statistics: the error a script returns from a failed
+   * redis.call() was already counted when the command replied it.
+   */
+  errorWithoutStats(text: string): void {
     if (this.muted) return;
     // Newlines would break the protocol; Redis replaces them the same way.
     const safe = text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0 ? text.replace(/[\r\n]/g, ' ') : text;
@@ -356,6 +364,13 @@ export class ReplyWriter {
     const text = formatDouble17g(value);
     if (this.resp === 3) this.ascii(',' + text + '\r\n');
     else this.bulk(text);
+  }
+
+  /** A big number ("(" in RESP3, a bulk string in RESP2). */
+  bigNumber(digits: string): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.ascii('(' + digits + '\r\n');
+    else this.bulk(digits);
   }
 
   boolean(value: boolean): void {

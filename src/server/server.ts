@@ -20,10 +20,11 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
-import type { Connection } from '../engine/connection.js';
+import { DiscardingConnection, type Connection } from '../engine/connection.js';
+import { ScriptingEngine } from '../scripting/engine.js';
 import { Dispatcher, type DispatcherHost } from '../engine/dispatcher.js';
 import { KeyspaceEvents } from '../engine/keyspace-events.js';
 import { Propagator } from '../engine/propagation.js';
@@ -48,6 +49,9 @@ export { REDIS_VERSION } from '../util/version.js';
 
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
+
+/** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
+const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
@@ -108,6 +112,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly outputLimits: OutputLimits;
   /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
   readonly memoryGuard = new MemoryGuard();
+  /** Lua scripts: the interpreter, the EVAL cache and the running script. */
+  readonly scripting: ScriptingEngine;
   /** Collects once the keyspace shrank a lot, so INFO memory shows what the dataset holds. */
   readonly heapReclaim = new HeapReclaim();
   private readonly rates: InstantaneousRates;
@@ -148,10 +154,39 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       memoryCheck(this.memoryGuard),
       noMultiCheck,
       pubsubContextCheck,
+      busyScriptCheck(() => this.scripting.timedOutRun),
       pauseCheck(this.clientPause),
       multiQueueCheck,
     ]);
     this.live = config.live;
+    this.scripting = new ScriptingEngine({
+      createScriptClient: () => this.createClient(new DiscardingConnection()),
+      lookupCommand: (argv) => this.commandTable.lookup(argv),
+      countErrorReply: (text) => this.countErrorReply(text),
+      oomRefusal: () => this.memoryGuard.refusal,
+      denyNoScriptCommands: () => true,
+      busyReplyThresholdMs: () => config.num('busy-reply-threshold'),
+      // Only a script a network client sent as its own command may yield: inside EXEC, or for
+      // a socket-free client, the commands around it cannot wait.
+      canYield: (ctx) => this.dispatcher.depth === 1 && this.clients.byIdMap.get(ctx.client.id) !== undefined,
+      beginYielding: (ctx) => {
+        const client = this.clients.byIdMap.get(ctx.client.id) as Client;
+        client.commandInProgress = true;
+        // The script's effects so far and to come leave as one unit when it ends.
+        this.propagator.begin();
+        return (failed) => {
+          client.commandInProgress = false;
+          this.dispatcher.completeInProgress(client, failed);
+          this.propagator.end();
+          if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+          if (!client.closed) client.resumeAfterBlock();
+        };
+      },
+      log: (level, message) => log[SCRIPT_LOG_LEVELS[level]](message),
+      logWarning: (message) => log.warning(message),
+      functions: this.keyspace.functions,
+      rdbCompression: () => config.bool('rdbcompression'),
+    });
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     };
@@ -272,7 +307,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Runs every complete request buffered for the client, then writes the replies once. */
   private processInput(client: Client, connection: SocketConnection): void {
-    if (client.pausedArgv !== null || client.blockedOnKeys) return;
+    if (client.pausedArgv !== null || client.blockedOnKeys || client.commandInProgress) return;
     const dispatcher = this.dispatcher;
     dispatcher.beginBatch();
     try {
@@ -295,7 +330,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
           client.bigArgs = null;
         }
         // A blocked client reads nothing more until released (its input waits in the parser).
-        if (outcome === 'postponed' || client.blockedOnKeys) break;
+        if (outcome === 'postponed' || client.blockedOnKeys || client.commandInProgress) break;
         // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
         // and the output limit is judged while the batch runs, not after it.
         if (client.reply.lengthBytes >= MAX_REPLY_BATCH_BYTES) this.flushClient(client);
@@ -335,7 +370,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const outcome = this.dispatcher.execute(client, argv);
     // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
     // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
-    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+    // While a busy script yields, the keys it touched wait for it to end.
+    if (this.blocking.hasReadyKeys && this.scripting.timedOutRun === null) this.blocking.handleReadyKeys();
     if (repliesOn && client.replyMode === 'on' && outcome === 'done') return 'done';
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
@@ -562,7 +598,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       const clients = this.unblocked;
       this.unblocked = [];
       for (const c of clients) {
-        if (c.closed || c.blockedOnKeys) continue;
+        if (c.closed || c.blockedOnKeys || c.commandInProgress) continue;
         const connection = c.connection;
         if (connection instanceof SocketConnection) this.processInput(c, connection);
         else this.flushClient(c);
@@ -597,8 +633,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     setNowMs(Date.now());
     const expiredBefore = this.stats.expiredKeys;
     const cycleStart = performance.now();
-    // Active expiry would propagate DELs: Redis skips it while clients are paused.
-    if (!this.clientPause.inEffect()) this.keyspace.activeExpireCycle(hz);
+    // Active expiry would propagate DELs: Redis skips it while clients are paused, and while a
+    // busy script yields to the event loop (the script sees the dataset as it was).
+    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null) this.keyspace.activeExpireCycle(hz);
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
@@ -606,7 +643,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
-      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys &&
+      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');

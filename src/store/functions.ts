@@ -1,24 +1,47 @@
-// The function library registry (FUNCTION LOAD/LIST/FLUSH, persisted with the dataset in RDB).
-// Libraries are added by the scripting capability; until it lands the registry stays empty,
-// and FLUSH/LIST operate on it exactly as Redis does on an empty one.
+// The function library registry (FUNCTION LOAD/LIST/DELETE/FLUSH/DUMP/RESTORE), kept with the
+// dataset and persisted in RDB as FUNCTION2 records of each library's code. Functions are
+// indexed by name across libraries (FCALL looks them up there). The scripting engine attaches
+// what it compiled to the FunctionInfo objects; the registry only holds the code and metadata.
 
 export interface FunctionInfo {
-  name: string;
-  description: string | null;
-  flags: readonly string[];
+  readonly name: string;
+  readonly description: string | null;
+  /** Script flag names, in Redis's order of its flag table (FUNCTION LIST shows them so). */
+  readonly flags: readonly string[];
+  readonly library: FunctionLibrary;
 }
 
 export interface FunctionLibrary {
-  name: string;
-  engine: string;
-  code: string;
-  functions: Map<string, FunctionInfo>;
+  readonly name: string;
+  /** The engine's name as registered ("LUA"). */
+  readonly engine: string;
+  /** The whole code, shebang included (FUNCTION LIST WITHCODE, DUMP, RDB). */
+  readonly code: string;
+  readonly functions: Map<string, FunctionInfo>;
 }
 
 export class FunctionLibraries {
   readonly libraries = new Map<string, FunctionLibrary>();
+  /** Every function of every library, by name. */
+  readonly functions = new Map<string, FunctionInfo>();
 
   clear(): void {
     this.libraries.clear();
+    this.functions.clear();
+  }
+
+  /** Adds a library and its functions (the caller checked that no name collides). */
+  link(library: FunctionLibrary): void {
+    this.libraries.set(library.name, library);
+    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+  }
+
+  unlink(library: FunctionLibrary): void {
+    this.libraries.delete(library.name);
+    for (const fn of library.functions.values()) this.functions.delete(fn.name);
+  }
+
+  get functionCount(): number {
+    return this.functions.size;
   }
 }

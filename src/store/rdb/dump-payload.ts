@@ -6,7 +6,8 @@ import { RDB_VERSION } from './constants.js';
 import { crc64 } from './crc64.js';
 import type { RdbWriter } from './writer.js';
 
-const FOOTER_BYTES = 10;
+/** The RDB version (2 bytes) and CRC64 (8 bytes) after the serialized value. */
+export const DUMP_PAYLOAD_FOOTER_BYTES = 10;
 
 /** Appends the footer to a writer holding type + value and returns the finished payload. */
 export function sealDumpPayload(writer: RdbWriter): Buffer {
@@ -26,8 +27,8 @@ export function sealDumpPayload(writer: RdbWriter): Buffer {
  */
 export function verifyDumpPayload(payload: Uint8Array, skipChecksum: boolean): boolean {
   const len = payload.length;
-  if (len < FOOTER_BYTES) return false;
-  const footer = len - FOOTER_BYTES;
+  if (len < DUMP_PAYLOAD_FOOTER_BYTES) return false;
+  const footer = len - DUMP_PAYLOAD_FOOTER_BYTES;
   const version = payload[footer] | (payload[footer + 1] << 8);
   if (version > RDB_VERSION) return false;
   if (skipChecksum) return true;

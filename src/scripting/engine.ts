@@ -1,0 +1,538 @@
+// The scripting engine: one Lua interpreter for the node (Redis keeps one lua_State), the EVAL
+// script cache by SHA1, the run of one script at a time, and redis.call() through a socket-free
+// script client that goes through the engine's call() like any command.
+
+import type { CommandContext, ScriptingApi } from '../commands/context.js';
+import type { Command } from '../commands/types.js';
+import type { Client } from '../engine/client.js';
+import { errorInfoOf, writeErrorText, writeLuaReply } from './lua-to-reply.js';
+import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/value.js';
+import { isKeyword as isKeywordArg } from '../commands/errors.js';
+import { FunctionLibraries, type FunctionInfo, type FunctionLibrary } from '../store/functions.js';
+import { parseInt64 } from '../util/numbers.js';
+import { createLibrary, dumpLibraries, joinLibraries, LUA_ENGINE_NAME, readDumpedLibraries } from './function-libraries.js';
+import { createFunctionState, createScriptState, type FunctionState, type LuaRegisteredFunction, type LuaTask, type ScriptState } from './lua-environment.js';
+import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
+import type { RedisApiHost } from './redis-api.js';
+import { flagsFromNames, parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
+import { refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
+
+/** What the engine needs from the node. */
+export interface ScriptingHost extends ScriptCallGates {
+  /** A client with no socket for the commands scripts run (Redis's lua_client). */
+  createScriptClient(): Client;
+  lookupCommand(argv: readonly string[]): Command | undefined;
+  /** Counts an error reply in INFO errorstats (a command a script was refused). */
+  countErrorReply(text: string): void;
+  busyReplyThresholdMs(): number;
+  /** Whether the caller's command may go on after its handler returns (see beginYielding). */
+  canYield(caller: CommandContext): boolean;
+  /**
+   * The caller's command goes on after its handler returns: its input waits and its call()
+   * bookkeeping and propagation unit stay open until the returned function is called.
+   */
+  beginYielding(caller: CommandContext): (failed: boolean) => void;
+  log(level: number, message: string): void;
+  logWarning(message: string): void;
+  /** The function libraries of the dataset. */
+  readonly functions: FunctionLibraries;
+  /** rdbcompression, for FUNCTION DUMP. */
+  rdbCompression(): boolean;
+}
+
+/** FUNCTION LOAD gives up on library code that runs longer than this (Redis's LOAD_TIMEOUT_MS). */
+const FUNCTION_LOAD_TIMEOUT_MS = 500;
+
+/** Thrown through the interpreter when a library's code ran past FUNCTION_LOAD_TIMEOUT_MS. */
+class FunctionLoadTimeout extends Error {}
+
+interface CachedScript {
+  readonly body: string;
+  readonly flags: ScriptFlags;
+  readonly fn: LuaFunction;
+}
+
+/** Thrown through the interpreter by the hook of a killed script: pcall cannot catch it. */
+export class ScriptKilled extends Error {
+  /** "@user_script:3": where the script was when killed, or null. */
+  constructor(readonly position: string | null) {
+    super('script killed');
+  }
+}
+
+const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+
+/** A numkeys argument as Redis's getLongLongFromObject reads it, or null. */
+function parseNumKeys(text: string): number | null {
+  const value = parseInt64(text);
+  if (value === null) return null;
+  return typeof value === 'bigint' ? (value > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : value;
+}
+
+export class ScriptingEngine implements ScriptingApi, RedisApiHost {
+  private lua!: ScriptState;
+  /** Functions run in an interpreter of their own (Redis's function engine), kept across SCRIPT FLUSH. */
+  private readonly functionsLua: FunctionState;
+  /** The compiled callback of each registered function. */
+  private readonly callbacks = new WeakMap<FunctionInfo, LuaFunction>();
+  /** performance.now() when the running FUNCTION LOAD started, or -1. */
+  private loadStartedMs = -1;
+  private readonly scripts = new Map<string, CachedScript>();
+  /** Bytes of cached script bodies and SHAs (INFO used_memory_scripts_eval). */
+  private scriptsBytes = 0;
+  private readonly scriptClient: Client;
+  private current: ScriptRun | null = null;
+  /** The interpreter the current run belongs to. */
+  private currentLua: ScriptState | null = null;
+
+  constructor(private readonly host: ScriptingHost) {
+    this.scriptClient = host.createScriptClient();
+    this.scriptClient.denyBlocking = true;
+    this.resetInterpreter();
+    this.functionsLua = createFunctionState(this, () => this.onFunctionHook());
+  }
+
+  private resetInterpreter(): void {
+    this.lua = createScriptState(this, () => this.onHook());
+  }
+
+  get cachedScriptCount(): number {
+    return this.scripts.size;
+  }
+
+  get cachedScriptBytes(): number {
+    return this.scriptsBytes;
+  }
+
+  /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
+  get timedOutRun(): ScriptRun | null {
+    return this.current !== null && this.current.timedOut ? this.current : null;
+  }
+
+  // ------------------------------------------------------------------ EVAL family
+
+  eval(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
+    const numKeys = parseNumKeys(argv[2]);
+    if (numKeys === null) {
+      ctx.reply.error('ERR value is not an integer or out of range');
+      return;
+    }
+    if (numKeys > argv.length - 3) {
+      ctx.reply.error("ERR Number of keys can't be greater than number of args");
+      return;
+    }
+    if (numKeys < 0) {
+      ctx.reply.error("ERR Number of keys can't be negative");
+      return;
+    }
+    let sha: string;
+    let script: CachedScript | undefined;
+    if (bySha) {
+      sha = argv[1].toLowerCase();
+      script = sha.length === 40 ? this.scripts.get(sha) : undefined;
+      if (script === undefined) {
+        ctx.reply.error(NOSCRIPT);
+        return;
+      }
+    } else {
+      sha = sha1Hex(argv[1]);
+      script = this.scripts.get(sha) ?? this.createScript(ctx, sha, argv[1]) ?? undefined;
+      if (script === undefined) return;
+    }
+    const refusal = this.refuseRun(script.flags, readOnly);
+    if (refusal !== null) {
+      ctx.reply.error(refusal);
+      return;
+    }
+    const keys = new LuaTable();
+    for (let i = 0; i < numKeys; i++) keys.arr.push(argv[3 + i]);
+    const args = new LuaTable();
+    for (let i = 3 + numKeys; i < argv.length; i++) args.arr.push(argv[i]);
+    // KEYS and ARGV are globals of EVAL scripts, set past the globals' write protection.
+    this.lua.globals.set('KEYS', keys);
+    this.lua.globals.set('ARGV', args);
+    this.runScript(ctx, argv, sha, true, readOnly, script.flags, script.fn, [], this.lua);
+  }
+
+  /** Compiles and caches a script body; on failure replies the error and returns null. */
+  private createScript(ctx: CommandContext | null, sha: string, body: string): CachedScript | null {
+    const parsed = parseShebang(body);
+    if ('error' in parsed) {
+      ctx?.reply.error(`ERR ${parsed.error}`);
+      return null;
+    }
+    let fn: LuaFunction;
+    try {
+      // The shebang line is skipped but its newline kept, so line numbers stay the user's.
+      fn = this.lua.load(body.slice(parsed.shebangLength), '@user_script');
+    } catch (err) {
+      if (!(err instanceof LuaError)) throw err;
+      ctx?.reply.error(`ERR Error compiling script (new function): ${err.message}`);
+      return null;
+    }
+    const script: CachedScript = { body, flags: parsed.flags, fn };
+    this.scripts.set(sha, script);
+    this.scriptsBytes += body.length + sha.length;
+    return script;
+  }
+
+  /** Redis's scriptPrepareForRun refusals that exist on this node. */
+  private refuseRun(flags: ScriptFlags, readOnly: boolean): string | null {
+    if (flags.compatMode) return null;
+    if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
+    if (!flags.allowOom && !flags.noWrites && this.host.oomRefusal() !== null) {
+      return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+    }
+    return null;
+  }
+
+  /** Starts a script or function; it ends now, or later when it yields past the time limit. */
+  private runScript(
+    ctx: CommandContext, argv: readonly string[], name: string, isEval: boolean, readOnly: boolean, flags: ScriptFlags,
+    fn: LuaFunction, args: LuaValue[], lua: ScriptState,
+  ): void {
+    const scriptClient = this.scriptClient;
+    scriptClient.selectDb(ctx.client.dbIndex);
+    scriptClient.setProtocol(2);
+    const noWrites = !flags.compatMode && flags.noWrites;
+    const run = new ScriptRun(ctx, argv, scriptClient, name, isEval, readOnly || noWrites, flags);
+    run.canYield = this.host.canYield(ctx);
+    this.current = run;
+    this.currentLua = lua;
+    // The script's own commands propagate their effects; EVAL or FCALL itself never does.
+    ctx.preventPropagation();
+    this.advance(run, lua.start(fn, args), lua);
+  }
+
+  /** Runs the script until it ends or yields; when it yields, again after this event loop turn. */
+  private advance(run: ScriptRun, task: LuaTask, lua: ScriptState): void {
+    const ctx = run.caller;
+    let failed = false;
+    try {
+      const results = task.resume();
+      if (results === null) {
+        run.finishYielding ??= this.host.beginYielding(ctx);
+        setImmediate(() => this.advance(run, task, lua));
+        return;
+      }
+      writeLuaReply(ctx.reply, results[0], run.scriptClient.reply.resp);
+    } catch (err) {
+      failed = true;
+      this.replyScriptError(ctx, run, err, lua);
+    }
+    this.endRun(run, failed);
+  }
+
+  private endRun(run: ScriptRun, failed: boolean): void {
+    if (this.current === run) {
+      this.current = null;
+      this.currentLua = null;
+    }
+    const finishYielding = run.finishYielding;
+    run.finishYielding = null;
+    if (finishYielding !== null) finishYielding(failed);
+  }
+
+  /** The error reply of a failed script: its message, then where it failed. */
+  private replyScriptError(ctx: CommandContext, run: ScriptRun, err: unknown, lua: ScriptState): void {
+    let table: LuaTable;
+    let position: string | null = null;
+    if (err instanceof ScriptKilled) {
+      this.host.logWarning('Lua script killed by user with SCRIPT KILL.');
+      table = errorTable('ERR Script killed by user with SCRIPT KILL...');
+      position = err.position;
+    } else if (err instanceof LuaError) {
+      const value = err.value;
+      // Redis's error handler: an error that is not a Redis error table becomes one.
+      table = value instanceof LuaTable && typeof value.getString('err') === 'string' ? value : errorTable(`ERR ${lua.tostring(value)}`);
+      if (err.luaSource !== undefined && err.luaLine !== undefined && err.luaLine >= 0) position = `${err.luaSource}:${err.luaLine}`;
+    } else if (run.finishYielding !== null) {
+      // A fault of ours after the script yielded: no call() is around to contain it any more.
+      this.host.logWarning(`Internal error running script ${run.name}: ${(err as Error).stack ?? String(err)}`);
+      table = errorTable('ERR internal error running script');
+    } else {
+      this.endRun(run, true);
+      throw err;
+    }
+    const info = errorInfoOf(table);
+    const text = position === null ? info.message : `${info.message} script: ${run.name}, on ${position}.`;
+    writeErrorText(ctx.reply, text, info.ignoreStats);
+  }
+
+  // ------------------------------------------------------------------ redis.* host
+
+  running(): boolean {
+    return this.current !== null;
+  }
+
+  callCommand(argv: string[]): { value: LuaValue; isError: boolean } {
+    const run = this.current as ScriptRun;
+    const host = this.host;
+    const command = host.lookupCommand(argv);
+    const refusal = refuseScriptCommand(run, command, argv.length, host);
+    if (command === undefined || refusal !== null) {
+      const text = `ERR ${refusal ?? ''}`;
+      host.countErrorReply(text);
+      if (command !== undefined) command.stats.rejectedCalls++;
+      const table = errorTable(text);
+      table.set('ignore_error_stats_update', true);
+      return { value: table, isError: true };
+    }
+    if (command.isWrite) run.writeDirty = true;
+    const client = run.scriptClient;
+    client.call(command, argv);
+    const out = client.reply.take();
+    const bytes = out === null ? null : Buffer.isBuffer(out) ? out : Buffer.concat(out);
+    const text = bytes === null ? '' : bytes.latin1Slice(0, bytes.length);
+    if (text.length === 0) return { value: false, isError: false };
+    return { value: replyToLua(text), isError: isErrorReply(text) };
+  }
+
+  setResp(resp: 2 | 3): void {
+    (this.current as ScriptRun).scriptClient.setProtocol(resp);
+  }
+
+  setRepl(flags: number): void {
+    (this.current as ScriptRun).replFlags = flags;
+  }
+
+  log(level: number, message: string): void {
+    this.host.log(level, message);
+  }
+
+  aclCheck(argv: string[]): boolean | null {
+    // Every user may run every command until ACLs exist (the ACL capability refines this).
+    return this.host.lookupCommand(argv) === undefined ? null : true;
+  }
+
+  // ------------------------------------------------------------------ SCRIPT
+
+  scriptLoad(ctx: CommandContext, body: string): void {
+    const sha = sha1Hex(body);
+    if (this.scripts.has(sha) || this.createScript(ctx, sha, body) !== null) ctx.reply.bulk(sha);
+  }
+
+  scriptExists(shas: readonly string[]): boolean[] {
+    return shas.map((sha) => this.scripts.has(sha.toLowerCase()));
+  }
+
+  scriptFlush(): void {
+    this.scripts.clear();
+    this.scriptsBytes = 0;
+    this.resetInterpreter();
+  }
+
+  /** SCRIPT KILL (isEval) or FUNCTION KILL: an error text, or null when the kill was accepted. */
+  kill(isEval: boolean): string | null {
+    const run = this.current;
+    if (run === null) return 'NOTBUSY No scripts in execution right now.';
+    if (run.writeDirty) {
+      return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+    }
+    if (isEval && !run.isEval) return 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+    if (!isEval && run.isEval) return 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+    run.killed = true;
+    return null;
+  }
+
+  // ------------------------------------------------------------------ functions
+
+  functionLoad(ctx: CommandContext, argv: string[]): void {
+    let replace = false;
+    let at = 2;
+    for (; at < argv.length - 1; at++) {
+      if (isKeywordArg(argv[at], 'REPLACE')) replace = true;
+      else {
+        ctx.reply.error(`ERR Unknown option given: ${argv[at]}`);
+        return;
+      }
+    }
+    if (at >= argv.length) {
+      ctx.reply.error('ERR Function code is missing');
+      return;
+    }
+    const library = this.createLibrary(this.host.functions, argv[at], replace, FUNCTION_LOAD_TIMEOUT_MS);
+    if ('error' in library) {
+      ctx.reply.error(`ERR ${library.error}`);
+      return;
+    }
+    ctx.markDirty();
+    ctx.reply.bulk(library.name);
+  }
+
+  /** Builds a library into `registry`, compiling its functions in the functions interpreter. */
+  private createLibrary(registry: FunctionLibraries, code: string, replace: boolean, timeoutMs: number): FunctionLibrary | { error: string } {
+    let callbacks: Map<string, LuaRegisteredFunction> | null = null;
+    const library = createLibrary(registry, code, replace, (_library, body) => {
+      this.loadStartedMs = timeoutMs > 0 ? performance.now() : -1;
+      try {
+        const registered = this.functionsLua.loadLibrary(body);
+        if (!('error' in registered)) callbacks = registered;
+        return registered;
+      } catch (err) {
+        if (!(err instanceof FunctionLoadTimeout)) throw err;
+        return { error: 'Error registering functions: ERR FUNCTION LOAD timeout' };
+      } finally {
+        this.loadStartedMs = -1;
+      }
+    });
+    if ('error' in library) return library;
+    const compiled = callbacks as Map<string, LuaRegisteredFunction> | null;
+    for (const fn of library.functions.values()) {
+      const registered = compiled?.get(fn.name);
+      if (registered !== undefined) this.callbacks.set(fn, registered.callback);
+    }
+    return library;
+  }
+
+  functionDelete(ctx: CommandContext, name: string): void {
+    const registry = this.host.functions;
+    const library = registry.libraries.get(name);
+    if (library === undefined) {
+      ctx.reply.error('ERR Library not found');
+      return;
+    }
+    registry.unlink(library);
+    ctx.markDirty();
+    ctx.reply.ok();
+  }
+
+  functionDump(ctx: CommandContext): void {
+    ctx.reply.bulk(dumpLibraries(this.host.functions.libraries.values(), this.host.rdbCompression()));
+  }
+
+  functionRestore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void {
+    const codes = readDumpedLibraries(Buffer.from(payload, 'latin1'), skipChecksum);
+    if ('error' in codes) {
+      ctx.reply.error(`ERR ${codes.error}`);
+      return;
+    }
+    // The payload's libraries are built apart, then joined all or none.
+    const restored = new FunctionLibraries();
+    for (const code of codes) {
+      const library = this.createLibrary(restored, code, false, 0);
+      if ('error' in library) {
+        ctx.reply.error(`ERR ${library.error}`);
+        return;
+      }
+    }
+    const registry = this.host.functions;
+    if (policy === 'FLUSH') {
+      registry.clear();
+    }
+    const error = joinLibraries(registry, [...restored.libraries.values()], policy === 'REPLACE');
+    if (error !== null) {
+      ctx.reply.error(`ERR ${error}`);
+      return;
+    }
+    ctx.markDirty();
+    ctx.reply.ok();
+  }
+
+  functionStats(ctx: CommandContext): void {
+    const run = this.current;
+    if (run !== null && run.isEval) {
+      ctx.reply.error('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      return;
+    }
+    const r = ctx.reply;
+    r.mapLength(2);
+    r.bulk('running_script');
+    if (run === null) r.nullBulk();
+    else {
+      r.mapLength(3);
+      r.bulk('name');
+      r.bulk(run.name);
+      r.bulk('command');
+      r.bulkArray(run.callerArgv);
+      r.bulk('duration_ms');
+      r.integer(Math.floor(run.elapsedMs()));
+    }
+    r.bulk('engines');
+    r.mapLength(1);
+    r.bulk(LUA_ENGINE_NAME);
+    r.mapLength(2);
+    r.bulk('libraries_count');
+    r.integer(this.host.functions.libraries.size);
+    r.bulk('functions_count');
+    r.integer(this.host.functions.functionCount);
+  }
+
+  fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
+    const fn = this.host.functions.functions.get(argv[1]);
+    if (fn === undefined) {
+      ctx.reply.error('ERR Function not found');
+      return;
+    }
+    const numKeys = parseNumKeys(argv[2]);
+    if (numKeys === null) {
+      ctx.reply.error('ERR Bad number of keys provided');
+      return;
+    }
+    if (numKeys > argv.length - 3) {
+      ctx.reply.error("ERR Number of keys can't be greater than number of args");
+      return;
+    }
+    if (numKeys < 0) {
+      ctx.reply.error("ERR Number of keys can't be negative");
+      return;
+    }
+    const flags = flagsFromNames(fn.flags);
+    if ('unknown' in flags) throw new Error(`registered function ${fn.name} has an unknown flag ${flags.unknown}`);
+    const refusal = this.refuseRun(flags, readOnly);
+    if (refusal !== null) {
+      ctx.reply.error(refusal);
+      return;
+    }
+    let callback = this.callbacks.get(fn);
+    if (callback === undefined) {
+      // A library restored from an RDB image: compile it now.
+      const rebuilt = this.createLibrary(this.host.functions, fn.library.code, true, 0);
+      if ('error' in rebuilt) {
+        ctx.reply.error(`ERR ${rebuilt.error}`);
+        return;
+      }
+      const again = rebuilt.functions.get(fn.name);
+      callback = again === undefined ? undefined : this.callbacks.get(again);
+      if (callback === undefined) {
+        ctx.reply.error('ERR Function not found');
+        return;
+      }
+    }
+    const keys = new LuaTable();
+    for (let i = 0; i < numKeys; i++) keys.arr.push(argv[3 + i]);
+    const args = new LuaTable();
+    for (let i = 3 + numKeys; i < argv.length; i++) args.arr.push(argv[i]);
+    this.runScript(ctx, argv, fn.name, false, readOnly, flags, callback, [keys, args], this.functionsLua);
+  }
+
+  /** The count hook of the functions interpreter: FUNCTION LOAD's timeout, else a run's hook. */
+  private onFunctionHook(): 'continue' | 'suspend' {
+    if (this.loadStartedMs >= 0) {
+      if (performance.now() - this.loadStartedMs > FUNCTION_LOAD_TIMEOUT_MS) throw new FunctionLoadTimeout();
+      return 'continue';
+    }
+    return this.onHook();
+  }
+
+  /**
+   * The interpreter's count hook (every HOOK_INTERVAL_TICKS): past busy-reply-threshold the run
+   * is timed out, other clients get BUSY, and the script yields to the event loop at each hook
+   * so SCRIPT KILL can reach it; a killed script ends here.
+   */
+  private onHook(): 'continue' | 'suspend' {
+    const run = this.current;
+    if (run === null) return 'continue';
+    if (!run.timedOut) {
+      const elapsedMs = run.elapsedMs();
+      const thresholdMs = this.host.busyReplyThresholdMs();
+      if (thresholdMs <= 0 || elapsedMs < thresholdMs) return 'continue';
+      this.host.logWarning(
+        `Slow script detected: still in execution after ${Math.floor(elapsedMs)} milliseconds. You can try killing the script using the ${run.isEval ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${run.name}.`,
+      );
+      run.timedOut = true;
+    }
+    if (run.killed) throw new ScriptKilled(this.currentLua?.currentPosition() ?? null);
+    return run.canYield ? 'suspend' : 'continue';
+  }
+}

@@ -1,0 +1,167 @@
+// A script's return value written as the caller's reply (Redis's luaReplyToRedisReply): strings
+// are bulk strings, numbers integers (truncated), true 1 and false a null in RESP2 (booleans in
+// RESP3 when the script chose redis.setresp(3)), tables {err=...}, {ok=...}, {double=...},
+// {big_number=...}, {verbatim_string=...}, {map=...}, {set=...} or an array read from t[1] up to
+// the first nil; anything else (nil, functions, userdata) a null.
+
+import type { ReplyWriter } from '../protocol/writer.js';
+import { LuaTable, type LuaValue, numberToString } from './lua/value.js';
+
+/**
+ * Nesting Redis reaches before its Lua stack check fails: deeper tables answer
+ * "ERR reached lua stack limit" in place of the element (a self-referencing table ends that way).
+ */
+export const MAX_REPLY_NESTING = 3998;
+
+/** What an error table carries (Redis's errorInfo). */
+export interface ScriptErrorInfo {
+  message: string;
+  source: string | null;
+  line: string | null;
+  ignoreStats: boolean;
+}
+
+/** Redis's luaExtractErrorInformation over an error table. */
+export function errorInfoOf(table: LuaTable): ScriptErrorInfo {
+  const err = table.getString('err');
+  const source = table.getString('source');
+  const line = table.getString('line');
+  const ignore = table.getString('ignore_error_stats_update');
+  return {
+    message: luaStringOf(err) ?? '',
+    source: luaStringOf(source),
+    line: luaStringOf(line),
+    ignoreStats: ignore === true,
+  };
+}
+
+/** lua_isstring + lua_tostring: strings and numbers ("%.14g"). */
+function luaStringOf(value: LuaValue): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberToString(value);
+  return null;
+}
+
+
+/** C's (long long) cast of a double, as the integer reply of a Lua number. */
+function truncateToInt64(value: number): number | bigint {
+  if (Number.isNaN(value)) return -9223372036854775808n;
+  const truncated = Math.trunc(value);
+  if (Number.isSafeInteger(truncated)) return truncated;
+  if (truncated >= 9223372036854775807 || truncated < -9223372036854775808) return -9223372036854775808n;
+  return BigInt(truncated);
+}
+
+function replaceLineBreaks(text: string): string {
+  return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0 ? text.replace(/[\r\n]/g, ' ') : text;
+}
+
+/**
+ * Writes `value` to `out`. `scriptResp` is the protocol the script chose with redis.setresp()
+ * (it decides how booleans come back in RESP2 mode); `out.resp` is the caller's.
+ */
+export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3, depth = 0): void {
+  switch (typeof value) {
+    case 'string':
+      out.bulk(value);
+      return;
+    case 'number':
+      out.integer(truncateToInt64(value));
+      return;
+    case 'boolean':
+      if (scriptResp === 2) {
+        if (value) out.integer(1);
+        else out.nullBulk();
+      } else out.boolean(value);
+      return;
+    default:
+      break;
+  }
+  if (!(value instanceof LuaTable)) {
+    out.nullBulk();
+    return;
+  }
+  if (depth >= MAX_REPLY_NESTING) {
+    out.error('ERR reached lua stack limit');
+    return;
+  }
+  writeTable(out, value, scriptResp, depth);
+}
+
+function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, depth: number): void {
+  const err = table.getString('err');
+  if (typeof err === 'string' || typeof err === 'number') {
+    const info = errorInfoOf(table);
+    writeErrorText(out, info.message, info.ignoreStats);
+    return;
+  }
+  const ok = table.getString('ok');
+  if (typeof ok === 'string' || typeof ok === 'number') {
+    out.simple(replaceLineBreaks(luaStringOf(ok) as string));
+    return;
+  }
+  const double = table.getString('double');
+  if (typeof double === 'number') {
+    out.double(double);
+    return;
+  }
+  const bigNumber = table.getString('big_number');
+  if (typeof bigNumber === 'string' || typeof bigNumber === 'number') {
+    out.bigNumber(replaceLineBreaks(luaStringOf(bigNumber) as string));
+    return;
+  }
+  const verbatim = table.getString('verbatim_string');
+  if (verbatim instanceof LuaTable) {
+    const format = verbatim.getString('format');
+    const text = verbatim.getString('string');
+    if ((typeof format === 'string' || typeof format === 'number') && (typeof text === 'string' || typeof text === 'number')) {
+      out.verbatim(luaStringOf(text) as string, (luaStringOf(format) as string).slice(0, 3).padEnd(3, '\0'));
+      return;
+    }
+  }
+  const map = table.getString('map');
+  if (map instanceof LuaTable) {
+    out.mapLength(countEntries(map));
+    forEachEntry(map, (key, value) => {
+      writeLuaReply(out, key, scriptResp, depth + 1);
+      writeLuaReply(out, value, scriptResp, depth + 1);
+    });
+    return;
+  }
+  const set = table.getString('set');
+  if (set instanceof LuaTable) {
+    out.setLength(countEntries(set));
+    forEachEntry(set, (key) => writeLuaReply(out, key, scriptResp, depth + 1));
+    return;
+  }
+  let length = 0;
+  while (table.get(length + 1) !== undefined) length++;
+  out.arrayLength(length);
+  for (let i = 1; i <= length; i++) writeLuaReply(out, table.get(i), scriptResp, depth + 1);
+}
+
+/** Writes an error reply of "CODE message" text as it is (Redis's "-%s": no ERR added). */
+export function writeErrorText(out: ReplyWriter, message: string, ignoreStats: boolean): void {
+  const text = trimTrailingLineBreaks(message);
+  if (ignoreStats) out.errorWithoutStats(text);
+  else out.error(text);
+}
+
+function trimTrailingLineBreaks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 10)) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+function countEntries(table: LuaTable): number {
+  let count = 0;
+  forEachEntry(table, () => count++);
+  return count;
+}
+
+/** lua_next order: the array part, then the other keys. */
+function forEachEntry(table: LuaTable, visit: (key: LuaValue, value: LuaValue) => void): void {
+  const arr = table.arr;
+  for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) visit(i + 1, arr[i]);
+  if (table.hash !== null) for (const [key, value] of table.hash) visit(key, value);
+}

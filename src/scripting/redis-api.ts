@@ -1,0 +1,158 @@
+// The `redis` table scripts see (Redis's luaRegisterRedisAPI): call, pcall, log, setresp,
+// sha1hex, error_reply, status_reply, set_repl and its REPL_* constants, replicate_commands,
+// breakpoint, debug, acl_check_cmd, REDIS_VERSION(_NUM) and the LOG_* levels.
+
+import { LuaTable, NativeFunction, EMPTY, type LuaRuntime, type LuaValue, LuaError, numberToString, toNumber } from './lua/value.js';
+import { errorTable, errorTableFromReply } from './reply-to-lua.js';
+import { REPL_AOF, REPL_ALL, REPL_REPLICA } from './script-run.js';
+import { sha1Hex } from './script-flags.js';
+import { formatDouble17g } from '../util/numbers.js';
+import { REDIS_VERSION } from '../util/version.js';
+
+/** Redis's log levels (LL_DEBUG .. LL_WARNING). */
+export const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 } as const;
+
+/** What the redis table needs from the scripting engine (the running script's context). */
+export interface RedisApiHost {
+  /** Runs a command for the running script; its reply as a Lua value (errors as {err=...}). */
+  callCommand(argv: string[]): { value: LuaValue; isError: boolean };
+  /** Whether a script is running (redis.* that act on the run refuse otherwise). */
+  running(): boolean;
+  setResp(resp: 2 | 3): void;
+  setRepl(flags: number): void;
+  log(level: number, message: string): void;
+  /** Whether the caller's user may run this command (redis.acl_check_cmd); null: no such command. */
+  aclCheck(argv: string[]): boolean | null;
+}
+
+/** Raises a Redis error table from a native (Redis's luaPushError + lua_error). */
+export function raiseErrorTable(table: LuaTable): never {
+  throw new LuaError(table);
+}
+
+function raise(message: string): never {
+  return raiseErrorTable(errorTable(`ERR ${message}`));
+}
+
+/**
+ * Redis's luaArgsToRedisArgv: strings as they are, numbers as "%.17g" (Lua's own "%.14g" loses
+ * precision); any other type ends the conversion with an error.
+ */
+function commandArgv(args: LuaValue[]): string[] | LuaTable {
+  if (args.length === 0) return errorTable('ERR Please specify at least one argument for this redis lib call');
+  const argv = new Array<string>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'string') argv[i] = arg;
+    else if (typeof arg === 'number') argv[i] = formatDouble17g(arg);
+    else return errorTable('ERR Lua redis lib command arguments must be strings or integers');
+  }
+  return argv;
+}
+
+export function createRedisTable(host: RedisApiHost): LuaTable {
+  const redis = new LuaTable();
+  const set = (name: string, value: LuaValue): void => redis.set(name, value);
+  const fn = (name: string, impl: (rt: LuaRuntime, args: LuaValue[]) => LuaValue[]): void =>
+    set(name, new NativeFunction(name, impl));
+
+  const generic = (raiseErrors: boolean) => (_rt: LuaRuntime, args: LuaValue[]): LuaValue[] => {
+    if (!host.running()) raise('redis.call/pcall can only be called inside a script invocation');
+    const argv = commandArgv(args);
+    if (argv instanceof LuaTable) {
+      if (raiseErrors) raiseErrorTable(argv);
+      return [argv];
+    }
+    const { value, isError } = host.callCommand(argv);
+    if (isError && raiseErrors) raiseErrorTable(value as LuaTable);
+    return [value];
+  };
+  fn('call', generic(true));
+  fn('pcall', generic(false));
+
+  fn('log', (_rt, args) => {
+    if (args.length < 2) raise('redis.log() requires two arguments or more.');
+    const level = toNumber(args[0]);
+    if (level === undefined) raise('First argument must be a number (log level).');
+    const whole = Math.trunc(level);
+    if (whole < LOG_LEVELS.LOG_DEBUG || whole > LOG_LEVELS.LOG_WARNING) raise('Invalid debug level.');
+    const parts: string[] = [];
+    for (let i = 1; i < args.length; i++) {
+      const arg = args[i];
+      if (typeof arg === 'string') parts.push(arg);
+      else if (typeof arg === 'number') parts.push(numberToString(arg));
+    }
+    host.log(whole, parts.join(' '));
+    return EMPTY;
+  });
+  for (const [name, level] of Object.entries(LOG_LEVELS)) set(name, level);
+
+  set('REDIS_VERSION_NUM', versionNumber(REDIS_VERSION));
+  set('REDIS_VERSION', REDIS_VERSION);
+
+  fn('setresp', (_rt, args) => {
+    if (!host.running()) raise('redis.setresp can only be called inside a script invocation');
+    if (args.length !== 1) raise('redis.setresp() requires one argument.');
+    const resp = Math.trunc(toNumber(args[0]) ?? 0);
+    if (resp !== 2 && resp !== 3) raise('RESP version must be 2 or 3.');
+    host.setResp(resp);
+    return EMPTY;
+  });
+
+  fn('sha1hex', (_rt, args) => {
+    if (args.length !== 1) raise('wrong number of arguments');
+    const arg = args[0];
+    const text = typeof arg === 'string' ? arg : typeof arg === 'number' ? numberToString(arg) : '';
+    return [sha1Hex(text)];
+  });
+
+  fn('error_reply', (_rt, args) => {
+    const arg = args[0];
+    if (args.length !== 1 || typeof arg !== 'string') return [errorTable('ERR wrong number or type of arguments')];
+    return [errorTableFromReply(arg.charCodeAt(0) === 45 ? arg : '-' + arg)];
+  });
+  fn('status_reply', (_rt, args) => {
+    const arg = args[0];
+    if (args.length !== 1 || typeof arg !== 'string') return [errorTable('ERR wrong number or type of arguments')];
+    const table = new LuaTable();
+    table.set('ok', arg);
+    return [table];
+  });
+
+  fn('set_repl', (_rt, args) => {
+    if (!host.running()) raise('redis.set_repl can only be called inside a script invocation');
+    if (args.length !== 1) raise('redis.set_repl() requires two arguments.');
+    const flags = Math.trunc(toNumber(args[0]) ?? 0);
+    if ((flags & ~REPL_ALL) !== 0) raise('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+    host.setRepl(flags);
+    return EMPTY;
+  });
+  set('REPL_NONE', 0);
+  set('REPL_AOF', REPL_AOF);
+  set('REPL_SLAVE', REPL_REPLICA);
+  set('REPL_REPLICA', REPL_REPLICA);
+  set('REPL_ALL', REPL_ALL);
+  // Effects replication is the only mode since Redis 7.0: the call is kept for old scripts.
+  fn('replicate_commands', () => [true]);
+
+  // Without a debugging session (SCRIPT DEBUG is not offered) these do what Redis's do then.
+  fn('breakpoint', () => [false]);
+  fn('debug', () => EMPTY);
+
+  fn('acl_check_cmd', (_rt, args) => {
+    if (!host.running()) raise('redis.acl_check_cmd can only be called inside a script invocation');
+    const argv = commandArgv(args);
+    if (argv instanceof LuaTable) raiseErrorTable(argv);
+    const allowed = host.aclCheck(argv);
+    if (allowed === null) raise('Invalid command passed to redis.acl_check_cmd()');
+    return [allowed];
+  });
+
+  return redis;
+}
+
+/** "7.0.15" as Redis's REDIS_VERSION_NUM: 0x00MMmmpp. */
+function versionNumber(version: string): number {
+  const [major, minor, patch] = version.split('.').map(Number);
+  return (major << 16) | (minor << 8) | patch;
+}

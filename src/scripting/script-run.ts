@@ -1,0 +1,70 @@
+// One running script or function (Redis's scriptRunCtx): who called it, what it may do, and
+// what it has done so far. The checks each redis.call() passes before its command runs are
+// Redis's scriptCall() list.
+
+import type { CommandContext } from '../commands/context.js';
+import type { Command } from '../commands/types.js';
+import type { Client } from '../engine/client.js';
+import type { ScriptFlags } from './script-flags.js';
+
+/** redis.set_repl() targets (Redis's PROPAGATE_AOF / PROPAGATE_REPL bits). */
+export const REPL_AOF = 1;
+export const REPL_REPLICA = 2;
+export const REPL_ALL = REPL_AOF | REPL_REPLICA;
+
+export class ScriptRun {
+  /** Set once the run passed busy-reply-threshold: other clients get BUSY. */
+  timedOut = false;
+  /** SCRIPT KILL / FUNCTION KILL asked for it; the next hook ends the script. */
+  killed = false;
+  /** A write command ran: the script can no longer be killed. */
+  writeDirty = false;
+  replFlags = REPL_ALL;
+  /** Whether the script may yield to the event loop once timed out (a network client's own command). */
+  canYield = false;
+  /** Set once the script yielded: ends the caller's command when the script ends. */
+  finishYielding: ((failed: boolean) => void) | null = null;
+  readonly startedAtMs = performance.now();
+
+  constructor(
+    readonly caller: CommandContext,
+    /** The EVAL or FCALL command as sent (FUNCTION STATS shows it). */
+    readonly callerArgv: readonly string[],
+    readonly scriptClient: Client,
+    /** The SHA of an EVAL script or the function's name, as error replies and logs show it. */
+    readonly name: string,
+    readonly isEval: boolean,
+    readonly readOnly: boolean,
+    readonly flags: ScriptFlags,
+  ) {}
+
+  get allowOom(): boolean {
+    return !this.flags.compatMode && this.flags.allowOom;
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAtMs;
+  }
+}
+
+/** What the pre-call checks read from the node. */
+export interface ScriptCallGates {
+  /** The error text while commands that grow memory are refused, else null. */
+  oomRefusal(): string | null;
+  /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
+  denyNoScriptCommands(): boolean;
+}
+
+/** Redis's scriptCall() checks: the error text refusing `command`, or null to run it. */
+export function refuseScriptCommand(run: ScriptRun, command: Command | undefined, argc: number, gates: ScriptCallGates): string | null {
+  if (command === undefined) return 'Unknown Redis command called from script';
+  const arity = command.arity;
+  if ((arity > 0 && arity !== argc) || argc < -arity) return 'Wrong number of args calling Redis command from script';
+  if (command.noScript && gates.denyNoScriptCommands()) return 'This Redis command is not allowed from script';
+  if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
+  if (!run.allowOom && !run.writeDirty && command.denyOom) {
+    const refusal = gates.oomRefusal();
+    if (refusal !== null) return refusal;
+  }
+  return null;
+}
