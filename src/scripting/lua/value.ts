@@ -18,6 +18,14 @@ export type LuaValue =
 
 /** An error raised inside Lua: `value` is what error() was given (usually a positioned string). */
 export class LuaError extends Error {
+  /**
+   * The chunk name ("@user_script") and current line of the innermost Lua function when the error
+   * was raised (Redis ends its error replies with "script: <sha>, on @user_script:<line>.").
+   * Set by the interpreter; undefined/-1 when no Lua function was running.
+   */
+  luaSource: string | undefined = undefined;
+  luaLine = -1;
+
   constructor(readonly value: LuaValue, readonly traceback?: string) {
     super(typeof value === 'string' ? value : typeof value === 'number' ? numberToString(value) : `(error object is a ${typeName(value)} value)`);
   }
