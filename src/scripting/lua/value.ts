@@ -18,6 +18,14 @@ export type LuaValue =
 
 /** An error raised inside Lua: `value` is what error() was given (usually a positioned string). */
 export class LuaError extends Error {
+  /**
+   * The chunk name ("@user_script") and current line of the innermost Lua function when the error
+   * was raised (Redis ends its error replies with "script: <sha>, on @user_script:<line>.").
+   * Set by the interpreter; undefined/-1 when no Lua function was running.
+   */
+  luaSource: string | undefined = undefined;
+  luaLine = -1;
+
   constructor(readonly value: LuaValue, readonly traceback?: string) {
     super(typeof value === 'string' ? value : typeof value === 'number' ? numberToString(value) : `(error object is a ${typeName(value)} value)`);
   }
@@ -211,29 +219,115 @@ export function truthy(value: LuaValue): boolean {
 
 /** tostring of a number as Lua 5.1 prints it: "%.14g". */
 export function numberToString(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return Object.is(value, -0) ? '-0' : String(value);
+  // Integers of up to 14 digits print in full under "%.14g"; from 1e14 on it switches to an exponent.
+  if (Number.isInteger(value) && Math.abs(value) < 1e14) return Object.is(value, -0) ? '-0' : String(value);
   return formatG(value, 14);
 }
 
-/** C's "%.<precision>g" for a double (glibc output: inf, -inf, nan, -nan not distinguished). */
+/**
+ * C's "%.<precision>g" for a double, as glibc prints it (inf, -inf, nan; the sign of a NaN is not
+ * kept by JavaScript). glibc rounds the exact binary value, so an exact tie goes to the even digit
+ * (tostring(12345678901234.5) is "12345678901234"), where JavaScript's toExponential/toFixed round
+ * ties away from zero.
+ */
 export function formatG(value: number, precision: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   if (Number.isNaN(value)) return 'nan';
-  const digits = precision === 0 ? 1 : precision;
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const expForm = value.toExponential(digits - 1);
-  const eIndex = expForm.indexOf('e');
-  const exponent = Number(expForm.slice(eIndex + 1));
-  if (exponent < -4 || exponent >= digits) {
-    let mantissa = expForm.slice(0, eIndex);
-    if (mantissa.includes('.')) mantissa = mantissa.replace(/\.?0+$/, '');
-    const abs = Math.abs(exponent);
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  const significant = precision === 0 ? 1 : precision;
+  const negative = value < 0;
+  roundSignificant(negative ? -value : value, significant);
+  const digits = roundedDigits;
+  const exponent = roundedExponent;
+  let body: string;
+  if (exponent < -4 || exponent >= significant) {
+    const fraction = stripTrailingZeros(digits.slice(1));
+    const abs = exponent < 0 ? -exponent : exponent;
+    body = `${digits[0]}${fraction === '' ? '' : '.' + fraction}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  } else if (exponent >= 0) {
+    const fraction = stripTrailingZeros(digits.slice(exponent + 1));
+    body = fraction === '' ? digits.slice(0, exponent + 1) : `${digits.slice(0, exponent + 1)}.${fraction}`;
+  } else {
+    body = `0.${'0'.repeat(-exponent - 1)}${stripTrailingZeros(digits)}`;
   }
-  let fixed = value.toFixed(Math.max(0, digits - 1 - exponent));
-  if (fixed.includes('.')) fixed = fixed.replace(/\.?0+$/, '');
-  return fixed;
+  return negative ? '-' + body : body;
+}
+
+function stripTrailingZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  return end === digits.length ? digits : digits.slice(0, end);
+}
+
+// roundSignificant's result: the digits without a point, and the decimal exponent of the first.
+let roundedDigits = '';
+let roundedExponent = 0;
+
+/** Splits toExponential's "d.ddde+X" into roundedDigits/roundedExponent, leaving out `drop` digits. */
+function takeExponential(text: string, drop: number): void {
+  const eIndex = text.indexOf('e');
+  const digits = eIndex === 1 ? text[0] : text[0] + text.slice(2, eIndex);
+  roundedDigits = drop === 0 ? digits : digits.slice(0, digits.length - drop);
+  roundedExponent = Number(text.slice(eIndex + 1));
+}
+
+/**
+ * `positive` rounded to `significant` digits, half to even on the exact value. One digit more is
+ * asked for first: unless that digit is a 5, rounding it away equals rounding the exact value; a 5
+ * may be an exact tie, the one case where JavaScript (away from zero) and glibc (to even) differ.
+ */
+function roundSignificant(positive: number, significant: number): void {
+  if (significant >= 100) {
+    // toExponential stops at 100 fraction digits; Lua's string.format refuses precisions past 99.
+    takeExponential(positive.toExponential(Math.min(significant - 1, 100)), 0);
+    return;
+  }
+  const longer = positive.toExponential(significant);
+  takeExponential(longer, 1);
+  const extra = longer.charCodeAt(longer.indexOf('e') - 1);
+  if (extra === 53) {
+    const lastKept = roundedDigits.charCodeAt(roundedDigits.length - 1);
+    if ((lastKept & 1) === 0 && isExactDecimal(positive, longer)) return;
+    takeExponential(positive.toExponential(significant - 1), 0);
+    return;
+  }
+  if (extra < 53) return;
+  // Round up: carry through trailing nines; all nines become 1000... one decade higher.
+  const digits = roundedDigits;
+  let i = digits.length - 1;
+  while (i >= 0 && digits.charCodeAt(i) === 57) i--;
+  if (i < 0) {
+    roundedDigits = '1' + '0'.repeat(digits.length - 1);
+    roundedExponent++;
+    return;
+  }
+  roundedDigits = digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - 1 - i);
+}
+
+const float64 = new Float64Array(1);
+const float64Words = new Uint32Array(float64.buffer);
+const lowWord = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** Whether the decimal `text` (toExponential's form) is exactly the double `positive`. */
+function isExactDecimal(positive: number, text: string): boolean {
+  if (Number(text) !== positive) return false;
+  const eIndex = text.indexOf('e');
+  const digits = BigInt(text[0] + text.slice(2, eIndex));
+  const decimalExponent = Number(text.slice(eIndex + 1)) - (eIndex - 2);
+  float64[0] = positive;
+  const high = float64Words[1 - lowWord];
+  const biased = (high >>> 20) & 0x7ff;
+  let mantissa = (BigInt(high & 0xfffff) << 32n) | BigInt(float64Words[lowWord]);
+  if (biased !== 0) mantissa |= 1n << 52n;
+  const binaryExponent = (biased === 0 ? 1 : biased) - 1075;
+  let left = digits;
+  let right = mantissa;
+  if (decimalExponent >= 0) left *= 10n ** BigInt(decimalExponent);
+  else right *= 10n ** BigInt(-decimalExponent);
+  if (binaryExponent >= 0) right <<= BigInt(binaryExponent);
+  else left <<= BigInt(-binaryExponent);
+  return left === right;
 }
 
 function isSpace(code: number): boolean {

@@ -58,14 +58,35 @@ export function optNumber(rt: LuaRuntime, args: LuaValue[], index: number, fname
   return args[index] === undefined ? fallback : checkNumber(rt, args, index, fname);
 }
 
-/** luaL_checkint / luaL_checkinteger: the number truncated toward zero (x86-64's C cast). */
+/**
+ * C's (long) cast of a double on x86-64 (cvttsd2si): truncation toward zero; NaN and anything
+ * outside [-2^63, 2^63) give LONG_MIN. So string.sub(s, 1, math.huge) is "" in Redis.
+ */
+export function toCLong(value: number): number {
+  return value >= -9223372036854775808 && value < 9223372036854775808 ? Math.trunc(value) : -9223372036854775808;
+}
+
+/** luaL_checkint's (int)(long) cast: the long truncated to its low 32 bits, signed. */
+export function toCInt(value: number): number {
+  return value >= -9223372036854775808 && value < 9223372036854775808 ? Math.trunc(value) | 0 : 0;
+}
+
+/** luaL_checkinteger: the number as a C long (see toCLong). */
 export function checkInteger(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): number {
-  const value = checkNumber(rt, args, index, fname);
-  return Number.isFinite(value) ? Math.trunc(value) : value === value ? (value > 0 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : 0;
+  return toCLong(checkNumber(rt, args, index, fname));
 }
 
 export function optInteger(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, fallback: number): number {
   return args[index] === undefined ? fallback : checkInteger(rt, args, index, fname);
+}
+
+/** luaL_checkint: the number as a C int (see toCInt): string.rep("x", 2^32 + 2) is "xx". */
+export function checkInt(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): number {
+  return toCInt(checkNumber(rt, args, index, fname));
+}
+
+export function optInt(rt: LuaRuntime, args: LuaValue[], index: number, fname: string, fallback: number): number {
+  return args[index] === undefined ? fallback : checkInt(rt, args, index, fname);
 }
 
 export function checkTable(rt: LuaRuntime, args: LuaValue[], index: number, fname: string): LuaTable {
