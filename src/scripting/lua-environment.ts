@@ -5,6 +5,7 @@
 // "Script attempted to access nonexistent global variable", and every table reachable from the
 // globals made read-only.
 
+import { GenNativeFunction } from './lua/runtime.js';
 import { LuaState } from './lua/state.js';
 import { openBase } from './lua/lib/base.js';
 import { openBit } from './lua/lib/bit.js';
@@ -46,7 +47,9 @@ function openRedisWorld(api: RedisApiHost, hook: () => 'continue' | 'suspend'): 
   globals.set('table', openTable(state));
   const string = openString(state);
   globals.set('string', string);
-  state.setStringMetatableIndex(string);
+  const stringMeta = new LuaTable();
+  stringMeta.set('__index', string);
+  state.setStringMetatable(stringMeta);
   globals.set('math', openMath(state));
   globals.set('cjson', openCjson(state));
   globals.set('struct', openStruct(state));
@@ -65,7 +68,11 @@ function scriptState(state: LuaState): ScriptState {
     load: (source, chunkName) => state.load(source, chunkName),
     start: (fn, args) => state.start(fn, args),
     tostring: (value) => state.tostring(value),
-    currentPosition: () => state.currentPosition(),
+    currentPosition: () => {
+      // newError records the innermost running Lua function's source and line.
+      const probe = state.newError(undefined);
+      return probe.luaSource === undefined || probe.luaLine < 0 ? null : `${probe.luaSource}:${probe.luaLine}`;
+    },
   };
 }
 
@@ -164,11 +171,11 @@ function createLoadApi(api: RedisApiHost, loading: () => boolean, register: (fn:
   for (const name of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM']) {
     redis.set(name, full.get(name));
   }
-  redis.set('register_function', new NativeFunction('register_function', (_rt, args) => {
-    if (!loading()) throw new LuaError(errorTable('ERR redis.register_function can only be called on FUNCTION LOAD command'));
+  redis.set('register_function', new NativeFunction('register_function', (rt, args) => {
+    if (!loading()) rt.raise(errorTable('ERR redis.register_function can only be called on FUNCTION LOAD command'));
     const fn = readRegisterArguments(args);
     const error = typeof fn === 'string' ? fn : register(fn);
-    if (error !== null) throw new LuaError(errorTable(`ERR ${error}`));
+    if (error !== null) rt.raise(errorTable(`ERR ${error}`));
     return EMPTY;
   }));
   setMissingGlobalError(redis);
@@ -253,13 +260,15 @@ function readFlags(table: LuaTable): string[] | null {
  */
 function replacePcall(globals: LuaTable): void {
   const original = globals.get('pcall');
-  if (!(original instanceof NativeFunction)) throw new Error('the base library must provide pcall');
-  globals.set('pcall', original.withErrorTransform((error: LuaValue) => {
-    if (error instanceof LuaTable) {
-      const message = toStringCoerced(error.get('err'));
-      if (message !== undefined) return error.get('err');
+  if (!(original instanceof GenNativeFunction)) throw new Error('the base library must provide pcall');
+  globals.set('pcall', new GenNativeFunction('pcall', function* (rt, args) {
+    const results = yield* original.impl(rt, args);
+    const error = results[1];
+    if (results[0] === false && error instanceof LuaTable) {
+      const message = error.get('err');
+      if (typeof message === 'string' || typeof message === 'number') results[1] = message;
     }
-    return error;
+    return results;
   }));
 }
 

@@ -2,7 +2,7 @@
 // sha1hex, error_reply, status_reply, set_repl and its REPL_* constants, replicate_commands,
 // breakpoint, debug, acl_check_cmd, REDIS_VERSION(_NUM) and the LOG_* levels.
 
-import { LuaTable, NativeFunction, EMPTY, type LuaRuntime, type LuaValue, LuaError, numberToString, toNumber } from './lua/value.js';
+import { LuaTable, NativeFunction, EMPTY, type LuaRuntime, type LuaValue, numberToString, toNumber } from './lua/value.js';
 import { errorTable, errorTableFromReply } from './reply-to-lua.js';
 import { REPL_AOF, REPL_ALL, REPL_REPLICA } from './script-run.js';
 import { sha1Hex } from './script-flags.js';
@@ -25,14 +25,6 @@ export interface RedisApiHost {
   aclCheck(argv: string[]): boolean | null;
 }
 
-/** Raises a Redis error table from a native (Redis's luaPushError + lua_error). */
-export function raiseErrorTable(table: LuaTable): never {
-  throw new LuaError(table);
-}
-
-function raise(message: string): never {
-  return raiseErrorTable(errorTable(`ERR ${message}`));
-}
 
 /**
  * Redis's luaArgsToRedisArgv: strings as they are, numbers as "%.17g" (Lua's own "%.14g" loses
@@ -50,32 +42,37 @@ function commandArgv(args: LuaValue[]): string[] | LuaTable {
   return argv;
 }
 
+/** Raises {err="ERR <message>"} (Redis's luaPushError + luaError). */
+function raise(rt: LuaRuntime, message: string): never {
+  return rt.raise(errorTable(`ERR ${message}`));
+}
+
 export function createRedisTable(host: RedisApiHost): LuaTable {
   const redis = new LuaTable();
   const set = (name: string, value: LuaValue): void => redis.set(name, value);
   const fn = (name: string, impl: (rt: LuaRuntime, args: LuaValue[]) => LuaValue[]): void =>
     set(name, new NativeFunction(name, impl));
 
-  const generic = (raiseErrors: boolean) => (_rt: LuaRuntime, args: LuaValue[]): LuaValue[] => {
-    if (!host.running()) raise('redis.call/pcall can only be called inside a script invocation');
+  const generic = (raiseErrors: boolean) => (rt: LuaRuntime, args: LuaValue[]): LuaValue[] => {
+    if (!host.running()) raise(rt, 'redis.call/pcall can only be called inside a script invocation');
     const argv = commandArgv(args);
     if (argv instanceof LuaTable) {
-      if (raiseErrors) raiseErrorTable(argv);
+      if (raiseErrors) rt.raise(argv);
       return [argv];
     }
     const { value, isError } = host.callCommand(argv);
-    if (isError && raiseErrors) raiseErrorTable(value as LuaTable);
+    if (isError && raiseErrors) rt.raise(value);
     return [value];
   };
   fn('call', generic(true));
   fn('pcall', generic(false));
 
-  fn('log', (_rt, args) => {
-    if (args.length < 2) raise('redis.log() requires two arguments or more.');
+  fn('log', (rt, args) => {
+    if (args.length < 2) raise(rt, 'redis.log() requires two arguments or more.');
     const level = toNumber(args[0]);
-    if (level === undefined) raise('First argument must be a number (log level).');
+    if (level === undefined) raise(rt, 'First argument must be a number (log level).');
     const whole = Math.trunc(level);
-    if (whole < LOG_LEVELS.LOG_DEBUG || whole > LOG_LEVELS.LOG_WARNING) raise('Invalid debug level.');
+    if (whole < LOG_LEVELS.LOG_DEBUG || whole > LOG_LEVELS.LOG_WARNING) raise(rt, 'Invalid debug level.');
     const parts: string[] = [];
     for (let i = 1; i < args.length; i++) {
       const arg = args[i];
@@ -90,28 +87,28 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
   set('REDIS_VERSION_NUM', versionNumber(REDIS_VERSION));
   set('REDIS_VERSION', REDIS_VERSION);
 
-  fn('setresp', (_rt, args) => {
-    if (!host.running()) raise('redis.setresp can only be called inside a script invocation');
-    if (args.length !== 1) raise('redis.setresp() requires one argument.');
+  fn('setresp', (rt, args) => {
+    if (!host.running()) raise(rt, 'redis.setresp can only be called inside a script invocation');
+    if (args.length !== 1) raise(rt, 'redis.setresp() requires one argument.');
     const resp = Math.trunc(toNumber(args[0]) ?? 0);
-    if (resp !== 2 && resp !== 3) raise('RESP version must be 2 or 3.');
+    if (resp !== 2 && resp !== 3) raise(rt, 'RESP version must be 2 or 3.');
     host.setResp(resp);
     return EMPTY;
   });
 
-  fn('sha1hex', (_rt, args) => {
-    if (args.length !== 1) raise('wrong number of arguments');
+  fn('sha1hex', (rt, args) => {
+    if (args.length !== 1) raise(rt, 'wrong number of arguments');
     const arg = args[0];
     const text = typeof arg === 'string' ? arg : typeof arg === 'number' ? numberToString(arg) : '';
     return [sha1Hex(text)];
   });
 
-  fn('error_reply', (_rt, args) => {
+  fn('error_reply', (rt, args) => {
     const arg = args[0];
     if (args.length !== 1 || typeof arg !== 'string') return [errorTable('ERR wrong number or type of arguments')];
     return [errorTableFromReply(arg.charCodeAt(0) === 45 ? arg : '-' + arg)];
   });
-  fn('status_reply', (_rt, args) => {
+  fn('status_reply', (rt, args) => {
     const arg = args[0];
     if (args.length !== 1 || typeof arg !== 'string') return [errorTable('ERR wrong number or type of arguments')];
     const table = new LuaTable();
@@ -119,11 +116,11 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
     return [table];
   });
 
-  fn('set_repl', (_rt, args) => {
-    if (!host.running()) raise('redis.set_repl can only be called inside a script invocation');
-    if (args.length !== 1) raise('redis.set_repl() requires two arguments.');
+  fn('set_repl', (rt, args) => {
+    if (!host.running()) raise(rt, 'redis.set_repl can only be called inside a script invocation');
+    if (args.length !== 1) raise(rt, 'redis.set_repl() requires two arguments.');
     const flags = Math.trunc(toNumber(args[0]) ?? 0);
-    if ((flags & ~REPL_ALL) !== 0) raise('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+    if ((flags & ~REPL_ALL) !== 0) raise(rt, 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
     host.setRepl(flags);
     return EMPTY;
   });
@@ -139,12 +136,12 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
   fn('breakpoint', () => [false]);
   fn('debug', () => EMPTY);
 
-  fn('acl_check_cmd', (_rt, args) => {
-    if (!host.running()) raise('redis.acl_check_cmd can only be called inside a script invocation');
+  fn('acl_check_cmd', (rt, args) => {
+    if (!host.running()) raise(rt, 'redis.acl_check_cmd can only be called inside a script invocation');
     const argv = commandArgv(args);
-    if (argv instanceof LuaTable) raiseErrorTable(argv);
+    if (argv instanceof LuaTable) return rt.raise(argv);
     const allowed = host.aclCheck(argv);
-    if (allowed === null) raise('Invalid command passed to redis.acl_check_cmd()');
+    if (allowed === null) raise(rt, 'Invalid command passed to redis.acl_check_cmd()');
     return [allowed];
   });
 

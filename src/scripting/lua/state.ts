@@ -188,6 +188,10 @@ export class LuaState implements LuaRuntime {
     throw this.newError(this.where(level) + message);
   }
 
+  raise(value: LuaValue): never {
+    throw this.newError(value);
+  }
+
   tostring(value: LuaValue): string {
     const mt = this.getMetatable(value);
     if (mt !== null) {

@@ -50,6 +50,8 @@ export interface LuaRuntime {
    * function `level` frames up (1 = the Lua code that called the running native; 0 = none).
    */
   error(message: string, level?: number): never;
+  /** lua_error: raises any value as is (no position prefix), recording where Lua code was. */
+  raise(value: LuaValue): never;
   /** tostring() as the base library does it, honouring __tostring. */
   tostring(value: LuaValue): string;
   /** The metatable of any value (strings share the string library's). */
