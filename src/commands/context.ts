@@ -125,6 +125,8 @@ export interface ScriptingApi {
   scriptFlush(): void;
   /** SCRIPT KILL (isEval) / FUNCTION KILL: the refusal text, or null when the kill was accepted. */
   kill(isEval: boolean): string | null;
+  /** The BUSY error while a script runs past busy-reply-threshold, else null. */
+  busyRefusal(): string | null;
   /** FUNCTION LOAD [REPLACE] code: replies the library name or the error. */
   functionLoad(ctx: CommandContext, argv: string[]): void;
   functionDelete(ctx: CommandContext, name: string): void;

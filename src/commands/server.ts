@@ -120,6 +120,12 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error('ERR No shutdown in progress.');
     return;
   }
+  // A busy script may have left the dataset half changed: only SHUTDOWN NOSAVE goes ahead.
+  const busy = nosave ? null : ctx.server.scripting.busyRefusal();
+  if (busy !== null) {
+    ctx.reply.error(busy);
+    return;
+  }
   // Without persistence a requested save always fails; FORCE shuts down despite it.
   const error = ctx.server.admin.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
   if (error !== null) ctx.reply.error(error);

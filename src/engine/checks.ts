@@ -98,26 +98,15 @@ export const multiQueueCheck: CommandCheck = {
   },
 };
 
-/** What a busy script exposes to the check: whether it was sent as EVAL (or FCALL). */
-export interface BusyScript {
-  readonly isEval: boolean;
-}
-
-const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
-const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
-
 /**
  * While a script runs past busy-reply-threshold and yields to the event loop, only commands
- * flagged allow_busy run (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, the transaction commands...).
+ * flagged allow_busy run (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, the transaction commands...);
+ * `busyRefusal` gives the BUSY error then, else null.
  */
-export function busyScriptCheck(busyRun: () => BusyScript | null): CommandCheck {
+export function busyScriptCheck(busyRefusal: () => string | null): CommandCheck {
   return {
     name: 'busy-script',
     appliesTo: (command) => !command.allowBusy,
-    run: () => {
-      const run = busyRun();
-      if (run === null) return null;
-      return run.isEval ? BUSY_EVAL : BUSY_FUNCTION;
-    },
+    run: () => busyRefusal(),
   };
 }

@@ -40,6 +40,12 @@ export interface ScriptingHost extends ScriptCallGates {
   rdbCompression(): boolean;
 }
 
+/**
+ * Interpreter ticks a redis.call counts for: a command costs as much as a hundred loop
+ * iterations, so a loop around redis.call reaches the count hook about as often as in Redis.
+ */
+const TICKS_PER_COMMAND = 100;
+
 /** FUNCTION LOAD gives up on library code that runs longer than this (Redis's LOAD_TIMEOUT_MS). */
 const FUNCTION_LOAD_TIMEOUT_MS = 500;
 
@@ -61,6 +67,8 @@ export class ScriptKilled extends Error {
 }
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
 /** A numkeys argument as Redis's getLongLongFromObject reads it, or null. */
 function parseNumKeys(text: string): number | null {
@@ -107,6 +115,12 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
   get timedOutRun(): ScriptRun | null {
     return this.current !== null && this.current.timedOut ? this.current : null;
+  }
+
+  busyRefusal(): string | null {
+    const run = this.current;
+    if (run === null || !run.timedOut) return null;
+    return run.isEval ? BUSY_EVAL : BUSY_FUNCTION;
   }
 
   // ------------------------------------------------------------------ EVAL family
@@ -267,6 +281,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
 
   callCommand(argv: string[]): { value: LuaValue; isError: boolean } {
     const run = this.current as ScriptRun;
+    this.currentLua?.chargeTicks(TICKS_PER_COMMAND);
     const host = this.host;
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv.length, host);
@@ -329,8 +344,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     if (run.writeDirty) {
       return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
     }
-    if (isEval && !run.isEval) return 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
-    if (!isEval && run.isEval) return 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+    if (isEval && !run.isEval) return BUSY_FUNCTION;
+    if (!isEval && run.isEval) return BUSY_EVAL;
     run.killed = true;
     return null;
   }
@@ -432,7 +447,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   functionStats(ctx: CommandContext): void {
     const run = this.current;
     if (run !== null && run.isEval) {
-      ctx.reply.error('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      ctx.reply.error(BUSY_EVAL);
       return;
     }
     const r = ctx.reply;

@@ -154,7 +154,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       memoryCheck(this.memoryGuard),
       noMultiCheck,
       pubsubContextCheck,
-      busyScriptCheck(() => this.scripting.timedOutRun),
+      busyScriptCheck(() => this.scripting.busyRefusal()),
       pauseCheck(this.clientPause),
       multiQueueCheck,
     ]);
