@@ -12,7 +12,8 @@
 // Throughput: redis-benchmark (50 clients, non-pipelined and -P 16) against both servers for
 // PING_INLINE, PING_MBULK, SET, GET, INCR, HSET, MSET and PUBLISH with 1 and 100 subscribers;
 // data types non-pipelined: LPUSH, RPUSH, LPOP, RPOP, SADD, SPOP, ZADD, ZPOPMIN, LRANGE_100,
-// LRANGE_600, XADD (a test whose command cinnabar does not have yet is reported as missing).
+// LRANGE_600, XADD; scripts non-pipelined: EVALSHA of a script making 1 and 10 INCR calls (a
+// test whose command cinnabar does not have yet is reported as missing).
 // Runs alternate between the two servers (which one goes first flips every round). Per test the
 // CPU per request is reported as the range over the rounds (min-max) on each side, and judged on
 // the ratio of the medians, cinnabar / redis (1.50 = cinnabar spends 1.5x redis's CPU per
@@ -38,6 +39,7 @@
 //   big pipeline:               cinnabar's worst PING <= 2x redis-server's
 //   memory, 1M keys:            RSS ratio cinnabar / redis <= 1.65
 //   data types, non-pipelined:  cpu ratio <= 1.6, rps ratio >= 0.85
+//   scripts, non-pipelined:     rps ratio >= 0.6                    (cpu ratio: info)
 //   memory, data-type cases:    RSS growth ratio cinnabar / redis <= 1.6 each (what loading added:
 //                               these datasets are small beside an empty Node process)
 //
@@ -60,6 +62,7 @@
 //   BENCH_JSON=/path.json     also write the results as JSON
 //   BENCH_STRICT=1            exit with status 1 when a target is missed
 
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -96,6 +99,7 @@ const TARGETS = {
   pipelined: { cpu: 1.6, rps: 0.7 },
   large: { cpu: 1.5, rps: null },
   types: { cpu: 1.6, rps: 0.85 },
+  scripts: { cpu: null, rps: 0.6 },
 };
 const TARGET_PIPELINED_TESTS = new Set(['SET', 'GET']);
 const TARGET_RSS_RATIO = 1.65;
@@ -129,7 +133,7 @@ const MESSAGE_FRAME_BYTES = Buffer.byteLength(
  *   requestScale?: number,
  *   setup?: string[][],
  *   large?: { valueBytes: number, requests: number },
- *   types?: boolean,
+ *   group?: 'types' | 'scripts',
  * }} TestSpec
  * `probe` is sent once to cinnabar before the test: an error reply means the command is not
  * there yet (or broken), and the test is reported as missing instead of being run.
@@ -139,8 +143,8 @@ const MESSAGE_FRAME_BYTES = Buffer.byteLength(
  * about, whatever an earlier test (another size) left there.
  * `large` marks a large-value test: -d valueBytes, a fixed -n, LARGE_CLIENTS clients, and only
  * non-pipelined (at -P 16 a run would mostly measure how 16 MiB requests queue).
- * `types` marks a data-type test (lists, sets, sorted sets, streams): non-pipelined only, with
- * the data-type targets.
+ * `group` marks a data-type test ('types': lists, sets, sorted sets, streams) or a scripting test
+ * ('scripts': EVALSHA): non-pipelined only, with the group's own targets and table.
  */
 
 /** The key redis-benchmark's SET and GET use when no -r is given. */
@@ -171,8 +175,26 @@ function lrangeTests(counts) {
   const fill = [['DEL', key], ['RPUSH', key, ...Array.from({ length: 600 }, () => 'xxx')]];
   return counts.map((count) => ({
     name: `LRANGE_${count}`, benchArgs: ['LRANGE', key, '0', String(count - 1)],
-    probe: ['LRANGE', 'bench:probe:list', '0', '1'], setup: fill, types: true,
+    probe: ['LRANGE', 'bench:probe:list', '0', '1'], setup: fill, group: 'types',
   }));
+}
+
+/** A script whose body is `calls` INCRs of its key: EVALSHA_<calls>CALL. */
+const SCRIPT_CALLS = [1, 10];
+
+/**
+ * EVALSHA of a script making 1 and 10 INCR calls, loaded with SCRIPT LOAD before each run.
+ * @returns {TestSpec[]}
+ */
+function scriptTests() {
+  return SCRIPT_CALLS.map((calls) => {
+    const body = `${"redis.call('incr', KEYS[1]) ".repeat(calls)}return redis.call('get', KEYS[1])`;
+    const sha = createHash('sha1').update(body).digest('hex');
+    return {
+      name: `EVALSHA_${calls}CALL`, benchArgs: ['EVALSHA', sha, '1', 'bench:script:counter'],
+      probe: ['EVAL', body, '1', 'bench:probe:counter'], setup: [['SCRIPT', 'LOAD', body]], group: 'scripts',
+    };
+  });
 }
 
 /** @type {TestSpec[]} */
@@ -197,19 +219,20 @@ const TESTS = [
   // Data types, as redis-benchmark's own tests send them (keys mylist, myset, myzset); LRANGE
   // reads a list of 600 three-byte items made fresh for each run (redis-benchmark's lrange tests
   // would run an LPUSH pass inside the measurement); redis-benchmark 7.0 has no XADD test.
-  { name: 'LPUSH', benchArgs: ['-t', 'lpush'], probe: ['LPUSH', 'bench:probe:list', 'x'], types: true },
-  { name: 'RPUSH', benchArgs: ['-t', 'rpush'], probe: ['RPUSH', 'bench:probe:list', 'x'], types: true },
-  { name: 'LPOP', benchArgs: ['-t', 'lpop'], probe: ['LPOP', 'bench:probe:list'], types: true },
-  { name: 'RPOP', benchArgs: ['-t', 'rpop'], probe: ['RPOP', 'bench:probe:list'], types: true },
-  { name: 'SADD', benchArgs: ['-t', 'sadd'], probe: ['SADD', 'bench:probe:set', 'x'], types: true },
-  { name: 'SPOP', benchArgs: ['-t', 'spop'], probe: ['SPOP', 'bench:probe:set'], types: true },
-  { name: 'ZADD', benchArgs: ['-t', 'zadd'], probe: ['ZADD', 'bench:probe:zset', '1', 'x'], types: true },
-  { name: 'ZPOPMIN', benchArgs: ['-t', 'zpopmin'], probe: ['ZPOPMIN', 'bench:probe:zset'], types: true },
+  { name: 'LPUSH', benchArgs: ['-t', 'lpush'], probe: ['LPUSH', 'bench:probe:list', 'x'], group: 'types' },
+  { name: 'RPUSH', benchArgs: ['-t', 'rpush'], probe: ['RPUSH', 'bench:probe:list', 'x'], group: 'types' },
+  { name: 'LPOP', benchArgs: ['-t', 'lpop'], probe: ['LPOP', 'bench:probe:list'], group: 'types' },
+  { name: 'RPOP', benchArgs: ['-t', 'rpop'], probe: ['RPOP', 'bench:probe:list'], group: 'types' },
+  { name: 'SADD', benchArgs: ['-t', 'sadd'], probe: ['SADD', 'bench:probe:set', 'x'], group: 'types' },
+  { name: 'SPOP', benchArgs: ['-t', 'spop'], probe: ['SPOP', 'bench:probe:set'], group: 'types' },
+  { name: 'ZADD', benchArgs: ['-t', 'zadd'], probe: ['ZADD', 'bench:probe:zset', '1', 'x'], group: 'types' },
+  { name: 'ZPOPMIN', benchArgs: ['-t', 'zpopmin'], probe: ['ZPOPMIN', 'bench:probe:zset'], group: 'types' },
   ...lrangeTests([100, 600]),
   {
     name: 'XADD', benchArgs: ['XADD', 'bench:stream', '*', 'myfield', 'myvalue'],
-    probe: ['XADD', 'bench:probe:stream', '*', 'f', 'v'], types: true,
+    probe: ['XADD', 'bench:probe:stream', '*', 'f', 'v'], group: 'types',
   },
+  ...scriptTests(),
   ...largeValueTests('100KiB', 102_400, 8_000),
   ...largeValueTests('1MiB', 1_048_576, 2_000),
 ];
@@ -706,7 +729,7 @@ async function runOne(server, test, pipeline) {
 
 /**
  * @typedef {{
- *   test: string, pipeline: number, large: boolean, types: boolean,
+ *   test: string, pipeline: number, large: boolean, group: 'types' | 'scripts' | null,
  *   redis: number[], cinnabar: number[],
  *   cpu: { redis: number[], cinnabar: number[] },
  *   redisError: string | null, cinnabarError: string | null,
@@ -720,9 +743,9 @@ async function throughputPhase(servers) {
   /** @type {ThroughputRow[]} */
   const rows = [];
   for (const test of tests) {
-    for (const pipeline of test.large || test.types ? [1] : [1, PIPELINE]) {
+    for (const pipeline of test.large || test.group ? [1] : [1, PIPELINE]) {
       rows.push({
-        test: test.name, pipeline, large: test.large !== undefined, types: test.types === true, redis: [], cinnabar: [],
+        test: test.name, pipeline, large: test.large !== undefined, group: test.group ?? null, redis: [], cinnabar: [],
         cpu: { redis: [], cinnabar: [] }, redisError: null, cinnabarError: null, delivered: null,
       });
     }
@@ -1230,7 +1253,7 @@ function formatRange(values) {
 /** @param {ThroughputRow} row @returns {Target} */
 function targetFor(row) {
   if (row.large) return TARGETS.large;
-  if (row.types) return TARGETS.types;
+  if (row.group !== null) return TARGETS[row.group];
   if (row.pipeline === 1) return TARGETS.plain;
   return TARGET_PIPELINED_TESTS.has(row.test) ? TARGETS.pipelined : { cpu: null, rps: null };
 }
@@ -1416,12 +1439,16 @@ async function main() {
     await stopServer(servers.cinnabar);
   }
   const throughput = printThroughput(
-    rows.filter((r) => !r.large && !r.types),
+    rows.filter((r) => !r.large && r.group === null),
     `Throughput (${CLIENTS} clients, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN} / -P ${PIPELINE}: -n ${REQUESTS_PIPELINED})`,
   );
   const types = printThroughput(
-    rows.filter((r) => r.types),
+    rows.filter((r) => r.group === 'types'),
     `Data types (${CLIENTS} clients, non-pipelined, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN})`,
+  );
+  const scripts = printThroughput(
+    rows.filter((r) => r.group === 'scripts'),
+    `Scripts (${CLIENTS} clients, non-pipelined, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN})`,
   );
   const largeSizes = TESTS.filter((t) => t.large !== undefined && t.name.startsWith('SET_'))
     .map((t) => `-d ${t.large?.valueBytes} -n ${t.large?.requests}`).join(', ');
@@ -1457,11 +1484,12 @@ async function main() {
     }
   }
 
-  const failures = [...throughput.failures, ...types.failures, ...large.failures, ...(pipeline?.failures ?? []), ...memoryFailures];
+  const failures = [...throughput.failures, ...types.failures, ...scripts.failures, ...large.failures, ...(pipeline?.failures ?? []), ...memoryFailures];
   console.log('\nSummary, judged on server CPU per request (cpu ratio = cinnabar / redis, lower is better), then requests/s (rps ratio = cinnabar / redis, higher is better)');
   console.log(`  targets: non-pipelined: cpu <= ${TARGETS.plain.cpu}, rps >= ${TARGETS.plain.rps} on every test; -P ${PIPELINE} SET and GET: cpu <= ${TARGETS.pipelined.cpu}, rps >= ${TARGETS.pipelined.rps};`);
   console.log(`           large values: cpu <= ${TARGETS.large.cpu}; big pipeline: worst PING <= ${TARGET_PIPELINE_WORST_PING_RATIO}x redis; RSS for ${MEMORY_KEYS.toLocaleString('en-US')} keys <= ${TARGET_RSS_RATIO}x redis`);
   console.log(`           data types: cpu <= ${TARGETS.types.cpu}, rps >= ${TARGETS.types.rps} non-pipelined; RSS growth of each data-type memory case <= ${TARGET_TYPE_RSS_RATIO}x redis`);
+  console.log(`           scripts (EVALSHA): rps >= ${TARGETS.scripts.rps} non-pipelined (cpu shown)`);
   if (failures.length === 0) console.log('  all targets met');
   for (const f of failures) console.log(`  MISSED  ${f}`);
   console.log(`  (bench took ${((Date.now() - startedMs) / 1000).toFixed(0)}s; load average now ${os.loadavg()[0].toFixed(2)})`);
@@ -1472,6 +1500,7 @@ async function main() {
       targets: { ...TARGETS, pipelinedTests: [...TARGET_PIPELINED_TESTS], rssRatio: TARGET_RSS_RATIO, pipelineWorstPingRatio: TARGET_PIPELINE_WORST_PING_RATIO },
       throughput: throughput.summaries,
       dataTypes: types.summaries,
+      scripts: scripts.summaries,
       largeValues: large.summaries,
       pipelineLatency: pipeline === null ? null : {
         keys: PIPELINE_KEYS, valueBytes: PIPELINE_VALUE_BYTES, pingIntervalMs: PIPELINE_PING_INTERVAL_MS,
