@@ -44,7 +44,11 @@ export const DEFAULT_HOOK_INTERVAL_TICKS = 100000;
 export type HookResult = 'continue' | 'suspend';
 
 export interface LuaTask {
-  /** Runs until the function returns (its results) or the hook asks to suspend (null). */
+  /**
+   * Runs until the function returns (its results) or the hook asks to suspend (null: call again
+   * later). An uncaught Lua error is thrown as a LuaError; whatever else the hook throws (the
+   * host's kill signal) propagates as it is. Either ends the task.
+   */
   resume(): LuaValue[] | null;
   readonly done: boolean;
 }
@@ -60,10 +64,26 @@ export class LuaCoroutine extends LuaThread {
   }
 }
 
-/** The frames of a thread that is not a coroutine (a task's main thread). */
-class MainThread extends LuaThread {
-  readonly status = 'running';
-  readonly frames = new ThreadFrames();
+/** A started function: its generator chain and the thread registers to restore on resume. */
+class Task implements LuaTask {
+  done = false;
+  frames = new ThreadFrames();
+  coroutine: LuaCoroutine | null = null;
+  readonly gen: LuaGen;
+
+  constructor(
+    private readonly state: LuaState,
+    fn: LuaValue,
+    args: LuaValue[],
+  ) {
+    // A Lua function runs directly at depth 1 (depth 0 stands for the host, which has no position).
+    this.gen = fn instanceof LuaClosure ? fn.g(args) : state.callG(fn, args);
+  }
+
+  resume(): LuaValue[] | null {
+    if (this.done) throw new Error('resume of a finished Lua task');
+    return this.state.runTask(this);
+  }
 }
 
 function rawEqual(a: LuaValue, b: LuaValue): boolean {
@@ -125,48 +145,40 @@ export class LuaState implements LuaRuntime {
   }
 
   start(fn: LuaValue, args: LuaValue[]): LuaTask {
-    const thread = new MainThread();
-    const gen = this.callG(fn, args);
-    let done = false;
-    let cur = thread.frames;
-    let coroutine: LuaCoroutine | null = null;
-    return {
-      get done() {
-        return done;
-      },
-      resume: (): LuaValue[] | null => {
-        if (done) throw new Error('resume of a finished Lua task');
-        const savedCur = this.cur;
-        const savedCoroutine = this.curCoroutine;
-        const savedSync = this.syncDepth;
-        const savedCCalls = this.cCalls;
-        this.cur = cur;
-        this.curCoroutine = coroutine;
-        this.syncDepth = 0;
-        this.ticks = this.hookIntervalTicks;
-        try {
-          const r = gen.next();
-          if (r.done === true) {
-            done = true;
-            return r.value;
-          }
-          if (r.value === SUSPEND) {
-            cur = this.cur;
-            coroutine = this.curCoroutine;
-            return null;
-          }
-          throw new LuaError('attempt to yield across metamethod/C-call boundary');
-        } catch (e) {
-          done = true;
-          throw this.toLuaError(e) ?? e;
-        } finally {
-          this.cur = savedCur;
-          this.curCoroutine = savedCoroutine;
-          this.syncDepth = savedSync;
-          this.cCalls = savedCCalls;
-        }
-      },
-    };
+    return new Task(this, fn, args);
+  }
+
+  /** Runs one step of a task (see Task.resume); the state's registers are saved around it. */
+  runTask(task: Task): LuaValue[] | null {
+    const savedCur = this.cur;
+    const savedCoroutine = this.curCoroutine;
+    const savedSync = this.syncDepth;
+    const savedCCalls = this.cCalls;
+    this.cur = task.frames;
+    this.curCoroutine = task.coroutine;
+    this.syncDepth = 0;
+    this.ticks = this.hookIntervalTicks;
+    try {
+      const r = task.gen.next();
+      if (r.done === true) {
+        task.done = true;
+        return r.value;
+      }
+      if (r.value === SUSPEND) {
+        task.frames = this.cur;
+        task.coroutine = this.curCoroutine;
+        return null;
+      }
+      throw new LuaError('attempt to yield across metamethod/C-call boundary');
+    } catch (e) {
+      task.done = true;
+      throw this.toLuaError(e) ?? e;
+    } finally {
+      this.cur = savedCur;
+      this.curCoroutine = savedCoroutine;
+      this.syncDepth = savedSync;
+      this.cCalls = savedCCalls;
+    }
   }
 
   /** A synchronous call (natives, the host): the hook may fire, suspension is deferred. */
