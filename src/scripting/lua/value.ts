@@ -217,9 +217,9 @@ export function truthy(value: LuaValue): boolean {
   return value !== undefined && value !== false;
 }
 
-/** tostring of a number as Lua 5.1 prints it: "%.14g". */
+/** tostring of a number as Lua 5.1 prints it: "%.14g" (integers of 15 digits already take the exponent form). */
 export function numberToString(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return Object.is(value, -0) ? '-0' : String(value);
+  if (Number.isInteger(value) && Math.abs(value) < 1e14) return Object.is(value, -0) ? '-0' : String(value);
   return formatG(value, 14);
 }
 
