@@ -86,6 +86,11 @@ class Task implements LuaTask {
   }
 }
 
+/** The current line of the Lua function at depth `index` (0 before it made any call). */
+function lineAt(T: ThreadFrames, index: number): number {
+  return T.sites[index]?.line ?? 0;
+}
+
 function rawEqual(a: LuaValue, b: LuaValue): boolean {
   return a === b;
 }
@@ -106,6 +111,8 @@ export class LuaState implements LuaRuntime {
   /** C-level nesting as LUAI_MAXCCALLS counts it. */
   cCalls = 0;
   private pendingSuspend = false;
+  /** A native is running as a metamethod (no call-site name for its argument errors). */
+  private inMetamethod = false;
   /** The base library's `next` and ipairs iterator, recognised by generic for loops. */
   nextFunction: LuaFunction | null = null;
   pairsNext: LuaFunction | null = null;
@@ -270,7 +277,7 @@ export class LuaState implements LuaRuntime {
     if (index < 1) return '';
     const frame = T.frames[index];
     if (frame === NATIVE_FRAME || frame === undefined) return '';
-    return `${frame.proto.chunkId}:${T.lines[index]}: `;
+    return `${frame.proto.chunkId}:${lineAt(T, index)}: `;
   }
 
   /** The function running at `level` (1 = the caller of the running native), if Lua. */
@@ -294,7 +301,7 @@ export class LuaState implements LuaRuntime {
       const frame = T.frames[i];
       if (frame !== NATIVE_FRAME && frame !== undefined) {
         e.luaSource = frame.proto.source;
-        e.luaLine = T.lines[i];
+        e.luaLine = lineAt(T, i);
         break;
       }
     }
@@ -323,7 +330,7 @@ export class LuaState implements LuaRuntime {
         for (let i = T.depth; i >= 1; i--) {
           const frame = T.frames[i];
           if (frame !== NATIVE_FRAME && frame !== undefined) {
-            position = `${frame.proto.chunkId}:${T.lines[i]}: `;
+            position = `${frame.proto.chunkId}:${lineAt(T, i)}: `;
             break;
           }
         }
@@ -382,6 +389,8 @@ export class LuaState implements LuaRuntime {
     this.syncDepth++;
     this.cur.nny++;
     const T = this.cur;
+    const savedMeta = this.inMetamethod;
+    this.inMetamethod = false;
     try {
       let gen: LuaGen;
       if (fn instanceof LuaClosure) gen = fn.g(args);
@@ -405,6 +414,7 @@ export class LuaState implements LuaRuntime {
         }
       }
     } finally {
+      this.inMetamethod = savedMeta;
       T.nny--;
       this.cCalls--;
       if (--this.syncDepth === 0 && this.pendingSuspend) this.ticks = 0;
@@ -413,8 +423,31 @@ export class LuaState implements LuaRuntime {
 
   /** A metamethod call made by the VM (no native frame in between). */
   callMeta(fn: LuaValue, args: LuaValue[], site: Site | null): LuaValue[] {
-    if (site !== null) this.cur.lines[this.cur.depth] = site.line;
-    return this.callSync(fn, args, site);
+    if (site !== null) this.cur.sites[this.cur.depth] = site;
+    if (!(fn instanceof NativeFunction)) return this.callSync(fn, args, site);
+    // A native run as a metamethod has no call-site name ("bad argument #1 to '?'").
+    const saved = this.inMetamethod;
+    this.inMetamethod = true;
+    try {
+      return fn.impl(this, args);
+    } finally {
+      this.inMetamethod = saved;
+    }
+  }
+
+  /**
+   * How the running native was called, as luaL_argerror needs it: the name at the call site
+   * (null when there is none: a call from a native, a metamethod, an anonymous value) and whether
+   * it was a method call (then `self` is not counted among the arguments).
+   */
+  callSite(): { name: string | null; method: boolean } {
+    const T = this.cur;
+    const frame = T.frames[T.depth];
+    if (this.inMetamethod || frame === NATIVE_FRAME || frame === undefined) return { name: null, method: false };
+    const described = T.sites[T.depth]?.a ?? null;
+    if (described === null) return { name: null, method: false };
+    const quote = described.indexOf("'");
+    return { name: described.slice(quote + 1, -1), method: described.startsWith('method') };
   }
 
   private cStackOverflow(site: Site | null): never {

@@ -58,6 +58,12 @@ export interface LuaRuntime {
   index(object: LuaValue, key: LuaValue): LuaValue;
   /** t[k] = v with __newindex, as the VM does it. */
   setIndex(object: LuaValue, key: LuaValue, value: LuaValue): void;
+  /**
+   * How the running native was called (luaL_argerror's getinfo "n"): the name at the call site
+   * ('rep' for string.rep(...) and s:rep(...), 'f' for a local f; null from pcall, a metamethod or
+   * an unnamed value) and whether it was a method call. Absent in a runtime that cannot tell.
+   */
+  callSite?(): { name: string | null; method: boolean };
 }
 
 /** A library function. Returns its results (EMPTY for none); raises with rt.error(). */
@@ -230,7 +236,7 @@ export function formatG(value: number, precision: number): string {
   if (Number.isNaN(value)) return 'nan';
   const digits = precision === 0 ? 1 : precision;
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const expForm = value.toExponential(digits - 1);
+  const expForm = exponentialHalfEven(value, digits - 1);
   const eIndex = expForm.indexOf('e');
   const exponent = Number(expForm.slice(eIndex + 1));
   if (exponent < -4 || exponent >= digits) {
@@ -239,9 +245,38 @@ export function formatG(value: number, precision: number): string {
     const abs = Math.abs(exponent);
     return `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
   }
-  let fixed = value.toFixed(Math.max(0, digits - 1 - exponent));
+  // %f with precision digits-1-exponent shows the same significant digits as the %e form.
+  const sign = value < 0 ? '-' : '';
+  const significant = expForm.slice(sign.length, eIndex).replace('.', '');
+  let fixed: string;
+  if (exponent >= 0) {
+    const whole = significant.slice(0, exponent + 1);
+    const fraction = significant.slice(exponent + 1);
+    fixed = fraction === '' ? whole : `${whole}.${fraction}`;
+  } else {
+    fixed = `0.${'0'.repeat(-exponent - 1)}${significant}`;
+  }
   if (fixed.includes('.')) fixed = fixed.replace(/\.?0+$/, '');
-  return fixed;
+  return sign + fixed;
+}
+
+/**
+ * toExponential rounding exact ties to even, as glibc's printf does (JavaScript rounds them up:
+ * 123456789012345 is 1.2345678901235e+14 there but 1.2345678901234e+14 in C).
+ */
+function exponentialHalfEven(value: number, fractionDigits: number): string {
+  const rounded = value.toExponential(fractionDigits);
+  if (fractionDigits >= 100) return rounded;
+  // A tie needs the exact expansion to end one digit after the kept ones; 101 digits show it.
+  const wide = value.toExponential(100);
+  const eIndex = wide.indexOf('e');
+  const mantissa = wide.slice(value < 0 ? 1 : 0, eIndex).replace('.', '');
+  const dropped = mantissa.slice(fractionDigits + 1);
+  if (!/^50*$/.test(dropped)) return rounded;
+  if ((mantissa.charCodeAt(fractionDigits) - 48) % 2 === 1) return rounded;
+  const kept = mantissa.slice(0, fractionDigits + 1);
+  const sign = value < 0 ? '-' : '';
+  return `${sign}${kept[0]}${fractionDigits > 0 ? `.${kept.slice(1)}` : ''}${wide.slice(eIndex)}`;
 }
 
 function isSpace(code: number): boolean {
