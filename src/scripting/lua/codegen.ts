@@ -6,8 +6,8 @@
 //
 // Conventions of the generated code: arguments arrive as one array `$A`; results leave as one
 // array; `$T`/`$D` are the thread's frame records and this function's depth in them; every call
-// stores its line in `$T.lines[$D]` first (natives' errors and error levels read it); `K[n]` is a
-// Site (line and operand names for error texts), `P[n]` a Proto.
+// stores its Site in `$T.sites[$D]` first (natives' errors, error levels and argument-error names
+// read it); `K[n]` is a Site (line and operand names for error texts), `P[n]` a Proto.
 
 import type { Expr, FunctionNode, LocalVar, Stat } from './ast.js';
 import { parseChunk } from './parser.js';
@@ -124,7 +124,7 @@ class FunctionCompiler {
     const head: string[] = [];
     head.push('const $c = this, $T = S.cur, $D = ++$T.depth;');
     head.push('if ($D >= MAX_LUA_CALLS) S.stackOverflow();');
-    head.push(`$T.frames[$D] = $c; $T.lines[$D] = ${fn.line === 0 ? 1 : fn.line};`);
+    head.push(`$T.frames[$D] = $c; $T.sites[$D] = ${this.site(fn.line === 0 ? 1 : fn.line, null)};`);
     head.push('if (--S.ticks < 0) yield* S.tick();');
     fn.params.forEach((p, i) => head.push(`let ${p.jsName} = $A[${i}];`));
     if (fn.usesVararg) head.push(fixed === 0 ? 'const $VA = $A;' : `const $VA = varargs($A, ${fixed});`);
@@ -271,9 +271,9 @@ class FunctionCompiler {
   }
 
   /** The call of `f` (already in temp `f`) with the argument array in temp `a`. */
-  private dispatch(f: string, a: string, line: number, site: string): string {
+  private dispatch(f: string, a: string, site: string, callerSite: string = site): string {
     return (
-      `($T.lines[$D] = ${line}, ${f} instanceof LuaClosure ? (yield* ${f}.g(${a})) : ` +
+      `($T.sites[$D] = ${callerSite}, ${f} instanceof LuaClosure ? (yield* ${f}.g(${a})) : ` +
       `${f} instanceof NativeFunction ? ${f}.impl(S, ${a}) : (yield* S.callOther(${f}, ${a}, ${site})))`
     );
   }
@@ -287,7 +287,7 @@ class FunctionCompiler {
       const args = this.list(e.args);
       this.release(2);
       const site = this.site(e.line, nameOf(e.fn));
-      return `(${f} = ${fnCode}, ${a} = ${args}, ${this.dispatch(f, a, e.line, site)})`;
+      return `(${f} = ${fnCode}, ${a} = ${args}, ${this.dispatch(f, a, site)})`;
     }
     if (e.k !== 'method') throw new Error('not a call');
     const o = this.temp();
@@ -300,7 +300,7 @@ class FunctionCompiler {
     const callSite = this.site(e.line, `method '${e.name}'`);
     return (
       `(${o} = ${obj}, ${f} = idxs(${o}, ${stringLiteral(e.name)}, ${indexSite}), ` +
-      `${a} = [${o}${rest}], ${this.dispatch(f, a, e.line, callSite)})`
+      `${a} = [${o}${rest}], ${this.dispatch(f, a, callSite)})`
     );
   }
 
@@ -555,9 +555,11 @@ class FunctionCompiler {
     this.emit('} else {');
     const ft = this.temp();
     const at = this.temp();
+    // The generator's argument errors name it '(for generator)'; a call error names nothing.
     const site = this.site(s.line, null);
+    const callerSite = this.site(s.line, "local '(for generator)'");
     this.emit(`${ft} = ${f}; ${at} = [${st}, ${ctl}];`);
-    this.emit(`const ${rs} = ${this.dispatch(ft, at, s.line, site)};`);
+    this.emit(`const ${rs} = ${this.dispatch(ft, at, site, callerSite)};`);
     this.release(2);
     this.emit(`${names[0]} = ${rs}[0];`);
     this.emit(`if (${names[0]} === undefined) break;`);

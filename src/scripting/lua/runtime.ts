@@ -80,13 +80,14 @@ export const NATIVE_FRAME = 0;
 
 /**
  * One thread's stack of frames as seen by error levels: frames[d] is the Lua closure running at
- * depth d (or NATIVE_FRAME), lines[d] the line of the call it is making. The main thread of a
- * task and every coroutine have their own.
+ * depth d (or NATIVE_FRAME), sites[d] the site it is at (the call it is making: its line, and the
+ * name the callee is called by, for "bad argument #1 to 'rep'"). The main thread of a task and
+ * every coroutine have their own.
  */
 export class ThreadFrames {
   depth = 0;
   frames: (LuaClosure | typeof NATIVE_FRAME)[] = [NATIVE_FRAME];
-  lines: number[] = [0];
+  sites: (Site | undefined)[] = [undefined];
   /** Non-yieldable nesting: a pcall or a native callback in between forbids coroutine.yield. */
   nny = 0;
 }

@@ -44,7 +44,11 @@ export const DEFAULT_HOOK_INTERVAL_TICKS = 100000;
 export type HookResult = 'continue' | 'suspend';
 
 export interface LuaTask {
-  /** Runs until the function returns (its results) or the hook asks to suspend (null). */
+  /**
+   * Runs until the function returns (its results) or the hook asks to suspend (null: call again
+   * later). An uncaught Lua error is thrown as a LuaError; whatever else the hook throws (the
+   * host's kill signal) propagates as it is. Either ends the task.
+   */
   resume(): LuaValue[] | null;
   readonly done: boolean;
 }
@@ -60,10 +64,31 @@ export class LuaCoroutine extends LuaThread {
   }
 }
 
-/** The frames of a thread that is not a coroutine (a task's main thread). */
-class MainThread extends LuaThread {
-  readonly status = 'running';
-  readonly frames = new ThreadFrames();
+/** A started function: its generator chain and the thread registers to restore on resume. */
+class Task implements LuaTask {
+  done = false;
+  frames = new ThreadFrames();
+  coroutine: LuaCoroutine | null = null;
+  readonly gen: LuaGen;
+
+  constructor(
+    private readonly state: LuaState,
+    fn: LuaValue,
+    args: LuaValue[],
+  ) {
+    // A Lua function runs directly at depth 1 (depth 0 stands for the host, which has no position).
+    this.gen = fn instanceof LuaClosure ? fn.g(args) : state.callG(fn, args);
+  }
+
+  resume(): LuaValue[] | null {
+    if (this.done) throw new Error('resume of a finished Lua task');
+    return this.state.runTask(this);
+  }
+}
+
+/** The current line of the Lua function at depth `index` (0 before it made any call). */
+function lineAt(T: ThreadFrames, index: number): number {
+  return T.sites[index]?.line ?? 0;
 }
 
 function rawEqual(a: LuaValue, b: LuaValue): boolean {
@@ -86,6 +111,8 @@ export class LuaState implements LuaRuntime {
   /** C-level nesting as LUAI_MAXCCALLS counts it. */
   cCalls = 0;
   private pendingSuspend = false;
+  /** A native is running as a metamethod (no call-site name for its argument errors). */
+  private inMetamethod = false;
   /** The base library's `next` and ipairs iterator, recognised by generic for loops. */
   nextFunction: LuaFunction | null = null;
   pairsNext: LuaFunction | null = null;
@@ -125,48 +152,40 @@ export class LuaState implements LuaRuntime {
   }
 
   start(fn: LuaValue, args: LuaValue[]): LuaTask {
-    const thread = new MainThread();
-    const gen = this.callG(fn, args);
-    let done = false;
-    let cur = thread.frames;
-    let coroutine: LuaCoroutine | null = null;
-    return {
-      get done() {
-        return done;
-      },
-      resume: (): LuaValue[] | null => {
-        if (done) throw new Error('resume of a finished Lua task');
-        const savedCur = this.cur;
-        const savedCoroutine = this.curCoroutine;
-        const savedSync = this.syncDepth;
-        const savedCCalls = this.cCalls;
-        this.cur = cur;
-        this.curCoroutine = coroutine;
-        this.syncDepth = 0;
-        this.ticks = this.hookIntervalTicks;
-        try {
-          const r = gen.next();
-          if (r.done === true) {
-            done = true;
-            return r.value;
-          }
-          if (r.value === SUSPEND) {
-            cur = this.cur;
-            coroutine = this.curCoroutine;
-            return null;
-          }
-          throw new LuaError('attempt to yield across metamethod/C-call boundary');
-        } catch (e) {
-          done = true;
-          throw this.toLuaError(e) ?? e;
-        } finally {
-          this.cur = savedCur;
-          this.curCoroutine = savedCoroutine;
-          this.syncDepth = savedSync;
-          this.cCalls = savedCCalls;
-        }
-      },
-    };
+    return new Task(this, fn, args);
+  }
+
+  /** Runs one step of a task (see Task.resume); the state's registers are saved around it. */
+  runTask(task: Task): LuaValue[] | null {
+    const savedCur = this.cur;
+    const savedCoroutine = this.curCoroutine;
+    const savedSync = this.syncDepth;
+    const savedCCalls = this.cCalls;
+    this.cur = task.frames;
+    this.curCoroutine = task.coroutine;
+    this.syncDepth = 0;
+    this.ticks = this.hookIntervalTicks;
+    try {
+      const r = task.gen.next();
+      if (r.done === true) {
+        task.done = true;
+        return r.value;
+      }
+      if (r.value === SUSPEND) {
+        task.frames = this.cur;
+        task.coroutine = this.curCoroutine;
+        return null;
+      }
+      throw new LuaError('attempt to yield across metamethod/C-call boundary');
+    } catch (e) {
+      task.done = true;
+      throw this.toLuaError(e) ?? e;
+    } finally {
+      this.cur = savedCur;
+      this.curCoroutine = savedCoroutine;
+      this.syncDepth = savedSync;
+      this.cCalls = savedCCalls;
+    }
   }
 
   /** A synchronous call (natives, the host): the hook may fire, suspension is deferred. */
@@ -262,7 +281,7 @@ export class LuaState implements LuaRuntime {
     if (index < 1) return '';
     const frame = T.frames[index];
     if (frame === NATIVE_FRAME || frame === undefined) return '';
-    return `${frame.proto.chunkId}:${T.lines[index]}: `;
+    return `${frame.proto.chunkId}:${lineAt(T, index)}: `;
   }
 
   /** The function running at `level` (1 = the caller of the running native), if Lua. */
@@ -286,7 +305,7 @@ export class LuaState implements LuaRuntime {
       const frame = T.frames[i];
       if (frame !== NATIVE_FRAME && frame !== undefined) {
         e.luaSource = frame.proto.source;
-        e.luaLine = T.lines[i];
+        e.luaLine = lineAt(T, i);
         break;
       }
     }
@@ -315,7 +334,7 @@ export class LuaState implements LuaRuntime {
         for (let i = T.depth; i >= 1; i--) {
           const frame = T.frames[i];
           if (frame !== NATIVE_FRAME && frame !== undefined) {
-            position = `${frame.proto.chunkId}:${T.lines[i]}: `;
+            position = `${frame.proto.chunkId}:${lineAt(T, i)}: `;
             break;
           }
         }
@@ -374,6 +393,8 @@ export class LuaState implements LuaRuntime {
     this.syncDepth++;
     this.cur.nny++;
     const T = this.cur;
+    const savedMeta = this.inMetamethod;
+    this.inMetamethod = false;
     try {
       let gen: LuaGen;
       if (fn instanceof LuaClosure) gen = fn.g(args);
@@ -397,6 +418,7 @@ export class LuaState implements LuaRuntime {
         }
       }
     } finally {
+      this.inMetamethod = savedMeta;
       T.nny--;
       this.cCalls--;
       if (--this.syncDepth === 0 && this.pendingSuspend) this.ticks = 0;
@@ -405,8 +427,31 @@ export class LuaState implements LuaRuntime {
 
   /** A metamethod call made by the VM (no native frame in between). */
   callMeta(fn: LuaValue, args: LuaValue[], site: Site | null): LuaValue[] {
-    if (site !== null) this.cur.lines[this.cur.depth] = site.line;
-    return this.callSync(fn, args, site);
+    if (site !== null) this.cur.sites[this.cur.depth] = site;
+    if (!(fn instanceof NativeFunction)) return this.callSync(fn, args, site);
+    // A native run as a metamethod has no call-site name ("bad argument #1 to '?'").
+    const saved = this.inMetamethod;
+    this.inMetamethod = true;
+    try {
+      return fn.impl(this, args);
+    } finally {
+      this.inMetamethod = saved;
+    }
+  }
+
+  /**
+   * How the running native was called, as luaL_argerror needs it: the name at the call site
+   * (null when there is none: a call from a native, a metamethod, an anonymous value) and whether
+   * it was a method call (then `self` is not counted among the arguments).
+   */
+  callSite(): { name: string | null; method: boolean } {
+    const T = this.cur;
+    const frame = T.frames[T.depth];
+    if (this.inMetamethod || frame === NATIVE_FRAME || frame === undefined) return { name: null, method: false };
+    const described = T.sites[T.depth]?.a ?? null;
+    if (described === null) return { name: null, method: false };
+    const quote = described.indexOf("'");
+    return { name: described.slice(quote + 1, -1), method: described.startsWith('method') };
   }
 
   private cStackOverflow(site: Site | null): never {

@@ -60,6 +60,12 @@ export interface LuaRuntime {
   index(object: LuaValue, key: LuaValue): LuaValue;
   /** t[k] = v with __newindex, as the VM does it. */
   setIndex(object: LuaValue, key: LuaValue, value: LuaValue): void;
+  /**
+   * How the running native was called (luaL_argerror's getinfo "n"): the name at the call site
+   * ('rep' for string.rep(...) and s:rep(...), 'f' for a local f; null from pcall, a metamethod or
+   * an unnamed value) and whether it was a method call. Absent in a runtime that cannot tell.
+   */
+  callSite?(): { name: string | null; method: boolean };
 }
 
 /** A library function. Returns its results (EMPTY for none); raises with rt.error(). */
@@ -219,7 +225,7 @@ export function truthy(value: LuaValue): boolean {
   return value !== undefined && value !== false;
 }
 
-/** tostring of a number as Lua 5.1 prints it: "%.14g". */
+/** tostring of a number as Lua 5.1 prints it: "%.14g" (integers of 15 digits already take the exponent form). */
 export function numberToString(value: number): string {
   // Integers of up to 14 digits print in full under "%.14g"; from 1e14 on it switches to an exponent.
   if (Number.isInteger(value) && Math.abs(value) < 1e14) return Object.is(value, -0) ? '-0' : String(value);

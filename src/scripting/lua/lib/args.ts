@@ -16,9 +16,23 @@ function argTypeName(args: LuaValue[], index: number): string {
   return index >= args.length ? 'no value' : typeName(args[index]);
 }
 
-/** luaL_argerror for the argument at 0-based `index` of native `fname`. */
+/**
+ * luaL_argerror for the argument at 0-based `index` of native `fname`. As 5.1, the name is the
+ * one the call site used when the runtime knows it ('?' when there is none), and a method call
+ * does not count `self` ("calling 'rep' on bad self" when self itself is wrong).
+ */
 export function argError(rt: LuaRuntime, index: number, fname: string, extra: string): never {
-  return rt.error(`bad argument #${index + 1} to '${fname}' (${extra})`);
+  let narg = index + 1;
+  let name = fname;
+  const call = rt.callSite?.();
+  if (call !== undefined) {
+    name = call.name ?? '?';
+    if (call.method) {
+      narg--;
+      if (narg === 0) return rt.error(`calling '${name}' on bad self (${extra})`);
+    }
+  }
+  return rt.error(`bad argument #${narg} to '${name}' (${extra})`);
 }
 
 /** luaL_typerror. */
