@@ -227,6 +227,32 @@ describe('table library', () => {
   });
 });
 
+describe('table.sort without comparator, NaN and -0 included', () => {
+  it.skipIf(!hasLua51)('leaves the same order as Lua 5.1', () => {
+    let state = 777;
+    const random = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 4294967296;
+    };
+    const pool = [NaN, -0, 0, 1, -1, 2, 0.5];
+    let source = 'local nan, negzero = 0/0, -1/(1/0)\n';
+    const results: string[] = [];
+    for (let k = 0; k < 200; k++) {
+      const values = Array.from({ length: 2 + Math.floor(random() * 30) }, () => pool[Math.floor(random() * pool.length)]);
+      const literal = values.map((v) => (Number.isNaN(v) ? 'nan' : Object.is(v, -0) ? 'negzero' : String(v))).join(',');
+      source += `do local t = {${literal}} table.sort(t) local o = {} for i = 1, #t do local v = t[i]
+  o[i] = v ~= v and "nan" or (v == 0 and 1/v < 0) and "-0" or tostring(v) end print(table.concat(o, ",")) end\n`;
+      const table = list(...values);
+      call('sort', table);
+      results.push(range(table, 1, values.length).map((v) => (Number.isNaN(v) ? 'nan' : Object.is(v, -0) ? '-0' : String(v))).join(','));
+    }
+    const lines = runLua51(source);
+    results.forEach((line, i) => expect(line, `case ${i}`).toBe(lines[i]));
+  });
+});
+
 describe('lessThan', () => {
   it('compares numbers, strings by bytes, and reports mixed types', () => {
     expect(lessThan(rt, 1, 2)).toBe(true);

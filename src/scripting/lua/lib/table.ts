@@ -157,7 +157,10 @@ class Sorter {
 
   /** sort_comp(a, b): a < b by the comparator or by `<`. */
   less(a: LuaValue, b: LuaValue): boolean {
-    if (this.comparator === undefined) return lessThan(this.rt, a, b, 0);
+    if (this.comparator === undefined) {
+      if (typeof a === 'number' && typeof b === 'number') return a < b;
+      return lessThan(this.rt, a, b, 0);
+    }
     const result = this.rt.call(this.comparator, [a, b])[0];
     return result !== undefined && result !== false;
   }
@@ -237,8 +240,37 @@ function sort(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   const n = table.length();
   const comparator = args[1];
   if (comparator !== undefined) checkFunction(rt, args, 1, 'sort');
+  else if (n > 1 && !table.readonly && sortPlainValues(table.arr)) return EMPTY;
   new Sorter(rt, table, comparator).sort(1, n);
   return EMPTY;
+}
+
+/**
+ * All numbers (no NaN, no -0) or all strings, compared with `<`: no callback can run, no error
+ * can occur, and equal elements are indistinguishable, so the only possible outcome is the sorted
+ * array, which any sort produces. Returns false (array untouched) for other contents.
+ */
+function sortPlainValues(arr: LuaValue[]): boolean {
+  const n = arr.length;
+  const first = arr[0];
+  if (typeof first === 'number') {
+    const numbers = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const value = arr[i];
+      if (typeof value !== 'number' || value !== value || (value === 0 && 1 / value < 0)) return false;
+      numbers[i] = value;
+    }
+    numbers.sort();
+    for (let i = 0; i < n; i++) arr[i] = numbers[i];
+    return true;
+  }
+  if (typeof first === 'string') {
+    for (let i = 1; i < n; i++) if (typeof arr[i] !== 'string') return false;
+    // Latin1 strings: UTF-16 code unit order is byte order.
+    arr.sort();
+    return true;
+  }
+  return false;
 }
 
 export function openTable(_rt: LuaRuntime): LuaTable {
