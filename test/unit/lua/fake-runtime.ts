@@ -133,6 +133,6 @@ export function luaNumber(v: number): string {
   if (Number.isNaN(v)) return '(0/0)';
   if (v === Infinity) return '(1/0)';
   if (v === -Infinity) return '(-1/0)';
-  if (Object.is(v, -0)) return '(-0)';
+  if (Object.is(v, -0)) return '(-1/(1/0))';
   return `(${v.toPrecision(17)})`;
 }

@@ -105,6 +105,8 @@ export class LuaPattern {
   private readonly sets: (Uint8Array | undefined)[] = [];
   /** No character of SPECIALS before the first zero byte: string.find may search plainly. */
   readonly plain: boolean;
+  /** startFilter() memos for pattern starts 0 and 1 (after an anchor); undefined = not computed. */
+  private filters: (StartFilter | null | undefined)[] = [undefined, undefined];
 
   constructor(text: string) {
     const zero = text.indexOf('\0');
@@ -140,6 +142,65 @@ export class LuaPattern {
     }
     this.ends[p] = q;
     return q;
+  }
+
+  /** classend() without raising: -1 for a malformed item. */
+  private tryClassEnd(p: number): number {
+    const src = this.source;
+    const n = this.length;
+    let q = p;
+    const c = src.charCodeAt(q++);
+    if (c === L_ESC) return q >= n ? -1 : q + 1;
+    if (c !== OPEN_BRACKET) return q;
+    if (q < n && src.charCodeAt(q) === CARET) q++;
+    do {
+      if (q >= n) return -1;
+      const d = src.charCodeAt(q++);
+      if (d === L_ESC && q < n) q++;
+    } while (q >= n || src.charCodeAt(q) !== CLOSE_BRACKET);
+    return q + 1;
+  }
+
+  /**
+   * Which bytes a match starting at pattern position p can begin with, when that is decided by a
+   * first single-character item that must match once (no '*', '-', '?'), possibly behind opening
+   * captures. A match attempt elsewhere would fail on that item at once, changing nothing and
+   * raising nothing, so callers may skip such positions. null when nothing can be skipped.
+   */
+  startFilter(p: number): StartFilter | null {
+    let filter = this.filters[p];
+    if (filter === undefined) {
+      filter = this.computeStartFilter(p);
+      this.filters[p] = filter;
+    }
+    return filter;
+  }
+
+  private computeStartFilter(p: number): StartFilter | null {
+    let q = p;
+    let captures = 0;
+    while (this.code(q) === 40) { // '('
+      q += this.code(q + 1) === 41 ? 2 : 1;
+      // The capture past the limit raises "too many captures" at the first attempt.
+      if (++captures >= MAX_CAPTURES) return null;
+    }
+    if (q >= this.length) return null;
+    const c = this.source.charCodeAt(q);
+    if (c === 41) return null; // ')' may raise
+    if (c === L_ESC) {
+      const next = this.code(q + 1);
+      if (next === 98 || next === 102 || isDigitCode(next)) return null; // %b %f %1
+    }
+    if (c === 36 && q + 1 === this.length) return null; // final '$'
+    if (c === 46) return null; // '.' matches every byte
+    const ep = this.tryClassEnd(q);
+    if (ep < 0) return null;
+    const quantifier = this.code(ep);
+    if (quantifier === 42 || quantifier === 45 || quantifier === 63) return null; // * - ?
+    if (c !== L_ESC && c !== OPEN_BRACKET) return { literal: String.fromCharCode(c), bytes: null };
+    const bytes = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) bytes[b] = this.single(b, q, ep) ? 1 : 0;
+    return { literal: null, bytes };
   }
 
   /** matchbracketclass() for the set starting at p (ending at ep - 1), as a byte table. */
@@ -188,6 +249,12 @@ export class LuaPattern {
         return pc === c;
     }
   }
+}
+
+/** The bytes a match may start with: one literal byte, or a byte table. */
+export interface StartFilter {
+  readonly literal: string | null;
+  readonly bytes: Uint8Array | null;
 }
 
 /** Compiled patterns by source; bounded, oldest first out. */
@@ -452,6 +519,23 @@ export class Matcher {
       if (src.charCodeAt(init + k) !== src.charCodeAt(s + k)) return -1;
     }
     return s + len;
+  }
+
+  /**
+   * The first position from `s` (up to the subject's end) where a match of the pattern from
+   * `patternStart` could begin, or -1 when there is none (see LuaPattern.startFilter).
+   */
+  nextCandidate(s: number, patternStart: number): number {
+    const filter = this.pattern.startFilter(patternStart);
+    if (filter === null) return s;
+    if (filter.literal !== null) return this.src.indexOf(filter.literal, s);
+    const bytes = filter.bytes as Uint8Array;
+    const src = this.src;
+    const end = this.srcEnd;
+    for (let i = s; i < end; i++) {
+      if (bytes[src.charCodeAt(i)] === 1) return i;
+    }
+    return -1;
   }
 
   /** The number of values push_captures() gives: the whole match when there are no captures. */

@@ -149,7 +149,11 @@ function findAux(rt: LuaRuntime, args: LuaValue[], find: boolean): LuaValue[] {
   const matcher = acquireMatcher(rt, s, pattern);
   try {
     let start = init;
-    do {
+    for (;;) {
+      if (!anchor) {
+        start = matcher.nextCandidate(start, patternStart);
+        if (start < 0) break;
+      }
       matcher.level = 0;
       const end = matcher.match(start, patternStart);
       if (end >= 0) {
@@ -162,7 +166,8 @@ function findAux(rt: LuaRuntime, args: LuaValue[], find: boolean): LuaValue[] {
         matcher.pushCaptures(out, start, end, true);
         return out;
       }
-    } while (start++ < length && !anchor);
+      if (anchor || start++ >= length) break;
+    }
   } finally {
     releaseMatcher(matcher);
   }
@@ -188,6 +193,8 @@ function gmatch(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
     try {
       const end = s.length;
       for (let start = position; start <= end; start++) {
+        start = matcher.nextCandidate(start, 0);
+        if (start < 0) break;
         matcher.level = 0;
         const matchEnd = matcher.match(start, 0);
         if (matchEnd >= 0) {
@@ -250,6 +257,15 @@ function gsub(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   let count = 0;
   try {
     while (count < maxReplacements) {
+      if (!anchor) {
+        // Positions where no match can start are kept as they are.
+        const candidate = matcher.nextCandidate(s, patternStart);
+        if (candidate < 0) {
+          s = end;
+          break;
+        }
+        s = candidate;
+      }
       matcher.level = 0;
       const e = matcher.match(s, patternStart);
       if (e >= 0) {
