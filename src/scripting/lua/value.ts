@@ -245,19 +245,23 @@ export function formatG(value: number, precision: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   const significant = precision === 0 ? 1 : precision;
   const negative = value < 0;
-  roundSignificant(negative ? -value : value, significant);
+  const positive = negative ? -value : value;
+  if (!roundShortest(positive, significant)) roundSignificant(positive, significant);
+  // The digits carry no trailing zeros; the layout puts back those before the point.
   const digits = roundedDigits;
   const exponent = roundedExponent;
   let body: string;
   if (exponent < -4 || exponent >= significant) {
-    const fraction = stripTrailingZeros(digits.slice(1));
     const abs = exponent < 0 ? -exponent : exponent;
-    body = `${digits[0]}${fraction === '' ? '' : '.' + fraction}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+    const mantissa = digits.length === 1 ? digits : `${digits[0]}.${digits.slice(1)}`;
+    body = `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
   } else if (exponent >= 0) {
-    const fraction = stripTrailingZeros(digits.slice(exponent + 1));
-    body = fraction === '' ? digits.slice(0, exponent + 1) : `${digits.slice(0, exponent + 1)}.${fraction}`;
+    body =
+      digits.length > exponent + 1
+        ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`
+        : digits + '0'.repeat(exponent + 1 - digits.length);
   } else {
-    body = `0.${'0'.repeat(-exponent - 1)}${stripTrailingZeros(digits)}`;
+    body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
   }
   return negative ? '-' + body : body;
 }
@@ -268,7 +272,8 @@ function stripTrailingZeros(digits: string): string {
   return end === digits.length ? digits : digits.slice(0, end);
 }
 
-// roundSignificant's result: the digits without a point, and the decimal exponent of the first.
+// The rounding's result: significant digits without a point or trailing zeros, and the decimal
+// exponent of the first.
 let roundedDigits = '';
 let roundedExponent = 0;
 
@@ -276,8 +281,55 @@ let roundedExponent = 0;
 function takeExponential(text: string, drop: number): void {
   const eIndex = text.indexOf('e');
   const digits = eIndex === 1 ? text[0] : text[0] + text.slice(2, eIndex);
-  roundedDigits = drop === 0 ? digits : digits.slice(0, digits.length - drop);
+  roundedDigits = stripTrailingZeros(drop === 0 ? digits : digits.slice(0, digits.length - drop));
+  if (roundedDigits === '') roundedDigits = '0';
   roundedExponent = Number(text.slice(eIndex + 1));
+}
+
+/** Adds one unit in the last place of roundedDigits (whose digits are all kept). */
+function roundUpDigits(digits: string): void {
+  let i = digits.length - 1;
+  while (i >= 0 && digits.charCodeAt(i) === 57) i--;
+  if (i < 0) {
+    roundedDigits = '1';
+    roundedExponent++;
+    return;
+  }
+  roundedDigits = digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1);
+}
+
+/** The smallest normal double: below it the shortest digits may be far from the exact value. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * The fast way, for up to 15 digits of a normal double: rounds JavaScript's shortest round-trip
+ * digits of `positive`. Those lie within half a unit of the 16th significant digit of the exact
+ * value, and closer to it than any other decimal of their length, so no rounding boundary of
+ * `significant` digits falls between the two, except when the shortest digits end exactly on one
+ * (a 5 just past the kept digits): then the exact value decides, and this returns false.
+ */
+function roundShortest(positive: number, significant: number): boolean {
+  if (significant > 15 || positive < MIN_NORMAL) return false;
+  const text = String(positive);
+  const eIndex = text.indexOf('e');
+  const mantissaEnd = eIndex < 0 ? text.length : eIndex;
+  const point = text.indexOf('.');
+  const integerDigits = point < 0 || point > mantissaEnd ? mantissaEnd : point;
+  let digits = point < 0 || point > mantissaEnd ? text.slice(0, mantissaEnd) : text.slice(0, point) + text.slice(point + 1, mantissaEnd);
+  let leadingZeros = 0;
+  while (digits.charCodeAt(leadingZeros) === 48) leadingZeros++;
+  digits = stripTrailingZeros(digits.slice(leadingZeros));
+  roundedExponent = integerDigits - leadingZeros - 1 + (eIndex < 0 ? 0 : Number(text.slice(eIndex + 1)));
+  if (digits.length <= significant) {
+    roundedDigits = digits;
+    return true;
+  }
+  const next = digits.charCodeAt(significant);
+  if (next === 53 && digits.length === significant + 1) return false;
+  const kept = digits.slice(0, significant);
+  if (next >= 53) roundUpDigits(kept);
+  else roundedDigits = stripTrailingZeros(kept);
+  return true;
 }
 
 /**
@@ -292,25 +344,17 @@ function roundSignificant(positive: number, significant: number): void {
     return;
   }
   const longer = positive.toExponential(significant);
+  const eIndex = longer.indexOf('e');
   takeExponential(longer, 1);
-  const extra = longer.charCodeAt(longer.indexOf('e') - 1);
+  const extra = longer.charCodeAt(eIndex - 1);
   if (extra === 53) {
-    const lastKept = roundedDigits.charCodeAt(roundedDigits.length - 1);
+    const lastKept = longer.charCodeAt(significant === 1 ? 0 : eIndex - 2);
     if ((lastKept & 1) === 0 && isExactDecimal(positive, longer)) return;
     takeExponential(positive.toExponential(significant - 1), 0);
     return;
   }
   if (extra < 53) return;
-  // Round up: carry through trailing nines; all nines become 1000... one decade higher.
-  const digits = roundedDigits;
-  let i = digits.length - 1;
-  while (i >= 0 && digits.charCodeAt(i) === 57) i--;
-  if (i < 0) {
-    roundedDigits = '1' + '0'.repeat(digits.length - 1);
-    roundedExponent++;
-    return;
-  }
-  roundedDigits = digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - 1 - i);
+  roundUpDigits(longer[0] + longer.slice(2, eIndex - 1));
 }
 
 const float64 = new Float64Array(1);
