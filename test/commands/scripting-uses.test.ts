@@ -175,7 +175,7 @@ describe('typical scripts run unchanged (ioredis defineCommand)', () => {
     expect(seen.completed).toBe(1);
     expect(seen.completeTwice).toBe('ERR not processing j1');
     expect(seen.reaped).toEqual(['j2', 'j3']);
-    expect(seen.retried).toEqual(['j4', 'j5', 'j2', 'j3', null]);
+    expect(seen.retried).toEqual(['j3', 'j2', 'j4', 'j5', null]);
     if (theirs !== null) {
       const reference = scripted(theirs.port);
       clients.push(reference);
