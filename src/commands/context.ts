@@ -48,6 +48,8 @@ export interface ClientState {
   /** Blocked on keys (BLPOP & co); kept by the blocking framework (engine/blocking.ts). */
   blockedOnKeys: boolean;
   /** Blocking commands may not block (Redis's CLIENT_DENY_BLOCKING: script and AOF clients). */
+  /** The client scripts run their commands through (Redis's CLIENT_SCRIPT). */
+  readonly isScript: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -127,12 +129,16 @@ export interface ScriptingApi {
   kill(isEval: boolean): string | null;
   /** The BUSY error while a script runs past busy-reply-threshold, else null. */
   busyRefusal(): string | null;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: lets scripts run commands flagged noscript. */
+  setDisableDenyScripts(disable: boolean): void;
   /** FUNCTION LOAD [REPLACE] code: replies the library name or the error. */
   functionLoad(ctx: CommandContext, argv: string[]): void;
   functionDelete(ctx: CommandContext, name: string): void;
   functionDump(ctx: CommandContext): void;
   functionRestore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void;
   functionStats(ctx: CommandContext): void;
+  /** A library from an RDB image (FUNCTION2 record): null, or why it could not be created. */
+  restoreLibrary(code: string, replace: boolean): string | null;
   /** FCALL / FCALL_RO: runs the function and replies. */
   fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void;
 }

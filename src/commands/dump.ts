@@ -18,7 +18,7 @@ import { isObjectType } from '../store/rdb/constants.js';
 import { Digest } from '../store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../store/rdb/dump-payload.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
-import { loadImage, saveImage, type AccessTracking } from '../store/rdb/image.js';
+import { loadImage, saveImage, type AccessTracking, type RdbLoadResult } from '../store/rdb/image.js';
 import { RdbReader } from '../store/rdb/reader.js';
 import { RdbWriter } from '../store/rdb/writer.js';
 import { encodingName, type RedisValue } from '../store/values.js';
@@ -369,6 +369,7 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
   if (flush) {
     server.events.signalFlushedDb(-1);
     for (const db of server.keyspace.dbs) db.flush();
+    server.keyspace.functions.clear();
   }
   if (image === null) {
     // NOSAVE: the RDB file of the working directory, as a previous save left it.
@@ -380,8 +381,9 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
       return;
     }
   }
+  let loaded: RdbLoadResult;
   try {
-    loadImage(image, {
+    loaded = loadImage(image, {
       dbs: server.keyspace.dbs,
       settings: server.config,
       dropExpired: true,
@@ -395,6 +397,15 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
     server.admin.logWarning(`Error loading the RDB image: ${err.message}`);
     ctx.reply.error('ERR Error trying to load the RDB dump');
     return;
+  }
+  // Libraries in the image join the registry; with MERGE one of the same name is replaced.
+  for (const code of loaded.functionCodes) {
+    const error = server.scripting.restoreLibrary(code, merge);
+    if (error !== null) {
+      server.admin.logWarning(`Failed creating function, ${error}`);
+      ctx.reply.error('ERR Error trying to load the RDB dump');
+      return;
+    }
   }
   server.admin.logWarning('DB reloaded by DEBUG RELOAD');
   ctx.reply.ok();

@@ -7,7 +7,7 @@ import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { dumpCommands, dumpDebugSubcommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { functionCommands } from './functions.js';
-import { scriptingCommands } from './scripting.js';
+import { scriptingCommands, scriptingDebugSubcommands } from './scripting.js';
 import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
@@ -48,5 +48,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   functionCommands,
   scriptingCommands,
   dumpCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands])],
 ];

@@ -4,6 +4,7 @@
 import type { CommandContext } from './context.js';
 import { isKeyword } from './errors.js';
 import { replyHelp } from './help.js';
+import { leadingNumber, type DebugSubcommand } from './debug.js';
 import type { CommandSpec, KeySpec } from './types.js';
 
 /** The keys of EVAL and FCALL: numkeys at argv[2], then that many keys. */
@@ -112,5 +113,16 @@ export const scriptingCommands: CommandSpec[] = [
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
       },
     ],
+  },
+];
+
+export const scriptingDebugSubcommands: readonly DebugSubcommand[] = [
+  {
+    name: 'SET-DISABLE-DENY-SCRIPTS', minArgs: 3, maxArgs: 3,
+    help: ['SET-DISABLE-DENY-SCRIPTS <0|1>', '    Lets scripts call commands that are not allowed from scripts (1), or not (0).'],
+    run: (ctx, argv) => {
+      ctx.server.scripting.setDisableDenyScripts(leadingNumber(argv[2], true) !== 0);
+      ctx.reply.ok();
+    },
   },
 ];

@@ -256,9 +256,10 @@ function sortGeneric(ctx: CommandContext, argv: string[], readonly: boolean): vo
   }
   let { dontSort, alpha, byPattern } = options;
   const { desc, storeKey } = options;
-  // A set has no order of its own: what is stored (and so replicated) must not depend on the
-  // server's iteration order, so it is sorted as strings.
-  if (dontSort && !source.ordered && storeKey !== null) {
+  // A set has no order of its own: what is stored (and so replicated), or handed to a script
+  // (whose effects must not depend on it), must not depend on the server's iteration order, so
+  // it is sorted as strings.
+  if (dontSort && !source.ordered && (storeKey !== null || ctx.client.isScript)) {
     dontSort = false;
     alpha = true;
     byPattern = null;

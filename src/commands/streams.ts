@@ -457,6 +457,11 @@ function parseReadArgs(ctx: CommandContext, argv: string[], isGroupRead: boolean
     const moreArgs = argv.length - i - 1;
     const opt = argv[i];
     if (isKeyword(opt, 'BLOCK') && moreArgs > 0) {
+      if (ctx.client.isScript) {
+        // Redis refuses BLOCK from scripts outright (other blocking commands act non-blocking there).
+        ctx.reply.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+        return null;
+      }
       i++;
       const deadlineMs = timeoutArg(ctx, argv[i], 'milliseconds');
       if (deadlineMs === null) return null;

@@ -61,6 +61,7 @@ export class Client implements ClientState, CommandContext {
   /** The blocking command's argv while blocked on keys (CLIENT LIST argv-mem). */
   blockedArgv: readonly string[] | null = null;
   denyBlocking = false;
+  isScript = false;
   /**
    * Set while this client's command goes on after its handler returned (a busy script yielding
    * to the event loop): its further input waits, as for a blocked client.

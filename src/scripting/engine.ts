@@ -18,7 +18,9 @@ import { flagsFromNames, parseShebang, sha1Hex, type ScriptFlags } from './scrip
 import { refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
 
 /** What the engine needs from the node. */
-export interface ScriptingHost extends ScriptCallGates {
+export interface ScriptingHost {
+  /** The error text while commands that grow memory are refused, else null. */
+  oomRefusal(): string | null;
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
   createScriptClient(): Client;
   lookupCommand(argv: readonly string[]): Command | undefined;
@@ -93,9 +95,17 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The interpreter the current run belongs to. */
   private currentLua: ScriptState | null = null;
 
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands are allowed from scripts. */
+  private disableDenyScripts = false;
+  private readonly gates: ScriptCallGates = {
+    oomRefusal: () => this.host.oomRefusal(),
+    denyNoScriptCommands: () => !this.disableDenyScripts,
+  };
+
   constructor(private readonly host: ScriptingHost) {
     this.scriptClient = host.createScriptClient();
     this.scriptClient.denyBlocking = true;
+    this.scriptClient.isScript = true;
     this.resetInterpreter();
     this.functionsLua = createFunctionState(this, () => this.onFunctionHook());
   }
@@ -115,6 +125,10 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
   get timedOutRun(): ScriptRun | null {
     return this.current !== null && this.current.timedOut ? this.current : null;
+  }
+
+  setDisableDenyScripts(disable: boolean): void {
+    this.disableDenyScripts = disable;
   }
 
   busyRefusal(): string | null {
@@ -284,7 +298,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     this.currentLua?.chargeTicks(TICKS_PER_COMMAND);
     const host = this.host;
     const command = host.lookupCommand(argv);
-    const refusal = refuseScriptCommand(run, command, argv.length, host);
+    const refusal = refuseScriptCommand(run, command, argv.length, this.gates);
     if (command === undefined || refusal !== null) {
       const text = `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
@@ -400,6 +414,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     return library;
   }
 
+  restoreLibrary(code: string, replace: boolean): string | null {
+    const library = this.createLibrary(this.host.functions, code, replace, 0);
+    return 'error' in library ? library.error : null;
+  }
+
   functionDelete(ctx: CommandContext, name: string): void {
     const registry = this.host.functions;
     const library = registry.libraries.get(name);
@@ -474,7 +493,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   }
 
   fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-    const fn = this.host.functions.functions.get(argv[1]);
+    const fn = this.host.functions.functionNamed(argv[1]);
     if (fn === undefined) {
       ctx.reply.error('ERR Function not found');
       return;

@@ -75,7 +75,7 @@ export function createLibrary(registry: FunctionLibraries, code: string, replace
   if ('error' in registered) return registered;
   if (registered.size === 0) return { error: 'No functions registered' };
   for (const fn of registered.values()) {
-    const other = registry.functions.get(fn.name);
+    const other = registry.functionNamed(fn.name);
     if (other !== undefined && other.library !== old) return { error: `Function ${fn.name} already exists` };
   }
   for (const fn of registered.values()) library.functions.set(fn.name, { ...fn, library } satisfies FunctionInfo);
@@ -103,7 +103,7 @@ export function joinLibraries(target: FunctionLibraries, source: readonly Functi
   }
   for (const library of source) {
     for (const fn of library.functions.values()) {
-      if (target.functions.has(fn.name)) {
+      if (target.functionNamed(fn.name) !== undefined) {
         for (const lib of replaced) target.link(lib);
         return `Function ${fn.name} already exists`;
       }

@@ -8,10 +8,10 @@ import type { ReplyWriter } from '../protocol/writer.js';
 import { LuaTable, type LuaValue, numberToString } from './lua/value.js';
 
 /**
- * Nesting Redis reaches before its Lua stack check fails: deeper tables answer
- * "ERR reached lua stack limit" in place of the element (a self-referencing table ends that way).
+ * Nesting at which Redis's Lua stack check fails while it converts a reply: a value that deep
+ * answers "ERR reached lua stack limit" in its place (a self-referencing table ends that way).
  */
-export const MAX_REPLY_NESTING = 3998;
+export const MAX_REPLY_NESTING = 7995;
 
 /** What an error table carries (Redis's errorInfo). */
 export interface ScriptErrorInfo {
@@ -58,37 +58,44 @@ function replaceLineBreaks(text: string): string {
 
 /**
  * Writes `value` to `out`. `scriptResp` is the protocol the script chose with redis.setresp()
- * (it decides how booleans come back in RESP2 mode); `out.resp` is the caller's.
+ * (it decides how booleans come back in RESP2 mode); `out.resp` is the caller's. Nested tables
+ * are walked with an explicit stack: a reply may nest thousands deep.
  */
-export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3, depth = 0): void {
-  switch (typeof value) {
-    case 'string':
-      out.bulk(value);
-      return;
-    case 'number':
-      out.integer(truncateToInt64(value));
-      return;
-    case 'boolean':
-      if (scriptResp === 2) {
-        if (value) out.integer(1);
+export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3): void {
+  const values: LuaValue[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const next = values.pop();
+    const depth = depths.pop() as number;
+    if (depth >= MAX_REPLY_NESTING) {
+      out.error('ERR reached lua stack limit');
+      continue;
+    }
+    switch (typeof next) {
+      case 'string':
+        out.bulk(next);
+        continue;
+      case 'number':
+        out.integer(truncateToInt64(next));
+        continue;
+      case 'boolean':
+        if (scriptResp === 3) out.boolean(next);
+        else if (next) out.integer(1);
         else out.nullBulk();
-      } else out.boolean(value);
-      return;
-    default:
-      break;
+        continue;
+      default:
+        break;
+    }
+    if (next instanceof LuaTable) writeTable(out, next, scriptResp, depth + 1, values, depths);
+    else out.nullBulk();
   }
-  if (!(value instanceof LuaTable)) {
-    out.nullBulk();
-    return;
-  }
-  if (depth >= MAX_REPLY_NESTING) {
-    out.error('ERR reached lua stack limit');
-    return;
-  }
-  writeTable(out, value, scriptResp, depth);
 }
 
-function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, depth: number): void {
+/**
+ * Writes a table's own reply (or its aggregate header) and pushes its elements, last first, for
+ * writeLuaReply to write at `childDepth`.
+ */
+function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childDepth: number, values: LuaValue[], depths: number[]): void {
   const err = table.getString('err');
   if (typeof err === 'string' || typeof err === 'number') {
     const info = errorInfoOf(table);
@@ -121,23 +128,31 @@ function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, depth:
   }
   const map = table.getString('map');
   if (map instanceof LuaTable) {
-    out.mapLength(countEntries(map));
-    forEachEntry(map, (key, value) => {
-      writeLuaReply(out, key, scriptResp, depth + 1);
-      writeLuaReply(out, value, scriptResp, depth + 1);
-    });
+    const entries = entriesOf(map);
+    out.mapLength(entries.length / 2);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      values.push(entries[i]);
+      depths.push(childDepth);
+    }
     return;
   }
   const set = table.getString('set');
   if (set instanceof LuaTable) {
-    out.setLength(countEntries(set));
-    forEachEntry(set, (key) => writeLuaReply(out, key, scriptResp, depth + 1));
+    const entries = entriesOf(set);
+    out.setLength(entries.length / 2);
+    for (let i = entries.length - 2; i >= 0; i -= 2) {
+      values.push(entries[i]);
+      depths.push(childDepth);
+    }
     return;
   }
   let length = 0;
   while (table.get(length + 1) !== undefined) length++;
   out.arrayLength(length);
-  for (let i = 1; i <= length; i++) writeLuaReply(out, table.get(i), scriptResp, depth + 1);
+  for (let i = length; i >= 1; i--) {
+    values.push(table.get(i));
+    depths.push(childDepth);
+  }
 }
 
 /** Writes an error reply of "CODE message" text as it is (Redis's "-%s": no ERR added). */
@@ -153,15 +168,11 @@ function trimTrailingLineBreaks(text: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
-function countEntries(table: LuaTable): number {
-  let count = 0;
-  forEachEntry(table, () => count++);
-  return count;
-}
-
-/** lua_next order: the array part, then the other keys. */
-function forEachEntry(table: LuaTable, visit: (key: LuaValue, value: LuaValue) => void): void {
+/** Keys and values alternating, in lua_next order: the array part, then the other keys. */
+function entriesOf(table: LuaTable): LuaValue[] {
+  const entries: LuaValue[] = [];
   const arr = table.arr;
-  for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) visit(i + 1, arr[i]);
-  if (table.hash !== null) for (const [key, value] of table.hash) visit(key, value);
+  for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) entries.push(i + 1, arr[i]);
+  if (table.hash !== null) for (const [key, value] of table.hash) entries.push(key, value);
+  return entries;
 }

@@ -100,6 +100,10 @@ function memorySection(s: Server): Field[] {
   const total = totalmem();
   const dataset = Math.max(0, used - startup);
   const fragmentation = used > 0 ? rss / used : 0;
+  const scripting = s.scripting;
+  const functions = s.keyspace.functions;
+  let functionBytes = 0;
+  for (const library of functions.libraries.values()) functionBytes += library.code.length;
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
@@ -117,19 +121,20 @@ function memorySection(s: Server): Field[] {
     ['allocator_resident', rss],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
+    // The interpreters' own memory is part of the V8 heap (used_memory) and not measured apart.
     ['used_memory_lua', 0],
     ['used_memory_vm_eval', 0],
     ['used_memory_lua_human', bytesToHuman(0)],
-    ['used_memory_scripts_eval', 0],
-    ['number_of_cached_scripts', 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
+    ['used_memory_scripts_eval', scripting.cachedScriptBytes],
+    ['number_of_cached_scripts', scripting.cachedScriptCount],
+    ['number_of_functions', functions.functionCount],
+    ['number_of_libraries', functions.libraries.size],
     ['used_memory_vm_functions', 0],
     ['used_memory_vm_total', 0],
     ['used_memory_vm_total_human', bytesToHuman(0)],
-    ['used_memory_functions', 0],
-    ['used_memory_scripts', 0],
-    ['used_memory_scripts_human', bytesToHuman(0)],
+    ['used_memory_functions', functionBytes],
+    ['used_memory_scripts', scripting.cachedScriptBytes + functionBytes],
+    ['used_memory_scripts_human', bytesToHuman(scripting.cachedScriptBytes + functionBytes)],
     ['maxmemory', s.config.num('maxmemory')],
     ['maxmemory_human', bytesToHuman(s.config.num('maxmemory'))],
     ['maxmemory_policy', s.config.str('maxmemory-policy')],

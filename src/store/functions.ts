@@ -22,8 +22,8 @@ export interface FunctionLibrary {
 
 export class FunctionLibraries {
   readonly libraries = new Map<string, FunctionLibrary>();
-  /** Every function of every library, by name. */
-  readonly functions = new Map<string, FunctionInfo>();
+  /** Every function of every library, by lower-cased name (FCALL names are case-insensitive). */
+  private readonly functions = new Map<string, FunctionInfo>();
 
   clear(): void {
     this.libraries.clear();
@@ -33,12 +33,17 @@ export class FunctionLibraries {
   /** Adds a library and its functions (the caller checked that no name collides). */
   link(library: FunctionLibrary): void {
     this.libraries.set(library.name, library);
-    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+    for (const fn of library.functions.values()) this.functions.set(fn.name.toLowerCase(), fn);
   }
 
   unlink(library: FunctionLibrary): void {
     this.libraries.delete(library.name);
-    for (const fn of library.functions.values()) this.functions.delete(fn.name);
+    for (const fn of library.functions.values()) this.functions.delete(fn.name.toLowerCase());
+  }
+
+  /** The function named so, in any letter case. */
+  functionNamed(name: string): FunctionInfo | undefined {
+    return this.functions.get(name.toLowerCase());
   }
 
   get functionCount(): number {
