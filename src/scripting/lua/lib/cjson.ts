@@ -81,7 +81,7 @@ ESCAPES[92] = '\\\\';
 ESCAPES[127] = '\\u007f';
 const NEEDS_ESCAPE = /[\x00-\x1f"/\\\x7f]/;
 
-function quote(text: string): string {
+function quote(rt: LuaRuntime, text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   let result = '"';
   let start = 0;
@@ -90,6 +90,8 @@ function quote(text: string): string {
     if (c > 127) continue;
     const escape = ESCAPES[c];
     if (escape === undefined) continue;
+    // Escapes grow a string up to sixfold, past what a string can hold for a huge one.
+    checkStringLength(rt, result.length + (i - start) + escape.length);
     result += text.slice(start, i) + escape;
     start = i + 1;
   }
@@ -145,7 +147,7 @@ class JsonEncoder {
   private scalar(value: Exclude<LuaValue, LuaTable>): void {
     switch (typeof value) {
       case 'string':
-        this.write(quote(value));
+        this.write(quote(this.rt, value));
         return;
       case 'number':
         this.write(this.number(value));
@@ -227,7 +229,7 @@ class JsonEncoder {
     const [key, value] = entry.value;
     if (!open.first) this.write(',');
     open.first = false;
-    if (typeof key === 'string') this.write(quote(key) + ':');
+    if (typeof key === 'string') this.write(quote(this.rt, key) + ':');
     else if (typeof key === 'number') this.write(`"${this.number(key)}":`);
     else this.fail(key, 'table key must be a number or string');
     this.memberValue = value;
