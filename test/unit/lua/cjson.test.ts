@@ -78,6 +78,11 @@ describe('cjson.encode', () => {
     expect(err(() => call('encode', 1, 2))).toBe("bad argument #1 to 'encode' (expected 1 argument)");
   });
 
+  it('raises Lua\'s memory error for output longer than a string can be', () => {
+    const big = 'x'.repeat(64 * 1024 * 1024);
+    expect(luaErrorOf(() => encode(table(new Array<LuaValue>(9).fill(big))))).toBe('not enough memory');
+  });
+
   it('limits nesting by encode_max_depth and by the Lua stack', () => {
     const nest = (levels: number, key: LuaValue): LuaTable => {
       const root = new LuaTable();

@@ -65,6 +65,11 @@ describe('struct.pack', () => {
     expect(packHex('i\0garbage', 1)).toBe('01000000');
   });
 
+  it('raises Lua\'s memory error for a result longer than a string can be', () => {
+    const big = 'x'.repeat(64 * 1024 * 1024);
+    expect(luaErrorOf(() => call('pack', 'c0'.repeat(9), ...new Array<LuaValue>(9).fill(big)))).toBe('not enough memory');
+  });
+
   it('raises struct.c\'s errors', () => {
     const cases: [LuaValue[], string][] = [
       [['c5', 'ab'], "bad argument #3 to 'pack' (string too short)"],

@@ -24,6 +24,7 @@ import {
 import { argError, checkNumber, checkString } from './args.js';
 import { toCInt, toInt32Truncating } from './c-numbers.js';
 import { StrtodResult, strtod } from './strtod.js';
+import { checkStringLength } from './string-limit.js';
 
 /** JSON null: a light userdata holding NULL, one value shared by every cjson table. */
 export const CJSON_NULL = new LuaUserdata('(nil)');
@@ -80,7 +81,7 @@ ESCAPES[92] = '\\\\';
 ESCAPES[127] = '\\u007f';
 const NEEDS_ESCAPE = /[\x00-\x1f"/\\\x7f]/;
 
-function quote(text: string): string {
+function quote(rt: LuaRuntime, text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   let result = '"';
   let start = 0;
@@ -89,6 +90,8 @@ function quote(text: string): string {
     if (c > 127) continue;
     const escape = ESCAPES[c];
     if (escape === undefined) continue;
+    // Escapes grow a string up to sixfold, past what a string can hold for a huge one.
+    checkStringLength(rt, result.length + (i - start) + escape.length);
     result += text.slice(start, i) + escape;
     start = i + 1;
   }
@@ -123,6 +126,12 @@ class JsonEncoder {
     return this.rt.error(`Cannot serialise ${typeName(value)}: ${reason}`);
   }
 
+  /** Appends to the output; shared subtables or sparse arrays can make it outgrow any string. */
+  private write(text: string): void {
+    checkStringLength(this.rt, this.out.length + text.length);
+    this.out += text;
+  }
+
   number(n: number): string {
     if (n - n !== 0) {
       // NaN or an infinity
@@ -138,19 +147,19 @@ class JsonEncoder {
   private scalar(value: Exclude<LuaValue, LuaTable>): void {
     switch (typeof value) {
       case 'string':
-        this.out += quote(value);
+        this.write(quote(this.rt, value));
         return;
       case 'number':
-        this.out += this.number(value);
+        this.write(this.number(value));
         return;
       case 'boolean':
-        this.out += value ? 'true' : 'false';
+        this.write(value ? 'true' : 'false');
         return;
       case 'undefined':
-        this.out += 'null';
+        this.write('null');
         return;
       default:
-        if (value === CJSON_NULL) this.out += 'null';
+        if (value === CJSON_NULL) this.write('null');
         else this.fail(value, 'type not supported');
     }
   }
@@ -196,10 +205,10 @@ class JsonEncoder {
     const open = new OpenTable(t, length > 0 ? length : -1, slots);
     if (length > 0) {
       open.position = 1;
-      this.out += '[';
+      this.write('[');
     } else {
       open.hashEntries = t.hash === null ? null : t.hash.entries();
-      this.out += '{';
+      this.write('{');
     }
     return open;
   }
@@ -209,7 +218,7 @@ class JsonEncoder {
     const arr = open.table.arr;
     while (open.position < arr.length && arr[open.position] === undefined) open.position++;
     if (open.position < arr.length) {
-      this.out += `${open.first ? '' : ','}"${this.number(open.position + 1)}":`;
+      this.write(`${open.first ? '' : ','}"${this.number(open.position + 1)}":`);
       open.first = false;
       this.memberValue = arr[open.position++];
       return true;
@@ -218,10 +227,10 @@ class JsonEncoder {
     const entry = open.hashEntries.next();
     if (entry.done === true) return false;
     const [key, value] = entry.value;
-    if (!open.first) this.out += ',';
+    if (!open.first) this.write(',');
     open.first = false;
-    if (typeof key === 'string') this.out += quote(key) + ':';
-    else if (typeof key === 'number') this.out += `"${this.number(key)}":`;
+    if (typeof key === 'string') this.write(quote(this.rt, key) + ':');
+    else if (typeof key === 'number') this.write(`"${this.number(key)}":`);
     else this.fail(key, 'table key must be a number or string');
     this.memberValue = value;
     return true;
@@ -243,16 +252,16 @@ class JsonEncoder {
       let childSlots: number;
       if (open.arrayLength > 0) {
         if (open.position > open.arrayLength) {
-          this.out += ']';
+          this.write(']');
           stack.pop();
           continue;
         }
-        if (open.position > 1) this.out += ',';
+        if (open.position > 1) this.write(',');
         child = open.table.get(open.position++);
         childSlots = open.slots + 1;
       } else {
         if (!this.nextMember(open)) {
-          this.out += '}';
+          this.write('}');
           stack.pop();
           continue;
         }

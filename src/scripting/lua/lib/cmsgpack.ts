@@ -11,6 +11,7 @@
 import { type LuaRuntime, type LuaValue, LuaTable, NativeFunction } from '../value.js';
 import { argError, checkNumber, checkString, optNumber } from './args.js';
 import { toInt64 } from './c-numbers.js';
+import { checkStringLength } from './string-limit.js';
 
 /** LUACMSGPACK_MAX_NESTING: the table depth from which tables encode as nil. */
 const MAX_NESTING = 16;
@@ -31,10 +32,14 @@ const TOO_MANY_VALUES = 'stack overflow (too many return values at once; use unp
 class PackBuffer {
   bytes = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
   length = 0;
+  /** The runtime of the pack() call in progress, for its memory error. */
+  rt: LuaRuntime | null = null;
 
   private reserve(count: number): void {
     const needed = this.length + count;
     if (needed <= this.bytes.length) return;
+    // Shared subtables can make the output outgrow any string.
+    if (this.rt !== null) checkStringLength(this.rt, needed);
     const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
     this.bytes.copy(grown, 0, 0, this.length);
     this.bytes = grown;
@@ -95,11 +100,15 @@ class PackBuffer {
     this.length = at;
   }
 
-  take(): string {
-    const text = this.bytes.toString('latin1', 0, this.length);
+  text(): string {
+    return this.bytes.toString('latin1', 0, this.length);
+  }
+
+  /** Empties the buffer for the next call, letting go of one that grew big. */
+  reset(): void {
     this.length = 0;
+    this.rt = null;
     if (this.bytes.length > KEPT_BUFFER_BYTES) this.bytes = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
-    return text;
   }
 }
 
@@ -214,9 +223,13 @@ function pack(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   // lua_checkstack(L, nargs) with the nargs arguments already on the stack.
   if (args.length * 2 > LUA_STACK_LIMIT_SLOTS) argError(rt, -1, 'pack', 'Too many arguments for MessagePack pack.');
   const out = packBuffer;
-  out.length = 0;
-  for (let i = 0; i < args.length; i++) packValue(out, args[i], 0);
-  return [out.take()];
+  out.rt = rt;
+  try {
+    for (let i = 0; i < args.length; i++) packValue(out, args[i], 0);
+    return [out.text()];
+  } finally {
+    out.reset();
+  }
 }
 
 const floatView = new DataView(new ArrayBuffer(8));

@@ -10,6 +10,7 @@
 import { type LuaRuntime, type LuaValue, LuaTable, NativeFunction, stringToNumber } from '../value.js';
 import { argError, checkNumber, checkString, optNumber } from './args.js';
 import { toInt64 } from './c-numbers.js';
+import { checkStringLength } from './string-limit.js';
 
 const BIG = 0;
 const LITTLE = 1;
@@ -184,6 +185,7 @@ function pack(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   let total = 0;
   const out: string[] = [];
   while (cursor.more()) {
+    checkStringLength(rt, total);
     const opt = cursor.next();
     let size = cursor.size(opt);
     const padding = cursor.padding(total, opt, size);
@@ -212,6 +214,7 @@ function pack(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
     }
     total += size;
   }
+  checkStringLength(rt, total);
   return [out.join('')];
 }
 
