@@ -142,7 +142,7 @@ async function runScenarios(redis: Scripted): Promise<Record<string, unknown>> {
   for (let i = 0; i < 5; i++) retried.push(await redis.take('q:wait', 'q:processing', 'q:leases', 2_000, 500));
   seen.retried = retried;
   seen.jobs = await Promise.all([1, 2, 3, 4, 5].map((i) => redis.hgetall(`job:j${i}`)));
-  seen.lists = [await redis.lrange('q:wait', 0, -1), await redis.lrange('q:processing', 0, -1), await redis.zrange('q:leases', 0, -1, 'WITHSCORES')];
+  seen.lists = [await redis.lrange('q:wait', 0, -1), await redis.lrange('q:processing', 0, -1), await redis.zrange('q:leases', '0', '-1', 'WITHSCORES')];
   return seen;
 }
 

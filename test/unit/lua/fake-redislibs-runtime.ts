@@ -25,6 +25,10 @@ export class FakeRuntime implements LuaRuntime {
     throw new LuaError(level > 0 ? `user_script:1: ${message}` : message);
   }
 
+  raise(value: LuaValue): never {
+    throw new LuaError(value);
+  }
+
   tostring(value: LuaValue): string {
     if (value === undefined) return 'nil';
     if (typeof value === 'string') return value;

@@ -35,6 +35,10 @@ export class FakeRuntime implements LuaRuntime {
     throw new LuaError(level > 0 ? POSITION + message : message);
   }
 
+  raise(value: LuaValue): never {
+    throw new LuaError(value);
+  }
+
   tostring(value: LuaValue): string {
     if (typeof value === 'string') return value;
     if (typeof value === 'number') return numberToString(value);
