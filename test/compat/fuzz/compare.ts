@@ -54,7 +54,8 @@ const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'SPOP', 'SRA
 // compact (intset, listpack), which the caller checks with OBJECT ENCODING.
 export const ORDERED_WHEN_COMPACT = new Set(['SMEMBERS', 'SRANDMEMBER', 'SSCAN', 'ZSCAN', 'SORT', 'SORT_RO']);
 
-/** SORT leaving ties (or everything) in the value's own order: a set's is its dict's. */
+/** SORT leaving ties (or everything) in the order it read the value: a set's and (unless BY
+ * nosort) a sorted set's are their dicts'. */
 function sortKeepsValueOrder(cmd: Command): boolean {
   let by: string | null = null;
   let alpha = false;

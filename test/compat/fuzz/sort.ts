@@ -29,7 +29,7 @@ export function sortCommand(ctx: FuzzContext): Command {
   }
   // STORE only where the stored order is fixed: an ALPHA sort of the elements themselves, or
   // BY nosort (which Redis turns into one for a set when storing). Weighted ALPHA sorts leave
-  // ties in the value's order, a set's being its dict's.
+  // ties in the order SORT read the value, a set's or a sorted set's being its dict's.
   const storable = (alpha && by === null) || by === 'nosort';
   // No LIMIT where ties can remain (BY nosort, ALPHA by weights): with a window and BY, Redis
   // sorts with pqsort, whose order of equal elements is an artefact of its partitioning.

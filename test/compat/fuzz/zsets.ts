@@ -7,7 +7,9 @@
 import { blockTimeout, SET_KEYS, ZSET_KEYS, type Command, type FuzzContext } from './chooser.js';
 import { lexRangeKey } from './compare.js';
 
-const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', '', '1', 'longer-member', 'm'.repeat(70), '\x00\xff'];
+// The NUL sits after a prefix no other member has: SORT ... ALPHA compares with strcoll, which
+// stops at a NUL, and ties keep the order SORT read the members in, a sorted set's dict order.
+const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', '', '1', 'longer-member', 'm'.repeat(70), 'z\x00\xff'];
 const SMALL_MEMBERS = MEMBERS.slice(0, 6);
 // Formatting edges: %.17g of tiny, huge and inexact values, signed zero, integers past 2^53.
 const SCORES = [
