@@ -15,6 +15,7 @@ import type { SetValue } from '../store/types/set.js';
 import { NONE, type ZSetValue } from '../store/types/zset.js';
 import { isStringValue, stringOf, type RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
+import { partialQuicksort } from '../util/pqsort.js';
 import { cStrtod, strtodEnd, strtodRange } from '../util/strtod.js';
 
 // The list SORT ... STORE writes is a bare quicklistCreate(): fill -2 and no compression,
@@ -303,7 +304,11 @@ function sortGeneric(ctx: CommandContext, argv: string[], readonly: boolean): vo
         else item.score = score;
       }
     }
-    items.sort(comparator(alpha, byPattern !== null, storeKey !== null, desc));
+    const compare = comparator(alpha, byPattern !== null, storeKey !== null, desc);
+    // Redis sorts by weights with a window through pqsort (its order of equal weights is the
+    // algorithm's), anything else with glibc's qsort, a merge sort: stable, as Array.sort is.
+    if (byPattern !== null && (start !== 0 || end !== items.length - 1)) partialQuicksort(items, compare, start, end);
+    else items.sort(compare);
   }
 
   const getPatterns = options.getPatterns;

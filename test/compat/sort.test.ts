@@ -126,6 +126,25 @@ const storedListLayout: Step[] = [
   ['CONFIG', 'SET', 'list-max-listpack-size', '-2'], ['CONFIG', 'SET', 'list-compress-depth', '0'],
 ];
 
+// BY weights with a LIMIT window: Redis sorts with pqsort, and elements of equal weight (here
+// many, and every missing one) come out in the order its partitioning leaves them.
+function windowedTies(): Step[] {
+  const steps: Step[] = [];
+  for (const size of [5, 10, 41, 90]) {
+    const key = `ties${size}`;
+    const elements = Array.from({ length: size }, (_, i) => `e${(i * 37) % size}`);
+    steps.push(['RPUSH', key, ...elements]);
+    for (let i = 0; i < size; i += 3) steps.push(['SET', `w_e${i}`, String(i % 4)]);
+    for (const [offset, count] of [[0, 3], [1, 4], [size - 3, 3], [Math.floor(size / 2), 5], [0, size - 1]]) {
+      steps.push(['SORT', key, 'BY', 'w_*', 'LIMIT', String(offset), String(count), 'ALPHA']);
+      steps.push(['SORT', key, 'BY', 'w_*', 'LIMIT', String(offset), String(count), 'ALPHA', 'DESC']);
+      steps.push(['SORT', key, 'BY', 'nosuch_*', 'LIMIT', String(offset), String(count), 'ALPHA', 'GET', '#', 'GET', 'w_*']);
+      steps.push(['SORT', key, 'BY', 'w_*', 'LIMIT', String(offset), String(count)]);
+    }
+  }
+  return steps;
+}
+
 describeDifferential('SORT and SORT_RO', (servers) => {
   for (const resp of [2, 3] as const) {
     it(`sorts, limits and orders sets like Redis in RESP${resp}`, async () => {
@@ -142,6 +161,9 @@ describeDifferential('SORT and SORT_RO', (servers) => {
     });
     it(`the list STORE writes has Redis's default quicklist layout in RESP${resp}`, async () => {
       await servers.run(storedListLayout, resp);
+    });
+    it(`equal weights in a LIMIT window come out in pqsort's order, RESP${resp}`, async () => {
+      await servers.run(windowedTies(), resp);
     });
     it(`errors match in RESP${resp}`, async () => {
       await servers.run(errors, resp);
