@@ -495,10 +495,16 @@ async function step(pair: Pair, cmd: Command): Promise<[string, string] | null> 
     return null;
   }
   const [ours, theirs] = await both(pair, cmd);
+  if (eventsUnordered(cmd) && windowed(cmd)) {
+    // A window over a dict's order looks GET patterns up for different members (even where
+    // the replies agree, all nil): those keymiss events are not compared.
+    const encoding = await pair.theirs.call('OBJECT', 'ENCODING', cmd[1]);
+    if (encoding.includes('hashtable') || encoding.includes('skiplist')) pendingEventsVoid = true;
+  }
   if (ours !== theirs && sortRefusedByErrno(cmd, ours, theirs)) {
     // redis-server refused a valid sort (see fuzz/sort.ts): it looked no pattern up, so this
     // command's keyspace events (compared on their own, see eventsUnordered) are dropped.
-    pendingEventsVoid = eventsUnordered(cmd);
+    pendingEventsVoid ||= eventsUnordered(cmd);
     return null;
   }
   if (repliesMatch(cmd, ours, theirs)) return null;
