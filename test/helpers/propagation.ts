@@ -58,11 +58,20 @@ export class PropagationLog {
 export class ReplicaLink {
   private buffer = Buffer.alloc(0);
   private snapshotSkipped = false;
+  /** Bytes of the stream consumed after the snapshot: the offset acknowledged to the primary. */
+  private offset = 0;
+  private readonly acks: NodeJS.Timeout;
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
     });
+    // A primary drops a replica that sends no REPLCONF ACK for repl-timeout (60 s) seconds;
+    // a real replica acknowledges every second.
+    this.acks = setInterval(() => {
+      if (this.snapshotSkipped) socket.write(encodeCommand(['REPLCONF', 'ACK', String(this.offset)]));
+    }, 1000);
+    this.acks.unref();
   }
 
   static async open(port: number): Promise<ReplicaLink> {
@@ -97,10 +106,12 @@ export class ReplicaLink {
     for (let next = replyEnd(this.buffer, 0); next >= 0; next = replyEnd(this.buffer, end)) end = next;
     const text = this.buffer.toString('latin1', 0, end);
     this.buffer = this.buffer.subarray(end);
+    this.offset += end;
     return decodeCommands(text).filter((argv) => argv[0] !== 'PING' && argv[0] !== 'SELECT');
   }
 
   close(): void {
+    clearInterval(this.acks);
     this.socket.destroy();
   }
 }
