@@ -53,6 +53,15 @@ export function formatDouble17g(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   // An integer below 2^53 has at most 16 digits: "%.17g" prints them all, as String() does.
   if (Number.isSafeInteger(value)) return String(value);
+  // JS rounds a value exactly halfway between two 17-digit decimals up, glibc's printf to the
+  // even digit. Only a value whose 18th digit is a 5 can be such a tie; those are checked on
+  // their exact expansion.
+  // A tie's exact value has 18 significant digits, so it is a multiple of 2^-26 (anything finer
+  // has more digits): that cheap test rules out nearly every value first.
+  if (Number.isInteger(value * 67108864) && isEighteenthDigitFive(value)) {
+    const tie = roundedTie17(value);
+    if (tie !== null) return formatDigits17(tie.digits, tie.exponent, value < 0);
+  }
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   let text = value.toPrecision(17);
   // toPrecision may round up into the next decade; derive the exponent from its own output.
@@ -78,6 +87,66 @@ export function formatDouble17g(value: number): string {
   if (text.includes('e')) text = value.toFixed(Math.max(0, 16 - exp));
   if (text.includes('.')) text = text.replace(/0+$/, '').replace(/\.$/, '');
   return text;
+}
+
+/** Whether the 18th significant digit of `value` (as JS rounds it) is a 5. */
+function isEighteenthDigitFive(value: number): boolean {
+  const eighteen = value.toPrecision(18);
+  const e = eighteen.indexOf('e');
+  return eighteen.charCodeAt((e < 0 ? eighteen.length : e) - 1) === 53;
+}
+
+const tieView = new DataView(new ArrayBuffer(8));
+
+/**
+ * For a finite non-zero double exactly halfway between two 17-significant-digit decimals: the
+ * 17 digits rounded to even and the decimal exponent of the first; null for any other value.
+ */
+function roundedTie17(value: number): { digits: string; exponent: number } | null {
+  tieView.setFloat64(0, Math.abs(value));
+  const high = tieView.getUint32(0);
+  const biased = high >>> 20;
+  let mantissa = (BigInt(high & 0xfffff) << 32n) | BigInt(tieView.getUint32(4));
+  let binaryExponent = -1074;
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    binaryExponent = biased - 1075;
+  }
+  // The exact value is all of `exact` times 10^pointExponent.
+  let exact: string;
+  let pointExponent = 0;
+  if (binaryExponent >= 0) exact = (mantissa << BigInt(binaryExponent)).toString();
+  else {
+    exact = (mantissa * 5n ** BigInt(-binaryExponent)).toString();
+    pointExponent = binaryExponent;
+  }
+  const trimmed = exact.replace(/0+$/, '');
+  // A tie has exactly 18 significant digits, the last a 5.
+  if (trimmed.length !== 18 || !trimmed.endsWith('5')) return null;
+  let rounded = BigInt(trimmed.slice(0, 17));
+  if (rounded % 2n === 1n) rounded += 1n;
+  let exponent = pointExponent + exact.length - 1;
+  let digits = rounded.toString();
+  if (digits.length > 17) {
+    digits = digits.slice(0, 17);
+    exponent++;
+  }
+  return { digits, exponent };
+}
+
+/** "%.17g" of ±0.d1d2...d17 x 10^(exponent+1): fixed or exponent form, trailing zeros trimmed. */
+function formatDigits17(digits: string, exponent: number, negative: boolean): string {
+  const sign = negative ? '-' : '';
+  const significant = digits.replace(/0+$/, '') || '0';
+  if (exponent < -4 || exponent >= 17) {
+    const fraction = significant.slice(1);
+    const abs = Math.abs(exponent);
+    return `${sign}${significant[0]}${fraction === '' ? '' : '.' + fraction}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' + abs : abs}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${significant}`;
+  const whole = significant.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+  const fraction = significant.slice(exponent + 1);
+  return `${sign}${whole}${fraction === '' ? '' : '.' + fraction}`;
 }
 
 // ---------------------------------------------------------------------------------------------
