@@ -98,6 +98,23 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * Takes what was written so far as latin1 text (a script reads its commands' replies back
+   * this way) without copying it into a Buffer of its own first.
+   */
+  takeLatin1(): string {
+    if (this.chunks !== null) {
+      const whole = Buffer.concat(this.takeChunks());
+      return whole.latin1Slice(0, whole.length);
+    }
+    const used = this.used;
+    if (used === 0) return '';
+    this.used = 0;
+    const text = this.buf.latin1Slice(0, used);
+    if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
+    return text;
+  }
+
   private takeChunks(): Buffer[] {
     const chunks = this.chunks as Buffer[];
     if (this.used > 0) chunks.push(this.buf.subarray(0, this.used));

@@ -293,7 +293,10 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     return this.current !== null;
   }
 
-  callCommand(argv: string[]): { value: LuaValue; isError: boolean } {
+  /** Whether the last callCommand's reply was an error. */
+  lastCallFailed = false;
+
+  callCommand(argv: string[]): LuaValue {
     const run = this.current as ScriptRun;
     this.currentLua?.chargeTicks(TICKS_PER_COMMAND);
     const host = this.host;
@@ -305,16 +308,19 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       if (command !== undefined) command.stats.rejectedCalls++;
       const table = errorTable(text);
       table.set('ignore_error_stats_update', true);
-      return { value: table, isError: true };
+      this.lastCallFailed = true;
+      return table;
     }
     if (command.isWrite) run.writeDirty = true;
     const client = run.scriptClient;
     client.call(command, argv);
-    const out = client.reply.take();
-    const bytes = out === null ? null : Buffer.isBuffer(out) ? out : Buffer.concat(out);
-    const text = bytes === null ? '' : bytes.latin1Slice(0, bytes.length);
-    if (text.length === 0) return { value: false, isError: false };
-    return { value: replyToLua(text), isError: isErrorReply(text) };
+    const text = client.reply.takeLatin1();
+    if (text.length === 0) {
+      this.lastCallFailed = false;
+      return false;
+    }
+    this.lastCallFailed = isErrorReply(text);
+    return replyToLua(text);
   }
 
   setResp(resp: 2 | 3): void {

@@ -15,7 +15,9 @@ export const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WAR
 /** What the redis table needs from the scripting engine (the running script's context). */
 export interface RedisApiHost {
   /** Runs a command for the running script; its reply as a Lua value (errors as {err=...}). */
-  callCommand(argv: string[]): { value: LuaValue; isError: boolean };
+  callCommand(argv: string[]): LuaValue;
+  /** Whether the reply of the last callCommand was an error. */
+  readonly lastCallFailed: boolean;
   /** Whether a script is running (redis.* that act on the run refuse otherwise). */
   running(): boolean;
   setResp(resp: 2 | 3): void;
@@ -60,8 +62,8 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
       if (raiseErrors) rt.raise(argv);
       return [argv];
     }
-    const { value, isError } = host.callCommand(argv);
-    if (isError && raiseErrors) rt.raise(value);
+    const value = host.callCommand(argv);
+    if (raiseErrors && host.lastCallFailed) rt.raise(value);
     return [value];
   };
   fn('call', generic(true));

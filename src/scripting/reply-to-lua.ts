@@ -86,7 +86,7 @@ class ReplyReader {
         const count = Number(this.line());
         if (count < 0) return false;
         const table = new LuaTable();
-        for (let i = 1; i <= count; i++) table.set(i, this.readElement());
+        for (let i = 1; i <= count; i++) table.set(i, this.read());
         return table;
       }
       case 0x25: {
@@ -94,8 +94,8 @@ class ReplyReader {
         const count = Number(this.line());
         const map = new LuaTable();
         for (let i = 0; i < count; i++) {
-          const key = this.readElement();
-          const value = this.readElement();
+          const key = this.read();
+          const value = this.read();
           setIfKey(map, key, value);
         }
         return singleField('map', map);
@@ -104,7 +104,7 @@ class ReplyReader {
         // '~'
         const count = Number(this.line());
         const set = new LuaTable();
-        for (let i = 0; i < count; i++) setIfKey(set, this.readElement(), true);
+        for (let i = 0; i < count; i++) setIfKey(set, this.read(), true);
         return singleField('set', set);
       }
       case 0x5f: // '_'
@@ -135,7 +135,7 @@ class ReplyReader {
         // '>': a push inside a reply cannot happen for the script client; read it as an array.
         const count = Number(this.line());
         const table = new LuaTable();
-        for (let i = 1; i <= count; i++) table.set(i, this.readElement());
+        for (let i = 1; i <= count; i++) table.set(i, this.read());
         return table;
       }
       default:
@@ -143,10 +143,6 @@ class ReplyReader {
     }
   }
 
-  /** An element inside an aggregate: a RESP3 null becomes nil there too (a hole). */
-  private readElement(): LuaValue {
-    return this.read();
-  }
 }
 
 /** Lua forbids nil (and NaN) keys; Redis's lua_settable would raise, a reply never has them. */
@@ -164,6 +160,14 @@ function parseRespDouble(text: string): number {
 
 /** The Lua value of one RESP reply (latin1 text of the whole reply). */
 export function replyToLua(reply: string): LuaValue {
+  // The replies most scripts see (integers, bulk strings) without a reader.
+  const type = reply.charCodeAt(0);
+  if (type === 0x3a) return Number(reply.slice(1, reply.length - 2));
+  if (type === 0x24) {
+    const lineEnd = reply.indexOf('\r');
+    if (lineEnd === reply.length - 2) return false;
+    return reply.slice(lineEnd + 2, reply.length - 2);
+  }
   return new ReplyReader(reply).read();
 }
 
