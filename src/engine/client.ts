@@ -83,6 +83,8 @@ export class Client implements ClientState, CommandContext {
   /** Propagation state of the running command (see markDirty & co). */
   propagationOverride: string[] | null = null;
   propagationPrevented = false;
+  /** False while a script's redis.set_repl() keeps its commands out of the replication stream. */
+  propagates = true;
   readonly server: ServerApi;
 
   constructor(

@@ -251,7 +251,7 @@ export class Dispatcher {
     client.lastCommandName = command.fullName;
     serverStats.totalCommandsProcessed++;
     host.afterCall(client, command, argv, durationMicros);
-    if (api.dirty > dirtyBefore && !client.propagationPrevented && !command.isExec) {
+    if (api.dirty > dirtyBefore && !client.propagationPrevented && client.propagates && !command.isExec) {
       host.propagator.add(db.id, client.propagationOverride ?? argv);
     }
   }

@@ -15,7 +15,7 @@ import { createFunctionState, createScriptState, type FunctionState, type LuaReg
 import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
 import type { RedisApiHost } from './redis-api.js';
 import { flagsFromNames, parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
-import { refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
+import { REPL_REPLICA, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
 
 /** What the engine needs from the node. */
 export interface ScriptingHost {
@@ -313,6 +313,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     if (command.isWrite) run.writeDirty = true;
     const client = run.scriptClient;
+    // One stream serves replication (and AOF, when it lands): REPL_REPLICA decides.
+    client.propagates = (run.replFlags & REPL_REPLICA) !== 0;
     client.call(command, argv);
     const text = client.reply.takeLatin1();
     if (text.length === 0) {
