@@ -99,6 +99,31 @@ export class ReplyWriter {
   }
 
   /**
+   * When what was written so far is exactly one integer reply of a safe integer (INCR's and
+   * most write commands'), takes it and returns the number; otherwise leaves the output and
+   * returns null. A script reads the commonest reply this way without making any string.
+   */
+  takeSafeInteger(): number | null {
+    const used = this.used;
+    if (this.chunks !== null || used < 4) return null;
+    const buf = this.buf;
+    if (buf[0] !== 58 || buf[used - 2] !== 13) return null;
+    let at = 1;
+    const negative = buf[1] === 45;
+    if (negative) at = 2;
+    // Up to 15 digits the decimal accumulation below is exact.
+    if (used - 2 - at > 15) return null;
+    let value = 0;
+    for (; at < used - 2; at++) {
+      const digit = buf[at] - 48;
+      if (digit < 0 || digit > 9) return null;
+      value = value * 10 + digit;
+    }
+    this.used = 0;
+    return negative ? -value : value;
+  }
+
+  /**
    * Takes what was written so far as latin1 text (a script reads its commands' replies back
    * this way) without copying it into a Buffer of its own first.
    */

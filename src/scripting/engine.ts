@@ -316,6 +316,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     // One stream serves replication (and AOF, when it lands): REPL_REPLICA decides.
     client.propagates = (run.replFlags & REPL_REPLICA) !== 0;
     client.call(command, argv);
+    const integer = client.reply.takeSafeInteger();
+    if (integer !== null) {
+      this.lastCallFailed = false;
+      return integer;
+    }
     const text = client.reply.takeLatin1();
     if (text.length === 0) {
       this.lastCallFailed = false;
