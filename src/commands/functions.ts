@@ -194,7 +194,7 @@ export const functionCommands: CommandSpec[] = [
     ],
   },
   {
-    name: 'fcall', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
+    name: 'fcall', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RW', 'access', 'update'], RW_KEYS_NOTE)],
     summary: 'Runs a function.', since: '7.0.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, false),

@@ -59,13 +59,13 @@ const SCRIPT_HELP: readonly string[] = [
 
 export const scriptingCommands: CommandSpec[] = [
   {
-    name: 'eval', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
+    name: 'eval', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RW', 'access', 'update'], RW_KEYS_NOTE)],
     summary: 'Runs a Lua script on the server.', since: '2.6.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, false, false),
   },
   {
-    name: 'evalsha', arity: -3, flags: ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
+    name: 'evalsha', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RW', 'access', 'update'])],
     summary: 'Runs a cached Lua script by its SHA1 digest.', since: '2.6.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, true, false),

@@ -40,6 +40,8 @@ export interface ScriptingHost {
   readonly functions: FunctionLibraries;
   /** rdbcompression, for FUNCTION DUMP. */
   rdbCompression(): boolean;
+  /** Shows a command to MONITOR clients now (EVAL and FCALL, before the commands they run). */
+  feedMonitors(caller: CommandContext, argv: readonly string[]): void;
 }
 
 /**
@@ -140,6 +142,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   // ------------------------------------------------------------------ EVAL family
 
   eval(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
+    this.host.feedMonitors(ctx, argv);
     const numKeys = parseNumKeys(argv[2]);
     if (numKeys === null) {
       ctx.reply.error('ERR value is not an integer or out of range');
@@ -506,6 +509,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   }
 
   fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
+    this.host.feedMonitors(ctx, argv);
     const fn = this.host.functions.functionNamed(argv[1]);
     if (fn === undefined) {
       ctx.reply.error('ERR Function not found');

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { AdminApi, CommandContext, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
+import type { AdminApi, ClientState, CommandContext, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
@@ -185,6 +185,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       logWarning: (message) => log.warning(message),
       functions: this.keyspace.functions,
       rdbCompression: () => config.bool('rdbcompression'),
+      // EVAL and FCALL skip the monitor feed after the call: they show before their commands.
+      feedMonitors: (ctx, argv) => {
+        if (this.clients.monitors.size > 0) this.feedMonitors(ctx.client, argv);
+      },
     });
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
@@ -514,11 +518,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
   }
 
-  private feedMonitors(client: Client, argv: readonly string[]): void {
+  private feedMonitors(client: ClientState, argv: readonly string[]): void {
     // Microsecond timestamp, as Redis prints it (wall clock via the cron-synced offset).
     const nowMicros = this.dispatcher.wallNowMicros();
     const seconds = Math.floor(nowMicros / 1e6);
-    let line = `${seconds}.${String(nowMicros - seconds * 1e6).padStart(6, '0')} [${client.dbIndex} ${client.remoteAddress}]`;
+    const origin = client.isScript ? 'lua' : client.remoteAddress;
+    let line = `${seconds}.${String(nowMicros - seconds * 1e6).padStart(6, '0')} [${client.dbIndex} ${origin}]`;
     for (const a of argv) line += ' ' + quoteRepr(a);
     const frame = encodeStatus(line);
     for (const m of this.clients.monitors) m.push(frame);
