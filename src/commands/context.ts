@@ -6,7 +6,7 @@ import type { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
 import type { Keyspace } from '../store/keyspace.js';
 import type { BlockingApi } from './blocking.js';
-import type { Command } from './types.js';
+import type { Command, RuntimeFlags } from './types.js';
 
 export type ClientReplyMode = 'on' | 'off' | 'skip';
 
@@ -30,7 +30,7 @@ export interface ClientState {
   lastCommandName: string;
   /** Transaction state. */
   inMulti: boolean;
-  multiQueue: Array<{ command: Command; argv: string[] }>;
+  multiQueue: QueuedCommand[];
   multiDirty: boolean;
   /** Keys watched by this client, as "dbIndex\0key". */
   readonly watchedKeys: Set<string>;
@@ -117,6 +117,13 @@ export interface ServerApi {
   readonly scripting: ScriptingApi;
 }
 
+/** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */
+export interface QueuedCommand {
+  command: Command;
+  argv: string[];
+  mayReplicate: boolean;
+}
+
 /** The scripting engine as the EVAL, SCRIPT and FUNCTION commands use it. */
 export interface ScriptingApi {
   /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO: runs the script and replies. */
@@ -129,6 +136,12 @@ export interface ScriptingApi {
   kill(isEval: boolean): string | null;
   /** The BUSY error while a script runs past busy-reply-threshold, else null. */
   busyRefusal(): string | null;
+  /**
+   * The flags EVAL (kind 'eval'), EVALSHA ('evalsha') or FCALL ('fcall') has for these
+   * arguments, from the script's shebang or the function's flags; null for an EVAL script
+   * without a shebang or one that is not known (its declared flags apply).
+   */
+  commandFlags(argv: readonly string[], kind: 'eval' | 'evalsha' | 'fcall'): RuntimeFlags | null;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: lets scripts run commands flagged noscript. */
   setDisableDenyScripts(disable: boolean): void;
   /** FUNCTION LOAD [REPLACE] code: replies the library name or the error. */

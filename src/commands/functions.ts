@@ -198,11 +198,13 @@ export const functionCommands: CommandSpec[] = [
     keySpecs: [scriptKeys(['RW', 'access', 'update'], RW_KEYS_NOTE)],
     summary: 'Runs a function.', since: '7.0.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, false),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'fcall'),
   },
   {
     name: 'fcall_ro', arity: -3, flags: ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RO', 'access'], RO_KEYS_NOTE)],
     summary: 'Runs a read-only function.', since: '7.0.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, true),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'fcall'),
   },
 ];

@@ -42,6 +42,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     isTouch: parent === null && spec.name === 'touch',
     takesBigArgs: spec.takesBigArgs === true,
     denyOom: has('denyoom'),
+    runtimeFlags: spec.runtimeFlags ?? null,
     stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },
   };
   if (spec.subcommands) {

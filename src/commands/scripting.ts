@@ -63,24 +63,28 @@ export const scriptingCommands: CommandSpec[] = [
     keySpecs: [scriptKeys(['RW', 'access', 'update'], RW_KEYS_NOTE)],
     summary: 'Runs a Lua script on the server.', since: '2.6.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, false, false),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'eval'),
   },
   {
     name: 'evalsha', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RW', 'access', 'update'])],
     summary: 'Runs a cached Lua script by its SHA1 digest.', since: '2.6.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, true, false),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'evalsha'),
   },
   {
     name: 'eval_ro', arity: -3, flags: ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RO', 'access'], RO_KEYS_NOTE)],
     summary: 'Runs a read-only Lua script on the server.', since: '7.0.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, false, true),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'eval'),
   },
   {
     name: 'evalsha_ro', arity: -3, flags: ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RO', 'access'])],
     summary: 'Runs a cached read-only Lua script by its SHA1 digest.', since: '7.0.0', group: 'scripting',
     handler: (ctx, argv) => ctx.server.scripting.eval(ctx, argv, true, true),
+    runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'evalsha'),
   },
   {
     name: 'script', arity: -2, flags: [], acl: ['slow'],

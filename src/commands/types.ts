@@ -2,7 +2,7 @@
 // the dispatcher, COMMAND INFO/DOCS/GETKEYS, and (later) cluster routing and ACL checks read
 // them, so arity, flags and key positions are declared exactly once.
 
-import type { CommandContext } from './context.js';
+import type { CommandContext, ServerApi } from './context.js';
 
 /** Command flags, spelled as COMMAND INFO reports them. */
 export type CommandFlag =
@@ -65,6 +65,11 @@ export interface CommandSpec {
   takesBigArgs?: boolean;
   /** For commands whose keys cannot be found from keySpecs alone (movablekeys). */
   getKeys?: (argv: readonly string[]) => number[];
+  /**
+   * Flags that depend on the arguments (Redis's getCommandFlags: a script's shebang flags
+   * decide whether EVAL or FCALL may write); null keeps the declared ones.
+   */
+  runtimeFlags?: (server: ServerApi, argv: readonly string[]) => RuntimeFlags | null;
 }
 
 export interface ArgumentDoc {
@@ -74,6 +79,11 @@ export interface ArgumentDoc {
   optional?: boolean;
   multiple?: boolean;
   arguments?: readonly ArgumentDoc[];
+}
+
+/** What a command's arguments may change about its flags. */
+export interface RuntimeFlags {
+  mayReplicate: boolean;
 }
 
 /** A resolved command (a top-level command or a subcommand) as the dispatcher uses it. */
@@ -119,6 +129,8 @@ export interface Command {
   denyOom: boolean;
   /** See CommandSpec.takesBigArgs. */
   takesBigArgs: boolean;
+  /** See CommandSpec.runtimeFlags. */
+  runtimeFlags: ((server: ServerApi, argv: readonly string[]) => RuntimeFlags | null) | null;
   /** Per-command statistics for INFO commandstats / latencystats. */
   stats: CommandStats;
 }

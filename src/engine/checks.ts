@@ -30,7 +30,8 @@ export interface CommandCheck {
 export interface PauseGate {
   /** 0 when no pause is set (read on every command, so a field). */
   readonly untilMs: number;
-  isPausedFor(command: Command, client: Client): boolean;
+  /** `mayReplicate` tells whether this command, with its arguments, may replicate. */
+  isPausedFor(command: Command, client: Client, mayReplicate: () => boolean): boolean;
 }
 
 const ERR_DEBUG_NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
@@ -80,23 +81,28 @@ export const pubsubContextCheck: CommandCheck = {
   },
 };
 
-export function pauseCheck(pause: PauseGate): CommandCheck {
+/** Whether a command may replicate with these arguments (its runtime flags, else its declared ones). */
+export type MayReplicate = (command: Command, argv: readonly string[]) => boolean;
+
+export function pauseCheck(pause: PauseGate, mayReplicate: MayReplicate): CommandCheck {
   return {
     name: 'pause',
-    run: (client, command) => (pause.untilMs !== 0 && pause.isPausedFor(command, client) ? POSTPONE : null),
+    run: (client, command, argv) => (pause.untilMs !== 0 && pause.isPausedFor(command, client, () => mayReplicate(command, argv)) ? POSTPONE : null),
   };
 }
 
-export const multiQueueCheck: CommandCheck = {
-  name: 'multi-queue',
-  appliesTo: (command) => !command.runsInMulti,
-  run: (client, command, argv) => {
-    if (!client.inMulti || command.runsInMulti) return null;
-    client.multiQueue.push({ command, argv });
-    client.reply.raw(REPLY_QUEUED);
-    return QUEUED;
-  },
-};
+export function multiQueueCheck(mayReplicate: MayReplicate): CommandCheck {
+  return {
+    name: 'multi-queue',
+    appliesTo: (command) => !command.runsInMulti,
+    run: (client, command, argv) => {
+      if (!client.inMulti || command.runsInMulti) return null;
+      client.multiQueue.push({ command, argv, mayReplicate: mayReplicate(command, argv) });
+      client.reply.raw(REPLY_QUEUED);
+      return QUEUED;
+    },
+  };
+}
 
 /**
  * While a script runs past busy-reply-threshold and yields to the event loop, only commands

@@ -3,7 +3,7 @@
 // Client is also the CommandContext its commands run with, so running a command allocates
 // nothing.
 
-import type { ClientReplyMode, ClientState, CommandContext, ServerApi, ServerStats } from '../commands/context.js';
+import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
@@ -43,7 +43,7 @@ export class Client implements ClientState, CommandContext {
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
   inMulti = false;
-  multiQueue: Array<{ command: Command; argv: string[] }> = [];
+  multiQueue: QueuedCommand[] = [];
   multiDirty = false;
   readonly watchedKeys = new Set<string>();
   watchDirty = false;

@@ -3,7 +3,7 @@
 // script client that goes through the engine's call() like any command.
 
 import type { CommandContext, ScriptingApi } from '../commands/context.js';
-import type { Command } from '../commands/types.js';
+import type { Command, RuntimeFlags } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import { errorInfoOf, writeErrorText, writeLuaReply } from './lua-to-reply.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/value.js';
@@ -127,6 +127,27 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
   get timedOutRun(): ScriptRun | null {
     return this.current !== null && this.current.timedOut ? this.current : null;
+  }
+
+  commandFlags(argv: readonly string[], kind: 'eval' | 'evalsha' | 'fcall'): RuntimeFlags | null {
+    let flags: ScriptFlags | null = null;
+    if (kind === 'fcall') {
+      const fn = argv.length > 1 ? this.host.functions.functionNamed(argv[1]) : undefined;
+      if (fn === undefined) return null;
+      const named = flagsFromNames(fn.flags);
+      flags = 'unknown' in named ? null : named;
+    } else if (argv.length > 1) {
+      const body = argv[1];
+      const cached = kind === 'evalsha' ? (body.length === 40 ? this.scripts.get(body.toLowerCase()) : undefined) : this.scripts.get(sha1Hex(body));
+      if (cached !== undefined) flags = cached.flags;
+      else if (kind === 'eval') {
+        const parsed = parseShebang(body);
+        flags = 'error' in parsed ? null : parsed.flags;
+      }
+    }
+    // Redis's scriptFlagsToCmdFlags: a script that declares flags writes unless no-writes.
+    if (flags === null || flags.compatMode) return null;
+    return { mayReplicate: !flags.noWrites };
   }
 
   setDisableDenyScripts(disable: boolean): void {

@@ -59,16 +59,16 @@ export class ClientPause implements PauseGate {
   }
 
   /** Whether `command` from `client` must wait (Redis's blockPostponeClient conditions). */
-  isPausedFor(command: Command, client: Client): boolean {
+  isPausedFor(command: Command, client: Client, mayReplicate: () => boolean): boolean {
     if (!this.inEffect()) return false;
     // Inside MULTI commands are only queued; the EXEC is what waits.
     if (client.inMulti && command.fullName !== 'exec') return false;
     if (!this.writesOnly) return true;
     const root = command.parent ?? command;
     if (root.spec.name === 'exec') {
-      return client.multiQueue.some((q) => q.command.mayReplicate);
+      return client.multiQueue.some((q) => q.mayReplicate);
     }
-    return command.mayReplicate;
+    return mayReplicate();
   }
 
   /** Parks a client whose request was postponed. */

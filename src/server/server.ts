@@ -148,6 +148,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.commands = this.commandTable.commands;
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
+      command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
@@ -155,8 +157,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       noMultiCheck,
       pubsubContextCheck,
       busyScriptCheck(() => this.scripting.busyRefusal()),
-      pauseCheck(this.clientPause),
-      multiQueueCheck,
+      pauseCheck(this.clientPause, mayReplicate),
+      multiQueueCheck(mayReplicate),
     ]);
     this.live = config.live;
     this.scripting = new ScriptingEngine({

@@ -26,7 +26,7 @@ function fakeCommand(name: string, mayReplicate: boolean): Command {
 }
 
 function fakeClient(inMulti = false, queued: Command[] = []): Client {
-  return { inMulti, multiQueue: queued.map((command) => ({ command, argv: [] })) } as unknown as Client;
+  return { inMulti, multiQueue: queued.map((command) => ({ command, argv: [], mayReplicate: command.mayReplicate })) } as unknown as Client;
 }
 
 describe('ClientPause', () => {
@@ -47,14 +47,14 @@ describe('ClientPause', () => {
   it('WRITE holds only commands that may replicate, ALL holds everything', () => {
     const p = newPause();
     p.pause(Date.now() + 60_000, true);
-    expect(p.isPausedFor(get, fakeClient())).toBe(false);
-    expect(p.isPausedFor(set, fakeClient())).toBe(true);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(false);
+    expect(p.isPausedFor(set, fakeClient(), () => set.mayReplicate)).toBe(true);
     // EXEC waits when its queue holds a write; commands inside MULTI are only queued.
-    expect(p.isPausedFor(exec, fakeClient(true, [get]))).toBe(false);
-    expect(p.isPausedFor(exec, fakeClient(true, [get, set]))).toBe(true);
-    expect(p.isPausedFor(set, fakeClient(true))).toBe(false);
+    expect(p.isPausedFor(exec, fakeClient(true, [get]), () => exec.mayReplicate)).toBe(false);
+    expect(p.isPausedFor(exec, fakeClient(true, [get, set]), () => exec.mayReplicate)).toBe(true);
+    expect(p.isPausedFor(set, fakeClient(true), () => set.mayReplicate)).toBe(false);
     p.pause(Date.now() + 60_000, false);
-    expect(p.isPausedFor(get, fakeClient())).toBe(true);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(true);
   });
 
   it('a new pause neither shortens the current one nor narrows ALL to WRITE', () => {
@@ -63,7 +63,7 @@ describe('ClientPause', () => {
     p.pause(untilMs, false);
     p.pause(Date.now() + 1_000, true);
     expect(p.untilMs).toBe(untilMs);
-    expect(p.isPausedFor(get, fakeClient())).toBe(true);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(true);
   });
 
   it('an expired pause holds nothing and unpause resumes held clients in order', () => {
@@ -71,7 +71,7 @@ describe('ClientPause', () => {
     const p = newPause(resumed);
     p.pause(Date.now() - 1, false);
     expect(p.inEffect()).toBe(false);
-    expect(p.isPausedFor(get, fakeClient())).toBe(false);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(false);
     const a = fakeClient();
     const b = fakeClient();
     const gone = fakeClient();
