@@ -11,13 +11,13 @@ import { waitFor } from '../helpers/wait.js';
 // every reply must be the same.
 
 const LOOP_FOREVER = 'local i = 0 while true do i = i + 1 end';
-// Writes, then runs for about 300 ms of wall clock.
+// Writes, then runs for about 1.5 s of wall clock (long enough to be seen busy on a loaded machine).
 const WRITE_THEN_SPIN = `
 redis.call('set', 'busy:written', '1')
 local t0 = redis.call('time')
 while true do
   local t = redis.call('time')
-  if (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 300000 then break end
+  if (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 1500000 then break end
 end
 return 'finished'`;
 
@@ -31,7 +31,7 @@ async function reply(redis: Redis, ...args: string[]): Promise<unknown> {
 
 /** Waits until the server answers BUSY (the script passed the threshold). */
 async function untilBusy(redis: Redis): Promise<void> {
-  await waitFor(async () => String(await reply(redis, 'PING')).startsWith('error: BUSY'), 5000, 'the BUSY reply');
+  await waitFor(async () => String(await reply(redis, 'PING')).startsWith('error: BUSY'), 10_000, 'the BUSY reply');
 }
 
 async function scenario(port: number): Promise<unknown[]> {
