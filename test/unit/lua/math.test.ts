@@ -78,7 +78,9 @@ const cases: Case[] = [
   { fn: 'pow', args: [-2.3, -17], out: [-7.08968252057753e-7] },
   { fn: 'pow', args: [10, -5], out: [0.00001] },
   { fn: 'pow', args: [10, 22], out: [1e22] },
-  { fn: 'pow', args: [1 + 2 ** -18, 3], out: [1.0000114441326468] },
+  { fn: 'pow', args: [1 + 2 ** -18, 3], out: [1.0000114441354526] },
+  // (2^18 - 1)^3 has 54 bits: an exact tie between two doubles, to even.
+  { fn: 'pow', args: [1 - 2 ** -18, 3], out: [0.99998855595185887] },
   { fn: 'pow', args: [2, -1074], out: [5e-324] },
   { fn: 'pow', args: [0.5, 1075], out: [0] },
   { fn: 'pow', args: [1e-200, 2], out: [0] },
