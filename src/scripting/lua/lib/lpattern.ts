@@ -581,8 +581,9 @@ export class Matcher {
   }
 }
 
-// Matchers are reused: a native taking one leaves it before any callback into Lua that could
-// start another match, except gsub/gmatch which take their own. The pool stays small.
+// Matchers are reused across calls. A call holds its own until it returns (gsub across its
+// replacement callbacks, which may match again with other matchers from the pool), so nested
+// matching never shares state; callers release in `finally`, errors included.
 const MATCHER_POOL_MAX = 8;
 const pool: Matcher[] = [];
 
