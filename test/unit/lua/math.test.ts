@@ -1,7 +1,7 @@
 // math library natives (lmathlib.c) with Redis's random/randomseed. The random sequences below
 // were read from redis-server 7.0.15 (a fresh server, then after math.randomseed).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cPow, ldexp, nextRandom31, openMath, reseedRandom } from '../../../src/scripting/lua/lib/math.js';
+import { bigIntPower, cPow, ldexp, nextRandom31, openMath, reseedRandom } from '../../../src/scripting/lua/lib/math.js';
 import type { LuaValue } from '../../../src/scripting/lua/value.js';
 import { type Case, checkCases, checkCasesWithLua51 } from './cases.js';
 import { FakeRuntime, POSITION, errorOf, hasLua51, invoke } from './fake-runtime.js';
@@ -67,6 +67,27 @@ const cases: Case[] = [
   { fn: 'pow', args: [NaN, 0], out: [1] },
   { fn: 'pow', args: [-8, 1 / 3], out: [NaN] },
   { fn: 'pow', args: [0, -1], out: [Infinity] },
+  // Integer powers where V8's Math.pow is one ulp off and glibc rounds correctly.
+  { fn: 'pow', args: [987, 26], out: [7.116164345387016e77] },
+  { fn: 'pow', args: [0.2, 17], out: [1.3107200000000013e-12] },
+  { fn: 'pow', args: [8.7, 23], out: [4.063898104772983e21] },
+  { fn: 'pow', args: [880, -20], out: [1.2892779554392304e-59] },
+  { fn: 'pow', args: [8.651224987585692, 3], out: [647.4896338431591] },
+  { fn: 'pow', args: [2.3, -18], out: [3.0824706611206656e-7] },
+  { fn: 'pow', args: [0.900653586996929, -15], out: [4.804334694104036] },
+  { fn: 'pow', args: [-2.3, -17], out: [-7.08968252057753e-7] },
+  { fn: 'pow', args: [10, -5], out: [0.00001] },
+  { fn: 'pow', args: [10, 22], out: [1e22] },
+  { fn: 'pow', args: [1 + 2 ** -18, 3], out: [1.0000114441354526] },
+  // (2^18 - 1)^3 has 54 bits: an exact tie between two doubles, to even.
+  { fn: 'pow', args: [1 - 2 ** -18, 3], out: [0.99998855595185887] },
+  { fn: 'pow', args: [2, -1074], out: [5e-324] },
+  { fn: 'pow', args: [0.5, 1075], out: [0] },
+  { fn: 'pow', args: [1e-200, 2], out: [0] },
+  { fn: 'pow', args: [1e155, 2], out: [Infinity] },
+  { fn: 'pow', args: [3e-160, 2], out: [9e-320] },
+  { fn: 'pow', args: [-3, 3], out: [-27] },
+  { fn: 'pow', args: [4, 0.5], out: [2] },
   { fn: 'log', args: [0], out: [-Infinity] },
   { fn: 'log', args: [Math.E, 10], out: [1] },
   { fn: 'log10', args: [1000], out: [3] },
@@ -91,6 +112,31 @@ describe('math library', () => {
     expect(ldexp(1 + 2 ** -52, -1074)).toBe(2 ** -1074);
     expect(ldexp(2 ** 1023, -2098)).toBe(0);
     expect(ldexp(2 ** 1023 * 1.5, -2097)).toBe(2 ** -1073);
+  });
+
+  it('cPow rounds integer powers exactly: double-double and BigInt paths agree', () => {
+    let state = 31337;
+    const random = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const x = i % 2 === 0 ? random() * 20 : 0.5 + random();
+      const n = Math.floor(random() * 129) - 64;
+      if (n === 0 || n === 1 || n === 2 || n === -1) continue;
+      const bits = new DataView(new ArrayBuffer(8));
+      bits.setFloat64(0, x);
+      const biased = (bits.getUint32(0) >>> 20) & 0x7ff;
+      let mantissa = (bits.getUint32(0) & 0xfffff) * 2 ** 32 + bits.getUint32(4) + 2 ** 52;
+      let exponent = biased - 1075;
+      while (mantissa % 2 === 0) {
+        mantissa /= 2;
+        exponent++;
+      }
+      expect(cPow(x, n), `${x}^${n}`).toBe(bigIntPower(mantissa, exponent, n));
+    }
   });
 
   it('cPow follows C99 where Math.pow does not', () => {

@@ -1,7 +1,7 @@
 // table library natives (ltablib.c). Expectations were checked against Lua 5.1; sort is also
 // compared call for call with a real Lua 5.1 when one is installed.
 import { describe, expect, it } from 'vitest';
-import { lessThan, orderErrorMessage } from '../../../src/scripting/lua/lib/compare.js';
+import { lessEqual, lessThan, orderErrorMessage } from '../../../src/scripting/lua/lib/compare.js';
 import { openTable } from '../../../src/scripting/lua/lib/table.js';
 import { LuaError, LuaTable, NativeFunction, type LuaValue } from '../../../src/scripting/lua/value.js';
 import { FakeRuntime, POSITION, errorOf, fn, hasLua51, invoke, list, runLua51 } from './fake-runtime.js';
@@ -265,6 +265,33 @@ describe('lessThan', () => {
     expect(errorOf(() => lessThan(rt, 1, 'x', 1))).toBe(`${POSITION}attempt to compare number with string`);
     expect(errorOf(() => lessThan(rt, true, false))).toBe('attempt to compare two boolean values');
     expect(errorOf(() => lessThan(rt, undefined, undefined))).toBe('attempt to compare two nil values');
+  });
+
+  it('lessEqual uses __le, else the negated __lt with operands swapped', () => {
+    expect(lessEqual(rt, 2, 2)).toBe(true);
+    expect(lessEqual(rt, NaN, NaN)).toBe(false);
+    expect(lessEqual(rt, 'b', 'a')).toBe(false);
+    expect(errorOf(() => lessEqual(rt, 'a', 1))).toBe('attempt to compare string with number');
+    const calls: string[] = [];
+    const ltOnly = new LuaTable();
+    ltOnly.set('__lt', fn((a, b) => {
+      calls.push(`lt ${String((a as LuaTable).get('v'))} ${String((b as LuaTable).get('v'))}`);
+      return ((a as LuaTable).get('v') as number) < ((b as LuaTable).get('v') as number);
+    }));
+    const item = (v: number, meta: LuaTable): LuaTable => {
+      const t = new LuaTable();
+      t.set('v', v);
+      t.metatable = meta;
+      return t;
+    };
+    expect(lessEqual(rt, item(1, ltOnly), item(2, ltOnly))).toBe(true);
+    expect(lessEqual(rt, item(3, ltOnly), item(2, ltOnly))).toBe(false);
+    expect(calls).toEqual(['lt 2 1', 'lt 2 3']);
+    const withLe = new LuaTable();
+    withLe.set('__le', fn(() => 'yes'));
+    withLe.set('__lt', fn(() => false));
+    expect(lessEqual(rt, item(3, withLe), item(2, withLe))).toBe(true);
+    expect(errorOf(() => lessEqual(rt, item(1, withLe), item(1, ltOnly)))).toBe('attempt to compare two table values');
   });
 
   it('names two values of types sharing a third letter as 5.1 does', () => {

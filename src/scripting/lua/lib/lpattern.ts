@@ -257,6 +257,8 @@ export interface StartFilter {
   readonly bytes: Uint8Array | null;
 }
 
+const EMPTY_PATTERN = new LuaPattern('');
+
 /** Compiled patterns by source; bounded, oldest first out. */
 const PATTERN_CACHE_ENTRIES = 256;
 /** Longer patterns are compiled per call rather than kept. */
@@ -283,10 +285,13 @@ const CP_OPTIONAL = 3;
 const CP_MAX_EXPAND = 4;
 const CP_MIN_EXPAND = 5;
 const CP_STRIDE = 4;
+/** Choice-point entries a pooled matcher keeps between uses (longer patterns allocate anew). */
+const KEPT_STACK_ENTRIES = 1024;
 
 export class Matcher {
-  rt!: LuaRuntime;
-  pattern!: LuaPattern;
+  /** Null while pooled, so a pooled matcher keeps no runtime or pattern alive. */
+  private rt: LuaRuntime | null = null;
+  pattern: LuaPattern = EMPTY_PATTERN;
   src = '';
   srcEnd = 0;
   /** Captures opened so far (finished or not). */
@@ -294,6 +299,19 @@ export class Matcher {
   readonly captureInit = new Int32Array(MAX_CAPTURES);
   readonly captureLen = new Int32Array(MAX_CAPTURES);
   private stack = new Int32Array(64 * CP_STRIDE);
+
+  /** Back to the pool: forgets the subject, runtime and pattern, and a stack grown too long. */
+  detach(): void {
+    this.src = '';
+    this.rt = null;
+    this.pattern = EMPTY_PATTERN;
+    if (this.stack.length > KEPT_STACK_ENTRIES * CP_STRIDE) this.stack = new Int32Array(64 * CP_STRIDE);
+  }
+
+  private runtime(): LuaRuntime {
+    if (this.rt === null) throw new Error('pattern matcher used outside begin()');
+    return this.rt;
+  }
 
   begin(rt: LuaRuntime, src: string, pattern: LuaPattern): void {
     this.rt = rt;
@@ -306,7 +324,7 @@ export class Matcher {
 
   /** match(ms, s, p): the end of a match of the pattern from p against the subject at s, or -1. */
   match(start: number, patternStart: number): number {
-    const rt = this.rt;
+    const rt = this.runtime();
     const pat = this.pattern;
     const psrc = pat.source;
     const plen = pat.length;
@@ -490,7 +508,7 @@ export class Matcher {
 
   private matchBalance(s: number, p: number): number {
     const pat = this.pattern;
-    if (p >= pat.length || p + 1 >= pat.length) this.rt.error('unbalanced pattern');
+    if (p >= pat.length || p + 1 >= pat.length) this.runtime().error('unbalanced pattern');
     const src = this.src;
     const end = this.srcEnd;
     if (s >= end) return -1;
@@ -509,7 +527,7 @@ export class Matcher {
 
   private matchCapture(s: number, digit: number): number {
     const l = digit - 49; // '1'
-    if (l < 0 || l >= this.level || this.captureLen[l] === CAP_UNFINISHED) this.rt.error('invalid capture index');
+    if (l < 0 || l >= this.level || this.captureLen[l] === CAP_UNFINISHED) this.runtime().error('invalid capture index');
     const len = this.captureLen[l];
     // A position capture's length is (size_t)-2 in C: it never fits, so never matches.
     if (len === CAP_POSITION || this.srcEnd - s < len) return -1;
@@ -547,10 +565,10 @@ export class Matcher {
   capture(i: number, s: number, e: number): LuaValue {
     if (i >= this.level) {
       if (i === 0) return this.src.slice(s, e);
-      return this.rt.error('invalid capture index');
+      return this.runtime().error('invalid capture index');
     }
     const len = this.captureLen[i];
-    if (len === CAP_UNFINISHED) return this.rt.error('unfinished capture');
+    if (len === CAP_UNFINISHED) return this.runtime().error('unfinished capture');
     const init = this.captureInit[i];
     if (len === CAP_POSITION) return init + 1;
     return this.src.slice(init, init + len);
@@ -563,8 +581,9 @@ export class Matcher {
   }
 }
 
-// Matchers are reused: a native taking one leaves it before any callback into Lua that could
-// start another match, except gsub/gmatch which take their own. The pool stays small.
+// Matchers are reused across calls. A call holds its own until it returns (gsub across its
+// replacement callbacks, which may match again with other matchers from the pool), so nested
+// matching never shares state; callers release in `finally`, errors included.
 const MATCHER_POOL_MAX = 8;
 const pool: Matcher[] = [];
 
@@ -575,6 +594,6 @@ export function acquireMatcher(rt: LuaRuntime, src: string, pattern: LuaPattern)
 }
 
 export function releaseMatcher(matcher: Matcher): void {
-  matcher.src = '';
+  matcher.detach();
   if (pool.length < MATCHER_POOL_MAX) pool.push(matcher);
 }

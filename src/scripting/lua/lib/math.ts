@@ -46,6 +46,15 @@ function frexp(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   return [frexpBits[0], exponent + adjust];
 }
 
+/** POWERS_OF_TWO[k + 1074] = 2^k for every k a double can hold exactly (-1074..1023). */
+const POWERS_OF_TWO = new Float64Array(2098);
+for (let k = 0; k < 2098; k++) POWERS_OF_TWO[k] = Math.pow(2, k - 1074);
+
+/** 2^k for an integer k in [-1074, 1023]. */
+function powerOfTwo(k: number): number {
+  return POWERS_OF_TWO[k + 1074];
+}
+
 /** ldexp, as scalbn: scaled in steps so intermediate powers never overflow or round twice. */
 export function ldexp(x: number, exponent: number): number {
   let y = x;
@@ -68,17 +77,184 @@ export function ldexp(x: number, exponent: number): number {
       if (n < -1022) n = -1022;
     }
   }
-  return y * 2 ** n;
+  return y * powerOfTwo(n);
 }
 
+/** Integer exponents up to this magnitude are computed exactly (BigInt) and rounded once. */
+const EXACT_POWER_MAX_EXPONENT = 64;
+
 /**
- * C's pow (luai_numpow, also the `^` operator): Math.pow differs where C99 defines a result for
- * a NaN operand or an infinite exponent: pow(1, y) is 1 for every y, pow(-1, ±inf) is 1.
+ * C's pow (luai_numpow, also the `^` operator). glibc's pow is correctly rounded but for rare
+ * cases; V8's Math.pow (fdlibm) is off by one ulp for some 9% of integer exponents, the common
+ * case in scripts (x^2, 10^n), so those are computed exactly and rounded to nearest-even.
+ * Math.pow also differs where C99 defines a result for a NaN operand or an infinite exponent:
+ * pow(1, y) is 1 for every y, pow(-1, ±inf) is 1. Other exponents use Math.pow (see the
+ * report on transcendental functions: within one ulp of glibc).
  */
 export function cPow(x: number, y: number): number {
   if (x === 1) return 1;
-  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return Math.pow(x, y);
+  if (y === 2) return x * x;
+  if (y === 1) return x;
+  if (!Number.isInteger(y) || y === 0 || Math.abs(y) > EXACT_POWER_MAX_EXPONENT || x === 0 || !Number.isFinite(x)) {
+    if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
+    if (y === 0.5 && x > 0 && x !== Infinity) return Math.sqrt(x);
+    return Math.pow(x, y);
+  }
+  if (y === -1) return 1 / x;
+  return exactIntegerPower(x, y);
+}
+
+const powBits = new Float64Array(1);
+const powWords = new Uint32Array(powBits.buffer);
+const LOW_WORD = 1 - HIGH_WORD;
+
+/**
+ * x^n for finite non-zero x and an integer 2 <= |n| <= 64, correctly rounded. With x = m * 2^e
+ * (m odd), m^|n| is odd: it is a double exactly when it has at most 53 bits and a tie between
+ * two doubles exactly when it has 54. Below that it is computed exactly in doubles; well above,
+ * no tie is possible and double-double arithmetic (error near 2^-100) rounds correctly; the band
+ * in between, subnormal results and negative powers of huge or tiny x go through BigInt.
+ */
+function exactIntegerPower(x: number, n: number): number {
+  powBits[0] = x;
+  const high = powWords[HIGH_WORD];
+  const low = powWords[LOW_WORD];
+  const biased = (high >>> 20) & 0x7ff;
+  let mantissaHigh = high & 0xfffff;
+  let exponent: number;
+  if (biased !== 0) {
+    mantissaHigh += 0x100000;
+    exponent = biased - 1075;
+  } else exponent = -1074;
+  // Make the mantissa odd: strip its trailing zero bits.
+  const zeros = low !== 0 ? 31 - Math.clz32(low & -low) : 32 + 31 - Math.clz32(mantissaHigh & -mantissaHigh);
+  const mantissa = (mantissaHigh * 4294967296 + low) / powerOfTwo(zeros);
+  exponent += zeros;
+  const count = n < 0 ? -n : n;
+  const negative = x < 0 && (count & 1) === 1;
+  const bits = 64 - clz64(mantissa);
+  let magnitude: number;
+  if (mantissa === 1) magnitude = ldexp(1, n * exponent);
+  else if (bits * count <= 53 && n > 0) {
+    let power = mantissa;
+    for (let i = 1; i < count; i++) power *= mantissa;
+    magnitude = ldexp(power, exponent * count);
+  } else if (count * (bits - 1) + 1 > 54) magnitude = doubleDoublePower(mantissa, bits, exponent, n);
+  else magnitude = NaN;
+  if (magnitude !== magnitude) magnitude = bigIntPower(mantissa, exponent, n);
+  return negative ? -magnitude : magnitude;
+}
+
+function clz64(value: number): number {
+  const high = Math.floor(value / 4294967296);
+  return high !== 0 ? Math.clz32(high) : 32 + Math.clz32(value >>> 0);
+}
+
+// Double-double arithmetic (Dekker): a value is hi + lo with |lo| <= ulp(hi) / 2. Results go
+// to a typed array: module variables holding doubles would allocate a heap number per write.
+const dd = new Float64Array(2);
+const SPLITTER = 134217729; // 2^27 + 1
+
+/** dd = (ah, al) * (bh, bl). */
+function ddMultiply(ah: number, al: number, bh: number, bl: number): void {
+  const product = ah * bh;
+  let t = SPLITTER * ah;
+  const ahHigh = t - (t - ah);
+  const ahLow = ah - ahHigh;
+  t = SPLITTER * bh;
+  const bhHigh = t - (t - bh);
+  const bhLow = bh - bhHigh;
+  let error = ahHigh * bhHigh - product + ahHigh * bhLow + ahLow * bhHigh + ahLow * bhLow;
+  error += ah * bl + al * bh;
+  const hi = product + error;
+  dd[0] = hi;
+  dd[1] = error - (hi - product);
+}
+
+/**
+ * m^n * 2^(e*n) through double-double binary powering of m scaled into [1, 2); NaN when the
+ * result is not a normal double (the caller then computes it exactly).
+ */
+function doubleDoublePower(mantissa: number, bits: number, exponent: number, n: number): number {
+  const count = n < 0 ? -n : n;
+  const base = mantissa / powerOfTwo(bits - 1);
+  let baseHi = base;
+  let baseLo = 0;
+  let resultHi = 1;
+  let resultLo = 0;
+  let k = count;
+  for (;;) {
+    if ((k & 1) === 1) {
+      ddMultiply(resultHi, resultLo, baseHi, baseLo);
+      resultHi = dd[0];
+      resultLo = dd[1];
+    }
+    k >>>= 1;
+    if (k === 0) break;
+    ddMultiply(baseHi, baseLo, baseHi, baseLo);
+    baseHi = dd[0];
+    baseLo = dd[1];
+  }
+  let scale = (exponent + bits - 1) * count;
+  let value = resultHi;
+  if (n < 0) {
+    // 1 / (hi + lo) to double-double precision: q = 1/hi, then one correction step.
+    const q = 1 / resultHi;
+    ddMultiply(q, 0, resultHi, resultLo);
+    const residual = 1 - dd[0] - dd[1];
+    value = q + q * residual;
+    scale = -scale;
+  }
+  const result = ldexp(value, scale);
+  return result !== 0 && Math.abs(result) >= 2.2250738585072014e-308 ? result : NaN;
+}
+
+/** m^n * 2^(e*n) exactly in BigInt, then rounded once. */
+export function bigIntPower(mantissa: number, exponent: number, n: number): number {
+  const count = n < 0 ? -n : n;
+  const power = BigInt(mantissa) ** BigInt(count);
+  return n > 0 ? roundToDouble(power, 1n, exponent * count) : roundToDouble(1n, power, -exponent * count);
+}
+
+const BIG_CHUNK = 2n ** 960n;
+
+function bitLength(value: bigint): number {
+  let bits = 0;
+  let rest = value;
+  while (rest >= BIG_CHUNK) {
+    rest >>= 960n;
+    bits += 960;
+  }
+  // Number() may round up to the next power of two: check the estimate with shifts.
+  let estimate = rest === 0n ? 0 : Math.floor(Math.log2(Number(rest))) + 1;
+  if (estimate > 0 && rest >> BigInt(estimate - 1) === 0n) estimate--;
+  else if (rest >> BigInt(estimate) !== 0n) estimate++;
+  return bits + estimate;
+}
+
+/** (numerator / denominator) * 2^scale correctly rounded to a double (ties to even). */
+function roundToDouble(numerator: bigint, denominator: bigint, scale: number): number {
+  // Enough quotient bits for 53 significant ones plus the rounding bit, and a sticky remainder.
+  const shift = Math.max(0, 55 + bitLength(denominator) - bitLength(numerator));
+  const scaled = numerator << BigInt(shift);
+  const quotient = scaled / denominator;
+  const sticky = quotient * denominator !== scaled;
+  const quotientBits = bitLength(quotient);
+  const binaryScale = scale - shift;
+  // The leading bit's weight decides the precision: 53 bits, fewer for a subnormal result.
+  const leading = quotientBits - 1 + binaryScale;
+  const precision = leading >= -1022 ? 53 : 53 - (-1022 - leading);
+  if (precision <= 0) {
+    // Below half the smallest subnormal, or exactly half (ties to even: 0).
+    const aboveHalf = leading === -1075 && (sticky || quotient !== 1n << BigInt(quotientBits - 1));
+    return aboveHalf ? 2 ** -1074 : 0;
+  }
+  const drop = BigInt(quotientBits - precision);
+  const kept = quotient >> drop;
+  const rest = quotient - (kept << drop);
+  const half = 1n << (drop - 1n);
+  const rounded = rest > half || (rest === half && (sticky || (kept & 1n) === 1n)) ? kept + 1n : kept;
+  return ldexp(Number(rounded), binaryScale + quotientBits - precision);
 }
 
 function min(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {

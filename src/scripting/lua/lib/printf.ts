@@ -84,6 +84,10 @@ export function formatString(text: string, flags: number, width: number, precisi
 // ---------------------------------------------------------------------------------------------
 // Doubles.
 
+/** TWO_TO[k] = 2^k, k < 128 (Math.pow per call is slow on the formatting path). */
+const TWO_TO = new Float64Array(128);
+for (let k = 0; k < 128; k++) TWO_TO[k] = Math.pow(2, k);
+
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
@@ -94,9 +98,11 @@ function hasSignBit(value: number): boolean {
   return words[HIGH] >>> 31 === 1;
 }
 
-/** Set by decompose(): a positive finite non-zero value is oddMantissa * 2^binaryExponent. */
-let oddMantissa = 0;
-let binaryExponent = 0;
+/**
+ * Set by decompose(): a positive finite non-zero value is DECOMPOSED[0] * 2^DECOMPOSED[1] with
+ * an odd first factor. A typed array: module variables holding doubles allocate on each write.
+ */
+const DECOMPOSED = new Float64Array(2);
 
 function trailingZeros32(word: number): number {
   return 31 - Math.clz32(word & -word);
@@ -114,8 +120,8 @@ function decompose(value: number): void {
     exponent = biased - 1075;
   } else exponent = -1074;
   const zeros = low !== 0 ? trailingZeros32(low) : 32 + trailingZeros32(mantissaHigh);
-  oddMantissa = (mantissaHigh * 4294967296 + low) / 2 ** zeros;
-  binaryExponent = exponent + zeros;
+  DECOMPOSED[0] = (mantissaHigh * 4294967296 + low) / TWO_TO[zeros];
+  DECOMPOSED[1] = exponent + zeros;
 }
 
 /**
@@ -126,8 +132,8 @@ function decompose(value: number): void {
 function exactDecimal(value: number): { integer: string; fraction: string } {
   if (Number.isInteger(value)) return { integer: BigInt(value).toString(), fraction: '' };
   decompose(value);
-  const scale = -binaryExponent;
-  const scaled = (BigInt(oddMantissa) * 5n ** BigInt(scale)).toString();
+  const scale = -DECOMPOSED[1];
+  const scaled = (BigInt(DECOMPOSED[0]) * 5n ** BigInt(scale)).toString();
   const padded = scaled.length <= scale ? '0'.repeat(scale - scaled.length + 1) + scaled : scaled;
   return { integer: padded.slice(0, padded.length - scale), fraction: padded.slice(padded.length - scale) };
 }
@@ -166,7 +172,7 @@ export function fixedDigits(value: number, precision: number): string {
   if (value >= 1e21 || precision >= JS_MAX_DIGITS) return fixedDigitsExact(value, precision);
   const text = value.toFixed(precision);
   // An exact tie at this precision is exactly an odd multiple of 2^-(precision+1).
-  if ((value * 2 ** (precision + 1)) % 2 !== 1) return text;
+  if ((value * TWO_TO[precision + 1]) % 2 !== 1) return text;
   const longer = value.toFixed(precision + 1); // exact, ends in 5
   const lastKept = longer.charCodeAt(longer.length - (precision === 0 ? 3 : 2));
   if ((lastKept & 1) === 1) return text;
@@ -197,8 +203,9 @@ function exponentDigits(value: number, precision: number): string {
   // equals 10 * 2^b, and for b >= 0 also 5^(b+1) divides m. A rounding carried into a new
   // decade ("1.00...") has only 9s before the cut, where rounding up is right either way.
   decompose(value);
+  const binaryExponent = DECOMPOSED[1];
   if (exponent !== precision + binaryExponent + 1) return text;
-  if (binaryExponent >= 0 && oddMantissa % 5 ** (binaryExponent + 1) !== 0) return text;
+  if (binaryExponent >= 0 && DECOMPOSED[0] % 5 ** (binaryExponent + 1) !== 0) return text;
   const longer = value.toExponential(precision + 1); // exact, mantissa ends in 5
   const longerE = longer.indexOf('e');
   if (+longer.slice(longerE + 1) !== exponent) return text;

@@ -24,7 +24,7 @@ import {
   optInteger,
   toCLong,
 } from './args.js';
-import { checkStringLength } from './limits.js';
+import { checkStringLength } from './string-limit.js';
 import { acquireMatcher, compilePattern, isDigitCode, type Matcher, releaseMatcher } from './lpattern.js';
 import {
   FLAG_HASH,

@@ -5,7 +5,7 @@
 import { type LuaRuntime, type LuaValue, EMPTY, LuaTable, NativeFunction, numberToString, typeName } from '../value.js';
 import { checkFunction, checkInt, checkTable, optInt, optString } from './args.js';
 import { lessThan } from './compare.js';
-import { checkStringLength } from './limits.js';
+import { checkStringLength } from './string-limit.js';
 
 /** lua_rawseti, with Redis's readonly tables (raised without position, from inside C). */
 function rawSet(rt: LuaRuntime, table: LuaTable, index: number, value: LuaValue): void {
