@@ -57,7 +57,7 @@ function openRedisWorld(api: RedisApiHost, hook: () => 'continue' | 'suspend'): 
   const stringMeta = new LuaTable();
   stringMeta.set('__index', string);
   state.setStringMetatable(stringMeta);
-  globals.set('math', openMath(state));
+  globals.set('math', openMath(state, () => api.running()));
   globals.set('cjson', openCjson(state));
   globals.set('struct', openStruct(state));
   globals.set('cmsgpack', openCmsgpack(state));
