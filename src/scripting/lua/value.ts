@@ -232,16 +232,25 @@ export function numberToString(value: number): string {
   return formatG(value, 14);
 }
 
+const nanProbe = new Float64Array(1);
+const nanProbeBytes = new Uint8Array(nanProbe.buffer);
+
+/** Whether a NaN has its sign bit set (V8 keeps the bits of a NaN it computed). */
+function nanSignBit(value: number): boolean {
+  nanProbe[0] = value;
+  return (nanProbeBytes[7] & 0x80) !== 0;
+}
+
 /**
- * C's "%.<precision>g" for a double, as glibc prints it (inf, -inf, nan; the sign of a NaN is not
- * kept by JavaScript). glibc rounds the exact binary value, so an exact tie goes to the even digit
+ * C's "%.<precision>g" for a double, as glibc prints it (inf, -inf, nan, and -nan for a NaN with its
+ * sign bit set, as x86's 0/0 makes it). glibc rounds the exact binary value, so an exact tie goes to the even digit
  * (tostring(12345678901234.5) is "12345678901234"), where JavaScript's toExponential/toFixed round
  * ties away from zero.
  */
 export function formatG(value: number, precision: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
-  if (Number.isNaN(value)) return 'nan';
+  if (Number.isNaN(value)) return nanSignBit(value) ? '-nan' : 'nan';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   const significant = precision === 0 ? 1 : precision;
   const negative = value < 0;
