@@ -11,7 +11,7 @@ import { isKeyword as isKeywordArg } from '../commands/errors.js';
 import { FunctionLibraries, type FunctionInfo, type FunctionLibrary } from '../store/functions.js';
 import { parseInt64 } from '../util/numbers.js';
 import { createLibrary, dumpLibraries, joinLibraries, LUA_ENGINE_NAME, readDumpedLibraries } from './function-libraries.js';
-import { createFunctionState, createScriptState, type FunctionState, type LuaRegisteredFunction, type LuaTask, type ScriptState } from './lua-environment.js';
+import { createFunctionState, createScriptState, type EvalState, type FunctionState, type LuaRegisteredFunction, type LuaTask, type ScriptState } from './lua-environment.js';
 import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
 import type { RedisApiHost } from './redis-api.js';
 import { flagsFromNames, parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
@@ -82,7 +82,7 @@ function parseNumKeys(text: string): number | null {
 }
 
 export class ScriptingEngine implements ScriptingApi, RedisApiHost {
-  private lua!: ScriptState;
+  private lua!: EvalState;
   /** Functions run in an interpreter of their own (Redis's function engine), kept across SCRIPT FLUSH. */
   private readonly functionsLua: FunctionState;
   /** The compiled callback of each registered function. */
@@ -196,13 +196,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       ctx.reply.error(refusal);
       return;
     }
-    const keys = new LuaTable();
-    for (let i = 0; i < numKeys; i++) keys.arr.push(argv[3 + i]);
-    const args = new LuaTable();
-    for (let i = 3 + numKeys; i < argv.length; i++) args.arr.push(argv[i]);
-    // KEYS and ARGV are globals of EVAL scripts, set past the globals' write protection.
-    this.lua.globals.set('KEYS', keys);
-    this.lua.globals.set('ARGV', args);
+    this.lua.setKeysAndArgs(argv, 3, numKeys);
     this.runScript(ctx, argv, sha, true, readOnly, script.flags, script.fn, [], this.lua);
   }
 

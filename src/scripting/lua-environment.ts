@@ -86,12 +86,37 @@ function scriptState(state: LuaState): ScriptState {
   };
 }
 
+export interface EvalState extends ScriptState {
+  /** Sets the KEYS and ARGV globals to argv[from, from + numKeys) and the rest of argv. */
+  setKeysAndArgs(argv: readonly string[], from: number, numKeys: number): void;
+}
+
 /** The interpreter EVAL scripts share: KEYS and ARGV are globals there. */
-export function createScriptState(api: RedisApiHost, hook: () => 'continue' | 'suspend'): ScriptState {
+export function createScriptState(api: RedisApiHost, hook: () => 'continue' | 'suspend'): EvalState {
   const state = openRedisWorld(api, hook);
   setMissingGlobalError(state.globals);
   protectRecursively(state.globals, new Set());
-  return scriptState(state);
+  // Set past the write protection and left writable, as Redis sets them for each call; the same
+  // two tables are refilled each time (nothing a script does outlives it to see the difference).
+  const keys = new LuaTable();
+  const args = new LuaTable();
+  state.globals.set('KEYS', keys);
+  state.globals.set('ARGV', args);
+  return {
+    ...scriptState(state),
+    setKeysAndArgs: (argv, from, numKeys) => {
+      refill(keys, argv, from, from + numKeys);
+      refill(args, argv, from + numKeys, argv.length);
+    },
+  };
+}
+
+function refill(table: LuaTable, argv: readonly string[], from: number, to: number): void {
+  table.metatable = null;
+  table.hash = null;
+  const arr = table.arr;
+  arr.length = 0;
+  for (let i = from; i < to; i++) arr.push(argv[i]);
 }
 
 /** A function a library registered, with its callback. */
