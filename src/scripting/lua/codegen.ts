@@ -125,7 +125,7 @@ class FunctionCompiler {
     head.push('const $c = this, $T = S.cur, $D = ++$T.depth;');
     head.push('if ($D >= MAX_LUA_CALLS) S.stackOverflow();');
     head.push(`$T.frames[$D] = $c; $T.sites[$D] = ${this.site(fn.line === 0 ? 1 : fn.line, null)};`);
-    head.push('if (--S.ticks < 0) yield* S.tick();');
+    head.push('if (--S.ticks <= 0) yield* S.tick();');
     fn.params.forEach((p, i) => head.push(`let ${p.jsName} = $A[${i}];`));
     if (fn.usesVararg) head.push(fixed === 0 ? 'const $VA = $A;' : `const $VA = varargs($A, ${fixed});`);
     if (fn.argVar !== null) {
@@ -342,7 +342,7 @@ class FunctionCompiler {
   }
 
   private tick(): void {
-    this.emit('if (--S.ticks < 0) yield* S.tick();');
+    this.emit('if (--S.ticks <= 0) yield* S.tick();');
   }
 
   private statement(s: Stat): void {

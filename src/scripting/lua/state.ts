@@ -98,10 +98,26 @@ function rawEqual(a: LuaValue, b: LuaValue): boolean {
 export class LuaState implements LuaRuntime {
   readonly globals = new LuaTable();
   private stringMeta: LuaTable | null = null;
+  /**
+   * Called every hookIntervalTicks ticks (a tick is a loop iteration or a Lua function entry).
+   * 'suspend' makes the running task's resume() return null, at once or, inside a native's
+   * synchronous callback, at the first tick point after it. Whatever it throws propagates out of
+   * resume() (or call()) untouched; pcall cannot catch it.
+   */
   hook: (() => HookResult) | null = null;
-  hookIntervalTicks = DEFAULT_HOOK_INTERVAL_TICKS;
-  /** Decremented by compiled code at loop back-edges and function entries. */
+  private intervalTicks = DEFAULT_HOOK_INTERVAL_TICKS;
+  /** Decremented by compiled code at loop back-edges and function entries; the hook runs at 0. */
   ticks = DEFAULT_HOOK_INTERVAL_TICKS;
+
+  get hookIntervalTicks(): number {
+    return this.intervalTicks;
+  }
+
+  set hookIntervalTicks(ticks: number) {
+    if (!Number.isInteger(ticks) || ticks < 1) throw new RangeError('hookIntervalTicks must be a positive integer');
+    this.intervalTicks = ticks;
+    this.ticks = ticks;
+  }
   /** The frames of the running thread. */
   cur: ThreadFrames = new ThreadFrames();
   /** The running coroutine, null on a main thread. */
@@ -164,7 +180,7 @@ export class LuaState implements LuaRuntime {
     this.cur = task.frames;
     this.curCoroutine = task.coroutine;
     this.syncDepth = 0;
-    this.ticks = this.hookIntervalTicks;
+    this.ticks = this.intervalTicks;
     try {
       const r = task.gen.next();
       if (r.done === true) {
@@ -468,7 +484,7 @@ export class LuaState implements LuaRuntime {
 
   /** The hook point: compiled code calls it when `ticks` runs out. */
   *tick(): Generator<unknown, void, unknown> {
-    this.ticks = this.hookIntervalTicks;
+    this.ticks = this.intervalTicks;
     if (this.pendingSuspend && this.syncDepth === 0) {
       this.pendingSuspend = false;
       yield SUSPEND;
