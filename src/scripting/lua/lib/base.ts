@@ -21,6 +21,7 @@ import {
   argError,
   checkAny,
   checkInteger,
+  checkNumber,
   checkString,
   checkTable,
   optInteger,
@@ -31,6 +32,16 @@ import { openCoroutine } from './coroutine.js';
 /** LUAI_MAXCSTACK: the most values a native may return (unpack's limit). */
 const MAX_C_STACK = 8000;
 const ULONG_RANGE = 18446744073709551616;
+
+/** luaL_checkint's C conversion: double to long (x86: out of range gives LONG_MIN), then int. */
+function toCInt(value: number): number {
+  if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 63) return 0;
+  return Number(BigInt.asIntN(32, BigInt(Math.trunc(value))));
+}
+
+function checkInt(rt: LuaState, args: LuaValue[], index: number, fname: string): number {
+  return toCInt(checkNumber(rt, args, index, fname));
+}
 
 function nextImpl(rt: LuaState, args: LuaValue[]): LuaValue[] {
   const t = checkTable(rt, args, 0, 'next');
@@ -297,7 +308,7 @@ export function openBase(rt: LuaState): void {
     const n = args.length;
     const selector = args[0];
     if (typeof selector === 'string' && selector.startsWith('#')) return [n - 1];
-    let i = checkInteger(rt, args, 0, 'select');
+    let i = checkInt(rt, args, 0, 'select');
     if (i < 0) i = n + i;
     else if (i > n) i = n;
     if (i < 1) argError(rt, 0, 'select', 'index out of range');
@@ -357,11 +368,12 @@ export function openBase(rt: LuaState): void {
 
   register('unpack', (rt, args) => {
     const t = checkTable(rt, args, 0, 'unpack');
-    const i = optInteger(rt, args, 1, 'unpack', 1);
-    const e = args[2] === undefined ? t.length() : checkInteger(rt, args, 2, 'unpack');
+    const i = args[1] === undefined ? 1 : checkInt(rt, args, 1, 'unpack');
+    const e = args[2] === undefined ? t.length() : checkInt(rt, args, 2, 'unpack');
     if (i > e) return EMPTY;
-    const n = e - i + 1;
-    if (n <= 0 || n >= Number.MAX_SAFE_INTEGER || n + args.length > MAX_C_STACK) rt.error('too many results to unpack');
+    // int arithmetic as in C: a wrapped count is "too many" too.
+    const n = (e - i + 1) | 0;
+    if (n <= 0 || n + args.length > MAX_C_STACK) rt.error('too many results to unpack');
     const results = new Array<LuaValue>(n);
     const arr = t.arr;
     for (let k = 0; k < n; k++) {
