@@ -168,6 +168,8 @@ export class LuaState implements LuaRuntime {
   }
 
   start(fn: LuaValue, args: LuaValue[]): LuaTask {
+    // A suspension the hook asked for in an earlier (killed) run is not this task's.
+    this.pendingSuspend = false;
     return new Task(this, fn, args);
   }
 
