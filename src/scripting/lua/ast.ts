@@ -67,7 +67,5 @@ export interface FunctionNode {
   argVar: LocalVar | null;
   readonly body: Stat[];
   readonly line: number;
-  /** The function's name as 5.1's debug info could show it (for error texts); '?' when unknown. */
-  readonly name: string;
   usesVararg: boolean;
 }

@@ -63,10 +63,6 @@ function isBlockFollow(token: number): boolean {
   return token === Tok.Else || token === Tok.Elseif || token === Tok.End || token === Tok.Until || token === Tok.Eos;
 }
 
-function isMultiValue(e: Expr): boolean {
-  return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
-}
-
 class Parser {
   private readonly lex: Lexer;
   private fs!: FuncState;
@@ -89,7 +85,6 @@ class Parser {
       argVar: null,
       body,
       line: 0,
-      name: 'main chunk',
       usesVararg: this.fs.usesVararg,
     };
     return { main };
@@ -371,24 +366,19 @@ class Parser {
     this.lex.next();
     let target = this.singleVar();
     let needSelf = false;
-    let name = target.k === 'global' ? target.name : (target.k === 'local' || target.k === 'upvalue') ? target.v.name : '?';
-    while (this.token === 46) {
-      target = this.field(target);
-      name = (target as { key: { value: string } }).key.value;
-    }
+    while (this.token === 46) target = this.field(target);
     if (this.token === 58) {
       needSelf = true;
       target = this.field(target);
-      name = (target as { key: { value: string } }).key.value;
     }
-    const fn = this.body(needSelf, line, name);
+    const fn = this.body(needSelf, line);
     return { k: 'assign', targets: [target], exprs: [{ k: 'function', fn }], line };
   }
 
   private localFunc(): Stat {
     const v = this.newLocal(this.checkName(), 0);
     this.activate([v]);
-    const fn = this.body(false, this.lex.linenumber, v.name);
+    const fn = this.body(false, this.lex.linenumber);
     return { k: 'localfunction', v, fn };
   }
 
@@ -445,7 +435,7 @@ class Parser {
 
   // ---- functions ----
 
-  private body(needSelf: boolean, line: number, name: string): FunctionNode {
+  private body(needSelf: boolean, line: number): FunctionNode {
     const fs = new FuncState(this.fs, line, false);
     this.fs = fs;
     this.checkNext(40);
@@ -477,7 +467,7 @@ class Parser {
     const body = this.chunk();
     this.checkMatch(Tok.End, Tok.Function, line);
     this.fs = fs.prev as FuncState;
-    return { params, isVararg: fs.isVararg, argVar, body, line, name, usesVararg: fs.usesVararg };
+    return { params, isVararg: fs.isVararg, argVar, body, line, usesVararg: fs.usesVararg };
   }
 
   // ---- expressions ----
@@ -630,7 +620,7 @@ class Parser {
         return this.constructorExpr();
       case Tok.Function: {
         this.lex.next();
-        const fn = this.body(false, this.lex.linenumber, '?');
+        const fn = this.body(false, this.lex.linenumber);
         return { k: 'function', fn };
       }
       default:
@@ -674,5 +664,3 @@ class Parser {
     return this.subExpr(0).e;
   }
 }
-
-export { isMultiValue };

@@ -12,14 +12,7 @@
 // functions that cannot be suspended) are either slower for the straight-line scripts Redis runs
 // or cannot answer BUSY, so the generator design stays.
 
-import {
-  type LuaValue,
-  LuaError,
-  LuaFunction,
-  LuaTable,
-  NativeFunction,
-  numberToString,
-} from './value.js';
+import { type LuaValue, LuaFunction, LuaTable, numberToString } from './value.js';
 import type { LuaState } from './state.js';
 
 /** LUAI_MAXCALLS: nested Lua calls per thread. */
@@ -301,8 +294,3 @@ export class TableIterator {
   }
 }
 
-export function isCallable(f: LuaValue): f is LuaFunction {
-  return f instanceof LuaFunction;
-}
-
-export { LuaError, NativeFunction, LuaTable };

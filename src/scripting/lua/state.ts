@@ -33,7 +33,7 @@ import {
   YieldRequest,
 } from './runtime.js';
 import { compileChunk } from './codegen.js';
-import { LuaSyntaxError, MAX_SOURCE_ID_RUNTIME, chunkId } from './lexer.js';
+import { LuaSyntaxError } from './lexer.js';
 
 export { MAX_C_CALLS, MAX_LUA_CALLS };
 /** MAXTAGLOOP: __index/__newindex chains longer than this are reported as loops. */
@@ -705,5 +705,3 @@ export class LuaState implements LuaRuntime {
     return n;
   }
 }
-
-export { chunkId, MAX_SOURCE_ID_RUNTIME };

@@ -10,7 +10,6 @@ import {
   LuaUserdata,
   NativeFunction,
   TableKeyError,
-  stringToNumber,
   toNumber,
   typeName,
   truthy,
@@ -406,7 +405,5 @@ export function openBase(rt: LuaState): void {
   rt.pairsNext = pairsNext;
   rt.ipairsIterator = ipairsIterator;
 
-  G.set('coroutine', openCoroutine(rt));
+  G.set('coroutine', openCoroutine());
 }
-
-export { stringToNumber };

@@ -62,7 +62,7 @@ function checkCoroutine(rt: LuaState, args: LuaValue[], fname: string): LuaCorou
   return co;
 }
 
-export function openCoroutine(rt: LuaState): LuaTable {
+export function openCoroutine(): LuaTable {
   const lib = new LuaTable();
   const native = (name: string, impl: (rt: LuaState, args: LuaValue[]) => LuaValue[]): void => {
     lib.set(name, new NativeFunction(name, impl as NativeFunction['impl']));
