@@ -108,6 +108,9 @@ export class LuaTable {
   metatable: LuaTable | null = null;
   /** Redis's lua_enablereadonlytable: assignments raise "Attempt to modify a readonly table". */
   readonly = false;
+  /** The Map iterator of the last next() step into the hash part, and the key it returned. */
+  private cursor: IterableIterator<[LuaValue, LuaValue]> | null = null;
+  private cursorKey: LuaValue = undefined;
 
   get(key: LuaValue): LuaValue {
     if (typeof key === 'number') {
@@ -185,20 +188,32 @@ export class LuaTable {
       if (arr[i] !== undefined) return [i + 1, arr[i]];
     }
     if (this.hash === null) return undefined;
-    for (const entry of this.hash) return entry;
-    return undefined;
+    return this.advanceCursor(this.hash.entries());
   }
 
   private nextInHash(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    // A traversal by next() continues the Map iterator it left off (O(1) per step, and still
+    // valid when the previous key was cleared meanwhile, as 5.1 allows).
+    if (this.cursor !== null && this.cursorKey === key) return this.advanceCursor(this.cursor);
     if (this.hash === null || !this.hash.has(key)) throw new TableKeyError("invalid key to 'next'");
-    // A Map cannot seek; a traversal by next() is O(n) per step, which only hand-written
-    // `while next(t, k)` loops pay (pairs() iterates the Map directly).
-    let found = false;
-    for (const entry of this.hash) {
-      if (found) return entry;
-      if (entry[0] === key) found = true;
+    const entries = this.hash.entries();
+    for (;;) {
+      const r = entries.next();
+      if (r.done === true) return undefined;
+      if (r.value[0] === key) return this.advanceCursor(entries);
     }
-    return undefined;
+  }
+
+  private advanceCursor(entries: IterableIterator<[LuaValue, LuaValue]>): [LuaValue, LuaValue] | undefined {
+    const r = entries.next();
+    if (r.done === true) {
+      this.cursor = null;
+      this.cursorKey = undefined;
+      return undefined;
+    }
+    this.cursor = entries;
+    this.cursorKey = r.value[0];
+    return r.value;
   }
 }
 

@@ -215,3 +215,21 @@ describe('coroutine library', () => {
     ]);
   });
 });
+
+describe('next traversal', () => {
+  it('walks a large hash part step by step, clearing entries as it goes', () => {
+    const src = `
+      local t = {}
+      for i = 1, 20000 do t['k' .. i] = i end
+      local n, sum = 0, 0
+      local k, v = next(t)
+      while k do
+        n = n + 1
+        sum = sum + v
+        t[k] = nil
+        k, v = next(t, k)
+      end
+      return n, sum, next(t)`;
+    expect(run(src)).toEqual([20000, 200010000, undefined]);
+  });
+});
