@@ -19,8 +19,8 @@ import { type LuaState, MAX_C_CALLS } from '../state.js';
 import {
   argError,
   checkAny,
+  checkInt,
   checkInteger,
-  checkNumber,
   checkString,
   checkTable,
   optInteger,
@@ -31,16 +31,6 @@ import { openCoroutine } from './coroutine.js';
 /** LUAI_MAXCSTACK: the most values a native may return (unpack's limit). */
 const MAX_C_STACK = 8000;
 const ULONG_RANGE = 18446744073709551616;
-
-/** luaL_checkint's C conversion: double to long (x86: out of range gives LONG_MIN), then int. */
-function toCInt(value: number): number {
-  if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 63) return 0;
-  return Number(BigInt.asIntN(32, BigInt(Math.trunc(value))));
-}
-
-function checkInt(rt: LuaState, args: LuaValue[], index: number, fname: string): number {
-  return toCInt(checkNumber(rt, args, index, fname));
-}
 
 function nextImpl(rt: LuaState, args: LuaValue[]): LuaValue[] {
   const t = checkTable(rt, args, 0, 'next');
