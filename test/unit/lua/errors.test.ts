@@ -134,3 +134,10 @@ describe('stack overflow', () => {
     expect(run1('local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(1000)')).toBe(1000);
   });
 });
+
+describe('allocation failures', () => {
+  it('turn a string past JavaScript\'s length limit into "not enough memory"', () => {
+    expect(errorText("local s = 'x' for i = 1, 40 do s = s .. s end return #s")).toBe('not enough memory');
+    expect(run("local ok, e = pcall(function() local s = 'x' for i = 1, 40 do s = s .. s end end) return ok, e")).toEqual([false, 'not enough memory']);
+  });
+});
