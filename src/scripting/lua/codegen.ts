@@ -60,6 +60,22 @@ function isMulti(e: Expr): boolean {
   return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
 }
 
+/** Chains at least this long compile flat (see leftChain). */
+const LONG_CHAIN = 32;
+
+function isLeftAssociative(e: Expr): boolean {
+  return e.k === 'and' || e.k === 'or' || (e.k === 'binary' && e.op !== '..' && e.op !== '^');
+}
+
+function leftChainLength(e: Expr): number {
+  let n = 0;
+  while (isLeftAssociative(e) && n < LONG_CHAIN) {
+    n++;
+    e = (e as { a: Expr }).a;
+  }
+  return n;
+}
+
 function numberLiteral(value: number): string {
   if (Object.is(value, -0)) return '(-0)';
   if (value === Infinity) return 'Infinity';
@@ -195,6 +211,7 @@ class FunctionCompiler {
       case 'method':
         return `${this.call(e)}[0]`;
       case 'binary': {
+        if (e.op !== '..' && e.op !== '^' && leftChainLength(e) >= LONG_CHAIN) return this.leftChain(e);
         const a = this.single(e.a);
         const b = this.single(e.b);
         const site = this.site(e.line, nameOf(e.a), nameOf(e.b));
@@ -204,6 +221,7 @@ class FunctionCompiler {
       }
       case 'and':
       case 'or': {
+        if (leftChainLength(e) >= LONG_CHAIN) return this.leftChain(e);
         const t = this.temp();
         const a = this.single(e.a);
         const b = this.single(e.b);
@@ -223,6 +241,36 @@ class FunctionCompiler {
       case 'table':
         return this.table(e);
     }
+  }
+
+  /**
+   * A long left-associative chain (a + b + c + ..., a or b or ...) as one flat sequence on a
+   * temporary: 5.1 compiles such chains iteratively, and nesting thousands of calls would exhaust
+   * the stack of this compiler and of V8's parser.
+   */
+  private leftChain(e: Expr): string {
+    const spine: Expr[] = [];
+    let leaf = e;
+    while (isLeftAssociative(leaf)) {
+      spine.push(leaf);
+      leaf = (leaf as { a: Expr }).a;
+    }
+    const t = this.temp();
+    const steps = [`${t} = ${this.single(leaf)}`];
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const node = spine[i];
+      if (node.k === 'and') {
+        steps.push(`${t} = (${t} === undefined || ${t} === false ? ${t} : ${this.single(node.b)})`);
+      } else if (node.k === 'or') {
+        steps.push(`${t} = (${t} === undefined || ${t} === false ? ${this.single(node.b)} : ${t})`);
+      } else if (node.k === 'binary') {
+        const b = this.single(node.b);
+        const site = this.site(node.line, nameOf(node.a), nameOf(node.b));
+        steps.push(`${t} = ${ARITH[node.op] ?? COMPARE[node.op]}(${t}, ${b}, ${site})`);
+      }
+    }
+    this.release(1);
+    return `(${steps.join(', ')})`;
   }
 
   /** JS code for a boolean: the truth of `e`. */

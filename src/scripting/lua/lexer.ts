@@ -51,7 +51,7 @@ const RESERVED = new Map<string, number>();
 for (let i = 0; i <= Tok.While - FIRST_RESERVED; i++) RESERVED.set(TOKEN_TEXTS[i], FIRST_RESERVED + i);
 
 /** The maximum length of a source name in syntax errors (llex's MAXSRC). */
-const MAX_SOURCE_ID_SYNTAX = 80;
+export const MAX_SOURCE_ID_SYNTAX = 80;
 /** LUA_IDSIZE: the same in runtime errors. */
 export const MAX_SOURCE_ID_RUNTIME = 60;
 

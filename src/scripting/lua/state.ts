@@ -33,7 +33,7 @@ import {
   YieldRequest,
 } from './runtime.js';
 import { compileChunk } from './codegen.js';
-import { LuaSyntaxError } from './lexer.js';
+import { LuaSyntaxError, MAX_SOURCE_ID_SYNTAX, chunkId } from './lexer.js';
 
 export { MAX_C_CALLS, MAX_LUA_CALLS };
 /** MAXTAGLOOP: __index/__newindex chains longer than this are reported as loops. */
@@ -162,6 +162,9 @@ export class LuaState implements LuaRuntime {
       ({ body, proto } = compileChunk(this, source, chunkName, level));
     } catch (e) {
       if (e instanceof LuaSyntaxError) throw new LuaError(e.message);
+      // Pathological nesting the 5.1 limits let through (a.b.c... or f()()... thousands deep)
+      // can exhaust the compiler's stack or V8's parser: refused like too deep syntax.
+      if (e instanceof RangeError) throw new LuaError(`${chunkId(chunkName, MAX_SOURCE_ID_SYNTAX)}:1: chunk has too many syntax levels`);
       throw e;
     }
     return new LuaClosure(proto, env, body);

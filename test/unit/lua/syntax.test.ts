@@ -372,3 +372,24 @@ describe('tokens', () => {
     expect(errorText('--[[\n\n]] error("here")')).toBe('user_script:3: here');
   });
 });
+
+describe('long expressions', () => {
+  it('compiles left-associative chains of any length, as 5.1 does', () => {
+    expect(run1(`return ${Array(30000).fill('1').join(' + ')}`)).toBe(30000);
+    expect(run1(`local a = nil return ${Array(3000).fill('a').join(' or ')} or 'end'`)).toBe('end');
+    expect(run1(`local n = 1 return ${Array(100).fill('n').join(' - ')}`)).toBe(-98);
+  });
+
+  it('keeps evaluation order and error names in a flattened chain', () => {
+    const chain = Array.from({ length: 40 }, (_, i) => `v${i}`);
+    const decl = `local ${chain.join(', ')} = ${chain.map((_, i) => (i === 20 ? '{}' : String(i))).join(', ')}`;
+    expect(errorText(`${decl}\nreturn ${chain.join(' + ')}`)).toBe("user_script:2: attempt to perform arithmetic on local 'v20' (a table value)");
+    expect(run1(`local log = '' local function f(x) log = log .. x return x end local s = ${Array.from({ length: 40 }, (_, i) => `f(${i % 10})`).join(' + ')} return log`)).toBe(
+      '0123456789'.repeat(4),
+    );
+  });
+
+  it('refuses pathological nesting instead of failing the process', () => {
+    expect(compileError(`local t = {} return t${'.x'.repeat(20000)}`)).toBe('user_script:1: chunk has too many syntax levels');
+  });
+});
