@@ -200,7 +200,7 @@ export class LuaState implements LuaRuntime {
       throw new LuaError('attempt to yield across metamethod/C-call boundary');
     } catch (e) {
       task.done = true;
-      throw this.toLuaError(e) ?? e;
+      throw this.positioned(e);
     } finally {
       this.cur = savedCur;
       this.curCoroutine = savedCoroutine;
@@ -217,9 +217,26 @@ export class LuaState implements LuaRuntime {
     T.frames[d] = NATIVE_FRAME;
     try {
       return this.callSync(fn, args, null);
+    } catch (e) {
+      throw this.positioned(e);
     } finally {
       T.depth = savedDepth;
     }
+  }
+
+  /**
+   * An error leaving the interpreter, as a LuaError where it is one, carrying the innermost Lua
+   * position (the frames are not unwound yet) when whoever raised it did not record one.
+   */
+  private positioned(e: unknown): unknown {
+    const error = this.toLuaError(e);
+    if (error === null) return e;
+    if (error.luaSource === undefined) {
+      const probe = this.newError(undefined);
+      error.luaSource = probe.luaSource;
+      error.luaLine = probe.luaLine;
+    }
+    return error;
   }
 
   // ---- LuaRuntime ----

@@ -232,6 +232,27 @@ describe('tasks', () => {
     expect(task.done).toBe(true);
   });
 
+  it('positions errors that natives raise without the runtime', () => {
+    const S = newState();
+    S.globals.set(
+      'raw',
+      new NativeFunction('raw', () => {
+        throw new LuaError('raw failure');
+      }),
+    );
+    const task = S.start(S.load('local a = 1\n\nraw()', '@user_script'), []);
+    let caught: unknown;
+    try {
+      task.resume();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(LuaError);
+    expect((caught as LuaError).luaSource).toBe('@user_script');
+    expect((caught as LuaError).luaLine).toBe(3);
+    expect(() => S.call(S.load('\nraw()', '@user_script'), [])).toThrow('raw failure');
+  });
+
   it('starts natives and callable tables too', () => {
     const S = newState();
     expect(S.start(S.globals.get('select'), ['#', 1, 2]).resume()).toEqual([2]);
