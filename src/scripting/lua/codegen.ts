@@ -122,6 +122,8 @@ class FunctionCompiler {
   private readonly out: string[] = [];
   private readonly proto: Proto;
   readonly protoIndex: number;
+  /** The first zero literal of this function (see constant()). */
+  private zero: number | null = null;
 
   constructor(
     private readonly ctx: ChunkContext,
@@ -151,6 +153,16 @@ class FunctionCompiler {
     for (let i = 0; i < this.maxTemps; i++) temps.push(`$t${i}`);
     head.push(`let ${temps.join(', ')};`);
     return `function* ($A) {\n${head.join('\n')}\n${this.out.join('\n')}\n$T.depth = $D - 1; return EMPTY;\n}`;
+  }
+
+  /**
+   * A numeric literal as 5.1's constant table gives it back: 0 and -0 are one key there, so every
+   * zero literal of a function takes the sign of the first one (`local a = -0 return 1/0` is -inf).
+   */
+  private constant(value: number): number {
+    if (value !== 0) return value;
+    if (this.zero === null) this.zero = value;
+    return this.zero;
   }
 
   private emit(line: string): void {
@@ -189,7 +201,7 @@ class FunctionCompiler {
       case 'false':
         return 'false';
       case 'number':
-        return numberLiteral(e.value);
+        return numberLiteral(this.constant(e.value));
       case 'string':
         return stringLiteral(e.value);
       case 'vararg':

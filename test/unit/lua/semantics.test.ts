@@ -14,6 +14,12 @@ describe('values and arithmetic', () => {
     expect(run('return 2 ^ 3 ^ 2, -2 ^ 2, -(2) ^ 2')).toEqual([512, -4, -4]);
   });
 
+  it('shares one constant between 0 and -0 in a function, as 5.1 does', () => {
+    expect(run('local z = -0 return 1/0, -1/0')).toEqual([-Infinity, Infinity]);
+    expect(run('local z = 0 return 1/-0')).toEqual([Infinity]);
+    expect(run1('local z = -0 local function f() return 1/0 end return f()')).toBe(Infinity);
+  });
+
   it('converts numeric strings in arithmetic', () => {
     expect(run("return '10' + 1, '0x10' * 1, ' 2 ' ^ '3', -'2', '1e1' / 2")).toEqual([11, 16, 8, -2, 5]);
   });
