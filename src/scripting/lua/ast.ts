@@ -54,6 +54,7 @@ export type Stat =
       readonly limit: Expr;
       readonly step: Expr | null;
       readonly body: Stat[];
+      /** The line of `do`: 5.1 checks the loop values there (OP_FORPREP). */
       readonly line: number;
     }
   | { readonly k: 'forin'; readonly vars: LocalVar[]; readonly exprs: Expr[]; readonly body: Stat[]; readonly line: number }

@@ -309,7 +309,7 @@ class Parser {
     let stat: Stat;
     switch (this.token) {
       case 61:
-        stat = this.forNum(name, line);
+        stat = this.forNum(name);
         break;
       case 44:
       case Tok.In:
@@ -328,9 +328,11 @@ class Parser {
     return names.map((name, i) => this.newLocal(name, i));
   }
 
-  private forBody(hidden: LocalVar[], declared: LocalVar[]): Stat[] {
+  /** Parses `do block`; `doLine` receives the line of `do`, where 5.1 puts OP_FORPREP. */
+  private forBody(hidden: LocalVar[], declared: LocalVar[], doLine?: { line: number }): Stat[] {
     this.activate(hidden);
     this.checkNext(Tok.Do);
+    if (doLine !== undefined) doLine.line = this.lex.lastline;
     this.enterBlock(false);
     this.activate(declared);
     const body = this.block();
@@ -338,7 +340,7 @@ class Parser {
     return body;
   }
 
-  private forNum(name: string, line: number): Stat {
+  private forNum(name: string): Stat {
     const hidden = this.hiddenLocals(['(for index)', '(for limit)', '(for step)']);
     const v = this.newLocal(name, 3);
     this.checkNext(61);
@@ -347,8 +349,9 @@ class Parser {
     const limit = this.expr();
     let step: Expr | null = null;
     if (this.testNext(44)) step = this.expr();
-    const body = this.forBody(hidden, [v]);
-    return { k: 'fornum', v, start, limit, step, body, line };
+    const prep = { line: 0 };
+    const body = this.forBody(hidden, [v], prep);
+    return { k: 'fornum', v, start, limit, step, body, line: prep.line };
   }
 
   private forList(firstName: string): Stat {

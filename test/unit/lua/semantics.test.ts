@@ -131,6 +131,7 @@ describe('control flow', () => {
 
   it('checks for-loop values', () => {
     const S = newState();
+    expect(() => run("for i = 1,\n  'x' do end", S)).toThrow("user_script:2: 'for' limit must be a number");
     expect(() => run("for i = 'a', 2 do end", S)).toThrow("user_script:1: 'for' initial value must be a number");
     expect(() => run("for i = 1, 'x' do end", S)).toThrow("user_script:1: 'for' limit must be a number");
     expect(() => run('for i = 1, 2, {} do end', S)).toThrow("user_script:1: 'for' step must be a number");
