@@ -67,7 +67,10 @@ export class LuaCoroutine extends LuaThread {
 /** A started function: its generator chain and the thread registers to restore on resume. */
 class Task implements LuaTask {
   done = false;
-  frames = new ThreadFrames();
+  /** The frames of the task's main thread (recycled when it ends). */
+  readonly mainFrames: ThreadFrames;
+  /** The frames of the thread that was running when the task suspended. */
+  frames: ThreadFrames;
   coroutine: LuaCoroutine | null = null;
   readonly gen: LuaGen;
 
@@ -76,6 +79,8 @@ class Task implements LuaTask {
     fn: LuaValue,
     args: LuaValue[],
   ) {
+    this.mainFrames = state.takeFrames();
+    this.frames = this.mainFrames;
     // A Lua function runs directly at depth 1 (depth 0 stands for the host, which has no position).
     this.gen = fn instanceof LuaClosure ? fn.g(args) : state.callG(fn, args);
   }
@@ -136,6 +141,7 @@ export class LuaState implements LuaRuntime {
   /** The thread's global table (setfenv(0, t)): what getfenv(0) returns and loadstring uses. */
   threadGlobals: LuaTable = this.globals;
   private readonly objectIds = new WeakMap<object, number>();
+  private spareFrames: ThreadFrames | null = null;
   private nextObjectId = 1;
 
   // ---- public API ----
@@ -190,6 +196,7 @@ export class LuaState implements LuaRuntime {
       const r = task.gen.next();
       if (r.done === true) {
         task.done = true;
+        this.recycleFrames(task.mainFrames);
         return r.value;
       }
       if (r.value === SUSPEND) {
@@ -200,13 +207,29 @@ export class LuaState implements LuaRuntime {
       throw new LuaError('attempt to yield across metamethod/C-call boundary');
     } catch (e) {
       task.done = true;
-      throw this.positioned(e);
+      const error = this.positioned(e);
+      this.recycleFrames(task.mainFrames);
+      throw error;
     } finally {
       this.cur = savedCur;
       this.curCoroutine = savedCoroutine;
       this.syncDepth = savedSync;
       this.cCalls = savedCCalls;
     }
+  }
+
+  /** Frame records for a new task: one of an ended task's when there is one (saves allocations). */
+  takeFrames(): ThreadFrames {
+    const frames = this.spareFrames;
+    if (frames === null) return new ThreadFrames();
+    this.spareFrames = null;
+    return frames;
+  }
+
+  private recycleFrames(frames: ThreadFrames): void {
+    frames.depth = 0;
+    frames.nny = 0;
+    this.spareFrames = frames;
   }
 
   /** A synchronous call (natives, the host): the hook may fire, suspension is deferred. */
