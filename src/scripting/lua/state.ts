@@ -72,6 +72,8 @@ class Task implements LuaTask {
   /** The frames of the thread that was running when the task suspended. */
   frames: ThreadFrames;
   coroutine: LuaCoroutine | null = null;
+  /** The C-call nesting (pcall, resume) in effect where the task suspended. */
+  cCalls = 0;
   readonly gen: LuaGen;
 
   constructor(
@@ -190,6 +192,7 @@ export class LuaState implements LuaRuntime {
     const savedCCalls = this.cCalls;
     this.cur = task.frames;
     this.curCoroutine = task.coroutine;
+    this.cCalls = task.cCalls;
     this.syncDepth = 0;
     this.ticks = this.intervalTicks;
     try {
@@ -202,6 +205,7 @@ export class LuaState implements LuaRuntime {
       if (r.value === SUSPEND) {
         task.frames = this.cur;
         task.coroutine = this.curCoroutine;
+        task.cCalls = this.cCalls;
         return null;
       }
       throw new LuaError('attempt to yield across metamethod/C-call boundary');
