@@ -72,8 +72,8 @@ class Task implements LuaTask {
   /** The frames of the thread that was running when the task suspended. */
   frames: ThreadFrames;
   coroutine: LuaCoroutine | null = null;
-  /** The C-call nesting (pcall, resume) in effect where the task suspended. */
-  cCalls = 0;
+  /** The C-call nesting (pcall, resume) in effect where the task suspended; 1 is the host's call. */
+  cCalls = 1;
   readonly gen: LuaGen;
 
   constructor(
@@ -131,8 +131,8 @@ export class LuaState implements LuaRuntime {
   curCoroutine: LuaCoroutine | null = null;
   /** Synchronous JS frames (natives calling back into Lua) on the stack: no suspension then. */
   private syncDepth = 0;
-  /** C-level nesting as LUAI_MAXCCALLS counts it. */
-  cCalls = 0;
+  /** C-level nesting as LUAI_MAXCCALLS counts it (1: the host's call into Lua, as lua_pcall). */
+  cCalls = 1;
   private pendingSuspend = false;
   /** A native is running as a metamethod (no call-site name for its argument errors). */
   private inMetamethod = false;
@@ -453,7 +453,7 @@ export class LuaState implements LuaRuntime {
   /** Runs `fn` to completion on the JS stack (callbacks, metamethods). */
   private callSync(fn: LuaValue, args: LuaValue[], site: Site | null): LuaValue[] {
     if (fn instanceof NativeFunction) return fn.impl(this, args);
-    if (this.cCalls >= MAX_C_CALLS) this.cStackOverflow(site);
+    if (this.cCalls + 1 >= MAX_C_CALLS) this.cStackOverflow(site);
     this.cCalls++;
     this.syncDepth++;
     this.cur.nny++;

@@ -93,7 +93,7 @@ function* pcallImpl(rt: LuaState, args: LuaValue[]): Generator<unknown, LuaValue
   const T = rt.cur;
   const depth = T.depth;
   const cCalls = rt.cCalls;
-  if (cCalls >= MAX_C_CALLS) return [false, 'C stack overflow'];
+  if (cCalls + 1 >= MAX_C_CALLS) return [false, 'C stack overflow'];
   rt.cCalls++;
   T.nny++;
   try {
@@ -116,7 +116,7 @@ function* xpcallImpl(rt: LuaState, args: LuaValue[]): Generator<unknown, LuaValu
   const T = rt.cur;
   const depth = T.depth;
   const cCalls = rt.cCalls;
-  if (cCalls >= MAX_C_CALLS) return [false, 'C stack overflow'];
+  if (cCalls + 1 >= MAX_C_CALLS) return [false, 'C stack overflow'];
   rt.cCalls++;
   T.nny++;
   try {
