@@ -18,6 +18,7 @@ import {
   MAX_LUA_CALLS,
   Proto,
   type Site,
+  TailCall,
   add,
   argTable,
   cat,
@@ -48,7 +49,7 @@ import type { LuaState } from './state.js';
 
 const HELPERS = {
   add, sub, mul, div, mod, pow, neg, len, cat, eq, ne, lt, le, gt, ge, idx, idxs, setidx, tbl, tset, tlist,
-  tr, argTable, varargs, EMPTY, LuaClosure, NativeFunction, LuaTable, MAX_LUA_CALLS,
+  tr, argTable, varargs, EMPTY, LuaClosure, NativeFunction, LuaTable, MAX_LUA_CALLS, TailCall,
 };
 
 const HELPER_NAMES = Object.keys(HELPERS);
@@ -331,15 +332,22 @@ class FunctionCompiler {
   }
 
   /** The call of `f` (already in temp `f`) with the argument array in temp `a`. */
-  private dispatch(f: string, a: string, site: string, callerSite: string = site): string {
+  private dispatch(f: string, a: string, site: string, callerSite: string = site, tail = false): string {
+    // A Lua callee may end with a tail call (TailCall), made here; the args temp holds the result.
+    const lua = tail
+      ? `new TailCall(${f}, ${a})`
+      : `((${a} = yield* ${f}.g(${a})) instanceof TailCall ? (yield* S.tail(${a})) : ${a})`;
     return (
-      `($T.sites[$D] = ${callerSite}, ${f} instanceof LuaClosure ? (yield* ${f}.g(${a})) : ` +
+      `($T.sites[$D] = ${callerSite}, ${f} instanceof LuaClosure ? ${lua} : ` +
       `${f} instanceof NativeFunction ? ${f}.impl(S, ${a}) : (yield* S.callOther(${f}, ${a}, ${site})))`
     );
   }
 
-  /** JS code for the result array of a call expression. */
-  private call(e: Expr): string {
+  /**
+   * JS code for the result array of a call expression; as a tail call (`return f(x)`), a Lua
+   * callee is not called but handed back as a TailCall.
+   */
+  private call(e: Expr, tail = false): string {
     if (e.k === 'call') {
       const f = this.temp();
       const a = this.temp();
@@ -347,7 +355,7 @@ class FunctionCompiler {
       const args = this.list(e.args);
       this.release(2);
       const site = this.site(e.line, nameOf(e.fn));
-      return `(${f} = ${fnCode}, ${a} = ${args}, ${this.dispatch(f, a, site)})`;
+      return `(${f} = ${fnCode}, ${a} = ${args}, ${this.dispatch(f, a, site, site, tail)})`;
     }
     if (e.k !== 'method') throw new Error('not a call');
     const o = this.temp();
@@ -360,7 +368,7 @@ class FunctionCompiler {
     const callSite = this.site(e.line, `method '${e.name}'`);
     return (
       `(${o} = ${obj}, ${f} = idxs(${o}, ${stringLiteral(e.name)}, ${indexSite}), ` +
-      `${a} = [${o}${rest}], ${this.dispatch(f, a, callSite)})`
+      `${a} = [${o}${rest}], ${this.dispatch(f, a, callSite, callSite, tail)})`
     );
   }
 
@@ -640,7 +648,9 @@ class FunctionCompiler {
       return;
     }
     let value: string;
-    if (exprs.length === 1) value = isMulti(exprs[0]) ? this.multi(exprs[0]) : `[${this.single(exprs[0])}]`;
+    const only = exprs[0];
+    if (exprs.length === 1 && (only.k === 'call' || only.k === 'method')) value = this.call(only, true);
+    else if (exprs.length === 1) value = isMulti(only) ? this.multi(only) : `[${this.single(only)}]`;
     else value = this.list(exprs);
     this.emit(`$r = ${value};`);
     this.emit('$T.depth = $D - 1; return $r;');

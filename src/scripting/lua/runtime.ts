@@ -16,8 +16,8 @@
 //
 // Limits: the JS stack bounds Lua recursion to about 3500 frames with Node's default stack (Lua's
 // LUAI_MAXCALLS is 20000, kept as an explicit bound for larger stacks); exhausting it raises Lua's
-// "stack overflow", catchable by pcall. Proper tail calls are not implemented: `return f(x)`
-// grows the stack like any call.
+// "stack overflow", catchable by pcall. `return f(x)` to a Lua function is a proper tail call
+// (TailCall), so tail recursion runs in constant stack as in 5.1.
 
 import { type LuaValue, LuaFunction, LuaTable, numberToString } from './value.js';
 import type { LuaState } from './state.js';
@@ -37,6 +37,21 @@ export class YieldRequest {
 
 export type LuaGen = Generator<unknown, LuaValue[], unknown>;
 
+/**
+ * What a compiled function returns for `return f(args)` when f is a Lua function: the call to
+ * make in its place, after its frame is gone (a proper tail call, as 5.1 does: tail recursion
+ * runs in constant stack). Whoever runs a compiled body finishes it with LuaState.tail().
+ */
+export class TailCall {
+  constructor(
+    readonly fn: LuaClosure,
+    readonly args: LuaValue[],
+  ) {}
+}
+
+/** The generator of a compiled function body: its results, or a tail call to make. */
+export type BodyGen = Generator<unknown, LuaValue[] | TailCall, unknown>;
+
 /** What a compiled function knows about itself. */
 export class Proto {
   constructor(
@@ -48,7 +63,7 @@ export class Proto {
   ) {}
 }
 
-export type CompiledBody = (this: LuaClosure, args: LuaValue[]) => LuaGen;
+export type CompiledBody = (this: LuaClosure, args: LuaValue[]) => BodyGen;
 
 /** A Lua function: a compiled body, its prototype and its environment (getfenv/setfenv). */
 export class LuaClosure extends LuaFunction {

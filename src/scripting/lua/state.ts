@@ -29,6 +29,7 @@ import {
   type Site,
   SUSPEND,
   TableIterator,
+  TailCall,
   ThreadFrames,
   YieldRequest,
 } from './runtime.js';
@@ -74,7 +75,7 @@ class Task implements LuaTask {
   coroutine: LuaCoroutine | null = null;
   /** The C-call nesting (pcall, resume) in effect where the task suspended; 1 is the host's call. */
   cCalls = 1;
-  readonly gen: LuaGen;
+  gen: Generator<unknown, LuaValue[] | TailCall, unknown>;
 
   constructor(
     private readonly state: LuaState,
@@ -196,11 +197,15 @@ export class LuaState implements LuaRuntime {
     this.syncDepth = 0;
     this.ticks = this.intervalTicks;
     try {
-      const r = task.gen.next();
+      let r = task.gen.next();
+      while (r.done === true && r.value instanceof TailCall) {
+        task.gen = this.tail(r.value);
+        r = task.gen.next();
+      }
       if (r.done === true) {
         task.done = true;
         this.recycleFrames(task.mainFrames);
-        return r.value;
+        return r.value as LuaValue[];
       }
       if (r.value === SUSPEND) {
         task.frames = this.cur;
@@ -416,15 +421,28 @@ export class LuaState implements LuaRuntime {
 
   // ---- calls ----
 
+  /** Runs a Lua function to its results, making the tail calls it ends with. */
+  *runClosure(fn: LuaClosure, args: LuaValue[]): LuaGen {
+    const r = yield* fn.g(args);
+    return r instanceof TailCall ? yield* this.tail(r) : r;
+  }
+
+  /** Makes a tail call, and the tail calls that one ends with, in constant stack. */
+  *tail(call: TailCall): LuaGen {
+    let r: LuaValue[] | TailCall = call;
+    while (r instanceof TailCall) r = yield* r.fn.g(r.args);
+    return r;
+  }
+
   /** A call from compiled code of anything but a Lua closure or a plain native. */
   *callOther(f: LuaValue, args: LuaValue[], site: Site): LuaGen {
     if (f instanceof GenNativeFunction) return yield* f.impl(this, args);
-    if (f instanceof LuaClosure) return yield* f.g(args);
+    if (f instanceof LuaClosure) return yield* this.runClosure(f, args);
     if (f instanceof NativeFunction) return f.impl(this, args);
     const tm = this.metamethod(f, '__call');
     if (!(tm instanceof LuaFunction)) return this.typeError(site, f, 'call', site.a);
     const withSelf = [f, ...args];
-    if (tm instanceof LuaClosure) return yield* tm.g(withSelf);
+    if (tm instanceof LuaClosure) return yield* this.runClosure(tm, withSelf);
     if (tm instanceof NativeFunction) return tm.impl(this, withSelf);
     return yield* (tm as GenNativeFunction).impl(this, withSelf);
   }
@@ -438,7 +456,7 @@ export class LuaState implements LuaRuntime {
     const d = ++T.depth;
     T.frames[d] = NATIVE_FRAME;
     let results: LuaValue[];
-    if (fn instanceof LuaClosure) results = yield* fn.g(args);
+    if (fn instanceof LuaClosure) results = yield* this.runClosure(fn, args);
     else if (fn instanceof NativeFunction) results = fn.impl(this, args);
     else if (fn instanceof GenNativeFunction) results = yield* fn.impl(this, args);
     else {
@@ -461,7 +479,7 @@ export class LuaState implements LuaRuntime {
     const savedMeta = this.inMetamethod;
     this.inMetamethod = false;
     try {
-      let gen: LuaGen;
+      let gen: Generator<unknown, LuaValue[] | TailCall, unknown>;
       if (fn instanceof LuaClosure) gen = fn.g(args);
       else if (fn instanceof GenNativeFunction) gen = fn.impl(this, args);
       else {
@@ -475,7 +493,11 @@ export class LuaState implements LuaRuntime {
       }
       for (;;) {
         const r = gen.next();
-        if (r.done === true) return r.value;
+        if (r.done === true) {
+          if (!(r.value instanceof TailCall)) return r.value;
+          gen = r.value.fn.g(r.value.args);
+          continue;
+        }
         // Suspension is refused while a JS frame is in between (tick() defers it), and
         // coroutine.yield refuses itself under nny; anything else reaching here is a bug.
         if (r.value instanceof YieldRequest || r.value === SUSPEND) {

@@ -214,6 +214,16 @@ describe('functions', () => {
     expect(run1('local a = {b = {}} function a.b.c() return 7 end return a.b.c()')).toBe(7);
   });
 
+  it('makes proper tail calls (constant stack)', () => {
+    expect(run1('local function loop(i, acc) if i == 0 then return acc end return loop(i - 1, acc + i) end return loop(1000000, 0)')).toBe(500000500000);
+    expect(run1('local obj = {} function obj:count(n) if n == 0 then return "done" end return self:count(n - 1) end return obj:count(100000)')).toBe('done');
+    expect(run1('local even, odd function even(n) if n == 0 then return true end return odd(n - 1) end function odd(n) if n == 0 then return false end return even(n - 1) end return even(100001)')).toBe(false);
+    expect(run('local function f(...) return select("#", ...), ... end local function h() return f(1, nil, 3) end return h()')).toEqual([3, 1, undefined, 3]);
+    expect(run1('local function f() return tostring(12) end return f()')).toBe('12');
+    expect(run1('local co = coroutine.wrap(function() local function l(n) if n == 0 then return coroutine.yield("y") end return l(n - 1) end return l(50000) end) return co()')).toBe('y');
+    expect(run1('local ok, v = pcall(function() local function l(n) if n == 0 then return "deep" end return l(n - 1) end return l(100000) end) return v')).toBe('deep');
+  });
+
   it('calls with string and table arguments', () => {
     expect(run1("local function f(x) return type(x) end return f'str' .. f{1}")).toBe('stringtable');
     expect(run1("return ('x'):rep(3)")).toBe('xxx');
