@@ -103,6 +103,8 @@ export class ThreadFrames {
   depth = 0;
   frames: (LuaClosure | typeof NATIVE_FRAME)[] = [NATIVE_FRAME];
   sites: (Site | undefined)[] = [undefined];
+  /** tails[d]: how many tail calls led to the function at depth d (5.1's ci->tailcalls). */
+  tails: number[] = [];
   /** Non-yieldable nesting: a pcall or a native callback in between forbids coroutine.yield. */
   nny = 0;
 }

@@ -238,6 +238,7 @@ export class LuaState implements LuaRuntime {
   private recycleFrames(frames: ThreadFrames): void {
     frames.depth = 0;
     frames.nny = 0;
+    frames.tails.length = 0;
     this.spareFrames = frames;
   }
 
@@ -347,19 +348,33 @@ export class LuaState implements LuaRuntime {
   where(level: number): string {
     if (level <= 0) return '';
     const T = this.cur;
-    const index = T.depth - level + 1;
-    if (index < 1) return '';
+    const index = this.frameIndex(level);
+    if (index === undefined || index === 'tail') return '';
     const frame = T.frames[index];
     if (frame === NATIVE_FRAME || frame === undefined) return '';
     return `${frame.proto.chunkId}:${lineAt(T, index)}: `;
   }
 
-  /** The function running at `level` (1 = the caller of the running native), if Lua. */
-  frameAt(level: number): LuaClosure | typeof NATIVE_FRAME | undefined {
+  /**
+   * lua_getstack from the running native: the frame index at `level` (1 = its caller), 'tail'
+   * for a level lost to a tail call (5.1 shows no position there), undefined past the bottom.
+   */
+  private frameIndex(level: number): number | 'tail' | undefined {
     const T = this.cur;
-    const index = T.depth - level + 1;
-    if (index < 1) return undefined;
-    return T.frames[index];
+    let index = T.depth + 1;
+    while (level > 0 && index > 0) {
+      level--;
+      if (index <= T.depth && T.frames[index] !== NATIVE_FRAME) level -= T.tails[index] ?? 0;
+      index--;
+    }
+    if (level === 0 && index > 0) return index;
+    return level < 0 ? 'tail' : undefined;
+  }
+
+  /** The function running at `level` (1 = the caller of the running native), if any. */
+  frameAt(level: number): LuaClosure | typeof NATIVE_FRAME | 'tail' | undefined {
+    const index = this.frameIndex(level);
+    return index === undefined || index === 'tail' ? index : this.cur.frames[index];
   }
 
   /** The number of frames on the running thread (for getfenv/setfenv level checks). */
@@ -427,10 +442,23 @@ export class LuaState implements LuaRuntime {
     return r instanceof TailCall ? yield* this.tail(r) : r;
   }
 
-  /** Makes a tail call, and the tail calls that one ends with, in constant stack. */
+  /**
+   * Makes a tail call, and the tail calls that one ends with, in constant stack. The frame they
+   * run in counts them (ci->tailcalls), so error levels past it find no position, as in 5.1.
+   */
   *tail(call: TailCall): LuaGen {
+    const T = this.cur;
+    const depth = T.depth + 1;
     let r: LuaValue[] | TailCall = call;
-    while (r instanceof TailCall) r = yield* r.fn.g(r.args);
+    let count = 0;
+    try {
+      while (r instanceof TailCall) {
+        T.tails[depth] = ++count;
+        r = yield* r.fn.g(r.args);
+      }
+    } finally {
+      T.tails[depth] = 0;
+    }
     return r;
   }
 
@@ -495,7 +523,7 @@ export class LuaState implements LuaRuntime {
         const r = gen.next();
         if (r.done === true) {
           if (!(r.value instanceof TailCall)) return r.value;
-          gen = r.value.fn.g(r.value.args);
+          gen = this.tail(r.value);
           continue;
         }
         // Suspension is refused while a JS frame is in between (tick() defers it), and

@@ -69,6 +69,15 @@ describe('error()', () => {
     expect(run1("local ok, e = pcall(error, 'x', 1) return e")).toBe('x');
   });
 
+  it('counts levels lost to tail calls as 5.1 does (no position there)', () => {
+    expect(errorText('local function g() error("in g", 2) end\nlocal function f() return g() end\nf()')).toBe('in g');
+    expect(errorText('local function g() error("in g", 2) end\nlocal function f() local r = g() return r end\nf()')).toBe('user_script:2: in g');
+    expect(errorText('local function g() error("in g", 3) end\nlocal function f() return g() end\nlocal function h() f() end\nh()')).toBe('user_script:3: in g');
+    expect(errorText('local function g() return getfenv(2) end local function f() return g() end return f()')).toBe(
+      'user_script:1: no function environment for tail call at level 2',
+    );
+  });
+
   it('raises any value, without position when not a string', () => {
     const e = luaError('error({code = 7})');
     expect(e.value).toBeInstanceOf(LuaTable);

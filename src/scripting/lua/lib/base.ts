@@ -85,6 +85,7 @@ function getFunction(rt: LuaState, args: LuaValue[], fname: string, optional: bo
   if (level === 0) return 'globals';
   const frame = rt.frameAt(level);
   if (frame === undefined) argError(rt, 0, fname, 'invalid level');
+  if (frame === 'tail') return rt.error(`no function environment for tail call at level ${level}`);
   return frame === NATIVE_FRAME ? 'globals' : frame;
 }
 
