@@ -74,11 +74,26 @@ const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
-/** A numkeys argument as Redis's getLongLongFromObject reads it, or null. */
-function parseNumKeys(text: string): number | null {
-  const value = parseInt64(text);
-  if (value === null) return null;
-  return typeof value === 'bigint' ? (value > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : value;
+/**
+ * The numkeys of EVAL or FCALL (argv[2], read as Redis's getLongLongFromObject), checked against
+ * the arguments that follow; null after replying the error (`notANumber` when it is no integer).
+ */
+function numKeysArg(ctx: CommandContext, argv: readonly string[], notANumber: string): number | null {
+  const parsed = parseInt64(argv[2]);
+  if (parsed === null) {
+    ctx.reply.error(notANumber);
+    return null;
+  }
+  const numKeys = typeof parsed === 'bigint' ? (parsed > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : parsed;
+  if (numKeys > argv.length - 3) {
+    ctx.reply.error("ERR Number of keys can't be greater than number of args");
+    return null;
+  }
+  if (numKeys < 0) {
+    ctx.reply.error("ERR Number of keys can't be negative");
+    return null;
+  }
+  return numKeys;
 }
 
 export class ScriptingEngine implements ScriptingApi, RedisApiHost {
@@ -164,19 +179,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
 
   eval(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
     this.host.feedMonitors(ctx, argv);
-    const numKeys = parseNumKeys(argv[2]);
-    if (numKeys === null) {
-      ctx.reply.error('ERR value is not an integer or out of range');
-      return;
-    }
-    if (numKeys > argv.length - 3) {
-      ctx.reply.error("ERR Number of keys can't be greater than number of args");
-      return;
-    }
-    if (numKeys < 0) {
-      ctx.reply.error("ERR Number of keys can't be negative");
-      return;
-    }
+    const numKeys = numKeysArg(ctx, argv, 'ERR value is not an integer or out of range');
+    if (numKeys === null) return;
     let sha: string;
     let script: CachedScript | undefined;
     if (bySha) {
@@ -530,19 +534,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       ctx.reply.error('ERR Function not found');
       return;
     }
-    const numKeys = parseNumKeys(argv[2]);
-    if (numKeys === null) {
-      ctx.reply.error('ERR Bad number of keys provided');
-      return;
-    }
-    if (numKeys > argv.length - 3) {
-      ctx.reply.error("ERR Number of keys can't be greater than number of args");
-      return;
-    }
-    if (numKeys < 0) {
-      ctx.reply.error("ERR Number of keys can't be negative");
-      return;
-    }
+    const numKeys = numKeysArg(ctx, argv, 'ERR Bad number of keys provided');
+    if (numKeys === null) return;
     const flags = flagsFromNames(fn.flags);
     if ('unknown' in flags) throw new Error(`registered function ${fn.name} has an unknown flag ${flags.unknown}`);
     const refusal = this.refuseRun(flags, readOnly);
