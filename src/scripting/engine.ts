@@ -97,9 +97,10 @@ function numKeysArg(ctx: CommandContext, argv: readonly string[], notANumber: st
 }
 
 export class ScriptingEngine implements ScriptingApi, RedisApiHost {
-  private lua!: EvalState;
+  /** The EVAL interpreter, made on first use (a node that runs no script pays nothing for it). */
+  private evalState: EvalState | null = null;
   /** Functions run in an interpreter of their own (Redis's function engine), kept across SCRIPT FLUSH. */
-  private readonly functionsLua: FunctionState;
+  private functionState: FunctionState | null = null;
   /** The compiled callback of each registered function. */
   private readonly callbacks = new WeakMap<FunctionInfo, LuaFunction>();
   /** performance.now() when the running FUNCTION LOAD started, or -1. */
@@ -123,12 +124,14 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     this.scriptClient = host.createScriptClient();
     this.scriptClient.denyBlocking = true;
     this.scriptClient.isScript = true;
-    this.resetInterpreter();
-    this.functionsLua = createFunctionState(this, () => this.onFunctionHook());
   }
 
-  private resetInterpreter(): void {
-    this.lua = createScriptState(this, () => this.onHook());
+  private get lua(): EvalState {
+    return (this.evalState ??= createScriptState(this, () => this.onHook()));
+  }
+
+  private get functionsLua(): FunctionState {
+    return (this.functionState ??= createFunctionState(this, () => this.onFunctionHook()));
   }
 
   get cachedScriptCount(): number {
@@ -383,7 +386,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   scriptFlush(): void {
     this.scripts.clear();
     this.scriptsBytes = 0;
-    this.resetInterpreter();
+    // A fresh interpreter: nothing scripts left in the old one survives (Redis's scriptingReset).
+    this.evalState = null;
   }
 
   /** SCRIPT KILL (isEval) or FUNCTION KILL: an error text, or null when the kill was accepted. */
