@@ -3,6 +3,8 @@
 // only through store/rdb/codecs.ts; a type without a codec is refused by name.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurablySync } from '../util/durable-file.js';
 import type { CommandContext, ServerApi } from './context.js';
 import type { DebugSubcommand } from './debug.js';
 import { leadingNumber } from './debug.js';
@@ -347,6 +349,11 @@ function datasetImage(ctx: CommandContext): Buffer | null {
   }
 }
 
+/** The RDB file: dbfilename in dir (the process works in dir only when the CLI started it). */
+function rdbPath(server: ServerApi): string {
+  return join(server.config.str('dir'), server.config.str('dbfilename'));
+}
+
 function debugReload(ctx: CommandContext, argv: string[]): void {
   let merge = false;
   let flush = true;
@@ -365,6 +372,15 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
   if (save) {
     image = datasetImage(ctx);
     if (image === null) return;
+    // Like Redis, the image is saved as the RDB file of the working directory first, so a later
+    // DEBUG RELOAD NOSAVE (or a restart, once RDB loading at start lands) reads it back.
+    try {
+      writeFileDurablySync(rdbPath(server), image);
+    } catch (err) {
+      server.admin.logWarning(`DEBUG RELOAD: ${(err as Error).message}`);
+      ctx.reply.error('ERR');
+      return;
+    }
   }
   if (flush) {
     server.events.signalFlushedDb(-1);
@@ -374,7 +390,7 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
   if (image === null) {
     // NOSAVE: the RDB file of the working directory, as a previous save left it.
     try {
-      image = readFileSync(server.config.str('dbfilename'));
+      image = readFileSync(rdbPath(server));
     } catch (err) {
       server.admin.logWarning(`DEBUG RELOAD NOSAVE: ${(err as Error).message}`);
       ctx.reply.error('ERR Error trying to load the RDB dump');

@@ -3,14 +3,30 @@
 // from src/server/start.ts, not the public index, because tests inspect the engine.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DirectiveValue } from '../../src/index.js';
 import { startServer, type RunningServerInternal } from '../../src/server/start.js';
 import { freePort, waitForPort } from './net.js';
 
-/** Starts an in-process server on a free port with logging quietened. */
+/**
+ * Starts an in-process server on a free port with logging quietened, working in a directory of
+ * its own (DEBUG RELOAD writes its RDB file there, never into the project).
+ */
 export async function startCinnabar(directives: Record<string, DirectiveValue> = {}): Promise<RunningServerInternal> {
-  return startServer({ port: 0, directives: { bind: '127.0.0.1', loglevel: 'warning', ...directives } });
+  const dir = mkdtempSync(join(tmpdir(), 'cinnabar-test-'));
+  const running = await startServer({ port: 0, directives: { bind: '127.0.0.1', loglevel: 'warning', dir, ...directives } });
+  return {
+    port: running.port,
+    server: running.server,
+    removePidFile: () => running.removePidFile(),
+    close: async () => {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface CinnabarProcess {
