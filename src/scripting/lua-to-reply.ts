@@ -62,6 +62,15 @@ function replaceLineBreaks(text: string): string {
  * are walked with an explicit stack: a reply may nest thousands deep.
  */
 export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3): void {
+  // Most scripts return one string or number: no walk needed.
+  if (typeof value === 'string') {
+    out.bulk(value);
+    return;
+  }
+  if (typeof value === 'number') {
+    out.integer(truncateToInt64(value));
+    return;
+  }
   const values: LuaValue[] = [value];
   const depths: number[] = [0];
   while (values.length > 0) {
