@@ -144,12 +144,18 @@ export interface ScriptingApi {
   commandFlags(argv: readonly string[], kind: 'eval' | 'evalsha' | 'fcall'): RuntimeFlags | null;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: lets scripts run commands flagged noscript. */
   setDisableDenyScripts(disable: boolean): void;
+  /** FUNCTION and FCALL. */
+  readonly functions: FunctionsApi;
+}
+
+/** Function libraries as the FUNCTION and FCALL commands (and DEBUG RELOAD) use them. */
+export interface FunctionsApi {
   /** FUNCTION LOAD [REPLACE] code: replies the library name or the error. */
-  functionLoad(ctx: CommandContext, argv: string[]): void;
-  functionDelete(ctx: CommandContext, name: string): void;
-  functionDump(ctx: CommandContext): void;
-  functionRestore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void;
-  functionStats(ctx: CommandContext): void;
+  load(ctx: CommandContext, argv: string[]): void;
+  delete(ctx: CommandContext, name: string): void;
+  dump(ctx: CommandContext): void;
+  restore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void;
+  stats(ctx: CommandContext): void;
   /** A library from an RDB image (FUNCTION2 record): null, or why it could not be created. */
   restoreLibrary(code: string, replace: boolean): string | null;
   /** FCALL / FCALL_RO: runs the function and replies. */

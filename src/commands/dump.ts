@@ -416,7 +416,7 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
   }
   // Libraries in the image join the registry; with MERGE one of the same name is replaced.
   for (const code of loaded.functionCodes) {
-    const error = server.scripting.restoreLibrary(code, merge);
+    const error = server.scripting.functions.restoreLibrary(code, merge);
     if (error !== null) {
       server.admin.logWarning(`Failed creating function, ${error}`);
       ctx.reply.error('ERR Error trying to load the RDB dump');

@@ -87,7 +87,7 @@ function functionRestore(ctx: CommandContext, argv: string[]): void {
     }
     policy = given;
   }
-  ctx.server.scripting.functionRestore(ctx, argv[2], policy, skipsChecksumValidation(ctx.server));
+  ctx.server.scripting.functions.restore(ctx, argv[2], policy, skipsChecksumValidation(ctx.server));
 }
 
 function functionKill(ctx: CommandContext): void {
@@ -159,19 +159,19 @@ export const functionCommands: CommandSpec[] = [
       {
         name: 'load', arity: -3, flags: ['write', 'denyoom', 'noscript'], acl: ['write', 'slow', 'scripting'],
         summary: 'Creates a library from its code.', since: '7.0.0', group: 'scripting',
-        handler: (ctx, argv) => ctx.server.scripting.functionLoad(ctx, argv),
+        handler: (ctx, argv) => ctx.server.scripting.functions.load(ctx, argv),
         tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
       },
       {
         name: 'delete', arity: 3, flags: ['write', 'noscript'], acl: ['write', 'slow', 'scripting'],
         summary: 'Deletes a library and its functions.', since: '7.0.0', group: 'scripting',
-        handler: (ctx, argv) => ctx.server.scripting.functionDelete(ctx, argv[2]),
+        handler: (ctx, argv) => ctx.server.scripting.functions.delete(ctx, argv[2]),
         tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
       },
       {
         name: 'dump', arity: 2, flags: ['noscript'], acl: ['slow', 'scripting'],
         summary: 'Serializes every library into a payload for FUNCTION RESTORE.', since: '7.0.0', group: 'scripting',
-        handler: (ctx) => ctx.server.scripting.functionDump(ctx),
+        handler: (ctx) => ctx.server.scripting.functions.dump(ctx),
       },
       {
         name: 'restore', arity: -3, flags: ['write', 'denyoom', 'noscript'], acl: ['write', 'slow', 'scripting'],
@@ -182,7 +182,7 @@ export const functionCommands: CommandSpec[] = [
       {
         name: 'stats', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['slow', 'scripting'],
         summary: 'Shows the running function and the libraries per engine.', since: '7.0.0', group: 'scripting',
-        handler: (ctx) => ctx.server.scripting.functionStats(ctx),
+        handler: (ctx) => ctx.server.scripting.functions.stats(ctx),
         tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
       },
       {
@@ -197,14 +197,14 @@ export const functionCommands: CommandSpec[] = [
     name: 'fcall', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RW', 'access', 'update'], RW_KEYS_NOTE)],
     summary: 'Runs a function.', since: '7.0.0', group: 'scripting',
-    handler: (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, false),
+    handler: (ctx, argv) => ctx.server.scripting.functions.fcall(ctx, argv, false),
     runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'fcall'),
   },
   {
     name: 'fcall_ro', arity: -3, flags: ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'], acl: ['slow', 'scripting'],
     keySpecs: [scriptKeys(['RO', 'access'], RO_KEYS_NOTE)],
     summary: 'Runs a read-only function.', since: '7.0.0', group: 'scripting',
-    handler: (ctx, argv) => ctx.server.scripting.fcall(ctx, argv, true),
+    handler: (ctx, argv) => ctx.server.scripting.functions.fcall(ctx, argv, true),
     runtimeFlags: (server, argv) => server.scripting.commandFlags(argv, 'fcall'),
   },
 ];

@@ -7,15 +7,13 @@ import type { Command, RuntimeFlags } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import { errorInfoOf, writeErrorText, writeLuaReply } from './lua-to-reply.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/value.js';
-import { isKeyword as isKeywordArg } from '../commands/errors.js';
-import { FunctionLibraries, type FunctionInfo, type FunctionLibrary } from '../store/functions.js';
-import { parseInt64 } from '../util/numbers.js';
-import { createLibrary, dumpLibraries, joinLibraries, LUA_ENGINE_NAME, readDumpedLibraries } from './function-libraries.js';
-import { createFunctionState, createScriptState, type EvalState, type FunctionState, type LuaRegisteredFunction, type LuaTask, type ScriptState } from './lua-environment.js';
+import type { FunctionLibraries } from '../store/functions.js';
+import { FunctionsEngine } from './functions-engine.js';
+import { createScriptState, type EvalState, type LuaTask, type ScriptState } from './lua-environment.js';
 import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
 import type { RedisApiHost } from './redis-api.js';
-import { flagsFromNames, parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
-import { REPL_REPLICA, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
+import { parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
+import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
 
 /** What the engine needs from the node. */
 export interface ScriptingHost {
@@ -50,11 +48,6 @@ export interface ScriptingHost {
  */
 const TICKS_PER_COMMAND = 100;
 
-/** FUNCTION LOAD gives up on library code that runs longer than this (Redis's LOAD_TIMEOUT_MS). */
-const FUNCTION_LOAD_TIMEOUT_MS = 500;
-
-/** Thrown through the interpreter when a library's code ran past FUNCTION_LOAD_TIMEOUT_MS. */
-class FunctionLoadTimeout extends Error {}
 
 interface CachedScript {
   readonly body: string;
@@ -71,40 +64,11 @@ export class ScriptKilled extends Error {
 }
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
-const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
-const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
-/**
- * The numkeys of EVAL or FCALL (argv[2], read as Redis's getLongLongFromObject), checked against
- * the arguments that follow; null after replying the error (`notANumber` when it is no integer).
- */
-function numKeysArg(ctx: CommandContext, argv: readonly string[], notANumber: string): number | null {
-  const parsed = parseInt64(argv[2]);
-  if (parsed === null) {
-    ctx.reply.error(notANumber);
-    return null;
-  }
-  const numKeys = typeof parsed === 'bigint' ? (parsed > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : parsed;
-  if (numKeys > argv.length - 3) {
-    ctx.reply.error("ERR Number of keys can't be greater than number of args");
-    return null;
-  }
-  if (numKeys < 0) {
-    ctx.reply.error("ERR Number of keys can't be negative");
-    return null;
-  }
-  return numKeys;
-}
 
 export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The EVAL interpreter, made on first use (a node that runs no script pays nothing for it). */
   private evalState: EvalState | null = null;
-  /** Functions run in an interpreter of their own (Redis's function engine), kept across SCRIPT FLUSH. */
-  private functionState: FunctionState | null = null;
-  /** The compiled callback of each registered function. */
-  private readonly callbacks = new WeakMap<FunctionInfo, LuaFunction>();
-  /** performance.now() when the running FUNCTION LOAD started, or -1. */
-  private loadStartedMs = -1;
   private readonly scripts = new Map<string, CachedScript>();
   /** Bytes of cached script bodies and SHAs (INFO used_memory_scripts_eval). */
   private scriptsBytes = 0;
@@ -120,19 +84,25 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     denyNoScriptCommands: () => !this.disableDenyScripts,
   };
 
+  /** FUNCTION and FCALL (src/scripting/functions-engine.ts). */
+  readonly functions: FunctionsEngine;
+
   constructor(private readonly host: ScriptingHost) {
     this.scriptClient = host.createScriptClient();
     this.scriptClient.denyBlocking = true;
     this.scriptClient.isScript = true;
+    this.functions = new FunctionsEngine(host, {
+      refuseRun: (flags, readOnly) => this.refuseRun(flags, readOnly),
+      runScript: (ctx, argv, name, readOnly, flags, fn, args, lua) => this.runScript(ctx, argv, name, false, readOnly, flags, fn, args, lua),
+      currentRun: () => this.current,
+      runHook: () => this.onHook(),
+    }, this);
   }
 
   private get lua(): EvalState {
     return (this.evalState ??= createScriptState(this, () => this.onHook()));
   }
 
-  private get functionsLua(): FunctionState {
-    return (this.functionState ??= createFunctionState(this, () => this.onFunctionHook()));
-  }
 
   get cachedScriptCount(): number {
     return this.scripts.size;
@@ -150,10 +120,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   commandFlags(argv: readonly string[], kind: 'eval' | 'evalsha' | 'fcall'): RuntimeFlags | null {
     let flags: ScriptFlags | null = null;
     if (kind === 'fcall') {
-      const fn = argv.length > 1 ? this.host.functions.functionNamed(argv[1]) : undefined;
-      if (fn === undefined) return null;
-      const named = flagsFromNames(fn.flags);
-      flags = 'unknown' in named ? null : named;
+      flags = this.functions.flagsOf(argv);
     } else if (argv.length > 1) {
       const body = argv[1];
       const cached = kind === 'evalsha' ? (body.length === 40 ? this.scripts.get(body.toLowerCase()) : undefined) : this.scripts.get(sha1Hex(body));
@@ -401,181 +368,6 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     if (!isEval && run.isEval) return BUSY_EVAL;
     run.killed = true;
     return null;
-  }
-
-  // ------------------------------------------------------------------ functions
-
-  functionLoad(ctx: CommandContext, argv: string[]): void {
-    let replace = false;
-    let at = 2;
-    for (; at < argv.length - 1; at++) {
-      if (isKeywordArg(argv[at], 'REPLACE')) replace = true;
-      else {
-        ctx.reply.error(`ERR Unknown option given: ${argv[at]}`);
-        return;
-      }
-    }
-    if (at >= argv.length) {
-      ctx.reply.error('ERR Function code is missing');
-      return;
-    }
-    const library = this.createLibrary(this.host.functions, argv[at], replace, FUNCTION_LOAD_TIMEOUT_MS);
-    if ('error' in library) {
-      ctx.reply.error(`ERR ${library.error}`);
-      return;
-    }
-    ctx.markDirty();
-    ctx.reply.bulk(library.name);
-  }
-
-  /** Builds a library into `registry`, compiling its functions in the functions interpreter. */
-  private createLibrary(registry: FunctionLibraries, code: string, replace: boolean, timeoutMs: number): FunctionLibrary | { error: string } {
-    let callbacks: Map<string, LuaRegisteredFunction> | null = null;
-    const library = createLibrary(registry, code, replace, (_library, body) => {
-      this.loadStartedMs = timeoutMs > 0 ? performance.now() : -1;
-      try {
-        const registered = this.functionsLua.loadLibrary(body);
-        if (!('error' in registered)) callbacks = registered;
-        return registered;
-      } catch (err) {
-        if (!(err instanceof FunctionLoadTimeout)) throw err;
-        return { error: 'Error registering functions: ERR FUNCTION LOAD timeout' };
-      } finally {
-        this.loadStartedMs = -1;
-      }
-    });
-    if ('error' in library) return library;
-    const compiled = callbacks as Map<string, LuaRegisteredFunction> | null;
-    for (const fn of library.functions.values()) {
-      const registered = compiled?.get(fn.name);
-      if (registered !== undefined) this.callbacks.set(fn, registered.callback);
-    }
-    return library;
-  }
-
-  restoreLibrary(code: string, replace: boolean): string | null {
-    const library = this.createLibrary(this.host.functions, code, replace, 0);
-    return 'error' in library ? library.error : null;
-  }
-
-  functionDelete(ctx: CommandContext, name: string): void {
-    const registry = this.host.functions;
-    const library = registry.libraries.get(name);
-    if (library === undefined) {
-      ctx.reply.error('ERR Library not found');
-      return;
-    }
-    registry.unlink(library);
-    ctx.markDirty();
-    ctx.reply.ok();
-  }
-
-  functionDump(ctx: CommandContext): void {
-    ctx.reply.bulk(dumpLibraries(this.host.functions.libraries.values(), this.host.rdbCompression()));
-  }
-
-  functionRestore(ctx: CommandContext, payload: string, policy: 'APPEND' | 'REPLACE' | 'FLUSH', skipChecksum: boolean): void {
-    const codes = readDumpedLibraries(Buffer.from(payload, 'latin1'), skipChecksum);
-    if ('error' in codes) {
-      ctx.reply.error(`ERR ${codes.error}`);
-      return;
-    }
-    // The payload's libraries are built apart, then joined all or none.
-    const restored = new FunctionLibraries();
-    for (const code of codes) {
-      const library = this.createLibrary(restored, code, false, 0);
-      if ('error' in library) {
-        ctx.reply.error(`ERR ${library.error}`);
-        return;
-      }
-    }
-    const registry = this.host.functions;
-    if (policy === 'FLUSH') {
-      registry.clear();
-    }
-    const error = joinLibraries(registry, [...restored.libraries.values()], policy === 'REPLACE');
-    if (error !== null) {
-      ctx.reply.error(`ERR ${error}`);
-      return;
-    }
-    ctx.markDirty();
-    ctx.reply.ok();
-  }
-
-  functionStats(ctx: CommandContext): void {
-    const run = this.current;
-    if (run !== null && run.isEval) {
-      ctx.reply.error(BUSY_EVAL);
-      return;
-    }
-    const r = ctx.reply;
-    r.mapLength(2);
-    r.bulk('running_script');
-    if (run === null) r.nullBulk();
-    else {
-      r.mapLength(3);
-      r.bulk('name');
-      r.bulk(run.name);
-      r.bulk('command');
-      r.bulkArray(run.callerArgv);
-      r.bulk('duration_ms');
-      r.integer(Math.floor(run.elapsedMs()));
-    }
-    r.bulk('engines');
-    r.mapLength(1);
-    r.bulk(LUA_ENGINE_NAME);
-    r.mapLength(2);
-    r.bulk('libraries_count');
-    r.integer(this.host.functions.libraries.size);
-    r.bulk('functions_count');
-    r.integer(this.host.functions.functionCount);
-  }
-
-  fcall(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-    this.host.feedMonitors(ctx, argv);
-    const fn = this.host.functions.functionNamed(argv[1]);
-    if (fn === undefined) {
-      ctx.reply.error('ERR Function not found');
-      return;
-    }
-    const numKeys = numKeysArg(ctx, argv, 'ERR Bad number of keys provided');
-    if (numKeys === null) return;
-    const flags = flagsFromNames(fn.flags);
-    if ('unknown' in flags) throw new Error(`registered function ${fn.name} has an unknown flag ${flags.unknown}`);
-    const refusal = this.refuseRun(flags, readOnly);
-    if (refusal !== null) {
-      ctx.reply.error(refusal);
-      return;
-    }
-    let callback = this.callbacks.get(fn);
-    if (callback === undefined) {
-      // A library restored from an RDB image: compile it now.
-      const rebuilt = this.createLibrary(this.host.functions, fn.library.code, true, 0);
-      if ('error' in rebuilt) {
-        ctx.reply.error(`ERR ${rebuilt.error}`);
-        return;
-      }
-      const again = rebuilt.functions.get(fn.name);
-      callback = again === undefined ? undefined : this.callbacks.get(again);
-      if (callback === undefined) {
-        ctx.reply.error('ERR Function not found');
-        return;
-      }
-    }
-    const keys = new LuaTable();
-    for (let i = 0; i < numKeys; i++) keys.arr.push(argv[3 + i]);
-    const args = new LuaTable();
-    for (let i = 3 + numKeys; i < argv.length; i++) args.arr.push(argv[i]);
-    this.runScript(ctx, argv, fn.name, false, readOnly, flags, callback, [keys, args], this.functionsLua);
-  }
-
-  /** The count hook of the functions interpreter: FUNCTION LOAD's timeout, else a run's hook. */
-  private onFunctionHook(): 'continue' | 'suspend' {
-    if (this.loadStartedMs >= 0) {
-      if (performance.now() - this.loadStartedMs > FUNCTION_LOAD_TIMEOUT_MS) throw new FunctionLoadTimeout();
-      return 'continue';
-    }
-    return this.onHook();
   }
 
   /**

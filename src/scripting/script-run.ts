@@ -3,9 +3,13 @@
 // Redis's scriptCall() list.
 
 import type { CommandContext } from '../commands/context.js';
+import { parseInt64 } from '../util/numbers.js';
 import type { Command } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import type { ScriptFlags } from './script-flags.js';
+
+export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
 /** redis.set_repl() targets (Redis's PROPAGATE_AOF / PROPAGATE_REPL bits). */
 export const REPL_AOF = 1;
@@ -67,4 +71,26 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
     if (refusal !== null) return refusal;
   }
   return null;
+}
+
+/**
+ * The numkeys of EVAL or FCALL (argv[2], read as Redis's getLongLongFromObject), checked against
+ * the arguments that follow; null after replying the error (`notANumber` when it is no integer).
+ */
+export function numKeysArg(ctx: CommandContext, argv: readonly string[], notANumber: string): number | null {
+  const parsed = parseInt64(argv[2]);
+  if (parsed === null) {
+    ctx.reply.error(notANumber);
+    return null;
+  }
+  const numKeys = typeof parsed === 'bigint' ? (parsed > 0n ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER) : parsed;
+  if (numKeys > argv.length - 3) {
+    ctx.reply.error("ERR Number of keys can't be greater than number of args");
+    return null;
+  }
+  if (numKeys < 0) {
+    ctx.reply.error("ERR Number of keys can't be negative");
+    return null;
+  }
+  return numKeys;
 }
