@@ -1,11 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServerInternal } from '../../src/server/start.js';
-import { startCinnabar } from '../helpers/cinnabar.js';
+import { describe, expect, it } from 'vitest';
 import { referenceAvailable } from '../helpers/differential.js';
-import { decodeCommands, ReplicaLink } from '../helpers/propagation.js';
-import { startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
-import { RawConnection } from '../helpers/resp.js';
-import { waitFor } from '../helpers/wait.js';
+import { PropagationPair } from '../helpers/propagation.js';
 
 // What scripts and functions propagate, compared with redis-server's replication stream: their
 // effects (not EVAL/FCALL), one alone, several wrapped in MULTI/EXEC, redis.set_repl honoured,
@@ -38,48 +33,18 @@ const CASES: Array<{ name: string; steps: string[][] }> = [
 ];
 
 (referenceAvailable ? describe : describe.skip)('script propagation (differential against a redis-server replication stream)', () => {
-  let ours: RunningServerInternal;
-  let theirs: ReferenceServer;
-  let replica: ReplicaLink;
-  let oursConn: RawConnection;
-  let theirsConn: RawConnection;
-  const chunks: Buffer[] = [];
-
-  beforeAll(async () => {
-    [ours, theirs] = await Promise.all([startCinnabar(), startReferenceServer()]);
-    ours.server.propagator.subscribe((chunk) => chunks.push(chunk));
-    replica = await ReplicaLink.open(theirs.port);
-    [oursConn, theirsConn] = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
-  });
-  afterAll(async () => {
-    replica?.close();
-    oursConn?.close();
-    theirsConn?.close();
-    await Promise.all([ours?.close(), theirs?.stop()]);
-  });
-
-  /** Keeps SELECT (scripts may switch databases) but drops PING. */
-  function withoutPings(commands: string[][]): string[][] {
-    return commands.filter((argv) => argv[0] !== 'PING');
-  }
+  const pair = PropagationPair.register();
 
   for (const c of CASES) {
     it(c.name, async () => {
       for (const argv of c.steps) {
-        const [a, b] = await Promise.all([oursConn.call(...argv), theirsConn.call(...argv)]);
+        const [a, b] = await Promise.all([pair.oursConn.call(...argv), pair.theirsConn.call(...argv)]);
         expect(a, argv.join(' ')).toBe(b);
       }
-      const marker = ['SET', `marker:${c.name}`, '1'];
-      await Promise.all([oursConn.call(...marker), theirsConn.call(...marker)]);
-      let expected: string[][] = [];
-      await waitFor(() => {
-        expected = expected.concat(replica.commands());
-        return expected.length > 0 && expected[expected.length - 1][1] === marker[1];
-      }, 5000, 'the marker on the replication link');
-      const actual = decodeCommands(Buffer.concat(chunks.splice(0)).toString('latin1')).filter((argv) => argv[0] !== 'SELECT');
+      const { ours, theirs } = await pair.propagatedUntilMarker(c.name);
       // PEXPIREAT deadlines differ by the moment each server ran the script.
-      const stamp = (commands: string[][]): string[][] => withoutPings(commands).map((argv) => (argv[0] === 'PEXPIREAT' ? [argv[0], argv[1], '<deadline>'] : argv));
-      expect(stamp(actual)).toEqual(stamp(expected));
+      const stamp = (commands: string[][]): string[][] => commands.map((argv) => (argv[0] === 'PEXPIREAT' ? [argv[0], argv[1], '<deadline>'] : argv));
+      expect(stamp(ours)).toEqual(stamp(theirs));
     });
   }
 });

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServerInternal } from '../../src/server/start.js';
-import { startCinnabar } from '../helpers/cinnabar.js';
+import { describe, expect, it } from 'vitest';
 import { describeDifferential, keyspaceEventsMatch, referenceAvailable, type Step } from '../helpers/differential.js';
-import { decodeCommands, ReplicaLink } from '../helpers/propagation.js';
+import { PropagationPair } from '../helpers/propagation.js';
 import { prng } from '../helpers/random.js';
-import { startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -318,54 +315,29 @@ const PROPAGATION_CASES: Array<{ name: string; steps: string[][] }> = [
 ];
 
 (referenceAvailable ? describe : describe.skip)('stream propagation (differential against a redis-server replication stream)', () => {
-  let ours: RunningServerInternal;
-  let theirs: ReferenceServer;
-  let replica: ReplicaLink;
-  let oursConn: RawConnection;
-  let theirsConn: RawConnection;
-  const chunks: Buffer[] = [];
-
-  beforeAll(async () => {
-    [ours, theirs] = await Promise.all([startCinnabar(), startReferenceServer()]);
-    ours.server.propagator.subscribe((chunk) => chunks.push(chunk));
-    replica = await ReplicaLink.open(theirs.port);
-    [oursConn, theirsConn] = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
-  });
-  afterAll(async () => {
-    replica?.close();
-    oursConn?.close();
-    theirsConn?.close();
-    await Promise.all([ours?.close(), theirs?.stop()]);
-  });
+  const pair = PropagationPair.register();
 
   /** Waits for the marker write on the replica and compares everything before it. */
   async function comparePropagated(name: string): Promise<void> {
-    const marker = ['SET', `marker:${name}`, '1'];
-    await Promise.all([oursConn.call(...marker), theirsConn.call(...marker)]);
-    let expected: string[][] = [];
-    await waitFor(() => {
-      expected = expected.concat(replica.commands());
-      return expected.length > 0 && expected[expected.length - 1][0] === 'SET';
-    }, 5000, 'the marker on the replication link');
-    const actual = decodeCommands(Buffer.concat(chunks.splice(0)).toString('latin1')).filter((argv) => argv[0] !== 'SELECT');
-    expect(normalized(actual)).toEqual(normalized(expected));
+    const { ours, theirs } = await pair.propagatedUntilMarker(name);
+    expect(normalized(ours)).toEqual(normalized(theirs));
   }
 
   it('a served blocked XREADGROUP propagates like the non-blocking read', async () => {
     for (const argv of [['XGROUP', 'CREATE', 'b', 'g', '$', 'MKSTREAM'], ['XGROUP', 'CREATE', 'b', 'h', '$']]) {
-      await Promise.all([oursConn.call(...argv), theirsConn.call(...argv)]);
+      await Promise.all([pair.oursConn.call(...argv), pair.theirsConn.call(...argv)]);
     }
-    const readers = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
-    const noAckReaders = await Promise.all([RawConnection.connect(ours.port), RawConnection.connect(theirs.port)]);
+    const readers = await Promise.all([RawConnection.connect(pair.ours.port), RawConnection.connect(pair.theirs.port)]);
+    const noAckReaders = await Promise.all([RawConnection.connect(pair.ours.port), RawConnection.connect(pair.theirs.port)]);
     try {
       for (const r of readers) r.send('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 'b', '>');
       for (const r of noAckReaders) r.send('XREADGROUP', 'GROUP', 'h', 'bob', 'NOACK', 'BLOCK', '0', 'STREAMS', 'b', '>');
       await waitFor(async () => {
-        const [a, b] = await Promise.all([oursConn.call('INFO', 'clients'), theirsConn.call('INFO', 'clients')]);
+        const [a, b] = await Promise.all([pair.oursConn.call('INFO', 'clients'), pair.theirsConn.call('INFO', 'clients')]);
         return a.includes('blocked_clients:2') && b.includes('blocked_clients:2');
       }, 5000, 'both readers to block');
       const add = ['XADD', 'b', '1-0', 'f', 'v'];
-      await Promise.all([oursConn.call(...add), theirsConn.call(...add)]);
+      await Promise.all([pair.oursConn.call(...add), pair.theirsConn.call(...add)]);
       const replies = await Promise.all([...readers, ...noAckReaders].map((r) => r.readReply()));
       expect(replies[0]).toBe(replies[1]);
       expect(replies[2]).toBe(replies[3]);
@@ -378,7 +350,7 @@ const PROPAGATION_CASES: Array<{ name: string; steps: string[][] }> = [
   for (const c of PROPAGATION_CASES) {
     it(c.name, async () => {
       for (const argv of c.steps) {
-        const [a, b] = await Promise.all([oursConn.call(...argv), theirsConn.call(...argv)]);
+        const [a, b] = await Promise.all([pair.oursConn.call(...argv), pair.theirsConn.call(...argv)]);
         expect(a, argv.join(' ')).toBe(b);
       }
       // A marker write flushes everything before it through the replication link.

@@ -2,8 +2,11 @@
 // Propagator emits is a sequence of RESP arrays of bulk strings.
 
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
-import { encodeCommand, replyEnd } from './resp.js';
+import { startCinnabar } from './cinnabar.js';
+import { startReferenceServer, type ReferenceServer } from './reference.js';
+import { encodeCommand, RawConnection, replyEnd } from './resp.js';
 import { waitFor } from './wait.js';
 
 /** Splits propagated bytes (latin1 text) into argv lists. */
@@ -113,5 +116,56 @@ export class ReplicaLink {
   close(): void {
     clearInterval(this.acks);
     this.socket.destroy();
+  }
+}
+
+/**
+ * A cinnabar and a redis-server side by side for propagation tests: redis-server's replication
+ * stream read as a replica, cinnabar's propagated chunks collected, a connection to each.
+ * register() starts them before the describe block's tests and stops them after.
+ */
+export class PropagationPair {
+  ours!: RunningServerInternal;
+  theirs!: ReferenceServer;
+  oursConn!: RawConnection;
+  theirsConn!: RawConnection;
+  private replica!: ReplicaLink;
+  private readonly chunks: Buffer[] = [];
+
+  static register(): PropagationPair {
+    const pair = new PropagationPair();
+    beforeAll(() => pair.start());
+    afterAll(() => pair.stop());
+    return pair;
+  }
+
+  private async start(): Promise<void> {
+    [this.ours, this.theirs] = await Promise.all([startCinnabar(), startReferenceServer()]);
+    this.ours.server.propagator.subscribe((chunk) => this.chunks.push(chunk));
+    this.replica = await ReplicaLink.open(this.theirs.port);
+    [this.oursConn, this.theirsConn] = await Promise.all([RawConnection.connect(this.ours.port), RawConnection.connect(this.theirs.port)]);
+  }
+
+  private async stop(): Promise<void> {
+    this.replica?.close();
+    this.oursConn?.close();
+    this.theirsConn?.close();
+    await Promise.all([this.ours?.close(), this.theirs?.stop()]);
+  }
+
+  /**
+   * Writes a marker key on both servers, waits for it on the replication link, and returns what
+   * each side propagated since the last call, marker included (SELECT and PING left out).
+   */
+  async propagatedUntilMarker(name: string): Promise<{ ours: string[][]; theirs: string[][] }> {
+    const marker = ['SET', `marker:${name}`, '1'];
+    await Promise.all([this.oursConn.call(...marker), this.theirsConn.call(...marker)]);
+    let theirs: string[][] = [];
+    await waitFor(() => {
+      theirs = theirs.concat(this.replica.commands());
+      return theirs.length > 0 && theirs[theirs.length - 1][1] === marker[1];
+    }, 5000, 'the marker on the replication link');
+    const ours = decodeCommands(Buffer.concat(this.chunks.splice(0)).toString('latin1')).filter((argv) => argv[0] !== 'SELECT');
+    return { ours, theirs };
   }
 }
