@@ -19,6 +19,8 @@ import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand
 export interface ScriptingHost {
   /** The error text while commands that grow memory are refused, else null. */
   oomRefusal(): string | null;
+  /** Re-reads memory use: true when it is near the heap's or the machine's limit. */
+  memoryExhausted(): boolean;
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
   createScriptClient(): Client;
   lookupCommand(argv: readonly string[]): Command | undefined;
@@ -58,10 +60,16 @@ interface CachedScript {
 /** Thrown through the interpreter by the hook of a killed script: pcall cannot catch it. */
 export class ScriptKilled extends Error {
   /** "@user_script:3": where the script was when killed, or null. */
-  constructor(readonly position: string | null) {
-    super('script killed');
+  constructor(readonly position: string | null, readonly reason: 'killed' | 'memory' = 'killed') {
+    super(reason === 'killed' ? 'script killed' : 'script out of memory');
   }
 }
+
+/**
+ * How often a running script's hook looks at memory. A script that keeps allocating would take
+ * the process down at the V8 heap limit; near it (the node's OOM refusal), the script is ended.
+ */
+const MEMORY_CHECK_INTERVAL_MS = 50;
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 
@@ -77,6 +85,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The interpreter the current run belongs to. */
   private currentLua: ScriptState | null = null;
 
+  /** performance.now() of the hook's last look at memory. */
+  private memoryCheckedAtMs = 0;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: noscript commands are allowed from scripts. */
   private disableDenyScripts = false;
   private readonly gates: ScriptCallGates = {
@@ -258,8 +268,13 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     let table: LuaTable;
     let position: string | null = null;
     if (err instanceof ScriptKilled) {
-      this.host.logWarning('Lua script killed by user with SCRIPT KILL.');
-      table = errorTable('ERR Script killed by user with SCRIPT KILL...');
+      if (err.reason === 'memory') {
+        this.host.logWarning(`Lua script ${run.name} ended: used memory is near the limit.`);
+        table = errorTable('ERR not enough memory');
+      } else {
+        this.host.logWarning('Lua script killed by user with SCRIPT KILL.');
+        table = errorTable('ERR Script killed by user with SCRIPT KILL...');
+      }
       position = err.position;
     } else if (err instanceof LuaError) {
       const value = err.value;
@@ -378,6 +393,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   private onHook(): 'continue' | 'suspend' {
     const run = this.current;
     if (run === null) return 'continue';
+    const nowMs = performance.now();
+    if (nowMs - this.memoryCheckedAtMs >= MEMORY_CHECK_INTERVAL_MS) {
+      this.memoryCheckedAtMs = nowMs;
+      if (this.host.memoryExhausted()) throw new ScriptKilled(this.currentLua?.currentPosition() ?? null, 'memory');
+    }
     if (!run.timedOut) {
       const elapsedMs = run.elapsedMs();
       const thresholdMs = this.host.busyReplyThresholdMs();

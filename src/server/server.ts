@@ -166,6 +166,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryGuard.refusal,
+      memoryExhausted: () => {
+        this.memoryGuard.sample();
+        return this.memoryGuard.refusal !== null;
+      },
       busyReplyThresholdMs: () => config.num('busy-reply-threshold'),
       // Only a script a network client sent as its own command may yield: inside EXEC, or for
       // a socket-free client, the commands around it cannot wait.
