@@ -3,24 +3,21 @@
 // including when a listpack-encoded hash converts to a hashtable (see store/types/hash.ts).
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
-import { parseScanOptions, scanCursorArg } from './scan-options.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_WRONGTYPE, errWrongArity } from './errors.js';
+import { randomCountWithPairsArgs } from './random-count.js';
+import { keyScan } from './scan-options.js';
 import { keyAt, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/keyspace-events.js';
 import { HashValue } from '../store/types/hash.js';
 import type { RedisValue } from '../store/values.js';
-import { globMatch } from '../util/glob.js';
 import {
   addLongDouble, formatLongDoubleHuman, INT64_MAX, INT64_MIN, LD_ZERO, parseInt64, parseLongDouble, type LongDouble,
 } from '../util/numbers.js';
 
 const ERR_HASH_NOT_INTEGER = 'ERR hash value is not an integer';
 const ERR_HASH_NOT_FLOAT = 'ERR hash value is not a float';
-const ERR_VALUE_OUT_OF_RANGE = 'ERR value is out of range';
-const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 /** C's LONG_MAX / 2 (integer division): the WITHVALUES bound on HRANDFIELD's count. */
-const HALF_LONG_MAX = 4611686018427387903n;
 /** HRANDFIELD's sub-strategy factor (t_hash.c HRANDFIELD_SUB_STRATEGY_MUL). */
 const SUB_STRATEGY_MUL = 3;
 /**
@@ -454,28 +451,8 @@ function hrandfieldWithCount(ctx: CommandContext, key: string, requested: number
 
 function hrandfield(ctx: CommandContext, argv: string[]): void {
   if (argv.length >= 3) {
-    const parsed = parseInt64(argv[2]);
-    if (parsed === null) {
-      ctx.reply.error(ERR_NOT_INTEGER);
-      return;
-    }
-    // The count is a C long in [-LONG_MAX, LONG_MAX]: only INT64_MIN itself is refused here.
-    if (BigInt(parsed) === INT64_MIN) {
-      ctx.reply.error(ERR_COUNT_RANGE);
-      return;
-    }
-    if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3], 'WITHVALUES'))) {
-      ctx.reply.error(ERR_SYNTAX);
-      return;
-    }
-    const withValues = argv.length === 4;
-    // Pairs double the reply length, which must not overflow.
-    if (withValues && (BigInt(parsed) < -HALF_LONG_MAX || BigInt(parsed) > HALF_LONG_MAX)) {
-      ctx.reply.error(ERR_VALUE_OUT_OF_RANGE);
-      return;
-    }
-    // Beyond 2^53 the count loses precision, but such a reply could never be produced anyway.
-    hrandfieldWithCount(ctx, argv[1], Number(parsed), withValues);
+    const args = randomCountWithPairsArgs(ctx, argv, 'WITHVALUES');
+    if (args !== null) hrandfieldWithCount(ctx, argv[1], args.count, args.pairs);
     return;
   }
   const hash = hashForRead(ctx, argv[1]);
@@ -487,37 +464,20 @@ function hrandfield(ctx: CommandContext, argv: string[]): void {
 // -------------------------------------------------------------------------------------- HSCAN
 
 function hscan(ctx: CommandContext, argv: string[]): void {
-  const cursor = scanCursorArg(ctx, argv[2]);
-  if (cursor === null) return;
-  const hash = hashForRead(ctx, argv[1]);
-  if (hash === null) return;
-  const r = ctx.reply;
-  if (hash === undefined) {
-    r.arrayLength(2);
-    r.bulk('0');
-    r.arrayLength(0);
-    return;
-  }
-  const options = parseScanOptions(ctx, argv, 3, false);
-  if (options === null) return;
-  const pattern = options.pattern;
-  const found: string[] = [];
-  let next = '0';
-  if (hash.compact) {
-    // A listpack is small: it is returned whole in one call, whatever the cursor says.
-    hash.forEachPair((field, value) => {
-      if (pattern === null || globMatch(pattern, field)) found.push(field, value);
-    });
-  } else {
-    next = hash.scan(cursor, options.count, (field) => {
+  keyScan(ctx, argv, hashForRead, (hash, cursor, count, matches, found) => {
+    if (hash.compact) {
+      // A listpack is small: it is returned whole in one call, whatever the cursor says.
+      hash.forEachPair((field, value) => {
+        if (matches(field)) found.push(field, value);
+      });
+      return '0';
+    }
+    return hash.scan(cursor, count, (field) => {
       const value = hash.get(field);
-      if (value !== undefined && (pattern === null || globMatch(pattern, field))) found.push(field, value);
+      if (value !== undefined && matches(field)) found.push(field, value);
       return true;
     });
-  }
-  r.arrayLength(2);
-  r.bulk(next);
-  r.bulkArray(found);
+  });
 }
 
 // -------------------------------------------------------------------------------------- table

@@ -1,9 +1,11 @@
-// What SCAN and HSCAN (and later SSCAN/ZSCAN) share: the cursor argument and the COUNT / MATCH /
-// TYPE options, parsed as db.c's parseScanCursorOrReply and scanGenericCommand do.
+// What SCAN, HSCAN, SSCAN and ZSCAN share: the cursor argument and the COUNT / MATCH / TYPE
+// options, parsed as db.c's parseScanCursorOrReply and scanGenericCommand do, and the reply of a
+// per-key scan.
 
 import type { CommandContext } from './context.js';
 import { ERR_SYNTAX, isKeyword, safeIntArg } from './errors.js';
 import { parseScanCursor } from '../store/cursors.js';
+import { globMatch } from '../util/glob.js';
 
 const ERR_INVALID_CURSOR = 'ERR invalid cursor';
 /** Redis's default COUNT: how many slots (not results) one call walks. */
@@ -62,4 +64,42 @@ function countArg(ctx: CommandContext, text: string): number | null {
     return null;
   }
   return count;
+}
+
+/**
+ * HSCAN/SSCAN/ZSCAN (db.c's scanGenericCommand for one key): cursor, then the key (`lookup`
+ * replies WRONGTYPE with null), an empty scan of a missing key, the options, then `collect`
+ * pushes what the cursor's step finds and `matches` keeps (pairs for hashes and sorted sets)
+ * and returns the next cursor.
+ */
+export function keyScan<T>(
+  ctx: CommandContext,
+  argv: readonly string[],
+  lookup: (ctx: CommandContext, key: string) => T | null | undefined,
+  collect: (value: T, cursor: string, count: number, matches: (name: string) => boolean, found: string[]) => string,
+): void {
+  const cursor = scanCursorArg(ctx, argv[2]);
+  if (cursor === null) return;
+  const value = lookup(ctx, argv[1]);
+  if (value === null) return;
+  const r = ctx.reply;
+  if (value === undefined) {
+    r.arrayLength(2);
+    r.bulk('0');
+    r.arrayLength(0);
+    return;
+  }
+  const options = parseScanOptions(ctx, argv, 3, false);
+  if (options === null) return;
+  const pattern = options.pattern;
+  const matches = pattern === null ? matchAll : (name: string): boolean => globMatch(pattern, name);
+  const found: string[] = [];
+  const next = collect(value, cursor, options.count, matches, found);
+  r.arrayLength(2);
+  r.bulk(next);
+  r.bulkArray(found);
+}
+
+function matchAll(): boolean {
+  return true;
 }

@@ -4,18 +4,17 @@
 // intset: that decides both the stored encoding and the reply order (ascending integers).
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
-import { parseScanOptions, scanCursorArg } from './scan-options.js';
+import { ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { randomCountArg } from './random-count.js';
+import { keyScan } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/keyspace-events.js';
 import { SetValue } from '../store/types/set.js';
 import type { RedisValue } from '../store/values.js';
-import { globMatch } from '../util/glob.js';
-import { INT64_MIN, parseInt64 } from '../util/numbers.js';
+import { parseInt64 } from '../util/numbers.js';
 import { lookupKind } from './typed-lookup.js';
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
-const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 /** t_set.c SPOP_MOVE_STRATEGY_MUL: when to rebuild the remaining set instead of popping. */
 const SPOP_MOVE_STRATEGY_MUL = 5;
@@ -307,25 +306,15 @@ function srandmember(ctx: CommandContext, argv: string[]): void {
 }
 
 function srandmemberWithCount(ctx: CommandContext, argv: string[]): void {
-  const parsed = parseInt64(argv[2]);
-  if (parsed === null) {
-    ctx.reply.error(ERR_NOT_INTEGER);
-    return;
-  }
-  // The count is a C long in [-LONG_MAX, LONG_MAX]: only INT64_MIN itself is refused here.
-  if (typeof parsed === 'bigint' && parsed === INT64_MIN) {
-    ctx.reply.error(ERR_COUNT_RANGE);
-    return;
-  }
+  const requested = randomCountArg(ctx, argv[2]);
+  if (requested === null) return;
   const set = setForRead(ctx, argv[1]);
   if (set === null) return;
   const r = ctx.reply;
-  if (set === undefined || parsed === 0) {
+  if (set === undefined || requested === 0) {
     r.arrayLength(0);
     return;
   }
-  // Beyond 2^53 the count loses precision, but such a reply could never be produced anyway.
-  const requested = Number(parsed);
   const count = Math.abs(requested);
   const size = set.size;
   if (requested < 0 || count === 1) {
@@ -636,38 +625,21 @@ function sdiffstore(ctx: CommandContext, argv: string[]): void {
 // -------------------------------------------------------------------------------------- SSCAN
 
 function sscan(ctx: CommandContext, argv: string[]): void {
-  const cursor = scanCursorArg(ctx, argv[2]);
-  if (cursor === null) return;
-  const set = setForRead(ctx, argv[1]);
-  if (set === null) return;
-  const r = ctx.reply;
-  if (set === undefined) {
-    r.arrayLength(2);
-    r.bulk('0');
-    r.arrayLength(0);
-    return;
-  }
-  const options = parseScanOptions(ctx, argv, 3, false);
-  if (options === null) return;
-  const pattern = options.pattern;
-  const found: string[] = [];
-  let next = '0';
-  if (set.isIntset) {
-    // An intset is small: it is returned whole in one call, whatever the cursor says.
-    const size = set.size;
-    for (let i = 0; i < size; i++) {
-      const member = set.memberAt(i);
-      if (pattern === null || globMatch(pattern, member)) found.push(member);
+  keyScan(ctx, argv, setForRead, (set, cursor, count, matches, found) => {
+    if (set.isIntset) {
+      // An intset is small: it is returned whole in one call, whatever the cursor says.
+      const size = set.size;
+      for (let i = 0; i < size; i++) {
+        const member = set.memberAt(i);
+        if (matches(member)) found.push(member);
+      }
+      return '0';
     }
-  } else {
-    next = set.scan(cursor, options.count, (member) => {
-      if (pattern === null || globMatch(pattern, member)) found.push(member);
+    return set.scan(cursor, count, (member) => {
+      if (matches(member)) found.push(member);
       return true;
     });
-  }
-  r.arrayLength(2);
-  r.bulk(next);
-  r.bulkArray(found);
+  });
 }
 
 // -------------------------------------------------------------------------------------- table

@@ -7,7 +7,8 @@
 import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
-import { parseScanOptions, scanCursorArg } from './scan-options.js';
+import { randomCountWithPairsArgs } from './random-count.js';
+import { keyScan } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/keyspace-events.js';
 import {
@@ -16,8 +17,7 @@ import {
 import type { SetValue } from '../store/types/set.js';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../store/types/zset-tree.js';
 import type { RedisValue } from '../store/values.js';
-import { globMatch } from '../util/glob.js';
-import { INT64_MIN, parseInt64 } from '../util/numbers.js';
+import { parseInt64 } from '../util/numbers.js';
 import { cStrtod, parseStrictDouble, strtodEnd } from '../util/strtod.js';
 import { lookupKind } from './typed-lookup.js';
 
@@ -26,11 +26,8 @@ const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_MINMAX_FLOAT = 'ERR min or max is not a float';
 const ERR_MINMAX_LEX = 'ERR min or max not valid string range item';
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
-const ERR_COUNT_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-const ERR_VALUE_OUT_OF_RANGE = 'ERR value is out of range';
 
 /** C's LONG_MAX / 2: the WITHSCORES bound on ZRANDMEMBER's count. */
-const HALF_LONG_MAX = 4611686018427387903n;
 /** ZRANDMEMBER_SUB_STRATEGY_MUL. */
 const SUB_STRATEGY_MUL = 3;
 /** A single reply may not grow past this (a runaway ZRANDMEMBER -<huge>): the client is cut. */
@@ -1401,25 +1398,8 @@ function zrandmemberWithCount(ctx: CommandContext, key: string, requested: numbe
 
 function zrandmember(ctx: CommandContext, argv: string[]): void {
   if (argv.length >= 3) {
-    const parsed = parseInt64(argv[2]);
-    if (parsed === null) {
-      ctx.reply.error(ERR_NOT_INTEGER);
-      return;
-    }
-    if (BigInt(parsed) === INT64_MIN) {
-      ctx.reply.error(ERR_COUNT_RANGE);
-      return;
-    }
-    if (argv.length > 4 || (argv.length === 4 && !isKeyword(argv[3], 'WITHSCORES'))) {
-      ctx.reply.error(ERR_SYNTAX);
-      return;
-    }
-    const withScores = argv.length === 4;
-    if (withScores && (BigInt(parsed) < -HALF_LONG_MAX || BigInt(parsed) > HALF_LONG_MAX)) {
-      ctx.reply.error(ERR_VALUE_OUT_OF_RANGE);
-      return;
-    }
-    zrandmemberWithCount(ctx, argv[1], Number(parsed), withScores);
+    const args = randomCountWithPairsArgs(ctx, argv, 'WITHSCORES');
+    if (args !== null) zrandmemberWithCount(ctx, argv[1], args.count, args.pairs);
     return;
   }
   const zset = zsetForRead(ctx, argv[1]);
@@ -1434,36 +1414,19 @@ function zrandmember(ctx: CommandContext, argv: string[]): void {
 // -------------------------------------------------------------------------------------- ZSCAN
 
 function zscan(ctx: CommandContext, argv: string[]): void {
-  const cursor = scanCursorArg(ctx, argv[2]);
-  if (cursor === null) return;
-  const zset = zsetForRead(ctx, argv[1]);
-  if (zset === null) return;
-  const r = ctx.reply;
-  if (zset === undefined) {
-    r.arrayLength(2);
-    r.bulk('0');
-    r.arrayLength(0);
-    return;
-  }
-  const options = parseScanOptions(ctx, argv, 3, false);
-  if (options === null) return;
-  const pattern = options.pattern;
-  const found: string[] = [];
-  let next = '0';
-  if (zset.isListpack) {
-    // A listpack is small: returned whole in one call, whatever the cursor says.
-    for (let p = zset.first(); p !== NONE; p = zset.next(p)) {
-      const member = zset.memberAt(p);
-      if (pattern === null || globMatch(pattern, member)) found.push(member, zset.scoreTextAt(p));
+  keyScan(ctx, argv, zsetForRead, (zset, cursor, count, matches, found) => {
+    if (zset.isListpack) {
+      // A listpack is small: returned whole in one call, whatever the cursor says.
+      for (let p = zset.first(); p !== NONE; p = zset.next(p)) {
+        const member = zset.memberAt(p);
+        if (matches(member)) found.push(member, zset.scoreTextAt(p));
+      }
+      return '0';
     }
-  } else {
-    next = zset.scan(cursor, options.count, (member) => {
-      if (pattern === null || globMatch(pattern, member)) found.push(member, zset.scoreTextAt(zset.find(member)));
+    return zset.scan(cursor, count, (member) => {
+      if (matches(member)) found.push(member, zset.scoreTextAt(zset.find(member)));
     });
-  }
-  r.arrayLength(2);
-  r.bulk(next);
-  r.bulkArray(found);
+  });
 }
 
 // -------------------------------------------------------------------------------------- table
