@@ -115,6 +115,18 @@ export interface ServerApi {
   readonly blocking: BlockingApi;
   /** Lua scripts and functions (src/scripting/). */
   readonly scripting: ScriptingApi;
+  /** The append-only file (src/persistence/aof/). */
+  readonly aof: AofApi;
+}
+
+/** The AOF as BGREWRITEAOF and DEBUG use it. */
+export interface AofApi {
+  /** BGREWRITEAOF: a status reply, or an error reply text. */
+  bgrewriteaof(): { status: string } | { error: string };
+  /** DEBUG LOADAOF: empties the dataset and loads it from the AOF (Redis exits on a bad file). */
+  debugLoadAof(): void;
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds slept before each AOF write. */
+  setFlushSleep(micros: number): void;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */

@@ -191,7 +191,7 @@ export const DIRECTIVES = [
   { name: 'activedefrag', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'syslog-enabled', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'cluster-enabled', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'cluster mode' },
-  { name: 'appendonly', kind: 'bool', defaultText: 'no', mutable: true, reservedFor: 'append-only file persistence' },
+  { name: 'appendonly', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'cluster-allow-reads-when-down', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', defaultText: 'yes', mutable: true },
   { name: 'crash-log-enabled', kind: 'bool', defaultText: 'yes', mutable: true },
@@ -213,8 +213,8 @@ export const DIRECTIVES = [
   { name: 'cluster-announce-hostname', kind: 'string', defaultText: '', mutable: true },
   { name: 'syslog-ident', kind: 'string', defaultText: 'redis', mutable: false },
   { name: 'dbfilename', kind: 'string', defaultText: 'dump.rdb', mutable: true, protectedConfig: true },
-  { name: 'appendfilename', kind: 'string', defaultText: 'appendonly.aof', mutable: false },
-  { name: 'appenddirname', kind: 'string', defaultText: 'appendonlydir', mutable: false },
+  { name: 'appendfilename', kind: 'string', defaultText: 'appendonly.aof', mutable: false, validate: (v) => validAofName(v, 'appendfilename', 'filename') },
+  { name: 'appenddirname', kind: 'string', defaultText: 'appendonlydir', mutable: false, validate: (v) => validAofName(v, 'appenddirname', 'dirname') },
   { name: 'server_cpulist', kind: 'string', defaultText: '', mutable: false },
   { name: 'bio_cpulist', kind: 'string', defaultText: '', mutable: false },
   { name: 'aof_rewrite_cpulist', kind: 'string', defaultText: '', mutable: false },
@@ -375,3 +375,10 @@ export type EnumDirectiveName = NamesOfKind<'enum'>;
 
 /** The words an enum directive accepts, e.g. EnumWord<'loglevel'> = 'debug' | ... | 'warning'. */
 export type EnumWord<N extends EnumDirectiveName> = DirectiveNamed<N> extends { readonly values: readonly (infer W extends string)[] } ? W : never;
+
+/** isValidAOFfilename / isValidAOFdirname: a name inside dir, never a path. */
+function validAofName(value: string, directive: string, what: string): string | null {
+  if (value === '') return `${directive} can't be empty`;
+  if (value.includes('/') || value.includes('\\')) return `${directive} can't be a path, just a ${what}`;
+  return null;
+}

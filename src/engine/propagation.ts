@@ -11,8 +11,11 @@ export interface PropagatedCommand {
   argv: string[];
 }
 
-/** Receives each encoded chunk of the stream (a unit, SELECTs included) and its bytes. */
-export type PropagationListener = (chunk: Buffer) => void;
+/**
+ * Receives each encoded chunk of the stream (a unit, SELECTs included) and the db its first
+ * command runs in (a consumer starting a new file needs a SELECT of its own before it).
+ */
+export type PropagationListener = (chunk: Buffer, firstDbIndex: number) => void;
 
 export class Propagator {
   private readonly listeners: PropagationListener[] = [];
@@ -26,6 +29,11 @@ export class Propagator {
 
   subscribe(listener: PropagationListener): void {
     this.listeners.push(listener);
+  }
+
+  unsubscribe(listener: PropagationListener): void {
+    const at = this.listeners.indexOf(listener);
+    if (at >= 0) this.listeners.splice(at, 1);
   }
 
   get hasListeners(): boolean {
@@ -79,7 +87,8 @@ export class Propagator {
     let at = 0;
     for (const argv of unit) at = writeCommand(chunk, at, argv);
     this.offsetBytes += chunk.length;
-    for (const listener of this.listeners) listener(chunk);
+    const firstDbIndex = effects[0].dbIndex;
+    for (const listener of this.listeners) listener(chunk, firstDbIndex);
   }
 
   private selectIfNeeded(unit: (readonly string[])[], dbIndex: number): void {

@@ -44,6 +44,9 @@ import { PubSubHub } from './pubsub.js';
 import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
+import { AofService } from '../persistence/aof/aof.js';
+import { loadImage } from '../store/rdb/image.js';
+import { accessTrackingOf } from '../persistence/aof/base-source.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -119,6 +122,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly rates: InstantaneousRates;
   /** Settings read on the hot path, kept current by CONFIG SET. */
   private readonly live: Config['live'];
+  /** The append-only file. */
+  readonly aof: AofService;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -221,7 +226,50 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     };
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
+    this.aof = this.createAof();
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
+  }
+
+  /** The AOF's view of the node: replay through a socket-free client, RDB bases, the dataset. */
+  private createAof(): AofService {
+    return new AofService({
+      config: this.config,
+      log: this.log,
+      propagator: this.propagator,
+      keyspace: this.keyspace,
+      latencySample: (event, ms) => this.latency.addSampleIfNeeded(event, ms),
+      newReplayClient: () => {
+        const client = this.createClient(new DiscardingConnection());
+        // Redis's AOF client: authenticated by construction, never blocked.
+        client.authenticated = true;
+        client.denyBlocking = true;
+        return {
+          knows: (argv) => this.commandTable.lookup(argv) !== undefined,
+          run: (argv) => this.runCommand(client, argv),
+          get inMulti() { return client.inMulti; },
+          close: () => client.close('AOF loaded'),
+        };
+      },
+      loadRdb: (image) => {
+        const loaded = loadImage(image, {
+          dbs: this.keyspace.dbs, settings: this.config, dropExpired: false, replaceExisting: false,
+          verifyChecksum: this.config.bool('rdbchecksum'), tracking: accessTrackingOf(this.config), nowMs: Date.now(),
+        });
+        for (const code of loaded.functionCodes) {
+          const error = this.scripting.functions.restoreLibrary(code, false);
+          if (error !== null) throw new Error(`Failed creating function, ${error}`);
+        }
+        return loaded.endOffset;
+      },
+      emptyData: () => {
+        this.events.signalFlushedDb(-1);
+        for (const db of this.keyspace.dbs) db.flush();
+        this.keyspace.functions.clear();
+      },
+      otherBackgroundJobActive: () => false,
+      inTransaction: () => this.dispatcher.depth > 1,
+      exit: (code) => process.exit(code),
+    });
   }
 
   authRequired(): boolean {
@@ -265,7 +313,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.stats.rejectedConnections++;
       return;
     }
-    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes);
+    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, this.aof.replyGate);
     const keepAliveSec = this.live.tcpKeepaliveSec;
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);
@@ -664,6 +712,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
+    this.aof.cron();
   }
 
   private flushPendingNow(): void {
@@ -733,6 +782,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.log.notice('Saving the final RDB snapshot before exiting.');
       this.log.warning('Failed saving the final RDB snapshot: this server has no RDB writer (it comes with persistence).');
       this.log.warning('Error trying to save the DB, can\'t exit.');
+      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+      return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    }
+    if (this.aof.beforeShutdown(options.force) !== null) {
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }

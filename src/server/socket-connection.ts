@@ -7,6 +7,7 @@
 // about 4.5 us of the 11-13 us of user CPU per non-pipelined request. The parser copies out
 // whatever part of a request is still incomplete before the buffer is reused.
 
+import type { GatedOutput, ReplyGate } from './reply-gate.js';
 import net, { type Socket } from 'node:net';
 import type { Connection } from '../engine/connection.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
@@ -52,7 +53,7 @@ export interface SocketConnectionEvents {
   onError(err: Error): void;
 }
 
-export class SocketConnection implements Connection {
+export class SocketConnection implements Connection, GatedOutput {
   readonly parser: RespParser;
   /** Shared with the parser: updated on AUTH and when proto-max-bulk-len changes. */
   readonly parserLimits: ParserLimits;
@@ -69,9 +70,13 @@ export class SocketConnection implements Connection {
   private pausedByEngine = false;
   /** The big argument's region handed out as the next read buffer, if any. */
   private directTarget: Buffer | null = null;
+  /** Replies waiting for the AOF (see reply-gate.ts), oldest first; null when none wait. */
+  held: GatedOutput['held'] = null;
+  heldBytes = 0;
+  private endWhenReleased = false;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
-  constructor(accepted: Socket, maxBulkLenBytes: number) {
+  constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate) {
     this.parserLimits = { maxBulkLenBytes, authRequired: true };
     this.parser = new RespParser(this.parserLimits);
     const taken = takeOverSocket(accepted, () => this.nextReadBuffer(), (nread, buf) => this.onRead(buf, nread));
@@ -88,7 +93,10 @@ export class SocketConnection implements Connection {
   start(events: SocketConnectionEvents): void {
     this.events = events;
     this.socket.on('error', (err) => events.onError(err));
-    this.socket.on('close', () => events.onClosed());
+    this.socket.on('close', () => {
+      this.gate.forget(this);
+      events.onClosed();
+    });
     this.socket.resume();
   }
 
@@ -149,7 +157,7 @@ export class SocketConnection implements Connection {
   }
 
   get pendingOutputBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.heldBytes;
   }
 
   get queryBufferBytes(): number {
@@ -165,6 +173,14 @@ export class SocketConnection implements Connection {
   }
 
   write(chunk: Buffer | readonly Buffer[]): void {
+    if (this.held !== null || this.gate.pending) {
+      this.gate.hold(this, chunk);
+      return;
+    }
+    this.writeNow(chunk);
+  }
+
+  writeNow(chunk: Buffer | readonly Buffer[]): void {
     if (Buffer.isBuffer(chunk)) {
       this.socket.write(chunk);
       return;
@@ -177,12 +193,21 @@ export class SocketConnection implements Connection {
   }
 
   end(): void {
+    if (this.held !== null) {
+      this.endWhenReleased = true;
+      return;
+    }
     // Redis close()s the descriptor once the reply is out: a peer still sending must see the
     // connection gone (its writes fail), not a half-closed socket that keeps swallowing data.
     this.socket.end(() => this.socket.destroy());
   }
 
+  releasedAll(): void {
+    if (this.endWhenReleased) this.end();
+  }
+
   destroy(): void {
+    this.gate.forget(this);
     this.socket.destroy();
   }
 

@@ -15,6 +15,7 @@ import { ListenError } from './listeners.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.js';
 import { Server } from './server.js';
+import { AofFatalError } from '../persistence/aof/errors.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -204,6 +205,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  try {
+    // The AOF, when on, is the dataset's source (Redis's loadDataFromDisk).
+    server.aof.loadAtStartup();
+  } catch (err) {
+    if (!(err instanceof AofFatalError)) throw err;
+    await server.close();
+    throw new StartupError('AOF loading failed', true);
+  }
   log.notice('Ready to accept connections');
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';

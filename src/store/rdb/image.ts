@@ -109,6 +109,8 @@ export interface RdbLoadResult {
   aux: Map<string, string>;
   /** FUNCTION2 library sources, in order, for the scripting capability to compile. */
   functionCodes: string[];
+  /** Bytes the image took (an AOF with an RDB preamble goes on with commands there). */
+  endOffset: number;
 }
 
 /**
@@ -123,7 +125,7 @@ export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
   if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
   const input = new RdbReader(image, MAGIC_BYTES);
   const ctx = { settings: target.settings };
-  const result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [] };
+  const result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [], endOffset: 0 };
   let db = target.dbs[0];
   let deadline = -1;
   let idleSeconds = -1;
@@ -194,6 +196,7 @@ export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
       if (!unset && !crc64(image, 0, trailerAt).equalsLE(image, trailerAt)) corrupt('RDB CRC error');
     }
   }
+  result.endOffset = input.pos;
   return result;
 }
 

@@ -1,0 +1,728 @@
+// The append-only file, Redis 7.0's multi-part layout: a manifest naming a base file (an RDB
+// image, or commands) and incremental files of the propagated write stream. This service
+// owns the AOF's state (off, on, waiting for its first rewrite), the file being appended to,
+// rewrites (a new base from a point-in-time image, a new incremental file opened at the same
+// moment; the old files become history and are deleted), loading at start-up and for DEBUG
+// LOADAOF, the cron's duties and INFO's aof_* fields. Log lines and replies are Redis's.
+
+import { closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
+import { open as openFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../../config/config.js';
+import type { Propagator } from '../../engine/propagation.js';
+import type { ServerLog } from '../../server/log.js';
+import { ReplyGate } from '../../server/reply-gate.js';
+import type { Keyspace } from '../../store/keyspace.js';
+import { describeSystemError } from '../../util/errno.js';
+import { AofFile, type FsyncPolicy } from './aof-file.js';
+import { syncRdbSource, type RdbSnapshotSource, type SnapshotRun } from './base-source.js';
+import { writeCommandForm } from './command-form.js';
+import { AofFatalError } from './errors.js';
+import { aofDirPath, ensureAofDir, loadAppendOnlyFiles, type AofLoadStatus, type AofReplayClient } from './loader.js';
+import { AofManifest } from './manifest.js';
+import { persistManifest, readManifest } from './manifest-file.js';
+
+type AofState = 'off' | 'on' | 'wait-rewrite';
+
+/** What the AOF needs from the node (wired in server.ts). */
+export interface AofHost {
+  readonly config: Config;
+  readonly log: ServerLog;
+  readonly propagator: Propagator;
+  readonly keyspace: Keyspace;
+  latencySample(event: string, ms: number): void;
+  /** A socket-free client that replays commands (server.createClient + runCommand). */
+  newReplayClient(): AofReplayClient;
+  /** Loads an RDB image into the dataset (functions included); returns its length. */
+  loadRdb(image: Buffer): number;
+  /** Empties the dataset (DEBUG LOADAOF). */
+  emptyData(): void;
+  /** Another background save runs (a rewrite waits for it, as Redis's hasActiveChildProcess). */
+  otherBackgroundJobActive(): boolean;
+  /** Inside EXEC or a script: a rewrite is scheduled instead of started. */
+  inTransaction(): boolean;
+  /** Redis exits here; the process entry point decides what exiting means. */
+  exit(code: number): void;
+}
+
+/** AOF_REWRITE_LIMITE_THRESHOLD / _MAX_MINUTES. */
+const REWRITE_LIMIT_THRESHOLD = 3;
+const REWRITE_LIMIT_MAX_MINUTES = 60;
+
+interface RewriteJob {
+  readonly startedSec: number;
+  readonly tempPath: string;
+  cancelled: boolean;
+  snapshot: SnapshotRun | null;
+}
+
+export class AofService {
+  state: AofState = 'off';
+  private manifest = new AofManifest();
+  private file: AofFile | null = null;
+  readonly replyGate: ReplyGate;
+  /** aof_current_size, aof_rewrite_base_size. */
+  private currentSizeBytes = 0;
+  private rewriteBaseSizeBytes = 0;
+  private rewrite: RewriteJob | null = null;
+  rewriteScheduled = false;
+  private lastRewriteTimeSec = -1;
+  private lastBgrewriteOk = true;
+  private rewrites = 0;
+  private consecutiveFailures = 0;
+  private nextDelayMinutes = 0;
+  private nextRewriteTimeSec = 0;
+  /** The next chunk written to a new file needs its own SELECT. */
+  private selectNeeded = true;
+  private lastTimestampSec = 0;
+  /** DEBUG LOADAOF replays through the engine: nothing it runs is appended. */
+  private loading = false;
+  private flushSleepMicros = 0;
+  private readonly listener = (chunk: Buffer, firstDbIndex: number): void => this.feed(chunk, firstDbIndex);
+  private subscribed = false;
+  /** Gate offset the next file starts at. */
+  private gateOffset = 0;
+  /** Where rewrites get their RDB image (the pause-free snapshot producer plugs in here). */
+  rdbSource: RdbSnapshotSource;
+
+  constructor(private readonly host: AofHost) {
+    this.replyGate = new ReplyGate(() => undefined);
+    this.rdbSource = syncRdbSource(host.keyspace, host.config);
+    const config = host.config;
+    config.setApplier('appendonly', (value) => this.applyAppendonly(value === true));
+    config.onChange('aof-disable-auto-gc', (value) => {
+      if (value === false) this.deleteHistoryFiles();
+    });
+  }
+
+  private get log(): ServerLog {
+    return this.host.log;
+  }
+
+  private get dirPath(): string {
+    return aofDirPath(this.names);
+  }
+
+  private get names(): { dir: string; dirName: string } {
+    return { dir: this.host.config.str('dir'), dirName: this.host.config.str('appenddirname') };
+  }
+
+  private get appendFilename(): string {
+    return this.host.config.str('appendfilename');
+  }
+
+  get enabled(): boolean {
+    return this.state !== 'off';
+  }
+
+  get rewriteInProgress(): boolean {
+    return this.rewrite !== null;
+  }
+
+  /** writeCommandsDeniedByDiskError for the AOF: writes are refused while its writes fail. */
+  get writeError(): string | null {
+    if (this.state === 'off' || this.file === null || this.file.lastWriteOk) return null;
+    return this.file.lastWriteError;
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  /**
+   * aofLoadManifestFromDisk + loadDataFromDisk's AOF half + aofOpenIfNeededOnServerStart.
+   * Returns true when the AOF is on (then it, not the RDB file, is the dataset's source).
+   * Throws AofFatalError where Redis exits.
+   */
+  loadAtStartup(): boolean {
+    this.manifest = readManifest(this.log, this.dirPath, this.names.dirName, this.appendFilename);
+    if (!this.host.config.bool('appendonly')) return false;
+    this.state = 'on';
+    const startedAt = performance.now();
+    const status = this.load();
+    if (status === 'failed' || status === 'open-error') throw new AofFatalError();
+    if (status !== 'not-exist') this.log.notice(`DB loaded from append only file: ${((performance.now() - startedAt) / 1000).toFixed(3)} seconds`);
+    this.openOnStart();
+    this.deleteHistoryFiles();
+    return true;
+  }
+
+  private loadHost() {
+    const host = this.host;
+    const config = host.config;
+    return {
+      log: this.log,
+      dir: config.str('dir'),
+      dirName: config.str('appenddirname'),
+      appendFilename: this.appendFilename,
+      loadTruncated: config.bool('aof-load-truncated'),
+      newReplayClient: () => host.newReplayClient(),
+      loadRdb: (image: Buffer) => host.loadRdb(image),
+    };
+  }
+
+  private load(): AofLoadStatus {
+    this.loading = true;
+    try {
+      const outcome = loadAppendOnlyFiles(this.loadHost(), this.manifest);
+      this.manifest = outcome.manifest;
+      if (outcome.status === 'ok' || outcome.status === 'truncated') {
+        this.currentSizeBytes = outcome.totalSizeBytes;
+        this.rewriteBaseSizeBytes = outcome.baseSizeBytes;
+      }
+      return outcome.status;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private openOnStart(): void {
+    ensureAofDir(this.loadHost());
+    const appendFilename = this.appendFilename;
+    const hadIncr = this.manifest.incr.length > 0;
+    if (this.manifest.isEmpty) {
+      // A node starting with no AOF writes a base of its (empty) dataset at once.
+      const base = this.manifest.newBase(appendFilename, this.host.config.bool('aof-use-rdb-preamble'));
+      if (!this.writeBaseSync(join(this.dirPath, base.name))) throw new AofFatalError();
+      this.log.notice(`Creating AOF base file ${base.name} on server start`);
+    }
+    const incr = this.manifest.lastIncrOrNew(appendFilename);
+    let fd: number;
+    try {
+      fd = openSync(join(this.dirPath, incr.name), 'a', 0o644);
+    } catch (err) {
+      this.log.warning(`Can't open the append-only file ${incr.name}: ${describeSystemError(err)}`);
+      throw new AofFatalError();
+    }
+    persistManifest(this.log, this.dirPath, appendFilename, this.manifest, true);
+    const size = statSync(join(this.dirPath, incr.name)).size;
+    this.attachFile(fd, size);
+    if (this.currentSizeBytes === 0) this.currentSizeBytes = this.totalFilesSize();
+    this.log.notice(`${hadIncr ? 'Opening' : 'Creating'} AOF incr file ${incr.name} on server start`);
+  }
+
+  private totalFilesSize(): number {
+    let total = 0;
+    for (const f of this.manifest.loadOrder) {
+      try {
+        total += statSync(join(this.dirPath, f.name)).size;
+      } catch (err) {
+        this.log.warning(`Unable to obtain the AOF file ${f.name} length. stat: ${describeSystemError(err)}`);
+      }
+    }
+    return total;
+  }
+
+  /** rewriteAppendOnlyFile: the dataset as a base file, written and renamed in place, blocking. */
+  private writeBaseSync(path: string): boolean {
+    const chunks: Buffer[] = [];
+    this.produceBase((chunk) => chunks.push(chunk), syncRdbSource(this.host.keyspace, this.host.config));
+    const tempPath = join(this.host.config.str('dir'), `temp-rewriteaof-${process.pid}.aof`);
+    try {
+      const fd = openSync(tempPath, 'w', 0o644);
+      try {
+        for (const c of chunks) writeAll(fd, c);
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tempPath, path);
+      return true;
+    } catch (err) {
+      this.log.warning(`Write error writing append only file on disk: ${describeSystemError(err)}`);
+      removeQuietly(tempPath);
+      return false;
+    }
+  }
+
+  /** Starts producing a base image to `sink`: RDB through the source, or commands. */
+  private produceBase(sink: (chunk: Buffer) => void, source: RdbSnapshotSource): SnapshotRun | null {
+    const config = this.host.config;
+    if (config.bool('aof-use-rdb-preamble')) return source.start(sink);
+    writeCommandForm(this.host.keyspace, config.bool('aof-timestamp-enabled') ? Math.floor(Date.now() / 1000) : null, sink);
+    return null;
+  }
+
+  // ------------------------------------------------------------------ feeding
+
+  private attachFile(fd: number, sizeBytes: number): void {
+    const config = this.host.config;
+    this.file = new AofFile(fd, sizeBytes, this.replyGate, {
+      fsyncPolicy: () => config.str('appendfsync') as FsyncPolicy,
+      fsyncSuppressed: () => config.bool('no-appendfsync-on-rewrite') && (this.rewrite !== null || this.host.otherBackgroundJobActive()),
+      warning: (m) => this.log.warning(m),
+      notice: (m) => this.log.notice(m),
+      latencySample: (event, ms) => this.host.latencySample(event, ms),
+      fatal: () => this.host.exit(1),
+      flushSleepMicros: () => this.flushSleepMicros,
+    }, this.gateOffset, (bytes) => {
+      this.currentSizeBytes += bytes;
+    });
+    this.selectNeeded = true;
+    if (!this.subscribed) {
+      this.host.propagator.subscribe(this.listener);
+      this.subscribed = true;
+    }
+  }
+
+  /** feedAppendOnlyFile: the propagated unit, after a #TS annotation and a SELECT when needed. */
+  private feed(chunk: Buffer, firstDbIndex: number): void {
+    const file = this.file;
+    if (file === null || this.loading) return;
+    // While waiting for the first rewrite, only a running rewrite's temp incr file takes data.
+    if (this.state === 'wait-rewrite' && this.rewrite === null) return;
+    if (this.host.config.bool('aof-timestamp-enabled')) {
+      const nowSec = Math.floor(Date.now() / 1000);
+      if (nowSec > this.lastTimestampSec) {
+        this.lastTimestampSec = nowSec;
+        file.append(Buffer.from(`#TS:${nowSec}\r\n`, 'latin1'));
+      }
+    }
+    if (this.selectNeeded) {
+      this.selectNeeded = false;
+      if (!startsWithSelect(chunk)) {
+        const db = String(firstDbIndex);
+        file.append(Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${db.length}\r\n${db}\r\n`, 'latin1'));
+      }
+    }
+    file.append(chunk);
+  }
+
+  // ------------------------------------------------------------------ cron
+
+  cron(): void {
+    if (this.state === 'off') return;
+    this.file?.cron();
+    if (this.rewrite !== null || this.host.otherBackgroundJobActive()) return;
+    const nowSec = Math.floor(Date.now() / 1000);
+    if (this.rewriteScheduled && !this.rewriteLimited(nowSec)) {
+      this.startRewrite();
+      return;
+    }
+    const config = this.host.config;
+    const percentage = config.num('auto-aof-rewrite-percentage');
+    if (this.state === 'on' && percentage > 0 && this.currentSizeBytes > config.num('auto-aof-rewrite-min-size')) {
+      const base = this.rewriteBaseSizeBytes > 0 ? this.rewriteBaseSizeBytes : 1;
+      const growth = Math.floor((this.currentSizeBytes * 100) / base) - 100;
+      if (growth >= percentage && !this.rewriteLimited(nowSec)) {
+        this.log.notice(`Starting automatic rewriting of AOF on ${growth}% growth`);
+        this.startRewrite();
+      }
+    }
+  }
+
+  /** aofRewriteLimited: after 3 failures in a row, wait 1, 2, 4 ... 60 minutes between tries. */
+  private rewriteLimited(nowSec: number): boolean {
+    if (this.consecutiveFailures < REWRITE_LIMIT_THRESHOLD) {
+      this.nextDelayMinutes = 0;
+      this.nextRewriteTimeSec = 0;
+      return false;
+    }
+    if (this.nextRewriteTimeSec !== 0) {
+      if (nowSec < this.nextRewriteTimeSec) return true;
+      this.nextRewriteTimeSec = 0;
+      return false;
+    }
+    this.nextDelayMinutes = this.nextDelayMinutes === 0 ? 1 : Math.min(this.nextDelayMinutes * 2, REWRITE_LIMIT_MAX_MINUTES);
+    this.nextRewriteTimeSec = nowSec + this.nextDelayMinutes * 60;
+    this.log.warning(`Background AOF rewrite has repeatedly failed and triggered the limit, will retry in ${this.nextDelayMinutes} minutes`);
+    return true;
+  }
+
+  // ------------------------------------------------------------------ BGREWRITEAOF
+
+  /** BGREWRITEAOF: the status reply, or an error reply starting with "ERR". */
+  bgrewriteaof(): { status: string } | { error: string } {
+    if (this.rewrite !== null) return { error: 'ERR Background append only file rewriting already in progress' };
+    if (this.host.otherBackgroundJobActive() || this.host.inTransaction()) {
+      this.rewriteScheduled = true;
+      this.consecutiveFailures = 0;
+      return { status: 'Background append only file rewriting scheduled' };
+    }
+    if (this.startRewrite()) return { status: 'Background append only file rewriting started' };
+    return { error: "ERR Can't execute an AOF background rewriting. Please check the server logs for more information." };
+  }
+
+  /** rewriteAppendOnlyFileBackground. */
+  private startRewrite(): boolean {
+    if (this.rewrite !== null || this.host.otherBackgroundJobActive()) return false;
+    try {
+      ensureAofDir(this.loadHost());
+    } catch (err) {
+      if (!(err instanceof AofFatalError)) throw err;
+      this.lastBgrewriteOk = false;
+      return false;
+    }
+    this.selectNeeded = true;
+    this.file?.flush(true);
+    if (!this.openNewIncrForAppend()) {
+      this.lastBgrewriteOk = false;
+      return false;
+    }
+    this.rewrites++;
+    const job: RewriteJob = {
+      startedSec: Math.floor(Date.now() / 1000),
+      tempPath: join(this.host.config.str('dir'), `temp-rewriteaof-bg-${process.pid}.aof`),
+      cancelled: false,
+      snapshot: null,
+    };
+    this.rewrite = job;
+    this.rewriteScheduled = false;
+    this.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+    void this.runRewrite(job);
+    return true;
+  }
+
+  /** openNewIncrAofForAppend: the incremental file the writes after the rewrite's point go to. */
+  private openNewIncrForAppend(): boolean {
+    if (this.state === 'off') return true;
+    const appendFilename = this.appendFilename;
+    let next: AofManifest | null = null;
+    let name: string;
+    if (this.state === 'wait-rewrite') {
+      name = tempIncrName(appendFilename);
+    } else {
+      next = this.manifest.copy();
+      name = next.newIncr(appendFilename).name;
+    }
+    let fd: number;
+    try {
+      fd = openSync(join(this.dirPath, name), 'w', 0o644);
+    } catch (err) {
+      this.log.warning(`Can't open the append-only file ${name}: ${describeSystemError(err)}`);
+      return false;
+    }
+    if (next !== null && !persistManifest(this.log, this.dirPath, appendFilename, next)) {
+      closeSync(fd);
+      return false;
+    }
+    this.log.notice(`Creating AOF incr file ${name} on background rewrite`);
+    const old = this.file;
+    if (old !== null) {
+      old.closeInBackground();
+      this.gateOffset = old.endOffset;
+    }
+    if (next !== null) this.manifest = next;
+    this.attachFile(fd, 0);
+    return true;
+  }
+
+  private async runRewrite(job: RewriteJob): Promise<void> {
+    let ok = false;
+    try {
+      const chunks: Buffer[] = [];
+      let wake: (() => void) | null = null;
+      const sink = (chunk: Buffer): void => {
+        chunks.push(chunk);
+        wake?.();
+      };
+      job.snapshot = this.produceBase(sink, this.rdbSource);
+      const handle = await openFile(job.tempPath, 'w', 0o644);
+      try {
+        let finished = job.snapshot === null;
+        void job.snapshot?.done.finally(() => {
+          finished = true;
+          wake?.();
+        });
+        for (;;) {
+          if (job.cancelled) break;
+          const next = chunks.shift();
+          if (next !== undefined) {
+            await handle.write(next);
+            continue;
+          }
+          if (finished) break;
+          await new Promise<void>((resolve) => { wake = resolve; });
+          wake = null;
+        }
+        if (job.snapshot !== null) await job.snapshot.done;
+        if (!job.cancelled) await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      if (!job.cancelled) {
+        this.log.notice(`Successfully created the temporary AOF base file ${`temp-rewriteaof-bg-${process.pid}.aof`}`);
+        ok = true;
+      }
+    } catch (err) {
+      this.log.warning(`Write error writing append only file on disk: ${describeSystemError(err)}`);
+    }
+    if (job.cancelled) return;
+    await this.rewriteDone(job, ok);
+  }
+
+  /** backgroundRewriteDoneHandler. */
+  private async rewriteDone(job: RewriteJob, ok: boolean): Promise<void> {
+    if (ok) {
+      this.log.notice('Background AOF rewrite terminated with success');
+      ok = await this.installRewrite(job);
+    } else {
+      this.lastBgrewriteOk = false;
+      this.consecutiveFailures++;
+      this.log.warning('Background AOF rewrite terminated with error');
+    }
+    removeQuietly(job.tempPath);
+    if (this.state === 'wait-rewrite') {
+      // The temp incr file only made sense with this rewrite's base.
+      if (!ok) this.dropTempIncr();
+    }
+    this.lastRewriteTimeSec = Math.floor(Date.now() / 1000) - job.startedSec;
+    this.rewrite = null;
+    if (this.state === 'wait-rewrite') this.rewriteScheduled = true;
+  }
+
+  private async installRewrite(job: RewriteJob): Promise<boolean> {
+    const appendFilename = this.appendFilename;
+    const next = this.manifest.copy();
+    const base = next.newBase(appendFilename, this.host.config.bool('aof-use-rdb-preamble'));
+    const basePath = join(this.dirPath, base.name);
+    const failed = (): boolean => {
+      this.lastBgrewriteOk = false;
+      this.consecutiveFailures++;
+      return false;
+    };
+    try {
+      await rename(job.tempPath, basePath);
+    } catch (err) {
+      this.log.warning(`Error trying to rename the temporary AOF base file ${job.tempPath} into ${basePath}: ${describeSystemError(err)}`);
+      return failed();
+    }
+    if (job.cancelled) return false;
+    this.log.notice(`Successfully renamed the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof into ${base.name}`);
+    let newIncrPath: string | null = null;
+    if (this.state === 'wait-rewrite') {
+      const tempName = tempIncrName(appendFilename);
+      const incr = next.newIncr(appendFilename);
+      newIncrPath = join(this.dirPath, incr.name);
+      try {
+        await rename(join(this.dirPath, tempName), newIncrPath);
+      } catch (err) {
+        this.log.warning(`Error trying to rename the temporary AOF incr file ${join(this.dirPath, tempName)} into ${newIncrPath}: ${describeSystemError(err)}`);
+        removeQuietly(basePath);
+        return failed();
+      }
+      this.log.notice(`Successfully renamed the temporary AOF incr file ${tempName} into ${incr.name}`);
+    }
+    next.markRewrittenIncrAsHistory(this.file !== null);
+    if (!persistManifest(this.log, this.dirPath, appendFilename, next)) {
+      removeQuietly(basePath);
+      if (newIncrPath !== null) removeQuietly(newIncrPath);
+      return failed();
+    }
+    this.manifest = next;
+    if (this.state !== 'off') {
+      let baseSize = 0;
+      try {
+        baseSize = statSync(basePath).size;
+      } catch (err) {
+        this.log.warning(`Unable to obtain the AOF file ${base.name} length. stat: ${describeSystemError(err)}`);
+      }
+      this.currentSizeBytes = baseSize + (this.file?.incrSizeBytes ?? 0);
+      this.rewriteBaseSizeBytes = this.currentSizeBytes;
+    }
+    this.deleteHistoryFiles();
+    this.lastBgrewriteOk = true;
+    this.consecutiveFailures = 0;
+    this.log.notice('Background AOF rewrite finished successfully');
+    if (this.state === 'wait-rewrite') this.state = 'on';
+    return true;
+  }
+
+  private dropTempIncr(): void {
+    const name = tempIncrName(this.appendFilename);
+    this.log.notice(`Removing the temp incr aof file ${name} in the background`);
+    unlink(join(this.dirPath, name), (err) => {
+      if (err !== null && err.code !== 'ENOENT') this.log.warning(`Error removing ${name}: ${describeSystemError(err)}`);
+    });
+  }
+
+  /** aofDelHistoryFiles (unless aof-disable-auto-gc). */
+  private deleteHistoryFiles(): void {
+    if (this.host.config.bool('aof-disable-auto-gc') || this.manifest.history.length === 0) return;
+    for (const f of this.manifest.history) {
+      this.log.notice(`Removing the history file ${f.name} in the background`);
+      const path = join(this.dirPath, f.name);
+      unlink(path, (err) => {
+        if (err !== null && err.code !== 'ENOENT') this.log.warning(`Error removing the history file ${f.name}: ${describeSystemError(err)}`);
+      });
+    }
+    const next = this.manifest.copy();
+    next.history = [];
+    if (persistManifest(this.log, this.dirPath, this.appendFilename, next)) this.manifest = next;
+  }
+
+  /** killAppendOnlyChild. */
+  private killRewrite(): void {
+    const job = this.rewrite;
+    if (job === null) return;
+    this.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
+    job.cancelled = true;
+    job.snapshot?.cancel();
+    removeQuietly(job.tempPath);
+    this.rewrite = null;
+  }
+
+  // ------------------------------------------------------------------ CONFIG SET appendonly
+
+  private applyAppendonly(on: boolean): string | null {
+    if (!on && this.state !== 'off') this.stop();
+    else if (on && this.state === 'off' && !this.start()) return 'Unable to turn on AOF. Check server logs.';
+    return null;
+  }
+
+  /** startAppendOnly: a rewrite makes the first base; writes are kept meanwhile. */
+  private start(): boolean {
+    this.state = 'wait-rewrite';
+    if (this.host.otherBackgroundJobActive()) {
+      this.rewriteScheduled = true;
+      this.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+    } else if (this.host.inTransaction()) {
+      this.rewriteScheduled = true;
+      this.log.warning('AOF was enabled during a transaction. An AOF background was scheduled to start when possible.');
+    } else {
+      if (this.rewrite !== null) {
+        this.log.warning('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
+        this.killRewrite();
+      }
+      if (!this.startRewrite()) {
+        this.state = 'off';
+        this.log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+        return false;
+      }
+    }
+    if (this.file !== null && !this.file.lastWriteOk) {
+      this.log.warning('AOF reopen, just ignore the last error.');
+      this.file.lastWriteOk = true;
+    }
+    return true;
+  }
+
+  /** stopAppendOnly. */
+  private stop(): void {
+    const file = this.file;
+    if (file !== null) {
+      const failure = file.flushAndSyncNow();
+      if (failure !== null) this.log.warning(`Fail to fsync the AOF file: ${failure}`);
+      file.closeNow();
+      this.gateOffset = file.endOffset;
+    }
+    this.file = null;
+    this.state = 'off';
+    this.rewriteScheduled = false;
+    this.killRewrite();
+    this.unsubscribe();
+    this.replyGate.releaseAll();
+  }
+
+  private unsubscribe(): void {
+    if (!this.subscribed) return;
+    this.host.propagator.unsubscribe(this.listener);
+    this.subscribed = false;
+  }
+
+  // ------------------------------------------------------------------ SHUTDOWN, DEBUG
+
+  /** prepareForShutdown's AOF part; an error text when the shutdown must not go on. */
+  beforeShutdown(force: boolean): string | null {
+    if (this.rewrite !== null) {
+      if (this.state === 'wait-rewrite') {
+        if (!force) {
+          this.log.warning("Writing initial AOF, can't exit.");
+          return 'initial AOF';
+        }
+        this.log.warning('Writing initial AOF. Exit anyway.');
+      }
+      this.log.warning('There is a child rewriting the AOF. Killing it!');
+      this.killRewrite();
+    }
+    if (this.state !== 'off' && this.file !== null) {
+      this.log.notice('Calling fsync() on the AOF file.');
+      const failure = this.file.flushAndSyncNow();
+      if (failure !== null) this.log.warning(`Fail to fsync the AOF file: ${failure}.`);
+    }
+    return null;
+  }
+
+  /** DEBUG LOADAOF: the dataset again from the files (Redis exits when they cannot be read). */
+  debugLoadAof(): void {
+    if (this.state === 'on') this.file?.flush(true);
+    this.host.emptyData();
+    try {
+      this.manifest = readManifest(this.log, this.dirPath, this.names.dirName, this.appendFilename);
+    } catch (err) {
+      if (!(err instanceof AofFatalError)) throw err;
+      this.host.exit(1);
+      return;
+    }
+    this.deleteHistoryFiles();
+    const status = this.load();
+    if (status !== 'ok' && status !== 'empty') {
+      this.host.exit(1);
+      return;
+    }
+    this.log.warning('Append Only File loaded by DEBUG LOADAOF');
+  }
+
+  setFlushSleep(micros: number): void {
+    this.flushSleepMicros = micros;
+  }
+
+  // ------------------------------------------------------------------ INFO
+
+  /** INFO persistence's aof_* fields, in Redis's order (the part after rdb_*). */
+  infoFields(): Array<[string, string | number]> {
+    const fields: Array<[string, string | number]> = [
+      ['aof_enabled', this.state !== 'off' ? 1 : 0],
+      ['aof_rewrite_in_progress', this.rewrite !== null ? 1 : 0],
+      ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastRewriteTimeSec],
+      ['aof_current_rewrite_time_sec', this.rewrite === null ? -1 : Math.floor(Date.now() / 1000) - this.rewrite.startedSec],
+      ['aof_last_bgrewrite_status', this.lastBgrewriteOk ? 'ok' : 'err'],
+      ['aof_rewrites', this.rewrites],
+      ['aof_rewrites_consecutive_failures', this.consecutiveFailures],
+      ['aof_last_write_status', this.file === null || this.file.lastWriteOk ? 'ok' : 'err'],
+      ['aof_last_cow_size', 0],
+    ];
+    return fields;
+  }
+
+  /** The fields Redis adds when appendonly is on (after module_fork_*). */
+  infoEnabledFields(): Array<[string, string | number]> {
+    if (!this.host.config.bool('appendonly')) return [];
+    return [
+      ['aof_current_size', this.currentSizeBytes],
+      ['aof_base_size', this.rewriteBaseSizeBytes],
+      ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
+      ['aof_buffer_length', this.file?.bufferedBytes ?? 0],
+      ['aof_pending_bio_fsync', this.file?.fsyncInProgress === true ? 1 : 0],
+      ['aof_delayed_fsync', this.file?.delayedFsyncs ?? 0],
+    ];
+  }
+
+  /** INFO memory's mem_aof_buffer. */
+  get bufferBytes(): number {
+    return this.file?.bufferedBytes ?? 0;
+  }
+}
+
+function tempIncrName(appendFilename: string): string {
+  return `temp-${appendFilename}.incr`;
+}
+
+/** The chunk begins with "*2\r\n$6\r\nSELECT" (the propagator selected the db itself). */
+function startsWithSelect(chunk: Buffer): boolean {
+  return chunk.length > 14 && chunk.latin1Slice(0, 14).toUpperCase() === '*2\r\n$6\r\nSELECT';
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let at = 0;
+  while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+}
+
+/** Removes a temporary file; one that is not there is already what we want. */
+function removeQuietly(path: string): void {
+  if (!existsSync(path)) return;
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
