@@ -2,9 +2,10 @@
 // moving them when CONFIG SET port/bind changes. Accepted sockets go to the Server's callback;
 // admission (maxclients, protected mode) is the Server's business.
 
+import { chmodSync, unlinkSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
-import { isResolverError, strerror } from '../util/errno.js';
+import { describeSystemError, isResolverError, strerror } from '../util/errno.js';
 import type { ServerLog } from './log.js';
 import { bindHosts, probeListen } from './port-check.js';
 
@@ -74,7 +75,7 @@ export class Listeners {
   constructor(
     private readonly config: Config,
     private readonly log: ServerLog,
-    private readonly onConnection: (socket: Socket) => void,
+    private readonly onConnection: (socket: Socket, unixPath: string | null) => void,
   ) {
     config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'port'));
     // Started on port 0 (a port picked by the OS): a new bind keeps the port picked.
@@ -92,13 +93,45 @@ export class Listeners {
    */
   async listen(): Promise<number> {
     const port = this.config.num('port');
+    let bound: number;
     try {
-      return await this.open(port, this.config.str('bind'));
+      bound = await this.open(port, this.config.str('bind'));
     } catch (err) {
       if (err instanceof ListenError) this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
       throw err;
     }
+    const path = this.config.str('unixsocket');
+    if (path !== '') await this.listenUnix(path);
+    return bound;
   }
+
+  /** The unix socket (Redis's anetUnixServer: a stale file is removed first, then unixsocketperm). */
+  private async listenUnix(path: string): Promise<void> {
+    try {
+      unlinkSync(path);
+    } catch (err) {
+      // Usually ENOENT; anything else makes the listen below fail with the reason.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.verbose(`unlink ${path}: ${describeSystemError(err)}`);
+    }
+    try {
+      const server = await new Promise<net.Server>((resolve, reject) => {
+        const s = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket, path));
+        s.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
+        s.once('error', (err) => { s.close(); reject(err); });
+        s.listen({ path, backlog: this.config.num('tcp-backlog') }, () => resolve(s));
+      });
+      server.on('error', (err) => this.log.warning(`Accept error: ${err.message}`));
+      const perm = this.config.num('unixsocketperm');
+      if (perm !== 0) chmodSync(path, perm);
+      this.unixServer = server;
+    } catch (err) {
+      this.log.warning(`Failed opening Unix socket: ${describeSystemError(err)}`);
+      throw new ListenError(`Failed opening Unix socket: ${describeSystemError(err)}`);
+    }
+  }
+
+  /** The unix socket's server, apart from the TCP ones that CONFIG SET port/bind moves. */
+  private unixServer: net.Server | null = null;
 
   /** Opens the sockets for `bind` at `port`; logs each failing address as Redis's listenToPort() does. */
   private async open(port: number, bind: string): Promise<number> {
@@ -134,7 +167,7 @@ export class Listeners {
 
   private listenOne(host: string, port: number, dualStack: boolean): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
+      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.onConnection(socket, null));
       // Past maxclients the Server still accepts, to answer Redis's error; a margin above that, Node refuses.
       server.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
       const onError = (err: Error): void => { server.close(); reject(err); };
@@ -202,6 +235,12 @@ export class Listeners {
   async close(): Promise<void> {
     const closing = this.servers;
     this.servers = [];
+    if (this.unixServer !== null) {
+      // Node removes the socket file when its server closes (Redis: "Removing the unix socket file.").
+      this.log.notice('Removing the unix socket file.');
+      closing.push(this.unixServer);
+      this.unixServer = null;
+    }
     await Promise.all(closing.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }

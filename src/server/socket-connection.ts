@@ -76,16 +76,23 @@ export class SocketConnection implements Connection, GatedOutput {
   private endWhenReleased = false;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
-  constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate) {
+  /** `unixPath`: accepted on the unix socket at that path (Redis shows it as "path:0"). */
+  constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate, unixPath: string | null = null) {
     this.parserLimits = { maxBulkLenBytes, authRequired: true };
     this.parser = new RespParser(this.parserLimits);
     const taken = takeOverSocket(accepted, () => this.nextReadBuffer(), (nread, buf) => this.onRead(buf, nread));
     this.socket = taken ?? accepted;
     this.readsShared = taken !== null;
     const socket = this.socket;
-    this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
-    this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
-    this.isLocal = isLocalPeer(socket.remoteAddress);
+    if (unixPath !== null) {
+      this.remoteAddress = `${unixPath}:0`;
+      this.localAddress = `${unixPath}:0`;
+      this.isLocal = true;
+    } else {
+      this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+      this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
+      this.isLocal = isLocalPeer(socket.remoteAddress);
+    }
     if (taken === null) socket.on('data', (chunk: Buffer) => this.onRead(chunk, chunk.length));
   }
 

@@ -196,7 +196,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err instanceof ListenError) throw new StartupError(err.message, true);
     throw err;
   }
-  log.notice(`Running mode=standalone, port=${port}.`);
+  if (config.bool('always-show-logo')) {
+    // Redis's logo block (redisAsciiArt) carries the version, mode, port and PID; scripts and
+    // Redis's test suite wait for its " PID: <pid>". Ours is a plain banner with the same facts.
+    log.notice(`Redis ${REDIS_VERSION} (Cinnabar ${CINNABAR_VERSION}) 64 bit, Running in standalone mode, Port: ${port}, PID: ${process.pid}`);
+  } else {
+    log.notice(`Running mode=standalone, port=${port}.`);
+  }
   let pidfile = config.str('pidfile');
   if (pidfile === '' && options.daemonized === true) {
     // Redis writes a daemon's pid to its default path, and CONFIG GET pidfile then shows it.
@@ -214,6 +220,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw new StartupError('AOF loading failed', true);
   }
   log.notice('Ready to accept connections');
+  const unixPath = config.str('unixsocket');
+  if (unixPath !== '') log.notice(`The server is now ready to accept connections at ${unixPath}`);
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {
