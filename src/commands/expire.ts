@@ -96,7 +96,7 @@ function expireGeneric(ctx: CommandContext, argv: string[], basetimeMs: number, 
     ctx.reply.integer(0);
     return;
   }
-  if (deadline <= Date.now()) {
+  if (deadline <= Date.now() && !ctx.db.loading) {
     deleteExpiredNow(ctx, key);
     return;
   }

@@ -232,12 +232,13 @@ export class Listeners {
   }
 
   /** Stops listening; resolves once every socket is closed. */
-  async close(): Promise<void> {
+  async close(quiet = false): Promise<void> {
     const closing = this.servers;
     this.servers = [];
     if (this.unixServer !== null) {
-      // Node removes the socket file when its server closes (Redis: "Removing the unix socket file.").
-      this.log.notice('Removing the unix socket file.');
+      // Node removes the socket file when its server closes; a shutdown says so as Redis does
+      // (a failed start-up exits without that line, so its error stays the last one).
+      if (!quiet) this.log.notice('Removing the unix socket file.');
       closing.push(this.unixServer);
       this.unixServer = null;
     }

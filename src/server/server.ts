@@ -261,6 +261,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         }
         return loaded.endOffset;
       },
+      setLoading: (loading) => { this.keyspaceHooks.loading = loading; },
       emptyData: () => {
         this.events.signalFlushedDb(-1);
         for (const db of this.keyspace.dbs) db.flush();
@@ -795,8 +796,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return null;
   }
 
-  /** Stops listening, closes every client, stops timers. */
-  async close(): Promise<void> {
+  /** Stops listening, closes every client, stops timers (`quiet`: a failed start-up, no shutdown lines). */
+  async close(quiet = false): Promise<void> {
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
@@ -804,7 +805,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       client.flush();
       client.close('server shutdown');
     }
-    await this.listeners.close();
+    await this.listeners.close(quiet);
     this.resolveClosed();
     if (this.onShutdown) this.onShutdown();
   }

@@ -216,7 +216,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     server.aof.loadAtStartup();
   } catch (err) {
     if (!(err instanceof AofFatalError)) throw err;
-    await server.close();
+    await server.close(true);
     throw new StartupError('AOF loading failed', true);
   }
   log.notice('Ready to accept connections');

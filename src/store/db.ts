@@ -21,6 +21,11 @@ export interface KeyspaceHooks {
   keyAdded?(db: Db, key: string): void;
   /** True while clients are paused: expired keys then stay in place, only logically gone. */
   expiryPaused?(): boolean;
+  /**
+   * Set while the AOF is loaded: nothing expires (a deadline in the past is kept, as Redis's
+   * keyIsExpired and checkAlreadyExpired do while loading), so the replay ends as the writes did.
+   */
+  loading?: boolean;
   /** Set while a CLIENT NO-TOUCH client's command runs (not TOUCH): lookups keep access times. */
   touchSuppressed?: boolean;
 }
@@ -229,6 +234,7 @@ export class Db {
   private expireIfNeeded(key: string, nowMs: number): boolean {
     const deadline = this.expires.get(key);
     if (deadline === undefined || deadline > nowMs) return false;
+    if (this.hooks.loading === true) return false;
     // Deleting would propagate a DEL, which a client pause forbids (Redis's expireIfNeeded).
     if (this.hooks.expiryPaused !== undefined && this.hooks.expiryPaused()) return true;
     this.removeKey(key);
@@ -404,7 +410,12 @@ export class Db {
 
   isExpired(key: string, atMs = nowMs()): boolean {
     const deadline = this.expires.get(key);
-    return deadline !== undefined && deadline <= atMs;
+    return deadline !== undefined && deadline <= atMs && this.hooks.loading !== true;
+  }
+
+  /** The dataset is being loaded (a past deadline is then set, not applied). */
+  get loading(): boolean {
+    return this.hooks.loading === true;
   }
 
   /** Raw value without expiry or touching, for iteration that already filtered. */

@@ -35,6 +35,8 @@ export interface AofHost {
   newReplayClient(): AofReplayClient;
   /** Loads an RDB image into the dataset (functions included); returns its length. */
   loadRdb(image: Buffer): number;
+  /** Marks the dataset as loading (nothing expires meanwhile). */
+  setLoading(loading: boolean): void;
   /** Empties the dataset (DEBUG LOADAOF). */
   emptyData(): void;
   /** Another background save runs (a rewrite waits for it, as Redis's hasActiveChildProcess). */
@@ -161,6 +163,7 @@ export class AofService {
 
   private load(): AofLoadStatus {
     this.loading = true;
+    this.host.setLoading(true);
     try {
       const outcome = loadAppendOnlyFiles(this.loadHost(), this.manifest);
       this.manifest = outcome.manifest;
@@ -171,6 +174,7 @@ export class AofService {
       return outcome.status;
     } finally {
       this.loading = false;
+      this.host.setLoading(false);
     }
   }
 
