@@ -1,0 +1,222 @@
+// The append-only file over TCP: writes survive a restart of the node on the same directory,
+// MULTI/EXEC and expiries are written as Redis writes them, BGREWRITEAOF replaces the base and
+// the incremental files, the manifest has Redis's lines, a truncated tail and a corrupt file
+// are handled per aof-load-truncated, and CONFIG SET appendonly switches the AOF at run time.
+
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DirectiveValue } from '../../src/index.js';
+import { StartupError, startServer, type RunningServerInternal } from '../../src/server/start.js';
+import { connectIoredis } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+let dir: string;
+const open: Array<{ running: RunningServerInternal; client: Redis }> = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cinnabar-aof-'));
+});
+
+afterEach(async () => {
+  for (const { running, client } of open.splice(0)) {
+    client.disconnect();
+    await running.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(directives: Record<string, DirectiveValue> = {}): Promise<{ running: RunningServerInternal; client: Redis }> {
+  const running = await startServer({
+    port: 0,
+    directives: { bind: '127.0.0.1', loglevel: 'warning', dir, appendonly: 'yes', 'enable-debug-command': 'yes', ...directives },
+  });
+  const client = await connectIoredis(running.port, 2);
+  const entry = { running, client };
+  open.push(entry);
+  return entry;
+}
+
+async function stop(entry: { running: RunningServerInternal; client: Redis }): Promise<void> {
+  open.splice(open.indexOf(entry), 1);
+  entry.client.disconnect();
+  await entry.running.close();
+}
+
+const aofDir = (): string => join(dir, 'appendonlydir');
+const manifest = (): string => readFileSync(join(aofDir(), 'appendonly.aof.manifest'), 'latin1');
+
+function incrText(seq = 1): string {
+  return readFileSync(join(aofDir(), `appendonly.aof.${seq}.incr.aof`), 'latin1');
+}
+
+/** RESP of a command, as a file holds it. */
+function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('')}`;
+}
+
+describe('AOF writing and loading', () => {
+  it('creates a base and an incr file with Redis manifest lines, and replays them after a restart', async () => {
+    const first = await start();
+    expect(manifest()).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    await first.client.set('foo', 'bar');
+    await first.client.rpush('list', 'a', 'b', 'c');
+    await first.client.hset('h', 'f', 'v');
+    await first.client.select(3);
+    await first.client.sadd('s', '1', '2');
+    expect(incrText()).toBe(resp('SELECT', '0') + resp('set', 'foo', 'bar') + resp('rpush', 'list', 'a', 'b', 'c') +
+      resp('hset', 'h', 'f', 'v') + resp('SELECT', '3') + resp('sadd', 's', '1', '2'));
+    await stop(first);
+    const second = await start();
+    expect(await second.client.get('foo')).toBe('bar');
+    expect(await second.client.lrange('list', 0, -1)).toEqual(['a', 'b', 'c']);
+    await second.client.select(3);
+    expect((await second.client.smembers('s')).sort()).toEqual(['1', '2']);
+  });
+
+  it('writes MULTI/EXEC as one block and expiries as absolute PEXPIREAT / PXAT', async () => {
+    const first = await start();
+    await first.client.multi().set('a', '1').incr('a').exec();
+    await first.client.set('k', 'v', 'EX', 100);
+    await first.client.expire('a', 1000);
+    const text = incrText();
+    expect(text).toContain(resp('MULTI') + resp('set', 'a', '1') + resp('incr', 'a') + resp('EXEC'));
+    expect(text).toMatch(/\$4\r\nPXAT\r\n\$13\r\n\d{13}\r\n/);
+    expect(text).toMatch(/PEXPIREAT\r\n\$1\r\na\r\n\$13\r\n\d{13}\r\n/);
+    const ttlBefore = await first.client.pttl('k');
+    await stop(first);
+    const second = await start();
+    expect(await second.client.get('a')).toBe('2');
+    const ttlAfter = await second.client.pttl('k');
+    expect(ttlAfter).toBeGreaterThan(0);
+    expect(ttlAfter).toBeLessThanOrEqual(ttlBefore);
+  });
+
+  it('BGREWRITEAOF makes a new base and incr file, deletes the history and keeps the data', async () => {
+    const first = await start({ 'aof-use-rdb-preamble': 'no' });
+    await first.client.set('x', '1');
+    await first.client.zadd('z', 1.5, 'm', 2, 'n');
+    await first.client.xadd('st', '1-1', 'f', 'v');
+    await first.client.xgroup('CREATE', 'st', 'g', '0');
+    await first.client.xreadgroup('GROUP', 'g', 'c', 'STREAMS', 'st', '>');
+    await first.client.pexpire('x', 500_000);
+    expect(await first.client.bgrewriteaof()).toBe('Background append only file rewriting started');
+    await waitFor(async () => (await first.client.info('persistence')).includes('aof_rewrite_in_progress:0'), 5000, 'the rewrite');
+    expect(manifest()).toBe('file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    await waitFor(() => readdirSync(aofDir()).sort().join() === 'appendonly.aof.2.base.aof,appendonly.aof.2.incr.aof,appendonly.aof.manifest', 5000, 'history removal');
+    const base = readFileSync(join(aofDir(), 'appendonly.aof.2.base.aof'), 'latin1');
+    expect(base).toContain(resp('SET', 'x', '1'));
+    expect(base).toContain(resp('ZADD', 'z', '1.5', 'm', '2', 'n'));
+    expect(base).toContain(resp('XCLAIM', 'st', 'g', 'c', '0', '1-1').slice(4) + '$4\r\nTIME\r\n');
+    expect(base).toContain(resp('XGROUP', 'CREATE', 'st', 'g', '1-1', 'ENTRIESREAD', '1'));
+    expect(base).toMatch(/PEXPIREAT\r\n\$1\r\nx\r\n/);
+    await first.client.set('after', 'rewrite');
+    expect(incrText(2)).toBe(resp('SELECT', '0') + resp('set', 'after', 'rewrite'));
+    const digest = await first.client.call('DEBUG', 'DIGEST');
+    await first.client.call('DEBUG', 'LOADAOF');
+    expect(await first.client.call('DEBUG', 'DIGEST')).toBe(digest);
+    const info = await first.client.info('persistence');
+    expect(info).toContain('aof_rewrites:1');
+    expect(info).toContain('aof_last_bgrewrite_status:ok');
+    await stop(first);
+    const second = await start();
+    expect(await second.client.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await second.client.xpending('st', 'g')).toEqual([1, '1-1', '1-1', [['c', '1']]]);
+  });
+
+  it('#TS annotations with aof-timestamp-enabled, skipped when loading', async () => {
+    const first = await start({ 'aof-timestamp-enabled': 'yes' });
+    await first.client.set('t', '1');
+    expect(incrText()).toMatch(/^#TS:\d+\r\n/);
+    await stop(first);
+    const second = await start();
+    expect(await second.client.get('t')).toBe('1');
+  });
+
+  it('a truncated tail is cut at the last whole command when aof-load-truncated is yes', async () => {
+    mkdirSync(aofDir());
+    writeFileSync(join(aofDir(), 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+    const whole = resp('set', 'foo', 'a') + resp('multi') + resp('set', 'foo', 'b');
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), whole + resp('set', 'bar', 'c').slice(0, -3), 'latin1');
+    const entry = await start({ 'aof-load-truncated': 'yes' });
+    expect(await entry.client.get('foo')).toBe('a');
+    expect(await entry.client.exists('bar')).toBe(0);
+    // Cut after the last whole command (the unfinished MULTI stays, as in Redis, and is never run).
+    expect(incrText()).toBe(whole);
+  });
+
+  it('refuses to start on a truncated file without aof-load-truncated and on a bad format', async () => {
+    mkdirSync(aofDir());
+    writeFileSync(join(aofDir(), 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('set', 'foo', 'a').slice(0, -1), 'latin1');
+    await expect(start({ 'aof-load-truncated': 'no' })).rejects.toBeInstanceOf(StartupError);
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('set', 'foo', 'a') + '!!!' + resp('set', 'foo', 'b'), 'latin1');
+    await expect(start()).rejects.toBeInstanceOf(StartupError);
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('nosuchcommand', 'x'), 'latin1');
+    await expect(start()).rejects.toBeInstanceOf(StartupError);
+    // The files are left as they were.
+    expect(readFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), 'latin1')).toBe(resp('nosuchcommand', 'x'));
+  });
+
+  it('refuses a manifest Redis refuses', async () => {
+    mkdirSync(aofDir());
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), '');
+    for (const bad of [
+      'file appendonly.aof.1.incr.aof seq 1 type x\n',
+      'file appendonly.aof.1.incr.aof seq 1\n',
+      'file appendonly.aof.2.incr.aof seq 2 type i\nfile appendonly.aof.1.incr.aof seq 1 type i\n',
+      '\n',
+      '',
+      'file ../x seq 1 type i\n',
+    ]) {
+      writeFileSync(join(aofDir(), 'appendonly.aof.manifest'), bad);
+      await expect(start()).rejects.toBeInstanceOf(StartupError);
+    }
+  });
+
+  it('moves an old single-file appendonly.aof into the directory as its base', async () => {
+    writeFileSync(join(dir, 'appendonly.aof'), resp('set', 'old', 'style'), 'latin1');
+    const entry = await start();
+    expect(await entry.client.get('old')).toBe('style');
+    expect(manifest()).toBe('file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+  });
+
+  it('CONFIG SET appendonly yes starts with a rewrite of the dataset; no stops appending', async () => {
+    const entry = await start({ appendonly: 'no' });
+    await entry.client.set('before', '1');
+    expect(await entry.client.config('SET', 'appendonly', 'yes')).toBe('OK');
+    await waitFor(async () => (await entry.client.info('persistence')).includes('aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0'), 5000, 'the first rewrite');
+    await entry.client.set('after', '2');
+    await waitFor(() => manifest().includes('type i'), 5000, 'the incr file');
+    expect(manifest()).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    expect(await entry.client.config('SET', 'appendonly', 'no')).toBe('OK');
+    await entry.client.set('ignored', '3');
+    expect(incrText()).not.toContain('ignored');
+    await stop(entry);
+    const second = await start();
+    expect(await second.client.mget('before', 'after', 'ignored')).toEqual(['1', '2', null]);
+  });
+
+  it('appendfsync always: every acknowledged write is in the file when its reply arrives', async () => {
+    const entry = await start({ appendfsync: 'always' });
+    for (let i = 0; i < 50; i++) {
+      await entry.client.set(`k${i}`, String(i));
+      expect(incrText()).toContain(resp('set', `k${i}`, String(i)));
+    }
+    const pipeline = entry.client.pipeline();
+    for (let i = 0; i < 200; i++) pipeline.incr('counter');
+    await pipeline.exec();
+    expect(incrText().split('$4\r\nincr\r\n').length - 1).toBe(200);
+  });
+
+  it('INFO persistence has the aof_* fields of an enabled AOF', async () => {
+    const entry = await start();
+    await entry.client.set('a', 'b');
+    const info = await entry.client.info('persistence');
+    for (const field of ['aof_enabled:1', 'aof_rewrite_in_progress:0', 'aof_last_write_status:ok', 'aof_current_size:', 'aof_base_size:', 'aof_buffer_length:', 'aof_delayed_fsync:0']) {
+      expect(info).toContain(field);
+    }
+  });
+});
