@@ -70,20 +70,20 @@ describe('reserved directives are judged on their final value', () => {
   });
 
   it('a reserved bool set in the file and reset by a flag loads', () => {
-    expect(load('appendonly yes\n', [['appendonly', 'no']]).bool('appendonly')).toBe(false);
-    expect(failure('appendonly no\n', [['appendonly', 'yes']])).toContain('append-only file persistence');
+    expect(load('cluster-enabled yes\n', [['cluster-enabled', 'no']]).bool('cluster-enabled')).toBe(false);
+    expect(failure('cluster-enabled no\n', [['cluster-enabled', 'yes']])).toContain('cluster mode');
   });
 
   it('the earliest offending line is reported when several reserved directives are off', () => {
-    expect(failure('maxmemory 1gb\nappendonly yes\n')).toContain(">>> 'maxmemory 1gb'\n");
-    expect(failure('appendonly yes\nmaxmemory 1gb\n')).toContain(">>> 'appendonly yes'\n");
+    expect(failure('maxmemory 1gb\ncluster-enabled yes\n')).toContain(">>> 'maxmemory 1gb'\n");
+    expect(failure('cluster-enabled yes\nmaxmemory 1gb\n')).toContain(">>> 'cluster-enabled yes'\n");
   });
 
   it('a value reset inside an included file counts, and errors name the included line', () => {
     const inner = confFile('save ""\n');
     expect(load(`save 900 1\ninclude ${inner}\n`).str('save')).toBe('');
-    const bad = confFile('# included\nappendonly yes\n');
-    expect(failure(`include ${bad}\n`)).toContain("at line 2\n>>> 'appendonly yes'\n");
+    const bad = confFile('# included\ncluster-enabled yes\n');
+    expect(failure(`include ${bad}\n`)).toContain("at line 2\n>>> 'cluster-enabled yes'\n");
   });
 
   it.skipIf(!existsSync('/etc/redis/redis.conf'))("Debian's stock redis.conf loads once daemonize is turned off by a flag", () => {
