@@ -17,7 +17,8 @@ export class AofFileReader {
   private bufferOffset = 0;
   private eof = false;
 
-  constructor(private readonly fd: number, initialOffset = 0) {
+  /** `sizeBytes`: the file's length, so a damaged length field never makes a buffer past it. */
+  constructor(private readonly fd: number, private readonly sizeBytes: number, initialOffset = 0) {
     this.bufferOffset = initialOffset;
   }
 
@@ -67,7 +68,8 @@ export class AofFileReader {
 
   /** fread of exactly `count` bytes as a latin1 string; null (nothing consumed) when short. */
   bytes(count: number): string | null {
-    if (!this.fill(count)) {
+    // Past the end of the file: a short read (the caller treats the file as truncated here).
+    if (this.offset + count > this.sizeBytes || !this.fill(count)) {
       this.start = this.end;
       return null;
     }

@@ -164,14 +164,15 @@ export function loadSingleFile(host: AofLoadHost, name: string): AofLoadStatus {
     return 'open-error';
   }
   try {
-    if (fstatSync(fd).size === 0) return 'empty';
-    return replay(host, fd, path, name);
+    const sizeBytes = fstatSync(fd).size;
+    if (sizeBytes === 0) return 'empty';
+    return replay(host, fd, sizeBytes, path, name);
   } finally {
     closeSync(fd);
   }
 }
 
-function replay(host: AofLoadHost, fd: number, path: string, name: string): AofLoadStatus {
+function replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string, name: string): AofLoadStatus {
   const log = host.log;
   let startOffset = 0;
   const signature = Buffer.alloc(5);
@@ -191,7 +192,7 @@ function replay(host: AofLoadHost, fd: number, path: string, name: string): AofL
     }
     if (oldStyle) log.notice('Reading the remaining AOF tail...');
   }
-  const input = new AofFileReader(fd, startOffset);
+  const input = new AofFileReader(fd, sizeBytes, startOffset);
   const client = host.newReplayClient();
   let validUpTo = 0;
   let validBeforeMulti = 0;
@@ -210,8 +211,6 @@ function replay(host: AofLoadHost, fd: number, path: string, name: string): AofL
         if (lenLine === null) return truncatedOrFailed(host, path, name, validUpTo, false);
         if (lenLine.charCodeAt(0) !== 36) return formatError(host, name); // not '$'
         const len = atoi(lenLine.slice(1));
-        // A length past what memory could hold is a damaged file, not a truncated one.
-        if (len > MAX_ARGUMENT_BYTES) return formatError(host, name);
         const arg = len > 0 ? input.bytes(len) : '';
         if (arg === null) return truncatedOrFailed(host, path, name, validUpTo, false);
         if (input.bytes(2) === null) return truncatedOrFailed(host, path, name, validUpTo, false);
@@ -236,8 +235,6 @@ function replay(host: AofLoadHost, fd: number, path: string, name: string): AofL
   }
 }
 
-/** The largest argument read (proto-max-bulk-len's ceiling): a bigger length is corruption. */
-const MAX_ARGUMENT_BYTES = 512 * 1024 * 1024;
 
 
 /** C's atoi / strtol prefix parse. */
