@@ -107,25 +107,17 @@ export async function runServer(args: readonly string[], script: string): Promis
   supervisor.notify('READY=1');
   if (daemonChild) await reportToParent({ ready: true });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.warning(`Received ${signal} scheduling shutdown...`);
-    log.warning('User requested shutdown...');
-    supervisor.notify('STOPPING=1');
-    running.removePidFile();
-    log.warning('Redis is now ready to exit, bye bye...');
-    void running.close();
-  };
-  shutdownOnSignal = stop;
-  // SHUTDOWN (the command): the same steps, in Redis's order, between its first and last line.
-  running.server.onShutdownRequested = () => {
-    stopping = true;
+  // A signal is acted upon by the server's cron (Redis's shutdown_asap): the final save, and a
+  // shutdown that a failed save cancels, follow the same steps as the SHUTDOWN command.
+  const server = running.server;
+  shutdownOnSignal = (signal) => server.shutdownSignal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+  server.onForcedExit = (status) => process.exit(status);
+  // The steps between "User requested shutdown..." and the last line, in Redis's order.
+  server.onShutdownRequested = () => {
     supervisor.notify('STOPPING=1');
     running.removePidFile();
   };
-  if (pendingSignal !== null) stop(pendingSignal);
+  if (pendingSignal !== null) shutdownOnSignal(pendingSignal);
   await running.server.closed;
   return 0;
 }

@@ -55,6 +55,8 @@ export class ScriptRun {
 export interface ScriptCallGates {
   /** The error text while commands that grow memory are refused, else null. */
   oomRefusal(): string | null;
+  /** The MISCONF text while writes are refused after a failed save, else null. */
+  diskErrorRefusal(): string | null;
   /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
   denyNoScriptCommands(): boolean;
 }
@@ -66,6 +68,10 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
   if ((arity > 0 && arity !== argc) || argc < -arity) return 'Wrong number of args calling Redis command from script';
   if (command.noScript && gates.denyNoScriptCommands()) return 'This Redis command is not allowed from script';
   if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
+  if (command.isWrite && !run.writeDirty) {
+    const refusal = gates.diskErrorRefusal();
+    if (refusal !== null) return refusal;
+  }
   if (!run.allowOom && !run.writeDirty && command.denyOom) {
     const refusal = gates.oomRefusal();
     if (refusal !== null) return refusal;

@@ -15,6 +15,7 @@ import { ListenError } from './listeners.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.js';
 import { Server } from './server.js';
+import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -204,6 +205,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  try {
+    const loaded = loadRdbAtStartup({
+      config, keyspace: server.keyspace, log,
+      restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),
+    });
+    if (loaded !== null) server.persistence.noteLoaded(loaded.keysLoaded, loaded.keysExpired);
+  } catch (err) {
+    if (!(err instanceof RdbLoadFailure)) throw err;
+    // redis-server exits here (status 1); the lines are in the log.
+    await server.close();
+    throw new StartupError(err.message, true);
+  }
   log.notice('Ready to accept connections');
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
