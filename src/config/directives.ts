@@ -204,7 +204,7 @@ export const DIRECTIVES = [
   { name: 'aof-disable-auto-gc', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'replica-ignore-disk-write-errors', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'aclfile', kind: 'string', defaultText: '', mutable: false, reservedFor: 'ACL users' },
-  { name: 'unixsocket', kind: 'string', defaultText: '', mutable: false, reservedFor: 'unix socket listening' },
+  { name: 'unixsocket', kind: 'string', defaultText: '', mutable: false },
   { name: 'pidfile', kind: 'string', defaultText: '', mutable: false },
   { name: 'replica-announce-ip', alias: 'slave-announce-ip', kind: 'string', defaultText: '', mutable: true },
   { name: 'masteruser', kind: 'string', defaultText: '', mutable: true, sensitive: true },

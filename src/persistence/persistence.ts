@@ -10,13 +10,12 @@ import type { PersistenceApi } from '../commands/context.js';
 import type { Config } from '../config/config.js';
 import type { ServerLog } from '../server/log.js';
 import type { Keyspace } from '../store/keyspace.js';
-import { MissingCodecError } from '../store/rdb/codecs.js';
-import { saveImage } from '../store/rdb/image.js';
 import { DurableFileWriter } from '../util/durable-file.js';
 import { describeSystemError } from '../util/errno.js';
 import { rdbFilePath, rdbSaveOptions, rdbTempPath } from './rdb-files.js';
 import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
-import { BackgroundSave } from './background-save.js';
+import { BackgroundSave, snapshotOptions } from './background-save.js';
+import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
 
 /** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_SEC = 5;
@@ -95,34 +94,24 @@ export class Persistence implements PersistenceApi {
   /** rdbSave: the whole dataset written durably now (blocking). True on success; errors logged. */
   saveNow(): boolean {
     const { config, keyspace, log } = this.host;
-    let image: Buffer;
-    try {
-      image = saveImage(keyspace.dbs, rdbSaveOptions(config, keyspace));
-    } catch (err) {
-      if (!(err instanceof MissingCodecError)) throw err;
-      log.warning(`Write error saving DB on disk(rdbSaveRio): ${err.message}`);
-      return false;
-    }
     let writer: DurableFileWriter;
-    const tempPath = rdbTempPath(config);
     try {
-      writer = new DurableFileWriter(rdbFilePath(config), tempPath);
+      writer = new DurableFileWriter(rdbFilePath(config), rdbTempPath(config));
     } catch (err) {
-      log.warning(`Failed opening the temp RDB file ${`temp-${process.pid}.rdb`} (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
+      log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
       return false;
     }
-    let step = 'rdbSaveRio';
+    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer);
+    if (producer.runToEnd() !== 'ok') {
+      writer.abort();
+      log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(producer.failure)}`);
+      return false;
+    }
     try {
-      writer.write(image);
-      step = 'rename';
       writer.commitSync();
     } catch (err) {
       writer.abort();
-      if (step === 'rename') {
-        log.warning(`Error moving temp DB file ${`temp-${process.pid}.rdb`} on the final destination ${config.str('dbfilename')} (in server root dir ${config.str('dir')}): ${describeSystemError(err)}`);
-      } else {
-        log.warning(`Write error saving DB on disk(${step}): ${describeSystemError(err)}`);
-      }
+      log.warning(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${config.str('dbfilename')} (in server root dir ${config.str('dir')}): ${describeSystemError(err)}`);
       // Like rdbSave, a failed synchronous save leaves rdb_last_bgsave_status as it was.
       return false;
     }
@@ -174,7 +163,7 @@ export class Persistence implements PersistenceApi {
       save = new BackgroundSave(this.host.keyspace, config, rdbFilePath(config), rdbTempPath(config));
     } catch (err) {
       this.lastSaveOk = false;
-      log.warning(`Can't save in background: ${err instanceof MissingCodecError ? err.message : describeSystemError(err)}`);
+      log.warning(`Can't save in background: ${describeSystemError(err)}`);
       return false;
     }
     this.background = save;
@@ -184,7 +173,7 @@ export class Persistence implements PersistenceApi {
   }
 
   /** backgroundSaveDoneHandlerDisk. */
-  private backgroundSaveDone(save: BackgroundSave, outcome: 'ok' | 'error' | 'aborted'): void {
+  private backgroundSaveDone(save: BackgroundSave, outcome: SnapshotOutcome): void {
     if (this.background !== save) return;
     this.background = null;
     const { log } = this.host;
@@ -195,6 +184,7 @@ export class Persistence implements PersistenceApi {
       this.lastSaveOk = true;
       this.lastCowBytes = save.keptBytes;
     } else if (outcome === 'error') {
+      if (save.failure !== null) log.warning(`Write error saving DB on disk: ${describeSystemError(save.failure)}`);
       log.warning('Background saving error');
       this.lastSaveOk = false;
     } else {

@@ -204,7 +204,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     };
-    this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
+    this.listeners = new Listeners(config, log, (socket, unixSocketPath) => this.accept(socket, unixSocketPath));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
@@ -259,18 +259,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
-  accept(socket: Socket): void {
+  accept(socket: Socket, unixSocketPath: string | null = null): void {
     if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.live.protectedMode && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
     }
-    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes);
+    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, unixSocketPath);
     const keepAliveSec = this.live.tcpKeepaliveSec;
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);

@@ -218,6 +218,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw new StartupError(err.message, true);
   }
   log.notice('Ready to accept connections');
+  if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {

@@ -10,7 +10,7 @@ import {
   RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB, RDB_VERSION,
 } from './constants.js';
-import type { RdbSettings } from './codec.js';
+import type { RdbSaveContext, RdbSettings } from './codec.js';
 import { readValue, rdbTypeOf, writeValue } from './codecs.js';
 import { crc64 } from './crc64.js';
 import { corrupt } from './errors.js';
@@ -41,46 +41,76 @@ export interface RdbSaveOptions {
   settings: RdbSettings;
 }
 
-/** Serializes every database (MissingCodecError when a value's type has no codec). */
-export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
-  const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
-  const ctx = { settings: options.settings };
+/** The file's start: magic and version, AUX fields, FUNCTION2 libraries. */
+export function writeImageHeader(out: RdbWriter, aux: RdbSaveOptions['aux'], functionCodes: readonly string[]): void {
   out.latin1(`${MAGIC}${String(RDB_VERSION).padStart(4, '0')}`);
-  for (const [key, value] of options.aux) {
+  for (const [key, value] of aux) {
     out.u8(RDB_OPCODE_AUX);
     out.string(key);
     out.string(value);
   }
-  for (const code of options.functionCodes) {
+  for (const code of functionCodes) {
     out.u8(RDB_OPCODE_FUNCTION2);
     out.string(code);
   }
+}
+
+/** SELECTDB; with sizes, the RESIZEDB hint that follows it at the start of a db's keys. */
+export function writeSelectDb(out: RdbWriter, dbId: number, sizes?: { keys: number; expires: number }): void {
+  out.u8(RDB_OPCODE_SELECTDB);
+  out.len(dbId);
+  if (sizes === undefined) return;
+  out.u8(RDB_OPCODE_RESIZEDB);
+  out.len(sizes.keys);
+  out.len(sizes.expires);
+}
+
+/** What precedes a key's type byte: its deadline and its access record. */
+export interface EntryMeta {
+  deadlineMs: number | undefined;
+  /** Seconds idle (under LRU tracking) or the LFU counter (under LFU); ignored with 'none'. */
+  access: number;
+}
+
+/** rdbSaveKeyValuePair: [EXPIRETIME_MS] [IDLE|FREQ] type key value. */
+export function writeEntry(out: RdbWriter, key: string, value: RedisValue, meta: EntryMeta, tracking: AccessTracking, ctx: RdbSaveContext): void {
+  if (meta.deadlineMs !== undefined) {
+    out.u8(RDB_OPCODE_EXPIRETIME_MS);
+    out.millis(meta.deadlineMs);
+  }
+  if (tracking === 'lru') {
+    out.u8(RDB_OPCODE_IDLE);
+    out.len(meta.access);
+  } else if (tracking === 'lfu') {
+    out.u8(RDB_OPCODE_FREQ);
+    out.u8(meta.access);
+  }
+  out.u8(rdbTypeOf(value));
+  out.string(key);
+  writeValue(value, out, ctx);
+}
+
+/** EOF; the CRC64 trailer is the caller's (it may have hashed the bytes as they went). */
+export function writeImageEof(out: RdbWriter): void {
+  out.u8(RDB_OPCODE_EOF);
+}
+
+/** Serializes every database at once (MissingCodecError when a value's type has no codec). */
+export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
+  const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
+  const ctx = { settings: options.settings };
+  writeImageHeader(out, options.aux, options.functionCodes);
+  const meta: EntryMeta = { deadlineMs: undefined, access: 0 };
   for (const db of dbs) {
     if (db.size === 0) continue;
-    out.u8(RDB_OPCODE_SELECTDB);
-    out.len(db.id);
-    out.u8(RDB_OPCODE_RESIZEDB);
-    out.len(db.size);
-    out.len(db.expiresCount);
+    writeSelectDb(out, db.id, { keys: db.size, expires: db.expiresCount });
     db.forEachEntry((key, value) => {
-      const deadline = db.getExpire(key);
-      if (deadline !== undefined) {
-        out.u8(RDB_OPCODE_EXPIRETIME_MS);
-        out.millis(deadline);
-      }
-      if (options.tracking === 'lru') {
-        out.u8(RDB_OPCODE_IDLE);
-        out.len(db.idleSeconds(key));
-      } else if (options.tracking === 'lfu') {
-        out.u8(RDB_OPCODE_FREQ);
-        out.u8(db.lfuFrequency(key));
-      }
-      out.u8(rdbTypeOf(value));
-      out.string(key);
-      writeValue(value, out, ctx);
+      meta.deadlineMs = db.getExpire(key);
+      meta.access = options.tracking === 'lru' ? db.idleSeconds(key) : options.tracking === 'lfu' ? db.lfuFrequency(key) : 0;
+      writeEntry(out, key, value, meta, options.tracking, ctx);
     });
   }
-  out.u8(RDB_OPCODE_EOF);
+  writeImageEof(out);
   const trailerAt = out.length;
   for (let i = 0; i < CHECKSUM_BYTES; i++) out.u8(0);
   const image = out.finish();
