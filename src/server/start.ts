@@ -196,7 +196,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err instanceof ListenError) throw new StartupError(err.message, true);
     throw err;
   }
-  log.notice(`Running mode=standalone, port=${port}.`);
+  if (config.bool('always-show-logo') || (config.str('logfile') === '' && process.stdout.isTTY === true)) {
+    // Redis shows its ASCII-art logo here; ours is plain, with the same facts (tools and Redis's
+    // test suite wait for its " PID: <pid>").
+    log.noticeRaw(`\n Cinnabar ${CINNABAR_VERSION}, Redis ${REDIS_VERSION} compatible, 64 bit\n Running in standalone mode\n Port: ${port}\n PID: ${process.pid}\n\n`);
+  } else {
+    log.notice(`Running mode=standalone, port=${port}.`);
+  }
   let pidfile = config.str('pidfile');
   if (pidfile === '' && options.daemonized === true) {
     // Redis writes a daemon's pid to its default path, and CONFIG GET pidfile then shows it.
