@@ -100,8 +100,10 @@ export class SnapshotProducer {
   private readonly tracking: AccessTracking;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  /** Pacing under rdb-key-save-delay: the next key is not serialized before this time. */
-  private nextKeyAtMs = 0;
+  /** Pacing under rdb-key-save-delay: keys serialized since the pace (of this delay) started. */
+  private paceDelayMs = 0;
+  private paceStartMs = 0;
+  private pacedKeys = 0;
 
   /**
    * Captures the dataset now: the header (AUX fields and function libraries, as they are now)
@@ -199,21 +201,27 @@ export class SnapshotProducer {
   }
 
   /**
-   * rdb-key-save-delay: whether the next key may go now. Blocking, it sleeps; otherwise it
-   * writes out what it has and comes back with a timer.
+   * rdb-key-save-delay: whether the next key may go now (key n is due n delays after the pace
+   * started, so a timer's wake-up serves every key that became due). Blocking, it sleeps;
+   * otherwise it writes out what it has and comes back with a timer.
    */
   private paced(delayMicros: number, blocking: boolean): boolean {
     // A negative delay is nanoseconds in Redis's debugDelay.
     const delayMs = delayMicros > 0 ? delayMicros / 1000 : -delayMicros / 1e6;
     const now = performance.now();
-    if (now >= this.nextKeyAtMs) {
-      this.nextKeyAtMs = Math.max(now, this.nextKeyAtMs) + delayMs;
+    if (delayMs !== this.paceDelayMs) {
+      this.paceDelayMs = delayMs;
+      this.paceStartMs = now;
+      this.pacedKeys = 0;
+    }
+    const waitMs = this.paceStartMs + this.pacedKeys * delayMs - now;
+    if (waitMs <= 0) {
+      this.pacedKeys++;
       return true;
     }
-    const waitMs = this.nextKeyAtMs - now;
     if (blocking) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs);
-      this.nextKeyAtMs += delayMs;
+      this.pacedKeys++;
       return true;
     }
     this.flushOut();

@@ -316,7 +316,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv.length, this.gates);
     if (command === undefined || refusal !== null) {
-      const text = `ERR ${refusal ?? ''}`;
+      const text = refusal !== null && refusal.startsWith('-') ? refusal.slice(1) : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
       if (command !== undefined) command.stats.rejectedCalls++;
       const table = errorTable(text);
