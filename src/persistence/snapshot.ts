@@ -14,9 +14,9 @@
 // - FLUSHDB/FLUSHALL give the old maps to the snapshot (they never change again); SWAPDB swaps
 //   the hooks with the maps.
 //
-// Memory: the set of handled keys (every key passed by the walk or handled early) of the db
-// being walked, plus those handled early in dbs not reached yet; no copy of values is kept
-// (an early entry is serialized at once and joins the output).
+// Memory: the keys the walk has passed in the db being walked (Sets of bounded size), plus the
+// keys handled early; no copy of values is kept (an early entry is serialized at once and
+// joins the output).
 
 import { performance } from 'node:perf_hooks';
 import type { AccessPolicy, Db, DbMaps, DbSnapshotHook } from '../store/db.js';
@@ -52,10 +52,44 @@ const FLUSH_AT_BYTES = 1024 * 1024;
 /** The walk checks the clock once per this many keys. */
 const KEYS_PER_CLOCK_CHECK = 32;
 const CHECKSUM_BYTES = 8;
+/** Size of each Set recording the keys a walk has passed (see PassedKeys). */
+const PASSED_KEYS_PER_PART = 65_536;
+
+/**
+ * Keys the walk has passed, in Sets of bounded size: one Set of a million keys would stall the
+ * event loop for tens of milliseconds each time V8 grows its table; a 64K-key Set grows in
+ * about a millisecond. Only hooks ask (once per write during the snapshot), so the lookups in
+ * every part cost little.
+ */
+class PassedKeys {
+  private readonly parts: Array<Set<string>> = [new Set()];
+
+  add(key: string): void {
+    let last = this.parts[this.parts.length - 1];
+    if (last.size >= PASSED_KEYS_PER_PART) {
+      last = new Set();
+      this.parts.push(last);
+    }
+    last.add(key);
+  }
+
+  has(key: string): boolean {
+    for (const part of this.parts) if (part.has(key)) return true;
+    return false;
+  }
+
+  clear(): void {
+    this.parts.length = 0;
+    this.parts.push(new Set());
+  }
+}
 
 /** One database's maps as they were when the snapshot started, and the keys already handled. */
 class Source implements DbSnapshotHook {
-  readonly handled = new Set<string>();
+  /** Keys a hook has seen: serialized early, noted as absent, or already passed (the walk skips them). */
+  readonly early = new Set<string>();
+  /** Keys the walk has serialized (a hook leaves them alone). */
+  readonly passed = new PassedKeys();
   walk: Iterator<string> | null = null;
   /** The RESIZEDB hint went out with this db's first SELECTDB. */
   announced = false;
@@ -178,8 +212,8 @@ export class SnapshotProducer {
           continue;
         }
         const key = step.value;
-        if (source.handled.has(key)) continue;
-        source.handled.add(key);
+        if (source.early.has(key)) continue;
+        source.passed.add(key);
         this.serialize(source, key);
         if (++sinceClockCheck >= KEYS_PER_CLOCK_CHECK) {
           sinceClockCheck = 0;
@@ -234,9 +268,11 @@ export class SnapshotProducer {
 
   /** A hook's call: the key's entry goes out now (or the key is noted as absent). */
   handleEarly(source: Source, key: string, write: boolean): void {
-    if (this.state !== 'running' || source.handled.has(key)) return;
-    source.handled.add(key);
-    if (!source.maps.data.has(key)) return;
+    if (this.state !== 'running' || source.early.has(key)) return;
+    // From now on the walk skips the key, even when it comes back later in the Map's order (a
+    // key deleted and added again moves to the end, where the walk would meet it twice).
+    source.early.add(key);
+    if (source.passed.has(key) || !source.maps.data.has(key)) return;
     try {
       const before = this.out.length;
       this.serialize(source, key);
@@ -286,7 +322,8 @@ export class SnapshotProducer {
   /** A db's walk ended: its hook goes, wherever SWAPDB has taken its maps. */
   private release(source: Source): void {
     for (const db of this.dbs) if (db.snapshotHook === source) db.snapshotHook = null;
-    source.handled.clear();
+    source.early.clear();
+    source.passed.clear();
   }
 
   private fail(err: unknown): void {

@@ -57,6 +57,9 @@ async function mutate(c: RawConnection, round: number): Promise<void> {
     await c.call('SET', `new:${round}`, 'created during the snapshot');
     await c.call('RENAME', `l:${(i + 6) % 150}`, `renamed:${round}`);
     await c.call('HDEL', 'bighash', `f${round}`);
+    // A key deleted and added again moves to the end of its Map, where the walk meets it again.
+    await c.call('DEL', `s:${round}`);
+    await c.call('SET', `s:${round}`, 'back again');
   }
   await c.call('SELECT', '0');
   await c.call('MOVE', `z:${(i + 8) % 150}`, '5');
