@@ -92,7 +92,15 @@ export async function runServer(args: readonly string[], script: string): Promis
     // place before it listens: one arriving during start-up is acted upon once started.
     process.on('SIGTERM', () => onShutdownSignal('SIGTERM'));
     process.on('SIGINT', () => onShutdownSignal('SIGINT'));
-    running = await startServer({ ...options, config, log, setLogRole: created.setRole, daemonized: background });
+    running = await startServer({
+      ...options, config, log, setLogRole: created.setRole, daemonized: background,
+      // Signals reach the server from now on, also while it loads its dataset.
+      onCreated: (server) => {
+        shutdownOnSignal = (signal) => server.shutdownSignal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+        server.onForcedExit = (status) => process.exit(status);
+        if (pendingSignal !== null) shutdownOnSignal(pendingSignal);
+      },
+    });
   } catch (err) {
     const failure = failureText(err);
     if (daemonChild) {
@@ -110,14 +118,11 @@ export async function runServer(args: readonly string[], script: string): Promis
   // A signal is acted upon by the server's cron (Redis's shutdown_asap): the final save, and a
   // shutdown that a failed save cancels, follow the same steps as the SHUTDOWN command.
   const server = running.server;
-  shutdownOnSignal = (signal) => server.shutdownSignal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
-  server.onForcedExit = (status) => process.exit(status);
   // The steps between "User requested shutdown..." and the last line, in Redis's order.
   server.onShutdownRequested = () => {
     supervisor.notify('STOPPING=1');
     running.removePidFile();
   };
-  if (pendingSignal !== null) shutdownOnSignal(pendingSignal);
   await running.server.closed;
   return 0;
 }

@@ -87,6 +87,20 @@ export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
   };
 }
 
+/** What persistence exposes while the dataset loads at start-up. */
+export interface LoadingGate {
+  readonly loadingRefusal: string | null;
+}
+
+/** Commands without the loading flag are refused while the dataset loads. */
+export function loadingCheck(gate: LoadingGate): CommandCheck {
+  return {
+    name: 'loading',
+    appliesTo: (command) => !command.allowLoading,
+    run: () => gate.loadingRefusal,
+  };
+}
+
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
   appliesTo: (command) => command.noMulti,

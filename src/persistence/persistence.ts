@@ -16,6 +16,7 @@ import { rdbFilePath, rdbSaveOptions, rdbTempPath } from './rdb-files.js';
 import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
 import { BackgroundSave, snapshotOptions } from './background-save.js';
 import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
+import type { LoadingState } from './rdb-files.js';
 
 /** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_SEC = 5;
@@ -56,6 +57,8 @@ export class Persistence implements PersistenceApi {
   lastCowBytes = 0;
   rdbLastLoadKeysLoaded = 0;
   rdbLastLoadKeysExpired = 0;
+  /** The start-up load in progress (INFO loading:1, LOADING errors), or null. */
+  loading: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
 
@@ -68,6 +71,16 @@ export class Persistence implements PersistenceApi {
   noteLoaded(keysLoaded: number, keysExpired: number): void {
     this.rdbLastLoadKeysLoaded = keysLoaded;
     this.rdbLastLoadKeysExpired = keysExpired;
+  }
+
+  /** shared.loadingerr while the dataset loads. */
+  get loadingRefusal(): string | null {
+    return this.loading === null ? null : 'LOADING Redis is loading the dataset in memory';
+  }
+
+  /** The server is closing: a load in progress stops. */
+  cancelLoading(): void {
+    if (this.loading !== null) this.loading.cancelled = true;
   }
 
   get hasSavePoints(): boolean {
@@ -251,6 +264,8 @@ export class Persistence implements PersistenceApi {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.abortBackgroundSave();
     }
+    // A half-loaded dataset is never saved over the file it comes from.
+    if (this.loading !== null) return true;
     if (!((this.savePoints.length > 0 && save !== false) || save === true)) return true;
     log.notice('Saving the final RDB snapshot before exiting.');
     if (this.saveNow()) return true;

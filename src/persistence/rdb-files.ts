@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { ServerLog } from '../server/log.js';
 import type { AccessTracking, RdbLoadResult, RdbSaveOptions } from '../store/rdb/image.js';
-import { loadImage } from '../store/rdb/image.js';
+import { RdbImageLoader } from '../store/rdb/image.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
 import type { Keyspace } from '../store/keyspace.js';
 import { usedMemoryBytes } from '../util/memory.js';
 import { REDIS_VERSION } from '../util/version.js';
+import { describeSystemError } from '../util/errno.js';
 
 /** The RDB file: dbfilename inside dir. */
 export function rdbFilePath(config: Config): string {
@@ -72,13 +73,33 @@ export interface StartupLoadHost {
   restoreLibrary(code: string): string | null;
 }
 
+/** A load in progress (INFO's loading_* fields); `cancelled` stops it (a shutdown meanwhile). */
+export interface LoadingState {
+  readonly startSec: number;
+  readonly totalBytes: number;
+  loadedBytes: number;
+  /** used-mem of the file's AUX fields (loading_rdb_used_mem). */
+  rdbUsedMemBytes: number;
+  cancelled: boolean;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /**
  * Loads dir/dbfilename into the (empty) keyspace, logging as Redis's loadDataFromDisk and
- * rdbLoadRio do. Returns the load's result, or null when there is no file. Throws
- * RdbLoadFailure (after logging Redis's lines) when the file cannot be read or is corrupt:
- * redis-server exits then, so does the caller.
+ * rdbLoadRio do, in steps of loading-process-events-interval-bytes with the event loop served
+ * in between (clients get LOADING meanwhile; key-load-delay slows it for tests). `onStart`
+ * receives the load's state once the file is read. Resolves to the result, or null when there
+ * is no file or the load was cancelled. Rejects with RdbLoadFailure (after logging Redis's
+ * lines) when the file cannot be read or is corrupt: redis-server exits then, so does the caller.
  */
-export function loadRdbAtStartup(host: StartupLoadHost): RdbLoadResult | null {
+export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: LoadingState) => void): Promise<RdbLoadResult | null> {
   const { config, log } = host;
   const path = rdbFilePath(config);
   const startNs = process.hrtime.bigint();
@@ -87,15 +108,17 @@ export function loadRdbAtStartup(host: StartupLoadHost): RdbLoadResult | null {
     if (statSync(path).isDirectory()) throw Object.assign(new Error('Is a directory'), { code: 'EISDIR' });
     image = readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    const reason = code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (err as Error).message;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const reason = describeSystemError(err);
     log.warning(`Fatal error loading the DB: ${reason}. Exiting.`);
     throw new RdbLoadFailure(`Fatal error loading the DB: ${reason}`);
   }
-  let result: RdbLoadResult;
+  const state: LoadingState = { startSec: Math.floor(Date.now() / 1000), totalBytes: image.length, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false };
+  onStart(state);
+  let loader: RdbImageLoader;
+  let auxLogged = false;
   try {
-    result = loadImage(image, {
+    loader = new RdbImageLoader(image, {
       dbs: host.keyspace.dbs,
       settings: config,
       dropExpired: true,
@@ -104,6 +127,38 @@ export function loadRdbAtStartup(host: StartupLoadHost): RdbLoadResult | null {
       tracking: accessTrackingOf(config),
       nowMs: Date.now(),
     });
+    let paceStartMs = Date.now();
+    let pacedKeys = 0;
+    let paceDelayMicros = 0;
+    for (;;) {
+      const delayMicros = config.num('key-load-delay');
+      let maxKeys = Number.POSITIVE_INFINITY;
+      if (delayMicros > 0) {
+        if (delayMicros !== paceDelayMicros) {
+          paceDelayMicros = delayMicros;
+          paceStartMs = Date.now();
+          pacedKeys = 0;
+        }
+        maxKeys = Math.floor(((Date.now() - paceStartMs) * 1000) / delayMicros) + 1 - pacedKeys;
+        if (maxKeys <= 0) {
+          await sleepMs(Math.max(1, Math.ceil(delayMicros / 1000)));
+          if (state.cancelled) return null;
+          continue;
+        }
+      }
+      const keysBefore = loader.result.keysLoaded + loader.result.keysExpired + loader.result.emptyKeysSkipped;
+      const done = loader.step(config.num('loading-process-events-interval-bytes'), maxKeys);
+      pacedKeys += loader.result.keysLoaded + loader.result.keysExpired + loader.result.emptyKeysSkipped - keysBefore;
+      state.loadedBytes = loader.loadedBytes;
+      if (!auxLogged) {
+        auxLogged = true;
+        logAuxFields(log, loader.result.aux);
+        state.rdbUsedMemBytes = Number.parseInt(loader.result.aux.get('used-mem') ?? '0', 10) || 0;
+      }
+      if (done) break;
+      await nextTurn();
+      if (state.cancelled) return null;
+    }
   } catch (err) {
     if (!(err instanceof RdbFormatError)) throw err;
     if (err.message.startsWith('Wrong signature') || err.message.startsWith('Can\'t handle RDB format version')) {
@@ -115,7 +170,7 @@ export function loadRdbAtStartup(host: StartupLoadHost): RdbLoadResult | null {
     }
     throw new RdbLoadFailure(err.message);
   }
-  logAuxFields(log, result.aux);
+  const result = loader.result;
   for (const code of result.functionCodes) {
     const error = host.restoreLibrary(code);
     if (error !== null) {

@@ -171,7 +171,7 @@ function persistenceSection(s: Server): Field[] {
   const current = p.currentSave;
   const nowMs = Date.now();
   return [
-    ['loading', 0],
+    ['loading', s.persistence.loading === null ? 0 : 1],
     ['async_loading', 0],
     ['current_cow_peak', current === null ? 0 : current.keptBytes],
     ['current_cow_size', current === null ? 0 : current.keptBytes],
@@ -201,6 +201,24 @@ function persistenceSection(s: Server): Field[] {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...loadingFields(s),
+  ];
+}
+
+/** The fields Redis adds while it loads the dataset. */
+function loadingFields(s: Server): Field[] {
+  const state = s.persistence.loading;
+  if (state === null) return [];
+  const elapsedSec = Math.max(0, Math.floor(Date.now() / 1000) - state.startSec);
+  const ratio = state.totalBytes === 0 ? 0 : state.loadedBytes / state.totalBytes;
+  const etaSec = state.loadedBytes === 0 ? 1 : Math.round(elapsedSec * (state.totalBytes - state.loadedBytes) / state.loadedBytes);
+  return [
+    ['loading_start_time', state.startSec],
+    ['loading_total_bytes', state.totalBytes],
+    ['loading_rdb_used_mem', state.rdbUsedMemBytes],
+    ['loading_loaded_bytes', state.loadedBytes],
+    ['loading_loaded_perc', (ratio * 100).toFixed(2)],
+    ['loading_eta_seconds', etaSec],
   ];
 }
 

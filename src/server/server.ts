@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -158,6 +158,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       authCheck,
       memoryCheck(this.memoryGuard),
       diskErrorCheck(this.persistence),
+      loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
       busyScriptCheck(() => this.scripting.busyRefusal()),
@@ -648,6 +649,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.shutdownForSignal(this.pendingShutdownSignal);
       if (this.cronTimer === null) return;
     }
+    // While the dataset loads only signals are acted upon (Redis's whileBlockedCron).
+    if (this.persistence.loading !== null) return;
     refreshAccessClock();
     this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
@@ -753,7 +756,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.onForcedExit?.(1);
       return;
     }
-    this.log.warning(`Received ${signal} scheduling shutdown...`);
+    this.log.warning(this.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${signal} scheduling shutdown...`);
     this.pendingShutdownSignal = signal;
   }
 
@@ -768,7 +771,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** The cron's part of a signal: shutdown-on-sigterm / shutdown-on-sigint give the flags. */
   private shutdownForSignal(signal: 'SIGTERM' | 'SIGINT'): void {
     const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
-    const save = words.includes('save') ? true : words.includes('nosave') ? false : null;
+    // Never a save over the file while it is still being loaded.
+    const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
     if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
       // The reasons are logged; the server goes on (a later signal may try again).
       this.pendingShutdownSignal = null;
@@ -790,6 +794,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
+    this.persistence.cancelLoading();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();

@@ -54,6 +54,8 @@ export interface StartOptions {
   commandLineArguments?: boolean;
   /** Running detached (daemonize yes): a pid file is written even without a pidfile directive. */
   daemonized?: boolean;
+  /** Called once the server exists, before the dataset loads (the CLI routes signals to it). */
+  onCreated?: (server: Server) => void;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -188,6 +190,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     installMaxClientsCheck(config, log);
   }
   const server = new Server(config, log);
+  options.onCreated?.(server);
   let port: number;
   try {
     port = await server.listen();
@@ -212,12 +215,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
   try {
-    const loaded = loadRdbAtStartup({
+    const loaded = await loadRdbAtStartup({
       config, keyspace: server.keyspace, log,
       restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),
-    });
+    }, (state) => { server.persistence.loading = state; });
+    const cancelled = server.persistence.loading?.cancelled === true;
+    server.persistence.loading = null;
     if (loaded !== null) server.persistence.noteLoaded(loaded.keysLoaded, loaded.keysExpired);
+    // Shut down while loading (a signal): nothing more to start.
+    if (cancelled) return startedHandle(server, log, pidfile);
   } catch (err) {
+    server.persistence.loading = null;
     if (!(err instanceof RdbLoadFailure)) throw err;
     // redis-server exits here (status 1); the lines are in the log.
     await server.close();
@@ -225,6 +233,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
+  return startedHandle(server, log, pidfile, port);
+}
+
+/** The handle startServer() resolves to; the pid file goes when the server closes. */
+function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {

@@ -142,4 +142,35 @@ describe('the RDB file across restarts', () => {
     expect(await d.call('DBSIZE')).toBe(':20\r\n');
     d.close();
   });
+
+  it('while the file loads, clients get LOADING and INFO loading:1; a SIGTERM then exits without saving', async () => {
+    const dir = scratch();
+    const first = await start(dir);
+    const c = await RawConnection.connect(first.port);
+    for (let i = 0; i < 2000; i++) c.send('SET', `key:${i}`, 'v');
+    for (let i = 0; i < 2000; i++) await c.readReply();
+    expect(await c.call('SAVE')).toBe('+OK\r\n');
+    c.close();
+    await first.p.kill();
+    const before = readFileSync(join(dir, 'dump.rdb'));
+    const port = await freePort();
+    // 1 ms a key: two seconds of loading, served in steps of 1 KB.
+    const p = runCli(['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '900 1',
+      '--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024']);
+    running.push(p);
+    await p.waitFor(/Loading RDB produced by version/);
+    await waitForPort(port, 10_000);
+    const d = await RawConnection.connect(port);
+    expect(await d.call('PING')).toBe('-LOADING Redis is loading the dataset in memory\r\n');
+    const infoText = await d.call('INFO', 'persistence');
+    expect(infoText).toMatch(/\r\nloading:1\r\n/);
+    expect(infoText).toMatch(/\r\nloading_total_bytes:\d+\r\n/);
+    d.close();
+    p.child.kill('SIGTERM');
+    expect((await p.waitExit()).code).toBe(0);
+    expect(messages(p.stdout)).toContain('Received shutdown signal during loading, scheduling shutdown.');
+    expect(messages(p.stdout)).not.toContain('Ready to accept connections');
+    expect(messages(p.stdout)).not.toContain('Saving the final RDB snapshot before exiting.');
+    expect(readFileSync(join(dir, 'dump.rdb')).equals(before)).toBe(true);
+  });
 });
