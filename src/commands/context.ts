@@ -245,6 +245,8 @@ export interface AdminApi {
   notePeakMemory(usedBytes: number): number;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
+  /** Writes a verbose line to the server log (a corrupt RESTORE payload's reason). */
+  logVerbose(message: string): void;
 }
 
 export interface ServerStats {

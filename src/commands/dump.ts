@@ -147,6 +147,8 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
     return value;
   } catch (err) {
     if (!(err instanceof RdbFormatError)) throw err;
+    // rdbReportError in a RESTORE: the reason at verbose level (an empty collection has none).
+    if (err.message !== 'Empty collection') ctx.server.admin.logVerbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${err.message}`);
     ctx.reply.error(ERR_BAD_FORMAT);
     return null;
   }

@@ -115,8 +115,9 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
   }
   const state: LoadingState = { startSec: Math.floor(Date.now() / 1000), totalBytes: image.length, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false };
   onStart(state);
-  let loader: RdbImageLoader;
   let auxLogged = false;
+  let emptyKeysLogged = 0;
+  let loader: RdbImageLoader | null = null;
   try {
     loader = new RdbImageLoader(image, {
       dbs: host.keyspace.dbs,
@@ -126,6 +127,9 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
       verifyChecksum: config.bool('rdbchecksum'),
       tracking: accessTrackingOf(config),
       nowMs: Date.now(),
+      onEmptyKey: (key) => {
+        if (emptyKeysLogged++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
+      },
     });
     let paceStartMs = Date.now();
     let pacedKeys = 0;
@@ -166,7 +170,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
       log.warning(err.message.startsWith('Wrong signature') ? 'Wrong signature trying to load DB from file' : err.message);
       log.warning('Fatal error loading the DB: Invalid argument. Exiting.');
     } else {
-      reportCorruptFile(log, err.message);
+      reportCorruptFile(log, err.message, loader);
     }
     throw new RdbLoadFailure(err.message);
   }
@@ -175,7 +179,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
     const error = host.restoreLibrary(code);
     if (error !== null) {
       log.warning(`Failed loading library, ${error}`);
-      reportCorruptFile(log, `Failed loading library, ${error}`);
+      reportCorruptFile(log, `Failed loading library, ${error}`, loader);
       throw new RdbLoadFailure(error);
     }
   }
@@ -211,15 +215,20 @@ function logAuxFields(log: ServerLog, aux: ReadonlyMap<string, string>): void {
 }
 
 /**
- * rdbReportError for a file being loaded: the reason, then (redis-check-rdb's report is not
- * reproduced) the line Redis logs before exit(1). A short read is reported as Redis does.
+ * rdbReportError for a file being loaded: the reason, then what redis-check-rdb (which Redis
+ * runs on the file at this point) reports about where the load stopped, then the line Redis
+ * logs before exit(1). A short read is reported as Redis does.
  */
-function reportCorruptFile(log: ServerLog, reason: string): void {
-  if (reason.startsWith('Unexpected end of data')) {
-    log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
-    log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> Unexpected EOF reading RDB file`);
-  } else {
-    log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${reason}`);
-  }
+function reportCorruptFile(log: ServerLog, reason: string, loader: RdbImageLoader | null): void {
+  const internal = reason.startsWith('Unexpected end of data')
+    ? 'Internal error in RDB reading offset 0, function at rdb.c:0 -> Unexpected EOF reading RDB file'
+    : `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${reason}`;
+  if (reason.startsWith('Unexpected end of data')) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+  log.warning(internal);
+  const offset = loader === null ? 0 : loader.loadedBytes;
+  const result = loader?.result;
+  log.noticeRaw(`--- RDB ERROR DETECTED ---\n[offset ${offset}] ${internal}\n` +
+    `[info] ${result === undefined ? 0 : result.keysLoaded + result.keysExpired} keys read\n` +
+    `[info] ${result === undefined ? 0 : result.keysExpired} already expired\n`);
   log.warning('Terminating server after rdb file reading failure.');
 }

@@ -555,6 +555,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.log.warning(message);
   }
 
+  logVerbose(message: string): void {
+    this.log.verbose(message);
+  }
+
   // ------------------------------------------------------- keyspace events
 
   private onKeyExpired(db: Db, key: string): void {

@@ -130,6 +130,8 @@ export interface RdbLoadTarget {
   readonly verifyChecksum: boolean;
   readonly tracking: AccessTracking;
   readonly nowMs: number;
+  /** An empty collection was skipped (Redis logs the first ten). */
+  readonly onEmptyKey?: (key: string) => void;
 }
 
 export interface RdbLoadResult {
@@ -250,6 +252,7 @@ export class RdbImageLoader {
       const value = readValue(type, input, ctx);
       if (value === null) {
         result.emptyKeysSkipped++;
+        target.onEmptyKey?.(key);
       } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
         result.keysExpired++;
       } else {
