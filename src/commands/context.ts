@@ -124,6 +124,8 @@ export interface PersistenceApi {
   readonly lastSaveTimeSec: number;
   /** SAVE: null once the file is written, else the error reply (reasons are logged). */
   save(): string | null;
+  /** rdbSave: the file written now (DEBUG RELOAD); false when it failed (reasons are logged). */
+  saveNow(): boolean;
   /** BGSAVE [SCHEDULE]; `inTransaction` when run by EXEC (Redis then only schedules it). */
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
   /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */

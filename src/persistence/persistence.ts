@@ -12,7 +12,7 @@ import type { ServerLog } from '../server/log.js';
 import type { Keyspace } from '../store/keyspace.js';
 import { DurableFileWriter } from '../util/durable-file.js';
 import { describeSystemError } from '../util/errno.js';
-import { rdbFilePath, rdbSaveOptions, rdbTempPath } from './rdb-files.js';
+import { rdbFilePath, rdbTempPath } from './rdb-files.js';
 import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
 import { BackgroundSave, snapshotOptions } from './background-save.js';
 import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
