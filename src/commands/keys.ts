@@ -327,6 +327,9 @@ function flushall(ctx: CommandContext, argv: string[]): void {
   let removed = 0;
   for (const db of ctx.server.keyspace.dbs) removed += db.flush();
   accountFlush(ctx, argv, removed);
+  // With save points the emptied dataset is saved at once, which zeroes the change counter:
+  // the flush is then propagated explicitly (Redis's forceCommandPropagation).
+  if (ctx.server.persistence.afterFlushAll() && removed > 0) ctx.alsoPropagate(ctx.db.id, argv);
   ctx.reply.ok();
 }
 

@@ -330,7 +330,7 @@ export const DIRECTIVES = [
   { name: 'tls-ciphers', kind: 'string', defaultText: '', mutable: true },
   { name: 'tls-ciphersuites', kind: 'string', defaultText: '', mutable: true },
   { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, parse: parseDir },
-  { name: 'save', kind: 'special', defaultText: '""', mutable: true, multiArg: true, appendsInFile: true, parse: parseSave, reservedFor: 'RDB snapshots' },
+  { name: 'save', kind: 'special', defaultText: '3600 1 300 100 60 10000', mutable: true, multiArg: true, appendsInFile: true, parse: parseSave },
   { name: 'client-output-buffer-limit', kind: 'special', defaultText: DEFAULT_OUTPUT_BUFFER_LIMITS, mutable: true, multiArg: true, parse: parseOutputBufferLimits },
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },
   { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },

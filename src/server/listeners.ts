@@ -5,7 +5,7 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
-import { describeSystemError, isResolverError, strerror } from '../util/errno.js';
+import { isResolverError, strerror } from '../util/errno.js';
 import type { ServerLog } from './log.js';
 import { bindHosts, probeListen } from './port-check.js';
 
@@ -69,13 +69,15 @@ function changed(port: number, bind: string): string {
 
 export class Listeners {
   private servers: net.Server[] = [];
+  /** The Unix socket listener (unixsocket), apart from the TCP ones CONFIG SET port/bind moves. */
+  private unixServer: net.Server | null = null;
   /** The port actually bound (the configured one, or the one the OS picked for port 0). */
   port = 0;
 
   constructor(
     private readonly config: Config,
     private readonly log: ServerLog,
-    private readonly onConnection: (socket: Socket, unixPath: string | null) => void,
+    private readonly onConnection: (socket: Socket, unixSocketPath: string | null) => void,
   ) {
     config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'port'));
     // Started on port 0 (a port picked by the OS): a new bind keeps the port picked.
@@ -101,37 +103,40 @@ export class Listeners {
       throw err;
     }
     const path = this.config.str('unixsocket');
-    if (path !== '') await this.listenUnix(path);
+    if (path !== '') await this.listenUnix(path, this.config.num('unixsocketperm'));
     return bound;
   }
 
-  /** The unix socket (Redis's anetUnixServer: a stale file is removed first, then unixsocketperm). */
-  private async listenUnix(path: string): Promise<void> {
+  /** The Unix socket (unixsocket, unixsocketperm): an old socket file there is replaced, as Redis does. */
+  private async listenUnix(path: string, permBits: number): Promise<void> {
     try {
       unlinkSync(path);
     } catch (err) {
-      // Usually ENOENT; anything else makes the listen below fail with the reason.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.verbose(`unlink ${path}: ${describeSystemError(err)}`);
+      // Nothing there (the usual case) is fine; anything else shows when listening fails.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.verbose(`Removing the old Unix socket: ${strerror((err as NodeJS.ErrnoException).code)}`);
     }
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket, path));
+    server.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
     try {
-      const server = await new Promise<net.Server>((resolve, reject) => {
-        const s = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket, path));
-        s.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
-        s.once('error', (err) => { s.close(); reject(err); });
-        s.listen({ path, backlog: this.config.num('tcp-backlog') }, () => resolve(s));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ path, backlog: this.config.num('tcp-backlog') }, () => {
+          server.off('error', reject);
+          server.on('error', (err) => this.log.warning(`Accept error: ${err.message}`));
+          resolve();
+        });
       });
-      server.on('error', (err) => this.log.warning(`Accept error: ${err.message}`));
-      const perm = this.config.num('unixsocketperm');
-      if (perm !== 0) chmodSync(path, perm);
-      this.unixServer = server;
+      if (permBits !== 0) chmodSync(path, permBits);
     } catch (err) {
-      this.log.warning(`Failed opening Unix socket: ${describeSystemError(err)}`);
-      throw new ListenError(`Failed opening Unix socket: ${describeSystemError(err)}`);
+      server.close();
+      for (const s of this.servers) s.close();
+      this.servers = [];
+      const message = `Failed opening Unix socket: ${strerror((err as NodeJS.ErrnoException).code)}`;
+      this.log.warning(message);
+      throw new ListenError(message);
     }
+    this.unixServer = server;
   }
-
-  /** The unix socket's server, apart from the TCP ones that CONFIG SET port/bind moves. */
-  private unixServer: net.Server | null = null;
 
   /** Opens the sockets for `bind` at `port`; logs each failing address as Redis's listenToPort() does. */
   private async open(port: number, bind: string): Promise<number> {
@@ -232,13 +237,10 @@ export class Listeners {
   }
 
   /** Stops listening; resolves once every socket is closed. */
-  async close(quiet = false): Promise<void> {
+  async close(): Promise<void> {
     const closing = this.servers;
     this.servers = [];
     if (this.unixServer !== null) {
-      // Node removes the socket file when its server closes; a shutdown says so as Redis does
-      // (a failed start-up exits without that line, so its error stays the last one).
-      if (!quiet) this.log.notice('Removing the unix socket file.');
       closing.push(this.unixServer);
       this.unixServer = null;
     }

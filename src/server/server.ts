@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -41,6 +41,7 @@ import { usedMemoryBytes } from '../util/memory.js';
 import type { ServerLog } from './log.js';
 import { OutputLimits } from './output-limits.js';
 import { PubSubHub } from './pubsub.js';
+import { Persistence } from '../persistence/persistence.js';
 import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
@@ -84,7 +85,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   dirty = 0;
-  lastSaveTimeSec = Math.floor(Date.now() / 1000);
+  /** RDB files and snapshots: SAVE, BGSAVE, save points, the final save of a shutdown. */
+  readonly persistence: Persistence;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -155,10 +157,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.clients = new ClientRegistry(this.clientPause);
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
+    this.persistence = new Persistence(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
       memoryCheck(this.memoryGuard),
+      diskErrorCheck(this.diskErrors()),
+      loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
       busyScriptCheck(() => this.scripting.busyRefusal()),
@@ -171,6 +176,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryGuard.refusal,
+      diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       memoryExhausted: () => {
         this.memoryGuard.sample();
         return this.memoryGuard.refusal !== null;
@@ -204,7 +210,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     };
-    this.listeners = new Listeners(config, log, (socket, unixPath) => this.accept(socket, unixPath));
+    this.listeners = new Listeners(config, log, (socket, unixSocketPath) => this.accept(socket, unixSocketPath));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
@@ -228,6 +234,16 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
+  }
+
+  /** writeCommandsDeniedByDiskError: a failed RDB save first, then a failing AOF. */
+  private diskErrors(): { readonly diskErrorRefusal: string | null } {
+    const server = this as Server;
+    return {
+      get diskErrorRefusal(): string | null {
+        return server.persistence.diskErrorRefusal ?? server.aof.diskErrorRefusal;
+      },
+    };
   }
 
   /** The AOF's view of the node: replay through a socket-free client, RDB bases, the dataset. */
@@ -267,7 +283,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
         this.keyspace.functions.clear();
       },
-      otherBackgroundJobActive: () => false,
+      otherBackgroundJobActive: () => this.persistence.bgsaveInProgress,
       inTransaction: () => this.dispatcher.depth > 1,
       exit: (code) => process.exit(code),
     });
@@ -303,18 +319,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
-  accept(socket: Socket, unixPath: string | null = null): void {
+  accept(socket: Socket, unixSocketPath: string | null = null): void {
     if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
     }
-    if (unixPath === null && this.live.protectedMode && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
     }
-    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, this.aof.replyGate, unixPath);
+    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, this.aof.replyGate, unixSocketPath);
     const keepAliveSec = this.live.tcpKeepaliveSec;
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);
@@ -598,6 +614,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.log.warning(message);
   }
 
+  logVerbose(message: string): void {
+    this.log.verbose(message);
+  }
+
   // ------------------------------------------------------- keyspace events
 
   private onKeyExpired(db: Db, key: string): void {
@@ -687,6 +707,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private cron(hz: number): void {
+    if (this.cronPaused) return;
+    if (this.pendingShutdownSignal !== null) {
+      this.shutdownForSignal(this.pendingShutdownSignal);
+      if (this.cronTimer === null) return;
+    }
+    // While the dataset loads only signals are acted upon (Redis's whileBlockedCron).
+    if (this.persistence.loading !== null) return;
     refreshAccessClock();
     this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
@@ -710,6 +737,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       }
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
+    this.persistence.cron();
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
@@ -774,19 +802,56 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return buildInfo(this, sections);
   }
 
+  /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */
+  private pendingShutdownSignal: 'SIGTERM' | 'SIGINT' | null = null;
+  /** DEBUG PAUSE-CRON: the cron skips its work (a signal's shutdown waits too). */
+  cronPaused = false;
+  /** Hook for the process entry point: exit now with this status (a second SIGINT). */
+  onForcedExit: ((status: number) => void) | null = null;
+
+  /**
+   * SIGTERM / SIGINT (Redis's sigShutdownHandler): the shutdown is left to the cron; a second
+   * SIGINT while one is pending exits at once, removing a save's temporary file.
+   */
+  shutdownSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    if (this.pendingShutdownSignal !== null && signal === 'SIGINT') {
+      this.log.warning('You insist... exiting now.');
+      this.persistence.removeTempFile();
+      this.onForcedExit?.(1);
+      return;
+    }
+    this.log.warning(this.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${signal} scheduling shutdown...`);
+    this.pendingShutdownSignal = signal;
+  }
+
+  /** SHUTDOWN ABORT: forgets a pending signal's shutdown; false when none was pending. */
+  abortShutdown(): boolean {
+    if (this.pendingShutdownSignal === null) return false;
+    this.pendingShutdownSignal = null;
+    this.log.notice('Shutdown manually aborted.');
+    return true;
+  }
+
+  /** The cron's part of a signal: shutdown-on-sigterm / shutdown-on-sigint give the flags. */
+  private shutdownForSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    // Never a save over the file while it is still being loaded.
+    const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
+    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
+      // The reasons are logged; the server goes on (a later signal may try again).
+      this.pendingShutdownSignal = null;
+    }
+  }
+
   shutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
-    if (options.save === true) {
-      // SHUTDOWN SAVE must not exit without the snapshot it asked for, and this server cannot
-      // write RDB files yet: it refuses as Redis does when its final save fails, with Redis's
-      // lines around the reason (compared with redis-server 7.0.15 failing to save).
-      this.log.notice('Saving the final RDB snapshot before exiting.');
-      this.log.warning('Failed saving the final RDB snapshot: this server has no RDB writer (it comes with persistence).');
-      this.log.warning('Error trying to save the DB, can\'t exit.');
+    // The AOF is settled before the final RDB save, in prepareForShutdown's order.
+    if (this.aof.beforeShutdown(options.force) !== null) {
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
-    if (this.aof.beforeShutdown(options.force) !== null) {
+    // Redis never saves a half-loaded dataset over the file it came from.
+    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) {
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
@@ -796,8 +861,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return null;
   }
 
-  /** Stops listening, closes every client, stops timers (`quiet`: a failed start-up, no shutdown lines). */
-  async close(quiet = false): Promise<void> {
+  /** Stops listening, closes every client, stops timers. */
+  async close(): Promise<void> {
+    this.persistence.cancelLoading();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
@@ -805,7 +871,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       client.flush();
       client.close('server shutdown');
     }
-    await this.listeners.close(quiet);
+    await this.listeners.close();
     this.resolveClosed();
     if (this.onShutdown) this.onShutdown();
   }

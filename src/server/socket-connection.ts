@@ -7,7 +7,7 @@
 // about 4.5 us of the 11-13 us of user CPU per non-pipelined request. The parser copies out
 // whatever part of a request is still incomplete before the buffer is reused.
 
-import type { GatedOutput, ReplyGate } from './reply-gate.js';
+import type { GatedOutput, ReplyGate } from '../persistence/aof/reply-gate.js';
 import net, { type Socket } from 'node:net';
 import type { Connection } from '../engine/connection.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
@@ -76,17 +76,17 @@ export class SocketConnection implements Connection, GatedOutput {
   private endWhenReleased = false;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
-  /** `unixPath`: accepted on the unix socket at that path (Redis shows it as "path:0"). */
-  constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate, unixPath: string | null = null) {
+  constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate, unixSocketPath: string | null = null) {
     this.parserLimits = { maxBulkLenBytes, authRequired: true };
     this.parser = new RespParser(this.parserLimits);
     const taken = takeOverSocket(accepted, () => this.nextReadBuffer(), (nread, buf) => this.onRead(buf, nread));
     this.socket = taken ?? accepted;
     this.readsShared = taken !== null;
     const socket = this.socket;
-    if (unixPath !== null) {
-      this.remoteAddress = `${unixPath}:0`;
-      this.localAddress = `${unixPath}:0`;
+    if (unixSocketPath !== null) {
+      // A Unix socket client: Redis names both ends "<path>:0" and counts it as local.
+      this.remoteAddress = `${unixSocketPath}:0`;
+      this.localAddress = this.remoteAddress;
       this.isLocal = true;
     } else {
       this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);

@@ -15,6 +15,7 @@ import { ListenError } from './listeners.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.js';
 import { Server } from './server.js';
+import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
@@ -54,6 +55,8 @@ export interface StartOptions {
   commandLineArguments?: boolean;
   /** Running detached (daemonize yes): a pid file is written even without a pidfile directive. */
   daemonized?: boolean;
+  /** Called once the server exists, before the dataset loads (the CLI routes signals to it). */
+  onCreated?: (server: Server) => void;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -188,6 +191,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     installMaxClientsCheck(config, log);
   }
   const server = new Server(config, log);
+  options.onCreated?.(server);
   let port: number;
   try {
     port = await server.listen();
@@ -196,10 +200,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err instanceof ListenError) throw new StartupError(err.message, true);
     throw err;
   }
-  if (config.bool('always-show-logo')) {
-    // Redis's logo block (redisAsciiArt) carries the version, mode, port and PID; scripts and
-    // Redis's test suite wait for its " PID: <pid>". Ours is a plain banner with the same facts.
-    log.notice(`Redis ${REDIS_VERSION} (Cinnabar ${CINNABAR_VERSION}) 64 bit, Running in standalone mode, Port: ${port}, PID: ${process.pid}`);
+  if (config.bool('always-show-logo') || (config.str('logfile') === '' && process.stdout.isTTY === true)) {
+    // Redis shows its ASCII-art logo here; ours is plain, with the same facts (tools and Redis's
+    // test suite wait for its " PID: <pid>").
+    log.noticeRaw(`\n Cinnabar ${CINNABAR_VERSION}, Redis ${REDIS_VERSION} compatible, 64 bit\n Running in standalone mode\n Port: ${port}\n PID: ${process.pid}\n\n`);
   } else {
     log.notice(`Running mode=standalone, port=${port}.`);
   }
@@ -212,16 +216,38 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
   try {
-    // The AOF, when on, is the dataset's source (Redis's loadDataFromDisk).
-    server.aof.loadAtStartup();
+    // With appendonly yes the AOF is the dataset's source and dump.rdb is not read (Redis's
+    // loadDataFromDisk).
+    if (!server.aof.loadAtStartup()) {
+      const loaded = await loadRdbAtStartup({
+        config, keyspace: server.keyspace, log,
+        restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),
+      }, (state) => { server.persistence.loading = state; });
+      const cancelled = server.persistence.loading?.cancelled === true;
+      server.persistence.loading = null;
+      if (loaded !== null) server.persistence.noteLoaded(loaded.keysLoaded, loaded.keysExpired);
+      // Shut down while loading (a signal): nothing more to start.
+      if (cancelled) return startedHandle(server, log, pidfile);
+    }
   } catch (err) {
-    if (!(err instanceof AofFatalError)) throw err;
-    await server.close(true);
-    throw new StartupError('AOF loading failed', true);
+    server.persistence.loading = null;
+    if (err instanceof AofFatalError) {
+      // redis-server exits here (status 1); the lines are in the log.
+      await server.close();
+      throw new StartupError('AOF loading failed', true);
+    }
+    if (!(err instanceof RdbLoadFailure)) throw err;
+    // redis-server exits here (status 1); the lines are in the log.
+    await server.close();
+    throw new StartupError(err.message, true);
   }
   log.notice('Ready to accept connections');
-  const unixPath = config.str('unixsocket');
-  if (unixPath !== '') log.notice(`The server is now ready to accept connections at ${unixPath}`);
+  if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
+  return startedHandle(server, log, pidfile, port);
+}
+
+/** The handle startServer() resolves to; the pid file goes when the server closes. */
+function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {

@@ -3,7 +3,9 @@
 // never leaves a process behind.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
@@ -108,9 +110,21 @@ export function run(command: string, args: readonly string[], options: RunOption
   return new Proc(child);
 }
 
-/** Starts the built cinnabar-server with the given Node flags and arguments. */
+/**
+ * Starts the built cinnabar-server with the given Node flags and arguments. It works in a
+ * scratch directory unless told otherwise: with Redis's default save points a shutdown writes
+ * dump.rdb into the working directory, which must never be the project.
+ */
 export function runCli(args: readonly string[], options: RunOptions & { nodeArgs?: readonly string[] } = {}): Proc {
-  return run(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], options);
+  return run(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { ...options, cwd: options.cwd ?? scratchDir() });
+}
+
+let scratch: string | null = null;
+
+/** One temporary directory per test process for servers started without a cwd of their own. */
+export function scratchDir(): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'cinnabar-cli-'));
+  return scratch;
 }
 
 /** Whether a process with this pid exists (signal 0 probes without signalling). */

@@ -115,7 +115,7 @@ describe('damaged AOF files', () => {
     const db = server.keyspace.dbs[0];
     for (let i = 0; i < 50; i++) db.set(`key${i}`, `value-${i}`);
     const chunks: Buffer[] = [];
-    syncRdbSource(server.keyspace, server.config).start((c) => chunks.push(c));
+    syncRdbSource(server.keyspace, server.config).start({ write: (c) => { chunks.push(Buffer.from(c)); } });
     const image = Buffer.concat([...chunks, Buffer.from(resp('set', 'tail', '1'), 'latin1')]);
     for (let i = 0; i < 1000; i++) {
       emptyDataset();

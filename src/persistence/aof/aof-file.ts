@@ -7,7 +7,7 @@
 // one is still running, as Redis does.
 
 import { close, closeSync, fdatasync, fdatasyncSync, writeSync } from 'node:fs';
-import type { ReplyGate } from '../../server/reply-gate.js';
+import type { ReplyGate } from './reply-gate.js';
 import { describeSystemError } from '../../util/errno.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';

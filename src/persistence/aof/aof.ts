@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import type { Propagator } from '../../engine/propagation.js';
 import type { ServerLog } from '../../server/log.js';
-import { ReplyGate } from '../../server/reply-gate.js';
+import { ReplyGate } from './reply-gate.js';
 import type { Keyspace } from '../../store/keyspace.js';
 import { describeSystemError } from '../../util/errno.js';
 import { AofFile, type FsyncPolicy } from './aof-file.js';
-import { syncRdbSource, type RdbSnapshotSource, type SnapshotRun } from './base-source.js';
+import { snapshotRdbSource, syncRdbSource, type RdbSnapshotSource, type SnapshotRun, type SnapshotSink } from './base-source.js';
+import { RewriteQueue } from './rewrite-queue.js';
 import { writeCommandForm } from './command-form.js';
 import { AofFatalError } from './errors.js';
 import { aofDirPath, ensureAofDir, loadAppendOnlyFiles, type AofLoadStatus, type AofReplayClient } from './loader.js';
@@ -84,12 +85,12 @@ export class AofService {
   private subscribed = false;
   /** Gate offset the next file starts at. */
   private gateOffset = 0;
-  /** Where rewrites get their RDB image (the pause-free snapshot producer plugs in here). */
+  /** Where rewrites get their RDB image (the pause-free snapshot producer). */
   rdbSource: RdbSnapshotSource;
 
   constructor(private readonly host: AofHost) {
     this.replyGate = new ReplyGate(() => undefined);
-    this.rdbSource = syncRdbSource(host.keyspace, host.config);
+    this.rdbSource = snapshotRdbSource(host.keyspace, host.config);
     const config = host.config;
     config.setApplier('appendonly', (value) => this.applyAppendonly(value === true));
     config.onChange('aof-disable-auto-gc', (value) => {
@@ -122,9 +123,9 @@ export class AofService {
   }
 
   /** writeCommandsDeniedByDiskError for the AOF: writes are refused while its writes fail. */
-  get writeError(): string | null {
+  get diskErrorRefusal(): string | null {
     if (this.state === 'off' || this.file === null || this.file.lastWriteOk) return null;
-    return this.file.lastWriteError;
+    return `MISCONF Errors writing to the AOF file: ${this.file.lastWriteError}`;
   }
 
   // ------------------------------------------------------------------ start-up
@@ -218,7 +219,7 @@ export class AofService {
   /** rewriteAppendOnlyFile: the dataset as a base file, written and renamed in place, blocking. */
   private writeBaseSync(path: string): boolean {
     const chunks: Buffer[] = [];
-    this.produceBase((chunk) => chunks.push(chunk), syncRdbSource(this.host.keyspace, this.host.config));
+    this.produceBase({ write: (chunk) => chunks.push(Buffer.from(chunk)) }, syncRdbSource(this.host.keyspace, this.host.config));
     const tempPath = join(this.host.config.str('dir'), `temp-rewriteaof-${process.pid}.aof`);
     try {
       const fd = openSync(tempPath, 'w', 0o644);
@@ -238,10 +239,11 @@ export class AofService {
   }
 
   /** Starts producing a base image to `sink`: RDB through the source, or commands. */
-  private produceBase(sink: (chunk: Buffer) => void, source: RdbSnapshotSource): SnapshotRun | null {
+  private produceBase(sink: SnapshotSink, source: RdbSnapshotSource): SnapshotRun | null {
     const config = this.host.config;
     if (config.bool('aof-use-rdb-preamble')) return source.start(sink);
-    writeCommandForm(this.host.keyspace, config.bool('aof-timestamp-enabled') ? Math.floor(Date.now() / 1000) : null, sink);
+    // The command form is written in one go (the dataset as it is now; the event loop waits).
+    writeCommandForm(this.host.keyspace, config.bool('aof-timestamp-enabled') ? Math.floor(Date.now() / 1000) : null, (chunk) => sink.write(chunk));
     return null;
   }
 
@@ -411,39 +413,26 @@ export class AofService {
 
   private async runRewrite(job: RewriteJob): Promise<void> {
     let ok = false;
+    const queue = new RewriteQueue();
     try {
-      const chunks: Buffer[] = [];
-      let wake: (() => void) | null = null;
-      const sink = (chunk: Buffer): void => {
-        chunks.push(chunk);
-        wake?.();
-      };
-      job.snapshot = this.produceBase(sink, this.rdbSource);
+      job.snapshot = this.produceBase(queue, this.rdbSource);
+      // Settles when the image is complete; a failure is reported after the file is closed.
+      const produced = job.snapshot === null ? Promise.resolve() : job.snapshot.done;
+      produced.then(() => queue.end(), () => queue.end());
       const handle = await openFile(job.tempPath, 'w', 0o644);
       try {
-        let finished = job.snapshot === null;
-        void job.snapshot?.done.finally(() => {
-          finished = true;
-          wake?.();
-        });
-        for (;;) {
-          if (job.cancelled) break;
-          const next = chunks.shift();
-          if (next !== undefined) {
-            await handle.write(next);
-            continue;
-          }
-          if (finished) break;
-          await new Promise<void>((resolve) => { wake = resolve; });
-          wake = null;
+        for (let chunk = await queue.take(); chunk !== null && !job.cancelled; chunk = await queue.take()) {
+          await handle.write(chunk);
         }
-        if (job.snapshot !== null) await job.snapshot.done;
-        if (!job.cancelled) await handle.datasync();
+        if (!job.cancelled) {
+          await produced;
+          await handle.datasync();
+        }
       } finally {
         await handle.close();
       }
       if (!job.cancelled) {
-        this.log.notice(`Successfully created the temporary AOF base file ${`temp-rewriteaof-bg-${process.pid}.aof`}`);
+        this.log.notice(`Successfully created the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof`);
         ok = true;
       }
     } catch (err) {
