@@ -80,7 +80,7 @@ export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
     appliesTo: (command) => command.isWrite || command.isExec || command.fullName === 'ping',
     run: (client, command) => {
       const refusal = gate.diskErrorRefusal;
-      if (refusal === null) return null;
+      if (refusal === null || client.replaysData) return null;
       if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
       return refusal;
     },
@@ -97,7 +97,7 @@ export function loadingCheck(gate: LoadingGate): CommandCheck {
   return {
     name: 'loading',
     appliesTo: (command) => !command.allowLoading,
-    run: () => gate.loadingRefusal,
+    run: (client) => (client.replaysData ? null : gate.loadingRefusal),
   };
 }
 

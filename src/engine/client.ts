@@ -61,6 +61,8 @@ export class Client implements ClientState, CommandContext {
   /** The blocking command's argv while blocked on keys (CLIENT LIST argv-mem). */
   blockedArgv: readonly string[] | null = null;
   denyBlocking = false;
+  /** The AOF loader's client: it replays the dataset, so the loading and disk-error refusals are not for it. */
+  replaysData = false;
   isScript = false;
   /**
    * Set while this client's command goes on after its handler returned (a busy script yielding

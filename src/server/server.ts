@@ -259,6 +259,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         // Redis's AOF client: authenticated by construction, never blocked.
         client.authenticated = true;
         client.denyBlocking = true;
+        client.replaysData = true;
         return {
           knows: (argv) => this.commandTable.lookup(argv) !== undefined,
           run: (argv) => this.runCommand(client, argv),

@@ -218,7 +218,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   try {
     // With appendonly yes the AOF is the dataset's source and dump.rdb is not read (Redis's
     // loadDataFromDisk).
-    if (!server.aof.loadAtStartup()) {
+    const aof = await server.aof.loadAtStartup((state) => { server.persistence.loading = state; });
+    if (aof !== 'off') server.persistence.loading = null;
+    if (aof === 'cancelled') return startedHandle(server, log, pidfile);
+    if (aof === 'off') {
       const loaded = await loadRdbAtStartup({
         config, keyspace: server.keyspace, log,
         restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),

@@ -19,7 +19,8 @@ import { snapshotRdbSource, syncRdbSource, type RdbSnapshotSource, type Snapshot
 import { RewriteQueue } from './rewrite-queue.js';
 import { writeCommandForm } from './command-form.js';
 import { AofFatalError } from './errors.js';
-import { aofDirPath, ensureAofDir, loadAppendOnlyFiles, type AofLoadStatus, type AofReplayClient } from './loader.js';
+import { aofDirPath, ensureAofDir, loadAppendOnlyFilesSteps, manifestFilesBytes, runInTurns, runToEnd, type AofLoadOutcome, type AofLoadStatus, type AofReplayClient } from './loader.js';
+import type { LoadingState } from '../rdb-files.js';
 import { AofManifest } from './manifest.js';
 import { persistManifest, readManifest } from './manifest-file.js';
 
@@ -132,20 +133,32 @@ export class AofService {
 
   /**
    * aofLoadManifestFromDisk + loadDataFromDisk's AOF half + aofOpenIfNeededOnServerStart.
-   * Returns true when the AOF is on (then it, not the RDB file, is the dataset's source).
+   * 'off' when appendonly is no (the RDB file is then the dataset's source), 'cancelled' when a
+   * shutdown came during the load.
    * Throws AofFatalError where Redis exits.
    */
-  loadAtStartup(): boolean {
+  async loadAtStartup(onStart: (state: LoadingState) => void = () => undefined): Promise<'off' | 'loaded' | 'cancelled'> {
     this.manifest = readManifest(this.log, this.dirPath, this.names.dirName, this.appendFilename);
-    if (!this.host.config.bool('appendonly')) return false;
+    if (!this.host.config.bool('appendonly')) return 'off';
     this.state = 'on';
     const startedAt = performance.now();
-    const status = this.load();
+    // Clients are served between batches of commands, with LOADING replies (INFO loading:1).
+    const state: LoadingState = {
+      startSec: Math.floor(Date.now() / 1000),
+      totalBytes: manifestFilesBytes(this.loadHost(), this.manifest),
+      loadedBytes: 0,
+      rdbUsedMemBytes: 0,
+      cancelled: false,
+    };
+    onStart(state);
+    const status = await this.loadInTurns(state);
+    // Shut down while loading: nothing more to open.
+    if (status === null) return 'cancelled';
     if (status === 'failed' || status === 'open-error') throw new AofFatalError();
     if (status !== 'not-exist') this.log.notice(`DB loaded from append only file: ${((performance.now() - startedAt) / 1000).toFixed(3)} seconds`);
     this.openOnStart();
     this.deleteHistoryFiles();
-    return true;
+    return 'loaded';
   }
 
   private loadHost() {
@@ -162,21 +175,45 @@ export class AofService {
     };
   }
 
+  /** DEBUG LOADAOF's load: blocking, as Redis's command is. */
   private load(): AofLoadStatus {
+    this.beginLoading();
+    try {
+      return this.loaded(runToEnd(loadAppendOnlyFilesSteps(this.loadHost(), this.manifest)));
+    } finally {
+      this.endLoading();
+    }
+  }
+
+  /** The start-up load: null when it was cancelled (a shutdown meanwhile). */
+  private async loadInTurns(state: LoadingState): Promise<AofLoadStatus | null> {
+    this.beginLoading();
+    try {
+      const steps = loadAppendOnlyFilesSteps(this.loadHost(), this.manifest, (bytes) => { state.loadedBytes += bytes; });
+      const outcome = await runInTurns(steps, () => state.cancelled);
+      return outcome === null ? null : this.loaded(outcome);
+    } finally {
+      this.endLoading();
+    }
+  }
+
+  private beginLoading(): void {
     this.loading = true;
     this.host.setLoading(true);
-    try {
-      const outcome = loadAppendOnlyFiles(this.loadHost(), this.manifest);
-      this.manifest = outcome.manifest;
-      if (outcome.status === 'ok' || outcome.status === 'truncated') {
-        this.currentSizeBytes = outcome.totalSizeBytes;
-        this.rewriteBaseSizeBytes = outcome.baseSizeBytes;
-      }
-      return outcome.status;
-    } finally {
-      this.loading = false;
-      this.host.setLoading(false);
+  }
+
+  private endLoading(): void {
+    this.loading = false;
+    this.host.setLoading(false);
+  }
+
+  private loaded(outcome: AofLoadOutcome): AofLoadStatus {
+    this.manifest = outcome.manifest;
+    if (outcome.status === 'ok' || outcome.status === 'truncated') {
+      this.currentSizeBytes = outcome.totalSizeBytes;
+      this.rewriteBaseSizeBytes = outcome.baseSizeBytes;
     }
+    return outcome.status;
   }
 
   private openOnStart(): void {
@@ -295,10 +332,10 @@ export class AofService {
   // ------------------------------------------------------------------ cron
 
   cron(): void {
-    if (this.state === 'off') return;
     this.file?.cron();
     if (this.rewrite !== null || this.host.otherBackgroundJobActive()) return;
     const nowSec = Math.floor(Date.now() / 1000);
+    // A rewrite BGREWRITEAOF scheduled runs whether or not the AOF is on, as in Redis.
     if (this.rewriteScheduled && !this.rewriteLimited(nowSec)) {
       this.startRewrite();
       return;

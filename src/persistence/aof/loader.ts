@@ -101,7 +101,52 @@ function fileSize(host: AofLoadHost, name: string): number | 'not-exist' | 'open
   }
 }
 
+/** Commands replayed between two chances for the event loop (Redis: every 1024 loops). */
+const COMMANDS_PER_STEP = 1024;
+
+/** A load as steps: the generator yields between batches of commands (see runToEnd / runInTurns). */
+export type LoadSteps<T> = Generator<void, T, void>;
+
+/** Runs a load without pausing (DEBUG LOADAOF, as Redis's blocking command does). */
+export function runToEnd<T>(steps: LoadSteps<T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+  }
+}
+
+/** Runs a load letting the event loop serve clients (LOADING replies) between steps; `cancelled` stops it. */
+export async function runInTurns<T>(steps: LoadSteps<T>, cancelled: () => boolean): Promise<T | null> {
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (cancelled()) {
+      steps.return(undefined as never);
+      return null;
+    }
+  }
+}
+
 export function loadAppendOnlyFiles(host: AofLoadHost, manifestIn: AofManifest): AofLoadOutcome {
+  return runToEnd(loadAppendOnlyFilesSteps(host, manifestIn));
+}
+
+/** Bytes of the base and incr files the manifest names (the loading_total_bytes of INFO). */
+export function manifestFilesBytes(host: AofLoadHost, manifest: AofManifest): number {
+  let total = 0;
+  for (const f of manifest.loadOrder) {
+    try {
+      total += statSync(join(aofDirPath(host), f.name)).size;
+    } catch {
+      // A missing file fails the load itself, with Redis's line; here it only counts as 0 bytes.
+      continue;
+    }
+  }
+  return total;
+}
+
+export function* loadAppendOnlyFilesSteps(host: AofLoadHost, manifestIn: AofManifest, progress?: (bytes: number) => void): LoadSteps<AofLoadOutcome> {
   const manifest = upgradeIfNeeded(host, manifestIn);
   const outcome: AofLoadOutcome = { status: 'not-exist', manifest, totalSizeBytes: 0, baseSizeBytes: 0 };
   if (manifest.isEmpty) return outcome;
@@ -126,7 +171,7 @@ export function loadAppendOnlyFiles(host: AofLoadHost, manifestIn: AofManifest):
     const lastFile = i === files.length - 1;
     if (isBase) outcome.baseSizeBytes = total === 0 ? 0 : (fileSize(host, f.name) as number);
     const startedAt = performance.now();
-    status = loadSingleFile(host, f.name);
+    status = yield* loadSingleFileSteps(host, f.name, progress);
     if (status === 'ok' || (status === 'truncated' && lastFile)) {
       const seconds = ((performance.now() - startedAt) / 1000).toFixed(3);
       host.log.notice(`DB loaded from ${isBase ? 'base' : 'incr'} file ${f.name}: ${seconds} seconds`);
@@ -151,6 +196,10 @@ export function loadAppendOnlyFiles(host: AofLoadHost, manifestIn: AofManifest):
 
 /** One file: RDB part if it starts with "REDIS", then commands. */
 export function loadSingleFile(host: AofLoadHost, name: string): AofLoadStatus {
+  return runToEnd(loadSingleFileSteps(host, name));
+}
+
+function* loadSingleFileSteps(host: AofLoadHost, name: string, progress?: (bytes: number) => void): LoadSteps<AofLoadStatus> {
   const path = join(aofDirPath(host), name);
   let fd: number;
   try {
@@ -166,13 +215,13 @@ export function loadSingleFile(host: AofLoadHost, name: string): AofLoadStatus {
   try {
     const sizeBytes = fstatSync(fd).size;
     if (sizeBytes === 0) return 'empty';
-    return replay(host, fd, sizeBytes, path, name);
+    return yield* replay(host, fd, sizeBytes, path, name, progress);
   } finally {
     closeSync(fd);
   }
 }
 
-function replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string, name: string): AofLoadStatus {
+function* replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string, name: string, progress?: (bytes: number) => void): LoadSteps<AofLoadStatus> {
   const log = host.log;
   let startOffset = 0;
   const signature = Buffer.alloc(5);
@@ -196,6 +245,8 @@ function replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string, 
   const client = host.newReplayClient();
   let validUpTo = 0;
   let validBeforeMulti = 0;
+  let commands = 0;
+  let reportedOffset = 0;
   try {
     for (;;) {
       const header = input.line();
@@ -224,6 +275,11 @@ function replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string, 
       if (argv[0].toLowerCase() === 'multi') validBeforeMulti = validUpTo;
       client.run(argv);
       if (host.loadTruncated) validUpTo = input.offset;
+      if (++commands % COMMANDS_PER_STEP === 0) {
+        progress?.(input.offset - reportedOffset);
+        reportedOffset = input.offset;
+        yield;
+      }
     }
     if (client.inMulti) {
       log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
