@@ -99,24 +99,24 @@ export interface RunOptions {
   cwd?: string;
 }
 
-/** Starts a command with piped output (and the given stdin text, else stdin closed). */
+/**
+ * Starts a command with piped output (and the given stdin text, else stdin closed). It works in
+ * a scratch directory unless told otherwise: with Redis's default save points a server's
+ * shutdown writes dump.rdb into the working directory, which must never be the project.
+ */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Proc {
   const child = spawn(command, args, {
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: options.env ?? process.env,
-    cwd: options.cwd,
+    cwd: options.cwd ?? scratchDir(),
   });
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   return new Proc(child);
 }
 
-/**
- * Starts the built cinnabar-server with the given Node flags and arguments. It works in a
- * scratch directory unless told otherwise: with Redis's default save points a shutdown writes
- * dump.rdb into the working directory, which must never be the project.
- */
+/** Starts the built cinnabar-server with the given Node flags and arguments. */
 export function runCli(args: readonly string[], options: RunOptions & { nodeArgs?: readonly string[] } = {}): Proc {
-  return run(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { ...options, cwd: options.cwd ?? scratchDir() });
+  return run(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], options);
 }
 
 let scratch: string | null = null;
