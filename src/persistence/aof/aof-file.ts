@@ -43,6 +43,8 @@ export class AofFile {
   private syncedOffset: number;
   lastFsyncSec = Math.floor(Date.now() / 1000);
   private fsyncInFlight = false;
+  /** Bytes were written while an fsync ran: another starts when it ends. */
+  private fsyncAgain = false;
   private flushPostponedSinceSec = 0;
   delayedFsyncs = 0;
   lastWriteOk = true;
@@ -226,8 +228,6 @@ export class AofFile {
       }
     });
   }
-
-  private fsyncAgain = false;
 
   /** Cron: a postponed write, a failed write to retry, an owed everysec fsync. */
   cron(): void {

@@ -19,7 +19,10 @@ import { snapshotRdbSource, syncRdbSource, type RdbSnapshotSource, type Snapshot
 import { RewriteQueue } from './rewrite-queue.js';
 import { writeCommandForm } from './command-form.js';
 import { AofFatalError } from './errors.js';
-import { aofDirPath, ensureAofDir, loadAppendOnlyFilesSteps, manifestFilesBytes, runInTurns, runToEnd, type AofLoadOutcome, type AofLoadStatus, type AofReplayClient } from './loader.js';
+import {
+  aofDirPath, ensureAofDir, loadAppendOnlyFilesSteps, manifestFilesBytes, runInTurns, runToEnd,
+  type AofLoadHost, type AofLoadOutcome, type AofLoadStatus, type AofReplayClient,
+} from './loader.js';
 import type { LoadingState } from '../rdb-files.js';
 import { AofManifest } from './manifest.js';
 import { persistManifest, readManifest } from './manifest-file.js';
@@ -90,7 +93,7 @@ export class AofService {
   rdbSource: RdbSnapshotSource;
 
   constructor(private readonly host: AofHost) {
-    this.replyGate = new ReplyGate(() => undefined);
+    this.replyGate = new ReplyGate();
     this.rdbSource = snapshotRdbSource(host.keyspace, host.config);
     const config = host.config;
     config.setApplier('appendonly', (value) => this.applyAppendonly(value === true));
@@ -161,7 +164,7 @@ export class AofService {
     return 'loaded';
   }
 
-  private loadHost() {
+  private loadHost(): AofLoadHost {
     const host = this.host;
     const config = host.config;
     return {
@@ -270,7 +273,7 @@ export class AofService {
       return true;
     } catch (err) {
       this.log.warning(`Write error writing append only file on disk: ${describeSystemError(err)}`);
-      removeQuietly(tempPath);
+      removeQuietly(tempPath, this.log);
       return false;
     }
   }
@@ -489,7 +492,7 @@ export class AofService {
       this.consecutiveFailures++;
       this.log.warning('Background AOF rewrite terminated with error');
     }
-    removeQuietly(job.tempPath);
+    removeQuietly(job.tempPath, this.log);
     if (this.state === 'wait-rewrite') {
       // The temp incr file only made sense with this rewrite's base.
       if (!ok) this.dropTempIncr();
@@ -526,15 +529,15 @@ export class AofService {
         await rename(join(this.dirPath, tempName), newIncrPath);
       } catch (err) {
         this.log.warning(`Error trying to rename the temporary AOF incr file ${join(this.dirPath, tempName)} into ${newIncrPath}: ${describeSystemError(err)}`);
-        removeQuietly(basePath);
+        removeQuietly(basePath, this.log);
         return failed();
       }
       this.log.notice(`Successfully renamed the temporary AOF incr file ${tempName} into ${incr.name}`);
     }
     next.markRewrittenIncrAsHistory(this.file !== null);
     if (!persistManifest(this.log, this.dirPath, appendFilename, next)) {
-      removeQuietly(basePath);
-      if (newIncrPath !== null) removeQuietly(newIncrPath);
+      removeQuietly(basePath, this.log);
+      if (newIncrPath !== null) removeQuietly(newIncrPath, this.log);
       return failed();
     }
     this.manifest = next;
@@ -586,7 +589,7 @@ export class AofService {
     this.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
     job.cancelled = true;
     job.snapshot?.cancel();
-    removeQuietly(job.tempPath);
+    removeQuietly(job.tempPath, this.log);
     this.rewrite = null;
   }
 
@@ -748,11 +751,12 @@ function writeAll(fd: number, data: Buffer): void {
 }
 
 /** Removes a temporary file; one that is not there is already what we want. */
-function removeQuietly(path: string): void {
+function removeQuietly(path: string, log: ServerLog): void {
   if (!existsSync(path)) return;
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // Left behind, it is overwritten by the next rewrite; the failure is only worth a line.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warning(`Error removing ${path}: ${describeSystemError(err)}`);
   }
 }

@@ -32,18 +32,17 @@ export class ReplyGate {
   /** True while some reply made now would have to wait (required > covered). */
   pending = false;
   private readonly waiting = new Set<GatedOutput>();
-  /** Bound on the replies held across all connections before the AOF is forced to catch up. */
+  /**
+   * Reply bytes held across all connections. Each connection's share counts in its own
+   * pendingOutputBytes, so the client output-buffer limits bound it (a client past its limit is
+   * closed and its held replies dropped).
+   */
   private heldBytes = 0;
-
-  constructor(private readonly onEngaged: () => void) {}
 
   /** The AOF took `bytes` more: replies made from now on wait for them. */
   advance(bytes: number): void {
     this.requiredOffset += bytes;
-    if (!this.pending) {
-      this.pending = true;
-      this.onEngaged();
-    }
+    this.pending = true;
   }
 
   /** The offset up to which the AOF now satisfies its policy; releases what waited for it. */
