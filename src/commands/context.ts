@@ -226,8 +226,18 @@ export interface AdminApi {
   readonly startupMemoryBytes: number;
   /** Records a memory reading and returns the peak seen so far. */
   notePeakMemory(usedBytes: number): number;
+  /** used_memory and its parts as the node counts them (server/used-memory.ts). */
+  memoryFigures(): MemoryFigures;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
+}
+
+export interface MemoryFigures {
+  usedBytes: number;
+  /** Client buffers (mem_clients_normal). */
+  clientsBytes: number;
+  /** The EVAL cache and function libraries. */
+  scriptsBytes: number;
 }
 
 export interface ServerStats {

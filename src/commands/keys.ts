@@ -348,19 +348,30 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
 }
 
 /**
- * Redis stores small non-negative integers as shared objects whose refcount is pinned at
- * INT_MAX (maxmemory is always 0 here, which permits sharing under every policy); every other
- * value has exactly one reference.
+ * Whether Redis would hand out its shared small-integer objects now: not while maxmemory is set
+ * under an LRU or LFU policy (MAXMEMORY_FLAG_NO_SHARED_INTEGERS), since a shared object has one
+ * access field for every key holding it. Redis decides when a value is created; values here
+ * hold no such mark, so OBJECT REFCOUNT judges by the settings of the moment.
  */
-export function refcountOf(value: RedisValue): number {
-  if (typeof value !== 'string' || encodingName(value) !== 'int') return 1;
+export function integersShared(config: CommandContext['server']['config']): boolean {
+  if (config.num('maxmemory') === 0) return true;
+  const policy = config.str('maxmemory-policy');
+  return !policy.endsWith('-lru') && !policy.endsWith('-lfu');
+}
+
+/**
+ * Redis stores small non-negative integers as shared objects whose refcount is pinned at
+ * INT_MAX when `sharedIntegers`; every other value has exactly one reference.
+ */
+export function refcountOf(value: RedisValue, sharedIntegers: boolean): number {
+  if (!sharedIntegers || typeof value !== 'string' || encodingName(value) !== 'int') return 1;
   const n = parseInt64(value);
   return typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1;
 }
 
 function objectRefcount(ctx: CommandContext, argv: string[]): void {
   const value = objectLookup(ctx, argv[2]);
-  if (value !== undefined) ctx.reply.integer(refcountOf(value));
+  if (value !== undefined) ctx.reply.integer(refcountOf(value, integersShared(ctx.server.config)));
 }
 
 function lfuPolicy(ctx: CommandContext): boolean {

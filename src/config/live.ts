@@ -95,6 +95,16 @@ export const LIVE_FIELDS = {
   streamNodeMaxEntries: numberField('stream-node-max-entries'),
   /** loglevel: the least severe level written. */
   loglevel: enumField('loglevel'),
+  /** maxmemory: used_memory above this evicts keys or refuses writes; 0 is no limit. */
+  maxmemoryBytes: numberField('maxmemory'),
+  /** maxmemory-policy: what is evicted past maxmemory. */
+  maxmemoryPolicy: enumField('maxmemory-policy'),
+  /** maxmemory-samples: keys sampled per database for each eviction pick. */
+  maxmemorySamples: numberField('maxmemory-samples'),
+  /** maxmemory-eviction-tenacity: how long one eviction cycle may run (0..100). */
+  maxmemoryEvictionTenacity: numberField('maxmemory-eviction-tenacity'),
+  /** lazyfree-lazy-eviction: evicted keys are freed in the background (propagated as UNLINK). */
+  lazyfreeLazyEviction: boolField('lazyfree-lazy-eviction'),
 } as const satisfies Record<string, LiveFieldSpec<unknown>>;
 
 export type LiveFieldName = keyof typeof LIVE_FIELDS;

@@ -51,17 +51,23 @@ export const authCheck: CommandCheck = {
   run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
 };
 
-/** What the node's memory watch exposes: an error text while writes must be refused. */
+/**
+ * What the node's memory limits expose to the check: run before every command, it may evict
+ * keys (maxmemory) and returns the error refusing this command, or null.
+ */
 export interface MemoryGate {
-  readonly refusal: string | null;
+  beforeCommand(client: Client, command: Command): string | null;
 }
 
-/** Commands that may grow memory are refused near the memory limit (Redis's OOM check). */
+/**
+ * Redis's maxmemory step of processCommand: evict what the limit requires, then refuse commands
+ * that may grow memory when that was not possible. It runs for every command (evicting does
+ * not depend on the command); without a limit it costs a field check.
+ */
 export function memoryCheck(gate: MemoryGate): CommandCheck {
   return {
     name: 'oom',
-    appliesTo: (command) => command.denyOom,
-    run: (_client, command) => (command.denyOom && gate.refusal !== null ? gate.refusal : null),
+    run: (client, command) => gate.beforeCommand(client, command),
   };
 }
 

@@ -205,6 +205,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
   log.notice('Ready to accept connections');
+  const maxmemoryBytes = config.num('maxmemory');
+  if (maxmemoryBytes > 0 && maxmemoryBytes < 1024 * 1024) {
+    log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${maxmemoryBytes} bytes). Are you sure this is what you really want?`);
+  }
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {
