@@ -145,7 +145,7 @@ describe('used_memory calibration (estimate / measured heap growth)', () => {
       const estimatedBefore = db.memoryBytes;
       // Arguments as the parser makes them: flat strings (a template literal of 13 chars and
       // more is a V8 cons string, which would make each stored element cost more).
-      shape.build((...argv) => server.runCommand(client, argv.map((a) => Buffer.from(a, 'latin1').latin1Slice())));
+      shape.build((...argv) => server.runCommand(client, argv.map((a) => Buffer.from(a, 'latin1').toString('latin1'))));
       const measured = measuredBytes() - before;
       const estimated = db.memoryBytes - estimatedBefore;
       const ratio = estimated / measured;
