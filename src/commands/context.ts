@@ -257,6 +257,8 @@ export interface ServerStats {
   /** Socket reads handled and reply writes made (INFO total_reads/writes_processed). */
   totalReadsProcessed: number;
   totalWritesProcessed: number;
+  /** Values Redis would have freed in its lazyfree thread (store/lazyfree.ts). */
+  lazyfreedObjects: number;
 }
 
 export interface SlowLogEntry {

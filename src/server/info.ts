@@ -161,7 +161,7 @@ function memorySection(s: Server): Field[] {
     ['mem_allocator', 'libc'],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfreed_objects', s.stats.lazyfreedObjects],
   ];
 }
 

@@ -99,6 +99,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     pubsubChannelsPublished: 0,
     totalReadsProcessed: 0,
     totalWritesProcessed: 0,
+    lazyfreedObjects: 0,
   };
   /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
   private pendingFlush: Client[] = [];
@@ -583,7 +584,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private onKeyEvicted(db: Db, key: string): void {
     this.events.signalModifiedKey(db, key);
     this.events.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
-    this.propagator.add(db.id, [this.live.lazyfreeLazyEviction ? 'UNLINK' : 'DEL', key]);
+    const lazy = this.live.lazyfreeLazyEviction;
+    this.propagator.add(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
   }
 
   /** CONFIG SET maxmemory (Redis's updateMaxmemory): warn when already over it, start evicting. */
@@ -748,6 +750,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.totalNetOutputBytes = 0;
     st.totalReadsProcessed = 0;
     st.totalWritesProcessed = 0;
+    st.lazyfreedObjects = 0;
     st.totalErrorReplies = 0;
     st.unexpectedErrorReplies = 0;
     st.errorCounts.clear();
