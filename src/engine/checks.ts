@@ -56,7 +56,7 @@ export const authCheck: CommandCheck = {
  * keys (maxmemory) and returns the error refusing this command, or null.
  */
 export interface MemoryGate {
-  beforeCommand(client: Client, command: Command): string | null;
+  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null;
 }
 
 /**
@@ -67,7 +67,7 @@ export interface MemoryGate {
 export function memoryCheck(gate: MemoryGate): CommandCheck {
   return {
     name: 'oom',
-    run: (client, command) => gate.beforeCommand(client, command),
+    run: (client, command, argv) => gate.beforeCommand(client, command, argv),
   };
 }
 

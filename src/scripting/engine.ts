@@ -142,7 +142,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     // Redis's scriptFlagsToCmdFlags: a script that declares flags writes unless no-writes.
     if (flags === null || flags.compatMode) return null;
-    return { mayReplicate: !flags.noWrites };
+    return { mayReplicate: !flags.noWrites, denyOom: !flags.allowOom && !flags.noWrites };
   }
 
   setDisableDenyScripts(disable: boolean): void {
@@ -310,7 +310,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv.length, this.gates);
     if (command === undefined || refusal !== null) {
-      const text = `ERR ${refusal ?? ''}`;
+      // The OOM refusal carries its own error code (Redis's shared.oomerr); the others get ERR.
+      const text = refusal !== null && refusal.startsWith('OOM ') ? refusal : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
       if (command !== undefined) command.stats.rejectedCalls++;
       const table = errorTable(text);

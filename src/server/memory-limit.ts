@@ -21,13 +21,15 @@ export class MemoryLimit implements MemoryGate {
     private readonly live: Pick<LiveSettings, 'maxmemoryBytes'>,
     private readonly evictor: Evictor,
     private readonly guard: MemoryGuard,
+    /** The command's deny-oom flag with these arguments (a script's declared flags decide). */
+    private readonly deniesOom: (command: Command, argv: readonly string[]) => boolean,
   ) {}
 
-  beforeCommand(client: Client, command: Command): string | null {
+  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null {
     if (this.live.maxmemoryBytes !== 0) {
       const outOfMemory = this.evictor.performEvictions() === EVICT_FAIL;
       this.preCommandOom = outOfMemory;
-      if (outOfMemory && this.rejectsOnOom(client, command)) return OOM_ERROR;
+      if (outOfMemory && this.rejectsOnOom(client, command, argv)) return OOM_ERROR;
     }
     return command.denyOom ? this.guard.refusal : null;
   }
@@ -36,9 +38,9 @@ export class MemoryLimit implements MemoryGate {
    * Commands refused when out of memory: those that may grow it, EXEC of a transaction holding
    * one, and anything but EXEC/DISCARD/QUIT/RESET inside MULTI (queuing takes memory too).
    */
-  private rejectsOnOom(client: Client, command: Command): boolean {
-    if (command.denyOom) return true;
-    if (command.isExec) return client.multiQueue.some((queued) => queued.command.denyOom);
+  private rejectsOnOom(client: Client, command: Command, argv: readonly string[]): boolean {
+    if (this.deniesOom(command, argv)) return true;
+    if (command.isExec) return client.multiQueue.some((queued) => this.deniesOom(queued.command, queued.argv));
     if (!client.inMulti) return false;
     const name = command.fullName;
     return name !== 'discard' && name !== 'quit' && name !== 'reset';

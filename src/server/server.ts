@@ -167,9 +167,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect(),
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
     });
-    this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard);
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
+    const deniesOom = (command: Command, argv: readonly string[]): boolean =>
+      command.runtimeFlags === null ? command.denyOom : (command.runtimeFlags(this, argv)?.denyOom ?? command.denyOom);
+    this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
