@@ -97,14 +97,15 @@ export class Evictor {
 
   /** Redis's performEvictions: frees memory until under the limit or out of time. */
   performEvictions(): EvictResult {
-    if (!this.host.safeToEvict()) return EVICT_OK;
-    let result: EvictResult = EVICT_FAIL;
+    // Under the limit (the usual case, once per command): nothing else is looked at.
     const toFree = this.bytesToFree();
     if (toFree === 0) {
-      result = EVICT_OK;
-    } else if (this.host.live.maxmemoryPolicy !== 'noeviction') {
-      result = this.evictCycle(toFree);
+      if (this.stats.exceededSinceMs !== 0) this.updateMetrics(EVICT_OK);
+      return EVICT_OK;
     }
+    // Evicting now would be unsafe: a fake OK, metrics untouched (as Redis's early return).
+    if (!this.host.safeToEvict()) return EVICT_OK;
+    const result = this.host.live.maxmemoryPolicy === 'noeviction' ? EVICT_FAIL : this.evictCycle(toFree);
     this.updateMetrics(result);
     return result;
   }

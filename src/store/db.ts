@@ -229,6 +229,8 @@ export class Db {
    * changes of object values.
    */
   memoryBytes = 0;
+  /** The key set() just stored a plain string under (noteModified skips its lookup). */
+  private justStoredString: string | null = null;
 
   constructor(
     readonly id: number,
@@ -350,6 +352,8 @@ export class Db {
     const oldBytes = old === undefined ? -keyEntryBytes(key) : storedBytes(old);
     this.memoryBytes += priceStored(stored) - oldBytes;
     this.data.set(key, stored);
+    // A string cannot change in place: the signal that follows this write has nothing to price.
+    this.justStoredString = typeof stored === 'string' ? key : null;
     if (old === undefined && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size > 0 && this.expires.delete(key)) this.memoryBytes -= EXPIRE_ENTRY_BYTES;
   }
@@ -359,6 +363,10 @@ export class Db {
    * again and the sum moves by the difference. Plain strings are always priced when stored.
    */
   noteModified(key: string): void {
+    if (key === this.justStoredString) {
+      this.justStoredString = null;
+      return;
+    }
     const stored = this.data.get(key);
     if (stored === undefined || typeof stored === 'string' || stored instanceof BoxedString) return;
     const bytes = objectValueBytes(stored);
