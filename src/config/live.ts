@@ -103,6 +103,8 @@ export const LIVE_FIELDS = {
   maxmemorySamples: numberField('maxmemory-samples'),
   /** maxmemory-eviction-tenacity: how long one eviction cycle may run (0..100). */
   maxmemoryEvictionTenacity: numberField('maxmemory-eviction-tenacity'),
+  /** maxmemory-clients: clients' memory limit in bytes, or (negative) percent of maxmemory; 0 is off. */
+  maxmemoryClients: numberField('maxmemory-clients'),
   /** lazyfree-lazy-eviction: evicted keys are freed in the background (propagated as UNLINK). */
   lazyfreeLazyEviction: boolField('lazyfree-lazy-eviction'),
 } as const satisfies Record<string, LiveFieldSpec<unknown>>;

@@ -11,9 +11,11 @@ import type { Client } from './client.js';
 export const POSTPONE = 1;
 /** The command was queued in the client's transaction (the check already replied QUEUED). */
 export const QUEUED = 2;
+/** The check closed the client (maxmemory-clients evicted it): the command is dropped unanswered. */
+export const DROPPED = 3;
 
-/** null: go on; a string: refuse with this error; POSTPONE or QUEUED: stop here. */
-export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED;
+/** null: go on; a string: refuse with this error; POSTPONE, QUEUED or DROPPED: stop here. */
+export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED | typeof DROPPED;
 
 export interface CommandCheck {
   /** For docs and tests: where a new check goes is found by name. */
@@ -56,7 +58,7 @@ export const authCheck: CommandCheck = {
  * keys (maxmemory) and returns the error refusing this command, or null.
  */
 export interface MemoryGate {
-  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null;
+  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null | typeof DROPPED;
 }
 
 /**

@@ -236,7 +236,7 @@ function statsSection(s: Server): Field[] {
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleMicros / 1000)],
     ['evicted_keys', s.evictor.stats.evictedKeys],
-    ['evicted_clients', 0],
+    ['evicted_clients', s.clientEviction.evictedClients],
     ['total_eviction_exceeded_time', Math.floor(s.evictor.stats.exceededTotalMs + s.evictor.currentExceededMs())],
     ['current_eviction_exceeded_time', Math.floor(s.evictor.currentExceededMs())],
     ['keyspace_hits', ks.keyspaceHits],

@@ -3,7 +3,8 @@
 // (server/memory-guard.ts), which hold whether or not maxmemory is set.
 
 import type { Command } from '../commands/types.js';
-import type { MemoryGate } from '../engine/checks.js';
+import { DROPPED, type MemoryGate } from '../engine/checks.js';
+import type { ClientEviction } from './client-eviction.js';
 import type { Client } from '../engine/client.js';
 import type { LiveSettings } from '../config/live.js';
 import { EVICT_FAIL, OOM_ERROR, type Evictor } from './eviction.js';
@@ -18,14 +19,20 @@ export class MemoryLimit implements MemoryGate {
   private preCommandOom = false;
 
   constructor(
-    private readonly live: Pick<LiveSettings, 'maxmemoryBytes'>,
+    private readonly live: Pick<LiveSettings, 'maxmemoryBytes' | 'maxmemoryClients'>,
     private readonly evictor: Evictor,
     private readonly guard: MemoryGuard,
     /** The command's deny-oom flag with these arguments (a script's declared flags decide). */
     private readonly deniesOom: (command: Command, argv: readonly string[]) => boolean,
+    private readonly clientEviction: ClientEviction,
   ) {}
 
-  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null {
+  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null | typeof DROPPED {
+    // Clients go first, after the last command grew their buffers (Redis's evictClients).
+    if (this.live.maxmemoryClients !== 0) {
+      this.clientEviction.run();
+      if (client.closed) return DROPPED;
+    }
     if (this.live.maxmemoryBytes !== 0) {
       const outOfMemory = this.evictor.performEvictions() === EVICT_FAIL;
       this.preCommandOom = outOfMemory;

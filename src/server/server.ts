@@ -37,6 +37,7 @@ import { HeapReclaim } from './heap-reclaim.js';
 import { MemoryGuard } from './memory-guard.js';
 import { Evictor } from './eviction.js';
 import { MemoryLimit } from './memory-limit.js';
+import { ClientEviction } from './client-eviction.js';
 import { STARTUP_BYTES, UsedMemory } from './used-memory.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
@@ -121,6 +122,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly evictor: Evictor;
   /** The OOM step before each command: evictions, then maxmemory's or the guard's refusals. */
   readonly memoryLimit: MemoryLimit;
+  /** maxmemory-clients: the biggest clients closed when clients' memory passes the limit. */
+  readonly clientEviction: ClientEviction;
   /** Lua scripts: the interpreter, the EVAL cache and the running script. */
   readonly scripting: ScriptingEngine;
   /** Collects once the keyspace shrank a lot, so INFO memory shows what the dataset holds. */
@@ -157,6 +160,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.commands = this.commandTable.commands;
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
+    const scripting = (): ScriptingEngine => this.scripting;
     this.evictor = new Evictor({
       dbs: this.keyspace.dbs,
       access: this.keyspace.access,
@@ -171,7 +176,16 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
     const deniesOom = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.denyOom : (command.runtimeFlags(this, argv)?.denyOom ?? command.denyOom);
-    this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom);
+    this.usedMemory = new UsedMemory(this.keyspace, () => this.clients.all(), () => this.clients.size, { get cachedScriptBytes() { return scripting().cachedScriptBytes; } });
+    this.clientEviction = new ClientEviction(config.live, this.usedMemory, {
+      clients: () => this.clients.all(),
+      evict: (client) => {
+        this.log.notice(`Evicting client: ${client.infoLine(null)}`);
+        client.close('client eviction');
+      },
+      logWarning: (message) => this.log.warning(message),
+    });
+    this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
@@ -218,7 +232,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (this.clients.monitors.size > 0) this.feedMonitors(ctx.client, argv);
       },
     });
-    this.usedMemory = new UsedMemory(this.keyspace, () => this.clients.all(), () => this.clients.size, this.scripting);
     config.onChange('maxmemory', (v) => this.maxmemoryChanged(Number(v)));
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
@@ -707,6 +720,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
     this.usedMemory.sample(now);
+    if (this.live.maxmemoryClients !== 0) this.clientEviction.run();
   }
 
   private flushPendingNow(): void {
@@ -758,6 +772,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.errorCounts.clear();
     this.keyspace.resetStats();
     this.evictor.resetStats();
+    this.clientEviction.evictedClients = 0;
     this.expireCycleMicros = 0;
     this.rates.reset(Date.now());
     for (const command of allCommands(this.commands)) {

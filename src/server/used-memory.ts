@@ -34,6 +34,14 @@ const CLIENTS_SAMPLE_MIN_MS = 10;
 /** Sampling interval per client, in ms: 5 us of interval per client keeps sampling near 1%. */
 const CLIENTS_SAMPLE_MS_PER_CLIENT = 0.005;
 
+/** What one client's buffers and objects cost (its share of mem_clients_normal). */
+export function clientMemoryBytes(c: Client): number {
+  const connection = c.connection;
+  let bytes = CLIENT_OBJECT_BYTES + c.queryBufferCapacityBytes + c.reply.capacityBytes + connection.pendingOutputBytes;
+  if (connection instanceof SocketConnection) bytes += connection.partialRequestBytes;
+  return bytes;
+}
+
 export interface ScriptsMemory {
   /** Bytes of the EVAL cache (bodies and SHA1s). */
   readonly cachedScriptBytes: number;
@@ -80,11 +88,7 @@ export class UsedMemory {
   sample(now = nowMs()): void {
     this.sampledAtMs = now;
     let clients = 0;
-    for (const c of this.clients()) {
-      const connection = c.connection;
-      clients += CLIENT_OBJECT_BYTES + c.queryBufferCapacityBytes + c.reply.capacityBytes + connection.pendingOutputBytes;
-      if (connection instanceof SocketConnection) clients += connection.partialRequestBytes;
-    }
+    for (const c of this.clients()) clients += clientMemoryBytes(c);
     this.clientsBytes = clients;
     let scripts = this.scripts.cachedScriptBytes;
     for (const library of this.keyspace.functions.libraries.values()) scripts += library.code.length;

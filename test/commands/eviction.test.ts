@@ -3,6 +3,7 @@
 // propagated for evicted keys. Access times and LFU counters are set through the store (aging
 // keys without sleeping); the limit is always set a little above the measured used_memory.
 
+import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventCollector } from '../helpers/events.js';
@@ -283,5 +284,33 @@ describe('evictions seen from outside', () => {
     expect(propagated.lines()).toEqual(['UNLINK last']);
     await r.config('SET', 'maxmemory', '0');
     events.close();
+  });
+});
+
+describe('maxmemory-clients', () => {
+  const s = withServer();
+
+  it('closes the client using the most memory, never a NO-EVICT one, and counts it', async () => {
+    const r = s.r2;
+    await r.client('NO-EVICT', 'ON');
+    // A subscriber that never reads: PUBLISH fills its output buffer.
+    const subscriber = net.connect(s.port, '127.0.0.1');
+    subscriber.on('error', () => undefined);
+    await new Promise<void>((resolve) => subscriber.once('connect', () => resolve()));
+    subscriber.write('*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n');
+    subscriber.pause();
+    const subscribers = async (): Promise<number> => ((await r.pubsub('NUMSUB', 'ch')) as [string, number])[1];
+    await waitFor(async () => (await subscribers()) === 1, 5000, 'the subscriber');
+    await r.config('SET', 'maxmemory-clients', '128kb');
+    try {
+      const message = 'm'.repeat(100_000);
+      for (let i = 0; i < 500 && (await subscribers()) === 1; i++) await r.publish('ch', message);
+      expect(await subscribers()).toBe(0);
+      expect(Number(await infoField(r, 'stats', 'evicted_clients'))).toBe(1);
+      expect(await r.ping()).toBe('PONG');
+    } finally {
+      await r.config('SET', 'maxmemory-clients', '0');
+      subscriber.destroy();
+    }
   });
 });
