@@ -92,7 +92,15 @@ export async function runServer(args: readonly string[], script: string): Promis
     // place before it listens: one arriving during start-up is acted upon once started.
     process.on('SIGTERM', () => onShutdownSignal('SIGTERM'));
     process.on('SIGINT', () => onShutdownSignal('SIGINT'));
-    running = await startServer({ ...options, config, log, setLogRole: created.setRole, daemonized: background });
+    running = await startServer({
+      ...options, config, log, setLogRole: created.setRole, daemonized: background,
+      // Signals reach the server from now on, also while it loads its dataset.
+      onCreated: (server) => {
+        shutdownOnSignal = (signal) => server.shutdownSignal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+        server.onForcedExit = (status) => process.exit(status);
+        if (pendingSignal !== null) shutdownOnSignal(pendingSignal);
+      },
+    });
   } catch (err) {
     const failure = failureText(err);
     if (daemonChild) {
@@ -107,25 +115,14 @@ export async function runServer(args: readonly string[], script: string): Promis
   supervisor.notify('READY=1');
   if (daemonChild) await reportToParent({ ready: true });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.warning(`Received ${signal} scheduling shutdown...`);
-    log.warning('User requested shutdown...');
-    supervisor.notify('STOPPING=1');
-    running.removePidFile();
-    log.warning('Redis is now ready to exit, bye bye...');
-    void running.close();
-  };
-  shutdownOnSignal = stop;
-  // SHUTDOWN (the command): the same steps, in Redis's order, between its first and last line.
-  running.server.onShutdownRequested = () => {
-    stopping = true;
+  // A signal is acted upon by the server's cron (Redis's shutdown_asap): the final save, and a
+  // shutdown that a failed save cancels, follow the same steps as the SHUTDOWN command.
+  const server = running.server;
+  // The steps between "User requested shutdown..." and the last line, in Redis's order.
+  server.onShutdownRequested = () => {
     supervisor.notify('STOPPING=1');
     running.removePidFile();
   };
-  if (pendingSignal !== null) stop(pendingSignal);
   await running.server.closed;
   return 0;
 }

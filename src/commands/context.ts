@@ -99,7 +99,6 @@ export interface ServerApi {
   readonly commands: ReadonlyMap<string, Command>;
   /** Number of changes since the last save, as Redis's server.dirty. */
   dirty: number;
-  lastSaveTimeSec: number;
   readonly stats: ServerStats;
 
   lookupCommand(argv: readonly string[]): Command | undefined;
@@ -115,6 +114,22 @@ export interface ServerApi {
   readonly blocking: BlockingApi;
   /** Lua scripts and functions (src/scripting/). */
   readonly scripting: ScriptingApi;
+  /** RDB files and snapshots (src/persistence/). */
+  readonly persistence: PersistenceApi;
+}
+
+/** RDB persistence as SAVE, BGSAVE, LASTSAVE and FLUSHALL use it. */
+export interface PersistenceApi {
+  /** LASTSAVE: Unix time of the last successful save. */
+  readonly lastSaveTimeSec: number;
+  /** SAVE: null once the file is written, else the error reply (reasons are logged). */
+  save(): string | null;
+  /** rdbSave: the file written now (DEBUG RELOAD); false when it failed (reasons are logged). */
+  saveNow(): boolean;
+  /** BGSAVE [SCHEDULE]; `inTransaction` when run by EXEC (Redis then only schedules it). */
+  bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
+  /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */
+  afterFlushAll(): boolean;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */
@@ -218,6 +233,10 @@ export interface ClientsApi {
 export interface AdminApi {
   /** SHUTDOWN: returns an error text when refused, else never returns normally. */
   shutdown(options: ShutdownOptions): string | null;
+  /** SHUTDOWN ABORT: cancels a shutdown a signal asked for; false when none is pending. */
+  abortShutdown(): boolean;
+  /** DEBUG PAUSE-CRON: the cron's periodic work stops (true) or resumes. */
+  cronPaused: boolean;
   /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
   infoText(sections: readonly string[]): string;
   /** CONFIG RESETSTAT: server, command and error statistics back to zero. */
@@ -230,6 +249,8 @@ export interface AdminApi {
   memoryFigures(): MemoryFigures;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
+  /** Writes a verbose line to the server log (a corrupt RESTORE payload's reason). */
+  logVerbose(message: string): void;
 }
 
 export interface MemoryFigures {

@@ -159,6 +159,14 @@ export const serverDebugSubcommands: readonly DebugSubcommand[] = [
     },
   },
   {
+    name: 'PAUSE-CRON', minArgs: 3, maxArgs: 3,
+    help: ['PAUSE-CRON <0|1>', '    Stops the server cron (1) or lets it run again (0).'],
+    run(ctx, argv) {
+      ctx.server.admin.cronPaused = argv[2] !== '0' && Number(argv[2]) !== 0;
+      ctx.reply.ok();
+    },
+  },
+  {
     name: 'SLEEP', minArgs: 3, maxArgs: 3,
     help: ['SLEEP <seconds>', '    Blocks the whole server for <seconds> (fractions allowed).'],
     run(ctx, argv) {

@@ -4,7 +4,6 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurablySync } from '../util/durable-file.js';
 import type { CommandContext, ServerApi } from './context.js';
 import type { DebugSubcommand } from './debug.js';
 import { leadingNumber } from './debug.js';
@@ -14,19 +13,17 @@ import { keyAt, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
 import {
-  checkSerializable, debugObjectSuffix, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue,
+  debugObjectSuffix, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue,
 } from '../store/rdb/codecs.js';
 import { isObjectType } from '../store/rdb/constants.js';
 import { Digest } from '../store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../store/rdb/dump-payload.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
-import { loadImage, saveImage, type AccessTracking, type RdbLoadResult } from '../store/rdb/image.js';
+import { loadImage, type AccessTracking, type RdbLoadResult } from '../store/rdb/image.js';
 import { RdbReader } from '../store/rdb/reader.js';
 import { RdbWriter } from '../store/rdb/writer.js';
 import { encodingName, type RedisValue } from '../store/values.js';
-import { usedMemoryBytes } from '../util/memory.js';
 import { INT64_MAX } from '../util/numbers.js';
-import { REDIS_VERSION } from '../util/version.js';
 
 const ERR_BUSYKEY = 'BUSYKEY Target key name already exists.';
 const ERR_BAD_PAYLOAD = 'ERR DUMP payload version or checksum are wrong';
@@ -147,6 +144,8 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
     return value;
   } catch (err) {
     if (!(err instanceof RdbFormatError)) throw err;
+    // rdbReportError in a RESTORE: the reason at verbose level (an empty collection has none).
+    if (err.message !== 'Empty collection') ctx.server.admin.logVerbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${err.message}`);
     ctx.reply.error(ERR_BAD_FORMAT);
     return null;
   }
@@ -320,35 +319,6 @@ function debugDigestValue(ctx: CommandContext, argv: string[]): void {
 
 // ------------------------------------------------------------------------------ DEBUG RELOAD
 
-/** The RDB image of the whole dataset, as a save would write it; null after replying. */
-function datasetImage(ctx: CommandContext): Buffer | null {
-  const server = ctx.server;
-  const config = server.config;
-  const dbs = server.keyspace.dbs;
-  try {
-    // Refuse before anything is flushed when some value cannot be serialized.
-    for (const db of dbs) db.forEachEntry((_key, value) => checkSerializable(value));
-    return saveImage(dbs, {
-      compress: config.bool('rdbcompression'),
-      checksum: config.bool('rdbchecksum'),
-      aux: [
-        ['redis-ver', REDIS_VERSION],
-        ['redis-bits', '64'],
-        ['ctime', String(Math.floor(Date.now() / 1000))],
-        ['used-mem', String(usedMemoryBytes())],
-        ['aof-base', '0'],
-      ],
-      functionCodes: [...server.keyspace.functions.libraries.values()].map((lib) => lib.code),
-      tracking: accessTracking(ctx),
-      settings: config,
-    });
-  } catch (err) {
-    if (!(err instanceof MissingCodecError)) throw err;
-    missingCodecReply(ctx, err);
-    return null;
-  }
-}
-
 /** The RDB file: dbfilename in dir (the process works in dir only when the CLI started it). */
 function rdbPath(server: ServerApi): string {
   return join(server.config.str('dir'), server.config.str('dbfilename'));
@@ -368,34 +338,24 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
     }
   }
   const server = ctx.server;
-  let image: Buffer | null = null;
-  if (save) {
-    image = datasetImage(ctx);
-    if (image === null) return;
-    // Like Redis, the image is saved as the RDB file of the working directory first, so a later
-    // DEBUG RELOAD NOSAVE (or a restart, once RDB loading at start lands) reads it back.
-    try {
-      writeFileDurablySync(rdbPath(server), image);
-    } catch (err) {
-      server.admin.logWarning(`DEBUG RELOAD: ${(err as Error).message}`);
-      ctx.reply.error('ERR');
-      return;
-    }
+  // Like Redis, the dataset is saved as the RDB file of the working directory (rdbSave: "DB saved
+  // on disk", the change count reset), then read back from it.
+  if (save && !server.persistence.saveNow()) {
+    ctx.reply.error('ERR Error trying to save the DB');
+    return;
   }
   if (flush) {
     server.events.signalFlushedDb(-1);
     for (const db of server.keyspace.dbs) db.flush();
     server.keyspace.functions.clear();
   }
-  if (image === null) {
-    // NOSAVE: the RDB file of the working directory, as a previous save left it.
-    try {
-      image = readFileSync(rdbPath(server));
-    } catch (err) {
-      server.admin.logWarning(`DEBUG RELOAD NOSAVE: ${(err as Error).message}`);
-      ctx.reply.error('ERR Error trying to load the RDB dump');
-      return;
-    }
+  let image: Buffer;
+  try {
+    image = readFileSync(rdbPath(server));
+  } catch (err) {
+    server.admin.logWarning(`DEBUG RELOAD: ${(err as Error).message}`);
+    ctx.reply.error('ERR Error trying to load the RDB dump');
+    return;
   }
   let loaded: RdbLoadResult;
   try {

@@ -15,6 +15,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
+import { persistenceCommands } from './persistence.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -45,6 +46,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   clientCommands,
   introspectionCommands,
   serverCommands,
+  persistenceCommands,
   functionCommands,
   scriptingCommands,
   dumpCommands,

@@ -341,6 +341,9 @@ function flushall(ctx: CommandContext, argv: string[]): void {
   for (const db of ctx.server.keyspace.dbs) removed += db.flush();
   if (flushesAsync(ctx, argv)) ctx.server.stats.lazyfreedObjects += removed;
   accountFlush(ctx, argv, removed);
+  // With save points the emptied dataset is saved at once, which zeroes the change counter:
+  // the flush is then propagated explicitly (Redis's forceCommandPropagation).
+  if (ctx.server.persistence.afterFlushAll() && removed > 0) ctx.alsoPropagate(ctx.db.id, argv);
   ctx.reply.ok();
 }
 

@@ -31,6 +31,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     noMulti: has('no_multi'),
     noScript: has('noscript'),
     allowBusy: has('allow_busy'),
+    allowLoading: has('loading'),
     allowedInPubSub: parent === null && PUBSUB_CONTEXT_ALLOWED.has(spec.name),
     skipMonitor: has('skip_monitor'),
     skipSlowlog: has('skip_slowlog'),

@@ -88,7 +88,7 @@ function time(ctx: CommandContext): void {
 }
 
 function lastsave(ctx: CommandContext): void {
-  ctx.reply.integer(ctx.server.lastSaveTimeSec);
+  ctx.reply.integer(ctx.server.persistence.lastSaveTimeSec);
 }
 
 // ------------------------------------------------------------------------------- SHUTDOWN
@@ -116,8 +116,9 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (abort) {
-    // Shutdown here is immediate (no replicas to wait for), so none is ever in progress.
-    ctx.reply.error('ERR No shutdown in progress.');
+    // Only a signal's shutdown can be pending (no replicas to wait for).
+    if (ctx.server.admin.abortShutdown()) ctx.reply.ok();
+    else ctx.reply.error('ERR No shutdown in progress.');
     return;
   }
   // A busy script may have left the dataset half changed: only SHUTDOWN NOSAVE goes ahead.
@@ -126,8 +127,7 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(busy);
     return;
   }
-  // Without persistence a requested save always fails; FORCE shuts down despite it.
-  const error = ctx.server.admin.shutdown({ save: save && !force ? true : nosave ? false : null, now, force });
+  const error = ctx.server.admin.shutdown({ save: save ? true : nosave ? false : null, now, force });
   if (error !== null) ctx.reply.error(error);
 }
 

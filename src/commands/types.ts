@@ -109,6 +109,8 @@ export interface Command {
   noScript: boolean;
   /** Runs while a script is busy past busy-reply-threshold (SCRIPT KILL, SHUTDOWN...). */
   allowBusy: boolean;
+  /** Runs while the dataset is being loaded at start-up (Redis's CMD_LOADING). */
+  allowLoading: boolean;
   allowedInPubSub: boolean;
   skipMonitor: boolean;
   skipSlowlog: boolean;

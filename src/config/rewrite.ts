@@ -122,9 +122,14 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
   const isDefault = config.isDefault(spec);
   switch (name) {
     case 'save':
-      // Always written, so that an empty list does not fall back to defaults on restart.
-      state.rewriteLine(name, config.textOf(spec) === '' ? 'save ""' : `save ${config.textOf(spec)}`, true);
+    {
+      // Always written, so that an empty list does not fall back to defaults on restart; one
+      // line per save point, as Redis writes them.
+      const words = config.textOf(spec).split(' ').filter((w) => w !== '');
+      if (words.length === 0) state.rewriteLine(name, 'save ""', true);
+      for (let i = 0; i + 1 < words.length; i += 2) state.rewriteLine(name, `save ${words[i]} ${words[i + 1]}`, true);
       return;
+    }
     case 'client-output-buffer-limit':
       rewriteOutputBufferLimits(config, state, spec);
       return;

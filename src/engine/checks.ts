@@ -73,6 +73,42 @@ export function memoryCheck(gate: MemoryGate): CommandCheck {
   };
 }
 
+/** What persistence exposes to the engine: the MISCONF text while writes must be refused. */
+export interface DiskErrorGate {
+  readonly diskErrorRefusal: string | null;
+}
+
+/**
+ * Writes (and PING, as Redis has it) are refused while the last background save failed and
+ * stop-writes-on-bgsave-error is on (Redis's writeCommandsDeniedByDiskError check).
+ */
+export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
+  return {
+    name: 'disk-error',
+    appliesTo: (command) => command.isWrite || command.isExec || command.fullName === 'ping',
+    run: (client, command) => {
+      const refusal = gate.diskErrorRefusal;
+      if (refusal === null) return null;
+      if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
+      return refusal;
+    },
+  };
+}
+
+/** What persistence exposes while the dataset loads at start-up. */
+export interface LoadingGate {
+  readonly loadingRefusal: string | null;
+}
+
+/** Commands without the loading flag are refused while the dataset loads. */
+export function loadingCheck(gate: LoadingGate): CommandCheck {
+  return {
+    name: 'loading',
+    appliesTo: (command) => !command.allowLoading,
+    run: () => gate.loadingRefusal,
+  };
+}
+
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
   appliesTo: (command) => command.noMulti,

@@ -19,6 +19,8 @@ import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand
 export interface ScriptingHost {
   /** The error text while commands that grow memory are refused, else null. */
   oomRefusal(): string | null;
+  /** The MISCONF text while writes are refused after a failed save, else null. */
+  diskErrorRefusal(): string | null;
   /** Re-reads memory use: true when it is near the heap's or the machine's limit. */
   memoryExhausted(): boolean;
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
@@ -91,6 +93,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   private disableDenyScripts = false;
   private readonly gates: ScriptCallGates = {
     oomRefusal: () => this.host.oomRefusal(),
+    diskErrorRefusal: () => this.host.diskErrorRefusal(),
     denyNoScriptCommands: () => !this.disableDenyScripts,
   };
 
@@ -210,6 +213,9 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   private refuseRun(flags: ScriptFlags, readOnly: boolean): string | null {
     if (flags.compatMode) return null;
     if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
+    if (!flags.noWrites && this.host.diskErrorRefusal() !== null) {
+      return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+    }
     if (!flags.allowOom && !flags.noWrites && this.host.oomRefusal() !== null) {
       return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
     }
@@ -310,8 +316,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv.length, this.gates);
     if (command === undefined || refusal !== null) {
-      // The OOM refusal carries its own error code (Redis's shared.oomerr); the others get ERR.
-      const text = refusal !== null && refusal.startsWith('OOM ') ? refusal : `ERR ${refusal ?? ''}`;
+      const text = refusal !== null && refusal.startsWith('-') ? refusal.slice(1) : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
       if (command !== undefined) command.stats.rejectedCalls++;
       const table = errorTable(text);

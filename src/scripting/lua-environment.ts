@@ -46,11 +46,17 @@ export interface ScriptState {
   chargeTicks(ticks: number): void;
 }
 
+/** Base-library functions script worlds do not get. */
+const HARDENED_OUT = ['getfenv', 'setfenv', 'newproxy'];
+
 /** The libraries and API every script world has (Redis's luaRegisterRedisAPI). */
 function openRedisWorld(api: RedisApiHost, hook: () => 'continue' | 'suspend'): LuaState {
   const state = new LuaState();
   const globals = state.globals;
   openBase(state);
+  // Redis 7.0 as distributions ship it today (with the 2025 Lua hardening) leaves these out:
+  // they reach and replace function environments, around the protected globals.
+  for (const name of HARDENED_OUT) globals.set(name, undefined);
   globals.set('table', openTable(state));
   const string = openString(state);
   globals.set('string', string);
@@ -113,10 +119,7 @@ export function createScriptState(api: RedisApiHost, hook: () => 'continue' | 's
 
 function refill(table: LuaTable, argv: readonly string[], from: number, to: number): void {
   table.metatable = null;
-  table.hash = null;
-  const arr = table.arr;
-  arr.length = 0;
-  for (let i = from; i < to; i++) arr.push(argv[i]);
+  table.fillSequence(argv, from, to);
 }
 
 /** A function a library registered, with its callback. */
@@ -322,7 +325,8 @@ function protectRecursively(table: LuaTable, seen: Set<LuaTable>): void {
   if (seen.has(table)) return;
   seen.add(table);
   table.readonly = true;
-  for (const value of table.arr) if (value instanceof LuaTable) protectRecursively(value, seen);
-  if (table.hash !== null) for (const value of table.hash.values()) if (value instanceof LuaTable) protectRecursively(value, seen);
+  table.forEach((_key, value) => {
+    if (value instanceof LuaTable) protectRecursively(value, seen);
+  });
   if (table.metatable !== null) protectRecursively(table.metatable, seen);
 }

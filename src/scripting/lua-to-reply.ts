@@ -180,8 +180,8 @@ function trimTrailingLineBreaks(text: string): string {
 /** Keys and values alternating, in lua_next order: the array part, then the other keys. */
 function entriesOf(table: LuaTable): LuaValue[] {
   const entries: LuaValue[] = [];
-  const arr = table.arr;
-  for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) entries.push(i + 1, arr[i]);
-  if (table.hash !== null) for (const [key, value] of table.hash) entries.push(key, value);
+  table.forEach((key, value) => {
+    entries.push(key, value);
+  });
   return entries;
 }

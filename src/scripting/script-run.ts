@@ -55,20 +55,31 @@ export class ScriptRun {
 export interface ScriptCallGates {
   /** The error text while commands that grow memory are refused, else null. */
   oomRefusal(): string | null;
+  /** The MISCONF text while writes are refused after a failed save, else null. */
+  diskErrorRefusal(): string | null;
   /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
   denyNoScriptCommands(): boolean;
 }
 
-/** Redis's scriptCall() checks: the error text refusing `command`, or null to run it. */
+/**
+ * Redis's scriptCall() checks: the error text refusing `command` (given "ERR " in front, unless
+ * it starts with '-' and so carries its own code), or null to run it.
+ */
 export function refuseScriptCommand(run: ScriptRun, command: Command | undefined, argc: number, gates: ScriptCallGates): string | null {
   if (command === undefined) return 'Unknown Redis command called from script';
   const arity = command.arity;
   if ((arity > 0 && arity !== argc) || argc < -arity) return 'Wrong number of args calling Redis command from script';
   if (command.noScript && gates.denyNoScriptCommands()) return 'This Redis command is not allowed from script';
   if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
+  if (command.isWrite && !run.writeDirty) {
+    // Redis passes its shared MISCONF error on with its own code (a leading '-' says so here).
+    const refusal = gates.diskErrorRefusal();
+    if (refusal !== null) return `-${refusal}`;
+  }
   if (!run.allowOom && !run.writeDirty && command.denyOom) {
+    // The OOM refusal carries its own code too (Redis's shared.oomerr).
     const refusal = gates.oomRefusal();
-    if (refusal !== null) return refusal;
+    if (refusal !== null) return `-${refusal}`;
   }
   return null;
 }

@@ -173,25 +173,28 @@ function keyTablesBytes(s: Server): number {
 }
 
 function persistenceSection(s: Server): Field[] {
+  const p = s.persistence;
+  const current = p.currentSave;
+  const nowMs = Date.now();
   return [
-    ['loading', 0],
+    ['loading', s.persistence.loading === null ? 0 : 1],
     ['async_loading', 0],
-    ['current_cow_peak', 0],
-    ['current_cow_size', 0],
+    ['current_cow_peak', current === null ? 0 : current.keptBytes],
+    ['current_cow_size', current === null ? 0 : current.keptBytes],
     ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_fork_perc', current === null || current.keysTotal === 0 ? '0.00' : (current.keysProcessed * 100 / current.keysTotal).toFixed(2)],
+    ['current_save_keys_processed', current === null ? 0 : current.keysProcessed],
+    ['current_save_keys_total', current === null ? 0 : current.keysTotal],
     ['rdb_changes_since_last_save', s.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', s.lastSaveTimeSec],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
-    ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_bgsave_in_progress', current === null ? 0 : 1],
+    ['rdb_last_save_time', p.lastSaveTimeSec],
+    ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', p.lastBgsaveDurationSec],
+    ['rdb_current_bgsave_time_sec', current === null ? -1 : Math.floor((nowMs - current.startedAtMs) / 1000)],
+    ['rdb_saves', p.saves],
+    ['rdb_last_cow_size', p.lastCowBytes],
+    ['rdb_last_load_keys_expired', p.rdbLastLoadKeysExpired],
+    ['rdb_last_load_keys_loaded', p.rdbLastLoadKeysLoaded],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],
@@ -204,6 +207,24 @@ function persistenceSection(s: Server): Field[] {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...loadingFields(s),
+  ];
+}
+
+/** The fields Redis adds while it loads the dataset. */
+function loadingFields(s: Server): Field[] {
+  const state = s.persistence.loading;
+  if (state === null) return [];
+  const elapsedSec = Math.max(0, Math.floor(Date.now() / 1000) - state.startSec);
+  const ratio = state.totalBytes === 0 ? 0 : state.loadedBytes / state.totalBytes;
+  const etaSec = state.loadedBytes === 0 ? 1 : Math.round(elapsedSec * (state.totalBytes - state.loadedBytes) / state.loadedBytes);
+  return [
+    ['loading_start_time', state.startSec],
+    ['loading_total_bytes', state.totalBytes],
+    ['loading_rdb_used_mem', state.rdbUsedMemBytes],
+    ['loading_loaded_bytes', state.loadedBytes],
+    ['loading_loaded_perc', (ratio * 100).toFixed(2)],
+    ['loading_eta_seconds', etaSec],
   ];
 }
 

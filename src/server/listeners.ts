@@ -2,6 +2,7 @@
 // moving them when CONFIG SET port/bind changes. Accepted sockets go to the Server's callback;
 // admission (maxclients, protected mode) is the Server's business.
 
+import { chmodSync, unlinkSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
 import { isResolverError, strerror } from '../util/errno.js';
@@ -68,13 +69,15 @@ function changed(port: number, bind: string): string {
 
 export class Listeners {
   private servers: net.Server[] = [];
+  /** The Unix socket listener (unixsocket), apart from the TCP ones CONFIG SET port/bind moves. */
+  private unixServer: net.Server | null = null;
   /** The port actually bound (the configured one, or the one the OS picked for port 0). */
   port = 0;
 
   constructor(
     private readonly config: Config,
     private readonly log: ServerLog,
-    private readonly onConnection: (socket: Socket) => void,
+    private readonly onConnection: (socket: Socket, unixSocketPath: string | null) => void,
   ) {
     config.setApplier('port', (v) => this.applyChange(Number(v), config.str('bind'), 'port'));
     // Started on port 0 (a port picked by the OS): a new bind keeps the port picked.
@@ -92,12 +95,47 @@ export class Listeners {
    */
   async listen(): Promise<number> {
     const port = this.config.num('port');
+    let bound: number;
     try {
-      return await this.open(port, this.config.str('bind'));
+      bound = await this.open(port, this.config.str('bind'));
     } catch (err) {
       if (err instanceof ListenError) this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
       throw err;
     }
+    const path = this.config.str('unixsocket');
+    if (path !== '') await this.listenUnix(path, this.config.num('unixsocketperm'));
+    return bound;
+  }
+
+  /** The Unix socket (unixsocket, unixsocketperm): an old socket file there is replaced, as Redis does. */
+  private async listenUnix(path: string, permBits: number): Promise<void> {
+    try {
+      unlinkSync(path);
+    } catch (err) {
+      // Nothing there (the usual case) is fine; anything else shows when listening fails.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.verbose(`Removing the old Unix socket: ${strerror((err as NodeJS.ErrnoException).code)}`);
+    }
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket, path));
+    server.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ path, backlog: this.config.num('tcp-backlog') }, () => {
+          server.off('error', reject);
+          server.on('error', (err) => this.log.warning(`Accept error: ${err.message}`));
+          resolve();
+        });
+      });
+      if (permBits !== 0) chmodSync(path, permBits);
+    } catch (err) {
+      server.close();
+      for (const s of this.servers) s.close();
+      this.servers = [];
+      const message = `Failed opening Unix socket: ${strerror((err as NodeJS.ErrnoException).code)}`;
+      this.log.warning(message);
+      throw new ListenError(message);
+    }
+    this.unixServer = server;
   }
 
   /** Opens the sockets for `bind` at `port`; logs each failing address as Redis's listenToPort() does. */
@@ -134,7 +172,7 @@ export class Listeners {
 
   private listenOne(host: string, port: number, dualStack: boolean): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
+      const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.onConnection(socket, null));
       // Past maxclients the Server still accepts, to answer Redis's error; a margin above that, Node refuses.
       server.maxConnections = this.config.num('maxclients') + MAXCLIENTS_MARGIN;
       const onError = (err: Error): void => { server.close(); reject(err); };
@@ -202,6 +240,10 @@ export class Listeners {
   async close(): Promise<void> {
     const closing = this.servers;
     this.servers = [];
+    if (this.unixServer !== null) {
+      closing.push(this.unixServer);
+      this.unixServer = null;
+    }
     await Promise.all(closing.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 }

@@ -40,8 +40,11 @@ export interface LogOptions {
 export class ServerLog {
   private readonly logger: Logger<'verbose'>;
 
+  private readonly fd: number;
+
   constructor(private readonly options: LogOptions) {
     const fd = options.logfile === '' ? 1 : openSync(options.logfile, 'a');
+    this.fd = fd;
     const destination = options.format === 'json'
       ? { write: (line: string) => { writeSync(fd, line); } }
       : { write: (line: string) => { writeSync(fd, this.render(line)); } };
@@ -78,6 +81,13 @@ export class ServerLog {
 
   warning(message: string): void {
     this.logger.warn(message);
+  }
+
+  /** Text logged as it is, without the line prefix (Redis's LL_RAW: the start-up banner). */
+  noticeRaw(text: string): void {
+    if (!this.logger.isLevelEnabled('info')) return;
+    if (this.options.format === 'json') this.logger.info(text);
+    else writeSync(this.fd, text);
   }
 
   /** Writes a raw line without level or prefix (e.g. the fatal config banner goes to stderr instead). */

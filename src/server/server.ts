@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -44,6 +44,7 @@ import { Listeners } from './listeners.js';
 import type { ServerLog } from './log.js';
 import { OutputLimits } from './output-limits.js';
 import { PubSubHub } from './pubsub.js';
+import { Persistence } from '../persistence/persistence.js';
 import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
@@ -84,7 +85,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   dirty = 0;
-  lastSaveTimeSec = Math.floor(Date.now() / 1000);
+  /** RDB files and snapshots: SAVE, BGSAVE, save points, the final save of a shutdown. */
+  readonly persistence: Persistence;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -186,10 +188,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       logWarning: (message) => this.log.warning(message),
     });
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
+    this.persistence = new Persistence(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
       memoryCheck(this.memoryLimit),
+      diskErrorCheck(this.persistence),
+      loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
       busyScriptCheck(() => this.scripting.busyRefusal()),
@@ -202,6 +207,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
+      diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       memoryExhausted: () => {
         this.memoryGuard.sample();
         return this.memoryGuard.refusal !== null;
@@ -236,7 +242,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     };
-    this.listeners = new Listeners(config, log, (socket) => this.accept(socket));
+    this.listeners = new Listeners(config, log, (socket, unixSocketPath) => this.accept(socket, unixSocketPath));
     this.rates = new InstantaneousRates(this.stats);
     this.slowlog = new SlowLog(() => config.num('slowlog-max-len'));
     this.latency = new LatencyMonitor(() => config.num('latency-monitor-threshold'));
@@ -291,18 +297,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
-  accept(socket: Socket): void {
+  accept(socket: Socket, unixSocketPath: string | null = null): void {
     if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.live.protectedMode && !this.authRequired() && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
     }
-    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes);
+    const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, unixSocketPath);
     const keepAliveSec = this.live.tcpKeepaliveSec;
     if (keepAliveSec > 0) connection.setKeepAlive(keepAliveSec * 1000);
     const client = this.createClient(connection);
@@ -586,6 +592,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.log.warning(message);
   }
 
+  logVerbose(message: string): void {
+    this.log.verbose(message);
+  }
+
   // ------------------------------------------------------- keyspace events
 
   private onKeyExpired(db: Db, key: string): void {
@@ -693,6 +703,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private cron(hz: number): void {
+    if (this.cronPaused) return;
+    if (this.pendingShutdownSignal !== null) {
+      this.shutdownForSignal(this.pendingShutdownSignal);
+      if (this.cronTimer === null) return;
+    }
+    // While the dataset loads only signals are acted upon (Redis's whileBlockedCron).
+    if (this.persistence.loading !== null) return;
     refreshAccessClock();
     this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
@@ -716,6 +733,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       }
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
+    this.persistence.cron();
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
@@ -789,15 +807,51 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return buildInfo(this, sections);
   }
 
+  /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */
+  private pendingShutdownSignal: 'SIGTERM' | 'SIGINT' | null = null;
+  /** DEBUG PAUSE-CRON: the cron skips its work (a signal's shutdown waits too). */
+  cronPaused = false;
+  /** Hook for the process entry point: exit now with this status (a second SIGINT). */
+  onForcedExit: ((status: number) => void) | null = null;
+
+  /**
+   * SIGTERM / SIGINT (Redis's sigShutdownHandler): the shutdown is left to the cron; a second
+   * SIGINT while one is pending exits at once, removing a save's temporary file.
+   */
+  shutdownSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    if (this.pendingShutdownSignal !== null && signal === 'SIGINT') {
+      this.log.warning('You insist... exiting now.');
+      this.persistence.removeTempFile();
+      this.onForcedExit?.(1);
+      return;
+    }
+    this.log.warning(this.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${signal} scheduling shutdown...`);
+    this.pendingShutdownSignal = signal;
+  }
+
+  /** SHUTDOWN ABORT: forgets a pending signal's shutdown; false when none was pending. */
+  abortShutdown(): boolean {
+    if (this.pendingShutdownSignal === null) return false;
+    this.pendingShutdownSignal = null;
+    this.log.notice('Shutdown manually aborted.');
+    return true;
+  }
+
+  /** The cron's part of a signal: shutdown-on-sigterm / shutdown-on-sigint give the flags. */
+  private shutdownForSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    // Never a save over the file while it is still being loaded.
+    const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
+    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
+      // The reasons are logged; the server goes on (a later signal may try again).
+      this.pendingShutdownSignal = null;
+    }
+  }
+
   shutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
-    if (options.save === true) {
-      // SHUTDOWN SAVE must not exit without the snapshot it asked for, and this server cannot
-      // write RDB files yet: it refuses as Redis does when its final save fails, with Redis's
-      // lines around the reason (compared with redis-server 7.0.15 failing to save).
-      this.log.notice('Saving the final RDB snapshot before exiting.');
-      this.log.warning('Failed saving the final RDB snapshot: this server has no RDB writer (it comes with persistence).');
-      this.log.warning('Error trying to save the DB, can\'t exit.');
+    // Redis never saves a half-loaded dataset over the file it came from.
+    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) {
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
@@ -809,6 +863,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
+    this.persistence.cancelLoading();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();

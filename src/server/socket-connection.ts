@@ -71,16 +71,23 @@ export class SocketConnection implements Connection {
   private directTarget: Buffer | null = null;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
-  constructor(accepted: Socket, maxBulkLenBytes: number) {
+  constructor(accepted: Socket, maxBulkLenBytes: number, unixSocketPath: string | null = null) {
     this.parserLimits = { maxBulkLenBytes, authRequired: true };
     this.parser = new RespParser(this.parserLimits);
     const taken = takeOverSocket(accepted, () => this.nextReadBuffer(), (nread, buf) => this.onRead(buf, nread));
     this.socket = taken ?? accepted;
     this.readsShared = taken !== null;
     const socket = this.socket;
-    this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
-    this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
-    this.isLocal = isLocalPeer(socket.remoteAddress);
+    if (unixSocketPath !== null) {
+      // A Unix socket client: Redis names both ends "<path>:0" and counts it as local.
+      this.remoteAddress = `${unixSocketPath}:0`;
+      this.localAddress = this.remoteAddress;
+      this.isLocal = true;
+    } else {
+      this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+      this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
+      this.isLocal = isLocalPeer(socket.remoteAddress);
+    }
     if (taken === null) socket.on('data', (chunk: Buffer) => this.onRead(chunk, chunk.length));
   }
 

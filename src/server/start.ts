@@ -15,6 +15,7 @@ import { ListenError } from './listeners.js';
 import { ServerLog, redisTimestamp, type RedisLogLevel } from './log.js';
 import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.js';
 import { Server } from './server.js';
+import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -53,6 +54,8 @@ export interface StartOptions {
   commandLineArguments?: boolean;
   /** Running detached (daemonize yes): a pid file is written even without a pidfile directive. */
   daemonized?: boolean;
+  /** Called once the server exists, before the dataset loads (the CLI routes signals to it). */
+  onCreated?: (server: Server) => void;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -187,6 +190,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     installMaxClientsCheck(config, log);
   }
   const server = new Server(config, log);
+  options.onCreated?.(server);
   let port: number;
   try {
     port = await server.listen();
@@ -195,7 +199,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err instanceof ListenError) throw new StartupError(err.message, true);
     throw err;
   }
-  log.notice(`Running mode=standalone, port=${port}.`);
+  if (config.bool('always-show-logo') || (config.str('logfile') === '' && process.stdout.isTTY === true)) {
+    // Redis shows its ASCII-art logo here; ours is plain, with the same facts (tools and Redis's
+    // test suite wait for its " PID: <pid>").
+    log.noticeRaw(`\n Cinnabar ${CINNABAR_VERSION}, Redis ${REDIS_VERSION} compatible, 64 bit\n Running in standalone mode\n Port: ${port}\n PID: ${process.pid}\n\n`);
+  } else {
+    log.notice(`Running mode=standalone, port=${port}.`);
+  }
   let pidfile = config.str('pidfile');
   if (pidfile === '' && options.daemonized === true) {
     // Redis writes a daemon's pid to its default path, and CONFIG GET pidfile then shows it.
@@ -204,11 +214,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  try {
+    const loaded = await loadRdbAtStartup({
+      config, keyspace: server.keyspace, log,
+      restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),
+    }, (state) => { server.persistence.loading = state; });
+    const cancelled = server.persistence.loading?.cancelled === true;
+    server.persistence.loading = null;
+    if (loaded !== null) server.persistence.noteLoaded(loaded.keysLoaded, loaded.keysExpired);
+    // Shut down while loading (a signal): nothing more to start.
+    if (cancelled) return startedHandle(server, log, pidfile);
+  } catch (err) {
+    server.persistence.loading = null;
+    if (!(err instanceof RdbLoadFailure)) throw err;
+    // redis-server exits here (status 1); the lines are in the log.
+    await server.close();
+    throw new StartupError(err.message, true);
+  }
   log.notice('Ready to accept connections');
+  if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   const maxmemoryBytes = config.num('maxmemory');
   if (maxmemoryBytes > 0 && maxmemoryBytes < 1024 * 1024) {
     log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${maxmemoryBytes} bytes). Are you sure this is what you really want?`);
   }
+  return startedHandle(server, log, pidfile, port);
+}
+
+/** The handle startServer() resolves to; the pid file goes when the server closes. */
+function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {

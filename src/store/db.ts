@@ -38,6 +38,46 @@ export interface StoredStringSink {
   bulkFrom(text: string, start: number): void;
 }
 
+/**
+ * What a snapshot in progress (persistence/snapshot.ts) is told by the db holding maps it has
+ * not finished serializing. Every path that changes a value, a deadline or a key's existence,
+ * or hands a value to code that may change it in place, calls beforeChange first; when no
+ * snapshot runs this costs one field check.
+ */
+export interface DbSnapshotHook {
+  /**
+   * `key` may be about to change (`write`), or a command reads it (a read may still lead to
+   * an in-place change through the value it got): the snapshot serializes the old entry now,
+   * or notes the key as absent, unless it already has.
+   */
+  beforeChange(key: string, write: boolean): void;
+  /** The db drops its maps (FLUSHDB, FLUSHALL): the snapshot keeps them, unchanged from now on. */
+  beforeFlush(): void;
+}
+
+/** A db's maps as a snapshot reads them (the stored form stays private to this module). */
+export interface DbMaps {
+  readonly data: ReadonlyMap<string, StoredValue>;
+  readonly expires: ReadonlyMap<string, number>;
+}
+
+/** A value as the db stores it (with its access field); read it with storedValue/storedAccess. */
+export type StoredValue = Stored;
+
+/** The value behind a stored entry. */
+export function storedValue(stored: StoredValue): RedisValue {
+  return decode(stored);
+}
+
+/** The stored entry's access field: seconds idle (LRU) or the decayed counter (LFU). */
+export function storedIdleSeconds(stored: StoredValue): number {
+  return clockAge(clockOf(stored));
+}
+
+export function storedLfuCounter(stored: StoredValue, policy: AccessPolicy): number {
+  return lfuCounterOf(clockOf(stored), policy);
+}
+
 /** Shared options for lookups that must not touch the access clock (no allocation per call). */
 export const NO_TOUCH: LookupOptions = Object.freeze({ noTouch: true });
 
@@ -231,6 +271,8 @@ export class Db {
   memoryBytes = 0;
   /** The key set() just stored a plain string under (noteModified skips its lookup). */
   private justStoredString: string | null = null;
+  /** The snapshot still reading this db's maps, if any (see DbSnapshotHook). */
+  snapshotHook: DbSnapshotHook | null = null;
 
   constructor(
     readonly id: number,
@@ -270,6 +312,7 @@ export class Db {
   }
 
   private removeKey(key: string): void {
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
     const stored = this.data.get(key);
     if (stored === undefined) return;
     this.memoryBytes -= keyEntryBytes(key) + storedBytes(stored);
@@ -279,7 +322,7 @@ export class Db {
 
   /** Value for a read: lazily expires, counts hits/misses, updates the access clock. */
   lookupRead(key: string, options?: LookupOptions): RedisValue | undefined {
-    const value = this.lookup(key, options);
+    const value = this.find(key, options, false);
     if (value === undefined) {
       this.stats.keyspaceMisses++;
       if (this.hooks.keyMiss !== undefined && options?.noNotify !== true) this.hooks.keyMiss(this, key);
@@ -308,8 +351,13 @@ export class Db {
 
   /** Value for a write or a check: lazily expires and touches, no hit/miss accounting. */
   lookup(key: string, options?: LookupOptions): RedisValue | undefined {
+    return this.find(key, options, true);
+  }
+
+  private find(key: string, options: LookupOptions | undefined, write: boolean): RedisValue | undefined {
     const stored = this.data.get(key);
     if (stored === undefined) return undefined;
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, write);
     if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
     if (typeof stored !== 'string') {
       if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = this.touchedClock(stored.lru);
@@ -341,7 +389,7 @@ export class Db {
 
   /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
   set(key: string, value: RedisValue, keepTtl = false): void {
-    // Comparing sizes tells a new key from an overwrite without a second hash lookup.
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
     const old = this.data.get(key);
     if (old === undefined && this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
     let clock = cachedClock;
@@ -380,6 +428,7 @@ export class Db {
    * was already there, in which case it has been replaced (value and deadline).
    */
   addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): boolean {
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
     const old = this.data.get(key);
     if (old === undefined && this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
     const stored = encode(value, this.freshClock());
@@ -387,8 +436,10 @@ export class Db {
     this.memoryBytes += priceStored(stored) - oldBytes;
     this.data.set(key, stored);
     const added = old === undefined;
-    if (deadlineMs !== undefined) this.setExpire(key, deadlineMs);
-    else if (!added) this.removeExpire(key);
+    const expiresBefore = this.expires.size;
+    if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
+    else if (!added && expiresBefore > 0) this.expires.delete(key);
+    this.memoryBytes += (this.expires.size - expiresBefore) * EXPIRE_ENTRY_BYTES;
     return added;
   }
 
@@ -397,8 +448,14 @@ export class Db {
     this.data.forEach((stored, key) => visit(key, decode(stored)));
   }
 
+  /** The live maps, for a snapshot that reads them while commands change them (see DbSnapshotHook). */
+  snapshotMaps(): DbMaps {
+    return { data: this.data, expires: this.expires };
+  }
+
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */
   replaceValue(key: string, value: RedisValue): void {
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
     const old = this.data.get(key);
     const stored = encode(value, old === undefined ? cachedClock : clockOf(old));
     const oldBytes = old === undefined ? -keyEntryBytes(key) : storedBytes(old);
@@ -419,12 +476,14 @@ export class Db {
 
   /** Sets an absolute deadline (ms since epoch) on an existing key. */
   setExpire(key: string, deadlineMs: number): void {
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
     const sizeBefore = this.expires.size;
     this.expires.set(key, deadlineMs);
     if (this.expires.size !== sizeBefore) this.memoryBytes += EXPIRE_ENTRY_BYTES;
   }
 
   removeExpire(key: string): boolean {
+    if (this.snapshotHook !== null && this.expires.has(key)) this.snapshotHook.beforeChange(key, true);
     if (!this.expires.delete(key)) return false;
     this.memoryBytes -= EXPIRE_ENTRY_BYTES;
     return true;
@@ -485,7 +544,10 @@ export class Db {
   /** Raw value without expiry or touching, for iteration that already filtered. */
   peek(key: string): RedisValue | undefined {
     const stored = this.data.get(key);
-    return stored === undefined ? undefined : decode(stored);
+    if (stored === undefined) return undefined;
+    // Callers may change what they got in place (a stream group served to a blocked client).
+    if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, false);
+    return decode(stored);
   }
 
   /** One SCAN step over the keys; see CursorTable for the guarantees. */
@@ -630,7 +692,11 @@ export class Db {
     target.removeKey(targetKey);
     target.data.set(targetKey, stored);
     target.memoryBytes += keyEntryBytes(targetKey) + storedBytes(stored);
-    if (deadline !== undefined) target.setExpire(targetKey, deadline);
+    if (deadline !== undefined) {
+      // Not setExpire(): the snapshot hook saw targetKey before its value changed, in removeKey.
+      target.expires.set(targetKey, deadline);
+      target.memoryBytes += EXPIRE_ENTRY_BYTES;
+    }
     if (target.hooks.keyAdded !== undefined) target.hooks.keyAdded(target, targetKey);
   }
 
@@ -648,6 +714,10 @@ export class Db {
   /** Removes every key. Returns how many were removed. */
   flush(): number {
     const removed = this.data.size;
+    if (this.snapshotHook !== null) {
+      this.snapshotHook.beforeFlush();
+      this.snapshotHook = null;
+    }
     this.data = new Map();
     this.expires = new Map();
     this.memoryBytes = 0;
@@ -661,6 +731,8 @@ export class Db {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.memoryBytes, other.memoryBytes] = [other.memoryBytes, this.memoryBytes];
+    // A snapshot's hook follows the maps it protects.
+    [this.snapshotHook, other.snapshotHook] = [other.snapshotHook, this.snapshotHook];
     this.releaseWalks();
     other.releaseWalks();
     this.scanCursors.clear();

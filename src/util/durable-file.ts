@@ -7,7 +7,7 @@
 // rename itself is on disk). On a failure before the rename the temporary file is removed and
 // the error rethrown; the target is untouched.
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -119,4 +119,78 @@ export async function writeFileDurably(path: string, data: string | Uint8Array, 
     throw err;
   }
   await fsyncDirectory(dirname(path));
+}
+
+/**
+ * A file written in pieces (an RDB snapshot produced over many event-loop turns), put in place
+ * with the same guarantees at the end: the pieces go to `tempPath` in the target's directory,
+ * then fsync, rename over `path`, fsync of the directory. Until commit the target is untouched;
+ * abort() removes the temporary file.
+ */
+export class DurableFileWriter {
+  private fd: number | null;
+  private bytes = 0;
+
+  /** Opens (truncating) the temporary file; throws the file system's error. */
+  constructor(readonly path: string, readonly tempPath: string, modeBits = DEFAULT_MODE_BITS) {
+    this.fd = openSync(tempPath, 'w', modeBits);
+  }
+
+  get bytesWritten(): number {
+    return this.bytes;
+  }
+
+  /** Appends a piece (blocking: the page cache takes it at memory speed). */
+  write(chunk: Uint8Array): void {
+    if (this.fd === null) throw new Error('write after the file was committed or aborted');
+    let offset = 0;
+    while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset, chunk.length - offset);
+    this.bytes += chunk.length;
+  }
+
+  /** fsync, close, rename over the target, fsync of the directory; blocking. */
+  commitSync(): void {
+    const fd = this.take();
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.tempPath, this.path);
+    fsyncDirectorySync(dirname(this.path));
+  }
+
+  /** The same as commitSync, with the fsyncs off the event loop. */
+  async commit(): Promise<void> {
+    const fd = this.take();
+    try {
+      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err === null ? resolve() : reject(err))));
+    } finally {
+      closeSync(fd);
+    }
+    await rename(this.tempPath, this.path);
+    await fsyncDirectory(dirname(this.path));
+  }
+
+  /** Closes and removes the temporary file (nothing happens to the target). */
+  abort(): void {
+    if (this.fd !== null) {
+      const fd = this.fd;
+      this.fd = null;
+      closeSync(fd);
+    }
+    try {
+      unlinkSync(this.tempPath);
+    } catch (err) {
+      // Already gone (a commit renamed it, or someone removed it): nothing left to clean.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  private take(): number {
+    if (this.fd === null) throw new Error('the file was already committed or aborted');
+    const fd = this.fd;
+    this.fd = null;
+    return fd;
+  }
 }

@@ -109,6 +109,38 @@ const scriptCommands: Step[] = [
   { args: ['EXEC'], replies: 1 },
 ];
 
+/** Collects a table's keys in pairs() order (numbers and strings), as one string. */
+const keysOf = "local function keys(t) local out = {} for k in pairs(t) do out[#out + 1] = tostring(k) end return table.concat(out, ',') end ";
+
+// Tables are laid out as ltable.c lays them out, so traversal order and borders match Redis's Lua.
+const tableLayout: Step[] = [
+  ev(keysOf + "return keys({a = 1, b = 2, c = 3})", '0'),
+  ev(keysOf + "return keys({name = 'x', age = 3, city = 'y', zip = 5, email = 'e', phone = 'p'})", '0'),
+  ev(keysOf + "local t = {} for i = 1, 40 do t['key' .. i] = i end return keys(t)", '0'),
+  ev(keysOf + "local t = {} for i = 1, 40 do t['key' .. i] = i end for i = 1, 40, 3 do t['key' .. i] = nil end t.extra = 1 return keys(t)", '0'),
+  ev(keysOf + "return keys({1, 2, 3, x = 1, y = 2, [10] = 10, [2.5] = 'f', [-1] = 'n', [true] = 't', [false] = 'f'})", '0'),
+  ev(keysOf + "local t = {} t[3] = 'c' t[1] = 'a' t[2] = 'b' t[7] = 'g' t[5] = 'e' return keys(t)", '0'),
+  ev(keysOf + "local t = {} for i = 100, 1, -1 do t[i * 7] = i end return keys(t)", '0'),
+  ev("return #{1, 2, nil, 4}", '0'), ev("return #{1, nil}", '0'), ev("return #{nil, nil, 3}", '0'),
+  ev("local t = {1, 2, 3, 4, 5, 6, 7, 8} t[4] = nil return #t", '0'),
+  ev("local t = {} t[1] = 1 t[2] = 2 t[4] = 4 return #t", '0'),
+  ev("local t = {} for i = 1, 17 do t[i] = i end t[9] = nil return #t", '0'),
+  ev("local t = {1, 2, 3} t[5] = 5 return #t", '0'), ev("local t = {n = 1, 1, 2, 3, nil, 5} return #t", '0'),
+  ev("local function f() return 1, nil, 3, nil end return #{f()}", '0'),
+  ev("local t = {} table.insert(t, 'a') table.insert(t, 'b') t[4] = 'd' table.insert(t, 'c') return t", '0'),
+  ev("return #KEYS", '3', 'a', 'b', 'c'), ev("return #ARGV", '0', 'a', 'b', 'c', 'd', 'e'),
+  ev("return cjson.encode({name = 'x', age = 3, city = 'y', tags = {'a', 'b'}, nested = {z = 1, y = 2, x = 3}})", '0'),
+  ev("return cjson.encode(cjson.decode('{\"b\":1,\"a\":2,\"c\":{\"y\":1,\"x\":2},\"d\":[1,2]}'))", '0'),
+  ev("return cmsgpack.pack({z = 1, a = 2, m = 3, [1] = 'one', [7] = 'seven'})", '0'),
+  ev("local t = {a = 1, b = 2, c = 3, d = 4} local out = {} local k = next(t) while k do out[#out + 1] = k t[k] = nil k = next(t, k) end return out", '0'),
+  ['HSET', 'layout:h', 'f1', 'v1', 'f2', 'v2', 'f3', 'v3'],
+  ev(keysOf + "redis.setresp(3) return keys(redis.call('hgetall', 'layout:h')['map'])", '0'),
+  ev("return {map = {one = 1, two = 2, three = 3, four = 4}}", '0'),
+  ev("return {set = {red = true, green = true, blue = true}}", '0'),
+  ev(keysOf + "return keys(redis)", '0'), ev(keysOf + "return keys(string)", '0'), ev(keysOf + "return keys(table)", '0'),
+  ev('return type(getfenv)', '0'), ev('return type(setfenv)', '0'), ev('return type(newproxy)', '0'),
+];
+
 describeDifferential('scripting (EVAL, SCRIPT)', (servers) => {
   for (const resp of [2, 3] as const) {
     it(`Lua values become Redis replies as on redis-server, RESP${resp}`, async () => {
@@ -122,6 +154,9 @@ describeDifferential('scripting (EVAL, SCRIPT)', (servers) => {
     });
     it(`the redis.* API and the libraries match, RESP${resp}`, async () => {
       await servers.run(api, resp);
+    });
+    it(`tables traverse and measure as Redis's Lua lays them out, RESP${resp}`, async () => {
+      await servers.run(tableLayout, resp);
     });
     it(`SCRIPT, shebang flags and scripts in transactions match, RESP${resp}`, async () => {
       await servers.run(scriptCommands, resp);

@@ -41,9 +41,13 @@ const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.me
 /** Starts `cinnabar-server` as a child process (the built CLI) on a free port. */
 export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = []): Promise<CinnabarProcess> {
   const port = await freePort();
+  // A directory of its own: a shutdown with Redis's default save points writes dump.rdb there.
+  const dir = mkdtempSync(join(tmpdir(), 'cinnabar-proc-'));
   const child = spawn(process.execPath, [...nodeFlags, CLI, '--port', String(port), '--bind', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
   });
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });

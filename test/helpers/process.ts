@@ -3,7 +3,9 @@
 // never leaves a process behind.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
@@ -97,12 +99,16 @@ export interface RunOptions {
   cwd?: string;
 }
 
-/** Starts a command with piped output (and the given stdin text, else stdin closed). */
+/**
+ * Starts a command with piped output (and the given stdin text, else stdin closed). It works in
+ * a scratch directory unless told otherwise: with Redis's default save points a server's
+ * shutdown writes dump.rdb into the working directory, which must never be the project.
+ */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Proc {
   const child = spawn(command, args, {
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: options.env ?? process.env,
-    cwd: options.cwd,
+    cwd: options.cwd ?? scratchDir(),
   });
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   return new Proc(child);
@@ -111,6 +117,14 @@ export function run(command: string, args: readonly string[], options: RunOption
 /** Starts the built cinnabar-server with the given Node flags and arguments. */
 export function runCli(args: readonly string[], options: RunOptions & { nodeArgs?: readonly string[] } = {}): Proc {
   return run(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], options);
+}
+
+let scratch: string | null = null;
+
+/** One temporary directory per test process for servers started without a cwd of their own. */
+export function scratchDir(): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'cinnabar-cli-'));
+  return scratch;
 }
 
 /** Whether a process with this pid exists (signal 0 probes without signalling). */

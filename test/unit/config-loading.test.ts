@@ -57,16 +57,11 @@ describe('reserved directives are judged on their final value', () => {
     expect(config.num('port')).toBe(7000);
   });
 
-  it('a save schedule left in place stops start-up, naming RDB and the last save line', () => {
-    const message = failure('# Debian-style\nsave 3600 1 300 100 60 10000\nport 7000\n');
-    expect(message).toBe(formatConfigFileError(
-      new ConfigFileError(2, 'save 3600 1 300 100 60 10000',
-        `'save' can only be '""' in this version of Cinnabar (RDB snapshots comes in a later version)`),
-      REDIS_VERSION,
-    ));
-    expect(failure('save 900 1\nsave 300 10\n')).toContain(">>> 'save 300 10'\n");
-    // A flag adding a save point is reported as the flag's generated line.
-    expect(failure('port 7000\n', [['save', ['60', '5']]])).toMatch(/at line \d+\n>>> 'save "60" "5"'/);
+  it('save schedules load (RDB snapshots are built); a reserved directive left off its default stops start-up', () => {
+    expect(load('# Debian-style\nsave 3600 1 300 100 60 10000\nport 7000\n').str('save')).toBe('3600 1 300 100 60 10000');
+    expect(load('save 900 1\nsave 300 10\n').str('save')).toBe('900 1 300 10');
+    // A flag setting a reserved directive is reported as the flag's generated line.
+    expect(failure('port 7000\n', [['tls-port', '6380']])).toMatch(/at line \d+\n>>> 'tls-port "6380"'/);
   });
 
   it('a reserved bool set in the file and reset by a flag loads', () => {
@@ -75,8 +70,8 @@ describe('reserved directives are judged on their final value', () => {
   });
 
   it('the earliest offending line is reported when several reserved directives are off', () => {
-    expect(failure('maxmemory 1gb\nappendonly yes\n')).toContain(">>> 'maxmemory 1gb'\n");
-    expect(failure('appendonly yes\nmaxmemory 1gb\n')).toContain(">>> 'appendonly yes'\n");
+    expect(failure('min-replicas-to-write 1\nappendonly yes\n')).toContain(">>> 'min-replicas-to-write 1'\n");
+    expect(failure('appendonly yes\nmin-replicas-to-write 1\n')).toContain(">>> 'appendonly yes'\n");
   });
 
   it('a value reset inside an included file counts, and errors name the included line', () => {

@@ -108,7 +108,7 @@ describe('Config', () => {
       expect(text).toBe(
         '# my comment\nport 7000\nhz 20\n\nrename-command flushdb badger\n# ??? mystery 1\n\ntimeout 0\n\n' +
         // dir and save are always written, as Redis writes them.
-        `${REWRITE_SIGNATURE}\nslowlog-max-len 7\ndir ${JSON.stringify(process.cwd())}\nsave ""\n`,
+        `${REWRITE_SIGNATURE}\nslowlog-max-len 7\ndir ${JSON.stringify(process.cwd())}\nsave 3600 1\nsave 300 100\nsave 60 10000\n`,
       );
     });
   });

@@ -45,6 +45,7 @@ import {
   varargs,
 } from './runtime.js';
 import { EMPTY, LuaTable, NativeFunction } from './value.js';
+import { floatingByteSize } from './table-hash.js';
 import type { LuaState } from './state.js';
 
 const HELPERS = {
@@ -374,12 +375,18 @@ class FunctionCompiler {
 
   private table(e: Extract<Expr, { k: 'table' }>): string {
     const positional = e.items.filter((item) => item.k === 'positional');
+    // OP_NEWTABLE's size operands: the fixed positional items (a trailing multi-value one is
+    // added by SETLIST) and the keyed ones, each rounded up as a "floating byte".
+    const last = e.items[e.items.length - 1];
+    const fixed = positional.length - (last !== undefined && last.k === 'positional' && isMulti(last.value) ? 1 : 0);
+    const arraySize = floatingByteSize(fixed);
     if (positional.length === e.items.length) {
-      return `tbl(${this.list(positional.map((item) => item.value))})`;
+      return `tbl(${this.list(positional.map((item) => item.value))}, ${arraySize})`;
     }
+    const hashSize = floatingByteSize(e.items.length - positional.length);
     const t = this.temp();
     const p = this.temp();
-    const parts: string[] = [`${t} = new LuaTable()`, `${p} = []`];
+    const parts: string[] = [`${t} = new LuaTable(${arraySize}, ${hashSize})`, `${p} = []`];
     let n = 0;
     e.items.forEach((item, i) => {
       if (item.k === 'keyed') {

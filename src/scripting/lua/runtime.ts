@@ -148,8 +148,7 @@ export function idx(o: LuaValue, k: LuaValue, site: Site): LuaValue {
 /** o[k] for a string constant k. */
 export function idxs(o: LuaValue, k: string, site: Site): LuaValue {
   if (o instanceof LuaTable) {
-    const h = o.hash;
-    const v = h === null ? undefined : h.get(k);
+    const v = o.getString(k);
     if (v !== undefined || o.metatable === null) return v;
   }
   return site.S.indexSlow(o, k, site);
@@ -193,7 +192,7 @@ export function neg(a: LuaValue, site: Site): number {
 
 export function len(a: LuaValue, site: Site): number {
   if (typeof a === 'string') return a.length;
-  if (a instanceof LuaTable) return a.arr.length;
+  if (a instanceof LuaTable) return a.length();
   return site.S.lenSlow(a, site);
 }
 
@@ -242,12 +241,15 @@ export function ge(a: LuaValue, b: LuaValue, site: Site): boolean {
   return site.S.lessEqual(b, a, site);
 }
 
-/** A table constructor: positional values (trailing nils dropped), then keyed entries. */
-export function tbl(positional: LuaValue[]): LuaTable {
+/**
+ * A constructor of positional values only: OP_NEWTABLE presizes the array part for the
+ * `arraySize` fixed items (rounded as 5.1's floating-byte operand rounds it), and SETLIST grows it
+ * to fit what a trailing call or `...` added. Nil values keep their slots, as in 5.1.
+ */
+export function tbl(positional: LuaValue[], arraySize: number): LuaTable {
+  const size = Math.max(arraySize, positional.length);
+  for (let i = positional.length; i < size; i++) positional.push(undefined);
   const t = new LuaTable();
-  let n = positional.length;
-  while (n > 0 && positional[n - 1] === undefined) n--;
-  if (n !== positional.length) positional.length = n;
   t.arr = positional;
   return t;
 }
@@ -258,16 +260,23 @@ export function tset(t: LuaTable, k: LuaValue, v: LuaValue, site: Site): void {
   t.set(k, v);
 }
 
-/** Positional values of a constructor that has keyed fields too: stored after them, as SETLIST. */
+/**
+ * Positional values of a constructor that has keyed fields too (the table was created presized):
+ * stored after them into the array part, grown first if a trailing call added values (SETLIST).
+ */
 export function tlist(t: LuaTable, positional: LuaValue[]): LuaTable {
-  for (let i = 0; i < positional.length; i++) t.set(i + 1, positional[i]);
+  if (positional.length > t.arr.length) t.resizeArray(positional.length);
+  const arr = t.arr;
+  for (let i = 0; i < positional.length; i++) arr[i] = positional[i];
   return t;
 }
 
-/** The `arg` table of an old-style vararg function (LUA_COMPAT_VARARG). */
+/** The `arg` table of an old-style vararg function (LUA_COMPAT_VARARG), sized as ldo.c sizes it. */
 export function argTable(args: LuaValue[], fixed: number): LuaTable {
-  const t = tbl(args.slice(fixed));
-  t.set('n', Math.max(0, args.length - fixed));
+  const count = Math.max(0, args.length - fixed);
+  const t = new LuaTable(count, 1);
+  for (let i = 0; i < count; i++) t.arr[i] = args[fixed + i];
+  t.set('n', count);
   return t;
 }
 
@@ -279,8 +288,8 @@ export function varargs(args: LuaValue[], fixed: number): LuaValue[] {
 export class TableIterator {
   k: LuaValue = undefined;
   v: LuaValue = undefined;
+  /** ipairs: the last index; next: the next traversal slot. */
   private i = 0;
-  private entries: IterableIterator<[LuaValue, LuaValue]> | null = null;
 
   constructor(
     private readonly t: LuaTable,
@@ -297,24 +306,17 @@ export class TableIterator {
       this.v = v;
       return true;
     }
-    if (this.entries === null) {
-      const arr = t.arr;
-      while (this.i < arr.length) {
-        const v = arr[this.i++];
-        if (v !== undefined) {
-          this.k = this.i;
-          this.v = v;
-          return true;
-        }
+    const count = t.slotCount;
+    while (this.i < count) {
+      const slot = this.i++;
+      const v = t.slotValue(slot);
+      if (v !== undefined) {
+        this.k = t.slotKey(slot);
+        this.v = v;
+        return true;
       }
-      if (t.hash === null) return false;
-      this.entries = t.hash.entries();
     }
-    const next = this.entries.next();
-    if (next.done === true) return false;
-    this.k = next.value[0];
-    this.v = next.value[1];
-    return true;
+    return false;
   }
 }
 

@@ -6,6 +6,8 @@
 //   table    -> LuaTable           function -> LuaFunction (NativeFunction or the compiler's closure)
 //   userdata -> LuaUserdata (cjson.null and the like)    thread -> LuaThread (coroutines)
 
+import { ceilLog2, mainPosition } from './table-hash.js';
+
 export type LuaValue =
   | undefined
   | boolean
@@ -97,80 +99,336 @@ export abstract class LuaThread {
 /** Raised by LuaTable for a key Lua forbids; callers that know the position add it. */
 export class TableKeyError extends Error {}
 
+/** Lua 5.1's MAXBITS: the largest array part is 2^26 slots. */
+const MAX_BITS = 26;
+const MAX_ARRAY_SIZE = 2 ** MAX_BITS;
+
+/** ltable.c's arrayindex: the integer a number key stands for, or -1. */
+function arrayIndex(key: LuaValue): number {
+  return typeof key === 'number' && Number.isInteger(key) && key >= -2147483648 && key <= 2147483647 ? key : -1;
+}
+
+/** countint: a key 1..MAXASIZE counted in the power-of-two slice it falls in. */
+function countInteger(key: LuaValue, nums: number[]): number {
+  const k = arrayIndex(key);
+  if (k > 0 && k <= MAX_ARRAY_SIZE) {
+    nums[ceilLog2(k)]++;
+    return 1;
+  }
+  return 0;
+}
+
 /**
- * A Lua table: an array part for the keys 1..n (no trailing nil kept, so n is a border) and a
- * Map for every other key. A Map keeps insertion order, so pairs() visits the array part in
- * order, then the other keys in the order they were first set.
+ * A Lua table laid out as Lua 5.1's ltable.c lays it out: an array part of `arraySize` slots
+ * for keys 1..n and a hash part of 2^k nodes with ltable's main positions, collision chains,
+ * free-slot pointer and rehash sizing. Lookups go through a Map from key to node (V8's hashing
+ * is faster than walking chains), while the node layout decides the traversal order of next(),
+ * which is therefore Redis's; and `#` finds the same border as Redis's Lua in tables with holes.
+ *
+ * As in 5.1, assigning nil keeps the key in its node (next() can go on from it), and a key
+ * whose value is nil is dropped when the table is rehashed.
  */
 export class LuaTable {
-  arr: LuaValue[] = [];
-  hash: Map<LuaValue, LuaValue> | null = null;
+  /** The array part: exactly its size (5.1's sizearray) slots, nil slots undefined. */
+  arr: LuaValue[];
+  /** Node keys (undefined: a free node); null while the hash part is empty (dummynode). */
+  private nodeKeys: LuaValue[] | null = null;
+  private nodeValues: LuaValue[] = [];
+  /** Collision chains: the next node's index, -1 at the end. */
+  private nodeNext: Int32Array = EMPTY_CHAIN;
+  /** getfreepos scans down from here. */
+  private lastFree = 0;
+  /** Every key that has a node, to that node's index. */
+  private nodeIndex: Map<LuaValue, number> | null = null;
   metatable: LuaTable | null = null;
   /** Redis's lua_enablereadonlytable: assignments raise "Attempt to modify a readonly table". */
   readonly = false;
-  /** The Map iterator of the last next() step into the hash part, and the key it returned. */
-  private cursor: IterableIterator<[LuaValue, LuaValue]> | null = null;
-  private cursorKey: LuaValue = undefined;
+
+  /** luaH_new(narray, nhash): lua_createtable's size hints. */
+  constructor(arraySize = 0, hashSize = 0) {
+    this.arr = nilSlots(arraySize);
+    if (hashSize > 0) this.setNodeVector(hashSize);
+  }
+
+  /** The number of hash nodes (0 for the empty hash part). */
+  get nodeCount(): number {
+    return this.nodeKeys === null ? 0 : this.nodeKeys.length;
+  }
 
   get(key: LuaValue): LuaValue {
     if (typeof key === 'number') {
       const index = key - 1;
       if (index >= 0 && index < this.arr.length && Number.isInteger(index)) return this.arr[index];
     }
-    return this.hash === null ? undefined : this.hash.get(key);
+    const nodeIndex = this.nodeIndex;
+    if (nodeIndex === null) return undefined;
+    const at = nodeIndex.get(key);
+    return at === undefined ? undefined : this.nodeValues[at];
   }
 
   getString(key: string): LuaValue {
-    return this.hash === null ? undefined : this.hash.get(key);
+    const nodeIndex = this.nodeIndex;
+    if (nodeIndex === null) return undefined;
+    const at = nodeIndex.get(key);
+    return at === undefined ? undefined : this.nodeValues[at];
   }
 
   /** Raw assignment (no metamethods, no readonly check). Throws TableKeyError for nil/NaN keys. */
   set(key: LuaValue, value: LuaValue): void {
     if (typeof key === 'number') {
-      if (Number.isInteger(key) && key >= 1) {
-        const arr = this.arr;
-        const length = arr.length;
-        if (key <= length) {
-          if (value === undefined && key === length) {
-            arr.pop();
-            while (arr.length > 0 && arr[arr.length - 1] === undefined) arr.pop();
-          } else arr[key - 1] = value;
-          return;
-        }
-        if (key === length + 1) {
-          if (value === undefined) {
-            this.hash?.delete(key);
-            return;
-          }
-          arr.push(value);
-          if (this.hash !== null && this.hash.size > 0) this.migrateFromHash();
-          return;
-        }
-      } else if (Number.isNaN(key)) throw new TableKeyError('table index is NaN');
-    } else if (key === undefined) throw new TableKeyError('table index is nil');
-    if (value === undefined) {
-      this.hash?.delete(key);
+      const index = key - 1;
+      if (index >= 0 && index < this.arr.length && Number.isInteger(index)) {
+        this.arr[index] = value;
+        return;
+      }
+      if (Number.isNaN(key)) throw new TableKeyError('table index is NaN');
+    } else if (key === undefined) {
+      throw new TableKeyError('table index is nil');
+    }
+    const at = this.nodeIndex?.get(key);
+    if (at !== undefined) {
+      this.nodeValues[at] = value;
       return;
     }
-    if (this.hash === null) this.hash = new Map();
-    this.hash.set(key, value);
+    // luaH_set: a missing key gets a node even when the value is nil, as in 5.1.
+    const slot = this.newKey(key);
+    if (slot >= 0) this.nodeValues[slot] = value;
+    else this.arr[-slot - 1] = value;
   }
 
-  /** The keys n+1, n+2... set while the array part was shorter join it. */
-  private migrateFromHash(): void {
-    const hash = this.hash as Map<LuaValue, LuaValue>;
-    for (;;) {
-      const next = this.arr.length + 1;
-      const value = hash.get(next);
-      if (value === undefined) return;
-      hash.delete(next);
-      this.arr.push(value);
+  /**
+   * ltable.c's newkey: places `key` in its main position or a free node, moving a colliding key
+   * that is not in its own main position; a full hash part is rehashed first. Returns the node
+   * index, or -(i + 1) when after a rehash the key belongs to array slot i.
+   */
+  private newKey(key: LuaValue): number {
+    const keys = this.nodeKeys;
+    if (keys === null) return this.rehashAndPlace(key);
+    const size = keys.length;
+    let mp = mainPosition(key, size);
+    if (this.nodeValues[mp] !== undefined) {
+      const free = this.freePosition();
+      if (free < 0) return this.rehashAndPlace(key);
+      const next = this.nodeNext;
+      const collidingKey = keys[mp];
+      let other = mainPosition(collidingKey, size);
+      if (other !== mp) {
+        // The colliding key sits outside its own main position: it moves to the free node.
+        while (next[other] !== mp) other = next[other];
+        next[other] = free;
+        keys[free] = collidingKey;
+        this.nodeValues[free] = this.nodeValues[mp];
+        next[free] = next[mp];
+        (this.nodeIndex as Map<LuaValue, number>).set(collidingKey, free);
+        next[mp] = -1;
+        keys[mp] = undefined;
+        this.nodeValues[mp] = undefined;
+      } else {
+        next[free] = next[mp];
+        next[mp] = free;
+        mp = free;
+      }
+    }
+    const nodeIndex = this.nodeIndex as Map<LuaValue, number>;
+    // A node whose value is nil may be taken over: its old key is gone then, as in 5.1.
+    const previous = keys[mp];
+    if (previous !== undefined) nodeIndex.delete(previous);
+    keys[mp] = key;
+    nodeIndex.set(key, mp);
+    return mp;
+  }
+
+  private rehashAndPlace(key: LuaValue): number {
+    this.rehash(key);
+    const index = arrayIndex(key) - 1;
+    if (index >= 0 && index < this.arr.length) return -(index + 1);
+    return this.newKey(key);
+  }
+
+  /** getfreepos: the next node down from lastFree with no key, or -1. */
+  private freePosition(): number {
+    const keys = this.nodeKeys as LuaValue[];
+    while (this.lastFree > 0) {
+      this.lastFree--;
+      if (keys[this.lastFree] === undefined) return this.lastFree;
+    }
+    return -1;
+  }
+
+  private setNodeVector(size: number): void {
+    if (size === 0) {
+      this.nodeKeys = null;
+      this.nodeValues = [];
+      this.nodeNext = EMPTY_CHAIN;
+      this.nodeIndex = null;
+      this.lastFree = 0;
+      return;
+    }
+    const log = ceilLog2(size);
+    if (log > MAX_BITS) throw new TableKeyError('table overflow');
+    const nodes = 2 ** log;
+    this.nodeKeys = nilSlots(nodes);
+    this.nodeValues = nilSlots(nodes);
+    this.nodeNext = new Int32Array(nodes).fill(-1);
+    this.nodeIndex = new Map();
+    this.lastFree = nodes;
+  }
+
+  /** rehash: sizes both parts for the keys in use plus `extraKey`, as computesizes does. */
+  private rehash(extraKey: LuaValue): void {
+    const nums = new Array<number>(MAX_BITS + 1).fill(0);
+    let arrayKeys = this.countArrayPart(nums);
+    let totalUse = arrayKeys;
+    const keys = this.nodeKeys;
+    if (keys !== null) {
+      const values = this.nodeValues;
+      for (let i = keys.length - 1; i >= 0; i--) {
+        if (values[i] !== undefined) {
+          arrayKeys += countInteger(keys[i], nums);
+          totalUse++;
+        }
+      }
+    }
+    arrayKeys += countInteger(extraKey, nums);
+    totalUse++;
+    // computesizes: the largest power of two n with more than n/2 of 1..n in use.
+    let inArray = 0;
+    let arraySize = 0;
+    let below = 0;
+    for (let i = 0, power = 1; power / 2 < arrayKeys; i++, power *= 2) {
+      if (nums[i] > 0) {
+        below += nums[i];
+        if (below > power / 2) {
+          arraySize = power;
+          inArray = below;
+        }
+      }
+      if (below === arrayKeys) break;
+    }
+    this.resize(arraySize, totalUse - inArray);
+  }
+
+  /** numusearray: non-nil array slots counted per power-of-two slice. */
+  private countArrayPart(nums: number[]): number {
+    const arr = this.arr;
+    let total = 0;
+    let i = 1;
+    for (let lg = 0, limit = 1; lg <= MAX_BITS; lg++, limit *= 2) {
+      let upper = limit;
+      if (upper > arr.length) {
+        upper = arr.length;
+        if (i > upper) break;
+      }
+      let count = 0;
+      for (; i <= upper; i++) if (arr[i - 1] !== undefined) count++;
+      nums[lg] += count;
+      total += count;
+    }
+    return total;
+  }
+
+  /** ltable.c's resize: new array and node sizes, keys re-placed in its order. */
+  private resize(arraySize: number, hashSize: number): void {
+    const arr = this.arr;
+    const oldArraySize = arr.length;
+    const oldKeys = this.nodeKeys;
+    const oldValues = this.nodeValues;
+    if (arraySize > oldArraySize) {
+      for (let i = oldArraySize; i < arraySize; i++) arr.push(undefined);
+    }
+    this.setNodeVector(hashSize);
+    if (arraySize < oldArraySize) {
+      const vanishing = arr.slice(arraySize);
+      arr.length = arraySize;
+      for (let i = 0; i < vanishing.length; i++) {
+        if (vanishing[i] !== undefined) this.set(arraySize + i + 1, vanishing[i]);
+      }
+    }
+    if (oldKeys !== null) {
+      const arraySlots = this.arr;
+      for (let i = oldKeys.length - 1; i >= 0; i--) {
+        const value = oldValues[i];
+        if (value === undefined) continue;
+        const key = oldKeys[i];
+        // Keys are distinct and the new parts have room: no lookup, no further rehash.
+        const index = arrayIndex(key) - 1;
+        if (index >= 0 && index < arraySlots.length) arraySlots[index] = value;
+        else this.nodeValues[this.newKey(key)] = value;
+      }
     }
   }
 
-  /** The length operator without __len (5.1 has none for tables): a border. */
+  /** luaH_resizearray (a constructor's SETLIST past the presized array). */
+  resizeArray(arraySize: number): void {
+    this.resize(arraySize, this.nodeCount);
+  }
+
+  /** The length operator without __len (5.1 has none for tables): luaH_getn's border. */
   length(): number {
-    return this.arr.length;
+    const arr = this.arr;
+    let j = arr.length;
+    if (j > 0 && arr[j - 1] === undefined) {
+      let i = 0;
+      while (j - i > 1) {
+        const m = Math.floor((i + j) / 2);
+        if (arr[m - 1] === undefined) j = m;
+        else i = m;
+      }
+      return i;
+    }
+    if (this.nodeKeys === null) return j;
+    return this.unboundSearch(j);
+  }
+
+  private unboundSearch(start: number): number {
+    let i = start;
+    let j = start + 1;
+    while (this.get(j) !== undefined) {
+      i = j;
+      j *= 2;
+      if (j > 2147483647) {
+        // Built to defeat the doubling: a linear scan, as 5.1 falls back to.
+        let k = 1;
+        while (this.get(k) !== undefined) k++;
+        return k - 1;
+      }
+    }
+    while (j - i > 1) {
+      const m = Math.floor((i + j) / 2);
+      if (this.get(m) === undefined) j = m;
+      else i = m;
+    }
+    return i;
+  }
+
+  /**
+   * Traversal slots: the array part's, then the hash part's nodes, in the order next() visits
+   * them. slotValue(i) is undefined for an empty slot.
+   */
+  get slotCount(): number {
+    return this.arr.length + this.nodeCount;
+  }
+
+  slotKey(slot: number): LuaValue {
+    const arraySize = this.arr.length;
+    return slot < arraySize ? slot + 1 : (this.nodeKeys as LuaValue[])[slot - arraySize];
+  }
+
+  slotValue(slot: number): LuaValue {
+    const arraySize = this.arr.length;
+    return slot < arraySize ? this.arr[slot] : this.nodeValues[slot - arraySize];
+  }
+
+  /** The traversal slot of `key` (findindex); -1 for nil; throws for a key not in the table. */
+  slotOf(key: LuaValue): number {
+    if (key === undefined) return -1;
+    if (typeof key === 'number') {
+      const index = key - 1;
+      if (index >= 0 && index < this.arr.length && Number.isInteger(index)) return index;
+    }
+    const at = this.nodeIndex?.get(key);
+    if (at === undefined) throw new TableKeyError("invalid key to 'next'");
+    return this.arr.length + at;
   }
 
   /**
@@ -178,43 +436,55 @@ export class LuaTable {
    * Throws TableKeyError("invalid key to 'next'") for a key not in the table.
    */
   next(key: LuaValue): [LuaValue, LuaValue] | undefined {
+    const count = this.slotCount;
+    for (let slot = this.slotOf(key) + 1; slot < count; slot++) {
+      const value = this.slotValue(slot);
+      if (value !== undefined) return [this.slotKey(slot), value];
+    }
+    return undefined;
+  }
+
+  /** Calls `visit` for every entry in next() order. */
+  forEach(visit: (key: LuaValue, value: LuaValue) => void): void {
     const arr = this.arr;
-    let start = 0;
-    if (key !== undefined) {
-      if (typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= arr.length) start = key;
-      else return this.nextInHash(key);
-    }
-    for (let i = start; i < arr.length; i++) {
-      if (arr[i] !== undefined) return [i + 1, arr[i]];
-    }
-    if (this.hash === null) return undefined;
-    return this.advanceCursor(this.hash.entries());
+    for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) visit(i + 1, arr[i]);
+    const keys = this.nodeKeys;
+    if (keys === null) return;
+    const values = this.nodeValues;
+    for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) visit(keys[i], values[i]);
   }
 
-  private nextInHash(key: LuaValue): [LuaValue, LuaValue] | undefined {
-    // A traversal by next() continues the Map iterator it left off (O(1) per step, and still
-    // valid when the previous key was cleared meanwhile, as 5.1 allows).
-    if (this.cursor !== null && this.cursorKey === key) return this.advanceCursor(this.cursor);
-    if (this.hash === null || !this.hash.has(key)) throw new TableKeyError("invalid key to 'next'");
-    const entries = this.hash.entries();
-    for (;;) {
-      const r = entries.next();
-      if (r.done === true) return undefined;
-      if (r.value[0] === key) return this.advanceCursor(entries);
-    }
+  /**
+   * Makes this table what lua_newtable plus lua_rawseti of values[from..to) in order builds (Redis's
+   * KEYS and ARGV): the array part grown by doubling to the next power of two, no hash part.
+   */
+  fillSequence(values: readonly string[], from: number, to: number): void {
+    const count = to - from;
+    let size = 0;
+    if (count > 0) size = 2 ** ceilLog2(count);
+    const arr = this.arr;
+    arr.length = size;
+    for (let i = 0; i < size; i++) arr[i] = i < count ? values[from + i] : undefined;
+    this.setNodeVector(0);
   }
 
-  private advanceCursor(entries: IterableIterator<[LuaValue, LuaValue]>): [LuaValue, LuaValue] | undefined {
-    const r = entries.next();
-    if (r.done === true) {
-      this.cursor = null;
-      this.cursorKey = undefined;
-      return undefined;
-    }
-    this.cursor = entries;
-    this.cursorKey = r.value[0];
-    return r.value;
+  /** Empties the table, keeping nothing of its layout (a fresh table's). */
+  clear(): void {
+    this.arr = [];
+    this.setNodeVector(0);
   }
+}
+
+const EMPTY_CHAIN = new Int32Array(0);
+
+/**
+ * `count` nil slots in a packed array: `new Array(n)` of 32K and more starts out in V8's
+ * dictionary mode, where every slot access is a hash lookup.
+ */
+function nilSlots(count: number): LuaValue[] {
+  const slots: LuaValue[] = [];
+  for (let i = 0; i < count; i++) slots.push(undefined);
+  return slots;
 }
 
 export function typeName(value: LuaValue): string {

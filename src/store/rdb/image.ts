@@ -10,9 +10,9 @@ import {
   RDB_OPCODE_FUNCTION, RDB_OPCODE_FUNCTION2, RDB_OPCODE_IDLE, RDB_OPCODE_MODULE_AUX, RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB, RDB_VERSION,
 } from './constants.js';
-import type { RdbSettings } from './codec.js';
+import type { RdbSaveContext, RdbSettings } from './codec.js';
 import { readValue, rdbTypeOf, writeValue } from './codecs.js';
-import { crc64 } from './crc64.js';
+import { Crc64, crc64 } from './crc64.js';
 import { corrupt } from './errors.js';
 import { RdbReader } from './reader.js';
 import { RdbWriter } from './writer.js';
@@ -41,46 +41,76 @@ export interface RdbSaveOptions {
   settings: RdbSettings;
 }
 
-/** Serializes every database (MissingCodecError when a value's type has no codec). */
-export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
-  const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
-  const ctx = { settings: options.settings };
+/** The file's start: magic and version, AUX fields, FUNCTION2 libraries. */
+export function writeImageHeader(out: RdbWriter, aux: RdbSaveOptions['aux'], functionCodes: readonly string[]): void {
   out.latin1(`${MAGIC}${String(RDB_VERSION).padStart(4, '0')}`);
-  for (const [key, value] of options.aux) {
+  for (const [key, value] of aux) {
     out.u8(RDB_OPCODE_AUX);
     out.string(key);
     out.string(value);
   }
-  for (const code of options.functionCodes) {
+  for (const code of functionCodes) {
     out.u8(RDB_OPCODE_FUNCTION2);
     out.string(code);
   }
+}
+
+/** SELECTDB; with sizes, the RESIZEDB hint that follows it at the start of a db's keys. */
+export function writeSelectDb(out: RdbWriter, dbId: number, sizes?: { keys: number; expires: number }): void {
+  out.u8(RDB_OPCODE_SELECTDB);
+  out.len(dbId);
+  if (sizes === undefined) return;
+  out.u8(RDB_OPCODE_RESIZEDB);
+  out.len(sizes.keys);
+  out.len(sizes.expires);
+}
+
+/** What precedes a key's type byte: its deadline and its access record. */
+export interface EntryMeta {
+  deadlineMs: number | undefined;
+  /** Seconds idle (under LRU tracking) or the LFU counter (under LFU); ignored with 'none'. */
+  access: number;
+}
+
+/** rdbSaveKeyValuePair: [EXPIRETIME_MS] [IDLE|FREQ] type key value. */
+export function writeEntry(out: RdbWriter, key: string, value: RedisValue, meta: EntryMeta, tracking: AccessTracking, ctx: RdbSaveContext): void {
+  if (meta.deadlineMs !== undefined) {
+    out.u8(RDB_OPCODE_EXPIRETIME_MS);
+    out.millis(meta.deadlineMs);
+  }
+  if (tracking === 'lru') {
+    out.u8(RDB_OPCODE_IDLE);
+    out.len(meta.access);
+  } else if (tracking === 'lfu') {
+    out.u8(RDB_OPCODE_FREQ);
+    out.u8(meta.access);
+  }
+  out.u8(rdbTypeOf(value));
+  out.string(key);
+  writeValue(value, out, ctx);
+}
+
+/** EOF; the CRC64 trailer is the caller's (it may have hashed the bytes as they went). */
+export function writeImageEof(out: RdbWriter): void {
+  out.u8(RDB_OPCODE_EOF);
+}
+
+/** Serializes every database at once (MissingCodecError when a value's type has no codec). */
+export function saveImage(dbs: readonly Db[], options: RdbSaveOptions): Buffer {
+  const out = new RdbWriter({ compress: options.compress }, 64 * 1024);
+  const ctx = { settings: options.settings };
+  writeImageHeader(out, options.aux, options.functionCodes);
+  const meta: EntryMeta = { deadlineMs: undefined, access: 0 };
   for (const db of dbs) {
     if (db.size === 0) continue;
-    out.u8(RDB_OPCODE_SELECTDB);
-    out.len(db.id);
-    out.u8(RDB_OPCODE_RESIZEDB);
-    out.len(db.size);
-    out.len(db.expiresCount);
+    writeSelectDb(out, db.id, { keys: db.size, expires: db.expiresCount });
     db.forEachEntry((key, value) => {
-      const deadline = db.getExpire(key);
-      if (deadline !== undefined) {
-        out.u8(RDB_OPCODE_EXPIRETIME_MS);
-        out.millis(deadline);
-      }
-      if (options.tracking === 'lru') {
-        out.u8(RDB_OPCODE_IDLE);
-        out.len(db.idleSeconds(key));
-      } else if (options.tracking === 'lfu') {
-        out.u8(RDB_OPCODE_FREQ);
-        out.u8(db.lfuFrequency(key));
-      }
-      out.u8(rdbTypeOf(value));
-      out.string(key);
-      writeValue(value, out, ctx);
+      meta.deadlineMs = db.getExpire(key);
+      meta.access = options.tracking === 'lru' ? db.idleSeconds(key) : options.tracking === 'lfu' ? db.lfuFrequency(key) : 0;
+      writeEntry(out, key, value, meta, options.tracking, ctx);
     });
   }
-  out.u8(RDB_OPCODE_EOF);
+  writeImageEof(out);
   const trailerAt = out.length;
   for (let i = 0; i < CHECKSUM_BYTES; i++) out.u8(0);
   const image = out.finish();
@@ -100,6 +130,8 @@ export interface RdbLoadTarget {
   readonly verifyChecksum: boolean;
   readonly tracking: AccessTracking;
   readonly nowMs: number;
+  /** An empty collection was skipped (Redis logs the first ten). */
+  readonly onEmptyKey?: (key: string) => void;
 }
 
 export interface RdbLoadResult {
@@ -117,84 +149,141 @@ export interface RdbLoadResult {
  * Redis, where a failed load leaves a partial dataset).
  */
 export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
-  if (image.length < MAGIC_BYTES || image.latin1Slice(0, MAGIC.length) !== MAGIC) corrupt('Wrong signature trying to load DB');
-  const versionText = image.latin1Slice(MAGIC.length, MAGIC_BYTES);
-  const version = /^\d{4}$/.test(versionText) ? Number(versionText) : 0;
-  if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
-  const input = new RdbReader(image, MAGIC_BYTES);
-  const ctx = { settings: target.settings };
-  const result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [] };
-  let db = target.dbs[0];
-  let deadline = -1;
-  let idleSeconds = -1;
-  let lfuCounter = -1;
-  for (;;) {
-    const type = input.u8();
-    if (type === RDB_OPCODE_EXPIRETIME) {
-      deadline = input.seconds32() * 1000;
-      continue;
-    }
-    if (type === RDB_OPCODE_EXPIRETIME_MS) {
-      deadline = input.millis();
-      continue;
-    }
-    if (type === RDB_OPCODE_FREQ) {
-      lfuCounter = input.u8();
-      continue;
-    }
-    if (type === RDB_OPCODE_IDLE) {
-      idleSeconds = input.len();
-      continue;
-    }
-    if (type === RDB_OPCODE_EOF) break;
-    if (type === RDB_OPCODE_SELECTDB) {
-      const id = input.len();
-      if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
-      db = target.dbs[id];
-      continue;
-    }
-    if (type === RDB_OPCODE_RESIZEDB) {
-      input.len();
-      input.len();
-      continue;
-    }
-    if (type === RDB_OPCODE_AUX) {
+  const loader = new RdbImageLoader(image, target);
+  loader.step(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+  return loader.result;
+}
+
+/**
+ * The same load in steps (a server loading its file at start-up serves clients in between):
+ * each step() reads records until a byte or key budget is spent, or the image ends.
+ */
+export class RdbImageLoader {
+  readonly result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [] };
+  private readonly input: RdbReader;
+  private readonly version: number;
+  private readonly ctx: { settings: RdbSettings };
+  private db: Db;
+  private finished = false;
+  /** The checksum of the bytes read so far, hashed step by step (null when not verified). */
+  private readonly crc: Crc64 | null;
+  private crcDone = 0;
+
+  /** Checks the header; throws RdbFormatError for a wrong signature or version. */
+  constructor(private readonly image: Buffer, private readonly target: RdbLoadTarget) {
+    if (image.length < MAGIC_BYTES || image.latin1Slice(0, MAGIC.length) !== MAGIC) corrupt('Wrong signature trying to load DB');
+    const versionText = image.latin1Slice(MAGIC.length, MAGIC_BYTES);
+    const version = /^\d{4}$/.test(versionText) ? Number(versionText) : 0;
+    if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
+    this.version = version;
+    this.input = new RdbReader(image, MAGIC_BYTES);
+    this.ctx = { settings: target.settings };
+    this.db = target.dbs[0];
+    this.crc = target.verifyChecksum ? new Crc64() : null;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Bytes of the image read so far. */
+  get loadedBytes(): number {
+    return this.input.pos;
+  }
+
+  /** Reads records until `maxBytes` more bytes or `maxKeys` keys went by; true once the image ended. */
+  step(maxBytes: number, maxKeys: number): boolean {
+    if (this.finished) return true;
+    const { input, target, result, ctx } = this;
+    const stopAt = input.pos + maxBytes;
+    let keys = 0;
+    let deadline = -1;
+    let idleSeconds = -1;
+    let lfuCounter = -1;
+    for (;;) {
+      // Only between keys (a key's opcodes and its value are read together).
+      if (deadline === -1 && idleSeconds === -1 && lfuCounter === -1 && (input.pos >= stopAt || keys >= maxKeys)) {
+        this.hashUpTo(input.pos);
+        return false;
+      }
+      const type = input.u8();
+      if (type === RDB_OPCODE_EXPIRETIME) {
+        deadline = input.seconds32() * 1000;
+        continue;
+      }
+      if (type === RDB_OPCODE_EXPIRETIME_MS) {
+        deadline = input.millis();
+        continue;
+      }
+      if (type === RDB_OPCODE_FREQ) {
+        lfuCounter = input.u8();
+        continue;
+      }
+      if (type === RDB_OPCODE_IDLE) {
+        idleSeconds = input.len();
+        continue;
+      }
+      if (type === RDB_OPCODE_EOF) break;
+      if (type === RDB_OPCODE_SELECTDB) {
+        const id = input.len();
+        if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
+        this.db = target.dbs[id];
+        continue;
+      }
+      if (type === RDB_OPCODE_RESIZEDB) {
+        input.len();
+        input.len();
+        continue;
+      }
+      if (type === RDB_OPCODE_AUX) {
+        const key = input.string();
+        result.aux.set(key, input.string());
+        continue;
+      }
+      if (type === RDB_OPCODE_FUNCTION2) {
+        result.functionCodes.push(input.string());
+        continue;
+      }
+      if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_MODULE_AUX || !isObjectType(type)) {
+        // Pre-release function records and module data need machinery this server has not got.
+        corrupt(`Unsupported RDB record ${type}`);
+      }
       const key = input.string();
-      result.aux.set(key, input.string());
-      continue;
+      const value = readValue(type, input, ctx);
+      if (value === null) {
+        result.emptyKeysSkipped++;
+        target.onEmptyKey?.(key);
+      } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
+        result.keysExpired++;
+      } else {
+        addKey(target, this.db, key, value, deadline, idleSeconds, lfuCounter);
+        result.keysLoaded++;
+      }
+      keys++;
+      deadline = -1;
+      idleSeconds = -1;
+      lfuCounter = -1;
     }
-    if (type === RDB_OPCODE_FUNCTION2) {
-      result.functionCodes.push(input.string());
-      continue;
+    if (this.version >= 5) {
+      const trailerAt = input.pos;
+      input.bytes(CHECKSUM_BYTES);
+      if (this.crc !== null) {
+        const image = this.image;
+        this.hashUpTo(trailerAt);
+        const stored = image.subarray(trailerAt, trailerAt + CHECKSUM_BYTES);
+        const unset = stored.every((b) => b === 0);
+        if (!unset && !this.crc.equalsLE(image, trailerAt)) corrupt('RDB CRC error');
+      }
     }
-    if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_MODULE_AUX || !isObjectType(type)) {
-      // Pre-release function records and module data need machinery this server has not got.
-      corrupt(`Unsupported RDB record ${type}`);
-    }
-    const key = input.string();
-    const value = readValue(type, input, ctx);
-    if (value === null) {
-      result.emptyKeysSkipped++;
-    } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
-      result.keysExpired++;
-    } else {
-      addKey(target, db, key, value, deadline, idleSeconds, lfuCounter);
-      result.keysLoaded++;
-    }
-    deadline = -1;
-    idleSeconds = -1;
-    lfuCounter = -1;
+    this.finished = true;
+    return true;
   }
-  if (version >= 5) {
-    const trailerAt = input.pos;
-    input.bytes(CHECKSUM_BYTES);
-    if (target.verifyChecksum) {
-      const stored = image.subarray(trailerAt, trailerAt + CHECKSUM_BYTES);
-      const unset = stored.every((b) => b === 0);
-      if (!unset && !crc64(image, 0, trailerAt).equalsLE(image, trailerAt)) corrupt('RDB CRC error');
-    }
+
+  private hashUpTo(end: number): void {
+    if (this.crc === null || end <= this.crcDone) return;
+    this.crc.update(this.image, this.crcDone, end);
+    this.crcDone = end;
   }
-  return result;
 }
 
 function addKey(

@@ -209,6 +209,13 @@ export class RdbWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Empties the writer, keeping its buffer (a snapshot writes its bytes out slice by slice). */
+  reset(): void {
+    this.pos = 0;
+    this.crcDone = 0;
+    this.crc = null;
+  }
+
   /** The bytes written, in a Buffer of their own exact size. */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));

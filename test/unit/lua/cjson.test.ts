@@ -19,9 +19,11 @@ const err = (run: () => unknown): string => luaErrorOf(run).replace(/^user_scrip
 function plain(value: LuaValue): unknown {
   if (value === CJSON_NULL) return null;
   if (!(value instanceof LuaTable)) return value;
-  if (value.hash === null) return value.arr.map(plain);
+  if (value.nodeCount === 0) return value.arr.slice(0, value.length()).map(plain);
   const object: Record<string, unknown> = {};
-  for (const [key, item] of value.hash) object[String(key)] = plain(item);
+  value.forEach((key, item) => {
+    object[String(key)] = plain(item);
+  });
   return object;
 }
 

@@ -141,7 +141,7 @@ describe('control flow', () => {
     expect(run1('local s = 0 for k, v in pairs({1, 2, 3, x = 4}) do s = s + v end return s')).toBe(10);
     expect(run1('local s = 0 for i, v in ipairs({5, 6, nil, 7}) do s = s + i * v end return s')).toBe(17);
     expect(run1('local s = 0 for k, v in next, {1, 2} do s = s + v end return s')).toBe(3);
-    expect(run1("local keys = '' for k in pairs({a = 1, b = 2, c = 3}) do keys = keys .. k end return keys")).toBe('abc');
+    expect(run1("local keys = '' for k in pairs({a = 1, b = 2, c = 3}) do keys = keys .. k end return keys")).toBe('acb') // Redis's Lua: the order of ltable.c's nodes;
     expect(
       run1('local function range(n) return function(_, i) if i < n then return i + 1 end end, nil, 0 end local s = 0 for i in range(4) do s = s + i end return s'),
     ).toBe(10);

@@ -100,9 +100,8 @@ function quote(rt: LuaRuntime, text: string): string {
 
 /** A table being written: its array length, or -1 while it is written as an object. */
 class OpenTable {
-  /** Next array index (arrays), or next index into the array part (objects). */
+  /** Next array index (arrays), or next traversal slot (objects: LuaTable.slotValue). */
   position = 0;
-  hashEntries: Iterator<[LuaValue, LuaValue]> | null = null;
   first = true;
 
   constructor(
@@ -171,18 +170,13 @@ class JsonEncoder {
   private arrayLength(t: LuaTable): number {
     let max = 0;
     let items = 0;
-    const arr = t.arr;
-    for (let i = 0; i < arr.length; i++) {
-      if (arr[i] === undefined) continue;
+    const count = t.slotCount;
+    for (let slot = 0; slot < count; slot++) {
+      if (t.slotValue(slot) === undefined) continue;
+      const key = t.slotKey(slot);
+      if (typeof key !== 'number' || !(key >= 1 && Math.floor(key) === key)) return -1;
+      if (key > max) max = toInt32Truncating(key);
       items++;
-      if (i + 1 > max) max = i + 1;
-    }
-    if (t.hash !== null) {
-      for (const key of t.hash.keys()) {
-        if (typeof key !== 'number' || !(key >= 1 && Math.floor(key) === key)) return -1;
-        if (key > max) max = toInt32Truncating(key);
-        items++;
-      }
     }
     const cfg = this.cfg;
     if (cfg.encodeSparseRatio > 0 && max > Math.imul(items, cfg.encodeSparseRatio) && max > cfg.encodeSparseSafe) {
@@ -207,7 +201,6 @@ class JsonEncoder {
       open.position = 1;
       this.write('[');
     } else {
-      open.hashEntries = t.hash === null ? null : t.hash.entries();
       this.write('{');
     }
     return open;
@@ -215,18 +208,12 @@ class JsonEncoder {
 
   /** Writes an object's next key (and its colon); returns false when the object has no more. */
   private nextMember(open: OpenTable): boolean {
-    const arr = open.table.arr;
-    while (open.position < arr.length && arr[open.position] === undefined) open.position++;
-    if (open.position < arr.length) {
-      this.write(`${open.first ? '' : ','}"${this.number(open.position + 1)}":`);
-      open.first = false;
-      this.memberValue = arr[open.position++];
-      return true;
-    }
-    if (open.hashEntries === null) return false;
-    const entry = open.hashEntries.next();
-    if (entry.done === true) return false;
-    const [key, value] = entry.value;
+    const t = open.table;
+    const count = t.slotCount;
+    while (open.position < count && t.slotValue(open.position) === undefined) open.position++;
+    if (open.position >= count) return false;
+    const key = t.slotKey(open.position);
+    const value = t.slotValue(open.position++);
     if (!open.first) this.write(',');
     open.first = false;
     if (typeof key === 'string') this.write(quote(this.rt, key) + ':');

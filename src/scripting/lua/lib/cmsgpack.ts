@@ -158,21 +158,15 @@ let keyCount = 0;
 function isArray(t: LuaTable): boolean {
   let count = 0;
   let max = 0;
-  const arr = t.arr;
-  for (let i = 0; i < arr.length; i++) {
-    if (arr[i] !== undefined) {
-      count++;
-      max = i + 1;
-    }
-  }
   let array = true;
-  if (t.hash !== null) {
-    for (const key of t.hash.keys()) {
-      count++;
-      if (!array) continue;
-      if (typeof key !== 'number' || !(key > 0 && key <= INT_MAX && Number.isInteger(key))) array = false;
-      else if (key > max) max = key;
-    }
+  const slots = t.slotCount;
+  for (let slot = 0; slot < slots; slot++) {
+    if (t.slotValue(slot) === undefined) continue;
+    count++;
+    if (!array) continue;
+    const key = t.slotKey(slot);
+    if (typeof key !== 'number' || !(key > 0 && key <= INT_MAX && Number.isInteger(key))) array = false;
+    else if (key > max) max = key;
   }
   keyCount = count;
   return array && max === count;
@@ -186,19 +180,10 @@ function packTable(out: PackBuffer, t: LuaTable, level: number): void {
     return;
   }
   packHeader(out, keyCount, 0x80, 0xde, 0xdf);
-  const arr = t.arr;
-  for (let i = 0; i < arr.length; i++) {
-    const value = arr[i];
-    if (value === undefined) continue;
-    packInteger(out, i + 1);
+  t.forEach((key, value) => {
+    packValue(out, key, level + 1);
     packValue(out, value, level + 1);
-  }
-  if (t.hash !== null) {
-    for (const [key, value] of t.hash) {
-      packValue(out, key, level + 1);
-      packValue(out, value, level + 1);
-    }
-  }
+  });
 }
 
 function packValue(out: PackBuffer, value: LuaValue, level: number): void {

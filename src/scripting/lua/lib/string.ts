@@ -434,7 +434,9 @@ function cString(s: string): string {
 
 /** The string library; the core makes it the strings' metatable's __index (stringMetatable). */
 export function openString(_rt: LuaRuntime): LuaTable {
-  const lib = new LuaTable();
+  // luaL_register presizes the table for lstrlib's 15 entries and sets them in its order, which
+  // decides pairs(string)'s order.
+  const lib = new LuaTable(0, 15);
   const register = (name: string, impl: (rt: LuaRuntime, args: LuaValue[]) => LuaValue[]): NativeFunction => {
     const fn = new NativeFunction(name, impl);
     lib.set(name, fn);
@@ -445,9 +447,10 @@ export function openString(_rt: LuaRuntime): LuaTable {
   register('dump', dump);
   register('find', strFind);
   register('format', format);
-  const gmatchFn = register('gmatch', gmatch);
   // LUA_COMPAT_GFIND, on in Redis's build: gfind is gmatch itself.
+  const gmatchFn = new NativeFunction('gmatch', gmatch);
   lib.set('gfind', gmatchFn);
+  lib.set('gmatch', gmatchFn);
   register('gsub', gsub);
   register('len', len);
   register('lower', lower);

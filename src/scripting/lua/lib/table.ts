@@ -24,12 +24,10 @@ function setn(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
 
 function maxn(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   const table = checkTable(rt, args, 0, 'maxn');
-  let max = table.arr.length;
-  if (table.hash !== null) {
-    for (const key of table.hash.keys()) {
-      if (typeof key === 'number' && key > max) max = key;
-    }
-  }
+  let max = 0;
+  table.forEach((key) => {
+    if (typeof key === 'number' && key > max) max = key;
+  });
   return [max];
 }
 
@@ -47,20 +45,12 @@ function foreachi(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
 function foreach(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   const table = checkTable(rt, args, 0, 'foreach');
   const fn = checkFunction(rt, args, 1, 'foreach');
-  // The order of next(): the array part, then the other keys as the Map keeps them. The
-  // array's length is read afresh each step, as the callback may change the table.
-  const arr = table.arr;
-  for (let i = 0; i < arr.length; i++) {
-    const value = arr[i];
+  // lua_next's order, the slot count read afresh each step as the callback may change the table.
+  for (let slot = 0; slot < table.slotCount; slot++) {
+    const value = table.slotValue(slot);
     if (value === undefined) continue;
-    const result = rt.call(fn, [i + 1, value])[0];
+    const result = rt.call(fn, [table.slotKey(slot), value])[0];
     if (result !== undefined) return [result];
-  }
-  if (table.hash !== null) {
-    for (const [key, value] of table.hash) {
-      const result = rt.call(fn, [key, value])[0];
-      if (result !== undefined) return [result];
-    }
   }
   return EMPTY;
 }
@@ -95,14 +85,12 @@ function shiftUp(rt: LuaRuntime, table: LuaTable, position: number, end: number)
   for (let i = end; i >= denseStop; i--) rawSet(rt, table, i, table.get(i - 1));
   if (position >= 1) return;
   const steps = new Set<number>([1]);
-  if (table.hash !== null) {
-    for (const key of table.hash.keys()) {
-      if (typeof key === 'number' && Number.isInteger(key) && key >= position && key <= 0) {
-        steps.add(key + 1);
-        if (key > position) steps.add(key);
-      }
+  table.forEach((key) => {
+    if (typeof key === 'number' && Number.isInteger(key) && key >= position && key <= 0) {
+      steps.add(key + 1);
+      if (key > position) steps.add(key);
     }
-  }
+  });
   const ordered = Array.from(steps).sort((a, b) => b - a);
   for (const i of ordered) rawSet(rt, table, i, table.get(i - 1));
 }
@@ -240,7 +228,7 @@ function sort(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
   const n = table.length();
   const comparator = args[1];
   if (comparator !== undefined) checkFunction(rt, args, 1, 'sort');
-  else if (n > 1 && !table.readonly && sortPlainValues(table.arr)) return EMPTY;
+  else if (n > 1 && n <= table.arr.length && !table.readonly && sortPlainValues(table.arr, n)) return EMPTY;
   new Sorter(rt, table, comparator).sort(1, n);
   return EMPTY;
 }
@@ -248,10 +236,10 @@ function sort(rt: LuaRuntime, args: LuaValue[]): LuaValue[] {
 /**
  * All numbers (no NaN, no -0) or all strings, compared with `<`: no callback can run, no error
  * can occur, and equal elements are indistinguishable, so the only possible outcome is the sorted
- * array, which any sort produces. Returns false (array untouched) for other contents.
+ * array, which any sort produces. Returns false (array untouched) for other contents. Sorts
+ * arr[0..n), the array part's share of the table's 1..n.
  */
-function sortPlainValues(arr: LuaValue[]): boolean {
-  const n = arr.length;
+function sortPlainValues(arr: LuaValue[], n: number): boolean {
   const first = arr[0];
   if (typeof first === 'number') {
     const numbers = new Float64Array(n);
@@ -267,14 +255,15 @@ function sortPlainValues(arr: LuaValue[]): boolean {
   if (typeof first === 'string') {
     for (let i = 1; i < n; i++) if (typeof arr[i] !== 'string') return false;
     // Latin1 strings: UTF-16 code unit order is byte order.
-    arr.sort();
+    const sorted = arr.slice(0, n).sort();
+    for (let i = 0; i < n; i++) arr[i] = sorted[i];
     return true;
   }
   return false;
 }
 
 export function openTable(_rt: LuaRuntime): LuaTable {
-  const lib = new LuaTable();
+  const lib = new LuaTable(0, 9);
   const functions: [string, (rt: LuaRuntime, args: LuaValue[]) => LuaValue[]][] = [
     ['concat', concat],
     ['foreach', foreach],

@@ -1,0 +1,279 @@
+// The RDB side of persistence, as one service of the node (ctx.server.persistence): SAVE,
+// BGSAVE [SCHEDULE], the save points checked by the cron, the final save of a shutdown,
+// FLUSHALL's save, stop-writes-on-bgsave-error, and INFO persistence's rdb_* fields.
+// Redis's state machine (rdb.c rdbSave / rdbSaveBackground / backgroundSaveDoneHandler,
+// server.c serverCron), with the forked child replaced by a snapshot produced in slices of the
+// event loop (snapshot.ts).
+
+import { unlinkSync } from 'node:fs';
+import type { PersistenceApi } from '../commands/context.js';
+import type { Config } from '../config/config.js';
+import type { ServerLog } from '../server/log.js';
+import type { Keyspace } from '../store/keyspace.js';
+import { DurableFileWriter } from '../util/durable-file.js';
+import { describeSystemError } from '../util/errno.js';
+import { rdbFilePath, rdbTempPath } from './rdb-files.js';
+import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
+import { BackgroundSave, snapshotOptions } from './background-save.js';
+import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
+import type { LoadingState } from './rdb-files.js';
+
+/** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
+const BGSAVE_RETRY_DELAY_SEC = 5;
+
+/** shared.bgsaveerr, without its leading '-'. */
+export const MISCONF_RDB_ERROR = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+/** scriptPrepareForRun's variant for a script that may write. */
+export const MISCONF_RDB_SCRIPT_ERROR = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+
+/** What the service needs from the node. */
+export interface PersistenceHost {
+  readonly keyspace: Keyspace;
+  readonly config: Config;
+  readonly log: ServerLog;
+  /** Changes since the last save (server.dirty). */
+  dirty: number;
+}
+
+function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export class Persistence implements PersistenceApi {
+  lastSaveTimeSec = nowSec();
+  /** rdb_last_bgsave_status: a failed save (SAVE or BGSAVE) makes writes fail with MISCONF. */
+  lastSaveOk = true;
+  /** When the last background save was started (lastbgsave_try), seconds. */
+  private lastBgsaveTrySec = 0;
+  /** dirty when the running background save started (dirty_before_bgsave). */
+  private dirtyBeforeBgsave = 0;
+  /** rdb_saves. */
+  saves = 0;
+  /** BGSAVE SCHEDULE while a save could not start: started by the cron as soon as it can. */
+  bgsaveScheduled = false;
+  /** rdb_last_bgsave_time_sec (-1 before any). */
+  lastBgsaveDurationSec = -1;
+  /** rdb_last_cow_size: bytes of old values the last snapshot kept for writes made meanwhile. */
+  lastCowBytes = 0;
+  rdbLastLoadKeysLoaded = 0;
+  rdbLastLoadKeysExpired = 0;
+  /** The start-up load in progress (INFO loading:1, LOADING errors), or null. */
+  loading: LoadingState | null = null;
+  private savePoints: SavePoint[];
+  private background: BackgroundSave | null = null;
+
+  constructor(private readonly host: PersistenceHost) {
+    this.savePoints = parseSavePoints(host.config.str('save'));
+    host.config.onChange('save', (value) => { this.savePoints = parseSavePoints(String(value)); });
+  }
+
+  /** rdb_last_load_keys_loaded / _expired after a load. */
+  noteLoaded(keysLoaded: number, keysExpired: number): void {
+    this.rdbLastLoadKeysLoaded = keysLoaded;
+    this.rdbLastLoadKeysExpired = keysExpired;
+  }
+
+  /** shared.loadingerr while the dataset loads. */
+  get loadingRefusal(): string | null {
+    return this.loading === null ? null : 'LOADING Redis is loading the dataset in memory';
+  }
+
+  /** The server is closing: a load in progress stops. */
+  cancelLoading(): void {
+    if (this.loading !== null) this.loading.cancelled = true;
+  }
+
+  get hasSavePoints(): boolean {
+    return this.savePoints.length > 0;
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.background !== null;
+  }
+
+  /** The running background save (INFO's current_* fields), if any. */
+  get currentSave(): BackgroundSave | null {
+    return this.background;
+  }
+
+  /** writeCommandsDeniedByDiskError for RDB: the MISCONF text while writes must be refused. */
+  get diskErrorRefusal(): string | null {
+    if (this.lastSaveOk || this.savePoints.length === 0) return null;
+    return this.host.config.bool('stop-writes-on-bgsave-error') ? MISCONF_RDB_ERROR : null;
+  }
+
+  // ------------------------------------------------------------------------ SAVE
+
+  /** rdbSave: the whole dataset written durably now (blocking). True on success; errors logged. */
+  saveNow(): boolean {
+    const { config, keyspace, log } = this.host;
+    let writer: DurableFileWriter;
+    try {
+      writer = new DurableFileWriter(rdbFilePath(config), rdbTempPath(config));
+    } catch (err) {
+      log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
+      return false;
+    }
+    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer);
+    if (producer.runToEnd() !== 'ok') {
+      writer.abort();
+      log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(producer.failure)}`);
+      return false;
+    }
+    try {
+      writer.commitSync();
+    } catch (err) {
+      writer.abort();
+      log.warning(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${config.str('dbfilename')} (in server root dir ${config.str('dir')}): ${describeSystemError(err)}`);
+      // Like rdbSave, a failed synchronous save leaves rdb_last_bgsave_status as it was.
+      return false;
+    }
+    log.notice('DB saved on disk');
+    this.host.dirty = 0;
+    this.lastSaveTimeSec = nowSec();
+    this.lastSaveOk = true;
+    return true;
+  }
+
+  /** SAVE. */
+  save(): string | null {
+    if (this.background !== null) return 'ERR Background save already in progress';
+    this.saves++;
+    return this.saveNow() ? null : 'ERR';
+  }
+
+  // ---------------------------------------------------------------------- BGSAVE
+
+  /** BGSAVE [SCHEDULE]: the status reply, or an error reply. */
+  bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string } {
+    if (this.background !== null) return { error: 'ERR Background save already in progress' };
+    if (inTransaction) {
+      // Inside MULTI/EXEC Redis only schedules it (the cron starts it after the transaction).
+      this.bgsaveScheduled = true;
+      return { status: 'Background saving scheduled' };
+    }
+    if (schedule && !this.canStartBackgroundSave()) {
+      this.bgsaveScheduled = true;
+      return { status: 'Background saving scheduled' };
+    }
+    return this.startBackgroundSave() ? { status: 'Background saving started' } : { error: 'ERR' };
+  }
+
+  /** Whether nothing else (an AOF rewrite, later) holds the snapshot machinery. */
+  private canStartBackgroundSave(): boolean {
+    return this.background === null;
+  }
+
+  /** rdbSaveBackground: starts a snapshot to dir/dbfilename. */
+  startBackgroundSave(): boolean {
+    if (this.background !== null) return false;
+    const { config, log } = this.host;
+    this.saves++;
+    this.dirtyBeforeBgsave = this.host.dirty;
+    this.lastBgsaveTrySec = nowSec();
+    let save: BackgroundSave;
+    try {
+      save = new BackgroundSave(this.host.keyspace, config, rdbFilePath(config), rdbTempPath(config));
+    } catch (err) {
+      this.lastSaveOk = false;
+      log.warning(`Can't save in background: ${describeSystemError(err)}`);
+      return false;
+    }
+    this.background = save;
+    log.notice(`Background saving started by pid ${process.pid}`);
+    void save.done.then((outcome) => this.backgroundSaveDone(save, outcome));
+    return true;
+  }
+
+  /** backgroundSaveDoneHandlerDisk. */
+  private backgroundSaveDone(save: BackgroundSave, outcome: SnapshotOutcome): void {
+    if (this.background !== save) return;
+    this.background = null;
+    const { log } = this.host;
+    if (outcome === 'ok') {
+      log.notice('Background saving terminated with success');
+      this.host.dirty = Math.max(0, this.host.dirty - this.dirtyBeforeBgsave);
+      this.lastSaveTimeSec = nowSec();
+      this.lastSaveOk = true;
+      this.lastCowBytes = save.keptBytes;
+    } else if (outcome === 'error') {
+      if (save.failure !== null) log.warning(`Write error saving DB on disk: ${describeSystemError(save.failure)}`);
+      log.warning('Background saving error');
+      this.lastSaveOk = false;
+    } else {
+      // An abort (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill: not an error condition.
+      log.warning('Background saving terminated by signal 10');
+    }
+    this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
+  }
+
+  /** killRDBChild: the running snapshot stops and its temporary file goes. */
+  abortBackgroundSave(): void {
+    const save = this.background;
+    if (save === null) return;
+    save.abort();
+    this.backgroundSaveDone(save, 'aborted');
+  }
+
+  /** rdbRemoveTempFile: a save's temporary file goes (a process about to exit mid-save). */
+  removeTempFile(): void {
+    try {
+      unlinkSync(rdbTempPath(this.host.config));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.host.log.verbose(`Removing the temp RDB file: ${describeSystemError(err)}`);
+    }
+  }
+
+  // ------------------------------------------------------------------------ cron
+
+  /** serverCron's part: save points, and a scheduled BGSAVE. */
+  cron(): void {
+    if (this.background !== null) return;
+    const now = nowSec();
+    const retryAllowed = this.lastSaveOk || now - this.lastBgsaveTrySec > BGSAVE_RETRY_DELAY_SEC;
+    if (retryAllowed && this.savePoints.length > 0) {
+      const point = reachedSavePoint(this.savePoints, this.host.dirty, now - this.lastSaveTimeSec);
+      if (point !== null) {
+        this.host.log.notice(`${point.changes} changes in ${point.seconds} seconds. Saving...`);
+        this.startBackgroundSave();
+        return;
+      }
+    }
+    if (this.bgsaveScheduled && retryAllowed && this.canStartBackgroundSave()) {
+      if (this.startBackgroundSave()) this.bgsaveScheduled = false;
+    }
+  }
+
+  // -------------------------------------------------------------- FLUSHALL, SHUTDOWN
+
+  /** flushAllDataAndResetRDB: a running snapshot ends, and with save points the empty dataset is saved. */
+  afterFlushAll(): boolean {
+    this.abortBackgroundSave();
+    if (this.savePoints.length === 0) return false;
+    this.saveNow();
+    return true;
+  }
+
+  /**
+   * finishShutdown's persistence steps: kill a running snapshot, then the final save when save
+   * points exist (unless NOSAVE) or SAVE was asked. False when the save failed and FORCE was
+   * not given: the shutdown is cancelled (the lines are logged here).
+   */
+  shutdownSave(save: boolean | null, force: boolean, log: ServerLog): boolean {
+    if (this.background !== null) {
+      log.warning('There is a child saving an .rdb. Killing it!');
+      this.abortBackgroundSave();
+    }
+    // A half-loaded dataset is never saved over the file it comes from.
+    if (this.loading !== null) return true;
+    if (!((this.savePoints.length > 0 && save !== false) || save === true)) return true;
+    log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.saveNow()) return true;
+    if (force) {
+      log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
+    log.warning('Error trying to save the DB, can\'t exit.');
+    return false;
+  }
+}
