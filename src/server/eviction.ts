@@ -43,6 +43,8 @@ export interface EvictionHost {
   notCountedBytes(): number;
   /** False while evicting must wait: a busy script yielding, loading, a client pause. */
   safeToEvict(): boolean;
+  /** A key is about to be evicted (its value is still there: lazyfree accounting). */
+  keyEvicting(db: Db, key: string): void;
   /** A key was evicted: signal it, notify "evicted", propagate its deletion. */
   keyEvicted(db: Db, key: string): void;
 }
@@ -140,6 +142,7 @@ export class Evictor {
       const picked = this.pick();
       if (picked === null) return EVICT_FAIL;
       const [db, key] = picked;
+      this.host.keyEvicting(db, key);
       freed += db.evict(key);
       this.stats.evictedKeys++;
       this.host.keyEvicted(db, key);

@@ -38,6 +38,7 @@ import { MemoryGuard } from './memory-guard.js';
 import { Evictor } from './eviction.js';
 import { MemoryLimit } from './memory-limit.js';
 import { ClientEviction } from './client-eviction.js';
+import { freedInBackground } from '../store/lazyfree.js';
 import { STARTUP_BYTES, UsedMemory } from './used-memory.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
@@ -172,6 +173,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       // Replication and AOF buffers are not judged against maxmemory; none exist yet.
       notCountedBytes: () => 0,
       safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect(),
+      keyEvicting: (db, key) => {
+        // lazyfree-lazy-eviction: a big value counts as freed in the background (lazyfreed_objects).
+        if (!this.live.lazyfreeLazyEviction) return;
+        const value = db.peek(key);
+        if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
+      },
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
     });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
@@ -609,8 +616,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private onKeyEvicted(db: Db, key: string): void {
     this.events.signalModifiedKey(db, key);
     this.events.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
-    const lazy = this.live.lazyfreeLazyEviction;
-    this.propagator.add(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
+    this.propagator.add(db.id, [this.live.lazyfreeLazyEviction ? 'UNLINK' : 'DEL', key]);
   }
 
   /** CONFIG SET maxmemory (Redis's updateMaxmemory): warn when already over it, start evicting. */

@@ -277,11 +277,14 @@ describe('evictions seen from outside', () => {
 
     await r.config('SET', 'maxmemory', '0');
     await r.config('SET', 'lazyfree-lazy-eviction', 'yes');
-    await r.set('last', 'v');
+    // A hashtable set of 100 members: a free effort over 64, so a background free for Redis.
+    await r.sadd('last', ...Array.from({ length: 100 }, (_, i) => `member:${i}`));
+    await r.config('RESETSTAT');
     propagated.clear();
     await r.config('SET', 'maxmemory', '1');
     await waitFor(async () => (await r.dbsize()) === 0, 5000, 'the key to be evicted');
     expect(propagated.lines()).toEqual(['UNLINK last']);
+    expect(await infoField(r, 'memory', 'lazyfreed_objects')).toBe('1');
     await r.config('SET', 'maxmemory', '0');
     events.close();
   });
