@@ -114,7 +114,14 @@ export class Persistence implements PersistenceApi {
       log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
       return false;
     }
-    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer);
+    let producer: SnapshotProducer;
+    try {
+      producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer);
+    } catch (err) {
+      writer.abort();
+      log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(err)}`);
+      return false;
+    }
     if (producer.runToEnd() !== 'ok') {
       writer.abort();
       log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(producer.failure)}`);

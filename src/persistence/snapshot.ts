@@ -141,7 +141,8 @@ export class SnapshotProducer {
 
   /**
    * Captures the dataset now: the header (AUX fields and function libraries, as they are now)
-   * and a hook on every non-empty db. Nothing is written to the sink before start().
+   * and a hook on every non-empty db. Nothing is written to the sink before start(). Throws
+   * while another snapshot is in progress (callers check, as Redis checks for an active child).
    */
   constructor(private readonly dbs: readonly Db[], private readonly options: SnapshotOptions, private readonly sink: SnapshotSink) {
     this.out = new RdbWriter({ compress: options.compress }, 256 * 1024);
@@ -150,6 +151,8 @@ export class SnapshotProducer {
     this.tracking = options.tracking;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     writeImageHeader(this.out, options.aux, options.functionCodes);
+    // One snapshot at a time, as Redis runs one child at a time: a second would take the hooks.
+    for (const db of dbs) if (db.snapshotHook !== null) throw new Error('another snapshot is in progress');
     let total = 0;
     for (const db of dbs) {
       if (db.size === 0) continue;
