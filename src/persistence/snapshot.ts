@@ -144,7 +144,11 @@ export class SnapshotProducer {
    * and a hook on every non-empty db. Nothing is written to the sink before start(). Throws
    * while another snapshot is in progress (callers check, as Redis checks for an active child).
    */
-  constructor(private readonly dbs: readonly Db[], private readonly options: SnapshotOptions, private readonly sink: SnapshotSink) {
+  constructor(
+    private readonly dbs: readonly Db[], private readonly options: SnapshotOptions, private readonly sink: SnapshotSink,
+    /** False for a snapshot run to its end at once (runToEnd): nothing can change meanwhile. */
+    private readonly concurrent = true,
+  ) {
     this.out = new RdbWriter({ compress: options.compress }, 256 * 1024);
     this.crc = options.checksum ? new Crc64() : null;
     this.ctx = { settings: options.settings };
@@ -152,12 +156,12 @@ export class SnapshotProducer {
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     writeImageHeader(this.out, options.aux, options.functionCodes);
     // One snapshot at a time, as Redis runs one child at a time: a second would take the hooks.
-    for (const db of dbs) if (db.snapshotHook !== null) throw new Error('another snapshot is in progress');
+    if (concurrent) for (const db of dbs) if (db.snapshotHook !== null) throw new Error('another snapshot is in progress');
     let total = 0;
     for (const db of dbs) {
       if (db.size === 0) continue;
       const source = new Source(this, db.id, db.snapshotMaps());
-      db.snapshotHook = source;
+      if (concurrent) db.snapshotHook = source;
       this.sources.push(source);
       total += source.keyCount;
     }
@@ -175,6 +179,7 @@ export class SnapshotProducer {
 
   /** Produces the whole image now, blocking (SAVE, a shutdown's final save). */
   runToEnd(): SnapshotOutcome {
+    if (this.immediate !== null || this.timer !== null) throw new Error('runToEnd after start');
     while (this.state === 'running') this.slice(Number.POSITIVE_INFINITY, true);
     return this.state;
   }
@@ -324,7 +329,7 @@ export class SnapshotProducer {
 
   /** A db's walk ended: its hook goes, wherever SWAPDB has taken its maps. */
   private release(source: Source): void {
-    for (const db of this.dbs) if (db.snapshotHook === source) db.snapshotHook = null;
+    if (this.concurrent) for (const db of this.dbs) if (db.snapshotHook === source) db.snapshotHook = null;
     source.early.clear();
     source.passed.clear();
   }
