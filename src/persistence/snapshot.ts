@@ -52,6 +52,10 @@ const FLUSH_AT_BYTES = 1024 * 1024;
 /** The walk checks the clock once per this many keys. */
 const KEYS_PER_CLOCK_CHECK = 32;
 const CHECKSUM_BYTES = 8;
+/** A gap between slices shorter than this means the loop was idle: the slice takes its full budget. */
+const IDLE_GAP_MS = 0.3;
+/** The shortest slice under load. */
+const MIN_SLICE_MS = 0.5;
 /** Size of each Set recording the keys a walk has passed (see PassedKeys). */
 const PASSED_KEYS_PER_PART = 65_536;
 
@@ -134,6 +138,8 @@ export class SnapshotProducer {
   private readonly tracking: AccessTracking;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  /** When the last slice ended (fairBudgetMs measures the loop's other work since). */
+  private lastSliceEndMs = 0;
   /** Pacing under rdb-key-save-delay: keys serialized since the pace (of this delay) started. */
   private paceDelayMs = 0;
   private paceStartMs = 0;
@@ -195,12 +201,32 @@ export class SnapshotProducer {
     if (this.state !== 'running' || this.immediate !== null || this.timer !== null) return;
     this.immediate = setImmediate(() => {
       this.immediate = null;
-      this.slice(this.options.sliceBudgetMs, false);
+      this.slice(this.fairBudgetMs(), false);
     });
+  }
+
+  /**
+   * The next slice's budget: the whole sliceBudgetMs when the loop had nothing else to do since
+   * the last slice, else about as long as that other work took (at least MIN_SLICE_MS), so that
+   * under load clients and the snapshot share the thread about evenly: a client with one request
+   * in flight is served once per loop turn, and a long slice would divide its throughput.
+   */
+  private fairBudgetMs(): number {
+    const otherWorkMs = performance.now() - this.lastSliceEndMs;
+    if (otherWorkMs < IDLE_GAP_MS) return this.options.sliceBudgetMs;
+    return Math.min(this.options.sliceBudgetMs, Math.max(MIN_SLICE_MS, otherWorkMs));
   }
 
   private slice(budgetMs: number, blocking: boolean): void {
     if (this.state !== 'running') return;
+    try {
+      this.walk(budgetMs, blocking);
+    } finally {
+      this.lastSliceEndMs = performance.now();
+    }
+  }
+
+  private walk(budgetMs: number, blocking: boolean): void {
     try {
       const deadline = performance.now() + budgetMs;
       let sinceClockCheck = 0;
