@@ -257,10 +257,20 @@ export interface AdminApi {
   readonly startupMemoryBytes: number;
   /** Records a memory reading and returns the peak seen so far. */
   notePeakMemory(usedBytes: number): number;
+  /** used_memory and its parts as the node counts them (server/used-memory.ts). */
+  memoryFigures(): MemoryFigures;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
   /** Writes a verbose line to the server log (a corrupt RESTORE payload's reason). */
   logVerbose(message: string): void;
+}
+
+export interface MemoryFigures {
+  usedBytes: number;
+  /** Client buffers (mem_clients_normal). */
+  clientsBytes: number;
+  /** The EVAL cache and function libraries. */
+  scriptsBytes: number;
 }
 
 export interface ServerStats {
@@ -280,6 +290,8 @@ export interface ServerStats {
   /** Socket reads handled and reply writes made (INFO total_reads/writes_processed). */
   totalReadsProcessed: number;
   totalWritesProcessed: number;
+  /** Values Redis would have freed in its lazyfree thread (store/lazyfree.ts). */
+  lazyfreedObjects: number;
 }
 
 export interface SlowLogEntry {

@@ -8,7 +8,7 @@ import type { CommandContext, ServerApi } from './context.js';
 import type { DebugSubcommand } from './debug.js';
 import { leadingNumber } from './debug.js';
 import { ERR_NO_SUCH_KEY, ERR_SYNTAX, intArg, isKeyword } from './errors.js';
-import { refcountOf } from './keys.js';
+import { integersShared, refcountOf } from './keys.js';
 import { keyAt, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
@@ -259,7 +259,7 @@ function debugObject(ctx: CommandContext, argv: string[]): void {
   const idle = db.idleSeconds(key);
   const lru = (Math.floor(Date.now() / 1000) - idle) & LRU_CLOCK_MAX;
   ctx.reply.simple(
-    `Value at:${addressOf(value, db, key)} refcount:${refcountOf(value)} encoding:${encodingName(value)} ` +
+    `Value at:${addressOf(value, db, key)} refcount:${refcountOf(value, integersShared(ctx.server.config))} encoding:${encodingName(value)} ` +
     `serializedlength:${out.length} lru:${lru} lru_seconds_idle:${idle}${suffix}`,
   );
 }

@@ -2,6 +2,7 @@
 // COPY, MOVE, SWAPDB, FLUSHDB, FLUSHALL, DBSIZE and OBJECT. Semantics follow Redis's db.c and
 // object.c: errors, keyspace events, WATCH signalling and propagation included.
 
+import { freedInBackground } from '../store/lazyfree.js';
 import type { CommandContext } from './context.js';
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { replyHelp } from './help.js';
@@ -47,10 +48,14 @@ function dbAt(ctx: CommandContext, index: number): Db | undefined {
 
 function deleteKeys(ctx: CommandContext, argv: string[]): void {
   const db = ctx.db;
+  // UNLINK, or DEL under lazyfree-lazy-user-del: big values count as freed in the background.
+  const lazy = ctx.command.fullName === 'unlink' || ctx.server.config.bool('lazyfree-lazy-user-del');
   let removed = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
+    const value = lazy ? db.peek(key) : undefined;
     if (!db.delete(key)) continue;
+    if (value !== undefined && freedInBackground(value)) ctx.server.stats.lazyfreedObjects++;
     ctx.server.events.signalModifiedKey(db, key);
     ctx.server.events.notify(NOTIFY_GENERIC, 'del', key, db.id);
     ctx.markDirty();
@@ -317,8 +322,16 @@ function accountFlush(ctx: CommandContext, argv: string[], removed: number): voi
 function flushdb(ctx: CommandContext, argv: string[]): void {
   if (!validFlushArguments(ctx, argv)) return;
   ctx.server.events.signalFlushedDb(ctx.db.id);
-  accountFlush(ctx, argv, ctx.db.flush());
+  const removed = ctx.db.flush();
+  if (flushesAsync(ctx, argv)) ctx.server.stats.lazyfreedObjects += removed;
+  accountFlush(ctx, argv, removed);
   ctx.reply.ok();
+}
+
+/** ASYNC, or neither word under lazyfree-lazy-user-flush: Redis frees the old keys in the background. */
+function flushesAsync(ctx: CommandContext, argv: string[]): boolean {
+  if (argv.length === 2) return isKeyword(argv[1], 'ASYNC');
+  return ctx.server.config.bool('lazyfree-lazy-user-flush');
 }
 
 function flushall(ctx: CommandContext, argv: string[]): void {
@@ -326,6 +339,7 @@ function flushall(ctx: CommandContext, argv: string[]): void {
   ctx.server.events.signalFlushedDb(-1);
   let removed = 0;
   for (const db of ctx.server.keyspace.dbs) removed += db.flush();
+  if (flushesAsync(ctx, argv)) ctx.server.stats.lazyfreedObjects += removed;
   accountFlush(ctx, argv, removed);
   // With save points the emptied dataset is saved at once, which zeroes the change counter:
   // the flush is then propagated explicitly (Redis's forceCommandPropagation).
@@ -351,19 +365,30 @@ function objectEncoding(ctx: CommandContext, argv: string[]): void {
 }
 
 /**
- * Redis stores small non-negative integers as shared objects whose refcount is pinned at
- * INT_MAX (maxmemory is always 0 here, which permits sharing under every policy); every other
- * value has exactly one reference.
+ * Whether Redis would hand out its shared small-integer objects now: not while maxmemory is set
+ * under an LRU or LFU policy (MAXMEMORY_FLAG_NO_SHARED_INTEGERS), since a shared object has one
+ * access field for every key holding it. Redis decides when a value is created; values here
+ * hold no such mark, so OBJECT REFCOUNT judges by the settings of the moment.
  */
-export function refcountOf(value: RedisValue): number {
-  if (typeof value !== 'string' || encodingName(value) !== 'int') return 1;
+export function integersShared(config: CommandContext['server']['config']): boolean {
+  if (config.num('maxmemory') === 0) return true;
+  const policy = config.str('maxmemory-policy');
+  return !policy.endsWith('-lru') && !policy.endsWith('-lfu');
+}
+
+/**
+ * Redis stores small non-negative integers as shared objects whose refcount is pinned at
+ * INT_MAX when `sharedIntegers`; every other value has exactly one reference.
+ */
+export function refcountOf(value: RedisValue, sharedIntegers: boolean): number {
+  if (!sharedIntegers || typeof value !== 'string' || encodingName(value) !== 'int') return 1;
   const n = parseInt64(value);
   return typeof n === 'number' && n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1;
 }
 
 function objectRefcount(ctx: CommandContext, argv: string[]): void {
   const value = objectLookup(ctx, argv[2]);
-  if (value !== undefined) ctx.reply.integer(refcountOf(value));
+  if (value !== undefined) ctx.reply.integer(refcountOf(value, integersShared(ctx.server.config)));
 }
 
 function lfuPolicy(ctx: CommandContext): boolean {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { rewriteConfigFile } from '../config/rewrite.js';
 import { allCommands, lookupCommandByFullName } from './registry.js';
 import { histogramCdf, histogramTotal } from '../util/latency-histogram.js';
-import { estimateValueBytes, usedMemoryBytes } from '../util/memory.js';
+import { EXPIRE_ENTRY_BYTES, MAP_ENTRY_BYTES } from '../store/memory-estimate.js';
 import type { CommandContext, LatencyEvent } from './context.js';
 import { ERR_SYNTAX, isKeyword, safeIntArg } from './errors.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
@@ -133,11 +133,8 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
 
 // --------------------------------------------------------------------------------- MEMORY
 
-/** Key and dictionary-entry bytes added to a value's size, as MEMORY USAGE counts them. */
-const DICT_ENTRY_BYTES = 24;
-
 function memoryUsage(ctx: CommandContext, argv: string[]): void {
-  let samples = 5;
+  // SAMPLES is checked as Redis checks it; the figure is the one used_memory's sum holds.
   for (let j = 3; j < argv.length; j++) {
     if (isKeyword(argv[j], 'SAMPLES') && j + 1 < argv.length) {
       const n = safeIntArg(ctx.reply, argv[j + 1]);
@@ -146,33 +143,31 @@ function memoryUsage(ctx: CommandContext, argv: string[]): void {
         ctx.reply.error(ERR_SYNTAX);
         return;
       }
-      samples = n === 0 ? Number.MAX_SAFE_INTEGER : n;
       j++;
     } else {
       ctx.reply.error(ERR_SYNTAX);
       return;
     }
   }
-  const key = argv[2];
-  // Redis reads the dict directly: no lazy expiry, no keymiss event, no hit/miss count.
-  const value = ctx.db.peek(key);
-  if (value === undefined) {
-    ctx.reply.nullBulk();
-    return;
-  }
-  const bytes = estimateValueBytes(value, samples) + estimateValueBytes(key, 1) + DICT_ENTRY_BYTES;
-  ctx.reply.integer(bytes);
+  // Redis reads the dict directly: no lazy expiry, no keymiss event, no hit/miss count. Big
+  // containers are priced from a fixed sample, as used_memory counts them (SAMPLES is parsed
+  // and checked as Redis does, the figure stays the one the dataset's sum holds).
+  const bytes = ctx.db.memoryUsage(argv[2]);
+  if (bytes === undefined) ctx.reply.nullBulk();
+  else ctx.reply.integer(bytes);
 }
 
 function memoryStats(ctx: CommandContext): void {
   const s = ctx.server;
   const usage = process.memoryUsage();
-  const used = usage.heapUsed + usage.external;
+  const figures = s.admin.memoryFigures();
+  const used = figures.usedBytes;
   const startup = s.admin.startupMemoryBytes;
   const peak = s.admin.notePeakMemory(used);
-  let clientsNormal = 0;
-  for (const c of s.clients.all()) clientsNormal += c.queryBufferCapacityBytes + c.outputBufferBytes;
-  const overhead = Math.min(used, startup + clientsNormal);
+  const clientsNormal = figures.clientsBytes;
+  let tablesBytes = 0;
+  for (const db of s.keyspace.dbs) tablesBytes += db.size * MAP_ENTRY_BYTES + db.expiresCount * EXPIRE_ENTRY_BYTES;
+  const overhead = Math.min(used, startup + clientsNormal + figures.scriptsBytes + tablesBytes);
   const keys = s.keyspace.totalKeys();
   const dataset = Math.max(0, used - overhead);
   const netUsed = Math.max(1, used - startup);
@@ -189,13 +184,13 @@ function memoryStats(ctx: CommandContext): void {
   num('clients.normal', clientsNormal);
   num('cluster.links', 0);
   num('aof.buffer', 0);
-  num('lua.caches', 0);
+  num('lua.caches', figures.scriptsBytes);
   num('functions.caches', 0);
   for (const db of dbs) {
     r.bulk(`db.${db.id}`);
     r.mapLength(3);
-    num('overhead.hashtable.main', db.size * DICT_ENTRY_BYTES);
-    num('overhead.hashtable.expires', db.expiresCount * DICT_ENTRY_BYTES);
+    num('overhead.hashtable.main', db.size * MAP_ENTRY_BYTES);
+    num('overhead.hashtable.expires', db.expiresCount * EXPIRE_ENTRY_BYTES);
     num('overhead.hashtable.slot-to-keys', 0);
   }
   num('overhead.total', overhead);
@@ -221,7 +216,7 @@ function memoryStats(ctx: CommandContext): void {
 const DOCTOR_MIN_BYTES = 5 * 1024 * 1024;
 
 function memoryDoctor(ctx: CommandContext): void {
-  const used = usedMemoryBytes();
+  const used = ctx.server.admin.memoryFigures().usedBytes;
   let report: string;
   if (used - ctx.server.admin.startupMemoryBytes < DOCTOR_MIN_BYTES && ctx.server.keyspace.totalKeys() === 0) {
     report = 'This instance holds too little data for a memory analysis.';

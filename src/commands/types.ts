@@ -84,6 +84,8 @@ export interface ArgumentDoc {
 /** What a command's arguments may change about its flags. */
 export interface RuntimeFlags {
   mayReplicate: boolean;
+  /** Refused when out of memory (a script declaring flags without allow-oom or no-writes). */
+  denyOom: boolean;
 }
 
 /** A resolved command (a top-level command or a subcommand) as the dispatcher uses it. */

@@ -229,8 +229,8 @@ export const DIRECTIVES = [
   { name: 'syslog-facility', kind: 'enum', defaultText: 'local0', values: ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], mutable: false },
   { name: 'repl-diskless-load', kind: 'enum', defaultText: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'], mutable: true },
   { name: 'loglevel', kind: 'enum', defaultText: 'notice', values: ['debug', 'verbose', 'notice', 'warning'], mutable: true },
-  // With maxmemory held at 0 (until eviction lands) nothing is evicted; the policy still picks
-  // LRU or LFU access tracking (OBJECT IDLETIME/FREQ, RESTORE IDLETIME/FREQ, RDB records).
+  // Besides what is evicted past maxmemory, the policy picks LRU or LFU access tracking
+  // (OBJECT IDLETIME/FREQ, RESTORE IDLETIME/FREQ, RDB records).
   { name: 'maxmemory-policy', kind: 'enum', defaultText: 'noeviction', values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'], mutable: true },
   { name: 'appendfsync', kind: 'enum', defaultText: 'everysec', values: ['everysec', 'always', 'no'], mutable: true },
   { name: 'oom-score-adj', kind: 'enum', defaultText: 'no', values: ['no', 'yes', 'relative', 'absolute'], mutable: true },
@@ -293,7 +293,7 @@ export const DIRECTIVES = [
   { name: 'proto-max-bulk-len', kind: 'memory', defaultText: '536870912', min: 1048576, max: LONG_MAX, mutable: true },
   { name: 'stream-node-max-entries', kind: 'int', defaultText: '100', min: 0, max: LONG_MAX, mutable: true },
   { name: 'repl-backlog-size', kind: 'memory', defaultText: '1048576', min: 1, max: LONG_MAX, mutable: true },
-  { name: 'maxmemory', kind: 'memory', defaultText: '0', min: 0, max: LONG_MAX, mutable: true, reservedFor: 'maxmemory with eviction' },
+  { name: 'maxmemory', kind: 'memory', defaultText: '0', min: 0, max: LONG_MAX, mutable: true },
   { name: 'cluster-link-sendbuf-limit', kind: 'memory', defaultText: '0', min: 0, max: LONG_MAX, mutable: true },
   { name: 'hash-max-listpack-entries', alias: 'hash-max-ziplist-entries', kind: 'int', defaultText: '512', min: 0, max: LONG_MAX, mutable: true },
   { name: 'set-max-intset-entries', kind: 'int', defaultText: '512', min: 0, max: LONG_MAX, mutable: true },

@@ -95,6 +95,18 @@ export const LIVE_FIELDS = {
   streamNodeMaxEntries: numberField('stream-node-max-entries'),
   /** loglevel: the least severe level written. */
   loglevel: enumField('loglevel'),
+  /** maxmemory: used_memory above this evicts keys or refuses writes; 0 is no limit. */
+  maxmemoryBytes: numberField('maxmemory'),
+  /** maxmemory-policy: what is evicted past maxmemory. */
+  maxmemoryPolicy: enumField('maxmemory-policy'),
+  /** maxmemory-samples: keys sampled per database for each eviction pick. */
+  maxmemorySamples: numberField('maxmemory-samples'),
+  /** maxmemory-eviction-tenacity: how long one eviction cycle may run (0..100). */
+  maxmemoryEvictionTenacity: numberField('maxmemory-eviction-tenacity'),
+  /** maxmemory-clients: clients' memory limit in bytes, or (negative) percent of maxmemory; 0 is off. */
+  maxmemoryClients: numberField('maxmemory-clients'),
+  /** lazyfree-lazy-eviction: evicted keys are freed in the background (propagated as UNLINK). */
+  lazyfreeLazyEviction: boolField('lazyfree-lazy-eviction'),
 } as const satisfies Record<string, LiveFieldSpec<unknown>>;
 
 export type LiveFieldName = keyof typeof LIVE_FIELDS;

@@ -11,9 +11,11 @@ import type { Client } from './client.js';
 export const POSTPONE = 1;
 /** The command was queued in the client's transaction (the check already replied QUEUED). */
 export const QUEUED = 2;
+/** The check closed the client (maxmemory-clients evicted it): the command is dropped unanswered. */
+export const DROPPED = 3;
 
-/** null: go on; a string: refuse with this error; POSTPONE or QUEUED: stop here. */
-export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED;
+/** null: go on; a string: refuse with this error; POSTPONE, QUEUED or DROPPED: stop here. */
+export type CheckOutcome = null | string | typeof POSTPONE | typeof QUEUED | typeof DROPPED;
 
 export interface CommandCheck {
   /** For docs and tests: where a new check goes is found by name. */
@@ -51,17 +53,23 @@ export const authCheck: CommandCheck = {
   run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
 };
 
-/** What the node's memory watch exposes: an error text while writes must be refused. */
+/**
+ * What the node's memory limits expose to the check: run before every command, it may evict
+ * keys (maxmemory) and returns the error refusing this command, or null.
+ */
 export interface MemoryGate {
-  readonly refusal: string | null;
+  beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null | typeof DROPPED;
 }
 
-/** Commands that may grow memory are refused near the memory limit (Redis's OOM check). */
+/**
+ * Redis's maxmemory step of processCommand: evict what the limit requires, then refuse commands
+ * that may grow memory when that was not possible. It runs for every command (evicting does
+ * not depend on the command); without a limit it costs a field check.
+ */
 export function memoryCheck(gate: MemoryGate): CommandCheck {
   return {
     name: 'oom',
-    appliesTo: (command) => command.denyOom,
-    run: (_client, command) => (command.denyOom && gate.refusal !== null ? gate.refusal : null),
+    run: (client, command, argv) => gate.beforeCommand(client, command, argv),
   };
 }
 

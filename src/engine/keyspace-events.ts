@@ -29,6 +29,8 @@ export class KeyspaceEvents implements KeyspaceSignals {
   ) {}
 
   signalModifiedKey(db: Db, key: string): void {
+    // Every write ends here: an object value changed in place is priced again (used_memory).
+    db.noteModified(key);
     this.readiness.keyModified(db, key);
     // Hot path (every write): no id string is built unless someone watches something.
     if (this.watches.size === 0) return;

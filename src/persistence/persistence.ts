@@ -116,7 +116,8 @@ export class Persistence implements PersistenceApi {
       log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
       return false;
     }
-    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer);
+    // Run to its end at once: no hooks, so it may run beside a background snapshot (DEBUG RELOAD).
+    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer, false);
     if (producer.runToEnd() !== 'ok') {
       writer.abort();
       log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(producer.failure)}`);

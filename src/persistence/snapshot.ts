@@ -52,6 +52,10 @@ const FLUSH_AT_BYTES = 1024 * 1024;
 /** The walk checks the clock once per this many keys. */
 const KEYS_PER_CLOCK_CHECK = 32;
 const CHECKSUM_BYTES = 8;
+/** A gap between slices shorter than this means the loop was idle: the slice takes its full budget. */
+const IDLE_GAP_MS = 0.3;
+/** The shortest slice under load. */
+const MIN_SLICE_MS = 0.5;
 /** Size of each Set recording the keys a walk has passed (see PassedKeys). */
 const PASSED_KEYS_PER_PART = 65_536;
 
@@ -134,6 +138,8 @@ export class SnapshotProducer {
   private readonly tracking: AccessTracking;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  /** When the last slice ended (fairBudgetMs measures the loop's other work since). */
+  private lastSliceEndMs = 0;
   /** Pacing under rdb-key-save-delay: keys serialized since the pace (of this delay) started. */
   private paceDelayMs = 0;
   private paceStartMs = 0;
@@ -141,20 +147,27 @@ export class SnapshotProducer {
 
   /**
    * Captures the dataset now: the header (AUX fields and function libraries, as they are now)
-   * and a hook on every non-empty db. Nothing is written to the sink before start().
+   * and a hook on every non-empty db. Nothing is written to the sink before start(). Throws
+   * while another snapshot is in progress (callers check, as Redis checks for an active child).
    */
-  constructor(private readonly dbs: readonly Db[], private readonly options: SnapshotOptions, private readonly sink: SnapshotSink) {
+  constructor(
+    private readonly dbs: readonly Db[], private readonly options: SnapshotOptions, private readonly sink: SnapshotSink,
+    /** False for a snapshot run to its end at once (runToEnd): nothing can change meanwhile. */
+    private readonly concurrent = true,
+  ) {
     this.out = new RdbWriter({ compress: options.compress }, 256 * 1024);
     this.crc = options.checksum ? new Crc64() : null;
     this.ctx = { settings: options.settings };
     this.tracking = options.tracking;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     writeImageHeader(this.out, options.aux, options.functionCodes);
+    // One snapshot at a time, as Redis runs one child at a time: a second would take the hooks.
+    if (concurrent) for (const db of dbs) if (db.snapshotHook !== null) throw new Error('another snapshot is in progress');
     let total = 0;
     for (const db of dbs) {
       if (db.size === 0) continue;
       const source = new Source(this, db.id, db.snapshotMaps());
-      db.snapshotHook = source;
+      if (concurrent) db.snapshotHook = source;
       this.sources.push(source);
       total += source.keyCount;
     }
@@ -172,6 +185,7 @@ export class SnapshotProducer {
 
   /** Produces the whole image now, blocking (SAVE, a shutdown's final save). */
   runToEnd(): SnapshotOutcome {
+    if (this.immediate !== null || this.timer !== null) throw new Error('runToEnd after start');
     while (this.state === 'running') this.slice(Number.POSITIVE_INFINITY, true);
     return this.state;
   }
@@ -187,12 +201,32 @@ export class SnapshotProducer {
     if (this.state !== 'running' || this.immediate !== null || this.timer !== null) return;
     this.immediate = setImmediate(() => {
       this.immediate = null;
-      this.slice(this.options.sliceBudgetMs, false);
+      this.slice(this.fairBudgetMs(), false);
     });
+  }
+
+  /**
+   * The next slice's budget: the whole sliceBudgetMs when the loop had nothing else to do since
+   * the last slice, else about as long as that other work took (at least MIN_SLICE_MS), so that
+   * under load clients and the snapshot share the thread about evenly: a client with one request
+   * in flight is served once per loop turn, and a long slice would divide its throughput.
+   */
+  private fairBudgetMs(): number {
+    const otherWorkMs = performance.now() - this.lastSliceEndMs;
+    if (otherWorkMs < IDLE_GAP_MS) return this.options.sliceBudgetMs;
+    return Math.min(this.options.sliceBudgetMs, Math.max(MIN_SLICE_MS, otherWorkMs));
   }
 
   private slice(budgetMs: number, blocking: boolean): void {
     if (this.state !== 'running') return;
+    try {
+      this.walk(budgetMs, blocking);
+    } finally {
+      this.lastSliceEndMs = performance.now();
+    }
+  }
+
+  private walk(budgetMs: number, blocking: boolean): void {
     try {
       const deadline = performance.now() + budgetMs;
       let sinceClockCheck = 0;
@@ -321,7 +355,7 @@ export class SnapshotProducer {
 
   /** A db's walk ended: its hook goes, wherever SWAPDB has taken its maps. */
   private release(source: Source): void {
-    for (const db of this.dbs) if (db.snapshotHook === source) db.snapshotHook = null;
+    if (this.concurrent) for (const db of this.dbs) if (db.snapshotHook === source) db.snapshotHook = null;
     source.early.clear();
     source.passed.clear();
   }

@@ -75,6 +75,17 @@ export class RespParser {
     return this.buf.length + (this.bigArg ? this.bigArgFilled : 0);
   }
 
+  /**
+   * Bytes of the arguments of an incomplete request already parsed: they wait in argv until the
+   * request is whole (Redis counts them as the client's argv memory). O(arguments so far).
+   */
+  get partialRequestBytes(): number {
+    if (this.multibulkLeft === 0) return 0;
+    let bytes = 0;
+    for (let i = 0; i < this.argc; i++) bytes += this.argv[i].length;
+    return bytes;
+  }
+
   /** Size of the allocated query buffer, for CLIENT LIST qbuf and the query buffer limit. */
   get bufferCapacityBytes(): number {
     return this.buf.length + (this.bigArg ? this.bigArg.length : 0);

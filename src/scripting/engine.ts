@@ -145,7 +145,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     // Redis's scriptFlagsToCmdFlags: a script that declares flags writes unless no-writes.
     if (flags === null || flags.compatMode) return null;
-    return { mayReplicate: !flags.noWrites };
+    return { mayReplicate: !flags.noWrites, denyOom: !flags.allowOom && !flags.noWrites };
   }
 
   setDisableDenyScripts(disable: boolean): void {

@@ -77,8 +77,9 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
     if (refusal !== null) return `-${refusal}`;
   }
   if (!run.allowOom && !run.writeDirty && command.denyOom) {
+    // The OOM refusal carries its own code too (Redis's shared.oomerr).
     const refusal = gates.oomRefusal();
-    if (refusal !== null) return refusal;
+    if (refusal !== null) return `-${refusal}`;
   }
   return null;
 }

@@ -7,6 +7,7 @@ import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { histogramPercentileNs } from '../util/latency-histogram.js';
 import { bytesToHuman } from '../util/memory.js';
+import { EXPIRE_ENTRY_BYTES, MAP_ENTRY_BYTES } from '../store/memory-estimate.js';
 import type { Server } from './server.js';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
 
@@ -93,12 +94,16 @@ function clientsSection(s: Server): Field[] {
 
 function memorySection(s: Server): Field[] {
   const usage = process.memoryUsage();
-  const used = usage.heapUsed + usage.external;
+  s.usedMemory.sample();
+  const used = s.usedMemory.totalBytes();
   const peak = s.notePeakMemory(used);
   const startup = s.startupMemoryBytes;
   const rss = usage.rss;
   const total = totalmem();
-  const dataset = Math.max(0, used - startup);
+  // Redis's overhead: the baseline, client buffers, script caches and the key tables' entries.
+  const overhead = Math.min(used, startup + s.usedMemory.normalClientsBytes + s.usedMemory.scriptCachesBytes + keyTablesBytes(s));
+  const dataset = used - overhead;
+  const netUsed = used - startup;
   const fragmentation = used > 0 ? rss / used : 0;
   const scripting = s.scripting;
   const functions = s.keyspace.functions;
@@ -112,10 +117,10 @@ function memorySection(s: Server): Field[] {
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', percent(peak > 0 ? (used * 100) / peak : 0)],
-    ['used_memory_overhead', Math.min(used, startup)],
+    ['used_memory_overhead', overhead],
     ['used_memory_startup', startup],
     ['used_memory_dataset', dataset],
-    ['used_memory_dataset_perc', percent(used > startup ? (dataset * 100) / (used - 0) : 0)],
+    ['used_memory_dataset_perc', percent(netUsed > 0 ? (dataset * 100) / netUsed : 0)],
     ['allocator_allocated', usage.heapUsed],
     ['allocator_active', usage.heapTotal],
     ['allocator_resident', rss],
@@ -150,20 +155,21 @@ function memorySection(s: Server): Field[] {
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
-    ['mem_clients_normal', clientsMemory(s)],
+    ['mem_clients_normal', s.usedMemory.normalClientsBytes],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', s.aof.bufferBytes],
     ['mem_allocator', 'libc'],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfreed_objects', s.stats.lazyfreedObjects],
   ];
 }
 
-function clientsMemory(s: Server): number {
-  let total = 0;
-  for (const c of s.clients.all()) total += c.queryBufferCapacityBytes + c.outputBufferBytes;
-  return total;
+/** The main and expires tables' entries of every db (Redis's overhead.hashtable.*). */
+function keyTablesBytes(s: Server): number {
+  let bytes = 0;
+  for (const db of s.keyspace.dbs) bytes += db.size * MAP_ENTRY_BYTES + db.expiresCount * EXPIRE_ENTRY_BYTES;
+  return bytes;
 }
 
 function persistenceSection(s: Server): Field[] {
@@ -242,10 +248,10 @@ function statsSection(s: Server): Field[] {
     ['expired_stale_perc', ks.expiredStalePercent.toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleMicros / 1000)],
-    ['evicted_keys', 0],
-    ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['evicted_keys', s.evictor.stats.evictedKeys],
+    ['evicted_clients', s.clientEviction.evictedClients],
+    ['total_eviction_exceeded_time', Math.floor(s.evictor.stats.exceededTotalMs + s.evictor.currentExceededMs())],
+    ['current_eviction_exceeded_time', Math.floor(s.evictor.currentExceededMs())],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
     ['pubsub_channels', channels],

@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
-import type { MemoryGate } from '../engine/checks.js';
 import { bigBuffers } from '../util/buffer-recycler.js';
 import { bytesToHuman } from '../util/memory.js';
 import { garbageCollector } from './heap-reclaim.js';
@@ -53,7 +52,7 @@ function oldGenerationUsedBytes(): number {
   return usedBytes;
 }
 
-export class MemoryGuard implements MemoryGate {
+export class MemoryGuard {
   private refusalText: string | null = null;
   private bytesSinceSample = 0;
   private lastCollectMs = 0;

@@ -6,12 +6,12 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { AdminApi, ClientState, CommandContext, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
+import type { AdminApi, ClientState, CommandContext, MemoryFigures, ServerApi, ServerStats, ShutdownOptions } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
 import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
@@ -35,9 +35,13 @@ import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
 import { HeapReclaim } from './heap-reclaim.js';
 import { MemoryGuard } from './memory-guard.js';
+import { Evictor } from './eviction.js';
+import { MemoryLimit } from './memory-limit.js';
+import { ClientEviction } from './client-eviction.js';
+import { freedInBackground } from '../store/lazyfree.js';
+import { STARTUP_BYTES, UsedMemory } from './used-memory.js';
 import { newLatencyHistogram, recordLatency } from '../util/latency-histogram.js';
 import { Listeners } from './listeners.js';
-import { usedMemoryBytes } from '../util/memory.js';
 import type { ServerLog } from './log.js';
 import { OutputLimits } from './output-limits.js';
 import { PubSubHub } from './pubsub.js';
@@ -77,8 +81,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly runId = randomBytes(20).toString('hex');
   /** A master's replication ID (INFO master_replid), distinct from run_id as in Redis. */
   readonly replicationId = randomBytes(20).toString('hex');
-  /** Memory in use once started, and the highest seen (INFO used_memory_startup / _peak). */
-  readonly startupMemoryBytes = usedMemoryBytes();
+  /** used_memory's baseline, and the highest used_memory seen (INFO used_memory_startup / _peak). */
+  readonly startupMemoryBytes = STARTUP_BYTES;
   private peakMemoryBytes = 0;
   /** Time spent in the active expiry cycle (INFO expire_cycle_cpu_milliseconds). */
   expireCycleMicros = 0;
@@ -102,6 +106,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     pubsubChannelsPublished: 0,
     totalReadsProcessed: 0,
     totalWritesProcessed: 0,
+    lazyfreedObjects: 0,
   };
   /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
   private pendingFlush: Client[] = [];
@@ -117,6 +122,14 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly outputLimits: OutputLimits;
   /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
   readonly memoryGuard = new MemoryGuard();
+  /** used_memory: the dataset's running sums, client buffers and script caches. */
+  readonly usedMemory: UsedMemory;
+  /** maxmemory's evictions (maxmemory-policy). */
+  readonly evictor: Evictor;
+  /** The OOM step before each command: evictions, then maxmemory's or the guard's refusals. */
+  readonly memoryLimit: MemoryLimit;
+  /** maxmemory-clients: the biggest clients closed when clients' memory passes the limit. */
+  readonly clientEviction: ClientEviction;
   /** Lua scripts: the interpreter, the EVAL cache and the running script. */
   readonly scripting: ScriptingEngine;
   /** Collects once the keyspace shrank a lot, so INFO memory shows what the dataset holds. */
@@ -155,13 +168,43 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.commands = this.commandTable.commands;
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
+    const scripting = (): ScriptingEngine => this.scripting;
+    this.evictor = new Evictor({
+      dbs: this.keyspace.dbs,
+      access: this.keyspace.access,
+      live: config.live,
+      usedBytes: () => this.usedMemory.totalBytes(),
+      // Replication and AOF buffers are not judged against maxmemory; none exist yet.
+      notCountedBytes: () => 0,
+      safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect(),
+      keyEvicting: (db, key) => {
+        // lazyfree-lazy-eviction: a big value counts as freed in the background (lazyfreed_objects).
+        if (!this.live.lazyfreeLazyEviction) return;
+        const value = db.peek(key);
+        if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
+      },
+      keyEvicted: (db, key) => this.onKeyEvicted(db, key),
+    });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
+    const deniesOom = (command: Command, argv: readonly string[]): boolean =>
+      command.runtimeFlags === null ? command.denyOom : (command.runtimeFlags(this, argv)?.denyOom ?? command.denyOom);
+    this.usedMemory = new UsedMemory(this.keyspace, () => this.clients.all(), () => this.clients.size, { get cachedScriptBytes() { return scripting().cachedScriptBytes; } });
+    this.clientEviction = new ClientEviction(config.live, this.usedMemory, {
+      clients: () => this.clients.all(),
+      evict: (client) => {
+        this.log.notice(`Evicting client: ${client.infoLine(null)}`);
+        client.close('client eviction');
+      },
+      logWarning: (message) => this.log.warning(message),
+    });
+    this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
-      memoryCheck(this.memoryGuard),
+      memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
       loadingCheck(this.persistence),
       noMultiCheck,
@@ -175,7 +218,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       createScriptClient: () => this.createClient(new DiscardingConnection()),
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       countErrorReply: (text) => this.countErrorReply(text),
-      oomRefusal: () => this.memoryGuard.refusal,
+      oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       memoryExhausted: () => {
         this.memoryGuard.sample();
@@ -207,6 +250,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (this.clients.monitors.size > 0) this.feedMonitors(ctx.client, argv);
       },
     });
+    config.onChange('maxmemory', (v) => this.maxmemoryChanged(Number(v)));
     config.onApplyFailure = (name) => {
       log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
     };
@@ -628,6 +672,23 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.events.signalModifiedKey(db, key);
   }
 
+  /** Redis's order: signal, "evicted" event, then the deletion propagated on its own. */
+  private onKeyEvicted(db: Db, key: string): void {
+    this.events.signalModifiedKey(db, key);
+    this.events.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
+    this.propagator.add(db.id, [this.live.lazyfreeLazyEviction ? 'UNLINK' : 'DEL', key]);
+  }
+
+  /** CONFIG SET maxmemory (Redis's updateMaxmemory): warn when already over it, start evicting. */
+  private maxmemoryChanged(limitBytes: number): void {
+    if (limitBytes === 0) return;
+    const used = this.usedMemory.totalBytes();
+    if (limitBytes < used) {
+      this.log.warning(`WARNING: the new maxmemory value set via CONFIG SET (${limitBytes}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`);
+    }
+    this.evictor.startBackground();
+  }
+
   get monitorCount(): number {
     return this.clients.monitors.size;
   }
@@ -742,6 +803,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
+    this.usedMemory.sample(now);
+    if (this.live.maxmemoryClients !== 0) this.clientEviction.run();
     this.aof.cron();
   }
 
@@ -772,6 +835,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.peakMemoryBytes;
   }
 
+  memoryFigures(): MemoryFigures {
+    const usedBytes = this.usedMemory.totalBytes();
+    return { usedBytes, clientsBytes: this.usedMemory.normalClientsBytes, scriptsBytes: this.usedMemory.scriptCachesBytes };
+  }
+
   /** CONFIG RESETSTAT: Redis's resetServerStats + command table + error table resets. */
   resetStats(): void {
     const st = this.stats;
@@ -783,10 +851,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.totalNetOutputBytes = 0;
     st.totalReadsProcessed = 0;
     st.totalWritesProcessed = 0;
+    st.lazyfreedObjects = 0;
     st.totalErrorReplies = 0;
     st.unexpectedErrorReplies = 0;
     st.errorCounts.clear();
     this.keyspace.resetStats();
+    this.evictor.resetStats();
+    this.clientEviction.evictedClients = 0;
     this.expireCycleMicros = 0;
     this.rates.reset(Date.now());
     for (const command of allCommands(this.commands)) {

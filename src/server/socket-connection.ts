@@ -175,6 +175,11 @@ export class SocketConnection implements Connection, GatedOutput {
     return this.parser.bufferCapacityBytes;
   }
 
+  /** Arguments of an incomplete request parsed so far (memory accounting). */
+  get partialRequestBytes(): number {
+    return this.parser.partialRequestBytes;
+  }
+
   get queryBufferUsedBytes(): number {
     return this.parser.bufferLengthBytes;
   }

@@ -246,6 +246,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
+  const maxmemoryBytes = config.num('maxmemory');
+  if (maxmemoryBytes > 0 && maxmemoryBytes < 1024 * 1024) {
+    log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${maxmemoryBytes} bytes). Are you sure this is what you really want?`);
+  }
   return startedHandle(server, log, pidfile, port);
 }
 

@@ -9,6 +9,7 @@
 
 import { nowMs } from './clock.js';
 import { CursorTable } from './cursors.js';
+import { boxedStringBytes, EXPIRE_ENTRY_BYTES, keyEntryBytes, objectValueBytes, stringBytes } from './memory-estimate.js';
 import type { RedisValue } from './values.js';
 
 /** Callbacks the server gives the store for events that must leave it (keyspace events, WATCH). */
@@ -186,6 +187,26 @@ function encode(value: RedisValue, clock: number): Stored {
   return value;
 }
 
+/**
+ * Bytes a stored value costs. A plain string is priced from its length every time (exact and
+ * cheap); an object value carries the figure it was last priced at (`memBytes`), which is what
+ * the running sum holds for it, so removing it subtracts exactly what was added.
+ */
+function storedBytes(stored: Stored): number {
+  if (typeof stored === 'string') return stringBytes(stored.length);
+  if (stored instanceof BoxedString) return boxedStringBytes(stored.value.length);
+  return stored.memBytes;
+}
+
+/** Prices a value about to be stored (objects keep their figure in `memBytes`). */
+function priceStored(stored: Stored): number {
+  if (typeof stored === 'string') return stringBytes(stored.length);
+  if (stored instanceof BoxedString) return boxedStringBytes(stored.value.length);
+  const bytes = objectValueBytes(stored);
+  stored.memBytes = bytes;
+  return bytes;
+}
+
 function clockOf(stored: Stored): number {
   return typeof stored === 'string' ? storedClock(stored) : stored.lru;
 }
@@ -231,7 +252,7 @@ function lfuTouched(field: number, policy: AccessPolicy): number {
 }
 
 /** Seconds between an access clock and now, allowing for the 24-bit wrap. */
-function clockAge(clock: number): number {
+export function clockAge(clock: number): number {
   const now = cachedClock;
   return now >= clock ? now - clock : now + (CLOCK_MAX - clock);
 }
@@ -244,6 +265,17 @@ export class Db {
   private expireWalk: Iterator<string> | null = null;
   /** Walk used to pick random keys in O(1) amortized time. */
   private randomWalk: Iterator<string> | null = null;
+  /** Walks the eviction samples keys from (all keys, keys with a deadline). */
+  private evictionWalk: Iterator<string> | null = null;
+  private volatileEvictionWalk: Iterator<string> | null = null;
+  /**
+   * What the keys, values and deadlines of this db cost in memory (store/memory-estimate.ts),
+   * kept current by every change made through this class and by noteModified() after in-place
+   * changes of object values.
+   */
+  memoryBytes = 0;
+  /** The key set() just stored a plain string under (noteModified skips its lookup). */
+  private justStoredString: string | null = null;
   /** The snapshot still reading this db's maps, if any (see DbSnapshotHook). */
   snapshotHook: DbSnapshotHook | null = null;
 
@@ -287,8 +319,11 @@ export class Db {
 
   private removeKey(key: string): void {
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
+    const stored = this.data.get(key);
+    if (stored === undefined) return;
+    this.memoryBytes -= keyEntryBytes(key) + storedBytes(stored);
     this.data.delete(key);
-    this.expires.delete(key);
+    if (this.expires.size > 0 && this.expires.delete(key)) this.memoryBytes -= EXPIRE_ENTRY_BYTES;
   }
 
   /** Value for a read: lazily expires, counts hits/misses, updates the access clock. */
@@ -361,18 +396,36 @@ export class Db {
   /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
   set(key: string, value: RedisValue, keepTtl = false): void {
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
-    // Comparing sizes tells a new key from an overwrite without a second hash lookup.
-    const sizeBefore = this.data.size;
-    if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
+    const old = this.data.get(key);
+    if (old === undefined && this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
     let clock = cachedClock;
-    if (this.access.lfu) {
-      // dbOverwrite keeps the frequency an overwritten key had earned.
-      const old = this.data.get(key);
-      clock = old === undefined ? lfuField(LFU_INIT_COUNTER) : clockOf(old);
+    // dbOverwrite keeps the frequency an overwritten key had earned.
+    if (this.access.lfu) clock = old === undefined ? lfuField(LFU_INIT_COUNTER) : clockOf(old);
+    const stored = encode(value, clock);
+    // The old figure is read before pricing: the new value may be the same object.
+    const oldBytes = old === undefined ? -keyEntryBytes(key) : storedBytes(old);
+    this.memoryBytes += priceStored(stored) - oldBytes;
+    this.data.set(key, stored);
+    // A string cannot change in place: the signal that follows this write has nothing to price.
+    this.justStoredString = typeof stored === 'string' ? key : null;
+    if (old === undefined && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
+    if (!keepTtl && this.expires.size > 0 && this.expires.delete(key)) this.memoryBytes -= EXPIRE_ENTRY_BYTES;
+  }
+
+  /**
+   * After an in-place change of a key's value (signalModifiedKey): an object value is priced
+   * again and the sum moves by the difference. Plain strings are always priced when stored.
+   */
+  noteModified(key: string): void {
+    if (key === this.justStoredString) {
+      this.justStoredString = null;
+      return;
     }
-    this.data.set(key, encode(value, clock));
-    if (this.data.size !== sizeBefore && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
-    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    const stored = this.data.get(key);
+    if (stored === undefined || typeof stored === 'string' || stored instanceof BoxedString) return;
+    const bytes = objectValueBytes(stored);
+    this.memoryBytes += bytes - stored.memBytes;
+    stored.memBytes = bytes;
   }
 
   /**
@@ -382,12 +435,17 @@ export class Db {
    */
   addForLoad(key: string, value: RedisValue, deadlineMs: number | undefined): boolean {
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
-    const sizeBefore = this.data.size;
-    if (sizeBefore >= MAX_KEYS_PER_DB && !this.data.has(key)) throw new KeyspaceFullError();
-    this.data.set(key, encode(value, this.freshClock()));
-    const added = this.data.size !== sizeBefore;
+    const old = this.data.get(key);
+    if (old === undefined && this.data.size >= MAX_KEYS_PER_DB) throw new KeyspaceFullError();
+    const stored = encode(value, this.freshClock());
+    const oldBytes = old === undefined ? -keyEntryBytes(key) : storedBytes(old);
+    this.memoryBytes += priceStored(stored) - oldBytes;
+    this.data.set(key, stored);
+    const added = old === undefined;
+    const expiresBefore = this.expires.size;
     if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
-    else if (!added && this.expires.size > 0) this.expires.delete(key);
+    else if (!added && expiresBefore > 0) this.expires.delete(key);
+    this.memoryBytes += (this.expires.size - expiresBefore) * EXPIRE_ENTRY_BYTES;
     return added;
   }
 
@@ -404,8 +462,11 @@ export class Db {
   /** Swaps the representation of an existing value in place, keeping TTL and access time. */
   replaceValue(key: string, value: RedisValue): void {
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
-    const stored = this.data.get(key);
-    this.data.set(key, encode(value, stored === undefined ? cachedClock : clockOf(stored)));
+    const old = this.data.get(key);
+    const stored = encode(value, old === undefined ? cachedClock : clockOf(old));
+    const oldBytes = old === undefined ? -keyEntryBytes(key) : storedBytes(old);
+    this.memoryBytes += priceStored(stored) - oldBytes;
+    this.data.set(key, stored);
   }
 
   delete(key: string): boolean {
@@ -422,12 +483,27 @@ export class Db {
   /** Sets an absolute deadline (ms since epoch) on an existing key. */
   setExpire(key: string, deadlineMs: number): void {
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, true);
+    const sizeBefore = this.expires.size;
     this.expires.set(key, deadlineMs);
+    if (this.expires.size !== sizeBefore) this.memoryBytes += EXPIRE_ENTRY_BYTES;
   }
 
   removeExpire(key: string): boolean {
     if (this.snapshotHook !== null && this.expires.has(key)) this.snapshotHook.beforeChange(key, true);
-    return this.expires.delete(key);
+    if (!this.expires.delete(key)) return false;
+    this.memoryBytes -= EXPIRE_ENTRY_BYTES;
+    return true;
+  }
+
+  /**
+   * MEMORY USAGE: what the key costs as the running sum counts it (its string, its Map entry,
+   * its value priced now); undefined when absent. Reads nothing else (no expiry, no touch).
+   */
+  memoryUsage(key: string): number | undefined {
+    const stored = this.data.get(key);
+    if (stored === undefined) return undefined;
+    const valueBytes = typeof stored === 'string' || stored instanceof BoxedString ? storedBytes(stored) : objectValueBytes(stored);
+    return keyEntryBytes(key) + valueBytes;
   }
 
   /** Seconds since the key was last accessed. */
@@ -520,6 +596,67 @@ export class Db {
     return undefined;
   }
 
+  /** The next key of a walk over `map` (all keys or keys with a deadline), wrapping around. */
+  private walkStep(volatile: boolean): string | undefined {
+    for (let wrapped = 0; wrapped < 2; wrapped++) {
+      let walk = volatile ? this.volatileEvictionWalk : this.evictionWalk;
+      if (walk === null) {
+        walk = volatile ? this.expires.keys() : this.data.keys();
+        if (volatile) this.volatileEvictionWalk = walk;
+        else this.evictionWalk = walk;
+      }
+      const next = walk.next();
+      if (next.done !== true) return next.value;
+      if (volatile) this.volatileEvictionWalk = null;
+      else this.evictionWalk = null;
+    }
+    return undefined;
+  }
+
+  /**
+   * Eviction's sample (Redis's dictGetSomeKeys): up to `count` keys of this db, or of its keys
+   * with a deadline when `volatile`, each visited with its access field (LRU clock or LFU
+   * counter) and its deadline (0 when none). The walk goes on where the last sample stopped,
+   * skipping a random number of keys between picks, so repeated samples cover the whole db.
+   */
+  evictionSample(count: number, volatile: boolean, visit: (key: string, accessField: number, deadlineMs: number) => void): void {
+    const size = volatile ? this.expires.size : this.data.size;
+    const picks = Math.min(count, size);
+    const maxSkip = Math.min(size, 16);
+    for (let i = 0; i < picks; i++) {
+      let key: string | undefined;
+      for (let skip = Math.floor(Math.random() * maxSkip); skip >= 0; skip--) key = this.walkStep(volatile);
+      if (key === undefined) return;
+      const stored = this.data.get(key);
+      if (stored === undefined) continue;
+      visit(key, clockOf(stored), this.expires.get(key) ?? 0);
+    }
+  }
+
+  /**
+   * A random key for the random policies (dictGetRandomKey): of all keys, or of the keys with
+   * a deadline when `volatile`, expired or not; undefined when there is none.
+   */
+  randomKeyForEviction(volatile: boolean): string | undefined {
+    const size = volatile ? this.expires.size : this.data.size;
+    if (size === 0) return undefined;
+    let key: string | undefined;
+    for (let skip = Math.floor(Math.random() * Math.min(size, 32)); skip >= 0; skip--) key = this.walkStep(volatile);
+    return key;
+  }
+
+  /** Whether the key is present (expired or not) and, for `volatile`, has a deadline. */
+  holds(key: string, volatile: boolean): boolean {
+    return volatile ? this.expires.has(key) : this.data.has(key);
+  }
+
+  /** Removes a key chosen by eviction (present, expired or not). Returns the bytes freed. */
+  evict(key: string): number {
+    const before = this.memoryBytes;
+    this.removeKey(key);
+    return before - this.memoryBytes;
+  }
+
   /**
    * Active expiry: checks up to `sampleSize` keys with a TTL, continuing a round-robin walk,
    * removing those past their deadline. Returns [checked, expired].
@@ -565,7 +702,12 @@ export class Db {
     this.removeKey(key);
     target.removeKey(targetKey);
     target.data.set(targetKey, stored);
-    if (deadline !== undefined) target.expires.set(targetKey, deadline);
+    target.memoryBytes += keyEntryBytes(targetKey) + storedBytes(stored);
+    if (deadline !== undefined) {
+      // Not setExpire(): the snapshot hook saw targetKey before its value changed, in removeKey.
+      target.expires.set(targetKey, deadline);
+      target.memoryBytes += EXPIRE_ENTRY_BYTES;
+    }
     if (target.hooks.keyAdded !== undefined) target.hooks.keyAdded(target, targetKey);
   }
 
@@ -576,6 +718,8 @@ export class Db {
   releaseWalks(): void {
     this.expireWalk = null;
     this.randomWalk = null;
+    this.evictionWalk = null;
+    this.volatileEvictionWalk = null;
   }
 
   /** Removes every key. Returns how many were removed. */
@@ -587,8 +731,8 @@ export class Db {
     }
     this.data = new Map();
     this.expires = new Map();
-    this.expireWalk = null;
-    this.randomWalk = null;
+    this.memoryBytes = 0;
+    this.releaseWalks();
     this.scanCursors.clear();
     return removed;
   }
@@ -597,12 +741,11 @@ export class Db {
   swapContents(other: Db): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.memoryBytes, other.memoryBytes] = [other.memoryBytes, this.memoryBytes];
     // A snapshot's hook follows the maps it protects.
     [this.snapshotHook, other.snapshotHook] = [other.snapshotHook, this.snapshotHook];
-    this.expireWalk = null;
-    other.expireWalk = null;
-    this.randomWalk = null;
-    other.randomWalk = null;
+    this.releaseWalks();
+    other.releaseWalks();
     this.scanCursors.clear();
     other.scanCursors.clear();
   }

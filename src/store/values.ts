@@ -20,6 +20,8 @@ export interface ObjectValue {
   readonly kind: TypeName;
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru: number;
+  /** Bytes the store counted for this value when it was last priced (see store/memory-estimate.ts). */
+  memBytes: number;
   /** OBJECT ENCODING's answer, from the current representation. */
   encoding(): string;
   /** A deep copy (COPY): shares nothing mutable with the original; the clock is not copied. */

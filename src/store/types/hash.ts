@@ -32,6 +32,8 @@ class Table {
 export class HashValue {
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   private data: string | Table = LP_EMPTY;
 
   /** A hash over a listpack of field/value pairs read from outside (RESTORE); validated by the caller. */

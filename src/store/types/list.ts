@@ -92,6 +92,8 @@ const MAX_KEPT_DEPTH = 0x7fff;
 export class ListValue {
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   /** A listpack (compact form) or the deque (big form). */
   private data: string | StringDeque;
   /** Fill (16 bits, two's complement) and the compress depth above it, fixed at creation. */
@@ -135,6 +137,12 @@ export class ListValue {
   /** True while the list is one listpack (the compact form). */
   get isCompact(): boolean {
     return typeof this.data === 'string';
+  }
+
+  /** The listpack's byte length while compact, else -1 (memory accounting). */
+  get compactBytes(): number {
+    const data = this.data;
+    return typeof data === 'string' ? data.length : -1;
   }
 
   /** A deep copy (COPY): a compact list shares its immutable listpack, a big one is copied. */

@@ -51,6 +51,8 @@ class MemberTable {
 export class SetValue {
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   private data: string | MemberTable;
 
   private constructor(data: string | MemberTable) {

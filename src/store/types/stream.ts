@@ -28,6 +28,8 @@ export interface TrimSpec {
 export class StreamValue {
   readonly kind = 'stream' as const;
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   readonly nodes = new SortedIds<StreamNode>();
   /** Live entries. */
   length = 0;

@@ -4,6 +4,8 @@ export class MutableString {
   readonly kind = 'string' as const;
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   /**
    * Written whole rather than changed in place: INCRBYFLOAT stores its result with Redis's
    * createStringObject, which never int-encodes, so an integer-looking result ("3") is still an

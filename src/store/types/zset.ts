@@ -53,6 +53,8 @@ export class ZSetValue {
   readonly kind = 'zset' as const;
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru = 0;
+  /** Bytes the store last counted for this value (store/memory-estimate.ts). */
+  memBytes = 0;
   /** The listpack while small; null once converted. */
   private lp: string | null;
   private tree: ZsetTree | null;

@@ -1,0 +1,319 @@
+// maxmemory with eviction over TCP: used_memory following the dataset, each maxmemory-policy
+// choosing the keys Redis's would, the OOM refusals, "evicted" keyspace events and the DELs
+// propagated for evicted keys. Access times and LFU counters are set through the store (aging
+// keys without sleeping); the limit is always set a little above the measured used_memory.
+
+import net from 'node:net';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventCollector } from '../helpers/events.js';
+import { PropagationLog } from '../helpers/propagation.js';
+import { withServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
+async function infoField(r: Redis, section: string, name: string): Promise<string> {
+  const text = await r.info(section);
+  const line = text.split('\r\n').find((l) => l.startsWith(`${name}:`));
+  if (line === undefined) throw new Error(`INFO ${section} has no ${name}`);
+  return line.slice(name.length + 1);
+}
+
+async function usedMemory(r: Redis): Promise<number> {
+  return Number(await infoField(r, 'memory', 'used_memory'));
+}
+
+/** Writes `count` keys `prefix:i` with values of `valueBytes`, pipelined. */
+async function fill(r: Redis, prefix: string, count: number, valueBytes: number, ttlSec = 0): Promise<void> {
+  const pipeline = r.pipeline();
+  const value = 'v'.repeat(valueBytes);
+  for (let i = 0; i < count; i++) {
+    if (ttlSec > 0) pipeline.set(`${prefix}:${i}`, value, 'EX', ttlSec + i);
+    else pipeline.set(`${prefix}:${i}`, value);
+  }
+  await pipeline.exec();
+}
+
+async function keysWith(r: Redis, prefix: string): Promise<Set<string>> {
+  return new Set(await r.keys(`${prefix}:*`));
+}
+
+describe('used_memory', () => {
+  const s = withServer();
+
+  it('rises with keys and falls back after DEL and FLUSHALL, without waiting for a collection', async () => {
+    const r = s.r2;
+    await r.flushall();
+    const empty = await usedMemory(r);
+    await fill(r, 'k', 10_000, 100);
+    const full = await usedMemory(r);
+    // 10k keys of 100 bytes: key string, Map entry, value string (about 190 B each).
+    expect(full - empty).toBeGreaterThan(10_000 * 150);
+    expect(full - empty).toBeLessThan(10_000 * 250);
+    expect(Number(await infoField(r, 'memory', 'used_memory_dataset'))).toBeGreaterThan(10_000 * 100);
+    const pipeline = r.pipeline();
+    for (let i = 0; i < 5_000; i++) pipeline.del(`k:${i}`);
+    await pipeline.exec();
+    const half = await usedMemory(r);
+    expect(Math.abs((half - empty) * 2 - (full - empty))).toBeLessThan((full - empty) * 0.02);
+    await r.flushall();
+    expect(Math.abs((await usedMemory(r)) - empty)).toBeLessThan(16_384);
+  });
+
+  it('follows in-place changes of containers (RPUSH, HSET, SADD, ZADD, XADD, APPEND)', async () => {
+    const r = s.r2;
+    await r.flushall();
+    const empty = await usedMemory(r);
+    for (let i = 0; i < 2000; i++) {
+      await r.rpush('list', `element:${i}`);
+      await r.hset('hash', `field:${i}`, `value:${i}`);
+      await r.sadd('set', `member:${i}`);
+      await r.zadd('zset', i, `member:${i}`);
+      await r.append('str', 'abcdefghij');
+    }
+    await r.xadd('stream', '*', 'a', 'b');
+    const grown = await usedMemory(r) - empty;
+    // Five containers of 2000 elements of 10-15 bytes: at least 40 B an element each.
+    expect(grown).toBeGreaterThan(5 * 2000 * 40);
+    expect(Number(await r.memory('USAGE', 'hash'))).toBeGreaterThan(2000 * 60);
+    await r.del('list', 'hash', 'set', 'zset', 'str', 'stream');
+    expect(Math.abs((await usedMemory(r)) - empty)).toBeLessThan(16_384);
+  });
+
+  it('INFO shows maxmemory, maxmemory_human and maxmemory_policy', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory', '100mb');
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      expect(await infoField(r, 'memory', 'maxmemory')).toBe(String(100 * 1024 * 1024));
+      expect(await infoField(r, 'memory', 'maxmemory_human')).toBe('100.00M');
+      expect(await infoField(r, 'memory', 'maxmemory_policy')).toBe('allkeys-lru');
+      expect(await infoField(r, 'stats', 'evicted_keys')).toBe('0');
+    } finally {
+      await r.config('SET', 'maxmemory', '0');
+      await r.config('SET', 'maxmemory-policy', 'noeviction');
+    }
+  });
+});
+
+describe('maxmemory policies', () => {
+  const s = withServer();
+
+  beforeEach(async () => {
+    await s.r2.config('SET', 'maxmemory', '0');
+    await s.r2.flushall();
+    await s.r2.config('RESETSTAT');
+    await s.r2.config('SET', 'maxmemory-samples', '20');
+  });
+
+  afterEach(async () => {
+    await s.r2.config('SET', 'maxmemory', '0');
+    await s.r2.config('SET', 'maxmemory-policy', 'noeviction');
+  });
+
+  /** Sets maxmemory `headroomBytes` above what is used now. */
+  async function limitAbove(headroomBytes: number): Promise<number> {
+    const limit = (await usedMemory(s.r2)) + headroomBytes;
+    await s.r2.config('SET', 'maxmemory', String(limit));
+    return limit;
+  }
+
+  it('noeviction refuses writes with the OOM error, keeps reads and deletes, and accepts writes after a DEL', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
+    const limit = await limitAbove(20_000);
+    let refused: string | null = null;
+    for (let i = 0; i < 1000 && refused === null; i++) {
+      try {
+        await r.set(`k:${i}`, 'x'.repeat(100));
+      } catch (err) {
+        refused = (err as Error).message;
+      }
+    }
+    expect(refused).toBe(OOM);
+    expect(await r.get('k:0')).toBe('x'.repeat(100));
+    // Far past the limit (client buffers move used_memory a little around it).
+    await r.config('SET', 'maxmemory', '1');
+    await expect(r.lpush('list', 'a')).rejects.toThrow(OOM);
+    expect(await infoField(r, 'stats', 'evicted_keys')).toBe('0');
+    await r.config('SET', 'maxmemory', String(limit));
+    const keys = await r.keys('k:*');
+    await r.del(...keys.slice(0, 50));
+    expect(await r.set('after', 'ok')).toBe('OK');
+  });
+
+  it('allkeys-lru evicts the least recently used keys', async () => {
+    const r = s.r2;
+    await fill(r, 'cold', 100, 500);
+    await fill(r, 'hot', 100, 500);
+    for (let i = 0; i < 100; i++) s.db().backdateAccess(`cold:${i}`, 1000);
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const limit = await limitAbove(0);
+    await fill(r, 'new', 40, 500);
+    expect(await usedMemory(r)).toBeLessThanOrEqual(limit);
+    expect((await keysWith(r, 'hot')).size).toBe(100);
+    expect((await keysWith(r, 'new')).size).toBe(40);
+    expect((await keysWith(r, 'cold')).size).toBeLessThan(70);
+    expect(Number(await infoField(r, 'stats', 'evicted_keys'))).toBe(100 - (await keysWith(r, 'cold')).size);
+  });
+
+  it('allkeys-lfu evicts the least frequently used keys', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    await fill(r, 'rare', 100, 500);
+    await fill(r, 'often', 100, 500);
+    for (let i = 0; i < 100; i++) {
+      s.db().setLfuFrequency(`rare:${i}`, 0);
+      s.db().setLfuFrequency(`often:${i}`, 50);
+    }
+    expect(await r.object('FREQ', 'often:0')).toBe(50);
+    await limitAbove(0);
+    await fill(r, 'new', 40, 500);
+    expect((await keysWith(r, 'often')).size).toBe(100);
+    expect((await keysWith(r, 'new')).size).toBe(40);
+    expect((await keysWith(r, 'rare')).size).toBeLessThan(70);
+  });
+
+  it('allkeys-random evicts keys to stay under the limit', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'allkeys-random');
+    await fill(r, 'old', 200, 500);
+    const limit = await limitAbove(0);
+    await fill(r, 'new', 50, 500);
+    expect(await usedMemory(r)).toBeLessThanOrEqual(limit);
+    expect(await r.dbsize()).toBeLessThan(250);
+    expect(Number(await infoField(r, 'stats', 'evicted_keys'))).toBe(250 - (await r.dbsize()));
+  });
+
+  for (const policy of ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']) {
+    it(`${policy} evicts only keys with a TTL, then refuses writes`, async () => {
+      const r = s.r2;
+      await r.config('SET', 'maxmemory-policy', policy);
+      await fill(r, 'persistent', 100, 500);
+      await fill(r, 'volatile', 30, 500, 10_000);
+      await limitAbove(0);
+      let refused: string | null = null;
+      for (let i = 0; i < 100 && refused === null; i++) {
+        try {
+          await r.set(`new:${i}`, 'v'.repeat(500));
+        } catch (err) {
+          refused = (err as Error).message;
+        }
+      }
+      expect(refused).toBe(OOM);
+      expect((await keysWith(r, 'persistent')).size).toBe(100);
+      expect((await keysWith(r, 'volatile')).size).toBe(0);
+    });
+  }
+
+  it('volatile-ttl evicts the keys nearest their expiry first', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'volatile-ttl');
+    // TTLs 10000 + i seconds: volatile:0 expires first.
+    await fill(r, 'volatile', 100, 500, 10_000);
+    await limitAbove(0);
+    await fill(r, 'new', 20, 500);
+    const left = await keysWith(r, 'volatile');
+    expect(left.size).toBeLessThan(85);
+    for (let i = 0; i < 100; i++) {
+      if (!left.has(`volatile:${i}`)) expect(i).toBeLessThan(50);
+    }
+  });
+
+  it('lowering maxmemory evicts in the background until under the limit', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await fill(r, 'k', 1000, 500);
+    const used = await usedMemory(r);
+    await r.config('SET', 'maxmemory', String(used - 250_000));
+    await waitFor(async () => (await usedMemory(r)) <= used - 250_000, 5000, 'eviction to reach the limit');
+    expect(await r.dbsize()).toBeLessThan(1000);
+    expect(await r.dbsize()).toBeGreaterThan(400);
+  });
+
+  it('refuses commands queued in MULTI past the limit, but not EXEC or DISCARD', async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
+    await fill(r, 'k', 10, 100);
+    const c = await s.connect();
+    expect(await c.call('MULTI')).toBe('+OK\r\n');
+    await r.config('SET', 'maxmemory', '1');
+    expect(await c.call('GET', 'k:0')).toBe(`-${OOM}\r\n`);
+    expect(await c.call('DISCARD')).toBe('+OK\r\n');
+    expect(await c.call('GET', 'k:0')).toBe(`$100\r\n${'v'.repeat(100)}\r\n`);
+  });
+
+  it("a script's write is refused when the script started out of memory", async () => {
+    const r = s.r2;
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
+    await fill(r, 'k', 10, 100);
+    await r.config('SET', 'maxmemory', '1');
+    await expect(r.eval("return redis.call('set', 'x', 'y')", 0)).rejects.toThrow(/^OOM command not allowed when used memory > 'maxmemory'\. script: /);
+    expect(await r.eval("return redis.call('get', 'k:0')", 0)).toBe('v'.repeat(100));
+    // A script declaring flags without allow-oom is a deny-oom command: refused before it runs.
+    await expect(r.eval("#!lua\nreturn redis.call('get', 'k:0')", 0)).rejects.toThrow(new RegExp(`^${OOM.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(await r.eval("#!lua flags=allow-oom\nreturn redis.call('set', 'x', 'y')", 0)).toBe('OK');
+    expect(await r.eval("#!lua flags=no-writes\nreturn redis.call('get', 'k:0')", 0)).toBe('v'.repeat(100));
+  });
+});
+
+describe('evictions seen from outside', () => {
+  const s = withServer({ 'notify-keyspace-events': 'Ee' });
+
+  it('fire "evicted" events and propagate each eviction as a DEL (UNLINK with lazyfree-lazy-eviction)', async () => {
+    const r = s.r2;
+    const events = await EventCollector.start(s.port);
+    const propagated = new PropagationLog(s.running);
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await fill(r, 'k', 100, 500);
+    propagated.clear();
+    await r.config('SET', 'maxmemory', '1');
+    await waitFor(async () => (await r.dbsize()) === 0, 5000, 'every key to be evicted');
+    const evicted = Number(await infoField(r, 'stats', 'evicted_keys'));
+    expect(evicted).toBe(100);
+    expect((await events.take(100)).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `evicted k:${i}`).sort());
+    expect(propagated.lines().sort()).toEqual(Array.from({ length: 100 }, (_, i) => `DEL k:${i}`).sort());
+
+    await r.config('SET', 'maxmemory', '0');
+    await r.config('SET', 'lazyfree-lazy-eviction', 'yes');
+    // A hashtable set of 100 members: a free effort over 64, so a background free for Redis.
+    await r.sadd('last', ...Array.from({ length: 100 }, (_, i) => `member:${i}`));
+    await r.config('RESETSTAT');
+    propagated.clear();
+    await r.config('SET', 'maxmemory', '1');
+    await waitFor(async () => (await r.dbsize()) === 0, 5000, 'the key to be evicted');
+    expect(propagated.lines()).toEqual(['UNLINK last']);
+    expect(await infoField(r, 'memory', 'lazyfreed_objects')).toBe('1');
+    await r.config('SET', 'maxmemory', '0');
+    events.close();
+  });
+});
+
+describe('maxmemory-clients', () => {
+  const s = withServer();
+
+  it('closes the client using the most memory, never a NO-EVICT one, and counts it', async () => {
+    const r = s.r2;
+    await r.client('NO-EVICT', 'ON');
+    // A subscriber that never reads: PUBLISH fills its output buffer.
+    const subscriber = net.connect(s.port, '127.0.0.1');
+    subscriber.on('error', () => undefined);
+    await new Promise<void>((resolve) => subscriber.once('connect', () => resolve()));
+    subscriber.write('*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n');
+    subscriber.pause();
+    const subscribers = async (): Promise<number> => ((await r.pubsub('NUMSUB', 'ch')) as [string, number])[1];
+    await waitFor(async () => (await subscribers()) === 1, 5000, 'the subscriber');
+    await r.config('SET', 'maxmemory-clients', '128kb');
+    try {
+      const message = 'm'.repeat(100_000);
+      for (let i = 0; i < 500 && (await subscribers()) === 1; i++) await r.publish('ch', message);
+      expect(await subscribers()).toBe(0);
+      expect(Number(await infoField(r, 'stats', 'evicted_clients'))).toBe(1);
+      expect(await r.ping()).toBe('PONG');
+    } finally {
+      await r.config('SET', 'maxmemory-clients', '0');
+      subscriber.destroy();
+    }
+  });
+});
