@@ -5,6 +5,7 @@
 
 import { type LuaRuntime, type LuaValue, EMPTY, LuaTable, NativeFunction } from '../value.js';
 import { argError, checkInt, checkNumber } from './args.js';
+import { DECOMPOSED, decomposeDouble } from './c-numbers.js';
 
 type Impl = (rt: LuaRuntime, args: LuaValue[]) => LuaValue[];
 
@@ -104,9 +105,6 @@ export function cPow(x: number, y: number): number {
   return exactIntegerPower(x, y);
 }
 
-const powBits = new Float64Array(1);
-const powWords = new Uint32Array(powBits.buffer);
-const LOW_WORD = 1 - HIGH_WORD;
 
 /**
  * x^n for finite non-zero x and an integer 2 <= |n| <= 64, correctly rounded. With x = m * 2^e
@@ -116,20 +114,9 @@ const LOW_WORD = 1 - HIGH_WORD;
  * in between, subnormal results and negative powers of huge or tiny x go through BigInt.
  */
 function exactIntegerPower(x: number, n: number): number {
-  powBits[0] = x;
-  const high = powWords[HIGH_WORD];
-  const low = powWords[LOW_WORD];
-  const biased = (high >>> 20) & 0x7ff;
-  let mantissaHigh = high & 0xfffff;
-  let exponent: number;
-  if (biased !== 0) {
-    mantissaHigh += 0x100000;
-    exponent = biased - 1075;
-  } else exponent = -1074;
-  // Make the mantissa odd: strip its trailing zero bits.
-  const zeros = low !== 0 ? 31 - Math.clz32(low & -low) : 32 + 31 - Math.clz32(mantissaHigh & -mantissaHigh);
-  const mantissa = (mantissaHigh * 4294967296 + low) / powerOfTwo(zeros);
-  exponent += zeros;
+  decomposeDouble(x);
+  const mantissa = DECOMPOSED[0];
+  const exponent = DECOMPOSED[1];
   const count = n < 0 ? -n : n;
   const negative = x < 0 && (count & 1) === 1;
   const bits = 64 - clz64(mantissa);

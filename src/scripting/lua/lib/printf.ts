@@ -5,6 +5,8 @@
 // zero; a tie is recognised from the double's bits (cheaply, see fixedDigits/exponentDigits) and
 // then settled by looking at one more exact digit.
 
+import { DECOMPOSED, decomposeDouble } from './c-numbers.js';
+
 export const FLAG_MINUS = 1;
 export const FLAG_PLUS = 2;
 export const FLAG_SPACE = 4;
@@ -99,39 +101,13 @@ function hasSignBit(value: number): boolean {
 }
 
 /**
- * Set by decompose(): a positive finite non-zero value is DECOMPOSED[0] * 2^DECOMPOSED[1] with
- * an odd first factor. A typed array: module variables holding doubles allocate on each write.
- */
-const DECOMPOSED = new Float64Array(2);
-
-function trailingZeros32(word: number): number {
-  return 31 - Math.clz32(word & -word);
-}
-
-function decompose(value: number): void {
-  bits[0] = value;
-  const low = words[LOW];
-  const high = words[HIGH];
-  const biased = (high >>> 20) & 0x7ff;
-  let mantissaHigh = high & 0xfffff;
-  let exponent: number;
-  if (biased !== 0) {
-    mantissaHigh += 0x100000;
-    exponent = biased - 1075;
-  } else exponent = -1074;
-  const zeros = low !== 0 ? trailingZeros32(low) : 32 + trailingZeros32(mantissaHigh);
-  DECOMPOSED[0] = (mantissaHigh * 4294967296 + low) / TWO_TO[zeros];
-  DECOMPOSED[1] = exponent + zeros;
-}
-
-/**
  * The exact decimal expansion of a positive finite value: `digits` (no leading zeros unless the
  * value is below 1, then "0"...) with `fractionDigits` of them after the point. BigInt, so only
  * for the rare cases the fast paths leave.
  */
 function exactDecimal(value: number): { integer: string; fraction: string } {
   if (Number.isInteger(value)) return { integer: BigInt(value).toString(), fraction: '' };
-  decompose(value);
+  decomposeDouble(value);
   const scale = -DECOMPOSED[1];
   const scaled = (BigInt(DECOMPOSED[0]) * 5n ** BigInt(scale)).toString();
   const padded = scaled.length <= scale ? '0'.repeat(scale - scaled.length + 1) + scaled : scaled;
@@ -202,7 +178,7 @@ function exponentDigits(value: number, precision: number): string {
   // its expansion ends one digit past the cut with that 5: the cut unit 10^(exponent-precision)
   // equals 10 * 2^b, and for b >= 0 also 5^(b+1) divides m. A rounding carried into a new
   // decade ("1.00...") has only 9s before the cut, where rounding up is right either way.
-  decompose(value);
+  decomposeDouble(value);
   const binaryExponent = DECOMPOSED[1];
   if (exponent !== precision + binaryExponent + 1) return text;
   if (binaryExponent >= 0 && DECOMPOSED[0] % 5 ** (binaryExponent + 1) !== 0) return text;
