@@ -463,8 +463,9 @@ export class LuaTable {
     let size = 0;
     if (count > 0) size = 2 ** ceilLog2(count);
     const arr = this.arr;
-    arr.length = size;
-    for (let i = 0; i < size; i++) arr[i] = i < count ? values[from + i] : undefined;
+    // Refilled by push: a length set far ahead can turn the array into a dictionary (see nilSlots).
+    arr.length = 0;
+    for (let i = 0; i < size; i++) arr.push(i < count ? values[from + i] : undefined);
     this.setNodeVector(0);
   }
 
