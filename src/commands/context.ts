@@ -118,6 +118,19 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   /** The append-only file (src/persistence/aof/). */
   readonly aof: AofApi;
+  /** Replication (src/replication/): this node's role, its replicas, its primary. */
+  readonly replication: ReplicationApi;
+}
+
+/**
+ * Replication as commands see it. The primary side (SYNC, PSYNC, REPLCONF, WAIT) and the replica
+ * side (REPLICAOF, ROLE) each add their members here.
+ */
+export interface ReplicationApi {
+  /** master_replid. */
+  readonly replid: string;
+  /** master_repl_offset. */
+  readonly masterReplOffset: number;
 }
 
 /** The AOF as BGREWRITEAOF and DEBUG use it. */

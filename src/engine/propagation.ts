@@ -1,8 +1,8 @@
 // The single propagation point. Every write hands its effects here as RESP commands; one
 // command execution (or one EXEC) becomes one unit: a lone effect goes out as is, several are
 // wrapped in MULTI/EXEC, as Redis 7.0 does. A SELECT precedes an effect whose db differs from
-// the last one sent. The stream's bytes are counted as the replication offset; replication and
-// AOF subscribe as listeners.
+// the last one sent. Replication (which counts the bytes as its offset) and the AOF subscribe
+// as listeners.
 
 import { encodedCommandBytes, writeCommand } from '../protocol/command-encoder.js';
 
@@ -24,8 +24,6 @@ export class Propagator {
   private depth = 0;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
   private lastDbIndex = -1;
-  /** Bytes ever propagated (master_repl_offset). */
-  offsetBytes = 0;
 
   subscribe(listener: PropagationListener): void {
     this.listeners.push(listener);
@@ -86,7 +84,6 @@ export class Propagator {
     const chunk = Buffer.allocUnsafe(size);
     let at = 0;
     for (const argv of unit) at = writeCommand(chunk, at, argv);
-    this.offsetBytes += chunk.length;
     const firstDbIndex = effects[0].dbIndex;
     for (const listener of this.listeners) listener(chunk, firstDbIndex);
   }

@@ -152,7 +152,7 @@ function memorySection(s: Server): Field[] {
     ['mem_fragmentation_ratio', fragmentation.toFixed(2)],
     ['mem_fragmentation_bytes', rss - used],
     ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
+    ['mem_replication_backlog', s.replication.backlogMemoryBytes],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
     ['mem_clients_normal', s.usedMemory.normalClientsBytes],
@@ -287,14 +287,7 @@ function replicationSection(s: Server): Field[] {
     ['role', 'master'],
     ['connected_slaves', 0],
     ['master_failover_state', 'no-failover'],
-    ['master_replid', s.replicationId],
-    ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', s.config.num('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ...s.replication.idAndBacklogInfo(),
   ];
 }
 

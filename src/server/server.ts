@@ -50,6 +50,7 @@ import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
+import { Replication } from '../replication/replication.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
 
@@ -79,8 +80,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly dispatcher: Dispatcher;
   readonly startTimeMs = Date.now();
   readonly runId = randomBytes(20).toString('hex');
-  /** A master's replication ID (INFO master_replid), distinct from run_id as in Redis. */
-  readonly replicationId = randomBytes(20).toString('hex');
   /** used_memory's baseline, and the highest used_memory seen (INFO used_memory_startup / _peak). */
   readonly startupMemoryBytes = STARTUP_BYTES;
   private peakMemoryBytes = 0;
@@ -91,6 +90,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   dirty = 0;
   /** RDB files and snapshots: SAVE, BGSAVE, save points, the final save of a shutdown. */
   readonly persistence: Persistence;
+  /** Replication IDs, offset and backlog (src/replication/). */
+  readonly replication: Replication;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -201,6 +202,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     });
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
+    this.replication = new Replication(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,

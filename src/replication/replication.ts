@@ -1,0 +1,126 @@
+// The node's replication state: its replication IDs, the offset of its stream and the backlog.
+// The primary side (replicas attached to this node) and the replica side (this node following a
+// primary) build on it; both live in src/replication/.
+//
+// Offsets follow Redis 7.0: master_repl_offset counts the bytes of the replication stream, and
+// only while a backlog exists (Redis's feedReplicationBuffer returns early without one), so a
+// node nobody ever replicated from reports 0. The backlog is created when the first replica
+// asks for a sync (or when this node, as a replica, finishes one) and subscribes to the one
+// propagation point; without it the stream is neither encoded nor counted.
+
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import type { Propagator } from '../engine/propagation.js';
+import { Backlog } from './backlog.js';
+
+/** Redis's replid2 when there is no previous history. */
+export const NO_REPLICATION_ID = '0000000000000000000000000000000000000000';
+
+/** A replication ID: 40 random hex characters (Redis's CONFIG_RUN_ID_SIZE). */
+export function newReplicationId(): string {
+  return randomBytes(20).toString('hex');
+}
+
+export interface ReplicationHost {
+  readonly config: Config;
+  readonly propagator: Propagator;
+}
+
+export type InfoField = [string, string | number];
+
+export class Replication {
+  /** master_replid: the history this node's stream belongs to. */
+  replid = newReplicationId();
+  /** master_replid2: the history this node followed before (PSYNC2), valid up to secondReplOffset. */
+  replid2 = NO_REPLICATION_ID;
+  /** second_repl_offset: the first offset replid2 does not cover; -1 without a previous history. */
+  secondReplOffset = -1;
+  /** master_repl_offset: bytes of the replication stream produced (or received) so far. */
+  masterReplOffset = 0;
+  backlog: Backlog | null = null;
+  /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
+  private readonly consumers: Array<(chunk: Buffer) => void> = [];
+  private readonly onPropagated = (chunk: Buffer): void => this.feed(chunk);
+
+  constructor(private readonly host: ReplicationHost) {
+    host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
+  }
+
+  /** createReplicationBacklog: from now on the stream is encoded, counted and kept. */
+  createBacklog(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new Backlog(this.host.config.num('repl-backlog-size'), this.masterReplOffset);
+    // The next unit must say which db it writes to: whoever reads the stream from here on has no
+    // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
+    this.host.propagator.resetSelectedDb();
+    this.host.propagator.subscribe(this.onPropagated);
+  }
+
+  /** freeReplicationBacklog (repl-backlog-ttl expired with no replica attached). */
+  freeBacklog(): void {
+    if (this.backlog === null) return;
+    this.host.propagator.unsubscribe(this.onPropagated);
+    this.backlog = null;
+  }
+
+  /** Adds a reader of the stream (an attached replica); returns the function that removes it. */
+  addConsumer(consumer: (chunk: Buffer) => void): () => void {
+    this.consumers.push(consumer);
+    return () => {
+      const at = this.consumers.indexOf(consumer);
+      if (at >= 0) this.consumers.splice(at, 1);
+    };
+  }
+
+  /**
+   * Appends bytes to the stream: a unit propagated by this node's own writes, or, on a replica,
+   * the bytes received from its primary (proxied verbatim so sub-replicas see the same offsets).
+   */
+  feed(chunk: Buffer): void {
+    if (this.backlog === null) return;
+    this.masterReplOffset += chunk.length;
+    this.backlog.append(chunk);
+    for (const consumer of this.consumers) consumer(chunk);
+  }
+
+  /** changeReplicationId: a new history starts (a primary that lost its previous one). */
+  changeReplicationId(): void {
+    this.replid = newReplicationId();
+  }
+
+  /** clearReplicationId2: forget the previous history. */
+  clearReplicationId2(): void {
+    this.replid2 = NO_REPLICATION_ID;
+    this.secondReplOffset = -1;
+  }
+
+  /**
+   * shiftReplicationId: a replica becoming a primary keeps its old history as replid2, valid
+   * up to the current offset, so its former fellow replicas can continue from it.
+   */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.changeReplicationId();
+  }
+
+  /** The backlog's and IDs' part of INFO replication, in Redis's order. */
+  idAndBacklogInfo(): InfoField[] {
+    const backlog = this.backlog;
+    return [
+      ['master_replid', this.replid],
+      ['master_replid2', this.replid2],
+      ['master_repl_offset', this.masterReplOffset],
+      ['second_repl_offset', this.secondReplOffset],
+      ['repl_backlog_active', backlog === null ? 0 : 1],
+      ['repl_backlog_size', this.host.config.num('repl-backlog-size')],
+      ['repl_backlog_first_byte_offset', backlog === null ? 0 : backlog.firstByteOffset],
+      ['repl_backlog_histlen', backlog === null ? 0 : backlog.histlenBytes],
+    ];
+  }
+
+  /** INFO memory's mem_replication_backlog. */
+  get backlogMemoryBytes(): number {
+    return this.backlog === null ? 0 : this.backlog.allocatedBytes;
+  }
+}
