@@ -38,9 +38,17 @@ export class Replication {
   /** master_repl_offset: bytes of the replication stream produced (or received) so far. */
   masterReplOffset = 0;
   backlog: Backlog | null = null;
+  /**
+   * The primary this node follows (Redis's masterhost/masterport), null on a primary. While it is
+   * set, this node's own propagated writes do not enter the stream: the bytes received from the
+   * primary are proxied instead (Redis's replicationFeedStreamFromMasterStream).
+   */
+  primaryAddress: { host: string; port: number } | null = null;
   /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
-  private readonly onPropagated = (chunk: Buffer): void => this.feed(chunk);
+  private readonly onPropagated = (chunk: Buffer): void => {
+    if (this.primaryAddress === null) this.feed(chunk);
+  };
 
   constructor(private readonly host: ReplicationHost) {
     host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
@@ -104,8 +112,29 @@ export class Replication {
     this.changeReplicationId();
   }
 
+  /** INFO replication, in Redis's order. */
+  info(): InfoField[] {
+    return [
+      ['role', this.primaryAddress === null ? 'master' : 'slave'],
+      ...this.primaryLinkInfo(),
+      ...this.attachedReplicasInfo(),
+      ['master_failover_state', 'no-failover'],
+      ...this.idAndBacklogInfo(),
+    ];
+  }
+
+  /** The replica side's fields (master_host ... replica_announced); none on a primary. */
+  private primaryLinkInfo(): InfoField[] {
+    return [];
+  }
+
+  /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */
+  private attachedReplicasInfo(): InfoField[] {
+    return [['connected_slaves', 0]];
+  }
+
   /** The backlog's and IDs' part of INFO replication, in Redis's order. */
-  idAndBacklogInfo(): InfoField[] {
+  private idAndBacklogInfo(): InfoField[] {
     const backlog = this.backlog;
     return [
       ['master_replid', this.replid],

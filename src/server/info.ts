@@ -283,12 +283,7 @@ function statsSection(s: Server): Field[] {
 }
 
 function replicationSection(s: Server): Field[] {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ...s.replication.idAndBacklogInfo(),
-  ];
+  return s.replication.info();
 }
 
 function seconds(micros: number): string {
