@@ -50,6 +50,8 @@ export interface ClientState {
   /** Blocking commands may not block (Redis's CLIENT_DENY_BLOCKING: script and AOF clients). */
   /** The client scripts run their commands through (Redis's CLIENT_SCRIPT). */
   readonly isScript: boolean;
+  /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
+  readonly isPrimaryLink: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -131,6 +133,18 @@ export interface ReplicationApi {
   readonly replid: string;
   /** master_repl_offset. */
   readonly masterReplOffset: number;
+  /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
+  replicaOfNoOne(requestedBy: string): void;
+  /** ROLE's replica form; null on a primary. */
+  primaryLinkRole(): {
+    host: string;
+    port: number;
+    state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+    /** The applied offset, -1 while the link has no primary client. */
+    offset: number;
+  } | null;
 }
 
 /** The AOF as BGREWRITEAOF and DEBUG use it. */

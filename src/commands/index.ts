@@ -16,6 +16,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
@@ -52,5 +53,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   scriptingCommands,
   dumpCommands,
   aofCommands,
+  replicaofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -63,6 +63,8 @@ export class Client implements ClientState, CommandContext {
   denyBlocking = false;
   /** The AOF loader's client: it replays the dataset, so the loading and disk-error refusals are not for it. */
   replaysData = false;
+  /** The client applying this replica's primary's stream (Redis's CLIENT_MASTER: CLIENT LIST flag M). */
+  isPrimaryLink = false;
   isScript = false;
   /**
    * Set while this client's command goes on after its handler returned (a busy script yielding
@@ -257,6 +259,7 @@ export class Client implements ClientState, CommandContext {
   flagsText(): string {
     let flags = '';
     if (this.isMonitor) flags += 'O';
+    if (this.isPrimaryLink) flags += 'M';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';
     // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).

@@ -28,6 +28,23 @@ export interface ReplicationHost {
 
 export type InfoField = [string, string | number];
 
+/** ROLE's replica form. */
+export interface PrimaryLinkRole {
+  host: string;
+  port: number;
+  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+  /** The applied offset, -1 while the link has no primary client. */
+  offset: number;
+}
+
+/** What the Replication service needs of the replica side. */
+export interface ReplicaSideView {
+  info(): InfoField[];
+  role(): PrimaryLinkRole | null;
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  replicaOfNoOne(requestedBy: string): void;
+}
+
 export class Replication {
   /** master_replid: the history this node's stream belongs to. */
   replid = newReplicationId();
@@ -44,6 +61,17 @@ export class Replication {
    * primary are proxied instead (Redis's replicationFeedStreamFromMasterStream).
    */
   primaryAddress: { host: string; port: number } | null = null;
+  /**
+   * The replica side (src/replication/replica/): INFO's replica fields, ROLE's replica form,
+   * REPLICAOF. Set by the server when it wires the node.
+   */
+  replicaSide: ReplicaSideView | null = null;
+  /**
+   * Closes every attached replica so that they reconnect and PSYNC (Redis's disconnectSlaves:
+   * the replication ID changed or the data set was replaced). The primary side sets it; until a
+   * replica can attach, there is none to close.
+   */
+  disconnectReplicas: () => void = () => {};
   /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
   private readonly onPropagated = (chunk: Buffer): void => {
@@ -125,7 +153,22 @@ export class Replication {
 
   /** The replica side's fields (master_host ... replica_announced); none on a primary. */
   private primaryLinkInfo(): InfoField[] {
-    return [];
+    return this.replicaSide === null ? [] : this.replicaSide.info();
+  }
+
+  /** REPLICAOF host port: 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already' {
+    return (this.replicaSide as ReplicaSideView).replicaOf(host, port, requestedBy);
+  }
+
+  /** REPLICAOF NO ONE. */
+  replicaOfNoOne(requestedBy: string): void {
+    this.replicaSide?.replicaOfNoOne(requestedBy);
+  }
+
+  /** ROLE's replica form (host, port, link state, applied offset); null on a primary. */
+  primaryLinkRole(): PrimaryLinkRole | null {
+    return this.replicaSide === null ? null : this.replicaSide.role();
   }
 
   /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */
