@@ -6,6 +6,7 @@
 // event loop (snapshot.ts).
 
 import { unlinkSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type { PersistenceApi } from '../commands/context.js';
 import type { Config } from '../config/config.js';
 import type { ServerLog } from '../server/log.js';
@@ -14,12 +15,14 @@ import { DurableFileWriter } from '../util/durable-file.js';
 import { describeSystemError } from '../util/errno.js';
 import { rdbFilePath, rdbTempPath } from './rdb-files.js';
 import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
-import { BackgroundSave, snapshotOptions } from './background-save.js';
-import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
+import { BackgroundSave, snapshotOptions, type SaveResult } from './background-save.js';
+import { ForkStats } from './save-child.js';
+import { SnapshotProducer } from './snapshot.js';
 import type { LoadingState } from './rdb-files.js';
 
 /** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_SEC = 5;
+const SIGUSR1_NUMBER = osConstants.signals.SIGUSR1;
 
 /** shared.bgsaveerr, without its leading '-'. */
 export const MISCONF_RDB_ERROR = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -63,6 +66,9 @@ export class Persistence implements PersistenceApi {
   loading: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
+  private readonly doneListeners = new Set<(ok: boolean) => void>();
+  /** INFO's total_forks / latest_fork_usec: the writer children of saves and AOF rewrites. */
+  readonly forkStats = new ForkStats();
 
   constructor(private readonly host: PersistenceHost) {
     this.savePoints = parseSavePoints(host.config.str('save'));
@@ -170,7 +176,7 @@ export class Persistence implements PersistenceApi {
     return this.background === null && !this.host.aof.rewriteInProgress;
   }
 
-  /** rdbSaveBackground: starts a snapshot to dir/dbfilename. */
+  /** rdbSaveBackground: starts a snapshot to dir/dbfilename, written by a child process. */
   startBackgroundSave(): boolean {
     if (!this.canStartBackgroundSave()) return false;
     const { config, log } = this.host;
@@ -179,46 +185,59 @@ export class Persistence implements PersistenceApi {
     this.lastBgsaveTrySec = nowSec();
     let save: BackgroundSave;
     try {
-      save = new BackgroundSave(this.host.keyspace, config, rdbFilePath(config), rdbTempPath(config));
+      save = new BackgroundSave(this.host.keyspace, config, log, this.forkStats);
     } catch (err) {
       this.lastSaveOk = false;
-      log.warning(`Can't save in background: ${describeSystemError(err)}`);
+      log.warning(`Can't save in background: fork: ${describeSystemError(err)}`);
       return false;
     }
     this.background = save;
-    log.notice(`Background saving started by pid ${process.pid}`);
-    void save.done.then((outcome) => this.backgroundSaveDone(save, outcome));
+    log.notice(`Background saving started by pid ${save.pid}`);
+    void save.done.then((result) => this.backgroundSaveDone(save, result));
     return true;
   }
 
   /** backgroundSaveDoneHandlerDisk. */
-  private backgroundSaveDone(save: BackgroundSave, outcome: SnapshotOutcome): void {
+  private backgroundSaveDone(save: BackgroundSave, result: SaveResult): void {
     if (this.background !== save) return;
     this.background = null;
     const { log } = this.host;
-    if (outcome === 'ok') {
+    if (result.status === 'ok') {
       log.notice('Background saving terminated with success');
       this.host.dirty = Math.max(0, this.host.dirty - this.dirtyBeforeBgsave);
       this.lastSaveTimeSec = nowSec();
       this.lastSaveOk = true;
       this.lastCowBytes = save.keptBytes;
-    } else if (outcome === 'error') {
-      if (save.failure !== null) log.warning(`Write error saving DB on disk: ${describeSystemError(save.failure)}`);
+    } else if (result.status === 'error') {
       log.warning('Background saving error');
       this.lastSaveOk = false;
     } else {
-      // An abort (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill: not an error condition.
-      log.warning('Background saving terminated by signal 10');
+      // Our own stop (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill, which is no error condition.
+      const signalNumber = result.status === 'signal' ? result.signalNumber : SIGUSR1_NUMBER;
+      log.warning(`Background saving terminated by signal ${signalNumber}`);
+      if (signalNumber !== SIGUSR1_NUMBER) this.lastSaveOk = false;
     }
     this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
+    const ok = result.status === 'ok';
+    for (const listener of [...this.doneListeners]) listener(ok);
   }
 
-  /** killRDBChild: the running snapshot stops and its temporary file goes. */
+  /**
+   * Calls `listener` at the end of every background save from now on, with whether it succeeded
+   * (Redis's updateSlavesWaitingBgsave: a full sync waits for the save to send its file).
+   * Returns the function that removes it.
+   */
+  onBackgroundSaveDone(listener: (ok: boolean) => void): () => void {
+    this.doneListeners.add(listener);
+    return () => { this.doneListeners.delete(listener); };
+  }
+
+  /** killRDBChild: the running save's child is killed and its temporary file removed. */
   abortBackgroundSave(): void {
     const save = this.background;
     if (save === null) return;
     save.abort();
-    this.backgroundSaveDone(save, 'aborted');
+    this.backgroundSaveDone(save, { status: 'aborted' });
   }
 
   /** rdbRemoveTempFile: a save's temporary file goes (a process about to exit mid-save). */

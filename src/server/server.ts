@@ -328,6 +328,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
         this.keyspace.functions.clear();
       },
+      forkStats: this.persistence.forkStats,
       otherBackgroundJobActive: () => this.persistence.bgsaveInProgress,
       inTransaction: () => this.dispatcher.depth > 1,
       exit: (code) => process.exit(code),

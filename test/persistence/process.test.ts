@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../helpers/net.js';
-import { runCli, type Proc } from '../helpers/process.js';
+import { processRunning, runCli, until, type Proc } from '../helpers/process.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -108,11 +108,15 @@ describe('the RDB file across restarts', () => {
     for (let i = 0; i < 50; i++) await c.call('SET', `new:${i}`, 'v2');
     await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
     expect(await c.call('BGSAVE')).toBe('+Background saving started\r\n');
-    const temp = join(dir, `temp-${first.p.pid}.rdb`);
-    await waitFor(() => existsSync(temp), 5000, 'the temporary file');
+    const childPid = Number((await first.p.waitFor(/Background saving started by pid (\d+)/))[1]);
+    const temp = join(dir, `temp-${childPid}.rdb`);
+    expect(existsSync(temp)).toBe(true);
     c.close();
     first.p.child.kill('SIGKILL');
     await first.p.waitExit();
+    // The writer child sees its input end without the end frame: it removes the file and exits.
+    await until(() => !processRunning(childPid), 5000, 'the writer child to end with the server');
+    expect(existsSync(temp)).toBe(false);
     const second = await start(dir);
     const d = await RawConnection.connect(second.port);
     expect(await d.call('DBSIZE')).toBe(':50\r\n');
