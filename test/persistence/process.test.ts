@@ -147,6 +147,44 @@ describe('the RDB file across restarts', () => {
     d.close();
   });
 
+  it('a second SIGINT during a signal\'s final save exits at once and removes temp-<pid>.rdb', async () => {
+    const dir = scratch();
+    const first = await start(dir);
+    const c = await RawConnection.connect(first.port);
+    for (let i = 0; i < 20; i++) await c.call('SET', `k:${i}`, 'v');
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
+    c.close();
+    const temp = join(dir, `temp-${first.p.pid}.rdb`);
+    first.p.child.kill('SIGINT');
+    await waitFor(() => existsSync(temp), 5000, 'the final save to start');
+    first.p.child.kill('SIGINT');
+    expect((await first.p.waitExit()).code).toBe(1);
+    expect(messages(first.p.stdout)).toContain('You insist... exiting now.');
+    expect(existsSync(temp)).toBe(false);
+    expect(existsSync(join(dir, 'dump.rdb'))).toBe(false);
+  });
+
+  it('commands wait while a signal\'s final save runs; a failed save cancels the shutdown and they are served', async () => {
+    const dir = scratch();
+    const first = await start(dir);
+    const c = await RawConnection.connect(first.port);
+    for (let i = 0; i < 5; i++) await c.call('SET', `k:${i}`, 'v');
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
+    // The rename over a directory fails at the end of the save.
+    mkdirSync(join(dir, 'dump.rdb'));
+    const temp = join(dir, `temp-${first.p.pid}.rdb`);
+    first.p.child.kill('SIGINT');
+    await waitFor(() => existsSync(temp), 5000, 'the final save to start');
+    c.send('PING');
+    // The reply comes only once the save has ended (its temporary file gone), not while it runs.
+    await waitFor(() => c.pending !== '' || !existsSync(temp), 10_000, 'a reply or the end of the save');
+    expect(c.pending).toBe('');
+    await first.p.waitFor(/Error trying to save the DB, can't exit/);
+    expect(await c.readReply()).toBe('+PONG\r\n');
+    expect(await c.call('DBSIZE')).toBe(':5\r\n');
+    c.close();
+  });
+
   it('while the file loads, clients get LOADING and INFO loading:1; a SIGTERM then exits without saving', async () => {
     const dir = scratch();
     const first = await start(dir);
