@@ -40,6 +40,10 @@ export interface ClientState {
   readonly patterns: Set<string>;
   readonly shardChannels: Set<string>;
   isMonitor: boolean;
+  /** A replica attached to this node (its SYNC/PSYNC was accepted). */
+  readonly isReplica: boolean;
+  /** The replication offset right after this client's last command that fed the stream (WAIT). */
+  readonly woff: number;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -118,6 +122,35 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   /** The append-only file (src/persistence/aof/). */
   readonly aof: AofApi;
+  /** Replication (src/replication/): this node's role, its replicas, its primary. */
+  readonly replication: ReplicationApi;
+}
+
+/**
+ * Replication as commands see it. The primary side (SYNC, PSYNC, REPLCONF, WAIT) and the replica
+ * side (REPLICAOF, ROLE) each add their members here.
+ */
+export interface ReplicationApi {
+  /** master_replid. */
+  readonly replid: string;
+  /** master_repl_offset. */
+  readonly masterReplOffset: number;
+  /** Replicas attached to this node: SYNC, PSYNC, REPLCONF, WAIT. */
+  readonly primary: PrimaryApi;
+  /** ROLE: the primary form on a primary, the replica form on a replica. */
+  roleReply(reply: ReplyWriter): void;
+}
+
+/** The primary side of replication as its commands use it (src/replication/primary/). */
+export interface PrimaryApi {
+  /** SYNC, or PSYNC replid offset: a partial or full resync; the client becomes a replica. */
+  sync(ctx: CommandContext, argv: readonly string[]): void;
+  /** REPLCONF option value ...: handshake options, ACK and GETACK. */
+  replconf(ctx: CommandContext, argv: readonly string[]): void;
+  /** WAIT's refusal on a replica, else null (checked before its arguments, as Redis). */
+  readonly waitRefusal: string | null;
+  /** WAIT numreplicas with its deadline (0: forever): replies now or blocks the client. */
+  wait(ctx: CommandContext, numReplicas: number, deadlineMs: number): void;
 }
 
 /** The AOF as BGREWRITEAOF and DEBUG use it. */

@@ -17,6 +17,7 @@ import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -52,5 +53,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   scriptingCommands,
   dumpCommands,
   aofCommands,
+  replicationCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -68,9 +68,15 @@ export class Persistence implements PersistenceApi {
   loading: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
-  private readonly doneListeners = new Set<(ok: boolean) => void>();
   /** INFO's total_forks / latest_fork_usec: the writer children of saves and AOF rewrites. */
   readonly forkStats = new ForkStats();
+  /**
+   * A snapshot streamed to replicas' sockets (replication's diskless sync): it holds the snapshot
+   * machinery as a background save does (Redis's RDB child with a socket target).
+   */
+  private socketSnapshot: { abort(): void } | null = null;
+  /** Told when a background save to the file ends (replicas waiting for it; Redis's updateSlavesWaitingBgsave). */
+  private readonly saveDoneListeners: Array<(ok: boolean) => void> = [];
 
   constructor(private readonly host: PersistenceHost) {
     this.savePoints = parseSavePoints(host.config.str('save'));
@@ -97,8 +103,23 @@ export class Persistence implements PersistenceApi {
     return this.savePoints.length > 0;
   }
 
+  /** A background save runs, to the file or to replicas' sockets (Redis's child_type == RDB). */
   get bgsaveInProgress(): boolean {
-    return this.background !== null;
+    return this.background !== null || this.socketSnapshot !== null;
+  }
+
+  /** Replication's diskless sync takes the snapshot machinery (canStartBackgroundSave first). */
+  holdForReplicas(snapshot: { abort(): void }): void {
+    this.socketSnapshot = snapshot;
+  }
+
+  releaseFromReplicas(snapshot: { abort(): void }): void {
+    if (this.socketSnapshot === snapshot) this.socketSnapshot = null;
+  }
+
+  /** Calls `listener` each time a background save to the file ends (true when it succeeded). */
+  onBackgroundSaveDone(listener: (ok: boolean) => void): void {
+    this.saveDoneListeners.push(listener);
   }
 
   /** The running background save (INFO's current_* fields), if any. */
@@ -175,7 +196,7 @@ export class Persistence implements PersistenceApi {
 
   /** SAVE. */
   save(): string | null {
-    if (this.background !== null) return 'ERR Background save already in progress';
+    if (this.bgsaveInProgress) return 'ERR Background save already in progress';
     this.saves++;
     return this.saveNow() ? null : 'ERR';
   }
@@ -184,7 +205,7 @@ export class Persistence implements PersistenceApi {
 
   /** BGSAVE [SCHEDULE]: the status reply, or an error reply. */
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string } {
-    if (this.background !== null) return { error: 'ERR Background save already in progress' };
+    if (this.bgsaveInProgress) return { error: 'ERR Background save already in progress' };
     if (inTransaction) {
       // Inside MULTI/EXEC Redis only schedules it (the cron starts it after the transaction).
       this.bgsaveScheduled = true;
@@ -200,9 +221,9 @@ export class Persistence implements PersistenceApi {
     return this.startBackgroundSave() ? { status: 'Background saving started' } : { error: 'ERR' };
   }
 
-  /** Whether nothing else (an AOF rewrite) holds the snapshot machinery. */
-  private canStartBackgroundSave(): boolean {
-    return this.background === null && !this.host.aof.rewriteInProgress;
+  /** Whether nothing else (an AOF rewrite, a snapshot for replicas) holds the snapshot machinery. */
+  canStartBackgroundSave(): boolean {
+    return this.background === null && this.socketSnapshot === null && !this.host.aof.rewriteInProgress;
   }
 
   /** rdbSaveBackground: starts a snapshot to dir/dbfilename, written by a child process. */
@@ -247,22 +268,12 @@ export class Persistence implements PersistenceApi {
       if (signalNumber !== SIGUSR1_NUMBER) this.lastSaveOk = false;
     }
     this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
-    const ok = result.status === 'ok';
-    for (const listener of [...this.doneListeners]) listener(ok);
-  }
-
-  /**
-   * Calls `listener` at the end of every background save from now on, with whether it succeeded
-   * (Redis's updateSlavesWaitingBgsave: a full sync waits for the save to send its file).
-   * Returns the function that removes it.
-   */
-  onBackgroundSaveDone(listener: (ok: boolean) => void): () => void {
-    this.doneListeners.add(listener);
-    return () => { this.doneListeners.delete(listener); };
+    for (const listener of this.saveDoneListeners) listener(result.status === 'ok');
   }
 
   /** killRDBChild: the running save's child is killed and its temporary file removed. */
   abortBackgroundSave(): void {
+    this.socketSnapshot?.abort();
     const save = this.background;
     if (save === null) return;
     save.abort();
@@ -333,7 +344,7 @@ export class Persistence implements PersistenceApi {
 
   /** Kills a running snapshot; true when the final save is to be written. */
   private beforeFinalSave(save: boolean | null, log: ServerLog): boolean {
-    if (this.background !== null) {
+    if (this.bgsaveInProgress) {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.abortBackgroundSave();
     }

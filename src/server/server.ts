@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -50,6 +50,7 @@ import { InstantaneousRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
+import { Replication } from '../replication/replication.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
 
@@ -79,8 +80,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly dispatcher: Dispatcher;
   readonly startTimeMs = Date.now();
   readonly runId = randomBytes(20).toString('hex');
-  /** A master's replication ID (INFO master_replid), distinct from run_id as in Redis. */
-  readonly replicationId = randomBytes(20).toString('hex');
   /** used_memory's baseline, and the highest used_memory seen (INFO used_memory_startup / _peak). */
   readonly startupMemoryBytes = STARTUP_BYTES;
   private peakMemoryBytes = 0;
@@ -91,6 +90,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   dirty = 0;
   /** RDB files and snapshots: SAVE, BGSAVE, save points, the final save of a shutdown. */
   readonly persistence: Persistence;
+  /** Replication IDs, offset and backlog (src/replication/). */
+  readonly replication: Replication;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -201,11 +202,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     });
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
+    this.replication = new Replication(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
+      minReplicasCheck(this.replication.primary),
       loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
@@ -584,6 +587,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
     this.blocking.forget(client);
+    this.replication.primary.clientClosed(client);
+  }
+
+  /** The engine's client of a command's context (replication's commands reach the socket). */
+  clientById(id: number): Client | undefined {
+    return this.clients.byIdMap.get(id);
+  }
+
+  /** DispatcherHost: master_repl_offset (a client's WAIT offset). */
+  get replicationOffset(): number {
+    return this.replication.masterReplOffset;
   }
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
@@ -792,7 +806,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
-      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
+      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && !client.isReplica && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');
@@ -801,6 +815,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.replication.primary.cron(now);
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
