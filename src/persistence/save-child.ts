@@ -8,7 +8,9 @@
 //   so it exists once BGSAVE has replied, and a save given up before the child opened it cannot
 //   leave one behind (the child opens it without O_CREAT).
 // - Backpressure: the pipe is the bound. Past PIPE_QUEUE_HIGH_BYTES waiting in the pipe's
-//   write side the producer is told to wait, and resumes when it has drained into the pipe.
+//   write side the producer's walk is told to wait, and resumes when it has drained into the
+//   pipe. Entries serialized early for writes still queue meanwhile (each key at most once, so
+//   the excess is bounded by the dataset, as with any copy-on-write).
 // - The child never outlives the server: stdin closing without the end frame makes it remove the
 //   file and exit; every child still running when the server process exits is killed.
 

@@ -471,15 +471,19 @@ export class AofService {
   private async runRewrite(job: RewriteJob): Promise<void> {
     const child = job.child;
     let produced: Promise<'ok' | 'error'>;
+    let failure: unknown = null;
     if (child.openFailure !== null) {
       this.log.warning(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${describeSystemError(child.openFailure)}`);
       produced = new Promise(() => undefined);
     } else {
       try {
         job.snapshot = this.produceBase(child, this.rdbSource);
-        produced = job.snapshot === null ? Promise.resolve('ok') : job.snapshot.done.then(() => 'ok' as const, () => 'error' as const);
+        produced = job.snapshot === null ? Promise.resolve('ok') : job.snapshot.done.then(() => 'ok' as const, (err: unknown) => {
+          failure = err;
+          return 'error' as const;
+        });
       } catch (err) {
-        this.log.warning(`Write error writing append only file on disk: ${describeSystemError(err)}`);
+        failure = err;
         produced = Promise.resolve('error');
       }
     }
@@ -489,8 +493,9 @@ export class AofService {
       child.finish();
     } else if (first === 'error') {
       // The image could not be produced: the child is stopped as Redis's would exit 1.
-      this.log.warning('Write error writing append only file on disk: the snapshot failed');
-      child.kill();
+      this.log.warning(`Write error writing append only file on disk: ${describeSystemError(failure)}`);
+      const removal = child.kill();
+      if (removal !== null) this.log.warning(`Error removing ${child.tempPath}: ${describeSystemError(removal)}`);
     } else {
       job.snapshot?.cancel();
     }
