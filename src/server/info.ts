@@ -1,5 +1,5 @@
 // INFO: Redis 7.0's sections and field names, in Redis's order, assembled from the server's live
-// state. Fields for machinery Cinnabar does not have (forks, AOF, replicas, defrag, io-threads)
+// state. Fields for machinery Cinnabar does not have (replicas, defrag, io-threads)
 // report the values Redis reports when that machinery is idle.
 
 import { arch, release, totalmem, type as osType } from 'node:os';
@@ -257,8 +257,8 @@ function statsSection(s: Server): Field[] {
     ['pubsub_channels', channels],
     ['pubsub_patterns', s.pubsub.patternCount()],
     ['pubsubshard_channels', shardChannels],
-    ['latest_fork_usec', 0],
-    ['total_forks', 0],
+    ['latest_fork_usec', s.persistence.forkStats.latestForkMicros],
+    ['total_forks', s.persistence.forkStats.totalForks],
     ['migrate_cached_sockets', 0],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],

@@ -396,6 +396,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
         this.keyspace.functions.clear();
       },
+      forkStats: this.persistence.forkStats,
       otherBackgroundJobActive: () => this.persistence.bgsaveInProgress,
       inTransaction: () => this.dispatcher.depth > 1,
       exit: (code) => process.exit(code),
@@ -848,7 +849,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private cron(hz: number): void {
-    if (this.cronPaused) return;
+    if (this.cronPaused || this.signalShutdownRunning) return;
     if (this.pendingShutdownSignal !== null) {
       this.shutdownForSignal(this.pendingShutdownSignal);
       if (this.cronTimer === null) return;
@@ -957,6 +958,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */
   private pendingShutdownSignal: 'SIGTERM' | 'SIGINT' | null = null;
+  /** A signal's shutdown is writing its final save (the cron does nothing meanwhile). */
+  private signalShutdownRunning = false;
   /** DEBUG PAUSE-CRON: the cron skips its work (a signal's shutdown waits too). */
   cronPaused = false;
   /** Hook for the process entry point: exit now with this status (a second SIGINT). */
@@ -990,24 +993,50 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
     // Never a save over the file while it is still being loaded.
     const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
-    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
+    const options = { save, now: words.includes('now'), force: words.includes('force') };
+    if (!this.persistence.finalSaveWanted(save)) {
       // The reasons are logged; the server goes on (a later signal may try again).
-      this.pendingShutdownSignal = null;
+      if (this.shutdown(options) !== null) this.pendingShutdownSignal = null;
+      return;
     }
+    // The final save runs in turns of the event loop so that a second SIGINT is still seen;
+    // every command waits meanwhile, as while Redis's save blocks.
+    this.signalShutdownRunning = true;
+    this.clientPause.holdForShutdown();
+    void this.shutdownInTurns(options).then((error) => {
+      this.signalShutdownRunning = false;
+      if (error === null) return;
+      this.clientPause.releaseForShutdown();
+      this.pendingShutdownSignal = null;
+    });
   }
 
   shutdown(options: ShutdownOptions): string | null {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private async shutdownInTurns(options: ShutdownOptions): Promise<string | null> {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!(await this.persistence.shutdownSaveInTurns(options.save, options.force, this.log))) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private beginShutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
     // The AOF is settled before the final RDB save, in prepareForShutdown's order.
-    if (this.aof.beforeShutdown(options.force) !== null) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
-    // Redis never saves a half-loaded dataset over the file it came from.
-    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
+    return this.aof.beforeShutdown(options.force) !== null ? this.shutdownFailed() : null;
+  }
+
+  private shutdownFailed(): string {
+    this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+    return 'ERR Errors trying to SHUTDOWN. Check logs.';
+  }
+
+  private finishShutdown(): null {
     this.onShutdownRequested?.();
     this.log.warning('Redis is now ready to exit, bye bye...');
     void this.close();
