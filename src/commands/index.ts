@@ -15,6 +15,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
+import { migrateCommands } from './migrate.js';
 import { pubsubCommands } from './pubsub.js';
 import { persistenceCommands } from './persistence.js';
 import { serverCommands } from './server.js';
@@ -51,6 +52,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   functionCommands,
   scriptingCommands,
   dumpCommands,
+  migrateCommands,
   aofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

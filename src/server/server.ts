@@ -52,6 +52,7 @@ import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -139,6 +140,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly live: Config['live'];
   /** The append-only file. */
   readonly aof: AofService;
+  /** MIGRATE's cached connections to target instances (blocking I/O on a worker thread). */
+  readonly migrate: MigrateSocketCache;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -277,6 +280,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
+    this.migrate = new MigrateSocketCache((message) => log.warning(message));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -800,6 +804,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.migrate.closeIdle();
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
@@ -939,6 +944,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
+    this.migrate.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');
