@@ -163,7 +163,7 @@ function migrate(ctx: CommandContext, argv: string[]): void {
       ctx.reply.error(ERR_CONNECT);
       return;
     }
-    const attempt = exchangeKeys(ctx, socket, options, keys, values, mayRetry);
+    const attempt = exchangeKeys(ctx, socket, options, keys, values);
     if (attempt === 'done') return;
     ctx.server.migrate.closeSocket(host, port);
     if (attempt.retryable && mayRetry) {
@@ -179,9 +179,7 @@ function migrate(ctx: CommandContext, argv: string[]): void {
  * One attempt over `socket`: AUTH, SELECT when the connection is on another db, one RESTORE per
  * key still alive (`keys` and `values` lose the ones that expired meanwhile), then the replies.
  */
-function exchangeKeys(
-  ctx: CommandContext, socket: MigrateSocket, options: MigrateOptions, keys: string[], values: RedisValue[], mayRetry: boolean,
-): Attempt {
+function exchangeKeys(ctx: CommandContext, socket: MigrateSocket, options: MigrateOptions, keys: string[], values: RedisValue[]): Attempt {
   const request = new TargetRequest();
   const { password, username, dbid } = options;
   if (password !== null) {
@@ -199,21 +197,23 @@ function exchangeKeys(
   const restore = ctx.server.config.bool('cluster-enabled') ? 'RESTORE-ASKING' : 'RESTORE';
   let alive = 0;
   for (let j = 0; j < keys.length; j++) {
+    const key = keys[j];
+    const value = values[j];
     // The TTL left now: serializing big values takes time, so a key may have expired since it
     // was looked up; it is skipped.
     let ttlMs = 0;
-    const deadline = ctx.db.getExpire(keys[j]);
+    const deadline = ctx.db.getExpire(key);
     if (deadline !== undefined) {
       ttlMs = deadline - Date.now();
       if (ttlMs < 0) continue;
       if (ttlMs < 1) ttlMs = 1;
     }
-    keys[alive] = keys[j];
-    values[alive] = values[j];
+    keys[alive] = key;
+    values[alive] = value;
     alive++;
     let payload: Buffer;
     try {
-      payload = createDumpPayload(values[j], ctx.server.config);
+      payload = createDumpPayload(value, ctx.server.config);
     } catch (err) {
       if (!(err instanceof MissingCodecError)) throw err;
       missingCodecReply(ctx, err);
@@ -221,7 +221,7 @@ function exchangeKeys(
     }
     request.array(options.replace ? 5 : 4);
     request.bulk(restore);
-    request.bulk(keys[j]);
+    request.bulk(key);
     request.bulk(String(ttlMs));
     request.bulkBytes(payload);
     if (options.replace) request.bulk('REPLACE');
@@ -271,7 +271,7 @@ function exchangeKeys(
     }
   }
   // Nothing was acknowledged: the connection may have been a stale one, so retry from scratch.
-  if (!errorFromTarget && readFailed && j === 0 && mayRetry && retryable) return { ioError: 'reading', retryable };
+  if (!errorFromTarget && readFailed && j === 0) return { ioError: 'reading', retryable };
   // Replicas and the AOF see the deletion of what the target acknowledged.
   if (moved.length > 0) ctx.rewritePropagation(['DEL', ...moved]);
   if (readFailed) {
