@@ -8,12 +8,14 @@
 // process that needs no JavaScript to run meanwhile (the kernel accepts its connections).
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { spawnCinnabar, startCinnabar, type CinnabarProcess } from '../helpers/cinnabar.js';
 import { referenceAvailable } from '../helpers/differential.js';
+import { EventCollector } from '../helpers/events.js';
 import { PropagationPair } from '../helpers/propagation.js';
 import { startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
 import { RawConnection } from '../helpers/resp.js';
@@ -21,6 +23,11 @@ import { connectIoredis } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HOST = '127.0.0.1';
+/**
+ * A value bigger than what loopback's socket buffers take while nobody reads (the send buffer
+ * up to tcp_wmem's 4 MB maximum, the receive buffer near its 128 KB default).
+ */
+const HUGE_BYTES = 16 * 1024 * 1024;
 
 /** A dataset of every type, some keys with a TTL, written through `client`. */
 async function writeDataset(client: Redis, prefix: string): Promise<string[]> {
@@ -192,12 +199,22 @@ describe('MIGRATE between two cinnabar servers', () => {
     expect(await src.exists('copied')).toBe(0);
   });
 
-  it('KEYS moves the keys that exist; NOKEY when none does', async () => {
+  it('KEYS moves the keys that exist, each deleted with a "del" event; NOKEY when none does', async () => {
     const port = String(target.port);
     expect(await src.call('MIGRATE', HOST, port, 'nothing-here', '0', '5000')).toBe('NOKEY');
     expect(await src.call('MIGRATE', HOST, port, '', '0', '5000', 'KEYS', 'none-1', 'none-2')).toBe('NOKEY');
     await src.mset('k1', '1', 'k2', '2');
-    expect(await src.call('MIGRATE', HOST, port, '', '0', '5000', 'KEYS', 'none-1', 'k1', 'none-2', 'k2')).toBe('OK');
+    await src.config('SET', 'notify-keyspace-events', 'KEg');
+    const events = await EventCollector.start(source.port, { pattern: '__keyevent@0__:*' });
+    try {
+      const seen = await events.during(async () => {
+        expect(await src.call('MIGRATE', HOST, port, '', '0', '5000', 'KEYS', 'none-1', 'k1', 'none-2', 'k2')).toBe('OK');
+      });
+      expect(seen).toEqual(['del k1', 'del k2']);
+    } finally {
+      await events.close();
+      await src.config('SET', 'notify-keyspace-events', '');
+    }
     expect(await src.exists('k1', 'k2')).toBe(0);
     expect(await dst.mget('k1', 'k2')).toEqual(['1', '2']);
   });
@@ -331,6 +348,26 @@ describe('MIGRATE between two cinnabar servers', () => {
       expect(silent.accepted).toBe(1);
       expect(await src.mget('t1', 't2')).toEqual(['1', '2']);
     } finally {
+      await silent.close();
+    }
+  });
+
+  it('a target that stops reading makes the write time out: IOERR ... writing, the key stays', async () => {
+    const silent = await FakeTarget.start();
+    try {
+      // More than the kernel buffers of both ends hold, so the write cannot finish (random
+      // bytes: LZF would shrink anything regular to nothing; not compressed, which is slow).
+      await src.config('SET', 'rdbcompression', 'no');
+      await src.set('huge', randomBytes(HUGE_BYTES));
+      const cachedBefore = cachedSockets(await src.info('stats'));
+      await expect(src.call('MIGRATE', HOST, String(silent.port), 'huge', '0', '300'))
+        .rejects.toThrow(/^IOERR error or timeout writing to target instance$/);
+      expect(await src.strlen('huge')).toBe(HUGE_BYTES);
+      // The failed connection is not kept.
+      expect(cachedSockets(await src.info('stats'))).toBe(cachedBefore);
+    } finally {
+      await src.del('huge');
+      await src.config('SET', 'rdbcompression', 'yes');
       await silent.close();
     }
   });
