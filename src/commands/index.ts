@@ -17,7 +17,9 @@ import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { migrateCommands } from './migrate.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -54,5 +56,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   dumpCommands,
   migrateCommands,
   aofCommands,
+  replicationCommands,
+  replicaofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -1,8 +1,8 @@
 // The single propagation point. Every write hands its effects here as RESP commands; one
 // command execution (or one EXEC) becomes one unit: a lone effect goes out as is, several are
 // wrapped in MULTI/EXEC, as Redis 7.0 does. A SELECT precedes an effect whose db differs from
-// the last one sent. The stream's bytes are counted as the replication offset; replication and
-// AOF subscribe as listeners.
+// the last one sent. Replication (which counts the bytes as its offset) and the AOF subscribe
+// as listeners.
 
 import { encodedCommandBytes, writeCommand } from '../protocol/command-encoder.js';
 
@@ -24,8 +24,8 @@ export class Propagator {
   private depth = 0;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
   private lastDbIndex = -1;
-  /** Bytes ever propagated (master_repl_offset). */
-  offsetBytes = 0;
+  /** Units handed to the listeners so far (the dispatcher compares it around a command for WAIT). */
+  unitsEmitted = 0;
 
   subscribe(listener: PropagationListener): void {
     this.listeners.push(listener);
@@ -86,8 +86,8 @@ export class Propagator {
     const chunk = Buffer.allocUnsafe(size);
     let at = 0;
     for (const argv of unit) at = writeCommand(chunk, at, argv);
-    this.offsetBytes += chunk.length;
     const firstDbIndex = effects[0].dbIndex;
+    this.unitsEmitted++;
     for (const listener of this.listeners) listener(chunk, firstDbIndex);
   }
 
@@ -95,6 +95,11 @@ export class Propagator {
     if (dbIndex === this.lastDbIndex) return;
     this.lastDbIndex = dbIndex;
     unit.push(['SELECT', String(dbIndex)]);
+  }
+
+  /** The db the stream's last SELECT chose (-1: none since the last reset). */
+  get selectedDb(): number {
+    return this.lastDbIndex;
   }
 
   /** Forgets the selected db, so the next effect is preceded by SELECT (new stream consumer). */

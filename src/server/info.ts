@@ -152,9 +152,9 @@ function memorySection(s: Server): Field[] {
     ['mem_fragmentation_ratio', fragmentation.toFixed(2)],
     ['mem_fragmentation_bytes', rss - used],
     ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', 0],
+    ['mem_replication_backlog', s.replication.backlogMemoryBytes],
     ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', 0],
+    ['mem_clients_slaves', s.replication.primary.replicasOutputBytes],
     ['mem_clients_normal', s.usedMemory.normalClientsBytes],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', s.aof.bufferBytes],
@@ -186,7 +186,7 @@ function persistenceSection(s: Server): Field[] {
     ['current_save_keys_processed', current === null ? 0 : current.keysProcessed],
     ['current_save_keys_total', current === null ? 0 : current.keysTotal],
     ['rdb_changes_since_last_save', s.dirty],
-    ['rdb_bgsave_in_progress', current === null ? 0 : 1],
+    ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', p.lastSaveTimeSec],
     ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
     ['rdb_last_bgsave_time_sec', p.lastBgsaveDurationSec],
@@ -241,9 +241,9 @@ function statsSection(s: Server): Field[] {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', s.replication.primary.syncFull],
+    ['sync_partial_ok', s.replication.primary.syncPartialOk],
+    ['sync_partial_err', s.replication.primary.syncPartialErr],
     ['expired_keys', st.expiredKeys],
     ['expired_stale_perc', ks.expiredStalePercent.toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
@@ -283,19 +283,7 @@ function statsSection(s: Server): Field[] {
 }
 
 function replicationSection(s: Server): Field[] {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', s.replicationId],
-    ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', s.config.num('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+  return s.replication.info();
 }
 
 function seconds(micros: number): string {

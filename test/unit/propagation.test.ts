@@ -166,12 +166,21 @@ describe('propagation of writes (replication / AOF stream)', () => {
     });
   }
 
-  it('counts the stream bytes as the replication offset', async () => {
-    const before = running.server.propagator.offsetBytes;
-    chunks = [];
+  it('counts the stream bytes as the replication offset once a backlog exists', async () => {
+    const replication = running.server.replication;
+    const before = replication.masterReplOffset;
     await conn.call('set', 'x', '1');
-    const bytes = Buffer.concat(chunks).length;
-    expect(bytes).toBeGreaterThan(0);
-    expect(running.server.propagator.offsetBytes - before).toBe(bytes);
+    expect(replication.masterReplOffset, 'no backlog: nothing counted').toBe(before);
+    replication.createBacklog();
+    try {
+      chunks = [];
+      await conn.call('set', 'x', '2');
+      const bytes = Buffer.concat(chunks);
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(replication.masterReplOffset - before).toBe(bytes.length);
+      expect(Buffer.concat(replication.backlog?.bytesFrom(before + 1) ?? []).equals(bytes)).toBe(true);
+    } finally {
+      replication.freeBacklog();
+    }
   });
 });

@@ -1,0 +1,117 @@
+// The replication backlog: the most recent bytes of the replication stream, kept so that a
+// replica whose link dropped can continue from its offset (PSYNC +CONTINUE) instead of taking a
+// whole new snapshot.
+//
+// Redis 7.0 keeps the backlog as a list of blocks (at least 16 KB, at most a sixteenth of
+// repl-backlog-size unless that is smaller) and drops the first block only while the history
+// would still hold repl-backlog-size bytes without it. The figures INFO shows
+// (repl_backlog_histlen, repl_backlog_first_byte_offset) follow from that rule, so it is the rule
+// kept here: units are copied into the tail block, and the history exceeds the configured size
+// by less than one block. Memory grows with the
+// stream, never to the configured size up front (a `repl-backlog-size 1gb` costs nothing until
+// the bytes arrive).
+
+/** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
+export const BACKLOG_BLOCK_BYTES = 16 * 1024;
+
+interface Block {
+  readonly bytes: Buffer;
+  usedBytes: number;
+}
+
+export class Backlog {
+  private readonly blocks: Block[] = [];
+  /** Index of the first live block in `blocks` (trimmed blocks are dropped in batches). */
+  private head = 0;
+  /** Bytes of history held (repl_backlog_histlen). */
+  histlenBytes = 0;
+  /** Replication offset of the first byte held (repl_backlog_first_byte_offset). */
+  firstByteOffset: number;
+
+  /**
+   * @param sizeBytes repl-backlog-size.
+   * @param streamOffset the replication offset already reached: the next byte appended has
+   *   offset streamOffset + 1, as in Redis.
+   */
+  constructor(public sizeBytes: number, streamOffset: number) {
+    this.firstByteOffset = streamOffset + 1;
+  }
+
+  /** The offset of the last byte held (master_repl_offset when the backlog follows the stream). */
+  get lastByteOffset(): number {
+    return this.firstByteOffset + this.histlenBytes - 1;
+  }
+
+  /** Bytes allocated for the history (INFO mem_replication_backlog). */
+  get allocatedBytes(): number {
+    let total = 0;
+    for (let i = this.head; i < this.blocks.length; i++) total += this.blocks[i].bytes.length;
+    return total;
+  }
+
+  append(chunk: Buffer): void {
+    let at = 0;
+    const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
+    if (tail !== undefined && tail.usedBytes < tail.bytes.length) {
+      const copied = chunk.copy(tail.bytes, tail.usedBytes, 0);
+      tail.usedBytes += copied;
+      at = copied;
+    }
+    const limitBytes = Math.max(Math.floor(this.sizeBytes / 16), BACKLOG_BLOCK_BYTES);
+    while (at < chunk.length) {
+      const rest = chunk.length - at;
+      const block: Block = { bytes: Buffer.allocUnsafe(Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes)), usedBytes: 0 };
+      block.usedBytes = chunk.copy(block.bytes, 0, at);
+      at += block.usedBytes;
+      this.blocks.push(block);
+    }
+    this.histlenBytes += chunk.length;
+    this.trim();
+  }
+
+  /** CONFIG SET repl-backlog-size: the history is trimmed to the new size at once. */
+  resize(sizeBytes: number): void {
+    this.sizeBytes = sizeBytes;
+    this.trim();
+  }
+
+  /**
+   * Whether a replica asking for the stream from `offset` (the first byte it lacks, as PSYNC
+   * sends it) can be served from here.
+   */
+  holds(offset: number): boolean {
+    return offset >= this.firstByteOffset && offset <= this.firstByteOffset + this.histlenBytes;
+  }
+
+  /** The history from `offset` to the end, as slices of the blocks (no copy); [] when up to date. */
+  bytesFrom(offset: number): Buffer[] {
+    if (!this.holds(offset)) throw new RangeError(`offset ${offset} is outside the backlog`);
+    let skip = offset - this.firstByteOffset;
+    const out: Buffer[] = [];
+    for (let i = this.head; i < this.blocks.length; i++) {
+      const block = this.blocks[i];
+      if (skip >= block.usedBytes) {
+        skip -= block.usedBytes;
+        continue;
+      }
+      out.push(block.bytes.subarray(skip, block.usedBytes));
+      skip = 0;
+    }
+    return out;
+  }
+
+  private trim(): void {
+    while (this.histlenBytes > this.sizeBytes && this.blocks.length - this.head > 1) {
+      const first = this.blocks[this.head];
+      if (this.histlenBytes - first.usedBytes <= this.sizeBytes) break;
+      this.histlenBytes -= first.usedBytes;
+      this.firstByteOffset += first.usedBytes;
+      this.head++;
+    }
+    // Dropping from the front of an array is O(n): compact once the dead prefix is large.
+    if (this.head > 64 && this.head * 2 > this.blocks.length) {
+      this.blocks.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

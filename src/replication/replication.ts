@@ -1,0 +1,233 @@
+// The node's replication state: its replication IDs, the offset of its stream and the backlog.
+// The primary side (replicas attached to this node) and the replica side (this node following a
+// primary) build on it; both live in src/replication/.
+//
+// Offsets follow Redis 7.0: master_repl_offset counts the bytes of the replication stream, and
+// only while a backlog exists (Redis's feedReplicationBuffer returns early without one), so a
+// node nobody ever replicated from reports 0. The backlog is created when the first replica
+// asks for a sync (or when this node, as a replica, finishes one) and subscribes to the one
+// propagation point; without it the stream is neither encoded nor counted.
+
+import { randomBytes } from 'node:crypto';
+import type { ReplicationApi } from '../commands/context.js';
+import type { ReplyWriter } from '../protocol/writer.js';
+import { Backlog } from './backlog.js';
+import { PrimarySide, type PrimaryHost } from './primary/primary.js';
+
+/** Redis's replid2 when there is no previous history. */
+export const NO_REPLICATION_ID = '0000000000000000000000000000000000000000';
+
+/** A replication ID: 40 random hex characters (Redis's CONFIG_RUN_ID_SIZE). */
+export function newReplicationId(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/** What replication needs from the node (the primary side's needs included). */
+export type ReplicationHost = PrimaryHost;
+
+export type InfoField = [string, string | number];
+
+/** ROLE's replica form. */
+export interface PrimaryLinkRole {
+  host: string;
+  port: number;
+  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+  /** The applied offset, -1 while the link has no primary client. */
+  offset: number;
+}
+
+/** What the Replication service needs of the replica side. */
+export interface ReplicaSideView {
+  info(): InfoField[];
+  role(): PrimaryLinkRole | null;
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  replicaOfNoOne(requestedBy: string): void;
+  /** The link with the primary is up (REPL_STATE_CONNECTED): replicas of this node may sync. */
+  readonly linkUp: boolean;
+  /** replicationSendAck now (REPLCONF GETACK): nothing while not linked. */
+  sendAckNow(): void;
+}
+
+export class Replication implements ReplicationApi {
+  /** master_replid: the history this node's stream belongs to. */
+  replid = newReplicationId();
+  /** master_replid2: the history this node followed before (PSYNC2), valid up to secondReplOffset. */
+  replid2 = NO_REPLICATION_ID;
+  /** second_repl_offset: the first offset replid2 does not cover; -1 without a previous history. */
+  secondReplOffset = -1;
+  /** master_repl_offset: bytes of the replication stream produced (or received) so far. */
+  masterReplOffset = 0;
+  backlog: Backlog | null = null;
+  /**
+   * The primary this node follows (Redis's masterhost/masterport), null on a primary. While it is
+   * set, this node's own propagated writes do not enter the stream: the bytes received from the
+   * primary are proxied instead (Redis's replicationFeedStreamFromMasterStream).
+   */
+  primaryAddress: { host: string; port: number } | null = null;
+  /**
+   * The replica side (src/replication/replica/): INFO's replica fields, ROLE's replica form,
+   * REPLICAOF. Set by the server when it wires the node.
+   */
+  replicaSide: ReplicaSideView | null = null;
+  /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
+  private readonly consumers: Array<(chunk: Buffer) => void> = [];
+  /** The replicas attached to this node (src/replication/primary/). */
+  readonly primary: PrimarySide;
+  private readonly onPropagated = (chunk: Buffer): void => {
+    if (this.primaryAddress === null) this.feed(chunk);
+  };
+
+  constructor(private readonly host: ReplicationHost) {
+    host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
+    this.primary = new PrimarySide(this, host);
+  }
+
+  /** The link with the primary is up: a replica of this node may sync (else NOMASTERLINK). */
+  get primaryLinkUp(): boolean {
+    return this.replicaSide?.linkUp ?? false;
+  }
+
+  /**
+   * Closes every attached replica so that they reconnect and PSYNC (Redis's disconnectSlaves:
+   * the replication ID changed or the data set was replaced).
+   */
+  disconnectReplicas(): void {
+    this.primary.disconnectAll();
+  }
+
+  /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
+  sendAckToPrimary(): void {
+    this.replicaSide?.sendAckNow();
+  }
+
+  /** ROLE: the primary form, or the replica form (*5 slave host port state offset). */
+  roleReply(reply: ReplyWriter): void {
+    const link = this.primaryLinkRole();
+    if (link === null) {
+      this.primary.roleReply(reply);
+      return;
+    }
+    reply.arrayLength(5);
+    reply.bulk('slave');
+    reply.bulk(link.host);
+    reply.integer(link.port);
+    reply.bulk(link.state);
+    reply.integer(link.offset);
+  }
+
+  /** createReplicationBacklog: from now on the stream is encoded, counted and kept. */
+  createBacklog(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new Backlog(this.host.config.num('repl-backlog-size'), this.masterReplOffset);
+    // The next unit must say which db it writes to: whoever reads the stream from here on has no
+    // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
+    this.host.propagator.resetSelectedDb();
+    this.host.propagator.subscribe(this.onPropagated);
+  }
+
+  /** freeReplicationBacklog (repl-backlog-ttl expired with no replica attached). */
+  freeBacklog(): void {
+    if (this.backlog === null) return;
+    this.host.propagator.unsubscribe(this.onPropagated);
+    this.backlog = null;
+  }
+
+  /** Adds a reader of the stream (an attached replica); returns the function that removes it. */
+  addConsumer(consumer: (chunk: Buffer) => void): () => void {
+    this.consumers.push(consumer);
+    return () => {
+      const at = this.consumers.indexOf(consumer);
+      if (at >= 0) this.consumers.splice(at, 1);
+    };
+  }
+
+  /**
+   * Appends bytes to the stream: a unit propagated by this node's own writes, or, on a replica,
+   * the bytes received from its primary (proxied verbatim so sub-replicas see the same offsets).
+   * The chunk is handed over: replicas' sockets keep it until written, so it must never change
+   * afterwards (copy a view of a reused read buffer first).
+   */
+  feed(chunk: Buffer): void {
+    if (this.backlog === null) return;
+    this.masterReplOffset += chunk.length;
+    this.backlog.append(chunk);
+    for (const consumer of this.consumers) consumer(chunk);
+  }
+
+  /** changeReplicationId: a new history starts (a primary that lost its previous one). */
+  changeReplicationId(): void {
+    this.replid = newReplicationId();
+  }
+
+  /** clearReplicationId2: forget the previous history. */
+  clearReplicationId2(): void {
+    this.replid2 = NO_REPLICATION_ID;
+    this.secondReplOffset = -1;
+  }
+
+  /**
+   * shiftReplicationId: a replica becoming a primary keeps its old history as replid2, valid
+   * up to the current offset, so its former fellow replicas can continue from it.
+   */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.changeReplicationId();
+  }
+
+  /** INFO replication, in Redis's order. */
+  info(): InfoField[] {
+    return [
+      ['role', this.primaryAddress === null ? 'master' : 'slave'],
+      ...this.primaryLinkInfo(),
+      ...this.attachedReplicasInfo(),
+      ['master_failover_state', 'no-failover'],
+      ...this.idAndBacklogInfo(),
+    ];
+  }
+
+  /** The replica side's fields (master_host ... replica_announced); none on a primary. */
+  private primaryLinkInfo(): InfoField[] {
+    return this.replicaSide === null ? [] : this.replicaSide.info();
+  }
+
+  /** REPLICAOF host port: 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already' {
+    return (this.replicaSide as ReplicaSideView).replicaOf(host, port, requestedBy);
+  }
+
+  /** REPLICAOF NO ONE. */
+  replicaOfNoOne(requestedBy: string): void {
+    this.replicaSide?.replicaOfNoOne(requestedBy);
+  }
+
+  /** ROLE's replica form (host, port, link state, applied offset); null on a primary. */
+  primaryLinkRole(): PrimaryLinkRole | null {
+    return this.replicaSide === null ? null : this.replicaSide.role();
+  }
+
+  /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */
+  private attachedReplicasInfo(): InfoField[] {
+    return this.primary.infoFields();
+  }
+
+  /** The backlog's and IDs' part of INFO replication, in Redis's order. */
+  private idAndBacklogInfo(): InfoField[] {
+    const backlog = this.backlog;
+    return [
+      ['master_replid', this.replid],
+      ['master_replid2', this.replid2],
+      ['master_repl_offset', this.masterReplOffset],
+      ['second_repl_offset', this.secondReplOffset],
+      ['repl_backlog_active', backlog === null ? 0 : 1],
+      ['repl_backlog_size', this.host.config.num('repl-backlog-size')],
+      ['repl_backlog_first_byte_offset', backlog === null ? 0 : backlog.firstByteOffset],
+      ['repl_backlog_histlen', backlog === null ? 0 : backlog.histlenBytes],
+    ];
+  }
+
+  /** INFO memory's mem_replication_backlog. */
+  get backlogMemoryBytes(): number {
+    return this.backlog === null ? 0 : this.backlog.allocatedBytes;
+  }
+}

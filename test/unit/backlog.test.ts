@@ -1,0 +1,64 @@
+// The replication backlog keeps Redis 7.0's block rules, which decide the INFO figures
+// (repl_backlog_histlen, repl_backlog_first_byte_offset) and which offsets PSYNC can continue from.
+
+import { describe, expect, it } from 'vitest';
+import { Backlog, BACKLOG_BLOCK_BYTES } from '../../src/replication/backlog.js';
+
+const bytes = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
+
+describe('replication backlog', () => {
+  it('starts after the stream offset it was created at and serves every held offset', () => {
+    const backlog = new Backlog(1024 * 1024, 100);
+    expect(backlog.firstByteOffset).toBe(101);
+    expect(backlog.histlenBytes).toBe(0);
+    expect(backlog.holds(101)).toBe(true);
+    expect(backlog.bytesFrom(101)).toEqual([]);
+    backlog.append(Buffer.from('abc'));
+    backlog.append(Buffer.from('defg'));
+    expect(backlog.histlenBytes).toBe(7);
+    expect(backlog.lastByteOffset).toBe(107);
+    expect(Buffer.concat(backlog.bytesFrom(103)).toString()).toBe('cdefg');
+    expect(backlog.holds(108)).toBe(true);
+    expect(backlog.holds(109)).toBe(false);
+    expect(backlog.holds(100)).toBe(false);
+    expect(() => backlog.bytesFrom(99)).toThrow(RangeError);
+  });
+
+  it('drops whole blocks from the front only while the rest still holds the configured size', () => {
+    const sizeBytes = BACKLOG_BLOCK_BYTES * 2;
+    const backlog = new Backlog(sizeBytes, 0);
+    for (let i = 0; i < 10; i++) backlog.append(bytes(BACKLOG_BLOCK_BYTES, i));
+    // Dropping one more full block would leave less than the configured size.
+    expect(backlog.histlenBytes).toBe(sizeBytes + BACKLOG_BLOCK_BYTES);
+    expect(backlog.firstByteOffset).toBe(7 * BACKLOG_BLOCK_BYTES + 1);
+    const tail = Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset));
+    expect(tail.length).toBe(backlog.histlenBytes);
+    expect(tail[0]).toBe(7);
+    expect(tail[tail.length - 1]).toBe(9);
+  });
+
+  it('copies small units into the tail block and splits a unit across blocks', () => {
+    const backlog = new Backlog(1024 * 1024, 0);
+    const unit = Buffer.from('*1\r\n$4\r\nPING\r\n');
+    let written = 0;
+    while (written + unit.length <= BACKLOG_BLOCK_BYTES * 3) {
+      backlog.append(unit);
+      written += unit.length;
+    }
+    expect(backlog.allocatedBytes).toBe(BACKLOG_BLOCK_BYTES * 3);
+    const all = Buffer.concat(backlog.bytesFrom(1));
+    expect(all.length).toBe(written);
+    expect(all.subarray(all.length - unit.length).equals(unit)).toBe(true);
+    expect(all.indexOf(unit, BACKLOG_BLOCK_BYTES - 5)).toBeLessThanOrEqual(BACKLOG_BLOCK_BYTES);
+  });
+
+  it('trims at once when resized smaller', () => {
+    const backlog = new Backlog(BACKLOG_BLOCK_BYTES * 8, 0);
+    for (let i = 0; i < 8; i++) backlog.append(bytes(BACKLOG_BLOCK_BYTES, i));
+    expect(backlog.histlenBytes).toBe(BACKLOG_BLOCK_BYTES * 8);
+    backlog.resize(BACKLOG_BLOCK_BYTES);
+    expect(backlog.histlenBytes).toBe(BACKLOG_BLOCK_BYTES * 2);
+    expect(backlog.holds(backlog.firstByteOffset)).toBe(true);
+    expect(Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset))[0]).toBe(6);
+  });
+});
