@@ -124,8 +124,40 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   /** The append-only file (src/persistence/aof/). */
   readonly aof: AofApi;
+  /** MIGRATE's connections to target instances (src/server/migrate/). */
+  readonly migrate: MigrateApi;
   /** Replication (src/replication/): this node's role, its replicas, its primary. */
   readonly replication: ReplicationApi;
+}
+
+/**
+ * MIGRATE's cached connections, one per "host:port" as written (Redis's migrate socket cache):
+ * reused by the next MIGRATE to the same target, closed after 10 s unused. Their I/O blocks the
+ * whole node, as Redis's syncio does: nothing else runs until it has finished or timed out.
+ */
+export interface MigrateApi {
+  /** The connection to host:port, cached or made now within `timeoutMs`; null when it cannot be made. */
+  getSocket(host: string, port: string, timeoutMs: number): MigrateSocket | null;
+  /** Forgets and closes the connection to host:port, if one is cached (after an I/O error). */
+  closeSocket(host: string, port: string): void;
+}
+
+export interface MigrateSocket {
+  /** The db this connection last SELECTed on the target; -1 when not known. */
+  lastDbid: bigint;
+  /**
+   * Writes `request` (handed over: not to be used afterwards) and reads `lineCount` reply lines
+   * as Redis's syncReadLine does (at most 1023 bytes each, without the CRLF); every write slice
+   * and every wait for input may take `timeoutMs`.
+   */
+  exchange(request: Uint8Array, lineCount: number, timeoutMs: number): MigrateExchange;
+}
+
+export interface MigrateExchange {
+  /** The lines read, in order; fewer than asked when `failure` is set. */
+  lines: string[];
+  /** Why the exchange stopped early: a write or a read, on a timeout or on an error / EOF. */
+  failure: { writing: boolean; timedOut: boolean } | null;
 }
 
 /**

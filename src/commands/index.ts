@@ -15,6 +15,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
+import { migrateCommands } from './migrate.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
@@ -53,6 +54,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   functionCommands,
   scriptingCommands,
   dumpCommands,
+  migrateCommands,
   aofCommands,
   replicationCommands,
   replicaofCommands,

@@ -259,7 +259,7 @@ function statsSection(s: Server): Field[] {
     ['pubsubshard_channels', shardChannels],
     ['latest_fork_usec', s.persistence.forkStats.latestForkMicros],
     ['total_forks', s.persistence.forkStats.totalForks],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', s.migrate.size],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

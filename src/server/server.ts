@@ -54,6 +54,7 @@ import { Replication } from '../replication/replication.js';
 import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -143,6 +144,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly live: Config['live'];
   /** The append-only file. */
   readonly aof: AofService;
+  /** MIGRATE's cached connections to target instances (blocking I/O on a worker thread). */
+  readonly migrate: MigrateSocketCache;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -287,6 +290,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
+    this.migrate = new MigrateSocketCache((message) => log.warning(message));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -881,6 +885,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.migrate.closeIdle();
     this.replication.primary.cron(now);
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
@@ -1050,6 +1055,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
+    this.migrate.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');
