@@ -3,7 +3,7 @@
 // clientCommand. Client-side caching (CACHING, TRACKING, GETREDIR, TRACKINGINFO) comes with a later
 // capability, so those subcommands are not registered yet.
 
-import type { ClientState, CommandContext } from './context.js';
+import type { ClientState, CommandContext, UserRef } from './context.js';
 import { ERR_CLIENT_NAME, validClientName } from './connection.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
@@ -126,7 +126,7 @@ interface KillFilter {
   laddr: string | null;
   type: ClientType | null;
   id: number;
-  user: string | null;
+  user: UserRef | null;
   skipMe: boolean;
 }
 
@@ -155,12 +155,12 @@ function parseKillFilter(ctx: CommandContext, argv: readonly string[]): KillFilt
     } else if (hasValue && isKeyword(option, 'LADDR')) {
       filter.laddr = value;
     } else if (hasValue && isKeyword(option, 'USER')) {
-      // The only user this node knows is "default" (no ACL users yet).
-      if (value !== 'default') {
+      const user = ctx.server.acl.getUser(value);
+      if (user === undefined) {
         ctx.reply.error(`ERR No such user '${value}'`);
         return null;
       }
-      filter.user = value;
+      filter.user = user;
     } else if (hasValue && isKeyword(option, 'SKIPME')) {
       if (isKeyword(value, 'YES')) filter.skipMe = true;
       else if (isKeyword(value, 'NO')) filter.skipMe = false;

@@ -19,7 +19,8 @@ export interface ClientState {
   readonly reply: ReplyWriter;
   dbIndex: number;
   authenticated: boolean;
-  user: string;
+  /** The ACL user the connection is authenticated as (the default user until AUTH). */
+  user: UserRef;
   readonly remoteAddress: string;
   readonly localAddress: string;
   /** Connected from 127.0.0.1 or ::1 (Redis's islocalClient). */
@@ -120,6 +121,78 @@ export interface ServerApi {
   readonly aof: AofApi;
   /** Replication (src/replication/): this node's role, its replicas, its primary. */
   readonly replication: ReplicationApi;
+  /** ACL users, permissions and the ACL LOG (src/acl/). */
+  readonly acl: AclApi;
+}
+
+/** An ACL user as clients hold it (src/acl/user.ts). */
+export interface UserRef {
+  readonly name: string;
+  /** Every command, key and channel is allowed: the permission check is skipped. */
+  readonly fullAccess: boolean;
+}
+
+/** One selector of ACL GETUSER: its rules as text. */
+export interface AclSelectorInfo {
+  commands: string;
+  keys: string;
+  channels: string;
+}
+
+/** ACL GETUSER's facts. */
+export interface AclUserInfo {
+  flags: string[];
+  passwords: string[];
+  root: AclSelectorInfo;
+  selectors: AclSelectorInfo[];
+}
+
+/** One ACL LOG entry as the command shows it. */
+export interface AclLogView {
+  count: number;
+  reason: string;
+  context: string;
+  object: string;
+  username: string;
+  ageSeconds: number;
+  clientInfo: string;
+}
+
+/** ACL as AUTH, HELLO, the ACL command family, EXEC and CLIENT KILL use it. */
+export interface AclApi {
+  getUser(name: string): UserRef | undefined;
+  /** The default user needs no password (AUTH <password> is then an error). */
+  readonly defaultUserNoPass: boolean;
+  /**
+   * AUTH / HELLO AUTH: on success the client is authenticated as the user; a failure is logged
+   * in ACL LOG under `commandName` (argv[0] as sent).
+   */
+  authenticate(client: ClientState, username: string, password: string, commandName: string): boolean;
+  /** ACL SETUSER: null, or the error text (without "ERR "). */
+  setUser(name: string, rules: readonly string[]): string | null;
+  /** ACL DELUSER: how many existed; their clients are closed (`current` after its reply). */
+  deleteUsers(names: readonly string[], current: ClientState): number;
+  userInfo(name: string): AclUserInfo | null;
+  /** ACL LIST's lines, users in name order. */
+  listLines(): string[];
+  userNames(): string[];
+  /** ACL CAT <category>: command names, or null for an unknown category. */
+  commandsInCategory(category: string): string[] | null;
+  logEntries(count: number): AclLogView[];
+  resetLog(): void;
+  /**
+   * ACL DRYRUN: null when allowed; `denied` with the reason text; `error` for an unknown user or
+   * command, or a wrong number of arguments.
+   */
+  dryRun(username: string, argv: readonly string[]): { error: string } | { denied: string } | null;
+  /** aclfile ('' when none). */
+  readonly aclFile: string;
+  /** ACL SAVE: null, or the error reply text. */
+  save(): string | null;
+  /** ACL LOAD: null, or the error reply text. */
+  load(): string | null;
+  /** EXEC's check of each queued command, with Redis's NOPERM text when permissions changed. */
+  execRefusal(client: ClientState, command: Command, argv: readonly string[]): string | null;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Every command family, in one list: the single source the command table is built from.
 
+import { aclCommands } from './acl.js';
 import { aofCommands, aofDebugSubcommands } from './aof.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
@@ -52,5 +53,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   scriptingCommands,
   dumpCommands,
   aofCommands,
+  aclCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -1,5 +1,6 @@
 // Builds the command table from the family files' declarations.
 
+import { categoryBits } from './acl-categories.js';
 import type { Command, CommandSpec } from './types.js';
 
 /** Commands a RESP2 client in subscribed mode may run (Redis's server.c rule). */
@@ -24,6 +25,9 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     subcommands: null,
     handler: spec.handler ?? null,
     arity: spec.arity,
+    aclCategories: categoryBits(spec),
+    hasKeys: spec.getKeys !== undefined || (spec.keySpecs ?? []).some((ks) => !ks.flags.includes('not_key')),
+    channels: spec.channels ?? null,
     isWrite: has('write'),
     isReadonly: has('readonly'),
     isAdmin: has('admin'),

@@ -7,6 +7,7 @@ import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, Serve
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
+import type { AclUser } from '../acl/user.js';
 import type { Connection } from './connection.js';
 
 /** What a client needs from the node it belongs to. */
@@ -14,7 +15,10 @@ export interface ClientHost {
   /** What commands see as ctx.server. */
   readonly api: ServerApi;
   readonly stats: ServerStats;
+  /** Redis's authRequired() part that does not depend on the client: the default user needs AUTH. */
   authRequired(): boolean;
+  /** The ACL user new and RESET connections start as. */
+  readonly defaultUser: AclUser;
   countErrorReply(text: string): void;
   /** Runs a command for the client with the engine's call() bookkeeping (EXEC, scripts). */
   call(client: Client, command: Command, argv: string[]): void;
@@ -38,7 +42,8 @@ export class Client implements ClientState, CommandContext {
   dbIndex = 0;
   db: Db;
   authenticated: boolean;
-  user = 'default';
+  /** The ACL user (src/acl/): the default user until AUTH. */
+  user: AclUser;
   readonly createdAtMs = Date.now();
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
@@ -96,6 +101,7 @@ export class Client implements ClientState, CommandContext {
   ) {
     this.server = host.api;
     this.db = host.api.keyspace.dbs[0];
+    this.user = host.defaultUser;
     this.authenticated = !host.authRequired();
     connection.setAuthenticated(this.authenticated);
     this.reply.onError = (text: string) => host.countErrorReply(text);
@@ -215,7 +221,7 @@ export class Client implements ClientState, CommandContext {
     this.reply.muted = false;
     this.noEvict = false;
     this.noTouch = false;
-    this.user = 'default';
+    this.user = this.host.defaultUser;
     this.authenticated = !this.host.authRequired();
     this.connection.setAuthenticated(this.authenticated);
   }
@@ -303,7 +309,7 @@ export class Client implements ClientState, CommandContext {
       ` ssub=${this.shardChannels.size} multi=${this.inMulti ? this.multiQueue.length : -1}` +
       ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbp}` +
       ` obl=${this.reply.lengthBytes} oll=${oll} omem=${socketPending} tot-mem=${totMem} events=${events}` +
-      ` cmd=${cmd} user=${this.user} redir=-1 resp=${this.reply.resp}`;
+      ` cmd=${cmd} user=${this.user.name} redir=-1 resp=${this.reply.resp}`;
   }
 }
 

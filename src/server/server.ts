@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -53,6 +53,9 @@ import { AofService } from '../persistence/aof/aof.js';
 import { Replication } from '../replication/replication.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
+import { Acl } from '../acl/acl.js';
+import { commandSetOf } from '../acl/selector.js';
+import type { AclUser } from '../acl/user.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -92,6 +95,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly persistence: Persistence;
   /** Replication IDs, offset and backlog (src/replication/). */
   readonly replication: Replication;
+  /** ACL users and permissions (src/acl/). */
+  readonly acl: Acl;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -167,6 +172,14 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message), this.blocking);
     this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
     this.commands = this.commandTable.commands;
+    const table = this.commandTable;
+    this.acl = new Acl(commandSetOf(table.original, (argv) => table.lookup(argv), () => config.str('acl-pubsub-default') === 'allchannels', (message) => log.warning(message)), {
+      config,
+      warning: (message) => log.warning(message),
+      notice: (message) => log.notice(message),
+      clients: () => this.clients.all(),
+    });
+    config.userLines = () => this.acl.configUserLines();
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
     // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
@@ -205,7 +218,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.replication = new Replication(this);
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
-      authCheck,
+      authCheck(this.acl),
+      aclCheck(this.acl),
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
       loadingCheck(this.persistence),
@@ -219,6 +233,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.scripting = new ScriptingEngine({
       createScriptClient: () => this.createClient(new DiscardingConnection()),
       lookupCommand: (argv) => this.commandTable.lookup(argv),
+      aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
+      aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
@@ -337,7 +353,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   authRequired(): boolean {
-    return this.live.requirepass !== '';
+    return this.acl.defaultRequiresAuth;
+  }
+
+  get defaultUser(): AclUser {
+    return this.acl.defaultUser;
   }
 
   debugAllowed(client: Client): boolean {
@@ -372,7 +392,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && this.acl.defaultUser.nopass && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
