@@ -310,8 +310,8 @@ export class Acl implements AclApi {
     return 'ERR There was an error trying to save the ACLs. Please check the server logs for more information';
   }
 
-  load(): string | null {
-    const errors = this.loadFile();
+  load(current: ClientState): string | null {
+    const errors = this.loadFile(current);
     return errors === null ? null : `ERR ${errors}`;
   }
 
@@ -320,7 +320,7 @@ export class Acl implements AclApi {
    * returned. The default user object stays (clients hold it) and takes the file's rules, or
    * the default ones; clients of every other old user are closed, as Redis frees those users.
    */
-  loadFile(): string | null {
+  loadFile(current: ClientState | null): string | null {
     const read = readAclFile(this.aclFile, this.aclFile, this.commands);
     if ('errors' in read) return read.errors;
     const old = this.users;
@@ -329,7 +329,7 @@ export class Acl implements AclApi {
     read.users.set('default', this.defaultUser);
     this.users = read.users;
     for (const u of old.values()) {
-      if (u !== this.defaultUser) this.closeClientsOf(u, null);
+      if (u !== this.defaultUser) this.closeClientsOf(u, current);
     }
     return null;
   }
@@ -364,7 +364,7 @@ export class Acl implements AclApi {
       }
     }
     if (this.aclFile !== '') {
-      const errors = this.loadFile();
+      const errors = this.loadFile(null);
       if (errors !== null) return `Aborting Redis startup because of ACL errors: ${errors}`;
     }
     return null;

@@ -120,7 +120,7 @@ function load(ctx: CommandContext): void {
     ctx.reply.error(NO_ACL_FILE);
     return;
   }
-  const error = acl.load();
+  const error = acl.load(ctx.client);
   if (error === null) ctx.reply.ok();
   else ctx.reply.error(error);
 }

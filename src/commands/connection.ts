@@ -140,6 +140,11 @@ function quit(ctx: CommandContext): void {
   ctx.client.closeAfterReply = true;
 }
 
+/** READONLY / READWRITE: replica reads in cluster mode; this node runs without cluster support. */
+function clusterReadMode(ctx: CommandContext): void {
+  ctx.reply.error('ERR This instance has cluster support disabled');
+}
+
 function reset(ctx: CommandContext): void {
   ctx.resetConnectionState();
   ctx.reply.simple('RESET');
@@ -178,5 +183,15 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: ['fast', 'connection'],
     summary: 'Returns the connection to its initial state.', since: '6.2.0', group: 'connection', handler: reset,
+  },
+  {
+    name: 'readonly', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
+    summary: 'Lets a cluster replica connection serve reads.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
+    handler: clusterReadMode,
+  },
+  {
+    name: 'readwrite', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
+    summary: 'Ends the read-only mode of a cluster replica connection.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
+    handler: clusterReadMode,
   },
 ];

@@ -189,8 +189,8 @@ export interface AclApi {
   readonly aclFile: string;
   /** ACL SAVE: null, or the error reply text. */
   save(): string | null;
-  /** ACL LOAD: null, or the error reply text. */
-  load(): string | null;
+  /** ACL LOAD: null, or the error reply text; clients of replaced users close (`current` after its reply). */
+  load(current: ClientState): string | null;
   /** EXEC's check of each queued command, with Redis's NOPERM text when permissions changed. */
   execRefusal(client: ClientState, command: Command, argv: readonly string[]): string | null;
 }
