@@ -2,6 +2,7 @@
 // password), authentication, the permission check before each command (and for EXEC's queue and
 // scripts' redis.call), the ACL LOG, the users of the config file and the aclfile.
 
+import { randomBytes } from 'node:crypto';
 import type { AclApi, AclLogView, AclSelectorInfo, AclUserInfo, ClientState } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { categoryBit } from '../commands/acl-categories.js';
@@ -13,7 +14,7 @@ import {
   ACL_OK, checkCommand, DENIED_AUTH, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY, userChannelAllowed, type Denial,
 } from './permissions.js';
 import { hasSpaces, type AclCommandSet, type Selector } from './selector.js';
-import { AclUser, applyUserRule, createDefaultUser, hashPassword, mergeSelectorArguments, ruleErrorText } from './user.js';
+import { AclUser, applyUserRule, createDefaultUser, mergeSelectorArguments, ruleErrorText } from './user.js';
 
 /** A client as the ACL service sees it (the engine's Client). */
 export interface AclClient extends ClientState {
@@ -45,11 +46,15 @@ export class Acl implements AclApi {
   private users = new Map<string, AclUser>();
   readonly defaultUser: AclUser;
   readonly log: AclLog;
+  /** Checked against when AUTH names a user that does not exist. */
+  private readonly decoy: AclUser;
 
   constructor(readonly commands: AclCommandSet, private readonly host: AclHost) {
     this.defaultUser = createDefaultUser(commands);
     this.users.set('default', this.defaultUser);
     this.log = new AclLog(() => host.config.num('acllog-max-len'));
+    this.decoy = new AclUser('', commands);
+    applyUserRule(this.decoy, '>' + randomBytes(32).toString('hex'), commands);
     this.setDefaultPassword(host.config.str('requirepass'));
     host.config.onChange('requirepass', (v) => this.setDefaultPassword(String(v)));
   }
@@ -88,8 +93,8 @@ export class Acl implements AclApi {
     const u = this.users.get(username);
     let ok = false;
     if (u === undefined) {
-      // A missing user costs a hash too, so timing does not tell which users exist.
-      hashPassword(password);
+      // A missing user costs the same hashing and comparison, so timing does not tell which users exist.
+      this.decoy.passwordMatches(password);
     } else {
       ok = u.enabled && (u.nopass || u.passwordMatches(password));
     }
