@@ -3,10 +3,10 @@
 // specs declare, and every channel, lets it run. The keys come from the command table's key
 // specs (the same extraction as COMMAND GETKEYS), the channels from its channel specs.
 
-import { commandKeys, type KeyReference } from '../commands/introspection.js';
+import { commandKeys, singleKeyFlags, type KeyReference } from '../commands/introspection.js';
 import type { Command, KeySpecFlag } from '../commands/types.js';
 import { globMatch } from '../util/glob.js';
-import { PERM_READ, PERM_WRITE, type Selector } from './selector.js';
+import { patternMatches, PERM_READ, PERM_WRITE, type Selector } from './selector.js';
 import type { AclUser } from './user.js';
 
 /** Redis's ACL_OK / ACL_DENIED_*: the order matters, a later kind of denial is reported first. */
@@ -36,9 +36,11 @@ function neededPermissions(flags: readonly KeySpecFlag[]): number {
 
 function keyAllowed(s: Selector, key: string, needed: number): boolean {
   if (s.allKeys) return true;
-  for (const k of s.keys) {
+  const keys = s.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     if ((k.flags & needed) !== needed) continue;
-    if (globMatch(k.pattern, key)) return true;
+    if (patternMatches(k, key)) return true;
   }
   return false;
 }
@@ -78,7 +80,14 @@ function checkSelector(s: Selector, command: Command, argv: readonly string[], o
     out.index = 0;
     return;
   }
-  if (!s.allKeys && command.hasKeys) {
+  const single = command.singleKeyIndex;
+  if (!s.allKeys && single !== 0 && single < argv.length) {
+    if (!keyAllowed(s, argv[single], neededPermissions(singleKeyFlags(command, argv, single)))) {
+      out.result = DENIED_KEY;
+      out.index = single;
+      return;
+    }
+  } else if (!s.allKeys && command.hasKeys && single === 0) {
     for (const ref of keysOf(command, argv)) {
       if (!keyAllowed(s, argv[ref.pos], neededPermissions(ref.flags))) {
         out.result = DENIED_KEY;

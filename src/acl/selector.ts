@@ -5,6 +5,7 @@
 
 import type { Command } from '../commands/types.js';
 import { categoryBit } from '../commands/acl-categories.js';
+import { globMatch, isLiteralPattern } from '../util/glob.js';
 import { splitInlineArgs } from '../util/split-args.js';
 
 /** Key pattern permissions (%R~, %W~, ~ is both). */
@@ -15,6 +16,27 @@ export const PERM_ALL = PERM_READ | PERM_WRITE;
 export interface KeyPattern {
   pattern: string;
   flags: number;
+  /**
+   * The pattern's shape, so the usual ones cost a string comparison: 'prefix' ("app:*", `prefix`
+   * holds "app:"), 'literal' (no glob character), else 'glob'.
+   */
+  shape: 'prefix' | 'literal' | 'glob';
+  prefix: string;
+}
+
+/** A key pattern with its shape worked out. */
+export function keyPattern(pattern: string, flags: number): KeyPattern {
+  const body = pattern.slice(0, -1);
+  if (pattern.endsWith('*') && isLiteralPattern(body)) return { pattern, flags, shape: 'prefix', prefix: body };
+  if (isLiteralPattern(pattern)) return { pattern, flags, shape: 'literal', prefix: pattern };
+  return { pattern, flags, shape: 'glob', prefix: '' };
+}
+
+/** Redis's stringmatchlen of the pattern against a key, short-cut by the pattern's shape. */
+export function patternMatches(k: KeyPattern, key: string): boolean {
+  if (k.shape === 'prefix') return key.startsWith(k.prefix);
+  if (k.shape === 'literal') return key === k.pattern;
+  return globMatch(k.pattern, key);
 }
 
 /** Why a rule was refused (Redis's errno values of ACLSetUser), see ruleErrorText. */
@@ -69,7 +91,7 @@ export class Selector {
       s.firstArgs = new Map();
       for (const [id, args] of this.firstArgs) s.firstArgs.set(id, [...args]);
     }
-    s.keys = this.keys.map((k) => ({ pattern: k.pattern, flags: k.flags }));
+    s.keys = this.keys.map((k) => ({ ...k }));
     s.channels = [...this.channels];
     return s;
   }
@@ -214,7 +236,7 @@ function addKeyPattern(s: Selector, op: string): RuleError | null {
   const pattern = op.slice(offset);
   if (hasSpaces(pattern)) return 'EINVAL';
   const existing = s.keys.find((k) => k.pattern === pattern);
-  if (existing === undefined) s.keys.push({ pattern, flags });
+  if (existing === undefined) s.keys.push(keyPattern(pattern, flags));
   else existing.flags |= flags;
   s.allKeys = false;
   return null;

@@ -409,8 +409,14 @@ function findKeyword(argv: readonly string[], keyword: string, startFrom: number
 }
 
 /** Key flags the native key-finding functions of Redis give, for commands with variable flags. */
+const SET_GET_FLAGS: readonly KeySpecFlag[] = ['RW', 'access', 'update'];
+const SET_FLAGS: readonly KeySpecFlag[] = ['OW', 'update'];
+
 const VARIABLE_KEY_FLAGS: Record<string, (argv: readonly string[], pos: number) => readonly KeySpecFlag[]> = {
-  set: (argv) => (argv.slice(3).some((a) => isKeyword(a, 'GET')) ? ['RW', 'access', 'update'] : ['OW', 'update']),
+  set: (argv) => {
+    for (let i = 3; i < argv.length; i++) if (isKeyword(argv[i], 'GET')) return SET_GET_FLAGS;
+    return SET_FLAGS;
+  },
   bitfield: (argv) => (bitfieldIsReadOnly(argv) ? ['RO', 'access'] : ['RW', 'access', 'update']),
   sort: (_argv, pos) => (pos === 1 ? ['RO', 'access'] : ['OW', 'update']),
   sort_ro: () => ['RO', 'access'],
@@ -426,6 +432,17 @@ function bitfieldIsReadOnly(argv: readonly string[]): boolean {
     else return false;
   }
   return true;
+}
+
+/**
+ * The flags of the key at `pos` of a command with one key at a fixed index (Command.singleKeyIndex):
+ * its spec's, or for variable flags (SET, BITFIELD...) those of the command's own key finder.
+ */
+export function singleKeyFlags(command: Command, argv: readonly string[], pos: number): readonly KeySpecFlag[] {
+  const spec = (command.spec.keySpecs as readonly KeySpec[])[0];
+  if (!spec.flags.includes('variable_flags')) return spec.flags;
+  const flagsOf = VARIABLE_KEY_FLAGS[command.fullName];
+  return flagsOf ? flagsOf(argv, pos) : [];
 }
 
 /** getKeysFromCommandWithSpecs: key specs first when reliable, then the command's own finder. */

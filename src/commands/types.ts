@@ -117,6 +117,11 @@ export interface Command {
   aclCategories: number;
   /** Whether it may name keys (Redis's doesCommandHaveKeys): ACL key checks apply. */
   hasKeys: boolean;
+  /**
+   * The argv index of its only key when its key specs name exactly one key at a fixed place (GET,
+   * SET, INCR...), else 0: ACL checks that key without extracting keys.
+   */
+  singleKeyIndex: number;
   /** The channels it names, for ACL channel checks. */
   channels: ChannelSpec | null;
   /** Bit set of flags for fast checks on the hot path. */
