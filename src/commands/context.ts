@@ -41,6 +41,8 @@ export interface ClientState {
   readonly patterns: Set<string>;
   readonly shardChannels: Set<string>;
   isMonitor: boolean;
+  /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
+  tracking: TrackingState | null;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -123,6 +125,38 @@ export interface ServerApi {
   readonly replication: ReplicationApi;
   /** ACL users, permissions and the ACL LOG (src/acl/). */
   readonly acl: AclApi;
+  /** Client-side caching: tracked keys and their invalidation (src/tracking/). */
+  readonly tracking: TrackingApi;
+}
+
+/** A client's CLIENT TRACKING mode. */
+export interface TrackingState {
+  /** The client id invalidations go to, 0 for the client itself. */
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  /** CLIENT CACHING YES (OPTIN) / NO (OPTOUT) was given for the next command. */
+  caching: boolean;
+  /** The redirect client went away. */
+  brokenRedirect: boolean;
+  /** BCAST prefixes, in byte order. */
+  prefixes: string[];
+}
+
+export interface TrackingOptions {
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+}
+
+/** Client-side caching as CLIENT TRACKING uses it. */
+export interface TrackingApi {
+  /** Turns tracking on (or changes its mode); the options were validated by the command. */
+  enable(client: ClientState, redirect: number, options: TrackingOptions, prefixes: readonly string[]): void;
+  disable(client: ClientState): void;
 }
 
 /** An ACL user as clients hold it (src/acl/user.ts). */

@@ -3,7 +3,7 @@
 // Client is also the CommandContext its commands run with, so running a command allocates
 // nothing.
 
-import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats } from '../commands/context.js';
+import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats, TrackingState } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
@@ -56,6 +56,8 @@ export class Client implements ClientState, CommandContext {
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
   isMonitor = false;
+  /** CLIENT TRACKING's mode (src/tracking/), null when off. */
+  tracking: TrackingState | null = null;
   replyMode: ClientReplyMode = 'on';
   /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
@@ -267,6 +269,12 @@ export class Client implements ClientState, CommandContext {
     if (this.inMulti) flags += 'x';
     // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).
     if (this.blockedOnKeys || this.pausedArgv !== null) flags += 'b';
+    const tracking = this.tracking;
+    if (tracking !== null) {
+      flags += 't';
+      if (tracking.brokenRedirect) flags += 'R';
+      if (tracking.bcast) flags += 'B';
+    }
     if (this.watchDirty) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';
@@ -309,7 +317,7 @@ export class Client implements ClientState, CommandContext {
       ` ssub=${this.shardChannels.size} multi=${this.inMulti ? this.multiQueue.length : -1}` +
       ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbp}` +
       ` obl=${this.reply.lengthBytes} oll=${oll} omem=${socketPending} tot-mem=${totMem} events=${events}` +
-      ` cmd=${cmd} user=${this.user.name} redir=-1 resp=${this.reply.resp}`;
+      ` cmd=${cmd} user=${this.user.name} redir=${this.tracking === null ? -1 : this.tracking.redirect} resp=${this.reply.resp}`;
   }
 }
 

@@ -130,6 +130,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     return this.scriptsBytes;
   }
 
+  /** The script running now, if any (its caller, for client-side caching). */
+  get runningScript(): ScriptRun | null {
+    return this.current;
+  }
+
   /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
   get timedOutRun(): ScriptRun | null {
     return this.current !== null && this.current.timedOut ? this.current : null;

@@ -56,8 +56,12 @@ import { accessTrackingOf } from '../persistence/aof/base-source.js';
 import { Acl } from '../acl/acl.js';
 import { commandSetOf } from '../acl/selector.js';
 import type { AclUser } from '../acl/user.js';
+import { Tracking } from '../tracking/tracking.js';
+import { categoryBit } from '../commands/acl-categories.js';
 
 export { REDIS_VERSION } from '../util/version.js';
+
+const SCRIPTING_CATEGORY = categoryBit('scripting');
 
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
@@ -97,6 +101,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly replication: Replication;
   /** ACL users and permissions (src/acl/). */
   readonly acl: Acl;
+  /** Client-side caching (src/tracking/). */
+  readonly tracking: Tracking;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -182,6 +188,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     config.userLines = () => this.acl.configUserLines();
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    this.tracking = new Tracking({
+      clientById: (id) => this.clients.byIdMap.get(id),
+      clients: () => this.clients.all(),
+      maxKeys: () => config.num('tracking-table-max-keys'),
+      inCommand: () => this.dispatcher.depth > 0,
+    });
+    this.events.invalidation = this.tracking;
     // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
     const scripting = (): ScriptingEngine => this.scripting;
     this.evictor = new Evictor({
@@ -508,7 +521,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     // usual case (replies on, nothing to skip, unchanged by the command) touches no flag.
     const repliesOn = client.replyMode === 'on' && !client.skipNextReply;
     if (!repliesOn) client.reply.muted = client.replyMode === 'off' || client.skipNextReply;
+    const tracking = this.tracking;
+    const previousClient = tracking.current;
+    tracking.current = client;
+    if (tracking.clientCount !== 0) tracking.enforceLimit();
     const outcome = this.dispatcher.execute(client, argv);
+    if (tracking.used) tracking.afterCommand(client);
+    tracking.current = previousClient;
     // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
     // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
     // While a busy script yields, the keys it touched wait for it to end.
@@ -601,6 +620,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** ClientHost: the client left; forget it everywhere. */
   clientClosed(client: Client, _reason: string): void {
     this.clients.remove(client);
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
@@ -609,6 +629,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
   resetClient(client: Client): void {
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     if (client.isMonitor) this.clients.removeMonitor(client);
   }
@@ -626,6 +647,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** DispatcherHost: slowlog, latency and MONITOR after a command ran (Redis's call() epilogue). */
   afterCall(client: Client, command: Command, originalArgv: string[], durationMicros: number): void {
+    if (command.isReadonly && this.tracking.clientCount !== 0) this.rememberTrackedKeys(client, command, originalArgv);
     let argv = originalArgv;
     if (client.redacted !== null) {
       argv = argv.slice();
@@ -654,6 +676,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
     if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
+  }
+
+  /**
+   * Client-side caching: a read-only command's keys are remembered for its client; a script's
+   * reads count for its caller, with the keys of the caller's command (as Redis's call() does).
+   * EVAL_RO and co are not reads themselves: the commands they run are.
+   */
+  private rememberTrackedKeys(client: Client, command: Command, argv: readonly string[]): void {
+    if ((command.aclCategories & SCRIPTING_CATEGORY) !== 0) return;
+    if (!client.isScript) {
+      this.tracking.rememberKeys(client, command, argv);
+      return;
+    }
+    const run = this.scripting.runningScript;
+    const caller = run === null ? undefined : this.clients.byIdMap.get(run.caller.client.id);
+    if (run !== null && caller !== undefined) this.tracking.rememberKeys(caller, run.caller.command, run.callerArgv);
   }
 
   private feedMonitors(client: ClientState, argv: readonly string[]): void {
@@ -823,6 +861,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
     this.persistence.cron();
     this.rates.sample(now);
+    if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
     this.usedMemory.sample(now);
