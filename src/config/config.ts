@@ -113,6 +113,18 @@ export class Config implements ConfigView {
   onApplyFailure: ((name: string) => void) | null = null;
   /** Names of the commands that exist, to validate rename-command (set before loading). */
   commandExists: ((name: string) => boolean) | null = null;
+  /**
+   * `user <name> <rules...>` lines, in order, as their arguments after "user" (the ACL users are
+   * created from them once the server exists).
+   */
+  readonly users: string[][] = [];
+  /**
+   * Checks a `user` line (all its words, "user" first) against the names of earlier ones: null,
+   * or the error. Set before loading; absent, lines are taken unchecked.
+   */
+  userLineCheck: ((tokens: readonly string[], seenNames: ReadonlySet<string>) => string | null) | null = null;
+  /** CONFIG REWRITE's `user` lines, or null to drop them (an aclfile holds the users). */
+  userLines: (() => string[] | null) | null = null;
 
   constructor(readonly table: readonly DirectiveSpec[]) {
     for (const spec of table) {
@@ -452,6 +464,12 @@ export class Config implements ConfigView {
       if (name === 'rename-command' && rest.length === 2) {
         const problem = this.addRename(rest[0], rest[1]);
         if (problem !== null) throw new ConfigFileError(i + 1, line, problem);
+        continue;
+      }
+      if (name === 'user' && rest.length >= 1) {
+        const problem = this.userLineCheck?.(args, new Set(this.users.map((u) => u[0]))) ?? null;
+        if (problem !== null) throw new ConfigFileError(i + 1, line, problem);
+        this.users.push(rest);
         continue;
       }
       if (name === 'sentinel') throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');

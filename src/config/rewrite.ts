@@ -171,8 +171,10 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
 export function rewriteConfigText(config: Config, path: string, forceAll: boolean): string {
   const state = readOldFile(config, path, forceAll);
   for (const spec of config.table) rewriteDirective(config, state, spec);
-  // No ACL users or modules exist here: their old lines are dropped as Redis drops them.
+  // The ACL users, unless an aclfile holds them (then old user lines are dropped, as Redis does).
+  for (const line of config.userLines?.() ?? []) state.rewriteLine('user', line, true);
   state.rewritten.add('user');
+  // No modules exist here: their old lines are dropped as Redis drops them.
   state.rewritten.add('loadmodule');
   state.removeOrphaned();
   return state.content();

@@ -87,7 +87,7 @@ function clientsSection(s: Server): Field[] {
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', s.blockedClientCount],
-    ['tracking_clients', 0],
+    ['tracking_clients', s.tracking.clientCount],
     ['clients_in_timeout_table', s.blocking.timedCount],
   ];
 }
@@ -267,9 +267,9 @@ function statsSection(s: Server): Field[] {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', s.tracking.totalKeys],
+    ['tracking_total_items', s.tracking.totalItems],
+    ['tracking_total_prefixes', s.tracking.totalPrefixes],
     ['unexpected_error_replies', st.unexpectedErrorReplies],
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

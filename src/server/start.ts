@@ -17,6 +17,8 @@ import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.j
 import { Server } from './server.js';
 import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
+import { syntaxOnlyCommandSet } from '../acl/selector.js';
+import { checkConfiguredUser } from '../acl/user.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -107,6 +109,9 @@ export function loadConfig(options: StartOptions): Config {
   // rename-command lines are checked against the command table while the file loads.
   const commandNames = new Set(COMMAND_FAMILIES.flatMap((family) => family.map((spec) => spec.name)));
   config.commandExists = (name) => commandNames.has(name);
+  // user lines are checked for syntax now; unknown commands show when the users load.
+  const ruleSyntax = syntaxOnlyCommandSet();
+  config.userLineCheck = (tokens, seen) => checkConfiguredUser(tokens, seen, ruleSyntax);
   let text = '';
   let baseDir = process.cwd();
   if (options.configFile !== undefined) {
@@ -215,6 +220,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  const aclFailure = server.acl.loadAtStartup(config.users);
+  if (aclFailure !== null) {
+    // redis-server exits here (status 1) after logging why.
+    log.warning(aclFailure);
+    await server.close();
+    throw new StartupError(aclFailure, true);
+  }
   try {
     // With appendonly yes the AOF is the dataset's source and dump.rdb is not read (Redis's
     // loadDataFromDisk).
