@@ -930,7 +930,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
     }
     this.onShutdownRequested?.();
-    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.log.warning(`${this.config.sentinelMode ? 'Sentinel' : 'Redis'} is now ready to exit, bye bye...`);
     void this.close();
     return null;
   }

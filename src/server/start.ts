@@ -57,6 +57,11 @@ export interface StartOptions {
   daemonized?: boolean;
   /** Called once the server exists, before the dataset loads (the CLI routes signals to it). */
   onCreated?: (server: Server) => void;
+  /**
+   * Sentinel mode (redis-sentinel, --sentinel): port 26379 and protected-mode no by default, no
+   * save points, and `sentinel ...` lines kept for the sentinel (src/sentinel/start.ts).
+   */
+  sentinel?: boolean;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -104,6 +109,13 @@ function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveVal
 /** Builds the configuration as redis-server does: defaults, then the file, then the flags. */
 export function loadConfig(options: StartOptions): Config {
   const config = new Config(DIRECTIVES);
+  if (options.sentinel === true) {
+    // Redis's initSentinelConfig: a sentinel must be reachable, and keeps no dataset.
+    config.sentinelMode = true;
+    config.setFromArgs('port', ['26379']);
+    config.setFromArgs('protected-mode', ['no']);
+    config.setFromArgs('save', ['']);
+  }
   // rename-command lines are checked against the command table while the file loads.
   const commandNames = new Set(COMMAND_FAMILIES.flatMap((family) => family.map((spec) => spec.name)));
   config.commandExists = (name) => commandNames.has(name);
@@ -254,7 +266,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 }
 
 /** The handle startServer() resolves to; the pid file goes when the server closes. */
-function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
+export function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {
@@ -281,7 +293,7 @@ function startedHandle(server: Server, log: ServerLog, pidfile: string, port = s
 }
 
 /** Writes the pid file best-effort, as Redis does (it carries on without one). */
-function writePidFile(path: string, log: ServerLog): void {
+export function writePidFile(path: string, log: ServerLog): void {
   try {
     writeFileSync(path, `${process.pid}\n`);
   } catch (err) {
