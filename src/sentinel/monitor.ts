@@ -113,9 +113,9 @@ function reconnectInstance(s: Sentinel, ri: Instance): void {
     link.pcConnTime = Date.now();
     sendAuthIfNeeded(s, ri, pc);
     setClientName(s, ri, pc, 'pubsub');
-    const onHello = (reply: RespReply): void => { receiveHello(s, ri, reply); };
-    pc.onPush = (reply) => { if (!ri.released) onHello(reply); };
-    sendOn(ri, pc, [ri.mapCommand('SUBSCRIBE'), HELLO_CHANNEL], onHello);
+    pc.subscribe([ri.mapCommand('SUBSCRIBE'), HELLO_CHANNEL], (reply) => {
+      if (!ri.released) receiveHello(s, ri, reply);
+    });
   }
   if (link.cc !== null && ((ri.flags & SRI_SENTINEL) || link.pc !== null)) link.disconnected = false;
 }

@@ -74,8 +74,8 @@ export class RespLink {
   private input: Buffer = Buffer.alloc(0);
   private readonly callbacks: Array<ReplyCallback | null> = [];
   private closed = false;
-  /** Replies that match no pending callback (pub/sub messages). */
-  onPush: ((reply: RespReply) => void) | null = null;
+  /** Replies that match no pending callback: the subscription's (see subscribe()). */
+  private subscriber: ReplyCallback | null = null;
   /** Called once when the connection fails or ends (not after close()). */
   onDisconnect: ((reason: string) => void) | null = null;
 
@@ -146,16 +146,30 @@ export class RespLink {
     this.input = offset >= this.input.length ? Buffer.alloc(0) : this.input.subarray(offset);
   }
 
+  /**
+   * Subscribes: the command's replies (the confirmation, then every message) go to `callback`,
+   * not through the queue of regular callbacks, as in hiredis.
+   */
+  subscribe(argv: readonly string[], callback: ReplyCallback): boolean {
+    if (this.closed) return false;
+    this.subscriber = callback;
+    this.socket.write(encodeCommand(argv));
+    return true;
+  }
+
   private dispatch(reply: RespReply): void {
-    // A subscribed connection's messages arrive unasked: arrays whose first item is "message".
-    if (this.onPush !== null && reply.type === 'array' && reply.items.length > 0) {
-      const head = reply.items[0];
-      if (head.type === 'bulk' && (head.text === 'message' || head.text === 'pmessage')) {
-        this.onPush(reply);
-        return;
-      }
+    // Regular callbacks get their replies before any pub/sub traffic (hiredis's rule).
+    if (this.callbacks.length > 0) {
+      const callback = this.callbacks.shift();
+      if (callback) callback(reply);
+      return;
     }
-    const callback = this.callbacks.shift();
-    if (callback) callback(reply);
+    // An error nobody asked for (a refused SUBSCRIBE: NOAUTH, LOADING...) ends the connection,
+    // so the link shows as disconnected and is opened again later.
+    if (reply.type === 'error') {
+      this.fail(reply.text);
+      return;
+    }
+    this.subscriber?.(reply);
   }
 }

@@ -42,6 +42,14 @@ export async function startSentinel(options: StartOptions): Promise<RunningSenti
     exit: (status) => process.exit(status),
   });
   config.sentinelRewrite = (lines) => rewriteSentinelLines(sentinel, lines);
+  // Redis is inside `dir` while it reads the sentinel lines: relative script paths start there.
+  if (options.chdir === true) {
+    try {
+      process.chdir(config.str('dir'));
+    } catch (err) {
+      throw new StartupError(`Can't chdir to '${config.str('dir')}': ${describeSystemError(err)}`);
+    }
+  }
   try {
     loadSentinelConfig(sentinel, config.sentinelLines);
   } catch (err) {
@@ -59,13 +67,6 @@ export async function startSentinel(options: StartOptions): Promise<RunningSenti
     const text = `Sentinel config file ${config.configFile} is not writable: ${describeSystemError(err)}. Exiting...`;
     log.warning(text);
     throw new StartupError(text, true);
-  }
-  if (options.chdir === true) {
-    try {
-      process.chdir(config.str('dir'));
-    } catch (err) {
-      throw new StartupError(`Can't chdir to '${config.str('dir')}': ${describeSystemError(err)}`);
-    }
   }
   log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (Cinnabar ${CINNABAR_VERSION})`);

@@ -148,7 +148,7 @@ export function loadConfig(options: StartOptions): Config {
     throw err;
   }
   // Like Redis, check now that the log file can be opened: later there is no way to report it.
-  const logfile = config.str('logfile');
+  const logfile = logFilePath(config);
   if (logfile !== '') {
     try {
       closeSync(openSync(logfile, 'a'));
@@ -159,11 +159,20 @@ export function loadConfig(options: StartOptions): Config {
   return config;
 }
 
+/**
+ * The log file's path: a relative one is inside `dir`, as Redis (which changes into `dir` while
+ * reading the config, and opens the log file afterwards) finds it.
+ */
+function logFilePath(config: Config): string {
+  const logfile = config.str('logfile');
+  return logfile === '' ? '' : resolvePath(config.str('dir'), logfile);
+}
+
 /** The server log as the configuration asks for it; lines before the server exists carry role C. */
 export function createLog(config: Config, format?: 'redis' | 'json'): { log: ServerLog; setRole(role: string): void } {
   let role = 'C';
   const log = new ServerLog({
-    logfile: config.str('logfile'),
+    logfile: logFilePath(config),
     level: config.str('loglevel') as RedisLogLevel,
     format: format ?? (process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis'),
     roleChar: () => role,
