@@ -16,7 +16,9 @@ import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -52,5 +54,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   scriptingCommands,
   dumpCommands,
   aofCommands,
+  replicationCommands,
+  replicaofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];
