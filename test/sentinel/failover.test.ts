@@ -4,6 +4,9 @@
 // node-redis) find the new primary, and the old one rejoins as a replica. The same with a mixed
 // quorum of cinnabar-sentinel and redis-sentinel processes.
 
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
@@ -139,5 +142,27 @@ describe.skipIf(!haveReference)('sentinel failover', () => {
     for (const s of c.sentinels) {
       await waitFor(async () => (await sentinelMaster(s.client))['num-slaves'] === '2', 10_000, 'replicas listed after the switch');
     }
+  }, 90_000);
+
+  it('runs the client-reconfig-script of the leader with the old and new addresses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cinnabar-sentinel-reconf-'));
+    const script = join(dir, 'reconf.sh');
+    const out = join(dir, 'calls.txt');
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${out}\n`);
+    chmodSync(script, 0o755);
+    const primary = await topology.redis();
+    const replica = await topology.redis(primary.port);
+    const s = await topology.sentinel([
+      `sentinel monitor mymaster 127.0.0.1 ${primary.port} 1`,
+      `sentinel client-reconfig-script mymaster ${script}`,
+    ]);
+    await waitFor(async () => (await sentinelMaster(s.client))['num-slaves'] === '1', 15_000, 'the replica');
+    await waitFor(async () => {
+      const replicas = await s.client.call('SENTINEL', 'REPLICAS', 'mymaster') as unknown[];
+      return fieldsOf(replicas[0])['master-link-status'] === 'ok';
+    }, 15_000, 'the replica in sync');
+    expect(await s.client.call('SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
+    await waitFor(() => existsSync(out) && readFileSync(out, 'latin1').includes('\n'), 30_000, 'the script');
+    expect(readFileSync(out, 'latin1').trim()).toBe(`mymaster leader start 127.0.0.1 ${primary.port} 127.0.0.1 ${replica.port}`);
   }, 90_000);
 });

@@ -145,4 +145,23 @@ describe('sentinel process', () => {
     }, 10_000, 'the notification script');
     expect(fieldsOf(await s.client.call('SENTINEL', 'MASTER', 'mymaster'))['notification-script']).toBe(script);
   });
+
+  it('enters TILT when its timer was held up, and stops acting meanwhile', async () => {
+    const primary = await topology.redis();
+    const s = await topology.sentinel([`sentinel monitor mymaster 127.0.0.1 ${primary.port} 1`]);
+    const sub = topology.client(s.port);
+    const events: string[] = [];
+    sub.on('message', (channel: string, message: string) => events.push(`${channel} ${message}`));
+    await sub.subscribe('+tilt');
+    expect(await s.client.call('SENTINEL', 'DEBUG', 'tilt-trigger', '300')).toBe('OK');
+    // A stopped process sees, once resumed, that far more time passed than a timer period.
+    s.proc.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    s.proc.child.kill('SIGCONT');
+    await waitFor(() => events.length > 0, 10_000, '+tilt');
+    expect(events[0]).toBe('+tilt #tilt mode entered');
+    const info = await s.client.info('sentinel');
+    expect(info).toContain('sentinel_tilt:1');
+    expect(info).toMatch(/sentinel_tilt_since_seconds:\d+/);
+  });
 });
