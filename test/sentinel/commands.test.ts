@@ -128,6 +128,12 @@ describe.skipIf(!haveReference)('SENTINEL commands against redis-sentinel', () =
     });
   }
 
+  it('HELLO says the mode is sentinel', async () => {
+    const mode = async (c: Redis): Promise<string> => fieldsOf(await c.call('HELLO', '2')).mode;
+    expect(await mode(ours.client)).toBe('sentinel');
+    expect(await mode(theirs.client)).toBe('sentinel');
+  });
+
   it('SENTINEL IS-MASTER-DOWN-BY-ADDR about the monitored master', async () => {
     const args = ['SENTINEL', 'IS-MASTER-DOWN-BY-ADDR', '127.0.0.1', String(primary.port), '0', '*'];
     expect(await reply(ours.client, args)).toEqual([0, '*', 0]);
