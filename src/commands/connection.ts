@@ -128,7 +128,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.integer(ctx.client.id);
   r.bulk('mode');
-  r.bulk('standalone');
+  r.bulk(ctx.server.config.sentinelMode ? 'sentinel' : 'standalone');
   r.bulk('role');
   r.bulk('master');
   r.bulk('modules');

@@ -44,7 +44,7 @@ function serverSection(s: Server): Field[] {
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
-    ['redis_mode', 'standalone'],
+    ['redis_mode', s.config.sentinelMode ? 'sentinel' : 'standalone'],
     ['os', `${osType()} ${release()} ${machineName()}`],
     ['arch_bits', process.arch.endsWith('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],

@@ -1104,7 +1104,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private finishShutdown(): null {
     this.onShutdownRequested?.();
-    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.log.warning(`${this.config.sentinelMode ? 'Sentinel' : 'Redis'} is now ready to exit, bye bye...`);
     void this.close();
     return null;
   }
