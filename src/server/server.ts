@@ -789,6 +789,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.latency.addSampleIfNeeded('command-unblocking', Math.floor(replyMicros / 1000));
   }
 
+  /** BlockingHost: the served client is the current one for client-side caching. */
+  serving(client: ClientState, ended: boolean): void {
+    if (this.tracking.used) this.tracking.serve(client, ended);
+  }
+
   /** ClientHost: a client released from a block resumes after the current event. */
   resumeAfterBlock(client: Client): void {
     this.unblocked.push(client);
