@@ -45,6 +45,11 @@ export class Acl implements AclApi {
   /** By name; listings sort by name as Redis's radix tree orders them. */
   private users = new Map<string, AclUser>();
   readonly defaultUser: AclUser;
+  /**
+   * Redis's NULL user of internal clients (the primary's link, the AOF loader): every command,
+   * key and channel, in no user list; CLIENT LIST shows it as "(superuser)".
+   */
+  readonly superuser: AclUser;
   readonly log: AclLog;
   /** Checked against when AUTH names a user that does not exist. */
   private readonly decoy: AclUser;
@@ -52,6 +57,7 @@ export class Acl implements AclApi {
   constructor(readonly commands: AclCommandSet, private readonly host: AclHost) {
     this.defaultUser = createDefaultUser(commands);
     this.users.set('default', this.defaultUser);
+    this.superuser = createDefaultUser(commands, '(superuser)');
     this.log = new AclLog(() => host.config.num('acllog-max-len'));
     this.decoy = new AclUser('', commands);
     applyUserRule(this.decoy, '>' + randomBytes(32).toString('hex'), commands);

@@ -76,8 +76,10 @@ function clientTypeByName(name: string): ClientType | null {
   return null;
 }
 
-/** getClientType. This node has no replication links, so every client is normal or pubsub. */
+/** getClientType. */
 function clientType(client: ClientState): ClientType {
+  if (client.isPrimaryLink) return 'master';
+  if (client.isReplica) return 'replica';
   return client.isPubSub ? 'pubsub' : 'normal';
 }
 

@@ -43,6 +43,10 @@ export interface ClientState {
   isMonitor: boolean;
   /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
   tracking: TrackingState | null;
+  /** A replica attached to this node (its SYNC/PSYNC was accepted). */
+  readonly isReplica: boolean;
+  /** The replication offset right after this client's last command that fed the stream (WAIT). */
+  readonly woff: number;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -53,6 +57,8 @@ export interface ClientState {
   /** Blocking commands may not block (Redis's CLIENT_DENY_BLOCKING: script and AOF clients). */
   /** The client scripts run their commands through (Redis's CLIENT_SCRIPT). */
   readonly isScript: boolean;
+  /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
+  readonly isPrimaryLink: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -121,6 +127,8 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   /** The append-only file (src/persistence/aof/). */
   readonly aof: AofApi;
+  /** MIGRATE's connections to target instances (src/server/migrate/). */
+  readonly migrate: MigrateApi;
   /** Replication (src/replication/): this node's role, its replicas, its primary. */
   readonly replication: ReplicationApi;
   /** ACL users, permissions and the ACL LOG (src/acl/). */
@@ -230,6 +238,36 @@ export interface AclApi {
 }
 
 /**
+ * MIGRATE's cached connections, one per "host:port" as written (Redis's migrate socket cache):
+ * reused by the next MIGRATE to the same target, closed after 10 s unused. Their I/O blocks the
+ * whole node, as Redis's syncio does: nothing else runs until it has finished or timed out.
+ */
+export interface MigrateApi {
+  /** The connection to host:port, cached or made now within `timeoutMs`; null when it cannot be made. */
+  getSocket(host: string, port: string, timeoutMs: number): MigrateSocket | null;
+  /** Forgets and closes the connection to host:port, if one is cached (after an I/O error). */
+  closeSocket(host: string, port: string): void;
+}
+
+export interface MigrateSocket {
+  /** The db this connection last SELECTed on the target; -1 when not known. */
+  lastDbid: bigint;
+  /**
+   * Writes `request` (handed over: not to be used afterwards) and reads `lineCount` reply lines
+   * as Redis's syncReadLine does (at most 1023 bytes each, without the CRLF); every write slice
+   * and every wait for input may take `timeoutMs`.
+   */
+  exchange(request: Uint8Array, lineCount: number, timeoutMs: number): MigrateExchange;
+}
+
+export interface MigrateExchange {
+  /** The lines read, in order; fewer than asked when `failure` is set. */
+  lines: string[];
+  /** Why the exchange stopped early: a write or a read, on a timeout or on an error / EOF. */
+  failure: { writing: boolean; timedOut: boolean } | null;
+}
+
+/**
  * Replication as commands see it. The primary side (SYNC, PSYNC, REPLCONF, WAIT) and the replica
  * side (REPLICAOF, ROLE) each add their members here.
  */
@@ -238,6 +276,26 @@ export interface ReplicationApi {
   readonly replid: string;
   /** master_repl_offset. */
   readonly masterReplOffset: number;
+  /** Replicas attached to this node: SYNC, PSYNC, REPLCONF, WAIT. */
+  readonly primary: PrimaryApi;
+  /** ROLE: the primary form on a primary, the replica form on a replica. */
+  roleReply(reply: ReplyWriter): void;
+  /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
+  replicaOfNoOne(requestedBy: string): void;
+}
+
+/** The primary side of replication as its commands use it (src/replication/primary/). */
+export interface PrimaryApi {
+  /** SYNC, or PSYNC replid offset: a partial or full resync; the client becomes a replica. */
+  sync(ctx: CommandContext, argv: readonly string[]): void;
+  /** REPLCONF option value ...: handshake options, ACK and GETACK. */
+  replconf(ctx: CommandContext, argv: readonly string[]): void;
+  /** WAIT's refusal on a replica, else null (checked before its arguments, as Redis). */
+  readonly waitRefusal: string | null;
+  /** WAIT numreplicas with its deadline (0: forever): replies now or blocks the client. */
+  wait(ctx: CommandContext, numReplicas: number, deadlineMs: number): void;
 }
 
 /** The AOF as BGREWRITEAOF and DEBUG use it. */

@@ -16,8 +16,11 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
+import { migrateCommands } from './migrate.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -52,7 +55,10 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   functionCommands,
   scriptingCommands,
   dumpCommands,
+  migrateCommands,
   aofCommands,
   aclCommands,
+  replicationCommands,
+  replicaofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -121,6 +121,26 @@ export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
   };
 }
 
+/** What replication exposes for min-replicas-to-write. */
+export interface GoodReplicasGate {
+  /** The NOREPLICAS text while too few replicas acknowledged recently, else null. */
+  readonly writeRefusal: string | null;
+}
+
+/** min-replicas-to-write: writes (and EXEC of a transaction with writes) need enough good replicas. */
+export function minReplicasCheck(gate: GoodReplicasGate): CommandCheck {
+  return {
+    name: 'min-replicas',
+    appliesTo: (command) => command.isWrite || command.isExec,
+    run: (client, command) => {
+      const refusal = gate.writeRefusal;
+      if (refusal === null || client.replaysData) return null;
+      if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
+      return refusal;
+    },
+  };
+}
+
 /** What persistence exposes while the dataset loads at start-up. */
 export interface LoadingGate {
   readonly loadingRefusal: string | null;
@@ -184,5 +204,45 @@ export function busyScriptCheck(busyRefusal: () => string | null): CommandCheck 
     name: 'busy-script',
     appliesTo: (command) => !command.allowBusy,
     run: () => busyRefusal(),
+  };
+}
+
+/** What the replica side exposes to the engine (both false on a primary). */
+export interface ReplicaGate {
+  /** A replica with replica-read-only: writes from clients are refused. */
+  readonly readOnly: boolean;
+  /** A replica whose link is down, with replica-serve-stale-data no. */
+  readonly staleDataRefused: boolean;
+}
+
+/**
+ * Writes (and EXEC of a transaction holding one) are refused on a read-only replica, except
+ * from the primary's own client and the AOF loader (Redis's mustObeyClient).
+ */
+export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'read-only-replica',
+    appliesTo: (command) => command.isWrite || command.isExec,
+    run: (client, command) => {
+      if (!gate.readOnly || client.replaysData) return null;
+      if (command.isExec && !client.multiQueue.some((queued) => queued.command.isWrite)) return null;
+      return "READONLY You can't write against a read only replica.";
+    },
+  };
+}
+
+/**
+ * While a replica's link is down and replica-serve-stale-data is no, only commands flagged
+ * stale run (INFO, REPLICAOF, PING...); EXEC runs when every queued command is such.
+ */
+export function staleDataCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'stale-data',
+    appliesTo: (command) => !command.allowStale || command.isExec,
+    run: (client, command) => {
+      if (!gate.staleDataRefused) return null;
+      if (command.isExec && client.multiQueue.every((queued) => queued.command.allowStale)) return null;
+      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    },
   };
 }

@@ -34,6 +34,15 @@ export interface ClientHost {
   resumeAfterBlock(client: Client): void;
 }
 
+/** What the engine knows of a client that became a replica of this node (src/replication/primary/). */
+export interface ReplicaLinkState {
+  /**
+   * Output counted against client-output-buffer-limit replica: the stream kept for the replica or
+   * not yet written out, never the snapshot bytes of its full sync.
+   */
+  readonly outputBytes: number;
+}
+
 export class Client implements ClientState, CommandContext {
   readonly reply = new ReplyWriter();
   name = '';
@@ -58,6 +67,10 @@ export class Client implements ClientState, CommandContext {
   isMonitor = false;
   /** CLIENT TRACKING's mode (src/tracking/), null when off. */
   tracking: TrackingState | null = null;
+  /** Set once the client's SYNC/PSYNC made it a replica of this node (Redis's CLIENT_SLAVE). */
+  replicaLink: ReplicaLinkState | null = null;
+  /** The replication offset right after this client's last command that fed the stream (WAIT). */
+  woff = 0;
   replyMode: ClientReplyMode = 'on';
   /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
@@ -70,6 +83,8 @@ export class Client implements ClientState, CommandContext {
   denyBlocking = false;
   /** The AOF loader's client: it replays the dataset, so the loading and disk-error refusals are not for it. */
   replaysData = false;
+  /** The client applying this replica's primary's stream (Redis's CLIENT_MASTER: CLIENT LIST flag M). */
+  isPrimaryLink = false;
   isScript = false;
   /**
    * Set while this client's command goes on after its handler returned (a busy script yielding
@@ -130,7 +145,12 @@ export class Client implements ClientState, CommandContext {
     return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
+  get isReplica(): boolean {
+    return this.replicaLink !== null;
+  }
+
   get outputBufferBytes(): number {
+    if (this.replicaLink !== null) return this.replicaLink.outputBytes;
     return this.reply.lengthBytes + this.connection.pendingOutputBytes;
   }
 
@@ -265,6 +285,8 @@ export class Client implements ClientState, CommandContext {
   flagsText(): string {
     let flags = '';
     if (this.isMonitor) flags += 'O';
+    if (this.isPrimaryLink) flags += 'M';
+    else if (this.replicaLink !== null) flags += 'S';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';
     // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).

@@ -9,9 +9,10 @@
 // propagation point; without it the stream is neither encoded nor counted.
 
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/config.js';
-import type { Propagator } from '../engine/propagation.js';
+import type { ReplicationApi } from '../commands/context.js';
+import type { ReplyWriter } from '../protocol/writer.js';
 import { Backlog } from './backlog.js';
+import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
 /** Redis's replid2 when there is no previous history. */
 export const NO_REPLICATION_ID = '0000000000000000000000000000000000000000';
@@ -21,14 +22,33 @@ export function newReplicationId(): string {
   return randomBytes(20).toString('hex');
 }
 
-export interface ReplicationHost {
-  readonly config: Config;
-  readonly propagator: Propagator;
-}
+/** What replication needs from the node (the primary side's needs included). */
+export type ReplicationHost = PrimaryHost;
 
 export type InfoField = [string, string | number];
 
-export class Replication {
+/** ROLE's replica form. */
+export interface PrimaryLinkRole {
+  host: string;
+  port: number;
+  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+  /** The applied offset, -1 while the link has no primary client. */
+  offset: number;
+}
+
+/** What the Replication service needs of the replica side. */
+export interface ReplicaSideView {
+  info(): InfoField[];
+  role(): PrimaryLinkRole | null;
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  replicaOfNoOne(requestedBy: string): void;
+  /** The link with the primary is up (REPL_STATE_CONNECTED): replicas of this node may sync. */
+  readonly linkUp: boolean;
+  /** replicationSendAck now (REPLCONF GETACK): nothing while not linked. */
+  sendAckNow(): void;
+}
+
+export class Replication implements ReplicationApi {
   /** master_replid: the history this node's stream belongs to. */
   replid = newReplicationId();
   /** master_replid2: the history this node followed before (PSYNC2), valid up to secondReplOffset. */
@@ -44,14 +64,55 @@ export class Replication {
    * primary are proxied instead (Redis's replicationFeedStreamFromMasterStream).
    */
   primaryAddress: { host: string; port: number } | null = null;
+  /**
+   * The replica side (src/replication/replica/): INFO's replica fields, ROLE's replica form,
+   * REPLICAOF. Set by the server when it wires the node.
+   */
+  replicaSide: ReplicaSideView | null = null;
   /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
+  /** The replicas attached to this node (src/replication/primary/). */
+  readonly primary: PrimarySide;
   private readonly onPropagated = (chunk: Buffer): void => {
     if (this.primaryAddress === null) this.feed(chunk);
   };
 
   constructor(private readonly host: ReplicationHost) {
     host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
+    this.primary = new PrimarySide(this, host);
+  }
+
+  /** The link with the primary is up: a replica of this node may sync (else NOMASTERLINK). */
+  get primaryLinkUp(): boolean {
+    return this.replicaSide?.linkUp ?? false;
+  }
+
+  /**
+   * Closes every attached replica so that they reconnect and PSYNC (Redis's disconnectSlaves:
+   * the replication ID changed or the data set was replaced).
+   */
+  disconnectReplicas(): void {
+    this.primary.disconnectAll();
+  }
+
+  /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
+  sendAckToPrimary(): void {
+    this.replicaSide?.sendAckNow();
+  }
+
+  /** ROLE: the primary form, or the replica form (*5 slave host port state offset). */
+  roleReply(reply: ReplyWriter): void {
+    const link = this.primaryLinkRole();
+    if (link === null) {
+      this.primary.roleReply(reply);
+      return;
+    }
+    reply.arrayLength(5);
+    reply.bulk('slave');
+    reply.bulk(link.host);
+    reply.integer(link.port);
+    reply.bulk(link.state);
+    reply.integer(link.offset);
   }
 
   /** createReplicationBacklog: from now on the stream is encoded, counted and kept. */
@@ -83,6 +144,8 @@ export class Replication {
   /**
    * Appends bytes to the stream: a unit propagated by this node's own writes, or, on a replica,
    * the bytes received from its primary (proxied verbatim so sub-replicas see the same offsets).
+   * The chunk is handed over: replicas' sockets keep it until written, so it must never change
+   * afterwards (copy a view of a reused read buffer first).
    */
   feed(chunk: Buffer): void {
     if (this.backlog === null) return;
@@ -125,12 +188,27 @@ export class Replication {
 
   /** The replica side's fields (master_host ... replica_announced); none on a primary. */
   private primaryLinkInfo(): InfoField[] {
-    return [];
+    return this.replicaSide === null ? [] : this.replicaSide.info();
+  }
+
+  /** REPLICAOF host port: 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already' {
+    return (this.replicaSide as ReplicaSideView).replicaOf(host, port, requestedBy);
+  }
+
+  /** REPLICAOF NO ONE. */
+  replicaOfNoOne(requestedBy: string): void {
+    this.replicaSide?.replicaOfNoOne(requestedBy);
+  }
+
+  /** ROLE's replica form (host, port, link state, applied offset); null on a primary. */
+  primaryLinkRole(): PrimaryLinkRole | null {
+    return this.replicaSide === null ? null : this.replicaSide.role();
   }
 
   /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */
   private attachedReplicasInfo(): InfoField[] {
-    return [['connected_slaves', 0]];
+    return this.primary.infoFields();
   }
 
   /** The backlog's and IDs' part of INFO replication, in Redis's order. */

@@ -1,5 +1,5 @@
 // INFO: Redis 7.0's sections and field names, in Redis's order, assembled from the server's live
-// state. Fields for machinery Cinnabar does not have (forks, AOF, replicas, defrag, io-threads)
+// state. Fields for machinery Cinnabar does not have (replicas, defrag, io-threads)
 // report the values Redis reports when that machinery is idle.
 
 import { arch, release, totalmem, type as osType } from 'node:os';
@@ -154,7 +154,7 @@ function memorySection(s: Server): Field[] {
     ['mem_not_counted_for_evict', 0],
     ['mem_replication_backlog', s.replication.backlogMemoryBytes],
     ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', 0],
+    ['mem_clients_slaves', s.replication.primary.replicasOutputBytes],
     ['mem_clients_normal', s.usedMemory.normalClientsBytes],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', s.aof.bufferBytes],
@@ -186,7 +186,7 @@ function persistenceSection(s: Server): Field[] {
     ['current_save_keys_processed', current === null ? 0 : current.keysProcessed],
     ['current_save_keys_total', current === null ? 0 : current.keysTotal],
     ['rdb_changes_since_last_save', s.dirty],
-    ['rdb_bgsave_in_progress', current === null ? 0 : 1],
+    ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', p.lastSaveTimeSec],
     ['rdb_last_bgsave_status', p.lastSaveOk ? 'ok' : 'err'],
     ['rdb_last_bgsave_time_sec', p.lastBgsaveDurationSec],
@@ -241,9 +241,9 @@ function statsSection(s: Server): Field[] {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', s.replication.primary.syncFull],
+    ['sync_partial_ok', s.replication.primary.syncPartialOk],
+    ['sync_partial_err', s.replication.primary.syncPartialErr],
     ['expired_keys', st.expiredKeys],
     ['expired_stale_perc', ks.expiredStalePercent.toFixed(2)],
     ['expired_time_cap_reached_count', ks.expiredTimeCapReachedCount],
@@ -257,9 +257,9 @@ function statsSection(s: Server): Field[] {
     ['pubsub_channels', channels],
     ['pubsub_patterns', s.pubsub.patternCount()],
     ['pubsubshard_channels', shardChannels],
-    ['latest_fork_usec', 0],
-    ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['latest_fork_usec', s.persistence.forkStats.latestForkMicros],
+    ['total_forks', s.persistence.forkStats.totalForks],
+    ['migrate_cached_sockets', s.migrate.size],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

@@ -14,13 +14,13 @@ import type { Config } from '../config/config.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
-import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
+import { Db, refreshAccessClock, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -51,6 +51,7 @@ import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
 import { Replication } from '../replication/replication.js';
+import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
 import { Acl } from '../acl/acl.js';
@@ -58,6 +59,7 @@ import { commandSetOf } from '../acl/selector.js';
 import type { AclUser } from '../acl/user.js';
 import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -103,6 +105,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly acl: Acl;
   /** Client-side caching (src/tracking/). */
   readonly tracking: Tracking;
+  /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
+  readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -151,6 +155,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly live: Config['live'];
   /** The append-only file. */
   readonly aof: AofService;
+  /** MIGRATE's cached connections to target instances (blocking I/O on a worker thread). */
+  readonly migrate: MigrateSocketCache;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -229,15 +235,20 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
+    this.replicaSide = this.createReplicaSide();
+    this.replication.replicaSide = this.replicaSide;
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck(this.acl),
       aclCheck(this.acl),
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
+      minReplicasCheck(this.replication.primary),
+      readOnlyReplicaCheck(this.replicaSide),
       loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
+      staleDataCheck(this.replicaSide),
       busyScriptCheck(() => this.scripting.busyRefusal()),
       pauseCheck(this.clientPause, mayReplicate),
       multiQueueCheck(mayReplicate),
@@ -308,6 +319,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
+    this.migrate = new MigrateSocketCache((message) => log.warning(message));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -319,6 +331,65 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         return server.persistence.diskErrorRefusal ?? server.aof.diskErrorRefusal;
       },
     };
+  }
+
+  /** The replica side's view of the node: the primary's client, the dataset a full sync replaces. */
+  private createReplicaSide(): ReplicaSide {
+    const server = this as Server;
+    const hooks = this.keyspaceHooks;
+    const emptyData = (): void => {
+      this.events.signalFlushedDb(-1);
+      for (const db of this.keyspace.dbs) db.flush();
+      this.keyspace.functions.clear();
+    };
+    return new ReplicaSide({
+      config: this.config,
+      log: this.log,
+      replication: this.replication,
+      resetSelectedDb: () => this.propagator.resetSelectedDb(),
+      listeningPort: () => this.port,
+      createPrimaryClient: (connection) => {
+        const client = this.createClient(connection);
+        // Redis's master client: authenticated by construction, obeyed (no loading, disk-error
+        // or read-only refusals), listed among the clients.
+        client.authenticated = true;
+        client.user = this.acl.superuser;
+        client.replaysData = true;
+        client.isPrimaryLink = true;
+        this.clients.add(client);
+        return client;
+      },
+      runCommand: (client, argv) => this.runCommand(client, argv),
+      withoutExpiry: (apply) => {
+        const before = hooks.loading;
+        hooks.loading = true;
+        try {
+          apply();
+        } finally {
+          hooks.loading = before;
+        }
+      },
+      setLoading: (state) => { this.persistence.loading = state; },
+      get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
+      abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
+      emptyData,
+      newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
+      datasetReplaced: () => this.events.signalFlushedDb(-1),
+      dbs: this.keyspace.dbs,
+      restoreLibrary: (code) => this.scripting.functions.restoreLibrary(code, false),
+      clearFunctions: () => this.keyspace.functions.clear(),
+      noteLoaded: (keysLoaded, keysExpired) => this.persistence.noteLoaded(keysLoaded, keysExpired),
+      markDirty: () => { this.dirty++; },
+      disconnectBlockedClients: () => {
+        for (const client of [...this.clients.all()]) {
+          if (!client.blockedOnKeys) continue;
+          this.blocking.unblockClient(client, true, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+          client.closeAfterReply = true;
+        }
+      },
+      countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
+      followsPrimary: (follows) => { hooks.followsPrimary = follows; },
+    });
   }
 
   /** The AOF's view of the node: replay through a socket-free client, RDB bases, the dataset. */
@@ -333,6 +404,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         const client = this.createClient(new DiscardingConnection());
         // Redis's AOF client: authenticated by construction, never blocked.
         client.authenticated = true;
+        client.user = this.acl.superuser;
         client.denyBlocking = true;
         client.replaysData = true;
         return {
@@ -359,6 +431,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
         this.keyspace.functions.clear();
       },
+      forkStats: this.persistence.forkStats,
       otherBackgroundJobActive: () => this.persistence.bgsaveInProgress,
       inTransaction: () => this.dispatcher.depth > 1,
       exit: (code) => process.exit(code),
@@ -625,6 +698,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
     this.blocking.forget(client);
+    this.replication.primary.clientClosed(client);
+  }
+
+  /** The engine's client of a command's context (replication's commands reach the socket). */
+  clientById(id: number): Client | undefined {
+    return this.clients.byIdMap.get(id);
+  }
+
+  /** DispatcherHost: master_repl_offset (a client's WAIT offset). */
+  get replicationOffset(): number {
+    return this.replication.masterReplOffset;
   }
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
@@ -834,7 +918,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private cron(hz: number): void {
-    if (this.cronPaused) return;
+    if (this.cronPaused || this.signalShutdownRunning) return;
     if (this.pendingShutdownSignal !== null) {
       this.shutdownForSignal(this.pendingShutdownSignal);
       if (this.cronTimer === null) return;
@@ -848,7 +932,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused, and while a
     // busy script yields to the event loop (the script sees the dataset as it was).
-    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null) this.keyspace.activeExpireCycle(hz);
+    // A replica never expires keys itself: the primary's DELs do (Redis's databasesCron).
+    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null && this.replication.primaryAddress === null) this.keyspace.activeExpireCycle(hz);
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
@@ -856,7 +941,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
-      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
+      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && !client.isReplica && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');
@@ -865,6 +950,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.migrate.closeIdle();
+    this.replication.primary.cron(now);
     this.rates.sample(now);
     if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
@@ -942,6 +1029,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */
   private pendingShutdownSignal: 'SIGTERM' | 'SIGINT' | null = null;
+  /** A signal's shutdown is writing its final save (the cron does nothing meanwhile). */
+  private signalShutdownRunning = false;
   /** DEBUG PAUSE-CRON: the cron skips its work (a signal's shutdown waits too). */
   cronPaused = false;
   /** Hook for the process entry point: exit now with this status (a second SIGINT). */
@@ -975,24 +1064,50 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
     // Never a save over the file while it is still being loaded.
     const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
-    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
+    const options = { save, now: words.includes('now'), force: words.includes('force') };
+    if (!this.persistence.finalSaveWanted(save)) {
       // The reasons are logged; the server goes on (a later signal may try again).
-      this.pendingShutdownSignal = null;
+      if (this.shutdown(options) !== null) this.pendingShutdownSignal = null;
+      return;
     }
+    // The final save runs in turns of the event loop so that a second SIGINT is still seen;
+    // every command waits meanwhile, as while Redis's save blocks.
+    this.signalShutdownRunning = true;
+    this.clientPause.holdForShutdown();
+    void this.shutdownInTurns(options).then((error) => {
+      this.signalShutdownRunning = false;
+      if (error === null) return;
+      this.clientPause.releaseForShutdown();
+      this.pendingShutdownSignal = null;
+    });
   }
 
   shutdown(options: ShutdownOptions): string | null {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private async shutdownInTurns(options: ShutdownOptions): Promise<string | null> {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!(await this.persistence.shutdownSaveInTurns(options.save, options.force, this.log))) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private beginShutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
     // The AOF is settled before the final RDB save, in prepareForShutdown's order.
-    if (this.aof.beforeShutdown(options.force) !== null) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
-    // Redis never saves a half-loaded dataset over the file it came from.
-    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
+    return this.aof.beforeShutdown(options.force) !== null ? this.shutdownFailed() : null;
+  }
+
+  private shutdownFailed(): string {
+    this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+    return 'ERR Errors trying to SHUTDOWN. Check logs.';
+  }
+
+  private finishShutdown(): null {
     this.onShutdownRequested?.();
     this.log.warning('Redis is now ready to exit, bye bye...');
     void this.close();
@@ -1002,9 +1117,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
     this.persistence.cancelLoading();
+    this.replicaSide.close();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
+    this.migrate.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');
