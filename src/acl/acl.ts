@@ -11,7 +11,7 @@ import { AclLog, reasonText, type AclLogContext } from './acl-log.js';
 import { readAclFile, userLine, writeAclFile } from './acl-file.js';
 import { describeCommandRules, selectorChannelsText, selectorKeysText, userFlags } from './describe.js';
 import {
-  ACL_OK, checkCommand, DENIED_AUTH, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY, userChannelAllowed, type Denial,
+  ACL_OK, allowsReadingAnyKey, checkCommand, DENIED_AUTH, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY, userChannelAllowed, type Denial,
 } from './permissions.js';
 import { hasSpaces, type AclCommandSet, type Selector } from './selector.js';
 import { AclUser, applyUserRule, createDefaultUser, mergeSelectorArguments, ruleErrorText } from './user.js';
@@ -164,6 +164,10 @@ export class Acl implements AclApi {
       default: message = 'lacking the permissions for the command';
     }
     return `The user executing the script ${message}`;
+  }
+
+  readsAnyKey(client: ClientState, command: Command, argv: readonly string[]): boolean {
+    return allowsReadingAnyKey(userOf(client), command, argv);
   }
 
   /** redis.acl_check_cmd(): whether the caller's user may run the command line. */
