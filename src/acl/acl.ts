@@ -11,7 +11,7 @@ import { AclLog, reasonText, type AclLogContext } from './acl-log.js';
 import { readAclFile, userLine, writeAclFile } from './acl-file.js';
 import { describeCommandRules, selectorChannelsText, selectorKeysText, userFlags } from './describe.js';
 import {
-  ACL_OK, checkCommand, DENIED_AUTH, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY, userChannelAllowed, type Denial,
+  ACL_OK, allowsReadingAnyKey, checkCommand, DENIED_AUTH, DENIED_CHANNEL, DENIED_COMMAND, DENIED_KEY, userChannelAllowed, type Denial,
 } from './permissions.js';
 import { hasSpaces, type AclCommandSet, type Selector } from './selector.js';
 import { AclUser, applyUserRule, createDefaultUser, mergeSelectorArguments, ruleErrorText } from './user.js';
@@ -46,8 +46,8 @@ export class Acl implements AclApi {
   private users = new Map<string, AclUser>();
   readonly defaultUser: AclUser;
   /**
-   * Redis's NULL user of its internal clients (the primary link, the AOF loader): every
-   * permission, whatever the default user's rules, and never listed (CLIENT LIST shows its name).
+   * Redis's NULL user of internal clients (the primary's link, the AOF loader): every command,
+   * key and channel, in no user list; CLIENT LIST shows it as "(superuser)".
    */
   readonly superuser: AclUser;
   readonly log: AclLog;
@@ -57,8 +57,7 @@ export class Acl implements AclApi {
   constructor(readonly commands: AclCommandSet, private readonly host: AclHost) {
     this.defaultUser = createDefaultUser(commands);
     this.users.set('default', this.defaultUser);
-    this.superuser = new AclUser('(superuser)', commands);
-    for (const op of ['+@all', '~*', '&*', 'on', 'nopass']) applyUserRule(this.superuser, op, commands);
+    this.superuser = createDefaultUser(commands, '(superuser)');
     this.log = new AclLog(() => host.config.num('acllog-max-len'));
     this.decoy = new AclUser('', commands);
     applyUserRule(this.decoy, '>' + randomBytes(32).toString('hex'), commands);
@@ -165,6 +164,10 @@ export class Acl implements AclApi {
       default: message = 'lacking the permissions for the command';
     }
     return `The user executing the script ${message}`;
+  }
+
+  readsAnyKey(client: ClientState, command: Command, argv: readonly string[]): boolean {
+    return allowsReadingAnyKey(userOf(client), command, argv);
   }
 
   /** redis.acl_check_cmd(): whether the caller's user may run the command line. */

@@ -149,3 +149,25 @@ export function userChannelAllowed(u: AclUser, channel: string, isPattern: boole
   }
   return false;
 }
+
+/** A selector may read every key: allkeys, or a "*" pattern with read permission. */
+function readsEveryKey(s: Selector): boolean {
+  return s.allKeys || s.keys.some((k) => k.pattern === '*' && (k.flags & PERM_READ) !== 0);
+}
+
+/**
+ * Some selector allows the command line and reading any key (Redis's
+ * ACLUserCheckCmdWithUnrestrictedKeyAccess with CMD_KEY_ACCESS).
+ */
+export function allowsReadingAnyKey(u: AclUser, command: Command, argv: readonly string[]): boolean {
+  cachedKeys = null;
+  try {
+    for (const s of u.selectors) {
+      checkSelector(s, command, argv, lastResult);
+      if (lastResult.result === ACL_OK && readsEveryKey(s)) return true;
+    }
+    return false;
+  } finally {
+    cachedKeys = null;
+  }
+}

@@ -205,8 +205,8 @@ export function mergeSelectorArguments(args: readonly string[]): { merged: strin
 }
 
 /** The default user as Redis creates it: every permission, no password. */
-export function createDefaultUser(commands: AclCommandSet): AclUser {
-  const u = new AclUser('default', commands);
+export function createDefaultUser(commands: AclCommandSet, name = 'default'): AclUser {
+  const u = new AclUser(name, commands);
   for (const op of ['+@all', '~*', '&*', 'on', 'nopass']) applyUserRule(u, op, commands);
   return u;
 }

@@ -41,12 +41,12 @@ export interface ClientState {
   readonly patterns: Set<string>;
   readonly shardChannels: Set<string>;
   isMonitor: boolean;
+  /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
+  tracking: TrackingState | null;
   /** A replica attached to this node (its SYNC/PSYNC was accepted). */
   readonly isReplica: boolean;
   /** The replication offset right after this client's last command that fed the stream (WAIT). */
   readonly woff: number;
-  /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
-  tracking: TrackingState | null;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -233,6 +233,11 @@ export interface AclApi {
   save(): string | null;
   /** ACL LOAD: null, or the error reply text; clients of replaced users close (`current` after its reply). */
   load(current: ClientState): string | null;
+  /**
+   * Whether one selector of the client's user allows the command line and reading every key
+   * (Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess): SORT's BY and GET need it.
+   */
+  readsAnyKey(client: ClientState, command: Command, argv: readonly string[]): boolean;
   /** EXEC's check of each queued command, with Redis's NOPERM text when permissions changed. */
   execRefusal(client: ClientState, command: Command, argv: readonly string[]): string | null;
 }

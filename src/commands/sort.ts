@@ -185,6 +185,8 @@ function parseSortOptions(ctx: CommandContext, argv: string[], readonly: boolean
     desc: false, alpha: false, limitStart: 0, limitCount: -1, byPattern: null, dontSort: false, getPatterns: [], storeKey: null,
   };
   const clusterEnabled = ctx.server.config.bool('cluster-enabled');
+  // BY and GET read keys the command line does not name: only for a user who may read any key.
+  const fullKeyAccess = ctx.client.user.fullAccess || ctx.server.acl.readsAnyKey(ctx.client, ctx.command, argv);
   for (let j = 2; j < argv.length; j++) {
     const arg = argv[j];
     const leftArgs = argv.length - j - 1;
@@ -217,11 +219,18 @@ function parseSortOptions(ctx: CommandContext, argv: string[], readonly: boolean
       } else if (clusterEnabled) {
         ctx.reply.error('ERR BY option of SORT denied in Cluster mode.');
         return null;
+      } else if (!fullKeyAccess) {
+        ctx.reply.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return null;
       }
       j++;
     } else if (isKeyword(arg, 'GET') && leftArgs >= 1) {
       if (clusterEnabled) {
         ctx.reply.error('ERR GET option of SORT denied in Cluster mode.');
+        return null;
+      }
+      if (!fullKeyAccess) {
+        ctx.reply.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
         return null;
       }
       options.getPatterns.push(argv[j + 1]);

@@ -62,6 +62,11 @@ export interface BlockingHost {
    */
   completedAfterBlock(ctx: CommandContext, blocked: BlockedClient, replyMicros: number, failed: boolean): void;
   logWarning(message: string): void;
+  /**
+   * A blocked client's command is being served (it is the current client, as Redis makes it):
+   * `ended` false before, true after, once its reply is written.
+   */
+  serving(client: ClientState, ended: boolean): void;
 }
 
 /** A client blocked on keys. */
@@ -231,6 +236,7 @@ export class BlockingRegistry implements BlockingApi {
     const propagator = this.host.propagator;
     let served: boolean;
     propagator.begin();
+    this.host.serving(ctx.client, false);
     try {
       served = blocked.waiter.serve(ctx, key);
     } catch (err) {
@@ -240,6 +246,7 @@ export class BlockingRegistry implements BlockingApi {
       served = true;
     } finally {
       propagator.end();
+      this.host.serving(ctx.client, true);
     }
     if (!served) return;
     const replyMicros = Math.round((performance.now() - start) * 1000);

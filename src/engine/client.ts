@@ -65,12 +65,12 @@ export class Client implements ClientState, CommandContext {
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
   isMonitor = false;
+  /** CLIENT TRACKING's mode (src/tracking/), null when off. */
+  tracking: TrackingState | null = null;
   /** Set once the client's SYNC/PSYNC made it a replica of this node (Redis's CLIENT_SLAVE). */
   replicaLink: ReplicaLinkState | null = null;
   /** The replication offset right after this client's last command that fed the stream (WAIT). */
   woff = 0;
-  /** CLIENT TRACKING's mode (src/tracking/), null when off. */
-  tracking: TrackingState | null = null;
   replyMode: ClientReplyMode = 'on';
   /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;

@@ -54,12 +54,12 @@ import { Replication } from '../replication/replication.js';
 import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
-import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { Acl } from '../acl/acl.js';
 import { commandSetOf } from '../acl/selector.js';
 import type { AclUser } from '../acl/user.js';
 import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -101,12 +101,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly persistence: Persistence;
   /** Replication IDs, offset and backlog (src/replication/). */
   readonly replication: Replication;
-  /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
-  readonly replicaSide: ReplicaSide;
   /** ACL users and permissions (src/acl/). */
   readonly acl: Acl;
   /** Client-side caching (src/tracking/). */
   readonly tracking: Tracking;
+  /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
+  readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -871,6 +871,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.slowlog.push(blocked.argv, totalMicros, ctx.client.remoteAddress, ctx.client.name);
     }
     this.latency.addSampleIfNeeded('command-unblocking', Math.floor(replyMicros / 1000));
+  }
+
+  /** BlockingHost: the served client is the current one for client-side caching. */
+  serving(client: ClientState, ended: boolean): void {
+    if (this.tracking.used) this.tracking.serve(client, ended);
   }
 
   /** ClientHost: a client released from a block resumes after the current event. */

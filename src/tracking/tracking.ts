@@ -66,6 +66,9 @@ export class Tracking implements TrackingApi {
   /** Invalidations for the current client, sent after its command's reply (null: a flush). */
   private pending: Array<string | null> = [];
   private broadcastScheduled = false;
+  /** The current client is a blocked client being served (its command runs outside call()). */
+  private serving = false;
+  private servingPrevious: Client | null = null;
   /** Rounds the table stayed over tracking-table-max-keys (the eviction effort grows with it). */
   private overLimitRounds = 0;
 
@@ -164,6 +167,21 @@ export class Tracking implements TrackingApi {
     if (this.pending.length > 0) this.sendPending(client);
   }
 
+  /** A blocked client's command is served: it is the current client until `ended`. */
+  serve(state: ClientState, ended: boolean): void {
+    const client = engineClient(state);
+    if (!ended) {
+      this.servingPrevious = this.current;
+      this.current = client;
+      this.serving = true;
+      return;
+    }
+    this.serving = false;
+    this.current = this.servingPrevious;
+    this.servingPrevious = null;
+    if (this.pending.length > 0) this.sendPending(client);
+  }
+
   // ------------------------------------------------------------- invalidation
 
   /** A key changed (signalModifiedKey): clients that may cache it are told, then forgotten. */
@@ -180,7 +198,7 @@ export class Tracking implements TrackingApi {
       if (t.noloop && target === current) continue;
       // The invalidation of the client's own command follows its reply; one caused before the
       // command runs (an eviction by its OOM check) precedes it.
-      if (target === current && this.host.inCommand()) this.pending.push(key);
+      if (target === current && (this.serving || this.host.inCommand())) this.pending.push(key);
       else this.send(target, keysPayload([key]));
     }
     this.totalItems -= ids.size;
@@ -192,7 +210,7 @@ export class Tracking implements TrackingApi {
     if (this.clientCount > 0) {
       for (const client of this.host.clients()) {
         if (client.tracking === null) continue;
-        if (client === this.current && this.host.inCommand()) this.pending.push(null);
+        if (client === this.current && (this.serving || this.host.inCommand())) this.pending.push(null);
         else this.send(client, client.reply.resp === 3 ? NULL_RESP3 : NULL_RESP2);
       }
     }

@@ -7,7 +7,7 @@
 // rename itself is on disk). On a failure before the rename the temporary file is removed and
 // the error rethrown; the target is untouched.
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -168,6 +168,18 @@ export class DurableFileWriter {
     }
     renameSync(this.tempPath, this.path);
     fsyncDirectorySync(dirname(this.path));
+  }
+
+  /** The same as commitSync, with the fsyncs off the event loop (a replica's received RDB). */
+  async commit(): Promise<void> {
+    const fd = this.take();
+    try {
+      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err === null ? resolve() : reject(err))));
+    } finally {
+      closeSync(fd);
+    }
+    await rename(this.tempPath, this.path);
+    await fsyncDirectory(dirname(this.path));
   }
 
   /** Closes and removes the temporary file (nothing happens to the target). */

@@ -86,7 +86,7 @@ describeDifferential('ACL', (servers) => {
       ['ACL', 'SETUSER', 'bad', '%X~a'], ['ACL', 'SETUSER', 'bad', '(+get', '~x'], ['ACL', 'SETUSER', 'bad', 'what'],
       ['ACL', 'SETUSER', 'bad', '(+get ~x', 'nope)'], ['ACL', 'SETUSER', 'a b'], ['ACL', 'GETUSER', 'bad'],
       ['ACL', 'DELUSER', 'default'], ['ACL', 'CAT', 'nope'], ['ACL', 'CAT', 'a', 'b'], ['ACL', 'GENPASS', '0'],
-      ['ACL', 'GENPASS', 'x'], ['ACL', 'LOG', 'x'], ['ACL', 'HELP'], ['ACL', 'HELP', 'x'], ['ACL', 'NOSUCH'], ['ACL', 'LOAD'],
+      ['ACL', 'GENPASS', 'x'], ['ACL', 'LOG', 'x'], ['ACL', 'HELP', 'x'], ['ACL', 'NOSUCH'], ['ACL', 'LOAD'],
       ['ACL', 'SAVE'], ['ACL', 'DRYRUN', 'nobody', 'get', 'x'], ['ACL', 'DRYRUN', 'default', 'nosuch'], ['ACL', 'DRYRUN', 'default', 'get'],
       ['ACL', 'CAT'], ['ACL', 'WHOAMI'], ['AUTH', 'nobody', 'x'], ['ACL', 'SETUSER', 'bad', 'reset'], ['ACL', 'DELUSER', 'bad'],
     ]);
