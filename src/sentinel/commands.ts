@@ -665,11 +665,19 @@ function sentinelOwnCommands(s: Sentinel): CommandSpec[] {
   ];
 }
 
+/**
+ * Subcommands the families flag for sentinels that redis-sentinel 7.0 does not have: CLIENT
+ * SETINFO came with 7.2 (the server keeps it for clients that send it; a 7.0 sentinel's table,
+ * which COMMAND COUNT/LIST show, does not).
+ */
+const NOT_IN_SENTINEL_70 = new Set(['client|setinfo']);
+
 /** A family's command as a sentinel has it: only if flagged for sentinels, with such subcommands. */
 function forSentinel(spec: CommandSpec): CommandSpec | null {
   if (!spec.flags.includes('sentinel')) return null;
   if (spec.subcommands === undefined) return spec;
-  return { ...spec, subcommands: spec.subcommands.filter((sc) => sc.flags.includes('sentinel')) };
+  const subcommands = spec.subcommands.filter((sc) => sc.flags.includes('sentinel') && !NOT_IN_SENTINEL_70.has(`${spec.name}|${sc.name}`));
+  return { ...spec, subcommands };
 }
 
 /** The families of the sentinel's table. */

@@ -121,12 +121,19 @@ describe.skipIf(!haveReference)('SENTINEL commands against redis-sentinel', () =
     ['PING'],
     ['GET', 'k'],
     ['CONFIG', 'GET', 'port'],
+    ['COMMAND', 'COUNT'],
+    ['CLIENT', 'SETINFO', 'lib-name', 'x'],
   ];
   for (const args of sameReplies) {
     it(args.join(' '), async () => {
       expect(await reply(ours.client, args)).toEqual(await reply(theirs.client, args));
     });
   }
+
+  it('COMMAND LIST has the same commands', async () => {
+    const list = async (c: Redis): Promise<string[]> => (await c.call('COMMAND', 'LIST') as string[]).sort();
+    expect(await list(ours.client)).toEqual(await list(theirs.client));
+  });
 
   it('HELLO says the mode is sentinel', async () => {
     const mode = async (c: Redis): Promise<string> => fieldsOf(await c.call('HELLO', '2')).mode;

@@ -25,7 +25,7 @@ export interface SentinelNode extends Node {
 }
 
 export class Topology {
-  readonly nodes: Node[] = [];
+  private readonly nodes: Node[] = [];
   private readonly clients: Redis[] = [];
 
   private async started(proc: Proc, port: number, dir: string): Promise<Node> {
@@ -83,11 +83,11 @@ export class Topology {
   }
 
   async cleanup(): Promise<void> {
-    for (const c of this.clients) c.disconnect();
-    for (const n of this.nodes) {
-      n.client.disconnect();
-      await n.proc.kill();
-    }
+    for (const c of this.clients.splice(0)) c.disconnect();
+    const nodes = this.nodes.splice(0);
+    for (const n of nodes) n.client.disconnect();
+    // Every process gets its SIGKILL at once; then each exit is awaited.
+    await Promise.all(nodes.map((n) => n.proc.kill()));
   }
 }
 
