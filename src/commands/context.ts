@@ -313,6 +313,8 @@ export interface ServerStats {
   expiredKeys: number;
   totalNetInputBytes: number;
   totalNetOutputBytes: number;
+  /** Bytes written to replicas: snapshots, the stream, keepalives (INFO total_net_repl_output_bytes). */
+  totalNetReplOutputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
   /** Error code ("ERR", "WRONGTYPE") to count, for INFO errorstats. */

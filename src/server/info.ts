@@ -235,7 +235,7 @@ function statsSection(s: Server): Field[] {
     ['total_net_input_bytes', st.totalNetInputBytes],
     ['total_net_output_bytes', st.totalNetOutputBytes],
     ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_output_bytes', st.totalNetReplOutputBytes],
     ['instantaneous_input_kbps', (rates.inputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_output_kbps', (rates.outputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_input_repl_kbps', '0.00'],

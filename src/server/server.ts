@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, replicaKeyspaceCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -99,6 +99,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     expiredKeys: 0,
     totalNetInputBytes: 0,
     totalNetOutputBytes: 0,
+    totalNetReplOutputBytes: 0,
     totalErrorReplies: 0,
     unexpectedErrorReplies: 0,
     errorCounts: new Map(),
@@ -213,6 +214,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       noMultiCheck,
       pubsubContextCheck,
       busyScriptCheck(() => this.scripting.busyRefusal()),
+      replicaKeyspaceCheck,
       pauseCheck(this.clientPause, mayReplicate),
       multiQueueCheck(mayReplicate),
     ]);
@@ -531,6 +533,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
   private flushClient(client: Client): void {
+    if (client.replicaLink !== null && client.reply.lengthBytes > 0) {
+      // A reply would land in the middle of the replica's stream.
+      this.replication.primary.replicaReplied(client, client.reply.take());
+      return;
+    }
     client.flush();
     if (!client.closed && client.connection.pendingOutputBytes >= this.outputLimits.smallestLimitBytes) {
       this.enforceOutputLimit(client);
@@ -864,6 +871,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.expiredKeys = 0;
     st.totalNetInputBytes = 0;
     st.totalNetOutputBytes = 0;
+    st.totalNetReplOutputBytes = 0;
     st.totalReadsProcessed = 0;
     st.totalWritesProcessed = 0;
     st.lazyfreedObjects = 0;

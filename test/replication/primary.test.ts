@@ -44,6 +44,7 @@ describe('a redis-server replica of cinnabar', () => {
     await primary.proc.waitFor(/Synchronization with replica 127\.0\.0\.1:\d+ succeeded/);
     const stats = await info(primary.conn, 'stats');
     expect(stats.get('sync_full')).toBe('1');
+    expect(Number(stats.get('total_net_repl_output_bytes'))).toBeGreaterThan(Number((await info(primary.conn, 'replication')).get('master_repl_offset')));
     const repl = await info(primary.conn, 'replication');
     expect(repl.get('connected_slaves')).toBe('1');
     expect(repl.get('slave0')).toMatch(new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},state=online,offset=\\d+,lag=\\d+$`));
@@ -351,4 +352,26 @@ describe('the protocol as a replica sees it', () => {
     await raw.until((b) => b.toString('latin1').includes('$6\r\nsynced\r\n'));
     raw.close();
   }, 60_000);
+});
+
+describe('a replica\'s connection carries no replies', () => {
+  it('closes a replica whose command produced a reply, and refuses it the keyspace', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0']);
+    const reference = await startRedisNode(null, ['--repl-diskless-sync-delay', '0']);
+    for (const node of [primary, reference]) {
+      const replica = await RawReplica.connect(node.port);
+      replica.send('PSYNC replicationid -1\r\n');
+      await replica.until((b) => /^\+FULLRESYNC [0-9a-f]{40} 0\r\n/.test(b.toString('latin1')));
+      replica.send('GET foo\r\n');
+      await waitFor(() => replica.closed, 10_000, 'the replica closed');
+      expect(await node.conn.call('PING')).toBe('+PONG\r\n');
+    }
+    await primary.proc.waitFor(/Replica generated a reply to command 'get', disconnecting it: id=\d+ addr=/);
+    await primary.proc.waitFor(/== CRITICAL == This master is sending an error to its replica: /);
+    await primary.proc.waitFor(/Replica can't interact with the keyspace/);
+    const sync = await RawReplica.connect(primary.port);
+    sync.send('SYNC\r\nXINFO HELP\r\n');
+    await waitFor(() => sync.closed, 10_000, 'the SYNC replica closed');
+    await primary.proc.waitFor(/Replica generated a reply to command 'xinfo\|help', disconnecting it: /);
+  }, 30_000);
 });

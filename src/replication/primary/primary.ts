@@ -12,7 +12,7 @@
 //   repl-ping-replica-period, repl-timeout, repl-backlog-ttl, the count of good replicas.
 
 import type { BlockingApi } from '../../commands/blocking.js';
-import type { CommandContext } from '../../commands/context.js';
+import type { CommandContext, ServerStats } from '../../commands/context.js';
 import type { Config } from '../../config/config.js';
 import type { Client } from '../../engine/client.js';
 import type { Propagator } from '../../engine/propagation.js';
@@ -40,6 +40,7 @@ export interface PrimaryHost {
   readonly persistence: Persistence;
   readonly propagator: Propagator;
   readonly blocking: BlockingApi;
+  readonly stats: ServerStats;
   /** The engine's client behind a command's context. */
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
@@ -167,7 +168,7 @@ export class PrimarySide {
       if (!argv[1].startsWith('?')) this.syncPartialErr++;
     }
     this.syncFull++;
-    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now());
+    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.host.stats);
     this.attach(replica);
     if (this.replicas.length === 1 && this.replication.backlog === null) {
       // A backlog created from scratch starts a new history: no earlier one is valid.
@@ -230,14 +231,14 @@ export class PrimarySide {
       }
       return false;
     }
-    const replica = new AttachedReplica(client, handshake, false, Date.now());
+    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.host.stats);
     replica.state = 'online';
     this.attach(replica);
-    client.connection.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
+    replica.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
     const history = backlog.bytesFrom(offset);
     let sentBytes = 0;
     for (const part of history) sentBytes += part.length;
-    if (history.length > 0) client.connection.write(history);
+    if (history.length > 0) replica.write(history);
     replica.startStream();
     this.log.notice(`Partial resynchronization request from ${name} accepted. Sending ${sentBytes} bytes of backlog starting from offset ${offset}.`);
     this.refreshGoodReplicas(Date.now());
@@ -253,7 +254,7 @@ export class PrimarySide {
     replica.state = 'wait_bgsave_end';
     this.host.propagator.resetSelectedDb();
     if (!replica.prePsync) {
-      replica.client.connection.write(Buffer.from(`+FULLRESYNC ${this.replication.replid} ${offset}\r\n`, 'latin1'));
+      replica.write(Buffer.from(`+FULLRESYNC ${this.replication.replid} ${offset}\r\n`, 'latin1'));
     }
   }
 
@@ -347,7 +348,7 @@ export class PrimarySide {
         replica.client.close('full sync failed');
         continue;
       }
-      const sender = new BulkSender(replica.client.connection, (outcome) => {
+      const sender = new BulkSender(replica, (outcome) => {
         this.senders.delete(replica);
         if (replica.client.closed) return;
         if (!outcome.ok) {
@@ -635,6 +636,23 @@ export class PrimarySide {
 
   // ------------------------------------------------------------------ clients leaving
 
+  /**
+   * A command of a replica produced a reply (it must not: the connection carries the stream):
+   * logged with the client, which is closed; an error reply is logged as critical too.
+   */
+  replicaReplied(client: Client, reply: Buffer | Buffer[] | null): void {
+    const command = client.lastCommandName;
+    this.log.warning(`Replica generated a reply to command '${command}', disconnecting it: ${client.infoLine(null)}`);
+    const first = reply === null ? null : Buffer.isBuffer(reply) ? reply : reply[0];
+    if (first !== null && first !== undefined && first[0] === 0x2d) {
+      const end = first.indexOf('\r\n');
+      const text = first.toString('latin1', 1, end < 0 ? first.length : end).replace(/^ERR /, '');
+      this.log.warning(`== CRITICAL == This master is sending an error to its replica: '${text}' after processing the command '${command}'`);
+      this.host.stats.unexpectedErrorReplies++;
+    }
+    client.close('replica generated a reply');
+  }
+
   /** freeClient's replication part: a replica (or a WAIT-ing client) is gone. */
   clientClosed(client: Client): void {
     if (this.waiting.length > 0) this.waiting = this.waiting.filter((w) => w.client !== client);
@@ -678,7 +696,7 @@ export class PrimarySide {
     }
     for (const replica of this.replicas) {
       const presync = replica.state === 'wait_bgsave_start' || (replica.state === 'wait_bgsave_end' && this.transfer === null);
-      if (presync) replica.client.connection.write(NEWLINE);
+      if (presync) replica.write(NEWLINE);
     }
     const timeoutSec = config.num('repl-timeout');
     const nowSec = unixSeconds(nowMs);
