@@ -54,6 +54,8 @@ export interface ClientState {
   /** Blocking commands may not block (Redis's CLIENT_DENY_BLOCKING: script and AOF clients). */
   /** The client scripts run their commands through (Redis's CLIENT_SCRIPT). */
   readonly isScript: boolean;
+  /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
+  readonly isPrimaryLink: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -139,6 +141,10 @@ export interface ReplicationApi {
   readonly primary: PrimaryApi;
   /** ROLE: the primary form on a primary, the replica form on a replica. */
   roleReply(reply: ReplyWriter): void;
+  /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
+  replicaOfNoOne(requestedBy: string): void;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */

@@ -16,6 +16,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
@@ -54,5 +55,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   dumpCommands,
   aofCommands,
   replicationCommands,
+  replicaofCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

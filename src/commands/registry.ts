@@ -32,6 +32,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     noScript: has('noscript'),
     allowBusy: has('allow_busy'),
     allowLoading: has('loading'),
+    allowStale: has('stale'),
     allowedInPubSub: parent === null && PUBSUB_CONTEXT_ALLOWED.has(spec.name),
     skipMonitor: has('skip_monitor'),
     skipSlowlog: has('skip_slowlog'),

@@ -111,6 +111,8 @@ export interface Command {
   allowBusy: boolean;
   /** Runs while the dataset is being loaded at start-up (Redis's CMD_LOADING). */
   allowLoading: boolean;
+  /** Runs on a replica whose link is down with replica-serve-stale-data no (Redis's CMD_STALE). */
+  allowStale: boolean;
   allowedInPubSub: boolean;
   skipMonitor: boolean;
   skipSlowlog: boolean;

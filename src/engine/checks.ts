@@ -190,3 +190,43 @@ export function busyScriptCheck(busyRefusal: () => string | null): CommandCheck 
     run: () => busyRefusal(),
   };
 }
+
+/** What the replica side exposes to the engine (both false on a primary). */
+export interface ReplicaGate {
+  /** A replica with replica-read-only: writes from clients are refused. */
+  readonly readOnly: boolean;
+  /** A replica whose link is down, with replica-serve-stale-data no. */
+  readonly staleDataRefused: boolean;
+}
+
+/**
+ * Writes (and EXEC of a transaction holding one) are refused on a read-only replica, except
+ * from the primary's own client and the AOF loader (Redis's mustObeyClient).
+ */
+export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'read-only-replica',
+    appliesTo: (command) => command.isWrite || command.isExec,
+    run: (client, command) => {
+      if (!gate.readOnly || client.replaysData) return null;
+      if (command.isExec && !client.multiQueue.some((queued) => queued.command.isWrite)) return null;
+      return "READONLY You can't write against a read only replica.";
+    },
+  };
+}
+
+/**
+ * While a replica's link is down and replica-serve-stale-data is no, only commands flagged
+ * stale run (INFO, REPLICAOF, PING...); EXEC runs when every queued command is such.
+ */
+export function staleDataCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'stale-data',
+    appliesTo: (command) => !command.allowStale || command.isExec,
+    run: (client, command) => {
+      if (!gate.staleDataRefused) return null;
+      if (command.isExec && client.multiQueue.every((queued) => queued.command.allowStale)) return null;
+      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    },
+  };
+}

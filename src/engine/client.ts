@@ -76,6 +76,8 @@ export class Client implements ClientState, CommandContext {
   denyBlocking = false;
   /** The AOF loader's client: it replays the dataset, so the loading and disk-error refusals are not for it. */
   replaysData = false;
+  /** The client applying this replica's primary's stream (Redis's CLIENT_MASTER: CLIENT LIST flag M). */
+  isPrimaryLink = false;
   isScript = false;
   /**
    * Set while this client's command goes on after its handler returned (a busy script yielding
@@ -275,6 +277,7 @@ export class Client implements ClientState, CommandContext {
   flagsText(): string {
     let flags = '';
     if (this.isMonitor) flags += 'O';
+    if (this.isPrimaryLink) flags += 'M';
     else if (this.replicaLink !== null) flags += 'S';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';

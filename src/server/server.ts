@@ -14,13 +14,13 @@ import type { Config } from '../config/config.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
-import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
+import { Db, refreshAccessClock, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, replicaKeyspaceCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, replicaKeyspaceCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -51,6 +51,7 @@ import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
 import { Replication } from '../replication/replication.js';
+import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
 
@@ -92,6 +93,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly persistence: Persistence;
   /** Replication IDs, offset and backlog (src/replication/). */
   readonly replication: Replication;
+  /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
+  readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -204,15 +207,19 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
+    this.replicaSide = this.createReplicaSide();
+    this.replication.replicaSide = this.replicaSide;
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
       minReplicasCheck(this.replication.primary),
+      readOnlyReplicaCheck(this.replicaSide),
       loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
+      staleDataCheck(this.replicaSide),
       busyScriptCheck(() => this.scripting.busyRefusal()),
       replicaKeyspaceCheck,
       pauseCheck(this.clientPause, mayReplicate),
@@ -293,6 +300,64 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         return server.persistence.diskErrorRefusal ?? server.aof.diskErrorRefusal;
       },
     };
+  }
+
+  /** The replica side's view of the node: the primary's client, the dataset a full sync replaces. */
+  private createReplicaSide(): ReplicaSide {
+    const server = this as Server;
+    const hooks = this.keyspaceHooks;
+    const emptyData = (): void => {
+      this.events.signalFlushedDb(-1);
+      for (const db of this.keyspace.dbs) db.flush();
+      this.keyspace.functions.clear();
+    };
+    return new ReplicaSide({
+      config: this.config,
+      log: this.log,
+      replication: this.replication,
+      resetSelectedDb: () => this.propagator.resetSelectedDb(),
+      listeningPort: () => this.port,
+      createPrimaryClient: (connection) => {
+        const client = this.createClient(connection);
+        // Redis's master client: authenticated by construction, obeyed (no loading, disk-error
+        // or read-only refusals), listed among the clients.
+        client.authenticated = true;
+        client.replaysData = true;
+        client.isPrimaryLink = true;
+        this.clients.add(client);
+        return client;
+      },
+      runCommand: (client, argv) => this.runCommand(client, argv),
+      withoutExpiry: (apply) => {
+        const before = hooks.loading;
+        hooks.loading = true;
+        try {
+          apply();
+        } finally {
+          hooks.loading = before;
+        }
+      },
+      setLoading: (state) => { this.persistence.loading = state; },
+      get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
+      abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
+      emptyData,
+      newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
+      datasetReplaced: () => this.events.signalFlushedDb(-1),
+      dbs: this.keyspace.dbs,
+      restoreLibrary: (code) => this.scripting.functions.restoreLibrary(code, false),
+      clearFunctions: () => this.keyspace.functions.clear(),
+      noteLoaded: (keysLoaded, keysExpired) => this.persistence.noteLoaded(keysLoaded, keysExpired),
+      markDirty: () => { this.dirty++; },
+      disconnectBlockedClients: () => {
+        for (const client of [...this.clients.all()]) {
+          if (!client.blockedOnKeys) continue;
+          this.blocking.unblockClient(client, true, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+          client.closeAfterReply = true;
+        }
+      },
+      countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
+      followsPrimary: (follows) => { hooks.followsPrimary = follows; },
+    });
   }
 
   /** The AOF's view of the node: replay through a socket-free client, RDB bases, the dataset. */
@@ -804,7 +869,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused, and while a
     // busy script yields to the event loop (the script sees the dataset as it was).
-    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null) this.keyspace.activeExpireCycle(hz);
+    // A replica never expires keys itself: the primary's DELs do (Redis's databasesCron).
+    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null && this.replication.primaryAddress === null) this.keyspace.activeExpireCycle(hz);
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
@@ -959,6 +1025,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
     this.persistence.cancelLoading();
+    this.replicaSide.close();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();

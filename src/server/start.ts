@@ -244,6 +244,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await server.close();
     throw new StartupError(err.message, true);
   }
+  // replicaof in the configuration: the replication cron connects within a second.
+  const replicaOf = config.str('replicaof');
+  if (replicaOf !== '') {
+    const [host, port] = replicaOf.split(' ');
+    server.replicaSide.followAtStartup(host, Number(port));
+  }
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   const maxmemoryBytes = config.num('maxmemory');
