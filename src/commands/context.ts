@@ -141,6 +141,8 @@ export interface ReplicationApi {
   readonly primary: PrimaryApi;
   /** ROLE: the primary form on a primary, the replica form on a replica. */
   roleReply(reply: ReplyWriter): void;
+  /** DEBUG REPLICATE: the command goes into the stream as is, not run here (tests data divergence). */
+  debugReplicate(argv: readonly string[]): void;
   /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */

@@ -18,7 +18,7 @@ import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
-import { replicationCommands } from './replication.js';
+import { replicationCommands, replicationDebugSubcommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -56,5 +56,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   aofCommands,
   replicationCommands,
   replicaofCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands])],
 ];

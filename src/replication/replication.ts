@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { Backlog } from './backlog.js';
 import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
@@ -93,6 +94,10 @@ export class Replication implements ReplicationApi {
    */
   disconnectReplicas(): void {
     this.primary.disconnectAll();
+  }
+
+  debugReplicate(argv: readonly string[]): void {
+    this.feed(encodeCommand(argv));
   }
 
   /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */

@@ -232,6 +232,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
+      noReplicasRefusal: () => this.replication.primary.writeRefusal,
       memoryExhausted: () => {
         this.memoryGuard.sample();
         return this.memoryGuard.refusal !== null;

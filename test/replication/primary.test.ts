@@ -176,15 +176,27 @@ describe('the primary\'s view of its replicas', () => {
   }, 60_000);
 
   it('refuses writes without enough good replicas (min-replicas-to-write)', async () => {
-    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--min-replicas-to-write', '1']);
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0']);
+    // FUNCTION LOAD is a write: loaded before the limit is set.
+    expect(await primary.conn.call('FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('w', function() return redis.call('set','k','v') end)")).toBe('$3\r\nlib\r\n');
+    expect(await primary.conn.call('CONFIG', 'SET', 'min-replicas-to-write', '1')).toBe('+OK\r\n');
     expect(await primary.conn.call('SET', 'k', 'v')).toBe('-NOREPLICAS Not enough good replicas to write.\r\n');
     expect(await primary.conn.call('GET', 'k')).toBe('$-1\r\n');
+    // Scripts too: one without flags at its first write, a function that may write before it runs.
+    expect(await primary.conn.call('EVAL', "return redis.call('set','k','v')", '0')).toMatch(/^-NOREPLICAS Not enough good replicas to write\. script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
+    expect(await primary.conn.call('EVAL', "return redis.call('get','k')", '0')).toBe('$-1\r\n');
+    expect(await primary.conn.call('FCALL', 'w', '0')).toBe('-NOREPLICAS Not enough good replicas to write.\r\n');
     const replica = await startRedisNode(primary.port);
     await waitInSync(primary, replica);
     await waitFor(async () => (await info(primary.conn, 'replication')).get('min_slaves_good_slaves') === '1', 10_000, 'a good replica');
     expect(await primary.conn.call('SET', 'k', 'v')).toBe('+OK\r\n');
     await waitInSync(primary, replica);
     expect(await replica.conn.call('GET', 'k')).toBe('$1\r\nv\r\n');
+    // DEBUG REPLICATE: into the stream only.
+    expect(await primary.conn.call('DEBUG', 'REPLICATE', 'SET', 'only-there', '1')).toBe('+OK\r\n');
+    await waitInSync(primary, replica);
+    expect(await replica.conn.call('GET', 'only-there')).toBe('$1\r\n1\r\n');
+    expect(await primary.conn.call('GET', 'only-there')).toBe('$-1\r\n');
   }, 60_000);
 
   it('answers REPLCONF and SYNC misuse with Redis\'s errors', async () => {
