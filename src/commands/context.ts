@@ -284,8 +284,11 @@ export interface ClientsApi {
 
 /** Whole-server administration (SHUTDOWN, INFO, CONFIG RESETSTAT, MEMORY, DEBUG LOG). */
 export interface AdminApi {
-  /** SHUTDOWN: returns an error text when refused, else never returns normally. */
-  shutdown(options: ShutdownOptions): string | null;
+  /**
+   * SHUTDOWN: returns an error text when refused; null when the server is going down, or when
+   * `caller` was made to wait for lagging replicas (it gets its reply if the shutdown fails).
+   */
+  shutdown(options: ShutdownOptions, caller?: CommandContext): string | null;
   /** SHUTDOWN ABORT: cancels a shutdown a signal asked for; false when none is pending. */
   abortShutdown(): boolean;
   /** DEBUG PAUSE-CRON: the cron's periodic work stops (true) or resumes. */

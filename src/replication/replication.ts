@@ -124,6 +124,7 @@ export class Replication implements ReplicationApi {
   createBacklog(): void {
     if (this.backlog !== null) return;
     this.backlog = new Backlog(this.host.config.num('repl-backlog-size'), this.masterReplOffset);
+    this.backlog.retainFrom = () => this.primary.oldestPendingOffset();
     // The next unit must say which db it writes to: whoever reads the stream from here on has no
     // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
     this.host.propagator.resetSelectedDb();

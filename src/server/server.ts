@@ -863,6 +863,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
     // While the dataset loads only signals are acted upon (Redis's whileBlockedCron).
     if (this.persistence.loading !== null) return;
+    if (this.shutdownWait !== null) {
+      this.checkShutdownWait(Date.now());
+      if (this.cronTimer === null) return;
+    }
     refreshAccessClock();
     this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
@@ -988,10 +992,49 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** SHUTDOWN ABORT: forgets a pending signal's shutdown; false when none was pending. */
   abortShutdown(): boolean {
-    if (this.pendingShutdownSignal === null) return false;
-    this.pendingShutdownSignal = null;
+    if (this.shutdownWait !== null) {
+      this.cancelShutdownWait();
+    } else if (this.pendingShutdownSignal !== null) {
+      this.pendingShutdownSignal = null;
+    } else {
+      return false;
+    }
     this.log.notice('Shutdown manually aborted.');
     return true;
+  }
+
+  /**
+   * A shutdown waiting for lagging replicas (shutdown-timeout; Redis's shutdown_mstime): writes
+   * are paused meanwhile, the SHUTDOWN callers wait for its outcome.
+   */
+  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; pausedWrites: boolean } | null = null;
+
+  /** A SHUTDOWN caller waits for the outcome; released with an error if the shutdown fails or is aborted. */
+  private waitForShutdown(caller: CommandContext): void {
+    this.shutdownWait?.waiters.push(caller);
+    this.blocking.block(caller, [], 0, {
+      serve: () => false,
+      timedOut: (ctx) => ctx.reply.error('ERR Errors trying to SHUTDOWN. Check logs.'),
+    });
+  }
+
+  /** The cron's check: the replicas caught up, or shutdown-timeout passed. */
+  private checkShutdownWait(nowMs: number): void {
+    const wait = this.shutdownWait;
+    if (wait === null || (nowMs < wait.deadlineMs && !this.replication.primary.readyToShutdown())) return;
+    if (this.finishShutdown(wait.options) !== null) this.cancelShutdownWait();
+  }
+
+  /** cancelShutdown: writes resume, the SHUTDOWN callers get the error. */
+  private cancelShutdownWait(): void {
+    const wait = this.shutdownWait;
+    if (wait === null) return;
+    this.shutdownWait = null;
+    if (wait.pausedWrites) this.clientPause.unpause();
+    for (const caller of wait.waiters) {
+      const client = this.clients.byIdMap.get(caller.client.id);
+      if (client !== undefined && !client.closed) this.blocking.unblockClient(client, false);
+    }
   }
 
   /** The cron's part of a signal: shutdown-on-sigterm / shutdown-on-sigint give the flags. */
@@ -999,14 +1042,42 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
     // Never a save over the file while it is still being loaded.
     const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
-    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
-      // The reasons are logged; the server goes on (a later signal may try again).
+    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null || this.shutdownWait !== null) {
+      // The reasons are logged; the server goes on (a later signal may try again). A shutdown
+      // waiting for replicas is finished by the cron.
       this.pendingShutdownSignal = null;
     }
   }
 
-  shutdown(options: ShutdownOptions): string | null {
+  /**
+   * prepareForShutdown. Unless NOW (or shutdown-timeout 0), lagging replicas are waited for:
+   * writes pause, the replicas are asked for an ACK, and the cron finishes the shutdown once they
+   * caught up or the timeout passed; `caller` (SHUTDOWN's client) waits meanwhile.
+   */
+  shutdown(options: ShutdownOptions, caller?: CommandContext): string | null {
+    if (this.shutdownWait !== null) {
+      if (caller !== undefined) this.waitForShutdown(caller);
+      return null;
+    }
     this.log.warning('User requested shutdown...');
+    const timeoutSec = this.config.num('shutdown-timeout');
+    if (!options.now && timeoutSec !== 0 && !this.replication.primary.readyToShutdown()) {
+      const pausedWrites = !this.clientPause.inEffect();
+      this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], pausedWrites };
+      if (caller !== undefined) this.waitForShutdown(caller);
+      if (pausedWrites) {
+        this.replication.primary.requestAcks();
+        this.clientPause.pause(Number.MAX_SAFE_INTEGER, true);
+      }
+      this.log.notice('Waiting for replicas before shutting down.');
+      return null;
+    }
+    return this.finishShutdown(options);
+  }
+
+  /** finishShutdown: lagging replicas logged, the AOF settled, the final save, then exit. */
+  private finishShutdown(options: ShutdownOptions): string | null {
+    this.replication.primary.logReplicasAtShutdown();
     // The AOF is settled before the final RDB save, in prepareForShutdown's order.
     if (this.aof.beforeShutdown(options.force) !== null) {
       this.log.warning('Errors trying to shut down the server. Check the logs for more information.');

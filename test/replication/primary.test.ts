@@ -129,6 +129,28 @@ describe('limits on attached replicas', () => {
     expect(await digest(replica)).toBe(await digest(primary));
   }, 60_000);
 
+  it('keeps the stream a syncing replica still needs beyond repl-backlog-size (one buffer shared with the backlog)', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--repl-backlog-size', '16384', '--client-output-buffer-limit', 'replica 0 0 0']);
+    const first = await startRedisNode(primary.port);
+    await waitInSync(primary, first);
+    await loadDataset(primary.conn, 'slow', 100);
+    expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '20000')).toBe('+OK\r\n');
+    const second = await startRedisNode(primary.port);
+    await primary.proc.waitFor(/Background RDB transfer started by pid/);
+    await writeLoad(primary, 2000);
+    const memory = await info(primary.conn, 'memory');
+    const repl = await info(primary.conn, 'replication');
+    expect(Number(repl.get('repl_backlog_histlen'))).toBeGreaterThan(16384 * 4);
+    expect(Number(memory.get('mem_total_replication_buffers'))).toBeGreaterThan(16384 * 4);
+    expect(memory.get('mem_replication_backlog')).toBe('16384');
+    expect(Number(memory.get('mem_clients_slaves'))).toBe(Number(memory.get('mem_total_replication_buffers')) - 16384);
+    expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '0')).toBe('+OK\r\n');
+    await waitInSync(primary, second, 30_000);
+    expect(await digest(second)).toBe(await digest(primary));
+    // Once nobody needs it, the history is back within the configured size.
+    await waitFor(async () => Number((await info(primary.conn, 'replication')).get('repl_backlog_histlen')) <= 16384 * 2, 10_000, 'the backlog trimmed');
+  }, 60_000);
+
   it('frees the backlog repl-backlog-ttl seconds after the last replica left, with a new replication ID', async () => {
     const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--repl-backlog-ttl', '1']);
     const replica = await startRedisNode(primary.port);
@@ -386,4 +408,47 @@ describe('a replica\'s connection carries no replies', () => {
     await waitFor(() => sync.closed, 10_000, 'the SYNC replica closed');
     await primary.proc.waitFor(/Replica generated a reply to command 'xinfo\|help', disconnecting it: /);
   }, 30_000);
+});
+
+describe('shutting down with replicas attached', () => {
+  it('waits for a lagging replica (shutdown-timeout) and exits once it caught up', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--shutdown-timeout', '20']);
+    const replica = await startRedisNode(primary.port);
+    await waitInSync(primary, replica);
+    process.kill(replica.proc.pid, 'SIGSTOP');
+    try {
+      expect(await primary.conn.call('SET', 'last', 'write')).toBe('+OK\r\n');
+      primary.conn.send('SHUTDOWN');
+      await primary.proc.waitFor(/Waiting for replicas before shutting down\./);
+      // Writes wait meanwhile; reads go on.
+      const other = await connectTo(primary);
+      expect(await other.call('GET', 'last')).toBe('$5\r\nwrite\r\n');
+    } finally {
+      process.kill(replica.proc.pid, 'SIGCONT');
+    }
+    expect((await primary.proc.waitExit(20_000)).code).toBe(0);
+    expect(primary.proc.output).toMatch(/1 of 1 replicas are in sync when shutting down\./);
+    expect(await replica.conn.call('GET', 'last')).toBe('$5\r\nwrite\r\n');
+  }, 60_000);
+
+  it('SHUTDOWN ABORT ends the wait: the caller gets an error and writes resume', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--shutdown-timeout', '60']);
+    const replica = await startRedisNode(primary.port);
+    await waitInSync(primary, replica);
+    process.kill(replica.proc.pid, 'SIGSTOP');
+    try {
+      expect(await primary.conn.call('SET', 'k', '1')).toBe('+OK\r\n');
+      primary.conn.send('SHUTDOWN');
+      await primary.proc.waitFor(/Waiting for replicas before shutting down\./);
+      const other = await connectTo(primary);
+      expect(await other.call('SHUTDOWN', 'ABORT')).toBe('+OK\r\n');
+      expect(await primary.conn.readReply()).toBe('-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+      expect(await other.call('SET', 'k', '2')).toBe('+OK\r\n');
+    } finally {
+      process.kill(replica.proc.pid, 'SIGCONT');
+    }
+    await primary.proc.waitFor(/Shutdown manually aborted\./);
+    await waitInSync(primary, replica);
+    expect(await replica.conn.call('GET', 'k')).toBe('$1\r\n2\r\n');
+  }, 60_000);
 });

@@ -602,8 +602,7 @@ export class PrimarySide {
     const nowSec = unixSeconds(Date.now());
     let id = 0;
     for (const replica of this.replicas) {
-      const state = replica.state === 'wait_bgsave_start' || replica.state === 'wait_bgsave_end' ? 'wait_bgsave'
-        : replica.state === 'send_bulk' ? 'send_bulk' : replica.state === 'online' ? 'online' : '';
+      const state = stateName(replica);
       if (state === '') continue;
       const lag = replica.state === 'online' ? nowSec - unixSeconds(replica.ackTimeMs) : 0;
       fields.push([`slave${id}`, `ip=${replica.ip},port=${replica.handshake.listeningPort},state=${state},offset=${replica.ackOffset},lag=${lag}`]);
@@ -612,11 +611,32 @@ export class PrimarySide {
     return fields;
   }
 
-  /** INFO memory's mem_clients_slaves: what replicas' output holds. */
-  get replicasOutputBytes(): number {
-    let total = 0;
-    for (const replica of this.replicas) total += replica.outputBytes;
-    return total;
+  /**
+   * The oldest stream offset a replica has still to be sent: the snapshot's instant for one
+   * whose stream is kept, else what its socket has not taken yet (Infinity: none).
+   */
+  oldestPendingOffset(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    const next = this.replication.masterReplOffset + 1;
+    for (const replica of this.replicas) {
+      let from: number;
+      if (replica.isStreaming) from = next - replica.client.connection.pendingOutputBytes;
+      else if (replica.state === 'wait_bgsave_start' || replica.state === 'rdb_transmitted' || replica.handshake.rdbOnly) continue;
+      else from = replica.psyncInitialOffset + 1;
+      if (from < oldest) oldest = from;
+    }
+    return oldest;
+  }
+
+  /**
+   * INFO memory's replication figures from the one buffer the backlog and the replicas share:
+   * past repl-backlog-size (with replicas attached) the excess counts as the replicas' memory.
+   */
+  memoryFigures(): { totalBytes: number; backlogBytes: number; replicasBytes: number } {
+    const totalBytes = this.replication.backlogMemoryBytes;
+    const sizeBytes = this.host.config.num('repl-backlog-size');
+    if (this.replicas.length > 0 && totalBytes > sizeBytes) return { totalBytes, backlogBytes: sizeBytes, replicasBytes: totalBytes - sizeBytes };
+    return { totalBytes, backlogBytes: totalBytes, replicasBytes: 0 };
   }
 
   // ------------------------------------------------------------------ min-replicas
@@ -637,6 +657,34 @@ export class PrimarySide {
       if (replica.state === 'online' && nowSec - unixSeconds(replica.ackTimeMs) <= maxLagSec) good++;
     }
     this.goodReplicas = good;
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** isReadyToShutdown: every replica acknowledged the whole stream. */
+  readyToShutdown(): boolean {
+    const offset = this.replication.masterReplOffset;
+    return this.replicas.every((replica) => replica.ackOffset === offset);
+  }
+
+  /** A shutdown waits for replicas: they are asked for an ACK now (sendGetackToReplicas). */
+  requestAcks(): void {
+    if (this.replicas.length > 0) this.replication.feed(GETACK_COMMAND);
+  }
+
+  /** finishShutdown's report: each lagging replica, then how many are in sync. */
+  logReplicasAtShutdown(): void {
+    if (this.replicas.length === 0) return;
+    const offset = this.replication.masterReplOffset;
+    const nowSec = unixSeconds(Date.now());
+    let lagging = 0;
+    for (const replica of this.replicas) {
+      if (replica.ackOffset === offset) continue;
+      lagging++;
+      const lag = replica.state === 'online' ? nowSec - unixSeconds(replica.ackTimeMs) : 0;
+      this.log.warning(`Lagging replica ${replica.name} reported offset ${offset - replica.ackOffset} behind master, lag=${lag}, state=${stateName(replica)}.`);
+    }
+    this.log.notice(`${this.replicas.length - lagging} of ${this.replicas.length} replicas are in sync when shutting down.`);
   }
 
   // ------------------------------------------------------------------ clients leaving
@@ -680,6 +728,7 @@ export class PrimarySide {
     this.senders.delete(replica);
     if (this.replicas.length === 0) this.noReplicasSinceMs = Date.now();
     this.refreshGoodReplicas(Date.now());
+    this.replication.backlog?.release();
   }
 
   // ------------------------------------------------------------------ cron
@@ -727,7 +776,23 @@ export class PrimarySide {
       this.log.notice(`Replication backlog freed after ${ttlSec} seconds without connected replicas.`);
     }
     this.refreshGoodReplicas(nowMs);
+    // Replicas' sockets drained since the last write: what only they kept can go.
+    this.replication.backlog?.release();
     this.cronLoops++;
+  }
+}
+
+/** replstateToString. */
+function stateName(replica: AttachedReplica): string {
+  switch (replica.state) {
+    case 'wait_bgsave_start':
+    case 'wait_bgsave_end':
+      return 'wait_bgsave';
+    case 'send_bulk':
+    case 'online':
+      return replica.state;
+    default:
+      return '';
   }
 }
 
