@@ -97,7 +97,8 @@ export class Replication implements ReplicationApi {
   }
 
   debugReplicate(argv: readonly string[]): void {
-    this.feed(encodeCommand(argv));
+    // A replica only proxies its primary's stream (Redis's replicationFeedSlaves returns there).
+    if (this.primaryAddress === null) this.feed(encodeCommand(argv));
   }
 
   /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */

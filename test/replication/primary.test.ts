@@ -134,7 +134,7 @@ describe('limits on attached replicas', () => {
     const first = await startRedisNode(primary.port);
     await waitInSync(primary, first);
     await loadDataset(primary.conn, 'slow', 100);
-    expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '20000')).toBe('+OK\r\n');
+    expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '200000')).toBe('+OK\r\n');
     const second = await startRedisNode(primary.port);
     await primary.proc.waitFor(/Background RDB transfer started by pid/);
     await writeLoad(primary, 2000);

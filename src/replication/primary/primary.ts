@@ -132,7 +132,8 @@ export class PrimarySide {
   /** syncCommand: SYNC, or PSYNC <replid> <offset>. */
   sync(ctx: CommandContext, argv: readonly string[]): void {
     const client = this.engineClient(ctx);
-    if (client.isReplica) return;
+    // Already a replica, or a MONITOR client (a replica in Redis's flags): nothing to do.
+    if (client.isReplica || client.isMonitor) return;
     const isPsync = argv[0].toLowerCase() === 'psync';
     if (isPsync && argv.length > 3 && argv[3].toLowerCase() === 'failover' && this.replication.primaryAddress === null) {
       // On a replica the request promotes it (FAILOVER, with the replica side).
@@ -559,7 +560,7 @@ export class PrimarySide {
       this.turnScheduled = false;
       if (this.getAckRequested) {
         this.getAckRequested = false;
-        if (this.replicas.length > 0) this.replication.feed(GETACK_COMMAND);
+        if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
       }
       this.releaseSatisfiedWaits();
     });
@@ -571,6 +572,14 @@ export class PrimarySide {
       if (entry.client.closed) continue;
       if (this.countAcks(entry.offset) >= entry.numReplicas) this.host.blocking.unblockClient(entry.client, false);
     }
+  }
+
+  /**
+   * A command of this node's own into the stream (PING, GETACK): only on a primary. A replica
+   * proxies its primary's stream verbatim, so sub-replicas keep the same offsets.
+   */
+  private feedOwn(command: Buffer): void {
+    if (this.replication.primaryAddress === null) this.replication.feed(command);
   }
 
   // ------------------------------------------------------------------ ROLE, INFO
@@ -669,7 +678,7 @@ export class PrimarySide {
 
   /** A shutdown waits for replicas: they are asked for an ACK now (sendGetackToReplicas). */
   requestAcks(): void {
-    if (this.replicas.length > 0) this.replication.feed(GETACK_COMMAND);
+    if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
   }
 
   /** finishShutdown's report: each lagging replica, then how many are in sync. */
@@ -746,7 +755,7 @@ export class PrimarySide {
     const config = this.host.config;
     if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0) {
       // Into the stream (not the AOF): replicas time their primary out by it.
-      this.replication.feed(PING_COMMAND);
+      this.feedOwn(PING_COMMAND);
     }
     for (const replica of this.replicas) {
       const presync = replica.state === 'wait_bgsave_start' || (replica.state === 'wait_bgsave_end' && this.transfer === null);
