@@ -285,6 +285,8 @@ export interface ReplicationApi {
   readonly primary: PrimaryApi;
   /** ROLE: the primary form on a primary, the replica form on a replica. */
   roleReply(reply: ReplyWriter): void;
+  /** DEBUG REPLICATE: the command goes into the stream as is, not run here (tests data divergence). */
+  debugReplicate(argv: readonly string[]): void;
   /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
@@ -426,8 +428,11 @@ export interface ClientsApi {
 
 /** Whole-server administration (SHUTDOWN, INFO, CONFIG RESETSTAT, MEMORY, DEBUG LOG). */
 export interface AdminApi {
-  /** SHUTDOWN: returns an error text when refused, else never returns normally. */
-  shutdown(options: ShutdownOptions): string | null;
+  /**
+   * SHUTDOWN: returns an error text when refused; null when the server is going down, or when
+   * `caller` was made to wait for lagging replicas (it gets its reply if the shutdown fails).
+   */
+  shutdown(options: ShutdownOptions, caller?: CommandContext): string | null;
   /** SHUTDOWN ABORT: cancels a shutdown a signal asked for; false when none is pending. */
   abortShutdown(): boolean;
   /** DEBUG PAUSE-CRON: the cron's periodic work stops (true) or resumes. */
@@ -463,6 +468,8 @@ export interface ServerStats {
   expiredKeys: number;
   totalNetInputBytes: number;
   totalNetOutputBytes: number;
+  /** Bytes written to replicas: snapshots, the stream, keepalives (INFO total_net_repl_output_bytes). */
+  totalNetReplOutputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
   /** Error code ("ERR", "WRONGTYPE") to count, for INFO errorstats. */

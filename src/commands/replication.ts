@@ -2,6 +2,7 @@
 // logic is src/replication/.
 
 import { timeoutArg } from './blocking.js';
+import type { DebugSubcommand } from './debug.js';
 import type { CommandContext } from './context.js';
 import { intArg } from './errors.js';
 import type { CommandSpec } from './types.js';
@@ -57,5 +58,16 @@ export const replicationCommands: readonly CommandSpec[] = [
   {
     name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'fast', 'dangerous'],
     summary: 'Reports whether this node is a primary or a replica, with its offsets and links.', since: '2.8.12', group: 'server', complexity: 'O(1)', handler: role,
+  },
+];
+
+export const replicationDebugSubcommands: readonly DebugSubcommand[] = [
+  {
+    name: 'REPLICATE', minArgs: 3, maxArgs: Number.MAX_SAFE_INTEGER,
+    help: ['REPLICATE <string>', '    Replicates the provided string to replicas, allowing data divergence.'],
+    run: (ctx, argv) => {
+      ctx.server.replication.debugReplicate(argv.slice(2));
+      ctx.reply.ok();
+    },
   },
 ];

@@ -116,7 +116,7 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (abort) {
-    // Only a signal's shutdown can be pending (no replicas to wait for).
+    // A signal's shutdown not started yet, or one waiting for lagging replicas.
     if (ctx.server.admin.abortShutdown()) ctx.reply.ok();
     else ctx.reply.error('ERR No shutdown in progress.');
     return;
@@ -127,7 +127,7 @@ function shutdown(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(busy);
     return;
   }
-  const error = ctx.server.admin.shutdown({ save: save ? true : nosave ? false : null, now, force });
+  const error = ctx.server.admin.shutdown({ save: save ? true : nosave ? false : null, now, force }, ctx);
   if (error !== null) ctx.reply.error(error);
 }
 

@@ -174,6 +174,16 @@ export const pubsubContextCheck: CommandCheck = {
 /** Whether a command may replicate with these arguments (its runtime flags, else its declared ones). */
 export type MayReplicate = (command: Command, argv: readonly string[]) => boolean;
 
+/**
+ * A replica's connection carries ACKs, not commands on the data: one that reaches for the keyspace
+ * is refused (it would otherwise slip past CLIENT PAUSE, which replicas are exempt from).
+ */
+export const replicaKeyspaceCheck: CommandCheck = {
+  name: 'replica-keyspace',
+  appliesTo: (command) => command.mayReplicate || command.isWrite || command.isReadonly,
+  run: (client) => (client.isReplica ? "ERR Replica can't interact with the keyspace" : null),
+};
+
 export function pauseCheck(pause: PauseGate, mayReplicate: MayReplicate): CommandCheck {
   return {
     name: 'pause',

@@ -163,6 +163,8 @@ export class Dispatcher {
       return;
     }
     command.stats.rejectedCalls++;
+    // Redis records the command as the client's last one once it is looked up, run or not.
+    client.lastCommandName = command.fullName;
     if (command.isExec) {
       // A refused EXEC ends the transaction (Redis's execCommandAbort), so the client knows it
       // left MULTI; the reason follows, without the generic "ERR " prefix.

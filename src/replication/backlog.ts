@@ -27,6 +27,12 @@ export class Backlog {
   histlenBytes = 0;
   /** Replication offset of the first byte held (repl_backlog_first_byte_offset). */
   firstByteOffset: number;
+  /**
+   * The oldest offset a replica still has to be sent (Infinity: none). In Redis 7.0 the backlog
+   * and the replicas' output share one buffer, so a block a slow replica still needs stays, and
+   * the history may outgrow repl-backlog-size (a later PSYNC can then use it).
+   */
+  retainFrom: () => number = () => Number.POSITIVE_INFINITY;
 
   /**
    * @param sizeBytes repl-backlog-size.
@@ -69,6 +75,11 @@ export class Backlog {
     this.trim();
   }
 
+  /** Blocks no replica needs any more go (a slow replica left or caught up). */
+  release(): void {
+    this.trim();
+  }
+
   /** CONFIG SET repl-backlog-size: the history is trimmed to the new size at once. */
   resize(sizeBytes: number): void {
     this.sizeBytes = sizeBytes;
@@ -104,6 +115,7 @@ export class Backlog {
     while (this.histlenBytes > this.sizeBytes && this.blocks.length - this.head > 1) {
       const first = this.blocks[this.head];
       if (this.histlenBytes - first.usedBytes <= this.sizeBytes) break;
+      if (this.firstByteOffset + first.usedBytes > this.retainFrom()) break;
       this.histlenBytes -= first.usedBytes;
       this.firstByteOffset += first.usedBytes;
       this.head++;

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { Backlog } from './backlog.js';
 import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
@@ -95,6 +96,11 @@ export class Replication implements ReplicationApi {
     this.primary.disconnectAll();
   }
 
+  debugReplicate(argv: readonly string[]): void {
+    // A replica only proxies its primary's stream (Redis's replicationFeedSlaves returns there).
+    if (this.primaryAddress === null) this.feed(encodeCommand(argv));
+  }
+
   /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
   sendAckToPrimary(): void {
     this.replicaSide?.sendAckNow();
@@ -119,6 +125,7 @@ export class Replication implements ReplicationApi {
   createBacklog(): void {
     if (this.backlog !== null) return;
     this.backlog = new Backlog(this.host.config.num('repl-backlog-size'), this.masterReplOffset);
+    this.backlog.retainFrom = () => this.primary.oldestPendingOffset();
     // The next unit must say which db it writes to: whoever reads the stream from here on has no
     // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
     this.host.propagator.resetSelectedDb();

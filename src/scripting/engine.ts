@@ -21,6 +21,8 @@ export interface ScriptingHost {
   oomRefusal(): string | null;
   /** The MISCONF text while writes are refused after a failed save, else null. */
   diskErrorRefusal(): string | null;
+  /** The NOREPLICAS text while min-replicas-to-write is not met, else null. */
+  noReplicasRefusal(): string | null;
   /** Re-reads memory use: true when it is near the heap's or the machine's limit. */
   memoryExhausted(): boolean;
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
@@ -98,6 +100,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   private readonly gates: ScriptCallGates = {
     oomRefusal: () => this.host.oomRefusal(),
     diskErrorRefusal: () => this.host.diskErrorRefusal(),
+    noReplicasRefusal: () => this.host.noReplicasRefusal(),
     denyNoScriptCommands: () => !this.disableDenyScripts,
     aclRefusal: (run, command, argv) => this.host.aclRefusal(run.caller, command, argv),
   };
@@ -225,6 +228,10 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
     if (!flags.noWrites && this.host.diskErrorRefusal() !== null) {
       return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+    }
+    if (!flags.noWrites) {
+      const refusal = this.host.noReplicasRefusal();
+      if (refusal !== null) return refusal;
     }
     if (!flags.allowOom && !flags.noWrites && this.host.oomRefusal() !== null) {
       return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";

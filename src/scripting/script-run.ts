@@ -57,6 +57,8 @@ export interface ScriptCallGates {
   oomRefusal(): string | null;
   /** The MISCONF text while writes are refused after a failed save, else null. */
   diskErrorRefusal(): string | null;
+  /** The NOREPLICAS text while min-replicas-to-write is not met, else null. */
+  noReplicasRefusal(): string | null;
   /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
   denyNoScriptCommands(): boolean;
   /** The caller's ACL permissions for the command line: null, or the refusal (logged in ACL LOG). */
@@ -80,7 +82,7 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
   if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
   if (command.isWrite && !run.writeDirty) {
     // Redis passes its shared MISCONF error on with its own code (a leading '-' says so here).
-    const refusal = gates.diskErrorRefusal();
+    const refusal = gates.diskErrorRefusal() ?? gates.noReplicasRefusal();
     if (refusal !== null) return `-${refusal}`;
   }
   if (!run.allowOom && !run.writeDirty && command.denyOom) {

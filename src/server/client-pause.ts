@@ -89,6 +89,8 @@ export class ClientPause implements PauseGate {
   /** Whether `command` from `client` must wait (Redis's blockPostponeClient conditions). */
   isPausedFor(command: Command, client: Client, mayReplicate: () => boolean): boolean {
     if (!this.inEffect()) return false;
+    // Replicas are never paused: their ACKs must keep coming (WAIT, a failover's catch-up).
+    if (client.isReplica) return false;
     // Inside MULTI commands are only queued; the EXEC is what waits.
     if (client.inMulti && command.fullName !== 'exec') return false;
     if (!this.writesOnly) return true;

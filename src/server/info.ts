@@ -97,6 +97,7 @@ function memorySection(s: Server): Field[] {
   s.usedMemory.sample();
   const used = s.usedMemory.totalBytes();
   const peak = s.notePeakMemory(used);
+  const replicationMemory = s.replication.primary.memoryFigures();
   const startup = s.startupMemoryBytes;
   const rss = usage.rss;
   const total = totalmem();
@@ -152,9 +153,9 @@ function memorySection(s: Server): Field[] {
     ['mem_fragmentation_ratio', fragmentation.toFixed(2)],
     ['mem_fragmentation_bytes', rss - used],
     ['mem_not_counted_for_evict', 0],
-    ['mem_replication_backlog', s.replication.backlogMemoryBytes],
-    ['mem_total_replication_buffers', 0],
-    ['mem_clients_slaves', s.replication.primary.replicasOutputBytes],
+    ['mem_replication_backlog', replicationMemory.backlogBytes],
+    ['mem_total_replication_buffers', replicationMemory.totalBytes],
+    ['mem_clients_slaves', replicationMemory.replicasBytes],
     ['mem_clients_normal', s.usedMemory.normalClientsBytes],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', s.aof.bufferBytes],
@@ -235,7 +236,7 @@ function statsSection(s: Server): Field[] {
     ['total_net_input_bytes', st.totalNetInputBytes],
     ['total_net_output_bytes', st.totalNetOutputBytes],
     ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_output_bytes', st.totalNetReplOutputBytes],
     ['instantaneous_input_kbps', (rates.inputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_output_kbps', (rates.outputBytesPerSec / 1024).toFixed(2)],
     ['instantaneous_input_repl_kbps', '0.00'],

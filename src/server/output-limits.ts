@@ -13,7 +13,7 @@ export class OutputLimits {
   /** The smallest non-zero limit of the classes clients here can be in: below it, nothing to do. */
   smallestLimitBytes = Infinity;
 
-  constructor(config: Config) {
+  constructor(private readonly config: Config) {
     this.set(config.str('client-output-buffer-limit'));
     config.onChange('client-output-buffer-limit', (v) => this.set(String(v)));
   }
@@ -37,7 +37,10 @@ export class OutputLimits {
     if (usedBytes < this.smallestLimitBytes && client.softLimitSinceMs === 0) return false;
     const limits = client.isReplica ? this.limits.replica : client.isPubSub ? this.limits.pubsub : this.limits.normal;
     if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
-    let over = limits.hardBytes > 0 && usedBytes >= limits.hardBytes;
+    // A replica's hard limit below repl-backlog-size is raised to it (Redis 7.0): a replica may
+    // always be as far behind as a partial resync would let it be; the memory is the backlog's.
+    const hardBytes = client.isReplica && limits.hardBytes > 0 ? Math.max(limits.hardBytes, this.config.num('repl-backlog-size')) : limits.hardBytes;
+    let over = hardBytes > 0 && usedBytes >= hardBytes;
     if (limits.softBytes > 0 && usedBytes >= limits.softBytes) {
       // Over the soft limit, the client must stay there for more than soft-seconds (Redis:
       // elapsed > soft_limit_seconds).

@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
+import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, replicaKeyspaceCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -114,6 +114,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     expiredKeys: 0,
     totalNetInputBytes: 0,
     totalNetOutputBytes: 0,
+    totalNetReplOutputBytes: 0,
     totalErrorReplies: 0,
     unexpectedErrorReplies: 0,
     errorCounts: new Map(),
@@ -250,6 +251,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       pubsubContextCheck,
       staleDataCheck(this.replicaSide),
       busyScriptCheck(() => this.scripting.busyRefusal()),
+      replicaKeyspaceCheck,
       pauseCheck(this.clientPause, mayReplicate),
       multiQueueCheck(mayReplicate),
     ]);
@@ -262,6 +264,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
+      noReplicasRefusal: () => this.replication.primary.writeRefusal,
       memoryExhausted: () => {
         this.memoryGuard.sample();
         return this.memoryGuard.refusal !== null;
@@ -642,6 +645,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
   private flushClient(client: Client): void {
+    if (client.replicaLink !== null && client.reply.lengthBytes > 0) {
+      // A reply would land in the middle of the replica's stream.
+      this.replication.primary.replicaReplied(client, client.reply.take());
+      return;
+    }
     client.flush();
     if (!client.closed && client.connection.pendingOutputBytes >= this.outputLimits.smallestLimitBytes) {
       this.enforceOutputLimit(client);
@@ -925,6 +933,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
     // While the dataset loads only signals are acted upon (Redis's whileBlockedCron).
     if (this.persistence.loading !== null) return;
+    if (this.shutdownWait !== null) {
+      this.checkShutdownWait(Date.now());
+      if (this.cronTimer === null) return;
+    }
     refreshAccessClock();
     this.dispatcher.wallOffsetMs = Date.now() - performance.now();
     setNowMs(Date.now());
@@ -1002,6 +1014,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.expiredKeys = 0;
     st.totalNetInputBytes = 0;
     st.totalNetOutputBytes = 0;
+    st.totalNetReplOutputBytes = 0;
     st.totalReadsProcessed = 0;
     st.totalWritesProcessed = 0;
     st.lazyfreedObjects = 0;
@@ -1053,10 +1066,57 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** SHUTDOWN ABORT: forgets a pending signal's shutdown; false when none was pending. */
   abortShutdown(): boolean {
-    if (this.pendingShutdownSignal === null) return false;
-    this.pendingShutdownSignal = null;
+    if (this.shutdownWait !== null) {
+      this.cancelShutdownWait();
+    } else if (this.pendingShutdownSignal !== null) {
+      this.pendingShutdownSignal = null;
+    } else {
+      return false;
+    }
     this.log.notice('Shutdown manually aborted.');
     return true;
+  }
+
+  /**
+   * A shutdown waiting for lagging replicas (shutdown-timeout; Redis's shutdown_mstime): writes
+   * are paused meanwhile, the SHUTDOWN callers wait for its outcome.
+   */
+  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; pausedWrites: boolean; bySignal: boolean } | null = null;
+
+  /** A SHUTDOWN caller waits for the outcome; released with an error if the shutdown fails or is aborted. */
+  private waitForShutdown(caller: CommandContext): void {
+    this.shutdownWait?.waiters.push(caller);
+    this.blocking.block(caller, [], 0, {
+      serve: () => false,
+      timedOut: (ctx) => ctx.reply.error('ERR Errors trying to SHUTDOWN. Check logs.'),
+    });
+  }
+
+  /** The cron's check: the replicas caught up, or shutdown-timeout passed. */
+  private checkShutdownWait(nowMs: number): void {
+    const wait = this.shutdownWait;
+    if (wait === null || (nowMs < wait.deadlineMs && !this.replication.primary.readyToShutdown())) return;
+    if (wait.bySignal) {
+      // A signal's shutdown: its final save runs in turns and holds every client itself.
+      this.shutdownWait = null;
+      if (wait.pausedWrites) this.clientPause.unpause();
+      this.shutdownProper(wait.options);
+      return;
+    }
+    this.replication.primary.logReplicasAtShutdown();
+    if (this.shutdownNow(wait.options) !== null) this.cancelShutdownWait();
+  }
+
+  /** cancelShutdown: writes resume, the SHUTDOWN callers get the error. */
+  private cancelShutdownWait(): void {
+    const wait = this.shutdownWait;
+    if (wait === null) return;
+    this.shutdownWait = null;
+    if (wait.pausedWrites) this.clientPause.unpause();
+    for (const caller of wait.waiters) {
+      const client = this.clients.byIdMap.get(caller.client.id);
+      if (client !== undefined && !client.closed) this.blocking.unblockClient(client, false);
+    }
   }
 
   /** The cron's part of a signal: shutdown-on-sigterm / shutdown-on-sigint give the flags. */
@@ -1065,10 +1125,23 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     // Never a save over the file while it is still being loaded.
     const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
     const options = { save, now: words.includes('now'), force: words.includes('force') };
-    if (!this.persistence.finalSaveWanted(save)) {
-      // The reasons are logged; the server goes on (a later signal may try again).
-      if (this.shutdown(options) !== null) this.pendingShutdownSignal = null;
+    this.log.warning('User requested shutdown...');
+    if (this.waitForReplicas(options)) {
+      // The cron finishes it once the replicas caught up.
+      this.pendingShutdownSignal = null;
       return;
+    }
+    this.shutdownProper(options);
+  }
+
+  /** The shutdown after any wait for replicas: the final save in turns when there is one. */
+  private shutdownProper(options: ShutdownOptions): string | null {
+    this.replication.primary.logReplicasAtShutdown();
+    if (!this.persistence.finalSaveWanted(options.save)) {
+      // The reasons are logged; the server goes on (a later signal may try again).
+      const error = this.shutdownNow(options);
+      if (error !== null) this.pendingShutdownSignal = null;
+      return error;
     }
     // The final save runs in turns of the event loop so that a second SIGINT is still seen;
     // every command waits meanwhile, as while Redis's save blocks.
@@ -1080,9 +1153,42 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.clientPause.releaseForShutdown();
       this.pendingShutdownSignal = null;
     });
+    return null;
   }
 
-  shutdown(options: ShutdownOptions): string | null {
+  /**
+   * prepareForShutdown. Unless NOW (or shutdown-timeout 0), lagging replicas are waited for:
+   * writes pause, the replicas are asked for an ACK, and the cron finishes the shutdown once they
+   * caught up or the timeout passed; `caller` (SHUTDOWN's client) waits meanwhile.
+   */
+  shutdown(options: ShutdownOptions, caller?: CommandContext): string | null {
+    if (this.shutdownWait !== null) {
+      if (caller !== undefined) this.waitForShutdown(caller);
+      return null;
+    }
+    this.log.warning('User requested shutdown...');
+    if (this.waitForReplicas(options, caller)) return null;
+    this.replication.primary.logReplicasAtShutdown();
+    return this.shutdownNow(options);
+  }
+
+  /** Starts waiting for lagging replicas when the shutdown should; false to go on now. */
+  private waitForReplicas(options: ShutdownOptions, caller?: CommandContext): boolean {
+    const timeoutSec = this.config.num('shutdown-timeout');
+    if (options.now || timeoutSec === 0 || this.replication.primary.readyToShutdown()) return false;
+    const pausedWrites = !this.clientPause.inEffect();
+    this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], pausedWrites, bySignal: caller === undefined };
+    if (caller !== undefined) this.waitForShutdown(caller);
+    if (pausedWrites) {
+      this.replication.primary.requestAcks();
+      this.clientPause.pause(Number.MAX_SAFE_INTEGER, true);
+    }
+    this.log.notice('Waiting for replicas before shutting down.');
+    return true;
+  }
+
+  /** finishShutdown without waiting: the AOF settled, the final save, then exit. */
+  private shutdownNow(options: ShutdownOptions): string | null {
     const refusal = this.beginShutdown(options);
     if (refusal !== null) return refusal;
     if (!this.persistence.shutdownSave(options.save, options.force, this.log)) return this.shutdownFailed();
@@ -1097,7 +1203,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private beginShutdown(options: ShutdownOptions): string | null {
-    this.log.warning('User requested shutdown...');
     // The AOF is settled before the final RDB save, in prepareForShutdown's order.
     return this.aof.beforeShutdown(options.force) !== null ? this.shutdownFailed() : null;
   }

@@ -61,4 +61,23 @@ describe('replication backlog', () => {
     expect(backlog.holds(backlog.firstByteOffset)).toBe(true);
     expect(Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset))[0]).toBe(6);
   });
+
+  it('keeps what a replica still has to be sent beyond the configured size, and lets it go after', () => {
+    const sizeBytes = BACKLOG_BLOCK_BYTES * 2;
+    const backlog = new Backlog(sizeBytes, 0);
+    let pendingFrom = 1;
+    backlog.retainFrom = () => pendingFrom;
+    for (let i = 0; i < 10; i++) backlog.append(bytes(BACKLOG_BLOCK_BYTES, i));
+    // A slow replica still needs everything from offset 1: the history outgrows the size.
+    expect(backlog.histlenBytes).toBe(BACKLOG_BLOCK_BYTES * 10);
+    expect(backlog.holds(1)).toBe(true);
+    // It was sent up to the middle of block 6: the blocks before that one go; no more than the rule allows.
+    pendingFrom = BACKLOG_BLOCK_BYTES * 5 + 10;
+    backlog.release();
+    expect(backlog.firstByteOffset).toBe(BACKLOG_BLOCK_BYTES * 5 + 1);
+    pendingFrom = Number.POSITIVE_INFINITY;
+    backlog.release();
+    expect(backlog.histlenBytes).toBeLessThanOrEqual(sizeBytes + BACKLOG_BLOCK_BYTES);
+    expect(backlog.histlenBytes).toBeGreaterThanOrEqual(sizeBytes);
+  });
 });

@@ -5,6 +5,11 @@
 
 import type { Client, ReplicaLinkState } from '../../engine/client.js';
 
+/** Where bytes written to replicas are counted (INFO total_net_repl_output_bytes). */
+export interface ReplOutputCounter {
+  totalNetReplOutputBytes: number;
+}
+
 /** What REPLCONF told about a client before (and after) its SYNC/PSYNC. */
 export interface Handshake {
   /** REPLCONF listening-port (0: not told). */
@@ -56,9 +61,18 @@ export class AttachedReplica implements ReplicaLinkState {
   private held: Buffer[] = [];
   private heldBytes = 0;
 
-  constructor(readonly client: Client, readonly handshake: Handshake, prePsync: boolean, nowMs: number) {
+  constructor(readonly client: Client, readonly handshake: Handshake, prePsync: boolean, nowMs: number, private readonly counter: ReplOutputCounter) {
     this.prePsync = prePsync;
     this.ackTimeMs = nowMs;
+  }
+
+  /** Writes to the replica's socket (the stream, its snapshot, keepalives), counted. */
+  write(data: Buffer | readonly Buffer[]): void {
+    let size = 0;
+    if (Buffer.isBuffer(data)) size = data.length;
+    else for (const part of data) size += part.length;
+    this.counter.totalNetReplOutputBytes += size;
+    this.client.connection.write(data);
   }
 
   get outputBytes(): number {
@@ -76,7 +90,7 @@ export class AttachedReplica implements ReplicaLinkState {
    */
   feed(chunk: Buffer): void {
     if (this.streaming) {
-      this.client.connection.write(chunk);
+      this.write(chunk);
       return;
     }
     if (this.state === 'wait_bgsave_start' || this.state === 'rdb_transmitted' || this.handshake.rdbOnly) return;
@@ -97,7 +111,7 @@ export class AttachedReplica implements ReplicaLinkState {
     const held = this.held;
     this.held = [];
     this.heldBytes = 0;
-    if (held.length > 0) this.client.connection.write(held);
+    if (held.length > 0) this.write(held);
   }
 
   /** The address INFO, ROLE and the log name it by: ip-address if told, else the peer's IP. */

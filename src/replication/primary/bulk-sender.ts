@@ -4,7 +4,7 @@
 // read in chunks, each written once the replica's socket has taken the previous ones.
 
 import { closeSync, fstatSync, openSync, read } from 'node:fs';
-import type { Connection } from '../../engine/connection.js';
+import type { AttachedReplica } from './attached-replica.js';
 
 /** Bytes read from the file at a time (Redis uses PROTO_IOBUF_LEN, 16 KB). */
 const CHUNK_BYTES = 64 * 1024;
@@ -19,7 +19,7 @@ export class BulkSender {
   private sentBytes = 0;
   private cancelled = false;
 
-  constructor(private readonly connection: Connection, private readonly done: (outcome: BulkOutcome) => void) {}
+  constructor(private readonly replica: AttachedReplica, private readonly done: (outcome: BulkOutcome) => void) {}
 
   /** Opens the file and starts sending; an error opening it is reported at once (false). */
   start(path: string): { ok: true } | { ok: false; reason: string } {
@@ -30,7 +30,7 @@ export class BulkSender {
       if (this.fd >= 0) this.closeFile();
       return { ok: false, reason: (err as Error).message };
     }
-    this.connection.write(Buffer.from(`$${this.sizeBytes}\r\n`, 'latin1'));
+    this.replica.write(Buffer.from(`$${this.sizeBytes}\r\n`, 'latin1'));
     this.pump();
     return { ok: true };
   }
@@ -46,7 +46,7 @@ export class BulkSender {
     if (this.sentBytes >= this.sizeBytes) {
       this.closeFile();
       // Online only once the file has left the socket, so nothing of the stream overtakes it.
-      this.connection.whenDrained(() => {
+      this.replica.client.connection.whenDrained(() => {
         if (!this.cancelled) this.done({ ok: true });
       });
       return;
@@ -61,8 +61,8 @@ export class BulkSender {
         return;
       }
       this.sentBytes += bytesRead;
-      this.connection.write(bytesRead === length ? chunk : chunk.subarray(0, bytesRead));
-      if (this.connection.pendingOutputBytes > PACE_HIGH_BYTES) this.connection.whenDrained(() => this.pump());
+      this.replica.write(bytesRead === length ? chunk : chunk.subarray(0, bytesRead));
+      if (this.replica.client.connection.pendingOutputBytes > PACE_HIGH_BYTES) this.replica.client.connection.whenDrained(() => this.pump());
       else this.pump();
     });
   }

@@ -42,7 +42,7 @@ export class DisklessTransfer implements SnapshotSink {
     this.producer = producer;
     const header = Buffer.from(`$EOF:${this.mark}\r\n`, 'latin1');
     for (const target of this.targets) {
-      target.client.connection.write(header);
+      target.write(header);
       target.lastPartialWriteMs = nowMs;
     }
     producer.start();
@@ -54,7 +54,7 @@ export class DisklessTransfer implements SnapshotSink {
     const copy = Buffer.from(chunk);
     const nowMs = Date.now();
     for (const target of this.targets) {
-      target.client.connection.write(copy);
+      target.write(copy);
       target.lastPartialWriteMs = nowMs;
     }
   }
@@ -93,7 +93,7 @@ export class DisklessTransfer implements SnapshotSink {
   /** The snapshot was fully written: every replica still here gets the closing mark. */
   finish(): void {
     const mark = Buffer.from(this.mark, 'latin1');
-    for (const target of this.targets) target.client.connection.write(mark);
+    for (const target of this.targets) target.write(mark);
   }
 
   abort(): void {

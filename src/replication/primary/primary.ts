@@ -12,7 +12,7 @@
 //   repl-ping-replica-period, repl-timeout, repl-backlog-ttl, the count of good replicas.
 
 import type { BlockingApi } from '../../commands/blocking.js';
-import type { CommandContext } from '../../commands/context.js';
+import type { CommandContext, ServerStats } from '../../commands/context.js';
 import type { Config } from '../../config/config.js';
 import type { Client } from '../../engine/client.js';
 import type { Propagator } from '../../engine/propagation.js';
@@ -40,6 +40,7 @@ export interface PrimaryHost {
   readonly persistence: Persistence;
   readonly propagator: Propagator;
   readonly blocking: BlockingApi;
+  readonly stats: ServerStats;
   /** The engine's client behind a command's context. */
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
@@ -131,7 +132,8 @@ export class PrimarySide {
   /** syncCommand: SYNC, or PSYNC <replid> <offset>. */
   sync(ctx: CommandContext, argv: readonly string[]): void {
     const client = this.engineClient(ctx);
-    if (client.isReplica) return;
+    // Already a replica, or a MONITOR client (a replica in Redis's flags): nothing to do.
+    if (client.isReplica || client.isMonitor) return;
     const isPsync = argv[0].toLowerCase() === 'psync';
     if (isPsync && argv.length > 3 && argv[3].toLowerCase() === 'failover' && this.replication.primaryAddress === null) {
       // On a replica the request promotes it (FAILOVER, with the replica side).
@@ -167,7 +169,7 @@ export class PrimarySide {
       if (!argv[1].startsWith('?')) this.syncPartialErr++;
     }
     this.syncFull++;
-    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now());
+    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.host.stats);
     this.attach(replica);
     if (this.replicas.length === 1 && this.replication.backlog === null) {
       // A backlog created from scratch starts a new history: no earlier one is valid.
@@ -230,14 +232,14 @@ export class PrimarySide {
       }
       return false;
     }
-    const replica = new AttachedReplica(client, handshake, false, Date.now());
+    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.host.stats);
     replica.state = 'online';
     this.attach(replica);
-    client.connection.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
+    replica.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
     const history = backlog.bytesFrom(offset);
     let sentBytes = 0;
     for (const part of history) sentBytes += part.length;
-    if (history.length > 0) client.connection.write(history);
+    if (history.length > 0) replica.write(history);
     replica.startStream();
     this.log.notice(`Partial resynchronization request from ${name} accepted. Sending ${sentBytes} bytes of backlog starting from offset ${offset}.`);
     this.refreshGoodReplicas(Date.now());
@@ -253,7 +255,7 @@ export class PrimarySide {
     replica.state = 'wait_bgsave_end';
     this.host.propagator.resetSelectedDb();
     if (!replica.prePsync) {
-      replica.client.connection.write(Buffer.from(`+FULLRESYNC ${this.replication.replid} ${offset}\r\n`, 'latin1'));
+      replica.write(Buffer.from(`+FULLRESYNC ${this.replication.replid} ${offset}\r\n`, 'latin1'));
     }
   }
 
@@ -347,7 +349,7 @@ export class PrimarySide {
         replica.client.close('full sync failed');
         continue;
       }
-      const sender = new BulkSender(replica.client.connection, (outcome) => {
+      const sender = new BulkSender(replica, (outcome) => {
         this.senders.delete(replica);
         if (replica.client.closed) return;
         if (!outcome.ok) {
@@ -558,7 +560,7 @@ export class PrimarySide {
       this.turnScheduled = false;
       if (this.getAckRequested) {
         this.getAckRequested = false;
-        if (this.replicas.length > 0) this.replication.feed(GETACK_COMMAND);
+        if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
       }
       this.releaseSatisfiedWaits();
     });
@@ -570,6 +572,14 @@ export class PrimarySide {
       if (entry.client.closed) continue;
       if (this.countAcks(entry.offset) >= entry.numReplicas) this.host.blocking.unblockClient(entry.client, false);
     }
+  }
+
+  /**
+   * A command of this node's own into the stream (PING, GETACK): only on a primary. A replica
+   * proxies its primary's stream verbatim, so sub-replicas keep the same offsets.
+   */
+  private feedOwn(command: Buffer): void {
+    if (this.replication.primaryAddress === null) this.replication.feed(command);
   }
 
   // ------------------------------------------------------------------ ROLE, INFO
@@ -601,8 +611,7 @@ export class PrimarySide {
     const nowSec = unixSeconds(Date.now());
     let id = 0;
     for (const replica of this.replicas) {
-      const state = replica.state === 'wait_bgsave_start' || replica.state === 'wait_bgsave_end' ? 'wait_bgsave'
-        : replica.state === 'send_bulk' ? 'send_bulk' : replica.state === 'online' ? 'online' : '';
+      const state = stateName(replica);
       if (state === '') continue;
       const lag = replica.state === 'online' ? nowSec - unixSeconds(replica.ackTimeMs) : 0;
       fields.push([`slave${id}`, `ip=${replica.ip},port=${replica.handshake.listeningPort},state=${state},offset=${replica.ackOffset},lag=${lag}`]);
@@ -611,11 +620,32 @@ export class PrimarySide {
     return fields;
   }
 
-  /** INFO memory's mem_clients_slaves: what replicas' output holds. */
-  get replicasOutputBytes(): number {
-    let total = 0;
-    for (const replica of this.replicas) total += replica.outputBytes;
-    return total;
+  /**
+   * The oldest stream offset a replica has still to be sent: the snapshot's instant for one
+   * whose stream is kept, else what its socket has not taken yet (Infinity: none).
+   */
+  oldestPendingOffset(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    const next = this.replication.masterReplOffset + 1;
+    for (const replica of this.replicas) {
+      let from: number;
+      if (replica.isStreaming) from = next - replica.client.connection.pendingOutputBytes;
+      else if (replica.state === 'wait_bgsave_start' || replica.state === 'rdb_transmitted' || replica.handshake.rdbOnly) continue;
+      else from = replica.psyncInitialOffset + 1;
+      if (from < oldest) oldest = from;
+    }
+    return oldest;
+  }
+
+  /**
+   * INFO memory's replication figures from the one buffer the backlog and the replicas share:
+   * past repl-backlog-size (with replicas attached) the excess counts as the replicas' memory.
+   */
+  memoryFigures(): { totalBytes: number; backlogBytes: number; replicasBytes: number } {
+    const totalBytes = this.replication.backlogMemoryBytes;
+    const sizeBytes = this.host.config.num('repl-backlog-size');
+    if (this.replicas.length > 0 && totalBytes > sizeBytes) return { totalBytes, backlogBytes: sizeBytes, replicasBytes: totalBytes - sizeBytes };
+    return { totalBytes, backlogBytes: totalBytes, replicasBytes: 0 };
   }
 
   // ------------------------------------------------------------------ min-replicas
@@ -638,7 +668,52 @@ export class PrimarySide {
     this.goodReplicas = good;
   }
 
+  // ------------------------------------------------------------------ shutdown
+
+  /** isReadyToShutdown: every replica acknowledged the whole stream. */
+  readyToShutdown(): boolean {
+    const offset = this.replication.masterReplOffset;
+    return this.replicas.every((replica) => replica.ackOffset === offset);
+  }
+
+  /** A shutdown waits for replicas: they are asked for an ACK now (sendGetackToReplicas). */
+  requestAcks(): void {
+    if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
+  }
+
+  /** finishShutdown's report: each lagging replica, then how many are in sync. */
+  logReplicasAtShutdown(): void {
+    if (this.replicas.length === 0) return;
+    const offset = this.replication.masterReplOffset;
+    const nowSec = unixSeconds(Date.now());
+    let lagging = 0;
+    for (const replica of this.replicas) {
+      if (replica.ackOffset === offset) continue;
+      lagging++;
+      const lag = replica.state === 'online' ? nowSec - unixSeconds(replica.ackTimeMs) : 0;
+      this.log.warning(`Lagging replica ${replica.name} reported offset ${offset - replica.ackOffset} behind master, lag=${lag}, state=${stateName(replica)}.`);
+    }
+    this.log.notice(`${this.replicas.length - lagging} of ${this.replicas.length} replicas are in sync when shutting down.`);
+  }
+
   // ------------------------------------------------------------------ clients leaving
+
+  /**
+   * A command of a replica produced a reply (it must not: the connection carries the stream):
+   * logged with the client, which is closed; an error reply is logged as critical too.
+   */
+  replicaReplied(client: Client, reply: Buffer | Buffer[] | null): void {
+    const command = client.lastCommandName;
+    this.log.warning(`Replica generated a reply to command '${command}', disconnecting it: ${client.infoLine(null)}`);
+    const first = reply === null ? null : Buffer.isBuffer(reply) ? reply : reply[0];
+    if (first !== null && first !== undefined && first[0] === 0x2d) {
+      const end = first.indexOf('\r\n');
+      const text = first.toString('latin1', 1, end < 0 ? first.length : end).replace(/^ERR /, '');
+      this.log.warning(`== CRITICAL == This master is sending an error to its replica: '${text}' after processing the command '${command}'`);
+      this.host.stats.unexpectedErrorReplies++;
+    }
+    client.close('replica generated a reply');
+  }
 
   /** freeClient's replication part: a replica (or a WAIT-ing client) is gone. */
   clientClosed(client: Client): void {
@@ -662,6 +737,7 @@ export class PrimarySide {
     this.senders.delete(replica);
     if (this.replicas.length === 0) this.noReplicasSinceMs = Date.now();
     this.refreshGoodReplicas(Date.now());
+    this.replication.backlog?.release();
   }
 
   // ------------------------------------------------------------------ cron
@@ -679,11 +755,11 @@ export class PrimarySide {
     const config = this.host.config;
     if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0) {
       // Into the stream (not the AOF): replicas time their primary out by it.
-      this.replication.feed(PING_COMMAND);
+      this.feedOwn(PING_COMMAND);
     }
     for (const replica of this.replicas) {
       const presync = replica.state === 'wait_bgsave_start' || (replica.state === 'wait_bgsave_end' && this.transfer === null);
-      if (presync) replica.client.connection.write(NEWLINE);
+      if (presync) replica.write(NEWLINE);
     }
     const timeoutSec = config.num('repl-timeout');
     const nowSec = unixSeconds(nowMs);
@@ -709,7 +785,23 @@ export class PrimarySide {
       this.log.notice(`Replication backlog freed after ${ttlSec} seconds without connected replicas.`);
     }
     this.refreshGoodReplicas(nowMs);
+    // Replicas' sockets drained since the last write: what only they kept can go.
+    this.replication.backlog?.release();
     this.cronLoops++;
+  }
+}
+
+/** replstateToString. */
+function stateName(replica: AttachedReplica): string {
+  switch (replica.state) {
+    case 'wait_bgsave_start':
+    case 'wait_bgsave_end':
+      return 'wait_bgsave';
+    case 'send_bulk':
+    case 'online':
+      return replica.state;
+    default:
+      return '';
   }
 }
 
