@@ -203,7 +203,7 @@ export const DIRECTIVES = [
   { name: 'latency-tracking', kind: 'bool', defaultText: 'yes', mutable: true },
   { name: 'aof-disable-auto-gc', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'replica-ignore-disk-write-errors', kind: 'bool', defaultText: 'no', mutable: true },
-  { name: 'aclfile', kind: 'string', defaultText: '', mutable: false, reservedFor: 'ACL users' },
+  { name: 'aclfile', kind: 'string', defaultText: '', mutable: false },
   { name: 'unixsocket', kind: 'string', defaultText: '', mutable: false },
   { name: 'pidfile', kind: 'string', defaultText: '', mutable: false },
   { name: 'replica-announce-ip', alias: 'slave-announce-ip', kind: 'string', defaultText: '', mutable: true },
@@ -335,7 +335,7 @@ export const DIRECTIVES = [
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },
   { name: 'notify-keyspace-events', kind: 'special', defaultText: '""', mutable: true, parse: parseNotifyKeyspaceEvents, display: displayNotifyKeyspaceEvents },
   { name: 'bind', kind: 'special', defaultText: '* -::*', mutable: true, multiArg: true, parse: parseBind },
-  { name: 'replicaof', alias: 'slaveof', kind: 'special', defaultText: '""', mutable: false, multiArg: true, parse: parseReplicaOf, reservedFor: 'replication' },
+  { name: 'replicaof', alias: 'slaveof', kind: 'special', defaultText: '""', mutable: false, multiArg: true, parse: parseReplicaOf },
   { name: 'latency-tracking-info-percentiles', kind: 'special', defaultText: '50 99 99.9', mutable: true, multiArg: true, parse: parsePercentiles },
 ] as const satisfies readonly DirectiveSpec[];
 

@@ -250,10 +250,10 @@ export class BlockingRegistry implements BlockingApi {
 
   // ------------------------------------------------------------------ ending a block
 
-  unblockClient(client: ClientState, withError: boolean): boolean {
+  unblockClient(client: ClientState, withError: boolean, errorText = 'UNBLOCKED client unblocked via CLIENT UNBLOCK'): boolean {
     const blocked = this.byClient.get(client);
     if (blocked === undefined) return false;
-    if (withError) blocked.ctx.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    if (withError) blocked.ctx.reply.error(errorText);
     else blocked.waiter.timedOut(blocked.ctx);
     this.release(blocked);
     // Redis counts an unblocked command as failed whichever the reply (updateStatsOnUnblock(.., 1)).

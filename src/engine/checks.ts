@@ -47,11 +47,37 @@ export function protectedCommandCheck(debugAllowed: (client: Client) => boolean)
   };
 }
 
-export const authCheck: CommandCheck = {
-  name: 'auth',
-  appliesTo: (command) => !command.noAuth,
-  run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
-};
+/** What ACL exposes to the auth check. */
+export interface AuthGate {
+  /** The default user needs a password or is off: unauthenticated clients must AUTH first. */
+  readonly defaultRequiresAuth: boolean;
+}
+
+/** Redis's authRequired(): a client not authenticated while the default user needs AUTH. */
+export function authCheck(gate: AuthGate): CommandCheck {
+  return {
+    name: 'auth',
+    appliesTo: (command) => !command.noAuth,
+    run: (client) => (!client.authenticated && gate.defaultRequiresAuth ? 'NOAUTH Authentication required.' : null),
+  };
+}
+
+/** What ACL exposes to the permission check. */
+export interface PermissionGate {
+  /** null when the client's user may run the command line, else the NOPERM error (logged). */
+  check(client: Client, command: Command, argv: readonly string[]): string | null;
+}
+
+/**
+ * ACL permissions (commands, keys, channels). A user with every permission (the default user,
+ * usually) costs one field read.
+ */
+export function aclCheck(gate: PermissionGate): CommandCheck {
+  return {
+    name: 'acl',
+    run: (client, command, argv) => (client.user.fullAccess ? null : gate.check(client, command, argv)),
+  };
+}
 
 /**
  * What the node's memory limits expose to the check: run before every command, it may evict
@@ -178,5 +204,45 @@ export function busyScriptCheck(busyRefusal: () => string | null): CommandCheck 
     name: 'busy-script',
     appliesTo: (command) => !command.allowBusy,
     run: () => busyRefusal(),
+  };
+}
+
+/** What the replica side exposes to the engine (both false on a primary). */
+export interface ReplicaGate {
+  /** A replica with replica-read-only: writes from clients are refused. */
+  readonly readOnly: boolean;
+  /** A replica whose link is down, with replica-serve-stale-data no. */
+  readonly staleDataRefused: boolean;
+}
+
+/**
+ * Writes (and EXEC of a transaction holding one) are refused on a read-only replica, except
+ * from the primary's own client and the AOF loader (Redis's mustObeyClient).
+ */
+export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'read-only-replica',
+    appliesTo: (command) => command.isWrite || command.isExec,
+    run: (client, command) => {
+      if (!gate.readOnly || client.replaysData) return null;
+      if (command.isExec && !client.multiQueue.some((queued) => queued.command.isWrite)) return null;
+      return "READONLY You can't write against a read only replica.";
+    },
+  };
+}
+
+/**
+ * While a replica's link is down and replica-serve-stale-data is no, only commands flagged
+ * stale run (INFO, REPLICAOF, PING...); EXEC runs when every queued command is such.
+ */
+export function staleDataCheck(gate: ReplicaGate): CommandCheck {
+  return {
+    name: 'stale-data',
+    appliesTo: (command) => !command.allowStale || command.isExec,
+    run: (client, command) => {
+      if (!gate.staleDataRefused) return null;
+      if (command.isExec && client.multiQueue.every((queued) => queued.command.allowStale)) return null;
+      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    },
   };
 }

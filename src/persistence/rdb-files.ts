@@ -122,7 +122,8 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
     loader = new RdbImageLoader(image, {
       dbs: host.keyspace.dbs,
       settings: config,
-      dropExpired: true,
+      // A replica keeps keys past their deadline: its primary's DELs remove them (rdbLoadRio's iAmMaster).
+      dropExpired: config.str('replicaof') === '',
       replaceExisting: false,
       verifyChecksum: config.bool('rdbchecksum'),
       tracking: accessTrackingOf(config),
@@ -194,7 +195,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
 }
 
 /** The lines rdbLoadRio logs for the AUX fields it knows. */
-function logAuxFields(log: ServerLog, aux: ReadonlyMap<string, string>): void {
+export function logAuxFields(log: ServerLog, aux: ReadonlyMap<string, string>): void {
   for (const [key, value] of aux) {
     const name = key.toLowerCase();
     if (key.startsWith('%')) {

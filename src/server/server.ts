@@ -14,13 +14,13 @@ import type { Config } from '../config/config.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
-import { refreshAccessClock, type Db, type KeyspaceHooks } from '../store/db.js';
+import { Db, refreshAccessClock, type KeyspaceHooks } from '../store/db.js';
 import { setNowMs } from '../store/clock.js';
 import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck } from '../engine/checks.js';
+import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -51,10 +51,19 @@ import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
 import { Replication } from '../replication/replication.js';
+import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
+import { Acl } from '../acl/acl.js';
+import { commandSetOf } from '../acl/selector.js';
+import type { AclUser } from '../acl/user.js';
+import { Tracking } from '../tracking/tracking.js';
+import { categoryBit } from '../commands/acl-categories.js';
 
 export { REDIS_VERSION } from '../util/version.js';
+
+const SCRIPTING_CATEGORY = categoryBit('scripting');
 
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
@@ -92,6 +101,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly persistence: Persistence;
   /** Replication IDs, offset and backlog (src/replication/). */
   readonly replication: Replication;
+  /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
+  readonly replicaSide: ReplicaSide;
+  /** ACL users and permissions (src/acl/). */
+  readonly acl: Acl;
+  /** Client-side caching (src/tracking/). */
+  readonly tracking: Tracking;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -140,6 +155,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly live: Config['live'];
   /** The append-only file. */
   readonly aof: AofService;
+  /** MIGRATE's cached connections to target instances (blocking I/O on a worker thread). */
+  readonly migrate: MigrateSocketCache;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -167,8 +184,23 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message), this.blocking);
     this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
     this.commands = this.commandTable.commands;
+    const table = this.commandTable;
+    this.acl = new Acl(commandSetOf(table.original, (argv) => table.lookup(argv), () => config.str('acl-pubsub-default') === 'allchannels', (message) => log.warning(message)), {
+      config,
+      warning: (message) => log.warning(message),
+      notice: (message) => log.notice(message),
+      clients: () => this.clients.all(),
+    });
+    config.userLines = () => this.acl.configUserLines();
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    this.tracking = new Tracking({
+      clientById: (id) => this.clients.byIdMap.get(id),
+      clients: () => this.clients.all(),
+      maxKeys: () => config.num('tracking-table-max-keys'),
+      inCommand: () => this.dispatcher.depth > 0,
+    });
+    this.events.invalidation = this.tracking;
     // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
     const scripting = (): ScriptingEngine => this.scripting;
     this.evictor = new Evictor({
@@ -203,15 +235,20 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
+    this.replicaSide = this.createReplicaSide();
+    this.replication.replicaSide = this.replicaSide;
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
-      authCheck,
+      authCheck(this.acl),
+      aclCheck(this.acl),
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
       minReplicasCheck(this.replication.primary),
+      readOnlyReplicaCheck(this.replicaSide),
       loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
+      staleDataCheck(this.replicaSide),
       busyScriptCheck(() => this.scripting.busyRefusal()),
       pauseCheck(this.clientPause, mayReplicate),
       multiQueueCheck(mayReplicate),
@@ -220,6 +257,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.scripting = new ScriptingEngine({
       createScriptClient: () => this.createClient(new DiscardingConnection()),
       lookupCommand: (argv) => this.commandTable.lookup(argv),
+      aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
+      aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
@@ -280,6 +319,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
+    this.migrate = new MigrateSocketCache((message) => log.warning(message));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -291,6 +331,65 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         return server.persistence.diskErrorRefusal ?? server.aof.diskErrorRefusal;
       },
     };
+  }
+
+  /** The replica side's view of the node: the primary's client, the dataset a full sync replaces. */
+  private createReplicaSide(): ReplicaSide {
+    const server = this as Server;
+    const hooks = this.keyspaceHooks;
+    const emptyData = (): void => {
+      this.events.signalFlushedDb(-1);
+      for (const db of this.keyspace.dbs) db.flush();
+      this.keyspace.functions.clear();
+    };
+    return new ReplicaSide({
+      config: this.config,
+      log: this.log,
+      replication: this.replication,
+      resetSelectedDb: () => this.propagator.resetSelectedDb(),
+      listeningPort: () => this.port,
+      createPrimaryClient: (connection) => {
+        const client = this.createClient(connection);
+        // Redis's master client: authenticated by construction, obeyed (no loading, disk-error
+        // or read-only refusals), listed among the clients.
+        client.authenticated = true;
+        client.user = this.acl.superuser;
+        client.replaysData = true;
+        client.isPrimaryLink = true;
+        this.clients.add(client);
+        return client;
+      },
+      runCommand: (client, argv) => this.runCommand(client, argv),
+      withoutExpiry: (apply) => {
+        const before = hooks.loading;
+        hooks.loading = true;
+        try {
+          apply();
+        } finally {
+          hooks.loading = before;
+        }
+      },
+      setLoading: (state) => { this.persistence.loading = state; },
+      get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
+      abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
+      emptyData,
+      newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
+      datasetReplaced: () => this.events.signalFlushedDb(-1),
+      dbs: this.keyspace.dbs,
+      restoreLibrary: (code) => this.scripting.functions.restoreLibrary(code, false),
+      clearFunctions: () => this.keyspace.functions.clear(),
+      noteLoaded: (keysLoaded, keysExpired) => this.persistence.noteLoaded(keysLoaded, keysExpired),
+      markDirty: () => { this.dirty++; },
+      disconnectBlockedClients: () => {
+        for (const client of [...this.clients.all()]) {
+          if (!client.blockedOnKeys) continue;
+          this.blocking.unblockClient(client, true, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+          client.closeAfterReply = true;
+        }
+      },
+      countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
+      followsPrimary: (follows) => { hooks.followsPrimary = follows; },
+    });
   }
 
   /** The AOF's view of the node: replay through a socket-free client, RDB bases, the dataset. */
@@ -305,6 +404,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         const client = this.createClient(new DiscardingConnection());
         // Redis's AOF client: authenticated by construction, never blocked.
         client.authenticated = true;
+        client.user = this.acl.superuser;
         client.denyBlocking = true;
         client.replaysData = true;
         return {
@@ -339,7 +439,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   authRequired(): boolean {
-    return this.live.requirepass !== '';
+    return this.acl.defaultRequiresAuth;
+  }
+
+  get defaultUser(): AclUser {
+    return this.acl.defaultUser;
   }
 
   debugAllowed(client: Client): boolean {
@@ -374,7 +478,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && this.acl.defaultUser.nopass && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
@@ -490,7 +594,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     // usual case (replies on, nothing to skip, unchanged by the command) touches no flag.
     const repliesOn = client.replyMode === 'on' && !client.skipNextReply;
     if (!repliesOn) client.reply.muted = client.replyMode === 'off' || client.skipNextReply;
+    const tracking = this.tracking;
+    const previousClient = tracking.current;
+    tracking.current = client;
+    if (tracking.clientCount !== 0) tracking.enforceLimit();
     const outcome = this.dispatcher.execute(client, argv);
+    if (tracking.used) tracking.afterCommand(client);
+    tracking.current = previousClient;
     // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
     // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
     // While a busy script yields, the keys it touched wait for it to end.
@@ -583,6 +693,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** ClientHost: the client left; forget it everywhere. */
   clientClosed(client: Client, _reason: string): void {
     this.clients.remove(client);
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
@@ -602,6 +713,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
   resetClient(client: Client): void {
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     if (client.isMonitor) this.clients.removeMonitor(client);
   }
@@ -619,6 +731,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** DispatcherHost: slowlog, latency and MONITOR after a command ran (Redis's call() epilogue). */
   afterCall(client: Client, command: Command, originalArgv: string[], durationMicros: number): void {
+    if (command.isReadonly && this.tracking.clientCount !== 0) this.rememberTrackedKeys(client, command, originalArgv);
     let argv = originalArgv;
     if (client.redacted !== null) {
       argv = argv.slice();
@@ -647,6 +760,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
     if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
+  }
+
+  /**
+   * Client-side caching: a read-only command's keys are remembered for its client; a script's
+   * reads count for its caller, with the keys of the caller's command (as Redis's call() does).
+   * EVAL_RO and co are not reads themselves: the commands they run are.
+   */
+  private rememberTrackedKeys(client: Client, command: Command, argv: readonly string[]): void {
+    if ((command.aclCategories & SCRIPTING_CATEGORY) !== 0) return;
+    if (!client.isScript) {
+      this.tracking.rememberKeys(client, command, argv);
+      return;
+    }
+    const run = this.scripting.runningScript;
+    const caller = run === null ? undefined : this.clients.byIdMap.get(run.caller.client.id);
+    if (run !== null && caller !== undefined) this.tracking.rememberKeys(caller, run.caller.command, run.callerArgv);
   }
 
   private feedMonitors(client: ClientState, argv: readonly string[]): void {
@@ -798,7 +927,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const cycleStart = performance.now();
     // Active expiry would propagate DELs: Redis skips it while clients are paused, and while a
     // busy script yields to the event loop (the script sees the dataset as it was).
-    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null) this.keyspace.activeExpireCycle(hz);
+    // A replica never expires keys itself: the primary's DELs do (Redis's databasesCron).
+    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null && this.replication.primaryAddress === null) this.keyspace.activeExpireCycle(hz);
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
@@ -815,8 +945,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.migrate.closeIdle();
     this.replication.primary.cron(now);
     this.rates.sample(now);
+    if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
     this.usedMemory.sample(now);
@@ -972,7 +1104,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private finishShutdown(): null {
     this.onShutdownRequested?.();
-    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.log.warning(`${this.config.sentinelMode ? 'Sentinel' : 'Redis'} is now ready to exit, bye bye...`);
     void this.close();
     return null;
   }
@@ -980,9 +1112,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
     this.persistence.cancelLoading();
+    this.replicaSide.close();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
+    this.migrate.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');

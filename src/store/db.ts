@@ -27,6 +27,12 @@ export interface KeyspaceHooks {
    * keyIsExpired and checkAlreadyExpired do while loading), so the replay ends as the writes did.
    */
   loading?: boolean;
+  /**
+   * Set while this node follows a primary: a key past its deadline reads as missing but stays
+   * until the primary's DEL arrives (Redis's expireIfNeeded on a replica), and a deadline set in
+   * the past is kept rather than applied.
+   */
+  followsPrimary?: boolean;
   /** Set while a CLIENT NO-TOUCH client's command runs (not TOUCH): lookups keep access times. */
   touchSuppressed?: boolean;
 }
@@ -309,6 +315,7 @@ export class Db {
     const deadline = this.expires.get(key);
     if (deadline === undefined || deadline > nowMs) return false;
     if (this.hooks.loading === true) return false;
+    if (this.hooks.followsPrimary === true) return true;
     // Deleting would propagate a DEL, which a client pause forbids (Redis's expireIfNeeded).
     if (this.hooks.expiryPaused !== undefined && this.hooks.expiryPaused()) return true;
     this.removeKey(key);
@@ -547,9 +554,12 @@ export class Db {
     return deadline !== undefined && deadline <= atMs && this.hooks.loading !== true;
   }
 
-  /** The dataset is being loaded (a past deadline is then set, not applied). */
+  /**
+   * The dataset is being loaded, or follows a primary (a past deadline is then set, not
+   * applied: Redis's checkAlreadyExpired).
+   */
   get loading(): boolean {
-    return this.hooks.loading === true;
+    return this.hooks.loading === true || this.hooks.followsPrimary === true;
   }
 
   /** Raw value without expiry or touching, for iteration that already filtered. */

@@ -575,6 +575,11 @@ export class PrimarySide {
   // ------------------------------------------------------------------ ROLE, INFO
 
   /** ROLE on a primary: master, the offset, and [ip, port, acked offset] per online replica. */
+  /** disconnectSlaves: every attached replica is closed (it reconnects and asks to PSYNC). */
+  disconnectAll(): void {
+    for (const replica of [...this.replicas]) replica.client.close('replication id or data set changed');
+  }
+
   roleReply(reply: ReplyWriter): void {
     reply.arrayLength(3);
     reply.bulk('master');

@@ -1,0 +1,48 @@
+// REPLICAOF / SLAVEOF host port | NO ONE (Redis's replicaofCommand): the node follows a primary,
+// or stops following one. The link itself is the replica side's (src/replication/replica/).
+
+import { parseInt64 } from '../util/numbers.js';
+import type { CommandContext } from './context.js';
+import { isKeyword } from './errors.js';
+import type { ArgumentDoc, CommandSpec } from './types.js';
+
+function replicaof(ctx: CommandContext, argv: string[]): void {
+  const replication = ctx.server.replication;
+  if (isKeyword(argv[1], 'NO') && isKeyword(argv[2], 'ONE')) {
+    replication.replicaOfNoOne(ctx.client.infoLine(argv));
+    ctx.reply.ok();
+    return;
+  }
+  const port = parseInt64(argv[2]);
+  if (port === null || port < 0 || port > 65535) {
+    ctx.reply.error('ERR Invalid master port');
+    return;
+  }
+  if (replication.replicaOf(argv[1], Number(port), ctx.client.infoLine(argv)) === 'already') {
+    ctx.reply.simple('OK Already connected to specified master');
+    return;
+  }
+  ctx.reply.ok();
+}
+
+const ARGUMENTS: readonly ArgumentDoc[] = [
+  {
+    name: 'args', type: 'oneof', arguments: [
+      { name: 'host-port', type: 'block', arguments: [{ name: 'host', type: 'string' }, { name: 'port', type: 'integer' }] },
+      { name: 'no-one', type: 'block', arguments: [{ name: 'no', type: 'pure-token', token: 'NO' }, { name: 'one', type: 'pure-token', token: 'ONE' }] },
+    ],
+  },
+];
+
+export const replicaofCommands: readonly CommandSpec[] = [
+  {
+    name: 'replicaof', arity: 3, flags: ['no_async_loading', 'admin', 'noscript', 'stale'], acl: ['admin', 'slow', 'dangerous'],
+    summary: 'Follows another server as its replica, or stops following one (NO ONE).', since: '5.0.0', group: 'server',
+    complexity: 'O(1)', arguments: ARGUMENTS, handler: replicaof,
+  },
+  {
+    name: 'slaveof', arity: 3, flags: ['no_async_loading', 'admin', 'noscript', 'stale'], acl: ['admin', 'slow', 'dangerous'],
+    summary: 'The old name of REPLICAOF (deprecated since 5.0.0).', since: '1.0.0', group: 'server',
+    complexity: 'O(1)', arguments: ARGUMENTS, handler: replicaof,
+  },
+];

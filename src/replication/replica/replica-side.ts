@@ -1,0 +1,888 @@
+// The replica side of replication: this node following a primary (Redis's replication.c, the
+// "SLAVE" half). REPLICAOF sets the primary; the link then goes through Redis's states:
+//
+//   connect -> connecting -> handshake (PING, [AUTH], REPLCONF listening-port/[ip-address]/capa,
+//   PSYNC) -> sync (the RDB payload, then its load) -> connected (the stream applied)
+//
+// +CONTINUE resumes from the cached primary (the position kept when a link dropped, or this
+// node's own history when it was a primary until now); +FULLRESYNC receives an RDB image (to a
+// temporary file renamed over dbfilename, or kept in memory with repl-diskless-load) and loads
+// it. A cron every second sends REPLCONF ACK, reconnects, and applies repl-timeout.
+
+import { connect as netConnect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../config/config.js';
+import type { Client } from '../../engine/client.js';
+import type { Connection } from '../../engine/connection.js';
+import { encodeCommand } from '../../protocol/command-encoder.js';
+import { rdbFilePath, type LoadingState } from '../../persistence/rdb-files.js';
+import type { ServerLog } from '../../server/log.js';
+import type { Db } from '../../store/db.js';
+import { DurableFileWriter } from '../../util/durable-file.js';
+import { describeSystemError } from '../../util/errno.js';
+import { formatPeerAddress } from '../../util/net-address.js';
+import type { InfoField, PrimaryLinkRole, Replication, ReplicaSideView } from '../replication.js';
+import { LineTooLongError, LinkBuffer } from './link-buffer.js';
+import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
+import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
+import { loadSyncImage, SyncLoadError } from './sync-load.js';
+
+/** Redis's repl_state, with the handshake's steps folded into three. */
+export type LinkState = 'none' | 'connect' | 'connecting' | 'ping' | 'handshake' | 'psync' | 'transfer' | 'connected';
+
+
+export interface ReplicaSideHost {
+  readonly config: Config;
+  readonly log: ServerLog;
+  readonly replication: Replication;
+  /** The next unit of this node's stream starts with a SELECT (slaveseldb = -1). */
+  resetSelectedDb(): void;
+  /** The TCP port this node listens on (REPLCONF listening-port). */
+  listeningPort(): number;
+  /**
+   * A client for the primary's stream over `connection`: listed among the clients (flag M),
+   * authenticated, exempt from the loading, disk-error and read-only refusals.
+   */
+  createPrimaryClient(connection: Connection): Client;
+  runCommand(client: Client, argv: string[]): void;
+  /** Runs `apply` with no key expiring (a primary's command sees keys past their deadline). */
+  withoutExpiry(apply: () => void): void;
+  setLoading(state: LoadingState | null): void;
+  readonly bgsaveInProgress: boolean;
+  /** killRDBChild: the running BGSAVE stops and its temporary file goes. */
+  abortBackgroundSave(): void;
+  /** emptyData: every db and the function libraries emptied (WATCH and blocked clients told). */
+  emptyData(): void;
+  /** Fresh, empty dbs for a swapdb load. */
+  newTempDbs(): Db[];
+  /** The dbs' contents were replaced by a swapdb load (WATCH and blocked clients told). */
+  datasetReplaced(): void;
+  /** The node's dbs. */
+  readonly dbs: readonly Db[];
+  /** Compiles a library of a loaded image: null, or why it failed. */
+  restoreLibrary(code: string): string | null;
+  clearFunctions(): void;
+  /** rdb_last_load_keys_loaded / _expired. */
+  noteLoaded(keysLoaded: number, keysExpired: number): void;
+  /** server.dirty++ (a diskless load changed the dataset without a save). */
+  markDirty(): void;
+  /** Clients blocked on keys are released with an error (the node stops being a primary). */
+  disconnectBlockedClients(): void;
+  /** INFO's unexpected_error_replies counter, and the error count, for replies to the primary. */
+  countUnexpectedErrorReply(): void;
+  /** Keys stop (or start again) expiring on their own: a replica's expiries come from its primary. */
+  followsPrimary(follows: boolean): void;
+}
+
+/** A link whose full sync is being received: where the payload goes and how it will be loaded. */
+interface Transfer {
+  /** Null until the `$...` header line has arrived. */
+  payload: RdbTransfer | null;
+  diskless: boolean;
+  /** The temporary file (disk-based load). */
+  file: DurableFileWriter | null;
+  memory: MemorySink | null;
+  /** Bytes that came after the payload's end (the stream's start), kept while the image loads. */
+  after: Buffer[];
+  /** Set while the received image loads (the link is paused). */
+  loading: boolean;
+}
+
+interface LinkedPrimary {
+  applier: StreamApplier;
+  /** When the link last received anything (the primary's lastinteraction), ms. */
+  lastIoMs: number;
+  /** A primary that answered SYNC, not PSYNC: it takes no ACKs (CLIENT_PRE_PSYNC). */
+  prePsync: boolean;
+}
+
+/** Seconds of a Unix time in ms, as Redis compares server.unixtime values. */
+function unixSec(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+export class ReplicaSide implements ReplicaSideView {
+  /** masterhost / masterport; null on a primary. */
+  private primary: { host: string; port: number } | null = null;
+  state: LinkState = 'none';
+  private socket: Socket | null = null;
+  private readonly input = new LinkBuffer();
+  /** Handshake replies still expected, in order. */
+  private expectedReplies: Array<'auth' | 'port' | 'ip' | 'capa'> = [];
+  /** repl_transfer_lastio (ms). */
+  private lastIoMs = 0;
+  /** repl_down_since (ms), 0 while the link is up or was never down. */
+  private downSinceMs = 0;
+  /** From +FULLRESYNC: the primary's replication ID and the offset of the image. */
+  private syncReplid = '';
+  private syncOffset = -1;
+  private transfer: Transfer | null = null;
+  private linked: LinkedPrimary | null = null;
+  /** The cached master: where a PSYNC can resume. */
+  private cached: PrimaryPosition | null = null;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private lastNewlineSec = 0;
+
+  constructor(private readonly host: ReplicaSideHost) {}
+
+  // ------------------------------------------------------------------ role changes
+
+  /** The primary followed, or null. */
+  get primaryAddress(): { host: string; port: number } | null {
+    return this.primary;
+  }
+
+  /** REPLICAOF host port: 'already' when that primary is already the one followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already' {
+    const current = this.primary;
+    if (current !== null && current.host.toLowerCase() === host.toLowerCase() && current.port === port) {
+      this.host.log.notice('REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+      return 'already';
+    }
+    this.setPrimary(host, port);
+    this.host.log.notice(`REPLICAOF ${host}:${port} enabled (user request from '${requestedBy}')`);
+    return 'ok';
+  }
+
+  /** REPLICAOF NO ONE. */
+  replicaOfNoOne(requestedBy: string): void {
+    if (this.primary === null) return;
+    this.unsetPrimary();
+    this.host.log.notice(`MASTER MODE enabled (user request from '${requestedBy}')`);
+  }
+
+  /** replicationSetMaster. */
+  setPrimary(host: string, port: number): void {
+    const wasPrimary = this.primary === null;
+    // Cleared first: dropping the current primary's client caches it without reconnecting.
+    this.setAddress(null);
+    if (this.linked !== null) this.dropPrimaryClient('primary changed');
+    this.host.disconnectBlockedClients();
+    this.setAddress({ host, port });
+    this.cancelHandshake(false);
+    if (wasPrimary) {
+      this.discardCached();
+      this.cacheUsingMyself();
+    }
+    this.state = 'connect';
+    this.startCron();
+    this.host.log.notice(`Connecting to MASTER ${host}:${port}`);
+    this.connect();
+  }
+
+  /**
+   * The replicaof directive at start-up: the node is a replica from the start and the cron
+   * connects (Redis sets repl_state to CONNECT while reading its configuration).
+   */
+  followAtStartup(host: string, port: number): void {
+    this.setAddress({ host, port });
+    this.state = 'connect';
+    this.startCron();
+  }
+
+  /** replicationUnsetMaster. */
+  private unsetPrimary(): void {
+    this.setAddress(null);
+    if (this.linked !== null) this.dropPrimaryClient('master mode enabled');
+    this.discardCached();
+    this.cancelHandshake(false);
+    const replication = this.host.replication;
+    replication.shiftReplicationId();
+    this.host.log.warning(`Setting secondary replication ID to ${replication.replid2}, valid up to offset: ${replication.secondReplOffset}. New replication ID is ${replication.replid}`);
+    replication.disconnectReplicas();
+    this.state = 'none';
+    this.host.resetSelectedDb();
+    this.downSinceMs = 0;
+    this.stopCron();
+  }
+
+  private setAddress(address: { host: string; port: number } | null): void {
+    this.primary = address;
+    this.host.replication.primaryAddress = address;
+    this.host.followsPrimary(address !== null);
+  }
+
+  /** The server is closing: the link goes, quietly. */
+  close(): void {
+    this.stopCron();
+    const socket = this.socket;
+    this.socket = null;
+    this.linked?.applier.stop();
+    socket?.destroy();
+    this.abortTransfer();
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  /** connectWithMaster. */
+  private connect(): void {
+    const primary = this.primary;
+    if (primary === null) return;
+    this.input.takeAll();
+    const socket = netConnect({ host: primary.host, port: primary.port });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.lastIoMs = Date.now();
+    this.state = 'connecting';
+    this.host.log.notice('MASTER <-> REPLICA sync started');
+    socket.on('connect', () => {
+      if (socket !== this.socket) return;
+      this.host.log.notice('Non blocking connect for SYNC fired the event.');
+      this.state = 'ping';
+      socket.write(encodeCommand(['PING']));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (socket === this.socket) this.onData(chunk);
+    });
+    socket.on('error', (err) => {
+      if (socket === this.socket) this.onSocketError(err);
+    });
+    socket.on('close', () => {
+      if (socket === this.socket) this.onSocketClosed();
+    });
+  }
+
+  private onSocketError(err: Error): void {
+    if (this.state === 'connecting') {
+      this.host.log.warning(`Error condition on socket for SYNC: ${describeSystemError(err)}`);
+      this.linkFailed();
+      return;
+    }
+    // The close event follows and says what the state was.
+    this.host.log.verbose(`Replication link error: ${describeSystemError(err)}`);
+  }
+
+  private onSocketClosed(): void {
+    switch (this.state) {
+      case 'connected':
+        this.dropPrimaryClient('connection lost');
+        return;
+      case 'transfer':
+        if (this.transfer?.loading === true) return; // seen once the image is loaded
+        this.host.log.warning('I/O error trying to sync with MASTER: connection lost');
+        this.cancelHandshake(true);
+        return;
+      case 'ping':
+      case 'handshake':
+      case 'psync':
+        this.host.log.warning('Failed to read response from the server: Connection reset by peer');
+        this.host.log.warning('Master did not respond to command during SYNC handshake');
+        this.linkFailed();
+        return;
+      case 'connecting':
+        this.linkFailed();
+        return;
+      default:
+    }
+  }
+
+  /** syncWithMaster's error path: the link closes, the cron connects again. */
+  private linkFailed(): void {
+    const socket = this.socket;
+    this.socket = null;
+    socket?.destroy();
+    this.abortTransfer();
+    if (this.primary !== null) this.state = 'connect';
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastIoMs = Date.now();
+    try {
+      switch (this.state) {
+        case 'connected':
+          if (this.linked !== null) {
+            this.linked.lastIoMs = this.lastIoMs;
+            this.linked.applier.receive(chunk);
+          }
+          return;
+        case 'transfer':
+          this.receivePayload(chunk);
+          return;
+        case 'ping':
+        case 'handshake':
+        case 'psync':
+          this.input.push(chunk);
+          this.advanceHandshake();
+          return;
+        default:
+      }
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      this.host.log.warning(`Bad protocol from MASTER: ${err.message}`);
+      this.cancelHandshake(true);
+    }
+  }
+
+  // ------------------------------------------------------------------ handshake
+
+  private send(argv: readonly string[]): void {
+    this.socket?.write(encodeCommand(argv));
+  }
+
+  private advanceHandshake(): void {
+    for (;;) {
+      if (this.state === 'ping') {
+        const reply = this.input.readLine();
+        if (reply === null) return;
+        if (!reply.startsWith('+') && !reply.startsWith('-NOAUTH') && !reply.startsWith('-NOPERM') && !reply.startsWith('-ERR operation not permitted')) {
+          this.host.log.warning(`Error reply to PING from master: '${reply}'`);
+          this.linkFailed();
+          return;
+        }
+        this.host.log.notice('Master replied to PING, replication can continue...');
+        this.sendHandshake();
+        continue;
+      }
+      if (this.state === 'handshake') {
+        const expected = this.expectedReplies[0];
+        const reply = this.input.readLine();
+        if (reply === null) return;
+        this.expectedReplies.shift();
+        if (reply.startsWith('-')) {
+          if (expected === 'auth') {
+            this.host.log.warning(`Unable to AUTH to MASTER: ${reply}`);
+            this.linkFailed();
+            return;
+          }
+          const what = expected === 'port' ? 'REPLCONF listening-port' : expected === 'ip' ? 'REPLCONF ip-address' : 'REPLCONF capa';
+          this.host.log.notice(`(Non critical) Master does not understand ${what}: ${reply}`);
+        }
+        if (this.expectedReplies.length === 0) this.sendPsync();
+        continue;
+      }
+      if (this.state === 'psync') {
+        const reply = this.input.readLine();
+        if (reply === null) return;
+        // Newlines before the reply keep the link alive while the primary prepares.
+        if (reply === '') continue;
+        this.onPsyncReply(reply);
+        return;
+      }
+      return;
+    }
+  }
+
+  /** AUTH, REPLCONF listening-port, ip-address and capa, pipelined; the replies are read in order. */
+  private sendHandshake(): void {
+    const config = this.host.config;
+    const masterauth = config.str('masterauth');
+    const masteruser = config.str('masteruser');
+    this.expectedReplies = [];
+    if (masterauth !== '') {
+      this.send(masteruser !== '' ? ['AUTH', masteruser, masterauth] : ['AUTH', masterauth]);
+      this.expectedReplies.push('auth');
+    }
+    const announcedPort = config.num('replica-announce-port');
+    this.send(['REPLCONF', 'listening-port', String(announcedPort !== 0 ? announcedPort : this.host.listeningPort())]);
+    this.expectedReplies.push('port');
+    const announceIp = config.str('replica-announce-ip');
+    if (announceIp !== '') {
+      this.send(['REPLCONF', 'ip-address', announceIp]);
+      this.expectedReplies.push('ip');
+    }
+    this.send(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+    this.expectedReplies.push('capa');
+    this.state = 'handshake';
+  }
+
+  /** slaveTryPartialResynchronization's writing half. */
+  private sendPsync(): void {
+    this.syncOffset = -1;
+    const cached = this.cached;
+    if (cached !== null) {
+      const offset = String(cached.reploff + 1);
+      this.host.log.notice(`Trying a partial resynchronization (request ${cached.replid}:${offset}).`);
+      this.send(['PSYNC', cached.replid, offset]);
+    } else {
+      this.host.log.notice('Partial resynchronization not possible (no cached master)');
+      this.send(['PSYNC', '?', '-1']);
+    }
+    this.state = 'psync';
+  }
+
+  /** slaveTryPartialResynchronization's reading half, then syncWithMaster's choice. */
+  private onPsyncReply(reply: string): void {
+    const log = this.host.log;
+    if (reply.startsWith('+FULLRESYNC')) {
+      const parts = reply.split(' ');
+      if (parts.length < 3 || parts[1].length !== 40) {
+        log.warning('Master replied with wrong +FULLRESYNC syntax.');
+        // The next PSYNC must not match anything: the ID is blanked.
+        this.syncReplid = '';
+      } else {
+        this.syncReplid = parts[1];
+        this.syncOffset = Number.parseInt(parts[2], 10) || 0;
+        log.notice(`Full resync from master: ${this.syncReplid}:${this.syncOffset}`);
+      }
+      this.startTransfer();
+      return;
+    }
+    if (reply.startsWith('+CONTINUE')) {
+      log.notice('Successful partial resynchronization with master.');
+      const cached = this.cached as PrimaryPosition;
+      const newId = reply.slice(10).trim();
+      if (newId.length === 40 && newId !== cached.replid) {
+        log.warning(`Master replication ID changed to ${newId}`);
+        const replication = this.host.replication;
+        replication.replid2 = cached.replid;
+        replication.secondReplOffset = replication.masterReplOffset + 1;
+        replication.replid = newId;
+        cached.replid = newId;
+        replication.disconnectReplicas();
+      }
+      this.resurrectCached();
+      log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      const rest = this.input.takeAll();
+      if (rest.length > 0 && this.linked !== null) this.linked.applier.receive(rest);
+      return;
+    }
+    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
+      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+      this.linkFailed();
+      return;
+    }
+    if (reply.startsWith('-ERR')) {
+      log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
+    } else {
+      log.warning(`Unexpected reply to PSYNC from master: ${reply}`);
+    }
+    log.notice('Retrying with SYNC...');
+    this.socket?.write('SYNC\r\n');
+    this.startTransfer();
+  }
+
+  // ------------------------------------------------------------------ full sync
+
+  /** useDisklessLoad. */
+  private disklessLoad(): boolean {
+    const mode = this.host.config.str('repl-diskless-load');
+    if (mode === 'swapdb') return true;
+    return mode === 'on-empty-db' && this.host.dbs.every((db) => db.size === 0);
+  }
+
+  private startTransfer(): void {
+    const diskless = this.disklessLoad();
+    let file: DurableFileWriter | null = null;
+    if (!diskless) {
+      const config = this.host.config;
+      const tempName = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`;
+      try {
+        file = new DurableFileWriter(rdbFilePath(config), join(config.str('dir'), tempName));
+      } catch (err) {
+        this.host.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
+        this.linkFailed();
+        return;
+      }
+    }
+    this.transfer = { payload: null, diskless, file, memory: diskless ? new MemorySink() : null, after: [], loading: false };
+    this.state = 'transfer';
+    this.lastIoMs = Date.now();
+    const rest = this.input.takeAll();
+    if (rest.length > 0) this.receivePayload(rest);
+  }
+
+  /** readSyncBulkPayload. */
+  private receivePayload(chunk: Buffer): void {
+    const transfer = this.transfer;
+    if (transfer === null) return;
+    if (transfer.loading) {
+      transfer.after.push(chunk);
+      return;
+    }
+    const log = this.host.log;
+    if (transfer.payload === null) {
+      this.input.push(chunk);
+      for (;;) {
+        const line = this.input.readLine();
+        if (line === null) return;
+        if (line.startsWith('-')) {
+          log.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
+          this.cancelHandshake(true);
+          return;
+        }
+        // A newline is the primary's keepalive while it prepares the snapshot.
+        if (line === '') continue;
+        const header = parsePayloadHeader(line);
+        if (header === null) {
+          log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+          this.cancelHandshake(true);
+          return;
+        }
+        const sink: PayloadSink = transfer.diskless ? transfer.memory as MemorySink : transfer.file as DurableFileWriter;
+        transfer.payload = new RdbTransfer(header, sink);
+        const target = transfer.diskless ? 'to parser' : 'to disk';
+        log.notice('mark' in header
+          ? `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`
+          : `MASTER <-> REPLICA sync: receiving ${header.sizeBytes} bytes from master ${target}`);
+        chunk = this.input.takeAll();
+        break;
+      }
+    }
+    let rest: Buffer | null;
+    try {
+      rest = (transfer.payload as RdbTransfer).push(chunk);
+    } catch (err) {
+      log.warning(`Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
+      this.cancelHandshake(true);
+      return;
+    }
+    if (rest === null) return;
+    if (rest.length > 0) transfer.after.push(rest);
+    transfer.loading = true;
+    this.socket?.pause();
+    void this.loadTransfer(transfer);
+  }
+
+  /** The payload is complete: load it, then the link becomes the primary's client. */
+  private async loadTransfer(transfer: Transfer): Promise<void> {
+    const host = this.host;
+    const log = host.log;
+    const payload = transfer.payload as RdbTransfer;
+    if (host.bgsaveInProgress) {
+      if (!transfer.diskless) {
+        log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
+      }
+      host.abortBackgroundSave();
+    }
+    const swapdb = transfer.diskless && host.config.str('repl-diskless-load') === 'swapdb';
+    if (!swapdb) {
+      this.attachToNewPrimary();
+      log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      host.emptyData();
+    }
+    log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    let image: Buffer;
+    if (transfer.diskless) {
+      image = (transfer.memory as MemorySink).take();
+    } else {
+      const file = transfer.file as DurableFileWriter;
+      try {
+        file.commitSync();
+        transfer.file = null;
+        image = readFileSync(rdbFilePath(host.config));
+      } catch (err) {
+        log.warning(`Failed trying to rename the temp DB into ${host.config.str('dbfilename')} in MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
+        if (this.transfer === transfer) this.cancelHandshake(true);
+        return;
+      }
+    }
+    if (this.transfer !== transfer) return; // REPLICAOF or a shutdown while the file was synced
+    const dbs = swapdb ? host.newTempDbs() : host.dbs;
+    let functionCodes: readonly string[];
+    try {
+      const result = await loadSyncImage({ config: host.config, log, setLoading: (s) => host.setLoading(s), keepAlive: () => this.sendNewline() }, image, dbs);
+      host.noteLoaded(result.keysLoaded, result.keysExpired);
+      functionCodes = result.functionCodes;
+    } catch (err) {
+      if (!(err instanceof SyncLoadError)) throw err;
+      log.warning(`Failed trying to load the MASTER synchronization DB from ${transfer.diskless ? 'socket' : 'disk'}: ${err.message}`);
+      if (this.transfer === transfer) this.cancelHandshake(true);
+      if (swapdb) {
+        for (const db of dbs) db.flush();
+        log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+      } else if (transfer.diskless) {
+        host.emptyData();
+      }
+      return;
+    }
+    if (this.transfer !== transfer) {
+      if (swapdb) for (const db of dbs) db.flush();
+      return;
+    }
+    if (swapdb) {
+      this.attachToNewPrimary();
+      log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+      host.dbs.forEach((db, i) => db.swapContents(dbs[i]));
+      host.clearFunctions();
+      host.datasetReplaced();
+      for (const db of dbs) db.flush();
+      log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
+    }
+    for (const code of functionCodes) {
+      const error = host.restoreLibrary(code);
+      if (error !== null) log.warning(`Failed loading library, ${error}`);
+    }
+    if (transfer.diskless) host.markDirty();
+    this.transfer = null;
+    const replication = host.replication;
+    replication.replid = this.syncReplid;
+    replication.masterReplOffset = this.syncOffset;
+    replication.clearReplicationId2();
+    if (replication.backlog === null) replication.createBacklog();
+    this.createPrimaryClient({ replid: this.syncReplid, reploff: this.syncOffset, dbIndex: -1 }, this.syncOffset === -1);
+    log.notice('MASTER <-> REPLICA sync: Finished with success');
+    // A diskless primary starts the stream when this first ACK arrives.
+    if (payload.usesMark) this.sendAck();
+    const socket = this.socket;
+    if (socket === null || socket.destroyed) {
+      this.dropPrimaryClient('connection lost');
+      return;
+    }
+    socket.resume();
+    const linked = this.linked;
+    for (const chunk of transfer.after) linked?.applier.receive(chunk);
+  }
+
+  /** replicationAttachToNewMaster: the data set changes, so nothing earlier can be resumed. */
+  private attachToNewPrimary(): void {
+    this.discardCached();
+    const replication = this.host.replication;
+    replication.disconnectReplicas();
+    replication.freeBacklog();
+  }
+
+  /** replicationSendNewlineToMaster: at most once a second while loading. */
+  private sendNewline(): void {
+    const sec = unixSec(Date.now());
+    if (sec === this.lastNewlineSec) return;
+    this.lastNewlineSec = sec;
+    this.socket?.write('\n');
+  }
+
+  /** replicationAbortSyncTransfer's file part. */
+  private abortTransfer(): void {
+    const transfer = this.transfer;
+    this.transfer = null;
+    if (transfer?.file != null) transfer.file.abort();
+  }
+
+  /** cancelReplicationHandshake: true when a handshake or transfer was stopped. */
+  private cancelHandshake(reconnect: boolean): boolean {
+    const state = this.state;
+    if (state !== 'transfer' && state !== 'connecting' && state !== 'ping' && state !== 'handshake' && state !== 'psync') return false;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.destroy();
+    this.abortTransfer();
+    this.state = 'connect';
+    if (!reconnect || this.primary === null) return true;
+    this.host.log.notice(`Reconnecting to MASTER ${this.primary.host}:${this.primary.port} after failure`);
+    this.connect();
+    return true;
+  }
+
+  // ------------------------------------------------------------------ the primary's client
+
+  /** replicationCreateMasterClient over the current socket; the link is then up. */
+  private createPrimaryClient(position: PrimaryPosition, prePsync: boolean): void {
+    const socket = this.socket as Socket;
+    const host = this.host;
+    let applier: StreamApplier | null = null;
+    const connection = new PrimaryLinkConnection(
+      formatPeerAddress(socket.remoteAddress, socket.remotePort),
+      socket.localAddress === undefined ? '' : formatPeerAddress(socket.localAddress, socket.localPort ?? 0),
+      socketFd(socket),
+      () => {
+        // CLIENT KILL TYPE master (or any close of the client): the link goes.
+        if (this.linked?.applier === applier) this.dropPrimaryClient('client killed');
+      },
+      () => applier?.resume(),
+    );
+    const client = host.createPrimaryClient(connection);
+    const countError = client.reply.onError;
+    client.reply.onError = (text) => {
+      countError?.(text);
+      host.countUnexpectedErrorReply();
+      host.log.warning(`== CRITICAL == This replica is sending an error to its master: '${text.slice(0, 4096)}' after processing the command '${client.lastCommandName === 'NULL' ? '<unknown>' : client.lastCommandName}'`);
+    };
+    if (position.dbIndex >= 0) client.selectDb(position.dbIndex);
+    applier = new StreamApplier({
+      runCommand: (c, argv) => host.runCommand(c, argv),
+      withoutExpiry: (apply) => host.withoutExpiry(apply),
+      feed: (bytes) => host.replication.feed(bytes),
+      sendAck: (offset) => this.send(['REPLCONF', 'ACK', String(offset)]),
+      protocolError: (message, sample) => {
+        host.log.warning(`Protocol error (${message}) from client: ${client.infoLine(null)}. Query buffer during protocol error: '${sample.replace(/[^\x20-\x7e]/g, '.')}'`);
+        this.dropPrimaryClient('protocol error', false);
+      },
+      overBound: (bytes) => {
+        host.log.warning(`Closing the link with the MASTER: ${bytes} bytes received and not applied are over client-query-buffer-limit`);
+        this.dropPrimaryClient('query buffer limit', false);
+      },
+      get unappliedLimitBytes() { return host.config.num('client-query-buffer-limit'); },
+    }, client, position.reploff, position.replid);
+    this.linked = { applier, lastIoMs: Date.now(), prePsync };
+    this.state = 'connected';
+    this.downSinceMs = 0;
+  }
+
+  /** replicationResurrectCachedMaster. */
+  private resurrectCached(): void {
+    const cached = this.cached as PrimaryPosition;
+    this.cached = null;
+    this.createPrimaryClient(cached, false);
+    // A restarted node resuming from its RDB's replication info has no backlog yet.
+    if (this.host.replication.backlog === null) this.host.replication.createBacklog();
+  }
+
+  /**
+   * freeClient of the primary's client: with `cache`, its position is kept for a PSYNC
+   * (replicationCacheMaster), then replicationHandleMasterDisconnection reconnects at once.
+   */
+  private dropPrimaryClient(reason: string, cache = true): void {
+    const linked = this.linked;
+    if (linked === null) return;
+    this.linked = null;
+    const log = this.host.log;
+    log.notice('Connection with master lost.');
+    linked.applier.stop();
+    if (!linked.applier.client.closed) linked.applier.client.close(reason);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.destroy();
+    if (cache && !linked.prePsync) {
+      log.notice('Caching the disconnected master state.');
+      this.cached = linked.applier.position();
+    } else {
+      this.discardCached();
+    }
+    this.state = this.primary === null ? 'none' : 'connect';
+    this.downSinceMs = Date.now();
+    if (this.primary !== null) {
+      log.notice(`Reconnecting to MASTER ${this.primary.host}:${this.primary.port}`);
+      this.connect();
+    }
+  }
+
+  /** replicationCacheMasterUsingMyself: this node's own history, to PSYNC with its new primary. */
+  private cacheUsingMyself(): void {
+    this.host.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+    const replication = this.host.replication;
+    this.cached = { replid: replication.replid, reploff: replication.masterReplOffset, dbIndex: -1 };
+  }
+
+  /** replicationDiscardCachedMaster. */
+  private discardCached(): void {
+    if (this.cached === null) return;
+    this.host.log.notice('Discarding previously cached master state.');
+    this.cached = null;
+  }
+
+  /** REPLCONF GETACK reaching this node as a command: the ACK goes to the primary now. */
+  sendAckNow(): void {
+    this.sendAck();
+  }
+
+  /** replicationSendAck. */
+  private sendAck(): void {
+    const linked = this.linked;
+    if (linked !== null) this.send(['REPLCONF', 'ACK', String(linked.applier.reploff)]);
+  }
+
+  // ------------------------------------------------------------------ cron
+
+  private startCron(): void {
+    if (this.cronTimer !== null) return;
+    this.cronTimer = setInterval(() => this.cron(), 1000);
+    this.cronTimer.unref();
+  }
+
+  private stopCron(): void {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+  }
+
+  /** replicationCron's replica half. */
+  private cron(): void {
+    const primary = this.primary;
+    if (primary === null || this.transfer?.loading === true) return;
+    const log = this.host.log;
+    const nowSec = unixSec(Date.now());
+    const timeoutSec = this.host.config.num('repl-timeout');
+    const state = this.state;
+    if ((state === 'connecting' || state === 'ping' || state === 'handshake' || state === 'psync') && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
+      log.warning('Timeout connecting to the MASTER...');
+      this.cancelHandshake(true);
+    }
+    if (this.state === 'transfer' && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
+      log.warning("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
+      this.cancelHandshake(true);
+    }
+    if (this.state === 'connected' && this.linked !== null && nowSec - unixSec(this.linked.lastIoMs) > timeoutSec) {
+      log.warning('MASTER timeout: no data nor PING received...');
+      this.dropPrimaryClient('timeout');
+    }
+    if (this.state === 'connect') {
+      log.notice(`Connecting to MASTER ${primary.host}:${primary.port}`);
+      this.connect();
+    }
+    if (this.linked !== null && !this.linked.prePsync) this.sendAck();
+  }
+
+  // ------------------------------------------------------------------ INFO, ROLE, checks
+
+  /** The link is up (master_link_status:up). */
+  get linkUp(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** INFO replication's replica fields (master_host ... replica_announced). */
+  info(): InfoField[] {
+    const primary = this.primary;
+    if (primary === null) return [];
+    const now = Date.now();
+    const nowSec = unixSec(now);
+    const config = this.host.config;
+    const linked = this.linked;
+    const position = linked !== null ? { reploff: linked.applier.reploff, read: linked.applier.readReploff }
+      : this.cached !== null ? { reploff: this.cached.reploff, read: this.cached.reploff } : { reploff: 1, read: 1 };
+    const fields: InfoField[] = [
+      ['master_host', primary.host],
+      ['master_port', primary.port],
+      ['master_link_status', this.state === 'connected' ? 'up' : 'down'],
+      ['master_last_io_seconds_ago', linked !== null ? nowSec - unixSec(linked.lastIoMs) : -1],
+      ['master_sync_in_progress', this.state === 'transfer' ? 1 : 0],
+      ['slave_read_repl_offset', position.read],
+      ['slave_repl_offset', position.reploff],
+    ];
+    if (this.state === 'transfer') {
+      const payload = this.transfer?.payload ?? null;
+      const total = payload === null ? -1 : payload.sizeBytes;
+      const read = payload === null ? 0 : payload.readBytes;
+      const perc = total !== 0 ? (read / total) * 100 : 0;
+      fields.push(
+        ['master_sync_total_bytes', total],
+        ['master_sync_read_bytes', read],
+        ['master_sync_left_bytes', total - read],
+        ['master_sync_perc', Object.is(perc, -0) ? '-0.00' : perc.toFixed(2)],
+        ['master_sync_last_io_seconds_ago', nowSec - unixSec(this.lastIoMs)],
+      );
+    }
+    if (this.state !== 'connected') {
+      fields.push(['master_link_down_since_seconds', this.downSinceMs !== 0 ? nowSec - unixSec(this.downSinceMs) : -1]);
+    }
+    fields.push(
+      ['slave_priority', config.num('replica-priority')],
+      ['slave_read_only', config.bool('replica-read-only') ? 1 : 0],
+      ['replica_announced', config.bool('replica-announced') ? 1 : 0],
+    );
+    return fields;
+  }
+
+  /** ROLE's replica form; null on a primary. */
+  role(): PrimaryLinkRole | null {
+    const primary = this.primary;
+    if (primary === null) return null;
+    const state = this.state;
+    const shown = state === 'ping' || state === 'handshake' || state === 'psync' ? 'handshake' : state === 'transfer' ? 'sync' : state;
+    return { host: primary.host, port: primary.port, state: shown, offset: this.linked !== null ? this.linked.applier.reploff : -1 };
+  }
+
+  /** The READONLY refusal applies (a replica with replica-read-only). */
+  get readOnly(): boolean {
+    return this.primary !== null && this.host.config.bool('replica-read-only');
+  }
+
+  /** The MASTERDOWN refusal applies (link down and replica-serve-stale-data no). */
+  get staleDataRefused(): boolean {
+    return this.primary !== null && this.state !== 'connected' && !this.host.config.bool('replica-serve-stale-data');
+  }
+}
+
+/** The socket's file descriptor, for CLIENT LIST fd= (-1 when Node does not expose it). */
+function socketFd(socket: Socket): number {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+  const fd = handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
+}
