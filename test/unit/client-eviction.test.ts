@@ -1,7 +1,9 @@
-// maxmemory-clients judged on the clients there are now: the sampled client memory can still
-// count clients that closed a moment ago, and eviction must not close the rest for them (the
-// Redis suite's unit/maxmemory lost its own connection that way right after the many big
-// subscribers of the test before had gone).
+// Client memory as maxmemory and maxmemory-clients judge it. maxmemory-clients counts the
+// clients there are now: the sampled client memory can still count clients that closed a moment
+// ago, and eviction must not close the rest for them (the Redis suite's unit/maxmemory lost its
+// own connection that way right after the many big subscribers of the test before had gone).
+// Replicas' output is part of used_memory but neither normal client memory nor judged against
+// maxmemory (mem_not_counted_for_evict).
 
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../src/engine/client.js';
@@ -68,5 +70,21 @@ describe('maxmemory-clients', () => {
     // counts for neither.
     expect(evicted).toEqual(['b', 'a']);
     expect(eviction.evictedClients).toBe(2);
+  });
+});
+
+describe('replicas in used_memory', () => {
+  it('count in used_memory, apart from normal clients, as the memory not counted for eviction', () => {
+    const clients = [fakeClient('normal', 300_000), fakeClient('replica', 5_000_000, { isReplica: true })];
+    const { usedMemory } = setup(clients, 0);
+    usedMemory.sample();
+    const base = usedMemory.totalBytes() - usedMemory.normalClientsBytes - usedMemory.replicaClientsBytes;
+    expect(usedMemory.replicaClientsBytes).toBeGreaterThanOrEqual(5_000_000);
+    expect(usedMemory.normalClientsBytes).toBeGreaterThanOrEqual(300_000);
+    expect(usedMemory.normalClientsBytes).toBeLessThan(5_000_000);
+    clients[1].closed = true;
+    usedMemory.sample();
+    expect(usedMemory.replicaClientsBytes).toBe(0);
+    expect(usedMemory.totalBytes() - usedMemory.normalClientsBytes).toBe(base);
   });
 });
