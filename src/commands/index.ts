@@ -1,5 +1,6 @@
 // Every command family, in one list: the single source the command table is built from.
 
+import { aclCommands } from './acl.js';
 import { aofCommands, aofDebugSubcommands } from './aof.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
@@ -58,5 +59,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   aofCommands,
   replicationCommands,
   replicaofCommands,
+  aclCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

@@ -558,7 +558,7 @@ export class ReplicaSide implements ReplicaSideView {
     } else {
       const file = transfer.file as DurableFileWriter;
       try {
-        await file.commit();
+        file.commitSync();
         transfer.file = null;
         image = readFileSync(rdbFilePath(host.config));
       } catch (err) {
