@@ -43,12 +43,20 @@ export class ClientEviction {
     const limit = clientEvictionLimitBytes(this.live.maxmemoryClients, this.live.maxmemoryBytes);
     if (limit === 0) return;
     this.usedMemory.totalBytes();
-    let total = this.usedMemory.normalClientsBytes;
-    if (total < limit) return;
+    if (this.usedMemory.normalClientsBytes < limit) return;
+    // The sample may be up to its interval old and still count clients that have gone since
+    // (a burst of closes): the total is counted again now, as Redis keeps it exact, so no
+    // client is closed for memory that is no longer there. Replicas are neither counted nor
+    // evicted (Redis counts normal and pub/sub clients only).
+    let total = 0;
     const candidates: Array<{ client: Client; bytes: number }> = [];
     for (const client of this.host.clients()) {
-      if (!client.noEvict && !client.closed) candidates.push({ client, bytes: clientMemoryBytes(client) });
+      if (client.closed || client.isReplica) continue;
+      const bytes = clientMemoryBytes(client);
+      total += bytes;
+      if (!client.noEvict) candidates.push({ client, bytes });
     }
+    if (total < limit) return;
     candidates.sort((a, b) => b.bytes - a.bytes);
     for (const { client, bytes } of candidates) {
       if (total < limit) break;

@@ -102,7 +102,7 @@ function memorySection(s: Server): Field[] {
   const rss = usage.rss;
   const total = totalmem();
   // Redis's overhead: the baseline, client buffers, script caches and the key tables' entries.
-  const overhead = Math.min(used, startup + s.usedMemory.normalClientsBytes + s.usedMemory.scriptCachesBytes + keyTablesBytes(s));
+  const overhead = Math.min(used, startup + s.usedMemory.normalClientsBytes + s.usedMemory.replicaClientsBytes + s.usedMemory.scriptCachesBytes + keyTablesBytes(s));
   const dataset = used - overhead;
   const netUsed = used - startup;
   const fragmentation = used > 0 ? rss / used : 0;
@@ -152,7 +152,7 @@ function memorySection(s: Server): Field[] {
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', fragmentation.toFixed(2)],
     ['mem_fragmentation_bytes', rss - used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', s.usedMemory.replicaClientsBytes],
     ['mem_replication_backlog', replicationMemory.backlogBytes],
     ['mem_total_replication_buffers', replicationMemory.totalBytes],
     ['mem_clients_slaves', replicationMemory.replicasBytes],

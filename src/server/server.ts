@@ -209,8 +209,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       access: this.keyspace.access,
       live: config.live,
       usedBytes: () => this.usedMemory.totalBytes(),
-      // Replication and AOF buffers are not judged against maxmemory; none exist yet.
-      notCountedBytes: () => 0,
+      // Replicas' output is not judged against maxmemory (the AOF's buffer is not in used_memory).
+      notCountedBytes: () => this.usedMemory.replicaClientsBytes,
       safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect(),
       keyEvicting: (db, key) => {
         // lazyfree-lazy-eviction: a big value counts as freed in the background (lazyfreed_objects).

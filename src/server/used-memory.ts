@@ -49,6 +49,7 @@ export interface ScriptsMemory {
 
 export class UsedMemory {
   private clientsBytes = 0;
+  private replicasBytes = 0;
   private scriptsBytes = 0;
   private sampledAtMs = Number.NEGATIVE_INFINITY;
 
@@ -71,12 +72,21 @@ export class UsedMemory {
     const now = nowMs();
     const intervalMs = Math.max(CLIENTS_SAMPLE_MIN_MS, this.clientCount() * CLIENTS_SAMPLE_MS_PER_CLIENT);
     if (now - this.sampledAtMs >= intervalMs || now < this.sampledAtMs) this.sample(now);
-    return STARTUP_BYTES + this.datasetBytes() + this.clientsBytes + this.scriptsBytes;
+    return STARTUP_BYTES + this.datasetBytes() + this.clientsBytes + this.replicasBytes + this.scriptsBytes;
   }
 
-  /** Client buffers as of the last sample (INFO mem_clients_normal). */
+  /** Client buffers as of the last sample, replicas left out (INFO mem_clients_normal). */
   get normalClientsBytes(): number {
     return this.clientsBytes;
+  }
+
+  /**
+   * What the attached replicas' connections hold as of the last sample: part of used_memory,
+   * but not judged against maxmemory (Redis's freeMemoryGetNotCountedMemory leaves the
+   * replication buffer beyond the backlog out, or a slow replica would make the node evict).
+   */
+  get replicaClientsBytes(): number {
+    return this.replicasBytes;
   }
 
   /** EVAL cache and function libraries as of the last sample. */
@@ -88,8 +98,13 @@ export class UsedMemory {
   sample(now = nowMs()): void {
     this.sampledAtMs = now;
     let clients = 0;
-    for (const c of this.clients()) clients += clientMemoryBytes(c);
+    let replicas = 0;
+    for (const c of this.clients()) {
+      if (c.isReplica) replicas += clientMemoryBytes(c);
+      else clients += clientMemoryBytes(c);
+    }
     this.clientsBytes = clients;
+    this.replicasBytes = replicas;
     let scripts = this.scripts.cachedScriptBytes;
     for (const library of this.keyspace.functions.libraries.values()) scripts += library.code.length;
     this.scriptsBytes = scripts;

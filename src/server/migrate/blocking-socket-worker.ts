@@ -142,11 +142,15 @@ export function blockingSocketWorker(net: typeof NetModule, threads: typeof Work
     });
   });
 
-  /** Writes `data` in slices, each allowed `timeoutMs`; null when all of it was written. */
+  /**
+   * Writes `data` in slices, each allowed `timeoutMs` in all (syncWrite's deadline per slice,
+   * whatever else happens on the socket meanwhile); null when all of it was written.
+   */
   const write = async (peer: Peer, data: Uint8Array, timeoutMs: number): Promise<ExchangeFailure | null> => {
     for (let pos = 0; pos < data.length; pos += setup.writeSliceBytes) {
       if (peer.failed) return { writing: true, timedOut: false };
       const slice = data.subarray(pos, Math.min(data.length, pos + setup.writeSliceBytes));
+      const deadlineMs = Date.now() + timeoutMs;
       let written = false;
       let writeError = false;
       peer.socket.write(slice, (err) => {
@@ -156,7 +160,8 @@ export function blockingSocketWorker(net: typeof NetModule, threads: typeof Work
       });
       while (!written) {
         if (writeError || peer.failed) return { writing: true, timedOut: false };
-        if (!(await nextEvent(peer, timeoutMs))) return { writing: true, timedOut: true };
+        const remainingMs = deadlineMs - Date.now();
+        if (remainingMs <= 0 || !(await nextEvent(peer, remainingMs))) return { writing: true, timedOut: true };
       }
     }
     return null;
