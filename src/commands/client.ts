@@ -71,6 +71,7 @@ function clientTypeByName(name: string): ClientType | null {
 /** getClientType. */
 function clientType(client: ClientState): ClientType {
   if (client.isPrimaryLink) return 'master';
+  if (client.isReplica) return 'replica';
   return client.isPubSub ? 'pubsub' : 'normal';
 }
 

@@ -40,6 +40,10 @@ export interface ClientState {
   readonly patterns: Set<string>;
   readonly shardChannels: Set<string>;
   isMonitor: boolean;
+  /** A replica attached to this node (its SYNC/PSYNC was accepted). */
+  readonly isReplica: boolean;
+  /** The replication offset right after this client's last command that fed the stream (WAIT). */
+  readonly woff: number;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -137,14 +141,22 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
-  /** ROLE's replica form; null on a primary. */
-  primaryLinkRole(): {
-    host: string;
-    port: number;
-    state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
-    /** The applied offset, -1 while the link has no primary client. */
-    offset: number;
-  } | null;
+  /** Replicas attached to this node: SYNC, PSYNC, REPLCONF, WAIT. */
+  readonly primary: PrimaryApi;
+  /** ROLE: the primary form on a primary, the replica form on a replica. */
+  roleReply(reply: ReplyWriter): void;
+}
+
+/** The primary side of replication as its commands use it (src/replication/primary/). */
+export interface PrimaryApi {
+  /** SYNC, or PSYNC replid offset: a partial or full resync; the client becomes a replica. */
+  sync(ctx: CommandContext, argv: readonly string[]): void;
+  /** REPLCONF option value ...: handshake options, ACK and GETACK. */
+  replconf(ctx: CommandContext, argv: readonly string[]): void;
+  /** WAIT's refusal on a replica, else null (checked before its arguments, as Redis). */
+  readonly waitRefusal: string | null;
+  /** WAIT numreplicas with its deadline (0: forever): replies now or blocks the client. */
+  wait(ctx: CommandContext, numReplicas: number, deadlineMs: number): void;
 }
 
 /** The AOF as BGREWRITEAOF and DEBUG use it. */

@@ -18,6 +18,7 @@ import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -54,5 +55,6 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   dumpCommands,
   aofCommands,
   replicaofCommands,
+  replicationCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
 ];

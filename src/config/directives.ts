@@ -275,7 +275,7 @@ export const DIRECTIVES = [
   { name: 'key-load-delay', kind: 'int', defaultText: '0', min: INT_MIN, max: INT_MAX, mutable: true, hidden: true },
   { name: 'active-expire-effort', kind: 'int', defaultText: '1', min: 1, max: 10, mutable: true },
   { name: 'hz', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true, normalize: clampHz },
-  { name: 'min-replicas-to-write', alias: 'min-slaves-to-write', kind: 'int', defaultText: '0', min: 0, max: INT_MAX, mutable: true, reservedFor: 'replication' },
+  { name: 'min-replicas-to-write', alias: 'min-slaves-to-write', kind: 'int', defaultText: '0', min: 0, max: INT_MAX, mutable: true },
   { name: 'min-replicas-max-lag', alias: 'min-slaves-max-lag', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true },
   { name: 'watchdog-period', kind: 'int', defaultText: '0', min: 0, max: INT_MAX, mutable: true, hidden: true },
   { name: 'shutdown-timeout', kind: 'int', defaultText: '10', min: 0, max: INT_MAX, mutable: true },

@@ -95,6 +95,26 @@ export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
   };
 }
 
+/** What replication exposes for min-replicas-to-write. */
+export interface GoodReplicasGate {
+  /** The NOREPLICAS text while too few replicas acknowledged recently, else null. */
+  readonly writeRefusal: string | null;
+}
+
+/** min-replicas-to-write: writes (and EXEC of a transaction with writes) need enough good replicas. */
+export function minReplicasCheck(gate: GoodReplicasGate): CommandCheck {
+  return {
+    name: 'min-replicas',
+    appliesTo: (command) => command.isWrite || command.isExec,
+    run: (client, command) => {
+      const refusal = gate.writeRefusal;
+      if (refusal === null || client.replaysData) return null;
+      if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
+      return refusal;
+    },
+  };
+}
+
 /** What persistence exposes while the dataset loads at start-up. */
 export interface LoadingGate {
   readonly loadingRefusal: string | null;

@@ -30,6 +30,15 @@ export interface ClientHost {
   resumeAfterBlock(client: Client): void;
 }
 
+/** What the engine knows of a client that became a replica of this node (src/replication/primary/). */
+export interface ReplicaLinkState {
+  /**
+   * Output counted against client-output-buffer-limit replica: the stream kept for the replica or
+   * not yet written out, never the snapshot bytes of its full sync.
+   */
+  readonly outputBytes: number;
+}
+
 export class Client implements ClientState, CommandContext {
   readonly reply = new ReplyWriter();
   name = '';
@@ -51,6 +60,10 @@ export class Client implements ClientState, CommandContext {
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
   isMonitor = false;
+  /** Set once the client's SYNC/PSYNC made it a replica of this node (Redis's CLIENT_SLAVE). */
+  replicaLink: ReplicaLinkState | null = null;
+  /** The replication offset right after this client's last command that fed the stream (WAIT). */
+  woff = 0;
   replyMode: ClientReplyMode = 'on';
   /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
@@ -124,7 +137,12 @@ export class Client implements ClientState, CommandContext {
     return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
+  get isReplica(): boolean {
+    return this.replicaLink !== null;
+  }
+
   get outputBufferBytes(): number {
+    if (this.replicaLink !== null) return this.replicaLink.outputBytes;
     return this.reply.lengthBytes + this.connection.pendingOutputBytes;
   }
 
@@ -259,6 +277,7 @@ export class Client implements ClientState, CommandContext {
   flagsText(): string {
     let flags = '';
     if (this.isMonitor) flags += 'O';
+    else if (this.replicaLink !== null) flags += 'S';
     if (this.isPrimaryLink) flags += 'M';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';

@@ -32,6 +32,11 @@ export interface Connection {
   resumeReading(): void;
   /** Authentication lifts the request-size limits an unauthenticated connection has. */
   setAuthenticated(authenticated: boolean): void;
+  /**
+   * Calls `callback` once everything written so far has left (at once when nothing waits); never
+   * after the connection closed. A replica's snapshot transfer paces itself by it.
+   */
+  whenDrained(callback: () => void): void;
 }
 
 /** A connection with no socket whose replies go nowhere (a replica applying its primary's stream). */
@@ -54,6 +59,9 @@ export class DiscardingConnection implements Connection {
   pauseReading(): void {}
   resumeReading(): void {}
   setAuthenticated(_authenticated: boolean): void {}
+  whenDrained(callback: () => void): void {
+    callback();
+  }
 }
 
 /**

@@ -33,6 +33,8 @@ export interface DispatcherHost {
   readonly api: ServerApi;
   readonly propagator: Propagator;
   readonly keyspaceHooks: KeyspaceHooks;
+  /** master_repl_offset: a client whose command fed the stream remembers it (WAIT's woff). */
+  readonly replicationOffset: number;
   logWarning(message: string): void;
   /** Slowlog, latency monitor, latency histogram and MONITOR after a command ran. */
   afterCall(client: Client, command: Command, argv: string[], durationMicros: number): void;
@@ -133,9 +135,11 @@ export class Dispatcher {
       return outcome === POSTPONE ? 'postponed' : 'done';
     }
     const propagator = this.host.propagator;
+    const unitsBefore = propagator.unitsEmitted;
     propagator.begin();
     this.call(client, command, argv);
     propagator.end();
+    if (propagator.unitsEmitted !== unitsBefore) client.woff = this.host.replicationOffset;
     return 'done';
   }
 

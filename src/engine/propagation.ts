@@ -24,6 +24,8 @@ export class Propagator {
   private depth = 0;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
   private lastDbIndex = -1;
+  /** Units handed to the listeners so far (the dispatcher compares it around a command for WAIT). */
+  unitsEmitted = 0;
 
   subscribe(listener: PropagationListener): void {
     this.listeners.push(listener);
@@ -85,6 +87,7 @@ export class Propagator {
     let at = 0;
     for (const argv of unit) at = writeCommand(chunk, at, argv);
     const firstDbIndex = effects[0].dbIndex;
+    this.unitsEmitted++;
     for (const listener of this.listeners) listener(chunk, firstDbIndex);
   }
 
@@ -92,6 +95,11 @@ export class Propagator {
     if (dbIndex === this.lastDbIndex) return;
     this.lastDbIndex = dbIndex;
     unit.push(['SELECT', String(dbIndex)]);
+  }
+
+  /** The db the stream's last SELECT chose (-1: none since the last reset). */
+  get selectedDb(): number {
+    return this.lastDbIndex;
   }
 
   /** Forgets the selected db, so the next effect is preceded by SELECT (new stream consumer). */

@@ -63,6 +63,13 @@ export class Persistence implements PersistenceApi {
   loading: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
+  /**
+   * A snapshot streamed to replicas' sockets (replication's diskless sync): it holds the snapshot
+   * machinery as a background save does (Redis's RDB child with a socket target).
+   */
+  private socketSnapshot: { abort(): void } | null = null;
+  /** Told when a background save to the file ends (replicas waiting for it; Redis's updateSlavesWaitingBgsave). */
+  private readonly saveDoneListeners: Array<(ok: boolean) => void> = [];
 
   constructor(private readonly host: PersistenceHost) {
     this.savePoints = parseSavePoints(host.config.str('save'));
@@ -89,8 +96,23 @@ export class Persistence implements PersistenceApi {
     return this.savePoints.length > 0;
   }
 
+  /** A background save runs, to the file or to replicas' sockets (Redis's child_type == RDB). */
   get bgsaveInProgress(): boolean {
-    return this.background !== null;
+    return this.background !== null || this.socketSnapshot !== null;
+  }
+
+  /** Replication's diskless sync takes the snapshot machinery (canStartBackgroundSave first). */
+  holdForReplicas(snapshot: { abort(): void }): void {
+    this.socketSnapshot = snapshot;
+  }
+
+  releaseFromReplicas(snapshot: { abort(): void }): void {
+    if (this.socketSnapshot === snapshot) this.socketSnapshot = null;
+  }
+
+  /** Calls `listener` each time a background save to the file ends (true when it succeeded). */
+  onBackgroundSaveDone(listener: (ok: boolean) => void): void {
+    this.saveDoneListeners.push(listener);
   }
 
   /** The running background save (INFO's current_* fields), if any. */
@@ -149,7 +171,7 @@ export class Persistence implements PersistenceApi {
 
   /** BGSAVE [SCHEDULE]: the status reply, or an error reply. */
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string } {
-    if (this.background !== null) return { error: 'ERR Background save already in progress' };
+    if (this.bgsaveInProgress) return { error: 'ERR Background save already in progress' };
     if (inTransaction) {
       // Inside MULTI/EXEC Redis only schedules it (the cron starts it after the transaction).
       this.bgsaveScheduled = true;
@@ -165,9 +187,9 @@ export class Persistence implements PersistenceApi {
     return this.startBackgroundSave() ? { status: 'Background saving started' } : { error: 'ERR' };
   }
 
-  /** Whether nothing else (an AOF rewrite) holds the snapshot machinery. */
-  private canStartBackgroundSave(): boolean {
-    return this.background === null && !this.host.aof.rewriteInProgress;
+  /** Whether nothing else (an AOF rewrite, a snapshot for replicas) holds the snapshot machinery. */
+  canStartBackgroundSave(): boolean {
+    return this.background === null && this.socketSnapshot === null && !this.host.aof.rewriteInProgress;
   }
 
   /** rdbSaveBackground: starts a snapshot to dir/dbfilename. */
@@ -211,10 +233,12 @@ export class Persistence implements PersistenceApi {
       log.warning('Background saving terminated by signal 10');
     }
     this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
+    for (const listener of this.saveDoneListeners) listener(outcome === 'ok');
   }
 
   /** killRDBChild: the running snapshot stops and its temporary file goes. */
   abortBackgroundSave(): void {
+    this.socketSnapshot?.abort();
     const save = this.background;
     if (save === null) return;
     save.abort();
@@ -266,7 +290,7 @@ export class Persistence implements PersistenceApi {
    * not given: the shutdown is cancelled (the lines are logged here).
    */
   shutdownSave(save: boolean | null, force: boolean, log: ServerLog): boolean {
-    if (this.background !== null) {
+    if (this.bgsaveInProgress) {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.abortBackgroundSave();
     }

@@ -9,9 +9,10 @@
 // propagation point; without it the stream is neither encoded nor counted.
 
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/config.js';
-import type { Propagator } from '../engine/propagation.js';
+import type { ReplicationApi } from '../commands/context.js';
+import type { ReplyWriter } from '../protocol/writer.js';
 import { Backlog } from './backlog.js';
+import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
 /** Redis's replid2 when there is no previous history. */
 export const NO_REPLICATION_ID = '0000000000000000000000000000000000000000';
@@ -21,31 +22,19 @@ export function newReplicationId(): string {
   return randomBytes(20).toString('hex');
 }
 
-export interface ReplicationHost {
-  readonly config: Config;
-  readonly propagator: Propagator;
-}
+/** What replication needs from the node (the primary side's needs included). */
+export type ReplicationHost = PrimaryHost;
 
 export type InfoField = [string, string | number];
-
-/** ROLE's replica form. */
-export interface PrimaryLinkRole {
-  host: string;
-  port: number;
-  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
-  /** The applied offset, -1 while the link has no primary client. */
-  offset: number;
-}
 
 /** What the Replication service needs of the replica side. */
 export interface ReplicaSideView {
   info(): InfoField[];
-  role(): PrimaryLinkRole | null;
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   replicaOfNoOne(requestedBy: string): void;
 }
 
-export class Replication {
+export class Replication implements ReplicationApi {
   /** master_replid: the history this node's stream belongs to. */
   replid = newReplicationId();
   /** master_replid2: the history this node followed before (PSYNC2), valid up to secondReplOffset. */
@@ -66,20 +55,34 @@ export class Replication {
    * REPLICAOF. Set by the server when it wires the node.
    */
   replicaSide: ReplicaSideView | null = null;
-  /**
-   * Closes every attached replica so that they reconnect and PSYNC (Redis's disconnectSlaves:
-   * the replication ID changed or the data set was replaced). The primary side sets it; until a
-   * replica can attach, there is none to close.
-   */
-  disconnectReplicas: () => void = () => {};
   /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
+  /** Set by the replica side while its link with the primary is up (REPL_STATE_CONNECTED): replicas may sync. */
+  primaryLinkUp = false;
+  /** Set by the replica side while linked: REPLCONF GETACK from the primary asks for an ACK now. */
+  ackSender: (() => void) | null = null;
+  /** Set by the replica side: ROLE's replica form (host, port, link state, processed offset). */
+  replicaRole: ((reply: ReplyWriter) => void) | null = null;
+  /** The replicas attached to this node (src/replication/primary/). */
+  readonly primary: PrimarySide;
   private readonly onPropagated = (chunk: Buffer): void => {
     if (this.primaryAddress === null) this.feed(chunk);
   };
 
   constructor(private readonly host: ReplicationHost) {
     host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
+    this.primary = new PrimarySide(this, host);
+  }
+
+  /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
+  sendAckToPrimary(): void {
+    this.ackSender?.();
+  }
+
+  /** ROLE: the primary form, or the replica side's. */
+  roleReply(reply: ReplyWriter): void {
+    if (this.primaryAddress !== null && this.replicaRole !== null) this.replicaRole(reply);
+    else this.primary.roleReply(reply);
   }
 
   /** createReplicationBacklog: from now on the stream is encoded, counted and kept. */
@@ -111,6 +114,8 @@ export class Replication {
   /**
    * Appends bytes to the stream: a unit propagated by this node's own writes, or, on a replica,
    * the bytes received from its primary (proxied verbatim so sub-replicas see the same offsets).
+   * The chunk is handed over: replicas' sockets keep it until written, so it must never change
+   * afterwards (copy a view of a reused read buffer first).
    */
   feed(chunk: Buffer): void {
     if (this.backlog === null) return;
@@ -166,14 +171,17 @@ export class Replication {
     this.replicaSide?.replicaOfNoOne(requestedBy);
   }
 
-  /** ROLE's replica form (host, port, link state, applied offset); null on a primary. */
-  primaryLinkRole(): PrimaryLinkRole | null {
-    return this.replicaSide === null ? null : this.replicaSide.role();
+  /**
+   * disconnectSlaves: every attached replica is closed, so that it reconnects and PSYNCs (the
+   * replication ID changed, or the data set was replaced).
+   */
+  disconnectReplicas(): void {
+    this.primary.disconnectAll();
   }
 
   /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */
   private attachedReplicasInfo(): InfoField[] {
-    return [['connected_slaves', 0]];
+    return this.primary.infoFields();
   }
 
   /** The backlog's and IDs' part of INFO replication, in Redis's order. */

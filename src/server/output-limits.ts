@@ -20,8 +20,8 @@ export class OutputLimits {
 
   private set(text: string): void {
     this.limits = outputBufferLimitsFromText(text);
-    const { normal, pubsub } = this.limits;
-    const candidates = [normal.hardBytes, normal.softBytes, pubsub.hardBytes, pubsub.softBytes].filter((b) => b > 0);
+    const { normal, pubsub, replica } = this.limits;
+    const candidates = [normal.hardBytes, normal.softBytes, pubsub.hardBytes, pubsub.softBytes, replica.hardBytes, replica.softBytes].filter((b) => b > 0);
     this.smallestLimitBytes = candidates.length === 0 ? Infinity : Math.min(...candidates);
   }
 
@@ -35,7 +35,7 @@ export class OutputLimits {
     const usedBytes = client.outputBufferBytes;
     // The common case on every pushed message: far below any limit, no soft clock running.
     if (usedBytes < this.smallestLimitBytes && client.softLimitSinceMs === 0) return false;
-    const limits = client.isPubSub ? this.limits.pubsub : this.limits.normal;
+    const limits = client.isReplica ? this.limits.replica : client.isPubSub ? this.limits.pubsub : this.limits.normal;
     if (limits.hardBytes === 0 && limits.softBytes === 0) return false;
     let over = limits.hardBytes > 0 && usedBytes >= limits.hardBytes;
     if (limits.softBytes > 0 && usedBytes >= limits.softBytes) {

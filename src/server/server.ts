@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
+import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -213,6 +213,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       authCheck,
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
+      minReplicasCheck(this.replication.primary),
       readOnlyReplicaCheck(this.replicaSide),
       loadingCheck(this.persistence),
       noMultiCheck,
@@ -650,6 +651,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
     this.blocking.forget(client);
+    this.replication.primary.clientClosed(client);
+  }
+
+  /** The engine's client of a command's context (replication's commands reach the socket). */
+  clientById(id: number): Client | undefined {
+    return this.clients.byIdMap.get(id);
+  }
+
+  /** DispatcherHost: master_repl_offset (a client's WAIT offset). */
+  get replicationOffset(): number {
+    return this.replication.masterReplOffset;
   }
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
@@ -859,7 +871,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
-      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
+      if (timeoutSec > 0 && !client.isPubSub && !client.isMonitor && !client.isReplica && client.pausedArgv === null && !client.blockedOnKeys && !client.commandInProgress &&
           client.connection instanceof SocketConnection && now - client.lastInteractionMs > timeoutSec * 1000) {
         this.log.verbose('Closing idle client');
         client.close('idle timeout');
@@ -868,6 +880,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.replication.primary.cron(now);
     this.rates.sample(now);
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();

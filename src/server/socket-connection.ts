@@ -74,6 +74,9 @@ export class SocketConnection implements Connection, GatedOutput {
   held: GatedOutput['held'] = null;
   heldBytes = 0;
   private endWhenReleased = false;
+  /** Callbacks waiting for the output to drain (whenDrained), and whether 'drain' is awaited. */
+  private drainWaiters: Array<() => void> = [];
+  private awaitingDrain = false;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
   constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate, unixSocketPath: string | null = null) {
@@ -216,6 +219,30 @@ export class SocketConnection implements Connection, GatedOutput {
 
   releasedAll(): void {
     if (this.endWhenReleased) this.end();
+    else this.checkDrained();
+  }
+
+  whenDrained(callback: () => void): void {
+    this.drainWaiters.push(callback);
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (this.drainWaiters.length === 0 || this.socket.destroyed) return;
+    if (this.socket.writableLength === 0 && this.heldBytes === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const waiter of waiters) waiter();
+      return;
+    }
+    // Held output (waiting for the AOF) is released through releasedAll; socket output drains.
+    if (this.socket.writableLength > 0 && !this.awaitingDrain) {
+      this.awaitingDrain = true;
+      this.socket.once('drain', () => {
+        this.awaitingDrain = false;
+        this.checkDrained();
+      });
+    }
   }
 
   destroy(): void {

@@ -70,8 +70,8 @@ describe('reserved directives are judged on their final value', () => {
   });
 
   it('the earliest offending line is reported when several reserved directives are off', () => {
-    expect(failure('min-replicas-to-write 1\ncluster-enabled yes\n')).toContain(">>> 'min-replicas-to-write 1'\n");
-    expect(failure('cluster-enabled yes\nmin-replicas-to-write 1\n')).toContain(">>> 'cluster-enabled yes'\n");
+    expect(failure('tls-port 6380\ncluster-enabled yes\n')).toContain(">>> 'tls-port 6380'\n");
+    expect(failure('cluster-enabled yes\ntls-port 6380\n')).toContain(">>> 'cluster-enabled yes'\n");
   });
 
   it('a value reset inside an included file counts, and errors name the included line', () => {

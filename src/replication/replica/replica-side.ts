@@ -22,7 +22,8 @@ import type { Db } from '../../store/db.js';
 import { DurableFileWriter } from '../../util/durable-file.js';
 import { describeSystemError } from '../../util/errno.js';
 import { formatPeerAddress } from '../../util/net-address.js';
-import type { InfoField, PrimaryLinkRole, Replication, ReplicaSideView } from '../replication.js';
+import type { ReplyWriter } from '../../protocol/writer.js';
+import type { InfoField, Replication, ReplicaSideView } from '../replication.js';
 import { LineTooLongError, LinkBuffer } from './link-buffer.js';
 import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
 import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
@@ -75,6 +76,15 @@ export interface ReplicaSideHost {
   followsPrimary(follows: boolean): void;
 }
 
+/** ROLE's replica form. */
+export interface PrimaryLinkRole {
+  host: string;
+  port: number;
+  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+  /** The applied offset, -1 while the link has no primary client. */
+  offset: number;
+}
+
 /** A link whose full sync is being received: where the payload goes and how it will be loaded. */
 interface Transfer {
   /** Null until the `$...` header line has arrived. */
@@ -105,7 +115,7 @@ function unixSec(ms: number): number {
 export class ReplicaSide implements ReplicaSideView {
   /** masterhost / masterport; null on a primary. */
   private primary: { host: string; port: number } | null = null;
-  state: LinkState = 'none';
+  private linkState: LinkState = 'none';
   private socket: Socket | null = null;
   private readonly input = new LinkBuffer();
   /** Handshake replies still expected, in order. */
@@ -124,7 +134,20 @@ export class ReplicaSide implements ReplicaSideView {
   private cronTimer: NodeJS.Timeout | null = null;
   private lastNewlineSec = 0;
 
-  constructor(private readonly host: ReplicaSideHost) {}
+  constructor(private readonly host: ReplicaSideHost) {
+    host.replication.ackSender = () => this.sendAck();
+    host.replication.replicaRole = (reply) => this.roleReply(reply);
+  }
+
+  /** Redis's repl_state; the Replication service knows whether the link is up (replicas may sync). */
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  private set state(state: LinkState) {
+    this.linkState = state;
+    this.host.replication.primaryLinkUp = state === 'connected';
+  }
 
   // ------------------------------------------------------------------ role changes
 
@@ -691,7 +714,6 @@ export class ReplicaSide implements ReplicaSideView {
       runCommand: (c, argv) => host.runCommand(c, argv),
       withoutExpiry: (apply) => host.withoutExpiry(apply),
       feed: (bytes) => host.replication.feed(bytes),
-      sendAck: (offset) => this.send(['REPLCONF', 'ACK', String(offset)]),
       protocolError: (message, sample) => {
         host.log.warning(`Protocol error (${message}) from client: ${client.infoLine(null)}. Query buffer during protocol error: '${sample.replace(/[^\x20-\x7e]/g, '.')}'`);
         this.dropPrimaryClient('protocol error', false);
@@ -862,6 +884,18 @@ export class ReplicaSide implements ReplicaSideView {
     const state = this.state;
     const shown = state === 'ping' || state === 'handshake' || state === 'psync' ? 'handshake' : state === 'transfer' ? 'sync' : state;
     return { host: primary.host, port: primary.port, state: shown, offset: this.linked !== null ? this.linked.applier.reploff : -1 };
+  }
+
+  /** ROLE on a replica: slave, host, port, link state, applied offset. */
+  private roleReply(reply: ReplyWriter): void {
+    const role = this.role();
+    if (role === null) return;
+    reply.arrayLength(5);
+    reply.bulk('slave');
+    reply.bulk(role.host);
+    reply.integer(role.port);
+    reply.bulk(role.state);
+    reply.integer(role.offset);
   }
 
   /** The READONLY refusal applies (a replica with replica-read-only). */

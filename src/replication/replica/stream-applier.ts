@@ -19,8 +19,6 @@ export interface ApplierHost {
   withoutExpiry(apply: () => void): void;
   /** The applied bytes, into this node's own replication stream. */
   feed(bytes: Buffer): void;
-  /** REPLCONF GETACK: the link answers REPLCONF ACK <offset>. */
-  sendAck(offset: number): void;
   /** The stream cannot be parsed: the link is closed and not cached (Redis's protocol error). */
   protocolError(message: string, sample: string): void;
   /** Bytes received and not yet applied passed the bound: the link is closed. */
@@ -37,10 +35,6 @@ export interface PrimaryPosition {
   reploff: number;
   /** The db the stream last selected (-1 when not known). */
   dbIndex: number;
-}
-
-function isGetAck(argv: readonly string[]): boolean {
-  return argv.length >= 2 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
 }
 
 export class StreamApplier {
@@ -120,15 +114,11 @@ export class StreamApplier {
       const bigArgs = parser.takeBigArgs();
       if (bigArgs !== null) materializeBigArgs(argv, bigArgs);
       const end = this.receivedBytes - parser.pendingBytes;
-      if (isGetAck(argv)) {
-        // The offset acknowledged is the one before the GETACK itself (reploff moves after it).
-        this.host.sendAck(this.reploff);
-      } else {
-        this.host.withoutExpiry(() => this.host.runCommand(client, argv));
-        if (client.pausedArgv !== null) {
-          this.postponedEnd = end;
-          return;
-        }
+      // REPLCONF GETACK runs too: it sends the ACK with reploff as it is before the command.
+      this.host.withoutExpiry(() => this.host.runCommand(client, argv));
+      if (client.pausedArgv !== null) {
+        this.postponedEnd = end;
+        return;
       }
       this.commandApplied(end);
     }
@@ -208,4 +198,9 @@ export class PrimaryLinkConnection implements Connection {
   }
 
   setAuthenticated(_authenticated: boolean): void {}
+
+  whenDrained(callback: () => void): void {
+    // Nothing written to this connection waits: replies to the primary are dropped.
+    callback();
+  }
 }
