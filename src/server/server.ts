@@ -208,6 +208,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.replication = new Replication(this);
     this.replicaSide = this.createReplicaSide();
     this.replication.replicaSide = this.replicaSide;
+    this.keyspace.replicationPosition = () => this.replicaSide.savePosition();
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck,
@@ -337,6 +338,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       setLoading: (state) => { this.persistence.loading = state; },
       get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
+      get loadingDataset() { return server.persistence.loading !== null; },
       abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
       emptyData,
       newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
@@ -355,6 +357,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
       followsPrimary: (follows) => { hooks.followsPrimary = follows; },
+      selectedStreamDb: () => this.propagator.selectedDb,
     });
   }
 

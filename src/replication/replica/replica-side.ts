@@ -50,6 +50,8 @@ export interface ReplicaSideHost {
   /** Runs `apply` with no key expiring (a primary's command sees keys past their deadline). */
   withoutExpiry(apply: () => void): void;
   setLoading(state: LoadingState | null): void;
+  /** A dataset is being loaded (start-up, DEBUG RELOAD, a full sync). */
+  readonly loadingDataset: boolean;
   readonly bgsaveInProgress: boolean;
   /** killRDBChild: the running BGSAVE stops and its temporary file goes. */
   abortBackgroundSave(): void;
@@ -74,6 +76,8 @@ export interface ReplicaSideHost {
   countUnexpectedErrorReply(): void;
   /** Keys stop (or start again) expiring on their own: a replica's expiries come from its primary. */
   followsPrimary(follows: boolean): void;
+  /** The db the node's own stream last selected (-1: the next unit starts with a SELECT). */
+  selectedStreamDb(): number;
 }
 
 /** ROLE's replica form. */
@@ -202,6 +206,56 @@ export class ReplicaSide implements ReplicaSideView {
     this.setAddress({ host, port });
     this.state = 'connect';
     this.startCron();
+  }
+
+  /**
+   * loadDataFromDisk's replication part: the repl-* AUX fields of the RDB file loaded at
+   * start-up. A replica resumes its primary's history from there (a cached master made of its
+   * own ID and offset, for a partial resync); a primary keeps it as its secondary ID, so its
+   * replicas can continue.
+   */
+  resumeFromRdb(aux: ReadonlyMap<string, string>): void {
+    const replid = aux.get('repl-id');
+    const offsetText = aux.get('repl-offset');
+    const streamDbText = aux.get('repl-stream-db');
+    if (replid === undefined || replid.length !== 40 || offsetText === undefined || streamDbText === undefined) return;
+    const offset = Number.parseInt(offsetText, 10);
+    const streamDb = Number.parseInt(streamDbText, 10);
+    if (!Number.isSafeInteger(offset) || offset === -1 || !Number.isSafeInteger(streamDb) || streamDb === -1) return;
+    const replication = this.host.replication;
+    if (this.primary !== null) {
+      replication.replid = replid;
+      replication.masterReplOffset = offset;
+      this.discardCached();
+      this.cacheUsingMyself();
+      (this.cached as PrimaryPosition).dbIndex = streamDb;
+      return;
+    }
+    replication.replid2 = replid;
+    replication.secondReplOffset = offset + 1;
+    replication.masterReplOffset = offset;
+    replication.createBacklog();
+  }
+
+  /**
+   * rdbPopulateSaveInfo: where the dataset stands in a replication stream, for an RDB file's
+   * repl-* fields; null for a primary without a backlog or a replica with no primary state.
+   */
+  savePosition(): { streamDb: number; replid: string; offset: number } | null {
+    const replication = this.host.replication;
+    let streamDb: number;
+    if (this.primary === null) {
+      if (replication.backlog === null) return null;
+      // No write since a full sync: 0 is safe, the next unit starts with a SELECT.
+      streamDb = Math.max(0, this.host.selectedStreamDb());
+    } else if (this.linked !== null) {
+      streamDb = this.linked.applier.client.dbIndex;
+    } else if (this.cached !== null) {
+      streamDb = Math.max(0, this.cached.dbIndex);
+    } else {
+      return null;
+    }
+    return { streamDb, replid: replication.replid, offset: replication.masterReplOffset };
   }
 
   /** replicationUnsetMaster. */
@@ -803,7 +857,8 @@ export class ReplicaSide implements ReplicaSideView {
   /** replicationCron's replica half. */
   private cron(): void {
     const primary = this.primary;
-    if (primary === null || this.transfer?.loading === true) return;
+    // Nothing happens while a dataset loads (Redis's cron does not run then either).
+    if (primary === null || this.transfer?.loading === true || this.host.loadingDataset) return;
     const log = this.host.log;
     const nowSec = unixSec(Date.now());
     const timeoutSec = this.host.config.num('repl-timeout');
