@@ -141,6 +141,8 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
+  /** DEBUG REPLICATE: a command into the replication stream only (nothing on a replica). */
+  debugReplicate(argv: readonly string[]): void;
   /** Replicas attached to this node: SYNC, PSYNC, REPLCONF, WAIT. */
   readonly primary: PrimaryApi;
   /** ROLE: the primary form on a primary, the replica form on a replica. */

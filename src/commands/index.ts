@@ -16,7 +16,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
-import { replicaofCommands } from './replicaof.js';
+import { replicaofCommands, replicationDebugSubcommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
@@ -56,5 +56,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   aofCommands,
   replicaofCommands,
   replicationCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands])],
 ];

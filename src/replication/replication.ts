@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { Backlog } from './backlog.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
 /** Redis's replid2 when there is no previous history. */
@@ -122,6 +123,20 @@ export class Replication implements ReplicationApi {
     this.masterReplOffset += chunk.length;
     this.backlog.append(chunk);
     for (const consumer of this.consumers) consumer(chunk);
+  }
+
+  /**
+   * Bytes this node itself puts into its stream (PING, GETACK, DEBUG REPLICATE): none on a
+   * replica, whose stream is its primary's, byte for byte (replicationFeedSlaves returns early
+   * when masterhost is set).
+   */
+  feedOwn(chunk: Buffer): void {
+    if (this.primaryAddress === null) this.feed(chunk);
+  }
+
+  /** DEBUG REPLICATE command...: a command into the stream only, not run here. */
+  debugReplicate(argv: readonly string[]): void {
+    this.feedOwn(encodeCommand(argv));
   }
 
   /** changeReplicationId: a new history starts (a primary that lost its previous one). */

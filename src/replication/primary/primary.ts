@@ -558,7 +558,7 @@ export class PrimarySide {
       this.turnScheduled = false;
       if (this.getAckRequested) {
         this.getAckRequested = false;
-        if (this.replicas.length > 0) this.replication.feed(GETACK_COMMAND);
+        if (this.replicas.length > 0) this.replication.feedOwn(GETACK_COMMAND);
       }
       this.releaseSatisfiedWaits();
     });
@@ -679,7 +679,7 @@ export class PrimarySide {
     const config = this.host.config;
     if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0) {
       // Into the stream (not the AOF): replicas time their primary out by it.
-      this.replication.feed(PING_COMMAND);
+      this.replication.feedOwn(PING_COMMAND);
     }
     for (const replica of this.replicas) {
       const presync = replica.state === 'wait_bgsave_start' || (replica.state === 'wait_bgsave_end' && this.transfer === null);

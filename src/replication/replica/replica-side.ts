@@ -28,6 +28,7 @@ import { LineTooLongError, LinkBuffer } from './link-buffer.js';
 import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
 import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
 import { loadSyncImage, SyncLoadError } from './sync-load.js';
+import { OwnKeyExpiry } from './own-key-expiry.js';
 
 /** Redis's repl_state, with the handshake's steps folded into three. */
 export type LinkState = 'none' | 'connect' | 'connecting' | 'ping' | 'handshake' | 'psync' | 'transfer' | 'connected';
@@ -137,8 +138,11 @@ export class ReplicaSide implements ReplicaSideView {
   private cached: PrimaryPosition | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   private lastNewlineSec = 0;
+  /** Keys this writable replica's own clients gave a deadline: expired here, not by the primary. */
+  readonly ownKeys: OwnKeyExpiry;
 
   constructor(private readonly host: ReplicaSideHost) {
+    this.ownKeys = new OwnKeyExpiry(host.dbs);
     host.replication.ackSender = () => this.sendAck();
     host.replication.replicaRole = (reply) => this.roleReply(reply);
   }
@@ -278,6 +282,7 @@ export class ReplicaSide implements ReplicaSideView {
     this.primary = address;
     this.host.replication.primaryAddress = address;
     this.host.followsPrimary(address !== null);
+    if (address === null) this.ownKeys.clear();
   }
 
   /** The server is closing: the link goes, quietly. */
@@ -627,6 +632,7 @@ export class ReplicaSide implements ReplicaSideView {
       this.attachToNewPrimary();
       log.notice('MASTER <-> REPLICA sync: Flushing old data');
       host.emptyData();
+      this.ownKeys.clear();
     }
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     let image: Buffer;
@@ -671,6 +677,7 @@ export class ReplicaSide implements ReplicaSideView {
       this.attachToNewPrimary();
       log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
       host.dbs.forEach((db, i) => db.swapContents(dbs[i]));
+      this.ownKeys.clear();
       host.clearFunctions();
       host.datasetReplaced();
       for (const db of dbs) db.flush();
