@@ -14,6 +14,11 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
     ctx.reply.ok();
     return;
   }
+  // Following another primary flushes every replica, this client among them.
+  if (ctx.client.isReplica) {
+    ctx.reply.error('ERR Command is not valid when client is a replica.');
+    return;
+  }
   const port = parseInt64(argv[2]);
   if (port === null || port < 0 || port > 65535) {
     ctx.reply.error('ERR Invalid master port');

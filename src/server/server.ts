@@ -367,6 +367,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         hooks.replicaWritable = follows && !this.config.bool('replica-read-only');
       },
       selectedStreamDb: () => this.propagator.selectedDb,
+      scriptBusy: () => this.scripting.timedOutRun !== null,
+      stopAof: () => this.aof.stopForSync(),
+      restartAof: () => this.aof.restartAfterSync(),
+      exitProcess: (code) => process.exit(code),
     });
   }
 

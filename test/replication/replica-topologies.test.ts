@@ -112,6 +112,26 @@ describe.skipIf(!referenceAvailable)('topologies with a cinnabar replica', () =>
     expect(d.replicaDigest).toBe(d.primaryDigest);
   });
 
+  it('restarts its AOF from the synced dataset (the file then reloads to the primary\'s data)', async () => {
+    const top = await redisNode();
+    await top.client.call('DEBUG', 'POPULATE', '300', 'pre', '10');
+    const r = await cinnabarNode(['--appendonly', 'yes']);
+    await r.client.set('local', 'gone after the sync');
+    await r.client.call('REPLICAOF', '127.0.0.1', String(top.port));
+    await waitForLinkUp(r.client);
+    const aofIdle = async (): Promise<boolean> => {
+      const info = await r.client.info('persistence');
+      return /aof_enabled:1/.test(info) && /aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info);
+    };
+    await waitFor(aofIdle, 20_000, 'the AOF rewrite after the sync');
+    for (let i = 0; i < 100; i++) await top.client.set(`after${i}`, String(i));
+    await expectSameDataset(top.client, r.client);
+    expect(await r.client.call('DEBUG', 'LOADAOF')).toBe('OK');
+    const d = await expectSameDataset(top.client, r.client);
+    expect(d.replicaDigest).toBe(d.primaryDigest);
+    expect(await r.client.exists('local')).toBe(0);
+  });
+
   it('authenticates with masterauth / masteruser, and logs a refused AUTH', async () => {
     const top = await redisNode(['--requirepass', 'secret']);
     await top.client.call('AUTH', 'secret');
@@ -133,6 +153,7 @@ describe('cinnabar replica of a cinnabar primary', () => {
     const load = writeLoad(top.client, 11);
     await bottom.client.call('REPLICAOF', '127.0.0.1', String(top.port));
     await waitForLinkUp(bottom.client);
+    expect(await bottom.client.call('CONFIG', 'GET', 'replicaof')).toEqual(['replicaof', `127.0.0.1 ${top.port}`]);
     expect(await bottom.client.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
     await waitFor(() => bottom.proc.output().includes('Successful partial resynchronization with master.'), 10_000, 'the partial resync');
     await waitForLinkUp(bottom.client);

@@ -77,6 +77,14 @@ export interface ReplicaSideHost {
   countUnexpectedErrorReply(): void;
   /** Keys stop (or start again) expiring on their own: a replica's expiries come from its primary. */
   followsPrimary(follows: boolean): void;
+  /** A script runs past busy-reply-threshold (the primary's stream waits). */
+  scriptBusy(): boolean;
+  /** stopAppendOnly before an image is loaded. */
+  stopAof(): void;
+  /** restartAOFAfterSYNC's attempt (appendonly yes and stopped): false when it could not start. */
+  restartAof(): boolean;
+  /** Redis exits when the AOF cannot be turned on again after a sync. */
+  exitProcess(code: number): void;
   /** The db the node's own stream last selected (-1: the next unit starts with a SELECT). */
   selectedStreamDb(): number;
 }
@@ -276,11 +284,15 @@ export class ReplicaSide implements ReplicaSideView {
     this.host.resetSelectedDb();
     this.downSinceMs = 0;
     this.stopCron();
+    // The file may have been stopped for a sync that never finished.
+    this.restartAof(0);
   }
 
   private setAddress(address: { host: string; port: number } | null): void {
     this.primary = address;
     this.host.replication.primaryAddress = address;
+    // CONFIG GET replicaof and CONFIG REWRITE show the primary followed now.
+    this.host.config.setFromArgs('replicaof', address === null ? ['no', 'one'] : [address.host, String(address.port)]);
     this.host.followsPrimary(address !== null);
     if (address === null) this.ownKeys.clear();
   }
@@ -627,6 +639,7 @@ export class ReplicaSide implements ReplicaSideView {
       }
       host.abortBackgroundSave();
     }
+    host.stopAof();
     const swapdb = transfer.diskless && host.config.str('repl-diskless-load') === 'swapdb';
     if (!swapdb) {
       this.attachToNewPrimary();
@@ -698,6 +711,7 @@ export class ReplicaSide implements ReplicaSideView {
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     // A diskless primary starts the stream when this first ACK arrives.
     if (payload.usesMark) this.sendAck();
+    this.restartAof(0);
     const socket = this.socket;
     if (socket === null || socket.destroyed) {
       this.dropPrimaryClient('connection lost');
@@ -706,6 +720,18 @@ export class ReplicaSide implements ReplicaSideView {
     socket.resume();
     const linked = this.linked;
     for (const chunk of transfer.after) linked?.applier.receive(chunk);
+  }
+
+  /** restartAOFAfterSYNC: ten tries a second apart, then Redis gives up and exits. */
+  private restartAof(tries: number): void {
+    if (this.host.restartAof()) return;
+    if (tries + 1 >= 10) {
+      this.host.log.warning('FATAL: this replica instance finished the synchronization with its master, but the AOF can\'t be turned on. Exiting now.');
+      this.host.exitProcess(1);
+      return;
+    }
+    this.host.log.warning('Failed enabling the AOF after successful master synchronization! Trying it again in one second.');
+    setTimeout(() => this.restartAof(tries + 1), 1000).unref();
   }
 
   /** replicationAttachToNewMaster: the data set changes, so nothing earlier can be resumed. */
@@ -783,6 +809,7 @@ export class ReplicaSide implements ReplicaSideView {
         host.log.warning(`Closing the link with the MASTER: ${bytes} bytes received and not applied are over client-query-buffer-limit`);
         this.dropPrimaryClient('query buffer limit', false);
       },
+      busy: () => host.scriptBusy(),
       get unappliedLimitBytes() { return host.config.num('client-query-buffer-limit'); },
     }, client, position.reploff, position.replid);
     this.linked = { applier, lastIoMs: Date.now(), prePsync };

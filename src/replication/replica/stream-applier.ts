@@ -12,6 +12,9 @@ import type { Connection } from '../../engine/connection.js';
 /** Longest argument accepted from the primary (it is not bound by proto-max-bulk-len, as in Redis). */
 const PRIMARY_MAX_BULK_BYTES = Number.MAX_SAFE_INTEGER;
 
+/** How often a stream held back by a busy script looks whether the script ended. */
+const BUSY_RETRY_MS = 10;
+
 export interface ApplierHost {
   /** Runs one command for the primary's client (checks, call(), propagation to the AOF). */
   runCommand(client: Client, argv: string[]): void;
@@ -23,6 +26,8 @@ export interface ApplierHost {
   protocolError(message: string, sample: string): void;
   /** Bytes received and not yet applied passed the bound: the link is closed. */
   overBound(unappliedBytes: number): void;
+  /** A script runs past busy-reply-threshold: the primary's commands wait until it ends. */
+  busy(): boolean;
   /** The bound on bytes received and not yet applied (client-query-buffer-limit). */
   readonly unappliedLimitBytes: number;
 }
@@ -48,6 +53,8 @@ export class StreamApplier {
   /** A command postponed by CLIENT PAUSE: the stream waits for it (its end, in received bytes). */
   private postponedEnd = -1;
   private stopped = false;
+  /** The retry while a busy script holds the stream back. */
+  private busyRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly host: ApplierHost,
@@ -74,6 +81,8 @@ export class StreamApplier {
   /** No more commands run (the link is going away). */
   stop(): void {
     this.stopped = true;
+    if (this.busyRetry !== null) clearTimeout(this.busyRetry);
+    this.busyRetry = null;
     this.raw = [];
     this.parser.reset();
   }
@@ -105,6 +114,14 @@ export class StreamApplier {
     const client = this.client;
     const parser = this.parser;
     while (!this.stopped && this.postponedEnd < 0 && !client.closed) {
+      if (this.host.busy()) {
+        // Redis reads no input from its master while a script is busy; looked at again shortly.
+        this.busyRetry ??= setTimeout(() => {
+          this.busyRetry = null;
+          this.applyPending();
+        }, BUSY_RETRY_MS);
+        return;
+      }
       const argv = parser.next();
       if (argv === null) break;
       if (argv instanceof ProtocolError) {
