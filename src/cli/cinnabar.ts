@@ -34,6 +34,22 @@ program
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   });
 
+program
+  .command('sentinel')
+  .description('start a sentinel: /path/to/sentinel.conf [--directive value ...], as redis-sentinel')
+  .allowUnknownOption(true)
+  .allowExcessArguments(true)
+  .helpOption(false)
+  .argument('[args...]')
+  .action((args: string[]) => {
+    const entry = fileURLToPath(new URL('./cinnabar-sentinel.js', import.meta.url));
+    const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => { child.kill(signal); });
+    }
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);

@@ -14,6 +14,7 @@ import { StartupError, createLog, loadConfig, startServer, type RunningServerInt
 import { Supervisor, SupervisionError, setUpSupervision, type SupervisedMode } from '../server/supervision.js';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
 import { parseServerArgs } from './server-args.js';
+import { startSentinel } from '../sentinel/start.js';
 import { setSignalLog } from './signal-guards.js';
 
 /** Parses the command line (help, version) and runs the server; resolves to the exit status. */
@@ -56,8 +57,18 @@ function onShutdownSignal(signal: string): void {
   else pendingSignal ??= signal;
 }
 
+/**
+ * Sentinel mode, as redis-server decides it: the program's name contains "sentinel"
+ * (cinnabar-sentinel) or an argument is exactly --sentinel.
+ */
+export function isSentinelMode(args: readonly string[], script: string): boolean {
+  return /sentinel[^/]*$/.test(script) || args.includes('--sentinel');
+}
+
 export async function runServer(args: readonly string[], script: string): Promise<number> {
-  const parsed = parseServerArgs(args);
+  const sentinel = isSentinelMode(args, script);
+  // --sentinel is a switch, not a directive.
+  const parsed = parseServerArgs(args.filter((a) => a !== '--sentinel'));
   const daemonChild = isDaemonChild();
   let stdinText: string | null = null;
   if (daemonChild) {
@@ -75,6 +86,7 @@ export async function runServer(args: readonly string[], script: string): Promis
     adjustOpenFilesLimit: true,
     commandLineArguments: args.length > 0,
     logFormat: logFormat(),
+    sentinel,
   };
   let running: RunningServerInternal;
   let supervisor: Supervisor;
@@ -82,6 +94,8 @@ export async function runServer(args: readonly string[], script: string): Promis
   try {
     const config = loadConfig(options);
     const created = createLog(config, options.logFormat);
+    // A sentinel's lines carry X from the first one, as Redis knows its mode before logging.
+    if (sentinel) created.setRole('X');
     log = created.log;
     setSignalLog(log);
     // The detached copy exists because supervision was off or failed in its parent.
@@ -92,7 +106,7 @@ export async function runServer(args: readonly string[], script: string): Promis
     // place before it listens: one arriving during start-up is acted upon once started.
     process.on('SIGTERM', () => onShutdownSignal('SIGTERM'));
     process.on('SIGINT', () => onShutdownSignal('SIGINT'));
-    running = await startServer({
+    running = await (sentinel ? startSentinel : startServer)({
       ...options, config, log, setLogRole: created.setRole, daemonized: background,
       // Signals reach the server from now on, also while it loads its dataset.
       onCreated: (server) => {

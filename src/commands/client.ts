@@ -1,9 +1,8 @@
 // CLIENT: connection introspection and control (ID, INFO, LIST, KILL, names, library info,
-// PAUSE/UNPAUSE, REPLY, NO-EVICT, NO-TOUCH, UNBLOCK, HELP), following networking.c's
-// clientCommand. Client-side caching (CACHING, TRACKING, GETREDIR, TRACKINGINFO) comes with a later
-// capability, so those subcommands are not registered yet.
+// PAUSE/UNPAUSE, REPLY, NO-EVICT, NO-TOUCH, UNBLOCK, HELP) and client-side caching's modes
+// (TRACKING, CACHING, GETREDIR, TRACKINGINFO), following networking.c's clientCommand.
 
-import type { ClientState, CommandContext } from './context.js';
+import type { ClientState, CommandContext, UserRef } from './context.js';
 import { ERR_CLIENT_NAME, validClientName } from './connection.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
@@ -11,6 +10,10 @@ import type { CommandFlag, CommandSpec } from './types.js';
 import { parseInt64 } from '../util/numbers.js';
 
 const CLIENT_HELP: readonly string[] = [
+  'CACHING (YES|NO)',
+  '    Tracks (OPTIN mode) or leaves untracked (OPTOUT mode) the keys of the next command.',
+  'GETREDIR',
+  '    Replies with the id invalidation messages are redirected to, or -1.',
   'GETNAME',
   '    Replies with the name given to this connection, or a null reply.',
   'ID',
@@ -55,6 +58,11 @@ const CLIENT_HELP: readonly string[] = [
   '    Exempts this connection from client eviction, or stops exempting it.',
   'NO-TOUCH (ON|OFF)',
   '    When ON, commands of this connection do not update the access time of keys they read.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Turns client-side caching invalidation messages on or off.',
+  'TRACKINGINFO',
+  '    Describes the client-side caching mode of this connection.',
 ];
 
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
@@ -79,6 +87,153 @@ function replyClientLines(ctx: CommandContext, clients: Iterable<ClientState>, a
   let text = '';
   for (const c of clients) text += c.infoLine(c === ctx.client ? argv : null) + '\n';
   ctx.reply.verbatim(text);
+}
+
+/** Two prefixes overlap when one starts the other. */
+function prefixesOverlap(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+function clientTracking(ctx: CommandContext, argv: string[]): void {
+  let redirect = 0;
+  const options = { bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j];
+    if (isKeyword(opt, 'REDIRECT') && more > 0) {
+      j++;
+      if (redirect !== 0) {
+        ctx.reply.error('ERR A client can only redirect to a single other client');
+        return;
+      }
+      const id = parseInt64(argv[j]);
+      if (id === null) {
+        ctx.reply.error(ERR_NOT_INTEGER);
+        return;
+      }
+      redirect = Number(id);
+      if (ctx.server.clients.byId(redirect) === undefined) {
+        ctx.reply.error('ERR The client ID you want redirect to does not exist');
+        return;
+      }
+    } else if (isKeyword(opt, 'BCAST')) {
+      options.bcast = true;
+    } else if (isKeyword(opt, 'OPTIN')) {
+      options.optin = true;
+    } else if (isKeyword(opt, 'OPTOUT')) {
+      options.optout = true;
+    } else if (isKeyword(opt, 'NOLOOP')) {
+      options.noloop = true;
+    } else if (isKeyword(opt, 'PREFIX') && more > 0) {
+      prefixes.push(argv[++j]);
+    } else {
+      ctx.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const client = ctx.client;
+  const current = client.tracking;
+  if (isKeyword(argv[2], 'ON')) {
+    if (!options.bcast && prefixes.length > 0) {
+      ctx.reply.error('ERR PREFIX option requires BCAST mode to be enabled');
+      return;
+    }
+    if (current !== null && current.bcast !== options.bcast) {
+      ctx.reply.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+      return;
+    }
+    if (options.bcast && (options.optin || options.optout)) {
+      ctx.reply.error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+      return;
+    }
+    if (options.optin && options.optout) {
+      ctx.reply.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+      return;
+    }
+    if ((options.optin && current?.optout === true) || (options.optout && current?.optin === true)) {
+      ctx.reply.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+      return;
+    }
+    if (options.bcast) {
+      for (let i = 0; i < prefixes.length; i++) {
+        const existing = current?.prefixes.find((p) => prefixesOverlap(p, prefixes[i]));
+        if (existing !== undefined) {
+          ctx.reply.error(`ERR Prefix '${prefixes[i]}' overlaps with an existing prefix '${existing}'. Prefixes for a single client must not overlap.`);
+          return;
+        }
+        for (let j = i + 1; j < prefixes.length; j++) {
+          if (prefixesOverlap(prefixes[i], prefixes[j])) {
+            ctx.reply.error(`ERR Prefix '${prefixes[i]}' overlaps with another provided prefix '${prefixes[j]}'. Prefixes for a single client must not overlap.`);
+            return;
+          }
+        }
+      }
+    }
+    ctx.server.tracking.enable(client, redirect, options, prefixes);
+  } else if (isKeyword(argv[2], 'OFF')) {
+    ctx.server.tracking.disable(client);
+  } else {
+    ctx.reply.error(ERR_SYNTAX);
+    return;
+  }
+  ctx.reply.ok();
+}
+
+function clientCaching(ctx: CommandContext, argv: string[]): void {
+  const t = ctx.client.tracking;
+  if (t === null) {
+    ctx.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    return;
+  }
+  if (isKeyword(argv[2], 'YES')) {
+    if (!t.optin) {
+      ctx.reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      return;
+    }
+  } else if (isKeyword(argv[2], 'NO')) {
+    if (!t.optout) {
+      ctx.reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      return;
+    }
+  } else {
+    ctx.reply.error(ERR_SYNTAX);
+    return;
+  }
+  t.caching = true;
+  ctx.reply.ok();
+}
+
+function clientGetRedir(ctx: CommandContext): void {
+  const t = ctx.client.tracking;
+  ctx.reply.integer(t === null ? -1 : t.redirect);
+}
+
+function clientTrackingInfo(ctx: CommandContext): void {
+  const t = ctx.client.tracking;
+  const flags: string[] = [t === null ? 'off' : 'on'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) {
+      flags.push('optin');
+      if (t.caching) flags.push('caching-yes');
+    }
+    if (t.optout) {
+      flags.push('optout');
+      if (t.caching) flags.push('caching-no');
+    }
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedirect) flags.push('broken_redirect');
+  }
+  const r = ctx.reply;
+  r.mapLength(3);
+  r.bulk('flags');
+  r.setLength(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('redirect');
+  r.integer(t === null ? -1 : t.redirect);
+  r.bulk('prefixes');
+  r.bulkArray(t === null ? [] : t.prefixes);
 }
 
 function clientId(ctx: CommandContext): void {
@@ -128,7 +283,7 @@ interface KillFilter {
   laddr: string | null;
   type: ClientType | null;
   id: number;
-  user: string | null;
+  user: UserRef | null;
   skipMe: boolean;
 }
 
@@ -157,12 +312,12 @@ function parseKillFilter(ctx: CommandContext, argv: readonly string[]): KillFilt
     } else if (hasValue && isKeyword(option, 'LADDR')) {
       filter.laddr = value;
     } else if (hasValue && isKeyword(option, 'USER')) {
-      // The only user this node knows is "default" (no ACL users yet).
-      if (value !== 'default') {
+      const user = ctx.server.acl.getUser(value);
+      if (user === undefined) {
         ctx.reply.error(`ERR No such user '${value}'`);
         return null;
       }
-      filter.user = value;
+      filter.user = user;
     } else if (hasValue && isKeyword(option, 'SKIPME')) {
       if (isKeyword(value, 'YES')) filter.skipMe = true;
       else if (isKeyword(value, 'NO')) filter.skipMe = false;
@@ -360,6 +515,23 @@ export const clientCommands: CommandSpec[] = [
     summary: 'Groups the commands that inspect and control client connections.', since: '2.4.0', group: 'connection',
     complexity: 'See each subcommand',
     subcommands: [
+      {
+        name: 'caching', arity: 3, flags: BASE_FLAGS, acl: ACL, handler: clientCaching,
+        summary: "Tells whether the next command's keys are tracked (OPTIN / OPTOUT modes).", since: '6.0.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'getredir', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientGetRedir,
+        summary: 'Returns the id invalidations are redirected to, or -1.', since: '6.0.0', group: 'connection', complexity: 'O(1)',
+      },
+      {
+        name: 'tracking', arity: -3, flags: BASE_FLAGS, acl: ACL, handler: clientTracking,
+        summary: 'Turns client-side caching invalidations on or off.', since: '6.0.0', group: 'connection',
+        complexity: 'O(1). Some options may introduce additional complexity.',
+      },
+      {
+        name: 'trackinginfo', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientTrackingInfo,
+        summary: "Describes this connection's client-side caching mode.", since: '6.2.0', group: 'connection', complexity: 'O(1)',
+      },
       {
         name: 'getname', arity: 2, flags: BASE_FLAGS, acl: ACL, handler: clientGetName,
         summary: 'Returns the name of this connection.', since: '2.6.9', group: 'connection', complexity: 'O(1)',

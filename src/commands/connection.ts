@@ -8,17 +8,9 @@ import { REDIS_VERSION } from '../util/version.js';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-/** Checks a user/password pair against the default user (requirepass). */
-function checkCredentials(ctx: CommandContext, user: string, password: string): boolean {
-  if (user !== 'default') return false;
-  const required = ctx.server.config.str('requirepass');
-  return required === '' || password === required;
-}
-
-function authenticate(ctx: CommandContext, user: string, password: string): boolean {
-  if (!checkCredentials(ctx, user, password)) return false;
-  ctx.client.authenticated = true;
-  ctx.client.user = user;
+/** AUTH and HELLO AUTH: the ACL user's credentials; a failure is logged in ACL LOG. */
+function authenticate(ctx: CommandContext, commandName: string, user: string, password: string): boolean {
+  if (!ctx.server.acl.authenticate(ctx.client, user, password, commandName)) return false;
   ctx.onAuthenticated();
   return true;
 }
@@ -59,16 +51,16 @@ function auth(ctx: CommandContext, argv: string[]): void {
   }
   ctx.redactArgument(1);
   if (argv.length === 2) {
-    if (ctx.server.config.str('requirepass') === '') {
+    if (ctx.server.acl.defaultUserNoPass) {
       ctx.reply.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       return;
     }
-    if (authenticate(ctx, 'default', argv[1])) ctx.reply.ok();
+    if (authenticate(ctx, argv[0], 'default', argv[1])) ctx.reply.ok();
     else ctx.reply.error(WRONGPASS);
     return;
   }
   ctx.redactArgument(2);
-  if (authenticate(ctx, argv[1], argv[2])) ctx.reply.ok();
+  if (authenticate(ctx, argv[0], argv[1], argv[2])) ctx.reply.ok();
   else ctx.reply.error(WRONGPASS);
 }
 
@@ -102,7 +94,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
     if (opt === 'AUTH' && more >= 2) {
       ctx.redactArgument(j + 1);
       ctx.redactArgument(j + 2);
-      if (!authenticate(ctx, argv[j + 1], argv[j + 2])) {
+      if (!authenticate(ctx, argv[0], argv[j + 1], argv[j + 2])) {
         ctx.reply.error(WRONGPASS);
         return;
       }
@@ -136,7 +128,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.integer(ctx.client.id);
   r.bulk('mode');
-  r.bulk('standalone');
+  r.bulk(ctx.server.config.sentinelMode ? 'sentinel' : 'standalone');
   r.bulk('role');
   r.bulk('master');
   r.bulk('modules');
@@ -146,6 +138,11 @@ function hello(ctx: CommandContext, argv: string[]): void {
 function quit(ctx: CommandContext): void {
   ctx.reply.ok();
   ctx.client.closeAfterReply = true;
+}
+
+/** READONLY / READWRITE: replica reads in cluster mode; this node runs without cluster support. */
+function clusterReadMode(ctx: CommandContext): void {
+  ctx.reply.error('ERR This instance has cluster support disabled');
 }
 
 function reset(ctx: CommandContext): void {
@@ -186,5 +183,15 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], acl: ['fast', 'connection'],
     summary: 'Returns the connection to its initial state.', since: '6.2.0', group: 'connection', handler: reset,
+  },
+  {
+    name: 'readonly', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
+    summary: 'Lets a cluster replica connection serve reads.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
+    handler: clusterReadMode,
+  },
+  {
+    name: 'readwrite', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
+    summary: 'Ends the read-only mode of a cluster replica connection.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
+    handler: clusterReadMode,
   },
 ];

@@ -19,7 +19,8 @@ export interface ClientState {
   readonly reply: ReplyWriter;
   dbIndex: number;
   authenticated: boolean;
-  user: string;
+  /** The ACL user the connection is authenticated as (the default user until AUTH). */
+  user: UserRef;
   readonly remoteAddress: string;
   readonly localAddress: string;
   /** Connected from 127.0.0.1 or ::1 (Redis's islocalClient). */
@@ -44,6 +45,8 @@ export interface ClientState {
   readonly isReplica: boolean;
   /** The replication offset right after this client's last command that fed the stream (WAIT). */
   readonly woff: number;
+  /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
+  tracking: TrackingState | null;
   replyMode: ClientReplyMode;
   noEvict: boolean;
   noTouch: boolean;
@@ -124,8 +127,144 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   /** The append-only file (src/persistence/aof/). */
   readonly aof: AofApi;
+  /** MIGRATE's connections to target instances (src/server/migrate/). */
+  readonly migrate: MigrateApi;
   /** Replication (src/replication/): this node's role, its replicas, its primary. */
   readonly replication: ReplicationApi;
+  /** ACL users, permissions and the ACL LOG (src/acl/). */
+  readonly acl: AclApi;
+  /** Client-side caching: tracked keys and their invalidation (src/tracking/). */
+  readonly tracking: TrackingApi;
+}
+
+/** A client's CLIENT TRACKING mode. */
+export interface TrackingState {
+  /** The client id invalidations go to, 0 for the client itself. */
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  /** CLIENT CACHING YES (OPTIN) / NO (OPTOUT) was given for the next command. */
+  caching: boolean;
+  /** The redirect client went away. */
+  brokenRedirect: boolean;
+  /** BCAST prefixes, in byte order. */
+  prefixes: string[];
+}
+
+export interface TrackingOptions {
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+}
+
+/** Client-side caching as CLIENT TRACKING uses it. */
+export interface TrackingApi {
+  /** Turns tracking on (or changes its mode); the options were validated by the command. */
+  enable(client: ClientState, redirect: number, options: TrackingOptions, prefixes: readonly string[]): void;
+  disable(client: ClientState): void;
+}
+
+/** An ACL user as clients hold it (src/acl/user.ts). */
+export interface UserRef {
+  readonly name: string;
+  /** Every command, key and channel is allowed: the permission check is skipped. */
+  readonly fullAccess: boolean;
+}
+
+/** One selector of ACL GETUSER: its rules as text. */
+export interface AclSelectorInfo {
+  commands: string;
+  keys: string;
+  channels: string;
+}
+
+/** ACL GETUSER's facts. */
+export interface AclUserInfo {
+  flags: string[];
+  passwords: string[];
+  root: AclSelectorInfo;
+  selectors: AclSelectorInfo[];
+}
+
+/** One ACL LOG entry as the command shows it. */
+export interface AclLogView {
+  count: number;
+  reason: string;
+  context: string;
+  object: string;
+  username: string;
+  ageSeconds: number;
+  clientInfo: string;
+}
+
+/** ACL as AUTH, HELLO, the ACL command family, EXEC and CLIENT KILL use it. */
+export interface AclApi {
+  getUser(name: string): UserRef | undefined;
+  /** The default user needs no password (AUTH <password> is then an error). */
+  readonly defaultUserNoPass: boolean;
+  /**
+   * AUTH / HELLO AUTH: on success the client is authenticated as the user; a failure is logged
+   * in ACL LOG under `commandName` (argv[0] as sent).
+   */
+  authenticate(client: ClientState, username: string, password: string, commandName: string): boolean;
+  /** ACL SETUSER: null, or the error text (without "ERR "). */
+  setUser(name: string, rules: readonly string[]): string | null;
+  /** ACL DELUSER: how many existed; their clients are closed (`current` after its reply). */
+  deleteUsers(names: readonly string[], current: ClientState): number;
+  userInfo(name: string): AclUserInfo | null;
+  /** ACL LIST's lines, users in name order. */
+  listLines(): string[];
+  userNames(): string[];
+  /** ACL CAT <category>: command names, or null for an unknown category. */
+  commandsInCategory(category: string): string[] | null;
+  logEntries(count: number): AclLogView[];
+  resetLog(): void;
+  /**
+   * ACL DRYRUN: null when allowed; `denied` with the reason text; `error` for an unknown user or
+   * command, or a wrong number of arguments.
+   */
+  dryRun(username: string, argv: readonly string[]): { error: string } | { denied: string } | null;
+  /** aclfile ('' when none). */
+  readonly aclFile: string;
+  /** ACL SAVE: null, or the error reply text. */
+  save(): string | null;
+  /** ACL LOAD: null, or the error reply text; clients of replaced users close (`current` after its reply). */
+  load(current: ClientState): string | null;
+  /** EXEC's check of each queued command, with Redis's NOPERM text when permissions changed. */
+  execRefusal(client: ClientState, command: Command, argv: readonly string[]): string | null;
+}
+
+/**
+ * MIGRATE's cached connections, one per "host:port" as written (Redis's migrate socket cache):
+ * reused by the next MIGRATE to the same target, closed after 10 s unused. Their I/O blocks the
+ * whole node, as Redis's syncio does: nothing else runs until it has finished or timed out.
+ */
+export interface MigrateApi {
+  /** The connection to host:port, cached or made now within `timeoutMs`; null when it cannot be made. */
+  getSocket(host: string, port: string, timeoutMs: number): MigrateSocket | null;
+  /** Forgets and closes the connection to host:port, if one is cached (after an I/O error). */
+  closeSocket(host: string, port: string): void;
+}
+
+export interface MigrateSocket {
+  /** The db this connection last SELECTed on the target; -1 when not known. */
+  lastDbid: bigint;
+  /**
+   * Writes `request` (handed over: not to be used afterwards) and reads `lineCount` reply lines
+   * as Redis's syncReadLine does (at most 1023 bytes each, without the CRLF); every write slice
+   * and every wait for input may take `timeoutMs`.
+   */
+  exchange(request: Uint8Array, lineCount: number, timeoutMs: number): MigrateExchange;
+}
+
+export interface MigrateExchange {
+  /** The lines read, in order; fewer than asked when `failure` is set. */
+  lines: string[];
+  /** Why the exchange stopped early: a write or a read, on a timeout or on an error / EOF. */
+  failure: { writing: boolean; timedOut: boolean } | null;
 }
 
 /**
@@ -137,16 +276,16 @@ export interface ReplicationApi {
   readonly replid: string;
   /** master_repl_offset. */
   readonly masterReplOffset: number;
-  /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
-  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
-  /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
-  replicaOfNoOne(requestedBy: string): void;
   /** DEBUG REPLICATE: a command into the replication stream only (nothing on a replica). */
   debugReplicate(argv: readonly string[]): void;
   /** Replicas attached to this node: SYNC, PSYNC, REPLCONF, WAIT. */
   readonly primary: PrimaryApi;
   /** ROLE: the primary form on a primary, the replica form on a replica. */
   roleReply(reply: ReplyWriter): void;
+  /** REPLICAOF host port (the port checked): 'already' when that primary is already followed. */
+  replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
+  /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
+  replicaOfNoOne(requestedBy: string): void;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */

@@ -59,11 +59,22 @@ function accessTracking(ctx: CommandContext): AccessTracking {
   return 'none';
 }
 
-function missingCodecReply(ctx: CommandContext, err: MissingCodecError): void {
-  ctx.reply.error(`ERR ${err.message}`);
+// ------------------------------------------------------------------------------------- DUMP
+
+/**
+ * The DUMP payload of a value (cluster.c createDumpPayload), as DUMP replies it and MIGRATE
+ * sends it; throws MissingCodecError for a type without an RDB codec.
+ */
+export function createDumpPayload(value: RedisValue, config: ServerApi['config']): Buffer {
+  const out = new RdbWriter({ compress: config.bool('rdbcompression') });
+  writeTypedValue(value, out, { settings: config });
+  return sealDumpPayload(out);
 }
 
-// ------------------------------------------------------------------------------------- DUMP
+/** The reply for a value DUMP or MIGRATE cannot serialize. */
+export function missingCodecReply(ctx: CommandContext, err: MissingCodecError): void {
+  ctx.reply.error(`ERR ${err.message}`);
+}
 
 function dump(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.lookupRead(argv[1]);
@@ -71,15 +82,15 @@ function dump(ctx: CommandContext, argv: string[]): void {
     ctx.reply.nullBulk();
     return;
   }
-  const out = new RdbWriter({ compress: ctx.server.config.bool('rdbcompression') });
+  let payload: Buffer;
   try {
-    writeTypedValue(value, out, { settings: ctx.server.config });
+    payload = createDumpPayload(value, ctx.server.config);
   } catch (err) {
     if (!(err instanceof MissingCodecError)) throw err;
     missingCodecReply(ctx, err);
     return;
   }
-  ctx.reply.bulk(sealDumpPayload(out));
+  ctx.reply.bulk(payload);
 }
 
 // ---------------------------------------------------------------------------------- RESTORE

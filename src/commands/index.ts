@@ -1,5 +1,6 @@
 // Every command family, in one list: the single source the command table is built from.
 
+import { aclCommands } from './acl.js';
 import { aofCommands, aofDebugSubcommands } from './aof.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
@@ -15,6 +16,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
+import { migrateCommands } from './migrate.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands, replicationDebugSubcommands } from './replicaof.js';
 import { persistenceCommands } from './persistence.js';
@@ -53,8 +55,10 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   functionCommands,
   scriptingCommands,
   dumpCommands,
+  migrateCommands,
   aofCommands,
-  replicaofCommands,
   replicationCommands,
+  replicaofCommands,
+  aclCommands,
   [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands])],
 ];

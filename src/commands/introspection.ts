@@ -9,6 +9,7 @@ import type { CommandContext } from './context.js';
 import { ERR_SYNTAX, isKeyword } from './errors.js';
 import type { ArgumentDoc, Command, CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from './types.js';
 import { allCommands, lookupCommandByFullName } from './registry.js';
+import { ACL_CATEGORIES, categoryBits, categoryNames } from './acl-categories.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
@@ -18,12 +19,6 @@ const SHOWN_FLAGS: readonly CommandFlag[] = [
   'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
   'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading',
   'no_multi', 'movablekeys', 'allow_busy',
-];
-
-/** ACL categories in Redis's table order (ACLCommandCategories), which is the order replies use. */
-export const ACL_CATEGORIES: readonly string[] = [
-  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
-  'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
 ];
 
 const KEY_SPEC_FLAGS: readonly KeySpecFlag[] = [
@@ -40,20 +35,6 @@ interface DerivedInfo {
 }
 
 const derivedCache = new WeakMap<CommandSpec, DerivedInfo>();
-
-/** Redis's setImplicitACLCategories: categories implied by the command flags. */
-function aclCategories(spec: CommandSpec): string[] {
-  const cats = new Set<string>(spec.acl);
-  const flags = spec.flags;
-  if (flags.includes('write')) cats.add('write');
-  if (flags.includes('readonly') && !cats.has('scripting')) cats.add('read');
-  if (flags.includes('admin')) { cats.add('admin'); cats.add('dangerous'); }
-  if (flags.includes('pubsub')) cats.add('pubsub');
-  if (flags.includes('fast')) cats.add('fast');
-  if (flags.includes('blocking')) cats.add('blocking');
-  if (!cats.has('fast')) cats.add('slow');
-  return ACL_CATEGORIES.filter((c) => cats.has(c));
-}
 
 /** populateCommandLegacyRangeSpec: [firstKey, lastKey, keyStep, movable]. */
 export function legacyRange(specs: readonly KeySpec[]): [number, number, number, boolean] {
@@ -99,7 +80,7 @@ function derive(spec: CommandSpec): DerivedInfo {
   if (info !== undefined) return info;
   const [firstKey, lastKey, keyStep, movable] = legacyRange(spec.keySpecs ?? []);
   const flags = SHOWN_FLAGS.filter((f) => spec.flags.includes(f) || (f === 'movablekeys' && movable));
-  info = { flags, acl: aclCategories(spec), firstKey, lastKey, keyStep };
+  info = { flags, acl: categoryNames(categoryBits(spec)), firstKey, lastKey, keyStep };
   derivedCache.set(spec, info);
   return info;
 }
@@ -428,8 +409,14 @@ function findKeyword(argv: readonly string[], keyword: string, startFrom: number
 }
 
 /** Key flags the native key-finding functions of Redis give, for commands with variable flags. */
+const SET_GET_FLAGS: readonly KeySpecFlag[] = ['RW', 'access', 'update'];
+const SET_FLAGS: readonly KeySpecFlag[] = ['OW', 'update'];
+
 const VARIABLE_KEY_FLAGS: Record<string, (argv: readonly string[], pos: number) => readonly KeySpecFlag[]> = {
-  set: (argv) => (argv.slice(3).some((a) => isKeyword(a, 'GET')) ? ['RW', 'access', 'update'] : ['OW', 'update']),
+  set: (argv) => {
+    for (let i = 3; i < argv.length; i++) if (isKeyword(argv[i], 'GET')) return SET_GET_FLAGS;
+    return SET_FLAGS;
+  },
   bitfield: (argv) => (bitfieldIsReadOnly(argv) ? ['RO', 'access'] : ['RW', 'access', 'update']),
   sort: (_argv, pos) => (pos === 1 ? ['RO', 'access'] : ['OW', 'update']),
   sort_ro: () => ['RO', 'access'],
@@ -445,6 +432,17 @@ function bitfieldIsReadOnly(argv: readonly string[]): boolean {
     else return false;
   }
   return true;
+}
+
+/**
+ * The flags of the key at `pos` of a command with one key at a fixed index (Command.singleKeyIndex):
+ * its spec's, or for variable flags (SET, BITFIELD...) those of the command's own key finder.
+ */
+export function singleKeyFlags(command: Command, argv: readonly string[], pos: number): readonly KeySpecFlag[] {
+  const spec = (command.spec.keySpecs as readonly KeySpec[])[0];
+  if (!spec.flags.includes('variable_flags')) return spec.flags;
+  const flagsOf = VARIABLE_KEY_FLAGS[command.fullName];
+  return flagsOf ? flagsOf(argv, pos) : [];
 }
 
 /** getKeysFromCommandWithSpecs: key specs first when reliable, then the command's own finder. */

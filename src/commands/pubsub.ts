@@ -227,42 +227,42 @@ const SHARD_CHANNEL_SPEC = { flags: ['not_key'], begin: { type: 'index', index: 
 
 export const pubsubCommands: CommandSpec[] = [
   {
-    name: 'subscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'subscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'subscribe', pattern: false, start: 1, count: -1 },
     summary: 'Starts listening for messages published to the given channels.', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N), N = channels named',
     arguments: [{ name: 'channel', type: 'string', multiple: true }],
     handler: subscribe,
   },
   {
-    name: 'unsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'unsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'unsubscribe', pattern: false, start: 1, count: -1 },
     summary: 'Stops listening to the given channels, or to every channel when none is named.', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N), N = subscribers of each channel named',
     arguments: [{ name: 'channel', type: 'string', optional: true, multiple: true }],
     handler: unsubscribe,
   },
   {
-    name: 'psubscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'psubscribe', arity: -2, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'subscribe', pattern: true, start: 1, count: -1 },
     summary: 'Starts listening for messages published to channels matching glob patterns.', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N), N = patterns this client has',
     arguments: [{ name: 'pattern', type: 'pattern', multiple: true }],
     handler: psubscribe,
   },
   {
-    name: 'punsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'punsubscribe', arity: -1, flags: SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'unsubscribe', pattern: true, start: 1, count: -1 },
     summary: 'Stops listening to the given patterns, or to every pattern when none is named.', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N+M), N = patterns of this client, M = patterns server-wide',
     arguments: [{ name: 'pattern', type: 'pattern', optional: true, multiple: true }],
     handler: punsubscribe,
   },
   {
-    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate', 'sentinel'], acl: ['pubsub', 'fast'],
+    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate', 'sentinel'], acl: ['pubsub', 'fast'], channels: { access: 'publish', pattern: false, start: 1, count: 1 },
     summary: 'Sends a message to a channel and reports how many clients received it.', since: '2.0.0', group: 'pubsub',
     complexity: 'O(N+M), N = channel subscribers, M = patterns subscribed server-wide',
     arguments: [{ name: 'channel', type: 'string' }, { name: 'message', type: 'string' }],
     handler: publish,
   },
   {
-    name: 'ssubscribe', arity: -2, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'ssubscribe', arity: -2, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'subscribe', pattern: false, start: 1, count: -1 },
     keySpecs: [SHARD_CHANNELS_SPEC],
     summary: 'Starts listening for messages published to the given shard channels.', since: '7.0.0', group: 'pubsub',
     complexity: 'O(N), N = shard channels named',
@@ -270,7 +270,7 @@ export const pubsubCommands: CommandSpec[] = [
     handler: ssubscribe,
   },
   {
-    name: 'sunsubscribe', arity: -1, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'],
+    name: 'sunsubscribe', arity: -1, flags: SHARD_SUBSCRIBE_FLAGS, acl: ['pubsub', 'slow'], channels: { access: 'unsubscribe', pattern: false, start: 1, count: -1 },
     keySpecs: [SHARD_CHANNELS_SPEC],
     summary: 'Stops listening to the given shard channels, or to all of them when none is named.', since: '7.0.0', group: 'pubsub',
     complexity: 'O(N), N = subscribers of each shard channel named',
@@ -278,7 +278,7 @@ export const pubsubCommands: CommandSpec[] = [
     handler: sunsubscribe,
   },
   {
-    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], acl: ['pubsub', 'fast'],
+    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], acl: ['pubsub', 'fast'], channels: { access: 'publish', pattern: false, start: 1, count: 1 },
     keySpecs: [SHARD_CHANNEL_SPEC],
     summary: 'Sends a message to a shard channel and reports how many clients received it.', since: '7.0.0', group: 'pubsub',
     complexity: 'O(N), N = subscribers of the shard channel',

@@ -1,5 +1,6 @@
 // Builds the command table from the family files' declarations.
 
+import { categoryBits } from './acl-categories.js';
 import type { Command, CommandSpec } from './types.js';
 
 /** Commands a RESP2 client in subscribed mode may run (Redis's server.c rule). */
@@ -24,6 +25,10 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     subcommands: null,
     handler: spec.handler ?? null,
     arity: spec.arity,
+    aclCategories: categoryBits(spec),
+    hasKeys: spec.getKeys !== undefined || (spec.keySpecs ?? []).some((ks) => !ks.flags.includes('not_key')),
+    singleKeyIndex: singleKeyIndex(spec),
+    channels: spec.channels ?? null,
     isWrite: has('write'),
     isReadonly: has('readonly'),
     isAdmin: has('admin'),
@@ -52,6 +57,16 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     for (const sub of spec.subcommands) command.subcommands.set(sub.name, resolve(sub, command));
   }
   return command;
+}
+
+/** See Command.singleKeyIndex. */
+function singleKeyIndex(spec: CommandSpec): number {
+  const specs = spec.keySpecs ?? [];
+  if (specs.length !== 1 || spec.getKeys !== undefined) return 0;
+  const only = specs[0];
+  if (only.flags.includes('not_key') || only.flags.includes('incomplete')) return 0;
+  if (only.begin.type !== 'index' || only.find.type !== 'range' || only.find.lastKey !== 0) return 0;
+  return only.begin.index;
 }
 
 export function buildCommandTable(families: ReadonlyArray<readonly CommandSpec[]>): Map<string, Command> {

@@ -48,7 +48,14 @@ function exec(ctx: CommandContext): void {
   ctx.reply.arrayLength(queue.length);
   // inMulti stays set while the queue runs: commands use it as Redis's CLIENT_DENY_BLOCKING,
   // so blocking commands answer at once and SSUBSCRIBE is refused.
-  for (let i = 0; i < queue.length; i++) ctx.call(queue[i].command, queue[i].argv);
+  const acl = ctx.server.acl;
+  for (let i = 0; i < queue.length; i++) {
+    const { command, argv } = queue[i];
+    // Permissions may have changed since the command was queued.
+    const refusal = client.user.fullAccess ? null : acl.execRefusal(client, command, argv);
+    if (refusal === null) ctx.call(command, argv);
+    else ctx.reply.error(refusal);
+  }
   ctx.discardTransaction();
 }
 

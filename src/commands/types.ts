@@ -35,6 +35,18 @@ export interface KeySpec {
 
 export type CommandHandler = (ctx: CommandContext, argv: string[]) => void;
 
+/**
+ * The Pub/Sub channels a command names, for ACL channel permissions (Redis's ChannelSpecs):
+ * arguments from `start`, `count` of them (-1: all the rest). `pattern`: they are patterns
+ * (PSUBSCRIBE), matched literally against the user's channel rules.
+ */
+export interface ChannelSpec {
+  access: 'publish' | 'subscribe' | 'unsubscribe';
+  pattern: boolean;
+  start: number;
+  count: number;
+}
+
 export interface CommandSpec {
   /** Lower-case name; for a subcommand, the subcommand alone (e.g. "list" under "client"). */
   name: string;
@@ -44,6 +56,8 @@ export interface CommandSpec {
   /** ACL categories without the '@'. */
   acl: readonly string[];
   keySpecs?: readonly KeySpec[];
+  /** The channels it names (PUBLISH, SUBSCRIBE and co). */
+  channels?: ChannelSpec;
   /** Command tips (COMMAND INFO), e.g. "nondeterministic_output". */
   tips?: readonly string[];
   /** Our own one-line description, for COMMAND DOCS. */
@@ -99,6 +113,17 @@ export interface Command {
   subcommands: Map<string, Command> | null;
   handler: CommandHandler | null;
   arity: number;
+  /** ACL categories, declared and implied, as bits (commands/acl-categories.ts). */
+  aclCategories: number;
+  /** Whether it may name keys (Redis's doesCommandHaveKeys): ACL key checks apply. */
+  hasKeys: boolean;
+  /**
+   * The argv index of its only key when its key specs name exactly one key at a fixed place (GET,
+   * SET, INCR...), else 0: ACL checks that key without extracting keys.
+   */
+  singleKeyIndex: number;
+  /** The channels it names, for ACL channel checks. */
+  channels: ChannelSpec | null;
   /** Bit set of flags for fast checks on the hot path. */
   isWrite: boolean;
   isReadonly: boolean;

@@ -9,7 +9,7 @@ import type {
   BoolDirectiveName, CanonicalDirectiveName, DirectiveName, NumericDirectiveName, TextDirectiveName,
 } from './directives.js';
 import { LIVE_FIELDS, type LiveFieldName, type LiveSettings } from './live.js';
-import { ConfigFileError, type ConfigValue, type DirectiveSpec } from './types.js';
+import { ConfigFileError, type ConfigRewriteLines, type ConfigValue, type DirectiveSpec } from './types.js';
 import type { ConfigView } from './view.js';
 
 const MAX_INCLUDE_DEPTH = 16;
@@ -90,6 +90,13 @@ export interface CommandRename {
 
 type Parsed = { value: ConfigValue } | { error: string };
 
+/** A `sentinel <option> ...` line kept for the sentinel (its arguments after "sentinel"). */
+export interface SentinelConfigLine {
+  args: string[];
+  lineNumber: number;
+  lineText: string;
+}
+
 export class Config implements ConfigView {
   private readonly byName = new Map<string, DirectiveSpec>();
   private readonly values = new Map<string, ConfigValue>();
@@ -113,6 +120,26 @@ export class Config implements ConfigView {
   onApplyFailure: ((name: string) => void) | null = null;
   /** Names of the commands that exist, to validate rename-command (set before loading). */
   commandExists: ((name: string) => boolean) | null = null;
+  /**
+   * `user <name> <rules...>` lines, in order, as their arguments after "user" (the ACL users are
+   * created from them once the server exists).
+   */
+  readonly users: string[][] = [];
+  /**
+   * Checks a `user` line (all its words, "user" first) against the names of earlier ones: null,
+   * or the error. Set before loading; absent, lines are taken unchecked.
+   */
+  userLineCheck: ((tokens: readonly string[], seenNames: ReadonlySet<string>) => string | null) | null = null;
+  /** CONFIG REWRITE's `user` lines, or null to drop them (an aclfile holds the users). */
+  userLines: (() => string[] | null) | null = null;
+  /**
+   * The process is a sentinel (redis-sentinel, --sentinel): `sentinel ...` lines are collected
+   * in `sentinelLines` for the sentinel to read after the file, as Redis queues them.
+   */
+  sentinelMode = false;
+  readonly sentinelLines: SentinelConfigLine[] = [];
+  /** Writes the sentinel's lines during CONFIG REWRITE (set by the sentinel process). */
+  sentinelRewrite: ((lines: ConfigRewriteLines) => void) | null = null;
 
   constructor(readonly table: readonly DirectiveSpec[]) {
     for (const spec of table) {
@@ -454,7 +481,19 @@ export class Config implements ConfigView {
         if (problem !== null) throw new ConfigFileError(i + 1, line, problem);
         continue;
       }
-      if (name === 'sentinel') throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');
+      if (name === 'user' && rest.length >= 1) {
+        const problem = this.userLineCheck?.(args, new Set(this.users.map((u) => u[0]))) ?? null;
+        if (problem !== null) throw new ConfigFileError(i + 1, line, problem);
+        this.users.push(rest);
+        continue;
+      }
+      if (name === 'sentinel') {
+        // A bare "sentinel" line only asks for sentinel mode (the command line decides that).
+        if (rest.length === 0) continue;
+        if (!this.sentinelMode) throw new ConfigFileError(i + 1, line, 'sentinel directive while not in sentinel mode');
+        this.sentinelLines.push({ args: rest, lineNumber: i + 1, lineText: line });
+        continue;
+      }
       throw new ConfigFileError(i + 1, line, 'Bad directive or wrong number of arguments');
     }
   }

@@ -203,7 +203,7 @@ export const DIRECTIVES = [
   { name: 'latency-tracking', kind: 'bool', defaultText: 'yes', mutable: true },
   { name: 'aof-disable-auto-gc', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'replica-ignore-disk-write-errors', kind: 'bool', defaultText: 'no', mutable: true },
-  { name: 'aclfile', kind: 'string', defaultText: '', mutable: false, reservedFor: 'ACL users' },
+  { name: 'aclfile', kind: 'string', defaultText: '', mutable: false },
   { name: 'unixsocket', kind: 'string', defaultText: '', mutable: false },
   { name: 'pidfile', kind: 'string', defaultText: '', mutable: false },
   { name: 'replica-announce-ip', alias: 'slave-announce-ip', kind: 'string', defaultText: '', mutable: true },

@@ -59,3 +59,11 @@ export class ConfigFileError extends Error {
     super(reason);
   }
 }
+
+/** What CONFIG REWRITE offers a writer of extra lines (the sentinel's state). */
+export interface ConfigRewriteLines {
+  /** Puts `line` in place of the option's next old line, or appends it when `force`. */
+  rewriteLine(option: string, line: string, force: boolean): void;
+  /** The option was handled: its old lines not rewritten are removed. */
+  markProcessed(option: string): void;
+}

@@ -47,11 +47,37 @@ export function protectedCommandCheck(debugAllowed: (client: Client) => boolean)
   };
 }
 
-export const authCheck: CommandCheck = {
-  name: 'auth',
-  appliesTo: (command) => !command.noAuth,
-  run: (client, command) => (!client.authenticated && !command.noAuth ? 'NOAUTH Authentication required.' : null),
-};
+/** What ACL exposes to the auth check. */
+export interface AuthGate {
+  /** The default user needs a password or is off: unauthenticated clients must AUTH first. */
+  readonly defaultRequiresAuth: boolean;
+}
+
+/** Redis's authRequired(): a client not authenticated while the default user needs AUTH. */
+export function authCheck(gate: AuthGate): CommandCheck {
+  return {
+    name: 'auth',
+    appliesTo: (command) => !command.noAuth,
+    run: (client) => (!client.authenticated && gate.defaultRequiresAuth ? 'NOAUTH Authentication required.' : null),
+  };
+}
+
+/** What ACL exposes to the permission check. */
+export interface PermissionGate {
+  /** null when the client's user may run the command line, else the NOPERM error (logged). */
+  check(client: Client, command: Command, argv: readonly string[]): string | null;
+}
+
+/**
+ * ACL permissions (commands, keys, channels). A user with every permission (the default user,
+ * usually) costs one field read.
+ */
+export function aclCheck(gate: PermissionGate): CommandCheck {
+  return {
+    name: 'acl',
+    run: (client, command, argv) => (client.user.fullAccess ? null : gate.check(client, command, argv)),
+  };
+}
 
 /**
  * What the node's memory limits expose to the check: run before every command, it may evict

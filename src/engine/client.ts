@@ -3,10 +3,11 @@
 // Client is also the CommandContext its commands run with, so running a command allocates
 // nothing.
 
-import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats } from '../commands/context.js';
+import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats, TrackingState } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { Db } from '../store/db.js';
+import type { AclUser } from '../acl/user.js';
 import type { Connection } from './connection.js';
 
 /** What a client needs from the node it belongs to. */
@@ -14,7 +15,10 @@ export interface ClientHost {
   /** What commands see as ctx.server. */
   readonly api: ServerApi;
   readonly stats: ServerStats;
+  /** Redis's authRequired() part that does not depend on the client: the default user needs AUTH. */
   authRequired(): boolean;
+  /** The ACL user new and RESET connections start as. */
+  readonly defaultUser: AclUser;
   countErrorReply(text: string): void;
   /** Runs a command for the client with the engine's call() bookkeeping (EXEC, scripts). */
   call(client: Client, command: Command, argv: string[]): void;
@@ -47,7 +51,8 @@ export class Client implements ClientState, CommandContext {
   dbIndex = 0;
   db: Db;
   authenticated: boolean;
-  user = 'default';
+  /** The ACL user (src/acl/): the default user until AUTH. */
+  user: AclUser;
   readonly createdAtMs = Date.now();
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
@@ -64,6 +69,8 @@ export class Client implements ClientState, CommandContext {
   replicaLink: ReplicaLinkState | null = null;
   /** The replication offset right after this client's last command that fed the stream (WAIT). */
   woff = 0;
+  /** CLIENT TRACKING's mode (src/tracking/), null when off. */
+  tracking: TrackingState | null = null;
   replyMode: ClientReplyMode = 'on';
   /** Set after CLIENT REPLY SKIP: the next command's reply is dropped. */
   skipNextReply = false;
@@ -111,6 +118,7 @@ export class Client implements ClientState, CommandContext {
   ) {
     this.server = host.api;
     this.db = host.api.keyspace.dbs[0];
+    this.user = host.defaultUser;
     this.authenticated = !host.authRequired();
     connection.setAuthenticated(this.authenticated);
     this.reply.onError = (text: string) => host.countErrorReply(text);
@@ -235,7 +243,7 @@ export class Client implements ClientState, CommandContext {
     this.reply.muted = false;
     this.noEvict = false;
     this.noTouch = false;
-    this.user = 'default';
+    this.user = this.host.defaultUser;
     this.authenticated = !this.host.authRequired();
     this.connection.setAuthenticated(this.authenticated);
   }
@@ -283,6 +291,12 @@ export class Client implements ClientState, CommandContext {
     if (this.inMulti) flags += 'x';
     // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).
     if (this.blockedOnKeys || this.pausedArgv !== null) flags += 'b';
+    const tracking = this.tracking;
+    if (tracking !== null) {
+      flags += 't';
+      if (tracking.brokenRedirect) flags += 'R';
+      if (tracking.bcast) flags += 'B';
+    }
     if (this.watchDirty) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
     if (this.noEvict) flags += 'e';
@@ -325,7 +339,7 @@ export class Client implements ClientState, CommandContext {
       ` ssub=${this.shardChannels.size} multi=${this.inMulti ? this.multiQueue.length : -1}` +
       ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbp}` +
       ` obl=${this.reply.lengthBytes} oll=${oll} omem=${socketPending} tot-mem=${totMem} events=${events}` +
-      ` cmd=${cmd} user=${this.user} redir=-1 resp=${this.reply.resp}`;
+      ` cmd=${cmd} user=${this.user.name} redir=${this.tracking === null ? -1 : this.tracking.redirect} resp=${this.reply.resp}`;
   }
 }
 

@@ -16,10 +16,13 @@ export interface CommandRename {
 
 export class CommandTable {
   readonly commands: Map<string, Command>;
+  /** The table before rename-command: ACL rules name commands by their original names. */
+  readonly original: ReadonlyMap<string, Command>;
   private readonly bySpelling = new Map<string, Command>();
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]>, renames: readonly CommandRename[] = []) {
     this.commands = buildCommandTable(families);
+    this.original = new Map(this.commands);
     // rename-command: the command answers to its new name only ("" removes it).
     for (const { from, to } of renames) {
       const command = this.commands.get(from);

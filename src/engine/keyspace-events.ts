@@ -19,7 +19,17 @@ export interface KeyReadiness {
   signalAllInDb(dbIndex: number): void;
 }
 
+/** Client-side caching's part (src/tracking/): `used` once a client ever turned tracking on. */
+export interface KeyInvalidation {
+  readonly used: boolean;
+  invalidateKey(key: string): void;
+  invalidateAll(): void;
+}
+
 export class KeyspaceEvents implements KeyspaceSignals {
+  /** Set by the node once client-side caching exists. */
+  invalidation: KeyInvalidation | null = null;
+
   constructor(
     private readonly dbs: readonly Db[],
     private readonly watches: WatchRegistry,
@@ -32,6 +42,8 @@ export class KeyspaceEvents implements KeyspaceSignals {
     // Every write ends here: an object value changed in place is priced again (used_memory).
     db.noteModified(key);
     this.readiness.keyModified(db, key);
+    const invalidation = this.invalidation;
+    if (invalidation !== null && invalidation.used) invalidation.invalidateKey(key);
     // Hot path (every write): no id string is built unless someone watches something.
     if (this.watches.size === 0) return;
     this.watches.touch(db, key);
@@ -39,6 +51,8 @@ export class KeyspaceEvents implements KeyspaceSignals {
 
   signalFlushedDb(dbIndex: number): void {
     this.readiness.signalAllInDb(dbIndex);
+    const invalidation = this.invalidation;
+    if (invalidation !== null && invalidation.used) invalidation.invalidateAll();
     if (this.watches.size === 0) return;
     for (const db of this.dbs) {
       if (dbIndex < 0 || db.id === dbIndex) this.watches.touchAllInDb(db, null);

@@ -1,11 +1,18 @@
-// A background save to the RDB file (BGSAVE, save points, a signal's final save): a snapshot
-// produced in slices of the event loop into temp-<pid>.rdb, put in place durably at the end.
+// A background save to the RDB file (BGSAVE, save points): the snapshot produced in slices of
+// the event loop streams to a writer child (save-child.ts) that writes temp-<child pid>.rdb;
+// once the child has exited 0 the file is put in place (rename, fsync of the directory) here.
+// Redis's rdbSaveBackground with the fork replaced: the child can be found, killed, and its
+// death fails the save as a forked child's would.
 
+import { join } from 'node:path';
 import type { Config } from '../config/config.js';
+import type { ServerLog } from '../server/log.js';
 import type { Keyspace } from '../store/keyspace.js';
-import { DurableFileWriter } from '../util/durable-file.js';
+import { installWrittenFile } from '../util/durable-file.js';
+import { describeSystemError, strerror } from '../util/errno.js';
 import { rdbSaveOptions } from './rdb-files.js';
-import { SnapshotProducer, type SnapshotOptions, type SnapshotOutcome, type SnapshotSink } from './snapshot.js';
+import { SaveChild, type ChildEnd, type ForkStats } from './save-child.js';
+import { SnapshotProducer, type SnapshotOptions } from './snapshot.js';
 
 /** Event-loop time one slice of a snapshot may take (the longest stall it adds). */
 export const SNAPSHOT_SLICE_MS = 4;
@@ -20,89 +27,44 @@ export function snapshotOptions(config: Config, keyspace: Keyspace, aofBase = fa
   };
 }
 
-/** Bytes queued for the file past which the snapshot waits (its walk pauses; hooks still queue). */
-const QUEUE_HIGH_BYTES = 8 * 1024 * 1024;
-/** The walk resumes once the queue is down to this. */
-const QUEUE_LOW_BYTES = 2 * 1024 * 1024;
-
-/**
- * The snapshot's sink for a file: pieces are copied into a queue and written by the thread pool
- * one after the other, so a slow disk never stalls the event loop; past QUEUE_HIGH_BYTES the
- * producer is told to wait.
- */
-class FileSink implements SnapshotSink {
-  private readonly queue: Buffer[] = [];
-  private queuedBytes = 0;
-  private writing = false;
-  private resume: (() => void) | null = null;
-  private drained: (() => void) | null = null;
-  failure: Error | null = null;
-
-  constructor(private readonly file: DurableFileWriter, private readonly onFailure: (err: Error) => void) {}
-
-  write(chunk: Buffer): void {
-    if (this.failure !== null) return;
-    this.queue.push(Buffer.from(chunk));
-    this.queuedBytes += chunk.length;
-    this.pump();
-  }
-
-  ready(): boolean {
-    return this.queuedBytes < QUEUE_HIGH_BYTES;
-  }
-
-  onReady(resume: () => void): void {
-    this.resume = resume;
-  }
-
-  /** Resolves once everything queued is written (or the writes failed). */
-  flushed(): Promise<void> {
-    if (this.queuedBytes === 0 || this.failure !== null) return Promise.resolve();
-    return new Promise((resolve) => { this.drained = resolve; });
-  }
-
-  private pump(): void {
-    if (this.writing || this.queue.length === 0) return;
-    this.writing = true;
-    const chunk = this.queue.shift() as Buffer;
-    this.file.appendAsync(chunk).then(() => {
-      this.writing = false;
-      this.queuedBytes -= chunk.length;
-      if (this.resume !== null && this.queuedBytes <= QUEUE_LOW_BYTES) {
-        const resume = this.resume;
-        this.resume = null;
-        resume();
-      }
-      if (this.queue.length > 0) this.pump();
-      else this.drained?.();
-    }, (err: unknown) => {
-      this.writing = false;
-      this.failure = err instanceof Error ? err : new Error(String(err));
-      this.queue.length = 0;
-      this.queuedBytes = 0;
-      this.drained?.();
-      this.onFailure(this.failure);
-    });
-  }
-}
+/** How a background save ended (backgroundSaveDoneHandlerDisk's three cases, and our own stop). */
+export type SaveResult =
+  | { status: 'ok' }
+  | { status: 'error' }
+  | { status: 'signal'; signalNumber: number }
+  /** Stopped by the server (FLUSHALL, SHUTDOWN): already accounted for by whoever stopped it. */
+  | { status: 'aborted' };
 
 export class BackgroundSave {
+  readonly child: SaveChild;
   readonly producer: SnapshotProducer;
-  /** Resolves once the file is in place, the save failed, or it was aborted. */
-  readonly done: Promise<SnapshotOutcome>;
-  /** Why it failed, for the log. */
-  failure: Error | null = null;
-  private readonly writer: DurableFileWriter;
-  private readonly sink: FileSink;
+  /** Settles once the file is in place, the save failed, or it was stopped. */
+  readonly done: Promise<SaveResult>;
   private aborted = false;
+  /** dir and dbfilename when the save started. */
+  private readonly dir: string;
+  private readonly dbFilename: string;
 
-  /** Starts at once; throws when the temporary file cannot be created. */
-  constructor(keyspace: Keyspace, config: Config, path: string, tempPath: string) {
-    this.writer = new DurableFileWriter(path, tempPath);
-    this.sink = new FileSink(this.writer, () => this.producer.abort());
-    this.producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), this.sink);
-    this.producer.start();
-    this.done = this.producer.done.then((outcome) => this.complete(outcome));
+  /** Spawns the writer and starts the snapshot; throws when the writer cannot be started. */
+  constructor(keyspace: Keyspace, config: Config, private readonly log: ServerLog, stats: ForkStats) {
+    const dir = config.str('dir');
+    this.dir = dir;
+    this.dbFilename = config.str('dbfilename');
+    this.child = new SaveChild({ dir, namePrefix: 'temp-', nameSuffix: '.rdb', format: 'rdb', checksum: config.bool('rdbchecksum'), stats });
+    this.producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), this.child);
+    const openFailure = this.child.openFailure;
+    if (openFailure === null) {
+      this.producer.start();
+    } else {
+      // As Redis's child: the line, then the child exits 1 and the save fails.
+      log.warning(`Failed opening the temp RDB file ${this.child.fileName} (in server root dir ${dir}) for saving: ${describeSystemError(openFailure)}`);
+      this.producer.abort();
+    }
+    this.done = this.run();
+  }
+
+  get pid(): number {
+    return this.child.pid;
   }
 
   get startedAtMs(): number {
@@ -121,42 +83,68 @@ export class BackgroundSave {
     return this.producer.keysTotal;
   }
 
-  private async complete(outcome: SnapshotOutcome): Promise<SnapshotOutcome> {
-    if (outcome === 'ok') await this.sink.flushed();
-    if (this.sink.failure !== null && !this.aborted) {
-      // The file could not be written (ENOSPC...): the producer was stopped for it.
-      this.failure = this.sink.failure;
-      this.removeTemporary();
-      return 'error';
-    }
-    if (outcome !== 'ok') {
-      this.failure = this.producer.failure;
-      this.removeTemporary();
-      return outcome;
-    }
-    try {
-      await this.writer.commit();
-    } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err));
-      this.removeTemporary();
-      return this.aborted ? 'aborted' : 'error';
-    }
-    return this.aborted ? 'aborted' : 'ok';
-  }
-
-  /** Stops the snapshot and removes the temporary file (Redis kills the child with SIGUSR1). */
+  /** killRDBChild: the child is killed, the snapshot stops, the temporary file goes. */
   abort(): void {
     this.aborted = true;
     this.producer.abort();
-    this.removeTemporary();
+    this.removeTemporary(this.child.kill());
   }
 
-  private removeTemporary(): void {
-    try {
-      this.writer.abort();
-    } catch (err) {
-      // The temporary file could not be removed: the failure to report is the save's own.
-      this.failure ??= err instanceof Error ? err : new Error(String(err));
+  private async run(): Promise<SaveResult> {
+    const childEnded = this.child.ended.then(() => 'child-ended' as const);
+    const first = await Promise.race([this.producer.done, childEnded]);
+    if (this.aborted) return { status: 'aborted' };
+    if (first === 'error') {
+      // The image could not be produced (a value the codec refused): the child goes too.
+      this.log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(this.producer.failure)}`);
+      this.removeTemporary(this.child.kill());
+      await this.child.ended;
+      return { status: 'error' };
     }
+    if (first === 'ok') this.child.finish();
+    else this.producer.abort();
+    const end = await this.child.ended;
+    if (this.aborted) return { status: 'aborted' };
+    return this.concluded(end);
+  }
+
+  private async concluded(end: ChildEnd): Promise<SaveResult> {
+    if (end.kind === 'signal') {
+      this.removeTemporary(this.child.removeTempFile());
+      return { status: 'signal', signalNumber: end.signalNumber };
+    }
+    if (end.kind === 'error') {
+      this.logChildFailure(end);
+      this.removeTemporary(this.child.removeTempFile());
+      return { status: 'error' };
+    }
+    try {
+      await installWrittenFile(this.child.tempPath, join(this.dir, this.dbFilename));
+    } catch (err) {
+      this.log.warning(`Error moving temp DB file ${this.child.fileName} on the final destination ${this.dbFilename} (in server root dir ${this.dir}): ${describeSystemError(err)}`);
+      this.removeTemporary(this.child.removeTempFile());
+      return { status: 'error' };
+    }
+    if (this.aborted) return { status: 'aborted' };
+    this.log.notice('DB saved on disk');
+    return { status: 'ok' };
+  }
+
+  /** The lines Redis's child logs before exiting 1. */
+  private logChildFailure(end: { stage: string | null; code: string | null }): void {
+    if (end.stage === null) return;
+    const reason = strerror(end.code ?? undefined);
+    // The open failure was logged when the file was created here.
+    if (end.stage === 'open' && this.child.openFailure !== null) return;
+    if (end.stage === 'open') {
+      this.log.warning(`Failed opening the temp RDB file ${this.child.fileName} (in server root dir ${this.dir}) for saving: ${reason}`);
+    } else {
+      this.log.warning(`Write error saving DB on disk(${end.stage === 'write' ? 'rdbSaveRio' : end.stage}): ${reason}`);
+    }
+  }
+
+  private removeTemporary(failure: NodeJS.ErrnoException | null): void {
+    // Left behind, the next save of the same child pid would overwrite it; the line says why.
+    if (failure !== null) this.log.warning(`Error removing the temp RDB file ${this.child.fileName}: ${describeSystemError(failure)}`);
   }
 }

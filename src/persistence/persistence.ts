@@ -6,6 +6,7 @@
 // event loop (snapshot.ts).
 
 import { unlinkSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type { PersistenceApi } from '../commands/context.js';
 import type { Config } from '../config/config.js';
 import type { ServerLog } from '../server/log.js';
@@ -14,12 +15,16 @@ import { DurableFileWriter } from '../util/durable-file.js';
 import { describeSystemError } from '../util/errno.js';
 import { rdbFilePath, rdbTempPath } from './rdb-files.js';
 import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points.js';
-import { BackgroundSave, snapshotOptions } from './background-save.js';
+import { BackgroundSave, snapshotOptions, type SaveResult } from './background-save.js';
+import { ForkStats } from './save-child.js';
 import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
 import type { LoadingState } from './rdb-files.js';
 
 /** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_SEC = 5;
+const SIGUSR1_NUMBER = osConstants.signals.SIGUSR1;
+/** Slices of a signal's final save: nothing else runs meanwhile but signal handling. */
+const FINAL_SAVE_SLICE_MS = 50;
 
 /** shared.bgsaveerr, without its leading '-'. */
 export const MISCONF_RDB_ERROR = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -63,6 +68,8 @@ export class Persistence implements PersistenceApi {
   loading: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
+  /** INFO's total_forks / latest_fork_usec: the writer children of saves and AOF rewrites. */
+  readonly forkStats = new ForkStats();
   /**
    * A snapshot streamed to replicas' sockets (replication's diskless sync): it holds the snapshot
    * machinery as a background save does (Redis's RDB child with a socket target).
@@ -130,17 +137,44 @@ export class Persistence implements PersistenceApi {
 
   /** rdbSave: the whole dataset written durably now (blocking). True on success; errors logged. */
   saveNow(): boolean {
-    const { config, keyspace, log } = this.host;
-    let writer: DurableFileWriter;
-    try {
-      writer = new DurableFileWriter(rdbFilePath(config), rdbTempPath(config));
-    } catch (err) {
-      log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
-      return false;
-    }
+    const writer = this.openSaveFile();
+    if (writer === null) return false;
+    const { config, keyspace } = this.host;
     // Run to its end at once: no hooks, so it may run beside a background snapshot (DEBUG RELOAD).
     const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), writer, false);
-    if (producer.runToEnd() !== 'ok') {
+    return this.concludeSave(writer, producer, producer.runToEnd());
+  }
+
+  /**
+   * rdbSave for the final save of a signal's shutdown, in turns of the event loop: Redis's signal
+   * handler runs inside its blocking save, so that a second SIGINT exits at once (removing the
+   * temporary file); here the loop has to turn for the signal to be seen. The caller holds every
+   * client meanwhile, so nothing else runs, as in Redis.
+   */
+  async saveInTurns(): Promise<boolean> {
+    const writer = this.openSaveFile();
+    if (writer === null) return false;
+    const { config, keyspace } = this.host;
+    const options = { ...snapshotOptions(config, keyspace), sliceBudgetMs: FINAL_SAVE_SLICE_MS };
+    const producer = new SnapshotProducer(keyspace.dbs, options, writer);
+    producer.start();
+    return this.concludeSave(writer, producer, await producer.done);
+  }
+
+  /** The temporary file of a foreground save, temp-<pid>.rdb (null: logged as Redis does). */
+  private openSaveFile(): DurableFileWriter | null {
+    const { config, log } = this.host;
+    try {
+      return new DurableFileWriter(rdbFilePath(config), rdbTempPath(config));
+    } catch (err) {
+      log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${config.str('dir')}) for saving: ${describeSystemError(err)}`);
+      return null;
+    }
+  }
+
+  private concludeSave(writer: DurableFileWriter, producer: SnapshotProducer, outcome: SnapshotOutcome): boolean {
+    const { config, log } = this.host;
+    if (outcome !== 'ok') {
       writer.abort();
       log.warning(`Write error saving DB on disk(rdbSaveRio): ${describeSystemError(producer.failure)}`);
       return false;
@@ -162,7 +196,7 @@ export class Persistence implements PersistenceApi {
 
   /** SAVE. */
   save(): string | null {
-    if (this.background !== null) return 'ERR Background save already in progress';
+    if (this.bgsaveInProgress) return 'ERR Background save already in progress';
     this.saves++;
     return this.saveNow() ? null : 'ERR';
   }
@@ -192,7 +226,7 @@ export class Persistence implements PersistenceApi {
     return this.background === null && this.socketSnapshot === null && !this.host.aof.rewriteInProgress;
   }
 
-  /** rdbSaveBackground: starts a snapshot to dir/dbfilename. */
+  /** rdbSaveBackground: starts a snapshot to dir/dbfilename, written by a child process. */
   startBackgroundSave(): boolean {
     if (!this.canStartBackgroundSave()) return false;
     const { config, log } = this.host;
@@ -201,48 +235,49 @@ export class Persistence implements PersistenceApi {
     this.lastBgsaveTrySec = nowSec();
     let save: BackgroundSave;
     try {
-      save = new BackgroundSave(this.host.keyspace, config, rdbFilePath(config), rdbTempPath(config));
+      save = new BackgroundSave(this.host.keyspace, config, log, this.forkStats);
     } catch (err) {
       this.lastSaveOk = false;
-      log.warning(`Can't save in background: ${describeSystemError(err)}`);
+      log.warning(`Can't save in background: fork: ${describeSystemError(err)}`);
       return false;
     }
     this.background = save;
-    log.notice(`Background saving started by pid ${process.pid}`);
-    void save.done.then((outcome) => this.backgroundSaveDone(save, outcome));
+    log.notice(`Background saving started by pid ${save.pid}`);
+    void save.done.then((result) => this.backgroundSaveDone(save, result));
     return true;
   }
 
   /** backgroundSaveDoneHandlerDisk. */
-  private backgroundSaveDone(save: BackgroundSave, outcome: SnapshotOutcome): void {
+  private backgroundSaveDone(save: BackgroundSave, result: SaveResult): void {
     if (this.background !== save) return;
     this.background = null;
     const { log } = this.host;
-    if (outcome === 'ok') {
+    if (result.status === 'ok') {
       log.notice('Background saving terminated with success');
       this.host.dirty = Math.max(0, this.host.dirty - this.dirtyBeforeBgsave);
       this.lastSaveTimeSec = nowSec();
       this.lastSaveOk = true;
       this.lastCowBytes = save.keptBytes;
-    } else if (outcome === 'error') {
-      if (save.failure !== null) log.warning(`Write error saving DB on disk: ${describeSystemError(save.failure)}`);
+    } else if (result.status === 'error') {
       log.warning('Background saving error');
       this.lastSaveOk = false;
     } else {
-      // An abort (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill: not an error condition.
-      log.warning('Background saving terminated by signal 10');
+      // Our own stop (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill, which is no error condition.
+      const signalNumber = result.status === 'signal' ? result.signalNumber : SIGUSR1_NUMBER;
+      log.warning(`Background saving terminated by signal ${signalNumber}`);
+      if (signalNumber !== SIGUSR1_NUMBER) this.lastSaveOk = false;
     }
     this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
-    for (const listener of this.saveDoneListeners) listener(outcome === 'ok');
+    for (const listener of this.saveDoneListeners) listener(result.status === 'ok');
   }
 
-  /** killRDBChild: the running snapshot stops and its temporary file goes. */
+  /** killRDBChild: the running save's child is killed and its temporary file removed. */
   abortBackgroundSave(): void {
     this.socketSnapshot?.abort();
     const save = this.background;
     if (save === null) return;
     save.abort();
-    this.backgroundSaveDone(save, 'aborted');
+    this.backgroundSaveDone(save, { status: 'aborted' });
   }
 
   /** rdbRemoveTempFile: a save's temporary file goes (a process about to exit mid-save). */
@@ -290,15 +325,36 @@ export class Persistence implements PersistenceApi {
    * not given: the shutdown is cancelled (the lines are logged here).
    */
   shutdownSave(save: boolean | null, force: boolean, log: ServerLog): boolean {
+    if (!this.beforeFinalSave(save, log)) return true;
+    return this.afterFinalSave(this.saveNow(), force, log);
+  }
+
+  /** shutdownSave with the final save in turns of the event loop (a signal's shutdown). */
+  async shutdownSaveInTurns(save: boolean | null, force: boolean, log: ServerLog): Promise<boolean> {
+    if (!this.beforeFinalSave(save, log)) return true;
+    return this.afterFinalSave(await this.saveInTurns(), force, log);
+  }
+
+  /** Whether a shutdown with this SAVE/NOSAVE choice writes a final save. */
+  finalSaveWanted(save: boolean | null): boolean {
+    // A half-loaded dataset is never saved over the file it comes from.
+    if (this.loading !== null) return false;
+    return (this.savePoints.length > 0 && save !== false) || save === true;
+  }
+
+  /** Kills a running snapshot; true when the final save is to be written. */
+  private beforeFinalSave(save: boolean | null, log: ServerLog): boolean {
     if (this.bgsaveInProgress) {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.abortBackgroundSave();
     }
-    // A half-loaded dataset is never saved over the file it comes from.
-    if (this.loading !== null) return true;
-    if (!((this.savePoints.length > 0 && save !== false) || save === true)) return true;
+    if (!this.finalSaveWanted(save)) return false;
     log.notice('Saving the final RDB snapshot before exiting.');
-    if (this.saveNow()) return true;
+    return true;
+  }
+
+  private afterFinalSave(saved: boolean, force: boolean, log: ServerLog): boolean {
+    if (saved) return true;
     if (force) {
       log.warning('Error trying to save the DB. Exit anyway.');
       return true;

@@ -34,6 +34,11 @@ export interface SnapshotSink {
   /** False while the consumer wants nothing more for now; onReady is then called once. */
   ready?(): boolean;
   onReady?(resume: () => void): void;
+  /**
+   * The sink computes the image's CRC64 and appends the trailer itself (a writer process does,
+   * off the main thread): the producer then writes no trailer.
+   */
+  readonly appendsChecksum?: boolean;
 }
 
 export interface SnapshotOptions extends RdbSaveOptions {
@@ -156,7 +161,7 @@ export class SnapshotProducer {
     private readonly concurrent = true,
   ) {
     this.out = new RdbWriter({ compress: options.compress }, 256 * 1024);
-    this.crc = options.checksum ? new Crc64() : null;
+    this.crc = options.checksum && sink.appendsChecksum !== true ? new Crc64() : null;
     this.ctx = { settings: options.settings };
     this.tracking = options.tracking;
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
@@ -346,6 +351,10 @@ export class SnapshotProducer {
   private finish(): void {
     writeImageEof(this.out);
     this.flushOut();
+    if (this.sink.appendsChecksum === true) {
+      this.settle('ok');
+      return;
+    }
     const trailer = Buffer.alloc(CHECKSUM_BYTES);
     if (this.crc !== null) this.crc.writeLE(trailer, 0);
     this.bytesOut += trailer.length;

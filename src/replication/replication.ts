@@ -28,11 +28,25 @@ export type ReplicationHost = PrimaryHost;
 
 export type InfoField = [string, string | number];
 
+/** ROLE's replica form. */
+export interface PrimaryLinkRole {
+  host: string;
+  port: number;
+  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+  /** The applied offset, -1 while the link has no primary client. */
+  offset: number;
+}
+
 /** What the Replication service needs of the replica side. */
 export interface ReplicaSideView {
   info(): InfoField[];
+  role(): PrimaryLinkRole | null;
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   replicaOfNoOne(requestedBy: string): void;
+  /** The link with the primary is up (REPL_STATE_CONNECTED): replicas of this node may sync. */
+  readonly linkUp: boolean;
+  /** replicationSendAck now (REPLCONF GETACK): nothing while not linked. */
+  sendAckNow(): void;
 }
 
 export class Replication implements ReplicationApi {
@@ -58,12 +72,6 @@ export class Replication implements ReplicationApi {
   replicaSide: ReplicaSideView | null = null;
   /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
-  /** Set by the replica side while its link with the primary is up (REPL_STATE_CONNECTED): replicas may sync. */
-  primaryLinkUp = false;
-  /** Set by the replica side while linked: REPLCONF GETACK from the primary asks for an ACK now. */
-  ackSender: (() => void) | null = null;
-  /** Set by the replica side: ROLE's replica form (host, port, link state, processed offset). */
-  replicaRole: ((reply: ReplyWriter) => void) | null = null;
   /** The replicas attached to this node (src/replication/primary/). */
   readonly primary: PrimarySide;
   private readonly onPropagated = (chunk: Buffer): void => {
@@ -75,15 +83,37 @@ export class Replication implements ReplicationApi {
     this.primary = new PrimarySide(this, host);
   }
 
-  /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
-  sendAckToPrimary(): void {
-    this.ackSender?.();
+  /** The link with the primary is up: a replica of this node may sync (else NOMASTERLINK). */
+  get primaryLinkUp(): boolean {
+    return this.replicaSide?.linkUp ?? false;
   }
 
-  /** ROLE: the primary form, or the replica side's. */
+  /**
+   * Closes every attached replica so that they reconnect and PSYNC (Redis's disconnectSlaves:
+   * the replication ID changed or the data set was replaced).
+   */
+  disconnectReplicas(): void {
+    this.primary.disconnectAll();
+  }
+
+  /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
+  sendAckToPrimary(): void {
+    this.replicaSide?.sendAckNow();
+  }
+
+  /** ROLE: the primary form, or the replica form (*5 slave host port state offset). */
   roleReply(reply: ReplyWriter): void {
-    if (this.primaryAddress !== null && this.replicaRole !== null) this.replicaRole(reply);
-    else this.primary.roleReply(reply);
+    const link = this.primaryLinkRole();
+    if (link === null) {
+      this.primary.roleReply(reply);
+      return;
+    }
+    reply.arrayLength(5);
+    reply.bulk('slave');
+    reply.bulk(link.host);
+    reply.integer(link.port);
+    reply.bulk(link.state);
+    reply.integer(link.offset);
   }
 
   /** createReplicationBacklog: from now on the stream is encoded, counted and kept. */
@@ -186,12 +216,9 @@ export class Replication implements ReplicationApi {
     this.replicaSide?.replicaOfNoOne(requestedBy);
   }
 
-  /**
-   * disconnectSlaves: every attached replica is closed, so that it reconnects and PSYNCs (the
-   * replication ID changed, or the data set was replaced).
-   */
-  disconnectReplicas(): void {
-    this.primary.disconnectAll();
+  /** ROLE's replica form (host, port, link state, applied offset); null on a primary. */
+  primaryLinkRole(): PrimaryLinkRole | null {
+    return this.replicaSide === null ? null : this.replicaSide.role();
   }
 
   /** The primary side's fields: connected_slaves, then one slaveN line per attached replica. */

@@ -26,6 +26,10 @@ export interface ScriptingHost {
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
   createScriptClient(): Client;
   lookupCommand(argv: readonly string[]): Command | undefined;
+  /** The caller's ACL permissions for a redis.call(): null, or the refusal text (logged in ACL LOG). */
+  aclRefusal(caller: CommandContext, command: Command, argv: readonly string[]): string | null;
+  /** redis.acl_check_cmd(): whether the caller's user may run the command line. */
+  aclAllows(caller: CommandContext, command: Command, argv: readonly string[]): boolean;
   /** Counts an error reply in INFO errorstats (a command a script was refused). */
   countErrorReply(text: string): void;
   busyReplyThresholdMs(): number;
@@ -95,6 +99,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     oomRefusal: () => this.host.oomRefusal(),
     diskErrorRefusal: () => this.host.diskErrorRefusal(),
     denyNoScriptCommands: () => !this.disableDenyScripts,
+    aclRefusal: (run, command, argv) => this.host.aclRefusal(run.caller, command, argv),
   };
 
   /** FUNCTION and FCALL (src/scripting/functions-engine.ts). */
@@ -123,6 +128,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
 
   get cachedScriptBytes(): number {
     return this.scriptsBytes;
+  }
+
+  /** The script running now, if any (its caller, for client-side caching). */
+  get runningScript(): ScriptRun | null {
+    return this.current;
   }
 
   /** The running script once it passed busy-reply-threshold (other clients get BUSY). */
@@ -314,7 +324,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     this.currentLua?.chargeTicks(TICKS_PER_COMMAND);
     const host = this.host;
     const command = host.lookupCommand(argv);
-    const refusal = refuseScriptCommand(run, command, argv.length, this.gates);
+    const refusal = refuseScriptCommand(run, command, argv, this.gates);
     if (command === undefined || refusal !== null) {
       const text = refusal !== null && refusal.startsWith('-') ? refusal.slice(1) : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
@@ -356,8 +366,9 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   }
 
   aclCheck(argv: string[]): boolean | null {
-    // Every user may run every command until ACLs exist (the ACL capability refines this).
-    return this.host.lookupCommand(argv) === undefined ? null : true;
+    const command = this.host.lookupCommand(argv);
+    if (command === undefined) return null;
+    return this.host.aclAllows((this.current as ScriptRun).caller, command, argv);
   }
 
   // ------------------------------------------------------------------ SCRIPT

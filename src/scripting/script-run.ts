@@ -59,17 +59,24 @@ export interface ScriptCallGates {
   diskErrorRefusal(): string | null;
   /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
   denyNoScriptCommands(): boolean;
+  /** The caller's ACL permissions for the command line: null, or the refusal (logged in ACL LOG). */
+  aclRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
 }
 
 /**
  * Redis's scriptCall() checks: the error text refusing `command` (given "ERR " in front, unless
  * it starts with '-' and so carries its own code), or null to run it.
  */
-export function refuseScriptCommand(run: ScriptRun, command: Command | undefined, argc: number, gates: ScriptCallGates): string | null {
+export function refuseScriptCommand(run: ScriptRun, command: Command | undefined, argv: readonly string[], gates: ScriptCallGates): string | null {
   if (command === undefined) return 'Unknown Redis command called from script';
   const arity = command.arity;
+  const argc = argv.length;
   if ((arity > 0 && arity !== argc) || argc < -arity) return 'Wrong number of args calling Redis command from script';
   if (command.noScript && gates.denyNoScriptCommands()) return 'This Redis command is not allowed from script';
+  if (!run.caller.client.user.fullAccess) {
+    const refusal = gates.aclRefusal(run, command, argv);
+    if (refusal !== null) return refusal;
+  }
   if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
   if (command.isWrite && !run.writeDirty) {
     // Redis passes its shared MISCONF error on with its own code (a leading '-' says so here).

@@ -18,6 +18,8 @@ export class ClientPause implements PauseGate {
   private writesOnly = false;
   private readonly waiting = new Set<Client>();
   private timer: NodeJS.Timeout | null = null;
+  /** The pause in place before a shutdown's hold (Redis's PAUSE_DURING_SHUTDOWN), to restore. */
+  private beforeShutdownHold: { untilMs: number; writesOnly: boolean } | null = null;
 
   /** `resume` re-runs a held client's postponed request once the pause ends. */
   constructor(private readonly resume: (client: Client) => void) {}
@@ -41,6 +43,32 @@ export class ClientPause implements PauseGate {
       if (this.untilMs > Date.now()) this.armTimer();
       else this.unpause();
     }, Math.min(remainingMs, MAX_TIMER_MS));
+  }
+
+  /**
+   * Holds every command until releaseForShutdown (a signal's final save runs in turns of the
+   * event loop; nothing else may run meanwhile). A pause set before is restored afterwards.
+   */
+  holdForShutdown(): void {
+    if (this.beforeShutdownHold !== null) return;
+    this.beforeShutdownHold = { untilMs: this.untilMs, writesOnly: this.writesOnly };
+    this.stopTimer();
+    this.untilMs = Number.MAX_SAFE_INTEGER;
+    this.writesOnly = false;
+  }
+
+  /** The shutdown was cancelled: the earlier pause goes on, or the held clients resume. */
+  releaseForShutdown(): void {
+    const before = this.beforeShutdownHold;
+    if (before === null) return;
+    this.beforeShutdownHold = null;
+    if (before.untilMs > Date.now()) {
+      this.untilMs = before.untilMs;
+      this.writesOnly = before.writesOnly;
+      this.armTimer();
+    } else {
+      this.unpause();
+    }
   }
 
   /** Ends the pause and resumes the held clients in the order they were held. */

@@ -1,5 +1,5 @@
 // INFO: Redis 7.0's sections and field names, in Redis's order, assembled from the server's live
-// state. Fields for machinery Cinnabar does not have (forks, AOF, replicas, defrag, io-threads)
+// state. Fields for machinery Cinnabar does not have (replicas, defrag, io-threads)
 // report the values Redis reports when that machinery is idle.
 
 import { arch, release, totalmem, type as osType } from 'node:os';
@@ -44,7 +44,7 @@ function serverSection(s: Server): Field[] {
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
-    ['redis_mode', 'standalone'],
+    ['redis_mode', s.config.sentinelMode ? 'sentinel' : 'standalone'],
     ['os', `${osType()} ${release()} ${machineName()}`],
     ['arch_bits', process.arch.endsWith('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],
@@ -87,7 +87,7 @@ function clientsSection(s: Server): Field[] {
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
     ['blocked_clients', s.blockedClientCount],
-    ['tracking_clients', 0],
+    ['tracking_clients', s.tracking.clientCount],
     ['clients_in_timeout_table', s.blocking.timedCount],
   ];
 }
@@ -257,9 +257,9 @@ function statsSection(s: Server): Field[] {
     ['pubsub_channels', channels],
     ['pubsub_patterns', s.pubsub.patternCount()],
     ['pubsubshard_channels', shardChannels],
-    ['latest_fork_usec', 0],
-    ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['latest_fork_usec', s.persistence.forkStats.latestForkMicros],
+    ['total_forks', s.persistence.forkStats.totalForks],
+    ['migrate_cached_sockets', s.migrate.size],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],
@@ -267,9 +267,9 @@ function statsSection(s: Server): Field[] {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', s.tracking.totalKeys],
+    ['tracking_total_items', s.tracking.totalItems],
+    ['tracking_total_prefixes', s.tracking.totalPrefixes],
     ['unexpected_error_replies', st.unexpectedErrorReplies],
     ['total_error_replies', st.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

@@ -20,7 +20,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { isLocalPeer } from '../util/net-address.js';
 import { quoteRepr } from '../util/repr.js';
 import { BlockingRegistry, type BlockedClient, type BlockingHost } from '../engine/blocking.js';
-import { authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
+import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, memoryCheck, minReplicasCheck, multiQueueCheck, noMultiCheck, pauseCheck, protectedCommandCheck, pubsubContextCheck, readOnlyReplicaCheck, staleDataCheck } from '../engine/checks.js';
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
@@ -54,8 +54,16 @@ import { Replication } from '../replication/replication.js';
 import { ReplicaSide } from '../replication/replica/replica-side.js';
 import { loadImage } from '../store/rdb/image.js';
 import { accessTrackingOf } from '../persistence/aof/base-source.js';
+import { MigrateSocketCache } from './migrate/socket-cache.js';
+import { Acl } from '../acl/acl.js';
+import { commandSetOf } from '../acl/selector.js';
+import type { AclUser } from '../acl/user.js';
+import { Tracking } from '../tracking/tracking.js';
+import { categoryBit } from '../commands/acl-categories.js';
 
 export { REDIS_VERSION } from '../util/version.js';
+
+const SCRIPTING_CATEGORY = categoryBit('scripting');
 
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
@@ -95,6 +103,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly replication: Replication;
   /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
   readonly replicaSide: ReplicaSide;
+  /** ACL users and permissions (src/acl/). */
+  readonly acl: Acl;
+  /** Client-side caching (src/tracking/). */
+  readonly tracking: Tracking;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -143,6 +155,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private readonly live: Config['live'];
   /** The append-only file. */
   readonly aof: AofService;
+  /** MIGRATE's cached connections to target instances (blocking I/O on a worker thread). */
+  readonly migrate: MigrateSocketCache;
   /** Resolves when the server has stopped (SHUTDOWN or close()). */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -170,8 +184,23 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.events = new KeyspaceEvents(this.keyspace.dbs, this.watches, config.live, (channel, message) => this.pubsub.publish(channel, message), this.blocking);
     this.commandTable = commandTable ?? new CommandTable(COMMAND_FAMILIES, config.renamedCommands);
     this.commands = this.commandTable.commands;
+    const table = this.commandTable;
+    this.acl = new Acl(commandSetOf(table.original, (argv) => table.lookup(argv), () => config.str('acl-pubsub-default') === 'allchannels', (message) => log.warning(message)), {
+      config,
+      warning: (message) => log.warning(message),
+      notice: (message) => log.notice(message),
+      clients: () => this.clients.all(),
+    });
+    config.userLines = () => this.acl.configUserLines();
     this.clientPause = new ClientPause((client) => this.resumePaused(client));
     this.clients = new ClientRegistry(this.clientPause);
+    this.tracking = new Tracking({
+      clientById: (id) => this.clients.byIdMap.get(id),
+      clients: () => this.clients.all(),
+      maxKeys: () => config.num('tracking-table-max-keys'),
+      inCommand: () => this.dispatcher.depth > 0,
+    });
+    this.events.invalidation = this.tracking;
     // The scripting engine is built below; its EVAL cache is read only when memory is sampled.
     const scripting = (): ScriptingEngine => this.scripting;
     this.evictor = new Evictor({
@@ -217,7 +246,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     });
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
-      authCheck,
+      authCheck(this.acl),
+      aclCheck(this.acl),
       memoryCheck(this.memoryLimit),
       diskErrorCheck(this.diskErrors()),
       minReplicasCheck(this.replication.primary),
@@ -234,6 +264,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.scripting = new ScriptingEngine({
       createScriptClient: () => this.createClient(new DiscardingConnection()),
       lookupCommand: (argv) => this.commandTable.lookup(argv),
+      aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
+      aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       countErrorReply: (text) => this.countErrorReply(text),
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
@@ -294,6 +326,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     syncAccessPolicy();
     for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time'] as const) config.onChange(name, syncAccessPolicy);
     this.aof = this.createAof();
+    this.migrate = new MigrateSocketCache((message) => log.warning(message));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -327,6 +360,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         // Redis's master client: authenticated by construction, obeyed (no loading, disk-error
         // or read-only refusals), listed among the clients.
         client.authenticated = true;
+        client.user = this.acl.superuser;
         client.replaysData = true;
         client.isPrimaryLink = true;
         this.clients.add(client);
@@ -386,6 +420,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         const client = this.createClient(new DiscardingConnection());
         // Redis's AOF client: authenticated by construction, never blocked.
         client.authenticated = true;
+        client.user = this.acl.superuser;
         client.denyBlocking = true;
         client.replaysData = true;
         return {
@@ -412,6 +447,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
         this.keyspace.functions.clear();
       },
+      forkStats: this.persistence.forkStats,
       otherBackgroundJobActive: () => this.persistence.bgsaveInProgress,
       inTransaction: () => this.dispatcher.depth > 1,
       exit: (code) => process.exit(code),
@@ -419,7 +455,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   authRequired(): boolean {
-    return this.live.requirepass !== '';
+    return this.acl.defaultRequiresAuth;
+  }
+
+  get defaultUser(): AclUser {
+    return this.acl.defaultUser;
   }
 
   debugAllowed(client: Client): boolean {
@@ -454,7 +494,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.stats.rejectedConnections++;
       return;
     }
-    if (this.live.protectedMode && !this.authRequired() && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
+    if (this.live.protectedMode && this.acl.defaultUser.nopass && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
       return;
@@ -570,7 +610,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     // usual case (replies on, nothing to skip, unchanged by the command) touches no flag.
     const repliesOn = client.replyMode === 'on' && !client.skipNextReply;
     if (!repliesOn) client.reply.muted = client.replyMode === 'off' || client.skipNextReply;
+    const tracking = this.tracking;
+    const previousClient = tracking.current;
+    tracking.current = client;
+    if (tracking.clientCount !== 0) tracking.enforceLimit();
     const outcome = this.dispatcher.execute(client, argv);
+    if (tracking.used) tracking.afterCommand(client);
+    tracking.current = previousClient;
     // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
     // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
     // While a busy script yields, the keys it touched wait for it to end.
@@ -663,6 +709,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** ClientHost: the client left; forget it everywhere. */
   clientClosed(client: Client, _reason: string): void {
     this.clients.remove(client);
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     this.watches.unwatchAll(client);
     this.clientPause.forget(client);
@@ -682,6 +729,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** ClientHost: RESET leaves pub/sub and MONITOR (WATCH is dropped with the transaction). */
   resetClient(client: Client): void {
+    if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);
     if (client.isMonitor) this.clients.removeMonitor(client);
   }
@@ -699,6 +747,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** DispatcherHost: slowlog, latency and MONITOR after a command ran (Redis's call() epilogue). */
   afterCall(client: Client, command: Command, originalArgv: string[], durationMicros: number): void {
+    if (command.isReadonly && this.tracking.clientCount !== 0) this.rememberTrackedKeys(client, command, originalArgv);
     let argv = originalArgv;
     if (client.redacted !== null) {
       argv = argv.slice();
@@ -727,6 +776,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.slowlog.push(argv, durationMicros, client.remoteAddress, client.name);
     }
     if (this.clients.monitors.size > 0 && !command.skipMonitor && !command.isAdmin) this.feedMonitors(client, argv);
+  }
+
+  /**
+   * Client-side caching: a read-only command's keys are remembered for its client; a script's
+   * reads count for its caller, with the keys of the caller's command (as Redis's call() does).
+   * EVAL_RO and co are not reads themselves: the commands they run are.
+   */
+  private rememberTrackedKeys(client: Client, command: Command, argv: readonly string[]): void {
+    if ((command.aclCategories & SCRIPTING_CATEGORY) !== 0) return;
+    if (!client.isScript) {
+      this.tracking.rememberKeys(client, command, argv);
+      return;
+    }
+    const run = this.scripting.runningScript;
+    const caller = run === null ? undefined : this.clients.byIdMap.get(run.caller.client.id);
+    if (run !== null && caller !== undefined) this.tracking.rememberKeys(caller, run.caller.command, run.callerArgv);
   }
 
   private feedMonitors(client: ClientState, argv: readonly string[]): void {
@@ -864,7 +929,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   private cron(hz: number): void {
-    if (this.cronPaused) return;
+    if (this.cronPaused || this.signalShutdownRunning) return;
     if (this.pendingShutdownSignal !== null) {
       this.shutdownForSignal(this.pendingShutdownSignal);
       if (this.cronTimer === null) return;
@@ -899,8 +964,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
     this.persistence.cron();
+    this.migrate.closeIdle();
     this.replication.primary.cron(now);
     this.rates.sample(now);
+    if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
     this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
     this.memoryGuard.sample();
     this.usedMemory.sample(now);
@@ -976,6 +1043,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */
   private pendingShutdownSignal: 'SIGTERM' | 'SIGINT' | null = null;
+  /** A signal's shutdown is writing its final save (the cron does nothing meanwhile). */
+  private signalShutdownRunning = false;
   /** DEBUG PAUSE-CRON: the cron skips its work (a signal's shutdown waits too). */
   cronPaused = false;
   /** Hook for the process entry point: exit now with this status (a second SIGINT). */
@@ -1009,26 +1078,52 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const words = this.config.str(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
     // Never a save over the file while it is still being loaded.
     const save = this.persistence.loading !== null ? false : words.includes('save') ? true : words.includes('nosave') ? false : null;
-    if (this.shutdown({ save, now: words.includes('now'), force: words.includes('force') }) !== null) {
+    const options = { save, now: words.includes('now'), force: words.includes('force') };
+    if (!this.persistence.finalSaveWanted(save)) {
       // The reasons are logged; the server goes on (a later signal may try again).
-      this.pendingShutdownSignal = null;
+      if (this.shutdown(options) !== null) this.pendingShutdownSignal = null;
+      return;
     }
+    // The final save runs in turns of the event loop so that a second SIGINT is still seen;
+    // every command waits meanwhile, as while Redis's save blocks.
+    this.signalShutdownRunning = true;
+    this.clientPause.holdForShutdown();
+    void this.shutdownInTurns(options).then((error) => {
+      this.signalShutdownRunning = false;
+      if (error === null) return;
+      this.clientPause.releaseForShutdown();
+      this.pendingShutdownSignal = null;
+    });
   }
 
   shutdown(options: ShutdownOptions): string | null {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private async shutdownInTurns(options: ShutdownOptions): Promise<string | null> {
+    const refusal = this.beginShutdown(options);
+    if (refusal !== null) return refusal;
+    if (!(await this.persistence.shutdownSaveInTurns(options.save, options.force, this.log))) return this.shutdownFailed();
+    return this.finishShutdown();
+  }
+
+  private beginShutdown(options: ShutdownOptions): string | null {
     this.log.warning('User requested shutdown...');
     // The AOF is settled before the final RDB save, in prepareForShutdown's order.
-    if (this.aof.beforeShutdown(options.force) !== null) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
-    // Redis never saves a half-loaded dataset over the file it came from.
-    if (!this.persistence.shutdownSave(options.save, options.force, this.log)) {
-      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
+    return this.aof.beforeShutdown(options.force) !== null ? this.shutdownFailed() : null;
+  }
+
+  private shutdownFailed(): string {
+    this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+    return 'ERR Errors trying to SHUTDOWN. Check logs.';
+  }
+
+  private finishShutdown(): null {
     this.onShutdownRequested?.();
-    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.log.warning(`${this.config.sentinelMode ? 'Sentinel' : 'Redis'} is now ready to exit, bye bye...`);
     void this.close();
     return null;
   }
@@ -1040,6 +1135,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
+    this.migrate.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');

@@ -17,6 +17,8 @@ import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.j
 import { Server } from './server.js';
 import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
+import { syntaxOnlyCommandSet } from '../acl/selector.js';
+import { checkConfiguredUser } from '../acl/user.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -57,6 +59,11 @@ export interface StartOptions {
   daemonized?: boolean;
   /** Called once the server exists, before the dataset loads (the CLI routes signals to it). */
   onCreated?: (server: Server) => void;
+  /**
+   * Sentinel mode (redis-sentinel, --sentinel): port 26379 and protected-mode no by default, no
+   * save points, and `sentinel ...` lines kept for the sentinel (src/sentinel/start.ts).
+   */
+  sentinel?: boolean;
 }
 
 export type DirectiveValue = string | number | boolean | readonly string[];
@@ -104,9 +111,19 @@ function directiveLines(directives: ReadonlyArray<readonly [string, DirectiveVal
 /** Builds the configuration as redis-server does: defaults, then the file, then the flags. */
 export function loadConfig(options: StartOptions): Config {
   const config = new Config(DIRECTIVES);
+  if (options.sentinel === true) {
+    // Redis's initSentinelConfig: a sentinel must be reachable, and keeps no dataset.
+    config.sentinelMode = true;
+    config.setFromArgs('port', ['26379']);
+    config.setFromArgs('protected-mode', ['no']);
+    config.setFromArgs('save', ['']);
+  }
   // rename-command lines are checked against the command table while the file loads.
   const commandNames = new Set(COMMAND_FAMILIES.flatMap((family) => family.map((spec) => spec.name)));
   config.commandExists = (name) => commandNames.has(name);
+  // user lines are checked for syntax now; unknown commands show when the users load.
+  const ruleSyntax = syntaxOnlyCommandSet();
+  config.userLineCheck = (tokens, seen) => checkConfiguredUser(tokens, seen, ruleSyntax);
   let text = '';
   let baseDir = process.cwd();
   if (options.configFile !== undefined) {
@@ -136,7 +153,7 @@ export function loadConfig(options: StartOptions): Config {
     throw err;
   }
   // Like Redis, check now that the log file can be opened: later there is no way to report it.
-  const logfile = config.str('logfile');
+  const logfile = logFilePath(config);
   if (logfile !== '') {
     try {
       closeSync(openSync(logfile, 'a'));
@@ -147,11 +164,20 @@ export function loadConfig(options: StartOptions): Config {
   return config;
 }
 
+/**
+ * The log file's path: a relative one is inside `dir`, as Redis (which changes into `dir` while
+ * reading the config, and opens the log file afterwards) finds it.
+ */
+function logFilePath(config: Config): string {
+  const logfile = config.str('logfile');
+  return logfile === '' ? '' : resolvePath(config.str('dir'), logfile);
+}
+
 /** The server log as the configuration asks for it; lines before the server exists carry role C. */
 export function createLog(config: Config, format?: 'redis' | 'json'): { log: ServerLog; setRole(role: string): void } {
   let role = 'C';
   const log = new ServerLog({
-    logfile: config.str('logfile'),
+    logfile: logFilePath(config),
     level: config.str('loglevel') as RedisLogLevel,
     format: format ?? (process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis'),
     roleChar: () => role,
@@ -215,6 +241,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  const aclFailure = server.acl.loadAtStartup(config.users);
+  if (aclFailure !== null) {
+    // redis-server exits here (status 1) after logging why.
+    log.warning(aclFailure);
+    await server.close();
+    throw new StartupError(aclFailure, true);
+  }
   // replicaof in the configuration makes the node a replica before its data is read.
   const replicaOf = config.str('replicaof');
   if (replicaOf !== '') {
@@ -264,7 +297,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 }
 
 /** The handle startServer() resolves to; the pid file goes when the server closes. */
-function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
+export function startedHandle(server: Server, log: ServerLog, pidfile: string, port = server.port): RunningServerInternal {
   let closing: Promise<void> | null = null;
   let pidfileRemoved = pidfile === '';
   const removePidFile = (): void => {
@@ -291,7 +324,7 @@ function startedHandle(server: Server, log: ServerLog, pidfile: string, port = s
 }
 
 /** Writes the pid file best-effort, as Redis does (it carries on without one). */
-function writePidFile(path: string, log: ServerLog): void {
+export function writePidFile(path: string, log: ServerLog): void {
   try {
     writeFileSync(path, `${process.pid}\n`);
   } catch (err) {

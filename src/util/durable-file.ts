@@ -7,7 +7,7 @@
 // rename itself is on disk). On a failure before the rename the temporary file is removed and
 // the error rethrown; the target is untouched.
 
-import { closeSync, fsync, fsyncSync, openSync, renameSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -122,6 +122,16 @@ export async function writeFileDurably(path: string, data: string | Uint8Array, 
 }
 
 /**
+ * Puts in place a file its writer has already written and fsynced in the target's directory (a
+ * background save's writer process): rename over the target, then fsync of the directory. A
+ * failure leaves the temporary file to the caller.
+ */
+export async function installWrittenFile(tempPath: string, path: string): Promise<void> {
+  await rename(tempPath, path);
+  await fsyncDirectory(dirname(path));
+}
+
+/**
  * A file written in pieces (an RDB snapshot produced over many event-loop turns), put in place
  * with the same guarantees at the end: the pieces go to `tempPath` in the target's directory,
  * then fsync, rename over `path`, fsync of the directory. Until commit the target is untouched;
@@ -130,9 +140,6 @@ export async function writeFileDurably(path: string, data: string | Uint8Array, 
 export class DurableFileWriter {
   private fd: number | null;
   private bytes = 0;
-  private writesInFlight = 0;
-  /** A descriptor abort() let go of while a write still used it: closed once the write ends. */
-  private closeAfterWrites: number | null = null;
 
   /** Opens (truncating) the temporary file; throws the file system's error. */
   constructor(readonly path: string, readonly tempPath: string, modeBits = DEFAULT_MODE_BITS) {
@@ -151,34 +158,6 @@ export class DurableFileWriter {
     this.bytes += chunk.length;
   }
 
-  /**
-   * Appends a piece without blocking the event loop (the thread pool writes it). One append at a
-   * time: the caller waits for each before the next (writes to the page cache can stall for
-   * milliseconds when the kernel throttles dirty pages, which must not stall the server).
-   */
-  async appendAsync(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (this.fd === null) throw new Error('write after the file was committed or aborted');
-      const fd = this.fd;
-      this.writesInFlight++;
-      try {
-        offset += await new Promise<number>((resolve, reject) => {
-          write(fd, chunk, offset, chunk.length - offset, null, (err, written) => (err === null ? resolve(written) : reject(err)));
-        });
-      } finally {
-        this.writesInFlight--;
-        // An abort during the write left the descriptor open for it: never close an fd a
-        // thread-pool write still uses (the number could be reused by another file).
-        if (this.writesInFlight === 0 && this.closeAfterWrites !== null) {
-          closeSync(this.closeAfterWrites);
-          this.closeAfterWrites = null;
-        }
-      }
-    }
-    this.bytes += chunk.length;
-  }
-
   /** fsync, close, rename over the target, fsync of the directory; blocking. */
   commitSync(): void {
     const fd = this.take();
@@ -191,25 +170,12 @@ export class DurableFileWriter {
     fsyncDirectorySync(dirname(this.path));
   }
 
-  /** The same as commitSync, with the fsyncs off the event loop. */
-  async commit(): Promise<void> {
-    const fd = this.take();
-    try {
-      await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err === null ? resolve() : reject(err))));
-    } finally {
-      closeSync(fd);
-    }
-    await rename(this.tempPath, this.path);
-    await fsyncDirectory(dirname(this.path));
-  }
-
   /** Closes and removes the temporary file (nothing happens to the target). */
   abort(): void {
     if (this.fd !== null) {
       const fd = this.fd;
       this.fd = null;
-      if (this.writesInFlight > 0) this.closeAfterWrites = fd;
-      else closeSync(fd);
+      closeSync(fd);
     }
     try {
       unlinkSync(this.tempPath);

@@ -106,7 +106,7 @@ describe('damaged AOF files', () => {
     }
     expect([...seen]).toEqual(expect.arrayContaining(['failed', 'ok', 'truncated']));
     expect(readFileSync(join(dir, 'log'), 'latin1')).toContain('Bad file format reading the append only file f.aof');
-  });
+  }, 120_000);
 
   it('1000 mutations of an RDB base: loaded or refused with Redis\'s log line', () => {
     const random = prng(16);

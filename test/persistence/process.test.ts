@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../helpers/net.js';
-import { runCli, type Proc } from '../helpers/process.js';
+import { processRunning, runCli, until, type Proc } from '../helpers/process.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -108,11 +108,15 @@ describe('the RDB file across restarts', () => {
     for (let i = 0; i < 50; i++) await c.call('SET', `new:${i}`, 'v2');
     await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
     expect(await c.call('BGSAVE')).toBe('+Background saving started\r\n');
-    const temp = join(dir, `temp-${first.p.pid}.rdb`);
-    await waitFor(() => existsSync(temp), 5000, 'the temporary file');
+    const childPid = Number((await first.p.waitFor(/Background saving started by pid (\d+)/))[1]);
+    const temp = join(dir, `temp-${childPid}.rdb`);
+    expect(existsSync(temp)).toBe(true);
     c.close();
     first.p.child.kill('SIGKILL');
     await first.p.waitExit();
+    // The writer child sees its input end without the end frame: it removes the file and exits.
+    await until(() => !processRunning(childPid), 5000, 'the writer child to end with the server');
+    expect(existsSync(temp)).toBe(false);
     const second = await start(dir);
     const d = await RawConnection.connect(second.port);
     expect(await d.call('DBSIZE')).toBe(':50\r\n');
@@ -141,6 +145,44 @@ describe('the RDB file across restarts', () => {
     const d = await RawConnection.connect(second.port);
     expect(await d.call('DBSIZE')).toBe(':20\r\n');
     d.close();
+  });
+
+  it('a second SIGINT during a signal\'s final save exits at once and removes temp-<pid>.rdb', async () => {
+    const dir = scratch();
+    const first = await start(dir);
+    const c = await RawConnection.connect(first.port);
+    for (let i = 0; i < 20; i++) await c.call('SET', `k:${i}`, 'v');
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
+    c.close();
+    const temp = join(dir, `temp-${first.p.pid}.rdb`);
+    first.p.child.kill('SIGINT');
+    await waitFor(() => existsSync(temp), 5000, 'the final save to start');
+    first.p.child.kill('SIGINT');
+    expect((await first.p.waitExit()).code).toBe(1);
+    expect(messages(first.p.stdout)).toContain('You insist... exiting now.');
+    expect(existsSync(temp)).toBe(false);
+    expect(existsSync(join(dir, 'dump.rdb'))).toBe(false);
+  });
+
+  it('commands wait while a signal\'s final save runs; a failed save cancels the shutdown and they are served', async () => {
+    const dir = scratch();
+    const first = await start(dir);
+    const c = await RawConnection.connect(first.port);
+    for (let i = 0; i < 5; i++) await c.call('SET', `k:${i}`, 'v');
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100000');
+    // The rename over a directory fails at the end of the save.
+    mkdirSync(join(dir, 'dump.rdb'));
+    const temp = join(dir, `temp-${first.p.pid}.rdb`);
+    first.p.child.kill('SIGINT');
+    await waitFor(() => existsSync(temp), 5000, 'the final save to start');
+    c.send('PING');
+    // The reply comes only once the save has ended (its temporary file gone), not while it runs.
+    await waitFor(() => c.pending !== '' || !existsSync(temp), 10_000, 'a reply or the end of the save');
+    expect(c.pending).toBe('');
+    await first.p.waitFor(/Error trying to save the DB, can't exit/);
+    expect(await c.readReply()).toBe('+PONG\r\n');
+    expect(await c.call('DBSIZE')).toBe(':5\r\n');
+    c.close();
   });
 
   it('while the file loads, clients get LOADING and INFO loading:1; a SIGTERM then exits without saving', async () => {

@@ -7,16 +7,17 @@
 
 import { closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import type { Propagator } from '../../engine/propagation.js';
 import type { ServerLog } from '../../server/log.js';
 import { ReplyGate } from './reply-gate.js';
 import type { Keyspace } from '../../store/keyspace.js';
-import { describeSystemError } from '../../util/errno.js';
+import { describeSystemError, strerror } from '../../util/errno.js';
 import { AofFile, type FsyncPolicy } from './aof-file.js';
 import { snapshotRdbSource, syncRdbSource, type RdbSnapshotSource, type SnapshotRun, type SnapshotSink } from './base-source.js';
-import { RewriteQueue } from './rewrite-queue.js';
+import { SaveChild, type ChildEnd, type ForkStats } from '../save-child.js';
 import { writeCommandForm } from './command-form.js';
 import { AofFatalError } from './errors.js';
 import {
@@ -44,6 +45,8 @@ export interface AofHost {
   setLoading(loading: boolean): void;
   /** Empties the dataset (DEBUG LOADAOF). */
   emptyData(): void;
+  /** total_forks / latest_fork_usec, shared with the RDB saves. */
+  readonly forkStats: ForkStats;
   /** Another background save runs (a rewrite waits for it, as Redis's hasActiveChildProcess). */
   otherBackgroundJobActive(): boolean;
   /** Inside EXEC or a script: a rewrite is scheduled instead of started. */
@@ -55,10 +58,12 @@ export interface AofHost {
 /** AOF_REWRITE_LIMITE_THRESHOLD / _MAX_MINUTES. */
 const REWRITE_LIMIT_THRESHOLD = 3;
 const REWRITE_LIMIT_MAX_MINUTES = 60;
+const SIGUSR1_NUMBER = osConstants.signals.SIGUSR1;
 
 interface RewriteJob {
   readonly startedSec: number;
-  readonly tempPath: string;
+  /** The writer process of the new base (temp-rewriteaof-bg-<its pid>.aof). */
+  readonly child: SaveChild;
   cancelled: boolean;
   snapshot: SnapshotRun | null;
 }
@@ -387,7 +392,7 @@ export class AofService {
     return { error: "ERR Can't execute an AOF background rewriting. Please check the server logs for more information." };
   }
 
-  /** rewriteAppendOnlyFileBackground. */
+  /** rewriteAppendOnlyFileBackground: the base is written by a child process (save-child.ts). */
   private startRewrite(): boolean {
     if (this.rewrite !== null || this.host.otherBackgroundJobActive()) return false;
     try {
@@ -404,15 +409,26 @@ export class AofService {
       return false;
     }
     this.rewrites++;
-    const job: RewriteJob = {
-      startedSec: Math.floor(Date.now() / 1000),
-      tempPath: join(this.host.config.str('dir'), `temp-rewriteaof-bg-${process.pid}.aof`),
-      cancelled: false,
-      snapshot: null,
-    };
+    const config = this.host.config;
+    let child: SaveChild;
+    try {
+      child = new SaveChild({
+        dir: config.str('dir'),
+        namePrefix: 'temp-rewriteaof-bg-',
+        nameSuffix: '.aof',
+        format: config.bool('aof-use-rdb-preamble') ? 'rdb' : 'raw',
+        checksum: config.bool('rdbchecksum'),
+        stats: this.host.forkStats,
+      });
+    } catch (err) {
+      this.lastBgrewriteOk = false;
+      this.log.warning(`Can't rewrite append only file in background: fork: ${describeSystemError(err)}`);
+      return false;
+    }
+    const job: RewriteJob = { startedSec: Math.floor(Date.now() / 1000), child, cancelled: false, snapshot: null };
     this.rewrite = job;
     this.rewriteScheduled = false;
-    this.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+    this.log.notice(`Background append only file rewriting started by pid ${child.pid}`);
     void this.runRewrite(job);
     return true;
   }
@@ -451,52 +467,70 @@ export class AofService {
     return true;
   }
 
+  /** The base image streams to the child; its exit says how the rewrite went. */
   private async runRewrite(job: RewriteJob): Promise<void> {
-    let ok = false;
-    const queue = new RewriteQueue();
-    try {
-      job.snapshot = this.produceBase(queue, this.rdbSource);
-      // Settles when the image is complete; a failure is reported after the file is closed.
-      const produced = job.snapshot === null ? Promise.resolve() : job.snapshot.done;
-      produced.then(() => queue.end(), () => queue.end());
-      const handle = await openFile(job.tempPath, 'w', 0o644);
+    const child = job.child;
+    let produced: Promise<'ok' | 'error'>;
+    let failure: unknown = null;
+    if (child.openFailure !== null) {
+      this.log.warning(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${describeSystemError(child.openFailure)}`);
+      produced = new Promise(() => undefined);
+    } else {
       try {
-        for (let chunk = await queue.take(); chunk !== null && !job.cancelled; chunk = await queue.take()) {
-          await handle.write(chunk);
-        }
-        if (!job.cancelled) {
-          await produced;
-          await handle.datasync();
-        }
-      } finally {
-        await handle.close();
+        job.snapshot = this.produceBase(child, this.rdbSource);
+        produced = job.snapshot === null ? Promise.resolve('ok') : job.snapshot.done.then(() => 'ok' as const, (err: unknown) => {
+          failure = err;
+          return 'error' as const;
+        });
+      } catch (err) {
+        failure = err;
+        produced = Promise.resolve('error');
       }
-      if (!job.cancelled) {
-        this.log.notice(`Successfully created the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof`);
-        ok = true;
-      }
-    } catch (err) {
-      this.log.warning(`Write error writing append only file on disk: ${describeSystemError(err)}`);
     }
+    const first = await Promise.race([produced, child.ended.then(() => 'child-ended' as const)]);
     if (job.cancelled) return;
-    await this.rewriteDone(job, ok);
+    if (first === 'ok') {
+      child.finish();
+    } else if (first === 'error') {
+      // The image could not be produced: the child is stopped as Redis's would exit 1.
+      this.log.warning(`Write error writing append only file on disk: ${describeSystemError(failure)}`);
+      const removal = child.kill();
+      if (removal !== null) this.log.warning(`Error removing ${child.tempPath}: ${describeSystemError(removal)}`);
+    } else {
+      job.snapshot?.cancel();
+    }
+    const end = await child.ended;
+    if (job.cancelled) return;
+    await this.rewriteDone(job, first === 'error' ? { kind: 'error', stage: null, code: null } : end);
   }
 
   /** backgroundRewriteDoneHandler. */
-  private async rewriteDone(job: RewriteJob, ok: boolean): Promise<void> {
-    if (ok) {
+  private async rewriteDone(job: RewriteJob, end: ChildEnd): Promise<void> {
+    const child = job.child;
+    let ok = false;
+    if (end.kind === 'ok') {
+      // Redis's child logs this line as it exits.
+      this.log.notice(`Successfully created the temporary AOF base file ${child.fileName}`);
       this.log.notice('Background AOF rewrite terminated with success');
       ok = await this.installRewrite(job);
-    } else {
+    } else if (end.kind === 'error') {
+      if (end.stage === 'open') this.log.warning(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${strerror(end.code ?? undefined)}`);
+      else if (end.stage !== null) this.log.warning(`Write error writing append only file on disk: ${strerror(end.code ?? undefined)}`);
       this.lastBgrewriteOk = false;
       this.consecutiveFailures++;
       this.log.warning('Background AOF rewrite terminated with error');
+    } else {
+      // SIGUSR1 is how a child is stopped on purpose: no error condition.
+      if (end.signalNumber !== SIGUSR1_NUMBER) {
+        this.lastBgrewriteOk = false;
+        this.consecutiveFailures++;
+      }
+      this.log.warning(`Background AOF rewrite terminated by signal ${end.signalNumber}`);
     }
-    removeQuietly(job.tempPath, this.log);
-    if (this.state === 'wait-rewrite') {
-      // The temp incr file only made sense with this rewrite's base.
-      if (!ok) this.dropTempIncr();
-    }
+    if (job.cancelled) return;
+    removeTempFileOf(child, this.log);
+    // The temp incr file only made sense with this rewrite's base.
+    if (this.state === 'wait-rewrite' && !ok) this.dropTempIncr();
     this.lastRewriteTimeSec = Math.floor(Date.now() / 1000) - job.startedSec;
     this.rewrite = null;
     if (this.state === 'wait-rewrite') this.rewriteScheduled = true;
@@ -513,13 +547,13 @@ export class AofService {
       return false;
     };
     try {
-      await rename(job.tempPath, basePath);
+      await rename(job.child.tempPath, basePath);
     } catch (err) {
-      this.log.warning(`Error trying to rename the temporary AOF base file ${job.tempPath} into ${basePath}: ${describeSystemError(err)}`);
+      this.log.warning(`Error trying to rename the temporary AOF base file ${job.child.fileName} into ${basePath}: ${describeSystemError(err)}`);
       return failed();
     }
     if (job.cancelled) return false;
-    this.log.notice(`Successfully renamed the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof into ${base.name}`);
+    this.log.notice(`Successfully renamed the temporary AOF base file ${job.child.fileName} into ${base.name}`);
     let newIncrPath: string | null = null;
     if (this.state === 'wait-rewrite') {
       const tempName = tempIncrName(appendFilename);
@@ -582,14 +616,15 @@ export class AofService {
     if (persistManifest(this.log, this.dirPath, this.appendFilename, next)) this.manifest = next;
   }
 
-  /** killAppendOnlyChild. */
+  /** killAppendOnlyChild: the child is killed, its temporary file removed. */
   private killRewrite(): void {
     const job = this.rewrite;
     if (job === null) return;
-    this.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
+    this.log.notice(`Killing running AOF rewrite child: ${job.child.pid}`);
     job.cancelled = true;
     job.snapshot?.cancel();
-    removeQuietly(job.tempPath, this.log);
+    const failure = job.child.kill();
+    if (failure !== null) this.log.warning(`Error removing ${job.child.tempPath}: ${describeSystemError(failure)}`);
     this.rewrite = null;
   }
 
@@ -765,6 +800,13 @@ function startsWithSelect(chunk: Buffer): boolean {
 function writeAll(fd: number, data: Buffer): void {
   let at = 0;
   while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+}
+
+/** aofRemoveTempFile: the child's temporary base goes. */
+function removeTempFileOf(child: SaveChild, log: ServerLog): void {
+  const failure = child.removeTempFile();
+  // Left behind, it is only a stray file named after a dead pid; the failure is worth a line.
+  if (failure !== null) log.warning(`Error removing ${child.tempPath}: ${describeSystemError(failure)}`);
 }
 
 /** Removes a temporary file; one that is not there is already what we want. */

@@ -574,6 +574,11 @@ export class PrimarySide {
 
   // ------------------------------------------------------------------ ROLE, INFO
 
+  /** disconnectSlaves: every attached replica is closed (it reconnects and asks to PSYNC). */
+  disconnectAll(): void {
+    for (const replica of [...this.replicas]) replica.client.close('replication id or data set changed');
+  }
+
   /** ROLE on a primary: master, the offset, and [ip, port, acked offset] per online replica. */
   roleReply(reply: ReplyWriter): void {
     reply.arrayLength(3);
@@ -642,11 +647,6 @@ export class PrimarySide {
     if (!(replica instanceof AttachedReplica)) return;
     this.log.warning(`Connection with replica ${replica.name} lost.`);
     this.detach(replica);
-  }
-
-  /** disconnectSlaves: every replica is closed (it reconnects and asks for a PSYNC). */
-  disconnectAll(): void {
-    for (const replica of [...this.replicas]) replica.client.close('replicas disconnected');
   }
 
   private detach(replica: AttachedReplica): void {

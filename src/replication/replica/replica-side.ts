@@ -22,8 +22,7 @@ import type { Db } from '../../store/db.js';
 import { DurableFileWriter } from '../../util/durable-file.js';
 import { describeSystemError } from '../../util/errno.js';
 import { formatPeerAddress } from '../../util/net-address.js';
-import type { ReplyWriter } from '../../protocol/writer.js';
-import type { InfoField, Replication, ReplicaSideView } from '../replication.js';
+import type { InfoField, PrimaryLinkRole, Replication, ReplicaSideView } from '../replication.js';
 import { LineTooLongError, LinkBuffer } from './link-buffer.js';
 import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
 import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
@@ -89,14 +88,6 @@ export interface ReplicaSideHost {
   selectedStreamDb(): number;
 }
 
-/** ROLE's replica form. */
-export interface PrimaryLinkRole {
-  host: string;
-  port: number;
-  state: 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
-  /** The applied offset, -1 while the link has no primary client. */
-  offset: number;
-}
 
 /** A link whose full sync is being received: where the payload goes and how it will be loaded. */
 interface Transfer {
@@ -151,18 +142,15 @@ export class ReplicaSide implements ReplicaSideView {
 
   constructor(private readonly host: ReplicaSideHost) {
     this.ownKeys = new OwnKeyExpiry(host.dbs);
-    host.replication.ackSender = () => this.sendAck();
-    host.replication.replicaRole = (reply) => this.roleReply(reply);
   }
 
-  /** Redis's repl_state; the Replication service knows whether the link is up (replicas may sync). */
+  /** Redis's repl_state. */
   get state(): LinkState {
     return this.linkState;
   }
 
   private set state(state: LinkState) {
     this.linkState = state;
-    this.host.replication.primaryLinkUp = state === 'connected';
   }
 
   // ------------------------------------------------------------------ role changes
@@ -654,7 +642,7 @@ export class ReplicaSide implements ReplicaSideView {
     } else {
       const file = transfer.file as DurableFileWriter;
       try {
-        await file.commit();
+        file.commitSync();
         transfer.file = null;
         image = readFileSync(rdbFilePath(host.config));
       } catch (err) {
@@ -869,6 +857,11 @@ export class ReplicaSide implements ReplicaSideView {
     this.cached = null;
   }
 
+  /** REPLCONF GETACK reaching this node as a command: the ACK goes to the primary now. */
+  sendAckNow(): void {
+    this.sendAck();
+  }
+
   /** replicationSendAck. */
   private sendAck(): void {
     const linked = this.linked;
@@ -973,18 +966,6 @@ export class ReplicaSide implements ReplicaSideView {
     const state = this.state;
     const shown = state === 'ping' || state === 'handshake' || state === 'psync' ? 'handshake' : state === 'transfer' ? 'sync' : state;
     return { host: primary.host, port: primary.port, state: shown, offset: this.linked !== null ? this.linked.applier.reploff : -1 };
-  }
-
-  /** ROLE on a replica: slave, host, port, link state, applied offset. */
-  private roleReply(reply: ReplyWriter): void {
-    const role = this.role();
-    if (role === null) return;
-    reply.arrayLength(5);
-    reply.bulk('slave');
-    reply.bulk(role.host);
-    reply.integer(role.port);
-    reply.bulk(role.state);
-    reply.integer(role.offset);
   }
 
   /** The READONLY refusal applies (a replica with replica-read-only). */
