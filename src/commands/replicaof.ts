@@ -5,12 +5,18 @@ import { parseInt64 } from '../util/numbers.js';
 import type { CommandContext } from './context.js';
 import { isKeyword } from './errors.js';
 import type { ArgumentDoc, CommandSpec } from './types.js';
+import type { DebugSubcommand } from './debug.js';
 
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
   if (isKeyword(argv[1], 'NO') && isKeyword(argv[2], 'ONE')) {
     replication.replicaOfNoOne(ctx.client.infoLine(argv));
     ctx.reply.ok();
+    return;
+  }
+  // Following another primary flushes every replica, this client among them.
+  if (ctx.client.isReplica) {
+    ctx.reply.error('ERR Command is not valid when client is a replica.');
     return;
   }
   const port = parseInt64(argv[2]);
@@ -44,5 +50,17 @@ export const replicaofCommands: readonly CommandSpec[] = [
     name: 'slaveof', arity: 3, flags: ['no_async_loading', 'admin', 'noscript', 'stale'], acl: ['admin', 'slow', 'dangerous'],
     summary: 'The old name of REPLICAOF (deprecated since 5.0.0).', since: '1.0.0', group: 'server',
     complexity: 'O(1)', arguments: ARGUMENTS, handler: replicaof,
+  },
+];
+
+/** DEBUG REPLICATE: feeds a command to the replicas without running it (tests of their errors). */
+export const replicationDebugSubcommands: readonly DebugSubcommand[] = [
+  {
+    name: 'REPLICATE', minArgs: 3, maxArgs: Number.POSITIVE_INFINITY,
+    help: ['REPLICATE <command> [<arg> ...]', '    Puts the command into the replication stream without running it here.'],
+    run(ctx, argv) {
+      ctx.server.replication.debugReplicate(argv.slice(2));
+      ctx.reply.ok();
+    },
   },
 ];

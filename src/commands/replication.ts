@@ -60,14 +60,3 @@ export const replicationCommands: readonly CommandSpec[] = [
     summary: 'Reports whether this node is a primary or a replica, with its offsets and links.', since: '2.8.12', group: 'server', complexity: 'O(1)', handler: role,
   },
 ];
-
-export const replicationDebugSubcommands: readonly DebugSubcommand[] = [
-  {
-    name: 'REPLICATE', minArgs: 3, maxArgs: Number.MAX_SAFE_INTEGER,
-    help: ['REPLICATE <string>', '    Replicates the provided string to replicas, allowing data divergence.'],
-    run: (ctx, argv) => {
-      ctx.server.replication.debugReplicate(argv.slice(2));
-      ctx.reply.ok();
-    },
-  },
-];

@@ -107,6 +107,8 @@ export const LIVE_FIELDS = {
   maxmemoryClients: numberField('maxmemory-clients'),
   /** lazyfree-lazy-eviction: evicted keys are freed in the background (propagated as UNLINK). */
   lazyfreeLazyEviction: boolField('lazyfree-lazy-eviction'),
+  /** replica-ignore-maxmemory: a replica does not evict (its primary's DELs free memory). */
+  replicaIgnoreMaxmemory: boolField('replica-ignore-maxmemory'),
 } as const satisfies Record<string, LiveFieldSpec<unknown>>;
 
 export type LiveFieldName = keyof typeof LIVE_FIELDS;

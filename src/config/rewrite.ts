@@ -144,10 +144,13 @@ function rewriteDirective(config: Config, state: RewriteState, spec: DirectiveSp
     case 'client-output-buffer-limit':
       rewriteOutputBufferLimits(config, state, spec);
       return;
-    case 'replicaof':
-      // A master writes no replicaof line: old ones are removed.
-      state.rewritten.add(name);
+    case 'replicaof': {
+      // A replica writes the primary it follows; a primary writes no line (old ones go).
+      const value = config.textOf(spec);
+      if (value === '') state.rewritten.add(name);
+      else state.rewriteLine(name, `replicaof ${value}`, true);
       return;
+    }
     case 'bind': {
       if (isDefault) {
         state.rewritten.add(name);

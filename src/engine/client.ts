@@ -285,8 +285,8 @@ export class Client implements ClientState, CommandContext {
   flagsText(): string {
     let flags = '';
     if (this.isMonitor) flags += 'O';
-    if (this.isPrimaryLink) flags += 'M';
     else if (this.replicaLink !== null) flags += 'S';
+    if (this.isPrimaryLink) flags += 'M';
     if (this.isPubSub) flags += 'P';
     if (this.inMulti) flags += 'x';
     // A client held by CLIENT PAUSE is a blocked client in Redis too (BLOCKED_POSTPONE).

@@ -9,7 +9,7 @@ import type { ServerLog } from '../server/log.js';
 import type { AccessTracking, RdbLoadResult, RdbSaveOptions } from '../store/rdb/image.js';
 import { RdbImageLoader } from '../store/rdb/image.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
-import type { Keyspace } from '../store/keyspace.js';
+import type { Keyspace, ReplicationPosition } from '../store/keyspace.js';
 import { usedMemoryBytes } from '../util/memory.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { describeSystemError } from '../util/errno.js';
@@ -33,24 +33,30 @@ export function accessTrackingOf(config: Config): AccessTracking {
 }
 
 /**
- * The AUX fields Redis writes (rdbSaveInfoAuxFields). A node with no replication backlog
- * writes no repl-* fields; `aofBase` marks the base file of an AOF (RDB preamble).
+ * The AUX fields Redis writes (rdbSaveInfoAuxFields): with a replication position (a node in a
+ * replication chain), repl-stream-db, repl-id and repl-offset, so a restarted replica can resume
+ * with a partial resync; `aofBase` marks the base file of an AOF (RDB preamble), which carries
+ * no position.
  */
-export function auxFields(aofBase: boolean): Array<readonly [string, string]> {
-  return [
+export function auxFields(aofBase: boolean, position: ReplicationPosition | null = null): Array<readonly [string, string]> {
+  const fields: Array<readonly [string, string]> = [
     ['redis-ver', REDIS_VERSION],
     ['redis-bits', '64'],
     ['ctime', String(Math.floor(Date.now() / 1000))],
     ['used-mem', String(usedMemoryBytes())],
-    ['aof-base', aofBase ? '1' : '0'],
   ];
+  if (position !== null && !aofBase) {
+    fields.push(['repl-stream-db', String(position.streamDb)], ['repl-id', position.replid], ['repl-offset', String(position.offset)]);
+  }
+  fields.push(['aof-base', aofBase ? '1' : '0']);
+  return fields;
 }
 
 export function rdbSaveOptions(config: Config, keyspace: Keyspace, aofBase = false): RdbSaveOptions {
   return {
     compress: config.bool('rdbcompression'),
     checksum: config.bool('rdbchecksum'),
-    aux: auxFields(aofBase),
+    aux: auxFields(aofBase, keyspace.replicationPosition()),
     functionCodes: [...keyspace.functions.libraries.values()].map((lib) => lib.code),
     tracking: accessTrackingOf(config),
     settings: config,

@@ -96,11 +96,6 @@ export class Replication implements ReplicationApi {
     this.primary.disconnectAll();
   }
 
-  debugReplicate(argv: readonly string[]): void {
-    // A replica only proxies its primary's stream (Redis's replicationFeedSlaves returns there).
-    if (this.primaryAddress === null) this.feed(encodeCommand(argv));
-  }
-
   /** REPLCONF GETACK: a replica answers its primary at once; a primary ignores it. */
   sendAckToPrimary(): void {
     this.replicaSide?.sendAckNow();
@@ -159,6 +154,20 @@ export class Replication implements ReplicationApi {
     this.masterReplOffset += chunk.length;
     this.backlog.append(chunk);
     for (const consumer of this.consumers) consumer(chunk);
+  }
+
+  /**
+   * Bytes this node itself puts into its stream (PING, GETACK, DEBUG REPLICATE): none on a
+   * replica, whose stream is its primary's, byte for byte (replicationFeedSlaves returns early
+   * when masterhost is set).
+   */
+  feedOwn(chunk: Buffer): void {
+    if (this.primaryAddress === null) this.feed(chunk);
+  }
+
+  /** DEBUG REPLICATE command...: a command into the stream only, not run here. */
+  debugReplicate(argv: readonly string[]): void {
+    this.feedOwn(encodeCommand(argv));
   }
 
   /** changeReplicationId: a new history starts (a primary that lost its previous one). */

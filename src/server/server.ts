@@ -211,7 +211,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       usedBytes: () => this.usedMemory.totalBytes(),
       // Replicas' output is not judged against maxmemory (the AOF's buffer is not in used_memory).
       notCountedBytes: () => this.usedMemory.replicaClientsBytes,
-      safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect(),
+      // A replica with replica-ignore-maxmemory leaves memory to its primary's evictions (DELs).
+      safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect() &&
+        !(this.replication.primaryAddress !== null && this.live.replicaIgnoreMaxmemory),
       keyEvicting: (db, key) => {
         // lazyfree-lazy-eviction: a big value counts as freed in the background (lazyfreed_objects).
         if (!this.live.lazyfreeLazyEviction) return;
@@ -238,6 +240,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.replication = new Replication(this);
     this.replicaSide = this.createReplicaSide();
     this.replication.replicaSide = this.replicaSide;
+    this.keyspace.replicationPosition = () => this.replicaSide.savePosition();
+    this.keyspaceHooks.replicaKeyWithExpire = (db, key) => this.replicaSide.ownKeys.remember(db, key);
+    config.onChange('replica-read-only', () => {
+      this.keyspaceHooks.replicaWritable = this.keyspaceHooks.followsPrimary === true && !config.bool('replica-read-only');
+    });
     this.dispatcher = new Dispatcher(this.commandTable, this, [
       protectedCommandCheck((client) => this.debugAllowed(client)),
       authCheck(this.acl),
@@ -374,6 +381,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       setLoading: (state) => { this.persistence.loading = state; },
       get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
+      get loadingDataset() { return server.persistence.loading !== null; },
       abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
       emptyData,
       newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
@@ -391,7 +399,15 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         }
       },
       countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
-      followsPrimary: (follows) => { hooks.followsPrimary = follows; },
+      followsPrimary: (follows) => {
+        hooks.followsPrimary = follows;
+        hooks.replicaWritable = follows && !this.config.bool('replica-read-only');
+      },
+      selectedStreamDb: () => this.propagator.selectedDb,
+      scriptBusy: () => this.scripting.timedOutRun !== null,
+      stopAof: () => this.aof.stopForSync(),
+      restartAof: () => this.aof.restartAfterSync(),
+      exitProcess: (code) => process.exit(code),
     });
   }
 
@@ -945,7 +961,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     // Active expiry would propagate DELs: Redis skips it while clients are paused, and while a
     // busy script yields to the event loop (the script sees the dataset as it was).
     // A replica never expires keys itself: the primary's DELs do (Redis's databasesCron).
-    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null && this.replication.primaryAddress === null) this.keyspace.activeExpireCycle(hz);
+    if (!this.clientPause.inEffect() && this.scripting.timedOutRun === null) {
+      if (this.replication.primaryAddress === null) this.keyspace.activeExpireCycle(hz);
+      else this.replicaSide.ownKeys.run();
+    }
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));

@@ -248,6 +248,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await server.close();
     throw new StartupError(aclFailure, true);
   }
+  // replicaof in the configuration makes the node a replica before its data is read.
+  const replicaOf = config.str('replicaof');
+  if (replicaOf !== '') {
+    const [host, port] = replicaOf.split(' ');
+    server.replicaSide.followAtStartup(host, Number(port));
+  }
+  let rdbAux: ReadonlyMap<string, string> | null = null;
   try {
     // With appendonly yes the AOF is the dataset's source and dump.rdb is not read (Redis's
     // loadDataFromDisk).
@@ -262,6 +269,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const cancelled = server.persistence.loading?.cancelled === true;
       server.persistence.loading = null;
       if (loaded !== null) server.persistence.noteLoaded(loaded.keysLoaded, loaded.keysExpired);
+      if (loaded !== null) rdbAux = loaded.aux;
       // Shut down while loading (a signal): nothing more to start.
       if (cancelled) return startedHandle(server, log, pidfile);
     }
@@ -277,12 +285,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await server.close();
     throw new StartupError(err.message, true);
   }
-  // replicaof in the configuration: the replication cron connects within a second.
-  const replicaOf = config.str('replicaof');
-  if (replicaOf !== '') {
-    const [host, port] = replicaOf.split(' ');
-    server.replicaSide.followAtStartup(host, Number(port));
-  }
+  // The file's replication position: a restarted replica resumes with a partial resync.
+  if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux);
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   const maxmemoryBytes = config.num('maxmemory');

@@ -33,6 +33,13 @@ export interface KeyspaceHooks {
    * the past is kept rather than applied.
    */
   followsPrimary?: boolean;
+  /**
+   * A replica with replica-read-only no: its write lookups remove a key past its deadline (so a
+   * write recreates it), and the keys its own clients give a deadline are reported through
+   * replicaKeyWithExpire, for the replica to expire them itself (Redis's expireSlaveKeys).
+   */
+  replicaWritable?: boolean;
+  replicaKeyWithExpire?(db: Db, key: string): void;
   /** Set while a CLIENT NO-TOUCH client's command runs (not TOUCH): lookups keep access times. */
   touchSuppressed?: boolean;
 }
@@ -311,11 +318,11 @@ export class Db {
   }
 
   /** Removes the key if its deadline passed. Returns true when it did. */
-  private expireIfNeeded(key: string, nowMs: number): boolean {
+  private expireIfNeeded(key: string, nowMs: number, write = false): boolean {
     const deadline = this.expires.get(key);
     if (deadline === undefined || deadline > nowMs) return false;
     if (this.hooks.loading === true) return false;
-    if (this.hooks.followsPrimary === true) return true;
+    if (this.hooks.followsPrimary === true && !(write && this.hooks.replicaWritable === true)) return true;
     // Deleting would propagate a DEL, which a client pause forbids (Redis's expireIfNeeded).
     if (this.hooks.expiryPaused !== undefined && this.hooks.expiryPaused()) return true;
     this.removeKey(key);
@@ -371,7 +378,7 @@ export class Db {
     const stored = this.data.get(key);
     if (stored === undefined) return undefined;
     if (this.snapshotHook !== null) this.snapshotHook.beforeChange(key, write);
-    if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs())) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key, nowMs(), write)) return undefined;
     if (typeof stored !== 'string') {
       if (options?.noTouch !== true && this.hooks.touchSuppressed !== true) stored.lru = this.touchedClock(stored.lru);
       return stored instanceof BoxedString ? stored.value : stored;
@@ -397,7 +404,22 @@ export class Db {
    * so the expiry is notified and propagated first). Reads nothing back.
    */
   expireForWrite(key: string): void {
-    if (this.expires.size > 0 && this.data.has(key)) this.expireIfNeeded(key, nowMs());
+    if (this.expires.size > 0 && this.data.has(key)) this.expireIfNeeded(key, nowMs(), true);
+  }
+
+  /**
+   * A replica expiring a key its own clients gave a deadline (Redis's expireSlaveKeys): removed
+   * when past it. 'live' while the deadline is ahead, 'gone' when the key or its deadline is not
+   * there any more (or it was just removed).
+   */
+  expireReplicaKey(key: string, atMs: number): 'live' | 'gone' {
+    const deadline = this.expires.get(key);
+    if (deadline === undefined) return 'gone';
+    if (deadline > atMs) return 'live';
+    this.removeKey(key);
+    this.stats.expiredKeys++;
+    this.hooks.keyExpired(this, key);
+    return 'gone';
   }
 
   /** Stores a value; the key's TTL is cleared unless `keepTtl`. */
@@ -493,6 +515,8 @@ export class Db {
     const sizeBefore = this.expires.size;
     this.expires.set(key, deadlineMs);
     if (this.expires.size !== sizeBefore) this.memoryBytes += EXPIRE_ENTRY_BYTES;
+    // A writable replica's own deadline (not one from its primary, whose commands run as loading).
+    if (this.hooks.replicaWritable === true && this.hooks.loading !== true) this.hooks.replicaKeyWithExpire?.(this, key);
   }
 
   removeExpire(key: string): boolean {

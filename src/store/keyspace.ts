@@ -10,6 +10,13 @@ const ACCEPTABLE_STALE_PERCENT = 10;
 /** Share of each cycle period the active expiry may use (Redis: 25%). */
 const CYCLE_TIME_PERCENT = 25;
 
+/** The db the stream last selected, the replication ID and the offset the dataset corresponds to. */
+export interface ReplicationPosition {
+  streamDb: number;
+  replid: string;
+  offset: number;
+}
+
 export class Keyspace {
   readonly dbs: Db[];
   /** Function libraries are part of the dataset (FUNCTION FLUSH, RDB), not of any one db. */
@@ -23,6 +30,11 @@ export class Keyspace {
   };
   /** How every db records accesses (the server keeps it in step with maxmemory-policy). */
   readonly access: AccessPolicy = { lfu: false, lfuLogFactor: 10, lfuDecayTimeMin: 1 };
+  /**
+   * Where the dataset stands in a replication stream, for the repl-* AUX fields of an RDB file
+   * (Redis's rdbPopulateSaveInfo); null when it stands in none. Set by the replication room.
+   */
+  replicationPosition: () => ReplicationPosition | null = () => null;
   /** Disabled by DEBUG SET-ACTIVE-EXPIRE 0. */
   activeExpireEnabled = true;
   private nextDbInCycle = 0;

@@ -114,3 +114,67 @@ describe.skipIf(!referenceAvailable)('cinnabar replica of redis-server 7.0', () 
     expect(await r.client.get('x')).toBeNull();
   });
 });
+
+describe.skipIf(!referenceAvailable)('cinnabar replica of redis-server 7.0: acknowledgements and partial resyncs', () => {
+  async function linked(replicaArgs: string[] = []): Promise<{ p: { server: ReferenceServer; client: Redis }; r: { proc: CinnabarProcess; client: Redis } }> {
+    const p = await primary(['--repl-diskless-sync-delay', '0']);
+    const r = await replica(replicaArgs);
+    await r.client.call('REPLICAOF', '127.0.0.1', String(p.server.port));
+    await waitForLinkUp(r.client);
+    return { p, r };
+  }
+
+  function syncStats(info: string): { full: number; partialOk: number } {
+    const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? 'NaN');
+    return { full: field('sync_full'), partialOk: field('sync_partial_ok') };
+  }
+
+  it('is counted by WAIT on the primary (REPLCONF GETACK answered with the applied offset)', async () => {
+    const { p, r } = await linked();
+    for (let i = 0; i < 100; i++) await p.client.set(`w${i}`, String(i));
+    expect(await p.client.call('WAIT', '1', '5000')).toBe(1);
+    const pInfo = await p.client.info('replication');
+    const offset = Number(/master_repl_offset:(\d+)/.exec(pInfo)?.[1]);
+    // The primary's view of the replica's acknowledged offset reaches its own offset.
+    await waitFor(async () => {
+      const text = await p.client.info('replication');
+      return Number(/slave0:.*offset=(\d+)/.exec(text)?.[1]) >= offset;
+    }, 5000, 'the ACK of the replica');
+    expect((await replicationInfo(r.client)).get('master_link_status')).toBe('up');
+  });
+
+  for (const side of ['replica', 'primary']) {
+    it(`resumes with a partial resync after the link is killed on the ${side}, under write load`, async () => {
+      const { p, r } = await linked();
+      const load = writeLoad(p.client, 7);
+      await waitFor(async () => Number((await replicationInfo(r.client)).get('slave_repl_offset')) > 5000, 10_000, 'some stream applied');
+      if (side === 'replica') {
+        expect(await r.client.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+      } else {
+        expect(await p.client.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(1);
+      }
+      await waitFor(() => r.proc.output().includes('Successful partial resynchronization with master.'), 10_000, 'the partial resync');
+      await waitForLinkUp(r.client);
+      await load.stop();
+      const { primaryDigest, replicaDigest } = await expectSameDataset(p.client, r.client);
+      expect(replicaDigest).toBe(primaryDigest);
+      const stats = syncStats(await p.client.info('stats'));
+      expect(stats.full).toBe(1);
+      expect(stats.partialOk).toBe(1);
+      expect(r.proc.output()).toContain('Caching the disconnected master state.');
+    });
+  }
+
+  it('drops a silent primary after repl-timeout and syncs again', async () => {
+    const { p, r } = await linked(['--repl-timeout', '2']);
+    await p.client.set('before', '1');
+    // A paused primary sends nothing (no PINGs either): the replica times the link out.
+    await p.client.call('CLIENT', 'PAUSE', '4000', 'ALL');
+    await waitFor(() => r.proc.output().includes('MASTER timeout: no data nor PING received...'), 10_000, 'the timeout');
+    await p.client.call('CLIENT', 'UNPAUSE');
+    await waitForLinkUp(r.client);
+    await p.client.set('after', '2');
+    const { primaryDigest, replicaDigest } = await expectSameDataset(p.client, r.client);
+    expect(replicaDigest).toBe(primaryDigest);
+  });
+});

@@ -636,6 +636,23 @@ export class AofService {
     return null;
   }
 
+  /**
+   * stopAppendOnly before a replica loads its primary's image: the file would otherwise go on
+   * from a dataset it never held.
+   */
+  stopForSync(): void {
+    if (this.state !== 'off') this.stop();
+  }
+
+  /**
+   * restartAOFAfterSYNC's attempt: with appendonly yes and the file stopped, a rewrite starts it
+   * again from the dataset as loaded. False when the rewrite could not start.
+   */
+  restartAfterSync(): boolean {
+    if (this.state !== 'off' || !this.host.config.bool('appendonly')) return true;
+    return this.start();
+  }
+
   /** startAppendOnly: a rewrite makes the first base; writes are kept meanwhile. */
   private start(): boolean {
     this.state = 'wait-rewrite';

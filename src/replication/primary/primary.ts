@@ -560,7 +560,7 @@ export class PrimarySide {
       this.turnScheduled = false;
       if (this.getAckRequested) {
         this.getAckRequested = false;
-        if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
+        if (this.replicas.length > 0) this.replication.feedOwn(GETACK_COMMAND);
       }
       this.releaseSatisfiedWaits();
     });
@@ -574,22 +574,14 @@ export class PrimarySide {
     }
   }
 
-  /**
-   * A command of this node's own into the stream (PING, GETACK): only on a primary. A replica
-   * proxies its primary's stream verbatim, so sub-replicas keep the same offsets.
-   */
-  private feedOwn(command: Buffer): void {
-    if (this.replication.primaryAddress === null) this.replication.feed(command);
-  }
-
   // ------------------------------------------------------------------ ROLE, INFO
 
-  /** ROLE on a primary: master, the offset, and [ip, port, acked offset] per online replica. */
   /** disconnectSlaves: every attached replica is closed (it reconnects and asks to PSYNC). */
   disconnectAll(): void {
     for (const replica of [...this.replicas]) replica.client.close('replication id or data set changed');
   }
 
+  /** ROLE on a primary: master, the offset, and [ip, port, acked offset] per online replica. */
   roleReply(reply: ReplyWriter): void {
     reply.arrayLength(3);
     reply.bulk('master');
@@ -678,7 +670,7 @@ export class PrimarySide {
 
   /** A shutdown waits for replicas: they are asked for an ACK now (sendGetackToReplicas). */
   requestAcks(): void {
-    if (this.replicas.length > 0) this.feedOwn(GETACK_COMMAND);
+    if (this.replicas.length > 0) this.replication.feedOwn(GETACK_COMMAND);
   }
 
   /** finishShutdown's report: each lagging replica, then how many are in sync. */
@@ -755,7 +747,7 @@ export class PrimarySide {
     const config = this.host.config;
     if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0) {
       // Into the stream (not the AOF): replicas time their primary out by it.
-      this.feedOwn(PING_COMMAND);
+      this.replication.feedOwn(PING_COMMAND);
     }
     for (const replica of this.replicas) {
       const presync = replica.state === 'wait_bgsave_start' || (replica.state === 'wait_bgsave_end' && this.transfer === null);

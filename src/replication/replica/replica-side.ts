@@ -27,6 +27,7 @@ import { LineTooLongError, LinkBuffer } from './link-buffer.js';
 import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
 import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
 import { loadSyncImage, SyncLoadError } from './sync-load.js';
+import { OwnKeyExpiry } from './own-key-expiry.js';
 
 /** Redis's repl_state, with the handshake's steps folded into three. */
 export type LinkState = 'none' | 'connect' | 'connecting' | 'ping' | 'handshake' | 'psync' | 'transfer' | 'connected';
@@ -49,6 +50,8 @@ export interface ReplicaSideHost {
   /** Runs `apply` with no key expiring (a primary's command sees keys past their deadline). */
   withoutExpiry(apply: () => void): void;
   setLoading(state: LoadingState | null): void;
+  /** A dataset is being loaded (start-up, DEBUG RELOAD, a full sync). */
+  readonly loadingDataset: boolean;
   readonly bgsaveInProgress: boolean;
   /** killRDBChild: the running BGSAVE stops and its temporary file goes. */
   abortBackgroundSave(): void;
@@ -73,7 +76,18 @@ export interface ReplicaSideHost {
   countUnexpectedErrorReply(): void;
   /** Keys stop (or start again) expiring on their own: a replica's expiries come from its primary. */
   followsPrimary(follows: boolean): void;
+  /** A script runs past busy-reply-threshold (the primary's stream waits). */
+  scriptBusy(): boolean;
+  /** stopAppendOnly before an image is loaded. */
+  stopAof(): void;
+  /** restartAOFAfterSYNC's attempt (appendonly yes and stopped): false when it could not start. */
+  restartAof(): boolean;
+  /** Redis exits when the AOF cannot be turned on again after a sync. */
+  exitProcess(code: number): void;
+  /** The db the node's own stream last selected (-1: the next unit starts with a SELECT). */
+  selectedStreamDb(): number;
 }
+
 
 /** A link whose full sync is being received: where the payload goes and how it will be loaded. */
 interface Transfer {
@@ -105,7 +119,7 @@ function unixSec(ms: number): number {
 export class ReplicaSide implements ReplicaSideView {
   /** masterhost / masterport; null on a primary. */
   private primary: { host: string; port: number } | null = null;
-  state: LinkState = 'none';
+  private linkState: LinkState = 'none';
   private socket: Socket | null = null;
   private readonly input = new LinkBuffer();
   /** Handshake replies still expected, in order. */
@@ -123,8 +137,21 @@ export class ReplicaSide implements ReplicaSideView {
   private cached: PrimaryPosition | null = null;
   private cronTimer: NodeJS.Timeout | null = null;
   private lastNewlineSec = 0;
+  /** Keys this writable replica's own clients gave a deadline: expired here, not by the primary. */
+  readonly ownKeys: OwnKeyExpiry;
 
-  constructor(private readonly host: ReplicaSideHost) {}
+  constructor(private readonly host: ReplicaSideHost) {
+    this.ownKeys = new OwnKeyExpiry(host.dbs);
+  }
+
+  /** Redis's repl_state. */
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  private set state(state: LinkState) {
+    this.linkState = state;
+  }
 
   // ------------------------------------------------------------------ role changes
 
@@ -181,6 +208,56 @@ export class ReplicaSide implements ReplicaSideView {
     this.startCron();
   }
 
+  /**
+   * loadDataFromDisk's replication part: the repl-* AUX fields of the RDB file loaded at
+   * start-up. A replica resumes its primary's history from there (a cached master made of its
+   * own ID and offset, for a partial resync); a primary keeps it as its secondary ID, so its
+   * replicas can continue.
+   */
+  resumeFromRdb(aux: ReadonlyMap<string, string>): void {
+    const replid = aux.get('repl-id');
+    const offsetText = aux.get('repl-offset');
+    const streamDbText = aux.get('repl-stream-db');
+    if (replid === undefined || replid.length !== 40 || offsetText === undefined || streamDbText === undefined) return;
+    const offset = Number.parseInt(offsetText, 10);
+    const streamDb = Number.parseInt(streamDbText, 10);
+    if (!Number.isSafeInteger(offset) || offset === -1 || !Number.isSafeInteger(streamDb) || streamDb === -1) return;
+    const replication = this.host.replication;
+    if (this.primary !== null) {
+      replication.replid = replid;
+      replication.masterReplOffset = offset;
+      this.discardCached();
+      this.cacheUsingMyself();
+      (this.cached as PrimaryPosition).dbIndex = streamDb;
+      return;
+    }
+    replication.replid2 = replid;
+    replication.secondReplOffset = offset + 1;
+    replication.masterReplOffset = offset;
+    replication.createBacklog();
+  }
+
+  /**
+   * rdbPopulateSaveInfo: where the dataset stands in a replication stream, for an RDB file's
+   * repl-* fields; null for a primary without a backlog or a replica with no primary state.
+   */
+  savePosition(): { streamDb: number; replid: string; offset: number } | null {
+    const replication = this.host.replication;
+    let streamDb: number;
+    if (this.primary === null) {
+      if (replication.backlog === null) return null;
+      // No write since a full sync: 0 is safe, the next unit starts with a SELECT.
+      streamDb = Math.max(0, this.host.selectedStreamDb());
+    } else if (this.linked !== null) {
+      streamDb = this.linked.applier.client.dbIndex;
+    } else if (this.cached !== null) {
+      streamDb = Math.max(0, this.cached.dbIndex);
+    } else {
+      return null;
+    }
+    return { streamDb, replid: replication.replid, offset: replication.masterReplOffset };
+  }
+
   /** replicationUnsetMaster. */
   private unsetPrimary(): void {
     this.setAddress(null);
@@ -195,12 +272,17 @@ export class ReplicaSide implements ReplicaSideView {
     this.host.resetSelectedDb();
     this.downSinceMs = 0;
     this.stopCron();
+    // The file may have been stopped for a sync that never finished.
+    this.restartAof(0);
   }
 
   private setAddress(address: { host: string; port: number } | null): void {
     this.primary = address;
     this.host.replication.primaryAddress = address;
+    // CONFIG GET replicaof and CONFIG REWRITE show the primary followed now.
+    this.host.config.setFromArgs('replicaof', address === null ? ['no', 'one'] : [address.host, String(address.port)]);
     this.host.followsPrimary(address !== null);
+    if (address === null) this.ownKeys.clear();
   }
 
   /** The server is closing: the link goes, quietly. */
@@ -545,11 +627,13 @@ export class ReplicaSide implements ReplicaSideView {
       }
       host.abortBackgroundSave();
     }
+    host.stopAof();
     const swapdb = transfer.diskless && host.config.str('repl-diskless-load') === 'swapdb';
     if (!swapdb) {
       this.attachToNewPrimary();
       log.notice('MASTER <-> REPLICA sync: Flushing old data');
       host.emptyData();
+      this.ownKeys.clear();
     }
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     let image: Buffer;
@@ -594,6 +678,7 @@ export class ReplicaSide implements ReplicaSideView {
       this.attachToNewPrimary();
       log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
       host.dbs.forEach((db, i) => db.swapContents(dbs[i]));
+      this.ownKeys.clear();
       host.clearFunctions();
       host.datasetReplaced();
       for (const db of dbs) db.flush();
@@ -614,6 +699,7 @@ export class ReplicaSide implements ReplicaSideView {
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     // A diskless primary starts the stream when this first ACK arrives.
     if (payload.usesMark) this.sendAck();
+    this.restartAof(0);
     const socket = this.socket;
     if (socket === null || socket.destroyed) {
       this.dropPrimaryClient('connection lost');
@@ -622,6 +708,18 @@ export class ReplicaSide implements ReplicaSideView {
     socket.resume();
     const linked = this.linked;
     for (const chunk of transfer.after) linked?.applier.receive(chunk);
+  }
+
+  /** restartAOFAfterSYNC: ten tries a second apart, then Redis gives up and exits. */
+  private restartAof(tries: number): void {
+    if (this.host.restartAof()) return;
+    if (tries + 1 >= 10) {
+      this.host.log.warning('FATAL: this replica instance finished the synchronization with its master, but the AOF can\'t be turned on. Exiting now.');
+      this.host.exitProcess(1);
+      return;
+    }
+    this.host.log.warning('Failed enabling the AOF after successful master synchronization! Trying it again in one second.');
+    setTimeout(() => this.restartAof(tries + 1), 1000).unref();
   }
 
   /** replicationAttachToNewMaster: the data set changes, so nothing earlier can be resumed. */
@@ -691,7 +789,6 @@ export class ReplicaSide implements ReplicaSideView {
       runCommand: (c, argv) => host.runCommand(c, argv),
       withoutExpiry: (apply) => host.withoutExpiry(apply),
       feed: (bytes) => host.replication.feed(bytes),
-      sendAck: (offset) => this.send(['REPLCONF', 'ACK', String(offset)]),
       protocolError: (message, sample) => {
         host.log.warning(`Protocol error (${message}) from client: ${client.infoLine(null)}. Query buffer during protocol error: '${sample.replace(/[^\x20-\x7e]/g, '.')}'`);
         this.dropPrimaryClient('protocol error', false);
@@ -700,6 +797,7 @@ export class ReplicaSide implements ReplicaSideView {
         host.log.warning(`Closing the link with the MASTER: ${bytes} bytes received and not applied are over client-query-buffer-limit`);
         this.dropPrimaryClient('query buffer limit', false);
       },
+      busy: () => host.scriptBusy(),
       get unappliedLimitBytes() { return host.config.num('client-query-buffer-limit'); },
     }, client, position.reploff, position.replid);
     this.linked = { applier, lastIoMs: Date.now(), prePsync };
@@ -786,7 +884,8 @@ export class ReplicaSide implements ReplicaSideView {
   /** replicationCron's replica half. */
   private cron(): void {
     const primary = this.primary;
-    if (primary === null || this.transfer?.loading === true) return;
+    // Nothing happens while a dataset loads (Redis's cron does not run then either).
+    if (primary === null || this.transfer?.loading === true || this.host.loadingDataset) return;
     const log = this.host.log;
     const nowSec = unixSec(Date.now());
     const timeoutSec = this.host.config.num('repl-timeout');

@@ -12,6 +12,9 @@ import type { Connection } from '../../engine/connection.js';
 /** Longest argument accepted from the primary (it is not bound by proto-max-bulk-len, as in Redis). */
 const PRIMARY_MAX_BULK_BYTES = Number.MAX_SAFE_INTEGER;
 
+/** How often a stream held back by a busy script looks whether the script ended. */
+const BUSY_RETRY_MS = 10;
+
 export interface ApplierHost {
   /** Runs one command for the primary's client (checks, call(), propagation to the AOF). */
   runCommand(client: Client, argv: string[]): void;
@@ -19,12 +22,12 @@ export interface ApplierHost {
   withoutExpiry(apply: () => void): void;
   /** The applied bytes, into this node's own replication stream. */
   feed(bytes: Buffer): void;
-  /** REPLCONF GETACK: the link answers REPLCONF ACK <offset>. */
-  sendAck(offset: number): void;
   /** The stream cannot be parsed: the link is closed and not cached (Redis's protocol error). */
   protocolError(message: string, sample: string): void;
   /** Bytes received and not yet applied passed the bound: the link is closed. */
   overBound(unappliedBytes: number): void;
+  /** A script runs past busy-reply-threshold: the primary's commands wait until it ends. */
+  busy(): boolean;
   /** The bound on bytes received and not yet applied (client-query-buffer-limit). */
   readonly unappliedLimitBytes: number;
 }
@@ -39,10 +42,6 @@ export interface PrimaryPosition {
   dbIndex: number;
 }
 
-function isGetAck(argv: readonly string[]): boolean {
-  return argv.length >= 2 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
-}
-
 export class StreamApplier {
   private readonly parser = new RespParser({ maxBulkLenBytes: PRIMARY_MAX_BULK_BYTES, authRequired: false });
   /** Stream bytes received since the link started (the offset of the last is readReploff). */
@@ -54,6 +53,8 @@ export class StreamApplier {
   /** A command postponed by CLIENT PAUSE: the stream waits for it (its end, in received bytes). */
   private postponedEnd = -1;
   private stopped = false;
+  /** The retry while a busy script holds the stream back. */
+  private busyRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly host: ApplierHost,
@@ -80,6 +81,8 @@ export class StreamApplier {
   /** No more commands run (the link is going away). */
   stop(): void {
     this.stopped = true;
+    if (this.busyRetry !== null) clearTimeout(this.busyRetry);
+    this.busyRetry = null;
     this.raw = [];
     this.parser.reset();
   }
@@ -111,6 +114,14 @@ export class StreamApplier {
     const client = this.client;
     const parser = this.parser;
     while (!this.stopped && this.postponedEnd < 0 && !client.closed) {
+      if (this.host.busy()) {
+        // Redis reads no input from its master while a script is busy; looked at again shortly.
+        this.busyRetry ??= setTimeout(() => {
+          this.busyRetry = null;
+          this.applyPending();
+        }, BUSY_RETRY_MS);
+        return;
+      }
       const argv = parser.next();
       if (argv === null) break;
       if (argv instanceof ProtocolError) {
@@ -120,15 +131,11 @@ export class StreamApplier {
       const bigArgs = parser.takeBigArgs();
       if (bigArgs !== null) materializeBigArgs(argv, bigArgs);
       const end = this.receivedBytes - parser.pendingBytes;
-      if (isGetAck(argv)) {
-        // The offset acknowledged is the one before the GETACK itself (reploff moves after it).
-        this.host.sendAck(this.reploff);
-      } else {
-        this.host.withoutExpiry(() => this.host.runCommand(client, argv));
-        if (client.pausedArgv !== null) {
-          this.postponedEnd = end;
-          return;
-        }
+      // REPLCONF GETACK runs too: it sends the ACK with reploff as it is before the command.
+      this.host.withoutExpiry(() => this.host.runCommand(client, argv));
+      if (client.pausedArgv !== null) {
+        this.postponedEnd = end;
+        return;
       }
       this.commandApplied(end);
     }
@@ -210,7 +217,7 @@ export class PrimaryLinkConnection implements Connection {
   setAuthenticated(_authenticated: boolean): void {}
 
   whenDrained(callback: () => void): void {
-    // Nothing is ever written to the primary through this connection.
+    // Nothing written to this connection waits: replies to the primary are dropped.
     callback();
   }
 }
