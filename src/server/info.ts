@@ -64,6 +64,8 @@ function serverSection(s: Server): Field[] {
     ['executable', process.argv[1] ?? process.execPath],
     ['config_file', s.config.configFile ?? ''],
     ['io_threads_active', 0],
+    // Only while a shutdown waits for lagging replicas (Redis's isShutdownInitiated).
+    ...(s.shutdownRemainingMs === null ? [] : [['shutdown_in_milliseconds', s.shutdownRemainingMs] as Field]),
     ['cinnabar_version', CINNABAR_VERSION],
   ];
 }

@@ -1100,6 +1100,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
    * A shutdown waiting for lagging replicas (shutdown-timeout; Redis's shutdown_mstime): writes
    * are paused meanwhile, the SHUTDOWN callers wait for its outcome.
    */
+  /** Time left before a shutdown waiting for lagging replicas goes ahead; null when none waits. */
+  get shutdownRemainingMs(): number | null {
+    return this.shutdownWait === null ? null : Math.max(0, this.shutdownWait.deadlineMs - Date.now());
+  }
+
   private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; pausedWrites: boolean; bySignal: boolean } | null = null;
 
   /** A SHUTDOWN caller waits for the outcome; released with an error if the shutdown fails or is aborted. */
