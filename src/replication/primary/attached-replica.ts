@@ -60,6 +60,9 @@ export class AttachedReplica implements ReplicaLinkState {
   private streaming = false;
   private held: Buffer[] = [];
   private heldBytes = 0;
+  /** Units of the live stream not yet handed to the socket (this event-loop turn's). */
+  private streamUnits: Buffer[] = [];
+  private streamUnitsBytes = 0;
 
   constructor(readonly client: Client, readonly handshake: Handshake, prePsync: boolean, nowMs: number, private readonly counter: ReplOutputCounter) {
     this.prePsync = prePsync;
@@ -68,6 +71,21 @@ export class AttachedReplica implements ReplicaLinkState {
 
   /** Writes to the replica's socket (the stream, its snapshot, keepalives), counted. */
   write(data: Buffer | readonly Buffer[]): void {
+    this.flushStream();
+    this.send(data);
+  }
+
+  /** The stream's units gathered this event-loop turn go out in one write (Redis writes to replicas in beforeSleep). */
+  flushStream(): void {
+    const units = this.streamUnits;
+    if (units.length === 0) return;
+    this.streamUnits = [];
+    this.streamUnitsBytes = 0;
+    if (this.client.closed) return;
+    this.send(units.length === 1 ? units[0] : Buffer.concat(units));
+  }
+
+  private send(data: Buffer | readonly Buffer[]): void {
     let size = 0;
     if (Buffer.isBuffer(data)) size = data.length;
     else for (const part of data) size += part.length;
@@ -76,7 +94,7 @@ export class AttachedReplica implements ReplicaLinkState {
   }
 
   get outputBytes(): number {
-    return this.streaming ? this.client.connection.pendingOutputBytes : this.heldBytes;
+    return this.streaming ? this.client.connection.pendingOutputBytes + this.streamUnitsBytes : this.heldBytes;
   }
 
   /** Whether the stream reaches its socket now. */
@@ -90,7 +108,11 @@ export class AttachedReplica implements ReplicaLinkState {
    */
   feed(chunk: Buffer): void {
     if (this.streaming) {
-      this.write(chunk);
+      // One write(2) per unit per replica cost more than the command itself: units wait for the
+      // end of the event-loop turn, bounded by the output limit check that follows every feed.
+      this.streamUnits.push(chunk);
+      this.streamUnitsBytes += chunk.length;
+      if (this.streamUnits.length === 1) scheduleStreamFlush(this);
       return;
     }
     if (this.state === 'wait_bgsave_start' || this.state === 'rdb_transmitted' || this.handshake.rdbOnly) return;
@@ -140,4 +162,21 @@ export function replicaName(client: Client, handshake: Handshake): string {
   if (handshake.listeningPort === 0) return `${ip}:<unknown-replica-port>`;
   // anetFormatAddr: an IPv6 address in brackets.
   return ip.includes(':') ? `[${ip}]:${handshake.listeningPort}` : `${ip}:${handshake.listeningPort}`;
+}
+
+/** Replicas with stream units waiting, flushed together once the turn's I/O events are handled. */
+const replicasToFlush = new Set<AttachedReplica>();
+let flushScheduled = false;
+
+function scheduleStreamFlush(replica: AttachedReplica): void {
+  replicasToFlush.add(replica);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flushReplicaStreams);
+}
+
+function flushReplicaStreams(): void {
+  flushScheduled = false;
+  for (const replica of replicasToFlush) replica.flushStream();
+  replicasToFlush.clear();
 }
