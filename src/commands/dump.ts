@@ -76,21 +76,25 @@ export function missingCodecReply(ctx: CommandContext, err: MissingCodecError): 
   ctx.reply.error(`ERR ${err.message}`);
 }
 
+/** The DUMP payload of a value, or null once a type without an RDB codec was answered with its error. */
+export function dumpPayloadOrReply(ctx: CommandContext, value: RedisValue): Buffer | null {
+  try {
+    return createDumpPayload(value, ctx.server.config);
+  } catch (err) {
+    if (!(err instanceof MissingCodecError)) throw err;
+    missingCodecReply(ctx, err);
+    return null;
+  }
+}
+
 function dump(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.lookupRead(argv[1]);
   if (value === undefined) {
     ctx.reply.nullBulk();
     return;
   }
-  let payload: Buffer;
-  try {
-    payload = createDumpPayload(value, ctx.server.config);
-  } catch (err) {
-    if (!(err instanceof MissingCodecError)) throw err;
-    missingCodecReply(ctx, err);
-    return;
-  }
-  ctx.reply.bulk(payload);
+  const payload = dumpPayloadOrReply(ctx, value);
+  if (payload !== null) ctx.reply.bulk(payload);
 }
 
 // ---------------------------------------------------------------------------------- RESTORE

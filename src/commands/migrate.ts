@@ -9,12 +9,11 @@
 // MULTI/EXEC and scripts too, and the keys cannot change under it.
 
 import type { CommandContext, MigrateSocket } from './context.js';
-import { createDumpPayload, missingCodecReply } from './dump.js';
+import { dumpPayloadOrReply } from './dump.js';
 import { ERR_SYNTAX, intArg, isKeyword } from './errors.js';
 import type { CommandSpec, KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import { freedInBackground } from '../store/lazyfree.js';
-import { MissingCodecError } from '../store/rdb/codecs.js';
 import type { RedisValue } from '../store/values.js';
 
 const ERR_KEYS_NEED_EMPTY_KEY = 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string';
@@ -211,14 +210,8 @@ function exchangeKeys(ctx: CommandContext, socket: MigrateSocket, options: Migra
     keys[alive] = key;
     values[alive] = value;
     alive++;
-    let payload: Buffer;
-    try {
-      payload = createDumpPayload(value, ctx.server.config);
-    } catch (err) {
-      if (!(err instanceof MissingCodecError)) throw err;
-      missingCodecReply(ctx, err);
-      return 'done';
-    }
+    const payload = dumpPayloadOrReply(ctx, value);
+    if (payload === null) return 'done';
     request.array(options.replace ? 5 : 4);
     request.bulk(restore);
     request.bulk(key);
