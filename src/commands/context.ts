@@ -59,6 +59,8 @@ export interface ClientState {
   readonly isScript: boolean;
   /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
   readonly isPrimaryLink: boolean;
+  /** The AOF loader or the primary's link: obeyed without the limits clients get (Redis's mustObeyClient). */
+  readonly replaysData: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
