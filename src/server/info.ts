@@ -78,12 +78,15 @@ function machineName(): string {
 function clientsSection(s: Server): Field[] {
   let maxInput = 0;
   let maxOutput = 0;
+  let replicas = 0;
   for (const c of s.clients.all()) {
     if (c.queryBufferBytes > maxInput) maxInput = c.queryBufferBytes;
     if (c.outputBufferBytes > maxOutput) maxOutput = c.outputBufferBytes;
+    if (c.isReplica) replicas++;
   }
   return [
-    ['connected_clients', s.clients.size],
+    // Replicas are not counted among the clients (Redis: clients less server.slaves).
+    ['connected_clients', s.clients.size - replicas],
     ['cluster_connections', 0],
     ['maxclients', s.config.num('maxclients')],
     ['client_recent_max_input_buffer', maxInput],

@@ -183,6 +183,8 @@ describe('the primary\'s view of its replicas', () => {
     const replica = await startRedisNode(primary.port);
     await waitInSync(primary, replica);
     expect(replyText(await primary.conn.call('CLIENT', 'LIST', 'TYPE', 'replica'))).toMatch(/ flags=S .* cmd=replconf /);
+    // INFO counts clients without the replicas (the test's own connection only), as Redis does.
+    expect((await info(primary.conn, 'clients')).get('connected_clients')).toBe('1');
     const role = await primary.conn.call('ROLE');
     expect(role).toMatch(new RegExp(`^\\*3\\r\\n\\$6\\r\\nmaster\\r\\n:\\d+\\r\\n\\*1\\r\\n\\*3\\r\\n\\$9\\r\\n127\\.0\\.0\\.1\\r\\n\\$${String(replica.port).length}\\r\\n${replica.port}\\r\\n\\$\\d+\\r\\n\\d+\\r\\n$`));
     expect(await primary.conn.call('SET', 'w', '1')).toBe('+OK\r\n');
