@@ -936,9 +936,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private startCron(): void {
     if (this.cronTimer) clearInterval(this.cronTimer);
-    const hz = Math.min(500, Math.max(1, this.config.num('hz')));
+    const hz = this.cronHz();
     this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
     this.cronTimer.unref();
+  }
+
+  private cronHz(): number {
+    return Math.min(500, Math.max(1, this.config.num('hz')));
+  }
+
+  /**
+   * One cron tick now, once the data is loaded and before clients are served: Redis's serverCron
+   * first runs as its event loop starts, so the once-a-second jobs count from then (the
+   * replication cron's first loop, which pings replicas, passes before any replica can attach).
+   */
+  runFirstCron(): void {
+    this.cron(this.cronHz());
   }
 
   private cron(hz: number): void {
