@@ -71,6 +71,13 @@ const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 /** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
 const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
+/**
+ * Pushed output past this much, leaving at the end of a turn, makes the memory sample stale:
+ * Redis's client keeps 16 KB of reply buffer (PROTO_REPLY_CHUNK_BYTES) whatever it holds, so
+ * only output beyond it moves used_memory there.
+ */
+const PUSHED_OUTPUT_SAMPLED_BYTES = 16 * 1024;
+
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
   /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
@@ -221,6 +228,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
       },
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
+      backgroundCycleDone: () => this.flushPendingNow(),
     });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
@@ -1008,10 +1016,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private flushPendingNow(): void {
     const clients = this.pendingFlush;
     this.pendingFlush = [];
+    let bigOutputLeft = false;
     for (const c of clients) {
       c.flushPending = false;
-      if (!c.closed) c.flush();
+      if (c.closed) continue;
+      if (c.reply.lengthBytes > PUSHED_OUTPUT_SAMPLED_BYTES) bigOutputLeft = true;
+      c.flush();
     }
+    // A memory sample taken this turn counted that output (invalidations of evicted keys to
+    // tracking clients, say): judged by it, the next commands would evict again for memory
+    // that is already free (Redis reads used_memory live).
+    if (bigOutputLeft) this.usedMemory.clientsChanged();
   }
 
   // -------------------------------------------------------------- INFO etc.
