@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
-const SENTINEL = fileURLToPath(new URL('../dist/cli/cinnabar-sentinel.js', import.meta.url));
+const SENTINEL = fileURLToPath(new URL('../dist/bundle/cinnabar-sentinel.js', import.meta.url));
 const STEPS = ['+sdown', '+odown', '+elected-leader', '+selected-slave', '+promoted-slave', '+switch-master'];
 
 /** @returns {Promise<number>} */
