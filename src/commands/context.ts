@@ -291,6 +291,10 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
+  /** INFO's master_failover_state (REPLICAOF is refused while a failover runs). */
+  readonly failoverState: string;
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: null (OK) or the error reply text. */
+  failoverCommand(argv: readonly string[]): string | null;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */

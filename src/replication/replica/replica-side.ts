@@ -259,7 +259,7 @@ export class ReplicaSide implements ReplicaSideView {
   }
 
   /** replicationUnsetMaster. */
-  private unsetPrimary(): void {
+  unsetPrimary(): void {
     this.setAddress(null);
     if (this.linked !== null) this.dropPrimaryClient('master mode enabled');
     this.discardCached();
@@ -472,20 +472,31 @@ export class ReplicaSide implements ReplicaSideView {
   private sendPsync(): void {
     this.syncOffset = -1;
     const cached = this.cached;
+    let argv: string[];
     if (cached !== null) {
       const offset = String(cached.reploff + 1);
       this.host.log.notice(`Trying a partial resynchronization (request ${cached.replid}:${offset}).`);
-      this.send(['PSYNC', cached.replid, offset]);
+      argv = ['PSYNC', cached.replid, offset];
     } else {
       this.host.log.notice('Partial resynchronization not possible (no cached master)');
-      this.send(['PSYNC', '?', '-1']);
+      argv = ['PSYNC', '?', '-1'];
     }
+    // A primary handing its role over (FAILOVER) asks the target to become the primary.
+    if (this.host.replication.failover.inProgress) argv.push('FAILOVER');
+    this.send(argv);
     this.state = 'psync';
   }
 
   /** slaveTryPartialResynchronization's reading half, then syncWithMaster's choice. */
   private onPsyncReply(reply: string): void {
     const log = this.host.log;
+    const failover = this.host.replication.failover;
+    if (failover.inProgress && !reply.startsWith('+FULLRESYNC') && !reply.startsWith('+CONTINUE')) {
+      this.logPsyncRefusal(reply);
+      // This node is a primary again (the failover is aborted).
+      failover.psyncAnswered(false);
+      return;
+    }
     if (reply.startsWith('+FULLRESYNC')) {
       const parts = reply.split(' ');
       if (parts.length < 3 || parts[1].length !== 40) {
@@ -497,6 +508,7 @@ export class ReplicaSide implements ReplicaSideView {
         this.syncOffset = Number.parseInt(parts[2], 10) || 0;
         log.notice(`Full resync from master: ${this.syncReplid}:${this.syncOffset}`);
       }
+      failover.psyncAnswered(true);
       this.startTransfer();
       return;
     }
@@ -515,23 +527,33 @@ export class ReplicaSide implements ReplicaSideView {
       }
       this.resurrectCached();
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      failover.psyncAnswered(true);
       const rest = this.input.takeAll();
       if (rest.length > 0 && this.linked !== null) this.linked.applier.receive(rest);
       return;
     }
-    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
-      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+    if (this.logPsyncRefusal(reply) === 'later') {
       this.linkFailed();
       return;
+    }
+    log.notice('Retrying with SYNC...');
+    this.socket?.write('SYNC\r\n');
+    this.startTransfer();
+  }
+
+  /** slaveTryPartialResynchronization's logs of an error reply: 'later' for a transient one. */
+  private logPsyncRefusal(reply: string): 'later' | 'unsupported' {
+    const log = this.host.log;
+    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
+      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+      return 'later';
     }
     if (reply.startsWith('-ERR')) {
       log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
     } else {
       log.warning(`Unexpected reply to PSYNC from master: ${reply}`);
     }
-    log.notice('Retrying with SYNC...');
-    this.socket?.write('SYNC\r\n');
-    this.startTransfer();
+    return 'unsupported';
   }
 
   // ------------------------------------------------------------------ full sync
