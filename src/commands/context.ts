@@ -331,6 +331,8 @@ export interface PersistenceApi {
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
   /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */
   afterFlushAll(): boolean;
+  /** A dataset is being loaded, async or not (CONFIG SET refuses some directives meanwhile). */
+  readonly loadingDataset: boolean;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */
