@@ -293,6 +293,10 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
+  /** INFO's master_failover_state (REPLICAOF is refused while a failover runs). */
+  readonly failoverState: string;
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: null (OK) or the error reply text. */
+  failoverCommand(argv: readonly string[]): string | null;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */
@@ -329,6 +333,8 @@ export interface PersistenceApi {
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
   /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */
   afterFlushAll(): boolean;
+  /** A dataset is being loaded, async or not (CONFIG SET refuses some directives meanwhile). */
+  readonly loadingDataset: boolean;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */

@@ -183,8 +183,8 @@ function persistenceSection(s: Server): Field[] {
   const current = p.currentSave;
   const nowMs = Date.now();
   return [
-    ['loading', s.persistence.loading === null ? 0 : 1],
-    ['async_loading', 0],
+    ['loading', s.persistence.loading === null || s.persistence.loading.async === true ? 0 : 1],
+    ['async_loading', s.persistence.loading?.async === true ? 1 : 0],
     ['current_cow_peak', current === null ? 0 : current.keptBytes],
     ['current_cow_size', current === null ? 0 : current.keptBytes],
     ['current_cow_size_age', 0],

@@ -739,6 +739,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.clients.byIdMap.get(id);
   }
 
+  /** ReplicationHost: writes wait while a FAILOVER runs (PAUSE_DURING_FAILOVER). */
+  pauseWritesForFailover(paused: boolean): void {
+    if (paused) this.clientPause.pause(Number.MAX_SAFE_INTEGER, true, 'failover');
+    else this.clientPause.unpause('failover');
+  }
+
   /** DispatcherHost: master_repl_offset (a client's WAIT offset). */
   get replicationOffset(): number {
     return this.replication.masterReplOffset;
@@ -1134,7 +1140,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.shutdownWait === null ? null : Math.max(0, this.shutdownWait.deadlineMs - Date.now());
   }
 
-  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; pausedWrites: boolean; bySignal: boolean } | null = null;
+  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; bySignal: boolean } | null = null;
 
   /** A SHUTDOWN caller waits for the outcome; released with an error if the shutdown fails or is aborted. */
   private waitForShutdown(caller: CommandContext): void {
@@ -1152,7 +1158,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (wait.bySignal) {
       // A signal's shutdown: its final save runs in turns and holds every client itself.
       this.shutdownWait = null;
-      if (wait.pausedWrites) this.clientPause.unpause();
+      this.clientPause.unpause('shutdown');
       this.shutdownProper(wait.options);
       return;
     }
@@ -1165,7 +1171,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const wait = this.shutdownWait;
     if (wait === null) return;
     this.shutdownWait = null;
-    if (wait.pausedWrites) this.clientPause.unpause();
+    this.clientPause.unpause('shutdown');
     for (const caller of wait.waiters) {
       const client = this.clients.byIdMap.get(caller.client.id);
       if (client !== undefined && !client.closed) this.blocking.unblockClient(client, false);
@@ -1229,13 +1235,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private waitForReplicas(options: ShutdownOptions, caller?: CommandContext): boolean {
     const timeoutSec = this.config.num('shutdown-timeout');
     if (options.now || timeoutSec === 0 || this.replication.primary.readyToShutdown()) return false;
-    const pausedWrites = !this.clientPause.inEffect();
-    this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], pausedWrites, bySignal: caller === undefined };
+    const alreadyPaused = this.clientPause.inEffect();
+    this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], bySignal: caller === undefined };
     if (caller !== undefined) this.waitForShutdown(caller);
-    if (pausedWrites) {
-      this.replication.primary.requestAcks();
-      this.clientPause.pause(Number.MAX_SAFE_INTEGER, true);
-    }
+    // No GETACK while a pause already holds the offset still (Redis's prepareForShutdown).
+    if (!alreadyPaused) this.replication.primary.requestAcks();
+    this.clientPause.pause(Number.MAX_SAFE_INTEGER, true, 'shutdown');
     this.log.notice('Waiting for replicas before shutting down.');
     return true;
   }
@@ -1276,6 +1281,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   async close(): Promise<void> {
     this.persistence.cancelLoading();
     this.replicaSide.close();
+    this.replication.failover.close();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
