@@ -61,7 +61,8 @@ import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
 import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { ClusterService } from '../cluster/service.js';
-import { clusterRoutingCheck } from '../cluster/routing.js';
+import { clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
+import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
 
 export { REDIS_VERSION } from '../util/version.js';
@@ -110,6 +111,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly tracking: Tracking;
   /** Cluster mode (src/cluster/): built by startCluster() once the port is known; null otherwise. */
   cluster: ClusterService | null = null;
+  /** What routing reads, set with `cluster`. */
+  private clusterRouting: RoutingContext | null = null;
   /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
   readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
@@ -274,6 +277,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
       aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       countErrorReply: (text) => this.countErrorReply(text),
+      clusterRefusal: (run, command, argv) => (this.cluster === null ? null : scriptClusterRefusal(this.clusterRouting as RoutingContext, run, command, argv, (line) => this.commandTable.lookup(line))),
+      clusterEnabled: () => this.cluster !== null,
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       noReplicasRefusal: () => this.replication.primary.writeRefusal,
@@ -1272,7 +1277,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       unpauseForFailover: () => this.clientPause.unpause(),
     });
     this.cluster = service;
-    this.dispatcher.insertCheck(clusterRoutingCheck({ state: service.state, config: this.config, db0, server: this }), 'oom');
+    this.clusterRouting = { state: service.state, config: this.config, db0, server: this };
+    this.dispatcher.insertCheck(clusterRoutingCheck(this.clusterRouting), 'oom');
     return service;
   }
 
