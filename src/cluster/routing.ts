@@ -186,3 +186,21 @@ export function clusterRoutingCheck(ctx: RoutingContext): CommandCheck {
     },
   };
 }
+
+/**
+ * Redis's clusterRedirectBlockedClientIfNeeded: the error that ends a block on keys whose slot
+ * this node no longer serves (MOVED, or CLUSTERDOWN when unassigned or the cluster is down),
+ * else null. `isWrite`: the blocked command writes (a READONLY client's read may stay on a replica).
+ */
+export function blockedClientRedirect(ctx: RoutingContext, client: Client, keys: readonly string[], isWrite: boolean): string | null {
+  const state = ctx.state;
+  if (state.state === 'fail') return CLUSTERDOWN_STATE_ERROR;
+  if (keys.length === 0) return null;
+  const slot = keyHashSlot(keys[0]);
+  let node = state.slots[slot];
+  const myself = state.myself;
+  if (client.clusterReadOnly && !isWrite && myself.isReplica && myself.replicaOf === node) node = myself;
+  if (node === myself || state.importingFrom[slot] !== null) return null;
+  if (node === null) return CLUSTERDOWN_UNBOUND_ERROR;
+  return `MOVED ${slot} ${endpointOf(ctx.config, node)}:${node.port}`;
+}

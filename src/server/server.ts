@@ -61,7 +61,7 @@ import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
 import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { ClusterService } from '../cluster/service.js';
-import { clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
+import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
 import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
 
@@ -1275,11 +1275,24 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       replicationOffset: () => this.replication.masterReplOffset,
       unpauseForFailover: () => this.clientPause.unpause(),
+      redirectBlockedClients: () => this.redirectBlockedClients(),
     });
     this.cluster = service;
     this.clusterRouting = { state: service.state, config: this.config, db0, server: this };
     this.dispatcher.insertCheck(clusterRoutingCheck(this.clusterRouting), 'oom');
     return service;
+  }
+
+  /** Blocked clients whose keys' slot went elsewhere get MOVED or CLUSTERDOWN (clusterRedirectBlockedClientIfNeeded). */
+  private redirectBlockedClients(): void {
+    const routing = this.clusterRouting;
+    if (routing === null || this.blocking.blockedCount === 0) return;
+    for (const blocked of [...this.blocking.blockedClients()]) {
+      const client = blocked.client as Client;
+      const command = this.commandTable.lookup(blocked.argv.length > 0 ? [...blocked.argv] : [client.lastCommandName]);
+      const error = blockedClientRedirect(routing, client, blocked.keys, command?.isWrite ?? false);
+      if (error !== null) this.blocking.unblockClient(client, true, error);
+    }
   }
 
   /** Redis's delKeysInSlot: each key deleted, signalled, notified and propagated as a DEL. */
