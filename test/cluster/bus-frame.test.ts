@@ -7,6 +7,7 @@ const samples: MsgValue[] = [
   -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, Number.MIN_SAFE_INTEGER, 1.5, -0.25,
   '', 'a', 'x'.repeat(31), 'x'.repeat(32), 'y'.repeat(255), 'z'.repeat(256), 'w'.repeat(70000), '\u0000\u00ff\u0080',
   Buffer.from([1, 2, 3]), Buffer.alloc(300), Buffer.alloc(70000, 5),
+  2n ** 63n + 5n, -(2n ** 63n), 2n ** 64n - 1n,
   [], [1, 'two', [3]], new Array(20).fill(7), { a: 1, b: { c: [null, true] } },
 ];
 

@@ -11,6 +11,11 @@ import type { MsgValue } from './msgpack.js';
 
 export type LinkDirection = 'to' | 'from';
 
+/** A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; Redis, with one socket per family, as a.b.c.d. */
+export function plainIp(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 export interface LinkEvents<TNode> {
   /** A decoded frame arrived; the bus validates its shape. */
   frame(link: ClusterLink<TNode>, payload: MsgValue): void;
@@ -75,19 +80,41 @@ export class ClusterLink<TNode> {
   }
 
   /** Bytes waiting to be written (CLUSTER LINKS send-buffer-used). */
-  get sendBufferBytes(): number {
+  get sendBufferUsedBytes(): number {
     return this.open ? this.socket.writableLength + this.queuedBeforeConnectBytes : 0;
   }
 
+  /**
+   * Node's socket queues the frames themselves, so what is allocated for sending is what waits
+   * (Redis's sds buffer has slack; ours has none to report).
+   */
+  get sendBufferAllocatedBytes(): number {
+    return this.sendBufferUsedBytes;
+  }
+
   /** Bytes held for an incomplete incoming frame. */
-  get receiveBufferBytes(): number {
+  get receiveBufferUsedBytes(): number {
     return this.reader.pendingBytes;
+  }
+
+  get receiveBufferAllocatedBytes(): number {
+    return this.reader.pendingBytes;
+  }
+
+  /** The peer's address as Redis prints it (IPv4-mapped IPv6 addresses as plain IPv4). */
+  get remoteIp(): string {
+    return plainIp(this.socket.remoteAddress ?? '');
+  }
+
+  /** This side's address of the connection (how a peer reaches this node). */
+  get localIp(): string {
+    return plainIp(this.socket.localAddress ?? '');
   }
 
   /** The event letters of CLUSTER LINKS: always reading, writing while bytes wait. */
   get eventsText(): string {
     if (!this.open) return '';
-    return this.sendBufferBytes > 0 ? 'rw' : 'r';
+    return this.sendBufferUsedBytes > 0 ? 'rw' : 'r';
   }
 
   /** Sends one message; on a closed link it is dropped, as Redis drops it with the link. */

@@ -3,7 +3,7 @@
 
 import net, { type Socket } from 'node:net';
 import { bindPlan, listenErrorText } from '../../server/listeners.js';
-import type { ServerLog } from '../../server/log.js';
+import type { ClusterLog } from '../state.js';
 
 /** Redis refuses a client port whose cluster port (port + 10000) would not exist. */
 export const CLUSTER_PORT_INCR = 10000;
@@ -19,7 +19,7 @@ export class BusListener {
   private servers: net.Server[] = [];
 
   constructor(
-    private readonly log: ServerLog,
+    private readonly log: ClusterLog,
     private readonly onConnection: (socket: Socket) => void,
   ) {}
 

@@ -7,7 +7,7 @@
 // length past the end of the input, an unknown type byte, nesting past MAX_DEPTH or a map key
 // that is not a string raise MsgpackError, which the link turns into a closed connection.
 
-export type MsgValue = null | boolean | number | string | Uint8Array | MsgValue[] | { [key: string]: MsgValue };
+export type MsgValue = null | boolean | number | bigint | string | Uint8Array | MsgValue[] | { [key: string]: MsgValue };
 
 export class MsgpackError extends Error {}
 
@@ -117,6 +117,20 @@ function writeValue(out: Output, value: MsgValue, depth: number): void {
       out.buf.writeDoubleBE(value, out.length);
       out.length += 8;
     }
+  } else if (typeof value === 'bigint') {
+    // Epochs are unsigned 64-bit in Redis; a bigint within the safe range travels as a number.
+    if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) writeInteger(out, Number(value));
+    else if (value >= 0n && value < 1n << 64n) {
+      out.byte(0xcf);
+      out.ensure(8);
+      out.buf.writeBigUInt64BE(value, out.length);
+      out.length += 8;
+    } else if (value < 0n && value >= -(1n << 63n)) {
+      out.byte(0xd3);
+      out.ensure(8);
+      out.buf.writeBigInt64BE(value, out.length);
+      out.length += 8;
+    } else throw new MsgpackError('integer out of the 64-bit range');
   } else if (typeof value === 'string') writeString(out, value);
   else if (value instanceof Uint8Array) writeBinary(out, value);
   else if (Array.isArray(value)) {
@@ -207,6 +221,11 @@ function readMap(input: Input, size: number, depth: number): { [key: string]: Ms
   return map;
 }
 
+/** 64-bit integers come back as numbers when exact, else as bigints. */
+function narrow(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+}
+
 function readValue(input: Input, depth: number): MsgValue {
   if (depth > MAX_DEPTH) throw new MsgpackError('value nested too deep');
   const type = input.u8();
@@ -227,11 +246,11 @@ function readValue(input: Input, depth: number): MsgValue {
     case 0xcc: return input.u8();
     case 0xcd: return input.u16();
     case 0xce: return input.u32();
-    case 0xcf: { input.need(8); const v = input.buf.readBigUInt64BE(input.offset); input.offset += 8; return Number(v); }
+    case 0xcf: { input.need(8); const v = input.buf.readBigUInt64BE(input.offset); input.offset += 8; return narrow(v); }
     case 0xd0: { input.need(1); const v = input.buf.readInt8(input.offset); input.offset += 1; return v; }
     case 0xd1: { input.need(2); const v = input.buf.readInt16BE(input.offset); input.offset += 2; return v; }
     case 0xd2: { input.need(4); const v = input.buf.readInt32BE(input.offset); input.offset += 4; return v; }
-    case 0xd3: { input.need(8); const v = input.buf.readBigInt64BE(input.offset); input.offset += 8; return Number(v); }
+    case 0xd3: { input.need(8); const v = input.buf.readBigInt64BE(input.offset); input.offset += 8; return narrow(v); }
     case 0xd9: return input.string(input.u8());
     case 0xda: return input.string(input.u16());
     case 0xdb: return input.string(input.u32());
