@@ -15,6 +15,7 @@ interface TestNode {
   published: Array<[string, string, boolean]>;
   replicatingFrom: string | null;
   logLines: string[];
+  cron: NodeJS.Timeout;
 }
 
 const NODE_TIMEOUT_MS = 600;
@@ -78,6 +79,10 @@ async function startNode(): Promise<TestNode> {
   };
   node.bus = new ClusterBus(host);
   await node.bus.start();
+  node.cron = setInterval(() => {
+    node.bus.cron();
+    if (state.state === 'fail' || (state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) state.updateState();
+  }, 100);
   state.myself.port = node.port;
   state.myself.cport = busPort;
   state.resetStateClock();
@@ -85,8 +90,15 @@ async function startNode(): Promise<TestNode> {
   return node;
 }
 
+function stopNode(node: TestNode): void {
+  clearInterval(node.cron);
+  node.bus.close();
+  const index = running.indexOf(node);
+  if (index !== -1) running.splice(index, 1);
+}
+
 afterEach(() => {
-  for (const node of running.splice(0)) node.bus.close();
+  for (const node of running.splice(0)) stopNode(node);
 });
 
 function knowsAll(nodes: TestNode[]): boolean {
@@ -142,8 +154,7 @@ describe('cluster bus between nodes', () => {
     const nodes = await formCluster(3);
     const victim = nodes[2]!;
     const name = victim.state.myself.name;
-    victim.bus.close();
-    running.splice(running.indexOf(victim), 1);
+    stopNode(victim);
     await waitFor(() => nodes.slice(0, 2).every((n) => n.state.lookupNode(name)!.failed), 10000, 'FAIL on both survivors');
     expect(nodes[0]!.logLines.some((l) => l.includes(`as failing (quorum reached)`) || l.includes(`FAIL message received`))).toBe(true);
     await waitFor(() => nodes[0]!.state.state === 'fail', 5000, 'cluster state fail without full coverage');
@@ -159,8 +170,7 @@ describe('cluster bus between nodes', () => {
     await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf?.name === primaryName), 10000, 'replica known everywhere');
     await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
     const slotsBefore = primary.state.myself.numSlots;
-    primary.bus.close();
-    running.splice(running.indexOf(primary), 1);
+    stopNode(primary);
     await waitFor(() => replica.state.myself.isPrimary && replica.state.myself.numSlots === slotsBefore, 20000, 'replica promoted');
     const epoch = replica.state.myself.configEpoch;
     expect(epoch > 3n).toBe(true);

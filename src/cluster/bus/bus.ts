@@ -24,9 +24,6 @@ import {
 } from './messages.js';
 import type { MsgValue } from './msgpack.js';
 
-/** The cluster cron runs every 100 ms (Redis's clusterCron, 10 times a second). */
-export const CLUSTER_CRON_PERIOD_MS = 100;
-
 /** Redis's CLUSTER_BROADCAST_* targets of clusterBroadcastPong. */
 export type PongTarget = 'all' | 'local-replicas';
 
@@ -58,8 +55,6 @@ export class ClusterBus implements ClusterBusApi {
 
   private readonly listener: BusListener;
 
-  private cronTimer: NodeJS.Timeout | null = null;
-
   private cronIteration = 0;
 
   /** Pings built so far: marks the nodes already put in the gossip section being built. */
@@ -87,17 +82,13 @@ export class ClusterBus implements ClusterBusApi {
     return this.host.state;
   }
 
-  /** Listens on the cluster port and starts the cron. */
+  /** Listens on the cluster port (the service runs the cron: `cron()` every 100 ms). */
   async start(): Promise<void> {
     await this.listener.listen(this.host.settings.bind(), this.host.settings.busPort());
-    this.cronTimer = setInterval(() => this.cron(), CLUSTER_CRON_PERIOD_MS);
-    this.cronTimer.unref();
   }
 
-  /** Stops listening and the cron, and closes every link. */
+  /** Stops listening and closes every link. */
   close(): void {
-    if (this.cronTimer !== null) clearInterval(this.cronTimer);
-    this.cronTimer = null;
     this.listener.close();
     for (const link of [...this.unboundInbound]) link.close();
     for (const node of this.state.nodes.values()) {
@@ -822,7 +813,7 @@ export class ClusterBus implements ClusterBusApi {
 
   // ------------------------------------------------------------------ cron
 
-  /** Redis's clusterCron, every 100 ms. */
+  /** Redis's clusterCron: the service calls it every 100 ms, then recomputes the state if queued. */
   cron(): void {
     const state = this.state;
     const settings = this.host.settings;
@@ -930,7 +921,7 @@ export class ClusterBus implements ClusterBusApi {
         this.failover.handleReplicaMigration(maxReplicas);
       }
     }
-    if (updateState || state.state === 'fail') state.updateState();
+    if (updateState) state.doBeforeSleep(ClusterTodo.UPDATE_STATE);
     if (state.todoBeforeSleep !== 0) this.host.scheduleBeforeSleep();
   }
 
