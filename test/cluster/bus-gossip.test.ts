@@ -16,6 +16,7 @@ interface TestNode {
   replicatingFrom: string | null;
   logLines: string[];
   cron: NodeJS.Timeout;
+  host: BusHost;
 }
 
 const NODE_TIMEOUT_MS = 600;
@@ -77,17 +78,30 @@ async function startNode(): Promise<TestNode> {
       });
     },
   };
+  node.host = host;
   node.bus = new ClusterBus(host);
-  await node.bus.start();
-  node.cron = setInterval(() => {
-    node.bus.cron();
-    if (state.state === 'fail' || (state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) state.updateState();
-  }, 100);
+  await startBus(node);
   state.myself.port = node.port;
   state.myself.cport = busPort;
   state.resetStateClock();
   running.push(node);
   return node;
+}
+
+async function startBus(node: TestNode): Promise<void> {
+  const state = node.state;
+  await node.bus.start();
+  node.cron = setInterval(() => {
+    node.bus.cron();
+    if (state.state === 'fail' || (state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) state.updateState();
+  }, 100);
+}
+
+/** The same node (same state: a restart with its nodes.conf) back on the bus. */
+async function restartNode(node: TestNode): Promise<void> {
+  node.bus = new ClusterBus(node.host);
+  await startBus(node);
+  running.push(node);
 }
 
 function stopNode(node: TestNode): void {
@@ -176,7 +190,36 @@ describe('cluster bus between nodes', () => {
     expect(epoch > 3n).toBe(true);
     await waitFor(() => [nodes[1]!, nodes[2]!].every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slots moved everywhere');
     expect(replica.replicatingFrom).toBeNull();
-  }, 40000);
+
+    // The old primary comes back believing it still owns its slots under epoch 1: the newer
+    // epoch wins and it turns into a replica of the node that replaced it.
+    await restartNode(primary);
+    await waitFor(() => primary.state.myself.isReplica && primary.state.myself.replicaOf?.name === replica.state.myself.name, 20000, 'old primary rejoined as replica');
+    expect(primary.state.myself.numSlots).toBe(0);
+    expect(primary.replicatingFrom).toBe(`127.0.0.1:${replica.port}`);
+    expect(primary.logLines.some((l) => l.startsWith('Configuration change detected. Reconfiguring myself as a replica of'))).toBe(true);
+  }, 60000);
+
+  for (const mode of ['default', 'force', 'takeover'] as const) {
+    it(`CLUSTER FAILOVER ${mode}: the replica and its primary swap roles`, async () => {
+      const nodes = await formCluster(3, 1);
+      const [primary, , , replica] = nodes as [TestNode, TestNode, TestNode, TestNode];
+      replica.bus.setMyPrimary(replica.state.lookupNode(primary.state.myself.name)!);
+      await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf !== null), 10000, 'replica known everywhere');
+      await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
+      expect(replica.bus.failover.manualFailover(mode)).toBeNull();
+      await waitFor(() => replica.state.myself.isPrimary && primary.state.myself.isReplica, 15000, 'roles swapped');
+      expect(primary.state.myself.replicaOf?.name).toBe(replica.state.myself.name);
+      await waitFor(() => nodes.every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slot 0 moved everywhere');
+      if (mode === 'default') expect(primary.logLines).toContain(`Manual failover requested by replica ${replica.state.myself.name}.`);
+      if (mode === 'takeover') expect(replica.logLines).toContain('Taking over the master (user request).');
+    }, 40000);
+  }
+
+  it('refuses CLUSTER FAILOVER on a primary', async () => {
+    const [a] = await formCluster(3);
+    expect(a!.bus.failover.manualFailover('default')).toBe('You should send CLUSTER FAILOVER to a replica');
+  });
 
   it('closes a link on a bad frame and keeps running', async () => {
     const [a] = await formCluster(3);
