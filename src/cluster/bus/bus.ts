@@ -339,7 +339,14 @@ export class ClusterBus implements ClusterBusApi {
       link.close();
       return;
     }
-    this.process(link, message);
+    try {
+      this.process(link, message);
+    } catch (err) {
+      // A message that trips a bug of ours must not take the node down: the link goes, the
+      // cron reconnects, and the log says what happened.
+      this.host.log.warning(`Error processing a ${message.type} message from ${message.sender}, closing the link: ${(err as Error).stack ?? String(err)}`);
+      link.close();
+    }
     if (this.state.todoBeforeSleep !== 0) this.host.scheduleBeforeSleep();
   }
 

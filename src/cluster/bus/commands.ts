@@ -4,15 +4,13 @@
 
 import type { CommandContext } from '../../commands/context.js';
 import { ERR_SYNTAX } from '../../commands/errors.js';
+import { replySubcommandSyntaxError } from '../../commands/help.js';
 import { parseInt64 } from '../../util/numbers.js';
 import type { ClusterBusSubcommand } from '../bus-api.js';
 import type { ClusterBus } from './bus.js';
 import { CLUSTER_PORT_INCR } from './listener.js';
 
-/** Redis's addReplySubcommandSyntaxError for CLUSTER. */
-function subcommandSyntaxError(ctx: CommandContext, argv: readonly string[]): void {
-  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${(argv[1] ?? '').slice(0, 128)}'. Try CLUSTER HELP.`);
-}
+const subcommandSyntaxError = replySubcommandSyntaxError;
 
 /** getLongLongFromObject: a 64-bit integer, as a number (out-of-range ports fail later). */
 function longLong(text: string): number | null {
