@@ -20,6 +20,11 @@ export interface ClusterBusApi {
   /** PUBLISH spread to every node; SPUBLISH to the nodes of this shard. */
   propagatePublish(channel: string, message: string, sharded: boolean): void;
   /**
+   * Redis's clusterCron, 10 times a second: the service owns the timer and calls this first,
+   * then recomputes the state when it is fail or UPDATE_STATE is queued.
+   */
+  cron(): void;
+  /**
    * Once per event-loop turn, before the service saves the config and recomputes the state:
    * the bus handles its ClusterTodo work (HANDLE_FAILOVER, HANDLE_MANUALFAILOVER).
    */

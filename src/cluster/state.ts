@@ -63,6 +63,8 @@ export interface ClusterStateHooks {
    * sharded pub/sub channels must unsubscribe their clients (Redis's removeChannelsInSlot).
    */
   slotLeftMyShard(slot: number): void;
+  /** Work was queued for the end of the turn: the service schedules its beforeSleep. */
+  beforeSleepNeeded?(): void;
 }
 
 export type ClusterHealth = 'ok' | 'fail';
@@ -72,8 +74,8 @@ export class ClusterState {
   currentEpoch = 0n;
   lastVoteEpoch = 0n;
   state: ClusterHealth = 'fail';
-  /** Primaries serving at least one slot. */
-  size = 0;
+  /** Primaries serving at least one slot (1 until the first computation, as Redis starts). */
+  size = 1;
   /** Nodes by name, in the order they became known. */
   readonly nodes = new Map<string, ClusterNode>();
   /** Forgotten node names -> unix time (seconds) until which they are not re-added. */
@@ -137,6 +139,7 @@ export class ClusterState {
   /** Queues work for the end of the turn (Redis's clusterDoBeforeSleep). */
   doBeforeSleep(flags: number): void {
     this.todoBeforeSleep |= flags;
+    this.hooks.beforeSleepNeeded?.();
   }
 
   // ---- nodes ----

@@ -4,6 +4,7 @@ import { aclCommands } from './acl.js';
 import { aofCommands, aofDebugSubcommands } from './aof.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
+import { clusterCommands } from './cluster.js';
 import { connectionCommands } from './connection.js';
 import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { dumpCommands, dumpDebugSubcommands } from './dump.js';
@@ -46,6 +47,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   geoCommands,
   pubsubCommands,
   transactionCommands,
+  clusterCommands,
   keyspaceCommands,
   expireCommands,
   clientCommands,

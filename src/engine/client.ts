@@ -64,6 +64,9 @@ export class Client implements ClientState, CommandContext {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
+  asking = false;
+  askingFresh = false;
+  clusterReadOnly = false;
   isMonitor = false;
   /** CLIENT TRACKING's mode (src/tracking/), null when off. */
   tracking: TrackingState | null = null;

@@ -259,7 +259,8 @@ export class ReplicaSide implements ReplicaSideView {
   }
 
   /** replicationUnsetMaster. */
-  private unsetPrimary(): void {
+  /** replicationUnsetMaster (REPLICAOF NO ONE, and a cluster node that stops replicating). */
+  unsetPrimary(): void {
     this.setAddress(null);
     if (this.linked !== null) this.dropPrimaryClient('master mode enabled');
     this.discardCached();
