@@ -41,10 +41,15 @@ describe('cluster of cinnabar processes', () => {
       const survivor = topology.nodes.find((n) => n !== owner)!;
       const killedAt = Date.now();
       await owner.proc.kill();
-      await waitFor(async () => {
-        const now = await topology!.clusterNodes(survivor);
-        return now.get(replicaName)?.flags.includes('master') === true && now.get(ownerName)?.flags.includes('fail') === true;
-      }, 30_000, 'the replica promoted and the old primary FAIL');
+      const replicaNode = (await Promise.all(topology.nodes.map(async (n) => [n, n === owner ? '' : await topology!.myId(n)] as const))).find(([, id]) => id === replicaName)![0];
+      try {
+        await waitFor(async () => {
+          const now = await topology!.clusterNodes(survivor);
+          return now.get(replicaName)?.flags.includes('master') === true && now.get(ownerName)?.flags.includes('fail') === true;
+        }, 30_000, 'the replica promoted and the old primary FAIL');
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\nreplica log:\n${replicaNode.proc.output.slice(0, 5000)}\nnodes:\n${await survivor.client.call('CLUSTER', 'NODES') as string}`);
+      }
       const failoverMs = Date.now() - killedAt;
       expect(failoverMs).toBeLessThan(30_000);
       await waitFor(async () => {

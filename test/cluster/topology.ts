@@ -68,6 +68,14 @@ export class ClusterTopology {
       }
       return true;
     }, 30_000, 'cluster_state:ok on every node');
+    // A replica that never synced cannot be elected (its data age is unknown): wait for the links.
+    await waitFor(async () => {
+      for (const node of started) {
+        const info = await node.client.call('INFO', 'replication') as string;
+        if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+      }
+      return true;
+    }, 30_000, 'every replica linked to its primary');
   }
 
   /** CLUSTER NODES of a node, parsed: name -> {addr, flags, primary, slots}. */

@@ -786,6 +786,13 @@ export class ClusterBus implements ClusterBusApi {
     this.state.doBeforeSleep(ClusterTodo.UPDATE_STATE | ClusterTodo.SAVE_CONFIG);
   }
 
+  killLinks(nodeName: string, direction: 'to' | 'from' | 'all'): void {
+    const node = this.state.lookupNode(nodeName);
+    if (node === undefined) return;
+    if (direction !== 'from') node.link?.close();
+    if (direction !== 'to') node.inboundLink?.close();
+  }
+
   /** CLUSTER LINKS: both links of every node, outbound first. */
   links(): LinkDescription[] {
     const out: LinkDescription[] = [];
