@@ -24,6 +24,8 @@ export interface ClusterBusApi {
    * then recomputes the state when it is fail or UPDATE_STATE is queued.
    */
   cron(): void;
+  /** DEBUG CLUSTERLINK KILL: closes the node's outbound, inbound or both links. */
+  killLinks(nodeName: string, direction: 'to' | 'from' | 'all'): void;
   /**
    * Once per event-loop turn, before the service saves the config and recomputes the state:
    * the bus handles its ClusterTodo work (HANDLE_FAILOVER, HANDLE_MANUALFAILOVER).

@@ -527,6 +527,16 @@ export class ClusterService implements ClusterApi {
     return null;
   }
 
+  propagatePublish(channel: string, message: string, sharded: boolean): void {
+    this.bus?.propagatePublish(channel, message, sharded);
+  }
+
+  killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null {
+    if (this.state.lookupNode(nodeId) === undefined) return `ERR Unknown node ${nodeId}`;
+    this.bus?.killLinks(nodeId, direction);
+    return null;
+  }
+
   /** MEET, FORGET, LINKS, FAILOVER: false when no bus is attached. */
   busCommand(subcommand: ClusterBusSubcommand, ctx: CommandContext, argv: string[]): boolean {
     if (this.bus === null) return false;

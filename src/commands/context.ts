@@ -204,6 +204,10 @@ export interface ClusterApi {
   reset(hard: boolean, currentDbSize: number): string | null;
   /** MEET, FORGET, LINKS, FAILOVER through the bus: false when there is none. */
   busCommand(subcommand: 'meet' | 'forget' | 'links' | 'failover', ctx: CommandContext, argv: string[]): boolean;
+  /** PUBLISH's spread to every node, SPUBLISH's to this shard (instead of the replication stream). */
+  propagatePublish(channel: string, message: string, sharded: boolean): void;
+  /** DEBUG CLUSTERLINK KILL: drops the links to, from or both with a node; null or Redis's error. */
+  killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null;
 }
 
 /** A client's CLIENT TRACKING mode. */

@@ -31,6 +31,7 @@ import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import type { CommandSpec } from './types.js';
 import { zsetCommands } from './zsets.js';
+import { clusterDebugSubcommands } from './cluster-debug.js';
 
 export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   connectionCommands,
@@ -62,5 +63,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   replicationCommands,
   replicaofCommands,
   aclCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands, ...clusterDebugSubcommands])],
 ];

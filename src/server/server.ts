@@ -63,6 +63,7 @@ import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { ClusterService } from '../cluster/service.js';
 import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
 import { scriptClusterRefusal } from '../cluster/script-check.js';
+import { createClusterBus } from '../cluster/bus/attach.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
 
 export { REDIS_VERSION } from '../util/version.js';
@@ -1276,6 +1277,24 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       replicationOffset: () => this.replication.masterReplOffset,
       unpauseForFailover: () => this.clientPause.unpause(),
       redirectBlockedClients: () => this.redirectBlockedClients(),
+    });
+    service.bus = createClusterBus(service, {
+      config: this.config,
+      log: this.log,
+      listeningPort: () => this.port,
+      replicationOffset: () => this.replication.masterReplOffset,
+      primaryDataAgeMs: () => this.replicaSide.primaryDataAgeMs(),
+      replicationConfigured: () => this.replication.primaryAddress !== null,
+      replicate: (host, port) => this.replicaSide.setPrimary(host, port),
+      stopReplicating: () => this.replicaSide.unsetPrimary(),
+      publishLocal: (channel, message, sharded) => {
+        if (sharded) this.pubsub.publishShard(channel, message);
+        else this.pubsub.publish(channel, message);
+      },
+      hasSubscribers: (sharded) => (sharded ? this.pubsub.shardChannels.size > 0 : this.pubsub.channels.size + this.pubsub.patterns.size > 0),
+      pauseWrites: (untilMs) => this.clientPause.pause(untilMs, true),
+      unpause: () => this.clientPause.unpause(),
+      deleteKeysInSlot: (slot) => { this.deleteKeysInSlot(db0, service, slot); },
     });
     this.cluster = service;
     this.clusterRouting = { state: service.state, config: this.config, db0, server: this };

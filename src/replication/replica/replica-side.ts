@@ -960,6 +960,16 @@ export class ReplicaSide implements ReplicaSideView {
     return fields;
   }
 
+  /**
+   * How long the primary has been silent, in ms at second granularity as Redis's data_age:
+   * since the last bytes from it while linked, since the link went down otherwise.
+   */
+  primaryDataAgeMs(): number {
+    const nowSec = unixSec(Date.now());
+    if (this.linked !== null) return (nowSec - unixSec(this.linked.lastIoMs)) * 1000;
+    return (nowSec - unixSec(this.downSinceMs)) * 1000;
+  }
+
   /** ROLE's replica form; null on a primary. */
   role(): PrimaryLinkRole | null {
     const primary = this.primary;
