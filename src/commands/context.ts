@@ -210,6 +210,8 @@ export interface ClusterApi {
   propagatePublish(channel: string, message: string, sharded: boolean): void;
   /** DEBUG CLUSTERLINK KILL: drops the links to, from or both with a node; null or Redis's error. */
   killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null;
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: bus messages of that type number are dropped (-1: none). */
+  setDropPacketFilter(type: number): void;
 }
 
 /** A client's CLIENT TRACKING mode. */
