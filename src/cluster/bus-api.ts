@@ -26,6 +26,8 @@ export interface ClusterBusApi {
   cron(): void;
   /** DEBUG CLUSTERLINK KILL: closes the node's outbound, inbound or both links. */
   killLinks(nodeName: string, direction: 'to' | 'from' | 'all'): void;
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: messages of that type (Redis's numbering) are dropped on receipt. */
+  setDropPacketFilter(type: number): void;
   /**
    * Once per event-loop turn, before the service saves the config and recomputes the state:
    * the bus handles its ClusterTodo work (HANDLE_FAILOVER, HANDLE_MANUALFAILOVER).

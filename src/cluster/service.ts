@@ -531,6 +531,10 @@ export class ClusterService implements ClusterApi {
     this.bus?.propagatePublish(channel, message, sharded);
   }
 
+  setDropPacketFilter(type: number): void {
+    this.bus?.setDropPacketFilter(type);
+  }
+
   killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null {
     if (this.state.lookupNode(nodeId) === undefined) return `ERR Unknown node ${nodeId}`;
     this.bus?.killLinks(nodeId, direction);

@@ -65,6 +65,8 @@ export interface ClientState {
   readonly isScript: boolean;
   /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
   readonly isPrimaryLink: boolean;
+  /** The AOF loader or the primary's link: obeyed without the limits clients get (Redis's mustObeyClient). */
+  readonly replaysData: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -208,6 +210,8 @@ export interface ClusterApi {
   propagatePublish(channel: string, message: string, sharded: boolean): void;
   /** DEBUG CLUSTERLINK KILL: drops the links to, from or both with a node; null or Redis's error. */
   killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null;
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: bus messages of that type number are dropped (-1: none). */
+  setDropPacketFilter(type: number): void;
 }
 
 /** A client's CLIENT TRACKING mode. */
@@ -364,6 +368,10 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
+  /** INFO's master_failover_state (REPLICAOF is refused while a failover runs). */
+  readonly failoverState: string;
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: null (OK) or the error reply text. */
+  failoverCommand(argv: readonly string[]): string | null;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */
@@ -400,6 +408,8 @@ export interface PersistenceApi {
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
   /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */
   afterFlushAll(): boolean;
+  /** A dataset is being loaded, async or not (CONFIG SET refuses some directives meanwhile). */
+  readonly loadingDataset: boolean;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */

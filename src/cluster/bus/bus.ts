@@ -11,7 +11,7 @@ import type { CommandContext } from '../../commands/context.js';
 import type { ClusterBusApi, ClusterBusSubcommand } from '../bus-api.js';
 import { CLUSTER_SLOTS, bitmapTest } from '../key-slot.js';
 import { ClusterNode, FAIL_UNDO_TIME_MULT, NodeFlag } from '../node.js';
-import { ClusterTodo, type ClusterMessageType } from '../state.js';
+import { CLUSTER_MESSAGE_TYPES, ClusterTodo, type ClusterMessageType } from '../state.js';
 import { encodeFrame, FrameError, MAX_FRAME_BYTES } from './frame.js';
 import { Failover } from './failover.js';
 import { claimedSlotsOwner, type BusHost } from './host.js';
@@ -62,6 +62,9 @@ export class ClusterBus implements ClusterBusApi {
 
   /** Inbound links whose sender is not known yet. */
   private readonly unboundInbound = new Set<Link>();
+
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: the type number of messages dropped on receipt, -1 for none. */
+  private dropPacketType = -1;
 
   /** Bytes received over the bus (INFO's cluster_stats_... and net input). */
   bytesReceived = 0;
@@ -365,6 +368,10 @@ export class ClusterBus implements ClusterBusApi {
     const now = Date.now();
     state.countMessage('received', msg.type);
     this.host.log.debug(`--- Processing packet of type ${msg.type}`);
+    if (this.dropPacketType >= 0 && CLUSTER_MESSAGE_TYPES[this.dropPacketType] === msg.type) {
+      this.host.log.warning('Dropping packet that matches debug drop filter');
+      return;
+    }
 
     const sender = this.senderOf(link, msg);
     if (sender !== null) sender.dataReceivedMs = now;
@@ -784,6 +791,10 @@ export class ClusterBus implements ClusterBusApi {
     this.state.blacklistNode(node.name);
     this.state.deleteNode(node);
     this.state.doBeforeSleep(ClusterTodo.UPDATE_STATE | ClusterTodo.SAVE_CONFIG);
+  }
+
+  setDropPacketFilter(type: number): void {
+    this.dropPacketType = type;
   }
 
   killLinks(nodeName: string, direction: 'to' | 'from' | 'all'): void {
