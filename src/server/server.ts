@@ -1309,7 +1309,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         for (const db of this.keyspace.dbs) db.flush();
       },
       replicationOffset: () => this.replication.masterReplOffset,
-      unpauseForFailover: () => this.clientPause.unpause(),
+      unpauseForFailover: () => this.clientPause.unpause('failover'),
       redirectBlockedClients: () => this.redirectBlockedClients(),
     });
     service.bus = createClusterBus(service, {
@@ -1326,8 +1326,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         else this.pubsub.publish(channel, message);
       },
       hasSubscribers: (sharded) => (sharded ? this.pubsub.shardChannels.size > 0 : this.pubsub.channels.size + this.pubsub.patterns.size > 0),
-      pauseWrites: (untilMs) => this.clientPause.pause(untilMs, true),
-      unpause: () => this.clientPause.unpause(),
+      pauseWrites: (untilMs) => this.clientPause.pause(untilMs, true, 'failover'),
+      unpause: () => this.clientPause.unpause('failover'),
       deleteKeysInSlot: (slot) => { this.deleteKeysInSlot(db0, service, slot); },
     });
     this.cluster = service;
