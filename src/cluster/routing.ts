@@ -29,6 +29,12 @@ interface RoutedCommand {
 /** The verdict: serve here (null), or the error reply that redirects or refuses. */
 export type Route = null | string;
 
+/** A verdict with the slot of the request's keys (-1 when it names none, or was refused before one was known). */
+export interface RoutedRequest {
+  route: Route;
+  slot: number;
+}
+
 const SHARD_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
 
 /** The keys (or shard channels) a command names, as argv positions. */
@@ -71,6 +77,17 @@ function isWriteCommand(server: ServerApi, command: Command, argv: readonly stri
  * the error to reply (MOVED/ASK redirections, CROSSSLOT, TRYAGAIN, CLUSTERDOWN).
  */
 export function routeRequest(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): Route {
+  return routeWithSlot(ctx, client, command, argv).route;
+}
+
+/** routeRequest with the request's slot (scripts remember the first slot they touch). */
+export function routeWithSlot(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): RoutedRequest {
+  const slotOf = { value: -1 };
+  const route = findRoute(ctx, client, command, argv, slotOf);
+  return { route, slot: slotOf.value };
+}
+
+function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[], slotOut: { value: number }): Route {
   const state = ctx.state;
   const myself = state.myself;
   let commands: readonly RoutedCommand[];
@@ -127,6 +144,7 @@ export function routeRequest(ctx: RoutingContext, client: Client, command: Comma
     }
   }
 
+  slotOut.value = slot;
   if ((migrating || importing) && command.fullName === 'migrate') return null;
   if (migrating && missingKeys > 0) {
     if (existingKeys > 0) return TRYAGAIN_ERROR;
@@ -167,4 +185,22 @@ export function clusterRoutingCheck(ctx: RoutingContext): CommandCheck {
       return DROPPED;
     },
   };
+}
+
+/**
+ * Redis's clusterRedirectBlockedClientIfNeeded: the error that ends a block on keys whose slot
+ * this node no longer serves (MOVED, or CLUSTERDOWN when unassigned or the cluster is down),
+ * else null. `isWrite`: the blocked command writes (a READONLY client's read may stay on a replica).
+ */
+export function blockedClientRedirect(ctx: RoutingContext, client: Client, keys: readonly string[], isWrite: boolean): string | null {
+  const state = ctx.state;
+  if (state.state === 'fail') return CLUSTERDOWN_STATE_ERROR;
+  if (keys.length === 0) return null;
+  const slot = keyHashSlot(keys[0]);
+  let node = state.slots[slot];
+  const myself = state.myself;
+  if (client.clusterReadOnly && !isWrite && myself.isReplica && myself.replicaOf === node) node = myself;
+  if (node === myself || state.importingFrom[slot] !== null) return null;
+  if (node === null) return CLUSTERDOWN_UNBOUND_ERROR;
+  return `MOVED ${slot} ${endpointOf(ctx.config, node)}:${node.port}`;
 }

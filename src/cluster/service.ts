@@ -40,6 +40,8 @@ export interface ClusterServiceHost {
   replicationOffset(): number;
   /** Lifts the client pause of a manual failover (when a replica was performing one). */
   unpauseForFailover(): void;
+  /** Ends blocks on keys this node no longer serves (Redis does it in clientsCron). */
+  redirectBlockedClients(): void;
 }
 
 /** Fatal start-up errors, with Redis's log line (the server exits after logging it). */
@@ -190,6 +192,7 @@ export class ClusterService implements ClusterApi {
   private cron(): void {
     if (this.closed) return;
     this.bus?.cron();
+    this.host.redirectBlockedClients();
     if (this.state.state === 'fail' || (this.state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) this.state.updateState();
   }
 

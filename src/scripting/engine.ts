@@ -34,6 +34,10 @@ export interface ScriptingHost {
   aclAllows(caller: CommandContext, command: Command, argv: readonly string[]): boolean;
   /** Counts an error reply in INFO errorstats (a command a script was refused). */
   countErrorReply(text: string): void;
+  /** Cluster mode's refusal of a command a script calls (scripting/script-run.ts ScriptCallGates). */
+  clusterRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
+  /** Whether the node runs in cluster mode (scripts flagged no-cluster are refused). */
+  clusterEnabled(): boolean;
   busyReplyThresholdMs(): number;
   /** Whether the caller's command may go on after its handler returns (see beginYielding). */
   canYield(caller: CommandContext): boolean;
@@ -103,6 +107,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     noReplicasRefusal: () => this.host.noReplicasRefusal(),
     denyNoScriptCommands: () => !this.disableDenyScripts,
     aclRefusal: (run, command, argv) => this.host.aclRefusal(run.caller, command, argv),
+    clusterRefusal: (run, command, argv) => this.host.clusterRefusal(run, command, argv),
   };
 
   /** FUNCTION and FCALL (src/scripting/functions-engine.ts). */
@@ -225,6 +230,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** Redis's scriptPrepareForRun refusals that exist on this node. */
   private refuseRun(flags: ScriptFlags, readOnly: boolean): string | null {
     if (flags.compatMode) return null;
+    if (flags.noCluster && this.host.clusterEnabled()) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
     if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
     if (!flags.noWrites && this.host.diskErrorRefusal() !== null) {
       return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";

@@ -61,7 +61,8 @@ import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
 import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { ClusterService } from '../cluster/service.js';
-import { clusterRoutingCheck } from '../cluster/routing.js';
+import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
+import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { createClusterBus } from '../cluster/bus/attach.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
 
@@ -111,6 +112,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly tracking: Tracking;
   /** Cluster mode (src/cluster/): built by startCluster() once the port is known; null otherwise. */
   cluster: ClusterService | null = null;
+  /** What routing reads, set with `cluster`. */
+  private clusterRouting: RoutingContext | null = null;
   /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
   readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
@@ -275,6 +278,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
       aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       countErrorReply: (text) => this.countErrorReply(text),
+      clusterRefusal: (run, command, argv) => (this.cluster === null ? null : scriptClusterRefusal(this.clusterRouting as RoutingContext, run, command, argv, (line) => this.commandTable.lookup(line))),
+      clusterEnabled: () => this.cluster !== null,
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       noReplicasRefusal: () => this.replication.primary.writeRefusal,
@@ -1271,6 +1276,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       replicationOffset: () => this.replication.masterReplOffset,
       unpauseForFailover: () => this.clientPause.unpause(),
+      redirectBlockedClients: () => this.redirectBlockedClients(),
     });
     service.bus = createClusterBus(service, {
       config: this.config,
@@ -1291,8 +1297,21 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       deleteKeysInSlot: (slot) => { this.deleteKeysInSlot(db0, service, slot); },
     });
     this.cluster = service;
-    this.dispatcher.insertCheck(clusterRoutingCheck({ state: service.state, config: this.config, db0, server: this }), 'oom');
+    this.clusterRouting = { state: service.state, config: this.config, db0, server: this };
+    this.dispatcher.insertCheck(clusterRoutingCheck(this.clusterRouting), 'oom');
     return service;
+  }
+
+  /** Blocked clients whose keys' slot went elsewhere get MOVED or CLUSTERDOWN (clusterRedirectBlockedClientIfNeeded). */
+  private redirectBlockedClients(): void {
+    const routing = this.clusterRouting;
+    if (routing === null || this.blocking.blockedCount === 0) return;
+    for (const blocked of [...this.blocking.blockedClients()]) {
+      const client = blocked.client as Client;
+      const command = this.commandTable.lookup(blocked.argv.length > 0 ? [...blocked.argv] : [client.lastCommandName]);
+      const error = blockedClientRedirect(routing, client, blocked.keys, command?.isWrite ?? false);
+      if (error !== null) this.blocking.unblockClient(client, true, error);
+    }
   }
 
   /** Redis's delKeysInSlot: each key deleted, signalled, notified and propagated as a DEL. */

@@ -781,15 +781,21 @@ export class Db {
     return removed;
   }
 
+  private rebuildSlotIndex(): void {
+    const index = this.slotIndex;
+    if (index === null) return;
+    index.clear();
+    for (const key of this.data.keys()) index.add(key);
+  }
+
   /** Exchanges contents with another db (SWAPDB): ids stay, data moves. */
   swapContents(other: Db): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.memoryBytes, other.memoryBytes] = [other.memoryBytes, this.memoryBytes];
-    // The index describes the keys: it moves with them, and the db left with none gets a fresh one.
-    if (this.slotIndex !== null || other.slotIndex !== null) {
-      [this.slotIndex, other.slotIndex] = [other.slotIndex, this.slotIndex];
-    }
+    // A slot index belongs to its db (the cluster holds it): it is rebuilt for the keys now here.
+    this.rebuildSlotIndex();
+    other.rebuildSlotIndex();
     // A snapshot's hook follows the maps it protects.
     [this.snapshotHook, other.snapshotHook] = [other.snapshotHook, this.snapshotHook];
     this.releaseWalks();

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { CLUSTER_SLOTS, crc16, keyHashSlot } from '../../src/cluster/key-slot.js';
 import { ClusterNode, NodeFlag, isValidNodeName, nodeFlagFromName, randomNodeName, representNodeFlags } from '../../src/cluster/node.js';
 import { ClusterState, ClusterTodo, type ClusterLog } from '../../src/cluster/state.js';
+import type { Db } from '../../src/store/db.js';
+import { Keyspace } from '../../src/store/keyspace.js';
+import { SlotKeyIndex } from '../../src/store/slot-keys.js';
 
 class MemoryLog implements ClusterLog {
   readonly lines: string[] = [];
@@ -314,5 +317,50 @@ describe('cluster state', () => {
     state.countMessage('received', 'publishshard');
     expect(state.messagesSent[0]).toBe(1);
     expect(state.messagesReceived[10]).toBe(1);
+  });
+});
+
+describe('the slot -> keys index of a db', () => {
+  function indexedDb(): { db: Db; other: Db; index: SlotKeyIndex } {
+    const keyspace = new Keyspace(2, { keyExpired: () => undefined });
+    const [db, other] = keyspace.dbs;
+    const index = new SlotKeyIndex((key) => keyHashSlot(key));
+    db.slotIndex = index;
+    return { db, other, index };
+  }
+
+  it('counts and lists a slot\'s keys, newest first, through sets, deletes and flushes', () => {
+    const { db, index } = indexedDb();
+    const slot = keyHashSlot('{t}');
+    db.set('{t}a', '1');
+    db.set('{t}b', '2');
+    db.set('{t}a', '3');
+    db.set('foo', 'x');
+    expect(index.countInSlot(slot)).toBe(2);
+    expect(index.keysInSlot(slot, 10)).toEqual(['{t}b', '{t}a']);
+    expect(index.keysInSlot(slot, 1)).toEqual(['{t}b']);
+    expect(index.populatedSlots()).toEqual([slot, keyHashSlot('foo')].sort((x, y) => x - y));
+    db.delete('{t}b');
+    expect(index.keysInSlot(slot, 10)).toEqual(['{t}a']);
+    db.flush();
+    expect(index.countInSlot(slot)).toBe(0);
+    expect(index.populatedSlots()).toEqual([]);
+  });
+
+  it('follows renames, loads, evictions and a swap of contents', () => {
+    const { db, other, index } = indexedDb();
+    db.set('a', '1');
+    db.moveKey('a', db, 'b');
+    expect(index.countInSlot(keyHashSlot('a'))).toBe(0);
+    expect(index.countInSlot(keyHashSlot('b'))).toBe(1);
+    db.addForLoad('c', '1', undefined);
+    expect(index.countInSlot(keyHashSlot('c'))).toBe(1);
+    db.evict('c');
+    expect(index.countInSlot(keyHashSlot('c'))).toBe(0);
+    other.set('d', '1');
+    db.swapContents(other);
+    expect(index.countInSlot(keyHashSlot('b'))).toBe(0);
+    expect(index.countInSlot(keyHashSlot('d'))).toBe(1);
+    expect(other.slotIndex).toBeNull();
   });
 });
