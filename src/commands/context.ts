@@ -65,6 +65,8 @@ export interface ClientState {
   readonly isScript: boolean;
   /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
   readonly isPrimaryLink: boolean;
+  /** The AOF loader or the primary's link: obeyed without the limits clients get (Redis's mustObeyClient). */
+  readonly replaysData: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -366,6 +368,10 @@ export interface ReplicationApi {
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   /** REPLICAOF NO ONE: a replica becomes a primary (nothing on a primary). */
   replicaOfNoOne(requestedBy: string): void;
+  /** INFO's master_failover_state (REPLICAOF is refused while a failover runs). */
+  readonly failoverState: string;
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: null (OK) or the error reply text. */
+  failoverCommand(argv: readonly string[]): string | null;
 }
 
 /** The primary side of replication as its commands use it (src/replication/primary/). */
@@ -402,6 +408,8 @@ export interface PersistenceApi {
   bgsave(schedule: boolean, inTransaction: boolean): { status: string } | { error: string };
   /** FLUSHALL: a running snapshot ends; with save points the empty dataset is saved (true). */
   afterFlushAll(): boolean;
+  /** A dataset is being loaded, async or not (CONFIG SET refuses some directives meanwhile). */
+  readonly loadingDataset: boolean;
 }
 
 /** A command queued in MULTI, with whether it may replicate as queued (EXEC and CLIENT PAUSE). */

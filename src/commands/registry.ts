@@ -37,6 +37,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     noScript: has('noscript'),
     allowBusy: has('allow_busy'),
     allowLoading: has('loading'),
+    noAsyncLoading: has('no_async_loading'),
     allowStale: has('stale'),
     allowedInPubSub: parent === null && PUBSUB_CONTEXT_ALLOWED.has(spec.name),
     skipMonitor: has('skip_monitor'),

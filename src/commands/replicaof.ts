@@ -1,5 +1,6 @@
 // REPLICAOF / SLAVEOF host port | NO ONE (Redis's replicaofCommand): the node follows a primary,
-// or stops following one. The link itself is the replica side's (src/replication/replica/).
+// or stops following one; FAILOVER hands a primary's role to one of its replicas. The link itself
+// is the replica side's (src/replication/replica/), the failover src/replication/failover.ts.
 
 import { parseInt64 } from '../util/numbers.js';
 import type { CommandContext } from './context.js';
@@ -12,6 +13,10 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   // A cluster node replicates whom the cluster says (CLUSTER REPLICATE, failovers).
   if (ctx.server.cluster !== null) {
     ctx.reply.error('ERR REPLICAOF not allowed in cluster mode.');
+    return;
+  }
+  if (replication.failoverState !== 'no-failover') {
+    ctx.reply.error('ERR REPLICAOF not allowed while failing over.');
     return;
   }
   if (isKeyword(argv[1], 'NO') && isKeyword(argv[2], 'ONE')) {
@@ -36,6 +41,13 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
   ctx.reply.ok();
 }
 
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: hands the primary's role to a replica. */
+function failover(ctx: CommandContext, argv: string[]): void {
+  const error = ctx.server.replication.failoverCommand(argv);
+  if (error !== null) ctx.reply.error(error);
+  else ctx.reply.ok();
+}
+
 const ARGUMENTS: readonly ArgumentDoc[] = [
   {
     name: 'args', type: 'oneof', arguments: [
@@ -55,6 +67,22 @@ export const replicaofCommands: readonly CommandSpec[] = [
     name: 'slaveof', arity: 3, flags: ['no_async_loading', 'admin', 'noscript', 'stale'], acl: ['admin', 'slow', 'dangerous'],
     summary: 'The old name of REPLICAOF (deprecated since 5.0.0).', since: '1.0.0', group: 'server',
     complexity: 'O(1)', arguments: ARGUMENTS, handler: replicaof,
+  },
+  {
+    name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], acl: ['admin', 'slow', 'dangerous'],
+    summary: 'Hands this primary\'s role to one of its replicas once it caught up, without losing writes.', since: '6.2.0', group: 'server',
+    complexity: 'O(1)', handler: failover,
+    arguments: [
+      {
+        name: 'target', type: 'block', token: 'TO', optional: true, arguments: [
+          { name: 'host', type: 'string' },
+          { name: 'port', type: 'integer' },
+          { name: 'force', type: 'pure-token', token: 'FORCE', optional: true },
+        ],
+      },
+      { name: 'abort', type: 'pure-token', token: 'ABORT', optional: true },
+      { name: 'milliseconds', type: 'integer', token: 'TIMEOUT', optional: true },
+    ],
   },
 ];
 

@@ -35,6 +35,7 @@ function configSet(ctx: CommandContext, argv: string[]): void {
   const mode = config.str('enable-protected-configs');
   const error = config.setMany(pairs, {
     allowProtected: mode === 'yes' || (mode === 'local' && ctx.client.isLocal),
+    loading: ctx.server.persistence.loadingDataset,
     redact: (index) => ctx.redactArgument(index),
   });
   if (error !== null) ctx.reply.error(error);

@@ -136,6 +136,8 @@ export interface Command {
   allowBusy: boolean;
   /** Runs while the dataset is being loaded at start-up (Redis's CMD_LOADING). */
   allowLoading: boolean;
+  /** Refused during a replica's async load too (no_async_loading). */
+  noAsyncLoading: boolean;
   /** Runs on a replica whose link is down with replica-serve-stale-data no (Redis's CMD_STALE). */
   allowStale: boolean;
   allowedInPubSub: boolean;

@@ -78,6 +78,8 @@ export type ConfigApplier = (value: ConfigValue) => string | null;
 export interface SetOptions {
   /** enable-protected-configs allows this client to change protected directives. */
   allowProtected: boolean;
+  /** A dataset is being loaded: directives marked denyLoading are refused with LOADING. */
+  loading?: boolean;
   /** Called with the argv index of every sensitive value (redacted from SLOWLOG/MONITOR). */
   redact?: (argIndex: number) => void;
 }
@@ -352,6 +354,7 @@ export class Config implements ConfigView {
     const specs: DirectiveSpec[] = [];
     let unknownName: string | null = null;
     let failure: { name: string; reason: string } | null = null;
+    let deniedWhileLoading = false;
     for (let i = 0; i < pairs.length; i++) {
       const name = pairs[i][0];
       const spec = this.spec(name);
@@ -365,11 +368,15 @@ export class Config implements ConfigView {
         failure = { name, reason: "can't set immutable config" };
       } else if (spec.protectedConfig === true && !options.allowProtected) {
         failure = { name, reason: "can't set protected config" };
+      } else if (spec.denyLoading === true && options.loading === true) {
+        deniedWhileLoading = true;
       } else if (specs.includes(spec)) {
         failure = { name, reason: 'duplicate parameter' };
       }
       specs.push(spec);
     }
+    // The loading error first: clients may handle it differently from a plain ERR.
+    if (deniedWhileLoading) return 'LOADING Redis is loading the dataset in memory';
     if (unknownName !== null) return `ERR Unknown option or number of arguments for CONFIG SET - '${unknownName}'`;
     if (failure !== null) return setError(failure.name, failure.reason);
 

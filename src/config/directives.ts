@@ -191,7 +191,7 @@ export const DIRECTIVES = [
   { name: 'activedefrag', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'syslog-enabled', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'cluster-enabled', kind: 'bool', defaultText: 'no', mutable: false },
-  { name: 'appendonly', kind: 'bool', defaultText: 'no', mutable: true },
+  { name: 'appendonly', kind: 'bool', defaultText: 'no', mutable: true, denyLoading: true },
   { name: 'cluster-allow-reads-when-down', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', defaultText: 'yes', mutable: true },
   { name: 'crash-log-enabled', kind: 'bool', defaultText: 'yes', mutable: true },
@@ -227,7 +227,7 @@ export const DIRECTIVES = [
   { name: 'requirepass', kind: 'string', defaultText: '', mutable: true, sensitive: true },
   { name: 'supervised', kind: 'enum', defaultText: 'no', values: ['upstart', 'systemd', 'auto', 'no'], mutable: false },
   { name: 'syslog-facility', kind: 'enum', defaultText: 'local0', values: ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], mutable: false },
-  { name: 'repl-diskless-load', kind: 'enum', defaultText: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'], mutable: true },
+  { name: 'repl-diskless-load', kind: 'enum', defaultText: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'], mutable: true, denyLoading: true },
   { name: 'loglevel', kind: 'enum', defaultText: 'notice', values: ['debug', 'verbose', 'notice', 'warning'], mutable: true },
   // Besides what is evicted past maxmemory, the policy picks LRU or LFU access tracking
   // (OBJECT IDLETIME/FREQ, RESTORE IDLETIME/FREQ, RDB records).
@@ -329,7 +329,7 @@ export const DIRECTIVES = [
   { name: 'tls-protocols', kind: 'string', defaultText: '', mutable: true },
   { name: 'tls-ciphers', kind: 'string', defaultText: '', mutable: true },
   { name: 'tls-ciphersuites', kind: 'string', defaultText: '', mutable: true },
-  { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, parse: parseDir },
+  { name: 'dir', kind: 'special', defaultText: '.', mutable: true, protectedConfig: true, denyLoading: true, parse: parseDir },
   { name: 'save', kind: 'special', defaultText: '3600 1 300 100 60 10000', mutable: true, multiArg: true, appendsInFile: true, parse: parseSave },
   { name: 'client-output-buffer-limit', kind: 'special', defaultText: DEFAULT_OUTPUT_BUFFER_LIMITS, mutable: true, multiArg: true, parse: parseOutputBufferLimits },
   { name: 'oom-score-adj-values', kind: 'special', defaultText: '0 200 800', mutable: true, multiArg: true, parse: parseOomScoreAdjValues },

@@ -31,6 +31,8 @@ export interface DirectiveSpec {
   sensitive?: boolean;
   /** Only settable when enable-protected-configs allows it. */
   protectedConfig?: boolean;
+  /** CONFIG SET refuses it with LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG). */
+  denyLoading?: boolean;
   /**
    * A later capability owns this directive: its default is accepted (so stock redis.conf files
    * load), any other value stops start-up / fails CONFIG SET, never silently ignored.

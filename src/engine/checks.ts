@@ -143,15 +143,24 @@ export function minReplicasCheck(gate: GoodReplicasGate): CommandCheck {
 
 /** What persistence exposes while the dataset loads at start-up. */
 export interface LoadingGate {
+  /** The refusal of a command without the loading flag (none during an async load). */
   readonly loadingRefusal: string | null;
+  /** The refusal of a no_async_loading command (during any load). */
+  readonly asyncLoadingRefusal: string | null;
 }
 
-/** Commands without the loading flag are refused while the dataset loads. */
+/**
+ * Commands without the loading flag are refused while the dataset loads; during a replica's
+ * async load only the no_async_loading ones are.
+ */
 export function loadingCheck(gate: LoadingGate): CommandCheck {
   return {
     name: 'loading',
-    appliesTo: (command) => !command.allowLoading,
-    run: (client) => (client.replaysData ? null : gate.loadingRefusal),
+    appliesTo: (command) => !command.allowLoading || command.noAsyncLoading,
+    run: (client, command) => {
+      if (client.replaysData) return null;
+      return command.noAsyncLoading ? gate.asyncLoadingRefusal : gate.loadingRefusal;
+    },
   };
 }
 

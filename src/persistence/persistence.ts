@@ -46,6 +46,9 @@ function nowSec(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** shared.loadingerr without its '-'. */
+const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
+
 export class Persistence implements PersistenceApi {
   lastSaveTimeSec = nowSec();
   /** rdb_last_bgsave_status: a failed save (SAVE or BGSAVE) makes writes fail with MISCONF. */
@@ -91,7 +94,17 @@ export class Persistence implements PersistenceApi {
 
   /** shared.loadingerr while the dataset loads. */
   get loadingRefusal(): string | null {
-    return this.loading === null ? null : 'LOADING Redis is loading the dataset in memory';
+    return this.loading === null || this.loading.async === true ? null : LOADING_ERROR;
+  }
+
+  /** A dataset is being loaded (server.loading, async loads included). */
+  get loadingDataset(): boolean {
+    return this.loading !== null;
+  }
+
+  /** What a no_async_loading command gets during an async load (any load refuses it). */
+  get asyncLoadingRefusal(): string | null {
+    return this.loading === null ? null : LOADING_ERROR;
   }
 
   /** The server is closing: a load in progress stops. */

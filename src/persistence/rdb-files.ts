@@ -87,6 +87,11 @@ export interface LoadingState {
   /** used-mem of the file's AUX fields (loading_rdb_used_mem). */
   rdbUsedMemBytes: number;
   cancelled: boolean;
+  /**
+   * A replica's async load (repl-diskless-load swapdb from the primary it already followed):
+   * the old dataset keeps serving; only no_async_loading commands get LOADING.
+   */
+  readonly async?: boolean;
 }
 
 function nextTurn(): Promise<void> {

@@ -12,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
+import { parseInt64 } from '../util/numbers.js';
 import { Backlog } from './backlog.js';
+import { Failover } from './failover.js';
 import { PrimarySide, type PrimaryHost } from './primary/primary.js';
 
 /** Redis's replid2 when there is no previous history. */
@@ -24,7 +26,10 @@ export function newReplicationId(): string {
 }
 
 /** What replication needs from the node (the primary side's needs included). */
-export type ReplicationHost = PrimaryHost;
+export interface ReplicationHost extends PrimaryHost {
+  /** Writes wait while a FAILOVER runs (Redis's PAUSE_DURING_FAILOVER), or go on again. */
+  pauseWritesForFailover(paused: boolean): void;
+}
 
 export type InfoField = [string, string | number];
 
@@ -43,6 +48,10 @@ export interface ReplicaSideView {
   role(): PrimaryLinkRole | null;
   replicaOf(host: string, port: number, requestedBy: string): 'ok' | 'already';
   replicaOfNoOne(requestedBy: string): void;
+  /** replicationSetMaster without a request (a FAILOVER hands this node's role over). */
+  setPrimary(host: string, port: number): void;
+  /** replicationUnsetMaster without a request (a FAILOVER aborted, or a PSYNC FAILOVER received). */
+  unsetPrimary(): void;
   /** The link with the primary is up (REPL_STATE_CONNECTED): replicas of this node may sync. */
   readonly linkUp: boolean;
   /** Ms since the primary was last heard from (a cluster replica's data age before an election). */
@@ -76,6 +85,8 @@ export class Replication implements ReplicationApi {
   private readonly consumers: Array<(chunk: Buffer) => void> = [];
   /** The replicas attached to this node (src/replication/primary/). */
   readonly primary: PrimarySide;
+  /** FAILOVER's state machine. */
+  readonly failover: Failover;
   private readonly onPropagated = (chunk: Buffer): void => {
     if (this.primaryAddress === null) this.feed(chunk);
   };
@@ -83,6 +94,31 @@ export class Replication implements ReplicationApi {
   constructor(private readonly host: ReplicationHost) {
     host.config.onChange('repl-backlog-size', (v) => this.backlog?.resize(Number(v)));
     this.primary = new PrimarySide(this, host);
+    this.failover = new Failover({
+      log: host.log,
+      clusterEnabled: () => host.config.bool('cluster-enabled'),
+      isReplica: () => this.primaryAddress !== null,
+      candidates: () => this.primary.replicas.map((r) => ({
+        host: r.ip, port: r.handshake.listeningPort, online: r.state === 'online', ackOffset: r.ackOffset,
+      })),
+      streamOffset: () => this.masterReplOffset,
+      pauseWrites: (paused) => host.pauseWritesForFailover(paused),
+      followTarget: (targetHost, port) => this.replicaSide?.setPrimary(targetHost, port),
+      stopFollowing: () => this.replicaSide?.unsetPrimary(),
+    });
+  }
+
+  /** INFO's master_failover_state. */
+  get failoverState(): string {
+    return this.failover.state;
+  }
+
+  /** FAILOVER ...: null (OK) or the error reply text. */
+  failoverCommand(argv: readonly string[]): string | null {
+    return this.failover.request(argv, (text) => {
+      const value = parseInt64(text);
+      return value === null ? null : Number(value);
+    });
   }
 
   /** The link with the primary is up: a replica of this node may sync (else NOMASTERLINK). */
@@ -199,7 +235,7 @@ export class Replication implements ReplicationApi {
       ['role', this.primaryAddress === null ? 'master' : 'slave'],
       ...this.primaryLinkInfo(),
       ...this.attachedReplicasInfo(),
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', this.failover.state],
       ...this.idAndBacklogInfo(),
     ];
   }

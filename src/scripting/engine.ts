@@ -32,6 +32,8 @@ export interface ScriptingHost {
   aclRefusal(caller: CommandContext, command: Command, argv: readonly string[]): string | null;
   /** redis.acl_check_cmd(): whether the caller's user may run the command line. */
   aclAllows(caller: CommandContext, command: Command, argv: readonly string[]): boolean;
+  /** Makes the script client act as the caller's user (Redis's scriptCall sets it per call). */
+  actAsCaller(scriptClient: Client, caller: CommandContext): void;
   /** Counts an error reply in INFO errorstats (a command a script was refused). */
   countErrorReply(text: string): void;
   /** Cluster mode's refusal of a command a script calls (scripting/script-run.ts ScriptCallGates). */
@@ -349,6 +351,9 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     if (command.isWrite) run.writeDirty = true;
     const client = run.scriptClient;
+    // The command runs as the caller's user (Redis's scriptCall sets it per call): commands that
+    // judge the user themselves (SORT's BY/GET, ACL WHOAMI) see who called the script.
+    this.host.actAsCaller(client, run.caller);
     // One stream serves replication (and AOF, when it lands): REPL_REPLICA decides.
     client.propagates = (run.replFlags & REPL_REPLICA) !== 0;
     client.call(command, argv);

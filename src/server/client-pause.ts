@@ -1,6 +1,11 @@
 // CLIENT PAUSE / UNPAUSE (Redis's pauseClients / unpauseClients): until when commands are
 // held, whether only writes are, and which clients wait with a postponed request. The Server
 // parks a client here when dispatch() postpones it and resumes it through `resume`.
+//
+// As in Redis 7.0 a pause has a purpose (CLIENT PAUSE, a shutdown waiting for its replicas, a
+// signal's final save, a coordinated FAILOVER): each purpose keeps its own end and type, and
+// what is in effect is the latest end and the strictest type among them. Ending one purpose
+// (CLIENT UNPAUSE, a FAILOVER that finished) leaves the others in place.
 
 import type { Command } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
@@ -9,6 +14,14 @@ import type { PauseGate } from '../engine/checks.js';
 /** Longest delay setTimeout honours: beyond it the timer fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Why commands are held (Redis's pause_purpose, plus the hold of a signal's final save). */
+export type PausePurpose = 'client' | 'shutdown' | 'shutdown-save' | 'failover';
+
+interface PauseEvent {
+  untilMs: number;
+  writesOnly: boolean;
+}
+
 export class ClientPause implements PauseGate {
   /**
    * Wall-clock end of the pause, 0 when none is set. Read on every command through `untilMs !== 0`
@@ -16,66 +29,78 @@ export class ClientPause implements PauseGate {
    */
   untilMs = 0;
   private writesOnly = false;
+  private readonly purposes = new Map<PausePurpose, PauseEvent>();
   private readonly waiting = new Set<Client>();
   private timer: NodeJS.Timeout | null = null;
-  /** The pause in place before a shutdown's hold (Redis's PAUSE_DURING_SHUTDOWN), to restore. */
-  private beforeShutdownHold: { untilMs: number; writesOnly: boolean } | null = null;
 
   /** `resume` re-runs a held client's postponed request once the pause ends. */
   constructor(private readonly resume: (client: Client) => void) {}
 
-  pause(untilMs: number, writesOnly: boolean): void {
-    // A new pause never shortens an existing one, nor narrows ALL to WRITE (Redis's rule).
-    if (this.untilMs > Date.now()) {
-      if (!this.writesOnly && writesOnly) writesOnly = false;
-      untilMs = Math.max(untilMs, this.untilMs);
+  /** pauseClients: a purpose's pause never gets shorter, nor narrower (ALL to WRITE), by a new one. */
+  pause(untilMs: number, writesOnly: boolean, purpose: PausePurpose = 'client'): void {
+    const current = this.purposes.get(purpose);
+    if (current !== undefined && current.untilMs > Date.now()) {
+      untilMs = Math.max(untilMs, current.untilMs);
+      writesOnly = writesOnly && current.writesOnly;
     }
-    this.untilMs = untilMs;
-    this.writesOnly = writesOnly;
-    this.armTimer();
+    this.purposes.set(purpose, { untilMs, writesOnly });
+    this.update();
   }
 
-  /** Long pauses wait in steps, each re-checking the deadline. */
-  private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    const remainingMs = Math.max(0, this.untilMs - Date.now());
-    this.timer = setTimeout(() => {
-      if (this.untilMs > Date.now()) this.armTimer();
-      else this.unpause();
-    }, Math.min(remainingMs, MAX_TIMER_MS));
+  /** unpauseClients: that purpose's pause ends; held clients resume once no pause is left. */
+  unpause(purpose: PausePurpose = 'client'): void {
+    if (!this.purposes.delete(purpose)) return;
+    this.update();
   }
 
   /**
    * Holds every command until releaseForShutdown (a signal's final save runs in turns of the
-   * event loop; nothing else may run meanwhile). A pause set before is restored afterwards.
+   * event loop; nothing else may run meanwhile).
    */
   holdForShutdown(): void {
-    if (this.beforeShutdownHold !== null) return;
-    this.beforeShutdownHold = { untilMs: this.untilMs, writesOnly: this.writesOnly };
-    this.stopTimer();
-    this.untilMs = Number.MAX_SAFE_INTEGER;
-    this.writesOnly = false;
+    this.pause(Number.MAX_SAFE_INTEGER, false, 'shutdown-save');
   }
 
-  /** The shutdown was cancelled: the earlier pause goes on, or the held clients resume. */
+  /** The shutdown was cancelled: the other pauses go on, or the held clients resume. */
   releaseForShutdown(): void {
-    const before = this.beforeShutdownHold;
-    if (before === null) return;
-    this.beforeShutdownHold = null;
-    if (before.untilMs > Date.now()) {
-      this.untilMs = before.untilMs;
-      this.writesOnly = before.writesOnly;
-      this.armTimer();
-    } else {
-      this.unpause();
-    }
+    this.unpause('shutdown-save');
   }
 
-  /** Ends the pause and resumes the held clients in the order they were held. */
-  unpause(): void {
-    this.untilMs = 0;
+  /** updateClientPauseTypeAndEndTime: the latest end and strictest type of the purposes left. */
+  private update(): void {
+    const nowMs = Date.now();
+    let untilMs = 0;
+    let writesOnly = true;
+    let nextEndMs = Number.POSITIVE_INFINITY;
+    for (const [purpose, event] of this.purposes) {
+      if (event.untilMs <= nowMs) {
+        this.purposes.delete(purpose);
+        continue;
+      }
+      untilMs = Math.max(untilMs, event.untilMs);
+      writesOnly &&= event.writesOnly;
+      nextEndMs = Math.min(nextEndMs, event.untilMs);
+    }
     this.stopTimer();
-    // Copied first: a resumed client may be held again (a new pause), re-entering the set.
+    if (untilMs === 0) {
+      this.untilMs = 0;
+      this.writesOnly = false;
+      this.releaseHeld();
+      return;
+    }
+    const lessStrict = this.untilMs !== 0 && !this.writesOnly && writesOnly;
+    this.untilMs = untilMs;
+    this.writesOnly = writesOnly;
+    // A pause of everything that became a pause of writes: the held reads may run now (the
+    // writes among them are held again).
+    if (lessStrict) this.releaseHeld();
+    // Long pauses wait in steps, each re-checking the deadline.
+    this.timer = setTimeout(() => this.update(), Math.min(Math.max(0, nextEndMs - nowMs), MAX_TIMER_MS));
+  }
+
+  /** Resumes the held clients in the order they were held (those still paused are held again). */
+  private releaseHeld(): void {
+    // Copied first: a resumed client may be held again (a pause still in place), re-entering the set.
     const held = [...this.waiting];
     this.waiting.clear();
     for (const client of held) this.resume(client);
@@ -116,6 +141,7 @@ export class ClientPause implements PauseGate {
     return this.waiting.size;
   }
 
+  /** Stops the timer (the server is closing). */
   stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

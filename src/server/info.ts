@@ -78,12 +78,15 @@ function machineName(): string {
 function clientsSection(s: Server): Field[] {
   let maxInput = 0;
   let maxOutput = 0;
+  let replicas = 0;
   for (const c of s.clients.all()) {
     if (c.queryBufferBytes > maxInput) maxInput = c.queryBufferBytes;
     if (c.outputBufferBytes > maxOutput) maxOutput = c.outputBufferBytes;
+    if (c.isReplica) replicas++;
   }
   return [
-    ['connected_clients', s.clients.size],
+    // Replicas are not counted among the clients (Redis: clients less server.slaves).
+    ['connected_clients', s.clients.size - replicas],
     ['cluster_connections', s.cluster?.connectionCount() ?? 0],
     ['maxclients', s.config.num('maxclients')],
     ['client_recent_max_input_buffer', maxInput],
@@ -180,8 +183,8 @@ function persistenceSection(s: Server): Field[] {
   const current = p.currentSave;
   const nowMs = Date.now();
   return [
-    ['loading', s.persistence.loading === null ? 0 : 1],
-    ['async_loading', 0],
+    ['loading', s.persistence.loading === null || s.persistence.loading.async === true ? 0 : 1],
+    ['async_loading', s.persistence.loading?.async === true ? 1 : 0],
     ['current_cow_peak', current === null ? 0 : current.keptBytes],
     ['current_cow_size', current === null ? 0 : current.keptBytes],
     ['current_cow_size_age', 0],

@@ -76,6 +76,13 @@ const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 /** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
 const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
+/**
+ * Pushed output past this much, leaving at the end of a turn, makes the memory sample stale:
+ * Redis's client keeps 16 KB of reply buffer (PROTO_REPLY_CHUNK_BYTES) whatever it holds, so
+ * only output beyond it moves used_memory there.
+ */
+const PUSHED_OUTPUT_SAMPLED_BYTES = 16 * 1024;
+
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
   /** The store's callbacks; `touchSuppressed` is switched around commands of NO-TOUCH clients. */
@@ -230,6 +237,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
       },
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
+      backgroundCycleDone: () => this.flushPendingNow(),
     });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
@@ -277,6 +285,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
       aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
+      actAsCaller: (scriptClient, caller) => { scriptClient.user = this.acl.userOf(caller.client); },
       countErrorReply: (text) => this.countErrorReply(text),
       clusterRefusal: (run, command, argv) => (this.cluster === null ? null : scriptClusterRefusal(this.clusterRouting as RoutingContext, run, command, argv, (line) => this.commandTable.lookup(line))),
       clusterEnabled: () => this.cluster !== null,
@@ -741,6 +750,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.clients.byIdMap.get(id);
   }
 
+  /** ReplicationHost: writes wait while a FAILOVER runs (PAUSE_DURING_FAILOVER). */
+  pauseWritesForFailover(paused: boolean): void {
+    if (paused) this.clientPause.pause(Number.MAX_SAFE_INTEGER, true, 'failover');
+    else this.clientPause.unpause('failover');
+  }
+
   /** DispatcherHost: master_repl_offset (a client's WAIT offset). */
   get replicationOffset(): number {
     return this.replication.masterReplOffset;
@@ -947,9 +962,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private startCron(): void {
     if (this.cronTimer) clearInterval(this.cronTimer);
-    const hz = Math.min(500, Math.max(1, this.config.num('hz')));
+    const hz = this.cronHz();
     this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
     this.cronTimer.unref();
+  }
+
+  private cronHz(): number {
+    return Math.min(500, Math.max(1, this.config.num('hz')));
+  }
+
+  /**
+   * One cron tick now, once the data is loaded and before clients are served: Redis's serverCron
+   * first runs as its event loop starts, so the once-a-second jobs count from then (the
+   * replication cron's first loop, which pings replicas, passes before any replica can attach).
+   */
+  runFirstCron(): void {
+    this.cron(this.cronHz());
   }
 
   private cron(hz: number): void {
@@ -1006,10 +1034,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private flushPendingNow(): void {
     const clients = this.pendingFlush;
     this.pendingFlush = [];
+    let bigOutputLeft = false;
     for (const c of clients) {
       c.flushPending = false;
-      if (!c.closed) c.flush();
+      if (c.closed) continue;
+      if (c.reply.lengthBytes > PUSHED_OUTPUT_SAMPLED_BYTES) bigOutputLeft = true;
+      c.flush();
     }
+    // A memory sample taken this turn counted that output (invalidations of evicted keys to
+    // tracking clients, say): judged by it, the next commands would evict again for memory
+    // that is already free (Redis reads used_memory live).
+    if (bigOutputLeft) this.usedMemory.clientsChanged();
   }
 
   // -------------------------------------------------------------- INFO etc.
@@ -1116,7 +1151,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.shutdownWait === null ? null : Math.max(0, this.shutdownWait.deadlineMs - Date.now());
   }
 
-  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; pausedWrites: boolean; bySignal: boolean } | null = null;
+  private shutdownWait: { options: ShutdownOptions; deadlineMs: number; waiters: CommandContext[]; bySignal: boolean } | null = null;
 
   /** A SHUTDOWN caller waits for the outcome; released with an error if the shutdown fails or is aborted. */
   private waitForShutdown(caller: CommandContext): void {
@@ -1134,7 +1169,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (wait.bySignal) {
       // A signal's shutdown: its final save runs in turns and holds every client itself.
       this.shutdownWait = null;
-      if (wait.pausedWrites) this.clientPause.unpause();
+      this.clientPause.unpause('shutdown');
       this.shutdownProper(wait.options);
       return;
     }
@@ -1147,7 +1182,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const wait = this.shutdownWait;
     if (wait === null) return;
     this.shutdownWait = null;
-    if (wait.pausedWrites) this.clientPause.unpause();
+    this.clientPause.unpause('shutdown');
     for (const caller of wait.waiters) {
       const client = this.clients.byIdMap.get(caller.client.id);
       if (client !== undefined && !client.closed) this.blocking.unblockClient(client, false);
@@ -1211,13 +1246,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private waitForReplicas(options: ShutdownOptions, caller?: CommandContext): boolean {
     const timeoutSec = this.config.num('shutdown-timeout');
     if (options.now || timeoutSec === 0 || this.replication.primary.readyToShutdown()) return false;
-    const pausedWrites = !this.clientPause.inEffect();
-    this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], pausedWrites, bySignal: caller === undefined };
+    const alreadyPaused = this.clientPause.inEffect();
+    this.shutdownWait = { options, deadlineMs: Date.now() + timeoutSec * 1000, waiters: [], bySignal: caller === undefined };
     if (caller !== undefined) this.waitForShutdown(caller);
-    if (pausedWrites) {
-      this.replication.primary.requestAcks();
-      this.clientPause.pause(Number.MAX_SAFE_INTEGER, true);
-    }
+    // No GETACK while a pause already holds the offset still (Redis's prepareForShutdown).
+    if (!alreadyPaused) this.replication.primary.requestAcks();
+    this.clientPause.pause(Number.MAX_SAFE_INTEGER, true, 'shutdown');
     this.log.notice('Waiting for replicas before shutting down.');
     return true;
   }
@@ -1330,6 +1364,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   async close(): Promise<void> {
     this.persistence.cancelLoading();
     this.replicaSide.close();
+    this.replication.failover.close();
     if (this.cronTimer) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();

@@ -309,6 +309,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   // The file's replication position: a restarted replica resumes with a partial resync.
   if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux);
+  server.runFirstCron();
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   const maxmemoryBytes = config.num('maxmemory');

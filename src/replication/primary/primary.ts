@@ -135,10 +135,23 @@ export class PrimarySide {
     // Already a replica, or a MONITOR client (a replica in Redis's flags): nothing to do.
     if (client.isReplica || client.isMonitor) return;
     const isPsync = argv[0].toLowerCase() === 'psync';
-    if (isPsync && argv.length > 3 && argv[3].toLowerCase() === 'failover' && this.replication.primaryAddress === null) {
-      // On a replica the request promotes it (FAILOVER, with the replica side).
+    if (isPsync && argv.length > 3 && argv[3].toLowerCase() === 'failover') {
+      // The primary of this replica hands its role over (FAILOVER): the replica becomes the
+      // primary, and the PSYNC that follows continues the history it shares with it.
       this.log.warning(`Failover request received for replid ${argv[1]}.`);
-      ctx.reply.error("ERR PSYNC FAILOVER can't be sent to a master.");
+      if (this.replication.primaryAddress === null) {
+        ctx.reply.error("ERR PSYNC FAILOVER can't be sent to a master.");
+        return;
+      }
+      if (argv[1].toLowerCase() !== this.replication.replid) {
+        ctx.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+        return;
+      }
+      this.replication.replicaSide?.unsetPrimary();
+      this.log.notice(`MASTER MODE enabled (failover request from '${client.infoLine(argv)}')`);
+    }
+    if (this.replication.failover.state !== 'no-failover') {
+      ctx.reply.error("NOMASTERLINK Can't SYNC while failing over");
       return;
     }
     if (this.replication.primaryAddress !== null && !this.replication.primaryLinkUp) {
@@ -506,7 +519,7 @@ export class PrimarySide {
     if (offset > replica.ackOffset) replica.ackOffset = offset;
     replica.ackTimeMs = Date.now();
     if (replica.startStreamOnAck && replica.state === 'online') replica.startStream();
-    if (this.waiting.length > 0) this.scheduleTurnEnd();
+    if (this.waiting.length > 0 || this.replication.failover.state === 'waiting-for-sync') this.scheduleTurnEnd();
   }
 
   // ------------------------------------------------------------------ WAIT
@@ -563,6 +576,8 @@ export class PrimarySide {
         if (this.replicas.length > 0) this.replication.feedOwn(GETACK_COMMAND);
       }
       this.releaseSatisfiedWaits();
+      // After the turn's ACKs, not inside one: handing the role over closes clients.
+      this.replication.failover.check();
     });
   }
 
@@ -745,7 +760,7 @@ export class PrimarySide {
 
   private replicationCron(nowMs: number): void {
     const config = this.host.config;
-    if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0) {
+    if (this.replicas.length > 0 && this.cronLoops % config.num('repl-ping-replica-period') === 0 && !this.replication.failover.holdsPings) {
       // Into the stream (not the AOF): replicas time their primary out by it.
       this.replication.feedOwn(PING_COMMAND);
     }

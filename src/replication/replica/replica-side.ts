@@ -101,6 +101,11 @@ interface Transfer {
   after: Buffer[];
   /** Set while the received image loads (the link is paused). */
   loading: boolean;
+  /**
+   * A diskless load: the load state from the payload's first byte, as Redis reads the image
+   * from the socket (LOADING, or async loading, for the whole transfer); null otherwise.
+   */
+  loadState: LoadingState | null;
 }
 
 interface LinkedPrimary {
@@ -258,7 +263,6 @@ export class ReplicaSide implements ReplicaSideView {
     return { streamDb, replid: replication.replid, offset: replication.masterReplOffset };
   }
 
-  /** replicationUnsetMaster. */
   /** replicationUnsetMaster (REPLICAOF NO ONE, and a cluster node that stops replicating). */
   unsetPrimary(): void {
     this.setAddress(null);
@@ -343,6 +347,10 @@ export class ReplicaSide implements ReplicaSideView {
         return;
       case 'transfer':
         if (this.transfer?.loading === true) return; // seen once the image is loaded
+        if (this.transfer !== null && this.transfer.loadState !== null) {
+          this.disklessLoadInterrupted(this.transfer);
+          return;
+        }
         this.host.log.warning('I/O error trying to sync with MASTER: connection lost');
         this.cancelHandshake(true);
         return;
@@ -473,20 +481,31 @@ export class ReplicaSide implements ReplicaSideView {
   private sendPsync(): void {
     this.syncOffset = -1;
     const cached = this.cached;
+    let argv: string[];
     if (cached !== null) {
       const offset = String(cached.reploff + 1);
       this.host.log.notice(`Trying a partial resynchronization (request ${cached.replid}:${offset}).`);
-      this.send(['PSYNC', cached.replid, offset]);
+      argv = ['PSYNC', cached.replid, offset];
     } else {
       this.host.log.notice('Partial resynchronization not possible (no cached master)');
-      this.send(['PSYNC', '?', '-1']);
+      argv = ['PSYNC', '?', '-1'];
     }
+    // A primary handing its role over (FAILOVER) asks the target to become the primary.
+    if (this.host.replication.failover.inProgress) argv.push('FAILOVER');
+    this.send(argv);
     this.state = 'psync';
   }
 
   /** slaveTryPartialResynchronization's reading half, then syncWithMaster's choice. */
   private onPsyncReply(reply: string): void {
     const log = this.host.log;
+    const failover = this.host.replication.failover;
+    if (failover.inProgress && !reply.startsWith('+FULLRESYNC') && !reply.startsWith('+CONTINUE')) {
+      this.logPsyncRefusal(reply);
+      // This node is a primary again (the failover is aborted).
+      failover.psyncAnswered(false);
+      return;
+    }
     if (reply.startsWith('+FULLRESYNC')) {
       const parts = reply.split(' ');
       if (parts.length < 3 || parts[1].length !== 40) {
@@ -498,6 +517,7 @@ export class ReplicaSide implements ReplicaSideView {
         this.syncOffset = Number.parseInt(parts[2], 10) || 0;
         log.notice(`Full resync from master: ${this.syncReplid}:${this.syncOffset}`);
       }
+      failover.psyncAnswered(true);
       this.startTransfer();
       return;
     }
@@ -516,23 +536,33 @@ export class ReplicaSide implements ReplicaSideView {
       }
       this.resurrectCached();
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      failover.psyncAnswered(true);
       const rest = this.input.takeAll();
       if (rest.length > 0 && this.linked !== null) this.linked.applier.receive(rest);
       return;
     }
-    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
-      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+    if (this.logPsyncRefusal(reply) === 'later') {
       this.linkFailed();
       return;
+    }
+    log.notice('Retrying with SYNC...');
+    this.socket?.write('SYNC\r\n');
+    this.startTransfer();
+  }
+
+  /** slaveTryPartialResynchronization's logs of an error reply: 'later' for a transient one. */
+  private logPsyncRefusal(reply: string): 'later' | 'unsupported' {
+    const log = this.host.log;
+    if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
+      log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+      return 'later';
     }
     if (reply.startsWith('-ERR')) {
       log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
     } else {
       log.warning(`Unexpected reply to PSYNC from master: ${reply}`);
     }
-    log.notice('Retrying with SYNC...');
-    this.socket?.write('SYNC\r\n');
-    this.startTransfer();
+    return 'unsupported';
   }
 
   // ------------------------------------------------------------------ full sync
@@ -558,7 +588,7 @@ export class ReplicaSide implements ReplicaSideView {
         return;
       }
     }
-    this.transfer = { payload: null, diskless, file, memory: diskless ? new MemorySink() : null, after: [], loading: false };
+    this.transfer = { payload: null, diskless, file, memory: diskless ? new MemorySink() : null, after: [], loading: false, loadState: null };
     this.state = 'transfer';
     this.lastIoMs = Date.now();
     const rest = this.input.takeAll();
@@ -598,6 +628,7 @@ export class ReplicaSide implements ReplicaSideView {
         log.notice('mark' in header
           ? `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`
           : `MASTER <-> REPLICA sync: receiving ${header.sizeBytes} bytes from master ${target}`);
+        if (transfer.diskless) this.beginDisklessLoad(transfer, 'mark' in header ? 0 : header.sizeBytes);
         chunk = this.input.takeAll();
         break;
       }
@@ -605,6 +636,7 @@ export class ReplicaSide implements ReplicaSideView {
     let rest: Buffer | null;
     try {
       rest = (transfer.payload as RdbTransfer).push(chunk);
+      if (transfer.loadState !== null) transfer.loadState.loadedBytes = (transfer.payload as RdbTransfer).readBytes;
     } catch (err) {
       log.warning(`Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
       this.cancelHandshake(true);
@@ -617,26 +649,56 @@ export class ReplicaSide implements ReplicaSideView {
     void this.loadTransfer(transfer);
   }
 
+  /**
+   * readSyncBulkPayload's steps before the image is read: a running save and the AOF stop, and
+   * the dataset is emptied unless the image loads beside it (swapdb).
+   */
+  private prepareLoad(diskless: boolean): void {
+    const host = this.host;
+    if (host.bgsaveInProgress) {
+      if (!diskless) {
+        host.log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
+      }
+      host.abortBackgroundSave();
+    }
+    host.stopAof();
+    if (!(diskless && this.host.config.str('repl-diskless-load') === 'swapdb')) {
+      this.attachToNewPrimary();
+      host.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      host.emptyData();
+      this.ownKeys.clear();
+    }
+    host.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+  }
+
+  /**
+   * A diskless load starts with the payload (Redis parses it from the socket): the dataset is
+   * prepared and the node is loading from now on; an async load (swapdb, following the same
+   * history as before) keeps serving the old dataset meanwhile.
+   */
+  private beginDisklessLoad(transfer: Transfer, totalBytes: number): void {
+    this.prepareLoad(true);
+    const async = this.host.config.str('repl-diskless-load') === 'swapdb' && this.host.replication.replid === this.syncReplid;
+    transfer.loadState = { startSec: Math.floor(Date.now() / 1000), totalBytes, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false, async };
+    this.host.setLoading(transfer.loadState);
+  }
+
+  /** The link dropped before the whole image of a diskless load arrived (rdbLoad's short read). */
+  private disklessLoadInterrupted(transfer: Transfer): void {
+    const log = this.host.log;
+    const loaded = transfer.loadState?.loadedBytes ?? 0;
+    log.warning(`Internal error in RDB reading offset ${loaded}, function at rdb.c:0 -> Unexpected EOF reading RDB file`);
+    log.warning('Failed trying to load the MASTER synchronization DB from socket: connection lost');
+    this.cancelHandshake(true);
+  }
+
   /** The payload is complete: load it, then the link becomes the primary's client. */
   private async loadTransfer(transfer: Transfer): Promise<void> {
     const host = this.host;
     const log = host.log;
     const payload = transfer.payload as RdbTransfer;
-    if (host.bgsaveInProgress) {
-      if (!transfer.diskless) {
-        log.notice(`Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process ${process.pid} and removing its temp file to avoid any race`);
-      }
-      host.abortBackgroundSave();
-    }
-    host.stopAof();
     const swapdb = transfer.diskless && host.config.str('repl-diskless-load') === 'swapdb';
-    if (!swapdb) {
-      this.attachToNewPrimary();
-      log.notice('MASTER <-> REPLICA sync: Flushing old data');
-      host.emptyData();
-      this.ownKeys.clear();
-    }
-    log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    if (!transfer.diskless) this.prepareLoad(false);
     let image: Buffer;
     if (transfer.diskless) {
       image = (transfer.memory as MemorySink).take();
@@ -656,7 +718,7 @@ export class ReplicaSide implements ReplicaSideView {
     const dbs = swapdb ? host.newTempDbs() : host.dbs;
     let functionCodes: readonly string[];
     try {
-      const result = await loadSyncImage({ config: host.config, log, setLoading: (s) => host.setLoading(s), keepAlive: () => this.sendNewline() }, image, dbs);
+      const result = await loadSyncImage({ config: host.config, log, setLoading: (s) => host.setLoading(s), keepAlive: () => this.sendNewline() }, image, dbs, transfer.loadState);
       host.noteLoaded(result.keysLoaded, result.keysExpired);
       functionCodes = result.functionCodes;
     } catch (err) {
@@ -744,6 +806,12 @@ export class ReplicaSide implements ReplicaSideView {
     const transfer = this.transfer;
     this.transfer = null;
     if (transfer?.file != null) transfer.file.abort();
+    if (transfer !== null && transfer.loadState !== null && !transfer.loading) {
+      // A diskless load given up before its image was complete: nothing of it was applied yet.
+      this.host.setLoading(null);
+      if (this.host.config.str('repl-diskless-load') === 'swapdb') this.host.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+      else this.host.emptyData();
+    }
   }
 
   /** cancelReplicationHandshake: true when a handshake or transfer was stopped. */

@@ -39,11 +39,12 @@ function sleepMs(ms: number): Promise<void> {
 /**
  * Loads `image` into `dbs` (emptied by the caller). Resolves to the result (function libraries
  * are the caller's to compile), rejects with SyncLoadError for a corrupt image or a load
- * cancelled by a shutdown.
+ * cancelled by a shutdown. A diskless load passes the state it has been loading under since its
+ * transfer started; it ends here either way.
  */
-export async function loadSyncImage(host: SyncLoadHost, image: Buffer, dbs: readonly Db[]): Promise<RdbLoadResult> {
+export async function loadSyncImage(host: SyncLoadHost, image: Buffer, dbs: readonly Db[], started: LoadingState | null = null): Promise<RdbLoadResult> {
   const { config, log } = host;
-  const state: LoadingState = { startSec: Math.floor(Date.now() / 1000), totalBytes: image.length, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false };
+  const state: LoadingState = started ?? { startSec: Math.floor(Date.now() / 1000), totalBytes: image.length, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false };
   host.setLoading(state);
   try {
     let loader: RdbImageLoader;
