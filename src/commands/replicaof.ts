@@ -43,6 +43,10 @@ function replicaof(ctx: CommandContext, argv: string[]): void {
 
 /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: hands the primary's role to a replica. */
 function failover(ctx: CommandContext, argv: string[]): void {
+  if (ctx.server.cluster !== null) {
+    ctx.reply.error('ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.');
+    return;
+  }
   const error = ctx.server.replication.failoverCommand(argv);
   if (error !== null) ctx.reply.error(error);
   else ctx.reply.ok();

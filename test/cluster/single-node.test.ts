@@ -152,6 +152,7 @@ block('a single cluster node (differential against redis-server)', () => {
     await same('SWAPDB', '0', '1');
     await same('COPY', 'foo', 'foo2', 'DB', '1');
     await same('REPLICAOF', 'NO', 'ONE');
+    await same('FAILOVER');
     await same('CLUSTER', 'COUNTKEYSINSLOT', String(keyHashSlot('foo')));
     await same('CLUSTER', 'GETKEYSINSLOT', String(keyHashSlot('{t}a')), '10');
     await same('CLUSTER', 'FLUSHSLOTS');

@@ -90,7 +90,7 @@ describe('Config', () => {
     expect(bad('rename-command get set').reason).toBe('Target command name already exists');
     expect(bad('\nport abc')).toMatchObject({ lineNumber: 2, lineText: 'port abc', reason: "argument couldn't be parsed into an integer" });
     expect(bad('bogus 1').reason).toBe('Bad directive or wrong number of arguments');
-    expect(bad('cluster-enabled yes').reason).toMatch(/can only be 'no'/);
+    expect(bad('tls-port 6380').reason).toMatch(/can only be '0'/);
   });
 
   describe('CONFIG REWRITE', () => {
