@@ -3,8 +3,10 @@
  * `vars currentEpoch N lastVoteEpoch N`, as Redis writes and reads it. Written durably (temp
  * file, fsync, rename) whenever the model asks; read once at start-up.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { writeFileDurablySync } from '../util/durable-file.js';
+import { readFileSync, renameSync, statSync } from 'node:fs';
+import { fsyncDirectory, temporaryPathFor, writeFileDurablySync } from '../util/durable-file.js';
+import { open, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { splitInlineArgs } from '../util/split-args.js';
 import { CLUSTER_SLOTS } from './key-slot.js';
 import { ClusterNode, NodeFlag, isValidNodeName, nodeFlagFromName } from './node.js';
@@ -182,4 +184,27 @@ export function readClusterConfig(path: string, log: ClusterLog, nowMs: number):
 /** Writes nodes.conf durably (always with fsync: the rename must not outrun the data). */
 export function writeClusterConfig(path: string, content: string): void {
   writeFileDurablySync(path, content, { encoding: 'latin1' });
+}
+
+/**
+ * The same, off the event loop (the saves Redis makes without fsync): the text is written and
+ * fsynced in a temporary file, then put in place only if `stillCurrent()` holds (no later save
+ * was made meanwhile). The check and the rename happen in one turn, so an older text never
+ * lands over a newer one.
+ */
+export async function writeClusterConfigInBackground(path: string, content: string, stillCurrent: () => boolean): Promise<void> {
+  const tempPath = temporaryPathFor(path);
+  const handle = await open(tempPath, 'wx', 0o644);
+  try {
+    await handle.writeFile(Buffer.from(content, 'latin1'));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (!stillCurrent()) {
+    await unlink(tempPath);
+    return;
+  }
+  renameSync(tempPath, path);
+  await fsyncDirectory(dirname(path));
 }

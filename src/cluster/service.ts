@@ -11,7 +11,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../store/db.js';
 import { SlotKeyIndex } from '../store/slot-keys.js';
 import type { ClusterBusApi, ClusterBusSubcommand } from './bus-api.js';
-import { CLUSTER_PORT_INCR, ClusterConfigCorrupt, readClusterConfig, writeClusterConfig } from './config-file.js';
+import { CLUSTER_PORT_INCR, ClusterConfigCorrupt, readClusterConfig, writeClusterConfig, writeClusterConfigInBackground } from './config-file.js';
 import { CLUSTER_SLOTS, keyHashSlot } from './key-slot.js';
 import { ClusterNode, NodeFlag, randomNodeName } from './node.js';
 import { CLUSTER_MESSAGE_TYPES, ClusterState, ClusterTodo, type ClusterLog } from './state.js';
@@ -182,6 +182,8 @@ export class ClusterService implements ClusterApi {
   }
 
   close(): void {
+    // The last background save may not have landed: the file must hold the final state.
+    if (this.backgroundSave !== null && !this.closed) this.saveConfig();
     this.closed = true;
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
@@ -211,15 +213,58 @@ export class ClusterService implements ClusterApi {
     this.bus?.beforeSleep();
     const todo = this.state.todoBeforeSleep;
     if ((todo & ClusterTodo.UPDATE_STATE) !== 0) this.state.updateState();
-    if ((todo & ClusterTodo.SAVE_CONFIG) !== 0) this.saveConfigOrDie();
+    if ((todo & ClusterTodo.SAVE_CONFIG) !== 0) {
+      // Redis fsyncs nodes.conf only for FSYNC_CONFIG (epochs, votes); every other save is a
+      // plain write. Here those are written off the event loop: a synchronous fsync per save
+      // (60-250 ms on a busy disk) stalled nodes long enough to be flagged PFAIL by the others.
+      if ((todo & ClusterTodo.FSYNC_CONFIG) !== 0) this.saveConfigOrDie();
+      else this.saveConfigInBackground();
+    }
     this.state.todoBeforeSleep = 0;
+  }
+
+  /** A background save is running, and whether another must follow it (the state changed since). */
+  private backgroundSave: { again: boolean } | null = null;
+
+  /** Counts saves: a background save puts its text in place only if no save began after it. */
+  private saveGeneration = 0;
+
+  /** Saves the current config without blocking; saves again if asked while one runs. */
+  private saveConfigInBackground(): void {
+    this.state.todoBeforeSleep &= ~ClusterTodo.SAVE_CONFIG;
+    if (this.backgroundSave !== null) {
+      this.backgroundSave.again = true;
+      return;
+    }
+    const running = { again: false };
+    this.backgroundSave = running;
+    const generation = ++this.saveGeneration;
+    writeClusterConfigInBackground(this.configPath, this.configText(), () => generation === this.saveGeneration).then(() => {
+      this.backgroundSave = null;
+      if (running.again && !this.closed) this.saveConfigInBackground();
+    }, (err: unknown) => {
+      this.backgroundSave = null;
+      // After close() the final state was written synchronously; this older write does not matter.
+      if (this.closed) {
+        this.host.log.verbose(`Background save of the cluster config abandoned at shutdown: ${(err as Error).message}`);
+        return;
+      }
+      this.host.log.warning(`Fatal: can't update cluster config file. ${(err as Error).message}`);
+      process.exit(1);
+    });
+  }
+
+  private configText(): string {
+    return this.state.nodesDescription(NodeFlag.HANDSHAKE)
+      + `vars currentEpoch ${this.state.currentEpoch} lastVoteEpoch ${this.state.lastVoteEpoch}\n`;
   }
 
   /** Writes nodes.conf; null on success, else the error's text. */
   saveConfig(): string | null {
     this.state.todoBeforeSleep &= ~(ClusterTodo.SAVE_CONFIG | ClusterTodo.FSYNC_CONFIG);
-    const content = this.state.nodesDescription(NodeFlag.HANDSHAKE)
-      + `vars currentEpoch ${this.state.currentEpoch} lastVoteEpoch ${this.state.lastVoteEpoch}\n`;
+    const content = this.configText();
+    // A background save still running must not put its older text in place after this one.
+    this.saveGeneration++;
     try {
       writeClusterConfig(this.configPath, content);
       return null;

@@ -66,7 +66,7 @@ function fsyncDirectorySync(dir: string): void {
   }
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
+export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

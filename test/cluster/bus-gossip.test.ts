@@ -19,7 +19,7 @@ interface TestNode {
   host: BusHost;
 }
 
-const NODE_TIMEOUT_MS = 600;
+const NODE_TIMEOUT_MS = 2000;
 const running: TestNode[] = [];
 
 async function startNode(): Promise<TestNode> {
@@ -131,15 +131,15 @@ async function formCluster(count: number, replicas = 0): Promise<TestNode[]> {
     n.state.currentEpoch = BigInt(i + 1);
   }
   for (const n of nodes.slice(1)) expect(n.bus.meet('127.0.0.1', nodes[0]!.port, nodes[0]!.port + 1)).toBe('ok');
-  await waitFor(() => knowsAll(nodes), 10000, 'every node to know every other');
+  await waitFor(() => knowsAll(nodes), 40000, 'every node to know every other');
   return nodes;
 }
 
-describe('cluster bus between nodes', () => {
+describe('cluster bus between nodes', { timeout: 90_000 }, () => {
   it('meets, gossips every node to every node, and agrees on slot owners', async () => {
     const nodes = await formCluster(3);
     const consistent = (): boolean => nodes.every((n) => nodes.every((o) => n.state.lookupNode(o.state.myself.name)!.numSlots === o.state.myself.numSlots));
-    await waitFor(consistent, 10000, 'the same slot owners everywhere');
+    await waitFor(consistent, 40000, 'the same slot owners everywhere');
     for (const n of nodes) {
       for (const other of nodes) {
         const known = n.state.lookupNode(other.state.myself.name)!;
@@ -150,7 +150,7 @@ describe('cluster bus between nodes', () => {
       }
       expect(n.state.myself.ip).toBe('127.0.0.1');
     }
-    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster state ok everywhere');
+    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 40000, 'cluster state ok everywhere');
     const links = nodes[0]!.bus.links();
     expect(links.filter((l) => l.direction === 'to')).toHaveLength(2);
     await waitFor(() => nodes[0]!.bus.links().filter((l) => l.direction === 'from').length === 2, 5000, 'inbound links');
@@ -169,7 +169,7 @@ describe('cluster bus between nodes', () => {
     const victim = nodes[2]!;
     const name = victim.state.myself.name;
     stopNode(victim);
-    await waitFor(() => nodes.slice(0, 2).every((n) => n.state.lookupNode(name)!.failed), 10000, 'FAIL on both survivors');
+    await waitFor(() => nodes.slice(0, 2).every((n) => n.state.lookupNode(name)!.failed), 40000, 'FAIL on both survivors');
     expect(nodes[0]!.logLines.some((l) => l.includes(`as failing (quorum reached)`) || l.includes(`FAIL message received`))).toBe(true);
     await waitFor(() => nodes[0]!.state.state === 'fail', 5000, 'cluster state fail without full coverage');
   });
@@ -181,39 +181,39 @@ describe('cluster bus between nodes', () => {
     const primaryName = primary.state.myself.name;
     // The replica joins primary 0's shard, as CLUSTER REPLICATE would.
     replica.bus.setMyPrimary(replica.state.lookupNode(primaryName)!);
-    await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf?.name === primaryName), 10000, 'replica known everywhere');
-    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
+    await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf?.name === primaryName), 40000, 'replica known everywhere');
+    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 40000, 'cluster ok');
     const slotsBefore = primary.state.myself.numSlots;
     stopNode(primary);
-    await waitFor(() => replica.state.myself.isPrimary && replica.state.myself.numSlots === slotsBefore, 20000, 'replica promoted');
+    await waitFor(() => replica.state.myself.isPrimary && replica.state.myself.numSlots === slotsBefore, 40000, 'replica promoted');
     const epoch = replica.state.myself.configEpoch;
     expect(epoch > 3n).toBe(true);
-    await waitFor(() => [nodes[1]!, nodes[2]!].every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slots moved everywhere');
+    await waitFor(() => [nodes[1]!, nodes[2]!].every((n) => n.state.slots[0]?.name === replica.state.myself.name), 40000, 'slots moved everywhere');
     expect(replica.replicatingFrom).toBeNull();
 
     // The old primary comes back believing it still owns its slots under epoch 1: the newer
     // epoch wins and it turns into a replica of the node that replaced it.
     await restartNode(primary);
-    await waitFor(() => primary.state.myself.isReplica && primary.state.myself.replicaOf?.name === replica.state.myself.name, 20000, 'old primary rejoined as replica');
+    await waitFor(() => primary.state.myself.isReplica && primary.state.myself.replicaOf?.name === replica.state.myself.name, 40000, 'old primary rejoined as replica');
     expect(primary.state.myself.numSlots).toBe(0);
     expect(primary.replicatingFrom).toBe(`127.0.0.1:${replica.port}`);
     expect(primary.logLines.some((l) => l.startsWith('Configuration change detected. Reconfiguring myself as a replica of'))).toBe(true);
-  }, 60000);
+  }, 120_000);
 
   for (const mode of ['default', 'force', 'takeover'] as const) {
     it(`CLUSTER FAILOVER ${mode}: the replica and its primary swap roles`, async () => {
       const nodes = await formCluster(3, 1);
       const [primary, , , replica] = nodes as [TestNode, TestNode, TestNode, TestNode];
       replica.bus.setMyPrimary(replica.state.lookupNode(primary.state.myself.name)!);
-      await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf !== null), 10000, 'replica known everywhere');
-      await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
+      await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf !== null), 40000, 'replica known everywhere');
+      await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 40000, 'cluster ok');
       expect(replica.bus.failover.manualFailover(mode)).toBeNull();
-      await waitFor(() => replica.state.myself.isPrimary && primary.state.myself.isReplica, 15000, 'roles swapped');
+      await waitFor(() => replica.state.myself.isPrimary && primary.state.myself.isReplica, 40000, 'roles swapped');
       expect(primary.state.myself.replicaOf?.name).toBe(replica.state.myself.name);
-      await waitFor(() => nodes.every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slot 0 moved everywhere');
+      await waitFor(() => nodes.every((n) => n.state.slots[0]?.name === replica.state.myself.name), 40000, 'slot 0 moved everywhere');
       if (mode === 'default') expect(primary.logLines).toContain(`Manual failover requested by replica ${replica.state.myself.name}.`);
       if (mode === 'takeover') expect(replica.logLines).toContain('Taking over the master (user request).');
-    }, 40000);
+    }, 90_000);
   }
 
   it('refuses CLUSTER FAILOVER on a primary', async () => {
