@@ -3,9 +3,9 @@
 // whose scores are 52-bit geohashes (util/geohash.ts); GEOADD is ZADD with computed scores.
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { keyAt, type CommandSpec, type KeySpec } from './types.js';
-import { isZset, maxListpackEntries, maxListpackValueBytes, zaddWithScores } from './zsets.js';
+import { maxListpackEntries, maxListpackValueBytes, zaddWithScores, zsetForRead } from './zsets.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/keyspace-events.js';
 import { NONE, ZSetValue } from '../store/types/zset.js';
 import {
@@ -142,17 +142,6 @@ function replyHumanDouble(ctx: CommandContext, value: number): void {
   else ctx.reply.bulk(text);
 }
 
-/** The sorted set behind a geo read (lookupKeyRead + checkType); null after WRONGTYPE. */
-function geoSetForRead(ctx: CommandContext, key: string): ZSetValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isZset(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
-}
-
 // -------------------------------------------------------------------------------------- GEOADD
 
 function geoadd(ctx: CommandContext, argv: string[]): void {
@@ -189,7 +178,7 @@ function geoadd(ctx: CommandContext, argv: string[]): void {
 // ------------------------------------------------------------------------ GEOPOS / DIST / HASH
 
 function geopos(ctx: CommandContext, argv: string[]): void {
-  const zset = geoSetForRead(ctx, argv[1]);
+  const zset = zsetForRead(ctx, argv[1]);
   if (zset === null) return;
   const r = ctx.reply;
   r.arrayLength(argv.length - 2);
@@ -215,7 +204,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
     ctx.reply.error(ERR_SYNTAX);
     return;
   }
-  const zset = geoSetForRead(ctx, argv[1]);
+  const zset = zsetForRead(ctx, argv[1]);
   if (zset === null) return;
   if (zset === undefined) {
     ctx.reply.nullBulk();
@@ -233,7 +222,7 @@ function geodist(ctx: CommandContext, argv: string[]): void {
 }
 
 function geohash(ctx: CommandContext, argv: string[]): void {
-  const zset = geoSetForRead(ctx, argv[1]);
+  const zset = zsetForRead(ctx, argv[1]);
   if (zset === null) return;
   const r = ctx.reply;
   r.arrayLength(argv.length - 2);
@@ -303,7 +292,7 @@ function membersOfAreas(zset: ZSetValue, shape: GeoShape, limit: number): GeoPoi
 function georadiusGeneric(ctx: CommandContext, argv: string[], srcKeyIndex: number, flags: number): void {
   let storeKey: string | null = null;
   let storeDist = false;
-  const zset = geoSetForRead(ctx, argv[srcKeyIndex]);
+  const zset = zsetForRead(ctx, argv[srcKeyIndex]);
   if (zset === null) return;
   const shape: GeoShape = { type: 0, xy: [0, 0], conversion: 0, radius: 0, width: 0, height: 0 };
   let baseArgs: number;

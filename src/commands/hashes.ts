@@ -6,10 +6,10 @@ import type { CommandContext } from './context.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_WRONGTYPE, errWrongArity } from './errors.js';
 import { randomCountWithPairsArgs } from './random-count.js';
 import { keyScan } from './scan-options.js';
+import { isKind, lookupKind } from './typed-lookup.js';
 import { keyAt, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/keyspace-events.js';
 import { HashValue } from '../store/types/hash.js';
-import type { RedisValue } from '../store/values.js';
 import {
   addLongDouble, formatLongDoubleHuman, INT64_MAX, INT64_MIN, LD_ZERO, parseInt64, parseLongDouble, type LongDouble,
 } from '../util/numbers.js';
@@ -30,19 +30,9 @@ const REPLY_CHECK_EVERY = 1024;
 
 // ------------------------------------------------------------------------------------ helpers
 
-function isHash(value: RedisValue): value is HashValue {
-  return typeof value !== 'string' && value.kind === 'hash';
-}
-
 /** The hash at `key` for reading; undefined when missing, null after a WRONGTYPE reply. */
 function hashForRead(ctx: CommandContext, key: string): HashValue | undefined | null {
-  const value = ctx.db.lookupRead(key);
-  if (value === undefined) return undefined;
-  if (!isHash(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
-    return null;
-  }
-  return value;
+  return lookupKind(ctx, key, 'hash', false);
 }
 
 /**
@@ -58,7 +48,7 @@ function hashForWrite(ctx: CommandContext, key: string): HashValue | null {
     ctx.db.set(key, hash);
     return hash;
   }
-  if (!isHash(value)) {
+  if (!isKind(value, 'hash')) {
     ctx.reply.error(ERR_WRONGTYPE);
     return null;
   }
@@ -154,13 +144,10 @@ function hsetnx(ctx: CommandContext, argv: string[]): void {
 
 function hdel(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
-  const value = ctx.db.lookup(key);
+  const value = lookupKind(ctx, key, 'hash', true);
+  if (value === null) return;
   if (value === undefined) {
     ctx.reply.integer(0);
-    return;
-  }
-  if (!isHash(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
     return;
   }
   let deleted = 0;
@@ -264,13 +251,10 @@ function hincrbyfloat(ctx: CommandContext, argv: string[]): void {
 // ------------------------------------------------------------------------------------- reads
 
 function hget(ctx: CommandContext, argv: string[]): void {
-  const value = ctx.db.lookupRead(argv[1]);
+  const value = hashForRead(ctx, argv[1]);
+  if (value === null) return;
   if (value === undefined) {
     ctx.reply.nullBulk();
-    return;
-  }
-  if (!isHash(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
     return;
   }
   const found = value.get(argv[2]);
