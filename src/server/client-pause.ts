@@ -49,7 +49,9 @@ export class ClientPause implements PauseGate {
 
   /** unpauseClients: that purpose's pause ends; held clients resume once no pause is left. */
   unpause(purpose: PausePurpose = 'client'): void {
-    if (!this.purposes.delete(purpose)) return;
+    // Always re-judged (Redis's unpauseClients): a purpose that already expired leaves held
+    // clients that must resume now.
+    this.purposes.delete(purpose);
     this.update();
   }
 
