@@ -22,7 +22,7 @@ const MAXMEMORY = process.env.MAXMEMORY ?? '20mb';
 const VALUE_BYTES = Number(process.env.VALUE_BYTES ?? 100);
 const BATCH = Number(process.env.BATCH ?? 200);
 const policies = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['allkeys-lru', 'allkeys-lfu'];
-const CINNABAR = fileURLToPath(new URL('../dist/cli/cinnabar-server.js', import.meta.url));
+const CINNABAR = fileURLToPath(new URL('../dist/bundle/cinnabar-server.js', import.meta.url));
 
 /** The cumulative Zipf(s=1) weights of ranks 1..n, normalised. */
 function zipfCdf(n) {

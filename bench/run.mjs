@@ -72,7 +72,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/cli/cinnabar-server.js');
+const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/bundle/cinnabar-server.js');
 const CINNABAR_LAUNCHER = path.join(ROOT, 'bin/cinnabar-server');
 
 const env = process.env;

@@ -8,51 +8,15 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { freePort, median, until, waitPort } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
-const SENTINEL = fileURLToPath(new URL('../dist/cli/cinnabar-sentinel.js', import.meta.url));
+const SENTINEL = fileURLToPath(new URL('../dist/bundle/cinnabar-sentinel.js', import.meta.url));
 const STEPS = ['+sdown', '+odown', '+elected-leader', '+selected-slave', '+promoted-slave', '+switch-master'];
-
-/** @returns {Promise<number>} */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** @param {number} port */
-async function waitPort(port) {
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing on port ${port}`);
-}
-
-/** @param {() => Promise<boolean>} check */
-async function until(check, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** @param {boolean} reference */
 async function round(reference) {
@@ -116,12 +80,6 @@ async function round(reference) {
     for (const c of clients) c.disconnect();
     for (const p of procs) p.kill('SIGKILL');
   }
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const v = [...values].sort((a, b) => a - b);
-  return v[Math.floor(v.length / 2)];
 }
 
 for (const reference of [false, true]) {

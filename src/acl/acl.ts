@@ -166,6 +166,11 @@ export class Acl implements AclApi {
     return `The user executing the script ${message}`;
   }
 
+  /** The user `client` is authenticated as, for a client that acts on its behalf (a script's). */
+  userOf(client: ClientState): AclUser {
+    return userOf(client);
+  }
+
   readsAnyKey(client: ClientState, command: Command, argv: readonly string[]): boolean {
     return allowsReadingAnyKey(userOf(client), command, argv);
   }

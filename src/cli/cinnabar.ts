@@ -42,7 +42,7 @@ program
   .helpOption(false)
   .argument('[args...]')
   .action((args: string[]) => {
-    const entry = fileURLToPath(new URL('./cinnabar-sentinel.js', import.meta.url));
+    const entry = fileURLToPath(new URL('../bundle/cinnabar-sentinel.js', import.meta.url));
     const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => { child.kill(signal); });

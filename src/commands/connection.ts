@@ -2,6 +2,7 @@
 
 import type { CommandContext } from './context.js';
 import { ERR_DB_INDEX, ERR_SYNTAX, errWrongArity, intArg } from './errors.js';
+import { clusterReadMode } from './cluster.js';
 import type { CommandSpec } from './types.js';
 import { REPLY_PONG } from '../protocol/writer.js';
 import { REDIS_VERSION } from '../util/version.js';
@@ -37,6 +38,10 @@ function echo(ctx: CommandContext, argv: string[]): void {
 function select(ctx: CommandContext, argv: string[]): void {
   const index = intArg(ctx.reply, argv[1]);
   if (index === null) return;
+  if (ctx.server.cluster !== null && index !== 0) {
+    ctx.reply.error('ERR SELECT is not allowed in cluster mode');
+    return;
+  }
   if (typeof index !== 'number' || index < 0 || !ctx.selectDb(index)) {
     ctx.reply.error(ERR_DB_INDEX);
     return;
@@ -128,7 +133,7 @@ function hello(ctx: CommandContext, argv: string[]): void {
   r.bulk('id');
   r.integer(ctx.client.id);
   r.bulk('mode');
-  r.bulk(ctx.server.config.sentinelMode ? 'sentinel' : 'standalone');
+  r.bulk(ctx.server.cluster !== null ? 'cluster' : ctx.server.config.sentinelMode ? 'sentinel' : 'standalone');
   r.bulk('role');
   r.bulk('master');
   r.bulk('modules');
@@ -141,10 +146,6 @@ function quit(ctx: CommandContext): void {
 }
 
 /** READONLY / READWRITE: replica reads in cluster mode; this node runs without cluster support. */
-function clusterReadMode(ctx: CommandContext): void {
-  ctx.reply.error('ERR This instance has cluster support disabled');
-}
-
 function reset(ctx: CommandContext): void {
   ctx.resetConnectionState();
   ctx.reply.simple('RESET');
@@ -187,11 +188,11 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'readonly', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
     summary: 'Lets a cluster replica connection serve reads.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
-    handler: clusterReadMode,
+    handler: clusterReadMode(true),
   },
   {
     name: 'readwrite', arity: 1, flags: ['fast', 'loading', 'stale'], acl: ['connection'],
     summary: 'Ends the read-only mode of a cluster replica connection.', since: '3.0.0', group: 'cluster', complexity: 'O(1)',
-    handler: clusterReadMode,
+    handler: clusterReadMode(false),
   },
 ];

@@ -41,6 +41,12 @@ export interface ClientState {
   readonly patterns: Set<string>;
   readonly shardChannels: Set<string>;
   isMonitor: boolean;
+  /** Cluster: ASKING was sent (Redis's CLIENT_ASKING): the next command (or transaction) may use an importing slot. */
+  asking: boolean;
+  /** Cluster: ASKING was the last command; the flag survives the next command's start. */
+  askingFresh: boolean;
+  /** Cluster: READONLY (Redis's CLIENT_READONLY): reads served by a replica of the slot's primary. */
+  clusterReadOnly: boolean;
   /** Client-side caching state (CLIENT TRACKING), null when tracking is off. */
   tracking: TrackingState | null;
   /** A replica attached to this node (its SYNC/PSYNC was accepted). */
@@ -59,6 +65,8 @@ export interface ClientState {
   readonly isScript: boolean;
   /** The client applying this replica's primary's stream (CLIENT KILL TYPE master). */
   readonly isPrimaryLink: boolean;
+  /** The AOF loader or the primary's link: obeyed without the limits clients get (Redis's mustObeyClient). */
+  readonly replaysData: boolean;
   denyBlocking: boolean;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
@@ -135,6 +143,75 @@ export interface ServerApi {
   readonly acl: AclApi;
   /** Client-side caching: tracked keys and their invalidation (src/tracking/). */
   readonly tracking: TrackingApi;
+  /** Cluster mode (src/cluster/); null when cluster-enabled is no. */
+  readonly cluster: ClusterApi | null;
+}
+
+/** One node of a CLUSTER SLOTS range: preferred endpoint (null: unknown), port, id, other addresses. */
+export interface ClusterEndpointView {
+  endpoint: string | null;
+  port: number;
+  name: string;
+  extra: Array<[string, string]>;
+}
+
+export interface ClusterSlotRangeView {
+  start: number;
+  end: number;
+  /** The primary, then its available replicas. */
+  nodes: ClusterEndpointView[];
+}
+
+export interface ClusterShardNodeView {
+  id: string;
+  port: number;
+  ip: string;
+  endpoint: string;
+  hostname: string;
+  role: 'master' | 'replica';
+  replicationOffset: number;
+  health: 'online' | 'loading' | 'fail';
+}
+
+export interface ClusterShardView {
+  /** Range bounds, flattened: start, end, start, end... */
+  slots: number[];
+  nodes: ClusterShardNodeView[];
+}
+
+/**
+ * The cluster as the CLUSTER subcommands use it. Methods that change something return null on
+ * success or Redis's error text.
+ */
+export interface ClusterApi {
+  readonly myId: string;
+  /** This node replicates a primary of the cluster. */
+  readonly isReplica: boolean;
+  keySlot(key: string): number;
+  countKeysInSlot(slot: number): number;
+  keysInSlot(slot: number, count: number): string[];
+  infoText(): string;
+  nodesText(): string;
+  slotsView(): ClusterSlotRangeView[];
+  shardsView(): ClusterShardView[];
+  updateSlots(ranges: ReadonlyArray<readonly [number, number]>, del: boolean): string | null;
+  flushSlots(): string | null;
+  setSlot(slot: number, action: 'migrating' | 'importing' | 'stable' | 'node', nodeId: string): string | null;
+  bumpEpoch(): { bumped: boolean; epoch: bigint };
+  saveConfig(): string | null;
+  countFailureReports(nodeId: string): number | string;
+  replicate(nodeId: string): string | null;
+  replicaLines(nodeId: string): string[] | string;
+  setConfigEpoch(epoch: bigint): string | null;
+  reset(hard: boolean, currentDbSize: number): string | null;
+  /** MEET, FORGET, LINKS, FAILOVER through the bus: false when there is none. */
+  busCommand(subcommand: 'meet' | 'forget' | 'links' | 'failover', ctx: CommandContext, argv: string[]): boolean;
+  /** PUBLISH's spread to every node, SPUBLISH's to this shard (instead of the replication stream). */
+  propagatePublish(channel: string, message: string, sharded: boolean): void;
+  /** DEBUG CLUSTERLINK KILL: drops the links to, from or both with a node; null or Redis's error. */
+  killLinks(nodeId: string, direction: 'to' | 'from' | 'all'): string | null;
+  /** DEBUG DROP-CLUSTER-PACKET-FILTER: bus messages of that type number are dropped (-1: none). */
+  setDropPacketFilter(type: number): void;
 }
 
 /** A client's CLIENT TRACKING mode. */

@@ -464,4 +464,20 @@ export const dumpCommands: CommandSpec[] = [
     ],
     handler: restore,
   },
+  {
+    // What MIGRATE sends in cluster mode: RESTORE that an importing slot accepts without ASKING.
+    name: 'restore-asking', arity: -4, flags: ['write', 'denyoom', 'asking'], acl: ['keyspace', 'write', 'slow', 'dangerous'],
+    keySpecs: [keyAt(1, 'OW', 'update')],
+    summary: 'Creates a key from a DUMP payload during a cluster migration.', since: '3.0.0', group: 'server',
+    arguments: [
+      { name: 'key', type: 'key' },
+      { name: 'ttl', type: 'integer' },
+      { name: 'serialized-value', type: 'string' },
+      { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true },
+      { name: 'absttl', type: 'pure-token', token: 'ABSTTL', optional: true },
+      { name: 'seconds', type: 'integer', token: 'IDLETIME', optional: true },
+      { name: 'frequency', type: 'integer', token: 'FREQ', optional: true },
+    ],
+    handler: restore,
+  },
 ];

@@ -4,6 +4,7 @@ import { aclCommands } from './acl.js';
 import { aofCommands, aofDebugSubcommands } from './aof.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clientCommands } from './client.js';
+import { clusterCommands } from './cluster.js';
 import { connectionCommands } from './connection.js';
 import { debugCommand, serverDebugSubcommands } from './debug.js';
 import { dumpCommands, dumpDebugSubcommands } from './dump.js';
@@ -30,6 +31,7 @@ import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import type { CommandSpec } from './types.js';
 import { zsetCommands } from './zsets.js';
+import { clusterDebugSubcommands } from './cluster-debug.js';
 
 export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   connectionCommands,
@@ -46,6 +48,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   geoCommands,
   pubsubCommands,
   transactionCommands,
+  clusterCommands,
   keyspaceCommands,
   expireCommands,
   clientCommands,
@@ -60,5 +63,5 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   replicationCommands,
   replicaofCommands,
   aclCommands,
-  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands])],
+  [debugCommand([...serverDebugSubcommands, ...listDebugSubcommands, ...dumpDebugSubcommands, ...scriptingDebugSubcommands, ...aofDebugSubcommands, ...replicationDebugSubcommands, ...clusterDebugSubcommands])],
 ];

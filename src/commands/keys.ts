@@ -196,6 +196,10 @@ function renamenx(ctx: CommandContext, argv: string[]): void {
 }
 
 function move(ctx: CommandContext, argv: string[]): void {
+  if (ctx.server.cluster !== null) {
+    ctx.reply.error('ERR MOVE is not allowed in cluster mode');
+    return;
+  }
   const source = ctx.db;
   const key = argv[1];
   const index = int32Arg(ctx, argv[2]);
@@ -254,6 +258,10 @@ function copy(ctx: CommandContext, argv: string[]): void {
   const { target, replace } = options;
   const key = argv[1];
   const newKey = argv[2];
+  if (ctx.server.cluster !== null && (source.id !== 0 || target.id !== 0)) {
+    ctx.reply.error('ERR Copying to another database is not allowed in cluster mode');
+    return;
+  }
   if (target === source && key === newKey) {
     ctx.reply.error(ERR_SAME_OBJECT);
     return;
@@ -281,6 +289,10 @@ function copy(ctx: CommandContext, argv: string[]): void {
 // ------------------------------------------------------------------ SWAPDB, FLUSH*
 
 function swapdb(ctx: CommandContext, argv: string[]): void {
+  if (ctx.server.cluster !== null) {
+    ctx.reply.error('ERR SWAPDB is not allowed in cluster mode');
+    return;
+  }
   const first = int32Arg(ctx, argv[1], 'ERR invalid first DB index');
   if (first === null) return;
   const second = int32Arg(ctx, argv[2], 'ERR invalid second DB index');

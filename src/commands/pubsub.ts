@@ -147,14 +147,21 @@ function sunsubscribe(ctx: CommandContext, argv: string[]): void {
  */
 function publish(ctx: CommandContext, argv: string[]): void {
   const receivers = ctx.server.pubsub.publish(argv[1], argv[2]);
-  ctx.alsoPropagate(ctx.db.id, argv);
+  spread(ctx, argv, false);
   ctx.reply.integer(receivers);
 }
 
 function spublish(ctx: CommandContext, argv: string[]): void {
   const receivers = ctx.server.pubsub.publishShard(argv[1], argv[2]);
-  ctx.alsoPropagate(ctx.db.id, argv);
+  spread(ctx, argv, true);
   ctx.reply.integer(receivers);
+}
+
+/** In cluster mode the bus carries the message to the other nodes (replicas included). */
+function spread(ctx: CommandContext, argv: string[], sharded: boolean): void {
+  const cluster = ctx.server.cluster;
+  if (cluster !== null) cluster.propagatePublish(argv[1], argv[2], sharded);
+  else ctx.alsoPropagate(ctx.db.id, argv);
 }
 
 // ------------------------------------------------------------------- PUBSUB

@@ -10,6 +10,11 @@ import type { DebugSubcommand } from './debug.js';
 
 function replicaof(ctx: CommandContext, argv: string[]): void {
   const replication = ctx.server.replication;
+  // A cluster node replicates whom the cluster says (CLUSTER REPLICATE, failovers).
+  if (ctx.server.cluster !== null) {
+    ctx.reply.error('ERR REPLICAOF not allowed in cluster mode.');
+    return;
+  }
   if (replication.failoverState !== 'no-failover') {
     ctx.reply.error('ERR REPLICAOF not allowed while failing over.');
     return;

@@ -140,9 +140,11 @@ function parseAddTrimArgs(ctx: CommandContext, argv: string[], xadd: boolean): A
     ctx.reply.error('ERR syntax error, XTRIM must be called with a trimming strategy');
     return null;
   }
-  // Redis skips these LIMIT rules for its primary and the AOF loader (mustObeyClient), whose
-  // XADD/XTRIM carry "=" thresholds with the LIMIT the client gave; no such clients exist yet.
-  if (limitGiven) {
+  if (ctx.client.replaysData) {
+    // The primary's stream and the AOF carry the "=" threshold the trim reached, next to the
+    // LIMIT the client gave: the trim must reach it whatever the limit (Redis's mustObeyClient).
+    limit = 0;
+  } else if (limitGiven) {
     if (!approximate) {
       ctx.reply.error('ERR syntax error, LIMIT cannot be used without the special ~ option');
       return null;

@@ -190,7 +190,7 @@ export const DIRECTIVES = [
   { name: 'jemalloc-bg-thread', kind: 'bool', defaultText: 'yes', mutable: true },
   { name: 'activedefrag', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'syslog-enabled', kind: 'bool', defaultText: 'no', mutable: false },
-  { name: 'cluster-enabled', kind: 'bool', defaultText: 'no', mutable: false, reservedFor: 'cluster mode' },
+  { name: 'cluster-enabled', kind: 'bool', defaultText: 'no', mutable: false },
   { name: 'appendonly', kind: 'bool', defaultText: 'no', mutable: true, denyLoading: true },
   { name: 'cluster-allow-reads-when-down', kind: 'bool', defaultText: 'no', mutable: true },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', defaultText: 'yes', mutable: true },

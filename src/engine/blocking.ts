@@ -269,6 +269,11 @@ export class BlockingRegistry implements BlockingApi {
     return true;
   }
 
+  /** Every client blocked on keys now (cluster mode redirects those whose slot moved). */
+  blockedClients(): IterableIterator<BlockedClient> {
+    return this.byClient.values();
+  }
+
   /** The client is gone: forget its block without a reply. */
   forget(client: ClientState): void {
     const blocked = this.byClient.get(client);

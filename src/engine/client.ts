@@ -64,6 +64,9 @@ export class Client implements ClientState, CommandContext {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
+  asking = false;
+  askingFresh = false;
+  clusterReadOnly = false;
   isMonitor = false;
   /** CLIENT TRACKING's mode (src/tracking/), null when off. */
   tracking: TrackingState | null = null;
@@ -243,6 +246,8 @@ export class Client implements ClientState, CommandContext {
     this.reply.muted = false;
     this.noEvict = false;
     this.noTouch = false;
+    this.asking = false;
+    this.clusterReadOnly = false;
     this.user = this.host.defaultUser;
     this.authenticated = !this.host.authRequired();
     this.connection.setAuthenticated(this.authenticated);
@@ -299,6 +304,7 @@ export class Client implements ClientState, CommandContext {
     }
     if (this.watchDirty) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
+    if (this.clusterReadOnly) flags += 'r';
     if (this.noEvict) flags += 'e';
     if (this.noTouch) flags += 'T';
     return flags === '' ? 'N' : flags;

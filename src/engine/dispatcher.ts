@@ -105,6 +105,12 @@ export class Dispatcher {
 
   /** Redis's processCommand: everything between a parsed request and the command's call(). */
   execute(client: Client, argv: string[]): DispatchOutcome {
+    // Cluster ASKING holds for the one command after it, or for the transaction it opens
+    // (Redis's resetClient keeps CLIENT_ASKING only in MULTI or right after ASKING).
+    if (client.asking) {
+      if (client.askingFresh) client.askingFresh = false;
+      else if (!client.inMulti) client.asking = false;
+    }
     const command = this.table.lookup(argv);
     if (command === undefined) {
       const name = argv[0].toLowerCase();

@@ -54,6 +54,8 @@ export interface ReplicaSideView {
   unsetPrimary(): void;
   /** The link with the primary is up (REPL_STATE_CONNECTED): replicas of this node may sync. */
   readonly linkUp: boolean;
+  /** Ms since the primary was last heard from (a cluster replica's data age before an election). */
+  primaryDataAgeMs(): number;
   /** replicationSendAck now (REPLCONF GETACK): nothing while not linked. */
   sendAckNow(): void;
 }

@@ -32,8 +32,14 @@ export interface ScriptingHost {
   aclRefusal(caller: CommandContext, command: Command, argv: readonly string[]): string | null;
   /** redis.acl_check_cmd(): whether the caller's user may run the command line. */
   aclAllows(caller: CommandContext, command: Command, argv: readonly string[]): boolean;
+  /** Makes the script client act as the caller's user (Redis's scriptCall sets it per call). */
+  actAsCaller(scriptClient: Client, caller: CommandContext): void;
   /** Counts an error reply in INFO errorstats (a command a script was refused). */
   countErrorReply(text: string): void;
+  /** Cluster mode's refusal of a command a script calls (scripting/script-run.ts ScriptCallGates). */
+  clusterRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
+  /** Whether the node runs in cluster mode (scripts flagged no-cluster are refused). */
+  clusterEnabled(): boolean;
   busyReplyThresholdMs(): number;
   /** Whether the caller's command may go on after its handler returns (see beginYielding). */
   canYield(caller: CommandContext): boolean;
@@ -103,6 +109,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     noReplicasRefusal: () => this.host.noReplicasRefusal(),
     denyNoScriptCommands: () => !this.disableDenyScripts,
     aclRefusal: (run, command, argv) => this.host.aclRefusal(run.caller, command, argv),
+    clusterRefusal: (run, command, argv) => this.host.clusterRefusal(run, command, argv),
   };
 
   /** FUNCTION and FCALL (src/scripting/functions-engine.ts). */
@@ -225,6 +232,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** Redis's scriptPrepareForRun refusals that exist on this node. */
   private refuseRun(flags: ScriptFlags, readOnly: boolean): string | null {
     if (flags.compatMode) return null;
+    if (flags.noCluster && this.host.clusterEnabled()) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
     if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
     if (!flags.noWrites && this.host.diskErrorRefusal() !== null) {
       return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
@@ -343,6 +351,9 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     if (command.isWrite) run.writeDirty = true;
     const client = run.scriptClient;
+    // The command runs as the caller's user (Redis's scriptCall sets it per call): commands that
+    // judge the user themselves (SORT's BY/GET, ACL WHOAMI) see who called the script.
+    this.host.actAsCaller(client, run.caller);
     // One stream serves replication (and AOF, when it lands): REPL_REPLICA decides.
     client.propagates = (run.replFlags & REPL_REPLICA) !== 0;
     client.call(command, argv);

@@ -29,6 +29,8 @@ export class ScriptRun {
   /** Set once the script yielded: ends the caller's command when the script ends. */
   finishYielding: ((failed: boolean) => void) | null = null;
   readonly startedAtMs = performance.now();
+  /** Cluster mode: the slot this run's keys must share (-1: not yet known); null until first needed. */
+  clusterSlot: number | null = null;
 
   constructor(
     readonly caller: CommandContext,
@@ -63,6 +65,8 @@ export interface ScriptCallGates {
   denyNoScriptCommands(): boolean;
   /** The caller's ACL permissions for the command line: null, or the refusal (logged in ACL LOG). */
   aclRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
+  /** Cluster mode: a key served elsewhere or in another slot, else null (null outside cluster mode). */
+  clusterRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
 }
 
 /**
@@ -90,7 +94,7 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
     const refusal = gates.oomRefusal();
     if (refusal !== null) return `-${refusal}`;
   }
-  return null;
+  return gates.clusterRefusal(run, command, argv);
 }
 
 /**

@@ -47,6 +47,12 @@ export interface EvictionHost {
   keyEvicting(db: Db, key: string): void;
   /** A key was evicted: signal it, notify "evicted", propagate its deletion. */
   keyEvicted(db: Db, key: string): void;
+  /**
+   * A background cycle ended: what it made (invalidations of the keys it evicted) must leave
+   * before the next command is read, as Redis's beforeSleep writes it, or that command would
+   * judge memory with it still queued.
+   */
+  backgroundCycleDone(): void;
 }
 
 interface PoolEntry {
@@ -125,7 +131,9 @@ export class Evictor {
     setImmediate(() => {
       this.backgroundScheduled = false;
       // One cycle per event-loop turn, clients served in between, until done or stuck.
-      if (this.performEvictions() === EVICT_RUNNING) {
+      const result = this.performEvictions();
+      this.host.backgroundCycleDone();
+      if (result === EVICT_RUNNING) {
         this.scheduleBackground();
       } else {
         this.backgroundRunning = false;

@@ -44,7 +44,7 @@ function serverSection(s: Server): Field[] {
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
-    ['redis_mode', s.config.sentinelMode ? 'sentinel' : 'standalone'],
+    ['redis_mode', s.cluster !== null ? 'cluster' : s.config.sentinelMode ? 'sentinel' : 'standalone'],
     ['os', `${osType()} ${release()} ${machineName()}`],
     ['arch_bits', process.arch.endsWith('64') ? 64 : 32],
     ['monotonic_clock', 'POSIX clock_gettime'],
@@ -78,13 +78,16 @@ function machineName(): string {
 function clientsSection(s: Server): Field[] {
   let maxInput = 0;
   let maxOutput = 0;
+  let replicas = 0;
   for (const c of s.clients.all()) {
     if (c.queryBufferBytes > maxInput) maxInput = c.queryBufferBytes;
     if (c.outputBufferBytes > maxOutput) maxOutput = c.outputBufferBytes;
+    if (c.isReplica) replicas++;
   }
   return [
-    ['connected_clients', s.clients.size],
-    ['cluster_connections', 0],
+    // Replicas are not counted among the clients (Redis: clients less server.slaves).
+    ['connected_clients', s.clients.size - replicas],
+    ['cluster_connections', s.cluster?.connectionCount() ?? 0],
     ['maxclients', s.config.num('maxclients')],
     ['client_recent_max_input_buffer', maxInput],
     ['client_recent_max_output_buffer', maxOutput],
@@ -387,7 +390,7 @@ const SECTIONS: Record<string, { title: string; build: SectionBuilder }> = {
   commandstats: { title: 'Commandstats', build: commandStatsSection },
   errorstats: { title: 'Errorstats', build: errorStatsSection },
   latencystats: { title: 'Latencystats', build: latencyStatsSection },
-  cluster: { title: 'Cluster', build: () => [['cluster_enabled', 0]] },
+  cluster: { title: 'Cluster', build: (s) => [['cluster_enabled', s.cluster !== null ? 1 : 0]] },
   keyspace: { title: 'Keyspace', build: keyspaceSection },
 };
 

@@ -148,4 +148,24 @@ export class PubSubHub implements PubSubApi {
     }
     return receivers;
   }
+
+  /**
+   * Unsubscribes every client from the shard channels `selected` picks, each told with a
+   * sunsubscribe frame (Redis's removeChannelsInSlot, when this shard loses a slot).
+   */
+  sunsubscribeAll(selected: (channel: string) => boolean): void {
+    for (const [channel, clients] of [...this.shardChannels]) {
+      if (!selected(channel)) continue;
+      for (const client of [...clients]) {
+        this.sunsubscribe(client, channel);
+        client.push(unsubscribeFrame(client.reply.resp === 3, channel, client.shardChannels.size));
+      }
+    }
+  }
+}
+
+/** [sunsubscribe, channel, count] as a RESP2 array or a RESP3 push. */
+function unsubscribeFrame(resp3: boolean, channel: string, count: number): Buffer {
+  const kind = 'sunsubscribe';
+  return Buffer.from(`${resp3 ? '>' : '*'}3\r\n$${kind.length}\r\n${kind}\r\n$${channel.length}\r\n${channel}\r\n:${count}\r\n`, 'latin1');
 }

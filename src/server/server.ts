@@ -11,7 +11,7 @@ import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
 import { Db, refreshAccessClock, type KeyspaceHooks } from '../store/db.js';
@@ -60,6 +60,11 @@ import type { AclUser } from '../acl/user.js';
 import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
 import { MigrateSocketCache } from './migrate/socket-cache.js';
+import { ClusterService } from '../cluster/service.js';
+import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
+import { scriptClusterRefusal } from '../cluster/script-check.js';
+import { createClusterBus } from '../cluster/bus/attach.js';
+import { keyHashSlot } from '../cluster/key-slot.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -70,6 +75,13 @@ const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 
 /** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
 const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
+
+/**
+ * Pushed output past this much, leaving at the end of a turn, makes the memory sample stale:
+ * Redis's client keeps 16 KB of reply buffer (PROTO_REPLY_CHUNK_BYTES) whatever it holds, so
+ * only output beyond it moves used_memory there.
+ */
+const PUSHED_OUTPUT_SAMPLED_BYTES = 16 * 1024;
 
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
@@ -105,6 +117,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   readonly acl: Acl;
   /** Client-side caching (src/tracking/). */
   readonly tracking: Tracking;
+  /** Cluster mode (src/cluster/): built by startCluster() once the port is known; null otherwise. */
+  cluster: ClusterService | null = null;
+  /** What routing reads, set with `cluster`. */
+  private clusterRouting: RoutingContext | null = null;
   /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
   readonly replicaSide: ReplicaSide;
   readonly stats: ServerStats = {
@@ -221,6 +237,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
       },
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
+      backgroundCycleDone: () => this.flushPendingNow(),
     });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
@@ -268,7 +285,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
       aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
+      actAsCaller: (scriptClient, caller) => { scriptClient.user = this.acl.userOf(caller.client); },
       countErrorReply: (text) => this.countErrorReply(text),
+      clusterRefusal: (run, command, argv) => (this.cluster === null ? null : scriptClusterRefusal(this.clusterRouting as RoutingContext, run, command, argv, (line) => this.commandTable.lookup(line))),
+      clusterEnabled: () => this.cluster !== null,
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       noReplicasRefusal: () => this.replication.primary.writeRefusal,
@@ -942,9 +962,22 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private startCron(): void {
     if (this.cronTimer) clearInterval(this.cronTimer);
-    const hz = Math.min(500, Math.max(1, this.config.num('hz')));
+    const hz = this.cronHz();
     this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
     this.cronTimer.unref();
+  }
+
+  private cronHz(): number {
+    return Math.min(500, Math.max(1, this.config.num('hz')));
+  }
+
+  /**
+   * One cron tick now, once the data is loaded and before clients are served: Redis's serverCron
+   * first runs as its event loop starts, so the once-a-second jobs count from then (the
+   * replication cron's first loop, which pings replicas, passes before any replica can attach).
+   */
+  runFirstCron(): void {
+    this.cron(this.cronHz());
   }
 
   private cron(hz: number): void {
@@ -1001,10 +1034,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private flushPendingNow(): void {
     const clients = this.pendingFlush;
     this.pendingFlush = [];
+    let bigOutputLeft = false;
     for (const c of clients) {
       c.flushPending = false;
-      if (!c.closed) c.flush();
+      if (c.closed) continue;
+      if (c.reply.lengthBytes > PUSHED_OUTPUT_SAMPLED_BYTES) bigOutputLeft = true;
+      c.flush();
     }
+    // A memory sample taken this turn counted that output (invalidations of evicted keys to
+    // tracking clients, say): judged by it, the next commands would evict again for memory
+    // that is already free (Redis reads used_memory live).
+    if (bigOutputLeft) this.usedMemory.clientsChanged();
   }
 
   // -------------------------------------------------------------- INFO etc.
@@ -1248,6 +1288,79 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return null;
   }
 
+  /**
+   * cluster-enabled yes: loads or creates nodes.conf and puts the routing check after ACL's
+   * (Redis's processCommand order). Throws ClusterStartupError with Redis's text.
+   */
+  startCluster(): ClusterService {
+    const db0 = this.keyspace.dbs[0];
+    const service = ClusterService.start({
+      config: this.config,
+      log: this.log,
+      db0,
+      otherDbsHaveKeys: () => this.keyspace.dbs.some((db) => db.id !== 0 && db.size > 0),
+      listeningPort: () => this.port,
+      removeShardChannelsInSlot: (slot) => this.pubsub.sunsubscribeAll((channel) => keyHashSlot(channel) === slot),
+      deleteKeysInSlot: (slot) => this.deleteKeysInSlot(db0, service, slot),
+      replicate: (host, port) => this.replicaSide.setPrimary(host, port),
+      stopReplicating: () => this.replicaSide.unsetPrimary(),
+      flushAll: () => {
+        this.events.signalFlushedDb(-1);
+        for (const db of this.keyspace.dbs) db.flush();
+      },
+      replicationOffset: () => this.replication.masterReplOffset,
+      unpauseForFailover: () => this.clientPause.unpause(),
+      redirectBlockedClients: () => this.redirectBlockedClients(),
+    });
+    service.bus = createClusterBus(service, {
+      config: this.config,
+      log: this.log,
+      listeningPort: () => this.port,
+      replicationOffset: () => this.replication.masterReplOffset,
+      primaryDataAgeMs: () => this.replicaSide.primaryDataAgeMs(),
+      replicationConfigured: () => this.replication.primaryAddress !== null,
+      replicate: (host, port) => this.replicaSide.setPrimary(host, port),
+      stopReplicating: () => this.replicaSide.unsetPrimary(),
+      publishLocal: (channel, message, sharded) => {
+        if (sharded) this.pubsub.publishShard(channel, message);
+        else this.pubsub.publish(channel, message);
+      },
+      hasSubscribers: (sharded) => (sharded ? this.pubsub.shardChannels.size > 0 : this.pubsub.channels.size + this.pubsub.patterns.size > 0),
+      // A cluster manual failover's pause is Redis's PAUSE_DURING_FAILOVER, apart from CLIENT PAUSE.
+      pauseWrites: (untilMs) => this.clientPause.pause(untilMs, true, 'failover'),
+      unpause: () => this.clientPause.unpause('failover'),
+      deleteKeysInSlot: (slot) => { this.deleteKeysInSlot(db0, service, slot); },
+    });
+    this.cluster = service;
+    this.clusterRouting = { state: service.state, config: this.config, db0, server: this };
+    this.dispatcher.insertCheck(clusterRoutingCheck(this.clusterRouting), 'oom');
+    return service;
+  }
+
+  /** Blocked clients whose keys' slot went elsewhere get MOVED or CLUSTERDOWN (clusterRedirectBlockedClientIfNeeded). */
+  private redirectBlockedClients(): void {
+    const routing = this.clusterRouting;
+    if (routing === null || this.blocking.blockedCount === 0) return;
+    for (const blocked of [...this.blocking.blockedClients()]) {
+      const client = blocked.client as Client;
+      const command = this.commandTable.lookup(blocked.argv.length > 0 ? [...blocked.argv] : [client.lastCommandName]);
+      const error = blockedClientRedirect(routing, client, blocked.keys, command?.isWrite ?? false);
+      if (error !== null) this.blocking.unblockClient(client, true, error);
+    }
+  }
+
+  /** Redis's delKeysInSlot: each key deleted, signalled, notified and propagated as a DEL. */
+  private deleteKeysInSlot(db: Db, service: ClusterService, slot: number): number {
+    const keys = service.slotIndex.keysInSlot(slot, service.slotIndex.countInSlot(slot));
+    for (const key of keys) {
+      db.delete(key);
+      this.propagator.add(db.id, [this.config.bool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key]);
+      this.events.signalModifiedKey(db, key);
+      this.events.notify(NOTIFY_GENERIC, 'del', key, db.id);
+    }
+    return keys.length;
+  }
+
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
     this.persistence.cancelLoading();
@@ -1257,6 +1370,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.cronTimer = null;
     this.clientPause.stopTimer();
     this.migrate.close();
+    this.cluster?.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');

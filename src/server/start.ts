@@ -19,6 +19,7 @@ import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
 import { syntaxOnlyCommandSet } from '../acl/selector.js';
 import { checkConfiguredUser } from '../acl/user.js';
+import { ClusterStartupError } from '../cluster/service.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -226,12 +227,24 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (err instanceof ListenError) throw new StartupError(err.message, true);
     throw err;
   }
+  const clusterMode = config.bool('cluster-enabled');
+  if (clusterMode) {
+    try {
+      await server.startCluster().startRunning();
+    } catch (err) {
+      // redis-server exits here (status 1); the line is in the log.
+      await server.close();
+      if (err instanceof ClusterStartupError) throw new StartupError(err.message, true);
+      throw err;
+    }
+  }
+  const mode = clusterMode ? 'cluster' : 'standalone';
   if (config.bool('always-show-logo') || (config.str('logfile') === '' && process.stdout.isTTY === true)) {
     // Redis shows its ASCII-art logo here; ours is plain, with the same facts (tools and Redis's
     // test suite wait for its " PID: <pid>").
-    log.noticeRaw(`\n Cinnabar ${CINNABAR_VERSION}, Redis ${REDIS_VERSION} compatible, 64 bit\n Running in standalone mode\n Port: ${port}\n PID: ${process.pid}\n\n`);
+    log.noticeRaw(`\n Cinnabar ${CINNABAR_VERSION}, Redis ${REDIS_VERSION} compatible, 64 bit\n Running in ${mode} mode\n Port: ${port}\n PID: ${process.pid}\n\n`);
   } else {
-    log.notice(`Running mode=standalone, port=${port}.`);
+    log.notice(`Running mode=${mode}, port=${port}.`);
   }
   let pidfile = config.str('pidfile');
   if (pidfile === '' && options.daemonized === true) {
@@ -288,8 +301,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await server.close();
     throw new StartupError(err.message, true);
   }
+  if (server.cluster !== null) {
+    try {
+      server.cluster.verifyConfigWithData();
+    } catch (err) {
+      await server.close();
+      if (err instanceof ClusterStartupError) throw new StartupError(err.message, true);
+      throw err;
+    }
+  }
   // The file's replication position: a restarted replica resumes with a partial resync.
   if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux, expiredAtLoad);
+  server.runFirstCron();
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);
   const maxmemoryBytes = config.num('maxmemory');

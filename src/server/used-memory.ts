@@ -94,6 +94,14 @@ export class UsedMemory {
     return this.scriptsBytes;
   }
 
+  /**
+   * The last sample no longer holds: output it counted has left (pushed messages written at the
+   * end of the turn). The next reading samples again instead of judging maxmemory by it.
+   */
+  clientsChanged(): void {
+    this.sampledAtMs = Number.NEGATIVE_INFINITY;
+  }
+
   /** Reads the client buffers and script caches again (the cron and INFO call this). */
   sample(now = nowMs()): void {
     this.sampledAtMs = now;

@@ -11,6 +11,7 @@ import { nowMs } from './clock.js';
 import { CursorTable } from './cursors.js';
 import { boxedStringBytes, EXPIRE_ENTRY_BYTES, keyEntryBytes, objectValueBytes, stringBytes } from './memory-estimate.js';
 import type { RedisValue } from './values.js';
+import type { SlotKeyIndex } from './slot-keys.js';
 
 /** Callbacks the server gives the store for events that must leave it (keyspace events, WATCH). */
 export interface KeyspaceHooks {
@@ -291,6 +292,8 @@ export class Db {
   private justStoredString: string | null = null;
   /** The snapshot still reading this db's maps, if any (see DbSnapshotHook). */
   snapshotHook: DbSnapshotHook | null = null;
+  /** Keys by hash slot, in cluster mode (db 0 only); null otherwise, costing adds and removes one field check. */
+  slotIndex: SlotKeyIndex | null = null;
 
   constructor(
     readonly id: number,
@@ -337,6 +340,7 @@ export class Db {
     if (stored === undefined) return;
     this.memoryBytes -= keyEntryBytes(key) + storedBytes(stored);
     this.data.delete(key);
+    if (this.slotIndex !== null) this.slotIndex.remove(key);
     if (this.expires.size > 0 && this.expires.delete(key)) this.memoryBytes -= EXPIRE_ENTRY_BYTES;
   }
 
@@ -437,7 +441,10 @@ export class Db {
     this.data.set(key, stored);
     // A string cannot change in place: the signal that follows this write has nothing to price.
     this.justStoredString = typeof stored === 'string' ? key : null;
-    if (old === undefined && this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
+    if (old === undefined) {
+      if (this.slotIndex !== null) this.slotIndex.add(key);
+      if (this.hooks.keyAdded !== undefined) this.hooks.keyAdded(this, key);
+    }
     if (!keepTtl && this.expires.size > 0 && this.expires.delete(key)) this.memoryBytes -= EXPIRE_ENTRY_BYTES;
   }
 
@@ -471,6 +478,7 @@ export class Db {
     this.memoryBytes += priceStored(stored) - oldBytes;
     this.data.set(key, stored);
     const added = old === undefined;
+    if (added && this.slotIndex !== null) this.slotIndex.add(key);
     const expiresBefore = this.expires.size;
     if (deadlineMs !== undefined) this.expires.set(key, deadlineMs);
     else if (!added && expiresBefore > 0) this.expires.delete(key);
@@ -736,6 +744,7 @@ export class Db {
     this.removeKey(key);
     target.removeKey(targetKey);
     target.data.set(targetKey, stored);
+    if (target.slotIndex !== null) target.slotIndex.add(targetKey);
     target.memoryBytes += keyEntryBytes(targetKey) + storedBytes(stored);
     if (deadline !== undefined) {
       // Not setExpire(): the snapshot hook saw targetKey before its value changed, in removeKey.
@@ -766,9 +775,17 @@ export class Db {
     this.data = new Map();
     this.expires = new Map();
     this.memoryBytes = 0;
+    if (this.slotIndex !== null) this.slotIndex.clear();
     this.releaseWalks();
     this.scanCursors.clear();
     return removed;
+  }
+
+  private rebuildSlotIndex(): void {
+    const index = this.slotIndex;
+    if (index === null) return;
+    index.clear();
+    for (const key of this.data.keys()) index.add(key);
   }
 
   /** Exchanges contents with another db (SWAPDB): ids stay, data moves. */
@@ -776,6 +793,9 @@ export class Db {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.memoryBytes, other.memoryBytes] = [other.memoryBytes, this.memoryBytes];
+    // A slot index belongs to its db (the cluster holds it): it is rebuilt for the keys now here.
+    this.rebuildSlotIndex();
+    other.rebuildSlotIndex();
     // A snapshot's hook follows the maps it protects.
     [this.snapshotHook, other.snapshotHook] = [other.snapshotHook, this.snapshotHook];
     this.releaseWalks();

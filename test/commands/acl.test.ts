@@ -144,6 +144,19 @@ describe('ACL users and permissions', () => {
     expect(bulks(log).filter((_, i, all) => all[i - 1] === 'context')).toEqual(['lua', 'lua', 'multi']);
   });
 
+  it('a script\'s commands run as its caller: SORT BY/GET need the caller\'s access to every key', async () => {
+    expect(await admin.call('ACL', 'SETUSER', 'sorter', 'on', 'nopass', '+@all', '~list*')).toBe(OK);
+    expect(await admin.call('RPUSH', 'list-s', '3', '1', '2')).toBe(':3\r\n');
+    const c = await as('sorter', 'x');
+    const denied = (option: string): string => `-ERR ${option} option of SORT denied due to insufficient ACL permissions.\r\n`;
+    expect(await c.call('SORT', 'list-s', 'BY', 'w_*')).toBe(denied('BY'));
+    expect(await c.call('EVAL', "return redis.pcall('sort', KEYS[1], 'BY', 'w_*')", '1', 'list-s')).toBe(denied('BY'));
+    expect(await c.call('EVAL', "return redis.pcall('sort', KEYS[1], 'GET', 'w_*')", '1', 'list-s')).toBe(denied('GET'));
+    // The default user reads every key: the same script sorts.
+    expect(bulks(await admin.call('EVAL', "return redis.call('sort', KEYS[1], 'BY', 'w_*')", '1', 'list-s'))).toEqual(['1', '2', '3']);
+    c.close();
+  });
+
   it('logs denials and failed AUTH in ACL LOG, grouping repeats and honouring acllog-max-len', async () => {
     expect(await admin.call('ACL', 'LOG', 'RESET')).toBe(OK);
     expect(await admin.call('ACL', 'SETUSER', 'logged', 'on', '>pw', '+get', '~a')).toBe(OK);

@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventCollector } from '../helpers/events.js';
 import { PropagationLog } from '../helpers/propagation.js';
+import { freePort, waitForPort } from '../helpers/net.js';
+import { runCli } from '../helpers/process.js';
+import { RawConnection } from '../helpers/resp.js';
 import { withServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -316,4 +319,51 @@ describe('maxmemory-clients', () => {
       subscriber.destroy();
     }
   });
+});
+
+describe('eviction with tracking clients (a server process of its own: its event loop not shared with the clients)', () => {
+  it('invalidations sent for evicted keys do not make the next commands evict again (no feedback loop)', async () => {
+    const port = await freePort();
+    const server = runCli(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--maxmemory-policy', 'allkeys-lru', '--maxmemory-eviction-tenacity', '100']);
+    const conns: RawConnection[] = [];
+    try {
+      await waitForPort(port, 15_000);
+      const r = await RawConnection.connect(port);
+      conns.push(r);
+      // Ten RESP3 clients track every key; each eviction sends each of them a 1 KB invalidation.
+      const trackers = await Promise.all(Array.from({ length: 10 }, () => RawConnection.connect(port)));
+      conns.push(...trackers);
+      for (const t of trackers) {
+        await t.call('HELLO', '3');
+        expect(await t.call('CLIENT', 'TRACKING', 'on')).toBe('+OK\r\n');
+      }
+      const keyName = (j: number): string => `${j}${'x'.repeat(1000)}`;
+      const track = async (j: number): Promise<void> => {
+        expect(await r.call('SET', keyName(j), 'x')).toBe('+OK\r\n');
+        for (const t of trackers) await t.call('GET', keyName(j));
+      };
+      for (let j = 0; j < 300; j++) await track(j);
+      const field = async (section: string, name: string): Promise<number> => {
+        const text = await r.call('INFO', section);
+        const line = text.split('\r\n').find((l) => l.startsWith(`${name}:`));
+        return Number(line?.slice(name.length + 1));
+      };
+      for (let round = 0; round < 5; round++) {
+        await r.call('CONFIG', 'SET', 'maxmemory', '0');
+        for (let j = 0; j < 300; j++) if (await r.call('EXISTS', keyName(j)) === ':0\r\n') await track(j);
+        await r.call('CONFIG', 'RESETSTAT');
+        await r.call('CONFIG', 'SET', 'maxmemory', String((await field('memory', 'used_memory')) - 40_000));
+        // About 40 keys go; their invalidations, queued for the trackers, must not count as
+        // used memory for the commands that follow (Redis writes them out before reading more).
+        const evicted = await field('stats', 'evicted_keys');
+        expect(await r.call('DBSIZE')).toBe(`:${300 - evicted}\r\n`);
+        expect(evicted).toBeGreaterThan(10);
+        expect(evicted).toBeLessThan(100);
+      }
+    } finally {
+      for (const c of conns) c.close();
+      await server.kill();
+    }
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../helpers/net.js';
-import { Proc, alive, haveProgram, listeningPorts, run, runCli, until, CLI } from '../helpers/process.js';
+import { Proc, alive, haveProgram, listeningPorts, run, runCli, until, CLI, UMBRELLA_CLI } from '../helpers/process.js';
 import { redisServerPath } from '../helpers/reference.js';
 import { RawConnection } from '../helpers/resp.js';
 
@@ -269,7 +269,7 @@ describe('signals', () => {
 
   it('the umbrella `cinnabar server` passes SIGTERM on to the server', async () => {
     const port = await freePort();
-    const umbrella = track(run(process.execPath, [CLI.replace(/cinnabar-server\.js$/, 'cinnabar.js'), 'server', '--port', String(port), '--bind', '127.0.0.1']));
+    const umbrella = track(run(process.execPath, [UMBRELLA_CLI, 'server', '--port', String(port), '--bind', '127.0.0.1']));
     await umbrella.waitFor(/Ready to accept connections/);
     umbrella.child.kill('SIGTERM');
     expect(await umbrella.waitExit()).toEqual({ code: 0, signal: null });

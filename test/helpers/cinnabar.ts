@@ -36,7 +36,7 @@ export interface CinnabarProcess {
   stop(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bundle/cinnabar-server.js', import.meta.url));
 
 /** Starts `cinnabar-server` as a child process (the built CLI) on a free port. */
 export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = []): Promise<CinnabarProcess> {

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-server.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bundle/cinnabar-server.js', import.meta.url));
+/** The `cinnabar` umbrella command (not bundled: it only starts the bundled programs). */
+export const UMBRELLA_CLI = fileURLToPath(new URL('../../dist/cli/cinnabar.js', import.meta.url));
 
 export interface Exit {
   code: number | null;

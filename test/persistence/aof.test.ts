@@ -126,6 +126,25 @@ describe('AOF writing and loading', () => {
     expect(await second.client.xpending('st', 'g')).toEqual([1, '1-1', '1-1', [['c', '1']]]);
   });
 
+  it('replays approximate stream trims (~ with LIMIT) to the length they reached, whatever the node size', async () => {
+    const first = await start({ 'stream-node-max-entries': '10' });
+    for (let i = 1; i <= 100; i++) await first.client.xadd('st', `${i}-0`, 'f', 'v');
+    await first.client.xadd('st', 'MAXLEN', '~', '55', 'LIMIT', '30', '101-0', 'f', 'v');
+    expect(await first.client.xlen('st')).toBe(71);
+    for (let i = 1; i <= 100; i++) await first.client.xadd('mi', `${i}-0`, 'f', 'v');
+    await first.client.xadd('mi', 'MINID', '~', '60', 'LIMIT', '30', '101-0', 'f', 'v');
+    expect(await first.client.xlen('mi')).toBe(71);
+    // The file holds the exact form with the client's LIMIT; the loader must not apply it.
+    expect(incrText()).toContain(resp('xadd', 'st', 'MAXLEN', '=', '71', 'LIMIT', '30', '101-0', 'f', 'v'));
+    expect(incrText()).toContain(resp('xadd', 'mi', 'MINID', '=', '31-0', 'LIMIT', '30', '101-0', 'f', 'v'));
+    await first.client.config('SET', 'stream-node-max-entries', '1');
+    expect(await first.client.call('DEBUG', 'LOADAOF')).toBe('OK');
+    expect(await first.client.xlen('st')).toBe(71);
+    expect(await first.client.xlen('mi')).toBe(71);
+    // A client's "=" with LIMIT is still refused.
+    await expect(first.client.xadd('st', 'MAXLEN', '=', '5', 'LIMIT', '30', '*', 'f', 'v')).rejects.toThrow('LIMIT cannot be used without the special ~ option');
+  });
+
   it('#TS annotations with aof-timestamp-enabled, skipped when loading', async () => {
     const first = await start({ 'aof-timestamp-enabled': 'yes' });
     await first.client.set('t', '1');

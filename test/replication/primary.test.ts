@@ -183,6 +183,8 @@ describe('the primary\'s view of its replicas', () => {
     const replica = await startRedisNode(primary.port);
     await waitInSync(primary, replica);
     expect(replyText(await primary.conn.call('CLIENT', 'LIST', 'TYPE', 'replica'))).toMatch(/ flags=S .* cmd=replconf /);
+    // INFO counts clients without the replicas (the test's own connection only), as Redis does.
+    expect((await info(primary.conn, 'clients')).get('connected_clients')).toBe('1');
     const role = await primary.conn.call('ROLE');
     expect(role).toMatch(new RegExp(`^\\*3\\r\\n\\$6\\r\\nmaster\\r\\n:\\d+\\r\\n\\*1\\r\\n\\*3\\r\\n\\$9\\r\\n127\\.0\\.0\\.1\\r\\n\\$${String(replica.port).length}\\r\\n${replica.port}\\r\\n\\$\\d+\\r\\n\\d+\\r\\n$`));
     expect(await primary.conn.call('SET', 'w', '1')).toBe('+OK\r\n');
@@ -306,6 +308,24 @@ class RawReplica {
 }
 
 describe('the protocol as a replica sees it', () => {
+  it('sends no PING to a replica attached right after start-up until repl-ping-replica-period passes', async () => {
+    // Redis's replication cron has its first (pinging) loop as the node starts, before anyone
+    // can attach: a replica attached at once sees the first write first.
+    const primary = await startCinnabarNode(['--repl-ping-replica-period', '3600']);
+    const raw = await RawReplica.connect(primary.port);
+    raw.send('SYNC\r\n');
+    const head = (await raw.until((b) => /^\n*\$\d+\r\n/.test(b.toString('latin1')))).toString('latin1');
+    const m = /^(\n*)\$(\d+)\r\n/.exec(head);
+    if (m === null) throw new Error('no bulk payload');
+    const payloadEnd = m[0].length + Number(m[2]);
+    await raw.until((b) => b.length >= payloadEnd);
+    raw.consume(payloadEnd);
+    expect(await primary.conn.call('SET', 'first', '1')).toBe('+OK\r\n');
+    const stream = await raw.until((b) => b.toString('latin1').includes('$5\r\nfirst\r\n'));
+    expect(stream.toString('latin1')).toBe('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nfirst\r\n$1\r\n1\r\n');
+    raw.close();
+  }, 30_000);
+
   it('frames a diskless transfer with the EOF mark and starts the stream on the first ACK', async () => {
     const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1']);
     expect(await primary.conn.call('SET', 'before', '1')).toBe('+OK\r\n');

@@ -11,7 +11,7 @@ import { freePort, waitForPort } from '../helpers/net.js';
 import { run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
-export const SENTINEL_CLI = fileURLToPath(new URL('../../dist/cli/cinnabar-sentinel.js', import.meta.url));
+export const SENTINEL_CLI = fileURLToPath(new URL('../../dist/bundle/cinnabar-sentinel.js', import.meta.url));
 
 export interface Node {
   readonly port: number;

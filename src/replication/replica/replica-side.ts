@@ -275,7 +275,7 @@ export class ReplicaSide implements ReplicaSideView {
     return { streamDb, replid: replication.replid, offset: replication.masterReplOffset };
   }
 
-  /** replicationUnsetMaster. */
+  /** replicationUnsetMaster (REPLICAOF NO ONE, and a cluster node that stops replicating). */
   unsetPrimary(): void {
     this.setAddress(null);
     if (this.linked !== null) this.dropPrimaryClient('master mode enabled');
@@ -1038,6 +1038,16 @@ export class ReplicaSide implements ReplicaSideView {
       ['replica_announced', config.bool('replica-announced') ? 1 : 0],
     );
     return fields;
+  }
+
+  /**
+   * How long the primary has been silent, in ms at second granularity as Redis's data_age:
+   * since the last bytes from it while linked, since the link went down otherwise.
+   */
+  primaryDataAgeMs(): number {
+    const nowSec = unixSec(Date.now());
+    if (this.linked !== null) return (nowSec - unixSec(this.linked.lastIoMs)) * 1000;
+    return (nowSec - unixSec(this.downSinceMs)) * 1000;
   }
 
   /** ROLE's replica form; null on a primary. */

@@ -1,0 +1,177 @@
+// @ts-check
+// Cluster mode, cinnabar beside redis-server in the same shape: 3 primaries with 1 replica each,
+// created with `redis-cli --cluster create`, cluster-node-timeout 1000.
+// - Throughput: `redis-benchmark --cluster` SET and GET (50 clients, non-pipelined) against
+//   each cluster, with the CPU time all six nodes spent per request (utime+stime from /proc);
+//   judged on the CPU ratio, requests/s beside it (target: requests/s ratio >= 0.85).
+// - Failover: kill -9 of a primary, then the time until its replica accepts a write to one of
+//   the primary's slots (asked directly, every 10 ms); the median of ROUNDS runs per server
+//   (target: cinnabar's median at most redis-server's).
+// Rounds alternate between the two servers so load on the machine falls on both alike.
+//
+//   npm run build && node bench/cluster.mjs [rounds=10]
+//   BENCH_N=200000 requests per redis-benchmark test; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { cpuTicks, freePort, median, until, waitPort } from './lib.mjs';
+
+const ROUNDS = Number(process.argv[2] ?? 10);
+const REQUESTS = Number(process.env.BENCH_N ?? 200_000);
+const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
+const KINDS = /** @type {const} */ (['cinnabar', 'redis']);
+
+/**
+ * @typedef {{ port: number, proc: import('node:child_process').ChildProcess, dir: string }} ClusterNode
+ * @typedef {{ nodes: ClusterNode[], clients: Redis[] }} RunningCluster
+ */
+
+/** @param {'cinnabar' | 'redis'} kind @returns {Promise<RunningCluster>} */
+async function startCluster(kind) {
+  /** @type {ClusterNode[]} */
+  const nodes = [];
+  /** @type {Redis[]} */
+  const clients = [];
+  // Twelve distinct ports (a free port's +10000 may be out of range or taken: bus ports are
+  // chosen the same way), all picked before any node binds one.
+  const ports = new Set();
+  while (ports.size < 12) ports.add(await freePort());
+  const picked = [...ports];
+  for (let i = 0; i < 6; i++) {
+    const port = picked[2 * i];
+    const busPort = picked[2 * i + 1];
+    const dir = mkdtempSync(join(tmpdir(), `cluster-bench-${kind}-`));
+    const args = ['--port', String(port), '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
+      '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000',
+      '--save', '', '--appendonly', 'no', '--dir', dir];
+    const proc = kind === 'redis'
+      ? spawn('redis-server', args, { stdio: 'ignore', cwd: dir })
+      : spawn(LAUNCHER, args, { stdio: 'ignore', cwd: dir });
+    nodes.push({ port, proc, dir });
+  }
+  const running = { nodes, clients };
+  try {
+    for (const n of nodes) await waitPort(n.port);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 120_000 });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+    for (const n of nodes) {
+      const c = new Redis({ port: n.port, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+      c.on('error', () => undefined);
+      clients.push(c);
+    }
+    await until(async () => {
+      for (const c of clients) {
+        const info = /** @type {string} */ (await c.call('CLUSTER', 'INFO'));
+        if (!info.includes('cluster_state:ok') || !info.includes('cluster_known_nodes:6')) return false;
+      }
+      return true;
+    }, 60_000);
+    // A replica that never synced counts as too old to take over (cluster-replica-validity-factor).
+    await until(async () => {
+      let synced = 0;
+      for (const c of clients) {
+        const info = /** @type {string} */ (await c.info('replication'));
+        if (info.includes('master_link_status:up')) synced++;
+      }
+      return synced === 3;
+    }, 60_000);
+    return running;
+  } catch (err) {
+    stopCluster(running);
+    throw err;
+  }
+}
+
+/** @param {RunningCluster} cluster */
+function stopCluster(cluster) {
+  for (const c of cluster.clients) c.disconnect();
+  for (const n of cluster.nodes) {
+    n.proc.kill('SIGKILL');
+    rmSync(n.dir, { recursive: true, force: true });
+  }
+}
+
+/** CLUSTER NODES as { id, port, primaryId, slots } per line. @param {string} text */
+function parseNodes(text) {
+  return text.trim().split('\n').map((line) => {
+    const f = line.split(' ');
+    return { id: f[0], port: Number(f[1].split(':')[1].split('@')[0]), flags: f[2], primaryId: f[3], slots: f.slice(8) };
+  });
+}
+
+/** @param {RunningCluster} cluster @param {string} test */
+function throughput(cluster, test) {
+  const before = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
+  const out = spawnSync('redis-benchmark', ['--cluster', '-h', '127.0.0.1', '-p', String(cluster.nodes[0].port),
+    '-t', test, '-n', String(REQUESTS), '-c', '50', '--csv'], { encoding: 'utf8', timeout: 600_000 });
+  const after = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
+  const line = out.stdout.split('\n').find((l) => l.startsWith(`"${test.toUpperCase()}"`));
+  if (line === undefined) throw new Error(`no ${test} result:\n${out.stdout}${out.stderr}`);
+  const rps = Number(JSON.parse(`[${line}]`)[1]);
+  const ticks = after.reduce((sum, t, i) => sum + t - before[i], 0);
+  return { rps, cpuMicrosPerRequest: (ticks * 10_000) / REQUESTS };
+}
+
+/** kill -9 of the first primary; ms until its replica accepts a write to one of its slots. @param {RunningCluster} cluster */
+async function failover(cluster) {
+  const nodes = parseNodes(/** @type {string} */ (await cluster.clients[0].call('CLUSTER', 'NODES')));
+  const primary = nodes.find((n) => n.flags.includes('master') && n.slots.length > 0);
+  if (primary === undefined) throw new Error('no primary with slots');
+  const replica = nodes.find((n) => n.primaryId === primary.id);
+  if (replica === undefined) throw new Error('the primary has no replica');
+  const slot = Number(primary.slots[0].split('-')[0]);
+  const primaryNode = /** @type {ClusterNode} */ (cluster.nodes.find((n) => n.port === primary.port));
+  const replicaClient = /** @type {Redis} */ (cluster.clients[cluster.nodes.findIndex((n) => n.port === replica.port)]);
+  // A key of that slot: keys named by CLUSTER GETKEYSINSLOT need keys; a hash tag search is simpler.
+  let key = '';
+  for (let i = 0; key === ''; i++) {
+    if (Number(await replicaClient.call('CLUSTER', 'KEYSLOT', `k${i}`)) === slot) key = `k${i}`;
+  }
+  const t0 = performance.now();
+  primaryNode.proc.kill('SIGKILL');
+  await until(async () => (await replicaClient.set(key, 'v').then(() => true, () => false)), 60_000, 10);
+  return performance.now() - t0;
+}
+
+/** @type {Record<string, { set: { rps: number, cpuMicrosPerRequest: number }[], get: { rps: number, cpuMicrosPerRequest: number }[], failoverMs: number[] }>} */
+const results = { cinnabar: { set: [], get: [], failoverMs: [] }, redis: { set: [], get: [], failoverMs: [] } };
+const throughputRounds = process.env.BENCH_SKIP_THROUGHPUT === '1' ? 0 : 3;
+const failoverRounds = process.env.BENCH_SKIP_FAILOVER === '1' ? 0 : ROUNDS;
+for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++) {
+  const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
+  for (const kind of order) {
+    const cluster = await startCluster(kind);
+    try {
+      if (round < throughputRounds) {
+        results[kind].set.push(throughput(cluster, 'set'));
+        results[kind].get.push(throughput(cluster, 'get'));
+      }
+      if (round < failoverRounds) results[kind].failoverMs.push(await failover(cluster));
+    } finally {
+      stopCluster(cluster);
+    }
+    process.stdout.write('.');
+  }
+}
+process.stdout.write('\n');
+
+const fmt = (/** @type {number[]} */ v) => `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}`;
+for (const test of /** @type {const} */ (['set', 'get'])) {
+  if (throughputRounds === 0) break;
+  const c = results.cinnabar[test];
+  const r = results.redis[test];
+  const cpuRatio = median(c.map((x) => x.cpuMicrosPerRequest)) / median(r.map((x) => x.cpuMicrosPerRequest));
+  const rpsRatio = Math.max(...c.map((x) => x.rps)) / Math.max(...r.map((x) => x.rps));
+  console.log(`${test.toUpperCase()} --cluster: cpu us/request cinnabar ${fmt(c.map((x) => x.cpuMicrosPerRequest))}, redis ${fmt(r.map((x) => x.cpuMicrosPerRequest))}, ratio ${cpuRatio.toFixed(2)}; rps ratio ${rpsRatio.toFixed(2)} (best rounds ${Math.max(...c.map((x) => x.rps)).toFixed(0)} / ${Math.max(...r.map((x) => x.rps)).toFixed(0)})`);
+}
+if (failoverRounds > 0) {
+  for (const kind of KINDS) {
+    const t = results[kind].failoverMs;
+    console.log(`failover ${kind}: kill -9 -> replica accepts writes, median ${median(t).toFixed(0)} ms (min ${Math.min(...t).toFixed(0)}, max ${Math.max(...t).toFixed(0)}, ${t.length} runs)`);
+  }
+}

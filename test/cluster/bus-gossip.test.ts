@@ -1,0 +1,235 @@
+// Cluster buses in one process, each over its own ClusterState and a host without a server:
+// the handshake, gossip, slot ownership, failure detection and votes, over real TCP links.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterBus } from '../../src/cluster/bus/bus.js';
+import type { BusHost } from '../../src/cluster/bus/host.js';
+import { NodeFlag } from '../../src/cluster/node.js';
+import { ClusterState, ClusterTodo } from '../../src/cluster/state.js';
+import { freePort } from '../helpers/net.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface TestNode {
+  state: ClusterState;
+  bus: ClusterBus;
+  port: number;
+  published: Array<[string, string, boolean]>;
+  replicatingFrom: string | null;
+  logLines: string[];
+  cron: NodeJS.Timeout;
+  host: BusHost;
+}
+
+const NODE_TIMEOUT_MS = 600;
+const running: TestNode[] = [];
+
+async function startNode(): Promise<TestNode> {
+  const busPort = await freePort();
+  const logLines: string[] = [];
+  const log = {
+    debug: () => {},
+    verbose: (m: string) => { logLines.push(m); },
+    notice: (m: string) => { logLines.push(m); },
+    warning: (m: string) => { logLines.push(m); },
+  };
+  const state = ClusterState.fresh(
+    { nodeTimeoutMs: () => NODE_TIMEOUT_MS, requireFullCoverage: () => true },
+    log,
+    { slotLeftMyShard: () => {} },
+  );
+  const node = { state, port: busPort - 1, published: [], replicatingFrom: null, logLines } as unknown as TestNode;
+  let flushScheduled = false;
+  const host: BusHost = {
+    state,
+    log,
+    settings: {
+      bind: () => '127.0.0.1',
+      busPort: () => busPort,
+      nodeTimeoutMs: () => NODE_TIMEOUT_MS,
+      announceIp: () => '',
+      announceHostname: () => '',
+      announcedPorts: () => ({ port: node.port, pport: 0, cport: busPort }),
+      linkSendBufferLimitBytes: () => 0,
+      replicaValidityFactor: () => 0,
+      replPingReplicaPeriodSeconds: () => 10,
+      migrationBarrier: () => 1,
+      allowReplicaMigration: () => true,
+      replicaNoFailover: () => false,
+    },
+    replicationOffset: () => 0,
+    primaryDataAgeMs: () => 0,
+    replicationConfigured: () => node.replicatingFrom !== null,
+    replicateFrom: (ip, port) => { node.replicatingFrom = `${ip}:${port}`; },
+    stopReplicating: () => { node.replicatingFrom = null; },
+    publishLocal: (channel, message, sharded) => { node.published.push([channel, message, sharded]); },
+    hasSubscribers: () => true,
+    pauseWritesForFailover: () => {},
+    resumeWrites: () => {},
+    countKeysInSlot: () => 0,
+    deleteKeysInSlot: () => {},
+    saveConfigNow: () => {},
+    scheduleBeforeSleep: () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        node.bus.beforeSleep();
+        if ((state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) state.updateState();
+        state.todoBeforeSleep = 0;
+      });
+    },
+  };
+  node.host = host;
+  node.bus = new ClusterBus(host);
+  await startBus(node);
+  state.myself.port = node.port;
+  state.myself.cport = busPort;
+  state.resetStateClock();
+  running.push(node);
+  return node;
+}
+
+async function startBus(node: TestNode): Promise<void> {
+  const state = node.state;
+  await node.bus.start();
+  node.cron = setInterval(() => {
+    node.bus.cron();
+    if (state.state === 'fail' || (state.todoBeforeSleep & ClusterTodo.UPDATE_STATE) !== 0) state.updateState();
+  }, 100);
+}
+
+/** The same node (same state: a restart with its nodes.conf) back on the bus. */
+async function restartNode(node: TestNode): Promise<void> {
+  node.bus = new ClusterBus(node.host);
+  await startBus(node);
+  running.push(node);
+}
+
+function stopNode(node: TestNode): void {
+  clearInterval(node.cron);
+  node.bus.close();
+  const index = running.indexOf(node);
+  if (index !== -1) running.splice(index, 1);
+}
+
+afterEach(() => {
+  for (const node of running.splice(0)) stopNode(node);
+});
+
+function knowsAll(nodes: TestNode[]): boolean {
+  return nodes.every((n) => n.state.nodes.size === nodes.length &&
+    [...n.state.nodes.values()].every((x) => !x.inHandshake && x.link !== null || x.isMyself));
+}
+
+async function formCluster(count: number, replicas = 0): Promise<TestNode[]> {
+  const nodes: TestNode[] = [];
+  for (let i = 0; i < count + replicas; i++) nodes.push(await startNode());
+  const per = Math.ceil(16384 / count);
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    for (let slot = i * per; slot < Math.min(16384, (i + 1) * per); slot++) n.state.addSlot(n.state.myself, slot);
+    n.state.myself.configEpoch = BigInt(i + 1);
+    n.state.currentEpoch = BigInt(i + 1);
+  }
+  for (const n of nodes.slice(1)) expect(n.bus.meet('127.0.0.1', nodes[0]!.port, nodes[0]!.port + 1)).toBe('ok');
+  await waitFor(() => knowsAll(nodes), 10000, 'every node to know every other');
+  return nodes;
+}
+
+describe('cluster bus between nodes', () => {
+  it('meets, gossips every node to every node, and agrees on slot owners', async () => {
+    const nodes = await formCluster(3);
+    const consistent = (): boolean => nodes.every((n) => nodes.every((o) => n.state.lookupNode(o.state.myself.name)!.numSlots === o.state.myself.numSlots));
+    await waitFor(consistent, 10000, 'the same slot owners everywhere');
+    for (const n of nodes) {
+      for (const other of nodes) {
+        const known = n.state.lookupNode(other.state.myself.name)!;
+        expect(known.numSlots, 'slots as seen by another node').toBe(other.state.myself.numSlots);
+        expect(known.configEpoch).toBe(other.state.myself.configEpoch);
+        expect(known.port).toBe(other.port);
+        expect(known.ip).toBe('127.0.0.1');
+      }
+      expect(n.state.myself.ip).toBe('127.0.0.1');
+    }
+    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster state ok everywhere');
+    const links = nodes[0]!.bus.links();
+    expect(links.filter((l) => l.direction === 'to')).toHaveLength(2);
+    await waitFor(() => nodes[0]!.bus.links().filter((l) => l.direction === 'from').length === 2, 5000, 'inbound links');
+  });
+
+  it('spreads PUBLISH to every other node, binary-safe', async () => {
+    const nodes = await formCluster(3);
+    nodes[1]!.bus.propagatePublish('chan', 'hello\u00ff', false);
+    await waitFor(() => nodes[0]!.published.length === 1 && nodes[2]!.published.length === 1, 5000, 'publish spread');
+    expect(nodes[0]!.published[0]).toEqual(['chan', 'hello\u00ff', false]);
+    expect(nodes[1]!.published).toHaveLength(0);
+  });
+
+  it('marks a silent primary PFAIL then FAIL by a majority of primaries, and the cluster fails', async () => {
+    const nodes = await formCluster(3);
+    const victim = nodes[2]!;
+    const name = victim.state.myself.name;
+    stopNode(victim);
+    await waitFor(() => nodes.slice(0, 2).every((n) => n.state.lookupNode(name)!.failed), 10000, 'FAIL on both survivors');
+    expect(nodes[0]!.logLines.some((l) => l.includes(`as failing (quorum reached)`) || l.includes(`FAIL message received`))).toBe(true);
+    await waitFor(() => nodes[0]!.state.state === 'fail', 5000, 'cluster state fail without full coverage');
+  });
+
+  it('elects the replica of a failed primary, which takes its slots under a new epoch', async () => {
+    const nodes = await formCluster(3, 1);
+    const replica = nodes[3]!;
+    const primary = nodes[0]!;
+    const primaryName = primary.state.myself.name;
+    // The replica joins primary 0's shard, as CLUSTER REPLICATE would.
+    replica.bus.setMyPrimary(replica.state.lookupNode(primaryName)!);
+    await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf?.name === primaryName), 10000, 'replica known everywhere');
+    await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
+    const slotsBefore = primary.state.myself.numSlots;
+    stopNode(primary);
+    await waitFor(() => replica.state.myself.isPrimary && replica.state.myself.numSlots === slotsBefore, 20000, 'replica promoted');
+    const epoch = replica.state.myself.configEpoch;
+    expect(epoch > 3n).toBe(true);
+    await waitFor(() => [nodes[1]!, nodes[2]!].every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slots moved everywhere');
+    expect(replica.replicatingFrom).toBeNull();
+
+    // The old primary comes back believing it still owns its slots under epoch 1: the newer
+    // epoch wins and it turns into a replica of the node that replaced it.
+    await restartNode(primary);
+    await waitFor(() => primary.state.myself.isReplica && primary.state.myself.replicaOf?.name === replica.state.myself.name, 20000, 'old primary rejoined as replica');
+    expect(primary.state.myself.numSlots).toBe(0);
+    expect(primary.replicatingFrom).toBe(`127.0.0.1:${replica.port}`);
+    expect(primary.logLines.some((l) => l.startsWith('Configuration change detected. Reconfiguring myself as a replica of'))).toBe(true);
+  }, 60000);
+
+  for (const mode of ['default', 'force', 'takeover'] as const) {
+    it(`CLUSTER FAILOVER ${mode}: the replica and its primary swap roles`, async () => {
+      const nodes = await formCluster(3, 1);
+      const [primary, , , replica] = nodes as [TestNode, TestNode, TestNode, TestNode];
+      replica.bus.setMyPrimary(replica.state.lookupNode(primary.state.myself.name)!);
+      await waitFor(() => nodes.every((n) => n.state.lookupNode(replica.state.myself.name)!.replicaOf !== null), 10000, 'replica known everywhere');
+      await waitFor(() => nodes.every((n) => n.state.state === 'ok'), 10000, 'cluster ok');
+      expect(replica.bus.failover.manualFailover(mode)).toBeNull();
+      await waitFor(() => replica.state.myself.isPrimary && primary.state.myself.isReplica, 15000, 'roles swapped');
+      expect(primary.state.myself.replicaOf?.name).toBe(replica.state.myself.name);
+      await waitFor(() => nodes.every((n) => n.state.slots[0]?.name === replica.state.myself.name), 10000, 'slot 0 moved everywhere');
+      if (mode === 'default') expect(primary.logLines).toContain(`Manual failover requested by replica ${replica.state.myself.name}.`);
+      if (mode === 'takeover') expect(replica.logLines).toContain('Taking over the master (user request).');
+    }, 40000);
+  }
+
+  it('refuses CLUSTER FAILOVER on a primary', async () => {
+    const [a] = await formCluster(3);
+    expect(a!.bus.failover.manualFailover('default')).toBe('You should send CLUSTER FAILOVER to a replica');
+  });
+
+  it('closes a link on a bad frame and keeps running', async () => {
+    const [a] = await formCluster(3);
+    const net = await import('node:net');
+    const socket = net.connect(a!.port + 1, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('GET / HTTP/1.0\r\n\r\n');
+    await closed;
+    expect(a!.state.nodes.size).toBe(3);
+    expect(a!.state.myself.hasFlag(NodeFlag.MYSELF)).toBe(true);
+  });
+});

@@ -1,0 +1,111 @@
+// Real cluster nodes for the multi-process tests: cinnabar-server (or redis-server, for the
+// differential timing) processes with cluster-enabled yes, each in its own directory on free
+// ports, redis-cli --cluster to build the cluster, and a cleanup that kills everything.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, waitForPort } from '../helpers/net.js';
+import { CLI, run, type Proc } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
+
+export interface ClusterNodeProc {
+  readonly port: number;
+  readonly busPort: number;
+  readonly proc: Proc;
+  readonly dir: string;
+  readonly client: Redis;
+}
+
+export class ClusterTopology {
+  readonly nodes: ClusterNodeProc[] = [];
+  private readonly extraClients: Redis[] = [];
+
+  constructor(private readonly nodeTimeoutMs = 2000) {}
+
+  /** Starts one node; `reference` runs redis-server instead of cinnabar-server. */
+  async node(reference = false, extra: string[] = []): Promise<ClusterNodeProc> {
+    const port = await freePort();
+    let busPort = await freePort();
+    while (busPort === port) busPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'cinnabar-cluster-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
+      '--cluster-node-timeout', String(this.nodeTimeoutMs), '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
+    const proc = reference ? run('redis-server', args, { cwd: dir }) : run(process.execPath, [CLI, ...args], { cwd: dir });
+    try {
+      await waitForPort(port, 20_000);
+    } catch (err) {
+      await proc.kill();
+      throw new Error(`${(err as Error).message}\n${proc.output}`);
+    }
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    await client.connect();
+    const node = { port, busPort, proc, dir, client };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** `redis-cli --cluster <args>`; resolves with its exit and output. */
+  async redisCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+    const proc = run('redis-cli', ['--cluster', ...args]);
+    const exit = await proc.waitExit(timeoutMs);
+    return { code: exit.code, output: proc.output };
+  }
+
+  /** 3 primaries x 1 replica (or as asked), created with redis-cli --cluster create. */
+  async create(primaries = 3, replicasEach = 1, reference = false): Promise<void> {
+    const started = await Promise.all(Array.from({ length: primaries * (1 + replicasEach) }, () => this.node(reference)));
+    const result = await this.redisCli(['create', ...started.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas', String(replicasEach), '--cluster-yes'], 120_000);
+    if (result.code !== 0) throw new Error(`redis-cli --cluster create failed (${result.code}):\n${result.output}`);
+    await waitFor(async () => {
+      for (const node of started) {
+        if (node.proc.exit !== null) continue;
+        const info = await node.client.call('CLUSTER', 'INFO') as string;
+        if (!info.includes('cluster_state:ok')) return false;
+      }
+      return true;
+    }, 30_000, 'cluster_state:ok on every node');
+    // A replica that never synced cannot be elected (its data age is unknown): wait for the links.
+    await waitFor(async () => {
+      for (const node of started) {
+        const info = await node.client.call('INFO', 'replication') as string;
+        if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+      }
+      return true;
+    }, 30_000, 'every replica linked to its primary');
+  }
+
+  /** CLUSTER NODES of a node, parsed: name -> {addr, flags, primary, slots}. */
+  async clusterNodes(node: ClusterNodeProc): Promise<Map<string, { addr: string; flags: string[]; primary: string; slots: string[] }>> {
+    const text = await node.client.call('CLUSTER', 'NODES') as string;
+    const out = new Map<string, { addr: string; flags: string[]; primary: string; slots: string[] }>();
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const parts = line.split(' ');
+      out.set(parts[0]!, { addr: parts[1]!, flags: parts[2]!.split(','), primary: parts[3]!, slots: parts.slice(8) });
+    }
+    return out;
+  }
+
+  async myId(node: ClusterNodeProc): Promise<string> {
+    return await node.client.call('CLUSTER', 'MYID') as string;
+  }
+
+  /** A client the cleanup closes. */
+  track(client: Redis): Redis {
+    this.extraClients.push(client);
+    return client;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const client of this.extraClients) client.disconnect();
+    await Promise.all(this.nodes.map(async (node) => {
+      node.client.disconnect();
+      await node.proc.kill();
+      rmSync(node.dir, { recursive: true, force: true });
+    }));
+  }
+}
