@@ -77,6 +77,8 @@ export interface StartupLoadHost {
   readonly log: ServerLog;
   /** Compiles a FUNCTION2 library read from the file: null, or why it failed. */
   restoreLibrary(code: string): string | null;
+  /** A key past its deadline was dropped (on a primary its DEL goes into the backlog). */
+  onExpiredKey?: (dbIndex: number, key: string) => void;
 }
 
 /** A load in progress (INFO's loading_* fields); `cancelled` stops it (a shutdown meanwhile). */
@@ -142,6 +144,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
       onEmptyKey: (key) => {
         if (emptyKeysLogged++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
       },
+      onExpiredKey: host.onExpiredKey,
     });
     let paceStartMs = Date.now();
     let pacedKeys = 0;

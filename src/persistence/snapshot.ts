@@ -56,6 +56,8 @@ export type SnapshotOutcome = 'ok' | 'error' | 'aborted';
 const FLUSH_AT_BYTES = 1024 * 1024;
 /** The walk checks the clock once per this many keys. */
 const KEYS_PER_CLOCK_CHECK = 32;
+/** Bytes serialized after which the clock is looked at even before KEYS_PER_CLOCK_CHECK keys (big values). */
+const BYTES_PER_CLOCK_CHECK = 256 * 1024;
 const CHECKSUM_BYTES = 8;
 /** A gap between slices shorter than this means the loop was idle: the slice takes its full budget. */
 const IDLE_GAP_MS = 0.3;
@@ -235,6 +237,7 @@ export class SnapshotProducer {
     try {
       const deadline = performance.now() + budgetMs;
       let sinceClockCheck = 0;
+      let bytesAtClockCheck = this.bytesOut + this.out.length;
       while (this.state === 'running') {
         if (this.next >= this.sources.length) {
           this.finish();
@@ -254,8 +257,12 @@ export class SnapshotProducer {
         if (source.early.has(key)) continue;
         source.passed.add(key);
         this.serialize(source, key);
-        if (++sinceClockCheck >= KEYS_PER_CLOCK_CHECK) {
+        // Big values: what a slice produced leaves in pieces, and the clock is read by bytes too.
+        if (this.out.length >= FLUSH_AT_BYTES) this.flushOut();
+        const producedBytes = this.bytesOut + this.out.length;
+        if (++sinceClockCheck >= KEYS_PER_CLOCK_CHECK || producedBytes - bytesAtClockCheck >= BYTES_PER_CLOCK_CHECK) {
           sinceClockCheck = 0;
+          bytesAtClockCheck = producedBytes;
           if (performance.now() >= deadline) break;
         }
       }

@@ -49,9 +49,9 @@ export class ClientPause implements PauseGate {
 
   /** unpauseClients: that purpose's pause ends; held clients resume once no pause is left. */
   unpause(purpose: PausePurpose = 'client'): void {
-    // Always re-judged (Redis's unpauseClients): a purpose that already expired leaves held
-    // clients that must resume now.
-    this.purposes.delete(purpose);
+    // Without that purpose nothing changes, unless no pause is left at all (clients still held
+    // by one that expired go now).
+    if (!this.purposes.delete(purpose) && this.purposes.size > 0) return;
     this.update();
   }
 

@@ -1326,6 +1326,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         else this.pubsub.publish(channel, message);
       },
       hasSubscribers: (sharded) => (sharded ? this.pubsub.shardChannels.size > 0 : this.pubsub.channels.size + this.pubsub.patterns.size > 0),
+      // A cluster manual failover's pause is Redis's PAUSE_DURING_FAILOVER, apart from CLIENT PAUSE.
       pauseWrites: (untilMs) => this.clientPause.pause(untilMs, true, 'failover'),
       unpause: () => this.clientPause.unpause('failover'),
       deleteKeysInSlot: (slot) => { this.deleteKeysInSlot(db0, service, slot); },

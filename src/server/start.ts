@@ -268,6 +268,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     server.replicaSide.followAtStartup(host, Number(port));
   }
   let rdbAux: ReadonlyMap<string, string> | null = null;
+  // Keys a primary's load finds expired: their DELs continue the file's replication history.
+  const expiredAtLoad: Array<[number, string]> = [];
   try {
     // With appendonly yes the AOF is the dataset's source and dump.rdb is not read (Redis's
     // loadDataFromDisk).
@@ -278,6 +280,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const loaded = await loadRdbAtStartup({
         config, keyspace: server.keyspace, log,
         restoreLibrary: (code) => server.scripting.functions.restoreLibrary(code, false),
+        onExpiredKey: (dbIndex, key) => { expiredAtLoad.push([dbIndex, key]); },
       }, (state) => { server.persistence.loading = state; });
       const cancelled = server.persistence.loading?.cancelled === true;
       server.persistence.loading = null;
@@ -308,7 +311,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
   }
   // The file's replication position: a restarted replica resumes with a partial resync.
-  if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux);
+  if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux, expiredAtLoad);
   server.runFirstCron();
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);

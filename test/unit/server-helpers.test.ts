@@ -85,6 +85,29 @@ describe('ClientPause', () => {
     expect(p.heldCount).toBe(0);
     expect(p.untilMs).toBe(0);
   });
+
+  it('keeps pauses per purpose: ending one leaves the others, the strictest type applies', () => {
+    const resumed: Client[] = [];
+    const p = newPause(resumed);
+    p.pause(Number.MAX_SAFE_INTEGER, true, 'failover');
+    p.pause(Date.now() + 60_000, false);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(true);
+    const reader = fakeClient();
+    p.hold(reader);
+    // CLIENT UNPAUSE ends only its own pause: the failover's WRITE pause goes on, reads resume.
+    p.unpause();
+    expect(resumed).toEqual([reader]);
+    expect(p.inEffect()).toBe(true);
+    expect(p.isPausedFor(get, fakeClient(), () => get.mayReplicate)).toBe(false);
+    expect(p.isPausedFor(set, fakeClient(), () => set.mayReplicate)).toBe(true);
+    const writer = fakeClient();
+    p.hold(writer);
+    p.unpause('shutdown');
+    expect(p.heldCount).toBe(1);
+    p.unpause('failover');
+    expect(resumed).toEqual([reader, writer]);
+    expect(p.untilMs).toBe(0);
+  });
 });
 
 describe('InstantaneousRates', () => {

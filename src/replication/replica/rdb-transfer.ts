@@ -63,20 +63,55 @@ export class RdbTransfer {
       this.finished = true;
       return chunk.subarray(take);
     }
-    const joined = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
+    if (chunk.length < EOF_MARK_BYTES) return this.pushJoined(Buffer.concat([this.held, chunk]), chunk.length);
+    // The mark may straddle the held tail and this chunk: only that seam is joined (a copy of
+    // the whole chunk per socket read cost more than the rest of the transfer).
+    const held = this.held;
+    if (held.length > 0) {
+      const seam = Buffer.concat([held, chunk.subarray(0, EOF_MARK_BYTES - 1)]);
+      const at = seam.indexOf(mark);
+      if (at >= 0) {
+        if (at > 0) this.sink.write(seam.subarray(0, at));
+        return this.finish(at + EOF_MARK_BYTES - held.length, chunk);
+      }
+    }
+    const at = chunk.indexOf(mark);
+    if (held.length > 0) this.sink.write(held);
+    if (at >= 0) {
+      if (at > 0) this.sink.write(chunk.subarray(0, at));
+      return this.finish(at + EOF_MARK_BYTES, chunk);
+    }
+    this.readBytes += chunk.length;
+    const keep = EOF_MARK_BYTES - 1;
+    this.sink.write(chunk.subarray(0, chunk.length - keep));
+    // A copy: the socket's chunk must not be pinned by a small tail.
+    this.held = Buffer.from(chunk.subarray(chunk.length - keep));
+    return null;
+  }
+
+  /** The mark ended `end` bytes into `chunk`: what follows is the stream's start. */
+  private finish(end: number, chunk: Buffer): Buffer {
+    this.readBytes += end;
+    this.held = Buffer.alloc(0);
+    this.finished = true;
+    return chunk.subarray(end);
+  }
+
+  /** A short chunk joined with the held tail (`added` bytes of it are new). */
+  private pushJoined(joined: Buffer, added: number): Buffer | null {
+    const mark = this.mark as Buffer;
     const at = joined.indexOf(mark);
     if (at >= 0) {
       if (at > 0) this.sink.write(joined.subarray(0, at));
       const end = at + EOF_MARK_BYTES;
-      this.readBytes += end - this.held.length;
+      this.readBytes += end - (joined.length - added);
       this.held = Buffer.alloc(0);
       this.finished = true;
       return joined.subarray(end);
     }
-    this.readBytes += chunk.length;
+    this.readBytes += added;
     const keep = Math.min(joined.length, EOF_MARK_BYTES - 1);
     if (joined.length > keep) this.sink.write(joined.subarray(0, joined.length - keep));
-    // A copy: the socket's chunk must not be pinned by a small tail.
     this.held = Buffer.from(joined.subarray(joined.length - keep));
     return null;
   }

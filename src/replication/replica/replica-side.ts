@@ -219,7 +219,7 @@ export class ReplicaSide implements ReplicaSideView {
    * own ID and offset, for a partial resync); a primary keeps it as its secondary ID, so its
    * replicas can continue.
    */
-  resumeFromRdb(aux: ReadonlyMap<string, string>): void {
+  resumeFromRdb(aux: ReadonlyMap<string, string>, expiredAtLoad: ReadonlyArray<readonly [number, string]> = []): void {
     const replid = aux.get('repl-id');
     const offsetText = aux.get('repl-offset');
     const streamDbText = aux.get('repl-stream-db');
@@ -240,6 +240,18 @@ export class ReplicaSide implements ReplicaSideView {
     replication.secondReplOffset = offset + 1;
     replication.masterReplOffset = offset;
     replication.createBacklog();
+    // The keys the load dropped as expired are deleted in the stream, after the file's offset
+    // (Redis feeds their DELs while loading with RDBFLAGS_FEED_REPL): replicas resuming from
+    // that offset get them.
+    const command = this.host.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
+    let selected = -1;
+    for (const [dbIndex, key] of expiredAtLoad) {
+      if (dbIndex !== selected) {
+        replication.feed(encodeCommand(['SELECT', String(dbIndex)]));
+        selected = dbIndex;
+      }
+      replication.feed(encodeCommand([command, key]));
+    }
   }
 
   /**

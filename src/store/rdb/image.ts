@@ -132,6 +132,8 @@ export interface RdbLoadTarget {
   readonly nowMs: number;
   /** An empty collection was skipped (Redis logs the first ten). */
   readonly onEmptyKey?: (key: string) => void;
+  /** A key past its deadline was dropped (a primary's start-up puts its DEL into the backlog). */
+  readonly onExpiredKey?: (dbIndex: number, key: string) => void;
 }
 
 export interface RdbLoadResult {
@@ -166,6 +168,7 @@ export class RdbImageLoader {
   private readonly version: number;
   private readonly ctx: { settings: RdbSettings };
   private db: Db;
+  private dbIndex = 0;
   private finished = false;
   /** The checksum of the bytes read so far, hashed step by step (null when not verified). */
   private readonly crc: Crc64 | null;
@@ -230,6 +233,7 @@ export class RdbImageLoader {
         const id = input.len();
         if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
         this.db = target.dbs[id];
+        this.dbIndex = id;
         continue;
       }
       if (type === RDB_OPCODE_RESIZEDB) {
@@ -257,6 +261,7 @@ export class RdbImageLoader {
         target.onEmptyKey?.(key);
       } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
         result.keysExpired++;
+        target.onExpiredKey?.(this.dbIndex, key);
       } else {
         addKey(target, this.db, key, value, deadline, idleSeconds, lfuCounter);
         result.keysLoaded++;
