@@ -70,6 +70,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { freePort } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/bundle/cinnabar-server.js');
@@ -260,19 +261,6 @@ function encodeCommand(argv) {
   let out = `*${argv.length}\r\n`;
   for (const a of argv) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
   return out;
-}
-
-/** A free TCP port on the loopback interface, chosen by the kernel. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 /** @param {string} command */

@@ -9,7 +9,7 @@ import type { DebugSubcommand } from './debug.js';
 import { leadingNumber } from './debug.js';
 import { ERR_NO_SUCH_KEY, ERR_SYNTAX, intArg, isKeyword } from './errors.js';
 import { integersShared, refcountOf } from './keys.js';
-import { keyAt, type CommandSpec } from './types.js';
+import { keyAt, type ArgumentDoc, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
 import {
@@ -442,6 +442,17 @@ export const dumpDebugSubcommands: readonly DebugSubcommand[] = [
   },
 ];
 
+/** RESTORE's arguments, which RESTORE-ASKING takes as they are. */
+const RESTORE_ARGUMENTS: ArgumentDoc[] = [
+  { name: 'key', type: 'key' },
+  { name: 'ttl', type: 'integer' },
+  { name: 'serialized-value', type: 'string' },
+  { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true },
+  { name: 'absttl', type: 'pure-token', token: 'ABSTTL', optional: true },
+  { name: 'seconds', type: 'integer', token: 'IDLETIME', optional: true },
+  { name: 'frequency', type: 'integer', token: 'FREQ', optional: true },
+];
+
 export const dumpCommands: CommandSpec[] = [
   {
     name: 'dump', arity: 2, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'],
@@ -453,15 +464,7 @@ export const dumpCommands: CommandSpec[] = [
     name: 'restore', arity: -4, flags: ['write', 'denyoom'], acl: ['keyspace', 'write', 'slow', 'dangerous'],
     keySpecs: [keyAt(1, 'OW', 'update')],
     summary: 'Creates a key from a DUMP payload.', since: '2.6.0', group: 'generic',
-    arguments: [
-      { name: 'key', type: 'key' },
-      { name: 'ttl', type: 'integer' },
-      { name: 'serialized-value', type: 'string' },
-      { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true },
-      { name: 'absttl', type: 'pure-token', token: 'ABSTTL', optional: true },
-      { name: 'seconds', type: 'integer', token: 'IDLETIME', optional: true },
-      { name: 'frequency', type: 'integer', token: 'FREQ', optional: true },
-    ],
+    arguments: RESTORE_ARGUMENTS,
     handler: restore,
   },
   {
@@ -469,15 +472,7 @@ export const dumpCommands: CommandSpec[] = [
     name: 'restore-asking', arity: -4, flags: ['write', 'denyoom', 'asking'], acl: ['keyspace', 'write', 'slow', 'dangerous'],
     keySpecs: [keyAt(1, 'OW', 'update')],
     summary: 'Creates a key from a DUMP payload during a cluster migration.', since: '3.0.0', group: 'server',
-    arguments: [
-      { name: 'key', type: 'key' },
-      { name: 'ttl', type: 'integer' },
-      { name: 'serialized-value', type: 'string' },
-      { name: 'replace', type: 'pure-token', token: 'REPLACE', optional: true },
-      { name: 'absttl', type: 'pure-token', token: 'ABSTTL', optional: true },
-      { name: 'seconds', type: 'integer', token: 'IDLETIME', optional: true },
-      { name: 'frequency', type: 'integer', token: 'FREQ', optional: true },
-    ],
+    arguments: RESTORE_ARGUMENTS,
     handler: restore,
   },
 ];
