@@ -1294,33 +1294,32 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
    */
   startCluster(): ClusterService {
     const db0 = this.keyspace.dbs[0];
-    const service = ClusterService.start({
+    // What the cluster service and its bus both reach of the node.
+    const node = {
       config: this.config,
       log: this.log,
+      listeningPort: () => this.port,
+      replicationOffset: () => this.replication.masterReplOffset,
+      replicate: (host: string, port: number) => this.replicaSide.setPrimary(host, port),
+      stopReplicating: () => this.replicaSide.unsetPrimary(),
+    };
+    const service = ClusterService.start({
+      ...node,
       db0,
       otherDbsHaveKeys: () => this.keyspace.dbs.some((db) => db.id !== 0 && db.size > 0),
-      listeningPort: () => this.port,
       removeShardChannelsInSlot: (slot) => this.pubsub.sunsubscribeAll((channel) => keyHashSlot(channel) === slot),
       deleteKeysInSlot: (slot) => this.deleteKeysInSlot(db0, service, slot),
-      replicate: (host, port) => this.replicaSide.setPrimary(host, port),
-      stopReplicating: () => this.replicaSide.unsetPrimary(),
       flushAll: () => {
         this.events.signalFlushedDb(-1);
         for (const db of this.keyspace.dbs) db.flush();
       },
-      replicationOffset: () => this.replication.masterReplOffset,
       unpauseForFailover: () => this.clientPause.unpause('failover'),
       redirectBlockedClients: () => this.redirectBlockedClients(),
     });
     service.bus = createClusterBus(service, {
-      config: this.config,
-      log: this.log,
-      listeningPort: () => this.port,
-      replicationOffset: () => this.replication.masterReplOffset,
+      ...node,
       primaryDataAgeMs: () => this.replicaSide.primaryDataAgeMs(),
       replicationConfigured: () => this.replication.primaryAddress !== null,
-      replicate: (host, port) => this.replicaSide.setPrimary(host, port),
-      stopReplicating: () => this.replicaSide.unsetPrimary(),
       publishLocal: (channel, message, sharded) => {
         if (sharded) this.pubsub.publishShard(channel, message);
         else this.pubsub.publish(channel, message);
