@@ -420,6 +420,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
       followsPrimary: (follows) => {
+        this.log.setReplicaRole(follows);
         hooks.followsPrimary = follows;
         hooks.replicaWritable = follows && !this.config.bool('replica-read-only');
       },
