@@ -41,8 +41,6 @@ export class ServerLog {
   private readonly logger: Logger<'verbose'>;
 
   private readonly fd: number;
-  /** The node follows a primary: its lines carry role S (Redis: server.masterhost is set). */
-  private replica = false;
 
   constructor(private readonly options: LogOptions) {
     const fd = options.logfile === '' ? 1 : openSync(options.logfile, 'a');
@@ -58,17 +56,11 @@ export class ServerLog {
     }, destination);
   }
 
-  /** REPLICAOF (or replicaof at start-up) and REPLICAOF NO ONE: the role letter follows. */
-  setReplicaRole(replica: boolean): void {
-    this.replica = replica;
-  }
-
   /** Turns a pino JSON line into Redis's line format. */
   private render(jsonLine: string): string {
     const entry = JSON.parse(jsonLine) as { level: number; time: number; msg: string; pid: number };
     const char = LEVEL_CHAR[entry.level] ?? '*';
-    const role = this.replica ? 'S' : this.options.roleChar();
-    return `${entry.pid}:${role} ${redisTimestamp(new Date(entry.time))} ${char} ${entry.msg}\n`;
+    return `${entry.pid}:${this.options.roleChar()} ${redisTimestamp(new Date(entry.time))} ${char} ${entry.msg}\n`;
   }
 
   setLevel(level: RedisLogLevel): void {

@@ -420,7 +420,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       countUnexpectedErrorReply: () => { this.stats.unexpectedErrorReplies++; },
       followsPrimary: (follows) => {
-        this.log.setReplicaRole(follows);
         hooks.followsPrimary = follows;
         hooks.replicaWritable = follows && !this.config.bool('replica-read-only');
       },
