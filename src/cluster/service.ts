@@ -179,7 +179,10 @@ export class ClusterService implements ClusterApi {
   /** Starts the bus (when attached) and the 10 Hz cron. */
   async startRunning(): Promise<void> {
     if (this.bus !== null) await this.bus.start();
-    this.cronTimer = setInterval(() => this.cron(), 100);
+    // The cron runs after the event loop's I/O phase, as Redis's time events run after its file
+    // events: a node that got no CPU for a while first reads the pongs waiting in its sockets,
+    // then judges its peers, instead of closing links and flagging PFAIL with their answers unread.
+    this.cronTimer = setInterval(() => setImmediate(() => this.cron()), 100);
     this.cronTimer.unref();
     this.scheduleBeforeSleep();
   }
