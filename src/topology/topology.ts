@@ -47,6 +47,7 @@ export class TopologyBase {
       this.rootDir = mkdtempSync(join(tmpdir(), 'cinnabar-topology-'));
       this.ownsDir = true;
     }
+    options.signal?.addEventListener('abort', () => { void this.close(); }, { once: true });
   }
 
   progress(message: string): void {
@@ -82,6 +83,8 @@ export class TopologyBase {
 
   /** Starts the nodes in parallel; each joins `members` as soon as it was spawned, so close() reaches it. */
   async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; program: string; port: number; args: (dir: string) => string[] }>): Promise<TopologyMember[]> {
+    // close() may have run while the caller awaited ports: nothing new starts after it.
+    if (this.closing !== null) throw new Error('the topology was closed while it was forming');
     const members = specs.map((spec) => {
       const dir = this.nodeDir(spec.port);
       const member = new TopologyMember(spec.role, new NodeProcess({
@@ -113,9 +116,11 @@ export class TopologyBase {
   /** Runs `form`; if it fails, everything already started is stopped before the error goes on. */
   async forming<T>(form: () => Promise<T>): Promise<T> {
     try {
+      if (this.options.signal?.aborted === true) throw new Error('aborted before the topology started');
       return await form();
     } catch (err) {
       await this.close();
+      if (this.options.signal?.aborted === true) throw new Error('aborted while the topology was forming', { cause: err });
       throw err;
     }
   }

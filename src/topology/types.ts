@@ -41,6 +41,8 @@ export interface TopologyOptions {
   readyTimeoutMs?: number;
   /** Progress lines while the topology forms (for a CLI; tests leave it out). */
   onProgress?: (message: string) => void;
+  /** Aborting stops every node started so far; a topology still forming then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface CloseOptions {
