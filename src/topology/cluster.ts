@@ -42,7 +42,7 @@ export interface ClusterNode extends TopologyNode {
 export interface ClusterTopology extends RunningTopology {
   readonly nodes: readonly ClusterNode[];
   /** Addresses of every node, for a cluster client's startup nodes. */
-  readonly startupNodes: readonly Address[];
+  readonly startupNodes: Address[];
   /** CLUSTER NODES of a running node, parsed (the current roles, after failovers too). */
   state(): Promise<ClusterNodeState[]>;
 }

@@ -14,7 +14,8 @@ export interface ReplicaSetOptions extends TopologyOptions {
 
 export interface ReplicaSet extends RunningTopology {
   readonly primary: Address;
-  readonly replicas: readonly Address[];
+  /** A fresh array per topology: clients may take it as their (mutable) node list. */
+  readonly replicas: Address[];
   readonly primaryNode: TopologyNode;
   readonly replicaNodes: readonly TopologyNode[];
 }

@@ -32,8 +32,9 @@ export interface SentinelsOptions extends TopologyOptions {
 export interface SentinelTopology extends RunningTopology {
   readonly masterName: string;
   readonly primary: Address;
-  readonly replicas: readonly Address[];
-  readonly sentinels: readonly Address[];
+  /** A fresh array per topology: clients may take it as their (mutable) node list. */
+  readonly replicas: Address[];
+  readonly sentinels: Address[];
   readonly primaryNode: TopologyNode;
   readonly replicaNodes: readonly TopologyNode[];
   readonly sentinelNodes: readonly TopologyNode[];
