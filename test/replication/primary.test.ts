@@ -173,6 +173,27 @@ describe('limits on attached replicas', () => {
     expect(after.get('master_replid')).not.toBe(before.get('master_replid'));
   }, 30_000);
 
+  it('drops a stopped replica after repl-timeout while the one keeping up gets the snapshot', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '5', '--repl-diskless-sync-max-replicas', '2', '--rdbcompression', 'no']);
+    expect(await primary.conn.call('DEBUG', 'POPULATE', '3000', 'big', '10000')).toBe('+OK\r\n');
+    // About 3 s of snapshot (1 ms a key): the stopped replica's socket fills long before its end.
+    expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '1000')).toBe('+OK\r\n');
+    expect(await primary.conn.call('CONFIG', 'SET', 'repl-timeout', '2')).toBe('+OK\r\n');
+    const fast = await startRedisNode(primary.port);
+    const stopped = await startRedisNode(primary.port);
+    await primary.proc.waitFor(/Background RDB transfer started by pid/, 30_000);
+    process.kill(stopped.proc.pid, 'SIGSTOP');
+    try {
+      await primary.proc.waitFor(new RegExp(`Disconnecting timedout replica \\(full sync\\): 127\\.0\\.0\\.1:${stopped.port}`), 30_000);
+      await primary.proc.waitFor(/Diskless rdb transfer, done reading from pipe, 1 replicas still up\./, 30_000);
+    } finally {
+      process.kill(stopped.proc.pid, 'SIGCONT');
+    }
+    expect(primary.proc.output).not.toMatch(new RegExp(`Disconnecting timedout replica \\(full sync\\): 127\\.0\\.0\\.1:${fast.port}`));
+    await waitInSync(primary, fast, 30_000);
+    expect(await digest(fast)).toBe(await digest(primary));
+  }, 120_000);
+
   it('stops the snapshot when the last replica receiving it goes away', async () => {
     const primary = await startCinnabarNode(['--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '2000']);
     await loadDataset(primary.conn, 'slow', 400);

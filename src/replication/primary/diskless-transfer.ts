@@ -56,11 +56,15 @@ export class DisklessTransfer implements SnapshotSink {
   /**
    * Redis stamps repl_last_partial_write only when a replica could not take a write whole: a
    * replica that keeps up is never timed out by the full-sync rule, one whose socket stays full
-   * (stopped, or far slower than the others) is, repl-timeout after its last such write.
+   * (stopped, or far slower than the others) is, repl-timeout after its last such write. Redis
+   * writes 16 KB at a time; the snapshot here comes in far bigger pieces, which a replica keeping
+   * up may not take whole either, so the sign of one that does not keep up is that the previous
+   * bytes had not left yet when the next arrive.
    */
   private writeTo(target: AttachedReplica, bytes: Buffer, nowMs: number): void {
+    const behind = target.client.connection.pendingOutputBytes > 0;
     target.write(bytes);
-    if (target.client.connection.pendingOutputBytes > 0) target.lastPartialWriteMs = nowMs;
+    if (behind) target.lastPartialWriteMs = nowMs;
   }
 
   ready(): boolean {
