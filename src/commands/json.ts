@@ -300,7 +300,11 @@ function applyUpdates(doc: JsonValue, updates: Update[], value: JsonNode, merge:
         changed = true;
       } else {
         const current = nodeAt(doc.root, u.path);
-        if (current !== undefined && replaceAt(doc.root, u.path, merge ? mergeNode(current, v) : v)) changed = true;
+        if (current === undefined) return;
+        // Merging null into a member removes it (RFC 7396, and RedisJSON's documented example).
+        if (merge && v === null) {
+          if (removeAt(doc.root, u.path)) changed = true;
+        } else if (replaceAt(doc.root, u.path, merge ? mergeNode(current, v) : v)) changed = true;
       }
     } else {
       const parent = nodeAt(doc.root, u.path);
