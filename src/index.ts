@@ -20,3 +20,10 @@ export const startServer: (options?: StartOptions) => Promise<RunningServer> = s
 
 /** Builds the configuration as the server would (defaults, file, directives), without starting. */
 export const loadConfig: (options: StartOptions) => ConfigView = loadConfigWithInternals;
+
+// Topology fixtures: replica sets, sentinels and clusters as child processes, for users' tests.
+export { startReplicaSet, startSentinels, startCluster } from './topology/index.js';
+export type {
+  Address, CloseOptions, ClusterNode, ClusterNodeState, ClusterOptions, ClusterTopology, NodeRole, ReplicaSet, ReplicaSetOptions,
+  RunningTopology, SentinelTopology, SentinelsOptions, TopologyNode, TopologyOptions,
+} from './topology/index.js';

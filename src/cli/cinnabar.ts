@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
 import { installSignalGuards } from './signal-guards.js';
+import type { UpOptions } from './up.js';
 
 // This process is a Node process too: SIGUSR1 must not open its inspector, SIGHUP must not end it.
 installSignalGuards();
@@ -48,6 +49,21 @@ program
       process.on(signal, () => { child.kill(signal); });
     }
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  });
+
+program
+  .command('up')
+  .description('start a local cluster (--cluster NxR) or sentinel topology (--sentinel) in the foreground; Ctrl-C stops it')
+  .option('--cluster <NxR>', 'N primaries with R replicas each, on consecutive ports from --port (bus ports +10000)')
+  .option('--sentinel', 'a primary with --replicas replicas watched by --sentinels sentinels (ports from --port, sentinels from --port + 20000)')
+  .option('--replicas <n>', 'replicas of the primary (--sentinel)', '2')
+  .option('--sentinels <n>', 'sentinels (--sentinel)', '3')
+  .option('--port <port>', 'the first port (default 7000 with --cluster, 6380 with --sentinel)')
+  .option('--dir <dir>', 'keep the nodes\' data, nodes.conf and logs here (default: a temporary directory removed at exit)')
+  .option('--bind <address>', 'the address every node binds and announces', '127.0.0.1')
+  .action(async (options: UpOptions) => {
+    const { up } = await import('./up.js');
+    process.exitCode = await up(options, (line) => process.stdout.write(`${line}\n`));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -45,6 +45,19 @@ export function crc16Bytes(bytes: Uint8Array, start = 0, end = bytes.length): nu
  */
 export function keyHashSlot(key: string | Uint8Array): number {
   if (typeof key !== 'string') return bytesHashSlot(key);
+  // A write asks twice for the same key's slot (routing, then the slot index as the key is
+  // stored): the second answer comes from here, without a second CRC.
+  if (key === lastKey) return lastKeySlot;
+  const slot = stringHashSlot(key);
+  lastKey = key;
+  lastKeySlot = slot;
+  return slot;
+}
+
+let lastKey = '';
+let lastKeySlot = crc16('') & 0x3fff;
+
+function stringHashSlot(key: string): number {
   const open = key.indexOf('{');
   if (open === -1) return crc16(key) & 0x3fff;
   const close = key.indexOf('}', open + 1);

@@ -4,7 +4,7 @@
 
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import type { RespLink } from './resp-link.js';
+import type { RespLink } from '../protocol/resp-link.js';
 
 /** Instance flags, Redis's SRI_* bits (SENTINEL MASTER shows them by name). */
 export const SRI_MASTER = 1 << 0;

@@ -9,7 +9,7 @@ import {
   SRI_RECONF_DONE, SRI_RECONF_INPROG, SRI_RECONF_SENT, SRI_S_DOWN, SRI_SCRIPT_KILL_SENT, SRI_SENTINEL, SRI_SLAVE,
   type Instance, type InstanceLink,
 } from './instance.js';
-import { RespLink, type RespReply } from './resp-link.js';
+import { RespLink, type RespReply } from '../protocol/resp-link.js';
 import { HELLO_CHANNEL, SIMFAILURE_CRASH_AFTER_PROMOTION, type Sentinel } from './sentinel.js';
 import { askMasterStateToOtherSentinels, callClientReconfScript, failoverStateMachine, sendSlaveOf, startFailoverIfNeeded } from './failover.js';
 

@@ -1,0 +1,127 @@
+// What the three fixtures share: the nodes' directory (a temporary one, or the caller's), ports
+// (free ones or a base port), starting nodes in parallel, and a close() that stops every process
+// it started, once, also when forming the topology failed half-way.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NodeProcess, type NodeKind } from './node-process.js';
+import { firstBusyPort, freePorts } from './ports.js';
+import type { CloseOptions, NodeRole, TopologyNode, TopologyOptions } from './types.js';
+
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/** A node answers PING within this after its start (a cold start of the bundle takes ~0.5 s). */
+const NODE_START_TIMEOUT_MS = 20_000;
+
+/** A started node with the role it was started in. */
+export class TopologyMember implements TopologyNode {
+  constructor(readonly role: NodeRole, readonly process: NodeProcess) {}
+  get host(): string { return this.process.host; }
+  get port(): number { return this.process.port; }
+  get address(): string { return this.process.address; }
+  get dir(): string { return this.process.dir; }
+  get logFile(): string { return this.process.logFile; }
+  get pid(): number | null { return this.process.pid; }
+  get running(): boolean { return this.process.running; }
+  signal(signal: NodeJS.Signals): void { this.process.signal(signal); }
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> { return this.process.kill(signal); }
+  restart(): Promise<void> { return this.process.start(NODE_START_TIMEOUT_MS); }
+}
+
+export class TopologyBase {
+  readonly host: string;
+  readonly readyTimeoutMs: number;
+  readonly members: TopologyMember[] = [];
+  private readonly rootDir: string;
+  private readonly ownsDir: boolean;
+  private closing: Promise<void> | null = null;
+
+  constructor(readonly options: TopologyOptions) {
+    this.host = options.host ?? '127.0.0.1';
+    this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    if (options.dir !== undefined) {
+      this.rootDir = resolve(options.dir);
+      mkdirSync(this.rootDir, { recursive: true });
+      this.ownsDir = false;
+    } else {
+      this.rootDir = mkdtempSync(join(tmpdir(), 'cinnabar-topology-'));
+      this.ownsDir = true;
+    }
+    options.signal?.addEventListener('abort', () => { void this.close(); }, { once: true });
+  }
+
+  progress(message: string): void {
+    this.options.onProgress?.(message);
+  }
+
+  /** `count` ports: consecutive from `basePort + offset`, or free ones; a busy given port is refused. */
+  async ports(count: number, offset = 0): Promise<number[]> {
+    if (this.options.basePort === undefined) return freePorts(count, this.host);
+    const ports = Array.from({ length: count }, (_, i) => this.options.basePort! + offset + i);
+    await this.refuseBusy(ports);
+    return ports;
+  }
+
+  async refuseBusy(ports: readonly number[]): Promise<void> {
+    const busy = await firstBusyPort(ports, this.host);
+    if (busy !== null) throw new Error(`port ${busy} on ${this.host} is busy (or not a valid port): choose another --port`);
+  }
+
+  /** The common arguments of a server node (the rest is the topology's). */
+  serverArgs(port: number, dir: string): string[] {
+    const persistence = this.options.persistence === true ? [] : ['--save', '', '--appendonly', 'no'];
+    // Replicas start together: a primary waiting Redis's 5 s for more of them only slows the start.
+    return ['--port', String(port), '--bind', this.host, '--dir', dir, ...persistence, '--repl-diskless-sync-delay', '0',
+      ...(this.options.serverArgs ?? [])];
+  }
+
+  nodeDir(port: number): string {
+    const dir = join(this.rootDir, String(port));
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Starts the nodes in parallel; each joins `members` as soon as it was spawned, so close() reaches it. */
+  async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; program: string; port: number; args: (dir: string) => string[] }>): Promise<TopologyMember[]> {
+    // close() may have run while the caller awaited ports: nothing new starts after it.
+    if (this.closing !== null) throw new Error('the topology was closed while it was forming');
+    const members = specs.map((spec) => {
+      const dir = this.nodeDir(spec.port);
+      const member = new TopologyMember(spec.role, new NodeProcess({
+        kind: spec.kind, program: spec.program, host: this.host, port: spec.port, dir, args: spec.args(dir),
+      }));
+      this.members.push(member);
+      return member;
+    });
+    await Promise.all(members.map(async (m) => {
+      await m.process.start(NODE_START_TIMEOUT_MS);
+      this.progress(`started ${m.role} ${m.address}`);
+    }));
+    return members;
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= (async () => {
+      const graceMs = options.graceMs ?? 0;
+      // Sentinels first, so they do not react to the servers going away.
+      const sentinels = this.members.filter((m) => m.role === 'sentinel');
+      const servers = this.members.filter((m) => m.role !== 'sentinel');
+      await Promise.all(sentinels.map((m) => m.process.stop(graceMs)));
+      await Promise.all(servers.map((m) => m.process.stop(graceMs)));
+      if (this.ownsDir) rmSync(this.rootDir, { recursive: true, force: true });
+    })();
+    return this.closing;
+  }
+
+  /** Runs `form`; if it fails, everything already started is stopped before the error goes on. */
+  async forming<T>(form: () => Promise<T>): Promise<T> {
+    try {
+      if (this.options.signal?.aborted === true) throw new Error('aborted before the topology started');
+      return await form();
+    } catch (err) {
+      await this.close();
+      if (this.options.signal?.aborted === true) throw new Error('aborted while the topology was forming', { cause: err });
+      throw err;
+    }
+  }
+}
