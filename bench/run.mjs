@@ -13,7 +13,8 @@
 // PING_INLINE, PING_MBULK, SET, GET, INCR, HSET, MSET and PUBLISH with 1 and 100 subscribers;
 // data types non-pipelined: LPUSH, RPUSH, LPOP, RPOP, SADD, SPOP, ZADD, ZPOPMIN, LRANGE_100,
 // LRANGE_600, XADD; scripts non-pipelined: EVALSHA of a script making 1 and 10 INCR calls (a
-// test whose command cinnabar does not have yet is reported as missing).
+// test whose command cinnabar does not have yet is reported as missing); ACL: SET and GET of
+// bench: keys as the default user and as a user limited to `~bench:* +@all`, on each server.
 // Runs alternate between the two servers (which one goes first flips every round). Per test the
 // CPU per request is reported as the range over the rounds (min-max) on each side, and judged on
 // the ratio of the medians, cinnabar / redis (1.50 = cinnabar spends 1.5x redis's CPU per
@@ -40,6 +41,7 @@
 //   memory, 1M keys:            RSS ratio cinnabar / redis <= 1.65
 //   data types, non-pipelined:  cpu ratio <= 1.6, rps ratio >= 0.85
 //   scripts, non-pipelined:     rps ratio >= 0.6                    (cpu ratio: info)
+//   ACL user, SET and GET:      its requests/s >= 0.95 of the default user's on cinnabar
 //   memory, data-type cases:    RSS growth ratio cinnabar / redis <= 1.6 each (what loading added:
 //                               these datasets are small beside an empty Node process)
 //
@@ -101,7 +103,15 @@ const TARGETS = {
   large: { cpu: 1.5, rps: null },
   types: { cpu: 1.6, rps: 0.85 },
   scripts: { cpu: null, rps: 0.6 },
+  acl: { cpu: null, rps: null },
 };
+/**
+ * ACL: a user limited to `~bench:* +@all` against the default user on the same server, same
+ * commands: requests/s of the limited user >= this fraction of the default user's.
+ */
+const TARGET_ACL_RPS_FRACTION = 0.95;
+const ACL_USER = 'bench';
+const ACL_PASSWORD = 'bench-password';
 const TARGET_PIPELINED_TESTS = new Set(['SET', 'GET']);
 const TARGET_RSS_RATIO = 1.65;
 /** RSS targets of the data-type memory cases (lists, hashes, sorted sets, streams). */
@@ -134,7 +144,7 @@ const MESSAGE_FRAME_BYTES = Buffer.byteLength(
  *   requestScale?: number,
  *   setup?: string[][],
  *   large?: { valueBytes: number, requests: number },
- *   group?: 'types' | 'scripts',
+ *   group?: 'types' | 'scripts' | 'acl',
  * }} TestSpec
  * `probe` is sent once to cinnabar before the test: an error reply means the command is not
  * there yet (or broken), and the test is reported as missing instead of being run.
@@ -145,7 +155,8 @@ const MESSAGE_FRAME_BYTES = Buffer.byteLength(
  * `large` marks a large-value test: -d valueBytes, a fixed -n, LARGE_CLIENTS clients, and only
  * non-pipelined (at -P 16 a run would mostly measure how 16 MiB requests queue).
  * `group` marks a data-type test ('types': lists, sets, sorted sets, streams) or a scripting test
- * ('scripts': EVALSHA): non-pipelined only, with the group's own targets and table.
+ * ('scripts': EVALSHA) or an ACL comparison ('acl': the same SET/GET as the default user and as
+ * a user limited by key pattern): non-pipelined only, with the group's own targets and table.
  */
 
 /** The key redis-benchmark's SET and GET use when no -r is given. */
@@ -198,6 +209,29 @@ function scriptTests() {
   });
 }
 
+/**
+ * SET and GET of keys under bench:, as the default user and as a user allowed only `~bench:*`
+ * (every request then passes the key-pattern check): SET_ACL_USER against SET_DEFAULT_USER.
+ * @returns {TestSpec[]}
+ */
+function aclTests() {
+  const setUser = ['ACL', 'SETUSER', ACL_USER, 'reset', 'on', `>${ACL_PASSWORD}`, '~bench:*', '+@all'];
+  const login = ['--user', ACL_USER, '-a', ACL_PASSWORD];
+  const set = ['SET', 'bench:acl:__rand_int__', 'xxx'];
+  const get = ['GET', 'bench:acl:__rand_int__'];
+  const fill = ['SET', 'bench:acl:__rand_int__', 'xxx'];
+  /** @type {TestSpec[]} */
+  const tests = [];
+  for (const [name, command] of /** @type {const} */ ([['SET', set], ['GET', get]])) {
+    const setup = [setUser, fill];
+    tests.push(
+      { name: `${name}_DEFAULT_USER`, benchArgs: [...command], probe: ['ACL', 'WHOAMI'], setup, group: 'acl' },
+      { name: `${name}_ACL_USER`, benchArgs: [...login, ...command], probe: ['ACL', 'WHOAMI'], setup, group: 'acl' },
+    );
+  }
+  return tests;
+}
+
 /** @type {TestSpec[]} */
 const TESTS = [
   { name: 'PING_INLINE', benchArgs: ['-t', 'ping_inline'], probe: ['PING'] },
@@ -234,6 +268,7 @@ const TESTS = [
     probe: ['XADD', 'bench:probe:stream', '*', 'f', 'v'], group: 'types',
   },
   ...scriptTests(),
+  ...aclTests(),
   ...largeValueTests('100KiB', 102_400, 8_000),
   ...largeValueTests('1MiB', 1_048_576, 2_000),
 ];
@@ -1320,6 +1355,58 @@ function printThroughput(rows, title) {
   return { failures, summaries };
 }
 
+/**
+ * The ACL comparison: on each server, the limited user's figures beside the default user's for
+ * the same test (requests/s: best round; CPU per request: median of the rounds).
+ * @param {ThroughputRow[]} rows
+ * @returns {{ failures: string[], summaries: object[] }}
+ */
+function printAcl(rows) {
+  /** @type {string[]} */
+  const failures = [];
+  /** @type {object[]} */
+  const summaries = [];
+  if (rows.length === 0) return { failures, summaries };
+  console.log(`\nACL user vs default user (${CLIENTS} clients, non-pipelined, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN}; user ${ACL_USER}: ~bench:* +@all)`);
+  console.log('  rps fraction: the limited user\'s requests/s / the default user\'s (best rounds); cpu fraction: CPU per request likewise (medians)');
+  const header = `${pad('test', 8)}${pad('server', 10)}${padLeft('default rps', 13)}${padLeft('acl rps', 11)}${padLeft('rps fraction', 14)}${padLeft('target', 8)}${padLeft('default cpu us', 16)}${padLeft('acl cpu us', 12)}${padLeft('cpu fraction', 14)}  status`;
+  console.log(header);
+  console.log('-'.repeat(header.length + 6));
+  for (const name of ['SET', 'GET']) {
+    const plain = rows.find((r) => r.test === `${name}_DEFAULT_USER`);
+    const limited = rows.find((r) => r.test === `${name}_ACL_USER`);
+    if (plain === undefined || limited === undefined) continue;
+    for (const side of /** @type {const} */ (['redis', 'cinnabar'])) {
+      const error = side === 'redis' ? plain.redisError ?? limited.redisError : plain.cinnabarError ?? limited.cinnabarError;
+      const rpsPlain = plain[side].length > 0 ? Math.max(...plain[side]) : null;
+      const rpsLimited = limited[side].length > 0 ? Math.max(...limited[side]) : null;
+      const cpuPlain = cpuStats(plain.cpu[side]);
+      const cpuLimited = cpuStats(limited.cpu[side]);
+      const rpsFraction = rpsPlain !== null && rpsLimited !== null ? rpsLimited / rpsPlain : null;
+      const cpuFraction = cpuPlain !== null && cpuLimited !== null && cpuPlain.median > 0 ? cpuLimited.median / cpuPlain.median : null;
+      // The target is cinnabar's; redis-server's line shows what the same check costs there.
+      const judged = side === 'cinnabar';
+      const missed = judged && (rpsFraction === null || rpsFraction < TARGET_ACL_RPS_FRACTION);
+      let status = judged ? (missed ? 'RPS BELOW TARGET' : 'ok') : 'info';
+      if (error !== null) status = `FAIL ${side}: ${shortError(error)}`;
+      if (missed) failures.push(`${name} as ACL user on cinnabar: ${rpsFraction === null ? 'no figure' : rpsFraction.toFixed(3)} of the default user's requests/s < ${TARGET_ACL_RPS_FRACTION}`);
+      console.log(
+        pad(name, 8) + pad(side, 10)
+        + padLeft(rpsPlain === null ? '-' : formatRps(rpsPlain), 13)
+        + padLeft(rpsLimited === null ? '-' : formatRps(rpsLimited), 11)
+        + padLeft(rpsFraction === null ? '-' : rpsFraction.toFixed(3), 14)
+        + padLeft(judged ? `>=${TARGET_ACL_RPS_FRACTION}` : '', 8)
+        + padLeft(cpuPlain === null ? '-' : formatMicros(cpuPlain.median), 16)
+        + padLeft(cpuLimited === null ? '-' : formatMicros(cpuLimited.median), 12)
+        + padLeft(cpuFraction === null ? '-' : cpuFraction.toFixed(3), 14)
+        + `  ${status}`,
+      );
+      summaries.push({ test: name, server: side, rpsDefault: rpsPlain, rpsAclUser: rpsLimited, rpsFraction, cpuDefault: cpuPlain, cpuAclUser: cpuLimited, cpuFraction, status });
+    }
+  }
+  return { failures, summaries };
+}
+
 /** @param {number | null} ms */
 function formatMs(ms) {
   return ms === null ? '-' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
@@ -1438,6 +1525,8 @@ async function main() {
     rows.filter((r) => r.group === 'scripts'),
     `Scripts (${CLIENTS} clients, non-pipelined, ${ROUNDS} alternating rounds, -n ${REQUESTS_PLAIN})`,
   );
+  const aclRows = rows.filter((r) => r.group === 'acl');
+  const acl = printAcl(aclRows);
   const largeSizes = TESTS.filter((t) => t.large !== undefined && t.name.startsWith('SET_'))
     .map((t) => `-d ${t.large?.valueBytes} -n ${t.large?.requests}`).join(', ');
   const large = printThroughput(
@@ -1472,12 +1561,13 @@ async function main() {
     }
   }
 
-  const failures = [...throughput.failures, ...types.failures, ...scripts.failures, ...large.failures, ...(pipeline?.failures ?? []), ...memoryFailures];
+  const failures = [...throughput.failures, ...types.failures, ...scripts.failures, ...acl.failures, ...large.failures, ...(pipeline?.failures ?? []), ...memoryFailures];
   console.log('\nSummary, judged on server CPU per request (cpu ratio = cinnabar / redis, lower is better), then requests/s (rps ratio = cinnabar / redis, higher is better)');
   console.log(`  targets: non-pipelined: cpu <= ${TARGETS.plain.cpu}, rps >= ${TARGETS.plain.rps} on every test; -P ${PIPELINE} SET and GET: cpu <= ${TARGETS.pipelined.cpu}, rps >= ${TARGETS.pipelined.rps};`);
   console.log(`           large values: cpu <= ${TARGETS.large.cpu}; big pipeline: worst PING <= ${TARGET_PIPELINE_WORST_PING_RATIO}x redis; RSS for ${MEMORY_KEYS.toLocaleString('en-US')} keys <= ${TARGET_RSS_RATIO}x redis`);
   console.log(`           data types: cpu <= ${TARGETS.types.cpu}, rps >= ${TARGETS.types.rps} non-pipelined; RSS growth of each data-type memory case <= ${TARGET_TYPE_RSS_RATIO}x redis`);
   console.log(`           scripts (EVALSHA): rps >= ${TARGETS.scripts.rps} non-pipelined (cpu shown)`);
+  console.log(`           ACL: SET/GET as a user limited to ~bench:* at >= ${TARGET_ACL_RPS_FRACTION} of the default user's requests/s (same server; cpu shown)`);
   if (failures.length === 0) console.log('  all targets met');
   for (const f of failures) console.log(`  MISSED  ${f}`);
   console.log(`  (bench took ${((Date.now() - startedMs) / 1000).toFixed(0)}s; load average now ${os.loadavg()[0].toFixed(2)})`);
@@ -1489,6 +1579,7 @@ async function main() {
       throughput: throughput.summaries,
       dataTypes: types.summaries,
       scripts: scripts.summaries,
+      acl: acl.summaries,
       largeValues: large.summaries,
       pipelineLatency: pipeline === null ? null : {
         keys: PIPELINE_KEYS, valueBytes: PIPELINE_VALUE_BYTES, pingIntervalMs: PIPELINE_PING_INTERVAL_MS,

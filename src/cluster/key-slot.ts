@@ -45,8 +45,32 @@ export function crc16Bytes(bytes: Uint8Array, start = 0, end = bytes.length): nu
  */
 export function keyHashSlot(key: string | Uint8Array): number {
   if (typeof key !== 'string') return bytesHashSlot(key);
-  const open = key.indexOf('{');
-  if (open === -1) return crc16(key) & 0x3fff;
+  // A write asks twice for the same key's slot (routing, then the slot index as the key is
+  // stored): the second answer comes from here, without a second CRC.
+  if (key === lastKey) return lastKeySlot;
+  const slot = stringHashSlot(key);
+  lastKey = key;
+  lastKeySlot = slot;
+  return slot;
+}
+
+let lastKey = '';
+let lastKeySlot = crc16('') & 0x3fff;
+
+function stringHashSlot(key: string): number {
+  // One pass: the CRC of the whole key is built while looking for '{'; only a key with a '{'
+  // goes back for its hash tag.
+  let crc = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0x7b) return taggedHashSlot(key, i);
+    crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ c) & 0xff]!;
+  }
+  return crc & 0x3fff;
+}
+
+/** The slot of a key whose first '{' is at `open`: its hash tag's, or the whole key's when the tag is empty or unclosed. */
+function taggedHashSlot(key: string, open: number): number {
   const close = key.indexOf('}', open + 1);
   if (close === -1 || close === open + 1) return crc16(key) & 0x3fff;
   return crc16(key, open + 1, close) & 0x3fff;

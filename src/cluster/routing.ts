@@ -77,17 +77,49 @@ function isWriteCommand(server: ServerApi, command: Command, argv: readonly stri
  * the error to reply (MOVED/ASK redirections, CROSSSLOT, TRYAGAIN, CLUSTERDOWN).
  */
 export function routeRequest(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): Route {
-  return routeWithSlot(ctx, client, command, argv).route;
+  return findRoute(ctx, client, command, argv);
 }
 
 /** routeRequest with the request's slot (scripts remember the first slot they touch). */
 export function routeWithSlot(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): RoutedRequest {
-  const slotOf = { value: -1 };
-  const route = findRoute(ctx, client, command, argv, slotOf);
-  return { route, slot: slotOf.value };
+  const route = findRoute(ctx, client, command, argv);
+  return { route, slot: routedSlot };
 }
 
-function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[], slotOut: { value: number }): Route {
+/**
+ * The slot of the request findRoute judged last (-1 when it names none, or was refused before
+ * one was known): a module variable, so the per-command check allocates nothing to return it.
+ */
+let routedSlot = -1;
+
+function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): Route {
+  routedSlot = -1;
+  // Most commands name one key at a fixed place (GET, SET, INCR, HSET...): judged without
+  // extracting key references.
+  const keyIndex = command.singleKeyIndex;
+  if (keyIndex > 0 && keyIndex < argv.length && !command.isExec) return routeSingleKey(ctx, client, command, argv, argv[keyIndex]);
+  return routeGeneral(ctx, client, command, argv);
+}
+
+function routeSingleKey(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[], key: string): Route {
+  const state = ctx.state;
+  const slot = keyHashSlot(key);
+  const owner = state.slots[slot];
+  if (owner === null) return CLUSTERDOWN_UNBOUND_ERROR;
+  let migrating = false;
+  let importing = false;
+  let missingKeys = 0;
+  let existingKeys = 0;
+  if (owner === state.myself && state.migratingTo[slot] !== null) migrating = true;
+  else if (state.importingFrom[slot] !== null) importing = true;
+  if (migrating || importing) {
+    if (ctx.db0.holds(key, false) && !ctx.db0.isExpired(key)) existingKeys++;
+    else missingKeys++;
+  }
+  return verdict(ctx, client, command, argv, slot, owner, false, false, migrating, importing, missingKeys, existingKeys);
+}
+
+function routeGeneral(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[]): Route {
   const state = ctx.state;
   const myself = state.myself;
   let commands: readonly RoutedCommand[];
@@ -129,7 +161,16 @@ function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: 
     }
   }
   if (owner === null) return null;
+  return verdict(ctx, client, command, argv, slot, owner, isShardPubsub, multipleKeys, migrating, importing, missingKeys, existingKeys);
+}
 
+/** The redirection (or refusal) for a request whose keys all hash to `slot`, served by `owner`. */
+function verdict(
+  ctx: RoutingContext, client: Client, command: Command, argv: readonly string[], slot: number, owner: ClusterNode,
+  isShardPubsub: boolean, multipleKeys: boolean, migrating: boolean, importing: boolean, missingKeys: number, existingKeys: number,
+): Route {
+  const state = ctx.state;
+  const myself = state.myself;
   const isWrite = command.isExec
     ? client.multiQueue.some((queued) => isWriteCommand(ctx.server, queued.command, queued.argv))
     : isWriteCommand(ctx.server, command, argv);
@@ -144,7 +185,7 @@ function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: 
     }
   }
 
-  slotOut.value = slot;
+  routedSlot = slot;
   if ((migrating || importing) && command.fullName === 'migrate') return null;
   if (migrating && missingKeys > 0) {
     if (existingKeys > 0) return TRYAGAIN_ERROR;

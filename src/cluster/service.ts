@@ -12,6 +12,7 @@ import type { Db } from '../store/db.js';
 import { SlotKeyIndex } from '../store/slot-keys.js';
 import type { ClusterBusApi, ClusterBusSubcommand } from './bus-api.js';
 import { CLUSTER_PORT_INCR, ClusterConfigCorrupt, readClusterConfig, writeClusterConfig, writeClusterConfigInBackground } from './config-file.js';
+import type { ClusterConfigLock } from './config-lock.js';
 import { CLUSTER_SLOTS, keyHashSlot } from './key-slot.js';
 import { ClusterNode, NodeFlag, randomNodeName } from './node.js';
 import { CLUSTER_MESSAGE_TYPES, ClusterState, ClusterTodo, type ClusterLog } from './state.js';
@@ -57,7 +58,9 @@ export class ClusterService implements ClusterApi {
   private cronTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  private constructor(private readonly host: ClusterServiceHost, state: ClusterState, configPath: string) {
+  private constructor(
+    private readonly host: ClusterServiceHost, state: ClusterState, configPath: string, private readonly configLock: ClusterConfigLock,
+  ) {
     this.state = state;
     this.configPath = configPath;
     this.slotIndex = new SlotKeyIndex((key) => keyHashSlot(key));
@@ -67,9 +70,9 @@ export class ClusterService implements ClusterApi {
    * Loads nodes.conf or starts a new node (Redis's clusterInit): "Node configuration loaded,
    * I'm <id>" or "No cluster configuration found, I'm <id>" (and the file written at once).
    */
-  static start(host: ClusterServiceHost): ClusterService {
+  static start(host: ClusterServiceHost, configLock: ClusterConfigLock): ClusterService {
     const config = host.config;
-    const configPath = resolveInDir(config.str('dir'), config.str('cluster-config-file'));
+    const configPath = clusterConfigPath(config);
     const settings = {
       nodeTimeoutMs: () => config.num('cluster-node-timeout'),
       requireFullCoverage: () => config.bool('cluster-require-full-coverage'),
@@ -106,7 +109,7 @@ export class ClusterService implements ClusterApi {
       const maxEpoch = state.maxEpoch();
       if (maxEpoch > state.currentEpoch) state.currentEpoch = maxEpoch;
     }
-    service = new ClusterService(host, state, configPath);
+    service = new ClusterService(host, state, configPath, configLock);
     if (loaded === null) service.saveConfigOrDie();
     host.db0.slotIndex = service.slotIndex;
     for (const key of host.db0.keys()) service.slotIndex.add(key);
@@ -176,7 +179,10 @@ export class ClusterService implements ClusterApi {
   /** Starts the bus (when attached) and the 10 Hz cron. */
   async startRunning(): Promise<void> {
     if (this.bus !== null) await this.bus.start();
-    this.cronTimer = setInterval(() => this.cron(), 100);
+    // The cron runs after the event loop's I/O phase, as Redis's time events run after its file
+    // events: a node that got no CPU for a while first reads the pongs waiting in its sockets,
+    // then judges its peers, instead of closing links and flagging PFAIL with their answers unread.
+    this.cronTimer = setInterval(() => setImmediate(() => this.cron()), 100);
     this.cronTimer.unref();
     this.scheduleBeforeSleep();
   }
@@ -188,6 +194,7 @@ export class ClusterService implements ClusterApi {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.bus?.close();
+    this.configLock.release();
   }
 
   /** Redis's clusterCron: the bus's part, then the state while it is fail. */
@@ -597,6 +604,11 @@ export class ClusterService implements ClusterApi {
   connectionCount(): number {
     return (this.state.nodes.size - 1) * 2;
   }
+}
+
+/** Where nodes.conf is: cluster-config-file, relative to dir. */
+export function clusterConfigPath(config: Config): string {
+  return resolveInDir(config.str('dir'), config.str('cluster-config-file'));
 }
 
 function resolveInDir(dir: string, file: string): string {

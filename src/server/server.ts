@@ -61,6 +61,7 @@ import { Tracking } from '../tracking/tracking.js';
 import { categoryBit } from '../commands/acl-categories.js';
 import { MigrateSocketCache } from './migrate/socket-cache.js';
 import { ClusterService } from '../cluster/service.js';
+import type { ClusterConfigLock } from '../cluster/config-lock.js';
 import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from '../cluster/routing.js';
 import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { createClusterBus } from '../cluster/bus/attach.js';
@@ -1290,9 +1291,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /**
    * cluster-enabled yes: loads or creates nodes.conf and puts the routing check after ACL's
-   * (Redis's processCommand order). Throws ClusterStartupError with Redis's text.
+   * (Redis's processCommand order). Throws ClusterStartupError with Redis's text. The service
+   * holds nodes.conf's lock from then on and frees it when it closes.
    */
-  startCluster(): ClusterService {
+  startCluster(configLock: ClusterConfigLock): ClusterService {
     const db0 = this.keyspace.dbs[0];
     // What the cluster service and its bus both reach of the node.
     const node = {
@@ -1315,7 +1317,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       unpauseForFailover: () => this.clientPause.unpause('failover'),
       redirectBlockedClients: () => this.redirectBlockedClients(),
-    });
+    }, configLock);
     service.bus = createClusterBus(service, {
       ...node,
       primaryDataAgeMs: () => this.replicaSide.primaryDataAgeMs(),

@@ -19,7 +19,8 @@ import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
 import { syntaxOnlyCommandSet } from '../acl/selector.js';
 import { checkConfiguredUser } from '../acl/user.js';
-import { ClusterStartupError } from '../cluster/service.js';
+import { ClusterStartupError, clusterConfigPath } from '../cluster/service.js';
+import { ClusterConfigLockError, lockClusterConfig, type ClusterConfigLock } from '../cluster/config-lock.js';
 
 /** Where a daemonized server without a pidfile directive writes its pid (CONFIG_DEFAULT_PID_FILE). */
 export const DEFAULT_PID_FILE = '/var/run/redis.pid';
@@ -44,8 +45,8 @@ export interface StartOptions {
   config?: Config;
   /** The logger to use (created from the configuration when absent). */
   log?: ServerLog;
-  /** With `log`: switches its role letter once the server exists (C before, M after). */
-  setLogRole?: (role: string) => void;
+  /** With `log`: switches its role letter once the server exists (C before, then M or S). */
+  setLogRole?: (role: LogRole) => void;
   /**
    * Lower maxclients to what the process's open-files limit holds, as Redis does at start-up,
    * and check CONFIG SET maxclients against it (CLI; an embedding process keeps its own limits).
@@ -174,21 +175,24 @@ function logFilePath(config: Config): string {
   return logfile === '' ? '' : resolvePath(config.str('dir'), logfile);
 }
 
+/** A fixed role letter, or one read at each line (a node turns replica and back while it runs). */
+export type LogRole = string | (() => string);
+
 /** The server log as the configuration asks for it; lines before the server exists carry role C. */
-export function createLog(config: Config, format?: 'redis' | 'json'): { log: ServerLog; setRole(role: string): void } {
-  let role = 'C';
+export function createLog(config: Config, format?: 'redis' | 'json'): { log: ServerLog; setRole(role: LogRole): void } {
+  let role: LogRole = 'C';
   const log = new ServerLog({
     logfile: logFilePath(config),
     level: config.str('loglevel') as RedisLogLevel,
     format: format ?? (process.env.CINNABAR_LOG_FORMAT === 'json' ? 'json' : 'redis'),
-    roleChar: () => role,
+    roleChar: () => (typeof role === 'string' ? role : role()),
   });
   return { log, setRole: (r) => { role = r; } };
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServerInternal> {
   const config = options.config ?? loadConfig(options);
-  let setRole: (role: string) => void = options.setLogRole ?? (() => undefined);
+  let setRole: (role: LogRole) => void = options.setLogRole ?? (() => undefined);
   let log = options.log;
   if (log === undefined) {
     const created = createLog(config, options.logFormat);
@@ -218,6 +222,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     installMaxClientsCheck(config, log);
   }
   const server = new Server(config, log);
+  // Redis's serverLogRaw: S while the node follows a primary (masterhost set), M otherwise.
+  setRole(() => (server.replication.primaryAddress !== null ? 'S' : 'M'));
   options.onCreated?.(server);
   let port: number;
   try {
@@ -229,12 +235,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const clusterMode = config.bool('cluster-enabled');
   if (clusterMode) {
+    let configLock: ClusterConfigLock | null = null;
     try {
-      await server.startCluster().startRunning();
+      // Redis's clusterInit locks nodes.conf before reading it.
+      configLock = await lockClusterConfig(clusterConfigPath(config), config.str('cluster-config-file'), log);
+      await server.startCluster(configLock).startRunning();
     } catch (err) {
       // redis-server exits here (status 1); the line is in the log.
       await server.close();
-      if (err instanceof ClusterStartupError) throw new StartupError(err.message, true);
+      configLock?.release();
+      if (err instanceof ClusterStartupError || err instanceof ClusterConfigLockError) throw new StartupError(err.message, true);
       throw err;
     }
   }

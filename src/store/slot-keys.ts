@@ -10,33 +10,33 @@ const SLOTS = 16384;
 export class SlotKeyIndex {
   private readonly counts = new Uint32Array(SLOTS);
   /** Keys of each slot in the order they were added; a slot's set exists while it has keys. */
-  private readonly keysBySlot = new Map<number, Set<string>>();
+  private readonly keysBySlot: Array<Set<string> | undefined> = new Array<Set<string> | undefined>(SLOTS).fill(undefined);
 
   constructor(readonly slotOf: (key: string) => number) {}
 
   add(key: string): void {
     const slot = this.slotOf(key);
-    let keys = this.keysBySlot.get(slot);
+    let keys = this.keysBySlot[slot];
     if (keys === undefined) {
       keys = new Set();
-      this.keysBySlot.set(slot, keys);
+      this.keysBySlot[slot] = keys;
     }
-    if (keys.has(key)) return;
+    const sizeBefore = keys.size;
     keys.add(key);
-    this.counts[slot]++;
+    if (keys.size !== sizeBefore) this.counts[slot]++;
   }
 
   remove(key: string): void {
     const slot = this.slotOf(key);
-    const keys = this.keysBySlot.get(slot);
+    const keys = this.keysBySlot[slot];
     if (keys === undefined || !keys.delete(key)) return;
     this.counts[slot]--;
-    if (keys.size === 0) this.keysBySlot.delete(slot);
+    if (keys.size === 0) this.keysBySlot[slot] = undefined;
   }
 
   clear(): void {
     this.counts.fill(0);
-    this.keysBySlot.clear();
+    this.keysBySlot.fill(undefined);
   }
 
   countInSlot(slot: number): number {
@@ -48,7 +48,7 @@ export class SlotKeyIndex {
    * head of its list, and GETKEYSINSLOT reads from the head).
    */
   keysInSlot(slot: number, count: number): string[] {
-    const keys = this.keysBySlot.get(slot);
+    const keys = this.keysBySlot[slot];
     if (keys === undefined || count <= 0) return [];
     const all = [...keys];
     const result: string[] = [];
@@ -58,6 +58,8 @@ export class SlotKeyIndex {
 
   /** Slots holding at least one key, ascending. */
   populatedSlots(): number[] {
-    return [...this.keysBySlot.keys()].sort((a, b) => a - b);
+    const slots: number[] = [];
+    for (let slot = 0; slot < SLOTS; slot++) if (this.keysBySlot[slot] !== undefined) slots.push(slot);
+    return slots;
   }
 }

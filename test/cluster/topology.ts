@@ -94,6 +94,37 @@ export class ClusterTopology {
     return await node.client.call('CLUSTER', 'MYID') as string;
   }
 
+  /** ROLE's first element ('master' or 'slave'); '' when the node does not answer. */
+  async roleOf(node: ClusterNodeProc): Promise<string> {
+    try {
+      return ((await node.client.call('ROLE')) as unknown[])[0] as string;
+    } catch {
+      return '';
+    }
+  }
+
+  /** The running nodes that are primaries serving slots, in the order they were started. */
+  async primaries(): Promise<ClusterNodeProc[]> {
+    const out: ClusterNodeProc[] = [];
+    for (const node of this.nodes) {
+      if (node.proc.exit !== null) continue;
+      const view = await this.clusterNodes(node);
+      const me = [...view.values()].find((n) => n.flags.includes('myself'));
+      if (me !== undefined && me.flags.includes('master') && me.slots.length > 0) out.push(node);
+    }
+    return out;
+  }
+
+  /** The running node that replicates the node named `primaryId`. */
+  async replicaOf(primaryId: string): Promise<ClusterNodeProc> {
+    for (const node of this.nodes) {
+      if (node.proc.exit !== null) continue;
+      const me = [...(await this.clusterNodes(node)).values()].find((n) => n.flags.includes('myself'));
+      if (me?.primary === primaryId) return node;
+    }
+    throw new Error(`no replica of ${primaryId}`);
+  }
+
   /** A client the cleanup closes. */
   track(client: Redis): Redis {
     this.extraClients.push(client);
