@@ -122,6 +122,13 @@ export class Persistence implements PersistenceApi {
   }
 
   /** Replication's diskless sync takes the snapshot machinery (canStartBackgroundSave first). */
+  /** CONFIG RESETSTAT (resetServerStats): rdb_saves and the fork counters restart from zero. */
+  resetStats(): void {
+    this.saves = 0;
+    this.forkStats.totalForks = 0;
+    this.forkStats.latestForkMicros = 0;
+  }
+
   holdForReplicas(snapshot: { abort(): void }): void {
     this.socketSnapshot = snapshot;
   }

@@ -1089,6 +1089,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.errorCounts.clear();
     this.keyspace.resetStats();
     this.evictor.resetStats();
+    this.replication.primary.resetStats();
+    this.persistence.resetStats();
     this.clientEviction.evictedClients = 0;
     this.expireCycleMicros = 0;
     this.rates.reset(Date.now());

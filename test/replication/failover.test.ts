@@ -88,6 +88,9 @@ describe('FAILOVER', () => {
     expect(await digest(b)).toBe(expected);
     expect(primary.proc.output).toMatch(/Failover target 127\.0\.0\.1:\d+ is synced, failing over\./);
     expect(a.proc.output).toMatch(/MASTER MODE enabled \(failover request from '/);
+    // The log's role letter follows the role, as Redis's (S while a primary is followed).
+    expect(a.proc.output).toMatch(/^\d+:S \d+ \w+ \d+ [\d:.]+ \* Connecting to MASTER 127\.0\.0\.1:\d+$/m);
+    expect(a.proc.output).toMatch(/^\d+:M \d+ \w+ \d+ [\d:.]+ \* MASTER MODE enabled \(failover request from '/m);
   }, 90_000);
 
   it('gives up after TIMEOUT when the replica does not catch up, and can be aborted', async () => {

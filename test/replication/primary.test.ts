@@ -64,6 +64,13 @@ describe('a redis-server replica of cinnabar', () => {
     expect([stats.get('sync_full'), stats.get('sync_partial_ok'), stats.get('sync_partial_err')]).toEqual(['1', '1', '0']);
     await primary.proc.waitFor(/Partial resynchronization request from 127\.0\.0\.1:\d+ accepted\. Sending \d+ bytes of backlog starting from offset \d+\./);
     await replica.proc.waitFor(/Successful partial resynchronization with master/);
+    // CONFIG RESETSTAT restarts the sync and fork counters too (psync2-master-restart counts on it).
+    expect(await primary.conn.call('CONFIG', 'RESETSTAT')).toBe('+OK\r\n');
+    const reset = await info(primary.conn, 'stats');
+    expect([reset.get('sync_full'), reset.get('sync_partial_ok'), reset.get('sync_partial_err'), reset.get('total_forks')]).toEqual(['0', '0', '0', '0']);
+    expect(await primary.conn.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(':1\r\n');
+    await waitFor(async () => (await info(primary.conn, 'stats')).get('sync_partial_ok') === '1', 10_000, 'the second partial resync');
+    expect((await info(primary.conn, 'stats')).get('sync_full')).toBe('0');
   }, 60_000);
 
   it('takes a full sync again when the backlog no longer holds its offset', async () => {
@@ -136,7 +143,9 @@ describe('limits on attached replicas', () => {
     await loadDataset(primary.conn, 'slow', 100);
     expect(await primary.conn.call('CONFIG', 'SET', 'rdb-key-save-delay', '200000')).toBe('+OK\r\n');
     const second = await startRedisNode(primary.port);
-    await primary.proc.waitFor(/Background RDB transfer started by pid/);
+    // The second snapshot's line (the first one's is in the log already): from then on the
+    // second replica waits for its snapshot and the stream it will need is kept.
+    await primary.proc.waitFor(/Background RDB transfer started by pid[\s\S]*Background RDB transfer started by pid/, 30_000);
     await writeLoad(primary, 2000);
     const memory = await info(primary.conn, 'memory');
     const repl = await info(primary.conn, 'replication');

@@ -41,10 +41,7 @@ export class DisklessTransfer implements SnapshotSink {
   start(producer: SnapshotProducer, nowMs: number): Promise<SnapshotOutcome> {
     this.producer = producer;
     const header = Buffer.from(`$EOF:${this.mark}\r\n`, 'latin1');
-    for (const target of this.targets) {
-      target.write(header);
-      target.lastPartialWriteMs = nowMs;
-    }
+    for (const target of this.targets) this.writeTo(target, header, nowMs);
     producer.start();
     return producer.done;
   }
@@ -53,10 +50,17 @@ export class DisklessTransfer implements SnapshotSink {
     // The chunk is only valid during the call; one copy serves every socket.
     const copy = Buffer.from(chunk);
     const nowMs = Date.now();
-    for (const target of this.targets) {
-      target.write(copy);
-      target.lastPartialWriteMs = nowMs;
-    }
+    for (const target of this.targets) this.writeTo(target, copy, nowMs);
+  }
+
+  /**
+   * Redis stamps repl_last_partial_write only when a replica could not take a write whole: a
+   * replica that keeps up is never timed out by the full-sync rule, one whose socket stays full
+   * (stopped, or far slower than the others) is, repl-timeout after its last such write.
+   */
+  private writeTo(target: AttachedReplica, bytes: Buffer, nowMs: number): void {
+    target.write(bytes);
+    if (target.client.connection.pendingOutputBytes > 0) target.lastPartialWriteMs = nowMs;
   }
 
   ready(): boolean {

@@ -644,6 +644,13 @@ export class PrimarySide {
     return oldest;
   }
 
+  /** CONFIG RESETSTAT (resetServerStats): the sync counters restart from zero. */
+  resetStats(): void {
+    this.syncFull = 0;
+    this.syncPartialOk = 0;
+    this.syncPartialErr = 0;
+  }
+
   /**
    * INFO memory's replication figures from the one buffer the backlog and the replicas share:
    * past repl-backlog-size (with replicas attached) the excess counts as the replicas' memory.
