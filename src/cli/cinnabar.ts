@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CINNABAR_VERSION, REDIS_VERSION } from '../util/version.js';
 import { installSignalGuards } from './signal-guards.js';
+import type { ChaosCliOptions } from './chaos.js';
 import type { UpOptions } from './up.js';
 
 // This process is a Node process too: SIGUSR1 must not open its inspector, SIGHUP must not end it.
@@ -64,6 +65,19 @@ program
   .action(async (options: UpOptions) => {
     const { up } = await import('./up.js');
     process.exitCode = await up(options, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('chaos')
+  .description('start a topology, write to it with WAIT-acknowledged writes while injecting faults, then check that no acknowledged write was lost')
+  .option('--topology <kind>', 'cluster (3x1) or sentinel (a primary, 2 replicas, 3 sentinels)', 'cluster')
+  .option('--duration <time>', 'how long the writes and faults run: seconds ("90") or minutes ("5m")', '60')
+  .option('--faults <list>', 'fault kinds, comma-separated: kill (kill -9, then restart), pause (SIGSTOP, then SIGCONT)', 'kill,pause')
+  .option('--seed <n>', 'seed for the choice of faults, targets and timings (printed when not given)')
+  .option('--report <file>', 'write a self-contained HTML report here')
+  .action(async (options: ChaosCliOptions) => {
+    const { chaos } = await import('./chaos.js');
+    process.exitCode = await chaos(options, (line) => process.stdout.write(`${line}\n`));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

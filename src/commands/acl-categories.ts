@@ -8,6 +8,8 @@ import type { CommandSpec } from './types.js';
 export const ACL_CATEGORIES: readonly string[] = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
   'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
+  // RedisJSON's category (the module adds it where the server lets modules add categories).
+  'json',
 ];
 
 /** The bit of a category name (any case), or 0 when there is no such category. */

@@ -14,6 +14,7 @@ import { scriptingCommands, scriptingDebugSubcommands } from './scripting.js';
 import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { jsonCommands } from './json.js';
 import { introspectionCommands } from './introspection.js';
 import { keyspaceCommands } from './keys.js';
 import { listCommands, listDebugSubcommands } from './lists.js';
@@ -40,6 +41,7 @@ export const COMMAND_FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   hashCommands,
   listCommands,
   hyperloglogCommands,
+  jsonCommands,
   setCommands,
   sortCommands,
   streamCommands,

@@ -13,7 +13,8 @@
 // sample is kept (a WeakMap note per big container) and taken again only when the element count
 // moved by a quarter, so a write to a big container costs O(1) here.
 
-import { HashValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue, type RedisValue } from './values.js';
+import { heapBytes } from '../json/memory.js';
+import { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue, type RedisValue } from './values.js';
 
 /** A one-byte V8 string: map, hash field and length, then the chars, rounded up to 8 bytes. */
 export function stringBytes(length: number): number {
@@ -187,6 +188,7 @@ export function objectValueBytes(value: Exclude<RedisValue, string>): number {
   if (value instanceof SetValue) return setBytes(value);
   if (value instanceof ZSetValue) return zsetBytes(value);
   if (value instanceof StreamValue) return streamBytes(value);
+  if (value instanceof JsonValue) return objectBytes(3) + heapBytes(value.root);
   return objectBytes(4);
 }
 

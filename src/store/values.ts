@@ -6,13 +6,14 @@
 
 import { isInt64Text } from '../util/numbers.js';
 import { HashValue } from './types/hash.js';
+import { JsonValue } from './types/json.js';
 import { ListValue } from './types/list.js';
 import { SetValue } from './types/set.js';
 import { StreamValue } from './types/stream.js';
 import { MutableString } from './types/string.js';
 import { ZSetValue } from './types/zset.js';
 
-export { HashValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue };
+export { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
@@ -28,10 +29,10 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue | ListValue | SetValue | StreamValue | ZSetValue;
+export type RedisValue = string | MutableString | HashValue | JsonValue | ListValue | SetValue | StreamValue | ZSetValue;
 export type StringValue = string | MutableString;
 
-export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'stream' | 'zset';
+export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'stream' | 'zset' | 'ReJSON-RL';
 
 /** The object members of the union; fails the build when one does not implement ObjectValue. */
 export type ObjectValues = Conforming<Exclude<RedisValue, string>>;

@@ -33,7 +33,7 @@ describe('node-redis createCluster against cinnabar', () => {
     const first = t.nodes[0]!;
     const cluster = createCluster({
       rootNodes: [{ socket: { host: '127.0.0.1', port: first.port } }],
-      defaults: { socket: { reconnectStrategy: () => 100, connectTimeout: 1000 } },
+      defaults: { socket: { reconnectStrategy: () => 100 } },
     });
     // Links to a killed node fail until the slot map is rediscovered: expected here.
     cluster.on('error', () => undefined);

@@ -66,11 +66,11 @@ describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network par
       '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
       '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir });
     try {
-      await waitFor(() => reachable(host.ip, port), 20_000, `cinnabar-server on ${host.ip}:${port}`);
+      await waitFor(() => reachable(host.ip, port), 60_000, `cinnabar-server on ${host.ip}:${port}`);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${proc.output}`);
     }
-    const client = new Redis({ host: host.ip, port, maxRetriesPerRequest: 1, connectTimeout: 500, retryStrategy: () => 100, lazyConnect: true });
+    const client = new Redis({ host: host.ip, port, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: () => 100, lazyConnect: true });
     // The cut-off node's link fails until the heal: expected here.
     client.on('error', () => undefined);
     await client.connect();

@@ -88,7 +88,9 @@ describeDifferential('ACL', (servers) => {
       ['ACL', 'DELUSER', 'default'], ['ACL', 'CAT', 'nope'], ['ACL', 'CAT', 'a', 'b'], ['ACL', 'GENPASS', '0'],
       ['ACL', 'GENPASS', 'x'], ['ACL', 'LOG', 'x'], ['ACL', 'HELP', 'x'], ['ACL', 'NOSUCH'], ['ACL', 'LOAD'],
       ['ACL', 'SAVE'], ['ACL', 'DRYRUN', 'nobody', 'get', 'x'], ['ACL', 'DRYRUN', 'default', 'nosuch'], ['ACL', 'DRYRUN', 'default', 'get'],
-      ['ACL', 'CAT'], ['ACL', 'WHOAMI'], ['AUTH', 'nobody', 'x'], ['ACL', 'SETUSER', 'bad', 'reset'], ['ACL', 'DELUSER', 'bad'],
+      // ACL CAT without a category is left out: cinnabar adds RedisJSON's @json to Redis 7.0's 21
+      // (test/commands/acl.test.ts checks the list).
+      ['ACL', 'WHOAMI'], ['AUTH', 'nobody', 'x'], ['ACL', 'SETUSER', 'bad', 'reset'], ['ACL', 'DELUSER', 'bad'],
     ]);
   });
 

@@ -4,6 +4,7 @@
 // with at most 64 items each; a stream's XADDs, XSETID, XGROUP CREATE, CREATECONSUMER and
 // XCLAIMs of its pending entries), followed by PEXPIREAT for a key with a deadline.
 
+import { serializeCompact } from '../../json/serialize.js';
 import { encodedCommandBytes, writeCommand } from '../../protocol/command-encoder.js';
 import type { Keyspace } from '../../store/keyspace.js';
 import type { RedisValue } from '../../store/values.js';
@@ -101,6 +102,11 @@ function writeValue(out: CommandChunker, key: string, value: RedisValue): void {
     }
     case 'stream':
       writeStream(out, key, value);
+      return;
+    case 'ReJSON-RL':
+      // The whole document in one command (RedisJSON has no rewrite callback; the RDB preamble
+      // is the usual form).
+      out.command(['JSON.SET', key, '$', serializeCompact(value.root)]);
       return;
   }
 }

@@ -9,6 +9,7 @@ import { corrupt } from './errors.js';
 import type { RdbReader } from './reader.js';
 import type { RdbWriter } from './writer.js';
 import { hashCodec } from '../types/hash-rdb.js';
+import { jsonCodec } from '../types/json-rdb.js';
 import { listCodec } from '../types/list-rdb.js';
 import { setCodec } from '../types/set-rdb.js';
 import { streamCodec } from '../types/stream-rdb.js';
@@ -25,6 +26,7 @@ export const CODECS: CodecTable = {
   set: setCodec,
   stream: streamCodec,
   zset: zsetCodec,
+  'ReJSON-RL': jsonCodec,
 };
 
 /** A value whose type has no codec yet: callers refuse the operation with this message. */
