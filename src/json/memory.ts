@@ -10,6 +10,24 @@ function stringBytes(length: number): number {
   return (23 + length) & ~7;
 }
 
+/** An array's own bytes: the JSArray and its backing store of 8-byte slots. */
+export function arrayShellBytes(length: number): number {
+  return 32 + 8 * length;
+}
+
+/** Objects past this many entries carry the key -> slot Map (model.ts's INDEX_MIN_ENTRIES). */
+const INDEXED_OBJECT_MIN_SIZE = 13;
+
+/** A JsonObject's own bytes: the object, its two arrays and their slots, the index Map if any. */
+export function objectShellBytes(size: number): number {
+  return 40 + 64 + 16 * size + (size >= INDEXED_OBJECT_MIN_SIZE ? 37 * size : 0);
+}
+
+/** An object key's string. */
+export function keyBytes(key: string): number {
+  return stringBytes(key.length);
+}
+
 /** Bytes of `node` in this process: V8 objects and arrays of 8-byte slots, strings with headers. */
 export function heapBytes(node: JsonNode): number {
   if (node === null || typeof node === 'boolean') return 0;
@@ -21,14 +39,13 @@ export function heapBytes(node: JsonNode): number {
   }
   if (node instanceof JsonFloat) return 24;
   if (Array.isArray(node)) {
-    let total = 32 + 8 * node.length;
+    let total = arrayShellBytes(node.length);
     for (const item of node) total += heapBytes(item);
     return total;
   }
-  // The object, its two arrays and their slots (plus the index Map past a dozen keys).
   const obj = node as JsonObject;
-  let total = 40 + 64 + 16 * obj.size + (obj.size > 12 ? 37 * obj.size : 0);
-  for (let i = 0; i < obj.keys.length; i++) total += stringBytes(obj.keys[i].length) + heapBytes(obj.values[i]);
+  let total = objectShellBytes(obj.size);
+  for (let i = 0; i < obj.keys.length; i++) total += keyBytes(obj.keys[i]) + heapBytes(obj.values[i]);
   return total;
 }
 
