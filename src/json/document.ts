@@ -7,6 +7,7 @@
 import { arrayShellBytes, heapBytes, keyBytes, objectShellBytes } from './memory.js';
 import { JsonObject, type JsonNode } from './model.js';
 import { mergeNode, nodeAt, type ByteMeter } from './mutate.js';
+import { internKey } from './parse.js';
 import type { PathToken } from './evaluate.js';
 
 export class JsonDocument {
@@ -60,7 +61,7 @@ export class JsonDocument {
   addKey(object: JsonObject, key: string, value: JsonNode): boolean {
     if (object.has(key)) return false;
     const size = object.size;
-    object.set(key, value);
+    object.set(internKey(key), value);
     this.sizeBytes += objectShellBytes(size + 1) - objectShellBytes(size) + keyBytes(key) + heapBytes(value);
     return true;
   }
