@@ -77,6 +77,9 @@ describe('JSON commands', () => {
       `-Error occurred on position 4, "$.a[ ---->>>> $]", expected one of the following: '<string>[,<string>,...]', '<number>', ['start:end:steps'], '*'.\r\n`);
     await expect(call('JSON.GET', 'j', '$.a]')).rejects.toThrow(`Error occurred on position 3, "$.a ---->>>> ]", expected one of the following: EOI, '..'.`);
     await expect(call('JSON.SET', 'j', '$[?(@.a <)]', '1')).rejects.toThrow('expected one of the following: decimal, from_current, from_root, boolean_true, boolean_false, null.');
+    // FORMAT BSON is not built in: refused as an unknown format, the document left as it was.
+    await expect(call('JSON.SET', 'j', '$', '{}', 'FORMAT', 'BSON')).rejects.toThrow('ERR wrong format');
+    expect(await call('JSON.GET', 'j')).toBe('{"a":[1,2,3]}');
   });
 
   it('JSON.SET: NX/XX, new keys only at the root, adding members, errors', async () => {
