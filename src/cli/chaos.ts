@@ -101,12 +101,10 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
   try {
     for (const run of runs) {
       if (runs.length > 1) out(`== ${run.label} ==`);
-      const result = await runChaos({
+      results.push(await runChaos({
         topology, durationMs, faults, seed, out, label: run.label, serverBinary: run.serverBinary, sentinelBinary: run.sentinelBinary,
         basePort, signal: stop.signal,
-      });
-      results.push(result);
-      summary(result, out);
+      }));
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -116,12 +114,17 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
     writeFileSync(options.report, renderReport(results));
     out(`report: ${options.report}`);
   }
+  for (const result of results) {
+    if (results.length > 1) out(`== ${result.label}: summary ==`);
+    summary(result, out);
+  }
   const [subject] = results;
   if (results.length > 1) {
     out('== side by side ==');
     for (const r of results) {
       out(`${r.label}: faults ${r.faultsInjected}, failovers ${r.failoversSeen}, failover time ${failoverSummary(r)}, acknowledged writes lost ${r.lost.length}`);
     }
+    // The last line is the verdict on the servers under test (the first run); the others are the reference.
     out(`acknowledged writes lost: ${subject.lost.length}`);
   }
   return subject.lost.length === 0 ? 0 : 1;
