@@ -76,8 +76,7 @@ export class NetnsLab {
     // Interface names have at most 15 characters: the pid and counters in base 36 keep them short.
     this.id = `${process.pid.toString(36)}x${lab.toString(36)}`;
     this.bridge = `${NAME_PREFIX}b${this.id}`;
-    // 10.213.0.0/16 and up, split by process and lab, so parallel labs never share a subnet.
-    this.subnet = `10.${213 + (lab % 16)}.${(process.pid % 250) + 1}`;
+    this.subnet = freeSubnet(lab);
     guardNetworkName('link', this.bridge);
     ip(['link', 'add', this.bridge, 'type', 'bridge']);
     ip(['addr', 'add', `${this.subnet}.1/24`, 'dev', this.bridge]);
@@ -144,6 +143,23 @@ export class NetnsLab {
     ipQuiet(['link', 'del', this.bridge]);
     releaseNetworkName('link', this.bridge);
   }
+}
+
+/**
+ * A /24 in 10.213.0.0-10.228.255.0 that no interface of this namespace uses yet: the first
+ * candidate is split by process and lab, the next ones follow it (pids 250 apart would
+ * otherwise share a subnet, and two bridges on one subnet break both labs' routes).
+ */
+function freeSubnet(lab: number): string {
+  const listed = spawnSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8', timeout: IP_TIMEOUT_MS }).stdout ?? '';
+  const used = new Set([...listed.matchAll(/inet (\d+\.\d+\.\d+)\.\d+\//g)].map((m) => m[1]));
+  const start = (lab % 16) * 250 + (process.pid % 250);
+  for (let i = 0; i < 16 * 250; i++) {
+    const n = (start + i) % (16 * 250);
+    const subnet = `10.${213 + Math.floor(n / 250)}.${(n % 250) + 1}`;
+    if (!used.has(subnet)) return subnet;
+  }
+  throw new Error('every lab subnet (10.213.0.0 to 10.228.255.0) is in use');
 }
 
 function probe(): string | null {

@@ -76,7 +76,10 @@ describe.skipIf(unavailable !== null)(`cinnabar chaos --faults partition (networ
     const ours = faults('cinnabar ==');
     const theirs = faults('redis-server 7.0.15 + redis-sentinel 7.0.15 ==');
     expect(ours.length).toBeGreaterThan(0);
-    expect(theirs.map((f) => f.split(' ')[1])).toEqual(ours.map((f) => f.split(' ')[1]));
+    // How many faults fit in the duration depends on how fast each server settles: the common part is compared.
+    const common = Math.min(ours.length, theirs.length);
+    expect(common).toBeGreaterThan(0);
+    expect(theirs.slice(0, common).map((f) => f.split(' ')[1])).toEqual(ours.slice(0, common).map((f) => f.split(' ')[1]));
     expect(proc.stdout).toMatch(/^== side by side ==\ncinnabar: faults \d+, failovers \d+, failover time .*, acknowledged writes lost 0\nredis-server 7\.0\.15 \+ redis-sentinel 7\.0\.15: faults \d+, failovers \d+, failover time .*, acknowledged writes lost \d+\nacknowledged writes lost: 0$/m);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<h2>Side by side</h2>');
