@@ -215,6 +215,8 @@ export function clusterRoutingCheck(ctx: RoutingContext): CommandCheck {
   return {
     name: 'cluster',
     appliesTo: routes,
+    // Cluster mode routes every keyed command: the node is never quiet.
+    nodeActive: () => true,
     run: (client, command, argv) => {
       if (client.replaysData) return null;
       const route = routeRequest(ctx, client, command, argv);

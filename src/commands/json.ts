@@ -12,7 +12,7 @@ import { NOTIFY_MODULE } from '../config/keyspace-events.js';
 import { evaluate, type Match, type PathToken } from '../json/evaluate.js';
 import { moduleMemoryBytes } from '../json/memory.js';
 import { JsonFloat, JsonObject, cloneNode, isInteger, kindOf, nodesEqual, normalizeInteger, type JsonNode } from '../json/model.js';
-import { mergeNode, nodeAt, pathsForUpdate, removeAt, replaceAt } from '../json/mutate.js';
+import { mergeNode, nodeAt, pathsForUpdate } from '../json/mutate.js';
 import { ERR_NOT_UTF8, JsonSyntaxError, isUtf8, parseJson } from '../json/parse.js';
 import { PathError, compilePath, userPath, type CompiledPath, type UserPath } from '../json/path.js';
 import { serialize, serializeCompact, serializeNodes, FormattedWriter, type FormatOptions } from '../json/serialize.js';
@@ -295,23 +295,10 @@ function applyUpdates(doc: JsonValue, updates: Update[], value: JsonNode, merge:
   updates.forEach((u, i) => {
     const v = i === updates.length - 1 ? value : cloneNode(value);
     if (u.t === 'replace') {
-      if (u.path.length === 0) {
-        doc.root = merge ? mergeNode(doc.root, v) : v;
-        changed = true;
-      } else {
-        const current = nodeAt(doc.root, u.path);
-        if (current === undefined) return;
-        // Merging null into a member removes it (RFC 7396, and RedisJSON's documented example).
-        if (merge && v === null) {
-          if (removeAt(doc.root, u.path)) changed = true;
-        } else if (replaceAt(doc.root, u.path, merge ? mergeNode(current, v) : v)) changed = true;
-      }
+      if (merge ? doc.merge(u.path, v) : doc.replace(u.path, v)) changed = true;
     } else {
       const parent = nodeAt(doc.root, u.path);
-      if (parent instanceof JsonObject && !parent.has(u.key)) {
-        parent.set(u.key, v);
-        changed = true;
-      }
+      if (parent instanceof JsonObject && doc.addKey(parent, u.key, v)) changed = true;
     }
   });
   return changed;
@@ -348,7 +335,7 @@ function jsonSet(ctx: CommandContext, argv: string[]): void {
       ctx.reply.nullBulk();
       return;
     }
-    doc.root = value;
+    doc.setRoot(value);
     ctx.reply.ok();
     afterWrite(ctx, key, 'json.set');
     return;
@@ -379,13 +366,13 @@ function jsonMerge(ctx: CommandContext, argv: string[]): void {
   const isRoot = path.path === '$';
   if (doc === undefined) {
     if (!isRoot) fail(ERR_NEW_AT_ROOT);
-    ctx.db.set(key, new JsonValue(mergeNode(null, value)));
+    ctx.db.set(key, new JsonValue(mergeNode(null, value, { deltaBytes: 0 })));
     ctx.reply.ok();
     afterWrite(ctx, key, 'json.merge');
     return;
   }
   if (isRoot) {
-    doc.root = mergeNode(doc.root, value);
+    doc.merge([], value);
     ctx.reply.ok();
     afterWrite(ctx, key, 'json.merge');
     return;
@@ -417,7 +404,7 @@ function jsonMset(ctx: CommandContext, argv: string[]): void {
     if (updates === null) {
       const doc = lookup(ctx, key, true);
       if (doc === undefined) ctx.db.set(key, new JsonValue(value));
-      else doc.root = value;
+      else doc.setRoot(value);
       changed = true;
     } else {
       const doc = lookup(ctx, key, true);
@@ -670,8 +657,7 @@ function comparePaths(a: PathToken[], b: PathToken[]): number {
 }
 
 function setNode(doc: JsonValue, path: PathToken[], value: JsonNode): void {
-  if (path.length === 0) doc.root = value;
-  else replaceAt(doc.root, path, value);
+  doc.replace(path, value);
 }
 
 function getNode(doc: JsonValue, path: PathToken[]): JsonNode {
@@ -794,7 +780,7 @@ function jsonArrappend(ctx: CommandContext, argv: string[]): void {
   const values = valuesFrom(ctx, argv, 3);
   const { legacy, results } = changeAt(ctx, key, path, 'json.arrappend', isArray, (doc, p) => {
     const array = getNode(doc, p) as JsonNode[];
-    for (const v of values) array.push(cloneNode(v));
+    doc.insertItems(array, array.length, values.map(cloneNode));
     return array.length;
   }, path.original, 'not an array');
   if (path.legacy) ctx.reply.integer(legacy ?? 0);
@@ -810,7 +796,7 @@ function jsonArrinsert(ctx: CommandContext, argv: string[]): void {
     const array = getNode(doc, p) as JsonNode[];
     const at = index < 0 ? array.length + index : index;
     if (at < 0 || at > array.length) fail('ERR index out of bounds');
-    array.splice(at, 0, ...values.map(cloneNode));
+    doc.insertItems(array, at, values.map(cloneNode));
     return array.length;
   }, path.path, 'not an array');
   if (path.legacy) ctx.reply.integer(legacy ?? 0);
@@ -843,7 +829,7 @@ function jsonArrpop(ctx: CommandContext, argv: string[]): void {
     const array = getNode(doc, p) as JsonNode[];
     if (array.length === 0) return undefined;
     const at = index < 0 ? Math.max(0, array.length + index) : Math.min(index, array.length - 1);
-    return array.splice(at, 1)[0];
+    return doc.removeItems(array, at, 1)[0];
   }, path.path, 'not an array');
   const replyPopped = (v: JsonNode | undefined | null, isNull: boolean): void => {
     if (isNull || v === undefined) ctx.reply.nullBulk();
@@ -869,10 +855,10 @@ function jsonArrtrim(ctx: CommandContext, argv: string[]): void {
     const norm = (i: number): number => (i < 0 ? Math.max(0, len + i) : Math.min(i, len - 1));
     const s0 = norm(stop);
     const st = start < 0 || start < len ? norm(start) : s0 + 1;
-    if (st > s0 || len === 0) array.length = 0;
+    if (st > s0 || len === 0) doc.clearContainer(array);
     else {
-      array.splice(s0 + 1);
-      array.splice(0, st);
+      doc.removeItems(array, s0 + 1, len - s0 - 1);
+      doc.removeItems(array, 0, st);
     }
     return array.length;
   }, path.path, 'not an array');
@@ -895,8 +881,7 @@ function jsonClear(ctx: CommandContext, argv: string[]): void {
   let cleared = 0;
   for (const m of found) {
     const node = nodeAt(doc.root, pathOf(m));
-    if (Array.isArray(node)) node.length = 0;
-    else if (node instanceof JsonObject) node.clear();
+    if (Array.isArray(node) || node instanceof JsonObject) doc.clearContainer(node);
     else if (node !== undefined && (isInteger(node) || node instanceof JsonFloat)) setNode(doc, pathOf(m), 0);
     else continue;
     cleared++;
@@ -921,7 +906,7 @@ function jsonDel(ctx: CommandContext, argv: string[]): void {
     const paths = pathsForUpdate(matches(path, doc.root, true).map(pathOf));
     for (const p of paths) {
       if (p.length === 0) continue;
-      if (removeAt(doc.root, p)) deleted++;
+      if (doc.remove(p)) deleted++;
     }
   }
   if (deleted > 0) afterWrite(ctx, key, 'json.del');

@@ -104,6 +104,7 @@ export class Config implements ConfigView {
   private readonly values = new Map<string, ConfigValue>();
   private readonly defaults = new Map<string, ConfigValue>();
   private readonly listeners = new Map<string, ChangeListener[]>();
+  private readonly anyChangeListeners: Array<() => void> = [];
   private readonly appliers = new Map<string, ConfigApplier>();
   /** Canonical name -> the live fields it feeds. */
   private readonly liveBindings = new Map<string, LiveBinding[]>();
@@ -236,6 +237,11 @@ export class Config implements ConfigView {
     return this.values.get(spec.name) === this.defaults.get(spec.name);
   }
 
+  /** Called after any directive's value changed (not during loading). */
+  onAnyChange(listener: () => void): void {
+    this.anyChangeListeners.push(listener);
+  }
+
   /** Called after a directive's value changed (not during loading, before the server exists). */
   onChange(name: DirectiveName, listener: ChangeListener): void {
     const canonical = this.canonicalName(name);
@@ -308,6 +314,7 @@ export class Config implements ConfigView {
 
   private notify(spec: DirectiveSpec, value: ConfigValue): void {
     for (const listener of this.listeners.get(spec.name) ?? []) listener(value);
+    for (const listener of this.anyChangeListeners) listener();
   }
 
   private apply(spec: DirectiveSpec, value: ConfigValue): void {

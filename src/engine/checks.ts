@@ -26,6 +26,25 @@ export interface CommandCheck {
    */
   appliesTo?(command: Command): boolean;
   run(client: Client, command: Command, argv: string[]): CheckOutcome;
+  /**
+   * The check reads only the client's own state, and passes for every plain client
+   * (isPlainClient): the dispatcher may skip it for them while the node is quiet.
+   */
+  readonly passesPlainClients?: true;
+  /**
+   * The check reads node-wide state: whether that state may make it act now (false: it passes
+   * for every plain client). Whatever turns it on must raise the node's alert (NodeAlerts).
+   * A check with neither this nor passesPlainClients is never skipped.
+   */
+  nodeActive?(): boolean;
+}
+
+/**
+ * A client for which every check that declares passesPlainClients passes: authenticated, with a
+ * user allowed everything, outside MULTI and subscribed mode, not a replica's link.
+ */
+export function isPlainClient(client: Client): boolean {
+  return client.authenticated && client.user.fullAccess && !client.inMulti && !client.isPubSub && !client.isReplica;
 }
 
 /** What CLIENT PAUSE exposes to the engine. */
@@ -57,6 +76,7 @@ export interface AuthGate {
 export function authCheck(gate: AuthGate): CommandCheck {
   return {
     name: 'auth',
+    passesPlainClients: true,
     appliesTo: (command) => !command.noAuth,
     run: (client) => (!client.authenticated && gate.defaultRequiresAuth ? 'NOAUTH Authentication required.' : null),
   };
@@ -75,6 +95,7 @@ export interface PermissionGate {
 export function aclCheck(gate: PermissionGate): CommandCheck {
   return {
     name: 'acl',
+    passesPlainClients: true,
     run: (client, command, argv) => (client.user.fullAccess ? null : gate.check(client, command, argv)),
   };
 }
@@ -84,6 +105,8 @@ export function aclCheck(gate: PermissionGate): CommandCheck {
  * keys (maxmemory) and returns the error refusing this command, or null.
  */
 export interface MemoryGate {
+  /** A limit is set (maxmemory, maxmemory-clients) or the memory guard refuses writes. */
+  readonly limitsApply: boolean;
   beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null | typeof DROPPED;
 }
 
@@ -95,6 +118,7 @@ export interface MemoryGate {
 export function memoryCheck(gate: MemoryGate): CommandCheck {
   return {
     name: 'oom',
+    nodeActive: () => gate.limitsApply,
     run: (client, command, argv) => gate.beforeCommand(client, command, argv),
   };
 }
@@ -111,6 +135,7 @@ export interface DiskErrorGate {
 export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
   return {
     name: 'disk-error',
+    nodeActive: () => gate.diskErrorRefusal !== null,
     appliesTo: (command) => command.isWrite || command.isExec || command.fullName === 'ping',
     run: (client, command) => {
       const refusal = gate.diskErrorRefusal;
@@ -125,12 +150,15 @@ export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
 export interface GoodReplicasGate {
   /** The NOREPLICAS text while too few replicas acknowledged recently, else null. */
   readonly writeRefusal: string | null;
+  /** min-replicas-to-write is set (the refusal itself moves with replicas' lag, unannounced). */
+  readonly enforced: boolean;
 }
 
 /** min-replicas-to-write: writes (and EXEC of a transaction with writes) need enough good replicas. */
 export function minReplicasCheck(gate: GoodReplicasGate): CommandCheck {
   return {
     name: 'min-replicas',
+    nodeActive: () => gate.enforced,
     appliesTo: (command) => command.isWrite || command.isExec,
     run: (client, command) => {
       const refusal = gate.writeRefusal;
@@ -156,6 +184,7 @@ export interface LoadingGate {
 export function loadingCheck(gate: LoadingGate): CommandCheck {
   return {
     name: 'loading',
+    nodeActive: () => gate.asyncLoadingRefusal !== null,
     appliesTo: (command) => !command.allowLoading || command.noAsyncLoading,
     run: (client, command) => {
       if (client.replaysData) return null;
@@ -166,6 +195,7 @@ export function loadingCheck(gate: LoadingGate): CommandCheck {
 
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
+  passesPlainClients: true,
   appliesTo: (command) => command.noMulti,
   run: (client, command) => (client.inMulti && command.noMulti ? 'ERR Command not allowed inside a transaction' : null),
 };
@@ -173,6 +203,7 @@ export const noMultiCheck: CommandCheck = {
 /** A RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT and RESET. */
 export const pubsubContextCheck: CommandCheck = {
   name: 'pubsub-context',
+  passesPlainClients: true,
   appliesTo: (command) => !command.allowedInPubSub,
   run: (client, command) => {
     if (client.reply.resp !== 2 || !client.isPubSub || command.allowedInPubSub) return null;
@@ -189,6 +220,7 @@ export type MayReplicate = (command: Command, argv: readonly string[]) => boolea
  */
 export const replicaKeyspaceCheck: CommandCheck = {
   name: 'replica-keyspace',
+  passesPlainClients: true,
   appliesTo: (command) => command.mayReplicate || command.isWrite || command.isReadonly,
   run: (client) => (client.isReplica ? "ERR Replica can't interact with the keyspace" : null),
 };
@@ -196,6 +228,7 @@ export const replicaKeyspaceCheck: CommandCheck = {
 export function pauseCheck(pause: PauseGate, mayReplicate: MayReplicate): CommandCheck {
   return {
     name: 'pause',
+    nodeActive: () => pause.untilMs !== 0,
     run: (client, command, argv) => (pause.untilMs !== 0 && pause.isPausedFor(command, client, () => mayReplicate(command, argv)) ? POSTPONE : null),
   };
 }
@@ -203,6 +236,7 @@ export function pauseCheck(pause: PauseGate, mayReplicate: MayReplicate): Comman
 export function multiQueueCheck(mayReplicate: MayReplicate): CommandCheck {
   return {
     name: 'multi-queue',
+    passesPlainClients: true,
     appliesTo: (command) => !command.runsInMulti,
     run: (client, command, argv) => {
       if (!client.inMulti || command.runsInMulti) return null;
@@ -221,6 +255,7 @@ export function multiQueueCheck(mayReplicate: MayReplicate): CommandCheck {
 export function busyScriptCheck(busyRefusal: () => string | null): CommandCheck {
   return {
     name: 'busy-script',
+    nodeActive: () => busyRefusal() !== null,
     appliesTo: (command) => !command.allowBusy,
     run: () => busyRefusal(),
   };
@@ -232,6 +267,8 @@ export interface ReplicaGate {
   readonly readOnly: boolean;
   /** A replica whose link is down, with replica-serve-stale-data no. */
   readonly staleDataRefused: boolean;
+  /** The node follows a primary (both refusals above can apply, the second one unannounced). */
+  readonly following: boolean;
 }
 
 /**
@@ -241,6 +278,7 @@ export interface ReplicaGate {
 export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
   return {
     name: 'read-only-replica',
+    nodeActive: () => gate.following,
     appliesTo: (command) => command.isWrite || command.isExec,
     run: (client, command) => {
       if (!gate.readOnly || client.replaysData) return null;
@@ -257,6 +295,7 @@ export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
 export function staleDataCheck(gate: ReplicaGate): CommandCheck {
   return {
     name: 'stale-data',
+    nodeActive: () => gate.following,
     appliesTo: (command) => !command.allowStale || command.isExec,
     run: (client, command) => {
       if (!gate.staleDataRefused) return null;

@@ -4,10 +4,36 @@
 // taken as its length here).
 
 import { JsonFloat, JsonObject, type JsonNode } from './model.js';
+import { INTERN_MAX_KEY_CHARS } from './parse.js';
 
 /** A one-byte V8 string with its header, rounded to 8 bytes. */
 function stringBytes(length: number): number {
   return (23 + length) & ~7;
+}
+
+/**
+ * An array's own bytes: the JSArray (32 B) and, unless empty (all empty arrays share one), its
+ * backing store: a 16-byte header and 8-byte slots. Measured on Node 20 (64-bit, no pointer
+ * compression) for arrays of exact capacity, as the parser makes them.
+ */
+export function arrayShellBytes(length: number): number {
+  return length === 0 ? 32 : 48 + 8 * length;
+}
+
+/** Objects past this many entries carry the key -> slot Map (model.ts's INDEX_MIN_ENTRIES). */
+const INDEXED_OBJECT_MIN_SIZE = 13;
+
+/** A JsonObject's own bytes: the object (48 B), its two arrays, the index Map if any. */
+export function objectShellBytes(size: number): number {
+  return 48 + 2 * arrayShellBytes(size) + (size >= INDEXED_OBJECT_MIN_SIZE ? 37 * size : 0);
+}
+
+/**
+ * An object key's string: nothing for a short key, which documents share (parse.ts interns
+ * them; the shared table is bounded), its own string for a longer one.
+ */
+export function keyBytes(key: string): number {
+  return key.length <= INTERN_MAX_KEY_CHARS ? 0 : stringBytes(key.length);
 }
 
 /** Bytes of `node` in this process: V8 objects and arrays of 8-byte slots, strings with headers. */
@@ -19,16 +45,16 @@ export function heapBytes(node: JsonNode): number {
     case 'string': return stringBytes(node.length);
     default: break;
   }
-  if (node instanceof JsonFloat) return 24;
+  // The wrapper object (32 B) and the HeapNumber holding its double (16 B).
+  if (node instanceof JsonFloat) return 48;
   if (Array.isArray(node)) {
-    let total = 32 + 8 * node.length;
+    let total = arrayShellBytes(node.length);
     for (const item of node) total += heapBytes(item);
     return total;
   }
-  // The object, its two arrays and their slots (plus the index Map past a dozen keys).
   const obj = node as JsonObject;
-  let total = 40 + 64 + 16 * obj.size + (obj.size > 12 ? 37 * obj.size : 0);
-  for (let i = 0; i < obj.keys.length; i++) total += stringBytes(obj.keys[i].length) + heapBytes(obj.values[i]);
+  let total = objectShellBytes(obj.size);
+  for (let i = 0; i < obj.keys.length; i++) total += keyBytes(obj.keys[i]) + heapBytes(obj.values[i]);
   return total;
 }
 

@@ -27,8 +27,9 @@ const INDEX_MIN_ENTRIES = 12;
  * into the removed slot (RedisJSON's object does the same, so the order after JSON.DEL matches).
  */
 export class JsonObject {
-  readonly keys: string[] = [];
-  readonly values: JsonNode[] = [];
+  // Replaced only by fitCapacity(); everything else changes them in place.
+  keys: string[] = [];
+  values: JsonNode[] = [];
   private index: Map<string, number> | null = null;
 
   get size(): number {
@@ -81,6 +82,15 @@ export class JsonObject {
       if (this.index !== null) this.index.set(lastKey, slot);
     }
     return true;
+  }
+
+  /**
+   * Drops the spare slots the arrays grew while being filled (a push past the capacity adds half
+   * as much again plus 16): for an object that is done growing, such as a parsed one.
+   */
+  fitCapacity(): void {
+    this.keys = this.keys.slice();
+    this.values = this.values.slice();
   }
 
   clear(): void {
@@ -138,6 +148,7 @@ export function cloneNode(node: JsonNode): JsonNode {
   if (Array.isArray(node)) return node.map(cloneNode);
   const copy = new JsonObject();
   for (let i = 0; i < node.keys.length; i++) copy.set(node.keys[i], cloneNode(node.values[i]));
+  copy.fitCapacity();
   return copy;
 }
 

@@ -1,8 +1,10 @@
-// Changing a document at the concrete paths the evaluator found: navigation by keys and
-// indexes, RedisJSON's order for applying several changes (deepest first, higher indexes first,
-// nested matches dropped where the ancestor is changed), and JSON.MERGE's merge (RFC 7396).
+// Changing a document at the concrete paths the evaluator found (the edits themselves are
+// json/document.ts's): navigation by keys and indexes, RedisJSON's order for applying several
+// changes (deepest first, higher indexes first, nested matches dropped where the ancestor is
+// changed), and JSON.MERGE's merge (RFC 7396).
 
 import type { PathToken } from './evaluate.js';
+import { heapBytes, keyBytes, objectShellBytes } from './memory.js';
 import { JsonObject, type JsonNode } from './model.js';
 
 /** The node at `path`, or undefined. */
@@ -15,37 +17,6 @@ export function nodeAt(root: JsonNode, path: readonly PathToken[]): JsonNode | u
     if (node === undefined) return undefined;
   }
   return node;
-}
-
-/**
- * Replaces the node at `path` (not the root) with `make(current)`; returns false when nothing
- * is there.
- */
-export function replaceAt(root: JsonNode, path: readonly PathToken[], value: JsonNode): boolean {
-  const parent = nodeAt(root, path.slice(0, -1));
-  const last = path[path.length - 1];
-  if (parent instanceof JsonObject && typeof last === 'string') {
-    if (!parent.has(last)) return false;
-    parent.set(last, value);
-    return true;
-  }
-  if (Array.isArray(parent) && typeof last === 'number' && last < parent.length) {
-    parent[last] = value;
-    return true;
-  }
-  return false;
-}
-
-/** Removes the node at `path` (not the root); false when nothing is there. */
-export function removeAt(root: JsonNode, path: readonly PathToken[]): boolean {
-  const parent = nodeAt(root, path.slice(0, -1));
-  const last = path[path.length - 1];
-  if (parent instanceof JsonObject && typeof last === 'string') return parent.remove(last);
-  if (Array.isArray(parent) && typeof last === 'number' && last < parent.length) {
-    parent.splice(last, 1);
-    return true;
-  }
-  return false;
 }
 
 /** Deeper paths first; within a parent, keys (by name) before indexes, higher indexes first. */
@@ -79,15 +50,42 @@ export function pathsForUpdate(paths: PathToken[][]): PathToken[][] {
   return sorted.filter((p) => !sorted.some((q) => q.length < p.length && isPrefix(q, p)));
 }
 
-/** JSON.MERGE: objects merge key by key, null removes, anything else replaces. */
-export function mergeNode(target: JsonNode, patch: JsonNode): JsonNode {
-  if (!(patch instanceof JsonObject)) return patch;
-  const out = target instanceof JsonObject ? target : new JsonObject();
+/** Collects the change in a document's bytes (json/memory.ts's heapBytes) over an edit. */
+export interface ByteMeter {
+  deltaBytes: number;
+}
+
+/**
+ * JSON.MERGE: objects merge key by key, null removes, anything else replaces. `target` is
+ * changed in place where it is an object; `meter` gets the bytes the result adds over `target`.
+ */
+export function mergeNode(target: JsonNode, patch: JsonNode, meter: ByteMeter): JsonNode {
+  if (!(patch instanceof JsonObject)) {
+    meter.deltaBytes += heapBytes(patch) - heapBytes(target);
+    return patch;
+  }
+  let out: JsonObject;
+  if (target instanceof JsonObject) out = target;
+  else {
+    meter.deltaBytes += objectShellBytes(0) - heapBytes(target);
+    out = new JsonObject();
+  }
   for (let i = 0; i < patch.keys.length; i++) {
     const key = patch.keys[i];
     const value = patch.values[i];
-    if (value === null) out.remove(key);
-    else out.set(key, mergeNode(out.get(key) ?? null, value));
+    const slot = out.slotOf(key);
+    if (value === null) {
+      if (slot < 0) continue;
+      meter.deltaBytes -= keyBytes(key) + heapBytes(out.values[slot]) + objectShellBytes(out.size) - objectShellBytes(out.size - 1);
+      out.remove(key);
+    } else if (slot >= 0) {
+      out.values[slot] = mergeNode(out.values[slot], value, meter);
+    } else {
+      const size = out.size;
+      const merged = mergeNode(null, value, meter);
+      out.set(key, merged);
+      meter.deltaBytes += keyBytes(key) + objectShellBytes(size + 1) - objectShellBytes(size);
+    }
   }
   return out;
 }

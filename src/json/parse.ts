@@ -21,6 +21,42 @@ const CLIENT_DEPTH_LIMIT = 128;
 /** Loading (RDB) lifts the client limit; this bound only keeps the parser's stack safe. */
 const LOAD_DEPTH_LIMIT = 10_000;
 
+/**
+ * V8 makes a slice of this many chars or more a view that keeps the whole source string alive
+ * (SlicedString::kMinLength): a string kept in a document is copied out of the argument instead.
+ */
+const SLICE_VIEW_MIN_CHARS = 13;
+/** Copies are made through this scratch buffer when they fit (no allocation but the string). */
+const copyScratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Object keys up to this length are shared between documents (RedisJSON's ijson interns keys too). */
+export const INTERN_MAX_KEY_CHARS = 64;
+/** The shared keys; emptied when full, so a stream of distinct keys cannot grow it without bound. */
+const INTERN_MAX_KEYS = 16_384;
+const internedKeys = new Map<string, string>();
+
+/**
+ * `piece` as a flat string of its own: a slice of the source text or a concatenation of such
+ * slices (a string with escapes) would keep the whole source alive while the document lives.
+ */
+function ownString(piece: string): string {
+  const length = piece.length;
+  if (length < SLICE_VIEW_MIN_CHARS) return piece;
+  if (length > copyScratch.length) return Buffer.from(piece, 'latin1').latin1Slice(0, length);
+  copyScratch.latin1Write(piece, 0);
+  return copyScratch.latin1Slice(0, length);
+}
+
+/** The shared instance of a short object key. */
+export function internKey(key: string): string {
+  if (key.length > INTERN_MAX_KEY_CHARS) return key;
+  const shared = internedKeys.get(key);
+  if (shared !== undefined) return shared;
+  if (internedKeys.size >= INTERN_MAX_KEYS) internedKeys.clear();
+  internedKeys.set(key, key);
+  return key;
+}
+
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 
@@ -153,7 +189,8 @@ class Parser {
       if (c === 0x5d) {
         this.pos++;
         this.depth--;
-        return out;
+        // Without the spare slots pushing left (the document keeps the array).
+        return out.slice();
       }
       if (c < 0) this.fail('EOF while parsing a list', this.pos);
       this.failHere('expected `,` or `]`');
@@ -174,7 +211,7 @@ class Parser {
       if (c < 0) this.fail('EOF while parsing an object', this.pos);
       if (c !== 0x22) this.failHere('key must be a string');
       this.pos++;
-      const key = this.parseString();
+      const key = internKey(this.parseString());
       c = this.skipWhitespace();
       if (c < 0) this.fail('EOF while parsing an object', this.pos);
       if (c !== 0x3a) this.failHere('expected `:`');
@@ -192,6 +229,7 @@ class Parser {
       if (c === 0x7d) {
         this.pos++;
         this.depth--;
+        out.fitCapacity();
         return out;
       }
       if (c < 0) this.fail('EOF while parsing an object', this.pos);
@@ -208,7 +246,7 @@ class Parser {
       if (this.pos >= text.length) this.fail('EOF while parsing a string', this.pos);
       const c = text.charCodeAt(this.pos);
       if (c === 0x22) {
-        out += text.slice(start, this.pos);
+        out = ownString(out + text.slice(start, this.pos));
         this.pos++;
         return out;
       }

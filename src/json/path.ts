@@ -4,6 +4,8 @@
 // "=~" (regex), "&&", "||" and parentheses. Space characters may separate tokens, as in the
 // module's grammar. Compilation errors carry the module's "Error occurred on position N, ..." form.
 
+import { grammarError } from './path-grammar.js';
+
 export type Term =
   | { t: 'current'; steps: Step[] }
   | { t: 'root'; steps: Step[] }
@@ -74,7 +76,14 @@ const CACHE_MAX_PATH_BYTES = 256;
 export function compilePath(path: string): CompiledPath {
   const hit = cache.get(path);
   if (hit !== undefined) return hit;
-  const compiled = new PathParser(path).parseQuery();
+  let compiled: CompiledPath;
+  try {
+    compiled = new PathParser(path).parseQuery();
+  } catch (err) {
+    // The module words a syntax error from its grammar's bookkeeping: replayed only on failure.
+    if (err instanceof PathError) throw new PathError(grammarError(path) ?? err.message);
+    throw err;
+  }
   if (path.length <= CACHE_MAX_PATH_BYTES) {
     if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
     cache.set(path, compiled);

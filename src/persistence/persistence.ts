@@ -5,6 +5,7 @@
 // server.c serverCron), with the forked child replaced by a snapshot produced in slices of the
 // event loop (snapshot.ts).
 
+import type { NodeAlerts } from '../engine/node-alerts.js';
 import { unlinkSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { PersistenceApi } from '../commands/context.js';
@@ -40,6 +41,8 @@ export interface PersistenceHost {
   dirty: number;
   /** An AOF rewrite is Redis's other child: a snapshot waits for it. */
   readonly aof: { readonly rewriteInProgress: boolean };
+  /** Raised when a node-wide refusal (MISCONF, LOADING) starts. */
+  readonly nodeAlerts: NodeAlerts;
 }
 
 function nowSec(): number {
@@ -67,8 +70,7 @@ export class Persistence implements PersistenceApi {
   lastCowBytes = 0;
   rdbLastLoadKeysLoaded = 0;
   rdbLastLoadKeysExpired = 0;
-  /** The start-up load in progress (INFO loading:1, LOADING errors), or null. */
-  loading: LoadingState | null = null;
+  private loadingState: LoadingState | null = null;
   private savePoints: SavePoint[];
   private background: BackgroundSave | null = null;
   /** INFO's total_forks / latest_fork_usec: the writer children of saves and AOF rewrites. */
@@ -90,6 +92,22 @@ export class Persistence implements PersistenceApi {
   noteLoaded(keysLoaded: number, keysExpired: number): void {
     this.rdbLastLoadKeysLoaded = keysLoaded;
     this.rdbLastLoadKeysExpired = keysExpired;
+  }
+
+  /** The start-up load in progress (INFO loading:1, LOADING errors), or null. */
+  get loading(): LoadingState | null {
+    return this.loadingState;
+  }
+
+  set loading(state: LoadingState | null) {
+    this.loadingState = state;
+    if (state !== null) this.host.nodeAlerts.raise();
+  }
+
+  /** The last save failed: MISCONF refusals may start. */
+  private saveFailed(): void {
+    this.lastSaveOk = false;
+    this.host.nodeAlerts.raise();
   }
 
   /** shared.loadingerr while the dataset loads. */
@@ -257,7 +275,7 @@ export class Persistence implements PersistenceApi {
     try {
       save = new BackgroundSave(this.host.keyspace, config, log, this.forkStats);
     } catch (err) {
-      this.lastSaveOk = false;
+      this.saveFailed();
       log.warning(`Can't save in background: fork: ${describeSystemError(err)}`);
       return false;
     }
@@ -280,12 +298,12 @@ export class Persistence implements PersistenceApi {
       this.lastCowBytes = save.keptBytes;
     } else if (result.status === 'error') {
       log.warning('Background saving error');
-      this.lastSaveOk = false;
+      this.saveFailed();
     } else {
       // Our own stop (FLUSHALL, SHUTDOWN) is Redis's SIGUSR1 kill, which is no error condition.
       const signalNumber = result.status === 'signal' ? result.signalNumber : SIGUSR1_NUMBER;
       log.warning(`Background saving terminated by signal ${signalNumber}`);
-      if (signalNumber !== SIGUSR1_NUMBER) this.lastSaveOk = false;
+      if (signalNumber !== SIGUSR1_NUMBER) this.saveFailed();
     }
     this.lastBgsaveDurationSec = Math.floor((Date.now() - save.startedAtMs) / 1000);
     for (const listener of this.saveDoneListeners) listener(result.status === 'ok');

@@ -75,7 +75,18 @@ export class Replication implements ReplicationApi {
    * set, this node's own propagated writes do not enter the stream: the bytes received from the
    * primary are proxied instead (Redis's replicationFeedStreamFromMasterStream).
    */
-  primaryAddress: { host: string; port: number } | null = null;
+  get primaryAddress(): { host: string; port: number } | null {
+    return this.followed;
+  }
+
+  set primaryAddress(address: { host: string; port: number } | null) {
+    this.followed = address;
+    this.syncStreamSubscription();
+  }
+
+  private followed: { host: string; port: number } | null = null;
+  /** Whether onPropagated listens to the propagator (see syncStreamSubscription). */
+  private ownWritesListened = false;
   /**
    * The replica side (src/replication/replica/): INFO's replica fields, ROLE's replica form,
    * REPLICAOF. Set by the server when it wires the node.
@@ -88,7 +99,7 @@ export class Replication implements ReplicationApi {
   /** FAILOVER's state machine. */
   readonly failover: Failover;
   private readonly onPropagated = (chunk: Buffer): void => {
-    if (this.primaryAddress === null) this.feed(chunk);
+    this.feed(chunk);
   };
 
   constructor(private readonly host: ReplicationHost) {
@@ -159,6 +170,22 @@ export class Replication implements ReplicationApi {
     if (this.backlog !== null) return;
     this.backlog = new Backlog(this.host.config.num('repl-backlog-size'), this.masterReplOffset);
     this.backlog.retainFrom = () => this.primary.oldestPendingOffset();
+    this.syncStreamSubscription();
+  }
+
+  /**
+   * This node's own writes enter the stream only on a primary with a backlog. A replica proxies
+   * its primary's bytes instead: encoding every command it applies only to drop the result cost
+   * more than applying it, so the propagator is not listened to meanwhile.
+   */
+  private syncStreamSubscription(): void {
+    const wanted = this.backlog !== null && this.followed === null;
+    if (wanted === this.ownWritesListened) return;
+    this.ownWritesListened = wanted;
+    if (!wanted) {
+      this.host.propagator.unsubscribe(this.onPropagated);
+      return;
+    }
     // The next unit must say which db it writes to: whoever reads the stream from here on has no
     // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
     this.host.propagator.resetSelectedDb();
@@ -168,8 +195,8 @@ export class Replication implements ReplicationApi {
   /** freeReplicationBacklog (repl-backlog-ttl expired with no replica attached). */
   freeBacklog(): void {
     if (this.backlog === null) return;
-    this.host.propagator.unsubscribe(this.onPropagated);
     this.backlog = null;
+    this.syncStreamSubscription();
   }
 
   /** Adds a reader of the stream (an attached replica); returns the function that removes it. */

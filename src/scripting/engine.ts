@@ -17,6 +17,8 @@ import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand
 
 /** What the engine needs from the node. */
 export interface ScriptingHost {
+  /** A script went past busy-reply-threshold: BUSY refusals start. */
+  busyStarted(): void;
   /** The error text while commands that grow memory are refused, else null. */
   oomRefusal(): string | null;
   /** The MISCONF text while writes are refused after a failed save, else null. */
@@ -441,6 +443,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
         `Slow script detected: still in execution after ${Math.floor(elapsedMs)} milliseconds. You can try killing the script using the ${run.isEval ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${run.name}.`,
       );
       run.timedOut = true;
+      this.host.busyStarted();
     }
     if (run.killed) throw new ScriptKilled(this.currentLua?.currentPosition() ?? null);
     return run.canYield ? 'suspend' : 'continue';

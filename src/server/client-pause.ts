@@ -10,6 +10,7 @@
 import type { Command } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import type { PauseGate } from '../engine/checks.js';
+import type { NodeAlerts } from '../engine/node-alerts.js';
 
 /** Longest delay setTimeout honours: beyond it the timer fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -33,8 +34,11 @@ export class ClientPause implements PauseGate {
   private readonly waiting = new Set<Client>();
   private timer: NodeJS.Timeout | null = null;
 
-  /** `resume` re-runs a held client's postponed request once the pause ends. */
-  constructor(private readonly resume: (client: Client) => void) {}
+  /**
+   * `resume` re-runs a held client's postponed request once the pause ends; `alerts` is raised
+   * when a pause starts (the dispatcher's pause check must run again).
+   */
+  constructor(private readonly resume: (client: Client) => void, private readonly alerts: NodeAlerts) {}
 
   /** pauseClients: a purpose's pause never gets shorter, nor narrower (ALL to WRITE), by a new one. */
   pause(untilMs: number, writesOnly: boolean, purpose: PausePurpose = 'client'): void {
@@ -92,6 +96,7 @@ export class ClientPause implements PauseGate {
     }
     const lessStrict = this.untilMs !== 0 && !this.writesOnly && writesOnly;
     this.untilMs = untilMs;
+    this.alerts.raise();
     this.writesOnly = writesOnly;
     // A pause of everything that became a pause of writes: the held reads may run now (the
     // writes among them are held again).

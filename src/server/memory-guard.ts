@@ -57,6 +57,9 @@ export class MemoryGuard {
   private bytesSinceSample = 0;
   private lastCollectMs = 0;
 
+  /** Told when the guard starts refusing (the dispatcher's check list must run again). */
+  onRefusing: (() => void) | null = null;
+
   constructor(private readonly systemLimitBytes = systemMemoryLimitBytes()) {}
 
   /** Re-reads memory use (the cron calls this every tick). */
@@ -85,7 +88,10 @@ export class MemoryGuard {
   /** Near a limit, memory kept for reuse is given back first. */
   private set refusal(text: string | null) {
     this.refusalText = text;
-    if (text !== null) bigBuffers.clear();
+    if (text !== null) {
+      bigBuffers.clear();
+      this.onRefusing?.();
+    }
   }
 
   get refusal(): string | null {

@@ -27,6 +27,10 @@ export class MemoryLimit implements MemoryGate {
     private readonly clientEviction: ClientEviction,
   ) {}
 
+  get limitsApply(): boolean {
+    return this.live.maxmemoryBytes !== 0 || this.live.maxmemoryClients !== 0 || this.guard.refusal !== null;
+  }
+
   beforeCommand(client: Client, command: Command, argv: readonly string[]): string | null | typeof DROPPED {
     // Clients go first, after the last command grew their buffers (Redis's evictClients).
     if (this.live.maxmemoryClients !== 0) {

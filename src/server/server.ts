@@ -3,6 +3,7 @@
 // timeouts, output limits, rate samples), and offers the services commands reach through
 // ServerApi.
 
+import { NodeAlerts } from '../engine/node-alerts.js';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -154,6 +155,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
   readonly clientPause: ClientPause;
   private readonly outputLimits: OutputLimits;
+  /** Raised when a node-wide condition of the check list may have turned on (see NodeAlerts). */
+  readonly nodeAlerts = new NodeAlerts();
   /** Refuses writes near the heap's or the machine's memory limit (the engine's OOM check). */
   readonly memoryGuard = new MemoryGuard();
   /** used_memory: the dataset's running sums, client buffers and script caches. */
@@ -210,7 +213,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       clients: () => this.clients.all(),
     });
     config.userLines = () => this.acl.configUserLines();
-    this.clientPause = new ClientPause((client) => this.resumePaused(client));
+    this.memoryGuard.onRefusing = () => this.nodeAlerts.raise();
+    config.onAnyChange(() => this.nodeAlerts.raise());
+    this.clientPause = new ClientPause((client) => this.resumePaused(client), this.nodeAlerts);
     this.clients = new ClientRegistry(this.clientPause);
     this.tracking = new Tracking({
       clientById: (id) => this.clients.byIdMap.get(id),
@@ -279,9 +284,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       replicaKeyspaceCheck,
       pauseCheck(this.clientPause, mayReplicate),
       multiQueueCheck(mayReplicate),
-    ]);
+    ], this.nodeAlerts);
     this.live = config.live;
     this.scripting = new ScriptingEngine({
+      busyStarted: () => this.nodeAlerts.raise(),
       createScriptClient: () => this.createClient(new DiscardingConnection()),
       lookupCommand: (argv) => this.commandTable.lookup(argv),
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
@@ -375,6 +381,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     };
     return new ReplicaSide({
       config: this.config,
+      nodeAlerts: this.nodeAlerts,
       log: this.log,
       replication: this.replication,
       resetSelectedDb: () => this.propagator.resetSelectedDb(),
@@ -440,6 +447,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       propagator: this.propagator,
       keyspace: this.keyspace,
       latencySample: (event, ms) => this.latency.addSampleIfNeeded(event, ms),
+      nodeAlerts: this.nodeAlerts,
       newReplayClient: () => {
         const client = this.createClient(new DiscardingConnection());
         // Redis's AOF client: authenticated by construction, never blocked.
@@ -1030,6 +1038,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.usedMemory.sample(now);
     if (this.live.maxmemoryClients !== 0) this.clientEviction.run();
     this.aof.cron();
+    // Last: the jobs above may have turned conditions on or off.
+    this.dispatcher.refreshQuiet();
   }
 
   private flushPendingNow(): void {

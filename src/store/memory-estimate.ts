@@ -13,7 +13,6 @@
 // sample is kept (a WeakMap note per big container) and taken again only when the element count
 // moved by a quarter, so a write to a big container costs O(1) here.
 
-import { heapBytes } from '../json/memory.js';
 import { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue, type RedisValue } from './values.js';
 
 /** A one-byte V8 string: map, hash field and length, then the chars, rounded up to 8 bytes. */
@@ -188,7 +187,8 @@ export function objectValueBytes(value: Exclude<RedisValue, string>): number {
   if (value instanceof SetValue) return setBytes(value);
   if (value instanceof ZSetValue) return zsetBytes(value);
   if (value instanceof StreamValue) return streamBytes(value);
-  if (value instanceof JsonValue) return objectBytes(3) + heapBytes(value.root);
+  // Kept current by the document's edits: O(1) however big the document.
+  if (value instanceof JsonValue) return objectBytes(4) + value.heapBytes;
   return objectBytes(4);
 }
 

@@ -65,6 +65,21 @@ describe('JSON commands', () => {
     expect(await call('JSON.GET', 'doc', '$.zz')).toBe('[]');
     expect(await call('JSON.GET', 'missing')).toBeNull();
     await expect(call('JSON.GET', 'doc', '$.a[')).rejects.toThrow('Error occurred on position 4');
+    // RedisJSON builds this reply from a Rust HashMap (a random order per call): clients parse it
+    // as an object. Ours is deterministic: the paths' order, a repeated path once.
+    expect(await server.raw.call('JSON.GET', 'doc', '$.b', '$.a', '$.b')).toBe('$21\r\n{"$.b":[3],"$.a":[2]}\r\n');
+  });
+
+  it('words JSONPath syntax errors as RedisJSON does (position, the rules its grammar expected)', async () => {
+    await call('JSON.SET', 'j', '$', '{"a":[1,2,3]}');
+    // The reply RedisJSON issue #948 quotes for this path.
+    expect(await server.raw.call('JSON.GET', 'j', '$.a[$]')).toBe(
+      `-Error occurred on position 4, "$.a[ ---->>>> $]", expected one of the following: '<string>[,<string>,...]', '<number>', ['start:end:steps'], '*'.\r\n`);
+    await expect(call('JSON.GET', 'j', '$.a]')).rejects.toThrow(`Error occurred on position 3, "$.a ---->>>> ]", expected one of the following: EOI, '..'.`);
+    await expect(call('JSON.SET', 'j', '$[?(@.a <)]', '1')).rejects.toThrow('expected one of the following: decimal, from_current, from_root, boolean_true, boolean_false, null.');
+    // FORMAT BSON is not built in: refused as an unknown format, the document left as it was.
+    await expect(call('JSON.SET', 'j', '$', '{}', 'FORMAT', 'BSON')).rejects.toThrow('ERR wrong format');
+    expect(await call('JSON.GET', 'j')).toBe('{"a":[1,2,3]}');
   });
 
   it('JSON.SET: NX/XX, new keys only at the root, adding members, errors', async () => {

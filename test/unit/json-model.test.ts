@@ -9,6 +9,7 @@ import { JsonFloat, JsonObject, type JsonNode } from '../../src/json/model.js';
 import { pathsForUpdate } from '../../src/json/mutate.js';
 import { parseJson } from '../../src/json/parse.js';
 import { compilePath, userPath } from '../../src/json/path.js';
+import { grammarError } from '../../src/json/path-grammar.js';
 import { formatFloat, serialize, serializeCompact } from '../../src/json/serialize.js';
 import { prng } from '../helpers/random.js';
 
@@ -100,9 +101,35 @@ describe('paths', () => {
     expect(() => compilePath('$.a[')).toThrow('Error occurred on position 4, "$.a[ <<<<----"');
     expect(() => compilePath('$.a[0:3:0]')).toThrow('Error occurred on position');
     expect(() => compilePath('$..')).toThrow('Error occurred on position 3');
+    // pest's list: the rules tried at the farthest failure, in the grammar's order (EOI first).
+    expect(() => compilePath('$.a[$]')).toThrow(`Error occurred on position 4, "$.a[ ---->>>> $]", expected one of the following: '<string>[,<string>,...]', '<number>', ['start:end:steps'], '*'.`);
+    expect(() => compilePath('$.gar\x00\x00bage')).toThrow(`Error occurred on position 5, "$.gar ---->>>> \x00\x00bage", expected one of the following: EOI, '..'.`);
+    expect(() => compilePath('$.a.')).toThrow(`Error occurred on position 4, "$.a. <<<<----", expected one of the following: <string>, '*'.`);
+    expect(() => compilePath('$.a[0:3:0]')).toThrow('Error occurred on position 8, "$.a[0:3: ---->>>> 0]", expected one of the following: pos_number.');
+    expect(() => compilePath('$[?(@.a == 1')).toThrow('Error occurred on position 12, "$[?(@.a == 1 <<<<----", expected one of the following: and, or.');
     expect(compilePath('$.a[ 1 , 2 ]').steps).toEqual([{ t: 'key', name: 'a' }, { t: 'indexes', indexes: [1, 2] }]);
     expect(compilePath('$.a.b[0]').isStatic).toBe(true);
     expect(compilePath('$.a[*]').isStatic).toBe(false);
+  });
+
+  it('accepts exactly what the grammar accepts (the compiler against the pest-style recognizer)', () => {
+    const tokens = ['.', '..', 'a', 'b1', '*', '[', ']', '0', '1', '-1', ':', ',', "'x'", '"y"', '?', '(', ')', '@', '$', '==', '<', '>=', '=~', '&&', '||', ' ', 'true', 'null', '1.5', '"a\\"b"', "'c\\'d'", '!='];
+    const rand = prng(948);
+    let accepted = 0;
+    for (let round = 0; round < 20_000; round++) {
+      let path = '$';
+      const n = 1 + Math.floor(rand() * 8);
+      for (let k = 0; k < n; k++) path += tokens[Math.floor(rand() * tokens.length)];
+      let compiled = true;
+      try {
+        compilePath(path);
+      } catch {
+        compiled = false;
+      }
+      expect(compiled, path).toBe(grammarError(path) === null);
+      if (compiled) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(500);
   });
 
   it('orders paths for mutation: deeper first, higher indexes first, nested matches dropped', () => {

@@ -110,6 +110,35 @@ const SHAPES: Shape[] = [
     name: 'one stream of 100k entries',
     build: (run) => { for (let i = 0; i < 100_000; i++) run('xadd', 'big', '*', 'sensor', String(i % 50), 'reading', String(i * 3)); },
   },
+  {
+    name: '20k small JSON documents',
+    build: (run) => {
+      for (let i = 0; i < 20_000; i++) {
+        run('json.set', `doc:${i}`, '$', JSON.stringify({ id: i, name: `user ${i}`, email: `user-${i}@example.com`, age: 20 + (i % 50), active: i % 2 === 0, score: i / 4, tags: ['a', `t${i % 10}`] }));
+      }
+    },
+  },
+  {
+    name: '1k JSON documents of 10 KB, then a field of each changed',
+    build: (run) => {
+      const events = Array.from({ length: 60 }, (_, e) => ({ at: 1_700_000_000 + e, kind: e % 3 === 0 ? 'login' : 'view', ok: true, note: 'x'.repeat(40) }));
+      for (let i = 0; i < 1_000; i++) {
+        run('json.set', `doc:${i}`, '$', JSON.stringify({ id: i, settings: { theme: 'dark', language: 'en-GB' }, events }));
+        run('json.set', `doc:${i}`, '$.settings.theme', '"a theme with a longer name"');
+        run('json.arrappend', `doc:${i}`, '$.events', '{"at":1,"kind":"logout","ok":false}');
+      }
+    },
+  },
+  {
+    // A string kept from a big argument must not keep the argument alive (a V8 slice would).
+    name: '20k JSON documents keeping a 20-byte string of a 1 KB text',
+    build: (run) => {
+      for (let i = 0; i < 20_000; i++) {
+        run('json.set', `doc:${i}`, '$', `{"kept":"${pad(i, 20)}","dropped":"${'p'.repeat(1_024)}"}`);
+        run('json.set', `doc:${i}`, '$.dropped', '0');
+      }
+    },
+  },
 ];
 
 /** Allowed distance of the estimate from the measured growth. */

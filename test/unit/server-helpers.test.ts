@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerStats } from '../../src/commands/context.js';
 import type { Command } from '../../src/commands/types.js';
 import type { Client } from '../../src/engine/client.js';
+import { NodeAlerts } from '../../src/engine/node-alerts.js';
 import { ClientPause } from '../../src/server/client-pause.js';
 import { bindPlan } from '../../src/server/listeners.js';
 import { InstantaneousRates } from '../../src/server/rates.js';
@@ -32,7 +33,7 @@ function fakeClient(inMulti = false, queued: Command[] = []): Client {
 describe('ClientPause', () => {
   const pauses: ClientPause[] = [];
   const newPause = (resumed: Client[] = []): ClientPause => {
-    const p = new ClientPause((c) => resumed.push(c));
+    const p = new ClientPause((c) => resumed.push(c), new NodeAlerts());
     pauses.push(p);
     return p;
   };

@@ -24,6 +24,8 @@ export interface AofFileHost {
   fatal(): void;
   /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before a write (tests). */
   flushSleepMicros(): number;
+  /** Writes failed: MISCONF refusals start (the dispatcher's check list must run again). */
+  writesFailing(): void;
 }
 
 /** Buffered bytes past which the turn's buffer is written at once rather than at its end. */
@@ -169,6 +171,7 @@ export class AofFile {
     // The bytes that did reach the file stay written; the rest waits for the next try (the
     // cron retries every second), and writes are refused meanwhile (MISCONF).
     this.lastWriteOk = false;
+    this.host.writesFailing();
     if (written > 0) this.wrote(written);
     const rest = data.subarray(written);
     this.chunks = [rest];
@@ -217,6 +220,7 @@ export class AofFile {
         }
         this.lastWriteOk = false;
         this.lastWriteError = describeSystemError(err);
+        this.host.writesFailing();
         return;
       }
       this.incrFsyncedBytes = Math.max(this.incrFsyncedBytes, incrTarget);

@@ -5,6 +5,7 @@
 // moment; the old files become history and are deleted), loading at start-up and for DEBUG
 // LOADAOF, the cron's duties and INFO's aof_* fields. Log lines and replies are Redis's.
 
+import type { NodeAlerts } from '../../engine/node-alerts.js';
 import { closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -37,6 +38,8 @@ export interface AofHost {
   readonly propagator: Propagator;
   readonly keyspace: Keyspace;
   latencySample(event: string, ms: number): void;
+  /** Raised when a node-wide refusal (MISCONF) starts. */
+  readonly nodeAlerts: NodeAlerts;
   /** A socket-free client that replays commands (server.createClient + runCommand). */
   newReplayClient(): AofReplayClient;
   /** Loads an RDB image into the dataset (functions included); returns its length. */
@@ -304,6 +307,7 @@ export class AofService {
       latencySample: (event, ms) => this.host.latencySample(event, ms),
       fatal: () => this.host.exit(1),
       flushSleepMicros: () => this.flushSleepMicros,
+      writesFailing: () => this.host.nodeAlerts.raise(),
     }, this.gateOffset, (bytes) => {
       this.currentSizeBytes += bytes;
     });

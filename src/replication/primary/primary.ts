@@ -664,6 +664,10 @@ export class PrimarySide {
 
   // ------------------------------------------------------------------ min-replicas
 
+  get enforced(): boolean {
+    return this.minReplicasActive;
+  }
+
   /** checkGoodReplicasStatus: the NOREPLICAS refusal of a write, or null. */
   get writeRefusal(): string | null {
     if (!this.minReplicasActive || this.replication.primaryAddress !== null) return null;

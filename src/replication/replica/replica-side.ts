@@ -9,6 +9,7 @@
 // temporary file renamed over dbfilename, or kept in memory with repl-diskless-load) and loads
 // it. A cron every second sends REPLCONF ACK, reconnects, and applies repl-timeout.
 
+import type { NodeAlerts } from '../../engine/node-alerts.js';
 import { connect as netConnect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ export type LinkState = 'none' | 'connect' | 'connecting' | 'ping' | 'handshake'
 
 export interface ReplicaSideHost {
   readonly config: Config;
+  /** Raised when the node starts following a primary (READONLY and MASTERDOWN may apply). */
+  readonly nodeAlerts: NodeAlerts;
   readonly log: ServerLog;
   readonly replication: Replication;
   /** The next unit of this node's stream starts with a SELECT (slaveseldb = -1). */
@@ -295,6 +298,7 @@ export class ReplicaSide implements ReplicaSideView {
 
   private setAddress(address: { host: string; port: number } | null): void {
     this.primary = address;
+    if (address !== null) this.host.nodeAlerts.raise();
     this.host.replication.primaryAddress = address;
     // CONFIG GET replicaof and CONFIG REWRITE show the primary followed now.
     this.host.config.setFromArgs('replicaof', address === null ? ['no', 'one'] : [address.host, String(address.port)]);
@@ -1057,6 +1061,10 @@ export class ReplicaSide implements ReplicaSideView {
     const state = this.state;
     const shown = state === 'ping' || state === 'handshake' || state === 'psync' ? 'handshake' : state === 'transfer' ? 'sync' : state;
     return { host: primary.host, port: primary.port, state: shown, offset: this.linked !== null ? this.linked.applier.reploff : -1 };
+  }
+
+  get following(): boolean {
+    return this.primary !== null;
   }
 
   /** The READONLY refusal applies (a replica with replica-read-only). */

@@ -111,6 +111,11 @@ export class StreamApplier {
   }
 
   private applyPending(): void {
+    // One expiry-free window for everything applicable now, not one per command.
+    this.host.withoutExpiry(() => this.applyAvailable());
+  }
+
+  private applyAvailable(): void {
     const client = this.client;
     const parser = this.parser;
     while (!this.stopped && this.postponedEnd < 0 && !client.closed) {
@@ -132,7 +137,7 @@ export class StreamApplier {
       if (bigArgs !== null) materializeBigArgs(argv, bigArgs);
       const end = this.receivedBytes - parser.pendingBytes;
       // REPLCONF GETACK runs too: it sends the ACK with reploff as it is before the command.
-      this.host.withoutExpiry(() => this.host.runCommand(client, argv));
+      this.host.runCommand(client, argv);
       if (client.pausedArgv !== null) {
         this.postponedEnd = end;
         return;
