@@ -1,19 +1,24 @@
 // A chaos run: start a topology (cluster or sentinels), write to it with WAIT-acknowledged
-// writes while injecting one fault at a time (kill -9 then restart, SIGSTOP then SIGCONT), heal
-// everything, wait for the topology to settle, and check every acknowledged write against the
-// final state. Bounded in time: the run's duration, plus bounded heal and check phases.
+// writes while injecting one fault at a time (kill -9 then restart, SIGSTOP then SIGCONT, a
+// network partition then its heal), heal everything, wait for the topology to settle, and check
+// every acknowledged write against the final state. Bounded in time: the run's duration, plus
+// bounded heal and check phases. With partitions every node runs in a network namespace of its
+// own (topology/netns.ts); the writers stay in this process's namespace and reach the nodes
+// through the lab's bridge, so a cut node is cut off from its peers and from the writers alike.
 
-import { NodeClient, parseInfo } from '../topology/node-client.js';
 import { startCluster, type ClusterTopology } from '../topology/cluster.js';
+import { NetnsLab } from '../topology/netns.js';
 import { startSentinels, type SentinelTopology } from '../topology/sentinels.js';
 import type { TopologyNode } from '../topology/types.js';
 import { waitUntil } from '../topology/wait.js';
 import { SeededRandom } from './random.js';
+import { RoleMonitor, type FailoverTime } from './roles.js';
 import { ClusterRouter, SentinelRouter, type Router } from './router.js';
+import { settle } from './settle.js';
 import { Timeline } from './timeline.js';
 
-export type FaultKind = 'kill' | 'pause';
-export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'pause'];
+export type FaultKind = 'kill' | 'pause' | 'partition';
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'pause', 'partition'];
 
 export interface ChaosOptions {
   topology: 'cluster' | 'sentinel';
@@ -24,15 +29,30 @@ export interface ChaosOptions {
   writers?: number;
   /** Keys per writer. */
   keysPerWriter?: number;
+  /** A redis-server compatible binary instead of cinnabar-server. */
+  serverBinary?: string;
+  /** A redis-sentinel compatible binary instead of cinnabar-sentinel. */
+  sentinelBinary?: string;
+  /** What runs, for the summary and the report ("cinnabar", "redis-server 7.0.15"). */
+  label?: string;
+  /** Consecutive ports from here instead of free ones (the cluster's bus ports and the sentinels' follow at +100). */
+  basePort?: number;
+  /** Aborting ends the run early: everything it started is stopped, and the run rejects. */
+  signal?: AbortSignal;
   out: (line: string) => void;
 }
 
 export interface ChaosResult {
   timeline: Timeline;
   topology: string;
+  label: string;
   seed: number;
+  /** Where the nodes ran: their own network namespaces, or loopback. */
+  network: 'netns' | 'loopback';
   faultsInjected: number;
+  faultsByKind: Record<FaultKind, number>;
   failoversSeen: number;
+  failoverTimes: FailoverTime[];
   writesAttempted: number;
   writesAcknowledged: number;
   keysChecked: number;
@@ -40,79 +60,84 @@ export interface ChaosResult {
   settled: boolean;
 }
 
-/** How long a fault holds at most, and how long the topology gets to settle after each. */
+/** cluster-node-timeout and sentinel down-after: how long a node may be silent before it is failed over. */
 const NODE_TIMEOUT_MS = 2000;
 const SETTLE_TIMEOUT_MS = 60_000;
-const ROLE_POLL_MS = 250;
+/** How long the run waits for the failover of a killed primary before it restarts it anyway. */
+const KILL_FAILOVER_WAIT_MS = 20_000;
+/** Ports of the cluster bus and of the sentinels above a base port (keeps a run in 200 ports). */
+const BASE_PORT_STRIDE = 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A sleep that ends early once `signal` aborts (one listener for all sleeps, not one each). */
+function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  const aborted = signal === undefined ? null : new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  return async (ms) => {
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
+    await (aborted === null ? elapsed : Promise.race([elapsed, aborted]));
+    clearTimeout(timer);
+  };
+}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = new SeededRandom(options.seed);
   const timeline = new Timeline();
   const out = options.out;
-  out(`starting a ${options.topology} topology (seed ${options.seed})`);
-  let topology: ClusterTopology | SentinelTopology;
-  let router: Router;
-  let servers: TopologyNode[];
-  if (options.topology === 'cluster') {
-    const cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS });
-    topology = cluster;
-    servers = [...cluster.nodes];
-    router = new ClusterRouter(() => cluster.nodes.filter((n) => n.running));
-  } else {
-    const s = await startSentinels({ replicas: 2, sentinels: 3, downAfterMs: NODE_TIMEOUT_MS, failoverTimeoutMs: 10_000 });
-    topology = s;
-    servers = [s.primaryNode, ...s.replicaNodes];
-    router = new SentinelRouter(() => s.sentinelNodes.filter((n) => n.running), s.masterName);
-  }
-  const monitors = new Map(servers.map((n) => [n.address, new NodeClient(n.host, n.port, 1000)]));
+  const label = options.label ?? 'cinnabar';
+  const sleep = abortableSleep(options.signal);
+  const aborted = (): boolean => options.signal?.aborted === true;
+  const lab = options.faults.includes('partition') ? new NetnsLab() : null;
+  out(`starting a ${options.topology} topology of ${label} (seed ${options.seed}${lab === null ? '' : `, each node in its own network namespace on ${lab.bridgeIp}/24`})`);
+  const common = {
+    network: lab ?? undefined, serverBinary: options.serverBinary, sentinelBinary: options.sentinelBinary,
+    basePort: options.basePort, signal: options.signal,
+  };
+  /** Nodes cut off right now: not asked for the slot map. */
+  const cut = new Set<string>();
+  let topology: ClusterTopology | SentinelTopology | null = null;
+  let router: Router | null = null;
+  let monitor: RoleMonitor | null = null;
+  let writing = true;
+  let writers: Array<Promise<void>> = [];
   try {
-    await router.refresh();
-    timeline.add('note', '-', `${options.topology} ready: ${topology.nodes.map((n) => `${n.role} ${n.address}`).join(', ')}`);
+    let servers: TopologyNode[];
+    if (options.topology === 'cluster') {
+      const cluster = await startCluster({ ...common, primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS, busPortOffset: BASE_PORT_STRIDE });
+      topology = cluster;
+      servers = [...cluster.nodes];
+      router = new ClusterRouter(() => cluster.nodes.filter((n) => n.running && !cut.has(n.address)));
+    } else {
+      const s = await startSentinels({
+        ...common, replicas: 2, sentinels: 3, downAfterMs: NODE_TIMEOUT_MS, failoverTimeoutMs: 10_000, sentinelPortOffset: BASE_PORT_STRIDE,
+      });
+      topology = s;
+      servers = [s.primaryNode, ...s.replicaNodes];
+      router = new SentinelRouter(() => s.sentinelNodes.filter((n) => n.running), s.masterName);
+    }
+    const activeRouter = router;
+    const activeTopology = topology;
+    await activeRouter.refresh();
+    timeline.add('note', '-', `${options.topology} of ${label} ready: ${topology.nodes.map((n) => `${n.role} ${n.address}`).join(', ')}`);
     out(`ready; running ${options.durationMs / 1000} s of writes with faults: ${options.faults.join(',') || 'none'}`);
 
-    // Roles as each server reports them (ROLE), recorded when they change.
-    const roles = new Map<string, string>();
-    let failoversSeen = 0;
-    let monitoring = true;
-    const monitor = (async () => {
-      while (monitoring) {
-        await Promise.all(servers.map(async (n) => {
-          if (!n.running) return;
-          try {
-            const reply = await monitors.get(n.address)!.call('ROLE');
-            if (reply.type !== 'array' || reply.items[0]?.type !== 'bulk') return;
-            const role = reply.items[0].text;
-            const before = roles.get(n.address);
-            if (before !== role) {
-              roles.set(n.address, role);
-              if (before !== undefined) {
-                timeline.add('role', n.address, `${before} -> ${role}`);
-                if (role === 'master') failoversSeen++;
-              }
-            }
-          } catch (err) {
-            // Killed or paused: its role is unknown until it answers again.
-            if (!(err instanceof Error)) throw err;
-          }
-        }));
-        await sleep(ROLE_POLL_MS);
-      }
-    })();
+    const roles = new RoleMonitor(servers, timeline, sleep);
+    monitor = roles;
+    roles.start();
 
     // Writers: SET then WAIT 1 on the same connection; acknowledged = a replica has it.
     const acknowledged = new Map<string, number>();
     let attempted = 0;
-    let writing = true;
     const writerCount = options.writers ?? 4;
     const keysPerWriter = options.keysPerWriter ?? 200;
-    const writers = Array.from({ length: writerCount }, async (_, w) => {
+    writers = Array.from({ length: writerCount }, async (_, w) => {
       for (let seq = 1; writing; seq++) {
         const key = `chaos:${w}:${seq % keysPerWriter}`;
-        const client = router.primaryFor(key);
+        const client = activeRouter.primaryFor(key);
         if (client === null) {
-          await router.refresh();
+          await activeRouter.refresh();
           await sleep(50);
           continue;
         }
@@ -122,7 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           const set = await client.call('SET', key, String(seq));
           if (set.type === 'error') {
             timeline.write(node, 'failed');
-            await router.refresh();
+            await activeRouter.refresh();
             await sleep(50);
             continue;
           }
@@ -136,74 +161,100 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         } catch (err) {
           if (!(err instanceof Error)) throw err;
           timeline.write(node, 'failed');
-          await router.refresh();
+          await activeRouter.refresh();
           await sleep(100);
         }
       }
     });
 
-    // Faults, one at a time, until the duration is over.
+    // Faults, one at a time, until the duration is over. Every random draw happens whatever the
+    // servers do, so the same seed gives the same sequence of kinds, targets and holds (against
+    // cinnabar and against redis alike).
+    const faultsByKind: Record<FaultKind, number> = { kill: 0, pause: 0, partition: 0 };
     let faultsInjected = 0;
     const deadline = Date.now() + options.durationMs;
     await sleep(Math.min(2000, options.durationMs / 4));
-    while (options.faults.length > 0 && Date.now() + 3000 < deadline) {
+    while (options.faults.length > 0 && Date.now() + 3000 < deadline && !aborted()) {
       const kind = random.pick(options.faults);
-      const target = random.pick(servers.filter((n) => n.running));
+      const target = servers[random.int(0, servers.length - 1)];
+      const holdMs = kind === 'partition' ? random.int(1000, 8000) : kind === 'pause' ? random.int(500, 4000) : random.int(500, 2000);
+      const afterMs = random.int(500, 2000);
+      const what = roles.role(target) === 'master' ? 'primary' : 'replica';
       faultsInjected++;
+      faultsByKind[kind]++;
       if (kind === 'kill') {
-        const wasPrimary = roles.get(target.address) === 'master';
-        timeline.add('fault', target.address, `kill -9 (${wasPrimary ? 'primary' : 'replica'})`);
-        out(`fault ${faultsInjected}: kill -9 ${target.address}`);
+        const text = `kill -9 (${what})`;
+        timeline.add('fault', target.address, text);
+        roles.faultStarted(text);
+        out(`fault ${faultsInjected}: kill -9 ${what} ${target.address}`);
+        const seen = roles.failoversSeen;
         await target.kill('SIGKILL');
         // A killed primary comes back only after its replica took over (else it would return
         // empty, without persistence, and be the primary of nothing yet keep its slots).
-        if (wasPrimary) {
-          const seen = failoversSeen;
-          await waitUntil(async () => failoversSeen > seen, 20_000, 'a failover')
+        if (what === 'primary') {
+          await waitUntil(async () => roles.failoversSeen > seen || aborted(), KILL_FAILOVER_WAIT_MS, 'a failover')
             .catch((err: Error) => timeline.add('note', target.address, err.message));
         } else {
-          await sleep(random.int(500, 2000));
+          await sleep(holdMs);
         }
+        if (aborted()) break;
         await target.restart();
         timeline.add('heal', target.address, 'restarted');
-      } else {
-        const holdMs = random.int(500, 4000);
-        timeline.add('fault', target.address, `SIGSTOP for ${holdMs} ms`);
-        out(`fault ${faultsInjected}: SIGSTOP ${target.address} for ${holdMs} ms`);
+      } else if (kind === 'pause') {
+        const text = `SIGSTOP (${what}) for ${holdMs} ms`;
+        timeline.add('fault', target.address, text);
+        roles.faultStarted(text);
+        out(`fault ${faultsInjected}: SIGSTOP ${what} ${target.address} for ${holdMs} ms`);
         target.signal('SIGSTOP');
         await sleep(holdMs);
         target.signal('SIGCONT');
         timeline.add('heal', target.address, 'SIGCONT');
+      } else {
+        const host = target.labHost;
+        if (lab === null || host === null) throw new Error(`${target.address} is not in a network lab: partitions need one`);
+        const text = `partition (${what}) for ${holdMs} ms`;
+        timeline.add('fault', target.address, text);
+        roles.faultStarted(text);
+        out(`fault ${faultsInjected}: partition ${what} ${target.address} for ${holdMs} ms`);
+        cut.add(target.address);
+        lab.cut(host);
+        await sleep(holdMs);
+        lab.heal(host);
+        cut.delete(target.address);
+        timeline.add('heal', target.address, 'partition healed');
       }
-      await settle(topology, options.topology, servers, Math.max(5000, Math.min(SETTLE_TIMEOUT_MS, deadline - Date.now())))
+      if (aborted()) break;
+      await settle(activeTopology, options.topology, servers, Math.max(5000, Math.min(SETTLE_TIMEOUT_MS, deadline - Date.now())), options.signal)
         .catch((err: Error) => timeline.add('note', '-', `not settled after the fault: ${err.message}`));
-      await sleep(random.int(500, 2000));
+      await sleep(afterMs);
     }
     const rest = deadline - Date.now();
     if (rest > 0) await sleep(rest);
     writing = false;
     await Promise.all(writers);
+    if (aborted()) throw new Error('the chaos run was interrupted');
 
     // Heal everything and let the topology settle before the check.
     for (const n of servers) {
+      if (n.labHost !== null && lab !== null) lab.heal(n.labHost);
       if (!n.running) await n.restart();
       n.signal('SIGCONT');
     }
+    cut.clear();
     let settled = true;
-    await settle(topology, options.topology, servers, SETTLE_TIMEOUT_MS).catch((err: Error) => {
+    await settle(activeTopology, options.topology, servers, SETTLE_TIMEOUT_MS).catch((err: Error) => {
       settled = false;
       timeline.add('note', '-', `not settled before the check: ${err.message}`);
     });
-    monitoring = false;
-    await monitor;
-    await router.refresh();
+    await roles.stop();
+    await activeRouter.refresh();
 
     // Every acknowledged write must be there with its value or a later one of the same writer.
     const lost: ChaosResult['lost'] = [];
     for (const [key, seq] of acknowledged) {
       let found: string | null = null;
       for (let attempt = 0; attempt < 5; attempt++) {
-        const client = router.primaryFor(key);
+        const client = activeRouter.primaryFor(key);
         try {
           const reply = client === null ? null : await client.call('GET', key);
           if (reply !== null && reply.type === 'bulk') found = reply.text;
@@ -211,7 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         } catch (err) {
           if (!(err instanceof Error)) throw err;
         }
-        await router.refresh();
+        await activeRouter.refresh();
         await sleep(200);
       }
       if (found === null || Number(found) < seq) lost.push({ key, acknowledged: seq, found });
@@ -219,59 +270,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     timeline.add('check', '-', `${acknowledged.size} keys checked, ${lost.length} acknowledged writes lost`);
     const writesAcknowledged = [...timeline.writes.values()].reduce((sum, perNode) => sum + [...perNode.values()].reduce((s, b) => s + b.acked, 0), 0);
     return {
-      timeline, topology: options.topology, seed: options.seed, faultsInjected, failoversSeen,
+      timeline, topology: options.topology, label, seed: options.seed, network: lab === null ? 'loopback' : 'netns',
+      faultsInjected, faultsByKind, failoversSeen: roles.failoversSeen, failoverTimes: roles.failoverTimes,
       writesAttempted: attempted, writesAcknowledged, keysChecked: acknowledged.size, lost, settled,
     };
   } finally {
-    router.close();
-    for (const m of monitors.values()) m.close();
-    await topology.close();
-  }
-}
-
-/** Waits until the topology is whole again: every node up, roles agreed, replicas linked. */
-async function settle(topology: ClusterTopology | SentinelTopology, kind: 'cluster' | 'sentinel', servers: TopologyNode[], timeoutMs: number): Promise<void> {
-  const clients = servers.map((n) => new NodeClient(n.host, n.port, 1000));
-  try {
-    await waitUntil(async () => {
-      if (servers.some((n) => !n.running)) return false;
-      let primaries = 0;
-      let primaryAddress = '';
-      for (const c of clients) {
-        const repl = parseInfo(await c.text('INFO', 'replication'));
-        if (repl.get('role') === 'master') {
-          primaries++;
-          primaryAddress = `${c.host}:${c.port}`;
-        }
-        else if (repl.get('master_link_status') !== 'up') return false;
-        if (kind === 'cluster') {
-          const info = parseInfo(await c.text('CLUSTER', 'INFO'));
-          if (info.get('cluster_state') !== 'ok') return false;
-        }
-      }
-      if (kind === 'cluster') {
-        const cluster = topology as ClusterTopology;
-        const state = await cluster.state();
-        if (state.some((n) => n.flags.includes('fail') || n.flags.includes('fail?'))) return false;
-        return primaries === 3;
-      }
-      const s = topology as SentinelTopology;
-      const named = new Set<string>();
-      for (const sentinel of s.sentinelNodes) {
-        const client = new NodeClient(sentinel.host, sentinel.port, 1000);
-        try {
-          const reply = await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', s.masterName);
-          if (reply.type !== 'array' || reply.items.length !== 2) return false;
-          const [host, port] = reply.items;
-          if (host.type !== 'bulk' || port.type !== 'bulk') return false;
-          named.add(`${host.text}:${port.text}`);
-        } finally {
-          client.close();
-        }
-      }
-      return primaries === 1 && named.size === 1 && named.has(primaryAddress);
-    }, timeoutMs, 'the topology to settle');
-  } finally {
-    for (const c of clients) c.close();
+    writing = false;
+    await Promise.all(writers);
+    await monitor?.stop();
+    router?.close();
+    await topology?.close();
+    // After the nodes: a namespace stays while a process runs in it.
+    lab?.remove();
   }
 }

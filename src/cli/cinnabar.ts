@@ -72,9 +72,13 @@ program
   .description('start a topology, write to it with WAIT-acknowledged writes while injecting faults, then check that no acknowledged write was lost')
   .option('--topology <kind>', 'cluster (3x1) or sentinel (a primary, 2 replicas, 3 sentinels)', 'cluster')
   .option('--duration <time>', 'how long the writes and faults run: seconds ("90") or minutes ("5m")', '60')
-  .option('--faults <list>', 'fault kinds, comma-separated: kill (kill -9, then restart), pause (SIGSTOP, then SIGCONT)', 'kill,pause')
+  .option('--faults <list>', 'fault kinds, comma-separated: kill (kill -9, then restart), pause (SIGSTOP, then SIGCONT), partition (a node cut off the network for a while; root and iproute2: each node then runs in its own network namespace)', 'kill,pause')
   .option('--seed <n>', 'seed for the choice of faults, targets and timings (printed when not given)')
   .option('--report <file>', 'write a self-contained HTML report here')
+  .option('--server-binary <path>', 'run this redis-server compatible binary instead of cinnabar-server (e.g. redis-server)')
+  .option('--sentinel-binary <path>', 'run this redis-sentinel compatible binary instead of cinnabar-sentinel (e.g. redis-sentinel)')
+  .option('--compare', 'run the same scenario (same seed) against cinnabar, then against redis-server/redis-sentinel (or the binaries given), and show both side by side')
+  .option('--port <port>', 'consecutive ports from this one (bus ports and sentinels at +100) instead of free ones')
   .action(async (options: ChaosCliOptions) => {
     const { chaos } = await import('./chaos.js');
     process.exitCode = await chaos(options, (line) => process.stdout.write(`${line}\n`));

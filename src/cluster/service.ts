@@ -221,11 +221,13 @@ export class ClusterService implements ClusterApi {
     const todo = this.state.todoBeforeSleep;
     if ((todo & ClusterTodo.UPDATE_STATE) !== 0) this.state.updateState();
     if ((todo & ClusterTodo.SAVE_CONFIG) !== 0) {
-      // Redis fsyncs nodes.conf only for FSYNC_CONFIG (epochs, votes); every other save is a
-      // plain write. Here those are written off the event loop: a synchronous fsync per save
-      // (60-250 ms on a busy disk) stalled nodes long enough to be flagged PFAIL by the others.
-      if ((todo & ClusterTodo.FSYNC_CONFIG) !== 0) this.saveConfigOrDie();
-      else this.saveConfigInBackground();
+      // Every save here is written off the event loop, and fsynced there, FSYNC_CONFIG or not.
+      // The durable file's two synchronous fsyncs took 60 ms to seconds on a busy disk, and a
+      // node forming a mesh learns a configEpoch (an FSYNC_CONFIG save in Redis) from each of
+      // its peers: the stalls got nodes flagged PFAIL, then FAIL, by the others. What must be on
+      // disk before the node acts on it is saved synchronously where it happens (a vote before
+      // its ACK, a promotion, an epoch collision, CLUSTER SAVECONFIG).
+      this.saveConfigInBackground();
     }
     this.state.todoBeforeSleep = 0;
   }

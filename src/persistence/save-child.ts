@@ -64,7 +64,15 @@ export interface SaveChildOptions {
   /** rdbchecksum (RDB format): the CRC64, or 8 zero bytes. */
   checksum: boolean;
   stats: ForkStats;
+  /**
+   * A diskless full sync's child: no file (dir and the name parts are unused), the child only
+   * checksums the image and hands the trailer back (`trailer()`).
+   */
+  trailerOnly?: boolean;
 }
+
+/** RDB's checksum trailer. */
+const CHECKSUM_BYTES = 8;
 
 /** Children running now, killed if the server process exits under them. */
 const running = new Set<SaveChild>();
@@ -99,9 +107,12 @@ export class SaveChild implements SnapshotSink {
   private inputClosed = false;
   private alive = true;
 
+  private readonly trailerOnly: boolean;
+
   /** Spawns the writer now; throws when the process cannot be started. */
   constructor(options: SaveChildOptions) {
-    const template = join(options.dir, `${options.namePrefix}{pid}${options.nameSuffix}`);
+    this.trailerOnly = options.trailerOnly === true;
+    const template = this.trailerOnly ? '-' : join(options.dir, `${options.namePrefix}{pid}${options.nameSuffix}`);
     const mode = options.format === 'raw' ? 'raw' : options.checksum ? 'rdb' : 'rdb-nochecksum';
     const startedNs = process.hrtime.bigint();
     const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, writerScriptPath(), template, mode], {
@@ -116,8 +127,8 @@ export class SaveChild implements SnapshotSink {
     options.stats.totalForks++;
     this.process = child;
     this.pid = child.pid;
-    this.fileName = `${options.namePrefix}${child.pid}${options.nameSuffix}`;
-    this.tempPath = join(options.dir, this.fileName);
+    this.fileName = this.trailerOnly ? '' : `${options.namePrefix}${child.pid}${options.nameSuffix}`;
+    this.tempPath = this.trailerOnly ? '' : join(options.dir, this.fileName);
     this.appendsChecksum = options.format === 'rdb';
     running.add(this);
     if (!exitHookInstalled) {
@@ -137,6 +148,7 @@ export class SaveChild implements SnapshotSink {
         resolve(this.endOf(code, signal));
       });
     });
+    if (this.trailerOnly) return;
     try {
       closeSync(openSync(this.tempPath, 'w', 0o644));
     } catch (err) {
@@ -206,8 +218,15 @@ export class SaveChild implements SnapshotSink {
     return this.removeTempFile();
   }
 
+  /** A trailer-only child that ended 'ok': the checksum trailer it computed. */
+  trailer(): Buffer | null {
+    if (!this.trailerOnly || this.report.length !== CHECKSUM_BYTES) return null;
+    return Buffer.from(this.report, 'latin1');
+  }
+
   /** Removes the temporary file (rdbRemoveTempFile): the failure, if it is still there. */
   removeTempFile(): NodeJS.ErrnoException | null {
+    if (this.trailerOnly) return null;
     try {
       unlinkSync(this.tempPath);
     } catch (err) {

@@ -11,6 +11,9 @@
 // image. argv: <path template with {pid}> <mode>: 'rdb' (CRC64 trailer), 'rdb-nochecksum'
 // (8 zero bytes, as Redis with rdbchecksum no), 'raw' (nothing appended: an AOF in commands).
 // A failure is reported on stdout as one line "<stage> <errno code>" before exiting 1.
+// The template '-' is a diskless full sync's child (replication/primary/diskless-transfer.ts):
+// the server sends the image to the replicas' sockets itself and this process only checksums
+// it, off the main thread; the trailer goes back on stdout (8 bytes) and no file is written.
 
 import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { Crc64 } from '../store/rdb/crc64.js';
@@ -32,7 +35,9 @@ if (template === undefined || !isMode(modeArg)) {
   process.exit(1);
 }
 const mode: Mode = modeArg;
-const path = template.replace('{pid}', String(process.pid));
+/** The checksum of a diskless transfer: no file, the trailer is the output. */
+const toStdout = template === '-';
+const path = toStdout ? '' : template.replace('{pid}', String(process.pid));
 const crc = mode === 'rdb' ? new Crc64() : null;
 
 let fd: number | null = null;
@@ -55,6 +60,7 @@ function fail(stage: string, err: unknown): never {
 }
 
 function removeFile(): void {
+  if (toStdout) return;
   try {
     unlinkSync(path);
   } catch (err) {
@@ -83,6 +89,16 @@ function writeAll(bytes: Buffer): void {
 
 function complete(): never {
   completed = true;
+  if (toStdout) {
+    const trailer = Buffer.alloc(CHECKSUM_BYTES);
+    if (crc !== null) crc.writeLE(trailer, 0);
+    try {
+      writeSync(1, trailer);
+    } catch (err) {
+      fail('write', err);
+    }
+    process.exit(0);
+  }
   if (mode !== 'raw') {
     const trailer = Buffer.alloc(CHECKSUM_BYTES);
     if (crc !== null) crc.writeLE(trailer, 0);
@@ -115,7 +131,7 @@ function consume(data: Buffer): void {
     const take = Math.min(frameRemaining, data.length - at);
     const payload = data.subarray(at, at + take);
     if (crc !== null) crc.update(payload);
-    writeAll(payload);
+    if (!toStdout) writeAll(payload);
     frameRemaining -= take;
     at += take;
   }

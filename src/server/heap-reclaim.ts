@@ -39,8 +39,8 @@ export function garbageCollector(): () => void {
  * replies, big values), which are freed only when their JS objects are collected.
  */
 function collectableBytes(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
+  const heap = v8.getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
 }
 
 export class HeapReclaim {
@@ -66,9 +66,11 @@ export class HeapReclaim {
       this.idleSinceMs = nowMs;
     } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS) {
       // Idle: collect when memory grew enough and the heap is small enough for a short pause.
-      const usage = process.memoryUsage();
-      if (usage.heapUsed <= IDLE_COLLECT_MAX_HEAP_BYTES &&
-          usage.heapUsed + usage.external > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
+      // V8's own figures, not process.memoryUsage(): that also reads the RSS from /proc on
+      // every call, which on a loaded machine held an idle node's cron for whole seconds.
+      const heap = v8.getHeapStatistics();
+      if (heap.used_heap_size <= IDLE_COLLECT_MAX_HEAP_BYTES &&
+          heap.used_heap_size + heap.external_memory > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
         this.collect(nowMs, totalKeys);
         return;
       }

@@ -4,8 +4,8 @@
 // resolved when cluster_state is ok on every node, all slots are covered, every node sees the
 // same roles, and every replica's link to its primary is up.
 
+import type { LabHost } from './netns.js';
 import { NodeClient, parseInfo } from './node-client.js';
-import { SERVER_PROGRAM } from './programs.js';
 import { TopologyBase, type TopologyMember } from './topology.js';
 import type { Address, NodeRole, RunningTopology, TopologyNode, TopologyOptions } from './types.js';
 import { waitUntil } from './wait.js';
@@ -21,6 +21,8 @@ export interface ClusterOptions extends TopologyOptions {
   replicasPerPrimary?: number;
   /** `cluster-node-timeout` (default 5000: faster failovers than Redis's 15 s, for tests). */
   nodeTimeoutMs?: number;
+  /** With a base port: bus port = port + this (default Redis's 10000). */
+  busPortOffset?: number;
 }
 
 /** One row of CLUSTER NODES as the first node sees it. */
@@ -104,6 +106,7 @@ class ClusterMember implements ClusterNode {
   signal(signal: NodeJS.Signals): void { this.member.signal(signal); }
   kill(signal?: NodeJS.Signals): Promise<void> { return this.member.kill(signal); }
   restart(): Promise<void> { return this.member.restart(); }
+  get labHost(): LabHost | null { return this.member.labHost; }
   get client(): NodeClient { return this.member.process.client; }
 }
 
@@ -118,7 +121,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const ports = await topology.ports(total);
     let busPorts: number[];
     if (options.basePort !== undefined) {
-      busPorts = ports.map((p) => p + BUS_PORT_OFFSET);
+      busPorts = ports.map((p) => p + (options.busPortOffset ?? BUS_PORT_OFFSET));
       await topology.refuseBusy(busPorts);
     } else {
       busPorts = await topology.ports(total);
@@ -128,9 +131,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const members = await topology.startAll(ports.map((port, i) => ({
       role: i < primaries ? 'primary' as const : 'replica' as const,
       kind: 'server' as const,
-      program: SERVER_PROGRAM,
       port,
-      args: (dir: string) => [...topology.serverArgs(port, dir), '--cluster-enabled', 'yes', '--cluster-port', String(busPorts[i]),
+      args: (dir: string, host: string) => [...topology.serverArgs(host, port, dir), '--cluster-enabled', 'yes', '--cluster-port', String(busPorts[i]),
         '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 5000)],
     })));
     const nodes = members.map((m, i) => new ClusterMember(m, busPorts[i]));

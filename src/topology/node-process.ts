@@ -16,8 +16,10 @@ export type NodeKind = 'server' | 'sentinel';
 
 export interface NodeSpec {
   kind: NodeKind;
-  /** The program's entry file (run by this Node binary). */
-  program: string;
+  /** The program: its command and the arguments before the node's own ([node, bundle.js] or [redis-server]). */
+  program: readonly string[];
+  /** Runs the command elsewhere (inside a network namespace): the command line that does it. */
+  wrap?: (command: string, args: string[]) => { command: string; args: string[] };
   host: string;
   port: number;
   dir: string;
@@ -65,9 +67,10 @@ export class NodeProcess {
     this.outputTail = '';
     // detached: its own process group, so a Ctrl-C in the terminal reaches only the parent,
     // which then stops the nodes in order.
-    const child = spawn(process.execPath, [this.spec.program, ...this.spec.args, '--logfile', this.logFile], {
-      cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-    });
+    const [command, ...programArgs] = this.spec.program;
+    const plain = { command, args: [...programArgs, ...this.spec.args, '--logfile', this.logFile] };
+    const line = this.spec.wrap?.(plain.command, plain.args) ?? plain;
+    const child = spawn(line.command, line.args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const keep = (chunk: Buffer): void => {
       this.outputTail = (this.outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);

@@ -2,7 +2,6 @@
 // replica's link is up and it has applied everything the primary produced.
 
 import type { NodeClient } from './node-client.js';
-import { SERVER_PROGRAM } from './programs.js';
 import { TopologyBase, type TopologyMember } from './topology.js';
 import type { Address, RunningTopology, TopologyNode, TopologyOptions } from './types.js';
 import { waitUntil } from './wait.js';
@@ -44,11 +43,11 @@ export async function formReplicaSet(topology: TopologyBase, replicaCount: numbe
   if (!Number.isInteger(replicaCount) || replicaCount < 0) throw new Error(`replicas must be a whole number >= 0, not ${replicaCount}`);
   const ports = await topology.ports(1 + replicaCount, portOffset);
   const [primary] = await topology.startAll([{
-    role: 'primary', kind: 'server', program: SERVER_PROGRAM, port: ports[0], args: (dir) => topology.serverArgs(ports[0], dir),
+    role: 'primary', kind: 'server', port: ports[0], args: (dir, host) => topology.serverArgs(host, ports[0], dir),
   }]);
   const replicas = await topology.startAll(ports.slice(1).map((port) => ({
-    role: 'replica' as const, kind: 'server' as const, program: SERVER_PROGRAM, port,
-    args: (dir: string) => [...topology.serverArgs(port, dir), '--replicaof', topology.host, String(ports[0])],
+    role: 'replica' as const, kind: 'server' as const, port,
+    args: (dir: string, host: string) => [...topology.serverArgs(host, port, dir), '--replicaof', primary.host, String(ports[0])],
   })));
   topology.progress(`waiting for ${replicaCount} replica(s) to sync with ${primary.address}`);
   await waitUntil(async () => {

@@ -5,7 +5,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replyFields } from './node-client.js';
-import { SENTINEL_PROGRAM } from './programs.js';
 import { formReplicaSet } from './replica-set.js';
 import { TopologyBase } from './topology.js';
 import type { Address, RunningTopology, TopologyNode, TopologyOptions } from './types.js';
@@ -27,6 +26,8 @@ export interface SentinelsOptions extends TopologyOptions {
   downAfterMs?: number;
   /** `sentinel failover-timeout` (default 30000). */
   failoverTimeoutMs?: number;
+  /** With a base port: sentinel ports start this far above it (default 20000, as 6379/26379). */
+  sentinelPortOffset?: number;
 }
 
 export interface SentinelTopology extends RunningTopology {
@@ -46,22 +47,25 @@ export async function startSentinels(options: SentinelsOptions = {}): Promise<Se
   const masterName = options.masterName ?? 'mymaster';
   const quorum = options.quorum ?? Math.floor(sentinelCount / 2) + 1;
   const topology = new TopologyBase(options);
+  const sentinelOffset = options.sentinelPortOffset ?? SENTINEL_PORT_OFFSET;
   return topology.forming(async () => {
     const replicaCount = options.replicas ?? 1;
     // Every port is checked before the first process starts.
     if (options.basePort !== undefined) {
-      await topology.refuseBusy(Array.from({ length: sentinelCount }, (_, i) => options.basePort! + SENTINEL_PORT_OFFSET + i));
+      await topology.refuseBusy(Array.from({ length: sentinelCount }, (_, i) => options.basePort! + sentinelOffset + i));
     }
     const { primary, replicas } = await formReplicaSet(topology, replicaCount, 0);
-    const ports = await topology.ports(sentinelCount, SENTINEL_PORT_OFFSET);
+    const ports = await topology.ports(sentinelCount, sentinelOffset);
     const sentinels = await topology.startAll(ports.map((port) => ({
-      role: 'sentinel' as const, kind: 'sentinel' as const, program: SENTINEL_PROGRAM, port,
-      args: (dir: string) => {
+      role: 'sentinel' as const, kind: 'sentinel' as const, port,
+      args: (dir: string, host: string) => {
         // A sentinel rewrites its config file, so each gets its own in its directory.
         const file = join(dir, 'sentinel.conf');
         writeFileSync(file, [
           `port ${port}`,
-          `bind ${topology.host}`,
+          `bind ${host}`,
+          // Lab addresses are not loopback: protected mode would refuse the other sentinels.
+          ...(options.network === undefined ? [] : ['protected-mode no']),
           `dir ${dir}`,
           `sentinel monitor ${masterName} ${primary.host} ${primary.port} ${quorum}`,
           `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 5000}`,

@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { LabHost } from './netns.js';
 import { NodeProcess, type NodeKind } from './node-process.js';
+import { SENTINEL_PROGRAM, SERVER_PROGRAM } from './programs.js';
 import { firstBusyPort, freePorts } from './ports.js';
 import type { CloseOptions, NodeRole, TopologyNode, TopologyOptions } from './types.js';
 
@@ -15,7 +17,7 @@ const NODE_START_TIMEOUT_MS = 20_000;
 
 /** A started node with the role it was started in. */
 export class TopologyMember implements TopologyNode {
-  constructor(readonly role: NodeRole, readonly process: NodeProcess) {}
+  constructor(readonly role: NodeRole, readonly process: NodeProcess, readonly labHost: LabHost | null) {}
   get host(): string { return this.process.host; }
   get port(): number { return this.process.port; }
   get address(): string { return this.process.address; }
@@ -67,12 +69,21 @@ export class TopologyBase {
     if (busy !== null) throw new Error(`port ${busy} on ${this.host} is busy (or not a valid port): choose another --port`);
   }
 
-  /** The common arguments of a server node (the rest is the topology's). */
-  serverArgs(port: number, dir: string): string[] {
+  /** The common arguments of a server node bound to `host` (the rest is the topology's). */
+  serverArgs(host: string, port: number, dir: string): string[] {
     const persistence = this.options.persistence === true ? [] : ['--save', '', '--appendonly', 'no'];
+    // Lab addresses are not loopback: protected mode would refuse every client there.
+    const open = this.options.network === undefined ? [] : ['--protected-mode', 'no'];
     // Replicas start together: a primary waiting Redis's 5 s for more of them only slows the start.
-    return ['--port', String(port), '--bind', this.host, '--dir', dir, ...persistence, '--repl-diskless-sync-delay', '0',
+    return ['--port', String(port), '--bind', host, '--dir', dir, ...persistence, ...open, '--repl-diskless-sync-delay', '0',
       ...(this.options.serverArgs ?? [])];
+  }
+
+  /** The command that runs a node of this kind: the bundled program, or the binary the options name. */
+  program(kind: NodeKind): string[] {
+    const binary = kind === 'server' ? this.options.serverBinary : this.options.sentinelBinary;
+    if (binary !== undefined) return [binary];
+    return [process.execPath, kind === 'server' ? SERVER_PROGRAM : SENTINEL_PROGRAM];
   }
 
   nodeDir(port: number): string {
@@ -82,14 +93,19 @@ export class TopologyBase {
   }
 
   /** Starts the nodes in parallel; each joins `members` as soon as it was spawned, so close() reaches it. */
-  async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; program: string; port: number; args: (dir: string) => string[] }>): Promise<TopologyMember[]> {
+  async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; port: number; args: (dir: string, host: string) => string[] }>): Promise<TopologyMember[]> {
     // close() may have run while the caller awaited ports: nothing new starts after it.
     if (this.closing !== null) throw new Error('the topology was closed while it was forming');
+    const lab = this.options.network;
     const members = specs.map((spec) => {
       const dir = this.nodeDir(spec.port);
+      // In a lab each node is a host of its own: its namespace, its address on the lab's bridge.
+      const labHost = lab?.addHost() ?? null;
+      const host = labHost?.ip ?? this.host;
       const member = new TopologyMember(spec.role, new NodeProcess({
-        kind: spec.kind, program: spec.program, host: this.host, port: spec.port, dir, args: spec.args(dir),
-      }));
+        kind: spec.kind, program: this.program(spec.kind), host, port: spec.port, dir, args: spec.args(dir, host),
+        wrap: labHost === null || lab === undefined ? undefined : (command, args) => lab.commandLine(labHost, command, args),
+      }), labHost);
       this.members.push(member);
       return member;
     });

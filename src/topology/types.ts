@@ -1,6 +1,8 @@
 // What the topology fixtures hand out: addresses for clients, and node handles for tests that
 // break things (kill -9, SIGSTOP, restart). Interfaces only, so the classes behind them can change.
 
+import type { LabHost, NetnsLab } from './netns.js';
+
 export interface Address {
   host: string;
   port: number;
@@ -24,6 +26,8 @@ export interface TopologyNode extends Address {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the process again with the same arguments and directory; resolves when it answers PING. */
   restart(): Promise<void>;
+  /** The node's host in the topology's network lab (to cut it off), or null on loopback. */
+  readonly labHost: LabHost | null;
 }
 
 export interface TopologyOptions {
@@ -43,6 +47,15 @@ export interface TopologyOptions {
   onProgress?: (message: string) => void;
   /** Aborting stops every node started so far; a topology still forming then rejects. */
   signal?: AbortSignal;
+  /**
+   * Runs each node in a network namespace of its own in this lab, bound to its lab address
+   * (`host` is then unused). The caller owns the lab and removes it after close().
+   */
+  network?: NetnsLab;
+  /** A redis-server compatible binary to run instead of cinnabar-server (comparisons with Redis). */
+  serverBinary?: string;
+  /** A redis-sentinel compatible binary to run instead of cinnabar-sentinel. */
+  sentinelBinary?: string;
 }
 
 export interface CloseOptions {

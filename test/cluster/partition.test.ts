@@ -1,5 +1,5 @@
 // A network partition of a cluster primary, not a crash: every node runs in a network namespace
-// of its own (test/helpers/netns.ts) and the primary's link is cut while it keeps running. On
+// of its own (src/topology/netns.ts) and the primary's link is cut while it keeps running. On
 // its side (the minority) it stops accepting writes once cluster-node-timeout passed; the
 // majority marks it FAIL and promotes its replica; after the heal the old primary turns into a
 // replica of the new one and every node converges. Skipped where namespaces cannot be made.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/net.js';
-import { NetnsLab, type LabHost } from '../helpers/netns.js';
+import { NetnsLab, type LabHost } from '../../src/topology/netns.js';
 import { CLI, run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -49,10 +49,20 @@ function parseNodes(text: string): Map<string, NodeView> {
 
 describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network partition (ip netns)', () => {
   let lab: NetnsLab | null = null;
+  const labProcs: Proc[] = [];
+  /** Runs a command inside the host's namespace; killed after each test. */
+  function spawnIn(l: NetnsLab, host: LabHost, command: string, args: string[], options: { cwd?: string } = {}): Proc {
+    const line = l.commandLine(host, command, args);
+    const proc = run(line.command, line.args, options);
+    labProcs.push(proc);
+    return proc;
+  }
   const nodes: LabNode[] = [];
   afterEach(async () => {
     for (const node of nodes) node.client.disconnect();
-    await lab?.cleanup();
+    // The lab's processes first: a namespace lives on while a process runs in it.
+    await Promise.all(labProcs.splice(0).map((p) => p.kill()));
+    lab?.remove();
     lab = null;
     for (const node of nodes.splice(0)) rmSync(node.dir, { recursive: true, force: true });
   });
@@ -62,7 +72,7 @@ describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network par
     const port = await freePort();
     const busPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'cinnabar-cluster-netns-'));
-    const proc = l.spawn(host, process.execPath, [CLI, '--port', String(port), '--bind', host.ip, '--protected-mode', 'no',
+    const proc = spawnIn(l, host, process.execPath, [CLI, '--port', String(port), '--bind', host.ip, '--protected-mode', 'no',
       '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
       '--save', '', '--appendonly', 'no', '--dir', dir], { cwd: dir });
     try {
@@ -81,7 +91,7 @@ describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network par
 
   /** A command run by redis-cli inside the node's own namespace (reachable while it is cut off). */
   async function cliInside(l: NetnsLab, node: LabNode, args: string[]): Promise<string> {
-    const proc = l.spawn(node.host, 'redis-cli', ['-h', node.host.ip, '-p', String(node.port), ...args]);
+    const proc = spawnIn(l, node.host, 'redis-cli', ['-h', node.host.ip, '-p', String(node.port), ...args]);
     await proc.waitExit(10_000);
     return proc.output.trim();
   }

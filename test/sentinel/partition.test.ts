@@ -1,5 +1,5 @@
 // A network partition, not a crash: every cinnabar node and cinnabar-sentinel runs in a network
-// namespace of its own (test/helpers/netns.ts) and the primary's link is cut while it keeps
+// namespace of its own (src/topology/netns.ts) and the primary's link is cut while it keeps
 // running. The sentinels on the majority side fail over to a replica that has every write the
 // old primary acknowledged with WAIT; once the link heals, the old primary (which still
 // believes it is a primary) is turned into a replica of the new one and its data follows.
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { freePort } from '../helpers/net.js';
-import { NetnsLab, type LabHost } from '../helpers/netns.js';
-import { CLI, type Proc } from '../helpers/process.js';
+import { NetnsLab, type LabHost } from '../../src/topology/netns.js';
+import { CLI, run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { SENTINEL_CLI, fieldsOf } from './topology.js';
 
@@ -35,10 +35,20 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 describe.skipIf(!NetnsLab.available())('sentinel failover across a network partition (ip netns)', () => {
   let lab: NetnsLab | null = null;
+  const labProcs: Proc[] = [];
+  /** Runs a command inside the host's namespace; killed after each test. */
+  function spawnIn(l: NetnsLab, host: LabHost, command: string, args: string[], options: { cwd?: string } = {}): Proc {
+    const line = l.commandLine(host, command, args);
+    const proc = run(line.command, line.args, options);
+    labProcs.push(proc);
+    return proc;
+  }
   const clients: Redis[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.disconnect();
-    await lab?.cleanup();
+    // The lab's processes first: a namespace lives on while a process runs in it.
+    await Promise.all(labProcs.splice(0).map((p) => p.kill()));
+    lab?.remove();
     lab = null;
   });
 
@@ -54,7 +64,7 @@ describe.skipIf(!NetnsLab.available())('sentinel failover across a network parti
     } else {
       argv = [program, '--port', String(port), '--bind', host.ip, '--protected-mode', 'no', '--save', '', '--dir', dir, ...args];
     }
-    const proc = l.spawn(host, process.execPath, argv, { cwd: dir });
+    const proc = spawnIn(l, host, process.execPath, argv, { cwd: dir });
     try {
       await waitFor(() => reachable(host.ip, port), 20_000, `${program} on ${host.ip}:${port}`);
     } catch (err) {

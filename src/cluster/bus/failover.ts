@@ -71,7 +71,9 @@ export class Failover {
     }
     state.lastVoteEpoch = state.currentEpoch;
     primary.votedTimeMs = Date.now();
-    state.doBeforeSleep(ClusterTodo.SAVE_CONFIG | ClusterTodo.FSYNC_CONFIG);
+    // The vote is on disk before the ACK leaves (Redis fsyncs it before its write handler
+    // runs): a restarted node never votes twice in one epoch.
+    this.host.saveConfigNow();
     this.bus.sendFailoverAuth(node);
     log.warning(`Failover auth granted to ${node.name} for epoch ${state.currentEpoch}`);
   }

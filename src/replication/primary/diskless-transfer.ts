@@ -6,10 +6,22 @@
 // Redis's child writes to a pipe that the parent copies to every replica; the slowest replica
 // paces the child. Here the snapshot producer paces itself the same way: it waits while any
 // replica's socket holds more than PACE_HIGH_BYTES not yet sent.
+//
+// The transfer has a child process, as Redis's has its fork child (tools and tests find it with
+// `pgrep -P <server pid>`, killing it fails the sync, it dies with the server): the writer
+// process of background saves (persistence/save-writer.ts) in its trailer-only form. The server
+// writes the image to the sockets itself (relaying through a child halved the transfer speed
+// under load); the child gets the same bytes over a pipe and computes the RDB's CRC64 trailer
+// off the main thread, the part of the work a second core can take. The trailer then goes out
+// before the closing mark. The pipe paces the producer too (PIPE_QUEUE_HIGH_BYTES).
 
 import { randomBytes } from 'node:crypto';
-import type { SnapshotOutcome, SnapshotProducer, SnapshotSink } from '../../persistence/snapshot.js';
+import type { ChildEnd, SaveChild } from '../../persistence/save-child.js';
+import type { SnapshotProducer, SnapshotSink } from '../../persistence/snapshot.js';
 import type { AttachedReplica } from './attached-replica.js';
+
+/** How a transfer ended: its child's end, or 'aborted' when this server stopped it. */
+export type TransferEnd = ChildEnd | { kind: 'aborted' };
 
 /** RDB_EOF_MARK_SIZE. */
 export const EOF_MARK_BYTES = 40;
@@ -25,32 +37,58 @@ export class DisklessTransfer implements SnapshotSink {
   /** Replicas still receiving (a replica that left is dropped; the last one leaving ends it). */
   readonly targets: AttachedReplica[];
   readonly requirement: string;
+  /** The child computes the trailer: the producer writes none. */
+  readonly appendsChecksum = true;
   private readonly mark = newEofMark();
   private producer: SnapshotProducer | null = null;
   private resume: (() => void) | null = null;
+  private abortedHere = false;
 
-  constructor(targets: AttachedReplica[], requirement: string) {
+  constructor(targets: AttachedReplica[], requirement: string, private readonly child: SaveChild) {
     this.targets = targets;
     this.requirement = requirement;
   }
 
+  /** The child's pid (Redis logs its fork child's). */
+  get childPid(): number {
+    return this.child.pid;
+  }
+
   /**
-   * Starts streaming: each replica gets the header, then the producer's bytes as they come.
-   * Resolves with the producer's outcome (the mark is written by finish()).
+   * Streams the image: each replica gets the header, the producer's bytes as they come, then
+   * the child's trailer and the mark. Resolves once the child ended; a child that ends before
+   * the image is complete (killed) stops the producer and fails the transfer.
    */
-  start(producer: SnapshotProducer, nowMs: number): Promise<SnapshotOutcome> {
+  async run(producer: SnapshotProducer, nowMs: number): Promise<TransferEnd> {
     this.producer = producer;
     const header = Buffer.from(`$EOF:${this.mark}\r\n`, 'latin1');
     for (const target of this.targets) this.writeTo(target, header, nowMs);
+    let childEnded = false;
+    void this.child.ended.then(() => {
+      childEnded = true;
+      producer.abort();
+    });
     producer.start();
-    return producer.done;
+    const outcome = await producer.done;
+    if (outcome === 'ok' && !childEnded) this.child.finish();
+    else this.child.kill();
+    const end = await this.child.ended;
+    if (this.abortedHere) return { kind: 'aborted' };
+    if (outcome !== 'ok' && end.kind === 'ok') return { kind: 'error', stage: null, code: null };
+    const trailer = this.child.trailer();
+    if (end.kind !== 'ok') return end;
+    if (trailer === null) return { kind: 'error', stage: 'read', code: null };
+    const closing = Buffer.concat([trailer, Buffer.from(this.mark, 'latin1')]);
+    for (const target of this.targets) target.write(closing);
+    return end;
   }
 
   write(chunk: Buffer): void {
-    // The chunk is only valid during the call; one copy serves every socket.
+    // The chunk is only valid during the call; one copy serves every socket and the child.
     const copy = Buffer.from(chunk);
     const nowMs = Date.now();
     for (const target of this.targets) this.writeTo(target, copy, nowMs);
+    this.child.write(copy);
   }
 
   /**
@@ -69,7 +107,7 @@ export class DisklessTransfer implements SnapshotSink {
 
   ready(): boolean {
     for (const target of this.targets) if (target.client.connection.pendingOutputBytes > PACE_HIGH_BYTES) return false;
-    return true;
+    return this.child.ready();
   }
 
   onReady(resume: () => void): void {
@@ -79,6 +117,7 @@ export class DisklessTransfer implements SnapshotSink {
         target.client.connection.whenDrained(() => this.maybeResume());
       }
     }
+    if (!this.child.ready()) this.child.onReady(() => this.maybeResume());
   }
 
   private maybeResume(): void {
@@ -98,13 +137,10 @@ export class DisklessTransfer implements SnapshotSink {
     return false;
   }
 
-  /** The snapshot was fully written: every replica still here gets the closing mark. */
-  finish(): void {
-    const mark = Buffer.from(this.mark, 'latin1');
-    for (const target of this.targets) target.write(mark);
-  }
-
+  /** Stops the transfer (the last replica left, FLUSHALL, SHUTDOWN): the child is killed. */
   abort(): void {
+    this.abortedHere = true;
     this.producer?.abort();
+    this.child.kill();
   }
 }

@@ -11,6 +11,7 @@
 // - The 1 Hz cron: a newline to replicas waiting for their snapshot, PING into the stream every
 //   repl-ping-replica-period, repl-timeout, repl-backlog-ttl, the count of good replicas.
 
+import { constants as osConstants } from 'node:os';
 import type { BlockingApi } from '../../commands/blocking.js';
 import type { CommandContext, ServerStats } from '../../commands/context.js';
 import type { Config } from '../../config/config.js';
@@ -19,7 +20,8 @@ import type { Propagator } from '../../engine/propagation.js';
 import { snapshotOptions } from '../../persistence/background-save.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { rdbFilePath } from '../../persistence/rdb-files.js';
-import { SnapshotProducer, type SnapshotOptions, type SnapshotOutcome } from '../../persistence/snapshot.js';
+import { SaveChild } from '../../persistence/save-child.js';
+import { SnapshotProducer, type SnapshotOptions } from '../../persistence/snapshot.js';
 import { encodeCommand } from '../../protocol/command-encoder.js';
 import type { ReplyWriter } from '../../protocol/writer.js';
 import type { ServerLog } from '../../server/log.js';
@@ -30,7 +32,10 @@ import { splitInlineArgs } from '../../util/split-args.js';
 import type { InfoField, Replication } from '../replication.js';
 import { AttachedReplica, newHandshake, replicaName, requirementKey, type Handshake } from './attached-replica.js';
 import { BulkSender } from './bulk-sender.js';
-import { DisklessTransfer } from './diskless-transfer.js';
+import { DisklessTransfer, type TransferEnd } from './diskless-transfer.js';
+
+/** The signal Redis stops its own fork children with (killRDBChild). */
+const SIGUSR1_NUMBER = osConstants.signals.SIGUSR1;
 
 /** What the primary side needs from the node. */
 export interface PrimaryHost {
@@ -308,11 +313,19 @@ export class PrimarySide {
       aux: withReplicationAux(options.aux, propagator.selectedDb < 0 ? 0 : propagator.selectedDb, rep.replid, rep.masterReplOffset),
       functionCodes: first.excludeFunctions ? [] : options.functionCodes,
     };
-    const transfer = new DisklessTransfer(targets, requirement);
+    let child: SaveChild;
+    try {
+      child = new SaveChild({ dir: '', namePrefix: '', nameSuffix: '', format: 'rdb', checksum: filtered.checksum, stats: persistence.forkStats, trailerOnly: true });
+    } catch (err) {
+      this.log.warning(`Can't save in background: fork: ${describeSystemError(err)}`);
+      return false;
+    }
+    const transfer = new DisklessTransfer(targets, requirement, child);
     let producer: SnapshotProducer;
     try {
       producer = new SnapshotProducer(first.excludeData ? [] : keyspace.dbs, filtered, transfer);
     } catch (err) {
+      child.kill();
       this.log.warning(`Can't save in background: ${describeSystemError(err)}`);
       return false;
     }
@@ -320,27 +333,29 @@ export class PrimarySide {
     for (const replica of targets) this.setupFullResync(replica, offset);
     this.transfer = transfer;
     persistence.holdForReplicas(transfer);
-    this.log.notice(`Background RDB transfer started by pid ${process.pid}`);
-    void transfer.start(producer, Date.now()).then((outcome) => this.disklessDone(transfer, outcome));
+    this.log.notice(`Background RDB transfer started by pid ${transfer.childPid}`);
+    void transfer.run(producer, Date.now()).then((end) => this.disklessDone(transfer, end));
     return true;
   }
 
   /** backgroundSaveDoneHandlerSocket + updateSlavesWaitingBgsave for a socket target. */
-  private disklessDone(transfer: DisklessTransfer, outcome: SnapshotOutcome): void {
+  private disklessDone(transfer: DisklessTransfer, end: TransferEnd): void {
     if (this.transfer === transfer) this.transfer = null;
     this.host.persistence.releaseFromReplicas(transfer);
-    if (outcome === 'ok') {
-      transfer.finish();
+    const ok = end.kind === 'ok';
+    if (ok) {
       this.log.warning(`Diskless rdb transfer, done reading from pipe, ${transfer.targets.length} replicas still up.`);
       this.log.notice('Background RDB transfer terminated with success');
-    } else if (outcome === 'error') {
+    } else if (end.kind === 'error') {
       this.log.warning('Background transfer error');
     } else {
-      this.log.warning('Background transfer terminated by signal 10');
+      // Stopped here (Redis's killRDBChild: SIGUSR1), or killed from outside.
+      const signalNumber = end.kind === 'signal' ? end.signalNumber : SIGUSR1_NUMBER;
+      this.log.warning(`Background transfer terminated by signal ${signalNumber}`);
     }
     for (const replica of transfer.targets.slice()) {
       if (replica.state !== 'wait_bgsave_end' || replica.client.closed) continue;
-      if (outcome !== 'ok') {
+      if (!ok) {
         this.log.warning('SYNC failed. BGSAVE child returned an error');
         replica.client.close('full sync failed');
         continue;
