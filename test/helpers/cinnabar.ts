@@ -51,7 +51,13 @@ export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = [
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-  await waitForPort(port, 10_000);
+  try {
+    await waitForPort(port, 10_000);
+  } catch (err) {
+    // A server that was only slow would otherwise outlive the test that gave up on it.
+    child.kill('SIGKILL');
+    throw err;
+  }
   return {
     port,
     child,
