@@ -20,6 +20,13 @@ import type { Propagator } from './propagation.js';
 
 export type DispatchOutcome = 'done' | 'postponed';
 
+/** The checks that apply to one command, and whether a plain client on a quiet node may skip them all. */
+interface CommandChecks {
+  readonly list: readonly CommandCheck[];
+  /** Every check in `list` declares passesPlainClients or nodeActive. */
+  readonly skippable: boolean;
+}
+
 interface InProgressCall {
   command: Command;
   argv: string[];
@@ -47,12 +54,7 @@ export class Dispatcher {
   /** The checks before a command runs, in order; capabilities insert theirs (insertCheck). */
   private readonly checkList: CommandCheck[];
   /** The checks that apply to each command (by Command.id), derived from checkList on first use. */
-  private checksByCommand: Array<readonly CommandCheck[] | undefined> = [];
-  /**
-   * By Command.id, 1 when every check that applies to the command may be skipped for a plain
-   * client on a quiet node (each declares passesPlainClients or nodeActive); set with checksByCommand.
-   */
-  private skippableByCommand: number[] = [];
+  private checksByCommand: Array<CommandChecks | undefined> = [];
   /** performance.now() at the end of the last command of the current batch (see beginBatch). */
   private tickMs = 0;
   private tickValid = false;
@@ -85,15 +87,15 @@ export class Dispatcher {
     if (at < 0) this.checkList.push(check);
     else this.checkList.splice(at, 0, check);
     this.checksByCommand = [];
-    this.skippableByCommand = [];
     this.alerts.raise();
   }
 
-  private checksFor(command: Command): readonly CommandCheck[] {
-    const applying = this.checkList.filter((check) => check.appliesTo === undefined || check.appliesTo(command));
-    this.checksByCommand[command.id] = applying;
-    this.skippableByCommand[command.id] = applying.every((check) => check.passesPlainClients === true || check.nodeActive !== undefined) ? 1 : 0;
-    return applying;
+  private checksFor(command: Command): CommandChecks {
+    const list = this.checkList.filter((check) => check.appliesTo === undefined || check.appliesTo(command));
+    const skippable = list.every((check) => check.passesPlainClients === true || check.nodeActive !== undefined);
+    const entry = { list, skippable };
+    this.checksByCommand[command.id] = entry;
+    return entry;
   }
 
   /**
@@ -158,9 +160,10 @@ export class Dispatcher {
       this.reject(client, command, `ERR wrong number of arguments for '${command.fullName}' command`);
       return 'done';
     }
-    const checks = this.checksByCommand[command.id] ?? this.checksFor(command);
+    const entry = this.checksByCommand[command.id] ?? this.checksFor(command);
+    const checks = entry.list;
     // A quiet node and a plain client: every check would pass (see NodeAlerts).
-    const skip = this.alerts.quiet && this.skippableByCommand[command.id] === 1 && isPlainClient(client);
+    const skip = this.alerts.quiet && entry.skippable && isPlainClient(client);
     for (let i = skip ? checks.length : 0; i < checks.length; i++) {
       const outcome = checks[i].run(client, command, argv);
       if (outcome === null) continue;
