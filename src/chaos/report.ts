@@ -11,6 +11,12 @@ const LANE_HEIGHT = 36;
 const LABEL_WIDTH = 170;
 const PX_PER_SECOND = 8;
 
+const NETWORK_TEXT: Record<ChaosResult['network'], string> = {
+  netns: 'each node in its own network namespace',
+  relay: 'each server behind loopback relays (partitions without namespaces)',
+  loopback: 'loopback',
+};
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -117,7 +123,7 @@ ${titled ? `<h2>${escapeHtml(result.label)}</h2>` : ''}
 <div class="verdict ${verdict}">acknowledged writes lost: ${result.lost.length}</div>
 <dl>
 <dt>servers</dt><dd>${escapeHtml(result.label)}</dd>
-<dt>network</dt><dd>${result.network === 'netns' ? 'each node in its own network namespace' : 'loopback'}</dd>
+<dt>network</dt><dd>${NETWORK_TEXT[result.network]}</dd>
 <dt>seed</dt><dd>${result.seed}</dd>
 <dt>faults injected</dt><dd>${escapeHtml(faultsText(result))}</dd>
 <dt>failovers seen</dt><dd>${result.failoversSeen}</dd>

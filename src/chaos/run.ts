@@ -3,11 +3,12 @@
 // network partition then its heal), heal everything, wait for the topology to settle, and check
 // every acknowledged write against the final state. Bounded in time: the run's duration, plus
 // bounded heal and check phases. With partitions every node runs in a network namespace of its
-// own (topology/netns.ts); the writers stay in this process's namespace and reach the nodes
-// through the lab's bridge, so a cut node is cut off from its peers and from the writers alike.
+// own (topology/netns.ts), or where namespaces cannot be made behind loopback relays this
+// process owns (topology/relay.ts); the writers reach the nodes through the lab's bridge or
+// relays, so a cut node is cut off from its peers and from the writers alike.
 
 import { startCluster, type ClusterTopology } from '../topology/cluster.js';
-import { NetnsLab } from '../topology/netns.js';
+import { chooseLab, cutHost, healHost, type PartitionMode } from '../topology/network.js';
 import { startSentinels, type SentinelTopology } from '../topology/sentinels.js';
 import type { TopologyNode } from '../topology/types.js';
 import { waitUntil } from '../topology/wait.js';
@@ -37,6 +38,8 @@ export interface ChaosOptions {
   label?: string;
   /** Consecutive ports from here instead of free ones (the cluster's bus ports and the sentinels' follow at +100). */
   basePort?: number;
+  /** Partitions through network namespaces, loopback relays, or ('auto', the default) namespaces where they can be made. */
+  partitionMode?: PartitionMode | 'auto';
   /** Aborting ends the run early: everything it started is stopped, and the run rejects. */
   signal?: AbortSignal;
   out: (line: string) => void;
@@ -47,8 +50,8 @@ export interface ChaosResult {
   topology: string;
   label: string;
   seed: number;
-  /** Where the nodes ran: their own network namespaces, or loopback. */
-  network: 'netns' | 'loopback';
+  /** Where the nodes ran: their own network namespaces, behind loopback relays, or plain loopback (no partitions). */
+  network: PartitionMode | 'loopback';
   faultsInjected: number;
   faultsByKind: Record<FaultKind, number>;
   failoversSeen: number;
@@ -89,8 +92,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const label = options.label ?? 'cinnabar';
   const sleep = abortableSleep(options.signal);
   const aborted = (): boolean => options.signal?.aborted === true;
-  const lab = options.faults.includes('partition') ? new NetnsLab() : null;
-  out(`starting a ${options.topology} topology of ${label} (seed ${options.seed}${lab === null ? '' : `, each node in its own network namespace on ${lab.bridgeIp}/24`})`);
+  const lab = options.faults.includes('partition') ? chooseLab(options.partitionMode ?? 'auto') : null;
+  out(`starting a ${options.topology} topology of ${label} (seed ${options.seed}${lab === null ? '' : `, ${lab.description}`})`);
   const common = {
     network: lab ?? undefined, serverBinary: options.serverBinary, sentinelBinary: options.sentinelBinary,
     basePort: options.basePort, signal: options.signal,
@@ -217,9 +220,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         roles.faultStarted(text);
         out(`fault ${faultsInjected}: partition ${what} ${target.address} for ${holdMs} ms`);
         cut.add(target.address);
-        lab.cut(host);
+        cutHost(lab, host);
         await sleep(holdMs);
-        lab.heal(host);
+        healHost(lab, host);
         cut.delete(target.address);
         timeline.add('heal', target.address, 'partition healed');
       }
@@ -236,7 +239,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     // Heal everything and let the topology settle before the check.
     for (const n of servers) {
-      if (n.labHost !== null && lab !== null) lab.heal(n.labHost);
+      if (n.labHost !== null && lab !== null) healHost(lab, n.labHost);
       if (!n.running) await n.restart();
       n.signal('SIGCONT');
     }
@@ -270,7 +273,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     timeline.add('check', '-', `${acknowledged.size} keys checked, ${lost.length} acknowledged writes lost`);
     const writesAcknowledged = [...timeline.writes.values()].reduce((sum, perNode) => sum + [...perNode.values()].reduce((s, b) => s + b.acked, 0), 0);
     return {
-      timeline, topology: options.topology, label, seed: options.seed, network: lab === null ? 'loopback' : 'netns',
+      timeline, topology: options.topology, label, seed: options.seed, network: lab === null ? 'loopback' : lab.mode,
       faultsInjected, faultsByKind, failoversSeen: roles.failoversSeen, failoverTimes: roles.failoverTimes,
       writesAttempted: attempted, writesAcknowledged, keysChecked: acknowledged.size, lost, settled,
     };

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { basename } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { NetnsLab } from '../topology/netns.js';
+import type { PartitionMode } from '../topology/network.js';
 import { FAULT_KINDS, runChaos, type ChaosResult, type FaultKind } from '../chaos/run.js';
 import { failoverSummary, renderReport } from '../chaos/report.js';
 
@@ -20,6 +21,7 @@ export interface ChaosCliOptions {
   sentinelBinary?: string;
   compare?: boolean;
   port?: string;
+  partitionMode?: string;
 }
 
 /** "90", "90s", "5m" -> milliseconds. */
@@ -36,11 +38,18 @@ function parseFaults(text: string): FaultKind[] {
   for (const k of kinds) {
     if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new Error(`unknown fault '${k}' (known: ${FAULT_KINDS.join(', ')})`);
   }
-  if (kinds.includes('partition')) {
-    const reason = NetnsLab.unavailableReason();
-    if (reason !== null) throw new Error(`--faults partition needs network namespaces, which cannot be made here: ${reason}`);
-  }
   return kinds as FaultKind[];
+}
+
+/** auto (namespaces where they can be made, else relays), netns or relay; a forced netns that cannot be made is refused with the reason. */
+function parsePartitionMode(text: string | undefined, faults: readonly FaultKind[]): PartitionMode | 'auto' {
+  const mode = text ?? 'auto';
+  if (mode !== 'auto' && mode !== 'netns' && mode !== 'relay') throw new Error(`--partition-mode is auto, netns or relay, not '${mode}'`);
+  if (mode === 'netns' && faults.includes('partition')) {
+    const reason = NetnsLab.unavailableReason();
+    if (reason !== null) throw new Error(`--partition-mode netns needs network namespaces, which cannot be made here: ${reason}`);
+  }
+  return mode;
 }
 
 /** "redis-server 7.0.15" from `redis-server --version`; refuses a binary that does not run. */
@@ -68,6 +77,7 @@ function servers(topology: 'cluster' | 'sentinel', serverBinary: string | undefi
 function summary(result: ChaosResult, out: (line: string) => void): void {
   const kinds = Object.entries(result.faultsByKind).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   out(`faults injected: ${result.faultsInjected}${kinds === '' ? '' : ` (${kinds})`}`);
+  if (result.network !== 'loopback') out(`partitions made with: ${result.network === 'netns' ? 'network namespaces' : 'loopback relays'}`);
   out(`failovers seen: ${result.failoversSeen}`);
   out(`failover time: ${failoverSummary(result)}`);
   out(`writes attempted: ${result.writesAttempted}, acknowledged: ${result.writesAcknowledged}, keys checked: ${result.keysChecked}`);
@@ -84,6 +94,7 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
   if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1 || basePort > 65_400)) throw new Error(`--port takes a port number, not '${options.port}'`);
   const durationMs = parseDuration(options.duration);
   const faults = parseFaults(options.faults);
+  const partitionMode = parsePartitionMode(options.partitionMode, faults);
   const runs: Servers[] = options.compare === true
     ? [servers(topology, undefined, undefined), servers(topology, options.serverBinary ?? 'redis-server', options.sentinelBinary ?? 'redis-sentinel')]
     : [servers(topology, options.serverBinary, options.sentinelBinary)];
@@ -103,7 +114,7 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
       if (runs.length > 1) out(`== ${run.label} ==`);
       results.push(await runChaos({
         topology, durationMs, faults, seed, out, label: run.label, serverBinary: run.serverBinary, sentinelBinary: run.sentinelBinary,
-        basePort, signal: stop.signal,
+        basePort, signal: stop.signal, partitionMode,
       }));
     }
   } finally {

@@ -4,7 +4,7 @@
 // resolved when cluster_state is ok on every node, all slots are covered, every node sees the
 // same roles, and every replica's link to its primary is up.
 
-import type { LabHost } from './netns.js';
+import type { NetworkHost } from './network.js';
 import { NodeClient, parseInfo } from './node-client.js';
 import { TopologyBase, type TopologyMember } from './topology.js';
 import type { Address, NodeRole, RunningTopology, TopologyNode, TopologyOptions } from './types.js';
@@ -106,7 +106,7 @@ class ClusterMember implements ClusterNode {
   signal(signal: NodeJS.Signals): void { this.member.signal(signal); }
   kill(signal?: NodeJS.Signals): Promise<void> { return this.member.kill(signal); }
   restart(): Promise<void> { return this.member.restart(); }
-  get labHost(): LabHost | null { return this.member.labHost; }
+  get labHost(): NetworkHost | null { return this.member.labHost; }
   get client(): NodeClient { return this.member.process.client; }
 }
 
@@ -132,6 +132,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       role: i < primaries ? 'primary' as const : 'replica' as const,
       kind: 'server' as const,
       port,
+      busPort: busPorts[i],
       args: (dir: string, host: string) => [...topology.serverArgs(host, port, dir), '--cluster-enabled', 'yes', '--cluster-port', String(busPorts[i]),
         '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 5000)],
     })));

@@ -12,6 +12,7 @@ import { guardNetworkName, releaseNetworkName } from './reaper.js';
 
 /** One host of the lab: a namespace and the address of its interface. */
 export interface LabHost {
+  readonly kind: 'netns';
   readonly index: number;
   readonly namespace: string;
   readonly ip: string;
@@ -64,6 +65,7 @@ export class NetnsLab {
     return NetnsLab.unavailableReason() === null;
   }
 
+  readonly mode = 'netns' as const;
   private readonly id: string;
   private readonly bridge: string;
   private readonly subnet: string;
@@ -83,6 +85,11 @@ export class NetnsLab {
     ip(['link', 'set', this.bridge, 'up']);
   }
 
+  /** What the console and the report say about where the nodes run. */
+  get description(): string {
+    return `each node in its own network namespace on ${this.bridgeIp}/24`;
+  }
+
   /** The caller's own address on the lab's bridge. */
   get bridgeIp(): string {
     return `${this.subnet}.1`;
@@ -100,7 +107,7 @@ export class NetnsLab {
     const address = `${this.subnet}.${index + 2}`;
     guardNetworkName('netns', namespace);
     ip(['netns', 'add', namespace]);
-    const host = { index, namespace, ip: address, bridgePort };
+    const host: LabHost = { kind: 'netns', index, namespace, ip: address, bridgePort };
     this.hosts.push(host);
     ip(['link', 'add', bridgePort, 'type', 'veth', 'peer', 'name', inner]);
     ip(['link', 'set', inner, 'netns', namespace]);

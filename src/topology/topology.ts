@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LabHost } from './netns.js';
+import { NetnsLab } from './netns.js';
+import type { NetworkHost } from './network.js';
+import { RelayLab } from './relay.js';
 import { NodeProcess, type NodeKind } from './node-process.js';
 import { SENTINEL_PROGRAM, SERVER_PROGRAM } from './programs.js';
 import { firstBusyPort, freePorts } from './ports.js';
@@ -17,7 +19,7 @@ const NODE_START_TIMEOUT_MS = 20_000;
 
 /** A started node with the role it was started in. */
 export class TopologyMember implements TopologyNode {
-  constructor(readonly role: NodeRole, readonly process: NodeProcess, readonly labHost: LabHost | null) {}
+  constructor(readonly role: NodeRole, readonly process: NodeProcess, readonly labHost: NetworkHost | null) {}
   get host(): string { return this.process.host; }
   get port(): number { return this.process.port; }
   get address(): string { return this.process.address; }
@@ -74,8 +76,10 @@ export class TopologyBase {
     const persistence = this.options.persistence === true ? [] : ['--save', '', '--appendonly', 'no'];
     // Lab addresses are not loopback: protected mode would refuse every client there.
     const open = this.options.network === undefined ? [] : ['--protected-mode', 'no'];
+    // Behind relays a server binds a private loopback address and is reached at the relay's.
+    const announce = this.options.network instanceof RelayLab ? ['--cluster-announce-ip', this.host, '--replica-announce-ip', this.host] : [];
     // Replicas start together: a primary waiting Redis's 5 s for more of them only slows the start.
-    return ['--port', String(port), '--bind', host, '--dir', dir, ...persistence, ...open, '--repl-diskless-sync-delay', '0',
+    return ['--port', String(port), '--bind', host, '--dir', dir, ...persistence, ...open, ...announce, '--repl-diskless-sync-delay', '0',
       ...(this.options.serverArgs ?? [])];
   }
 
@@ -92,23 +96,36 @@ export class TopologyBase {
     return dir;
   }
 
-  /** Starts the nodes in parallel; each joins `members` as soon as it was spawned, so close() reaches it. */
-  async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; port: number; args: (dir: string, host: string) => string[] }>): Promise<TopologyMember[]> {
+  /**
+   * Starts the nodes in parallel; each joins `members` as soon as it was spawned, so close()
+   * reaches it. `busPort` is the cluster bus port (a relay lab relays it too).
+   */
+  async startAll(specs: Array<{ role: NodeRole; kind: NodeKind; port: number; busPort?: number; args: (dir: string, bindHost: string) => string[] }>): Promise<TopologyMember[]> {
     // close() may have run while the caller awaited ports: nothing new starts after it.
     if (this.closing !== null) throw new Error('the topology was closed while it was forming');
     const lab = this.options.network;
-    const members = specs.map((spec) => {
+    const members: TopologyMember[] = [];
+    for (const spec of specs) {
       const dir = this.nodeDir(spec.port);
-      // In a lab each node is a host of its own: its namespace, its address on the lab's bridge.
-      const labHost = lab?.addHost() ?? null;
-      const host = labHost?.ip ?? this.host;
-      const member = new TopologyMember(spec.role, new NodeProcess({
-        kind: spec.kind, program: this.program(spec.kind), host, port: spec.port, dir, args: spec.args(dir, host),
-        wrap: labHost === null || lab === undefined ? undefined : (command, args) => lab.commandLine(labHost, command, args),
+      let member: TopologyMember | null = null;
+      // In a namespace lab each node is a host of its own: its namespace, its address on the
+      // lab's bridge. In a relay lab each server binds a private loopback address behind relays
+      // at its ports on `host` (sentinels are never cut off: they bind `host` directly).
+      let labHost: NetworkHost | null = null;
+      if (lab instanceof NetnsLab) labHost = lab.addHost();
+      else if (lab instanceof RelayLab && spec.kind === 'server') {
+        labHost = await lab.addHost([spec.port, ...(spec.busPort === undefined ? [] : [spec.busPort])], () => member?.pid ?? null);
+      }
+      const bindHost = labHost?.ip ?? this.host;
+      const host = labHost?.kind === 'relay' ? this.host : bindHost;
+      const netnsHost = labHost?.kind === 'netns' && lab instanceof NetnsLab ? labHost : null;
+      member = new TopologyMember(spec.role, new NodeProcess({
+        kind: spec.kind, program: this.program(spec.kind), host, port: spec.port, dir, args: spec.args(dir, bindHost),
+        wrap: netnsHost === null || !(lab instanceof NetnsLab) ? undefined : (command, args) => lab.commandLine(netnsHost, command, args),
       }), labHost);
       this.members.push(member);
-      return member;
-    });
+      members.push(member);
+    }
     await Promise.all(members.map(async (m) => {
       await m.process.start(NODE_START_TIMEOUT_MS);
       this.progress(`started ${m.role} ${m.address}`);

@@ -1,7 +1,7 @@
 // What the topology fixtures hand out: addresses for clients, and node handles for tests that
 // break things (kill -9, SIGSTOP, restart). Interfaces only, so the classes behind them can change.
 
-import type { LabHost, NetnsLab } from './netns.js';
+import type { NetworkHost, NetworkLab } from './network.js';
 
 export interface Address {
   host: string;
@@ -26,8 +26,8 @@ export interface TopologyNode extends Address {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the process again with the same arguments and directory; resolves when it answers PING. */
   restart(): Promise<void>;
-  /** The node's host in the topology's network lab (to cut it off), or null on loopback. */
-  readonly labHost: LabHost | null;
+  /** The node's host in the topology's network lab (to cut it off), or null on plain loopback. */
+  readonly labHost: NetworkHost | null;
 }
 
 export interface TopologyOptions {
@@ -48,10 +48,12 @@ export interface TopologyOptions {
   /** Aborting stops every node started so far; a topology still forming then rejects. */
   signal?: AbortSignal;
   /**
-   * Runs each node in a network namespace of its own in this lab, bound to its lab address
-   * (`host` is then unused). The caller owns the lab and removes it after close().
+   * A lab the nodes run in, so that chaos can cut them off: a NetnsLab runs each node in a
+   * network namespace of its own, bound to its lab address (`host` is then unused); a RelayLab
+   * puts each server behind loopback relays (it binds a private loopback address and announces
+   * `host`). The caller owns the lab and removes it after close().
    */
-  network?: NetnsLab;
+  network?: NetworkLab;
   /** A redis-server compatible binary to run instead of cinnabar-server (comparisons with Redis). */
   serverBinary?: string;
   /** A redis-sentinel compatible binary to run instead of cinnabar-sentinel. */

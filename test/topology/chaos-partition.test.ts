@@ -3,7 +3,7 @@
 // with `acknowledged writes lost: 0` and removes every namespace and bridge it made, also when
 // it is interrupted (SIGINT) or killed (SIGKILL: the reaper removes them). The same scenario
 // runs against redis-server and redis-sentinel with --compare. Needs root and iproute2 (network
-// namespaces): skipped otherwise, where `--faults partition` is refused with the reason.
+// namespaces): skipped otherwise (chaos-relay.test.ts covers partitions without them).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -104,17 +104,4 @@ describe.skipIf(unavailable !== null)(`cinnabar chaos --faults partition (networ
         'the nodes to end and the namespaces to be removed');
     }, 180_000);
   }
-});
-
-describe.skipIf(unavailable === null && spawnSync('setpriv', ['--version']).error !== undefined)('cinnabar chaos --faults partition without namespaces', () => {
-  it('says why and exits non-zero before starting anything', async () => {
-    // As root the refusal is seen by running the CLI as nobody (setpriv drops root).
-    const proc = unavailable === null
-      ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, UMBRELLA_CLI, 'chaos', '--faults', 'kill,partition'])
-      : chaos(['--faults', 'kill,partition']);
-    started.push(proc);
-    expect((await proc.waitExit(30_000)).code).toBe(1);
-    expect(proc.stderr).toMatch(/^--faults partition needs network namespaces, which cannot be made here: .+/m);
-    expect(proc.stdout).toBe('');
-  });
 });
