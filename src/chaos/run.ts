@@ -15,7 +15,8 @@ import { waitUntil } from '../topology/wait.js';
 import { SeededRandom } from './random.js';
 import { RoleMonitor, type FailoverTime } from './roles.js';
 import { ClusterRouter, SentinelRouter, type Router } from './router.js';
-import { settle } from './settle.js';
+import { clusterState, type GivenTopology } from './given.js';
+import { settle, type SettleTarget } from './settle.js';
 import { Timeline } from './timeline.js';
 
 export type FaultKind = 'kill' | 'pause' | 'partition';
@@ -40,6 +41,8 @@ export interface ChaosOptions {
   basePort?: number;
   /** Partitions through network namespaces, loopback relays, or ('auto', the default) namespaces where they can be made. */
   partitionMode?: PartitionMode | 'auto';
+  /** A topology someone else started, found by address (nothing is started, nothing stopped at the end). */
+  given?: GivenTopology;
   /** Aborting ends the run early: everything it started is stopped, and the run rejects. */
   signal?: AbortSignal;
   out: (line: string) => void;
@@ -92,8 +95,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const label = options.label ?? 'cinnabar';
   const sleep = abortableSleep(options.signal);
   const aborted = (): boolean => options.signal?.aborted === true;
+  if (options.given !== undefined && options.faults.includes('partition')) {
+    throw new Error('partitions need nodes chaos started (in its namespaces or behind its relays): not possible against a topology given by address');
+  }
   const lab = options.faults.includes('partition') ? chooseLab(options.partitionMode ?? 'auto') : null;
-  out(`starting a ${options.topology} topology of ${label} (seed ${options.seed}${lab === null ? '' : `, ${lab.description}`})`);
+  if (options.given === undefined) {
+    out(`starting a ${options.topology} topology of ${label} (seed ${options.seed}${lab === null ? '' : `, ${lab.description}`})`);
+  } else {
+    out(`a ${options.topology} topology given by address (seed ${options.seed}): ${options.given.servers.length} servers${options.given.sentinels.length === 0 ? '' : `, ${options.given.sentinels.length} sentinels`}`);
+  }
   const common = {
     network: lab ?? undefined, serverBinary: options.serverBinary, sentinelBinary: options.sentinelBinary,
     basePort: options.basePort, signal: options.signal,
@@ -107,23 +117,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let writers: Array<Promise<void>> = [];
   try {
     let servers: TopologyNode[];
-    if (options.topology === 'cluster') {
+    let nodes: readonly TopologyNode[];
+    let whole: SettleTarget;
+    const given = options.given;
+    if (given !== undefined) {
+      servers = [...given.servers];
+      nodes = [...given.servers, ...given.sentinels];
+      if (given.kind === 'cluster') {
+        router = new ClusterRouter(() => given.servers.filter((n) => n.running));
+        whole = { kind: 'cluster', primaries: given.primaries, state: () => clusterState(given.servers) };
+      } else {
+        router = new SentinelRouter(() => given.sentinels, given.masterName);
+        whole = { kind: 'sentinel', sentinels: given.sentinels, masterName: given.masterName };
+      }
+      // Someone else's topology may be mid-failover: the run starts from a whole one.
+      await settle(whole, servers, SETTLE_TIMEOUT_MS, options.signal).catch((err: Error) => {
+        throw new Error(`the given topology is not whole: ${err.message}`);
+      });
+    } else if (options.topology === 'cluster') {
       const cluster = await startCluster({ ...common, primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: NODE_TIMEOUT_MS, busPortOffset: BASE_PORT_STRIDE });
       topology = cluster;
       servers = [...cluster.nodes];
+      nodes = cluster.nodes;
       router = new ClusterRouter(() => cluster.nodes.filter((n) => n.running && !cut.has(n.address)));
+      whole = { kind: 'cluster', primaries: 3, state: () => cluster.state() };
     } else {
       const s = await startSentinels({
         ...common, replicas: 2, sentinels: 3, downAfterMs: NODE_TIMEOUT_MS, failoverTimeoutMs: 10_000, sentinelPortOffset: BASE_PORT_STRIDE,
       });
       topology = s;
       servers = [s.primaryNode, ...s.replicaNodes];
+      nodes = s.nodes;
       router = new SentinelRouter(() => s.sentinelNodes.filter((n) => n.running), s.masterName);
+      whole = { kind: 'sentinel', sentinels: s.sentinelNodes, masterName: s.masterName };
     }
     const activeRouter = router;
-    const activeTopology = topology;
     await activeRouter.refresh();
-    timeline.add('note', '-', `${options.topology} of ${label} ready: ${topology.nodes.map((n) => `${n.role} ${n.address}`).join(', ')}`);
+    timeline.add('note', '-', `${options.topology} of ${label} ready: ${nodes.map((n) => `${n.role} ${n.address}`).join(', ')}`);
     out(`ready; running ${options.durationMs / 1000} s of writes with faults: ${options.faults.join(',') || 'none'}`);
 
     const roles = new RoleMonitor(servers, timeline, sleep);
@@ -133,11 +163,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Writers: SET then WAIT 1 on the same connection; acknowledged = a replica has it.
     const acknowledged = new Map<string, number>();
     let attempted = 0;
+    // Keys of this run only: a value left by an earlier run on the same topology would hide a loss.
+    const runId = `${Date.now().toString(36)}${options.seed.toString(36)}`;
     const writerCount = options.writers ?? 4;
     const keysPerWriter = options.keysPerWriter ?? 200;
     writers = Array.from({ length: writerCount }, async (_, w) => {
       for (let seq = 1; writing; seq++) {
-        const key = `chaos:${w}:${seq % keysPerWriter}`;
+        const key = `chaos:${runId}:${w}:${seq % keysPerWriter}`;
         const client = activeRouter.primaryFor(key);
         if (client === null) {
           await activeRouter.refresh();
@@ -227,7 +259,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         timeline.add('heal', target.address, 'partition healed');
       }
       if (aborted()) break;
-      await settle(activeTopology, options.topology, servers, Math.max(5000, Math.min(SETTLE_TIMEOUT_MS, deadline - Date.now())), options.signal)
+      await settle(whole, servers, Math.max(5000, Math.min(SETTLE_TIMEOUT_MS, deadline - Date.now())), options.signal)
         .catch((err: Error) => timeline.add('note', '-', `not settled after the fault: ${err.message}`));
       await sleep(afterMs);
     }
@@ -245,7 +277,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     cut.clear();
     let settled = true;
-    await settle(activeTopology, options.topology, servers, SETTLE_TIMEOUT_MS).catch((err: Error) => {
+    await settle(whole, servers, SETTLE_TIMEOUT_MS).catch((err: Error) => {
       settled = false;
       timeline.add('note', '-', `not settled before the check: ${err.message}`);
     });

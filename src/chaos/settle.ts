@@ -1,16 +1,21 @@
 // After a fault, and before the final check: the topology is whole again when every server
 // runs, exactly one primary per shard answers as one (3 in the 3x1 cluster, 1 for sentinels),
 // every replica's link is up, and the cluster's nodes all say ok with no FAIL flags, or every
-// sentinel names the primary that answers as one.
+// sentinel names the primary that answers as one. The same for a topology given by address.
 
 import { NodeClient, parseInfo } from '../topology/node-client.js';
-import type { ClusterTopology } from '../topology/cluster.js';
-import type { SentinelTopology } from '../topology/sentinels.js';
-import type { TopologyNode } from '../topology/types.js';
+import type { ClusterNodeState } from '../topology/cluster.js';
+import type { Address, TopologyNode } from '../topology/types.js';
 import { waitUntil } from '../topology/wait.js';
 
+/** What settling looks at beyond the servers: the cluster's view, or the sentinels. */
+export type SettleTarget =
+  | { kind: 'cluster'; primaries: number; state(): Promise<ClusterNodeState[]> }
+  | { kind: 'sentinel'; sentinels: readonly Address[]; masterName: string };
+
 /** Waits until the topology is whole again: every node up, roles agreed, replicas linked. */
-export async function settle(topology: ClusterTopology | SentinelTopology, kind: 'cluster' | 'sentinel', servers: TopologyNode[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function settle(target: SettleTarget, servers: readonly TopologyNode[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const kind = target.kind;
   const clients = servers.map((n) => new NodeClient(n.host, n.port, 1000));
   try {
     await waitUntil(async () => {
@@ -31,18 +36,16 @@ export async function settle(topology: ClusterTopology | SentinelTopology, kind:
           if (info.get('cluster_state') !== 'ok') return false;
         }
       }
-      if (kind === 'cluster') {
-        const cluster = topology as ClusterTopology;
-        const state = await cluster.state();
+      if (target.kind === 'cluster') {
+        const state = await target.state();
         if (state.some((n) => n.flags.includes('fail') || n.flags.includes('fail?'))) return false;
-        return primaries === 3;
+        return primaries === target.primaries;
       }
-      const s = topology as SentinelTopology;
       const named = new Set<string>();
-      for (const sentinel of s.sentinelNodes) {
+      for (const sentinel of target.sentinels) {
         const client = new NodeClient(sentinel.host, sentinel.port, 1000);
         try {
-          const reply = await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', s.masterName);
+          const reply = await client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', target.masterName);
           if (reply.type !== 'array' || reply.items.length !== 2) return false;
           const [host, port] = reply.items;
           if (host.type !== 'bulk' || port.type !== 'bulk') return false;

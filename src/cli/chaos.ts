@@ -10,6 +10,7 @@ import { NetnsLab } from '../topology/netns.js';
 import type { PartitionMode } from '../topology/network.js';
 import { FAULT_KINDS, runChaos, type ChaosResult, type FaultKind } from '../chaos/run.js';
 import { failoverSummary, renderReport } from '../chaos/report.js';
+import { discoverTopology, parseNodeList, unreachable, type GivenTopology } from '../chaos/given.js';
 
 export interface ChaosCliOptions {
   topology: string;
@@ -22,6 +23,8 @@ export interface ChaosCliOptions {
   compare?: boolean;
   port?: string;
   partitionMode?: string;
+  nodes?: string;
+  masterName?: string;
 }
 
 /** "90", "90s", "5m" -> milliseconds. */
@@ -95,7 +98,22 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
   const durationMs = parseDuration(options.duration);
   const faults = parseFaults(options.faults);
   const partitionMode = parsePartitionMode(options.partitionMode, faults);
-  const runs: Servers[] = options.compare === true
+  const givenAddresses = options.nodes === undefined ? null : parseNodeList(options.nodes);
+  if (givenAddresses !== null) {
+    const clash = ([['--compare', options.compare], ['--port', options.port], ['--server-binary', options.serverBinary], ['--sentinel-binary', options.sentinelBinary]] as const)
+      .find(([, v]) => v !== undefined && v !== false);
+    if (clash !== undefined) throw new Error(`${clash[0]} starts a topology: it does not go with --nodes`);
+    if (faults.includes('partition')) {
+      throw new Error('--faults partition is not possible against a topology given by --nodes: its nodes were not started in chaos\'s network namespaces or behind its relays');
+    }
+  }
+  let given: GivenTopology | undefined;
+  if (givenAddresses !== null) {
+    given = await discoverTopology(topology, givenAddresses, options.masterName ?? 'mymaster');
+    const missing = unreachable(given.servers);
+    if (missing.length > 0 && faults.length > 0) throw new Error(`kill and pause faults need each server's process: ${missing.join('; ')}`);
+  }
+  const runs: Servers[] = given !== undefined ? [{ label: 'the given topology' }] : options.compare === true
     ? [servers(topology, undefined, undefined), servers(topology, options.serverBinary ?? 'redis-server', options.sentinelBinary ?? 'redis-sentinel')]
     : [servers(topology, options.serverBinary, options.sentinelBinary)];
 
@@ -114,7 +132,7 @@ export async function chaos(options: ChaosCliOptions, out: (line: string) => voi
       if (runs.length > 1) out(`== ${run.label} ==`);
       results.push(await runChaos({
         topology, durationMs, faults, seed, out, label: run.label, serverBinary: run.serverBinary, sentinelBinary: run.sentinelBinary,
-        basePort, signal: stop.signal, partitionMode,
+        basePort, signal: stop.signal, partitionMode, given,
       }));
     }
   } finally {

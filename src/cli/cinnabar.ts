@@ -80,6 +80,8 @@ program
   .option('--sentinel-binary <path>', 'run this redis-sentinel compatible binary instead of cinnabar-sentinel (e.g. redis-sentinel)')
   .option('--compare', 'run the same scenario (same seed) against cinnabar, then against redis-server/redis-sentinel (or the binaries given), and show both side by side')
   .option('--port <port>', 'consecutive ports from this one (bus ports and sentinels at +100) instead of free ones')
+  .option('--nodes <list>', 'run against a topology someone else started, on loopback only: host:port of cluster nodes (one seed is enough) or of sentinels (--topology sentinel); kill and pause faults find each server\'s process from its port and restart it with its own command line')
+  .option('--master-name <name>', 'the master the given sentinels monitor', 'mymaster')
   .action(async (options: ChaosCliOptions) => {
     const { chaos } = await import('./chaos.js');
     process.exitCode = await chaos(options, (line) => process.stdout.write(`${line}\n`));
