@@ -69,7 +69,7 @@ g.fault line, g.fault circle { stroke: #c00; fill: #c00; stroke-width: 2; }
 g.heal line, g.heal circle { stroke: #06c; fill: #06c; stroke-dasharray: 3 2; }
 g.role line, g.role circle { stroke: #808; fill: #808; stroke-width: 2; }
 g.note line, g.note circle, g.check line, g.check circle { stroke: #888; fill: #888; }
-table { border-collapse: collapse; margin-top: 12px; } td, th { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
+table { border-collapse: collapse; margin-top: 12px; } td, th { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; } td:first-child { white-space: nowrap; }
 table.compare th, table.compare td { border: 1px solid #ddd; padding: 4px 12px; }
 tr.fault td { color: #c00; } tr.role td { color: #808; } tr.heal td { color: #06c; }
 .legend span { margin-right: 14px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
@@ -84,7 +84,8 @@ ${results.map((r) => section(r, results.length > 1)).join('\n')}
 
 function section(result: ChaosResult, titled: boolean): string {
   const t = result.timeline;
-  const lanes = [...new Set([...t.writes.keys(), ...t.events.filter((e) => e.node !== '-').map((e) => e.node)])].sort();
+  // Every server has a lane, also one that nothing happened to (that is worth seeing too).
+  const lanes = [...new Set([...result.servers, ...t.writes.keys(), ...t.events.filter((e) => e.node !== '-').map((e) => e.node)])].sort();
   const seconds = Math.max(1, Math.ceil(Math.max(t.now(), ...t.events.map((e) => e.atMs)) / 1000));
   const width = LABEL_WIDTH + seconds * PX_PER_SECOND + 20;
   const height = lanes.length * LANE_HEIGHT + 30;

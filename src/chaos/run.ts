@@ -53,6 +53,8 @@ export interface ChaosResult {
   topology: string;
   label: string;
   seed: number;
+  /** The servers' addresses (a lane each in the report). */
+  servers: string[];
   /** Where the nodes ran: their own network namespaces, behind loopback relays, or plain loopback (no partitions). */
   network: PartitionMode | 'loopback';
   faultsInjected: number;
@@ -305,7 +307,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     timeline.add('check', '-', `${acknowledged.size} keys checked, ${lost.length} acknowledged writes lost`);
     const writesAcknowledged = [...timeline.writes.values()].reduce((sum, perNode) => sum + [...perNode.values()].reduce((s, b) => s + b.acked, 0), 0);
     return {
-      timeline, topology: options.topology, label, seed: options.seed, network: lab === null ? 'loopback' : lab.mode,
+      timeline, topology: options.topology, label, seed: options.seed, servers: servers.map((n) => n.address), network: lab === null ? 'loopback' : lab.mode,
       faultsInjected, faultsByKind, failoversSeen: roles.failoversSeen, failoverTimes: roles.failoverTimes,
       writesAttempted: attempted, writesAcknowledged, keysChecked: acknowledged.size, lost, settled,
     };
