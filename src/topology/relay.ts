@@ -66,6 +66,8 @@ class RelayConnection {
       this.upstream = upstream;
       forward(this.downstream, upstream, this);
       forward(upstream, this.downstream, this);
+      // The node refused or dropped the connection (killed, restarting): the peer sees its
+      // connection end, as it would have seen the node's own socket end.
       upstream.on('error', () => this.close());
       upstream.on('close', () => this.close());
     }
@@ -147,6 +149,7 @@ export class RelayLab {
 
   private accepted(state: HostState, port: number, socket: net.Socket): void {
     const connection = new RelayConnection(socket, state, port);
+    // A peer that resets its end ends the node's side too; the reset itself is the peer's business.
     socket.on('error', () => connection.close());
     socket.on('close', () => connection.close());
     state.connections.add(connection);
