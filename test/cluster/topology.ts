@@ -52,6 +52,21 @@ export class ClusterTopology {
     return node;
   }
 
+  /**
+   * Starts a stopped node again on its ports and directory (nodes.conf and data files kept),
+   * with `extra` arguments; its client reconnects by itself.
+   */
+  async restart(node: ClusterNodeProc, extra: string[] = []): Promise<ClusterNodeProc> {
+    await node.proc.kill();
+    const args = ['--port', String(node.port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(node.busPort),
+      '--cluster-node-timeout', String(this.nodeTimeoutMs), '--save', '', '--appendonly', 'no', '--dir', node.dir, ...extra];
+    const proc = run(process.execPath, [CLI, ...args], { cwd: node.dir });
+    const restarted = { ...node, proc };
+    this.nodes[this.nodes.indexOf(node)] = restarted;
+    await waitForPort(node.port, 20_000, proc.pid);
+    return restarted;
+  }
+
   /** `redis-cli --cluster <args>`; resolves with its exit and output. */
   async redisCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
     const proc = run('redis-cli', ['--cluster', ...args]);
