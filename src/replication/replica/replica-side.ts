@@ -322,6 +322,15 @@ export class ReplicaSide implements ReplicaSideView {
   private connect(): void {
     const primary = this.primary;
     if (primary === null) return;
+    if (this.host.loadingDataset) {
+      // Start-up loading yields to the event loop (clients get LOADING, the cluster bus runs), and
+      // a cluster UPDATE can make this node a replica meanwhile. A sync now would replace the
+      // dataset under the loader, which would then apply the rest of its file on top (and its
+      // AOF rewrite would retire the files being read): the cron connects once loading is over,
+      // as Redis's replicationCron does, which never runs during a load.
+      this.state = 'connect';
+      return;
+    }
     this.input.takeAll();
     const socket = netConnect({ host: primary.host, port: primary.port });
     socket.setNoDelay(true);
@@ -987,7 +996,7 @@ export class ReplicaSide implements ReplicaSideView {
       log.warning('MASTER timeout: no data nor PING received...');
       this.dropPrimaryClient('timeout');
     }
-    if (this.state === 'connect') {
+    if (this.state === 'connect' && !this.host.loadingDataset) {
       log.notice(`Connecting to MASTER ${primary.host}:${primary.port}`);
       this.connect();
     }
