@@ -92,6 +92,13 @@ async function replicasCaughtUp(pairs) {
   }, 120_000, 20);
 }
 
+/** [utime, stime] of a process, in clock ticks. @param {number} pid */
+function cpuSplit(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]), Number(fields[12])];
+}
+
 /** read(2) calls a process made so far (/proc/<pid>/io syscr). @param {number} pid */
 function readSyscalls(pid) {
   const m = /^syscr: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
@@ -134,22 +141,27 @@ async function measure(primaries, replicas, benchArgs, profile) {
   const idleMsPerSec = (/** @type {number[]} */ ticks) => (ticks.reduce((a, b) => a + b, 0) * 10 * 1000) / IDLE_MS / ticks.length;
   const callsBefore = await Promise.all(all.map((n) => setCalls(n.client)));
   const ticksBefore = all.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
+  const splitBefore = all.map((n) => cpuSplit(/** @type {number} */ (n.proc.pid)));
   const readsBefore = replicas.map((n) => readSyscalls(/** @type {number} */ (n.proc.pid)));
   const load = () => benchmark(benchArgs);
   const target = PERF_TARGET === 'replica' ? replicas[0] : primaries[0];
   const rps = profile ? await withPerf(/** @type {number} */ (target.proc.pid), load) : load();
   await replicasCaughtUp(pairs);
   const ticksAfter = all.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
+  const splitAfter = all.map((n) => cpuSplit(/** @type {number} */ (n.proc.pid)));
   const readsAfter = replicas.map((n) => readSyscalls(/** @type {number} */ (n.proc.pid)));
   const callsAfter = await Promise.all(all.map((n) => setCalls(n.client)));
   const perSet = all.map((_, i) => ((ticksAfter[i] - ticksBefore[i]) * 10_000) / Math.max(1, callsAfter[i] - callsBefore[i]));
   const mean = (/** @type {number[]} */ v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const userPerSet = all.map((_, i) => ((splitAfter[i][0] - splitBefore[i][0]) * 10_000) / Math.max(1, callsAfter[i] - callsBefore[i]));
   return {
     rps,
     primaryUs: mean(perSet.slice(0, primaries.length)),
     replicaUs: mean(perSet.slice(primaries.length)),
     primaryIdle: idleMsPerSec(idleTicks.slice(0, primaries.length)),
     replicaIdle: idleMsPerSec(idleTicks.slice(primaries.length)),
+    primaryUserUs: mean(userPerSet.slice(0, primaries.length)),
+    replicaUserUs: mean(userPerSet.slice(primaries.length)),
     setsPerRead: mean(replicas.map((_, i) => (callsAfter[primaries.length + i] - callsBefore[primaries.length + i]) / Math.max(1, readsAfter[i] - readsBefore[i]))),
   };
 }
@@ -212,7 +224,7 @@ async function cluster(kind, profile) {
 
 const fmt = (/** @type {number[]} */ v) => `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}`;
 for (const shape of SHAPES) {
-  /** @type {Record<string, Array<{ rps: number, primaryUs: number, replicaUs: number, primaryIdle: number, replicaIdle: number, setsPerRead: number }>>} */
+  /** @type {Record<string, Array<{ rps: number, primaryUs: number, replicaUs: number, primaryIdle: number, replicaIdle: number, primaryUserUs: number, replicaUserUs: number, setsPerRead: number }>>} */
   const results = { cinnabar: [], redis: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
@@ -220,7 +232,7 @@ for (const shape of SHAPES) {
       const profile = PERF_TARGET !== '' && kind === 'cinnabar' && round === ROUNDS - 1;
       const r = shape === 'cluster' ? await cluster(kind, profile) : await standalone(kind, profile);
       results[kind].push(r);
-      console.log(`${shape} ${kind} round ${round + 1}: primary ${r.primaryUs.toFixed(2)} us/SET, replica ${r.replicaUs.toFixed(2)} us/SET applied, ${r.rps.toFixed(0)} SET/s; idle CPU ms/s primary ${r.primaryIdle.toFixed(1)}, replica ${r.replicaIdle.toFixed(1)}; replica SETs per read(2) ${r.setsPerRead.toFixed(1)}`);
+      console.log(`${shape} ${kind} round ${round + 1}: primary ${r.primaryUs.toFixed(2)} us/SET (user ${r.primaryUserUs.toFixed(2)}), replica ${r.replicaUs.toFixed(2)} us/SET applied (user ${r.replicaUserUs.toFixed(2)}), ${r.rps.toFixed(0)} SET/s; idle CPU ms/s primary ${r.primaryIdle.toFixed(1)}, replica ${r.replicaIdle.toFixed(1)}; replica SETs per read(2) ${r.setsPerRead.toFixed(1)}`);
     }
   }
   for (const kind of KINDS) {
