@@ -215,8 +215,9 @@ export function clusterRoutingCheck(ctx: RoutingContext): CommandCheck {
   return {
     name: 'cluster',
     appliesTo: routes,
-    // Cluster mode routes every keyed command: the node is never quiet.
-    nodeActive: () => true,
+    // Cluster mode routes every keyed command, also on a quiet node (where the other checks are
+    // skipped: they would pass).
+    runsWhenQuiet: true,
     run: (client, command, argv) => {
       if (client.replaysData) return null;
       const route = routeRequest(ctx, client, command, argv);

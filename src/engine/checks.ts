@@ -37,6 +37,12 @@ export interface CommandCheck {
    * A check with neither this nor passesPlainClients is never skipped.
    */
   nodeActive?(): boolean;
+  /**
+   * The check can act on a plain client's command whatever the node's state (cluster routing:
+   * every keyed command is routed): it runs even when a quiet node skips the rest of the list,
+   * so it does not keep the whole node from being quiet.
+   */
+  readonly runsWhenQuiet?: true;
 }
 
 /**

@@ -20,11 +20,13 @@ import type { Propagator } from './propagation.js';
 
 export type DispatchOutcome = 'done' | 'postponed';
 
-/** The checks that apply to one command, and whether a plain client on a quiet node may skip them all. */
+/** The checks that apply to one command, and what a plain client on a quiet node runs of them. */
 interface CommandChecks {
   readonly list: readonly CommandCheck[];
-  /** Every check in `list` declares passesPlainClients or nodeActive. */
+  /** Every check in `list` declares passesPlainClients, nodeActive or runsWhenQuiet. */
   readonly skippable: boolean;
+  /** The checks of `list` that run even when the rest is skipped (runsWhenQuiet), in order. */
+  readonly whenQuiet: readonly CommandCheck[];
 }
 
 interface InProgressCall {
@@ -92,8 +94,9 @@ export class Dispatcher {
 
   private checksFor(command: Command): CommandChecks {
     const list = this.checkList.filter((check) => check.appliesTo === undefined || check.appliesTo(command));
-    const skippable = list.every((check) => check.passesPlainClients === true || check.nodeActive !== undefined);
-    const entry = { list, skippable };
+    const skippable = list.every((check) => check.passesPlainClients === true || check.nodeActive !== undefined || check.runsWhenQuiet === true);
+    const whenQuiet = list.filter((check) => check.runsWhenQuiet === true);
+    const entry = { list, skippable, whenQuiet };
     this.checksByCommand[command.id] = entry;
     return entry;
   }
@@ -161,10 +164,10 @@ export class Dispatcher {
       return 'done';
     }
     const entry = this.checksByCommand[command.id] ?? this.checksFor(command);
-    const checks = entry.list;
-    // A quiet node and a plain client: every check would pass (see NodeAlerts).
-    const skip = this.alerts.quiet && entry.skippable && isPlainClient(client);
-    for (let i = skip ? checks.length : 0; i < checks.length; i++) {
+    // A quiet node and a plain client: every check would pass (see NodeAlerts), except those
+    // that act whatever the node's state (whenQuiet: empty unless in cluster mode).
+    const checks = this.alerts.quiet && entry.skippable && isPlainClient(client) ? entry.whenQuiet : entry.list;
+    for (let i = 0; i < checks.length; i++) {
       const outcome = checks[i].run(client, command, argv);
       if (outcome === null) continue;
       if (typeof outcome === 'string') {

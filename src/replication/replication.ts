@@ -222,6 +222,16 @@ export class Replication implements ReplicationApi {
   }
 
   /**
+   * feed() of a view of a buffer that is reused once this returns (a replica's link read buffer):
+   * the backlog copies what it keeps anyway, so only attached replicas (sub-replicas), whose
+   * sockets and pending streams hold a chunk until it is written, need a copy of their own.
+   */
+  feedView(view: Buffer): void {
+    if (this.backlog === null) return;
+    this.feed(this.primary.replicas.length === 0 ? view : Buffer.from(view));
+  }
+
+  /**
    * Bytes this node itself puts into its stream (PING, GETACK, DEBUG REPLICATE): none on a
    * replica, whose stream is its primary's, byte for byte (replicationFeedSlaves returns early
    * when masterhost is set).

@@ -397,16 +397,19 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         this.clients.add(client);
         return client;
       },
-      runCommand: (client, argv) => this.runCommand(client, argv),
-      withoutExpiry: (apply) => {
+      applyBatch: (client, apply) => {
         const before = hooks.loading;
         hooks.loading = true;
+        this.dispatcher.beginBatch();
         try {
           apply();
         } finally {
+          this.dispatcher.endBatch();
           hooks.loading = before;
         }
+        this.flushClient(client);
       },
+      runRequest: (client, argv) => { this.runRequest(client, argv); },
       setLoading: (state) => { this.persistence.loading = state; },
       get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
       get loadingDataset() { return server.persistence.loading !== null; },

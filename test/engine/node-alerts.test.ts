@@ -93,3 +93,30 @@ describe('node alerts end the quiet fast path at once', () => {
     }
   });
 });
+
+describe('cluster routing on a quiet node', () => {
+  let running: RunningServerInternal;
+  let plain: RawConnection;
+
+  beforeAll(async () => {
+    running = await startCinnabar({ 'cluster-enabled': 'yes', 'cluster-port': await freePort() });
+    plain = await RawConnection.connect(running.port);
+  });
+
+  afterAll(async () => {
+    plain.close();
+    await running.close();
+  });
+
+  it('lets a cluster node be quiet, and still routes every keyed command of a plain client', async () => {
+    // Slot 12539 ("k") unassigned: the cluster is down and the slot not served.
+    await waitFor(() => running.server.nodeAlerts.quiet, 5000, 'the cluster node to be quiet');
+    expect(await plain.call('SET', 'k', 'v')).toBe('-CLUSTERDOWN Hash slot not served\r\n');
+    expect(await plain.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383')).toBe('+OK\r\n');
+    await waitFor(async () => (await plain.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), 10_000, 'cluster_state:ok');
+    await waitFor(() => running.server.nodeAlerts.quiet, 5000, 'the cluster node to be quiet again');
+    expect(await plain.call('SET', 'k', 'v')).toBe('+OK\r\n');
+    expect(await plain.call('MSET', 'a', '1', 'b', '2')).toBe('-CROSSSLOT Keys in request don\'t hash to the same slot\r\n');
+    expect(running.server.nodeAlerts.quiet).toBe(true);
+  });
+});

@@ -49,9 +49,14 @@ export interface ReplicaSideHost {
    * authenticated, exempt from the loading, disk-error and read-only refusals.
    */
   createPrimaryClient(connection: Connection): Client;
-  runCommand(client: Client, argv: string[]): void;
-  /** Runs `apply` with no key expiring (a primary's command sees keys past their deadline). */
-  withoutExpiry(apply: () => void): void;
+  /**
+   * Runs `apply`, one read's worth of the primary's commands, as one batch: one dispatcher
+   * window, no key expiring (a primary's command sees keys past their deadline), the client's
+   * replies handed to its connection once at the end.
+   */
+  applyBatch(client: Client, apply: () => void): void;
+  /** One command of a batch for the primary's client (its reply stays in the client's buffer). */
+  runRequest(client: Client, argv: string[]): void;
   setLoading(state: LoadingState | null): void;
   /** A dataset is being loaded (start-up, DEBUG RELOAD, a full sync). */
   readonly loadingDataset: boolean;
@@ -119,6 +124,14 @@ interface LinkedPrimary {
   prePsync: boolean;
 }
 
+/**
+ * The link's read buffer (Redis's master query buffer reads as much as the socket holds): every
+ * read lands here through the socket's `onread`, with no Readable stream and no Buffer per read,
+ * and is consumed before the callback returns (the stream in place, other phases by copying).
+ * 64 KB, Node's own read size, so a replica catching up takes as few reads as it did before.
+ */
+const LINK_READ_BUFFER_BYTES = 64 * 1024;
+
 /** Seconds of a Unix time in ms, as Redis compares server.unixtime values. */
 function unixSec(ms: number): number {
   return Math.floor(ms / 1000);
@@ -130,6 +143,8 @@ export class ReplicaSide implements ReplicaSideView {
   private linkState: LinkState = 'none';
   private socket: Socket | null = null;
   private readonly input = new LinkBuffer();
+  /** See LINK_READ_BUFFER_BYTES; allocated with the first link. */
+  private readBuffer: Buffer | null = null;
   /** Handshake replies still expected, in order. */
   private expectedReplies: Array<'auth' | 'port' | 'ip' | 'capa'> = [];
   /** repl_transfer_lastio (ms). */
@@ -332,7 +347,18 @@ export class ReplicaSide implements ReplicaSideView {
       return;
     }
     this.input.takeAll();
-    const socket = netConnect({ host: primary.host, port: primary.port });
+    const readBuffer = this.readBuffer ??= Buffer.allocUnsafe(LINK_READ_BUFFER_BYTES);
+    const socket = netConnect({
+      host: primary.host,
+      port: primary.port,
+      onread: {
+        buffer: readBuffer,
+        callback: (nread: number, buf: Buffer): boolean => {
+          if (socket === this.socket) this.onRead(buf, nread);
+          return true;
+        },
+      },
+    });
     socket.setNoDelay(true);
     this.socket = socket;
     this.lastIoMs = Date.now();
@@ -343,9 +369,6 @@ export class ReplicaSide implements ReplicaSideView {
       this.host.log.notice('Non blocking connect for SYNC fired the event.');
       this.state = 'ping';
       socket.write(encodeCommand(['PING']));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (socket === this.socket) this.onData(chunk);
     });
     socket.on('error', (err) => {
       if (socket === this.socket) this.onSocketError(err);
@@ -402,16 +425,29 @@ export class ReplicaSide implements ReplicaSideView {
     if (this.primary !== null) this.state = 'connect';
   }
 
+  /**
+   * A read of `nread` bytes into the link's read buffer: the stream is applied from it in place;
+   * the handshake and the payload keep what they read, so they get a copy (a few lines, and
+   * the image's bytes, which Node copied out of its own read buffer as well).
+   */
+  private onRead(buf: Buffer, nread: number): void {
+    const nowMs = Date.now();
+    this.lastIoMs = nowMs;
+    const linked = this.linked;
+    if (this.state === 'connected') {
+      if (linked !== null) {
+        linked.lastIoMs = nowMs;
+        linked.applier.receive(buf.subarray(0, nread));
+      }
+      return;
+    }
+    this.onData(Buffer.from(buf.subarray(0, nread)));
+  }
+
+  /** Bytes of the handshake or the payload phase, owned by the callee. */
   private onData(chunk: Buffer): void {
-    this.lastIoMs = Date.now();
     try {
       switch (this.state) {
-        case 'connected':
-          if (this.linked !== null) {
-            this.linked.lastIoMs = this.lastIoMs;
-            this.linked.applier.receive(chunk);
-          }
-          return;
         case 'transfer':
           this.receivePayload(chunk);
           return;
@@ -880,9 +916,10 @@ export class ReplicaSide implements ReplicaSideView {
     };
     if (position.dbIndex >= 0) client.selectDb(position.dbIndex);
     applier = new StreamApplier({
-      runCommand: (c, argv) => host.runCommand(c, argv),
-      withoutExpiry: (apply) => host.withoutExpiry(apply),
+      applyBatch: (c, apply) => host.applyBatch(c, apply),
+      runRequest: (c, argv) => host.runRequest(c, argv),
       feed: (bytes) => host.replication.feed(bytes),
+      feedView: (bytes) => host.replication.feedView(bytes),
       protocolError: (message, sample) => {
         host.log.warning(`Protocol error (${message}) from client: ${client.infoLine(null)}. Query buffer during protocol error: '${sample.replace(/[^\x20-\x7e]/g, '.')}'`);
         this.dropPrimaryClient('protocol error', false);

@@ -16,12 +16,18 @@ const PRIMARY_MAX_BULK_BYTES = Number.MAX_SAFE_INTEGER;
 const BUSY_RETRY_MS = 10;
 
 export interface ApplierHost {
-  /** Runs one command for the primary's client (checks, call(), propagation to the AOF). */
-  runCommand(client: Client, argv: string[]): void;
-  /** Runs `apply` with the dataset treating no key as expired (the primary's commands see every key). */
-  withoutExpiry(apply: () => void): void;
-  /** The applied bytes, into this node's own replication stream. */
+  /**
+   * Runs `apply` as one batch of the primary's commands (one read's worth): one dispatcher
+   * window, no key expiring (the primary's commands see every key), and the client's replies
+   * handed on once at the end.
+   */
+  applyBatch(client: Client, apply: () => void): void;
+  /** Runs one command of a batch for the primary's client (checks, call(), propagation to the AOF). */
+  runRequest(client: Client, argv: string[]): void;
+  /** Applied bytes, into this node's own replication stream; `bytes` is handed over for good. */
   feed(bytes: Buffer): void;
+  /** Applied bytes that are a view of the link's read buffer: valid only during the call. */
+  feedView(bytes: Buffer): void;
   /** The stream cannot be parsed: the link is closed and not cached (Redis's protocol error). */
   protocolError(message: string, sample: string): void;
   /** Bytes received and not yet applied passed the bound: the link is closed. */
@@ -42,19 +48,34 @@ export interface PrimaryPosition {
   dbIndex: number;
 }
 
+/**
+ * Reads arrive in the link's one read buffer (see replica-side.ts), which the next read
+ * overwrites: they are parsed and applied in place, and the bytes applied are fed on once per
+ * read. Only what a read leaves unapplied (an incomplete command, an open MULTI, a command held
+ * by CLIENT PAUSE or a busy script) is copied out, to `held`.
+ */
 export class StreamApplier {
   private readonly parser = new RespParser({ maxBulkLenBytes: PRIMARY_MAX_BULK_BYTES, authRequired: false });
   /** Stream bytes received since the link started (the offset of the last is readReploff). */
   private receivedBytes = 0;
-  /** Stream bytes applied since the link started. */
+  /** Stream bytes applied since the link started (reploff's part; a MULTI counts at its EXEC). */
   private appliedBytes = 0;
-  /** Received bytes not yet applied, oldest first, until they are fed on. */
-  private raw: Buffer[] = [];
+  /** Stream bytes fed on to this node's stream: appliedBytes once each read has been handled. */
+  private fedBytes = 0;
+  /**
+   * Copies of the bytes received before the current read and not fed yet, oldest first: they
+   * cover [fedBytes, start of the current read), or [fedBytes, receivedBytes) between reads.
+   */
+  private held: Buffer[] = [];
+  /** The read being handled (a view of the read buffer), and the offset of its first byte. */
+  private view: Buffer | null = null;
+  private viewStart = 0;
   /** A command postponed by CLIENT PAUSE: the stream waits for it (its end, in received bytes). */
   private postponedEnd = -1;
   private stopped = false;
   /** The retry while a busy script holds the stream back. */
   private busyRetry: NodeJS.Timeout | null = null;
+  private readonly runBatch = (): void => this.applyAvailable();
 
   constructor(
     private readonly host: ApplierHost,
@@ -78,27 +99,41 @@ export class StreamApplier {
     return { replid: this.replid, reploff: this.reploff, dbIndex: this.client.dbIndex };
   }
 
-  /** No more commands run (the link is going away). */
+  /** No more commands run (the link is going away); what was applied is fed on first. */
   stop(): void {
+    if (this.stopped) return;
+    this.feedApplied();
     this.stopped = true;
     if (this.busyRetry !== null) clearTimeout(this.busyRetry);
     this.busyRetry = null;
-    this.raw = [];
+    this.held = [];
+    this.view = null;
     this.parser.reset();
   }
 
-  /** Bytes from the link. */
+  /**
+   * Bytes from the link. `chunk` may be a view of a buffer the caller reuses once this returns:
+   * nothing keeps it.
+   */
   receive(chunk: Buffer): void {
     if (this.stopped || chunk.length === 0) return;
+    this.viewStart = this.receivedBytes;
+    this.view = chunk;
     this.receivedBytes += chunk.length;
-    this.raw.push(chunk);
     this.parser.feed(chunk);
     const unapplied = this.receivedBytes - this.appliedBytes;
     if (unapplied > this.host.unappliedLimitBytes) {
+      this.view = null;
       this.host.overBound(unapplied);
       return;
     }
     this.applyPending();
+    if (this.stopped) return;
+    // The read buffer is about to be reused: copy out what is still needed.
+    const keepFrom = Math.max(this.fedBytes, this.viewStart) - this.viewStart;
+    if (keepFrom < chunk.length) this.held.push(Buffer.from(chunk.subarray(keepFrom)));
+    this.view = null;
+    this.parser.retainPending();
   }
 
   /** CLIENT PAUSE released the postponed command (it has run by now): go on with the stream. */
@@ -110,9 +145,10 @@ export class StreamApplier {
     this.applyPending();
   }
 
+  /** Everything applicable now, as one batch; then the applied bytes are fed on, once. */
   private applyPending(): void {
-    // One expiry-free window for everything applicable now, not one per command.
-    this.host.withoutExpiry(() => this.applyAvailable());
+    this.host.applyBatch(this.client, this.runBatch);
+    this.feedApplied();
   }
 
   private applyAvailable(): void {
@@ -137,7 +173,7 @@ export class StreamApplier {
       if (bigArgs !== null) materializeBigArgs(argv, bigArgs);
       const end = this.receivedBytes - parser.pendingBytes;
       // REPLCONF GETACK runs too: it sends the ACK with reploff as it is before the command.
-      this.host.runCommand(client, argv);
+      this.host.runRequest(client, argv);
       if (client.pausedArgv !== null) {
         this.postponedEnd = end;
         return;
@@ -149,33 +185,35 @@ export class StreamApplier {
   /** A command ended at `end`: outside a transaction its bytes (and a whole EXEC's) count as applied. */
   private commandApplied(end: number): void {
     if (this.client.inMulti) return;
-    const count = end - this.appliedBytes;
-    if (count <= 0) return;
-    this.appliedBytes = end;
-    this.host.feed(this.takeRaw(count));
+    if (end > this.appliedBytes) this.appliedBytes = end;
   }
 
-  private takeRaw(count: number): Buffer {
-    const first = this.raw[0];
-    if (first.length === count) {
-      this.raw.shift();
+  /** The bytes applied since the last feed go on to this node's stream, as one piece where possible. */
+  private feedApplied(): void {
+    let count = this.appliedBytes - this.fedBytes;
+    if (count <= 0) return;
+    this.fedBytes = this.appliedBytes;
+    while (count > 0 && this.held.length > 0) {
+      const piece = this.takeHeld(count);
+      count -= piece.length;
+      this.host.feed(piece);
+    }
+    if (count === 0) return;
+    // The rest lies in the read being handled: [fedBytes - count, fedBytes) in stream offsets.
+    const view = this.view as Buffer;
+    const from = this.fedBytes - count - this.viewStart;
+    this.host.feedView(view.subarray(from, from + count));
+  }
+
+  /** Up to `count` bytes from the front of `held`. */
+  private takeHeld(count: number): Buffer {
+    const first = this.held[0];
+    if (first.length <= count) {
+      this.held.shift();
       return first;
     }
-    if (first.length > count) {
-      this.raw[0] = first.subarray(count);
-      return first.subarray(0, count);
-    }
-    const out = Buffer.allocUnsafe(count);
-    let filled = 0;
-    while (filled < count) {
-      const piece = this.raw[0];
-      const take = Math.min(piece.length, count - filled);
-      piece.copy(out, filled, 0, take);
-      filled += take;
-      if (take === piece.length) this.raw.shift();
-      else this.raw[0] = piece.subarray(take);
-    }
-    return out;
+    this.held[0] = first.subarray(count);
+    return first.subarray(0, count);
   }
 }
 
