@@ -38,7 +38,7 @@ function bitOffsetArg(ctx: CommandContext, text: string, fieldBits = 0): number 
   }
   let offset = BigInt(parsed);
   if (useHash) offset *= BigInt(fieldBits);
-  if (offset < 0n || offset >> 3n >= BigInt(ctx.server.config.num('proto-max-bulk-len'))) {
+  if (offset < 0n || offset >> 3n >= BigInt(ctx.server.config.live.protoMaxBulkLenBytes)) {
     ctx.reply.error(ERR_BIT_OFFSET);
     return null;
   }

@@ -154,7 +154,10 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
   try {
     const type = input.u8();
     if (!isObjectType(type)) throw new RdbFormatError(`Not an object type: ${type}`);
-    const value = readValue(type, input, { settings: ctx.server.config });
+    // sanitize-dump-payload no: the checks Redis's shallow mode would skip and this engine does
+    // not need are relaxed ("clients" and "yes" check everything for a client's RESTORE).
+    const shallowSanitize = ctx.server.config.str('sanitize-dump-payload') === 'no';
+    const value = readValue(type, input, { settings: ctx.server.config, shallowSanitize });
     if (value === null) throw new RdbFormatError('Empty collection');
     return value;
   } catch (err) {

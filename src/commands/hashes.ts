@@ -63,7 +63,7 @@ const LISTPACK_MAX_SAFETY_BYTES = 1 << 30;
  * so do arguments that would take the listpack past its safety size.
  */
 function convertForLongArgs(ctx: CommandContext, hash: HashValue, argv: string[], from: number, to: number): void {
-  const maxValueBytes = ctx.server.config.num('hash-max-listpack-value');
+  const maxValueBytes = ctx.server.config.live.hashMaxListpackValueBytes;
   let sumBytes = 0;
   for (let i = from; i <= to; i++) {
     const length = argv[i].length;
@@ -78,13 +78,13 @@ function convertForLongArgs(ctx: CommandContext, hash: HashValue, argv: string[]
 
 /** hashTypeSet's check for one field/value pair (the HINCRBY* path). */
 function convertForLongPair(ctx: CommandContext, hash: HashValue, field: string, value: string): void {
-  const maxValueBytes = ctx.server.config.num('hash-max-listpack-value');
+  const maxValueBytes = ctx.server.config.live.hashMaxListpackValueBytes;
   if (field.length > maxValueBytes || value.length > maxValueBytes) hash.convertToHashtable();
 }
 
 /** After an insert: more entries than hash-max-listpack-entries converts, and never back. */
 function convertForSize(ctx: CommandContext, hash: HashValue): void {
-  if (hash.size > ctx.server.config.num('hash-max-listpack-entries')) hash.convertToHashtable();
+  if (hash.size > ctx.server.config.live.hashMaxListpackEntries) hash.convertToHashtable();
 }
 
 function afterWrite(ctx: CommandContext, key: string, event: string, changes: number): void {
@@ -113,7 +113,7 @@ function hset(ctx: CommandContext, argv: string[]): void {
   const hash = hashForWrite(ctx, key);
   if (hash === null) return;
   if (hash.compact) convertForLongArgs(ctx, hash, argv, 2, argc - 1);
-  const maxEntries = ctx.server.config.num('hash-max-listpack-entries');
+  const maxEntries = ctx.server.config.live.hashMaxListpackEntries;
   let created = 0;
   for (let i = 2; i < argc; i += 2) {
     if (hash.set(argv[i], argv[i + 1])) created++;

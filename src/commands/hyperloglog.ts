@@ -35,7 +35,7 @@ function checkedHll(ctx: CommandContext, value: RedisValue): StringValue | null 
 }
 
 function sparseMaxBytes(ctx: CommandContext): number {
-  return ctx.server.config.num('hll-sparse-max-bytes');
+  return ctx.server.config.live.hllSparseMaxBytes;
 }
 
 // ------------------------------------------------------------------------------------- PFADD

@@ -84,8 +84,8 @@ function pushEvent(where: ListEnd): string {
 
 /** A new empty list with the per-list options Redis takes from the configuration at creation. */
 function newList(ctx: CommandContext): ListValue {
-  const config = ctx.server.config;
-  return new ListValue(config.num('list-max-listpack-size'), config.num('list-compress-depth'));
+  const live = ctx.server.config.live;
+  return new ListValue(live.listMaxListpackSize, live.listCompressDepth);
 }
 
 /** Redis's listElementsRemoved: the pop event, the key's deletion when emptied, WATCH, dirty. */

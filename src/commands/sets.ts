@@ -45,7 +45,7 @@ function setForWrite(ctx: CommandContext, key: string): SetValue | undefined | n
 }
 
 function maxIntsetEntries(ctx: CommandContext): number {
-  return ctx.server.config.num('set-max-intset-entries');
+  return ctx.server.config.live.setMaxIntsetEntries;
 }
 
 /** An empty set reply: "*0" in RESP2, "~0" in RESP3 (shared.emptyset). */

@@ -44,7 +44,7 @@ function replyValue(ctx: CommandContext, value: StringValue): void {
  * and returns false when it would.
  */
 function checkStringLength(ctx: CommandContext, sizeBytes: number, appendBytes: number): boolean {
-  if (sizeBytes + appendBytes > ctx.server.config.num('proto-max-bulk-len')) {
+  if (sizeBytes + appendBytes > ctx.server.config.live.protoMaxBulkLenBytes) {
     ctx.reply.error(ERR_STRING_TOO_LONG);
     return false;
   }
@@ -627,7 +627,7 @@ function lcs(ctx: CommandContext, argv: string[]): void {
   }
   // The table is (alen+1)*(blen+1) uint32 cells, bounded like any other transient string.
   const tableBytes = (a.length + 1) * (b.length + 1) * 4;
-  if (tableBytes > ctx.server.config.num('proto-max-bulk-len')) {
+  if (tableBytes > ctx.server.config.live.protoMaxBulkLenBytes) {
     ctx.reply.error('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
     return;
   }

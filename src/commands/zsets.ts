@@ -51,11 +51,11 @@ export function zsetForWrite(ctx: CommandContext, key: string): ZSetValue | unde
 }
 
 export function maxListpackEntries(ctx: CommandContext): number {
-  return ctx.server.config.num('zset-max-listpack-entries');
+  return ctx.server.config.live.zsetMaxListpackEntries;
 }
 
 export function maxListpackValueBytes(ctx: CommandContext): number {
-  return ctx.server.config.num('zset-max-listpack-value');
+  return ctx.server.config.live.zsetMaxListpackValueBytes;
 }
 
 /** A new sorted set for a first member, in the encoding ZADD would create. */

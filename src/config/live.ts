@@ -85,6 +85,18 @@ export const LIVE_FIELDS = {
   hashMaxListpackEntries: numberField('hash-max-listpack-entries'),
   /** hash-max-listpack-value: a hash with a longer field or value is converted. */
   hashMaxListpackValueBytes: numberField('hash-max-listpack-value'),
+  /** zset-max-listpack-entries: a sorted set with more members is converted to a skiplist. */
+  zsetMaxListpackEntries: numberField('zset-max-listpack-entries'),
+  /** zset-max-listpack-value: a sorted set with a longer member is converted. */
+  zsetMaxListpackValueBytes: numberField('zset-max-listpack-value'),
+  /** set-max-intset-entries: an integer set with more members is converted to a hashtable. */
+  setMaxIntsetEntries: numberField('set-max-intset-entries'),
+  /** list-max-listpack-size: a new list's node size (entries when positive, a size class when negative). */
+  listMaxListpackSize: numberField('list-max-listpack-size'),
+  /** list-compress-depth: a new list's uncompressed nodes at each end; 0 compresses none. */
+  listCompressDepth: numberField('list-compress-depth'),
+  /** hll-sparse-max-bytes: a sparse HyperLogLog larger than this turns dense. */
+  hllSparseMaxBytes: numberField('hll-sparse-max-bytes'),
   /** lazyfree-lazy-expire: expired keys are freed in the background (reported as UNLINK). */
   lazyfreeLazyExpire: boolField('lazyfree-lazy-expire'),
   /** lazyfree-lazy-user-del: DEL behaves as UNLINK. */

@@ -5,7 +5,7 @@
 import { arch, release, totalmem, type as osType } from 'node:os';
 import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
-import { histogramPercentileNs } from '../util/latency-histogram.js';
+import { histogramPercentilesNs } from '../util/latency-histogram.js';
 import { bytesToHuman } from '../util/memory.js';
 import { EXPIRE_ENTRY_BYTES, MAP_ENTRY_BYTES } from '../store/memory-estimate.js';
 import type { Server } from './server.js';
@@ -15,6 +15,9 @@ type Field = [string, string | number];
 type SectionBuilder = (server: Server) => Field[];
 
 /** What INFO with no argument (or "default") shows, in order. */
+/** The machine's RAM, read once as Redis reads it at start-up (zmalloc_get_memory_size). */
+const SYSTEM_MEMORY_BYTES = totalmem();
+
 const DEFAULT_SECTIONS = [
   'server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list',
   'errorstats', 'cluster', 'keyspace',
@@ -98,14 +101,16 @@ function clientsSection(s: Server): Field[] {
 }
 
 function memorySection(s: Server): Field[] {
-  const usage = process.memoryUsage();
+  // Figures the cron read (Redis's cron_malloc_stats): /proc costs ~15 us a read, and test
+  // suites and monitors poll INFO constantly.
+  const usage = s.memoryGuard.processFigures;
   s.usedMemory.sample();
   const used = s.usedMemory.totalBytes();
   const peak = s.notePeakMemory(used);
   const replicationMemory = s.replication.primary.memoryFigures();
   const startup = s.startupMemoryBytes;
-  const rss = usage.rss;
-  const total = totalmem();
+  const rss = usage.rssBytes;
+  const total = SYSTEM_MEMORY_BYTES;
   // Redis's overhead: the baseline, client buffers, script caches and the key tables' entries.
   const overhead = Math.min(used, startup + s.usedMemory.normalClientsBytes + s.usedMemory.replicaClientsBytes + s.usedMemory.scriptCachesBytes + keyTablesBytes(s));
   const dataset = used - overhead;
@@ -127,8 +132,8 @@ function memorySection(s: Server): Field[] {
     ['used_memory_startup', startup],
     ['used_memory_dataset', dataset],
     ['used_memory_dataset_perc', percent(netUsed > 0 ? (dataset * 100) / netUsed : 0)],
-    ['allocator_allocated', usage.heapUsed],
-    ['allocator_active', usage.heapTotal],
+    ['allocator_allocated', usage.heapUsedBytes],
+    ['allocator_active', usage.heapTotalBytes],
     ['allocator_resident', rss],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
@@ -149,10 +154,10 @@ function memorySection(s: Server): Field[] {
     ['maxmemory', s.config.num('maxmemory')],
     ['maxmemory_human', bytesToHuman(s.config.num('maxmemory'))],
     ['maxmemory_policy', s.config.str('maxmemory-policy')],
-    ['allocator_frag_ratio', (usage.heapUsed > 0 ? usage.heapTotal / usage.heapUsed : 0).toFixed(2)],
-    ['allocator_frag_bytes', Math.max(0, usage.heapTotal - usage.heapUsed)],
-    ['allocator_rss_ratio', (usage.heapTotal > 0 ? rss / usage.heapTotal : 0).toFixed(2)],
-    ['allocator_rss_bytes', rss - usage.heapTotal],
+    ['allocator_frag_ratio', (usage.heapUsedBytes > 0 ? usage.heapTotalBytes / usage.heapUsedBytes : 0).toFixed(2)],
+    ['allocator_frag_bytes', Math.max(0, usage.heapTotalBytes - usage.heapUsedBytes)],
+    ['allocator_rss_ratio', (usage.heapTotalBytes > 0 ? rss / usage.heapTotalBytes : 0).toFixed(2)],
+    ['allocator_rss_bytes', rss - usage.heapTotalBytes],
     ['rss_overhead_ratio', '1.00'],
     ['rss_overhead_bytes', 0],
     ['mem_fragmentation_ratio', fragmentation.toFixed(2)],
@@ -334,9 +339,8 @@ function percentileName(p: number): string {
 export function latencyPercentilesLine(command: Command, percentiles: readonly number[]): string | null {
   const histogram = command.stats.latencyHistogram;
   if (histogram === null) return null;
-  return percentiles
-    .map((p) => `p${percentileName(p)}=${(histogramPercentileNs(histogram, p) / 1000).toFixed(3)}`)
-    .join(',');
+  const valuesNs = histogramPercentilesNs(histogram, percentiles);
+  return percentiles.map((p, i) => `p${percentileName(p)}=${(valuesNs[i] / 1000).toFixed(3)}`).join(',');
 }
 
 function latencyStatsSection(s: Server): Field[] {

@@ -52,20 +52,40 @@ function oldGenerationUsedBytes(): number {
   return usedBytes;
 }
 
+/** What the process holds, as of the guard's last sample. */
+export interface ProcessMemoryFigures {
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
 export class MemoryGuard {
   private refusalText: string | null = null;
+  /** Read by INFO and MEMORY instead of /proc on every call (Redis's cron_malloc_stats). */
+  readonly processFigures: ProcessMemoryFigures = { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0 };
   private bytesSinceSample = 0;
   private lastCollectMs = 0;
 
   /** Told when the guard starts refusing (the dispatcher's check list must run again). */
   onRefusing: (() => void) | null = null;
 
-  constructor(private readonly systemLimitBytes = systemMemoryLimitBytes()) {}
+  constructor(private readonly systemLimitBytes = systemMemoryLimitBytes()) {
+    this.readProcessFigures();
+  }
+
+  private readProcessFigures(): v8.HeapInfo {
+    const heap = v8.getHeapStatistics();
+    this.processFigures.rssBytes = process.memoryUsage.rss();
+    this.processFigures.heapUsedBytes = heap.used_heap_size;
+    this.processFigures.heapTotalBytes = heap.total_heap_size;
+    return heap;
+  }
 
   /** Re-reads memory use (the cron calls this every tick). */
   sample(): void {
     this.bytesSinceSample = 0;
-    const oldLimitBytes = Math.max(0, v8.getHeapStatistics().heap_size_limit - YOUNG_GENERATION_RESERVE_BYTES);
+    const heap = this.readProcessFigures();
+    const oldLimitBytes = Math.max(0, heap.heap_size_limit - YOUNG_GENERATION_RESERVE_BYTES);
     let oldUsedBytes = oldGenerationUsedBytes();
     const nowMs = Date.now();
     if (oldUsedBytes > oldLimitBytes * HEAP_REFUSE_RATIO && nowMs - this.lastCollectMs >= MIN_COLLECT_INTERVAL_MS) {
@@ -77,7 +97,7 @@ export class MemoryGuard {
       this.refusal = `OOM command not allowed when used memory is near the V8 heap limit (${bytesToHuman(oldUsedBytes)} of ${bytesToHuman(oldLimitBytes)}).`;
       return;
     }
-    const rss = process.memoryUsage.rss();
+    const rss = this.processFigures.rssBytes;
     if (rss > this.systemLimitBytes * SYSTEM_REFUSE_RATIO) {
       this.refusal = `OOM command not allowed when used memory is near the system's (${bytesToHuman(rss)} of ${bytesToHuman(this.systemLimitBytes)}).`;
       return;

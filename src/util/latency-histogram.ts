@@ -57,15 +57,29 @@ export function histogramTotal(histogram: Float64Array): number {
 
 /** hdr_value_at_percentile: the highest equivalent value at which `percentile` % is reached. */
 export function histogramPercentileNs(histogram: Float64Array, percentile: number): number {
+  return histogramPercentilesNs(histogram, [percentile])[0];
+}
+
+/**
+ * Several percentiles in one walk over the slots (INFO latencystats asks three per command; a
+ * walk per percentile, each summing the 3,072 slots first, cost ~30 us a command).
+ */
+export function histogramPercentilesNs(histogram: Float64Array, percentiles: readonly number[]): number[] {
+  const values = new Array<number>(percentiles.length).fill(0);
   const total = histogramTotal(histogram);
-  if (total === 0) return 0;
-  const wanted = Math.max(1, Math.floor((Math.min(percentile, 100) / 100) * total + 0.5));
+  if (total === 0) return values;
+  const order = percentiles.map((_, i) => i).sort((a, b) => percentiles[a] - percentiles[b]);
+  const wanted = order.map((i) => Math.max(1, Math.floor((Math.min(percentiles[i], 100) / 100) * total + 0.5)));
+  let next = 0;
   let seen = 0;
-  for (let i = 0; i < histogram.length; i++) {
-    seen += histogram[i];
-    if (seen >= wanted) return highestEquivalent(slotValue(i));
+  for (let slot = 0; slot < histogram.length && next < order.length; slot++) {
+    seen += histogram[slot];
+    while (next < order.length && seen >= wanted[next]) {
+      values[order[next]] = highestEquivalent(slotValue(slot));
+      next++;
+    }
   }
-  return 0;
+  return values;
 }
 
 /**

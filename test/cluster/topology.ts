@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitForPort } from '../helpers/net.js';
+import { freePort, ListenerExitedError, onFreePort, waitForPort } from '../helpers/net.js';
 import { CLI, run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,8 +25,11 @@ export class ClusterTopology {
   constructor(private readonly nodeTimeoutMs = 2000) {}
 
   /** Starts one node; `reference` runs redis-server instead of cinnabar-server. */
-  async node(reference = false, extra: string[] = []): Promise<ClusterNodeProc> {
-    const port = await freePort();
+  node(reference = false, extra: string[] = []): Promise<ClusterNodeProc> {
+    return onFreePort((port) => this.nodeOn(port, reference, extra));
+  }
+
+  private async nodeOn(port: number, reference: boolean, extra: string[]): Promise<ClusterNodeProc> {
     let busPort = await freePort();
     while (busPort === port) busPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'cinnabar-cluster-'));
@@ -34,9 +37,11 @@ export class ClusterTopology {
       '--cluster-node-timeout', String(this.nodeTimeoutMs), '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
     const proc = reference ? run('redis-server', args, { cwd: dir }) : run(process.execPath, [CLI, ...args], { cwd: dir });
     try {
-      await waitForPort(port, 20_000);
+      await waitForPort(port, 20_000, proc.pid);
     } catch (err) {
       await proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+      if (err instanceof ListenerExitedError) throw err;
       throw new Error(`${(err as Error).message}\n${proc.output}`);
     }
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });

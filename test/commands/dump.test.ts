@@ -202,6 +202,28 @@ describe('DUMP / RESTORE', () => {
     expect(await server.r2.xlen('good')).toBe(5);
   });
 
+  it('an entry\'s wrong lp-count loads only without deep sanitization, and reads walk the entries right', async () => {
+    // lp-count ends each entry so Redis can walk a node backwards; this engine walks forwards.
+    const items = ['2', '0', '1', 'f', '0', '2', '0', '0', 'a', '86', '2', '5', '0', 'b', '4'];
+    const payload = payloadOf(RDB_TYPE_STREAM_LISTPACKS_2, (o) => writeStreamPayload(o, {
+      nodes: [{ masterId: { ms: 10n, seq: 0n }, listpack: lpFromArray(items) }],
+      length: 2n, lastId: { ms: 15n, seq: 0n }, firstId: { ms: 10n, seq: 0n }, maxDeletedEntryId: { ms: 0n, seq: 0n },
+      entriesAdded: 2n, groups: [],
+    }));
+    try {
+      for (const mode of ['yes', 'clients']) {
+        await server.r2.config('SET', 'sanitize-dump-payload', mode);
+        await expect(server.r2.restore('lpcount', 0, payload), mode).rejects.toThrow('ERR Bad data format');
+      }
+      await server.r2.config('SET', 'sanitize-dump-payload', 'no');
+      expect(await server.r2.restore('lpcount', 0, payload)).toBe('OK');
+      expect(await server.r2.xrevrange('lpcount', '+', '-')).toEqual([['15-0', ['f', 'b']], ['10-0', ['f', 'a']]]);
+      expect(await server.r2.xrange('lpcount', '-', '+')).toEqual([['10-0', ['f', 'a']], ['15-0', ['f', 'b']]]);
+    } finally {
+      await server.r2.config('SET', 'sanitize-dump-payload', 'no');
+    }
+  });
+
   it('DEBUG OBJECT answers with Redis\'s fields; DEBUG RELOAD keeps the data, TTLs and DIGEST', async () => {
     await server.r2.flushall();
     await server.r2.set('s', 'x'.repeat(50));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DirectiveValue } from '../../src/index.js';
 import { startServer, type RunningServerInternal } from '../../src/server/start.js';
-import { freePort, waitForPort } from './net.js';
+import { onFreePort, waitForPort } from './net.js';
 
 /**
  * Starts an in-process server on a free port with logging quietened, working in a directory of
@@ -39,8 +39,11 @@ export interface CinnabarProcess {
 const CLI = fileURLToPath(new URL('../../dist/bundle/cinnabar-server.js', import.meta.url));
 
 /** Starts `cinnabar-server` as a child process (the built CLI) on a free port. */
-export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = []): Promise<CinnabarProcess> {
-  const port = await freePort();
+export function spawnCinnabar(args: string[] = [], nodeFlags: string[] = []): Promise<CinnabarProcess> {
+  return onFreePort((port) => spawnCinnabarOn(port, args, nodeFlags));
+}
+
+async function spawnCinnabarOn(port: number, args: string[], nodeFlags: string[]): Promise<CinnabarProcess> {
   // A directory of its own: a shutdown with Redis's default save points writes dump.rdb there.
   const dir = mkdtempSync(join(tmpdir(), 'cinnabar-proc-'));
   const child = spawn(process.execPath, [...nodeFlags, CLI, '--port', String(port), '--bind', '127.0.0.1', ...args], {
@@ -52,7 +55,7 @@ export async function spawnCinnabar(args: string[] = [], nodeFlags: string[] = [
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
   try {
-    await waitForPort(port, 10_000);
+    await waitForPort(port, 10_000, child.pid);
   } catch (err) {
     // A server that was only slow would otherwise outlive the test that gave up on it.
     child.kill('SIGKILL');

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './net.js';
+import { onFreePort, waitForPort } from './net.js';
 
 let cachedPath: string | null | undefined;
 
@@ -20,16 +20,25 @@ export interface ReferenceServer {
   stop(): Promise<void>;
 }
 
-export async function startReferenceServer(extraArgs: string[] = []): Promise<ReferenceServer> {
+export function startReferenceServer(extraArgs: string[] = []): Promise<ReferenceServer> {
   const path = redisServerPath();
-  if (path === null) throw new Error('redis-server is not installed');
-  const port = await freePort();
+  if (path === null) return Promise.reject(new Error('redis-server is not installed'));
+  return onFreePort((port) => startReferenceServerOn(path, port, extraArgs));
+}
+
+async function startReferenceServerOn(path: string, port: number, extraArgs: string[]): Promise<ReferenceServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cinnabar-ref-'));
   const child: ChildProcess = spawn(path, [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--dir', dir, '--enable-debug-command', 'yes', ...extraArgs,
   ], { stdio: 'ignore' });
-  await waitForPort(port, 10_000);
+  try {
+    await waitForPort(port, 10_000, child.pid);
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     stop: async () => {

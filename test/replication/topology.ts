@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from '../helpers/net.js';
+import { onFreePort, waitForPort } from '../helpers/net.js';
 import { run, runCli, type Proc } from '../helpers/process.js';
 import { redisServerPath } from '../helpers/reference.js';
 import { RawConnection } from '../helpers/resp.js';
@@ -33,29 +33,35 @@ async function connect(port: number): Promise<RawConnection> {
 }
 
 /** A cinnabar primary with DEBUG enabled and no save points. */
-export async function startCinnabarNode(args: readonly string[] = []): Promise<Node> {
-  const port = await freePort();
+export function startCinnabarNode(args: readonly string[] = []): Promise<Node> {
+  return onFreePort((port) => startCinnabarNodeOn(port, args));
+}
+
+async function startCinnabarNodeOn(port: number, args: readonly string[]): Promise<Node> {
   const dir = scratch('cinnabar-repl-');
   const proc = runCli(['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--enable-debug-command', 'yes', ...args], { cwd: dir });
   const node = { proc, port, dir, conn: null as unknown as RawConnection };
   started.push(node);
-  await waitForPort(port, 15_000);
+  await waitForPort(port, 15_000, proc.pid);
   await proc.waitFor(/Ready to accept connections/, 15_000);
   return Object.assign(node, { conn: await connect(port) });
 }
 
 /** A redis-server 7.0 replicating `primaryPort` (replicaof given at start unless told otherwise). */
-export async function startRedisNode(primaryPort: number | null, args: readonly string[] = []): Promise<Node> {
+export function startRedisNode(primaryPort: number | null, args: readonly string[] = []): Promise<Node> {
   const path = redisServerPath();
-  if (path === null) throw new Error('redis-server is not installed');
-  const port = await freePort();
+  if (path === null) return Promise.reject(new Error('redis-server is not installed'));
+  return onFreePort((port) => startRedisNodeOn(path, port, primaryPort, args));
+}
+
+async function startRedisNodeOn(path: string, port: number, primaryPort: number | null, args: readonly string[]): Promise<Node> {
   const dir = scratch('cinnabar-repl-ref-');
   const replicaof = primaryPort === null ? [] : ['--replicaof', '127.0.0.1', String(primaryPort)];
   const proc = run(path, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--enable-debug-command', 'yes', ...replicaof, ...args], { cwd: dir });
   const node = { proc, port, dir, conn: null as unknown as RawConnection };
   started.push(node);
-  await waitForPort(port, 15_000);
+  await waitForPort(port, 15_000, proc.pid);
   return Object.assign(node, { conn: await connect(port) });
 }
 

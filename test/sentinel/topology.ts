@@ -2,12 +2,12 @@
 // and redis-sentinel processes, each in its own scratch directory on a free port, and a cleanup
 // that kills whatever is still running.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort, waitForPort } from '../helpers/net.js';
+import { ListenerExitedError, onFreePort, waitForPort } from '../helpers/net.js';
 import { run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -30,9 +30,11 @@ export class Topology {
 
   private async started(proc: Proc, port: number, dir: string): Promise<Node> {
     try {
-      await waitForPort(port, 15_000);
+      await waitForPort(port, 15_000, proc.pid);
     } catch (err) {
       await proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+      if (err instanceof ListenerExitedError) throw err;
       throw new Error(`${(err as Error).message}\n${proc.output}`);
     }
     // Sentinels kill the clients of instances they reconfigure: this one reconnects.
@@ -46,8 +48,11 @@ export class Topology {
   }
 
   /** A redis-server primary (no `replicaOf`) or replica. */
-  async redis(replicaOf?: number, extra: string[] = []): Promise<Node> {
-    const port = await freePort();
+  redis(replicaOf?: number, extra: string[] = []): Promise<Node> {
+    return onFreePort((port) => this.redisOn(port, replicaOf, extra));
+  }
+
+  private redisOn(port: number, replicaOf: number | undefined, extra: string[]): Promise<Node> {
     const dir = mkdtempSync(join(tmpdir(), 'cinnabar-sentinel-redis-'));
     const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
     if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
@@ -55,8 +60,11 @@ export class Topology {
   }
 
   /** A sentinel (cinnabar's, or redis-sentinel's with `reference`) with these config lines. */
-  async sentinel(lines: string[], reference = false): Promise<SentinelNode> {
-    const port = await freePort();
+  sentinel(lines: string[], reference = false): Promise<SentinelNode> {
+    return onFreePort((port) => this.sentinelOn(port, lines, reference));
+  }
+
+  private async sentinelOn(port: number, lines: string[], reference: boolean): Promise<SentinelNode> {
     const dir = mkdtempSync(join(tmpdir(), 'cinnabar-sentinel-'));
     const configFile = join(dir, 'sentinel.conf');
     writeFileSync(configFile, [`port ${port}`, `dir ${dir}`, ...lines, ''].join('\n'));

@@ -387,17 +387,39 @@ export function lpEntryBytes(text: string): number {
   return size + backlenSize(size);
 }
 
+/**
+ * Pieces up to this long are copied byte by byte: each Buffer#latin1Write is a call into C++
+ * (~100 ns), which a small listpack's whole copy costs less than (a field update of a small hash
+ * went from ~980 to ~450 ns).
+ */
+const BYTEWISE_COPY_MAX_CHARS = 48;
+
+/** Copies `s[from, to)` into `buf` at `at`; returns the new end. */
+function copyInto(buf: Buffer, at: number, s: string, from: number, to: number): number {
+  if (to - from <= BYTEWISE_COPY_MAX_CHARS) {
+    for (let i = from; i < to; i++) buf[at++] = s.charCodeAt(i);
+    return at;
+  }
+  return at + buf.latin1Write(from === 0 && to === s.length ? s : s.slice(from, to), at);
+}
+
 /** `lp` with the bytes between `start` and `end` replaced by `entries` (countDelta elements). */
 function splice(lp: string, start: number, end: number, entries: string, countDelta: number): string {
   const totalBytes = lp.length - (end - start) + entries.length;
   const before = lp.charCodeAt(4) | (lp.charCodeAt(5) << 8);
   const count = before === COUNT_UNKNOWN ? lpLength(lp) + countDelta : before + countDelta;
+  const c = count >= COUNT_UNKNOWN ? COUNT_UNKNOWN : count;
   // The pieces go straight into the scratch buffer, then out as one sequential string.
   const buf = totalBytes <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(totalBytes);
-  let at = buf.latin1Write(header(totalBytes, count), 0);
-  if (start > HEADER_BYTES) at += buf.latin1Write(lp.slice(HEADER_BYTES, start), at);
-  if (entries.length > 0) at += buf.latin1Write(entries, at);
-  at += buf.latin1Write(lp.slice(end), at);
+  buf[0] = totalBytes & 0xff;
+  buf[1] = (totalBytes >>> 8) & 0xff;
+  buf[2] = (totalBytes >>> 16) & 0xff;
+  buf[3] = (totalBytes >>> 24) & 0xff;
+  buf[4] = c & 0xff;
+  buf[5] = c >>> 8;
+  let at = copyInto(buf, HEADER_BYTES, lp, HEADER_BYTES, start);
+  at = copyInto(buf, at, entries, 0, entries.length);
+  at = copyInto(buf, at, lp, end, lp.length);
   return buf.latin1Slice(0, at);
 }
 

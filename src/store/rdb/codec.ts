@@ -18,6 +18,12 @@ export interface RdbSettings {
 
 export interface RdbLoadContext {
   readonly settings: RdbSettings;
+  /**
+   * Redis's sanitize-dump-payload no (RESTORE): only what this engine relies on is checked. It
+   * tolerates what only Redis's own code reads, e.g. a stream entry's lp-count, which Redis
+   * walks backwards by and this engine never does. Absent: every check (RDB files).
+   */
+  readonly shallowSanitize?: boolean;
 }
 
 /** What a writer may consult (list-compress-depth decides which quicklist nodes are LZF blobs). */

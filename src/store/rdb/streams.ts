@@ -95,8 +95,10 @@ function integerAt(lp: string, off: number): bigint | null {
 /**
  * streamValidateListpackIntegrity (deep): the listpack is well formed and lays out a master
  * entry and exactly count + deleted entries, each with consistent field counts and lp-count.
+ * `anyLpCount` accepts an lp-count that disagrees (only backward iteration reads it, and this
+ * engine walks entries forwards), as Redis accepts it without deep sanitization.
  */
-export function validateStreamListpack(lp: string): boolean {
+export function validateStreamListpack(lp: string, anyLpCount = false): boolean {
   if (!lpValidate(lp)) return false;
   let off = lpFirst(lp);
   const next = (): boolean => {
@@ -132,7 +134,7 @@ export function validateStreamListpack(lp: string): boolean {
     }
     for (let j = 0n; j < fields; j++) if (!next()) return false;
     const lpCount = int();
-    if (lpCount === null || lpCount !== fields + extra) return false;
+    if (lpCount === null || (!anyLpCount && lpCount !== fields + extra)) return false;
     off = lpNext(lp, off);
   }
   return off === -1;
@@ -233,7 +235,7 @@ function estimatedEntriesRead(s: StreamPayload, id: StreamId): bigint {
 }
 
 /** Reads a stream of either RDB stream type (v1 gets 7.0's extra fields derived as Redis does). */
-export function readStreamPayload(rdbType: number, input: RdbReader): StreamPayload {
+export function readStreamPayload(rdbType: number, input: RdbReader, anyLpCount = false): StreamPayload {
   if (rdbType !== RDB_TYPE_STREAM_LISTPACKS && rdbType !== RDB_TYPE_STREAM_LISTPACKS_2) {
     return corrupt(`Not a stream type: ${rdbType}`);
   }
@@ -245,7 +247,7 @@ export function readStreamPayload(rdbType: number, input: RdbReader): StreamPayl
     if (key.length !== NODE_KEY_BYTES) corrupt('Stream node key entry is not the size of a stream ID');
     const masterId = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
     const listpack = input.string();
-    if (!validateStreamListpack(listpack)) corrupt('Stream listpack integrity check failed.');
+    if (!validateStreamListpack(listpack, anyLpCount)) corrupt('Stream listpack integrity check failed.');
     if (lpFirst(listpack) === -1) corrupt('Empty listpack inside stream');
     // The rax is ordered by key: a repeated key is corrupt; an unordered one is re-sorted below.
     if (previous !== null && compareStreamIds(previous, masterId) === 0) corrupt('Listpack re-added with existing key');

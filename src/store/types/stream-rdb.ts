@@ -245,8 +245,8 @@ export const streamCodec: RdbTypeCodec<StreamValue> = {
   write(stream, out) {
     writeStreamPayload(out, streamPayload(stream));
   },
-  read(rdbType, input) {
-    return loadStream(readStreamPayload(rdbType, input));
+  read(rdbType, input, ctx) {
+    return loadStream(readStreamPayload(rdbType, input, ctx.shallowSanitize === true));
   },
   digest(stream, digest) {
     // Live entries only: each ID as "ms.seq", then its fields and values (consumer groups are
