@@ -272,6 +272,15 @@ export class Dispatcher {
   }
 
   /**
+   * The error replies counted so far are charged (Redis's incrCommandStatsOnError moving its
+   * prev_err_count): a command a script was refused counts as rejected, and the EVAL or FCALL
+   * around it does not fail for that error too.
+   */
+  errorsCharged(): void {
+    this.errorMark = this.host.api.stats.totalErrorReplies;
+  }
+
+  /**
    * A command that went on past its handler (client.commandInProgress) has finished, `failed`
    * when its reply was an error: its call() bookkeeping, with the whole duration. The caller
    * clears commandInProgress first.

@@ -36,7 +36,10 @@ export interface ScriptingHost {
   aclAllows(caller: CommandContext, command: Command, argv: readonly string[]): boolean;
   /** Makes the script client act as the caller's user (Redis's scriptCall sets it per call). */
   actAsCaller(scriptClient: Client, caller: CommandContext): void;
-  /** Counts an error reply in INFO errorstats (a command a script was refused). */
+  /**
+   * Counts the error reply of a command a script was refused (INFO errorstats), charged to that
+   * command's rejected_calls and not to the EVAL or FCALL around it as failed.
+   */
   countErrorReply(text: string): void;
   /** Cluster mode's refusal of a command a script calls (scripting/script-run.ts ScriptCallGates). */
   clusterRefusal(run: ScriptRun, command: Command, argv: readonly string[]): string | null;
@@ -278,12 +281,22 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
         setImmediate(() => this.advance(run, task, lua));
         return;
       }
-      writeLuaReply(ctx.reply, results[0], run.scriptClient.reply.resp);
+      if (writeLuaReply(ctx.reply, results[0], run.scriptClient.reply.resp) > 0) failed = this.uncountedErrorReplied(run);
     } catch (err) {
       failed = true;
-      this.replyScriptError(ctx, run, err, lua);
+      if (this.replyScriptError(ctx, run, err, lua)) this.uncountedErrorReplied(run);
     }
     this.endRun(run, failed);
+  }
+
+  /**
+   * The script replied an error the statistics leave out (a called command's, already counted):
+   * its EVAL or FCALL still failed (Redis's afterErrorReply). A run that yielded has that counted
+   * when it completes; returns whether the run counts as failed there.
+   */
+  private uncountedErrorReplied(run: ScriptRun): boolean {
+    if (run.finishYielding === null) run.caller.command.stats.failedCalls++;
+    return true;
   }
 
   private endRun(run: ScriptRun, failed: boolean): void {
@@ -296,8 +309,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     if (finishYielding !== null) finishYielding(failed);
   }
 
-  /** The error reply of a failed script: its message, then where it failed. */
-  private replyScriptError(ctx: CommandContext, run: ScriptRun, err: unknown, lua: ScriptState): void {
+  /**
+   * The error reply of a failed script: its message, then where it failed. True when the error
+   * statistics leave it out (see writeErrorText).
+   */
+  private replyScriptError(ctx: CommandContext, run: ScriptRun, err: unknown, lua: ScriptState): boolean {
     let table: LuaTable;
     let position: string | null = null;
     if (err instanceof ScriptKilled) {
@@ -324,7 +340,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     const info = errorInfoOf(table);
     const text = position === null ? info.message : `${info.message} script: ${run.name}, on ${position}.`;
-    writeErrorText(ctx.reply, text, info.ignoreStats);
+    return writeErrorText(ctx.reply, text, info.ignoreStats);
   }
 
   // ------------------------------------------------------------------ redis.* host

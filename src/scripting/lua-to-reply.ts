@@ -59,18 +59,20 @@ function replaceLineBreaks(text: string): string {
 /**
  * Writes `value` to `out`. `scriptResp` is the protocol the script chose with redis.setresp()
  * (it decides how booleans come back in RESP2 mode); `out.resp` is the caller's. Nested tables
- * are walked with an explicit stack: a reply may nest thousands deep.
+ * are walked with an explicit stack: a reply may nest thousands deep. Returns how many error
+ * replies it wrote that the error statistics leave out (see writeErrorText).
  */
-export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3): void {
+export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 | 3): number {
   // Most scripts return one string or number: no walk needed.
   if (typeof value === 'string') {
     out.bulk(value);
-    return;
+    return 0;
   }
   if (typeof value === 'number') {
     out.integer(truncateToInt64(value));
-    return;
+    return 0;
   }
+  let uncountedErrors = 0;
   const values: LuaValue[] = [value];
   const depths: number[] = [0];
   while (values.length > 0) {
@@ -95,36 +97,39 @@ export function writeLuaReply(out: ReplyWriter, value: LuaValue, scriptResp: 2 |
       default:
         break;
     }
-    if (next instanceof LuaTable) writeTable(out, next, scriptResp, depth + 1, values, depths);
-    else out.nullBulk();
+    if (next instanceof LuaTable) {
+      if (writeTable(out, next, scriptResp, depth + 1, values, depths)) uncountedErrors++;
+    } else {
+      out.nullBulk();
+    }
   }
+  return uncountedErrors;
 }
 
 /**
  * Writes a table's own reply (or its aggregate header) and pushes its elements, last first, for
- * writeLuaReply to write at `childDepth`.
+ * writeLuaReply to write at `childDepth`. True when it wrote an error the statistics leave out.
  */
-function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childDepth: number, values: LuaValue[], depths: number[]): void {
+function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childDepth: number, values: LuaValue[], depths: number[]): boolean {
   const err = table.getString('err');
   if (typeof err === 'string' || typeof err === 'number') {
     const info = errorInfoOf(table);
-    writeErrorText(out, info.message, info.ignoreStats);
-    return;
+    return writeErrorText(out, info.message, info.ignoreStats);
   }
   const ok = table.getString('ok');
   if (typeof ok === 'string' || typeof ok === 'number') {
     out.simple(replaceLineBreaks(luaStringOf(ok) as string));
-    return;
+    return false;
   }
   const double = table.getString('double');
   if (typeof double === 'number') {
     out.double(double);
-    return;
+    return false;
   }
   const bigNumber = table.getString('big_number');
   if (typeof bigNumber === 'string' || typeof bigNumber === 'number') {
     out.bigNumber(replaceLineBreaks(luaStringOf(bigNumber) as string));
-    return;
+    return false;
   }
   const verbatim = table.getString('verbatim_string');
   if (verbatim instanceof LuaTable) {
@@ -132,7 +137,7 @@ function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childD
     const text = verbatim.getString('string');
     if ((typeof format === 'string' || typeof format === 'number') && (typeof text === 'string' || typeof text === 'number')) {
       out.verbatim(luaStringOf(text) as string, (luaStringOf(format) as string).slice(0, 3).padEnd(3, '\0'));
-      return;
+      return false;
     }
   }
   const map = table.getString('map');
@@ -143,7 +148,7 @@ function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childD
       values.push(entries[i]);
       depths.push(childDepth);
     }
-    return;
+    return false;
   }
   const set = table.getString('set');
   if (set instanceof LuaTable) {
@@ -153,7 +158,7 @@ function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childD
       values.push(entries[i]);
       depths.push(childDepth);
     }
-    return;
+    return false;
   }
   let length = 0;
   while (table.get(length + 1) !== undefined) length++;
@@ -162,13 +167,19 @@ function writeTable(out: ReplyWriter, table: LuaTable, scriptResp: 2 | 3, childD
     values.push(table.get(i));
     depths.push(childDepth);
   }
+  return false;
 }
 
-/** Writes an error reply of "CODE message" text as it is (Redis's "-%s": no ERR added). */
-export function writeErrorText(out: ReplyWriter, message: string, ignoreStats: boolean): void {
+/**
+ * Writes an error reply of "CODE message" text as it is (Redis's "-%s": no ERR added). True when
+ * the statistics leave it out (a called command's error, counted when that command replied it):
+ * the caller then charges its own command as failed, as Redis's afterErrorReply does.
+ */
+export function writeErrorText(out: ReplyWriter, message: string, ignoreStats: boolean): boolean {
   const text = trimTrailingLineBreaks(message);
   if (ignoreStats) out.errorWithoutStats(text);
   else out.error(text);
+  return ignoreStats;
 }
 
 function trimTrailingLineBreaks(text: string): string {

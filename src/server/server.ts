@@ -293,7 +293,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       aclRefusal: (caller, command, argv) => this.acl.scriptRefusal(caller.client, command, argv),
       aclAllows: (caller, command, argv) => this.acl.allows(caller.client, command, argv),
       actAsCaller: (scriptClient, caller) => { scriptClient.user = this.acl.userOf(caller.client); },
-      countErrorReply: (text) => this.countErrorReply(text),
+      countErrorReply: (text) => {
+        this.countErrorReply(text);
+        this.dispatcher.errorsCharged();
+      },
       clusterRefusal: (run, command, argv) => (this.cluster === null ? null : scriptClusterRefusal(this.clusterRouting as RoutingContext, run, command, argv, (line) => this.commandTable.lookup(line))),
       clusterEnabled: () => this.cluster !== null,
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
