@@ -6,9 +6,9 @@
 // stdout instead of a logfile loses that output after a restart).
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { NodeClient } from './node-client.js';
-import { listeningPid, processCommand, type ProcessCommand } from './proc-net.js';
+import { listeningPid, processAlive, processCommand, type ProcessCommand } from './proc-net.js';
 import type { NodeRole, TopologyNode } from './types.js';
 import { waitUntil } from './wait.js';
 
@@ -30,19 +30,6 @@ export function parseLoopbackAddress(text: string): { host: string; port: number
   const host = m[1] === 'localhost' ? '127.0.0.1' : m[1].replace(/^\[(.*)\]$/, '$1');
   if (!isLoopback(host)) throw new Error(`chaos only targets loopback addresses, and ${text} is not one`);
   return { host, port };
-}
-
-/** A running process, not a zombie waiting for its parent to reap it. */
-function processAlive(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}/stat`)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch (err) {
-    // It ended between the two reads.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }
 
 export class ExternalNode implements TopologyNode {

@@ -5,7 +5,7 @@
 // a node's port, and that process's command line and working directory to start it again.
 // Linux only; a process of another user is invisible unless we are root (its fd links refuse).
 
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 export interface TcpSocket {
   localIp: string;
@@ -65,6 +65,19 @@ export function socketInodes(pid: number): Set<number> {
     if (m !== null) inodes.add(Number(m[1]));
   }
   return inodes;
+}
+
+/** A running process, not a zombie waiting for its parent to reap it. */
+export function processAlive(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}/stat`)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch (err) {
+    // It ended between the two reads.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /** Every process id /proc lists. */

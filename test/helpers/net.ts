@@ -1,7 +1,7 @@
 // Loopback helpers: free ports, waiting for a listener, raw RESP exchanges.
 
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { processAlive, socketInodes, tcpSockets } from '../../src/topology/proc-net.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,63 +21,10 @@ export function freePort(): Promise<number> {
  */
 export class ListenerExitedError extends Error {}
 
-/** Inodes of the sockets in LISTEN state on `port` (any local address), from /proc/net. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'latin1');
-    } catch (err) {
-      // A kernel without IPv6 has no tcp6 table.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local_address is "ADDR:PORT" in hex; state 0A is LISTEN; the inode is the tenth field.
-      if (fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[3] === '0A') inodes.add(fields[9]!);
-    }
-  }
-  return inodes;
-}
-
-/** Whether process `pid` holds a socket listening on `port` (Linux). */
+/** Whether process `pid` holds a socket listening on `port` (Linux /proc). */
 export function ownsListener(pid: number, port: number): boolean {
-  const inodes = listeningInodes(port);
-  if (inodes.size === 0) return false;
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch (err) {
-      // Descriptors come and go while we look.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    const match = /^socket:\[(\d+)\]$/.exec(target);
-    if (match !== null && inodes.has(match[1]!)) return true;
-  }
-  return false;
-}
-
-/** Whether `pid` is running (not gone, not a zombie waiting to be reaped). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
+  const held = socketInodes(pid);
+  return tcpSockets().some((socket) => socket.localPort === port && socket.state === '0A' && held.has(socket.inode));
 }
 
 /**
@@ -88,7 +35,7 @@ function running(pid: number): boolean {
 export async function waitForPort(port: number, timeoutMs: number, ownerPid?: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (ownerPid !== undefined && !running(ownerPid)) {
+    if (ownerPid !== undefined && !processAlive(ownerPid)) {
       throw new ListenerExitedError(`the process meant to listen on ${port} (pid ${ownerPid}) exited`);
     }
     const ok = await new Promise<boolean>((resolve) => {

@@ -6,26 +6,15 @@
 // namespaces): skipped otherwise (chaos-relay.test.ts covers partitions without them).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetnsLab } from '../../src/topology/netns.js';
-import { UMBRELLA_CLI, childPids, processRunning, run, type Proc } from '../helpers/process.js';
+import { childPids, processRunning } from '../helpers/process.js';
+import { chaosHarness } from './chaos-harness.js';
 import { waitFor } from '../helpers/wait.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cinnabar-chaos-netns-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const started: Proc[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.kill()));
-});
-
-function chaos(args: string[]): Proc {
-  const proc = run(process.execPath, [UMBRELLA_CLI, 'chaos', ...args]);
-  started.push(proc);
-  return proc;
-}
+const { dir, chaos } = chaosHarness('cinnabar-chaos-netns-test-');
 
 /** Namespaces and bridges named for a process (the lab's names carry its pid in base 36). */
 function labNames(pid: number): string[] {

@@ -7,27 +7,17 @@
 // tests run as root).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetnsLab } from '../../src/topology/netns.js';
 import { tcpSockets } from '../../src/topology/proc-net.js';
 import { UMBRELLA_CLI, childPids, processRunning, run, type Proc } from '../helpers/process.js';
+import { chaosHarness } from './chaos-harness.js';
 import { waitFor } from '../helpers/wait.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cinnabar-chaos-relay-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const started: Proc[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.kill()));
-});
-
-function chaos(args: string[]): Proc {
-  const proc = run(process.execPath, [UMBRELLA_CLI, 'chaos', ...args]);
-  started.push(proc);
-  return proc;
-}
+const { dir, chaos, track } = chaosHarness('cinnabar-chaos-relay-test-');
 
 /** Ports listening on 127.0.0.1 and on the relay labs' private addresses (127.213.x.y). */
 function listening(): Array<{ ip: string; port: number }> {
@@ -40,9 +30,7 @@ const canDropRoot = spawnSync('setpriv', ['--version']).error === undefined;
 /** The chaos CLI as an unprivileged user: nobody through setpriv when we are root. */
 function unprivilegedChaos(args: string[]): Proc {
   if (!asRoot) return chaos(args);
-  const proc = run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, UMBRELLA_CLI, 'chaos', ...args], { cwd: tmpdir() });
-  started.push(proc);
-  return proc;
+  return track(run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, UMBRELLA_CLI, 'chaos', ...args], { cwd: tmpdir() }));
 }
 
 describe('cinnabar chaos --partition-mode relay', () => {

@@ -2,25 +2,14 @@
 // faults ends with `acknowledged writes lost: 0`, writes the HTML report, and leaves no process;
 // bad options are refused before anything starts.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UMBRELLA_CLI, childPids, processRunning, run, type Proc } from '../helpers/process.js';
+import { describe, expect, it } from 'vitest';
+import { childPids, processRunning } from '../helpers/process.js';
+import { chaosHarness } from './chaos-harness.js';
 import { waitFor } from '../helpers/wait.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cinnabar-chaos-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const started: Proc[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((p) => p.kill()));
-});
-
-function chaos(args: string[]): Proc {
-  const proc = run(process.execPath, [UMBRELLA_CLI, 'chaos', ...args]);
-  started.push(proc);
-  return proc;
-}
+const { dir, chaos } = chaosHarness('cinnabar-chaos-test-');
 
 describe('cinnabar chaos', () => {
   for (const topology of ['sentinel', 'cluster'] as const) {
