@@ -553,6 +553,8 @@ export interface ServerStats {
   totalNetOutputBytes: number;
   /** Bytes written to replicas: snapshots, the stream, keepalives (INFO total_net_repl_output_bytes). */
   totalNetReplOutputBytes: number;
+  /** Bytes read from this replica's primary: the snapshot and the stream (INFO total_net_repl_input_bytes). */
+  totalNetReplInputBytes: number;
   totalErrorReplies: number;
   unexpectedErrorReplies: number;
   /** Error code ("ERR", "WRONGTYPE") to count, for INFO errorstats. */

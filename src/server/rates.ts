@@ -9,15 +9,25 @@ const SAMPLES = 16;
 /** Minimum time between two samples (Redis samples every 100 ms). */
 const SAMPLE_PERIOD_MS = 100;
 
+/** Bytes per second, clients' and replication's apart (as Redis 7.0 reports them). */
+export interface NetworkRates {
+  inputBytesPerSec: number;
+  outputBytesPerSec: number;
+  replInputBytesPerSec: number;
+  replOutputBytesPerSec: number;
+}
+
 export class InstantaneousRates {
   private opsSamples: number[] = [];
-  /** [input, output] bytes per second. */
-  private netSamples: Array<[number, number]> = [];
+  /** Bytes per second: [input, output, replication input, replication output]. */
+  private netSamples: Array<[number, number, number, number]> = [];
   private lastOpsTimeMs: number;
   private lastCommands = 0;
   private lastNetTimeMs: number;
   private lastInputBytes = 0;
   private lastOutputBytes = 0;
+  private lastReplInputBytes = 0;
+  private lastReplOutputBytes = 0;
 
   constructor(private readonly stats: ServerStats) {
     this.lastOpsTimeMs = this.lastNetTimeMs = Date.now();
@@ -39,13 +49,19 @@ export class InstantaneousRates {
     if (elapsedMs <= 0) return;
     const inputBytes = this.stats.totalNetInputBytes;
     const outputBytes = this.stats.totalNetOutputBytes;
+    const replInputBytes = this.stats.totalNetReplInputBytes;
+    const replOutputBytes = this.stats.totalNetReplOutputBytes;
     pushSample(this.netSamples, [
       ((inputBytes - this.lastInputBytes) * 1000) / elapsedMs,
       ((outputBytes - this.lastOutputBytes) * 1000) / elapsedMs,
+      ((replInputBytes - this.lastReplInputBytes) * 1000) / elapsedMs,
+      ((replOutputBytes - this.lastReplOutputBytes) * 1000) / elapsedMs,
     ]);
     this.lastNetTimeMs = nowMs;
     this.lastInputBytes = inputBytes;
     this.lastOutputBytes = outputBytes;
+    this.lastReplInputBytes = replInputBytes;
+    this.lastReplOutputBytes = replOutputBytes;
   }
 
   get opsPerSec(): number {
@@ -54,15 +70,17 @@ export class InstantaneousRates {
   }
 
   /** Average bytes/s over the recent samples. */
-  bytesPerSec(): { inputBytesPerSec: number; outputBytesPerSec: number } {
-    if (this.netSamples.length === 0) return { inputBytesPerSec: 0, outputBytesPerSec: 0 };
-    let input = 0;
-    let output = 0;
-    for (const [i, o] of this.netSamples) {
-      input += i;
-      output += o;
+  bytesPerSec(): NetworkRates {
+    const rates = { inputBytesPerSec: 0, outputBytesPerSec: 0, replInputBytesPerSec: 0, replOutputBytesPerSec: 0 };
+    const n = this.netSamples.length;
+    if (n === 0) return rates;
+    for (const [input, output, replInput, replOutput] of this.netSamples) {
+      rates.inputBytesPerSec += input / n;
+      rates.outputBytesPerSec += output / n;
+      rates.replInputBytesPerSec += replInput / n;
+      rates.replOutputBytesPerSec += replOutput / n;
     }
-    return { inputBytesPerSec: input / this.netSamples.length, outputBytesPerSec: output / this.netSamples.length };
+    return rates;
   }
 
   /** CONFIG RESETSTAT: forget the samples; the counters restart from zero too. */
@@ -73,6 +91,8 @@ export class InstantaneousRates {
     this.lastCommands = 0;
     this.lastInputBytes = 0;
     this.lastOutputBytes = 0;
+    this.lastReplInputBytes = 0;
+    this.lastReplOutputBytes = 0;
   }
 }
 

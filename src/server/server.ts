@@ -47,7 +47,7 @@ import type { ServerLog } from './log.js';
 import { OutputLimits } from './output-limits.js';
 import { PubSubHub } from './pubsub.js';
 import { Persistence } from '../persistence/persistence.js';
-import { InstantaneousRates } from './rates.js';
+import { InstantaneousRates, type NetworkRates } from './rates.js';
 import { SlowLog } from './slowlog.js';
 import { SocketConnection } from './socket-connection.js';
 import { AofService } from '../persistence/aof/aof.js';
@@ -133,6 +133,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     totalNetInputBytes: 0,
     totalNetOutputBytes: 0,
     totalNetReplOutputBytes: 0,
+    totalNetReplInputBytes: 0,
     totalErrorReplies: 0,
     unexpectedErrorReplies: 0,
     errorCounts: new Map(),
@@ -416,6 +417,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       setLoading: (state) => { this.persistence.loading = state; },
       get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
       get loadingDataset() { return server.persistence.loading !== null; },
+      noteReplicationInput: (byteCount) => { this.stats.totalNetReplInputBytes += byteCount; },
       abortBackgroundSave: () => this.persistence.abortBackgroundSave(),
       emptyData,
       newTempDbs: () => this.keyspace.dbs.map((db) => new Db(db.id, hooks, this.keyspace.stats, this.keyspace.access)),
@@ -1072,7 +1074,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /** Average bytes/s over the recent samples (INFO instantaneous_*_kbps). */
-  instantaneousRates(): { inputBytesPerSec: number; outputBytesPerSec: number } {
+  instantaneousRates(): NetworkRates {
     return this.rates.bytesPerSec();
   }
 
@@ -1097,6 +1099,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     st.totalNetInputBytes = 0;
     st.totalNetOutputBytes = 0;
     st.totalNetReplOutputBytes = 0;
+    st.totalNetReplInputBytes = 0;
     st.totalReadsProcessed = 0;
     st.totalWritesProcessed = 0;
     st.lazyfreedObjects = 0;

@@ -60,6 +60,8 @@ export interface ReplicaSideHost {
   setLoading(state: LoadingState | null): void;
   /** A dataset is being loaded (start-up, DEBUG RELOAD, a full sync). */
   readonly loadingDataset: boolean;
+  /** Bytes of the primary's snapshot or stream were read (Redis's stat_net_repl_input_bytes). */
+  noteReplicationInput(byteCount: number): void;
   readonly bgsaveInProgress: boolean;
   /** killRDBChild: the running BGSAVE stops and its temporary file goes. */
   abortBackgroundSave(): void;
@@ -435,6 +437,8 @@ export class ReplicaSide implements ReplicaSideView {
     this.lastIoMs = nowMs;
     const linked = this.linked;
     if (this.state === 'connected') {
+      // Redis counts the payload's and the stream's bytes as replication input, not the handshake's.
+      this.host.noteReplicationInput(nread);
       if (linked !== null) {
         linked.lastIoMs = nowMs;
         linked.applier.receive(buf.subarray(0, nread));
@@ -599,7 +603,10 @@ export class ReplicaSide implements ReplicaSideView {
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       failover.psyncAnswered(true);
       const rest = this.input.takeAll();
-      if (rest.length > 0 && this.linked !== null) this.linked.applier.receive(rest);
+      if (rest.length > 0 && this.linked !== null) {
+        this.host.noteReplicationInput(rest.length);
+        this.linked.applier.receive(rest);
+      }
       return;
     }
     if (this.logPsyncRefusal(reply) === 'later') {
@@ -660,6 +667,7 @@ export class ReplicaSide implements ReplicaSideView {
   private receivePayload(chunk: Buffer): void {
     const transfer = this.transfer;
     if (transfer === null) return;
+    this.host.noteReplicationInput(chunk.length);
     if (transfer.loading) {
       transfer.after.push(chunk);
       return;

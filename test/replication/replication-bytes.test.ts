@@ -1,0 +1,59 @@
+// INFO's replication traffic on a replica: total_net_repl_input_bytes counts the snapshot and the
+// stream read from the primary (not the handshake), apart from clients' total_net_input_bytes, and
+// instantaneous_input_repl_kbps follows it.
+
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServerInternal } from '../../src/server/start.js';
+import { startCinnabar } from '../helpers/cinnabar.js';
+import { RawConnection } from '../helpers/resp.js';
+import { waitFor } from '../helpers/wait.js';
+
+function field(info: string, name: string): number {
+  const match = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info);
+  if (match === null) throw new Error(`no ${name} in INFO`);
+  return Number(match[1]);
+}
+
+describe('replication bytes in INFO', () => {
+  let primary: RunningServerInternal;
+  let replica: RunningServerInternal;
+  let toPrimary: RawConnection;
+  let toReplica: RawConnection;
+
+  beforeAll(async () => {
+    primary = await startCinnabar({ 'repl-diskless-sync-delay': 0 });
+    replica = await startCinnabar();
+    toPrimary = await RawConnection.connect(primary.port);
+    toReplica = await RawConnection.connect(replica.port);
+  });
+
+  afterAll(async () => {
+    toPrimary.close();
+    toReplica.close();
+    await replica.close();
+    await primary.close();
+  });
+
+  it('counts the snapshot and the stream read from the primary', async () => {
+    expect(await toPrimary.call('SET', 'before-sync', randomBytes(15_000).toString('base64'))).toBe('+OK\r\n');
+    expect(await toReplica.call('REPLICAOF', '127.0.0.1', String(primary.port))).toBe('+OK\r\n');
+    await waitFor(async () => (await toReplica.call('INFO', 'replication')).includes('master_link_status:up'), 10_000, 'the link');
+    const offset = async (): Promise<number> => field(await toPrimary.call('INFO', 'replication'), 'master_repl_offset');
+    const replStats = async (): Promise<string> => toReplica.call('INFO', 'stats');
+    // The snapshot held the 20 KB value (random bytes: LZF cannot shrink it).
+    const afterSync = field(await replStats(), 'total_net_repl_input_bytes');
+    expect(afterSync).toBeGreaterThan(20_000);
+    const inputBefore = field(await replStats(), 'total_net_input_bytes');
+    const offsetBefore = await offset();
+    for (let i = 0; i < 20; i++) expect(await toPrimary.call('SET', `k${i}`, 'v'.repeat(10_000))).toBe('+OK\r\n');
+    const offsetAfter = await offset();
+    await waitFor(async () => field(await replStats(), 'total_net_repl_input_bytes') - afterSync >= offsetAfter - offsetBefore,
+      10_000, 'the stream counted');
+    const stats = await replStats();
+    // Stream bytes are not client input: only this test's INFO calls were.
+    expect(field(stats, 'total_net_input_bytes') - inputBefore).toBeLessThan(1000);
+    expect(field(stats, 'instantaneous_input_repl_kbps')).toBeGreaterThan(0);
+    expect(field(await toPrimary.call('INFO', 'stats'), 'instantaneous_output_repl_kbps')).toBeGreaterThan(0);
+  });
+});
