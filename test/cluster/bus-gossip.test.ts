@@ -46,6 +46,7 @@ async function startNode(): Promise<TestNode> {
       busPort: () => busPort,
       nodeTimeoutMs: () => NODE_TIMEOUT_MS,
       announceIp: () => '',
+      sourceAddress: () => '',
       announceHostname: () => '',
       announcedPorts: () => ({ port: node.port, pport: 0, cport: busPort }),
       linkSendBufferLimitBytes: () => 0,

@@ -57,3 +57,23 @@ describe('replication bytes in INFO', () => {
     expect(field(await toPrimary.call('INFO', 'stats'), 'instantaneous_output_repl_kbps')).toBeGreaterThan(0);
   });
 });
+
+describe('bind-source-addr', () => {
+  it('makes the replica\'s link to its primary leave from that local address', async () => {
+    // Protected mode, as Redis's, only trusts 127.0.0.1 and ::1 among loopback addresses.
+    const primary = await startCinnabar({ 'protected-mode': 'no' });
+    const replica = await startCinnabar({ 'bind-source-addr': '127.0.0.2' });
+    const toPrimary = await RawConnection.connect(primary.port);
+    const toReplica = await RawConnection.connect(replica.port);
+    try {
+      expect(await toReplica.call('REPLICAOF', '127.0.0.1', String(primary.port))).toBe('+OK\r\n');
+      await waitFor(async () => (await toReplica.call('INFO', 'replication')).includes('master_link_status:up'), 10_000, 'the link');
+      expect(await toPrimary.call('INFO', 'replication')).toMatch(/^slave0:ip=127\.0\.0\.2,/m);
+    } finally {
+      toPrimary.close();
+      toReplica.close();
+      await replica.close();
+      await primary.close();
+    }
+  });
+});

@@ -39,6 +39,7 @@ export function settingsFrom(config: Config, busPort: () => number, listeningPor
     busPort,
     nodeTimeoutMs: () => config.num('cluster-node-timeout'),
     announceIp: () => config.str('cluster-announce-ip'),
+    sourceAddress: () => config.str('bind-source-addr'),
     announceHostname: () => config.str('cluster-announce-hostname'),
     announcedPorts: () => {
       const port = config.num('cluster-announce-port');

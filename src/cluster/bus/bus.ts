@@ -110,7 +110,7 @@ export class ClusterBus implements ClusterBusApi {
 
   /** The outbound link to `node` (Redis creates it in the cron, connecting asynchronously). */
   private connect(node: ClusterNode): void {
-    const link = ClusterLink.connect<ClusterNode>(node.ip, node.cport, this.linkEvents);
+    const link = ClusterLink.connect<ClusterNode>(node.ip, node.cport, this.host.settings.sourceAddress(), this.linkEvents);
     link.node = node;
     node.link = link;
   }

@@ -13,6 +13,8 @@ export interface BusSettings {
   nodeTimeoutMs(): number;
   /** cluster-announce-ip, '' when not set. */
   announceIp(): string;
+  /** bind-source-addr: the local address outbound links connect from, '' for the system's choice. */
+  sourceAddress(): string;
   announceHostname(): string;
   /** The client port, the plaintext port (TLS only, else 0) and the bus port to announce. */
   announcedPorts(): { port: number; pport: number; cport: number };

@@ -63,11 +63,14 @@ export class ClusterLink<TNode> {
     }
   }
 
-  /** An outbound link to a node's cluster port; the connection completes asynchronously. */
-  static connect<T>(host: string, port: number, events: LinkEvents<T>): ClusterLink<T> {
+  /**
+   * An outbound link to a node's cluster port, from `sourceAddress` when given ('' lets the system
+   * pick); the connection completes asynchronously.
+   */
+  static connect<T>(host: string, port: number, sourceAddress: string, events: LinkEvents<T>): ClusterLink<T> {
     const socket = new Socket();
     const link = new ClusterLink<T>(socket, 'to', events);
-    socket.connect({ host, port });
+    socket.connect(sourceAddress === '' ? { host, port } : { host, port, localAddress: sourceAddress });
     return link;
   }
 

@@ -350,9 +350,12 @@ export class ReplicaSide implements ReplicaSideView {
     }
     this.input.takeAll();
     const readBuffer = this.readBuffer ??= Buffer.allocUnsafe(LINK_READ_BUFFER_BYTES);
+    // bind-source-addr: the link leaves from that local address (Redis's connConnect source_addr).
+    const sourceAddress = this.host.config.str('bind-source-addr');
     const socket = netConnect({
       host: primary.host,
       port: primary.port,
+      ...(sourceAddress === '' ? {} : { localAddress: sourceAddress }),
       onread: {
         buffer: readBuffer,
         callback: (nread: number, buf: Buffer): boolean => {
