@@ -41,6 +41,23 @@ export function tcpSockets(): TcpSocket[] {
   return sockets;
 }
 
+/**
+ * Inodes of the sockets listening on `port` at any address, IPv4 or IPv6 (a server bound to "::"
+ * appears in /proc/net/tcp6 only).
+ */
+export function listeningInodes(port: number): Set<number> {
+  const inodes = new Set<number>();
+  const portSuffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue; // a kernel without IPv6
+    for (const line of readFileSync(table, 'latin1').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length >= 10 && f[3] === LISTEN && f[1].endsWith(portSuffix)) inodes.add(Number(f[9]));
+    }
+  }
+  return inodes;
+}
+
 /** The socket inodes process `pid` holds open (empty when it ended or is not ours to read). */
 export function socketInodes(pid: number): Set<number> {
   const inodes = new Set<number>();

@@ -1,7 +1,7 @@
 // Loopback helpers: free ports, waiting for a listener, raw RESP exchanges.
 
 import net from 'node:net';
-import { processAlive, socketInodes, tcpSockets } from '../../src/topology/proc-net.js';
+import { listeningInodes, processAlive, socketInodes } from '../../src/topology/proc-net.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,8 +23,10 @@ export class ListenerExitedError extends Error {}
 
 /** Whether process `pid` holds a socket listening on `port` (Linux /proc). */
 export function ownsListener(pid: number, port: number): boolean {
-  const held = socketInodes(pid);
-  return tcpSockets().some((socket) => socket.localPort === port && socket.state === '0A' && held.has(socket.inode));
+  const listening = listeningInodes(port);
+  if (listening.size === 0) return false;
+  for (const inode of socketInodes(pid)) if (listening.has(inode)) return true;
+  return false;
 }
 
 /**

@@ -39,3 +39,18 @@ describe('port ownership', () => {
     }
   });
 });
+
+describe('port ownership over IPv6', () => {
+  it('finds a listener bound to "::" (listed in /proc/net/tcp6 only)', async () => {
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '::', () => resolve((server.address() as net.AddressInfo).port));
+    });
+    try {
+      expect(ownsListener(process.pid, port)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+});
