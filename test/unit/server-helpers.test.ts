@@ -113,7 +113,7 @@ describe('ClientPause', () => {
 
 describe('InstantaneousRates', () => {
   function stats(): ServerStats {
-    return { totalCommandsProcessed: 0, totalNetInputBytes: 0, totalNetOutputBytes: 0 } as ServerStats;
+    return { totalCommandsProcessed: 0, totalNetInputBytes: 0, totalNetOutputBytes: 0, totalNetReplInputBytes: 0, totalNetReplOutputBytes: 0 } as ServerStats;
   }
 
   it('samples every 100 ms and averages the last samples', () => {
@@ -126,9 +126,11 @@ describe('InstantaneousRates', () => {
     expect(rates.opsPerSec).toBe(0);
     st.totalNetInputBytes = 1000;
     st.totalNetOutputBytes = 3000;
+    st.totalNetReplInputBytes = 200;
+    st.totalNetReplOutputBytes = 400;
     rates.sample(t0 + 100);
     expect(rates.opsPerSec).toBe(500);
-    expect(rates.bytesPerSec()).toEqual({ inputBytesPerSec: 10_000, outputBytesPerSec: 30_000 });
+    expect(rates.bytesPerSec()).toEqual({ inputBytesPerSec: 10_000, outputBytesPerSec: 30_000, replInputBytesPerSec: 2000, replOutputBytesPerSec: 4000 });
     st.totalCommandsProcessed = 60;
     rates.sample(t0 + 200);
     expect(rates.opsPerSec).toBe(300); // mean of 500 and 100
