@@ -43,8 +43,12 @@ describe('README examples', () => {
     const promoted = s.replicaNodes.map((n) => n.port);
     const sentinel = new Redis(s.sentinels[0]);
     try {
-      const addr = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', s.masterName) as [string, string];
-      expect(promoted).toContain(Number(addr[1]));
+      // This sentinel may not be the one that led the failover: it learns the new address from
+      // the leader's hello messages a moment later.
+      await waitFor(async () => {
+        const addr = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', s.masterName) as [string, string];
+        return promoted.includes(Number(addr[1]));
+      }, 30_000, 'every sentinel to report a promoted replica');
     } finally {
       sentinel.disconnect();
     }
