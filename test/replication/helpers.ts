@@ -2,7 +2,40 @@
 // offsets to meet, a write load, and the dataset digest on both sides.
 
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningServerInternal } from '../../src/server/start.js';
+import { startCinnabar } from '../helpers/cinnabar.js';
+import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
+
+/** Two in-process servers for a file's tests (filled in by beforeAll) and a raw connection to each. */
+export interface ServerPair {
+  primary: RunningServerInternal;
+  replica: RunningServerInternal;
+  toPrimary: RawConnection;
+  toReplica: RawConnection;
+}
+
+/**
+ * Registers the file's hooks: a primary with no diskless-sync delay and a server the tests make
+ * its replica, started before the file's tests and closed after them.
+ */
+export function serverPair(): ServerPair {
+  const pair = {} as ServerPair;
+  beforeAll(async () => {
+    pair.primary = await startCinnabar({ 'repl-diskless-sync-delay': 0 });
+    pair.replica = await startCinnabar();
+    pair.toPrimary = await RawConnection.connect(pair.primary.port);
+    pair.toReplica = await RawConnection.connect(pair.replica.port);
+  });
+  afterAll(async () => {
+    pair.toPrimary.close();
+    pair.toReplica.close();
+    await pair.replica.close();
+    await pair.primary.close();
+  });
+  return pair;
+}
 
 export async function replicationInfo(client: Redis): Promise<Map<string, string>> {
   const text = await client.info('replication');

@@ -3,33 +3,15 @@
 // listener while it follows a primary, and gets one back when promoted, whose first unit
 // selects its db (whoever reads the new stream has no earlier SELECT).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServerInternal } from '../../src/server/start.js';
-import { startCinnabar } from '../helpers/cinnabar.js';
-import { RawConnection } from '../helpers/resp.js';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
+import { serverPair } from './helpers.js';
 
 describe('a replica\'s own writes and its stream', () => {
-  let primary: RunningServerInternal;
-  let replica: RunningServerInternal;
-  let toPrimary: RawConnection;
-  let toReplica: RawConnection;
-
-  beforeAll(async () => {
-    primary = await startCinnabar({ 'repl-diskless-sync-delay': 0 });
-    replica = await startCinnabar();
-    toPrimary = await RawConnection.connect(primary.port);
-    toReplica = await RawConnection.connect(replica.port);
-  });
-
-  afterAll(async () => {
-    toPrimary.close();
-    toReplica.close();
-    await replica.close();
-    await primary.close();
-  });
+  const pair = serverPair();
 
   it('applies without encoding while it follows, and streams its own writes once promoted', async () => {
+    const { primary, replica, toPrimary, toReplica } = pair;
     expect(await toReplica.call('REPLICAOF', '127.0.0.1', String(primary.port))).toBe('+OK\r\n');
     await waitFor(async () => (await toReplica.call('INFO', 'replication')).includes('master_link_status:up'), 10_000, 'the link');
     expect(replica.server.propagator.hasListeners).toBe(false);

@@ -3,11 +3,11 @@
 // instantaneous_input_repl_kbps follows it.
 
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServerInternal } from '../../src/server/start.js';
+import { describe, expect, it } from 'vitest';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
 import { waitFor } from '../helpers/wait.js';
+import { serverPair } from './helpers.js';
 
 function field(info: string, name: string): number {
   const match = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info);
@@ -16,26 +16,10 @@ function field(info: string, name: string): number {
 }
 
 describe('replication bytes in INFO', () => {
-  let primary: RunningServerInternal;
-  let replica: RunningServerInternal;
-  let toPrimary: RawConnection;
-  let toReplica: RawConnection;
-
-  beforeAll(async () => {
-    primary = await startCinnabar({ 'repl-diskless-sync-delay': 0 });
-    replica = await startCinnabar();
-    toPrimary = await RawConnection.connect(primary.port);
-    toReplica = await RawConnection.connect(replica.port);
-  });
-
-  afterAll(async () => {
-    toPrimary.close();
-    toReplica.close();
-    await replica.close();
-    await primary.close();
-  });
+  const pair = serverPair();
 
   it('counts the snapshot and the stream read from the primary', async () => {
+    const { primary, toPrimary, toReplica } = pair;
     expect(await toPrimary.call('SET', 'before-sync', randomBytes(15_000).toString('base64'))).toBe('+OK\r\n');
     expect(await toReplica.call('REPLICAOF', '127.0.0.1', String(primary.port))).toBe('+OK\r\n');
     await waitFor(async () => (await toReplica.call('INFO', 'replication')).includes('master_link_status:up'), 10_000, 'the link');
