@@ -282,14 +282,44 @@ export class RespParser {
     }
     let end = newline;
     if (end > this.pos && this.buf[end - 1] === CR) end--;
-    const line = this.buf.latin1Slice(this.pos, end);
+    const start = this.pos;
     this.pos = newline + 1;
-    const args = splitInlineArgs(line);
+    const unquoted = this.splitUnquotedInline(start, end);
+    if (unquoted !== null) {
+      if (unquoted.length === 0) return this.next();
+      return unquoted;
+    }
+    const args = splitInlineArgs(this.buf.latin1Slice(start, end));
     if (args === null) {
       return new ProtocolError('Protocol error: unbalanced quotes in request', 'unbalanced quotes in inline request');
     }
     if (args.length === 0) return this.next();
     return args;
+  }
+
+  /**
+   * The arguments of an inline line [start, end) without quotes, cut straight from the buffer
+   * (the first through the command-name cache); null when the line has a quote character, which
+   * splitInlineArgs then handles with its escape rules. Same splitting as sdssplitargs: runs of
+   * isspace() separate, and an unquoted argument ends at a space, tab, CR or LF (so a vertical
+   * tab or form feed inside one stays part of it).
+   */
+  private splitUnquotedInline(start: number, end: number): string[] | null {
+    const buf = this.buf;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c === 34 /* '"' */ || c === 39 /* "'" */) return null;
+    }
+    const args: string[] = [];
+    let i = start;
+    for (;;) {
+      while (i < end && isInlineSpace(buf[i])) i++;
+      if (i >= end) return args;
+      const argStart = i;
+      while (i < end && !endsUnquotedArg(buf[i])) i++;
+      const len = i - argStart;
+      args.push(args.length === 0 ? this.commandName(argStart, len) : latin1(buf, argStart, len));
+    }
   }
 
   /** Reads "*<count>\r\n". Returns 'ok', null when incomplete, or an error. */
@@ -419,6 +449,16 @@ export class RespParser {
     }
     return 'ok';
   }
+}
+
+/** C's isspace(): what sdssplitargs skips between arguments. */
+function isInlineSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** What ends an unquoted argument in sdssplitargs (NUL never reaches here: it ends the line). */
+function endsUnquotedArg(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
 /**

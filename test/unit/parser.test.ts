@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { materializeBigArgs, ProtocolError, RespParser } from '../../src/protocol/parser.js';
+import { splitInlineArgs } from '../../src/util/split-args.js';
 
 function parseAll(input: string | Buffer[], authRequired = false): Array<string[] | string> {
   const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired });
@@ -99,6 +100,25 @@ describe('RespParser', () => {
     expect(parseAll('*20\r\n', true).at(-1)).toBe('Protocol error: unauthenticated multibulk length');
     // Within proto-max-bulk-len (512 MB) but past the longest string V8 can hold.
     expect(parseAll('*1\r\n$536870889\r\n').at(-1)).toBe('Protocol error: invalid bulk length');
+  });
+
+  it('splits unquoted inline lines exactly as the quote-aware splitter does', () => {
+    // The parser cuts quote-free lines straight from its buffer; every whitespace mix must give
+    // sdssplitargs's result (vertical tab and form feed separate only at an argument's start).
+    const alphabet = ['a', 'B', '1', ' ', ' ', '\t', '\v', '\f', '\r', 'x'];
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 500; round++) {
+      let line = '';
+      const length = 1 + random(12);
+      for (let i = 0; i < length; i++) line += alphabet[random(alphabet.length)];
+      const expected = splitInlineArgs(line.replace(/\r$/, '')) ?? [];
+      const parsed = parseAll(`${line}\nPING\n`);
+      expect(parsed, JSON.stringify(line)).toEqual(expected.length === 0 ? [['PING']] : [expected, ['PING']]);
+    }
   });
 
   it('ignores empty multibulk requests and blank inline lines', () => {
