@@ -60,15 +60,13 @@ export class HeapReclaim {
    * burst of writes, or of a disconnected client's queued replies, is then returned while nobody
    * waits, rather than whenever V8 next needs room.
    */
-  check(totalKeys: number, commandsProcessed: number, nowMs: number): void {
+  check(totalKeys: number, commandsProcessed: number, nowMs: number, heap: v8.HeapInfo): void {
     if (commandsProcessed !== this.lastCommands) {
       this.lastCommands = commandsProcessed;
       this.idleSinceMs = nowMs;
     } else if (nowMs - this.idleSinceMs >= IDLE_BEFORE_COLLECT_MS && nowMs - this.lastCollectMs >= MIN_INTERVAL_MS) {
       // Idle: collect when memory grew enough and the heap is small enough for a short pause.
-      // V8's own figures, not process.memoryUsage(): that also reads the RSS from /proc on
-      // every call, which on a loaded machine held an idle node's cron for whole seconds.
-      const heap = v8.getHeapStatistics();
+      // V8's figures as the memory guard last sampled them (at most a second old when idle).
       if (heap.used_heap_size <= IDLE_COLLECT_MAX_HEAP_BYTES &&
           heap.used_heap_size + heap.external_memory > this.afterCollectBytes + IDLE_COLLECT_GROWTH_BYTES) {
         this.collect(nowMs, totalKeys);

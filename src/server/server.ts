@@ -150,6 +150,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private unblocked: Client[] = [];
   private unblockedScheduled = false;
   private flushScheduled = false;
+  /** Sum of the activity counters at the previous cron tick (see activeSinceLastTick). */
+  private lastTickActivityMark = -1;
   private nextClientId = 1;
   private readonly listeners: Listeners;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -1043,13 +1045,25 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.replication.primary.cron(now);
     this.rates.sample(now);
     if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
-    this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now);
-    this.memoryGuard.sample();
+    this.memoryGuard.tick(this.activeSinceLastTick());
+    const collectionsBefore = this.heapReclaim.collections;
+    this.heapReclaim.check(this.keyspace.totalKeys(), this.stats.totalCommandsProcessed, now, this.memoryGuard.heapStatistics);
+    // A collection just gave memory back: INFO's figures show it now, not a second later.
+    if (this.heapReclaim.collections !== collectionsBefore) this.memoryGuard.sample();
     this.usedMemory.sample(now);
     if (this.live.maxmemoryClients !== 0) this.clientEviction.run();
     this.aof.cron();
     // Last: the jobs above may have turned conditions on or off.
     this.dispatcher.refreshQuiet();
+  }
+
+  /** Commands ran or bytes moved (clients or replication) since the previous cron tick. */
+  private activeSinceLastTick(): boolean {
+    const st = this.stats;
+    const mark = st.totalCommandsProcessed + st.totalNetInputBytes + st.totalNetOutputBytes + st.totalNetReplInputBytes + st.totalNetReplOutputBytes;
+    if (mark === this.lastTickActivityMark) return false;
+    this.lastTickActivityMark = mark;
+    return true;
   }
 
   private flushPendingNow(): void {
