@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net.js';
+import { freePort, reachable } from '../helpers/net.js';
 import { NetnsLab, type LabHost } from '../../src/topology/netns.js';
+import { NetnsSession } from '../helpers/netns-session.js';
 import { CLI, run, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -24,15 +25,6 @@ interface LabNode {
   client: Redis;
   dir: string;
   id: string;
-}
-
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(500, () => { socket.destroy(); resolve(false); });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 interface NodeView { flags: string[]; primary: string; slots: string[] }
@@ -48,22 +40,12 @@ function parseNodes(text: string): Map<string, NodeView> {
 }
 
 describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network partition (ip netns)', () => {
-  let lab: NetnsLab | null = null;
-  const labProcs: Proc[] = [];
-  /** Runs a command inside the host's namespace; killed after each test. */
-  function spawnIn(l: NetnsLab, host: LabHost, command: string, args: string[], options: { cwd?: string } = {}): Proc {
-    const line = l.commandLine(host, command, args);
-    const proc = run(line.command, line.args, options);
-    labProcs.push(proc);
-    return proc;
-  }
+  const session = new NetnsSession();
+  const spawnIn = session.spawnIn.bind(session);
   const nodes: LabNode[] = [];
   afterEach(async () => {
     for (const node of nodes) node.client.disconnect();
-    // The lab's processes first: a namespace lives on while a process runs in it.
-    await Promise.all(labProcs.splice(0).map((p) => p.kill()));
-    lab?.remove();
-    lab = null;
+    await session.end();
     for (const node of nodes.splice(0)) rmSync(node.dir, { recursive: true, force: true });
   });
 
@@ -97,8 +79,7 @@ describe.skipIf(!NetnsLab.available())('cluster primary cut off by a network par
   }
 
   it('the minority stops writes, the majority fails over, the heal converges', async () => {
-    const l = new NetnsLab();
-    lab = l;
+    const l = session.open();
     const started = await Promise.all(Array.from({ length: 6 }, () => start(l)));
     const create = run('redis-cli', ['--cluster', 'create', ...started.map((n) => `${n.host.ip}:${n.port}`),
       '--cluster-replicas', '1', '--cluster-yes']);

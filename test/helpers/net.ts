@@ -61,3 +61,13 @@ export async function onFreePort<T>(start: (port: number) => Promise<T>): Promis
     }
   }
 }
+
+/** Whether a TCP connection to host:port opens within half a second (a partition's probe). */
+export function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(500, () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort } from '../helpers/net.js';
+import { freePort, reachable } from '../helpers/net.js';
 import { NetnsLab, type LabHost } from '../../src/topology/netns.js';
-import { CLI, run, type Proc } from '../helpers/process.js';
+import { NetnsSession } from '../helpers/netns-session.js';
+import { CLI, type Proc } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 import { SENTINEL_CLI, fieldsOf } from './topology.js';
 
@@ -24,32 +25,13 @@ interface LabNode {
   client: Redis;
 }
 
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(500, () => { socket.destroy(); resolve(false); });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 describe.skipIf(!NetnsLab.available())('sentinel failover across a network partition (ip netns)', () => {
-  let lab: NetnsLab | null = null;
-  const labProcs: Proc[] = [];
-  /** Runs a command inside the host's namespace; killed after each test. */
-  function spawnIn(l: NetnsLab, host: LabHost, command: string, args: string[], options: { cwd?: string } = {}): Proc {
-    const line = l.commandLine(host, command, args);
-    const proc = run(line.command, line.args, options);
-    labProcs.push(proc);
-    return proc;
-  }
+  const session = new NetnsSession();
+  const spawnIn = session.spawnIn.bind(session);
   const clients: Redis[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.disconnect();
-    // The lab's processes first: a namespace lives on while a process runs in it.
-    await Promise.all(labProcs.splice(0).map((p) => p.kill()));
-    lab?.remove();
-    lab = null;
+    await session.end();
   });
 
   async function start(l: NetnsLab, program: string, args: string[], configLines?: string[]): Promise<LabNode> {
@@ -79,8 +61,7 @@ describe.skipIf(!NetnsLab.available())('sentinel failover across a network parti
   }
 
   it('a cut host keeps running but is reached by nobody until healed', async () => {
-    const l = new NetnsLab();
-    lab = l;
+    const l = session.open();
     const node = await start(l, CLI, []);
     l.cut(node.host);
     expect(await reachable(node.host.ip, node.port)).toBe(false);
@@ -91,8 +72,7 @@ describe.skipIf(!NetnsLab.available())('sentinel failover across a network parti
   }, 60_000);
 
   it('the majority promotes a replica holding every WAIT-acknowledged write; the healed old primary follows it', async () => {
-    const l = new NetnsLab();
-    lab = l;
+    const l = session.open();
     const primary = await start(l, CLI, []);
     const replicas = [
       await start(l, CLI, ['--replicaof', primary.host.ip, String(primary.port)]),
