@@ -1,9 +1,10 @@
 // @ts-check
 // Small helpers shared by the benchmark scripts: free ports, waiting for a listener or a
-// condition, medians, and a process's CPU time from /proc.
+// condition, medians, a process's CPU time from /proc, and the PING prober's worker.
 
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { Worker } from 'node:worker_threads';
 
 /** @returns {Promise<number>} */
 export function freePort() {
@@ -54,4 +55,64 @@ export function cpuTicks(pid) {
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * cpuTicks plus the CPU of the process's children it has waited for (cutime + cstime): a save
+ * or sync child's work, once reaped. @param {number} pid
+ */
+export function cpuTicksWithChildren(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+}
+
+/**
+ * The PING prober (bench/ping-probe.mjs) in a worker thread, with its 'ready' and 'done'
+ * messages as promises; a 'failed' message, a worker error or exit rejects both.
+ */
+export class PingProbe {
+  /** @param {number} port @param {number} intervalMs */
+  constructor(port, intervalMs) {
+    this.worker = new Worker(new URL('./ping-probe.mjs', import.meta.url), {
+      workerData: { port, intervalMs },
+    });
+    /** @type {(err: Error) => void} */
+    let failReady = () => {};
+    /** @type {(err: Error) => void} */
+    let failDone = () => {};
+    /** @type {() => void} */
+    let markReady = () => {};
+    /** @type {(result: import('./ping-probe.mjs').ProbeResult) => void} */
+    let markDone = () => {};
+    /** @type {Promise<void>} */
+    this.ready = new Promise((resolve, reject) => { markReady = resolve; failReady = reject; });
+    /** @type {Promise<import('./ping-probe.mjs').ProbeResult>} */
+    this.done = new Promise((resolve, reject) => { markDone = resolve; failDone = reject; });
+    // Awaited later (or never, when the run fails first): no unhandled rejections meanwhile.
+    this.ready.catch(() => {});
+    this.done.catch(() => {});
+    /** @param {Error} err */
+    const fail = (err) => {
+      failReady(err);
+      failDone(err);
+    };
+    this.worker.on('message', (message) => {
+      if (message.type === 'ready') markReady();
+      else if (message.type === 'done') markDone(message.result);
+      else if (message.type === 'failed') fail(new Error(`PING connection: ${message.error}`));
+    });
+    this.worker.on('error', (err) => fail(err));
+    this.worker.on('exit', (code) => fail(new Error(`PING worker exited (code ${code})`)));
+  }
+
+  /** Asks for the result: the PING in flight is still awaited, then the worker reports. */
+  stop() {
+    this.worker.postMessage({ type: 'stop' });
+    return this.done;
+  }
+
+  terminate() {
+    return this.worker.terminate();
+  }
 }

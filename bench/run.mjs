@@ -71,8 +71,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { freePort } from './lib.mjs';
+import { freePort, PingProbe } from './lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CINNABAR_ENTRY = process.env.CINNABAR_ENTRY ?? path.join(ROOT, 'dist/bundle/cinnabar-server.js');
@@ -1085,56 +1084,6 @@ async function runBigPipeline(port, keys, valueBytes, timeoutMs) {
 }
 
 /**
- * The PING prober (bench/ping-probe.mjs) in a worker thread, with its 'ready' and 'done'
- * messages as promises; a 'failed' message, a worker error or exit rejects both.
- */
-class PingProbe {
-  /** @param {number} port */
-  constructor(port) {
-    this.worker = new Worker(new URL('./ping-probe.mjs', import.meta.url), {
-      workerData: { port, intervalMs: PIPELINE_PING_INTERVAL_MS },
-    });
-    /** @type {(err: Error) => void} */
-    let failReady = () => {};
-    /** @type {(err: Error) => void} */
-    let failDone = () => {};
-    /** @type {() => void} */
-    let markReady = () => {};
-    /** @type {(result: import('./ping-probe.mjs').ProbeResult) => void} */
-    let markDone = () => {};
-    /** @type {Promise<void>} */
-    this.ready = new Promise((resolve, reject) => { markReady = resolve; failReady = reject; });
-    /** @type {Promise<import('./ping-probe.mjs').ProbeResult>} */
-    this.done = new Promise((resolve, reject) => { markDone = resolve; failDone = reject; });
-    // Awaited later (or never, when the run fails first): no unhandled rejections meanwhile.
-    this.ready.catch(() => {});
-    this.done.catch(() => {});
-    /** @param {Error} err */
-    const fail = (err) => {
-      failReady(err);
-      failDone(err);
-    };
-    this.worker.on('message', (message) => {
-      if (message.type === 'ready') markReady();
-      else if (message.type === 'done') markDone(message.result);
-      else if (message.type === 'failed') fail(new Error(`PING connection: ${message.error}`));
-    });
-    this.worker.on('error', (err) => fail(err));
-    this.worker.on('exit', (code) => fail(new Error(`PING worker exited (code ${code})`)));
-  }
-
-  /** Asks for the result: the PING in flight is still awaited, then the worker reports. */
-  stop() {
-    this.worker.postMessage({ type: 'stop' });
-    return this.done;
-  }
-
-  terminate() {
-    return this.worker.terminate();
-  }
-}
-
-/**
  * @template T
  * @param {Promise<T>} promise @param {number} ms @param {string} what
  * @returns {Promise<T>}
@@ -1177,7 +1126,7 @@ async function measurePipelineLatency(kind) {
     side: kind, pipelineMs: 0, cpuMicros: 0, peakRssBytes: 0, pings: 0,
     p50Ms: null, p99Ms: null, worstMs: null, worstAtMs: null, unansweredMs: null, error: null,
   };
-  const probe = new PingProbe(server.port);
+  const probe = new PingProbe(server.port, PIPELINE_PING_INTERVAL_MS);
   try {
     await withTimeout(probe.ready, 5_000, 'first PING');
     const cpuBefore = cpuMicros(server);

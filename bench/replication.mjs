@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// @ts-check
+// Replication figures, cinnabar beside redis-server 7.0 in the same run (rounds alternate which
+// server goes first, so load on the machine falls on both alike):
+// - Full sync: a primary holding BENCH_KEYS keys (DEBUG POPULATE: key:N -> value:N) and a fresh
+//   replica that is sent REPLICAOF. Measured: the time from REPLICAOF until the replica reports
+//   master_link_status:up holding every key; the primary's longest stall meanwhile, from a worker
+//   thread (ping-probe.mjs) that sends PING every ~5 ms with one in flight, so a stalled primary
+//   shows as one long round trip; and the CPU both processes spent (the primary's with its sync
+//   child, Redis's fork or cinnabar's save writer). Diskless (7.0's default) with
+//   repl-diskless-sync-delay 0, so the figure is the transfer, not the wait for more replicas;
+//   BENCH_SYNC=disk for an RDB file instead.
+// - SET with two replicas: a primary with two replicas in sync, `redis-benchmark -t set` with 50
+//   clients, non-pipelined, on the primary. Measured: requests/s (target: cinnabar / redis >= 0.85)
+//   and the CPU per request of the primary and of the three processes together, taken once both
+//   replicas have applied the whole stream.
+//
+//   npm run build && node bench/replication.mjs [rounds=3]
+//   BENCH_KEYS=1000000  BENCH_N=100000 (SET requests)  BENCH_SKIP_SYNC=1  BENCH_SKIP_SET=1
+//   BENCH_SYNC=diskless|disk
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, until, waitPort } from './lib.mjs';
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const SET_REQUESTS = Number(process.env.BENCH_N ?? 100_000);
+const SYNC_MODE = process.env.BENCH_SYNC === 'disk' ? 'disk' : 'diskless';
+const PING_INTERVAL_MS = 5;
+const SYNC_TIMEOUT_MS = 300_000;
+const TICKS_PER_SECOND = 100;
+const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
+/** @type {ReadonlyArray<'cinnabar' | 'redis'>} */
+const KINDS = ['cinnabar', 'redis'];
+
+/**
+ * @typedef {{ kind: 'cinnabar' | 'redis', port: number, pid: number, dir: string, client: Redis,
+ *   proc: import('node:child_process').ChildProcess }} Node
+ */
+
+/** @param {'cinnabar' | 'redis'} kind @returns {Promise<Node>} */
+async function startNode(kind) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `repl-bench-${kind}-`));
+  const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--repl-diskless-sync', SYNC_MODE === 'diskless' ? 'yes' : 'no', '--repl-diskless-sync-delay', '0',
+    '--enable-debug-command', 'local', '--logfile', join(dir, 'node.log')];
+  const log = openSync(join(dir, 'stdout.log'), 'w');
+  const proc = spawn(kind === 'redis' ? 'redis-server' : LAUNCHER, args, { stdio: ['ignore', log, log], cwd: dir });
+  closeSync(log);
+  await waitPort(port);
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  await client.connect();
+  return { kind, port, pid: proc.pid ?? 0, dir, client, proc };
+}
+
+/** @param {Node[]} nodes */
+async function stopNodes(nodes) {
+  for (const node of nodes) {
+    node.client.disconnect();
+    const exited = new Promise((resolve) => node.proc.once('exit', resolve));
+    node.proc.kill('SIGKILL');
+    await exited;
+    rmSync(node.dir, { recursive: true, force: true });
+  }
+}
+
+/** @param {Redis} client @returns {Promise<Record<string, string>>} */
+async function replicationInfo(client) {
+  const text = /** @type {string} */ (await client.info('replication'));
+  /** @type {Record<string, string>} */
+  const fields = {};
+  for (const line of text.split('\r\n')) {
+    const at = line.indexOf(':');
+    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return fields;
+}
+
+/** @param {Node} replica @param {Node} primary */
+async function follow(replica, primary) {
+  await replica.client.replicaof('127.0.0.1', primary.port);
+}
+
+/** Until the replica is linked and has applied all the primary has. @param {Node} replica @param {Node} primary */
+async function inSync(replica, primary) {
+  await until(async () => {
+    const [mine, theirs] = await Promise.all([replicationInfo(replica.client), replicationInfo(primary.client)]);
+    return mine.master_link_status === 'up' && mine.master_repl_offset === theirs.master_repl_offset;
+  }, SYNC_TIMEOUT_MS, 20);
+}
+
+/**
+ * @typedef {{ seconds: number, worstPingMs: number, primaryCpuSeconds: number, replicaCpuSeconds: number }} SyncResult
+ */
+
+/** @param {'cinnabar' | 'redis'} kind @returns {Promise<SyncResult>} */
+async function fullSync(kind) {
+  const nodes = [await startNode(kind), await startNode(kind)];
+  const [primary, replica] = nodes;
+  try {
+    await primary.client.call('DEBUG', 'POPULATE', String(KEYS));
+    const probe = new PingProbe(primary.port, PING_INTERVAL_MS);
+    try {
+      await probe.ready;
+      const primaryTicks = cpuTicksWithChildren(primary.pid);
+      const replicaTicks = cpuTicks(replica.pid);
+      const started = performance.now();
+      await follow(replica, primary);
+      await until(async () => {
+        const info = await replicationInfo(replica.client);
+        return info.master_link_status === 'up' && Number(await replica.client.dbsize()) === KEYS;
+      }, SYNC_TIMEOUT_MS, 20);
+      const seconds = (performance.now() - started) / 1000;
+      const result = await probe.stop();
+      // Redis's fork child (and cinnabar's sync child) counts once the primary has reaped it.
+      await until(async () => {
+        const text = /** @type {string} */ (await primary.client.info('persistence'));
+        return text.includes('rdb_bgsave_in_progress:0');
+      }, SYNC_TIMEOUT_MS, 20);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const roundTrips = result.unansweredMs === null ? result.roundTripsMs : [...result.roundTripsMs, result.unansweredMs];
+      return {
+        seconds,
+        worstPingMs: Math.max(0, ...roundTrips),
+        primaryCpuSeconds: (cpuTicksWithChildren(primary.pid) - primaryTicks) / TICKS_PER_SECOND,
+        replicaCpuSeconds: (cpuTicks(replica.pid) - replicaTicks) / TICKS_PER_SECOND,
+      };
+    } finally {
+      await probe.terminate();
+    }
+  } finally {
+    await stopNodes(nodes);
+  }
+}
+
+/**
+ * @typedef {{ rps: number, primaryCpuUs: number, totalCpuUs: number }} SetResult
+ */
+
+/** @param {'cinnabar' | 'redis'} kind @returns {Promise<SetResult>} */
+async function setWithTwoReplicas(kind) {
+  const nodes = [await startNode(kind), await startNode(kind), await startNode(kind)];
+  const [primary, ...replicas] = nodes;
+  try {
+    for (const replica of replicas) await follow(replica, primary);
+    for (const replica of replicas) await inSync(replica, primary);
+    const before = nodes.map((n) => cpuTicks(n.pid));
+    const bench = spawnSync('redis-benchmark', ['-p', String(primary.port), '-t', 'set', '-n', String(SET_REQUESTS),
+      '-c', '50', '--csv'], { encoding: 'utf8', timeout: 600_000 });
+    const row = bench.stdout.split('\n').find((line) => line.startsWith('"SET"'));
+    if (row === undefined) throw new Error(`redis-benchmark: ${bench.stderr || bench.stdout}`.slice(0, 300));
+    const rps = Number(row.split(',')[1].replaceAll('"', ''));
+    for (const replica of replicas) await inSync(replica, primary);
+    const spent = nodes.map((n, i) => cpuTicks(n.pid) - before[i]);
+    const usPerRequest = (/** @type {number} */ ticks) => (ticks / TICKS_PER_SECOND) * 1e6 / SET_REQUESTS;
+    return { rps, primaryCpuUs: usPerRequest(spent[0]), totalCpuUs: usPerRequest(spent.reduce((a, b) => a + b, 0)) };
+  } finally {
+    await stopNodes(nodes);
+  }
+}
+
+/** @param {number[]} values @param {number} digits */
+function range(values, digits) {
+  return `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+}
+
+async function main() {
+  console.log(`replication: cinnabar vs redis-server, ${ROUNDS} alternating rounds, ${SYNC_MODE} sync`);
+  if (process.env.BENCH_SKIP_SYNC !== '1') {
+    /** @type {Record<string, SyncResult[]>} */
+    const sync = { cinnabar: [], redis: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
+      for (const kind of order) sync[kind].push(await fullSync(kind));
+      process.stdout.write('.');
+    }
+    console.log(`\nFull sync of ${KEYS.toLocaleString('en-US')} keys (REPLICAOF to link up with every key; worst PING to the primary meanwhile)`);
+    for (const kind of KINDS) {
+      const r = sync[kind];
+      console.log(`  ${kind.padEnd(9)} time ${range(r.map((x) => x.seconds), 2)} s (median ${median(r.map((x) => x.seconds)).toFixed(2)})` +
+        `  worst PING ${range(r.map((x) => x.worstPingMs), 1)} ms (median ${median(r.map((x) => x.worstPingMs)).toFixed(1)})` +
+        `  CPU primary ${range(r.map((x) => x.primaryCpuSeconds), 2)} s, replica ${range(r.map((x) => x.replicaCpuSeconds), 2)} s`);
+    }
+    const ratio = median(sync.cinnabar.map((x) => x.seconds)) / median(sync.redis.map((x) => x.seconds));
+    console.log(`  sync time ratio cinnabar/redis (medians): ${ratio.toFixed(2)}`);
+  }
+  if (process.env.BENCH_SKIP_SET !== '1') {
+    /** @type {Record<string, SetResult[]>} */
+    const sets = { cinnabar: [], redis: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
+      for (const kind of order) sets[kind].push(await setWithTwoReplicas(kind));
+      process.stdout.write('.');
+    }
+    console.log(`\nSET with two replicas (50 clients, non-pipelined, ${SET_REQUESTS.toLocaleString('en-US')} requests on the primary)`);
+    for (const kind of KINDS) {
+      const r = sets[kind];
+      console.log(`  ${kind.padEnd(9)} rps ${range(r.map((x) => x.rps), 0)}  CPU us/request primary ${range(r.map((x) => x.primaryCpuUs), 1)}` +
+        `, all three ${range(r.map((x) => x.totalCpuUs), 1)}`);
+    }
+    const best = (/** @type {SetResult[]} */ r) => Math.max(...r.map((x) => x.rps));
+    const rpsRatio = best(sets.cinnabar) / best(sets.redis);
+    const cpuRatio = median(sets.cinnabar.map((x) => x.totalCpuUs)) / median(sets.redis.map((x) => x.totalCpuUs));
+    console.log(`  rps ratio cinnabar/redis (best rounds): ${rpsRatio.toFixed(2)} (target >= 0.85)  ` +
+      `CPU ratio, all three (medians): ${cpuRatio.toFixed(2)}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
