@@ -225,6 +225,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Redis's serverLogRaw: S while the node follows a primary (masterhost set), M otherwise.
   setRole(() => (server.replication.primaryAddress !== null ? 'S' : 'M'));
   options.onCreated?.(server);
+  // Redis reads its dataset before its event loop ever runs: no client is served from the empty
+  // keyspace between listen() and the load's first step. Here the awaits in between let the loop
+  // run, so until the loaders take over (or find nothing to read) the node counts as loading:
+  // clients get LOADING and INFO loading:1, as they would a moment later.
+  server.persistence.loading = { startSec: Math.floor(Date.now() / 1000), totalBytes: 0, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false };
   let port: number;
   try {
     port = await server.listen();

@@ -31,8 +31,9 @@ describe('client idle timeout', () => {
       expect(await talking.call('PING')).toBe('+PONG\r\n');
     }
     await closed;
-    // Redis closes a client idle for more than `timeout` seconds, checked by its cron.
-    expect(closedAfterMs).toBeGreaterThanOrEqual(1000);
+    // Redis closes a client idle for more than `timeout` seconds, checked by its cron; the read
+    // was stamped with the cached clock, which may be up to one cron tick (100 ms) behind.
+    expect(closedAfterMs).toBeGreaterThanOrEqual(850);
     expect(closedAfterMs).toBeLessThan(4000);
     expect(await talking.call('PING')).toBe('+PONG\r\n');
     talking.close();
