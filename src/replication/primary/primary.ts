@@ -767,6 +767,7 @@ export class PrimarySide {
     const at = this.replicas.indexOf(replica);
     if (at < 0) return;
     this.replicas.splice(at, 1);
+    if (replica.state === 'wait_bgsave_end' && this.transfer === null) this.stopUnneededDiskSave();
     const transfer = this.transfer;
     if (transfer !== null && transfer.drop(replica)) {
       this.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
@@ -777,6 +778,18 @@ export class PrimarySide {
     if (this.replicas.length === 0) this.noReplicasSinceMs = Date.now();
     this.refreshGoodReplicas(Date.now());
     this.replication.backlog?.release();
+  }
+
+  /**
+   * The last replica waiting for a save to disk is gone: with no save points the file serves
+   * nobody, so the save stops (Redis's freeClient kills the RDB child), which also lets the next
+   * full sync start a fresh one at once. With save points the file is the user's: it goes on.
+   */
+  private stopUnneededDiskSave(): void {
+    const persistence = this.host.persistence;
+    if (persistence.hasSavePoints || persistence.currentSave === null) return;
+    if (this.replicas.some((r) => r.state === 'wait_bgsave_end')) return;
+    persistence.abortBackgroundSave();
   }
 
   // ------------------------------------------------------------------ cron
