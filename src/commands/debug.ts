@@ -31,6 +31,17 @@ function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * `text` followed by zero bytes up to `sizeBytes`, as one flat string. Joining it with
+ * '\0'.repeat() made a tree of V8 cons strings that every first write to a Buffer walks leaf
+ * by leaf: a snapshot of DEBUG POPULATE 20000 keys of 10 KB took 2.9 s of CPU instead of 30 ms.
+ */
+function zeroPadded(text: string, sizeBytes: number): string {
+  const bytes = Buffer.alloc(sizeBytes);
+  bytes.latin1Write(text, 0);
+  return bytes.latin1Slice(0, sizeBytes);
+}
+
 function debugPopulate(ctx: CommandContext, argv: string[]): void {
   const positive = 'ERR value is out of range, must be positive';
   const count = safeIntArg(ctx.reply, argv[2], positive);
@@ -56,7 +67,7 @@ function debugPopulate(ctx: CommandContext, argv: string[]): void {
     if (db.lookup(key) !== undefined) continue;
     const base = `value:${j}`;
     // A sized value is the base text cut or padded with zero bytes, as Redis builds it.
-    const value = sizeBytes === 0 ? base : sizeBytes <= base.length ? base.slice(0, sizeBytes) : base + '\0'.repeat(sizeBytes - base.length);
+    const value = sizeBytes === 0 ? base : sizeBytes <= base.length ? base.slice(0, sizeBytes) : zeroPadded(base, sizeBytes);
     db.set(key, value);
     ctx.server.events.signalModifiedKey(db, key);
   }

@@ -210,6 +210,31 @@ describe('limits on attached replicas', () => {
     expect((await info(primary.conn, 'persistence')).get('rdb_bgsave_in_progress')).toBe('0');
     expect(await primary.conn.call('BGSAVE')).toBe('+Background saving started\r\n');
   }, 30_000);
+
+  it('stops a save to disk nobody needs once its last replica left, unless save points keep it', async () => {
+    const primary = await startCinnabarNode(['--repl-diskless-sync', 'no', '--save', '', '--rdb-key-save-delay', '1000000']);
+    await loadDataset(primary.conn, 'disk', 10);
+    const saving = async (): Promise<string | undefined> => (await info(primary.conn, 'persistence')).get('rdb_bgsave_in_progress');
+    const first = await startRedisNode(primary.port);
+    const second = await startRedisNode(primary.port);
+    await waitFor(async () => (await primary.conn.call('INFO', 'replication')).split('state=wait_bgsave').length === 3, 10_000, 'both replicas waiting for the save');
+    expect(await saving()).toBe('1');
+    // One replica still waits for the file: the save goes on.
+    expect(await first.conn.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    await waitFor(async () => (await info(primary.conn, 'replication')).get('connected_slaves') === '1', 10_000, 'the first replica gone');
+    expect(await saving()).toBe('1');
+    expect(await second.conn.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    await waitFor(async () => (await saving()) === '0', 5000, 'the save stopped');
+    await primary.proc.waitFor(/Background saving terminated by signal 10/);
+    expect((await info(primary.conn, 'persistence')).get('rdb_last_bgsave_status')).toBe('ok');
+    // With save points the file is wanted for itself: it goes on without replicas.
+    expect(await primary.conn.call('CONFIG', 'SET', 'save', '900 1')).toBe('+OK\r\n');
+    expect(await second.conn.call('REPLICAOF', '127.0.0.1', String(primary.port))).toBe('+OK\r\n');
+    await waitFor(async () => (await saving()) === '1', 10_000, 'a save for the replica');
+    expect(await second.conn.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    await waitFor(async () => (await info(primary.conn, 'replication')).get('connected_slaves') === '0', 10_000, 'the replica gone');
+    expect(await saving()).toBe('1');
+  }, 60_000);
 });
 
 describe('the primary\'s view of its replicas', () => {

@@ -4,6 +4,7 @@
 // (replstate, repl_ack_off, repl_ack_time, slave_capa, slave_req...).
 
 import type { Client, ReplicaLinkState } from '../../engine/client.js';
+import type { StreamFlush, StreamHolder } from './stream-flush.js';
 
 /** Where bytes written to replicas are counted (INFO total_net_repl_output_bytes). */
 export interface ReplOutputCounter {
@@ -43,7 +44,7 @@ export function requirementKey(handshake: Handshake): string {
  */
 export type ReplicaState = 'wait_bgsave_start' | 'wait_bgsave_end' | 'send_bulk' | 'online' | 'rdb_transmitted';
 
-export class AttachedReplica implements ReplicaLinkState {
+export class AttachedReplica implements ReplicaLinkState, StreamHolder {
   state: ReplicaState = 'wait_bgsave_start';
   /** The offset its +FULLRESYNC named (psync_initial_offset): a replica sharing the snapshot takes it too. */
   psyncInitialOffset = -1;
@@ -64,7 +65,14 @@ export class AttachedReplica implements ReplicaLinkState {
   private streamUnits: Buffer[] = [];
   private streamUnitsBytes = 0;
 
-  constructor(readonly client: Client, readonly handshake: Handshake, prePsync: boolean, nowMs: number, private readonly counter: ReplOutputCounter) {
+  constructor(
+    readonly client: Client,
+    readonly handshake: Handshake,
+    prePsync: boolean,
+    nowMs: number,
+    private readonly counter: ReplOutputCounter,
+    private readonly streamFlush: StreamFlush,
+  ) {
     this.prePsync = prePsync;
     this.ackTimeMs = nowMs;
   }
@@ -112,7 +120,7 @@ export class AttachedReplica implements ReplicaLinkState {
       // end of the event-loop turn, bounded by the output limit check that follows every feed.
       this.streamUnits.push(chunk);
       this.streamUnitsBytes += chunk.length;
-      if (this.streamUnits.length === 1) scheduleStreamFlush(this);
+      if (this.streamUnits.length === 1) this.streamFlush.schedule(this);
       return;
     }
     if (this.state === 'wait_bgsave_start' || this.state === 'rdb_transmitted' || this.handshake.rdbOnly) return;
@@ -162,21 +170,4 @@ export function replicaName(client: Client, handshake: Handshake): string {
   if (handshake.listeningPort === 0) return `${ip}:<unknown-replica-port>`;
   // anetFormatAddr: an IPv6 address in brackets.
   return ip.includes(':') ? `[${ip}]:${handshake.listeningPort}` : `${ip}:${handshake.listeningPort}`;
-}
-
-/** Replicas with stream units waiting, flushed together once the turn's I/O events are handled. */
-const replicasToFlush = new Set<AttachedReplica>();
-let flushScheduled = false;
-
-function scheduleStreamFlush(replica: AttachedReplica): void {
-  replicasToFlush.add(replica);
-  if (flushScheduled) return;
-  flushScheduled = true;
-  setImmediate(flushReplicaStreams);
-}
-
-function flushReplicaStreams(): void {
-  flushScheduled = false;
-  for (const replica of replicasToFlush) replica.flushStream();
-  replicasToFlush.clear();
 }

@@ -33,6 +33,7 @@ import type { InfoField, Replication } from '../replication.js';
 import { AttachedReplica, newHandshake, replicaName, requirementKey, type Handshake } from './attached-replica.js';
 import { BulkSender } from './bulk-sender.js';
 import { DisklessTransfer, type TransferEnd } from './diskless-transfer.js';
+import { StreamFlush } from './stream-flush.js';
 
 /** The signal Redis stops its own fork children with (killRDBChild). */
 const SIGUSR1_NUMBER = osConstants.signals.SIGUSR1;
@@ -50,6 +51,8 @@ export interface PrimaryHost {
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
   enforceOutputLimit(client: Client): boolean;
+  /** Writes a client's replies that waited for the stream (see StreamFlush). */
+  flushReply(client: Client): void;
 }
 
 /** shared.noreplicaserr without its '-'. */
@@ -100,8 +103,11 @@ export class PrimarySide {
   private waiting: WaitingClient[] = [];
   private getAckRequested = false;
   private turnScheduled = false;
+  /** The live stream's per-turn write, and the replies that follow it. */
+  readonly streamFlush: StreamFlush;
 
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
+    this.streamFlush = new StreamFlush((client) => host.flushReply(client));
     replication.addConsumer((chunk) => this.feedReplicas(chunk));
     host.persistence.onBackgroundSaveDone((ok) => this.diskSnapshotDone(ok));
     const syncMinReplicas = (): void => {
@@ -187,7 +193,7 @@ export class PrimarySide {
       if (!argv[1].startsWith('?')) this.syncPartialErr++;
     }
     this.syncFull++;
-    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.host.stats);
+    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.host.stats, this.streamFlush);
     this.attach(replica);
     if (this.replicas.length === 1 && this.replication.backlog === null) {
       // A backlog created from scratch starts a new history: no earlier one is valid.
@@ -250,7 +256,7 @@ export class PrimarySide {
       }
       return false;
     }
-    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.host.stats);
+    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.host.stats, this.streamFlush);
     replica.state = 'online';
     this.attach(replica);
     replica.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
@@ -761,6 +767,7 @@ export class PrimarySide {
     const at = this.replicas.indexOf(replica);
     if (at < 0) return;
     this.replicas.splice(at, 1);
+    if (replica.state === 'wait_bgsave_end' && this.transfer === null) this.stopUnneededDiskSave();
     const transfer = this.transfer;
     if (transfer !== null && transfer.drop(replica)) {
       this.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
@@ -771,6 +778,18 @@ export class PrimarySide {
     if (this.replicas.length === 0) this.noReplicasSinceMs = Date.now();
     this.refreshGoodReplicas(Date.now());
     this.replication.backlog?.release();
+  }
+
+  /**
+   * The last replica waiting for a save to disk is gone: with no save points the file serves
+   * nobody, so the save stops (Redis's freeClient kills the RDB child), which also lets the next
+   * full sync start a fresh one at once. With save points the file is the user's: it goes on.
+   */
+  private stopUnneededDiskSave(): void {
+    const persistence = this.host.persistence;
+    if (persistence.hasSavePoints || persistence.currentSave === null) return;
+    if (this.replicas.some((r) => r.state === 'wait_bgsave_end')) return;
+    persistence.abortBackgroundSave();
   }
 
   // ------------------------------------------------------------------ cron
