@@ -230,6 +230,45 @@ describe('AOF writing and loading', () => {
     expect(incrText().split('$4\r\nincr\r\n').length - 1).toBe(200);
   });
 
+  // A script in the file that runs for 800 ms by the server's clock (TIME), then sets x.
+  const SLOW_SCRIPT = "local t0 = redis.call('time') repeat local t = redis.call('time') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 800000 redis.call('set', KEYS[1], 'y') return 'ok'";
+
+  it('DEBUG LOADAOF with a script past busy-reply-threshold: other clients get LOADING while it runs, then the data is there', async () => {
+    const entry = await start({ 'busy-reply-threshold': '10' });
+    const other = await connectIoredis(entry.running.port, 2);
+    try {
+      writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('select', '9') + resp('eval', SLOW_SCRIPT, '1', 'x') + resp('set', 'after', 'script'), 'latin1');
+      const loading = entry.client.call('debug', 'loadaof');
+      let refusal = '';
+      await waitFor(async () => {
+        try {
+          await other.ping();
+          return false;
+        } catch (err) {
+          refusal = (err as Error).message;
+          return true;
+        }
+      }, 5000, 'a LOADING refusal');
+      expect(refusal).toBe('LOADING Redis is loading the dataset in memory');
+      // Commands allowed while loading meet the busy script (Redis checks LOADING, then BUSY):
+      // a second load is refused, not nested.
+      await expect(other.call('debug', 'loadaof')).rejects.toThrow('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      expect(await loading).toBe('OK');
+      expect(await other.info('persistence')).toContain('loading:0');
+      await other.select(9);
+      expect(await other.mget('x', 'after')).toEqual(['y', 'script']);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('DEBUG LOADAOF inside MULTI runs such a script to its end before EXEC replies', async () => {
+    const entry = await start({ 'busy-reply-threshold': '10' });
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('eval', SLOW_SCRIPT, '1', 'x'), 'latin1');
+    const replies = await entry.client.multi().call('debug', 'loadaof').get('x').exec();
+    expect(replies).toEqual([[null, 'OK'], [null, 'y']]);
+  });
+
   it('INFO persistence has the aof_* fields of an enabled AOF', async () => {
     const entry = await start();
     await entry.client.set('a', 'b');
