@@ -477,7 +477,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         }
         return loaded.endOffset;
       },
-      setLoading: (loading) => { this.keyspaceHooks.loading = loading; },
+      setLoading: (loading) => {
+        this.keyspaceHooks.loading = loading;
+        this.propagator.suspended = loading;
+      },
       setLoadingState: (state) => { this.persistence.loading = state; },
       emptyData: () => {
         this.events.signalFlushedDb(-1);

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DirectiveValue } from '../../src/index.js';
 import { StartupError, startServer, type RunningServerInternal } from '../../src/server/start.js';
+import { PropagationLog } from '../helpers/propagation.js';
 import { connectIoredis } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -260,6 +261,16 @@ describe('AOF writing and loading', () => {
     } finally {
       other.disconnect();
     }
+  });
+
+  it('DEBUG LOADAOF propagates nothing it replays (replicas already have the data), scripts included', async () => {
+    const entry = await start();
+    const propagated = new PropagationLog(entry.running);
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('incr', 'n') + resp('eval', "redis.call('incr', KEYS[1])", '1', 'n') + resp('multi') + resp('incr', 'n') + resp('exec'), 'latin1');
+    expect(await entry.client.call('debug', 'loadaof')).toBe('OK');
+    expect(await entry.client.get('n')).toBe('3');
+    await entry.client.incr('n');
+    expect(propagated.commands).toEqual([['incr', 'n']]);
   });
 
   it('DEBUG LOADAOF inside MULTI runs such a script to its end before EXEC replies', async () => {

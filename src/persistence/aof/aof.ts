@@ -44,7 +44,7 @@ export interface AofHost {
   newReplayClient(mayWait: boolean): AofReplayClient;
   /** Loads an RDB image into the dataset (functions included); returns its length. */
   loadRdb(image: Buffer): number;
-  /** Marks the dataset as loading (nothing expires meanwhile). */
+  /** Marks the dataset as loading (nothing expires or propagates meanwhile). */
   setLoading(loading: boolean): void;
   /**
    * DEBUG LOADAOF's load state for the node (INFO loading:1, LOADING replies to other clients
