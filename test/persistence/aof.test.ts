@@ -3,7 +3,8 @@
 // the incremental files, the manifest has Redis's lines, a truncated tail and a corrupt file
 // are handled per aof-load-truncated, and CONFIG SET appendonly switches the AOF at run time.
 
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -217,6 +218,32 @@ describe('AOF writing and loading', () => {
     await stop(entry);
     const second = await start();
     expect(await second.client.mget('before', 'after', 'ignored')).toEqual(['1', '2', null]);
+  });
+
+  it('a failed first rewrite drops its temp incr file at once: the retry that follows keeps its own, and its writes', async () => {
+    const entry = await start({ appendonly: 'no' });
+    await entry.client.mset('before', '1', 'b', '2', 'c', '3');
+    // Slow enough for the rewrite to be killed while it runs (a second a key).
+    await entry.client.config('SET', 'rdb-key-save-delay', '1000000');
+    expect(await entry.client.config('SET', 'appendonly', 'yes')).toBe('OK');
+    const tempIncr = join(aofDir(), 'temp-appendonly.aof.incr');
+    const childPids = (): number[] => {
+      const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'latin1' });
+      return found.stdout.split('\n').filter((l) => l !== '').map(Number);
+    };
+    await waitFor(() => childPids().length === 1, 5000, 'the rewrite child');
+    const first = childPids()[0];
+    process.kill(first, 'SIGKILL');
+    // The cron starts the retry; from then on the temp incr file is the retry's.
+    await waitFor(() => childPids().length === 1 && childPids()[0] !== first, 5000, 'the retry');
+    await entry.client.set('during', '2');
+    expect(existsSync(tempIncr)).toBe(true);
+    await entry.client.config('SET', 'rdb-key-save-delay', '0');
+    await waitFor(async () => (await entry.client.info('persistence')).includes('aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0'), 10_000, 'the retry to end');
+    expect(manifest()).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    await stop(entry);
+    const second = await start();
+    expect(await second.client.mget('before', 'during')).toEqual(['1', '2']);
   });
 
   it('appendfsync always: every acknowledged write is in the file when its reply arrives', async () => {

@@ -6,7 +6,7 @@
 // LOADAOF, the cron's duties and INFO's aof_* fields. Log lines and replies are Redis's.
 
 import type { NodeAlerts } from '../../engine/node-alerts.js';
-import { closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
@@ -609,9 +609,8 @@ export class AofService {
   private dropTempIncr(): void {
     const name = tempIncrName(this.appendFilename);
     this.log.notice(`Removing the temp incr aof file ${name} in the background`);
-    unlink(join(this.dirPath, name), (err) => {
-      if (err !== null && err.code !== 'ENOENT') this.log.warning(`Error removing ${name}: ${describeSystemError(err)}`);
-    });
+    // The name goes now: the next rewrite (the cron may start it at once) opens a new file under it.
+    unlinkInBackground(join(this.dirPath, name), (err) => this.log.warning(`Error removing ${name}: ${describeSystemError(err)}`));
   }
 
   /** aofDelHistoryFiles (unless aof-disable-auto-gc). */
@@ -859,6 +858,32 @@ function removeTempFileOf(child: SaveChild, log: ServerLog): void {
   const failure = child.removeTempFile();
   // Left behind, it is only a stray file named after a dead pid; the failure is worth a line.
   if (failure !== null) log.warning(`Error removing ${child.tempPath}: ${describeSystemError(failure)}`);
+}
+
+/**
+ * Redis's bg_unlink: the name is removed at once, and the file's blocks are freed by the last
+ * close, which runs off the event loop (a big file's truncation by the kernel can take long).
+ * A file that is not there is already what we want.
+ */
+function unlinkInBackground(path: string, onError: (err: unknown) => void): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // Unopenable: unlinked all the same below, freeing in place (Redis's fallback too).
+    fd = null;
+  }
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onError(err);
+  }
+  if (fd !== null) {
+    close(fd, (err) => {
+      if (err !== null) onError(err);
+    });
+  }
 }
 
 /** Removes a temporary file; one that is not there is already what we want. */
