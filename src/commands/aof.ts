@@ -18,6 +18,12 @@ export const aofCommands: readonly CommandSpec[] = [
   },
 ];
 
+function loadAofDone(ctx: CommandContext): void {
+  // What the load ran is not a change to save or propagate again.
+  ctx.server.dirty = 0;
+  ctx.reply.ok();
+}
+
 export const aofDebugSubcommands: readonly DebugSubcommand[] = [
   {
     name: 'AOF-FLUSH-SLEEP', minArgs: 3, maxArgs: 3,
@@ -31,10 +37,28 @@ export const aofDebugSubcommands: readonly DebugSubcommand[] = [
     name: 'LOADAOF', minArgs: 2, maxArgs: Number.MAX_SAFE_INTEGER,
     help: ['LOADAOF', '    Flush the AOF buffers on disk and reload the AOF in memory.'],
     run: (ctx) => {
-      ctx.server.aof.debugLoadAof();
-      // What the load ran is not a change to save or propagate again.
-      ctx.server.dirty = 0;
-      ctx.reply.ok();
+      const admin = ctx.server.admin;
+      const outcome = ctx.server.aof.debugLoadAof(admin.canContinueLater(ctx));
+      if (outcome === 'loaded') {
+        loadAofDone(ctx);
+        return;
+      }
+      if (typeof outcome === 'string') {
+        ctx.reply.error(outcome);
+        return;
+      }
+      const finish = admin.continueLater(ctx);
+      outcome.then((loaded) => {
+        // Stopped by a shutdown: the process is exiting, as Redis exits from inside the load.
+        if (!loaded) return;
+        loadAofDone(ctx);
+        finish(false);
+      }, (err: unknown) => {
+        // A fault of ours after the handler returned: no call() is around to contain it.
+        admin.logWarning(`Internal error running 'debug|loadaof': ${(err as Error).stack ?? String(err)}`);
+        ctx.reply.error("ERR internal error running 'debug|loadaof'");
+        finish(true);
+      });
     },
   },
 ];

@@ -390,8 +390,13 @@ export interface PrimaryApi {
 export interface AofApi {
   /** BGREWRITEAOF: a status reply, or an error reply text. */
   bgrewriteaof(): { status: string } | { error: string };
-  /** DEBUG LOADAOF: empties the dataset and loads it from the AOF (Redis exits on a bad file). */
-  debugLoadAof(): void;
+  /**
+   * DEBUG LOADAOF: empties the dataset and loads it from the AOF (Redis exits on a bad file).
+   * 'loaded' when done at once; with `mayWait`, a promise when the load goes on in turns of the
+   * event loop (a script in the file past busy-reply-threshold; false: a shutdown stopped it);
+   * an error reply text when a load is already under way.
+   */
+  debugLoadAof(mayWait: boolean): 'loaded' | string | Promise<boolean>;
   /** DEBUG AOF-FLUSH-SLEEP: microseconds slept before each AOF write. */
   setFlushSleep(micros: number): void;
 }
@@ -530,6 +535,15 @@ export interface AdminApi {
   notePeakMemory(usedBytes: number): number;
   /** used_memory and its parts as the node counts them (server/used-memory.ts). */
   memoryFigures(): MemoryFigures;
+  /** Whether the running command may go on after its handler returns (see continueLater). */
+  canContinueLater(ctx: CommandContext): boolean;
+  /**
+   * The running command goes on after its handler returns (DEBUG LOADAOF waiting for a slow
+   * script in the AOF): its client reads nothing more, and its call() bookkeeping (stats,
+   * slowlog, propagation unit) waits until the returned function is called, with whether its
+   * reply was an error. Only when canContinueLater(ctx).
+   */
+  continueLater(ctx: CommandContext): (failed: boolean) => void;
   /** Writes a warning line to the server log (DEBUG LOG). */
   logWarning(message: string): void;
   /** Writes a verbose line to the server log (a corrupt RESTORE payload's reason). */

@@ -26,6 +26,11 @@ export class Propagator {
   private lastDbIndex = -1;
   /** Units handed to the listeners so far (the dispatcher compares it around a command for WAIT). */
   unitsEmitted = 0;
+  /**
+   * While an AOF loads nothing is propagated (Redis's shouldPropagate is false while loading):
+   * the replayed commands' effects are already in the files, and replicas never see them.
+   */
+  suspended = false;
 
   subscribe(listener: PropagationListener): void {
     this.listeners.push(listener);
@@ -48,7 +53,7 @@ export class Propagator {
   add(dbIndex: number, argv: string[]): void {
     // Like Redis without a backlog: with nobody consuming the stream, nothing is kept, encoded
     // or counted (and the write path allocates nothing for it).
-    if (this.listeners.length === 0) return;
+    if (this.listeners.length === 0 || this.suspended) return;
     this.pending.push({ dbIndex, argv });
     if (this.depth === 0) this.flush();
   }

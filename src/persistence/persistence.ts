@@ -19,7 +19,7 @@ import { parseSavePoints, reachedSavePoint, type SavePoint } from './save-points
 import { BackgroundSave, snapshotOptions, type SaveResult } from './background-save.js';
 import { ForkStats } from './save-child.js';
 import { SnapshotProducer, type SnapshotOutcome } from './snapshot.js';
-import type { LoadingState } from './rdb-files.js';
+import { LOADING_ERROR, type LoadingState } from './rdb-files.js';
 
 /** Seconds before a failed background save is retried by the save points (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_SEC = 5;
@@ -50,7 +50,6 @@ function nowSec(): number {
 }
 
 /** shared.loadingerr without its '-'. */
-const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
 
 export class Persistence implements PersistenceApi {
   lastSaveTimeSec = nowSec();

@@ -81,6 +81,9 @@ export interface StartupLoadHost {
   onExpiredKey?: (dbIndex: number, key: string) => void;
 }
 
+/** shared.loadingerr: the reply of commands refused while the dataset loads. */
+export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
+
 /** A load in progress (INFO's loading_* fields); `cancelled` stops it (a shutdown meanwhile). */
 export interface LoadingState {
   readonly startSec: number;

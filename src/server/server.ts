@@ -310,22 +310,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         return this.memoryGuard.refusal !== null;
       },
       busyReplyThresholdMs: () => config.num('busy-reply-threshold'),
-      // Only a script a network client sent as its own command may yield: inside EXEC, or for
-      // a socket-free client, the commands around it cannot wait.
-      canYield: (ctx) => this.dispatcher.depth === 1 && this.clients.byIdMap.get(ctx.client.id) !== undefined,
-      beginYielding: (ctx) => {
-        const client = this.clients.byIdMap.get(ctx.client.id) as Client;
-        client.commandInProgress = true;
-        // The script's effects so far and to come leave as one unit when it ends.
-        this.propagator.begin();
-        return (failed) => {
-          client.commandInProgress = false;
-          this.dispatcher.completeInProgress(client, failed);
-          this.propagator.end();
-          if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
-          if (!client.closed) client.resumeAfterBlock();
-        };
-      },
+      canYield: (ctx) => this.canContinueLater(ctx),
+      beginYielding: (ctx) => this.continueLater(ctx),
       log: (level, message) => log[SCRIPT_LOG_LEVELS[level]](message),
       logWarning: (message) => log.warning(message),
       functions: this.keyspace.functions,
@@ -458,7 +444,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       keyspace: this.keyspace,
       latencySample: (event, ms) => this.latency.addSampleIfNeeded(event, ms),
       nodeAlerts: this.nodeAlerts,
-      newReplayClient: () => {
+      newReplayClient: (mayWait) => {
         const client = this.createClient(new DiscardingConnection());
         // Redis's AOF client: authenticated by construction, never blocked.
         client.authenticated = true;
@@ -467,9 +453,19 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         client.replaysData = true;
         return {
           knows: (argv) => this.commandTable.lookup(argv) !== undefined,
-          run: (argv) => this.runCommand(client, argv),
+          run: (argv) => {
+            // A script it runs may go on in turns when it is the replayed command itself.
+            if (mayWait) this.waitingReplay = { client, depth: this.dispatcher.depth + 1, ended: null };
+            this.runCommand(client, argv);
+            const replay = this.waitingReplay;
+            if (replay === null || replay.client !== client || !client.commandInProgress) return null;
+            return new Promise<void>((resolve) => { replay.ended = resolve; });
+          },
           get inMulti() { return client.inMulti; },
-          close: () => client.close('AOF loaded'),
+          close: () => {
+            if (this.waitingReplay?.client === client) this.waitingReplay = null;
+            client.close('AOF loaded');
+          },
         };
       },
       loadRdb: (image) => {
@@ -483,7 +479,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         }
         return loaded.endOffset;
       },
-      setLoading: (loading) => { this.keyspaceHooks.loading = loading; },
+      setLoading: (loading) => {
+        this.keyspaceHooks.loading = loading;
+        this.propagator.suspended = loading;
+      },
+      setLoadingState: (state) => { this.persistence.loading = state; },
       emptyData: () => {
         this.events.signalFlushedDb(-1);
         for (const db of this.keyspace.dbs) db.flush();
@@ -962,6 +962,46 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   /** BlockingHost: the served client is the current one for client-side caching. */
   serving(client: ClientState, ended: boolean): void {
     if (this.tracking.used) this.tracking.serve(client, ended);
+  }
+
+  /**
+   * The AOF loader's client while its load runs in turns: a script it replays may go on past
+   * busy-reply-threshold when called at `depth` (the replayed command itself, not inside its
+   * EXEC); `ended` resolves the loader's wait for it.
+   */
+  private waitingReplay: { readonly client: Client; readonly depth: number; ended: (() => void) | null } | null = null;
+
+  /**
+   * AdminApi: only a command a network client sent as its own request (or the command the AOF
+   * loader replays in turns) may go on after its handler: inside EXEC, a script, or for another
+   * socket-free client, the commands around it cannot wait.
+   */
+  canContinueLater(ctx: CommandContext): boolean {
+    const replay = this.waitingReplay;
+    if (replay !== null && ctx.client === replay.client) return this.dispatcher.depth === replay.depth;
+    return this.dispatcher.depth === 1 && this.clients.byIdMap.get(ctx.client.id) !== undefined;
+  }
+
+  /** AdminApi: see CommandContext's continueLater in commands/context.ts. */
+  continueLater(ctx: CommandContext): (failed: boolean) => void {
+    const replay = this.waitingReplay;
+    const client = replay !== null && ctx.client === replay.client ? replay.client : this.clients.byIdMap.get(ctx.client.id);
+    if (client === undefined) throw new Error('continueLater for a client that cannot wait');
+    client.commandInProgress = true;
+    // The command's effects so far and to come leave as one unit when it ends.
+    this.propagator.begin();
+    return (failed) => {
+      client.commandInProgress = false;
+      this.dispatcher.completeInProgress(client, failed);
+      this.propagator.end();
+      if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+      if (!client.closed) client.resumeAfterBlock();
+      if (replay !== null && replay.client === client && replay.ended !== null) {
+        const ended = replay.ended;
+        replay.ended = null;
+        ended();
+      }
+    };
   }
 
   /** ClientHost: a client released from a block resumes after the current event. */

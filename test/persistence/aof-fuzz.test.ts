@@ -59,12 +59,16 @@ beforeAll(async () => {
     dirName: 'appendonlydir',
     appendFilename: 'appendonly.aof',
     loadTruncated: true,
+    inTurns: false,
     newReplayClient: () => {
       const client = server.createClient(new DiscardingConnection());
       client.denyBlocking = true;
       return {
         knows: (argv) => server.lookupCommand(argv) !== undefined,
-        run: (argv) => server.runCommand(client, argv),
+        run: (argv) => {
+          server.runCommand(client, argv);
+          return null;
+        },
         get inMulti() { return client.inMulti; },
         close: () => client.close('loaded'),
       };

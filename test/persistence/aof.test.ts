@@ -3,13 +3,15 @@
 // the incremental files, the manifest has Redis's lines, a truncated tail and a corrupt file
 // are handled per aof-load-truncated, and CONFIG SET appendonly switches the AOF at run time.
 
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DirectiveValue } from '../../src/index.js';
 import { StartupError, startServer, type RunningServerInternal } from '../../src/server/start.js';
+import { PropagationLog } from '../helpers/propagation.js';
 import { connectIoredis } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -218,6 +220,32 @@ describe('AOF writing and loading', () => {
     expect(await second.client.mget('before', 'after', 'ignored')).toEqual(['1', '2', null]);
   });
 
+  it('a failed first rewrite drops its temp incr file at once: the retry that follows keeps its own, and its writes', async () => {
+    const entry = await start({ appendonly: 'no' });
+    await entry.client.mset('before', '1', 'b', '2', 'c', '3');
+    // Slow enough for the rewrite to be killed while it runs (a second a key).
+    await entry.client.config('SET', 'rdb-key-save-delay', '1000000');
+    expect(await entry.client.config('SET', 'appendonly', 'yes')).toBe('OK');
+    const tempIncr = join(aofDir(), 'temp-appendonly.aof.incr');
+    const childPids = (): number[] => {
+      const found = spawnSync('pgrep', ['-P', String(process.pid)], { encoding: 'latin1' });
+      return found.stdout.split('\n').filter((l) => l !== '').map(Number);
+    };
+    await waitFor(() => childPids().length === 1, 5000, 'the rewrite child');
+    const first = childPids()[0];
+    process.kill(first, 'SIGKILL');
+    // The cron starts the retry; from then on the temp incr file is the retry's.
+    await waitFor(() => childPids().length === 1 && childPids()[0] !== first, 5000, 'the retry');
+    await entry.client.set('during', '2');
+    expect(existsSync(tempIncr)).toBe(true);
+    await entry.client.config('SET', 'rdb-key-save-delay', '0');
+    await waitFor(async () => (await entry.client.info('persistence')).includes('aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0'), 10_000, 'the retry to end');
+    expect(manifest()).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    await stop(entry);
+    const second = await start();
+    expect(await second.client.mget('before', 'during')).toEqual(['1', '2']);
+  });
+
   it('appendfsync always: every acknowledged write is in the file when its reply arrives', async () => {
     const entry = await start({ appendfsync: 'always' });
     for (let i = 0; i < 50; i++) {
@@ -228,6 +256,55 @@ describe('AOF writing and loading', () => {
     for (let i = 0; i < 200; i++) pipeline.incr('counter');
     await pipeline.exec();
     expect(incrText().split('$4\r\nincr\r\n').length - 1).toBe(200);
+  });
+
+  // A script in the file that runs for 800 ms by the server's clock (TIME), then sets x.
+  const SLOW_SCRIPT = "local t0 = redis.call('time') repeat local t = redis.call('time') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 800000 redis.call('set', KEYS[1], 'y') return 'ok'";
+
+  it('DEBUG LOADAOF with a script past busy-reply-threshold: other clients get LOADING while it runs, then the data is there', async () => {
+    const entry = await start({ 'busy-reply-threshold': '10' });
+    const other = await connectIoredis(entry.running.port, 2);
+    try {
+      writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('select', '9') + resp('eval', SLOW_SCRIPT, '1', 'x') + resp('set', 'after', 'script'), 'latin1');
+      const loading = entry.client.call('debug', 'loadaof');
+      let refusal = '';
+      await waitFor(async () => {
+        try {
+          await other.ping();
+          return false;
+        } catch (err) {
+          refusal = (err as Error).message;
+          return true;
+        }
+      }, 5000, 'a LOADING refusal');
+      expect(refusal).toBe('LOADING Redis is loading the dataset in memory');
+      // Commands allowed while loading meet the busy script (Redis checks LOADING, then BUSY):
+      // a second load is refused, not nested.
+      await expect(other.call('debug', 'loadaof')).rejects.toThrow('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      expect(await loading).toBe('OK');
+      expect(await other.info('persistence')).toContain('loading:0');
+      await other.select(9);
+      expect(await other.mget('x', 'after')).toEqual(['y', 'script']);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('DEBUG LOADAOF propagates nothing it replays (replicas already have the data), scripts included', async () => {
+    const entry = await start();
+    const propagated = new PropagationLog(entry.running);
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('incr', 'n') + resp('eval', "redis.call('incr', KEYS[1])", '1', 'n') + resp('multi') + resp('incr', 'n') + resp('exec'), 'latin1');
+    expect(await entry.client.call('debug', 'loadaof')).toBe('OK');
+    expect(await entry.client.get('n')).toBe('3');
+    await entry.client.incr('n');
+    expect(propagated.commands).toEqual([['incr', 'n']]);
+  });
+
+  it('DEBUG LOADAOF inside MULTI runs such a script to its end before EXEC replies', async () => {
+    const entry = await start({ 'busy-reply-threshold': '10' });
+    writeFileSync(join(aofDir(), 'appendonly.aof.1.incr.aof'), resp('eval', SLOW_SCRIPT, '1', 'x'), 'latin1');
+    const replies = await entry.client.multi().call('debug', 'loadaof').get('x').exec();
+    expect(replies).toEqual([[null, 'OK'], [null, 'y']]);
   });
 
   it('INFO persistence has the aof_* fields of an enabled AOF', async () => {

@@ -222,4 +222,24 @@ describe('the RDB file across restarts', () => {
     expect(messages(p.stdout)).not.toContain('Saving the final RDB snapshot before exiting.');
     expect(readFileSync(join(dir, 'dump.rdb')).equals(before)).toBe(true);
   });
+
+  it('an AOF script past busy-reply-threshold at start-up: clients get LOADING while it runs, then its writes are there', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'appendonlydir'));
+    writeFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+    // 1.5 s by the server's clock (TIME), then one write.
+    const script = "local t0 = redis.call('time') repeat local t = redis.call('time') until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 1500000 redis.call('set', KEYS[1], 'y') return 'ok'";
+    const resp = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+    writeFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), resp('eval', script, '1', 'x') + resp('set', 'after', 'script'));
+    const port = await freePort();
+    const p = runCli(['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--busy-reply-threshold', '10']);
+    running.push(p);
+    await p.waitFor(/Slow script detected/);
+    await waitForPort(port, 10_000);
+    const d = await RawConnection.connect(port);
+    expect(await d.call('PING')).toBe('-LOADING Redis is loading the dataset in memory\r\n');
+    await p.waitFor(/Ready to accept connections/);
+    expect(await d.call('MGET', 'x', 'after')).toBe('*2\r\n$1\r\ny\r\n$6\r\nscript\r\n');
+    d.close();
+  });
 });

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RdbSettings } from '../../src/store/rdb/codec.js';
-import { RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_STREAM_LISTPACKS_2 } from '../../src/store/rdb/constants.js';
+import { RDB_TYPE_HASH_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, RDB_TYPE_STREAM_LISTPACKS_2 } from '../../src/store/rdb/constants.js';
 import { Digest } from '../../src/store/rdb/digest.js';
+import { RdbFormatError } from '../../src/store/rdb/errors.js';
+import { lpFromArray } from '../../src/store/encodings/listpack.js';
+import { hashCodec } from '../../src/store/types/hash-rdb.js';
 import { RdbReader } from '../../src/store/rdb/reader.js';
 import { RdbWriter } from '../../src/store/rdb/writer.js';
 import { HEAD, ListValue, setPackedThreshold, TAIL } from '../../src/store/types/list.js';
@@ -209,4 +212,32 @@ describe('stream codec round trip', () => {
       }
     });
   }
+});
+
+describe('hash codec refusals', () => {
+  /** A RDB_TYPE_HASH_LISTPACK value: the listpack as one RDB string. */
+  function listpackHashBytes(pairs: readonly string[]): Buffer {
+    const out = new RdbWriter({ compress: false });
+    out.string(lpFromArray(pairs));
+    return out.finish();
+  }
+
+  function refusalOf(pairs: readonly string[], maxEntries: number): string {
+    const bytes = listpackHashBytes(pairs);
+    try {
+      hashCodec.read(RDB_TYPE_HASH_LISTPACK, new RdbReader(bytes, 0, bytes.length), { settings: settingsOf({ 'hash-max-listpack-entries': maxEntries }), shallowSanitize: true });
+    } catch (err) {
+      if (err instanceof RdbFormatError) return err.message;
+      throw err;
+    }
+    return 'accepted';
+  }
+
+  it('a listpack with a repeated field is refused; converting to a hashtable, with the reason Redis panics with there', () => {
+    const dup = ['a', '1', 'b', '2', 'a', '3'];
+    expect(refusalOf(dup, 128)).toBe('Hash listpack integrity check failed.');
+    expect(refusalOf(dup, 1)).toBe('listpack with dup elements');
+    expect(refusalOf(['a', '1', 'b'], 1)).toBe('Hash listpack integrity check failed.');
+    expect(refusalOf(['a', '1', 'b', '2'], 1)).toBe('accepted');
+  });
 });

@@ -6,7 +6,7 @@
 // LOADAOF, the cron's duties and INFO's aof_* fields. Log lines and replies are Redis's.
 
 import type { NodeAlerts } from '../../engine/node-alerts.js';
-import { closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
+import { close, closeSync, existsSync, fdatasyncSync, openSync, renameSync, statSync, unlink, unlinkSync, writeSync } from 'node:fs';
 import { open as openFile, rename } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
@@ -22,10 +22,10 @@ import { SaveChild, type ChildEnd, type ForkStats } from '../save-child.js';
 import { writeCommandForm } from './command-form.js';
 import { AofFatalError } from './errors.js';
 import {
-  aofDirPath, ensureAofDir, loadAppendOnlyFilesSteps, manifestFilesBytes, runInTurns, runToEnd,
-  type AofLoadHost, type AofLoadOutcome, type AofLoadStatus, type AofReplayClient,
+  aofDirPath, ensureAofDir, loadAppendOnlyFilesSteps, manifestFilesBytes, runInTurns,
+  type AofLoadHost, type AofLoadOutcome, type AofLoadStatus, type AofReplayClient, type LoadPause, type LoadSteps,
 } from './loader.js';
-import type { LoadingState } from '../rdb-files.js';
+import { LOADING_ERROR, type LoadingState } from '../rdb-files.js';
 import { AofManifest } from './manifest.js';
 import { persistManifest, readManifest } from './manifest-file.js';
 
@@ -40,12 +40,17 @@ export interface AofHost {
   latencySample(event: string, ms: number): void;
   /** Raised when a node-wide refusal (MISCONF) starts. */
   readonly nodeAlerts: NodeAlerts;
-  /** A socket-free client that replays commands (server.createClient + runCommand). */
-  newReplayClient(): AofReplayClient;
+  /** A socket-free client that replays commands (server.createClient + runCommand); see AofLoadHost. */
+  newReplayClient(mayWait: boolean): AofReplayClient;
   /** Loads an RDB image into the dataset (functions included); returns its length. */
   loadRdb(image: Buffer): number;
-  /** Marks the dataset as loading (nothing expires meanwhile). */
+  /** Marks the dataset as loading (nothing expires or propagates meanwhile). */
   setLoading(loading: boolean): void;
+  /**
+   * DEBUG LOADAOF's load state for the node (INFO loading:1, LOADING replies to other clients
+   * while it goes on in turns), or null when it ended.
+   */
+  setLoadingState(state: LoadingState | null): void;
   /** Empties the dataset (DEBUG LOADAOF). */
   emptyData(): void;
   /** total_forks / latest_fork_usec, shared with the RDB saves. */
@@ -162,7 +167,7 @@ export class AofService {
       cancelled: false,
     };
     onStart(state);
-    const status = await this.loadInTurns(state);
+    const status = await this.loadInTurns(state, this.loadAppendOnlyFilesSteps(state, true));
     // Shut down while loading: nothing more to open.
     if (status === null) return 'cancelled';
     if (status === 'failed' || status === 'open-error') throw new AofFatalError();
@@ -172,7 +177,7 @@ export class AofService {
     return 'loaded';
   }
 
-  private loadHost(): AofLoadHost {
+  private loadHost(inTurns = false): AofLoadHost {
     const host = this.host;
     const config = host.config;
     return {
@@ -181,27 +186,31 @@ export class AofService {
       dirName: config.str('appenddirname'),
       appendFilename: this.appendFilename,
       loadTruncated: config.bool('aof-load-truncated'),
-      newReplayClient: () => host.newReplayClient(),
+      inTurns,
+      newReplayClient: (mayWait) => host.newReplayClient(mayWait),
       loadRdb: (image: Buffer) => host.loadRdb(image),
     };
   }
 
-  /** DEBUG LOADAOF's load: blocking, as Redis's command is. */
-  private load(): AofLoadStatus {
-    this.beginLoading();
-    try {
-      return this.loaded(runToEnd(loadAppendOnlyFilesSteps(this.loadHost(), this.manifest)));
-    } finally {
-      this.endLoading();
-    }
+  private newLoadingState(): LoadingState {
+    return {
+      startSec: Math.floor(Date.now() / 1000),
+      totalBytes: manifestFilesBytes(this.loadHost(), this.manifest),
+      loadedBytes: 0,
+      rdbUsedMemBytes: 0,
+      cancelled: false,
+    };
   }
 
-  /** The start-up load: null when it was cancelled (a shutdown meanwhile). */
-  private async loadInTurns(state: LoadingState): Promise<AofLoadStatus | null> {
+  private loadAppendOnlyFilesSteps(state: LoadingState, inTurns: boolean): LoadSteps<AofLoadOutcome> {
+    return loadAppendOnlyFilesSteps(this.loadHost(inTurns), this.manifest, (bytes) => { state.loadedBytes += bytes; });
+  }
+
+  /** A load in turns of the event loop (or its rest): null when it was cancelled (a shutdown meanwhile). */
+  private async loadInTurns(state: LoadingState, steps: LoadSteps<AofLoadOutcome>, first?: IteratorResult<LoadPause, AofLoadOutcome>): Promise<AofLoadStatus | null> {
     this.beginLoading();
     try {
-      const steps = loadAppendOnlyFilesSteps(this.loadHost(), this.manifest, (bytes) => { state.loadedBytes += bytes; });
-      const outcome = await runInTurns(steps, () => state.cancelled);
+      const outcome = await runInTurns(steps, () => state.cancelled, first);
       return outcome === null ? null : this.loaded(outcome);
     } finally {
       this.endLoading();
@@ -600,9 +609,8 @@ export class AofService {
   private dropTempIncr(): void {
     const name = tempIncrName(this.appendFilename);
     this.log.notice(`Removing the temp incr aof file ${name} in the background`);
-    unlink(join(this.dirPath, name), (err) => {
-      if (err !== null && err.code !== 'ENOENT') this.log.warning(`Error removing ${name}: ${describeSystemError(err)}`);
-    });
+    // The name goes now: the next rewrite (the cron may start it at once) opens a new file under it.
+    unlinkInBackground(join(this.dirPath, name), (err) => this.log.warning(`Error removing ${name}: ${describeSystemError(err)}`));
   }
 
   /** aofDelHistoryFiles (unless aof-disable-auto-gc). */
@@ -730,8 +738,17 @@ export class AofService {
     return null;
   }
 
-  /** DEBUG LOADAOF: the dataset again from the files (Redis exits when they cannot be read). */
-  debugLoadAof(): void {
+  /**
+   * DEBUG LOADAOF: the dataset again from the files (Redis exits when they cannot be read).
+   * The load runs at once, as Redis's blocking command does, until a script in the file runs
+   * past busy-reply-threshold: Redis then serves other clients from inside the script
+   * (scriptInterrupt), with LOADING replies. Here, when `mayWait` (the caller's command can go
+   * on after its handler), the load goes on in turns of the event loop with the same replies,
+   * and the returned promise tells when it ended (false: cancelled by a shutdown). 'loaded' when
+   * it ended at once; an error text when a load is already under way.
+   */
+  debugLoadAof(mayWait: boolean): 'loaded' | string | Promise<boolean> {
+    if (this.loading) return LOADING_ERROR;
     if (this.state === 'on') this.file?.flush(true);
     this.host.emptyData();
     try {
@@ -739,10 +756,40 @@ export class AofService {
     } catch (err) {
       if (!(err instanceof AofFatalError)) throw err;
       this.host.exit(1);
-      return;
+      return 'loaded';
     }
     this.deleteHistoryFiles();
-    const status = this.load();
+    const state = this.newLoadingState();
+    const steps = this.loadAppendOnlyFilesSteps(state, mayWait);
+    this.beginLoading();
+    this.host.setLoadingState(state);
+    let next: IteratorResult<LoadPause, AofLoadOutcome>;
+    try {
+      // Batches of commands run back to back: nothing else runs until a command has to wait.
+      do next = steps.next(); while (next.done !== true && next.value === undefined);
+    } catch (err) {
+      this.host.setLoadingState(null);
+      this.endLoading();
+      throw err;
+    }
+    if (next.done === true) {
+      this.host.setLoadingState(null);
+      this.endLoading();
+      this.debugLoadEnded(this.loaded(next.value));
+      return 'loaded';
+    }
+    return this.loadInTurns(state, steps, next).then((status) => {
+      this.host.setLoadingState(null);
+      if (status === null) return false;
+      this.debugLoadEnded(status);
+      return true;
+    }, (err: unknown) => {
+      this.host.setLoadingState(null);
+      throw err;
+    });
+  }
+
+  private debugLoadEnded(status: AofLoadStatus): void {
     if (status !== 'ok' && status !== 'empty') {
       this.host.exit(1);
       return;
@@ -811,6 +858,32 @@ function removeTempFileOf(child: SaveChild, log: ServerLog): void {
   const failure = child.removeTempFile();
   // Left behind, it is only a stray file named after a dead pid; the failure is worth a line.
   if (failure !== null) log.warning(`Error removing ${child.tempPath}: ${describeSystemError(failure)}`);
+}
+
+/**
+ * Redis's bg_unlink: the name is removed at once, and the file's blocks are freed by the last
+ * close, which runs off the event loop (a big file's truncation by the kernel can take long).
+ * A file that is not there is already what we want.
+ */
+function unlinkInBackground(path: string, onError: (err: unknown) => void): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // Unopenable: unlinked all the same below, freeing in place (Redis's fallback too).
+    fd = null;
+  }
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onError(err);
+  }
+  if (fd !== null) {
+    close(fd, (err) => {
+      if (err !== null) onError(err);
+    });
+  }
 }
 
 /** Removes a temporary file; one that is not there is already what we want. */

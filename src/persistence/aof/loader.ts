@@ -23,8 +23,15 @@ export interface AofLoadHost {
   readonly dirName: string;
   readonly appendFilename: string;
   readonly loadTruncated: boolean;
-  /** Starts one file's replay: a fresh client that runs commands and says whether it is in MULTI. */
-  newReplayClient(): AofReplayClient;
+  /**
+   * Starts one file's replay: a fresh client that runs commands and says whether it is in MULTI.
+   * With `mayWait`, a script it runs may go on past busy-reply-threshold in turns of the event
+   * loop (its run() then returns when the command will be done); without, every command ends
+   * before run() returns.
+   */
+  newReplayClient(mayWait: boolean): AofReplayClient;
+  /** Whether the load runs in turns of the event loop (a replayed command may make it wait). */
+  readonly inTurns: boolean;
   /** Loads an RDB image (a base file or an old-style preamble); returns its length, throws on bad data. */
   loadRdb(image: Buffer): number;
 }
@@ -32,7 +39,8 @@ export interface AofLoadHost {
 export interface AofReplayClient {
   /** Known to the command table (else the load fails as Redis's "Unknown command"). */
   knows(argv: readonly string[]): boolean;
-  run(argv: string[]): void;
+  /** Null when the command is done; else a promise of its end (a slow script yielding). */
+  run(argv: string[]): Promise<void> | null;
   readonly inMulti: boolean;
   close(): void;
 }
@@ -104,27 +112,40 @@ function fileSize(host: AofLoadHost, name: string): number | 'not-exist' | 'open
 /** Commands replayed between two chances for the event loop (Redis: every 1024 loops). */
 const COMMANDS_PER_STEP = 1024;
 
-/** A load as steps: the generator yields between batches of commands (see runToEnd / runInTurns). */
-export type LoadSteps<T> = Generator<void, T, void>;
+/**
+ * Where a load pauses: between batches of commands (undefined), or until a replayed command
+ * that went on in turns of the event loop has ended (a script in the file past
+ * busy-reply-threshold, as Redis's scriptInterrupt serves clients while it runs).
+ */
+export type LoadPause = Promise<void> | undefined;
 
-/** Runs a load without pausing (DEBUG LOADAOF, as Redis's blocking command does). */
+/** A load as steps: the generator yields between batches of commands (see runToEnd / runInTurns). */
+export type LoadSteps<T> = Generator<LoadPause, T, void>;
+
+/** Runs a load without pausing (DEBUG LOADAOF inside a transaction, tests). */
 export function runToEnd<T>(steps: LoadSteps<T>): T {
   for (;;) {
     const next = steps.next();
     if (next.done === true) return next.value;
+    // Only a load with inTurns replays commands that can go on after run() returns.
+    if (next.value !== undefined) throw new Error('a blocking AOF load was asked to wait for a command');
   }
 }
 
-/** Runs a load letting the event loop serve clients (LOADING replies) between steps; `cancelled` stops it. */
-export async function runInTurns<T>(steps: LoadSteps<T>, cancelled: () => boolean): Promise<T | null> {
+/**
+ * Runs a load letting the event loop serve clients (LOADING replies) between steps; `cancelled`
+ * stops it. `first` is a step already taken (a load that began at once and had to wait).
+ */
+export async function runInTurns<T>(steps: LoadSteps<T>, cancelled: () => boolean, first?: IteratorResult<LoadPause, T>): Promise<T | null> {
+  let next = first ?? steps.next();
   for (;;) {
-    const next = steps.next();
     if (next.done === true) return next.value;
-    await new Promise((resolve) => setImmediate(resolve));
+    await (next.value ?? new Promise((resolve) => setImmediate(resolve)));
     if (cancelled()) {
       steps.return(undefined as never);
       return null;
     }
+    next = steps.next();
   }
 }
 
@@ -242,7 +263,7 @@ function* replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string,
     if (oldStyle) log.notice('Reading the remaining AOF tail...');
   }
   const input = new AofFileReader(fd, sizeBytes, startOffset);
-  const client = host.newReplayClient();
+  const client = host.newReplayClient(host.inTurns);
   let validUpTo = 0;
   let validBeforeMulti = 0;
   let commands = 0;
@@ -273,7 +294,8 @@ function* replay(host: AofLoadHost, fd: number, sizeBytes: number, path: string,
         return 'failed';
       }
       if (argv[0].toLowerCase() === 'multi') validBeforeMulti = validUpTo;
-      client.run(argv);
+      const pending = client.run(argv);
+      if (pending !== null) yield pending;
       if (host.loadTruncated) validUpTo = input.offset;
       if (++commands % COMMANDS_PER_STEP === 0) {
         progress?.(input.offset - reportedOffset);

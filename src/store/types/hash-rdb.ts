@@ -44,12 +44,15 @@ function readPlainHash(input: RdbReader, ctx: RdbLoadContext): HashValue | null 
   return hash;
 }
 
-/** A flat [field, value, ...] list with an odd count or a repeated field is corrupt. */
-function checkPairs(pairs: readonly string[], what: string): void {
+/**
+ * A flat [field, value, ...] list with an odd count or a repeated field is corrupt. `dupReason`
+ * names a repeated field apart (else it is an integrity failure like the rest).
+ */
+function checkPairs(pairs: readonly string[], what: string, dupReason: string | null = null): void {
   if ((pairs.length & 1) !== 0) corrupt(`${what} integrity check failed.`);
   const fields = new Set<string>();
   for (let i = 0; i < pairs.length; i += 2) fields.add(pairs[i]);
-  if (fields.size * 2 !== pairs.length) corrupt(`${what} integrity check failed.`);
+  if (fields.size * 2 !== pairs.length) corrupt(dupReason ?? `${what} integrity check failed.`);
 }
 
 /** A hashtable-encoded hash of checked pairs (never grown as a listpack pair by pair). */
@@ -66,11 +69,14 @@ function readListpackHash(input: RdbReader, ctx: RdbLoadContext): HashValue | nu
   const pairs = new Array<string>(lpLength(lp));
   let i = 0;
   for (let off = lpFirst(lp); off !== -1; off = lpNext(lp, off)) pairs[i++] = lpGet(lp, off);
-  checkPairs(pairs, 'Hash listpack');
-  if (pairs.length === 0) return null;
   // Only the entry count decides here (Redis does not scan lengths of an encoded hash on load);
   // a listpack that stays one keeps the bytes it was loaded as.
-  return pairs.length / 2 <= ctx.settings.num('hash-max-listpack-entries') ? HashValue.fromListpack(lp) : hashtableFromPairs(pairs);
+  const compact = pairs.length / 2 <= ctx.settings.num('hash-max-listpack-entries');
+  // A repeated field found while converting to a hashtable is what Redis's hashTypeConvertListpack
+  // reports (it panics there without sanitize-dump-payload; here the payload is refused).
+  checkPairs(pairs, 'Hash listpack', compact ? null : 'listpack with dup elements');
+  if (pairs.length === 0) return null;
+  return compact ? HashValue.fromListpack(lp) : hashtableFromPairs(pairs);
 }
 
 function readZiplistHash(input: RdbReader, ctx: RdbLoadContext): HashValue | null {
