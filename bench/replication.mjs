@@ -170,16 +170,26 @@ function range(values, digits) {
   return `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
 }
 
+/**
+ * ROUNDS runs of `measure` on each server, which one goes first flipping every round.
+ * @template T @param {(kind: 'cinnabar' | 'redis') => Promise<T>} measure
+ * @returns {Promise<Record<'cinnabar' | 'redis', T[]>>}
+ */
+async function alternatingRounds(measure) {
+  /** @type {Record<'cinnabar' | 'redis', T[]>} */
+  const results = { cinnabar: [], redis: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
+    for (const kind of order) results[kind].push(await measure(kind));
+    process.stdout.write('.');
+  }
+  return results;
+}
+
 async function main() {
   console.log(`replication: cinnabar vs redis-server, ${ROUNDS} alternating rounds, ${SYNC_MODE} sync`);
   if (process.env.BENCH_SKIP_SYNC !== '1') {
-    /** @type {Record<string, SyncResult[]>} */
-    const sync = { cinnabar: [], redis: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
-      for (const kind of order) sync[kind].push(await fullSync(kind));
-      process.stdout.write('.');
-    }
+    const sync = await alternatingRounds(fullSync);
     console.log(`\nFull sync of ${KEYS.toLocaleString('en-US')} keys (REPLICAOF to link up with every key; worst PING to the primary meanwhile)`);
     for (const kind of KINDS) {
       const r = sync[kind];
@@ -191,13 +201,7 @@ async function main() {
     console.log(`  sync time ratio cinnabar/redis (medians): ${ratio.toFixed(2)}`);
   }
   if (process.env.BENCH_SKIP_SET !== '1') {
-    /** @type {Record<string, SetResult[]>} */
-    const sets = { cinnabar: [], redis: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
-      for (const kind of order) sets[kind].push(await setWithTwoReplicas(kind));
-      process.stdout.write('.');
-    }
+    const sets = await alternatingRounds(setWithTwoReplicas);
     console.log(`\nSET with two replicas (50 clients, non-pipelined, ${SET_REQUESTS.toLocaleString('en-US')} requests on the primary)`);
     for (const kind of KINDS) {
       const r = sets[kind];
