@@ -210,7 +210,7 @@ export const DIRECTIVES = [
   { name: 'masteruser', kind: 'string', defaultText: '', mutable: true, sensitive: true },
   { name: 'cluster-announce-ip', kind: 'string', defaultText: '', mutable: true },
   { name: 'cluster-config-file', kind: 'string', defaultText: 'nodes.conf', mutable: false },
-  { name: 'cluster-announce-hostname', kind: 'string', defaultText: '', mutable: true },
+  { name: 'cluster-announce-hostname', kind: 'string', defaultText: '', mutable: true, validate: validAnnouncedHostname },
   { name: 'syslog-ident', kind: 'string', defaultText: 'redis', mutable: false },
   { name: 'dbfilename', kind: 'string', defaultText: 'dump.rdb', mutable: true, protectedConfig: true },
   { name: 'appendfilename', kind: 'string', defaultText: 'appendonly.aof', mutable: false, validate: (v) => validAofName(v, 'appendfilename', 'filename') },
@@ -377,6 +377,13 @@ export type EnumDirectiveName = NamesOfKind<'enum'>;
 export type EnumWord<N extends EnumDirectiveName> = DirectiveNamed<N> extends { readonly values: readonly (infer W extends string)[] } ? W : never;
 
 /** isValidAOFfilename / isValidAOFdirname: a name inside dir, never a path. */
+/** Redis's isValidAnnouncedHostname: the hostname travels in bus messages and CLUSTER replies. */
+function validAnnouncedHostname(value: string): string | null {
+  if (value.length >= 256) return 'Hostnames must be less than 256 characters';
+  if (!/^[A-Za-z0-9.-]*$/.test(value)) return 'Hostnames may only contain alphanumeric characters, hyphens or dots';
+  return null;
+}
+
 function validAofName(value: string, directive: string, what: string): string | null {
   if (value === '') return `${directive} can't be empty`;
   if (value.includes('/') || value.includes('\\')) return `${directive} can't be a path, just a ${what}`;

@@ -1382,6 +1382,15 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /**
+   * The offset cluster mode reports for this node (bus headers, CLUSTER SLOTS and SHARDS, failover
+   * rank): a replica's applied offset from its primary, a primary's master_repl_offset.
+   */
+  private clusterReplicationOffset(): number {
+    const replica = this.cluster !== null && this.cluster.state.myself.isReplica;
+    return replica ? this.replicaSide.processedOffset() : this.replication.masterReplOffset;
+  }
+
+  /**
    * cluster-enabled yes: loads or creates nodes.conf and puts the routing check after ACL's
    * (Redis's processCommand order). Throws ClusterStartupError with Redis's text. The service
    * holds nodes.conf's lock from then on and frees it when it closes.
@@ -1393,7 +1402,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       config: this.config,
       log: this.log,
       listeningPort: () => this.port,
-      replicationOffset: () => this.replication.masterReplOffset,
+      replicationOffset: () => this.clusterReplicationOffset(),
       replicate: (host: string, port: number) => this.replicaSide.setPrimary(host, port),
       stopReplicating: () => this.replicaSide.unsetPrimary(),
     };

@@ -81,6 +81,13 @@ block('a single cluster node (differential against redis-server)', () => {
     await same('CLUSTER', 'SHARDS');
   });
 
+  it('validates cluster-announce-hostname as Redis', async () => {
+    for (const hostname of ['x'.repeat(256), '?.com', 'a b', 'host_1', 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.', 'x'.repeat(255), '']) {
+      await same('CONFIG', 'SET', 'cluster-announce-hostname', hostname);
+      await same('CONFIG', 'GET', 'cluster-announce-hostname');
+    }
+  });
+
   it('validates slot arguments as Redis', async () => {
     for (const slot of ['-1', '16384', 'abc', '99999999999999999999']) {
       await same('CLUSTER', 'COUNTKEYSINSLOT', slot);

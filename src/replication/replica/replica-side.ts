@@ -1111,6 +1111,17 @@ export class ReplicaSide implements ReplicaSideView {
     return (nowSec - unixSec(this.downSinceMs)) * 1000;
   }
 
+  /**
+   * Redis's replicationGetSlaveOffset: how far this replica has applied its primary's stream, from
+   * the live link or else the cached position; 0 when it has neither, as during a full sync's
+   * load (the cluster then reports it as loading and leaves it out of CLUSTER SLOTS).
+   */
+  processedOffset(): number {
+    if (this.primary === null) return 0;
+    const offset = this.linked !== null ? this.linked.applier.reploff : this.cached !== null ? this.cached.reploff : 0;
+    return Math.max(0, offset);
+  }
+
   /** ROLE's replica form; null on a primary. */
   role(): PrimaryLinkRole | null {
     const primary = this.primary;
