@@ -54,6 +54,8 @@
 //                             MEMORY_HASHES, MEMORY_ZSET, MEMORY_STREAM)
 //   BENCH_SKIP_THROUGHPUT=1   skip the redis-benchmark runs (large values included)
 //   BENCH_SKIP_LARGE=1        skip the large-value tests and the big pipeline latency test
+//   BENCH_EMPTY_DIR=1         start the throughput servers in an empty directory (no RDB at start-up,
+//                             so no replication backlog) instead of as deployed (see startDeployed)
 //   BENCH_PIPELINE_KEYS=600   1 MiB values SET then GET by the big pipeline test
 //   BENCH_MEMORY_KEYS=1000000 keys for the strings memory case
 //   BENCH_SETTLE_MS=2000      wait between loading and reading VmRSS
@@ -118,6 +120,7 @@ const TARGET_TYPE_RSS_RATIO = 1.6;
 const TARGET_PIPELINE_WORST_PING_RATIO = 2;
 
 const SKIP_LARGE = env.BENCH_SKIP_LARGE === '1';
+const EMPTY_DIR = env.BENCH_EMPTY_DIR === '1';
 /** Clients for the large-value runs: 50 clients of 1 MiB requests only queue up behind each other. */
 const LARGE_CLIENTS = 10;
 const PIPELINE_TEST = 'BIG_PIPELINE_PING';
@@ -454,12 +457,16 @@ function removeWorkDir() {
   fs.rmSync(workDir, { recursive: true, force: true });
 }
 
-/** @param {'redis' | 'cinnabar'} kind @returns {Promise<RunningServer>} */
-async function startServer(kind) {
+/**
+ * @param {'redis' | 'cinnabar'} kind
+ * @param {string} dataDir the server's --dir (an RDB found there is loaded at start-up)
+ * @returns {Promise<RunningServer>}
+ */
+async function startServer(kind, dataDir = workDir) {
   const port = await freePort();
   const logFile = path.join(workDir, `${kind}-${port}.log`);
   const logFd = fs.openSync(logFile, 'w');
-  const serverArgs = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', workDir];
+  const serverArgs = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dataDir];
   const child = kind === 'redis'
     ? startChild('redis-server', serverArgs, { stdio: ['ignore', logFd, logFd] })
     : process.env.CINNABAR_ENTRY === undefined
@@ -477,6 +484,77 @@ async function startServer(kind) {
   });
   await waitReady(server);
   return server;
+}
+
+/**
+ * A server as deployed: a primary that once had a replica, restarted in a data directory holding the
+ * RDB its earlier run saved. Both servers then keep a replication backlog from start-up (Redis 7.0
+ * restores it when the RDB it loads carries replication info, which a primary writes once it has a
+ * backlog), so every write is also appended to the backlog, as on a production primary.
+ * @param {'redis' | 'cinnabar'} kind @returns {Promise<RunningServer>}
+ */
+async function startDeployed(kind) {
+  const dataDir = path.join(workDir, `${kind}-data`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const earlier = await startServer(kind, dataDir);
+  try {
+    await attachReplicaOnce(earlier.port);
+    const client = await RawClient.connect(earlier.port);
+    try {
+      await client.command(['SET', 'bench:deployed', 'yes'], 5_000);
+      // The sync's own background save (the replica left before taking it) must end before SAVE.
+      const deadline = Date.now() + 10_000;
+      while (/rdb_bgsave_in_progress:1/.test(await client.command(['INFO', 'persistence'], 5_000))) {
+        if (Date.now() > deadline) throw new Error(`${kind}: the sync's background save did not end`);
+        await sleep(20);
+      }
+      const saved = await client.command(['SAVE'], 30_000);
+      if (!saved.startsWith('+OK')) throw new Error(`${kind}: SAVE replied ${JSON.stringify(saved)}`);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await stopServer(earlier);
+  }
+  const server = await startServer(kind, dataDir);
+  const client = await RawClient.connect(server.port);
+  try {
+    const info = await client.command(['INFO', 'replication'], 5_000);
+    if (!/repl_backlog_active:1/.test(info)) {
+      throw new Error(`${kind} restarted from its RDB without a replication backlog:\n${info}`);
+    }
+  } finally {
+    client.close();
+  }
+  return server;
+}
+
+/**
+ * Plays a replica that asks for a full sync and leaves once the primary has started it: enough for
+ * the primary to create its replication backlog (kept for repl-backlog-ttl after the replica left).
+ * @param {number} port
+ */
+function attachReplicaOnce(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection({ port, host: '127.0.0.1' });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no FULLRESYNC from port ${port} within 10 s`));
+    }, 10_000);
+    let seen = '';
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('data', (chunk) => {
+      seen += chunk.toString('latin1');
+      if (!seen.includes('+FULLRESYNC')) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.write('PSYNC ? -1\r\n');
+  });
 }
 
 /** Waits until the server answers PING. @param {RunningServer} server */
@@ -1453,7 +1531,9 @@ async function main() {
   console.log(`cinnabar vs redis-server: ${os.cpus().length} cpus, node ${process.version}${nodeFlags}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`server CPU from /proc utime+stime (${CLOCK_TICKS_PER_SEC} ticks/s): runs under ~1s of server CPU carry a few % of rounding`);
 
-  const servers = { redis: await startServer('redis'), cinnabar: await startServer('cinnabar') };
+  const servers = EMPTY_DIR
+    ? { redis: await startServer('redis'), cinnabar: await startServer('cinnabar') }
+    : { redis: await startDeployed('redis'), cinnabar: await startDeployed('cinnabar') };
   /** @type {ThroughputRow[]} */
   let rows;
   try {
