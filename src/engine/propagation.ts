@@ -6,20 +6,69 @@
 
 import { encodedCommandBytes, writeCommand } from '../protocol/command-encoder.js';
 
-export interface PropagatedCommand {
-  dbIndex: number;
-  argv: string[];
+/**
+ * One unit of the stream as its listeners see it. The bytes are lent: bytes[0, lengthBytes) holds
+ * the unit only while the listener runs (the propagator encodes the next unit into the same
+ * memory), so a listener that keeps the unit copies what it needs or asks for owned().
+ */
+export interface PropagatedUnit {
+  readonly bytes: Buffer;
+  readonly lengthBytes: number;
+  /** The db the unit's first command runs in (a consumer starting a new file SELECTs it first). */
+  readonly firstDbIndex: number;
+  /** The unit in a Buffer of its own, never changed afterwards; one copy shared by every listener that asks. */
+  owned(): Buffer;
 }
 
-/**
- * Receives each encoded chunk of the stream (a unit, SELECTs included) and the db its first
- * command runs in (a consumer starting a new file needs a SELECT of its own before it).
- */
-export type PropagationListener = (chunk: Buffer, firstDbIndex: number) => void;
+export type PropagationListener = (unit: PropagatedUnit) => void;
+
+/** Units up to this size are encoded into one reused buffer; larger ones get a buffer each. */
+const SCRATCH_MAX_BYTES = 64 * 1024;
+/** A transaction's pending effects beyond this many release their list once written. */
+const PENDING_KEEP_EFFECTS = 1024;
+
+class LentUnit implements PropagatedUnit {
+  bytes: Buffer = Buffer.allocUnsafe(0);
+  lengthBytes = 0;
+  firstDbIndex = 0;
+  /** Whether `bytes` was allocated for this unit alone (then it is its own owned copy). */
+  private ownBuffer = false;
+  private ownedCopy: Buffer | null = null;
+
+  lend(bytes: Buffer, lengthBytes: number, firstDbIndex: number, ownBuffer: boolean): void {
+    this.bytes = bytes;
+    this.lengthBytes = lengthBytes;
+    this.firstDbIndex = firstDbIndex;
+    this.ownBuffer = ownBuffer;
+    this.ownedCopy = null;
+  }
+
+  owned(): Buffer {
+    if (this.ownBuffer) return this.bytes;
+    if (this.ownedCopy === null) {
+      const copy = Buffer.allocUnsafe(this.lengthBytes);
+      this.bytes.copy(copy, 0, 0, this.lengthBytes);
+      this.ownedCopy = copy;
+    }
+    return this.ownedCopy;
+  }
+}
 
 export class Propagator {
   private readonly listeners: PropagationListener[] = [];
-  private pending: PropagatedCommand[] = [];
+  // The current unit's effects as two parallel lists, reused from unit to unit: a write with
+  // the stream listened to allocates nothing here (the objects and arrays a unit used to take
+  // were most of the garbage a SET made on a primary with a backlog).
+  private pendingDbs: number[] = [];
+  private pendingArgvs: (readonly string[] | undefined)[] = [];
+  private pendingCount = 0;
+  /** Encoding target of every unit up to SCRATCH_MAX_BYTES. */
+  private scratch = Buffer.allocUnsafe(4096);
+  private readonly unit = new LentUnit();
+  /** The listeners are being handed a unit (see flush). */
+  private dispatching = false;
+  /** Units made while `dispatching`, handed over once the current one has reached every listener. */
+  private readonly deferredUnits: LentUnit[] = [];
   /** Depth of nested units (EXEC around commands): flush only when the outermost ends. */
   private depth = 0;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
@@ -50,11 +99,13 @@ export class Propagator {
     this.depth++;
   }
 
-  add(dbIndex: number, argv: string[]): void {
+  add(dbIndex: number, argv: readonly string[]): void {
     // Like Redis without a backlog: with nobody consuming the stream, nothing is kept, encoded
     // or counted (and the write path allocates nothing for it).
     if (this.listeners.length === 0 || this.suspended) return;
-    this.pending.push({ dbIndex, argv });
+    const at = this.pendingCount++;
+    this.pendingDbs[at] = dbIndex;
+    this.pendingArgvs[at] = argv;
     if (this.depth === 0) this.flush();
   }
 
@@ -64,42 +115,101 @@ export class Propagator {
   }
 
   /** The effects queued in the current unit (for tests and for inspection). */
-  get pendingEffects(): readonly PropagatedCommand[] {
-    return this.pending;
+  get pendingEffects(): readonly { dbIndex: number; argv: readonly string[] }[] {
+    const out: { dbIndex: number; argv: readonly string[] }[] = [];
+    for (let i = 0; i < this.pendingCount; i++) out.push({ dbIndex: this.pendingDbs[i], argv: this.pendingArgvs[i] ?? [] });
+    return out;
   }
 
   private flush(): void {
-    const effects = this.pending;
-    if (effects.length === 0) return;
-    this.pending = [];
+    const count = this.pendingCount;
+    if (count === 0) return;
     // Like Redis without a backlog: with nobody consuming the stream, nothing is encoded or counted.
-    if (this.listeners.length === 0) return;
-    // The unit as one list of commands (SELECTs, MULTI/EXEC included), then one exact-size Buffer.
-    const unit: (readonly string[])[] = [];
-    const wrap = effects.length > 1;
-    if (wrap) {
-      this.selectIfNeeded(unit, effects[0].dbIndex);
-      unit.push(MULTI);
+    if (this.listeners.length === 0) {
+      this.clearPending();
+      return;
     }
-    for (const e of effects) {
-      this.selectIfNeeded(unit, e.dbIndex);
-      unit.push(e.argv);
+    const dbs = this.pendingDbs;
+    const argvs = this.pendingArgvs as (readonly string[])[];
+    const firstDbIndex = dbs[0];
+    // A lone effect goes out as is; several are wrapped in MULTI/EXEC. A SELECT precedes an
+    // effect whose db differs from the previous one's (the MULTI's SELECT, when wrapped, is the
+    // first effect's). Sizes first, then one pass of encoding.
+    const wrap = count > 1;
+    let sizeBytes = wrap ? MULTI_BYTES + EXEC_BYTES : 0;
+    let db = this.lastDbIndex;
+    for (let i = 0; i < count; i++) {
+      if (dbs[i] !== db) {
+        db = dbs[i];
+        sizeBytes += encodedCommandBytes(selectArgv(db));
+      }
+      sizeBytes += encodedCommandBytes(argvs[i]);
     }
-    if (wrap) unit.push(EXEC);
-    let size = 0;
-    for (const argv of unit) size += encodedCommandBytes(argv);
-    const chunk = Buffer.allocUnsafe(size);
+    // A unit made while the listeners still hold the previous one (a listener's work wrote
+    // something) must not overwrite the lent bytes: it gets a buffer of its own and waits until
+    // every listener has had the previous one, so all of them see the stream in the same order.
+    const nested = this.dispatching;
+    const ownBuffer = nested || sizeBytes > SCRATCH_MAX_BYTES;
+    let out = this.scratch;
+    if (ownBuffer) {
+      out = Buffer.allocUnsafe(sizeBytes);
+    } else if (out.length < sizeBytes) {
+      out = this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX_BYTES, 2 ** Math.ceil(Math.log2(sizeBytes))));
+    }
     let at = 0;
-    for (const argv of unit) at = writeCommand(chunk, at, argv);
-    const firstDbIndex = effects[0].dbIndex;
+    if (wrap) {
+      at = this.writeSelectIfNeeded(out, at, firstDbIndex);
+      at = writeCommand(out, at, MULTI);
+    }
+    for (let i = 0; i < count; i++) {
+      at = this.writeSelectIfNeeded(out, at, dbs[i]);
+      at = writeCommand(out, at, argvs[i]);
+    }
+    if (wrap) at = writeCommand(out, at, EXEC);
+    this.clearPending();
     this.unitsEmitted++;
-    for (const listener of this.listeners) listener(chunk, firstDbIndex);
+    if (nested) {
+      const later = new LentUnit();
+      later.lend(out, at, firstDbIndex, true);
+      this.deferredUnits.push(later);
+      return;
+    }
+    const unit = this.unit;
+    unit.lend(out, at, firstDbIndex, ownBuffer);
+    this.dispatching = true;
+    try {
+      this.dispatch(unit);
+      // Units written by listeners meanwhile, in the order they were made (bounded by what the
+      // listeners' own work writes: each is one command's effects).
+      for (let i = 0; i < this.deferredUnits.length; i++) this.dispatch(this.deferredUnits[i]);
+    } finally {
+      this.dispatching = false;
+      this.deferredUnits.length = 0;
+    }
+    // A big unit's buffer belongs to whoever kept it; the lent view must not hold it meanwhile.
+    if (ownBuffer) unit.lend(this.scratch, 0, 0, false);
   }
 
-  private selectIfNeeded(unit: (readonly string[])[], dbIndex: number): void {
-    if (dbIndex === this.lastDbIndex) return;
+  private dispatch(unit: PropagatedUnit): void {
+    for (const listener of this.listeners) listener(unit);
+  }
+
+  private clearPending(): void {
+    const count = this.pendingCount;
+    this.pendingCount = 0;
+    if (count > PENDING_KEEP_EFFECTS) {
+      this.pendingDbs = [];
+      this.pendingArgvs = [];
+      return;
+    }
+    // The argv lists are the commands' own: let them go with the unit.
+    for (let i = 0; i < count; i++) this.pendingArgvs[i] = undefined;
+  }
+
+  private writeSelectIfNeeded(out: Buffer, at: number, dbIndex: number): number {
+    if (dbIndex === this.lastDbIndex) return at;
     this.lastDbIndex = dbIndex;
-    unit.push(['SELECT', String(dbIndex)]);
+    return writeCommand(out, at, selectArgv(dbIndex));
   }
 
   /** The db the stream's last SELECT chose (-1: none since the last reset). */
@@ -115,3 +225,16 @@ export class Propagator {
 
 const MULTI: readonly string[] = ['MULTI'];
 const EXEC: readonly string[] = ['EXEC'];
+const MULTI_BYTES = encodedCommandBytes(MULTI);
+const EXEC_BYTES = encodedCommandBytes(EXEC);
+/** SELECT argv per db, made once (databases is bounded by its directive's range). */
+const selectArgvs: (readonly string[])[] = [];
+
+function selectArgv(dbIndex: number): readonly string[] {
+  let argv = selectArgvs[dbIndex];
+  if (argv === undefined) {
+    argv = ['SELECT', String(dbIndex)];
+    selectArgvs[dbIndex] = argv;
+  }
+  return argv;
+}

@@ -14,6 +14,9 @@
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
 export const BACKLOG_BLOCK_BYTES = 16 * 1024;
 
+/** Trimmed blocks kept for reuse: a steady stream trims one block for each new one. */
+const SPARE_BLOCKS = 2;
+
 interface Block {
   readonly bytes: Buffer;
   usedBytes: number;
@@ -21,6 +24,8 @@ interface Block {
 
 export class Backlog {
   private readonly blocks: Block[] = [];
+  /** Trimmed standard-size blocks kept for the next ones (at most SPARE_BLOCKS). */
+  private readonly spareBlocks: Buffer[] = [];
   /** Index of the first live block in `blocks` (trimmed blocks are dropped in batches). */
   private head = 0;
   /** Bytes of history held (repl_backlog_histlen). */
@@ -55,23 +60,26 @@ export class Backlog {
     return total;
   }
 
-  append(chunk: Buffer): void {
+  /** Appends bytes[0, lengthBytes) (the whole buffer by default); the bytes are copied. */
+  append(bytes: Buffer, lengthBytes = bytes.length): void {
     let at = 0;
     const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
     if (tail !== undefined && tail.usedBytes < tail.bytes.length) {
-      const copied = chunk.copy(tail.bytes, tail.usedBytes, 0);
+      const copied = copyBytes(bytes, 0, lengthBytes, tail.bytes, tail.usedBytes);
       tail.usedBytes += copied;
       at = copied;
     }
     const limitBytes = Math.max(Math.floor(this.sizeBytes / 16), BACKLOG_BLOCK_BYTES);
-    while (at < chunk.length) {
-      const rest = chunk.length - at;
-      const block: Block = { bytes: Buffer.allocUnsafe(Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes)), usedBytes: 0 };
-      block.usedBytes = chunk.copy(block.bytes, 0, at);
+    while (at < lengthBytes) {
+      const rest = lengthBytes - at;
+      const sizeBytes = Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes);
+      const spare = sizeBytes === BACKLOG_BLOCK_BYTES ? this.spareBlocks.pop() : undefined;
+      const block: Block = { bytes: spare ?? Buffer.allocUnsafe(sizeBytes), usedBytes: 0 };
+      block.usedBytes = copyBytes(bytes, at, lengthBytes, block.bytes, 0);
       at += block.usedBytes;
       this.blocks.push(block);
     }
-    this.histlenBytes += chunk.length;
+    this.histlenBytes += lengthBytes;
     this.trim();
   }
 
@@ -119,6 +127,9 @@ export class Backlog {
       this.histlenBytes -= first.usedBytes;
       this.firstByteOffset += first.usedBytes;
       this.head++;
+      // No replica still has bytes of it to write (retainFrom above), so its memory can take
+      // new bytes: a backlog at its size reuses its blocks instead of faulting in fresh memory.
+      if (first.bytes.length === BACKLOG_BLOCK_BYTES && this.spareBlocks.length < SPARE_BLOCKS) this.spareBlocks.push(first.bytes);
     }
     // Dropping from the front of an array is O(n): compact once the dead prefix is large.
     if (this.head > 64 && this.head * 2 > this.blocks.length) {
@@ -126,4 +137,17 @@ export class Backlog {
       this.head = 0;
     }
   }
+}
+
+/** Copies below this many bytes run as a JS loop: Buffer#copy of part of a buffer allocates a view. */
+const SMALL_COPY_BYTES = 128;
+
+/** Copies source[start, end) into target at `targetAt` as far as it fits; returns the bytes copied. */
+function copyBytes(source: Buffer, start: number, end: number, target: Buffer, targetAt: number): number {
+  const n = Math.min(end - start, target.length - targetAt);
+  if (n <= SMALL_COPY_BYTES) {
+    for (let i = 0; i < n; i++) target[targetAt + i] = source[start + i];
+    return n;
+  }
+  return source.copy(target, targetAt, start, start + n);
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
+import type { PropagatedUnit } from '../engine/propagation.js';
 import { parseInt64 } from '../util/numbers.js';
 import { Backlog } from './backlog.js';
 import { Failover } from './failover.js';
@@ -98,8 +99,19 @@ export class Replication implements ReplicationApi {
   readonly primary: PrimarySide;
   /** FAILOVER's state machine. */
   readonly failover: Failover;
-  private readonly onPropagated = (chunk: Buffer): void => {
-    this.feed(chunk);
+  /**
+   * This node's own units: the backlog copies the lent bytes; attached replicas, whose sockets
+   * hold a chunk until written, share one copy of the unit.
+   */
+  private readonly onPropagated = (unit: PropagatedUnit): void => {
+    const backlog = this.backlog;
+    if (backlog === null) return;
+    this.masterReplOffset += unit.lengthBytes;
+    backlog.append(unit.bytes, unit.lengthBytes);
+    // The attached replicas are the consumers' readers: without one, nothing needs a copy.
+    if (this.primary.replicas.length === 0) return;
+    const chunk = unit.owned();
+    for (const consumer of this.consumers) consumer(chunk);
   };
 
   constructor(private readonly host: ReplicationHost) {

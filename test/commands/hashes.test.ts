@@ -112,7 +112,7 @@ describe('hash commands', () => {
 
   it('propagates HINCRBYFLOAT as HSET with the final value', async () => {
     const chunks: string[] = [];
-    server.running.server.propagator.subscribe((chunk) => chunks.push(chunk.toString('latin1')));
+    server.running.server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')));
     await server.r2.hincrbyfloat('prop', 'f', '1.5');
     await server.r2.hincrby('prop', 'g', 2);
     const stream = chunks.join('');

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
+import type { PropagatedUnit } from '../../src/engine/propagation.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { connectIoredis } from '../helpers/server.js';
 
@@ -98,7 +99,7 @@ describe('large values', () => {
 
   it('propagates the value itself when replicas or the AOF listen', async () => {
     const chunks: Buffer[] = [];
-    const listener = (chunk: Buffer): void => { chunks.push(chunk); };
+    const listener = (unit: PropagatedUnit): void => { chunks.push(unit.owned()); };
     running.server.propagator.subscribe(listener);
     const value = bigValue(100_000, 4);
     await r.set('big:prop', value);

@@ -715,7 +715,7 @@ function isMarker(argv: string[], value: string): boolean {
 
   beforeAll(async () => {
     [ours, theirs] = await Promise.all([startCinnabar({ 'enable-debug-command': 'yes' }), startReferenceServer()]);
-    ours.server.propagator.subscribe((chunk) => oursPropagated.push(chunk));
+    ours.server.propagator.subscribe((unit) => oursPropagated.push(unit.owned()));
     replica = await ReplicaLink.open(theirs.port);
   });
   afterAll(async () => {

@@ -75,7 +75,7 @@ describe('socket-free clients', () => {
 
   it('propagates its writes (a MULTI/EXEC as one unit) and reads without side effects', () => {
     const chunks: string[] = [];
-    server.propagator.subscribe((chunk) => chunks.push(chunk.toString('latin1')));
+    server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')));
     server.propagator.resetSelectedDb();
     const client = server.createClient(new DiscardingConnection());
     server.runCommand(client, ['SET', 'prop:a', '1']);

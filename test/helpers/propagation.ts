@@ -37,8 +37,8 @@ export class PropagationLog {
   readonly commands: string[][] = [];
 
   constructor(running: RunningServerInternal) {
-    running.server.propagator.subscribe((chunk) => {
-      for (const argv of decodeCommands(chunk.toString('latin1'))) {
+    running.server.propagator.subscribe((unit) => {
+      for (const argv of decodeCommands(unit.owned().toString('latin1'))) {
         if (argv[0] !== 'SELECT') this.commands.push(argv);
       }
     });
@@ -141,7 +141,7 @@ export class PropagationPair {
 
   private async start(): Promise<void> {
     [this.ours, this.theirs] = await Promise.all([startCinnabar(), startReferenceServer()]);
-    this.ours.server.propagator.subscribe((chunk) => this.chunks.push(chunk));
+    this.ours.server.propagator.subscribe((unit) => this.chunks.push(unit.owned()));
     this.replica = await ReplicaLink.open(this.theirs.port);
     [this.oursConn, this.theirsConn] = await Promise.all([RawConnection.connect(this.ours.port), RawConnection.connect(this.theirs.port)]);
   }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
 import { serverPair } from './helpers.js';
+import type { PropagatedUnit } from '../../src/engine/propagation.js';
 
 describe('a replica\'s own writes and its stream', () => {
   const pair = serverPair();
@@ -25,7 +26,7 @@ describe('a replica\'s own writes and its stream', () => {
     expect(await toReplica.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
     expect(replica.server.propagator.hasListeners).toBe(true);
     const units: Buffer[] = [];
-    const listener = (chunk: Buffer): void => { units.push(chunk); };
+    const listener = (unit: PropagatedUnit): void => { units.push(unit.owned()); };
     replica.server.propagator.subscribe(listener);
     try {
       expect(await toReplica.call('SET', 'k', 'w')).toBe('+OK\r\n');

@@ -81,3 +81,33 @@ describe('replication backlog', () => {
     expect(backlog.histlenBytes).toBeGreaterThanOrEqual(sizeBytes);
   });
 });
+
+describe('replication backlog block reuse', () => {
+  it('serves the right bytes after trimmed blocks were reused for new ones', () => {
+    const sizeBytes = BACKLOG_BLOCK_BYTES * 4;
+    const backlog = new Backlog(sizeBytes, 0);
+    const stream: Buffer[] = [];
+    // Units of varied small sizes, many times the backlog's size, each byte telling its offset.
+    let offset = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const unit = Buffer.alloc(20 + (i % 37));
+      for (let j = 0; j < unit.length; j++) unit[j] = (offset + j) % 251;
+      offset += unit.length;
+      stream.push(unit);
+      backlog.append(unit);
+    }
+    const all = Buffer.concat(stream);
+    expect(backlog.lastByteOffset).toBe(all.length);
+    expect(backlog.allocatedBytes).toBeLessThanOrEqual(sizeBytes + 2 * BACKLOG_BLOCK_BYTES);
+    const held = Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset));
+    expect(held.equals(all.subarray(backlog.firstByteOffset - 1))).toBe(true);
+  });
+
+  it('appends only the lent part of a longer buffer', () => {
+    const backlog = new Backlog(1024 * 1024, 0);
+    const scratch = Buffer.from('*1\r\n$4\r\nPING\r\nleftover from an earlier unit');
+    backlog.append(scratch, 14);
+    expect(backlog.histlenBytes).toBe(14);
+    expect(Buffer.concat(backlog.bytesFrom(1)).toString()).toBe('*1\r\n$4\r\nPING\r\n');
+  });
+});

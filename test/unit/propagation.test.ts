@@ -128,7 +128,7 @@ describe('propagation of writes (replication / AOF stream)', () => {
 
   beforeAll(async () => {
     running = await startCinnabar();
-    running.server.propagator.subscribe((chunk) => chunks.push(chunk));
+    running.server.propagator.subscribe((unit) => chunks.push(unit.owned()));
     conn = await RawConnection.connect(running.port);
   });
   beforeEach(async () => {

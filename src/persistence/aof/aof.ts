@@ -11,7 +11,7 @@ import { open as openFile, rename } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { Propagator } from '../../engine/propagation.js';
+import type { PropagatedUnit, Propagator } from '../../engine/propagation.js';
 import type { ServerLog } from '../../server/log.js';
 import { ReplyGate } from './reply-gate.js';
 import type { Keyspace } from '../../store/keyspace.js';
@@ -98,7 +98,7 @@ export class AofService {
   /** DEBUG LOADAOF replays through the engine: nothing it runs is appended. */
   private loading = false;
   private flushSleepMicros = 0;
-  private readonly listener = (chunk: Buffer, firstDbIndex: number): void => this.feed(chunk, firstDbIndex);
+  private readonly listener = (unit: PropagatedUnit): void => this.feed(unit);
   private subscribed = false;
   /** Gate offset the next file starts at. */
   private gateOffset = 0;
@@ -328,7 +328,7 @@ export class AofService {
   }
 
   /** feedAppendOnlyFile: the propagated unit, after a #TS annotation and a SELECT when needed. */
-  private feed(chunk: Buffer, firstDbIndex: number): void {
+  private feed(unit: PropagatedUnit): void {
     const file = this.file;
     if (file === null || this.loading) return;
     // While waiting for the first rewrite, only a running rewrite's temp incr file takes data.
@@ -340,10 +340,11 @@ export class AofService {
         file.append(Buffer.from(`#TS:${nowSec}\r\n`, 'latin1'));
       }
     }
+    const chunk = unit.owned();
     if (this.selectNeeded) {
       this.selectNeeded = false;
       if (!startsWithSelect(chunk)) {
-        const db = String(firstDbIndex);
+        const db = String(unit.firstDbIndex);
         file.append(Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${db.length}\r\n${db}\r\n`, 'latin1'));
       }
     }

@@ -1,0 +1,83 @@
+// The Propagator lends each unit's bytes to its listeners (one reused buffer, nothing allocated per
+// write); what a listener keeps must come from owned(). These check the lending contract itself:
+// owned copies never change afterwards, a unit made while listeners still hold the previous one
+// gets memory of its own, and big units are not squeezed through the reused buffer.
+
+import { describe, expect, it } from 'vitest';
+import { Propagator, type PropagatedUnit } from '../../src/engine/propagation.js';
+import { decodeCommands } from '../helpers/propagation.js';
+
+const lent = (unit: PropagatedUnit): string => unit.bytes.toString('latin1', 0, unit.lengthBytes);
+
+describe('Propagator lending', () => {
+  it('lends the same memory unit after unit, while owned() copies stay as they were', () => {
+    const propagator = new Propagator();
+    const owned: Buffer[] = [];
+    const lentBuffers = new Set<ArrayBufferLike>();
+    propagator.subscribe((unit) => {
+      lentBuffers.add(unit.bytes.buffer);
+      owned.push(unit.owned());
+      // Asked twice by different listeners, the copy is made once.
+      expect(unit.owned()).toBe(owned[owned.length - 1]);
+    });
+    for (let i = 0; i < 100; i++) propagator.add(0, ['SET', `k${i}`, `v${i}`]);
+    expect(lentBuffers.size).toBe(1);
+    const commands = owned.flatMap((chunk) => decodeCommands(chunk.toString('latin1')));
+    expect(commands[0]).toEqual(['SELECT', '0']);
+    expect(commands.slice(1)).toEqual(Array.from({ length: 100 }, (_, i) => ['SET', `k${i}`, `v${i}`]));
+  });
+
+  it('wraps a unit of several effects in MULTI/EXEC with the SELECTs each db change needs', () => {
+    const propagator = new Propagator();
+    const seen: string[] = [];
+    propagator.subscribe((unit) => seen.push(lent(unit)));
+    propagator.begin();
+    propagator.add(2, ['INCR', 'a']);
+    propagator.add(2, ['INCR', 'b']);
+    propagator.add(5, ['DEL', 'c']);
+    propagator.end();
+    expect(seen).toHaveLength(1);
+    expect(decodeCommands(seen[0])).toEqual([
+      ['SELECT', '2'], ['MULTI'], ['INCR', 'a'], ['INCR', 'b'], ['SELECT', '5'], ['DEL', 'c'], ['EXEC'],
+    ]);
+    expect(propagator.unitsEmitted).toBe(1);
+    expect(propagator.pendingEffects).toEqual([]);
+  });
+
+  it('holds a unit made by a listener until every listener had the lent one, in memory of its own', () => {
+    const propagator = new Propagator();
+    const seen: string[] = [];
+    let reacted = false;
+    propagator.subscribe((unit) => {
+      const before = lent(unit);
+      if (!reacted) {
+        reacted = true;
+        // A listener's own work writes (e.g. a client closed for its output limit).
+        propagator.add(0, ['DEL', 'nested']);
+      }
+      // The lent bytes were not overwritten by the nested unit.
+      expect(lent(unit)).toBe(before);
+      seen.push(before);
+    });
+    propagator.subscribe((unit) => seen.push(`second:${lent(unit)}`));
+    propagator.add(0, ['SET', 'outer', 'x']);
+    const outer = '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nouter\r\n$1\r\nx\r\n';
+    const nested = '*2\r\n$3\r\nDEL\r\n$6\r\nnested\r\n';
+    // Every listener sees the stream in the same order: the unit that was being handed out first.
+    expect(seen).toEqual([outer, `second:${outer}`, nested, `second:${nested}`]);
+  });
+
+  it('encodes a big unit into a buffer of its own, which owned() hands over without a copy', () => {
+    const propagator = new Propagator();
+    const value = 'v'.repeat(200_000);
+    const units: { bytes: Buffer; owned: Buffer }[] = [];
+    propagator.subscribe((unit) => units.push({ bytes: unit.bytes, owned: unit.owned() }));
+    propagator.add(0, ['SET', 'big', value]);
+    propagator.add(0, ['SET', 'small', 'x']);
+    expect(units[0].owned).toBe(units[0].bytes);
+    expect(decodeCommands(units[0].owned.toString('latin1'))).toEqual([['SELECT', '0'], ['SET', 'big', value]]);
+    // The next small unit goes back to the reused buffer and leaves the big one untouched.
+    expect(units[1].bytes).not.toBe(units[0].bytes);
+    expect(decodeCommands(units[0].owned.toString('latin1'))[1][2]).toBe(value);
+  });
+});
