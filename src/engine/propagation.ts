@@ -22,8 +22,12 @@ export interface PropagatedUnit {
 
 export type PropagationListener = (unit: PropagatedUnit) => void;
 
-/** Units up to this size are encoded into one reused buffer; larger ones get a buffer each. */
-const SCRATCH_MAX_BYTES = 64 * 1024;
+/**
+ * Units up to this size are encoded into one reused buffer (which grows to at most this); larger
+ * ones get a buffer each. Big values are common (caches of rendered pages): a fresh buffer per
+ * write left the garbage collector to reclaim the whole written volume.
+ */
+const SCRATCH_MAX_BYTES = 1024 * 1024;
 /** A transaction's pending effects beyond this many release their list once written. */
 const PENDING_KEEP_EFFECTS = 1024;
 

@@ -14,18 +14,21 @@
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
 export const BACKLOG_BLOCK_BYTES = 16 * 1024;
 
-/** Trimmed blocks kept for reuse: a steady stream trims one block for each new one. */
-const SPARE_BLOCKS = 2;
+/** Trimmed blocks kept for reuse: a steady stream trims about as many blocks as it adds. */
+const SPARE_BLOCKS = 4;
 
 interface Block {
+  /** The block's capacity as Redis sizes it (a view of `memory` when reused memory is larger). */
   readonly bytes: Buffer;
+  /** The allocation behind `bytes`, reused once the block is trimmed. */
+  readonly memory: Buffer;
   usedBytes: number;
 }
 
 export class Backlog {
   private readonly blocks: Block[] = [];
-  /** Trimmed standard-size blocks kept for the next ones (at most SPARE_BLOCKS). */
-  private readonly spareBlocks: Buffer[] = [];
+  /** Memory of trimmed blocks kept for the next ones (at most SPARE_BLOCKS). */
+  private readonly spareMemory: Buffer[] = [];
   /** Index of the first live block in `blocks` (trimmed blocks are dropped in batches). */
   private head = 0;
   /** Bytes of history held (repl_backlog_histlen). */
@@ -73,8 +76,7 @@ export class Backlog {
     while (at < lengthBytes) {
       const rest = lengthBytes - at;
       const sizeBytes = Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes);
-      const spare = sizeBytes === BACKLOG_BLOCK_BYTES ? this.spareBlocks.pop() : undefined;
-      const block: Block = { bytes: spare ?? Buffer.allocUnsafe(sizeBytes), usedBytes: 0 };
+      const block = this.newBlock(sizeBytes);
       block.usedBytes = copyBytes(bytes, at, lengthBytes, block.bytes, 0);
       at += block.usedBytes;
       this.blocks.push(block);
@@ -119,6 +121,24 @@ export class Backlog {
     return out;
   }
 
+  /**
+   * A block of Redis's size for it (its capacity decides where later units split, hence the INFO
+   * figures), in the memory of a trimmed block when one is large enough: a stream of big writes
+   * would otherwise allocate (and leave to the garbage collector) its whole volume again.
+   */
+  private newBlock(sizeBytes: number): Block {
+    const spares = this.spareMemory;
+    for (let i = 0; i < spares.length; i++) {
+      const memory = spares[i];
+      if (memory.length < sizeBytes) continue;
+      spares[i] = spares[spares.length - 1];
+      spares.pop();
+      return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory, usedBytes: 0 };
+    }
+    const memory = Buffer.allocUnsafe(sizeBytes);
+    return { bytes: memory, memory, usedBytes: 0 };
+  }
+
   private trim(): void {
     while (this.histlenBytes > this.sizeBytes && this.blocks.length - this.head > 1) {
       const first = this.blocks[this.head];
@@ -129,7 +149,7 @@ export class Backlog {
       this.head++;
       // No replica still has bytes of it to write (retainFrom above), so its memory can take
       // new bytes: a backlog at its size reuses its blocks instead of faulting in fresh memory.
-      if (first.bytes.length === BACKLOG_BLOCK_BYTES && this.spareBlocks.length < SPARE_BLOCKS) this.spareBlocks.push(first.bytes);
+      if (this.spareMemory.length < SPARE_BLOCKS) this.spareMemory.push(first.memory);
     }
     // Dropping from the front of an array is O(n): compact once the dead prefix is large.
     if (this.head > 64 && this.head * 2 > this.blocks.length) {

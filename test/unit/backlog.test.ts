@@ -111,3 +111,22 @@ describe('replication backlog block reuse', () => {
     expect(Buffer.concat(backlog.bytesFrom(1)).toString()).toBe('*1\r\n$4\r\nPING\r\n');
   });
 });
+
+describe('replication backlog with big units', () => {
+  it('serves the right bytes when big units reuse trimmed memory, within the size bound', () => {
+    const sizeBytes = 1024 * 1024;
+    const backlog = new Backlog(sizeBytes, 0);
+    const stream: Buffer[] = [];
+    for (let i = 0; i < 60; i++) {
+      const unit = Buffer.alloc(100 * 1024 + i * 7, i);
+      stream.push(unit);
+      backlog.append(unit);
+      // Blocks are at most a sixteenth of the configured size, whatever memory they reuse.
+      expect(backlog.allocatedBytes).toBeLessThanOrEqual(sizeBytes + 2 * (sizeBytes / 16) + 100 * 1024);
+    }
+    const all = Buffer.concat(stream);
+    const held = Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset));
+    expect(held.length).toBe(backlog.histlenBytes);
+    expect(held.equals(all.subarray(backlog.firstByteOffset - 1))).toBe(true);
+  });
+});

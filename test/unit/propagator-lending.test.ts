@@ -69,7 +69,7 @@ describe('Propagator lending', () => {
 
   it('encodes a big unit into a buffer of its own, which owned() hands over without a copy', () => {
     const propagator = new Propagator();
-    const value = 'v'.repeat(200_000);
+    const value = 'v'.repeat(1_200_000);
     const units: { bytes: Buffer; owned: Buffer }[] = [];
     propagator.subscribe((unit) => units.push({ bytes: unit.bytes, owned: unit.owned() }));
     propagator.add(0, ['SET', 'big', value]);
