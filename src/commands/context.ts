@@ -3,6 +3,7 @@
 
 import type { Config } from '../config/config.js';
 import type { ReplyWriter } from '../protocol/writer.js';
+import type { StreamArg } from '../protocol/command-encoder.js';
 import type { Db } from '../store/db.js';
 import type { Keyspace } from '../store/keyspace.js';
 import type { BlockingApi } from './blocking.js';
@@ -628,7 +629,7 @@ export interface CommandContext {
   /** Counts one change (or `n`) and schedules this command's propagation. */
   markDirty(n?: number): void;
   /** Propagate these arguments instead of the original argv (e.g. SET EX -> SET PXAT). */
-  rewritePropagation(argv: string[]): void;
+  rewritePropagation(argv: StreamArg[]): void;
   /** Propagate nothing for this command, whatever it changed. */
   preventPropagation(): void;
   /** Propagate an extra effect in the given db, after this command's own. */

@@ -9,6 +9,7 @@ import { keyAt, keysFrom, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/keyspace-events.js';
 import { NO_TOUCH } from '../store/db.js';
 import { MutableString, isStringValue, type RedisValue, type StringValue } from '../store/values.js';
+import type { StreamArg } from '../protocol/command-encoder.js';
 import {
   INT64_MAX, INT64_MIN, LD_ZERO, addLongDouble, formatLongDoubleHuman, isInt64Text, parseInt64, parseLongDouble,
   type LongDouble,
@@ -224,10 +225,13 @@ function setGeneric(
   storeString(ctx, key, stored, (flags & FLAG_KEEPTTL) !== 0);
   ctx.markDirty();
   ctx.server.events.notify(NOTIFY_STRING, 'set', key, ctx.db.id);
+  // A rewrite carries the value as it arrived: SET's value (argv[2]) may be a big argument kept
+  // as a Buffer, its argv slot then holding "" (the other forms never take big arguments).
+  const propagatedValue = ctx.bigArgument(2) ?? value;
   if (deadline !== null) {
     ctx.db.setExpire(key, Number(deadline));
     // Replicas and the AOF get an absolute deadline, so a late replay expires at the same time.
-    ctx.rewritePropagation(['SET', key, value, 'PXAT', deadline.toString()]);
+    ctx.rewritePropagation(['SET', key, propagatedValue, 'PXAT', deadline.toString()]);
     ctx.server.events.notify(NOTIFY_GENERIC, 'expire', key, ctx.db.id);
   }
   if (!withGet) {
@@ -235,7 +239,9 @@ function setGeneric(
     else ctx.reply.ok();
   } else if (deadline === null) {
     // GET only shapes the reply: propagate the SET without it.
-    ctx.rewritePropagation(argv.filter((arg, i) => i < 3 || !isKeyword(arg, 'GET')));
+    const withoutGet: StreamArg[] = argv.filter((arg, i) => i < 3 || !isKeyword(arg, 'GET'));
+    withoutGet[2] = propagatedValue;
+    ctx.rewritePropagation(withoutGet);
   }
 }
 

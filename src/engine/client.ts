@@ -6,6 +6,7 @@
 import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats, TrackingState } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
+import type { StreamArg } from '../protocol/command-encoder.js';
 import type { Db } from '../store/db.js';
 import type { AclUser } from '../acl/user.js';
 import type { Connection } from './connection.js';
@@ -108,7 +109,7 @@ export class Client implements ClientState, CommandContext {
   /** Set by the dispatcher around each command. */
   command!: Command;
   /** Propagation state of the running command (see markDirty & co). */
-  propagationOverride: string[] | null = null;
+  propagationOverride: StreamArg[] | null = null;
   propagationPrevented = false;
   /** False while a script's redis.set_repl() keeps its commands out of the replication stream. */
   propagates = true;
@@ -169,7 +170,7 @@ export class Client implements ClientState, CommandContext {
     this.host.api.dirty += n;
   }
 
-  rewritePropagation(argv: string[]): void {
+  rewritePropagation(argv: StreamArg[]): void {
     this.propagationOverride = argv;
   }
 

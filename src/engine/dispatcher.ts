@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ServerApi } from '../commands/context.js';
 import type { Command } from '../commands/types.js';
+import type { StreamArg } from '../protocol/command-encoder.js';
 import { setNowMs } from '../store/clock.js';
 import { KeyspaceFullError, type Db, type KeyspaceHooks } from '../store/db.js';
 import { cStringPrefix } from '../util/repr.js';
@@ -309,7 +310,18 @@ export class Dispatcher {
     serverStats.totalCommandsProcessed++;
     host.afterCall(client, command, argv, durationMicros);
     if (api.dirty > dirtyBefore && !client.propagationPrevented && client.propagates && !command.isExec) {
-      host.propagator.add(db.id, client.propagationOverride ?? argv);
+      const bigArgs = client.bigArgs;
+      host.propagator.add(db.id, client.propagationOverride ?? (bigArgs === null ? argv : withBigArgs(argv, bigArgs)));
     }
   }
+}
+
+/** argv with the big arguments a command took as Buffers back in their slots (they hold ""). */
+function withBigArgs(argv: readonly string[], bigArgs: ReadonlyArray<Buffer | undefined>): StreamArg[] {
+  const out: StreamArg[] = argv.slice();
+  for (let i = 0; i < bigArgs.length; i++) {
+    const big = bigArgs[i];
+    if (big !== undefined) out[i] = big;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
 // the last one sent. Replication (which counts the bytes as its offset) and the AOF subscribe
 // as listeners.
 
-import { encodedCommandBytes, writeCommand } from '../protocol/command-encoder.js';
+import { encodedCommandBytes, writeCommand, type StreamArg } from '../protocol/command-encoder.js';
 
 /**
  * One unit of the stream as its listeners see it. The bytes are lent: bytes[0, lengthBytes) holds
@@ -64,7 +64,7 @@ export class Propagator {
   // the stream listened to allocates nothing here (the objects and arrays a unit used to take
   // were most of the garbage a SET made on a primary with a backlog).
   private pendingDbs: number[] = [];
-  private pendingArgvs: (readonly string[] | undefined)[] = [];
+  private pendingArgvs: (readonly StreamArg[] | undefined)[] = [];
   private pendingCount = 0;
   /** Encoding target of every unit up to SCRATCH_MAX_BYTES. */
   private scratch = Buffer.allocUnsafe(4096);
@@ -103,7 +103,7 @@ export class Propagator {
     this.depth++;
   }
 
-  add(dbIndex: number, argv: readonly string[]): void {
+  add(dbIndex: number, argv: readonly StreamArg[]): void {
     // Like Redis without a backlog: with nobody consuming the stream, nothing is kept, encoded
     // or counted (and the write path allocates nothing for it).
     if (this.listeners.length === 0 || this.suspended) return;
@@ -119,8 +119,8 @@ export class Propagator {
   }
 
   /** The effects queued in the current unit (for tests and for inspection). */
-  get pendingEffects(): readonly { dbIndex: number; argv: readonly string[] }[] {
-    const out: { dbIndex: number; argv: readonly string[] }[] = [];
+  get pendingEffects(): readonly { dbIndex: number; argv: readonly StreamArg[] }[] {
+    const out: { dbIndex: number; argv: readonly StreamArg[] }[] = [];
     for (let i = 0; i < this.pendingCount; i++) out.push({ dbIndex: this.pendingDbs[i], argv: this.pendingArgvs[i] ?? [] });
     return out;
   }
@@ -134,7 +134,7 @@ export class Propagator {
       return;
     }
     const dbs = this.pendingDbs;
-    const argvs = this.pendingArgvs as (readonly string[])[];
+    const argvs = this.pendingArgvs as (readonly StreamArg[])[];
     const firstDbIndex = dbs[0];
     // A lone effect goes out as is; several are wrapped in MULTI/EXEC. A SELECT precedes an
     // effect whose db differs from the previous one's (the MULTI's SELECT, when wrapped, is the

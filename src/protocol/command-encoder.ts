@@ -48,8 +48,14 @@ function writeLatin1(buf: Buffer, at: number, text: string): number {
   return at + buf.latin1Write(text, at);
 }
 
+/**
+ * An argument of a command stream: a latin1 string, or the bytes of a big value kept as the Buffer
+ * it arrived in (propagated without ever becoming a V8 string).
+ */
+export type StreamArg = string | Buffer;
+
 /** Bytes `argv` takes as a RESP array of bulk strings. */
-export function encodedCommandBytes(argv: readonly string[]): number {
+export function encodedCommandBytes(argv: readonly StreamArg[]): number {
   let size = headerBytes(argv.length);
   for (let i = 0; i < argv.length; i++) size += headerBytes(argv[i].length) + argv[i].length + 2;
   return size;
@@ -60,12 +66,12 @@ export function encodedCommandBytes(argv: readonly string[]): number {
  * encodedCommandBytes); `type` is the aggregate's first byte ('*' array, '>' RESP3 push).
  * Returns the position after it.
  */
-export function writeCommand(buf: Buffer, at: number, argv: readonly string[], type = ARRAY_TYPE): number {
+export function writeCommand(buf: Buffer, at: number, argv: readonly StreamArg[], type = ARRAY_TYPE): number {
   at = writeHeader(buf, at, type, argv.length);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     at = writeHeader(buf, at, BULK_TYPE, arg.length);
-    at = writeLatin1(buf, at, arg);
+    at = typeof arg === 'string' ? writeLatin1(buf, at, arg) : at + arg.copy(buf, at);
     buf[at++] = 13;
     buf[at++] = 10;
   }

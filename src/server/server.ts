@@ -630,12 +630,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /**
    * A request's big arguments stay Buffers only when its command stores them as they are and it
-   * runs right now with nobody watching the command stream (no MULTI queue, pause, replica/AOF
-   * stream or MONITOR, which all need the strings); otherwise their strings are made here.
+   * runs right now (no MULTI queue or pause, which keep the request) with no MONITOR, which needs
+   * the strings; otherwise their strings are made here. The replication and AOF stream take the
+   * Buffers as they are (the dispatcher puts them back in the propagated argv).
    */
   private admitBigArgs(client: Client, argv: string[], bigArgs: Array<Buffer | undefined>): void {
     if (bigArgs[0] === undefined && !client.inMulti && this.clientPause.untilMs === 0 &&
-        !this.propagator.hasListeners && this.clients.monitors.size === 0) {
+        this.clients.monitors.size === 0) {
       const command = this.commandTable.lookup(argv);
       if (command !== undefined && command.takesBigArgs) {
         client.bigArgs = bigArgs;
