@@ -401,7 +401,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         }
         this.flushClient(client);
       },
-      runRequest: (client, argv) => { this.runRequest(client, argv); },
+      runRequest: (client, argv, bigArgs) => { this.runParsedRequest(client, argv, bigArgs); },
       setLoading: (state) => { this.persistence.loading = state; },
       get bgsaveInProgress() { return server.persistence.bgsaveInProgress; },
       get loadingDataset() { return server.persistence.loading !== null; },
@@ -607,15 +607,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
           this.protocolError(client, connection, argv);
           break;
         }
-        const bigArgs = parser.takeBigArgs();
-        let outcome: 'done' | 'postponed';
-        if (bigArgs === null) {
-          outcome = this.runRequest(client, argv);
-        } else {
-          this.admitBigArgs(client, argv, bigArgs);
-          outcome = this.runRequest(client, argv);
-          client.bigArgs = null;
-        }
+        const outcome = this.runParsedRequest(client, argv, parser.takeBigArgs());
         // A blocked client reads nothing more until released (its input waits in the parser).
         if (outcome === 'postponed' || client.blockedOnKeys || client.commandInProgress) break;
         // A long pipeline of big replies goes out in slices, so the reply buffer stays bounded
@@ -626,6 +618,17 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       dispatcher.endBatch();
     }
     this.flushClient(client);
+  }
+
+  /** A request as the parser gave it: its big arguments (takeBigArgs) admitted, then run. */
+  runParsedRequest(client: Client, argv: string[], bigArgs: Array<Buffer | undefined> | null): 'done' | 'postponed' {
+    if (bigArgs === null) return this.runRequest(client, argv);
+    this.admitBigArgs(client, argv, bigArgs);
+    try {
+      return this.runRequest(client, argv);
+    } finally {
+      client.bigArgs = null;
+    }
   }
 
   /**

@@ -55,8 +55,11 @@ export interface ReplicaSideHost {
    * replies handed to its connection once at the end.
    */
   applyBatch(client: Client, apply: () => void): void;
-  /** One command of a batch for the primary's client (its reply stays in the client's buffer). */
-  runRequest(client: Client, argv: string[]): void;
+  /**
+   * One command of a batch for the primary's client (its reply stays in the client's buffer), with
+   * the big arguments the parser kept as Buffers (RespParser.takeBigArgs).
+   */
+  runRequest(client: Client, argv: string[], bigArgs: Array<Buffer | undefined> | null): void;
   setLoading(state: LoadingState | null): void;
   /** A dataset is being loaded (start-up, DEBUG RELOAD, a full sync). */
   readonly loadingDataset: boolean;
@@ -928,7 +931,7 @@ export class ReplicaSide implements ReplicaSideView {
     if (position.dbIndex >= 0) client.selectDb(position.dbIndex);
     applier = new StreamApplier({
       applyBatch: (c, apply) => host.applyBatch(c, apply),
-      runRequest: (c, argv) => host.runRequest(c, argv),
+      runRequest: (c, argv, bigArgs) => host.runRequest(c, argv, bigArgs),
       feed: (bytes) => host.replication.feed(bytes),
       feedView: (bytes) => host.replication.feedView(bytes),
       protocolError: (message, sample) => {

@@ -5,7 +5,7 @@
 // MULTI ... EXEC at its EXEC; those same bytes are then proxied verbatim into this node's own
 // stream (replication.feed), so sub-replicas and the backlog see the primary's offsets.
 
-import { ProtocolError, RespParser, materializeBigArgs } from '../../protocol/parser.js';
+import { ProtocolError, RespParser } from '../../protocol/parser.js';
 import type { Client } from '../../engine/client.js';
 import type { Connection } from '../../engine/connection.js';
 
@@ -22,8 +22,12 @@ export interface ApplierHost {
    * handed on once at the end.
    */
   applyBatch(client: Client, apply: () => void): void;
-  /** Runs one command of a batch for the primary's client (checks, call(), propagation to the AOF). */
-  runRequest(client: Client, argv: string[]): void;
+  /**
+   * Runs one command of a batch for the primary's client (checks, call(), propagation to the AOF),
+   * with the big arguments the parser kept as Buffers: a big value is stored as it arrived, as on
+   * the primary, not made a V8 string.
+   */
+  runRequest(client: Client, argv: string[], bigArgs: Array<Buffer | undefined> | null): void;
   /** Applied bytes, into this node's own replication stream; `bytes` is handed over for good. */
   feed(bytes: Buffer): void;
   /** Applied bytes that are a view of the link's read buffer: valid only during the call. */
@@ -170,10 +174,9 @@ export class StreamApplier {
         return;
       }
       const bigArgs = parser.takeBigArgs();
-      if (bigArgs !== null) materializeBigArgs(argv, bigArgs);
       const end = this.receivedBytes - parser.pendingBytes;
       // REPLCONF GETACK runs too: it sends the ACK with reploff as it is before the command.
-      this.host.runRequest(client, argv);
+      this.host.runRequest(client, argv, bigArgs);
       if (client.pausedArgv !== null) {
         this.postponedEnd = end;
         return;
