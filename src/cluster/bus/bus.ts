@@ -87,7 +87,7 @@ export class ClusterBus implements ClusterBusApi {
 
   /** Listens on the cluster port (the service runs the cron: `cron()` every 100 ms). */
   async start(): Promise<void> {
-    loadMsgpack();
+    await loadMsgpack();
     await this.listener.listen(this.host.settings.bind(), this.host.settings.busPort());
   }
 

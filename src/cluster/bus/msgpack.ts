@@ -9,7 +9,6 @@
 // nesting past MAX_DEPTH and map keys that are not strings (or are __proto__) all raise MsgpackError, which the
 // link turns into a closed connection.
 
-import { createRequire } from 'node:module';
 import type { Packr, Unpackr } from 'msgpackr';
 
 export type MsgValue = null | boolean | number | bigint | string | Uint8Array | MsgValue[] | { [key: string]: MsgValue };
@@ -21,26 +20,25 @@ const MAX_DEPTH = 16;
 
 // Plain MessagePack: no record extension (other decoders must read the frames), the smallest
 // map header for each map, 64-bit integers decoded as BigInt (epochs).
-// msgpackr is loaded on first use, not at import: it costs about 40 ms of CPU and 5-7 MB of RSS
-// (its native string decoder is a shared library), which a node without cluster mode never needs.
-// A synchronous require keeps encode/decode synchronous; it resolves from this file's location,
-// the same in dist/ and in the bundles.
+// msgpackr is loaded when the cluster bus starts, not at import: it costs 25-60 ms of CPU and
+// 3-7 MB of RSS (its native string decoder is a shared library), which a node without cluster
+// mode never needs. The bundles include it (loading it from node_modules cost about twice the
+// CPU); a dynamic import keeps its evaluation out of the start-up of every other node.
 let codec: { packer: Packr; unpacker: Unpackr } | undefined;
 
-function msgpackCodec(): { packer: Packr; unpacker: Unpackr } {
-  if (codec === undefined) {
-    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
-    codec = {
-      packer: new msgpackr.Packr({ useRecords: false, variableMapSize: true }),
-      unpacker: new msgpackr.Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' }),
-    };
-  }
-  return codec;
+/** Loads msgpackr; the bus awaits it before its first frame, in `ClusterBus.start()`. */
+export async function loadMsgpack(): Promise<void> {
+  if (codec !== undefined) return;
+  const { Packr: PackrClass, Unpackr: UnpackrClass } = await import('msgpackr');
+  codec = {
+    packer: new PackrClass({ useRecords: false, variableMapSize: true }),
+    unpacker: new UnpackrClass({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' }),
+  };
 }
 
-/** Loads msgpackr now, so that the cluster bus's first message does not pay for it. */
-export function loadMsgpack(): void {
-  msgpackCodec();
+function msgpackCodec(): { packer: Packr; unpacker: Unpackr } {
+  if (codec === undefined) throw new Error('cluster bus: MessagePack used before loadMsgpack()');
+  return codec;
 }
 
 /**
@@ -77,9 +75,10 @@ function checked(value: unknown, depth: number): MsgValue {
 
 /** Decodes exactly one value filling `buf`; trailing bytes are an error. */
 export function decodeMsgpack(buf: Buffer): MsgValue {
+  const { unpacker } = msgpackCodec();
   let values: unknown[];
   try {
-    values = msgpackCodec().unpacker.unpackMultiple(buf) as unknown[];
+    values = unpacker.unpackMultiple(buf) as unknown[];
   } catch (err) {
     // Malformed input, or nesting deep enough to exhaust the stack while msgpackr recurses.
     throw new MsgpackError((err as Error).message);
