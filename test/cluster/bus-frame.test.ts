@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameError, FrameReader, MAX_FRAME_BYTES } from '../../src/cluster/bus/frame.js';
-import { decodeMsgpack, encodeMsgpack, MsgpackError, type MsgValue } from '../../src/cluster/bus/msgpack.js';
+import { decodeMsgpack, encodeMsgpack, loadMsgpack, MsgpackError, type MsgValue } from '../../src/cluster/bus/msgpack.js';
 
 const samples: MsgValue[] = [
   null, true, false, 0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER,
@@ -10,6 +10,9 @@ const samples: MsgValue[] = [
   2n ** 63n + 5n, -(2n ** 63n), 2n ** 64n - 1n,
   [], [1, 'two', [3]], new Array(20).fill(7), { a: 1, b: { c: [null, true] } },
 ];
+
+// The bus loads msgpackr when it starts; these tests use the codec without a bus.
+beforeAll(loadMsgpack);
 
 describe('cluster bus msgpack', () => {
   it('round-trips every kind of value', () => {

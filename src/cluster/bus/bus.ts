@@ -22,7 +22,7 @@ import {
   BusMessageError, encodeGossip, encodeHeader, MessageFlag, parseMessage,
   type BusMessage, type GossipEntry, type MessageHeader,
 } from './messages.js';
-import type { MsgValue } from './msgpack.js';
+import { loadMsgpack, type MsgValue } from './msgpack.js';
 
 /** Redis's CLUSTER_BROADCAST_* targets of clusterBroadcastPong. */
 export type PongTarget = 'all' | 'local-replicas';
@@ -87,6 +87,7 @@ export class ClusterBus implements ClusterBusApi {
 
   /** Listens on the cluster port (the service runs the cron: `cron()` every 100 ms). */
   async start(): Promise<void> {
+    await loadMsgpack();
     await this.listener.listen(this.host.settings.bind(), this.host.settings.busPort());
   }
 

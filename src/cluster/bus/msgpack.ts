@@ -9,7 +9,7 @@
 // nesting past MAX_DEPTH and map keys that are not strings (or are __proto__) all raise MsgpackError, which the
 // link turns into a closed connection.
 
-import { Packr, Unpackr } from 'msgpackr';
+import type { Packr, Unpackr } from 'msgpackr';
 
 export type MsgValue = null | boolean | number | bigint | string | Uint8Array | MsgValue[] | { [key: string]: MsgValue };
 
@@ -20,15 +20,33 @@ const MAX_DEPTH = 16;
 
 // Plain MessagePack: no record extension (other decoders must read the frames), the smallest
 // map header for each map, 64-bit integers decoded as BigInt (epochs).
-const packer = new Packr({ useRecords: false, variableMapSize: true });
-const unpacker = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' });
+// msgpackr is loaded when the cluster bus starts, not at import: it costs 25-60 ms of CPU and
+// 3-7 MB of RSS (its native string decoder is a shared library), which a node without cluster
+// mode never needs. The bundles include it (loading it from node_modules cost about twice the
+// CPU); a dynamic import keeps its evaluation out of the start-up of every other node.
+let codec: { packer: Packr; unpacker: Unpackr } | undefined;
+
+/** Loads msgpackr; the bus awaits it before its first frame, in `ClusterBus.start()`. */
+export async function loadMsgpack(): Promise<void> {
+  if (codec !== undefined) return;
+  const { Packr: PackrClass, Unpackr: UnpackrClass } = await import('msgpackr');
+  codec = {
+    packer: new PackrClass({ useRecords: false, variableMapSize: true }),
+    unpacker: new UnpackrClass({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' }),
+  };
+}
+
+function msgpackCodec(): { packer: Packr; unpacker: Unpackr } {
+  if (codec === undefined) throw new Error('cluster bus: MessagePack used before loadMsgpack()');
+  return codec;
+}
 
 /**
  * Encodes `value` after `reserveBytes` bytes left free at the start (the frame's length
  * prefix).
  */
 export function encodeMsgpack(value: MsgValue, reserveBytes = 0): Buffer {
-  const packed = packer.pack(value);
+  const packed = msgpackCodec().packer.pack(value);
   if (reserveBytes === 0) return packed;
   const out = Buffer.allocUnsafe(reserveBytes + packed.length);
   packed.copy(out, reserveBytes);
@@ -57,6 +75,7 @@ function checked(value: unknown, depth: number): MsgValue {
 
 /** Decodes exactly one value filling `buf`; trailing bytes are an error. */
 export function decodeMsgpack(buf: Buffer): MsgValue {
+  const { unpacker } = msgpackCodec();
   let values: unknown[];
   try {
     values = unpacker.unpackMultiple(buf) as unknown[];
