@@ -281,6 +281,79 @@ describe('cluster state', () => {
     expect(state.state).toBe('ok');
   });
 
+  it('judges coverage from the owners of every slot, whichever node owns them', () => {
+    const { state, clock, lostSlots } = harness();
+    // Past the writable delay a primary waits after its first computation.
+    state.updateState();
+    clock.ms += 10_000;
+    const b = state.createNode(name('b'), NodeFlag.MASTER);
+    const c = state.createNode(name('c'), NodeFlag.MASTER);
+    state.addNode(b);
+    state.addNode(c);
+    const third = Math.floor(CLUSTER_SLOTS / 3);
+    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) state.addSlot(slot < third ? state.myself : slot < 2 * third ? b : c, slot);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    expect(state.size).toBe(3);
+    // One slot without an owner, in the middle of another node's range.
+    state.deleteSlot(third + 5);
+    state.updateState();
+    expect(state.state).toBe('fail');
+    state.addSlot(c, third + 5);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    // An owner marked FAIL: its slots are not covered (PFAIL alone is not enough).
+    c.flags |= NodeFlag.PFAIL;
+    state.updateState();
+    expect(state.state).toBe('ok');
+    c.flags = (c.flags & ~NodeFlag.PFAIL) | NodeFlag.FAIL;
+    state.updateState();
+    expect(state.state).toBe('fail');
+    // A replica of the failed node takes its slots over (as an election winner does): covered again.
+    const replica = state.createNode(name('d'), NodeFlag.SLAVE);
+    state.addNode(replica);
+    replica.replicaOf = c;
+    c.addReplica(replica);
+    state.setNodeAsPrimary(replica);
+    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) if (c.ownsSlot(slot)) state.assignSlot(slot, replica);
+    expect(c.numSlots).toBe(0);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    // A forgotten owner takes its slots with it.
+    state.deleteNode(b);
+    state.updateState();
+    expect(state.state).toBe('fail');
+    // None of those slots was served by this node's shard.
+    expect(lostSlots).toEqual([]);
+  });
+
+  it('tells the shard when a slot it served loses its owner', () => {
+    const { state, lostSlots } = harness();
+    const primary = state.createNode(name('b'), NodeFlag.MASTER);
+    state.addNode(primary);
+    const other = state.createNode(name('c'), NodeFlag.MASTER);
+    state.addNode(other);
+    state.addSlot(primary, 7);
+    state.addSlot(state.myself, 8);
+    state.deleteSlot(7);
+    state.deleteSlot(8);
+    expect(lostSlots).toEqual([8]);
+    // As a replica, this node's shard is its primary's: its slots count, another primary's do not.
+    state.makeMyselfReplicaOf(primary);
+    state.addSlot(primary, 7);
+    state.addSlot(other, 9);
+    state.deleteSlot(9);
+    state.deleteSlot(7);
+    expect(lostSlots).toEqual([8, 7]);
+    // A replica of that other primary serves its slots as well.
+    const otherReplica = state.createNode(name('d'), NodeFlag.SLAVE);
+    state.addNode(otherReplica);
+    state.setReplicaOf(otherReplica, other);
+    expect(state.servesSlotsOf(otherReplica, other)).toBe(true);
+    expect(state.servesSlotsOf(otherReplica, state.myself)).toBe(false);
+    expect(state.servesSlotsOf(primary, state.myself)).toBe(true);
+  });
+
   it('writes CLUSTER NODES lines as Redis', () => {
     const { state } = harness();
     state.myself.ip = '127.0.0.1';
