@@ -354,6 +354,37 @@ describe('cluster state', () => {
     expect(state.servesSlotsOf(primary, state.myself)).toBe(true);
   });
 
+  it('moves every slot of a node to another, as deleting and adding each would', () => {
+    const { state, lostSlots } = harness();
+    const primary = state.createNode(name('b'), NodeFlag.MASTER);
+    const other = state.createNode(name('c'), NodeFlag.MASTER);
+    state.addNode(primary);
+    state.addNode(other);
+    const owned = [0, 1, 7, 8, 9, 100, 5000, 5001, 16383];
+    for (const slot of owned) state.addSlot(primary, slot);
+    state.addSlot(other, 2);
+    // This node replicates `primary`: the slots leave its shard when another node takes them.
+    state.makeMyselfReplicaOf(primary);
+    state.moveSlotsOf(primary, other);
+    expect(primary.numSlots).toBe(0);
+    expect(other.numSlots).toBe(owned.length + 1);
+    for (const slot of [...owned, 2]) {
+      expect(state.slots[slot]).toBe(other);
+      expect(other.ownsSlot(slot)).toBe(true);
+      expect(primary.ownsSlot(slot)).toBe(false);
+    }
+    expect(lostSlots).toEqual(owned);
+    // A replica promoted in its primary's place (as an election winner): its shard keeps them.
+    lostSlots.length = 0;
+    state.setReplicaOf(state.myself, other);
+    state.setNodeAsPrimary(state.myself);
+    state.moveSlotsOf(other, state.myself);
+    expect(state.myself.numSlots).toBe(owned.length + 1);
+    expect(other.numSlots).toBe(0);
+    expect(state.slots.filter((owner) => owner === state.myself).length).toBe(owned.length + 1);
+    expect(lostSlots).toEqual([]);
+  });
+
   it('writes CLUSTER NODES lines as Redis', () => {
     const { state } = harness();
     state.myself.ip = '127.0.0.1';

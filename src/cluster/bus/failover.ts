@@ -3,7 +3,7 @@
 // MFSTART and the paused primary's offset), FORCE and TAKEOVER, and replica migration to
 // orphaned primaries.
 
-import { CLUSTER_SLOTS, SLOT_BITMAP_BYTES } from '../key-slot.js';
+import { SLOT_BITMAP_BYTES } from '../key-slot.js';
 import { NodeFlag, type ClusterNode } from '../node.js';
 import { CantFailover, ClusterTodo } from '../state.js';
 import type { ClusterBus } from './bus.js';
@@ -191,12 +191,7 @@ export class Failover {
     if (myself.isPrimary || oldPrimary === null) return;
     state.setNodeAsPrimary(myself);
     this.host.stopReplicating();
-    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) {
-      if (oldPrimary.ownsSlot(slot)) {
-        state.deleteSlot(slot);
-        state.addSlot(myself, slot);
-      }
-    }
+    state.moveSlotsOf(oldPrimary, myself);
     state.updateState();
     this.host.saveConfigNow();
     this.bus.broadcastPong('all');
