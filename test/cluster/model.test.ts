@@ -42,6 +42,13 @@ function name(char: string): string {
   return char.repeat(40);
 }
 
+/** A node named after `char`, known to `state`. */
+function known(state: ClusterState, char: string, flags: number): ClusterNode {
+  const node = state.createNode(name(char), flags);
+  state.addNode(node);
+  return node;
+}
+
 describe('key slots', () => {
   it('computes CRC16-XMODEM', () => {
     expect(crc16('123456789')).toBe(0x31c3);
@@ -286,10 +293,8 @@ describe('cluster state', () => {
     // Past the writable delay a primary waits after its first computation.
     state.updateState();
     clock.ms += 10_000;
-    const b = state.createNode(name('b'), NodeFlag.MASTER);
-    const c = state.createNode(name('c'), NodeFlag.MASTER);
-    state.addNode(b);
-    state.addNode(c);
+    const b = known(state, 'b', NodeFlag.MASTER);
+    const c = known(state, 'c', NodeFlag.MASTER);
     const third = Math.floor(CLUSTER_SLOTS / 3);
     for (let slot = 0; slot < CLUSTER_SLOTS; slot++) state.addSlot(slot < third ? state.myself : slot < 2 * third ? b : c, slot);
     state.updateState();
@@ -310,8 +315,7 @@ describe('cluster state', () => {
     state.updateState();
     expect(state.state).toBe('fail');
     // A replica of the failed node takes its slots over (as an election winner does): covered again.
-    const replica = state.createNode(name('d'), NodeFlag.SLAVE);
-    state.addNode(replica);
+    const replica = known(state, 'd', NodeFlag.SLAVE);
     replica.replicaOf = c;
     c.addReplica(replica);
     state.setNodeAsPrimary(replica);
@@ -329,10 +333,8 @@ describe('cluster state', () => {
 
   it('tells the shard when a slot it served loses its owner', () => {
     const { state, lostSlots } = harness();
-    const primary = state.createNode(name('b'), NodeFlag.MASTER);
-    state.addNode(primary);
-    const other = state.createNode(name('c'), NodeFlag.MASTER);
-    state.addNode(other);
+    const primary = known(state, 'b', NodeFlag.MASTER);
+    const other = known(state, 'c', NodeFlag.MASTER);
     state.addSlot(primary, 7);
     state.addSlot(state.myself, 8);
     state.deleteSlot(7);
@@ -346,8 +348,7 @@ describe('cluster state', () => {
     state.deleteSlot(7);
     expect(lostSlots).toEqual([8, 7]);
     // A replica of that other primary serves its slots as well.
-    const otherReplica = state.createNode(name('d'), NodeFlag.SLAVE);
-    state.addNode(otherReplica);
+    const otherReplica = known(state, 'd', NodeFlag.SLAVE);
     state.setReplicaOf(otherReplica, other);
     expect(state.servesSlotsOf(otherReplica, other)).toBe(true);
     expect(state.servesSlotsOf(otherReplica, state.myself)).toBe(false);
@@ -356,10 +357,8 @@ describe('cluster state', () => {
 
   it('moves every slot of a node to another, as deleting and adding each would', () => {
     const { state, lostSlots } = harness();
-    const primary = state.createNode(name('b'), NodeFlag.MASTER);
-    const other = state.createNode(name('c'), NodeFlag.MASTER);
-    state.addNode(primary);
-    state.addNode(other);
+    const primary = known(state, 'b', NodeFlag.MASTER);
+    const other = known(state, 'c', NodeFlag.MASTER);
     const owned = [0, 1, 7, 8, 9, 100, 5000, 5001, 16383];
     for (const slot of owned) state.addSlot(primary, slot);
     state.addSlot(other, 2);
