@@ -201,6 +201,13 @@ export class ClusterState {
     return [primary, ...primary.replicas];
   }
 
+  /** Whether `node` is among nodesServingSlotsOf(owner), without building the list (per slot). */
+  servesSlotsOf(owner: ClusterNode, node: ClusterNode): boolean {
+    const primary = owner.isPrimary ? owner : owner.replicaOf;
+    if (primary === null) return node === owner;
+    return node === primary || primary.replicas.includes(node);
+  }
+
   /** Whether any primary has replicas (a primary's first slot then makes it a migration target). */
   primariesHaveReplicas(): boolean {
     for (const node of this.nodes.values()) {
@@ -223,7 +230,7 @@ export class ClusterState {
   deleteSlot(slot: number): boolean {
     const owner = this.slots[slot];
     if (owner === null || owner === undefined) return false;
-    if (this.nodesServingSlotsOf(owner).includes(this.myself)) this.hooks.slotLeftMyShard(slot);
+    if (this.servesSlotsOf(owner, this.myself)) this.hooks.slotLeftMyShard(slot);
     owner.clearSlotBit(slot);
     this.slots[slot] = null;
     return true;
@@ -234,6 +241,29 @@ export class ClusterState {
     if (this.slots[slot] === node) return;
     this.deleteSlot(slot);
     this.addSlot(node, slot);
+  }
+
+  /**
+   * Gives every slot of `from` to `to` (a replica replacing its primary), as deleteSlot then
+   * addSlot for each would, a bitmap byte at a time: it runs between an election win and the
+   * new primary's first write, and slot by slot it cost milliseconds of code too rarely run to
+   * be optimized.
+   */
+  moveSlotsOf(from: ClusterNode, to: ClusterNode): void {
+    if (from === to || from.numSlots === 0) return;
+    const leavesMyShard = this.servesSlotsOf(from, this.myself);
+    for (let i = 0; i < SLOT_BITMAP_BYTES; i++) {
+      const bits = from.slots[i] as number;
+      if (bits === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        if ((bits & (1 << bit)) === 0) continue;
+        const slot = i * 8 + bit;
+        if (leavesMyShard) this.hooks.slotLeftMyShard(slot);
+        from.clearSlotBit(slot);
+        to.setSlotBit(slot);
+        this.slots[slot] = to;
+      }
+    }
   }
 
   /** Unassigns every slot of `node`; returns how many. */
@@ -401,21 +431,25 @@ export class ClusterState {
     if (this.firstUpdateStateMs === 0) this.firstUpdateStateMs = nowMs;
     if (this.myself.isPrimary && this.state === 'fail' && nowMs - this.firstUpdateStateMs < WRITABLE_DELAY_MS) return;
 
-    let newState: ClusterHealth = 'ok';
-    if (this.settings.requireFullCoverage()) {
-      for (const owner of this.slots) {
-        if (owner === null || owner.failed) { newState = 'fail'; break; }
-      }
-    }
-
+    // Coverage from the owners' slot counts (each slot's owner has its bit, and only it: addSlot
+    // and deleteSlot keep both), not from a walk of the 16384 slots: a replica that wins an
+    // election computes this between its promotion and its first write, and the walk cost
+    // milliseconds in code that runs too rarely to be optimized.
+    let assignedSlots = 0;
+    let ownerFailed = false;
     let reachablePrimaries = 0;
     this.size = 0;
     for (const node of this.nodes.values()) {
-      if (node.isPrimary && node.numSlots > 0) {
+      if (node.numSlots === 0) continue;
+      assignedSlots += node.numSlots;
+      if (node.failed) ownerFailed = true;
+      if (node.isPrimary) {
         this.size++;
         if ((node.flags & (NodeFlag.FAIL | NodeFlag.PFAIL)) === 0) reachablePrimaries++;
       }
     }
+    let newState: ClusterHealth = 'ok';
+    if (this.settings.requireFullCoverage() && (ownerFailed || assignedSlots < CLUSTER_SLOTS)) newState = 'fail';
     const quorum = Math.floor(this.size / 2) + 1;
     if (reachablePrimaries < quorum) {
       newState = 'fail';

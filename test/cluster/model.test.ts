@@ -42,6 +42,13 @@ function name(char: string): string {
   return char.repeat(40);
 }
 
+/** A node named after `char`, known to `state`. */
+function known(state: ClusterState, char: string, flags: number): ClusterNode {
+  const node = state.createNode(name(char), flags);
+  state.addNode(node);
+  return node;
+}
+
 describe('key slots', () => {
   it('computes CRC16-XMODEM', () => {
     expect(crc16('123456789')).toBe(0x31c3);
@@ -279,6 +286,102 @@ describe('cluster state', () => {
     settings.fullCoverage = false;
     state.updateState();
     expect(state.state).toBe('ok');
+  });
+
+  it('judges coverage from the owners of every slot, whichever node owns them', () => {
+    const { state, clock, lostSlots } = harness();
+    // Past the writable delay a primary waits after its first computation.
+    state.updateState();
+    clock.ms += 10_000;
+    const b = known(state, 'b', NodeFlag.MASTER);
+    const c = known(state, 'c', NodeFlag.MASTER);
+    const third = Math.floor(CLUSTER_SLOTS / 3);
+    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) state.addSlot(slot < third ? state.myself : slot < 2 * third ? b : c, slot);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    expect(state.size).toBe(3);
+    // One slot without an owner, in the middle of another node's range.
+    state.deleteSlot(third + 5);
+    state.updateState();
+    expect(state.state).toBe('fail');
+    state.addSlot(c, third + 5);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    // An owner marked FAIL: its slots are not covered (PFAIL alone is not enough).
+    c.flags |= NodeFlag.PFAIL;
+    state.updateState();
+    expect(state.state).toBe('ok');
+    c.flags = (c.flags & ~NodeFlag.PFAIL) | NodeFlag.FAIL;
+    state.updateState();
+    expect(state.state).toBe('fail');
+    // A replica of the failed node takes its slots over (as an election winner does): covered again.
+    const replica = known(state, 'd', NodeFlag.SLAVE);
+    replica.replicaOf = c;
+    c.addReplica(replica);
+    state.setNodeAsPrimary(replica);
+    for (let slot = 0; slot < CLUSTER_SLOTS; slot++) if (c.ownsSlot(slot)) state.assignSlot(slot, replica);
+    expect(c.numSlots).toBe(0);
+    state.updateState();
+    expect(state.state).toBe('ok');
+    // A forgotten owner takes its slots with it.
+    state.deleteNode(b);
+    state.updateState();
+    expect(state.state).toBe('fail');
+    // None of those slots was served by this node's shard.
+    expect(lostSlots).toEqual([]);
+  });
+
+  it('tells the shard when a slot it served loses its owner', () => {
+    const { state, lostSlots } = harness();
+    const primary = known(state, 'b', NodeFlag.MASTER);
+    const other = known(state, 'c', NodeFlag.MASTER);
+    state.addSlot(primary, 7);
+    state.addSlot(state.myself, 8);
+    state.deleteSlot(7);
+    state.deleteSlot(8);
+    expect(lostSlots).toEqual([8]);
+    // As a replica, this node's shard is its primary's: its slots count, another primary's do not.
+    state.makeMyselfReplicaOf(primary);
+    state.addSlot(primary, 7);
+    state.addSlot(other, 9);
+    state.deleteSlot(9);
+    state.deleteSlot(7);
+    expect(lostSlots).toEqual([8, 7]);
+    // A replica of that other primary serves its slots as well.
+    const otherReplica = known(state, 'd', NodeFlag.SLAVE);
+    state.setReplicaOf(otherReplica, other);
+    expect(state.servesSlotsOf(otherReplica, other)).toBe(true);
+    expect(state.servesSlotsOf(otherReplica, state.myself)).toBe(false);
+    expect(state.servesSlotsOf(primary, state.myself)).toBe(true);
+  });
+
+  it('moves every slot of a node to another, as deleting and adding each would', () => {
+    const { state, lostSlots } = harness();
+    const primary = known(state, 'b', NodeFlag.MASTER);
+    const other = known(state, 'c', NodeFlag.MASTER);
+    const owned = [0, 1, 7, 8, 9, 100, 5000, 5001, 16383];
+    for (const slot of owned) state.addSlot(primary, slot);
+    state.addSlot(other, 2);
+    // This node replicates `primary`: the slots leave its shard when another node takes them.
+    state.makeMyselfReplicaOf(primary);
+    state.moveSlotsOf(primary, other);
+    expect(primary.numSlots).toBe(0);
+    expect(other.numSlots).toBe(owned.length + 1);
+    for (const slot of [...owned, 2]) {
+      expect(state.slots[slot]).toBe(other);
+      expect(other.ownsSlot(slot)).toBe(true);
+      expect(primary.ownsSlot(slot)).toBe(false);
+    }
+    expect(lostSlots).toEqual(owned);
+    // A replica promoted in its primary's place (as an election winner): its shard keeps them.
+    lostSlots.length = 0;
+    state.setReplicaOf(state.myself, other);
+    state.setNodeAsPrimary(state.myself);
+    state.moveSlotsOf(other, state.myself);
+    expect(state.myself.numSlots).toBe(owned.length + 1);
+    expect(other.numSlots).toBe(0);
+    expect(state.slots.filter((owner) => owner === state.myself).length).toBe(owned.length + 1);
+    expect(lostSlots).toEqual([]);
   });
 
   it('writes CLUSTER NODES lines as Redis', () => {
