@@ -97,12 +97,22 @@ export class DisklessTransfer implements SnapshotSink {
    * (stopped, or far slower than the others) is, repl-timeout after its last such write. Redis
    * writes 16 KB at a time; the snapshot here comes in far bigger pieces, which a replica keeping
    * up may not take whole either, so the sign of one that does not keep up is that the previous
-   * bytes had not left yet when the next arrive.
+   * bytes had not left yet when the next arrive. Once its socket has drained the stamp is cleared,
+   * as Redis clears it when the replica's pending write completes: a replica that took every
+   * byte is not timed out while a stopped one holds the transfer back.
    */
   private writeTo(target: AttachedReplica, bytes: Buffer, nowMs: number): void {
-    const behind = target.client.connection.pendingOutputBytes > 0;
+    const connection = target.client.connection;
+    const behind = connection.pendingOutputBytes > 0;
     target.write(bytes);
-    if (behind) target.lastPartialWriteMs = nowMs;
+    if (!behind) return;
+    const waiting = target.lastPartialWriteMs !== 0;
+    target.lastPartialWriteMs = nowMs;
+    if (!waiting) {
+      connection.whenDrained(() => {
+        target.lastPartialWriteMs = 0;
+      });
+    }
   }
 
   ready(): boolean {
