@@ -807,6 +807,7 @@ export class ReplicaSide implements ReplicaSideView {
   private onLoadProgress(transfer: Transfer): void {
     if (!transfer.pausedForLoad || transfer.loading || this.transfer !== transfer || !(transfer.load as SyncImageLoad).wantsInput) return;
     transfer.pausedForLoad = false;
+    this.lastIoMs = Date.now();
     this.socket?.resume();
   }
 
@@ -1147,7 +1148,9 @@ export class ReplicaSide implements ReplicaSideView {
       log.warning('Timeout connecting to the MASTER...');
       this.cancelHandshake(true);
     }
-    if (this.state === 'transfer' && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
+    // A link paused because the parser holds enough is not silent: the parser reads on (Redis
+    // reads the socket only as rdbLoad asks for bytes, and does not time the transfer out meanwhile).
+    if (this.state === 'transfer' && this.transfer?.pausedForLoad !== true && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
       log.warning("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
       this.cancelHandshake(true);
     }

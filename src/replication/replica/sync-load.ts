@@ -164,7 +164,8 @@ export class SyncImageLoad {
     } finally {
       this.settled = true;
       this.file?.close();
-      if (this.state !== null) this.host.setLoading(null);
+      // A cancelled load was ended by its canceller, which may have started another since.
+      if (this.state !== null && !this.cancelled) this.host.setLoading(null);
     }
   }
 
