@@ -30,7 +30,7 @@ async function primary(args: string[]): Promise<{ server: ReferenceServer; clien
   return { server, client };
 }
 
-async function replica(args: string[]): Promise<{ proc: CinnabarProcess; client: Redis }> {
+async function cinnabar(args: string[]): Promise<{ proc: CinnabarProcess; client: Redis }> {
   const proc = await spawnCinnabar(['--enable-debug-command', 'yes', '--save', '', ...args]);
   started.push(proc);
   const client = await connectIoredis(proc.port, 2);
@@ -65,7 +65,7 @@ describe.skipIf(!referenceAvailable)('full sync parsed while it arrives', () => 
     it(`loads the whole dataset: ${mode.name}`, async () => {
       const p = await primary(mode.primaryArgs);
       await fillDataset(p.client);
-      const r = await replica(mode.replicaArgs);
+      const r = await cinnabar(mode.replicaArgs);
       if (mode.oldKey) await r.client.set('old', 'data');
       expect(await r.client.call('REPLICAOF', '127.0.0.1', String(p.server.port))).toBe('OK');
       await waitForLinkUp(r.client, 60_000);
@@ -88,7 +88,7 @@ describe.skipIf(!referenceAvailable)('full sync parsed while it arrives', () => 
     // Each key the primary's child saves waits 200 us: 20000 keys take about 4 s to arrive.
     const p = await primary(['--repl-diskless-sync', 'yes', '--rdb-key-save-delay', '200']);
     await p.client.call('DEBUG', 'POPULATE', '20000', 'key', '10');
-    const r = await replica(['--repl-diskless-load', 'on-empty-db']);
+    const r = await cinnabar(['--repl-diskless-load', 'on-empty-db']);
     await r.client.call('REPLICAOF', '127.0.0.1', String(p.server.port));
     // Parsed from the socket: keys are in before the payload's end (the node is loading meanwhile).
     let loadedBytes = 0;

@@ -97,22 +97,12 @@ export class DisklessTransfer implements SnapshotSink {
    * (stopped, or far slower than the others) is, repl-timeout after its last such write. Redis
    * writes 16 KB at a time; the snapshot here comes in far bigger pieces, which a replica keeping
    * up may not take whole either, so the sign of one that does not keep up is that the previous
-   * bytes had not left yet when the next arrive. Once its socket has drained the stamp is cleared,
-   * as Redis clears it when the replica's pending write completes: a replica that took every
-   * byte is not timed out while a stopped one holds the transfer back.
+   * bytes had not left yet when the next arrive.
    */
   private writeTo(target: AttachedReplica, bytes: Buffer, nowMs: number): void {
-    const connection = target.client.connection;
-    const behind = connection.pendingOutputBytes > 0;
+    const behind = target.client.connection.pendingOutputBytes > 0;
     target.write(bytes);
-    if (!behind) return;
-    const waiting = target.lastPartialWriteMs !== 0;
-    target.lastPartialWriteMs = nowMs;
-    if (!waiting) {
-      connection.whenDrained(() => {
-        target.lastPartialWriteMs = 0;
-      });
-    }
+    if (behind) target.lastPartialWriteMs = nowMs;
   }
 
   ready(): boolean {
