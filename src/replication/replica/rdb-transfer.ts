@@ -1,10 +1,8 @@
 // The RDB payload of a full sync as it arrives after the "$..." header line (Redis's
 // readSyncBulkPayload): either `$<len>` and exactly len bytes, or `$EOF:<40 chars>` and the
 // stream of bytes up to the same 40 characters (a diskless primary does not know the size in
-// advance). The payload goes to a sink (a temporary file, or memory for a diskless load); what
+// advance). The payload goes to a sink (a temporary file, or the parser of a diskless load); what
 // follows its end on the socket is the start of the replication stream.
-
-import { constants as bufferConstants } from 'node:buffer';
 
 /** The length of the EOF mark (CONFIG_RUN_ID_SIZE). */
 export const EOF_MARK_BYTES = 40;
@@ -114,33 +112,5 @@ export class RdbTransfer {
     if (joined.length > keep) this.sink.write(joined.subarray(0, joined.length - keep));
     this.held = Buffer.from(joined.subarray(joined.length - keep));
     return null;
-  }
-}
-
-/** Largest payload a diskless load can hold in memory (one Buffer is what the loader reads). */
-export const MAX_IN_MEMORY_PAYLOAD_BYTES = bufferConstants.MAX_LENGTH;
-
-/** A diskless load's sink: the payload kept in memory, refused past its bound. */
-export class MemorySink implements PayloadSink {
-  private chunks: Buffer[] = [];
-  private sizeBytes = 0;
-
-  constructor(private readonly limitBytes = MAX_IN_MEMORY_PAYLOAD_BYTES) {}
-
-  write(chunk: Buffer): void {
-    if (this.sizeBytes + chunk.length > this.limitBytes) {
-      throw new Error(`the RDB payload is over the ${this.limitBytes}-byte bound of a diskless load`);
-    }
-    // Socket chunks are not reused by Node, so they are kept as they are.
-    this.chunks.push(chunk);
-    this.sizeBytes += chunk.length;
-  }
-
-  /** The whole payload as one Buffer (the loader reads one), releasing the pieces. */
-  take(): Buffer {
-    const image = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.sizeBytes);
-    this.chunks = [];
-    this.sizeBytes = 0;
-    return image;
   }
 }

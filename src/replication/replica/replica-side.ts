@@ -11,7 +11,6 @@
 
 import type { NodeAlerts } from '../../engine/node-alerts.js';
 import { connect as netConnect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import type { Client } from '../../engine/client.js';
@@ -25,9 +24,9 @@ import { describeSystemError } from '../../util/errno.js';
 import { formatPeerAddress } from '../../util/net-address.js';
 import type { InfoField, PrimaryLinkRole, Replication, ReplicaSideView } from '../replication.js';
 import { LineTooLongError, LinkBuffer } from './link-buffer.js';
-import { MemorySink, parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
+import { parsePayloadHeader, RdbTransfer, type PayloadSink } from './rdb-transfer.js';
 import { PrimaryLinkConnection, StreamApplier, type PrimaryPosition } from './stream-applier.js';
-import { loadSyncImage, SyncLoadError } from './sync-load.js';
+import { GrowingFileSource, SyncImageLoad, SyncLoadError } from './sync-load.js';
 import { OwnKeyExpiry } from './own-key-expiry.js';
 
 /** Redis's repl_state, with the handshake's steps folded into three. */
@@ -109,10 +108,26 @@ interface Transfer {
   diskless: boolean;
   /** The temporary file (disk-based load). */
   file: DurableFileWriter | null;
-  memory: MemorySink | null;
+  /**
+   * The load parsing the payload as it arrives: from the socket (diskless), or from the
+   * temporary file as it grows (disk-based into an empty dataset); a disk-based sync into a
+   * dataset that has keys starts it once the file is complete, as Redis flushes only then.
+   */
+  load: SyncImageLoad | null;
+  /** The file read by a disk-based load. */
+  fileSource: GrowingFileSource | null;
+  /** Where the load puts the keys: fresh Dbs swapped in on success, or the node's own. */
+  loadDbs: readonly Db[] | null;
+  /** Resolves once the payload is complete (true), or when the transfer is given up (false). */
+  received: Promise<boolean>;
+  settleReceived: (complete: boolean) => void;
+  /** The link is paused because the parser holds enough unread bytes. */
+  pausedForLoad: boolean;
+  /** The load's keys were thrown away (once). */
+  discarded: boolean;
   /** Bytes that came after the payload's end (the stream's start), kept while the image loads. */
   after: Buffer[];
-  /** Set while the received image loads (the link is paused). */
+  /** Set once the payload is complete, while the load finishes (the link is paused). */
   loading: boolean;
   /**
    * A diskless load: the load state from the payload's first byte, as Redis reads the image
@@ -662,7 +677,14 @@ export class ReplicaSide implements ReplicaSideView {
         return;
       }
     }
-    this.transfer = { payload: null, diskless, file, memory: diskless ? new MemorySink() : null, after: [], loading: false, loadState: null };
+    let settleReceived: (complete: boolean) => void = () => undefined;
+    const received = new Promise<boolean>((resolve) => {
+      settleReceived = resolve;
+    });
+    this.transfer = {
+      payload: null, diskless, file, load: null, fileSource: null, loadDbs: null, received, settleReceived,
+      pausedForLoad: false, discarded: false, after: [], loading: false, loadState: null,
+    };
     this.state = 'transfer';
     this.lastIoMs = Date.now();
     const rest = this.input.takeAll();
@@ -697,13 +719,11 @@ export class ReplicaSide implements ReplicaSideView {
           this.cancelHandshake(true);
           return;
         }
-        const sink: PayloadSink = transfer.diskless ? transfer.memory as MemorySink : transfer.file as DurableFileWriter;
-        transfer.payload = new RdbTransfer(header, sink);
         const target = transfer.diskless ? 'to parser' : 'to disk';
         log.notice('mark' in header
           ? `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`
           : `MASTER <-> REPLICA sync: receiving ${header.sizeBytes} bytes from master ${target}`);
-        if (transfer.diskless) this.beginDisklessLoad(transfer, 'mark' in header ? 0 : header.sizeBytes);
+        if (!this.startPayload(transfer, header)) return;
         chunk = this.input.takeAll();
         break;
       }
@@ -711,17 +731,126 @@ export class ReplicaSide implements ReplicaSideView {
     let rest: Buffer | null;
     try {
       rest = (transfer.payload as RdbTransfer).push(chunk);
-      if (transfer.loadState !== null) transfer.loadState.loadedBytes = (transfer.payload as RdbTransfer).readBytes;
     } catch (err) {
       log.warning(`Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
       this.cancelHandshake(true);
       return;
     }
-    if (rest === null) return;
+    if (rest === null) {
+      // Bounded read-ahead: the socket waits while the parser holds enough (onLoadProgress resumes it).
+      if (transfer.diskless && transfer.load !== null && !transfer.load.wantsInput) {
+        transfer.pausedForLoad = true;
+        this.socket?.pause();
+      }
+      return;
+    }
     if (rest.length > 0) transfer.after.push(rest);
     transfer.loading = true;
     this.socket?.pause();
-    void this.loadTransfer(transfer);
+    this.payloadComplete(transfer);
+  }
+
+  /**
+   * The payload's header arrived: where its bytes go. A diskless load parses them from now on;
+   * a disk-based one writes the file, read back as it grows by a load into fresh Dbs when the
+   * dataset is empty (swapped in at the end, so clients keep seeing the old, empty, dataset
+   * meanwhile, as with Redis's disk-based load). False when the sync was given up.
+   */
+  private startPayload(transfer: Transfer, header: { mark: string } | { sizeBytes: number }): boolean {
+    const host = this.host;
+    let sink: PayloadSink;
+    if (transfer.diskless) {
+      const swapdb = host.config.str('repl-diskless-load') === 'swapdb';
+      this.prepareLoad(true);
+      const load = this.startLoad(transfer, swapdb ? host.newTempDbs() : host.dbs, null);
+      const async = swapdb && host.replication.replid === this.syncReplid;
+      transfer.loadState = { startSec: Math.floor(Date.now() / 1000), totalBytes: 'mark' in header ? 0 : header.sizeBytes, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false, async };
+      load.beginLoading(transfer.loadState);
+      sink = { write: (bytes) => load.append(bytes) };
+    } else {
+      const file = transfer.file as DurableFileWriter;
+      if (host.dbs.every((db) => db.size === 0)) {
+        try {
+          transfer.fileSource = new GrowingFileSource(file.tempPath);
+        } catch (err) {
+          host.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
+          this.cancelHandshake(true);
+          return false;
+        }
+        this.startLoad(transfer, host.newTempDbs(), transfer.fileSource);
+      }
+      sink = {
+        write: (bytes) => {
+          file.write(bytes);
+          const source = transfer.fileSource;
+          if (source === null) return;
+          source.writtenBytes += bytes.length;
+          transfer.load?.poke();
+        },
+      };
+    }
+    transfer.payload = new RdbTransfer(header, sink);
+    return true;
+  }
+
+  /** Starts the load of the payload into `dbs`; its end finishes the sync. */
+  private startLoad(transfer: Transfer, dbs: readonly Db[], source: GrowingFileSource | null): SyncImageLoad {
+    const host = this.host;
+    const load = new SyncImageLoad({
+      config: host.config, log: host.log, setLoading: (state) => host.setLoading(state),
+      keepAlive: () => this.sendNewline(), onProgress: () => this.onLoadProgress(transfer),
+    }, dbs, source);
+    transfer.load = load;
+    transfer.loadDbs = dbs;
+    void this.finishLoad(transfer, load);
+    return load;
+  }
+
+  /** The parser consumed bytes: a socket paused for it reads again. */
+  private onLoadProgress(transfer: Transfer): void {
+    if (!transfer.pausedForLoad || transfer.loading || this.transfer !== transfer || !(transfer.load as SyncImageLoad).wantsInput) return;
+    transfer.pausedForLoad = false;
+    this.lastIoMs = Date.now();
+    this.socket?.resume();
+  }
+
+  /** The whole payload arrived: the load reads its end (after the file is put in place). */
+  private payloadComplete(transfer: Transfer): void {
+    const host = this.host;
+    if (transfer.diskless) {
+      (transfer.load as SyncImageLoad).endInput();
+      transfer.settleReceived(true);
+      return;
+    }
+    const file = transfer.file as DurableFileWriter;
+    const fileBytes = file.bytesWritten;
+    try {
+      file.commitSync();
+      transfer.file = null;
+    } catch (err) {
+      host.log.warning(`Failed trying to rename the temp DB into ${host.config.str('dbfilename')} in MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
+      this.cancelHandshake(true);
+      return;
+    }
+    this.prepareLoad(false);
+    let load = transfer.load;
+    if (load === null) {
+      let source: GrowingFileSource;
+      try {
+        source = new GrowingFileSource(rdbFilePath(host.config));
+      } catch (err) {
+        host.log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${describeSystemError(err)}`);
+        this.cancelHandshake(true);
+        return;
+      }
+      source.writtenBytes = fileBytes;
+      transfer.fileSource = source;
+      load = this.startLoad(transfer, host.dbs, source);
+    }
+    transfer.loadState = { startSec: Math.floor(Date.now() / 1000), totalBytes: fileBytes, loadedBytes: load.loadedBytes, rdbUsedMemBytes: 0, cancelled: false };
+    load.beginLoading(transfer.loadState);
+    load.endInput();
+    transfer.settleReceived(true);
   }
 
   /**
@@ -746,81 +875,45 @@ export class ReplicaSide implements ReplicaSideView {
     host.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
   }
 
-  /**
-   * A diskless load starts with the payload (Redis parses it from the socket): the dataset is
-   * prepared and the node is loading from now on; an async load (swapdb, following the same
-   * history as before) keeps serving the old dataset meanwhile.
-   */
-  private beginDisklessLoad(transfer: Transfer, totalBytes: number): void {
-    this.prepareLoad(true);
-    const async = this.host.config.str('repl-diskless-load') === 'swapdb' && this.host.replication.replid === this.syncReplid;
-    transfer.loadState = { startSec: Math.floor(Date.now() / 1000), totalBytes, loadedBytes: 0, rdbUsedMemBytes: 0, cancelled: false, async };
-    this.host.setLoading(transfer.loadState);
-  }
-
   /** The link dropped before the whole image of a diskless load arrived (rdbLoad's short read). */
   private disklessLoadInterrupted(transfer: Transfer): void {
     const log = this.host.log;
-    const loaded = transfer.loadState?.loadedBytes ?? 0;
+    const loaded = transfer.load?.loadedBytes ?? 0;
     log.warning(`Internal error in RDB reading offset ${loaded}, function at rdb.c:0 -> Unexpected EOF reading RDB file`);
     log.warning('Failed trying to load the MASTER synchronization DB from socket: connection lost');
     this.cancelHandshake(true);
   }
 
-  /** The payload is complete: load it, then the link becomes the primary's client. */
-  private async loadTransfer(transfer: Transfer): Promise<void> {
+  /** Waits for the load and the payload's end: then the link becomes the primary's client. */
+  private async finishLoad(transfer: Transfer, load: SyncImageLoad): Promise<void> {
     const host = this.host;
     const log = host.log;
-    const payload = transfer.payload as RdbTransfer;
-    const swapdb = transfer.diskless && host.config.str('repl-diskless-load') === 'swapdb';
-    if (!transfer.diskless) this.prepareLoad(false);
-    let image: Buffer;
-    if (transfer.diskless) {
-      image = (transfer.memory as MemorySink).take();
-    } else {
-      const file = transfer.file as DurableFileWriter;
-      try {
-        file.commitSync();
-        transfer.file = null;
-        image = readFileSync(rdbFilePath(host.config));
-      } catch (err) {
-        log.warning(`Failed trying to rename the temp DB into ${host.config.str('dbfilename')} in MASTER <-> REPLICA synchronization: ${describeSystemError(err)}`);
-        if (this.transfer === transfer) this.cancelHandshake(true);
-        return;
-      }
-    }
-    if (this.transfer !== transfer) return; // REPLICAOF or a shutdown while the file was synced
-    const dbs = swapdb ? host.newTempDbs() : host.dbs;
     let functionCodes: readonly string[];
     try {
-      const result = await loadSyncImage({ config: host.config, log, setLoading: (s) => host.setLoading(s), keepAlive: () => this.sendNewline() }, image, dbs, transfer.loadState);
+      const result = await load.run();
+      if (!(await transfer.received) || this.transfer !== transfer) return;
       host.noteLoaded(result.keysLoaded, result.keysExpired);
       functionCodes = result.functionCodes;
     } catch (err) {
       if (!(err instanceof SyncLoadError)) throw err;
+      // A load given up with its transfer has been cleaned up already.
+      if (this.transfer !== transfer) return;
       log.warning(`Failed trying to load the MASTER synchronization DB from ${transfer.diskless ? 'socket' : 'disk'}: ${err.message}`);
-      if (this.transfer === transfer) this.cancelHandshake(true);
-      if (swapdb) {
-        for (const db of dbs) db.flush();
-        log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
-      } else if (transfer.diskless) {
-        host.emptyData();
-      }
+      this.cancelHandshake(true);
       return;
     }
-    if (this.transfer !== transfer) {
-      if (swapdb) for (const db of dbs) db.flush();
-      return;
-    }
-    if (swapdb) {
-      this.attachToNewPrimary();
-      log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+    const payload = transfer.payload as RdbTransfer;
+    const dbs = transfer.loadDbs as readonly Db[];
+    if (dbs !== host.dbs) {
+      const swapdb = transfer.diskless;
+      if (swapdb) this.attachToNewPrimary();
+      if (swapdb) log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
       host.dbs.forEach((db, i) => db.swapContents(dbs[i]));
       this.ownKeys.clear();
       host.clearFunctions();
       host.datasetReplaced();
       for (const db of dbs) db.flush();
-      log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
+      if (swapdb) log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
     }
     for (const code of functionCodes) {
       const error = host.restoreLibrary(code);
@@ -876,16 +969,35 @@ export class ReplicaSide implements ReplicaSideView {
     this.socket?.write('\n');
   }
 
-  /** replicationAbortSyncTransfer's file part. */
+  /** replicationAbortSyncTransfer's file part, and the load of the payload given up with it. */
   private abortTransfer(): void {
     const transfer = this.transfer;
     this.transfer = null;
-    if (transfer?.file != null) transfer.file.abort();
-    if (transfer !== null && transfer.loadState !== null && !transfer.loading) {
-      // A diskless load given up before its image was complete: nothing of it was applied yet.
-      this.host.setLoading(null);
-      if (this.host.config.str('repl-diskless-load') === 'swapdb') this.host.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
-      else this.host.emptyData();
+    if (transfer === null) return;
+    if (transfer.file !== null) transfer.file.abort();
+    transfer.settleReceived(false);
+    this.discardLoad(transfer);
+  }
+
+  /**
+   * A load that will not complete: stopped, its keys dropped (fresh Dbs flushed; a diskless
+   * load into the node's own Dbs empties them, as Redis's failed socket load does; a disk-based
+   * one leaves what it loaded, as rdbLoad's failure does).
+   */
+  private discardLoad(transfer: Transfer): void {
+    if (transfer.discarded) return;
+    transfer.discarded = true;
+    const load = transfer.load;
+    if (load === null) return;
+    load.cancel();
+    const host = this.host;
+    if (transfer.loadState !== null) host.setLoading(null);
+    const dbs = transfer.loadDbs as readonly Db[];
+    if (dbs !== host.dbs) {
+      for (const db of dbs) db.flush();
+      if (transfer.diskless) host.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+    } else if (transfer.diskless) {
+      host.emptyData();
     }
   }
 
@@ -1039,7 +1151,9 @@ export class ReplicaSide implements ReplicaSideView {
       log.warning('Timeout connecting to the MASTER...');
       this.cancelHandshake(true);
     }
-    if (this.state === 'transfer' && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
+    // A link paused because the parser holds enough is not silent: the parser reads on (Redis
+    // reads the socket only as rdbLoad asks for bytes, and does not time the transfer out meanwhile).
+    if (this.state === 'transfer' && this.transfer?.pausedForLoad !== true && nowSec - unixSec(this.lastIoMs) > timeoutSec) {
       log.warning("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
       this.cancelHandshake(true);
     }

@@ -14,3 +14,14 @@ export class RdbFormatError extends Error {
 export function corrupt(reason: string): never {
   throw new RdbFormatError(reason);
 }
+
+/**
+ * Not an error of the data: a reader over an image still arriving (RdbReader.partial) reached the
+ * end of the bytes it has. The loader rewinds to the record's start and waits for more.
+ */
+export class RdbShortInput extends Error {
+  constructor() {
+    super('more RDB input needed');
+    this.name = 'RdbShortInput';
+  }
+}

@@ -13,7 +13,7 @@ import {
 import type { RdbSaveContext, RdbSettings } from './codec.js';
 import { readValue, rdbTypeOf, writeValue } from './codecs.js';
 import { Crc64, crc64 } from './crc64.js';
-import { corrupt } from './errors.js';
+import { corrupt, RdbShortInput } from './errors.js';
 import { RdbReader } from './reader.js';
 import { RdbWriter } from './writer.js';
 import type { Db } from '../db.js';
@@ -161,30 +161,53 @@ export function loadImage(image: Buffer, target: RdbLoadTarget): RdbLoadResult {
 /**
  * The same load in steps (a server loading its file at start-up serves clients in between):
  * each step() reads records until a byte or key budget is spent, or the image ends.
+ *
+ * The image may also arrive while it is read (`RdbImageLoader.incremental`, a replica parsing
+ * its primary's payload as it comes, as Redis's rdbLoadRio reads a socket or a growing file):
+ * `append` hands over bytes, `endInput` says there are no more. A record cut by the end of the
+ * bytes so far is read again from its start once more have come; the window of unread bytes is
+ * rebuilt only when they have doubled, so a record arriving in many pieces is re-read a
+ * logarithmic number of times and the loader holds at most about twice the largest record plus
+ * what was appended and not read yet.
  */
 export class RdbImageLoader {
   readonly result: RdbLoadResult = { keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0, aux: new Map(), functionCodes: [], endOffset: 0 };
-  private readonly input: RdbReader;
-  private readonly version: number;
+  /** The bytes being read; `base` is the image offset of its first byte. */
+  private window: Buffer;
+  private base = 0;
+  private input: RdbReader;
+  /** Appended bytes not yet in the window. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private inputEnded: boolean;
+  /** After a cut record: unread bytes needed before it is read again. */
+  private retryAtBytes = 0;
+  private starved = false;
+  /** The RDB version, 0 until the header was read. */
+  private version = 0;
   private readonly ctx: { settings: RdbSettings };
   private db: Db;
   private dbIndex = 0;
   private finished = false;
   /** The checksum of the bytes read so far, hashed step by step (null when not verified). */
   private readonly crc: Crc64 | null;
+  /** Window offset up to which the checksum has hashed. */
   private crcDone = 0;
 
-  /** Checks the header; throws RdbFormatError for a wrong signature or version. */
-  constructor(private readonly image: Buffer, private readonly target: RdbLoadTarget) {
-    if (image.length < MAGIC_BYTES || image.latin1Slice(0, MAGIC.length) !== MAGIC) corrupt('Wrong signature trying to load DB');
-    const versionText = image.latin1Slice(MAGIC.length, MAGIC_BYTES);
-    const version = /^\d{4}$/.test(versionText) ? Number(versionText) : 0;
-    if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
-    this.version = version;
-    this.input = new RdbReader(image, MAGIC_BYTES);
+  /** Checks the header of a whole image; throws RdbFormatError for a wrong signature or version. */
+  constructor(image: Buffer, private readonly target: RdbLoadTarget, complete = true) {
+    this.window = image;
+    this.input = new RdbReader(image, 0);
+    this.inputEnded = complete;
     this.ctx = { settings: target.settings };
     this.db = target.dbs[0];
     this.crc = target.verifyChecksum ? new Crc64() : null;
+    if (complete) this.readHeader();
+  }
+
+  /** A loader for an image that arrives in pieces (see the class comment). */
+  static incremental(target: RdbLoadTarget): RdbImageLoader {
+    return new RdbImageLoader(Buffer.alloc(0), target, false);
   }
 
   get done(): boolean {
@@ -193,103 +216,179 @@ export class RdbImageLoader {
 
   /** Bytes of the image read so far. */
   get loadedBytes(): number {
-    return this.input.pos;
+    return this.base + this.input.pos;
+  }
+
+  /** Bytes appended or in the window and not read yet. */
+  get bufferedBytes(): number {
+    return this.input.end - this.input.pos + this.pendingBytes;
+  }
+
+  /** The last step stopped because the bytes so far end inside a record: it needs more. */
+  get needsInput(): boolean {
+    return this.starved && !this.finished;
+  }
+
+  /** More of an incremental image; the loader keeps `chunk`, which the caller must not reuse. */
+  append(chunk: Buffer): void {
+    if (this.inputEnded) throw new Error('RDB input appended after its end');
+    if (chunk.length === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+  }
+
+  /** No more bytes will come: a record cut at the end is now a short read (RdbFormatError). */
+  endInput(): void {
+    this.inputEnded = true;
+  }
+
+  /** The pending bytes join the unread rest of the window, when the retry rule allows. */
+  private refill(): void {
+    if (this.pendingBytes === 0) return;
+    const unread = this.input.end - this.input.pos;
+    if (!this.inputEnded && unread + this.pendingBytes < this.retryAtBytes) return;
+    this.hashUpTo(this.input.pos);
+    this.base += this.input.pos;
+    const pieces = unread > 0 ? [this.window.subarray(this.input.pos), ...this.pending] : this.pending;
+    this.window = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, unread + this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.crcDone = 0;
+    this.input = new RdbReader(this.window, 0);
+    this.retryAtBytes = 0;
+    this.starved = false;
+  }
+
+  private readHeader(): void {
+    const image = this.window;
+    if (image.length < MAGIC_BYTES || image.latin1Slice(0, MAGIC.length) !== MAGIC) corrupt('Wrong signature trying to load DB');
+    const versionText = image.latin1Slice(MAGIC.length, MAGIC_BYTES);
+    const version = /^\d{4}$/.test(versionText) ? Number(versionText) : 0;
+    if (version < 1 || version > RDB_VERSION) corrupt(`Can't handle RDB format version ${versionText}`);
+    this.version = version;
+    this.input.pos = MAGIC_BYTES;
   }
 
   /** Reads records until `maxBytes` more bytes or `maxKeys` keys went by; true once the image ended. */
   step(maxBytes: number, maxKeys: number): boolean {
     if (this.finished) return true;
+    this.refill();
+    // A cut record is not read again before more bytes came (or the input ended).
+    if (this.starved && !this.inputEnded) return false;
+    if (this.version === 0) {
+      if (this.input.end < MAGIC_BYTES && !this.inputEnded) {
+        this.starved = true;
+        this.retryAtBytes = MAGIC_BYTES;
+        return false;
+      }
+      this.readHeader();
+    }
     const { input, target, result, ctx } = this;
+    input.partial = !this.inputEnded;
     const stopAt = input.pos + maxBytes;
     let keys = 0;
     let deadline = -1;
     let idleSeconds = -1;
     let lfuCounter = -1;
-    for (;;) {
-      // Only between keys (a key's opcodes and its value are read together).
-      if (deadline === -1 && idleSeconds === -1 && lfuCounter === -1 && (input.pos >= stopAt || keys >= maxKeys)) {
-        this.hashUpTo(input.pos);
-        return false;
-      }
-      const type = input.u8();
-      if (type === RDB_OPCODE_EXPIRETIME) {
-        deadline = input.seconds32() * 1000;
-        continue;
-      }
-      if (type === RDB_OPCODE_EXPIRETIME_MS) {
-        deadline = input.millis();
-        continue;
-      }
-      if (type === RDB_OPCODE_FREQ) {
-        lfuCounter = input.u8();
-        continue;
-      }
-      if (type === RDB_OPCODE_IDLE) {
-        idleSeconds = input.len();
-        continue;
-      }
-      if (type === RDB_OPCODE_EOF) break;
-      if (type === RDB_OPCODE_SELECTDB) {
-        const id = input.len();
-        if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
-        this.db = target.dbs[id];
-        this.dbIndex = id;
-        continue;
-      }
-      if (type === RDB_OPCODE_RESIZEDB) {
-        input.len();
-        input.len();
-        continue;
-      }
-      if (type === RDB_OPCODE_AUX) {
+    let recordStart = input.pos;
+    try {
+      for (;;) {
+        // Only between keys (a key's opcodes and its value are read together).
+        if (deadline === -1 && idleSeconds === -1 && lfuCounter === -1) {
+          recordStart = input.pos;
+          if (input.pos >= stopAt || keys >= maxKeys) {
+            this.hashUpTo(input.pos);
+            return false;
+          }
+        }
+        const type = input.u8();
+        if (type === RDB_OPCODE_EXPIRETIME) {
+          deadline = input.seconds32() * 1000;
+          continue;
+        }
+        if (type === RDB_OPCODE_EXPIRETIME_MS) {
+          deadline = input.millis();
+          continue;
+        }
+        if (type === RDB_OPCODE_FREQ) {
+          lfuCounter = input.u8();
+          continue;
+        }
+        if (type === RDB_OPCODE_IDLE) {
+          idleSeconds = input.len();
+          continue;
+        }
+        if (type === RDB_OPCODE_EOF) break;
+        if (type === RDB_OPCODE_SELECTDB) {
+          const id = input.len();
+          if (id >= target.dbs.length) corrupt(`Data file was created with a server configured to handle more than ${target.dbs.length} databases`);
+          this.db = target.dbs[id];
+          this.dbIndex = id;
+          continue;
+        }
+        if (type === RDB_OPCODE_RESIZEDB) {
+          input.len();
+          input.len();
+          continue;
+        }
+        if (type === RDB_OPCODE_AUX) {
+          const key = input.string();
+          result.aux.set(key, input.string());
+          continue;
+        }
+        if (type === RDB_OPCODE_FUNCTION2) {
+          result.functionCodes.push(input.string());
+          continue;
+        }
+        if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_MODULE_AUX || !isObjectType(type)) {
+          // Pre-release function records and module data need machinery this server has not got.
+          corrupt(`Unsupported RDB record ${type}`);
+        }
         const key = input.string();
-        result.aux.set(key, input.string());
-        continue;
+        const value = readValue(type, input, ctx);
+        if (value === null) {
+          result.emptyKeysSkipped++;
+          target.onEmptyKey?.(key);
+        } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
+          result.keysExpired++;
+          target.onExpiredKey?.(this.dbIndex, key);
+        } else {
+          addKey(target, this.db, key, value, deadline, idleSeconds, lfuCounter);
+          result.keysLoaded++;
+        }
+        keys++;
+        deadline = -1;
+        idleSeconds = -1;
+        lfuCounter = -1;
       }
-      if (type === RDB_OPCODE_FUNCTION2) {
-        result.functionCodes.push(input.string());
-        continue;
+      if (this.version >= 5) {
+        const trailerAt = input.pos;
+        input.bytes(CHECKSUM_BYTES);
+        if (this.crc !== null) {
+          const image = this.window;
+          this.hashUpTo(trailerAt);
+          const stored = image.subarray(trailerAt, trailerAt + CHECKSUM_BYTES);
+          const unset = stored.every((b) => b === 0);
+          if (!unset && !this.crc.equalsLE(image, trailerAt)) corrupt('RDB CRC error');
+        }
       }
-      if (type === RDB_OPCODE_FUNCTION || type === RDB_OPCODE_MODULE_AUX || !isObjectType(type)) {
-        // Pre-release function records and module data need machinery this server has not got.
-        corrupt(`Unsupported RDB record ${type}`);
-      }
-      const key = input.string();
-      const value = readValue(type, input, ctx);
-      if (value === null) {
-        result.emptyKeysSkipped++;
-        target.onEmptyKey?.(key);
-      } else if (target.dropExpired && deadline !== -1 && deadline < target.nowMs) {
-        result.keysExpired++;
-        target.onExpiredKey?.(this.dbIndex, key);
-      } else {
-        addKey(target, this.db, key, value, deadline, idleSeconds, lfuCounter);
-        result.keysLoaded++;
-      }
-      keys++;
-      deadline = -1;
-      idleSeconds = -1;
-      lfuCounter = -1;
+    } catch (err) {
+      if (!(err instanceof RdbShortInput)) throw err;
+      // The record is read again from its start once enough more bytes have come.
+      input.pos = recordStart;
+      this.hashUpTo(recordStart);
+      this.starved = true;
+      this.retryAtBytes = Math.max(2 * (input.end - recordStart), 1);
+      return false;
     }
-    if (this.version >= 5) {
-      const trailerAt = input.pos;
-      input.bytes(CHECKSUM_BYTES);
-      if (this.crc !== null) {
-        const image = this.image;
-        this.hashUpTo(trailerAt);
-        const stored = image.subarray(trailerAt, trailerAt + CHECKSUM_BYTES);
-        const unset = stored.every((b) => b === 0);
-        if (!unset && !this.crc.equalsLE(image, trailerAt)) corrupt('RDB CRC error');
-      }
-    }
-    result.endOffset = input.pos;
+    result.endOffset = this.base + input.pos;
     this.finished = true;
     return true;
   }
 
   private hashUpTo(end: number): void {
     if (this.crc === null || end <= this.crcDone) return;
-    this.crc.update(this.image, this.crcDone, end);
+    this.crc.update(this.window, this.crcDone, end);
     this.crcDone = end;
   }
 }

@@ -6,7 +6,7 @@ import {
   RDB_14BITLEN, RDB_32BITLEN, RDB_64BITLEN, RDB_6BITLEN, RDB_ENC_INT16, RDB_ENC_INT32, RDB_ENC_INT8, RDB_ENC_LZF,
   RDB_ENCVAL,
 } from './constants.js';
-import { corrupt } from './errors.js';
+import { corrupt, RdbShortInput } from './errors.js';
 import { lzfDecompress } from './lzf.js';
 
 /** One compressed byte expands to at most this many (a 3-byte back reference of 264 bytes). */
@@ -17,10 +17,20 @@ const MAX_STRING_BYTES = 512 * 1024 * 1024;
 export class RdbReader {
   pos: number;
   readonly end: number;
+  /**
+   * The input goes on past `end` (an image still arriving): running out of bytes is then not
+   * corrupt data but RdbShortInput, and the caller retries the record with more bytes.
+   */
+  partial = false;
 
   constructor(readonly buf: Buffer, start = 0, end = buf.length) {
     this.pos = start;
     this.end = end;
+  }
+
+  private ranOut(what: string): never {
+    if (this.partial) throw new RdbShortInput();
+    return corrupt(`Unexpected end of data${what}`);
   }
 
   get remaining(): number {
@@ -32,11 +42,11 @@ export class RdbReader {
   }
 
   private need(bytes: number, what: string): void {
-    if (bytes > this.end - this.pos) corrupt(`Unexpected end of data reading ${what}`);
+    if (bytes > this.end - this.pos) this.ranOut(` reading ${what}`);
   }
 
   u8(): number {
-    if (this.pos >= this.end) corrupt('Unexpected end of data');
+    if (this.pos >= this.end) this.ranOut('');
     return this.buf[this.pos++];
   }
 
@@ -104,7 +114,10 @@ export class RdbReader {
   /** A count of things that take at least `minBytesEach` bytes each: bounded by what remains. */
   count(minBytesEach = 1): number {
     const n = this.len();
-    if (n * minBytesEach > this.end - this.pos) corrupt('Count larger than the data');
+    if (n * minBytesEach > this.end - this.pos) {
+      if (this.partial) throw new RdbShortInput();
+      corrupt('Count larger than the data');
+    }
     return n;
   }
 
