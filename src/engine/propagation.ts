@@ -118,13 +118,6 @@ export class Propagator {
     if (this.depth === 0) this.flush();
   }
 
-  /** The effects queued in the current unit (for tests and for inspection). */
-  get pendingEffects(): readonly { dbIndex: number; argv: readonly StreamArg[] }[] {
-    const out: { dbIndex: number; argv: readonly StreamArg[] }[] = [];
-    for (let i = 0; i < this.pendingCount; i++) out.push({ dbIndex: this.pendingDbs[i], argv: this.pendingArgvs[i] ?? [] });
-    return out;
-  }
-
   private flush(): void {
     const count = this.pendingCount;
     if (count === 0) return;
