@@ -4,18 +4,29 @@
 // the last one sent. Replication (which counts the bytes as its offset) and the AOF subscribe
 // as listeners.
 
-import { encodedCommandBytes, writeCommand, type StreamArg } from '../protocol/command-encoder.js';
+import { bigBuffers } from '../util/buffer-recycler.js';
+import {
+  encodedCommandBytes, writeArrayHeader, writeBulkHeader, writeCommand, writeText, type StreamArg,
+} from '../protocol/command-encoder.js';
+
+/** Receives one range of a unit's bytes: source[start, end). */
+export type UnitPartVisitor = (source: Buffer, start: number, end: number) => void;
 
 /**
- * One unit of the stream as its listeners see it. The bytes are lent: bytes[0, lengthBytes) holds
- * the unit only while the listener runs (the propagator encodes the next unit into the same
- * memory), so a listener that keeps the unit copies what it needs or asks for owned().
+ * One unit of the stream as its listeners see it. The bytes are lent: they hold the unit only
+ * while the listener runs (the propagator encodes the next unit into the same memory), so a
+ * listener that keeps the unit copies what it needs or asks for owned().
  */
 export interface PropagatedUnit {
-  readonly bytes: Buffer;
   readonly lengthBytes: number;
   /** The db the unit's first command runs in (a consumer starting a new file SELECTs it first). */
   readonly firstDbIndex: number;
+  /**
+   * Hands the unit's bytes to `visit` in order, as ranges of lent buffers: the RESP framing from
+   * the propagator's reused buffer, a big value straight from the Buffer it arrived in (a copy
+   * into the framing first cost a 100 KB write as much again as the backlog's own copy).
+   */
+  forEachPart(visit: UnitPartVisitor): void;
   /** The unit in a Buffer of its own, never changed afterwards; one copy shared by every listener that asks. */
   owned(): Buffer;
 }
@@ -23,40 +34,76 @@ export interface PropagatedUnit {
 export type PropagationListener = (unit: PropagatedUnit) => void;
 
 /**
- * Units up to this size are encoded into one reused buffer (which grows to at most this); larger
- * ones get a buffer each. Big values are common (caches of rendered pages): a fresh buffer per
+ * A unit's encoded part (all of it but the big Buffer arguments lent by reference) up to this size
+ * goes into one reused buffer (which grows to at most this); a larger one gets a buffer each. Big values are common (caches of rendered pages): a fresh buffer per
  * write left the garbage collector to reclaim the whole written volume.
  */
 const SCRATCH_MAX_BYTES = 1024 * 1024;
 /** A transaction's pending effects beyond this many release their list once written. */
 const PENDING_KEEP_EFFECTS = 1024;
 
+/** A Buffer argument at least this long is lent by reference instead of copied into the framing. */
+const REFERENCED_ARG_BYTES = 16 * 1024;
+
 class LentUnit implements PropagatedUnit {
-  bytes: Buffer = Buffer.allocUnsafe(0);
   lengthBytes = 0;
   firstDbIndex = 0;
-  /** Whether `bytes` was allocated for this unit alone (then it is its own owned copy). */
+  // The unit as ranges of lent buffers, in order (parallel lists reused from unit to unit).
+  private partSources: Buffer[] = [];
+  private partStarts: number[] = [];
+  private partEnds: number[] = [];
+  private partCount = 0;
+  /** Whether the unit is one buffer allocated for it alone (then it is its own owned copy). */
   private ownBuffer = false;
+  /** Whether a listener took that buffer itself through owned(). */
+  private handedOver = false;
   private ownedCopy: Buffer | null = null;
 
-  lend(bytes: Buffer, lengthBytes: number, firstDbIndex: number, ownBuffer: boolean): void {
-    this.bytes = bytes;
-    this.lengthBytes = lengthBytes;
+  /** Starts a new unit (parts follow through addPart). */
+  reset(firstDbIndex: number, ownBuffer: boolean): void {
+    for (let i = 0; i < this.partCount; i++) this.partSources[i] = EMPTY;
+    this.partCount = 0;
+    this.lengthBytes = 0;
     this.firstDbIndex = firstDbIndex;
     this.ownBuffer = ownBuffer;
+    this.handedOver = false;
     this.ownedCopy = null;
   }
 
+  addPart(source: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    const at = this.partCount++;
+    this.partSources[at] = source;
+    this.partStarts[at] = start;
+    this.partEnds[at] = end;
+    this.lengthBytes += end - start;
+  }
+
+  /** An own buffer no listener kept: free for the next big unit. */
+  get reclaimable(): boolean {
+    return this.ownBuffer && !this.handedOver;
+  }
+
+  forEachPart(visit: UnitPartVisitor): void {
+    for (let i = 0; i < this.partCount; i++) visit(this.partSources[i], this.partStarts[i], this.partEnds[i]);
+  }
+
   owned(): Buffer {
-    if (this.ownBuffer) return this.bytes;
+    if (this.ownBuffer) {
+      this.handedOver = true;
+      return this.partSources[0];
+    }
     if (this.ownedCopy === null) {
       const copy = Buffer.allocUnsafe(this.lengthBytes);
-      this.bytes.copy(copy, 0, 0, this.lengthBytes);
+      let at = 0;
+      for (let i = 0; i < this.partCount; i++) at += this.partSources[i].copy(copy, at, this.partStarts[i], this.partEnds[i]);
       this.ownedCopy = copy;
     }
     return this.ownedCopy;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export class Propagator {
   private readonly listeners: PropagationListener[] = [];
@@ -66,7 +113,7 @@ export class Propagator {
   private pendingDbs: number[] = [];
   private pendingArgvs: (readonly StreamArg[] | undefined)[] = [];
   private pendingCount = 0;
-  /** Encoding target of every unit up to SCRATCH_MAX_BYTES. */
+  /** Encoding target of every unit whose encoded part is up to SCRATCH_MAX_BYTES. */
   private scratch = Buffer.allocUnsafe(4096);
   private readonly unit = new LentUnit();
   /** The listeners are being handed a unit (see flush). */
@@ -146,33 +193,53 @@ export class Propagator {
     // something) must not overwrite the lent bytes: it gets a buffer of its own and waits until
     // every listener has had the previous one, so all of them see the stream in the same order.
     const nested = this.dispatching;
-    const ownBuffer = nested || sizeBytes > SCRATCH_MAX_BYTES;
-    let out = this.scratch;
+    // Otherwise big Buffer arguments are lent as they are and only the rest is encoded.
+    let framingBytes = sizeBytes;
+    if (!nested) for (let i = 0; i < count; i++) framingBytes -= referencedArgBytes(argvs[i]);
+    const ownBuffer = nested || framingBytes > SCRATCH_MAX_BYTES;
+    let out: Buffer = this.scratch;
     if (ownBuffer) {
-      out = Buffer.allocUnsafe(sizeBytes);
-    } else if (out.length < sizeBytes) {
-      out = this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX_BYTES, 2 ** Math.ceil(Math.log2(sizeBytes))));
+      out = (nested ? null : bigBuffers.take(sizeBytes)) ?? Buffer.allocUnsafe(sizeBytes);
+    } else if (out.length < framingBytes) {
+      out = this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX_BYTES, 2 ** Math.ceil(Math.log2(framingBytes))));
     }
+    const unit = nested ? new LentUnit() : this.unit;
+    unit.reset(firstDbIndex, ownBuffer);
+    const lendArgs = !ownBuffer;
     let at = 0;
+    let partFrom = 0;
     if (wrap) {
       at = this.writeSelectIfNeeded(out, at, firstDbIndex);
       at = writeCommand(out, at, MULTI);
     }
     for (let i = 0; i < count; i++) {
       at = this.writeSelectIfNeeded(out, at, dbs[i]);
-      at = writeCommand(out, at, argvs[i]);
+      const argv = argvs[i];
+      at = writeArrayHeader(out, at, argv.length);
+      for (let j = 0; j < argv.length; j++) {
+        const arg = argv[j];
+        at = writeBulkHeader(out, at, arg.length);
+        if (typeof arg === 'string') {
+          at = writeText(out, at, arg);
+        } else if (lendArgs && arg.length >= REFERENCED_ARG_BYTES) {
+          unit.addPart(out, partFrom, at);
+          unit.addPart(arg, 0, arg.length);
+          partFrom = at;
+        } else {
+          at += arg.copy(out, at);
+        }
+        out[at++] = 13;
+        out[at++] = 10;
+      }
     }
     if (wrap) at = writeCommand(out, at, EXEC);
+    unit.addPart(out, partFrom, at);
     this.clearPending();
     this.unitsEmitted++;
     if (nested) {
-      const later = new LentUnit();
-      later.lend(out, at, firstDbIndex, true);
-      this.deferredUnits.push(later);
+      this.deferredUnits.push(unit);
       return;
     }
-    const unit = this.unit;
-    unit.lend(out, at, firstDbIndex, ownBuffer);
     this.dispatching = true;
     try {
       this.dispatch(unit);
@@ -183,8 +250,11 @@ export class Propagator {
       this.dispatching = false;
       this.deferredUnits.length = 0;
     }
-    // A big unit's buffer belongs to whoever kept it; the lent view must not hold it meanwhile.
-    if (ownBuffer) unit.lend(this.scratch, 0, 0, false);
+    // A big unit's buffer belongs to whoever kept it: kept by nobody (the backlog copies), it
+    // goes to the recycler, and the next write of the same size reuses it instead of leaving its
+    // volume to the garbage collector. The lent parts must not hold buffers meanwhile.
+    if (unit.reclaimable) bigBuffers.give(out);
+    unit.reset(0, false);
   }
 
   private dispatch(unit: PropagatedUnit): void {
@@ -226,6 +296,16 @@ const MULTI_BYTES = encodedCommandBytes(MULTI);
 const EXEC_BYTES = encodedCommandBytes(EXEC);
 /** SELECT argv per db, made once (databases is bounded by its directive's range). */
 const selectArgvs: (readonly string[])[] = [];
+
+/** Bytes of `argv`'s Buffer arguments lent by reference rather than encoded. */
+function referencedArgBytes(argv: readonly StreamArg[]): number {
+  let total = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (typeof arg !== 'string' && arg.length >= REFERENCED_ARG_BYTES) total += arg.length;
+  }
+  return total;
+}
 
 function selectArgv(dbIndex: number): readonly string[] {
   let argv = selectArgvs[dbIndex];

@@ -61,6 +61,21 @@ export function encodedCommandBytes(argv: readonly StreamArg[]): number {
   return size;
 }
 
+/** Writes "*<n>\r\n" (an array of n elements); returns the position after it. */
+export function writeArrayHeader(buf: Buffer, at: number, n: number): number {
+  return writeHeader(buf, at, ARRAY_TYPE, n);
+}
+
+/** Writes "$<n>\r\n" (a bulk string of n bytes); returns the position after it. */
+export function writeBulkHeader(buf: Buffer, at: number, n: number): number {
+  return writeHeader(buf, at, BULK_TYPE, n);
+}
+
+/** Writes a latin1 string's bytes; returns the position after them. */
+export function writeText(buf: Buffer, at: number, text: string): number {
+  return writeLatin1(buf, at, text);
+}
+
 /**
  * Writes `argv` as a RESP array of bulk strings into `buf` at `at` (room already checked with
  * encodedCommandBytes); `type` is the aggregate's first byte ('*' array, '>' RESP3 push).

@@ -14,8 +14,12 @@
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
 export const BACKLOG_BLOCK_BYTES = 16 * 1024;
 
-/** Trimmed blocks kept for reuse: a steady stream trims about as many blocks as it adds. */
-const SPARE_BLOCKS = 4;
+/**
+ * Trimmed blocks kept for reuse, at most this many and at most repl-backlog-size bytes in all: a
+ * steady stream trims about as many bytes as it adds, so one big unit (a 1 MB value spans sixteen
+ * blocks of a 1 MB backlog) needs that many spares to allocate nothing.
+ */
+const SPARE_BLOCKS_MAX = 64;
 
 interface Block {
   /** The block's capacity as Redis sizes it (a view of `memory` when reused memory is larger). */
@@ -29,6 +33,7 @@ export class Backlog {
   private readonly blocks: Block[] = [];
   /** Memory of trimmed blocks kept for the next ones (at most SPARE_BLOCKS). */
   private readonly spareMemory: Buffer[] = [];
+  private spareBytes = 0;
   /** Index of the first live block in `blocks` (trimmed blocks are dropped in batches). */
   private head = 0;
   /** Bytes of history held (repl_backlog_histlen). */
@@ -63,25 +68,25 @@ export class Backlog {
     return total;
   }
 
-  /** Appends bytes[0, lengthBytes) (the whole buffer by default); the bytes are copied. */
-  append(bytes: Buffer, lengthBytes = bytes.length): void {
-    let at = 0;
+  /** Appends bytes[start, end) (the whole buffer by default); the bytes are copied. */
+  append(bytes: Buffer, start = 0, end = bytes.length): void {
+    let at = start;
     const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
     if (tail !== undefined && tail.usedBytes < tail.bytes.length) {
-      const copied = copyBytes(bytes, 0, lengthBytes, tail.bytes, tail.usedBytes);
+      const copied = copyBytes(bytes, at, end, tail.bytes, tail.usedBytes);
       tail.usedBytes += copied;
-      at = copied;
+      at += copied;
     }
     const limitBytes = Math.max(Math.floor(this.sizeBytes / 16), BACKLOG_BLOCK_BYTES);
-    while (at < lengthBytes) {
-      const rest = lengthBytes - at;
+    while (at < end) {
+      const rest = end - at;
       const sizeBytes = Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes);
       const block = this.newBlock(sizeBytes);
-      block.usedBytes = copyBytes(bytes, at, lengthBytes, block.bytes, 0);
+      block.usedBytes = copyBytes(bytes, at, end, block.bytes, 0);
       at += block.usedBytes;
       this.blocks.push(block);
     }
-    this.histlenBytes += lengthBytes;
+    this.histlenBytes += end - start;
     this.trim();
   }
 
@@ -93,6 +98,7 @@ export class Backlog {
   /** CONFIG SET repl-backlog-size: the history is trimmed to the new size at once. */
   resize(sizeBytes: number): void {
     this.sizeBytes = sizeBytes;
+    while (this.spareBytes > sizeBytes) this.spareBytes -= (this.spareMemory.pop() as Buffer).length;
     this.trim();
   }
 
@@ -128,15 +134,35 @@ export class Backlog {
    */
   private newBlock(sizeBytes: number): Block {
     const spares = this.spareMemory;
-    for (let i = 0; i < spares.length; i++) {
+    // The most recently trimmed spare that fits: the memory last written is the likeliest to be
+    // in the CPU's caches (rotating through every spare made each 100 KB write cost as much again).
+    for (let i = spares.length - 1; i >= 0; i--) {
       const memory = spares[i];
       if (memory.length < sizeBytes) continue;
-      spares[i] = spares[spares.length - 1];
-      spares.pop();
+      spares.splice(i, 1);
+      this.spareBytes -= memory.length;
       return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory, usedBytes: 0 };
     }
     const memory = Buffer.allocUnsafe(sizeBytes);
     return { bytes: memory, memory, usedBytes: 0 };
+  }
+
+  /**
+   * Keeps a trimmed block's memory for reuse. Over the bounds the smallest spares go first:
+   * small spares that fit no request would otherwise fill the list for good, and a stream of big
+   * units would allocate every block afresh.
+   */
+  private keepSpare(memory: Buffer): void {
+    const spares = this.spareMemory;
+    spares.push(memory);
+    this.spareBytes += memory.length;
+    while (spares.length > SPARE_BLOCKS_MAX || this.spareBytes > this.sizeBytes) {
+      let smallest = 0;
+      for (let i = 1; i < spares.length; i++) if (spares[i].length < spares[smallest].length) smallest = i;
+      this.spareBytes -= spares[smallest].length;
+      spares[smallest] = spares[spares.length - 1];
+      spares.pop();
+    }
   }
 
   private trim(): void {
@@ -149,7 +175,7 @@ export class Backlog {
       this.head++;
       // No replica still has bytes of it to write (retainFrom above), so its memory can take
       // new bytes: a backlog at its size reuses its blocks instead of faulting in fresh memory.
-      if (this.spareMemory.length < SPARE_BLOCKS) this.spareMemory.push(first.memory);
+      this.keepSpare(first.memory);
     }
     // Dropping from the front of an array is O(n): compact once the dead prefix is large.
     if (this.head > 64 && this.head * 2 > this.blocks.length) {

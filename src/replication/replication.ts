@@ -100,18 +100,21 @@ export class Replication implements ReplicationApi {
   /** FAILOVER's state machine. */
   readonly failover: Failover;
   /**
-   * This node's own units: the backlog copies the lent bytes; attached replicas, whose sockets
+   * This node's own units: the backlog copies the lent bytes (a big value straight from its Buffer); attached replicas, whose sockets
    * hold a chunk until written, share one copy of the unit.
    */
   private readonly onPropagated = (unit: PropagatedUnit): void => {
-    const backlog = this.backlog;
-    if (backlog === null) return;
+    if (this.backlog === null) return;
     this.masterReplOffset += unit.lengthBytes;
-    backlog.append(unit.bytes, unit.lengthBytes);
+    unit.forEachPart(this.appendToBacklog);
     // The attached replicas are the consumers' readers: without one, nothing needs a copy.
     if (this.primary.replicas.length === 0) return;
     const chunk = unit.owned();
     for (const consumer of this.consumers) consumer(chunk);
+  };
+
+  private readonly appendToBacklog = (source: Buffer, start: number, end: number): void => {
+    this.backlog?.append(source, start, end);
   };
 
   constructor(private readonly host: ReplicationHost) {

@@ -103,12 +103,15 @@ describe('replication backlog block reuse', () => {
     expect(held.equals(all.subarray(backlog.firstByteOffset - 1))).toBe(true);
   });
 
-  it('appends only the lent part of a longer buffer', () => {
+  it('appends only the lent range of a longer buffer', () => {
     const backlog = new Backlog(1024 * 1024, 0);
     const scratch = Buffer.from('*1\r\n$4\r\nPING\r\nleftover from an earlier unit');
-    backlog.append(scratch, 14);
+    backlog.append(scratch, 0, 14);
     expect(backlog.histlenBytes).toBe(14);
     expect(Buffer.concat(backlog.bytesFrom(1)).toString()).toBe('*1\r\n$4\r\nPING\r\n');
+    // A range inside a buffer (a big value's bytes, referenced where the client's Buffer holds them).
+    backlog.append(Buffer.from('xx$3\r\nabc'), 2);
+    expect(Buffer.concat(backlog.bytesFrom(15)).toString()).toBe('$3\r\nabc');
   });
 });
 

@@ -7,7 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { Propagator, type PropagatedUnit } from '../../src/engine/propagation.js';
 import { decodeCommands } from '../helpers/propagation.js';
 
-const lent = (unit: PropagatedUnit): string => unit.bytes.toString('latin1', 0, unit.lengthBytes);
+const lent = (unit: PropagatedUnit): string => {
+  let text = '';
+  unit.forEachPart((source, start, end) => {
+    text += source.toString('latin1', start, end);
+  });
+  return text;
+};
+const partSources = (unit: PropagatedUnit): Buffer[] => {
+  const sources: Buffer[] = [];
+  unit.forEachPart((source) => sources.push(source));
+  return sources;
+};
 
 describe('Propagator lending', () => {
   it('lends the same memory unit after unit, while owned() copies stay as they were', () => {
@@ -15,7 +26,7 @@ describe('Propagator lending', () => {
     const owned: Buffer[] = [];
     const lentBuffers = new Set<ArrayBufferLike>();
     propagator.subscribe((unit) => {
-      lentBuffers.add(unit.bytes.buffer);
+      for (const source of partSources(unit)) lentBuffers.add(source.buffer);
       owned.push(unit.owned());
       // Asked twice by different listeners, the copy is made once.
       expect(unit.owned()).toBe(owned[owned.length - 1]);
@@ -69,14 +80,37 @@ describe('Propagator lending', () => {
   it('encodes a big unit into a buffer of its own, which owned() hands over without a copy', () => {
     const propagator = new Propagator();
     const value = 'v'.repeat(1_200_000);
-    const units: { bytes: Buffer; owned: Buffer }[] = [];
-    propagator.subscribe((unit) => units.push({ bytes: unit.bytes, owned: unit.owned() }));
+    const units: { bytes: Buffer[]; owned: Buffer }[] = [];
+    propagator.subscribe((unit) => units.push({ bytes: partSources(unit), owned: unit.owned() }));
     propagator.add(0, ['SET', 'big', value]);
     propagator.add(0, ['SET', 'small', 'x']);
-    expect(units[0].owned).toBe(units[0].bytes);
+    expect(units[0].bytes).toEqual([units[0].owned]);
+    expect(units[0].bytes[0]).toBe(units[0].owned);
     expect(decodeCommands(units[0].owned.toString('latin1'))).toEqual([['SELECT', '0'], ['SET', 'big', value]]);
     // The next small unit goes back to the reused buffer and leaves the big one untouched.
-    expect(units[1].bytes).not.toBe(units[0].bytes);
+    expect(units[1].bytes[0]).not.toBe(units[0].owned);
     expect(decodeCommands(units[0].owned.toString('latin1'))[1][2]).toBe(value);
+  });
+
+  it('lends a big Buffer argument by reference between parts of the framing, and owned() joins them', () => {
+    const propagator = new Propagator();
+    const value = Buffer.alloc(100 * 1024, 'z');
+    const seen: { sources: Buffer[]; text: string; owned: string; lengthBytes: number }[] = [];
+    propagator.subscribe((unit) => {
+      seen.push({ sources: partSources(unit), text: lent(unit), owned: unit.owned().toString('latin1'), lengthBytes: unit.lengthBytes });
+    });
+    propagator.begin();
+    propagator.add(0, ['SET', 'a', value]);
+    propagator.add(0, ['SET', 'b', Buffer.from('small')]);
+    propagator.end();
+    const [unit] = seen;
+    // Framing before the value, the value itself, framing after it (CRLF, the next SET, EXEC).
+    expect(unit.sources).toHaveLength(3);
+    expect(unit.sources[1]).toBe(value);
+    expect(unit.owned).toBe(unit.text);
+    expect(unit.lengthBytes).toBe(unit.text.length);
+    expect(decodeCommands(unit.text)).toEqual([
+      ['SELECT', '0'], ['MULTI'], ['SET', 'a', value.toString('latin1')], ['SET', 'b', 'small'], ['EXEC'],
+    ]);
   });
 });
