@@ -271,7 +271,7 @@ const TESTS = [
   },
   ...scriptTests(),
   ...aclTests(),
-  ...largeValueTests('100KiB', 102_400, 8_000),
+  ...largeValueTests('100KiB', 102_400, 20_000),
   ...largeValueTests('1MiB', 1_048_576, 2_000),
 ];
 
