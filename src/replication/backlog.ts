@@ -31,7 +31,7 @@ interface Block {
 
 export class Backlog {
   private readonly blocks: Block[] = [];
-  /** Memory of trimmed blocks kept for the next ones (at most SPARE_BLOCKS). */
+  /** Memory of trimmed blocks kept for the next ones, oldest first (see keepSpare for the bounds). */
   private readonly spareMemory: Buffer[] = [];
   private spareBytes = 0;
   /** Index of the first live block in `blocks` (trimmed blocks are dropped in batches). */
@@ -134,8 +134,7 @@ export class Backlog {
    */
   private newBlock(sizeBytes: number): Block {
     const spares = this.spareMemory;
-    // The most recently trimmed spare that fits: the memory last written is the likeliest to be
-    // in the CPU's caches (rotating through every spare made each 100 KB write cost as much again).
+    // The most recently trimmed spare that fits: memory touched last is the likeliest still cached.
     for (let i = spares.length - 1; i >= 0; i--) {
       const memory = spares[i];
       if (memory.length < sizeBytes) continue;
@@ -160,8 +159,7 @@ export class Backlog {
       let smallest = 0;
       for (let i = 1; i < spares.length; i++) if (spares[i].length < spares[smallest].length) smallest = i;
       this.spareBytes -= spares[smallest].length;
-      spares[smallest] = spares[spares.length - 1];
-      spares.pop();
+      spares.splice(smallest, 1);
     }
   }
 

@@ -1,7 +1,7 @@
 // The replication backlog keeps Redis 7.0's block rules, which decide the INFO figures
 // (repl_backlog_histlen, repl_backlog_first_byte_offset) and which offsets PSYNC can continue from.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Backlog, BACKLOG_BLOCK_BYTES } from '../../src/replication/backlog.js';
 
 const bytes = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
@@ -132,4 +132,31 @@ describe('replication backlog with big units', () => {
     expect(held.length).toBe(backlog.histlenBytes);
     expect(held.equals(all.subarray(backlog.firstByteOffset - 1))).toBe(true);
   });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  for (const unitBytes of [100 * 1024 + 40, 1024 * 1024 + 40]) {
+    it(`allocates no memory per unit once warm, for a steady stream of ${unitBytes}-byte units`, () => {
+      const backlog = new Backlog(1024 * 1024, 0);
+      const unit = Buffer.alloc(unitBytes, 1);
+      // A small unit now and then shifts where blocks split, so the trimmed blocks vary in size.
+      const odd = Buffer.alloc(3000, 2);
+      for (let i = 0; i < 40; i++) backlog.append(i % 7 === 0 ? odd : unit);
+      const allocations = vi.spyOn(Buffer, 'allocUnsafe');
+      let appendedBytes = 0;
+      for (let i = 0; i < 200; i++) {
+        const next = i % 7 === 0 ? odd : unit;
+        backlog.append(next);
+        appendedBytes += next.length;
+      }
+      // Now and then a unit's remainder needs a block no spare fits (the spares are bounded by
+      // repl-backlog-size): a small block, never the unit's volume again.
+      const allocatedBytes = allocations.mock.calls.reduce((sum, [size]) => sum + size, 0);
+      expect(allocatedBytes).toBeLessThan(appendedBytes * 0.03);
+      const held = Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset));
+      expect(held.length).toBe(backlog.histlenBytes);
+    });
+  }
 });
