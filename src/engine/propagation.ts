@@ -116,6 +116,8 @@ export class Propagator {
   /** Encoding target of every unit whose encoded part is up to SCRATCH_MAX_BYTES. */
   private scratch = Buffer.allocUnsafe(4096);
   private readonly unit = new LentUnit();
+  /** Where the unit's current framing part starts in the encoding buffer (see writeLendingArgs). */
+  private partFrom = 0;
   /** The listeners are being handed a unit (see flush). */
   private dispatching = false;
   /** Units made while `dispatching`, handed over once the current one has reached every listener. */
@@ -194,8 +196,9 @@ export class Propagator {
     // every listener has had the previous one, so all of them see the stream in the same order.
     const nested = this.dispatching;
     // Otherwise big Buffer arguments are lent as they are and only the rest is encoded.
-    let framingBytes = sizeBytes;
-    if (!nested) for (let i = 0; i < count; i++) framingBytes -= referencedArgBytes(argvs[i]);
+    let referencedBytes = 0;
+    if (!nested) for (let i = 0; i < count; i++) referencedBytes += referencedArgBytes(argvs[i]);
+    const framingBytes = sizeBytes - referencedBytes;
     const ownBuffer = nested || framingBytes > SCRATCH_MAX_BYTES;
     let out: Buffer = this.scratch;
     if (ownBuffer) {
@@ -205,35 +208,19 @@ export class Propagator {
     }
     const unit = nested ? new LentUnit() : this.unit;
     unit.reset(firstDbIndex, ownBuffer);
-    const lendArgs = !ownBuffer;
+    const lendArgs = !ownBuffer && referencedBytes > 0;
+    this.partFrom = 0;
     let at = 0;
-    let partFrom = 0;
     if (wrap) {
       at = this.writeSelectIfNeeded(out, at, firstDbIndex);
       at = writeCommand(out, at, MULTI);
     }
     for (let i = 0; i < count; i++) {
       at = this.writeSelectIfNeeded(out, at, dbs[i]);
-      const argv = argvs[i];
-      at = writeArrayHeader(out, at, argv.length);
-      for (let j = 0; j < argv.length; j++) {
-        const arg = argv[j];
-        at = writeBulkHeader(out, at, arg.length);
-        if (typeof arg === 'string') {
-          at = writeText(out, at, arg);
-        } else if (lendArgs && arg.length >= REFERENCED_ARG_BYTES) {
-          unit.addPart(out, partFrom, at);
-          unit.addPart(arg, 0, arg.length);
-          partFrom = at;
-        } else {
-          at += arg.copy(out, at);
-        }
-        out[at++] = 13;
-        out[at++] = 10;
-      }
+      at = lendArgs ? this.writeLendingArgs(out, at, argvs[i], unit) : writeCommand(out, at, argvs[i]);
     }
     if (wrap) at = writeCommand(out, at, EXEC);
-    unit.addPart(out, partFrom, at);
+    unit.addPart(out, this.partFrom, at);
     this.clearPending();
     this.unitsEmitted++;
     if (nested) {
@@ -255,6 +242,31 @@ export class Propagator {
     // volume to the garbage collector. The lent parts must not hold buffers meanwhile.
     if (unit.reclaimable) bigBuffers.give(out);
     unit.reset(0, false);
+  }
+
+  /**
+   * writeCommand, except that each Buffer argument of REFERENCED_ARG_BYTES or more becomes a part
+   * of `unit` of its own (the framing written so far ends the previous part; `partFrom` moves
+   * past it).
+   */
+  private writeLendingArgs(out: Buffer, at: number, argv: readonly StreamArg[], unit: LentUnit): number {
+    at = writeArrayHeader(out, at, argv.length);
+    for (let j = 0; j < argv.length; j++) {
+      const arg = argv[j];
+      at = writeBulkHeader(out, at, arg.length);
+      if (typeof arg === 'string') {
+        at = writeText(out, at, arg);
+      } else if (arg.length >= REFERENCED_ARG_BYTES) {
+        unit.addPart(out, this.partFrom, at);
+        unit.addPart(arg, 0, arg.length);
+        this.partFrom = at;
+      } else {
+        at += arg.copy(out, at);
+      }
+      out[at++] = 13;
+      out[at++] = 10;
+    }
+    return at;
   }
 
   private dispatch(unit: PropagatedUnit): void {
