@@ -13,12 +13,13 @@ import { keyAt, type ArgumentDoc, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
 import {
-  debugObjectSuffix, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue,
+  debugObjectSuffix, digestValue, MissingCodecError, writeTypedValue, writeValue,
 } from '../store/rdb/codecs.js';
 import { isObjectType } from '../store/rdb/constants.js';
 import { Digest } from '../store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../store/rdb/dump-payload.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
+import { readValueOrShallow } from '../store/rdb/shallow.js';
 import { loadImage, type AccessTracking, type RdbLoadResult } from '../store/rdb/image.js';
 import { RdbReader } from '../store/rdb/reader.js';
 import { RdbWriter } from '../store/rdb/writer.js';
@@ -157,7 +158,7 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
     // sanitize-dump-payload no: the checks Redis's shallow mode would skip and this engine does
     // not need are relaxed ("clients" and "yes" check everything for a client's RESTORE).
     const shallowSanitize = ctx.server.config.str('sanitize-dump-payload') === 'no';
-    const value = readValue(type, input, { settings: ctx.server.config, shallowSanitize });
+    const value = readValueOrShallow(type, input, { settings: ctx.server.config, shallowSanitize }, shallowSanitize);
     if (value === null) throw new RdbFormatError('Empty collection');
     return value;
   } catch (err) {
@@ -382,7 +383,7 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
       settings: server.config,
       dropExpired: true,
       replaceExisting: merge,
-      verifyChecksum: server.config.bool('rdbchecksum') && !stateOf(server).skipChecksumValidation,
+      verifyChecksum: server.config.bool('rdbchecksum') && !stateOf(server).skipChecksumValidation, keepUnsanitized: server.config.str('sanitize-dump-payload') !== 'yes',
       tracking: accessTracking(ctx),
       nowMs: Date.now(),
     });
