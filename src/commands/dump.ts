@@ -142,6 +142,16 @@ function parseRestoreOptions(ctx: CommandContext, argv: string[]): RestoreOption
   return options;
 }
 
+/**
+ * sanitize-dump-payload for this RESTORE: `yes` always checks deeply, `no` never, `clients`
+ * for every client but the primary's link and the AOF loader (whose data Redis trusts).
+ */
+function deepSanitizes(ctx: CommandContext): boolean {
+  const mode = ctx.server.config.str('sanitize-dump-payload');
+  if (mode === 'clients') return !ctx.client.replaysData;
+  return mode === 'yes';
+}
+
 /** The value a DUMP payload holds; null after replying with Redis's error. */
 function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | null {
   const payload = Buffer.from(payloadText, 'latin1');
@@ -155,9 +165,9 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
   try {
     const type = input.u8();
     if (!isObjectType(type)) throw new RdbFormatError(`Not an object type: ${type}`);
-    // sanitize-dump-payload no: the checks Redis's shallow mode would skip and this engine does
-    // not need are relaxed ("clients" and "yes" check everything for a client's RESTORE).
-    const shallowSanitize = ctx.server.config.str('sanitize-dump-payload') === 'no';
+    // Without deep sanitization, the checks Redis's shallow mode skips and this engine does not
+    // need are relaxed, and a payload only the deep checks refuse is kept undecoded.
+    const shallowSanitize = !deepSanitizes(ctx);
     const value = readValueOrShallow(type, input, { settings: ctx.server.config, shallowSanitize }, shallowSanitize);
     if (value === null) throw new RdbFormatError('Empty collection');
     return value;
