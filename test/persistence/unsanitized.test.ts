@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { DirectiveValue } from '../../src/index.js';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { redisServerPath, startReferenceServer, type ReferenceServer } from '../helpers/reference.js';
@@ -142,6 +143,18 @@ describe('a dataset holding deep-corrupt values', () => {
     }
   }
 
+  /** A server started on what the previous one left holds the same data. */
+  async function checkAfterRestart(directives: Record<string, DirectiveValue>, digest: string): Promise<void> {
+    const server = await startCinnabar(directives);
+    try {
+      const c = await RawConnection.connect(server.port);
+      await check(c, digest);
+      c.close();
+    } finally {
+      await server.close();
+    }
+  }
+
   it('is saved and loaded back by a restart', async () => {
     const first = await startCinnabar({ save: '', 'enable-debug-command': 'yes', dir });
     let digest: string;
@@ -154,14 +167,7 @@ describe('a dataset holding deep-corrupt values', () => {
     } finally {
       await first.close();
     }
-    const second = await startCinnabar({ save: '', 'enable-debug-command': 'yes', dir });
-    try {
-      const c = await RawConnection.connect(second.port);
-      await check(c, digest);
-      c.close();
-    } finally {
-      await second.close();
-    }
+    await checkAfterRestart({ save: '', 'enable-debug-command': 'yes', dir }, digest);
   });
 
   it('is rewritten into a command-form AOF as RESTORE and loaded back, also under clients', async () => {
@@ -182,14 +188,7 @@ describe('a dataset holding deep-corrupt values', () => {
       await first.close();
     }
     // `clients` sanitizes a client's RESTORE deeply, but not the AOF loader's (Redis trusts it).
-    const second = await startCinnabar({ ...directives, 'sanitize-dump-payload': 'clients' });
-    try {
-      const c = await RawConnection.connect(second.port);
-      await check(c, digest);
-      c.close();
-    } finally {
-      await second.close();
-    }
+    await checkAfterRestart({ ...directives, 'sanitize-dump-payload': 'clients' }, digest);
   });
 });
 

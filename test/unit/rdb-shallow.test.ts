@@ -9,7 +9,7 @@ import { readShallow } from '../../src/store/rdb/shallow.js';
 import { keepsUnsanitized } from '../../src/store/types/unsanitized.js';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
-import { prng } from '../helpers/random.js';
+import { mutatePayload, prng } from '../helpers/random.js';
 import { RawConnection } from '../helpers/resp.js';
 
 describe('shallow reading of kept RDB types', () => {
@@ -55,13 +55,7 @@ describe('shallow reading of kept RDB types', () => {
     let kept = 0;
     for (let n = 0; n < 4000; n++) {
       const seed = seeds[n % seeds.length];
-      let copy = Buffer.from(seed);
-      const at = 1 + Math.floor(rand() * (copy.length - 11));
-      const op = Math.floor(rand() * 4);
-      if (op === 0) copy[at] ^= 1 << Math.floor(rand() * 8);
-      else if (op === 1) copy[at] = Math.floor(rand() * 256);
-      else if (op === 2) copy = Buffer.concat([copy.subarray(0, at), copy.subarray(at + 1)]);
-      else copy = Buffer.concat([copy.subarray(0, at), Buffer.from([Math.floor(rand() * 256)]), copy.subarray(at)]);
+      const copy = mutatePayload(seed, rand);
       // The record may end anywhere before the footer; the reader must stay inside it.
       const end = copy.length - 10;
       const input = new RdbReader(copy, 1, end);
