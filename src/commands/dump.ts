@@ -144,11 +144,12 @@ function parseRestoreOptions(ctx: CommandContext, argv: string[]): RestoreOption
 
 /**
  * sanitize-dump-payload for this RESTORE: `yes` always checks deeply, `no` never, `clients`
- * for every client but the primary's link and the AOF loader (whose data Redis trusts).
+ * for every client but the primary's link, the AOF loader (whose data Redis trusts) and a user
+ * with the skip-sanitize-payload flag.
  */
 function deepSanitizes(ctx: CommandContext): boolean {
   const mode = ctx.server.config.str('sanitize-dump-payload');
-  if (mode === 'clients') return !ctx.client.replaysData;
+  if (mode === 'clients') return !ctx.client.replaysData && !ctx.client.user.skipsPayloadSanitizing;
   return mode === 'yes';
 }
 

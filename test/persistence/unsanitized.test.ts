@@ -107,6 +107,25 @@ describe('RESTORE of a deep-corrupt payload', () => {
     expect(await c.call('SORT', 'h')).toMatch(/^-WRONGTYPE/);
   });
 
+  it('under clients, a user with skip-sanitize-payload restores it; others are refused', async () => {
+    const { key, type, payload: p } = CORRUPT[0];
+    await prepare(c, 'no');
+    expect(await c.call('ACL', 'SETUSER', 'trusted', 'on', 'nopass', '~*', '&*', '+@all', 'skip-sanitize-payload')).toBe('+OK\r\n');
+    await c.call('CONFIG', 'SET', 'sanitize-dump-payload', 'clients');
+    const trusted = await RawConnection.connect(server.port);
+    try {
+      expect(await trusted.call('AUTH', 'trusted', 'any')).toBe('+OK\r\n');
+      expect(await c.call('RESTORE', `${key}:clients`, '0', p)).toBe('-ERR Bad data format\r\n');
+      expect(await trusted.call('RESTORE', `${key}:clients`, '0', p)).toBe('+OK\r\n');
+      expect(await c.call('TYPE', `${key}:clients`)).toBe(`+${type}\r\n`);
+    } finally {
+      trusted.close();
+      await c.call('DEL', `${key}:clients`);
+      await c.call('ACL', 'DELUSER', 'trusted');
+      await c.call('CONFIG', 'SET', 'sanitize-dump-payload', 'no');
+    }
+  });
+
   it('survives DEBUG RELOAD; a reload under yes refuses the file', async () => {
     await prepare(c, 'no');
     const digest = await c.call('DEBUG', 'DIGEST');
