@@ -16,6 +16,10 @@ export class AclUser implements UserRef {
   enabled = false;
   nopass = false;
   sanitize: PayloadSanitizing = 'unset';
+
+  get skipsPayloadSanitizing(): boolean {
+    return this.sanitize === 'skip';
+  }
   /** Hex SHA-256 hashes, in the order they were added. */
   passwords: string[] = [];
   /** The root selector first. */

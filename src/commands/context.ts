@@ -250,6 +250,8 @@ export interface UserRef {
   readonly name: string;
   /** Every command, key and channel is allowed: the permission check is skipped. */
   readonly fullAccess: boolean;
+  /** ACL flag skip-sanitize-payload: under sanitize-dump-payload clients, its RESTOREs are shallow. */
+  readonly skipsPayloadSanitizing: boolean;
 }
 
 /** One selector of ACL GETUSER: its rules as text. */

@@ -13,12 +13,13 @@ import { keyAt, type ArgumentDoc, type CommandSpec } from './types.js';
 import { NOTIFY_GENERIC } from '../config/keyspace-events.js';
 import type { Db } from '../store/db.js';
 import {
-  debugObjectSuffix, digestValue, MissingCodecError, readValue, writeTypedValue, writeValue,
+  debugObjectSuffix, digestValue, MissingCodecError, writeTypedValue, writeValue,
 } from '../store/rdb/codecs.js';
 import { isObjectType } from '../store/rdb/constants.js';
 import { Digest } from '../store/rdb/digest.js';
 import { sealDumpPayload, verifyDumpPayload } from '../store/rdb/dump-payload.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
+import { readValueOrShallow } from '../store/rdb/shallow.js';
 import { loadImage, type AccessTracking, type RdbLoadResult } from '../store/rdb/image.js';
 import { RdbReader } from '../store/rdb/reader.js';
 import { RdbWriter } from '../store/rdb/writer.js';
@@ -141,6 +142,17 @@ function parseRestoreOptions(ctx: CommandContext, argv: string[]): RestoreOption
   return options;
 }
 
+/**
+ * sanitize-dump-payload for this RESTORE: `yes` always checks deeply, `no` never, `clients`
+ * for every client but the primary's link, the AOF loader (whose data Redis trusts) and a user
+ * with the skip-sanitize-payload flag.
+ */
+function deepSanitizes(ctx: CommandContext): boolean {
+  const mode = ctx.server.config.str('sanitize-dump-payload');
+  if (mode === 'clients') return !ctx.client.replaysData && !ctx.client.user.skipsPayloadSanitizing;
+  return mode === 'yes';
+}
+
 /** The value a DUMP payload holds; null after replying with Redis's error. */
 function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | null {
   const payload = Buffer.from(payloadText, 'latin1');
@@ -154,10 +166,10 @@ function payloadValue(ctx: CommandContext, payloadText: string): RedisValue | nu
   try {
     const type = input.u8();
     if (!isObjectType(type)) throw new RdbFormatError(`Not an object type: ${type}`);
-    // sanitize-dump-payload no: the checks Redis's shallow mode would skip and this engine does
-    // not need are relaxed ("clients" and "yes" check everything for a client's RESTORE).
-    const shallowSanitize = ctx.server.config.str('sanitize-dump-payload') === 'no';
-    const value = readValue(type, input, { settings: ctx.server.config, shallowSanitize });
+    // Without deep sanitization, the checks Redis's shallow mode skips and this engine does not
+    // need are relaxed, and a payload only the deep checks refuse is kept undecoded.
+    const shallowSanitize = !deepSanitizes(ctx);
+    const value = readValueOrShallow(type, input, { settings: ctx.server.config, shallowSanitize }, shallowSanitize);
     if (value === null) throw new RdbFormatError('Empty collection');
     return value;
   } catch (err) {
@@ -382,7 +394,7 @@ function debugReload(ctx: CommandContext, argv: string[]): void {
       settings: server.config,
       dropExpired: true,
       replaceExisting: merge,
-      verifyChecksum: server.config.bool('rdbchecksum') && !stateOf(server).skipChecksumValidation,
+      verifyChecksum: server.config.bool('rdbchecksum') && !stateOf(server).skipChecksumValidation, keepUnsanitized: server.config.str('sanitize-dump-payload') !== 'yes',
       tracking: accessTracking(ctx),
       nowMs: Date.now(),
     });

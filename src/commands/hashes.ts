@@ -3,10 +3,10 @@
 // including when a listpack-encoded hash converts to a hashtable (see store/types/hash.ts).
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_WRONGTYPE, errWrongArity } from './errors.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, errWrongArity } from './errors.js';
 import { randomCountWithPairsArgs } from './random-count.js';
 import { keyScan } from './scan-options.js';
-import { isKind, lookupKind } from './typed-lookup.js';
+import { isKind, lookupKind, refuseValue } from './typed-lookup.js';
 import { keyAt, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/keyspace-events.js';
 import { HashValue } from '../store/types/hash.js';
@@ -49,7 +49,7 @@ function hashForWrite(ctx: CommandContext, key: string): HashValue | null {
     return hash;
   }
   if (!isKind(value, 'hash')) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, key, value, 'hash');
     return null;
   }
   return value;

@@ -8,14 +8,14 @@
 import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
 import type { DebugSubcommand } from './debug.js';
-import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_OUT_OF_RANGE, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
+import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_OUT_OF_RANGE, ERR_SYNTAX, errWrongArity, isKeyword } from './errors.js';
 import type { CommandSpec, KeySpec, KeySpecFlag } from './types.js';
 import { keyAt, keysFrom } from './types.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/keyspace-events.js';
 import { HEAD, ListValue, setPackedThreshold, TAIL, type ListEnd } from '../store/types/list.js';
 import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
-import { lookupKind } from './typed-lookup.js';
+import { lookupKind, refuseValue } from './typed-lookup.js';
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -587,7 +587,7 @@ class ListWaiter implements KeyWaiter {
       const dstKey = this.dstKey;
       const dst = db.lookup(dstKey);
       if (dst !== undefined && !isList(dst)) {
-        ctx.reply.error(ERR_WRONGTYPE);
+        refuseValue(ctx, dstKey, dst, 'list');
         return true;
       }
       const element = value.popDetached(from);

@@ -4,7 +4,7 @@
 // intset: that decides both the stored encoding and the reply order (ascending integers).
 
 import type { CommandContext } from './context.js';
-import { ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_SYNTAX, isKeyword } from './errors.js';
 import { randomCountArg } from './random-count.js';
 import { keyScan } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec } from './types.js';
@@ -12,7 +12,7 @@ import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/keyspace-events.js';
 import { SetValue } from '../store/types/set.js';
 import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
-import { lookupKind } from './typed-lookup.js';
+import { lookupKind, refuseValue } from './typed-lookup.js';
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 
@@ -141,7 +141,8 @@ function smove(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (!isSet(source) || (destination !== undefined && !isSet(destination))) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    if (!isSet(source)) refuseValue(ctx, sourceKey, source, 'set');
+    else if (destination !== undefined) refuseValue(ctx, destinationKey, destination, 'set');
     return;
   }
   if (source === destination) {
@@ -373,7 +374,7 @@ function lookupSets(ctx: CommandContext, argv: string[], from: number, to: numbe
       continue;
     }
     if (!isSet(value)) {
-      ctx.reply.error(ERR_WRONGTYPE);
+      refuseValue(ctx, argv[i], value, 'set');
       return null;
     }
     sets.push(value);

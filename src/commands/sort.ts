@@ -6,8 +6,9 @@
 // its own (kept by BY <constant>), and a range read.
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { keyAt, type ArgumentDoc, type CommandSpec } from './types.js';
+import { refuseValue } from './typed-lookup.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/keyspace-events.js';
 import type { HashValue } from '../store/types/hash.js';
 import { ListValue } from '../store/types/list.js';
@@ -84,6 +85,9 @@ class ZSetSource implements SortSource {
     }
   }
 }
+
+/** The types SORT reads. */
+const SORTABLE_KINDS = ['list', 'set', 'zset'] as const;
 
 /** A missing key sorts as an empty list. */
 const EMPTY_SOURCE: SortSource = { length: 0, ordered: true, read: () => undefined };
@@ -259,7 +263,7 @@ function sortGeneric(ctx: CommandContext, argv: string[], readonly: boolean): vo
   if (value !== undefined) {
     const found = sortSourceOf(value);
     if (found === null) {
-      ctx.reply.error(ERR_WRONGTYPE);
+      refuseValue(ctx, argv[1], value, SORTABLE_KINDS);
       return;
     }
     source = found;

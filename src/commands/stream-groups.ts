@@ -3,7 +3,8 @@
 // propagation follow Redis 7.0's t_stream.c; reading (XREADGROUP) is in streams.ts.
 
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
+import { refuseValue } from './typed-lookup.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import {
   beginDeferred, counterReply, cText, discardDeferred, endDeferred, isStream, propagateClaim, propagateGroupLastId,
@@ -44,7 +45,7 @@ function claimGroupOf(
   ctx: CommandContext, value: RedisValue | undefined, key: string, groupName: string,
 ): { stream: StreamValue; group: ConsumerGroup } | null {
   if (value !== undefined && !isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, key, value, 'stream');
     return null;
   }
   const group = value?.group(groupName);
@@ -203,7 +204,7 @@ function xgroup(ctx: CommandContext, argv: string[]): void {
 function xack(ctx: CommandContext, argv: string[]): void {
   const value = ctx.db.lookupRead(argv[1]);
   if (value !== undefined && !isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, argv[1], value, 'stream');
     return;
   }
   const group = value?.group(argv[2]);
@@ -274,7 +275,7 @@ function xpending(ctx: CommandContext, argv: string[]): void {
   const key = argv[1];
   const value = ctx.db.lookupRead(key);
   if (value !== undefined && !isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, key, value, 'stream');
     return;
   }
   const group = value?.group(argv[2]);

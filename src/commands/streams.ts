@@ -4,7 +4,8 @@
 
 import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
-import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, errWrongArity, isKeyword } from './errors.js';
+import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, errWrongArity, isKeyword } from './errors.js';
+import { refuseValue } from './typed-lookup.js';
 import { replyHelp, replySubcommandSyntaxError } from './help.js';
 import {
   beginDeferred, cText, counterReply, discardDeferred, endDeferred, ERR_INVALID_STREAM_ID, isStream,
@@ -417,7 +418,7 @@ function xsetid(ctx: CommandContext, argv: string[]): void {
     return;
   }
   if (!isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, key, value, 'stream');
     return;
   }
   const stream = value;
@@ -526,7 +527,7 @@ function xreadGeneric(ctx: CommandContext, argv: string[], isGroupRead: boolean)
     const idArg = argv[streamsAt + streamCount + i];
     const value = ctx.db.lookupRead(key);
     if (value !== undefined && !isStream(value)) {
-      ctx.reply.error(ERR_WRONGTYPE);
+      refuseValue(ctx, key, value, 'stream');
       return;
     }
     const stream = value;
@@ -844,7 +845,7 @@ function xinfoStream(ctx: CommandContext, key: string): StreamValue | null {
     return null;
   }
   if (!isStream(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, key, value, 'stream');
     return null;
   }
   return value;

@@ -6,7 +6,7 @@
 
 import { timeoutArg, type KeyWaiter } from './blocking.js';
 import type { CommandContext } from './context.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword } from './errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, isKeyword } from './errors.js';
 import { randomCountWithPairsArgs } from './random-count.js';
 import { keyScan } from './scan-options.js';
 import { keyAt, keysFrom, type CommandSpec, type KeySpec, type KeySpecFlag } from './types.js';
@@ -19,7 +19,7 @@ import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../store/types/z
 import type { RedisValue } from '../store/values.js';
 import { parseInt64 } from '../util/numbers.js';
 import { cStrtod, parseStrictDouble, strtodEnd } from '../util/strtod.js';
-import { lookupKind } from './typed-lookup.js';
+import { lookupKind, refuseValue } from './typed-lookup.js';
 
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
@@ -765,7 +765,7 @@ function zrangeGeneric(ctx: CommandContext, argv: string[], srcIdx: number, stor
     return;
   }
   if (!isZset(value)) {
-    ctx.reply.error(ERR_WRONGTYPE);
+    refuseValue(ctx, argv[srcIdx], value, 'zset');
     return;
   }
   let count: number;
@@ -908,7 +908,7 @@ function zsetOperation(ctx: CommandContext, argv: string[], dstKey: string | nul
       for (const earlier of sources) if (earlier.value instanceof SetInput && earlier.value.set === value) input = earlier.value;
       sources.push({ value: input ?? new SetInput(value), weight: 1 });
     } else {
-      ctx.reply.error(ERR_WRONGTYPE);
+      refuseValue(ctx, argv[j], value, ['set', 'zset']);
       return;
     }
   }

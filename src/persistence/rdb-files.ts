@@ -141,7 +141,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
       // A replica keeps keys past their deadline: its primary's DELs remove them (rdbLoadRio's iAmMaster).
       dropExpired: config.str('replicaof') === '',
       replaceExisting: false,
-      verifyChecksum: config.bool('rdbchecksum'),
+      verifyChecksum: config.bool('rdbchecksum'), keepUnsanitized: config.str('sanitize-dump-payload') !== 'yes',
       tracking: accessTrackingOf(config),
       nowMs: Date.now(),
       onEmptyKey: (key) => {

@@ -471,7 +471,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       loadRdb: (image) => {
         const loaded = loadImage(image, {
           dbs: this.keyspace.dbs, settings: this.config, dropExpired: false, replaceExisting: false,
-          verifyChecksum: this.config.bool('rdbchecksum'), tracking: accessTrackingOf(this.config), nowMs: Date.now(),
+          verifyChecksum: this.config.bool('rdbchecksum'), keepUnsanitized: this.config.str('sanitize-dump-payload') !== 'yes', tracking: accessTrackingOf(this.config), nowMs: Date.now(),
         });
         for (const code of loaded.functionCodes) {
           const error = this.scripting.functions.restoreLibrary(code, false);

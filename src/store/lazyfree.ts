@@ -25,6 +25,7 @@ export function lazyFreeEffort(value: RedisValue): number {
     }
     return effort;
   }
+  // Strings, and values kept undecoded (one Buffer).
   return 1;
 }
 

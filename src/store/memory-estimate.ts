@@ -13,7 +13,7 @@
 // sample is kept (a WeakMap note per big container) and taken again only when the element count
 // moved by a quarter, so a write to a big container costs O(1) here.
 
-import { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue, type RedisValue } from './values.js';
+import { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, UnsanitizedValue, ZSetValue, type RedisValue } from './values.js';
 
 /** A one-byte V8 string: map, hash field and length, then the chars, rounded up to 8 bytes. */
 export function stringBytes(length: number): number {
@@ -189,6 +189,8 @@ export function objectValueBytes(value: Exclude<RedisValue, string>): number {
   if (value instanceof StreamValue) return streamBytes(value);
   // Kept current by the document's edits: O(1) however big the document.
   if (value instanceof JsonValue) return objectBytes(4) + value.heapBytes;
+  // A value kept undecoded is its serialization in one Buffer.
+  if (value instanceof UnsanitizedValue) return objectBytes(6) + BUFFER_OVERHEAD_BYTES + value.body.length;
   return objectBytes(4);
 }
 

@@ -11,14 +11,15 @@ import { ListValue } from './types/list.js';
 import { SetValue } from './types/set.js';
 import { StreamValue } from './types/stream.js';
 import { MutableString } from './types/string.js';
+import { UnsanitizedValue } from './types/unsanitized.js';
 import { ZSetValue } from './types/zset.js';
 
-export { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, ZSetValue };
+export { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, UnsanitizedValue, ZSetValue };
 
 /** What every value other than a plain string offers. */
 export interface ObjectValue {
-  /** TYPE's answer. */
-  readonly kind: TypeName;
+  /** TYPE's answer, or 'unsanitized' for a value kept undecoded (its TYPE is its typeName). */
+  readonly kind: TypeName | 'unsanitized';
   /** Access clock (see store/db.ts), kept on the object like Redis's robj lru field. */
   lru: number;
   /** Bytes the store counted for this value when it was last priced (see store/memory-estimate.ts). */
@@ -29,7 +30,7 @@ export interface ObjectValue {
   clone(): ObjectValue;
 }
 
-export type RedisValue = string | MutableString | HashValue | JsonValue | ListValue | SetValue | StreamValue | ZSetValue;
+export type RedisValue = string | MutableString | HashValue | JsonValue | ListValue | SetValue | StreamValue | UnsanitizedValue | ZSetValue;
 export type StringValue = string | MutableString;
 
 export type TypeName = 'string' | 'hash' | 'list' | 'set' | 'stream' | 'zset' | 'ReJSON-RL';
@@ -39,7 +40,8 @@ export type ObjectValues = Conforming<Exclude<RedisValue, string>>;
 type Conforming<T extends ObjectValue> = T;
 
 export function typeName(value: RedisValue): TypeName {
-  return typeof value === 'string' ? 'string' : value.kind;
+  if (typeof value === 'string') return 'string';
+  return value.kind === 'unsanitized' ? value.typeName : value.kind;
 }
 
 export function isStringValue(value: RedisValue): value is StringValue {

@@ -13,6 +13,9 @@ import type { PairSink } from '../../store/types/stream-node.js';
 import { u64Text } from '../../store/types/stream-id.js';
 import { formatDouble17g } from '../../util/numbers.js';
 import { NONE as ZSET_NONE } from '../../store/types/zset.js';
+import type { UnsanitizedValue } from '../../store/types/unsanitized.js';
+import { sealDumpPayload } from '../../store/rdb/dump-payload.js';
+import { RdbWriter } from '../../store/rdb/writer.js';
 
 /** AOF_REWRITE_ITEMS_PER_CMD. */
 const ITEMS_PER_COMMAND = 64;
@@ -108,7 +111,21 @@ function writeValue(out: CommandChunker, key: string, value: RedisValue): void {
       // is the usual form).
       out.command(['JSON.SET', key, '$', serializeCompact(value.root)]);
       return;
+    case 'unsanitized':
+      // Its elements cannot be walked (Redis would walk the corrupt payload and crash or write
+      // garbage): the key is rebuilt from its serialization, which loading keeps undecoded again
+      // unless sanitize-dump-payload is yes.
+      out.command(['RESTORE', key, '0', unsanitizedPayload(value).toString('latin1')]);
+      return;
   }
+}
+
+/** The DUMP payload of a value kept undecoded: its own bytes, sealed. */
+function unsanitizedPayload(value: UnsanitizedValue): Buffer {
+  const writer = new RdbWriter({ compress: false });
+  writer.u8(value.rdbType);
+  writer.bytes(value.body);
+  return sealDumpPayload(writer);
 }
 
 /** Commands of at most 64 items (an item is `width` arguments), as Redis splits them. */

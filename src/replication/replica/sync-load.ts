@@ -103,7 +103,7 @@ export class SyncImageLoad {
     const config = host.config;
     this.loader = RdbImageLoader.incremental({
       dbs, settings: config, dropExpired: false, replaceExisting: false,
-      verifyChecksum: config.bool('rdbchecksum'), tracking: accessTrackingOf(config), nowMs: Date.now(),
+      verifyChecksum: config.bool('rdbchecksum'), keepUnsanitized: config.str('sanitize-dump-payload') !== 'yes', tracking: accessTrackingOf(config), nowMs: Date.now(),
     });
   }
 

@@ -14,6 +14,7 @@ import { listCodec } from '../types/list-rdb.js';
 import { setCodec } from '../types/set-rdb.js';
 import { streamCodec } from '../types/stream-rdb.js';
 import { stringCodec } from '../types/string-rdb.js';
+import { unsanitizedCodec } from '../types/unsanitized-rdb.js';
 import { zsetCodec } from '../types/zset-rdb.js';
 import { typeName, type RedisValue, type TypeName } from '../values.js';
 
@@ -43,6 +44,8 @@ export class MissingCodecError extends Error {
  * key; the kind is the value's own, so the codec does accept it.
  */
 function codecOf(value: RedisValue): RdbTypeCodec<RedisValue> {
+  // A value kept undecoded is written back as it came, whatever its TYPE.
+  if (typeof value !== 'string' && value.kind === 'unsanitized') return unsanitizedCodec as RdbTypeCodec<RedisValue>;
   const kind = typeName(value);
   const codec = CODECS[kind];
   if (codec === undefined) throw new MissingCodecError(kind);
@@ -102,7 +105,7 @@ export function readValue(rdbType: number, input: RdbReader, ctx: RdbLoadContext
  */
 export function digestValue(value: RedisValue, hasExpire: boolean, digest: Digest): void {
   const codec = codecOf(value);
-  digest.mixUint32BE(codec.objectType);
+  digest.mixUint32BE(typeof value !== 'string' && value.kind === 'unsanitized' ? unsanitizedCodec.objectTypeOf(value) : codec.objectType);
   codec.digest(value, digest);
   if (hasExpire) digest.xor('!!expire!!');
 }

@@ -11,10 +11,11 @@ import {
   RDB_OPCODE_SELECTDB, RDB_VERSION,
 } from './constants.js';
 import type { RdbSaveContext, RdbSettings } from './codec.js';
-import { readValue, rdbTypeOf, writeValue } from './codecs.js';
+import { rdbTypeOf, writeValue } from './codecs.js';
 import { Crc64, crc64 } from './crc64.js';
 import { corrupt, RdbShortInput } from './errors.js';
 import { RdbReader } from './reader.js';
+import { readValueOrShallow } from './shallow.js';
 import { RdbWriter } from './writer.js';
 import type { Db } from '../db.js';
 import type { RedisValue } from '../values.js';
@@ -128,6 +129,11 @@ export interface RdbLoadTarget {
   readonly replaceExisting: boolean;
   /** Verify the trailer (rdbchecksum and not DEBUG SET-SKIP-CHECKSUM-VALIDATION). */
   readonly verifyChecksum: boolean;
+  /**
+   * sanitize-dump-payload is not `yes`: Redis loads files with shallow checks only, so a record
+   * only this engine's decoding refuses is kept undecoded (store/rdb/shallow.ts).
+   */
+  readonly keepUnsanitized?: boolean;
   readonly tracking: AccessTracking;
   readonly nowMs: number;
   /** An empty collection was skipped (Redis logs the first ten). */
@@ -345,7 +351,7 @@ export class RdbImageLoader {
           corrupt(`Unsupported RDB record ${type}`);
         }
         const key = input.string();
-        const value = readValue(type, input, ctx);
+        const value = readValueOrShallow(type, input, ctx, target.keepUnsanitized === true);
         if (value === null) {
           result.emptyKeysSkipped++;
           target.onEmptyKey?.(key);
