@@ -10,7 +10,9 @@
 // Rounds alternate between the two servers so load on the machine falls on both alike.
 //
 //   npm run build && node bench/cluster.mjs [rounds=10]
-//   BENCH_N=200000 requests per redis-benchmark test; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1.
+//   BENCH_N=200000 requests per redis-benchmark test; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1;
+//   BENCH_PORT: the first of 12 fixed ports (a shared machine's assigned range) instead of free
+//   ephemeral ones.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +26,7 @@ const ROUNDS = Number(process.argv[2] ?? 10);
 const REQUESTS = Number(process.env.BENCH_N ?? 200_000);
 const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
 const KINDS = /** @type {const} */ (['cinnabar', 'redis']);
+const BASE_PORT = Number(process.env.BENCH_PORT ?? 0);
 
 /**
  * @typedef {{ port: number, proc: import('node:child_process').ChildProcess, dir: string }} ClusterNode
@@ -39,6 +42,7 @@ async function startCluster(kind) {
   // Twelve distinct ports (a free port's +10000 may be out of range or taken: bus ports are
   // chosen the same way), all picked before any node binds one.
   const ports = new Set();
+  if (BASE_PORT > 0) for (let i = 0; i < 12; i++) ports.add(BASE_PORT + i);
   while (ports.size < 12) ports.add(await freePort());
   const picked = [...ports];
   for (let i = 0; i < 6; i++) {

@@ -17,7 +17,8 @@
 //
 //   npm run build && node bench/replication.mjs [rounds=3]
 //   BENCH_KEYS=1000000  BENCH_N=100000 (SET requests)  BENCH_SKIP_SYNC=1  BENCH_SKIP_SET=1
-//   BENCH_SYNC=diskless|disk
+//   BENCH_SYNC=diskless|disk  BENCH_PORT: nodes take ports from here up (a shared machine's
+//   assigned range) instead of free ephemeral ones
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
@@ -30,6 +31,9 @@ import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, until, wai
 const ROUNDS = Number(process.argv[2] ?? 3);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const SET_REQUESTS = Number(process.env.BENCH_N ?? 100_000);
+const BASE_PORT = Number(process.env.BENCH_PORT ?? 0);
+/** Nodes started so far (their port's offset from BASE_PORT; earlier rounds' nodes are gone). */
+let portsTaken = 0;
 const SYNC_MODE = process.env.BENCH_SYNC === 'disk' ? 'disk' : 'diskless';
 const PING_INTERVAL_MS = 5;
 const SYNC_TIMEOUT_MS = 300_000;
@@ -45,7 +49,7 @@ const KINDS = ['cinnabar', 'redis'];
 
 /** @param {'cinnabar' | 'redis'} kind @returns {Promise<Node>} */
 async function startNode(kind) {
-  const port = await freePort();
+  const port = BASE_PORT > 0 ? BASE_PORT + (portsTaken++ % 100) : await freePort();
   const dir = mkdtempSync(join(tmpdir(), `repl-bench-${kind}-`));
   const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
     '--repl-diskless-sync', SYNC_MODE === 'diskless' ? 'yes' : 'no', '--repl-diskless-sync-delay', '0',
