@@ -1,10 +1,52 @@
 // @ts-check
 // Small helpers shared by the benchmark scripts: free ports, waiting for a listener or a
-// condition, medians, a process's CPU time from /proc, and the PING prober's worker.
+// condition, medians, a process's CPU time from /proc, the PING prober's worker, and one
+// cinnabar or redis-server process in a directory of its own.
 
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import Redis from 'ioredis';
+
+const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
+
+/**
+ * @typedef {{ kind: 'cinnabar' | 'redis', port: number, pid: number, dir: string, client: Redis,
+ *   proc: import('node:child_process').ChildProcess }} BenchServer
+ */
+
+/**
+ * Starts one server (cinnabar through its launcher, as users run it) in a fresh temporary
+ * directory, no save points, no AOF, DEBUG allowed locally, with a connected client.
+ * @param {'cinnabar' | 'redis'} kind @param {number} port
+ * @param {{ dirPrefix: string, extraArgs?: string[] }} options
+ * @returns {Promise<BenchServer>}
+ */
+export async function startBenchServer(kind, port, options) {
+  const dir = mkdtempSync(join(tmpdir(), `${options.dirPrefix}-${kind}-`));
+  const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
+    ...(options.extraArgs ?? []), '--enable-debug-command', 'local', '--logfile', join(dir, 'node.log')];
+  const log = openSync(join(dir, 'stdout.log'), 'w');
+  const proc = spawn(kind === 'redis' ? 'redis-server' : LAUNCHER, args, { stdio: ['ignore', log, log], cwd: dir });
+  closeSync(log);
+  await waitPort(port);
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  await client.connect();
+  return { kind, port, pid: proc.pid ?? 0, dir, client, proc };
+}
+
+/** Kills a server started by startBenchServer and removes its directory. @param {BenchServer} server */
+export async function stopBenchServer(server) {
+  server.client.disconnect();
+  const exited = new Promise((resolve) => server.proc.once('exit', resolve));
+  server.proc.kill('SIGKILL');
+  await exited;
+  rmSync(server.dir, { recursive: true, force: true });
+}
 
 /** @returns {Promise<number>} */
 export function freePort() {

@@ -20,13 +20,8 @@
 //   BENCH_SYNC=diskless|disk  BENCH_PORT: nodes take ports from here up (a shared machine's
 //   assigned range) instead of free ephemeral ones
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, until, waitPort } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, startBenchServer, stopBenchServer, until } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
@@ -38,43 +33,26 @@ const SYNC_MODE = process.env.BENCH_SYNC === 'disk' ? 'disk' : 'diskless';
 const PING_INTERVAL_MS = 5;
 const SYNC_TIMEOUT_MS = 300_000;
 const TICKS_PER_SECOND = 100;
-const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
 /** @type {ReadonlyArray<'cinnabar' | 'redis'>} */
 const KINDS = ['cinnabar', 'redis'];
 
-/**
- * @typedef {{ kind: 'cinnabar' | 'redis', port: number, pid: number, dir: string, client: Redis,
- *   proc: import('node:child_process').ChildProcess }} Node
- */
+/** @typedef {import('./lib.mjs').BenchServer} Node */
 
 /** @param {'cinnabar' | 'redis'} kind @returns {Promise<Node>} */
 async function startNode(kind) {
   const port = BASE_PORT > 0 ? BASE_PORT + (portsTaken++ % 100) : await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `repl-bench-${kind}-`));
-  const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--repl-diskless-sync', SYNC_MODE === 'diskless' ? 'yes' : 'no', '--repl-diskless-sync-delay', '0',
-    '--enable-debug-command', 'local', '--logfile', join(dir, 'node.log')];
-  const log = openSync(join(dir, 'stdout.log'), 'w');
-  const proc = spawn(kind === 'redis' ? 'redis-server' : LAUNCHER, args, { stdio: ['ignore', log, log], cwd: dir });
-  closeSync(log);
-  await waitPort(port);
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
-  await client.connect();
-  return { kind, port, pid: proc.pid ?? 0, dir, client, proc };
+  return startBenchServer(kind, port, {
+    dirPrefix: 'repl-bench',
+    extraArgs: ['--repl-diskless-sync', SYNC_MODE === 'diskless' ? 'yes' : 'no', '--repl-diskless-sync-delay', '0'],
+  });
 }
 
 /** @param {Node[]} nodes */
 async function stopNodes(nodes) {
-  for (const node of nodes) {
-    node.client.disconnect();
-    const exited = new Promise((resolve) => node.proc.once('exit', resolve));
-    node.proc.kill('SIGKILL');
-    await exited;
-    rmSync(node.dir, { recursive: true, force: true });
-  }
+  for (const node of nodes) await stopBenchServer(node);
 }
 
-/** @param {Redis} client @returns {Promise<Record<string, string>>} */
+/** @param {import('ioredis').Redis} client @returns {Promise<Record<string, string>>} */
 async function replicationInfo(client) {
   const text = /** @type {string} */ (await client.info('replication'));
   /** @type {Record<string, string>} */

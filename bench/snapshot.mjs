@@ -12,50 +12,19 @@
 //   npm run build && node bench/snapshot.mjs [rounds=3]
 //   BENCH_KEYS=1000000
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
-import { freePort, median, PingProbe, until, waitPort } from './lib.mjs';
+import { freePort, median, PingProbe, startBenchServer, stopBenchServer, until } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const PING_INTERVAL_MS = 5;
 const WARM_UP_MS = 3000;
 const SAVE_TIMEOUT_MS = 300_000;
-const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
 /** @type {ReadonlyArray<'cinnabar' | 'redis'>} */
 const KINDS = ['cinnabar', 'redis'];
 
-/**
- * @typedef {{ kind: 'cinnabar' | 'redis', port: number, dir: string, client: Redis,
- *   proc: import('node:child_process').ChildProcess }} Node
- */
-
-/** @param {'cinnabar' | 'redis'} kind @returns {Promise<Node>} */
-async function startNode(kind) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `snapshot-bench-${kind}-`));
-  const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--enable-debug-command', 'local', '--logfile', join(dir, 'node.log')];
-  const log = openSync(join(dir, 'stdout.log'), 'w');
-  const proc = spawn(kind === 'redis' ? 'redis-server' : LAUNCHER, args, { stdio: ['ignore', log, log], cwd: dir });
-  closeSync(log);
-  await waitPort(port);
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
-  await client.connect();
-  return { kind, port, dir, client, proc };
-}
-
-/** @param {Node} node */
-async function stopNode(node) {
-  node.client.disconnect();
-  const exited = new Promise((resolve) => node.proc.once('exit', resolve));
-  node.proc.kill('SIGKILL');
-  await exited;
-  rmSync(node.dir, { recursive: true, force: true });
-}
+/** @typedef {import('./lib.mjs').BenchServer} Node */
 
 /**
  * The worst round trip of a probe's run (a PING still unanswered at its end included) and when it
@@ -93,7 +62,7 @@ async function probeFor(port, durationMs) {
 
 /** @param {'cinnabar' | 'redis'} kind @returns {Promise<RoundResult>} */
 async function round(kind) {
-  const node = await startNode(kind);
+  const node = await startBenchServer(kind, await freePort(), { dirPrefix: 'snapshot-bench' });
   /** @type {import('node:child_process').ChildProcess | null} */
   let benchmark = null;
   try {
@@ -136,7 +105,7 @@ async function round(kind) {
     };
   } finally {
     benchmark?.kill('SIGKILL');
-    await stopNode(node);
+    await stopBenchServer(node);
   }
 }
 
