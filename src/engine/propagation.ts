@@ -59,6 +59,19 @@ class LentUnit implements PropagatedUnit {
   private handedOver = false;
   private ownedCopy: Buffer | null = null;
 
+  /** Makes this the unit of one range (the common case: one command's framing, no lent value). */
+  setOnly(firstDbIndex: number, source: Buffer, start: number, end: number): void {
+    this.partSources[0] = source;
+    this.partStarts[0] = start;
+    this.partEnds[0] = end;
+    this.partCount = 1;
+    this.lengthBytes = end - start;
+    this.firstDbIndex = firstDbIndex;
+    this.ownBuffer = false;
+    this.handedOver = false;
+    this.ownedCopy = null;
+  }
+
   /** Starts a new unit (parts follow through addPart). */
   reset(firstDbIndex: number, ownBuffer: boolean): void {
     for (let i = 0; i < this.partCount; i++) this.partSources[i] = EMPTY;
@@ -175,6 +188,7 @@ export class Propagator {
       this.clearPending();
       return;
     }
+    if (count === 1 && !this.dispatching && this.flushSmallCommand()) return;
     const dbs = this.pendingDbs;
     const argvs = this.pendingArgvs as (readonly StreamArg[])[];
     const firstDbIndex = dbs[0];
@@ -227,6 +241,40 @@ export class Propagator {
       this.deferredUnits.push(unit);
       return;
     }
+    this.dispatchWithDeferred(unit);
+    // A big unit's buffer belongs to whoever kept it: kept by nobody (the backlog copies), it
+    // goes to the recycler, and the next write of the same size reuses it instead of leaving its
+    // volume to the garbage collector. The lent parts must not hold buffers meanwhile.
+    if (unit.reclaimable) bigBuffers.give(out);
+    unit.reset(0, false);
+  }
+
+  /**
+   * The unit of one command whose arguments are all small (most writes), encoded into the scratch
+   * buffer in one pass with none of the general path's bookkeeping; false when the command does
+   * not qualify (the general path then handles it).
+   */
+  private flushSmallCommand(): boolean {
+    const argv = this.pendingArgvs[0] as readonly StreamArg[];
+    const dbIndex = this.pendingDbs[0];
+    let sizeBytes = encodedCommandBytes(argv);
+    // Below the lending threshold in all, no argument can be lent by reference.
+    if (sizeBytes >= REFERENCED_ARG_BYTES) return false;
+    if (dbIndex !== this.lastDbIndex) sizeBytes += encodedCommandBytes(selectArgv(dbIndex));
+    let out = this.scratch;
+    if (out.length < sizeBytes) out = this.scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(sizeBytes)));
+    const at = writeCommand(out, this.writeSelectIfNeeded(out, 0, dbIndex), argv);
+    this.pendingCount = 0;
+    this.pendingArgvs[0] = undefined;
+    this.unitsEmitted++;
+    const unit = this.unit;
+    unit.setOnly(dbIndex, out, 0, at);
+    this.dispatchWithDeferred(unit);
+    return true;
+  }
+
+  /** Hands `unit` to the listeners, then the units their work made meanwhile. */
+  private dispatchWithDeferred(unit: PropagatedUnit): void {
     this.dispatching = true;
     try {
       this.dispatch(unit);
@@ -235,13 +283,8 @@ export class Propagator {
       for (let i = 0; i < this.deferredUnits.length; i++) this.dispatch(this.deferredUnits[i]);
     } finally {
       this.dispatching = false;
-      this.deferredUnits.length = 0;
+      if (this.deferredUnits.length > 0) this.deferredUnits.length = 0;
     }
-    // A big unit's buffer belongs to whoever kept it: kept by nobody (the backlog copies), it
-    // goes to the recycler, and the next write of the same size reuses it instead of leaving its
-    // volume to the garbage collector. The lent parts must not hold buffers meanwhile.
-    if (unit.reclaimable) bigBuffers.give(out);
-    unit.reset(0, false);
   }
 
   /**
@@ -270,7 +313,8 @@ export class Propagator {
   }
 
   private dispatch(unit: PropagatedUnit): void {
-    for (const listener of this.listeners) listener(unit);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](unit);
   }
 
   private clearPending(): void {
