@@ -2,17 +2,25 @@
 // BGSAVE / AOF rewrite, tools find it with `pgrep -P <server pid>`, it writes temp-<its pid>.rdb
 // (or temp-rewriteaof-bg-<its pid>.aof), and killing it fails the save. Here the server produces
 // the point-in-time image itself (snapshot.ts, no pause) and this sink streams it over a pipe to
-// a small Node process (save-writer.ts) that writes, checksums and fsyncs the file and exits 0.
+// a small Node process (save-writer.ts) that writes, checksums and fsyncs the file.
 //
-// - The temporary file is created here, right after the spawn (its name needs the child's pid),
-//   so it exists once BGSAVE has replied, and a save given up before the child opened it cannot
-//   leave one behind (the child opens it without O_CREAT).
+// - The writer process outlives its save and serves the next one: starting a process from Node
+//   forks the whole server first (libuv's spawn), which costs time in proportion to the memory
+//   the server maps, 25 ms and more at a million keys, plus copy-on-write faults until the
+//   child has replaced itself, all of it a stall of the event loop. So one writer is started
+//   while the server is still small (prepareSaveWriter, at start-up) and kept idle between saves;
+//   a save spawns one only when none is idle (the first one was killed, or two saves overlap).
+//   The writer is then a child of the server all along, as a forked child is during its save.
+// - The temporary file is created here, right after the writer is taken (its name needs the
+//   writer's pid), so it exists once BGSAVE has replied, and a save given up before the writer
+//   opened it cannot leave one behind (the writer opens it without O_CREAT).
 // - Backpressure: the pipe is the bound. Past PIPE_QUEUE_HIGH_BYTES waiting in the pipe's
 //   write side the producer's walk is told to wait, and resumes when it has drained into the
 //   pipe. Entries serialized early for writes still queue meanwhile (each key at most once, so
 //   the excess is bounded by the dataset, as with any copy-on-write).
-// - The child never outlives the server: stdin closing without the end frame makes it remove the
-//   file and exit; every child still running when the server process exits is killed.
+// - A save is stopped by killing its writer (SIGKILL), as Redis kills its child; the next save
+//   starts another. The writer never outlives the server: stdin closing makes it remove a file
+//   it was writing and exit; every writer still running when the server process exits is killed.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { closeSync, openSync, unlinkSync } from 'node:fs';
@@ -74,13 +82,82 @@ export interface SaveChildOptions {
 /** RDB's checksum trailer. */
 const CHECKSUM_BYTES = 8;
 
-/** Children running now, killed if the server process exits under them. */
-const running = new Set<SaveChild>();
+/** One writer process: idle, or writing the file of one save (its current job). */
+class WriterProcess {
+  readonly pid: number;
+  readonly stdin: Writable;
+  alive = true;
+  /** The save it works for now; null while idle. */
+  job: SaveChild | null = null;
+  /** Its report lines not yet ended by a newline. */
+  private partialLine = '';
+
+  constructor(private readonly process: ChildProcessByStdio<Writable, Readable, null>, pid: number) {
+    this.pid = pid;
+    this.stdin = process.stdin;
+    process.stdin.on('error', () => {
+      // EPIPE: the writer is gone; its exit, reported through the job's `ended`, is what to act on.
+    });
+    process.stdout.on('data', (data: Buffer) => this.onReport(data));
+    process.once('close', (code, signal) => {
+      this.alive = false;
+      writers.delete(this);
+      if (standby === this) standby = null;
+      const job = this.job;
+      this.job = null;
+      job?.writerExited(code, signal);
+    });
+  }
+
+  private onReport(data: Buffer): void {
+    // One short line per save is expected; a writer that says more is not believed beyond it.
+    if (this.partialLine.length + data.length > REPORT_LIMIT_BYTES) {
+      this.kill();
+      return;
+    }
+    this.partialLine += data.toString('latin1');
+    for (let newline = this.partialLine.indexOf('\n'); newline >= 0; newline = this.partialLine.indexOf('\n')) {
+      const line = this.partialLine.slice(0, newline);
+      this.partialLine = this.partialLine.slice(newline + 1);
+      this.job?.reported(line);
+    }
+  }
+
+  /**
+   * Idle: neither the writer nor its pipes keep the server's process alive (a server closed
+   * in-process, as in tests, must be able to exit). Working: they do, like any pending I/O.
+   */
+  holdsProcess(hold: boolean): void {
+    const stdout = this.process.stdout as Readable & { ref?: () => void; unref?: () => void };
+    const stdin = this.process.stdin as Writable & { ref?: () => void; unref?: () => void };
+    if (hold) {
+      this.process.ref();
+      stdout.ref?.();
+      stdin.ref?.();
+    } else {
+      this.process.unref();
+      stdout.unref?.();
+      stdin.unref?.();
+    }
+  }
+
+  kill(): void {
+    if (this.alive) this.process.kill('SIGKILL');
+  }
+}
+
+/** Every writer process running now, killed if the server process exits under them. */
+const writers = new Set<WriterProcess>();
+/** The idle writer the next save takes (at most one is kept). */
+let standby: WriterProcess | null = null;
 let exitHookInstalled = false;
 
 function killAllOnExit(): void {
   // The process is exiting: a file that cannot be removed now can only be left to the next save.
-  for (const child of running) child.kill();
+  for (const writer of writers) {
+    writer.job?.kill();
+    writer.kill();
+  }
 }
 
 function writerScriptPath(): string {
@@ -89,6 +166,61 @@ function writerScriptPath(): string {
   // runner), the compiled writer is used (npm test builds first).
   if (here.endsWith('.js')) return join(dirname(here), 'save-writer.js');
   return join(dirname(here), '..', '..', 'dist', 'persistence', 'save-writer.js');
+}
+
+/** Starts a writer process; throws when it cannot be started. */
+function spawnWriter(): WriterProcess {
+  const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, writerScriptPath()], { stdio: ['pipe', 'pipe', 'inherit'] });
+  if (child.pid === undefined) {
+    // The 'error' event that follows carries the same failure; nothing more to do with it.
+    child.on('error', () => undefined);
+    throw new Error('the writer process could not be started');
+  }
+  const writer = new WriterProcess(child, child.pid);
+  writers.add(writer);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', killAllOnExit);
+  }
+  return writer;
+}
+
+/**
+ * Starts the idle writer the first save will take, while starting one is still cheap (call it
+ * before the dataset is loaded). A failure here is left to the first save, which tries again and
+ * reports it as Redis reports a failed fork. Returns why it could not be started, if so.
+ */
+export function prepareSaveWriter(): Error | null {
+  if (standby !== null) return null;
+  try {
+    standby = spawnWriter();
+  } catch (err) {
+    return err as Error;
+  }
+  standby.holdsProcess(false);
+  return null;
+}
+
+/** The idle writer, or a new one when there is none (that spawn is the stall the standby avoids). */
+function takeWriter(): WriterProcess {
+  const idle = standby;
+  standby = null;
+  const writer = idle !== null && idle.alive ? idle : spawnWriter();
+  writer.holdsProcess(true);
+  return writer;
+}
+
+/** A writer whose save ended well: kept idle for the next save, or let go when one is kept already. */
+function releaseWriter(writer: WriterProcess): void {
+  writer.job = null;
+  if (!writer.alive) return;
+  if (standby === null) {
+    standby = writer;
+    writer.holdsProcess(false);
+    return;
+  }
+  // Closing its input ends an idle writer (exit 0).
+  writer.stdin.end();
 }
 
 export class SaveChild implements SnapshotSink {
@@ -100,70 +232,78 @@ export class SaveChild implements SnapshotSink {
   readonly appendsChecksum: boolean;
   /** Why the temporary file could not be created (the save then fails as the child exits). */
   readonly openFailure: NodeJS.ErrnoException | null = null;
-  /** Settles when the child has ended (after its pipes closed). */
+  /** Settles when the save's part in the writer has ended (its file complete, or the writer gone). */
   readonly ended: Promise<ChildEnd>;
-  private readonly process: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly writer: WriterProcess;
+  private settle: (end: ChildEnd) => void = () => undefined;
+  /** What the writer reported for this save before exiting (its failure line). */
   private report = '';
+  private reportedTrailer: Buffer | null = null;
   private inputClosed = false;
-  private alive = true;
+  private over = false;
 
   private readonly trailerOnly: boolean;
 
-  /** Spawns the writer now; throws when the process cannot be started. */
+  /** Takes the idle writer (or starts one) for this save; throws when none can be started. */
   constructor(options: SaveChildOptions) {
     this.trailerOnly = options.trailerOnly === true;
     const template = this.trailerOnly ? '-' : join(options.dir, `${options.namePrefix}{pid}${options.nameSuffix}`);
     const mode = options.format === 'raw' ? 'raw' : options.checksum ? 'rdb' : 'rdb-nochecksum';
     const startedNs = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, writerScriptPath(), template, mode], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const writer = takeWriter();
     options.stats.latestForkMicros = Number((process.hrtime.bigint() - startedNs) / 1000n);
-    if (child.pid === undefined) {
-      // The 'error' event that follows carries the same failure; nothing more to do with it.
-      child.on('error', () => undefined);
-      throw new Error('the writer process could not be started');
-    }
     options.stats.totalForks++;
-    this.process = child;
-    this.pid = child.pid;
-    this.fileName = this.trailerOnly ? '' : `${options.namePrefix}${child.pid}${options.nameSuffix}`;
+    this.writer = writer;
+    writer.job = this;
+    this.pid = writer.pid;
+    this.fileName = this.trailerOnly ? '' : `${options.namePrefix}${writer.pid}${options.nameSuffix}`;
     this.tempPath = this.trailerOnly ? '' : join(options.dir, this.fileName);
     this.appendsChecksum = options.format === 'rdb';
-    running.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', killAllOnExit);
-    }
-    child.stdin.on('error', () => {
-      // EPIPE: the child is gone; its exit, reported through `ended`, is the failure to act on.
-    });
-    child.stdout.on('data', (data: Buffer) => {
-      if (this.report.length < REPORT_LIMIT_BYTES) this.report += data.toString('latin1', 0, REPORT_LIMIT_BYTES - this.report.length);
-    });
     this.ended = new Promise((resolve) => {
-      child.once('close', (code, signal) => {
-        this.alive = false;
-        running.delete(this);
-        resolve(this.endOf(code, signal));
-      });
+      this.settle = resolve;
     });
+    const jobHeader = Buffer.from(JSON.stringify({ template, mode }), 'utf8');
+    this.writeFrame(jobHeader);
     if (this.trailerOnly) return;
     try {
       closeSync(openSync(this.tempPath, 'w', 0o644));
     } catch (err) {
       this.openFailure = err as NodeJS.ErrnoException;
-      // No end frame: the child exits 1 without touching the file.
+      // Its input closed before the end frame, the writer exits 1 without touching the file.
       this.closeInput();
     }
   }
 
+  /** The writer's report line for this save: "ok" (with the trailer in hex when asked for one), or a failure. */
+  reported(line: string): void {
+    if (this.over) return;
+    if (line === 'ok' || line.startsWith('ok ')) {
+      if (this.trailerOnly) this.reportedTrailer = Buffer.from(line.slice(3), 'hex');
+      this.end({ kind: 'ok' });
+      releaseWriter(this.writer);
+      return;
+    }
+    // A failure line; the writer exits next, and its exit ends the save.
+    if (this.report.length < REPORT_LIMIT_BYTES) this.report += line + '\n';
+  }
+
+  /** The writer exited during this save. */
+  writerExited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.end(this.endOf(code, signal));
+  }
+
+  private end(end: ChildEnd): void {
+    if (this.over) return;
+    this.over = true;
+    this.settle(end);
+  }
+
   private endOf(code: number | null, signal: NodeJS.Signals | null): ChildEnd {
     if (signal !== null) return { kind: 'signal', signalNumber: osConstants.signals[signal] };
-    if (code === 0) return { kind: 'ok' };
     if (code === NO_ERROR_EXIT_STATUS) return { kind: 'signal', signalNumber: SIGUSR1_NUMBER };
     const [stage, errno] = this.report.split('\n')[0].split(' ');
     if (this.openFailure !== null) return { kind: 'error', stage: 'open', code: this.openFailure.code ?? null };
+    // Exit 0 without "ok": the writer's input closed before the save's end frame.
     return { kind: 'error', stage: stage === '' || stage === undefined ? null : stage, code: errno ?? null };
   }
 
@@ -171,15 +311,19 @@ export class SaveChild implements SnapshotSink {
 
   write(chunk: Buffer): void {
     if (this.inputClosed || chunk.length === 0) return;
-    // The chunk is a view the producer reuses: the frame is a copy of it.
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + chunk.length);
-    frame.writeUInt32LE(chunk.length, 0);
-    frame.set(chunk, FRAME_HEADER_BYTES);
-    this.process.stdin.write(frame);
+    this.writeFrame(chunk);
+  }
+
+  private writeFrame(payload: Buffer): void {
+    // The payload is a view the producer reuses: the frame is a copy of it.
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+    frame.writeUInt32LE(payload.length, 0);
+    frame.set(payload, FRAME_HEADER_BYTES);
+    this.writer.stdin.write(frame);
   }
 
   ready(): boolean {
-    return this.inputClosed || this.process.stdin.writableLength < PIPE_QUEUE_HIGH_BYTES;
+    return this.inputClosed || this.writer.stdin.writableLength < PIPE_QUEUE_HIGH_BYTES;
   }
 
   onReady(resume: () => void): void {
@@ -187,41 +331,43 @@ export class SaveChild implements SnapshotSink {
       setImmediate(resume);
       return;
     }
-    // A child that dies meanwhile never drains: its end aborts the producer instead.
-    this.process.stdin.once('drain', resume);
+    // A writer that dies meanwhile never drains: its end aborts the producer instead.
+    this.writer.stdin.once('drain', resume);
   }
 
   /** Bytes written into the pipe's write side and not yet taken by the kernel. */
   get queuedBytes(): number {
-    return this.process.stdin.writableLength;
+    return this.writer.stdin.writableLength;
   }
 
   // ------------------------------------------------------------------ end
 
-  /** The image is complete: the end frame, then the child checksums, fsyncs and exits 0. */
+  /** The image is complete: the end frame, then the writer checksums, fsyncs and reports "ok". */
   finish(): void {
     if (this.inputClosed) return;
-    const end = Buffer.alloc(FRAME_HEADER_BYTES);
-    this.process.stdin.write(end);
-    this.closeInput();
+    this.inputClosed = true;
+    this.writer.stdin.write(Buffer.alloc(FRAME_HEADER_BYTES));
   }
 
   /**
-   * Stops the child (SIGKILL: at once, whatever it is doing; Redis's SIGUSR1 would start Node's
-   * inspector in a child not yet running its handler) and removes its temporary file; returns
-   * the removal's failure, if any.
+   * Stops the save by killing its writer (SIGKILL: at once, whatever it is doing; Redis's SIGUSR1
+   * would start Node's inspector in a child not yet running its handler) and removes its
+   * temporary file; returns the removal's failure, if any.
    */
   kill(): NodeJS.ErrnoException | null {
-    this.closeInput();
-    // A child that already ended makes kill() a no-op (its end is reported through `ended`).
-    if (this.alive) this.process.kill('SIGKILL');
+    // A save that already ended leaves its writer alone (it may be serving another save now);
+    // its end is reported through `ended`.
+    if (!this.over) {
+      this.inputClosed = true;
+      this.writer.kill();
+    }
     return this.removeTempFile();
   }
 
-  /** A trailer-only child that ended 'ok': the checksum trailer it computed. */
+  /** A trailer-only save that ended 'ok': the checksum trailer the writer computed. */
   trailer(): Buffer | null {
-    if (!this.trailerOnly || this.report.length !== CHECKSUM_BYTES) return null;
-    return Buffer.from(this.report, 'latin1');
+    if (this.reportedTrailer === null || this.reportedTrailer.length !== CHECKSUM_BYTES) return null;
+    return this.reportedTrailer;
   }
 
   /** Removes the temporary file (rdbRemoveTempFile): the failure, if it is still there. */
@@ -239,6 +385,6 @@ export class SaveChild implements SnapshotSink {
   private closeInput(): void {
     if (this.inputClosed) return;
     this.inputClosed = true;
-    this.process.stdin.end();
+    this.writer.stdin.end();
   }
 }

@@ -17,6 +17,7 @@ import { adjustOpenFilesLimit, installMaxClientsCheck } from './process-limits.j
 import { Server } from './server.js';
 import { loadRdbAtStartup, RdbLoadFailure } from '../persistence/rdb-files.js';
 import { AofFatalError } from '../persistence/aof/errors.js';
+import { prepareSaveWriter } from '../persistence/save-child.js';
 import { syntaxOnlyCommandSet } from '../acl/selector.js';
 import { checkConfiguredUser } from '../acl/user.js';
 import { ClusterStartupError, clusterConfigPath } from '../cluster/service.js';
@@ -269,6 +270,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   if (pidfile !== '') writePidFile(pidfile, log);
   log.warning('Server initialized');
+  // The background saves' writer process, started while the process is small: started later, at a
+  // million keys, it would stall the event loop for tens of milliseconds (save-child.ts).
+  const writerFailure = prepareSaveWriter();
+  if (writerFailure !== null) log.warning(`Can't start the background save writer yet: ${describeSystemError(writerFailure)}`);
   const aclFailure = server.acl.loadAtStartup(config.users);
   if (aclFailure !== null) {
     // redis-server exits here (status 1) after logging why.
