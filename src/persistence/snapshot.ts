@@ -63,21 +63,22 @@ const CHECKSUM_BYTES = 8;
 const IDLE_GAP_MS = 0.3;
 /** The shortest slice under load. */
 const MIN_SLICE_MS = 0.5;
-/** Size of each Set recording the keys a walk has passed (see PassedKeys). */
-const PASSED_KEYS_PER_PART = 65_536;
+/** Size of each Set of a KeySet (see there). */
+const KEYS_PER_PART = 65_536;
 
 /**
- * Keys the walk has passed, in Sets of bounded size: one Set of a million keys would stall the
- * event loop for tens of milliseconds each time V8 grows its table; a 64K-key Set grows in
- * about a millisecond. Only hooks ask (once per write during the snapshot), so the lookups in
- * every part cost little.
+ * A set of keys in Sets of bounded size: one Set of a million keys would stall the event loop
+ * for tens of milliseconds each time V8 grows its table; a 64K-key Set grows in about a
+ * millisecond. Used for the keys the walk has passed (a million at a million keys) and the keys
+ * writes touched first (as many as the writes during the snapshot reach); lookups go through
+ * every part, a few for either.
  */
-class PassedKeys {
+class KeySet {
   private readonly parts: Array<Set<string>> = [new Set()];
 
   add(key: string): void {
     let last = this.parts[this.parts.length - 1];
-    if (last.size >= PASSED_KEYS_PER_PART) {
+    if (last.size >= KEYS_PER_PART) {
       last = new Set();
       this.parts.push(last);
     }
@@ -85,7 +86,8 @@ class PassedKeys {
   }
 
   has(key: string): boolean {
-    for (const part of this.parts) if (part.has(key)) return true;
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) if (parts[i].has(key)) return true;
     return false;
   }
 
@@ -98,9 +100,9 @@ class PassedKeys {
 /** One database's maps as they were when the snapshot started, and the keys already handled. */
 class Source implements DbSnapshotHook {
   /** Keys a hook has seen: serialized early, noted as absent, or already passed (the walk skips them). */
-  readonly early = new Set<string>();
+  readonly early = new KeySet();
   /** Keys the walk has serialized (a hook leaves them alone). */
-  readonly passed = new PassedKeys();
+  readonly passed = new KeySet();
   walk: Iterator<string> | null = null;
   /** The RESIZEDB hint went out with this db's first SELECTDB. */
   announced = false;
@@ -187,6 +189,10 @@ export class SnapshotProducer {
 
   /** Produces the image in slices of the event loop; `done` tells the outcome. */
   start(): void {
+    // The turn that started the snapshot already did the command's work (the header, the
+    // writer's file): the first slice is judged by the time since then, as a later one would be,
+    // not given the whole budget on top of it.
+    this.lastSliceEndMs = performance.now();
     this.schedule();
   }
 
