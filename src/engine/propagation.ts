@@ -29,9 +29,22 @@ export interface PropagatedUnit {
   forEachPart(visit: UnitPartVisitor): void;
   /** The unit in a Buffer of its own, never changed afterwards; one copy shared by every listener that asks. */
   owned(): Buffer;
+  /** The unit was encoded in place in the propagator's encode target (see EncodeTarget). */
+  readonly inEncodeTarget: boolean;
 }
 
 export type PropagationListener = (unit: PropagatedUnit) => void;
+
+/**
+ * Memory a listener lets the propagator encode small units into directly (the replication
+ * backlog's tail block): `room` gives the buffer when `sizeBytes` fit at `freeAt`, else null. A
+ * unit encoded there says so (PropagatedUnit.inEncodeTarget), and the listener that owns the
+ * target commits its bytes instead of copying them.
+ */
+export interface EncodeTarget {
+  room(sizeBytes: number): Buffer | null;
+  readonly freeAt: number;
+}
 
 /**
  * A unit's encoded part (all of it but the big Buffer arguments lent by reference) up to this size
@@ -48,6 +61,7 @@ const REFERENCED_ARG_BYTES = 16 * 1024;
 class LentUnit implements PropagatedUnit {
   lengthBytes = 0;
   firstDbIndex = 0;
+  inEncodeTarget = false;
   // The unit as ranges of lent buffers, in order (parallel lists reused from unit to unit).
   private partSources: Buffer[] = [];
   private partStarts: number[] = [];
@@ -60,7 +74,8 @@ class LentUnit implements PropagatedUnit {
   private ownedCopy: Buffer | null = null;
 
   /** Makes this the unit of one range (the common case: one command's framing, no lent value). */
-  setOnly(firstDbIndex: number, source: Buffer, start: number, end: number): void {
+  setOnly(firstDbIndex: number, source: Buffer, start: number, end: number, inEncodeTarget: boolean): void {
+    this.inEncodeTarget = inEncodeTarget;
     this.partSources[0] = source;
     this.partStarts[0] = start;
     this.partEnds[0] = end;
@@ -74,6 +89,7 @@ class LentUnit implements PropagatedUnit {
 
   /** Starts a new unit (parts follow through addPart). */
   reset(firstDbIndex: number, ownBuffer: boolean): void {
+    this.inEncodeTarget = false;
     for (let i = 0; i < this.partCount; i++) this.partSources[i] = EMPTY;
     this.partCount = 0;
     this.lengthBytes = 0;
@@ -139,6 +155,8 @@ export class Propagator {
   private depth = 0;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
   private lastDbIndex = -1;
+  /** Where small units are encoded in place when it has room (set by the listener that owns it). */
+  encodeTarget: EncodeTarget | null = null;
   /** Units handed to the listeners so far (the dispatcher compares it around a command for WAIT). */
   unitsEmitted = 0;
   /**
@@ -261,14 +279,21 @@ export class Propagator {
     // Below the lending threshold in all, no argument can be lent by reference.
     if (sizeBytes >= REFERENCED_ARG_BYTES) return false;
     if (dbIndex !== this.lastDbIndex) sizeBytes += encodedCommandBytes(selectArgv(dbIndex));
-    let out = this.scratch;
-    if (out.length < sizeBytes) out = this.scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(sizeBytes)));
-    const at = writeCommand(out, this.writeSelectIfNeeded(out, 0, dbIndex), argv);
+    const target = this.encodeTarget;
+    let out = target === null ? null : target.room(sizeBytes);
+    let from = 0;
+    if (out !== null) {
+      from = (target as EncodeTarget).freeAt;
+    } else {
+      out = this.scratch;
+      if (out.length < sizeBytes) out = this.scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(sizeBytes)));
+    }
+    const at = writeCommand(out, this.writeSelectIfNeeded(out, from, dbIndex), argv);
     this.pendingCount = 0;
     this.pendingArgvs[0] = undefined;
     this.unitsEmitted++;
     const unit = this.unit;
-    unit.setOnly(dbIndex, out, 0, at);
+    unit.setOnly(dbIndex, out, from, at, out !== this.scratch);
     this.dispatchWithDeferred(unit);
     return true;
   }

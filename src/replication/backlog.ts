@@ -11,6 +11,8 @@
 // stream, never to the configured size up front (a `repl-backlog-size 1gb` costs nothing until
 // the bytes arrive).
 
+import type { EncodeTarget } from '../engine/propagation.js';
+
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
 export const BACKLOG_BLOCK_BYTES = 16 * 1024;
 
@@ -29,7 +31,7 @@ interface Block {
   usedBytes: number;
 }
 
-export class Backlog {
+export class Backlog implements EncodeTarget {
   private readonly blocks: Block[] = [];
   /** Memory of trimmed blocks kept for the next ones, oldest first (see keepSpare for the bounds). */
   private readonly spareMemory: Buffer[] = [];
@@ -87,6 +89,30 @@ export class Backlog {
       this.blocks.push(block);
     }
     this.histlenBytes += end - start;
+    this.trim();
+  }
+
+  /**
+   * The tail block's memory when it has room for `sizeBytes` more bytes (at freeAt), else
+   * null. A small unit is encoded there in place and then committed (commitTail), sparing the
+   * copy append() makes; a unit that does not fit goes through append(), which splits it across
+   * blocks as Redis does.
+   */
+  room(sizeBytes: number): Buffer | null {
+    const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
+    if (tail === undefined || tail.bytes.length - tail.usedBytes < sizeBytes) return null;
+    return tail.bytes;
+  }
+
+  /** Where the tail block's free room starts (see room). */
+  get freeAt(): number {
+    return this.blocks.length > this.head ? this.blocks[this.blocks.length - 1].usedBytes : 0;
+  }
+
+  /** The `sizeBytes` written in place at freeAt (after room said they fit) join the history. */
+  commitTail(sizeBytes: number): void {
+    this.blocks[this.blocks.length - 1].usedBytes += sizeBytes;
+    this.histlenBytes += sizeBytes;
     this.trim();
   }
 

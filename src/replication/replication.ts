@@ -106,7 +106,8 @@ export class Replication implements ReplicationApi {
   private readonly onPropagated = (unit: PropagatedUnit): void => {
     if (this.backlog === null) return;
     this.masterReplOffset += unit.lengthBytes;
-    unit.forEachPart(this.appendToBacklog);
+    if (unit.inEncodeTarget) this.backlog.commitTail(unit.lengthBytes);
+    else unit.forEachPart(this.appendToBacklog);
     // The attached replicas are the consumers' readers: without one, nothing needs a copy.
     if (this.primary.replicas.length === 0) return;
     const chunk = unit.owned();
@@ -195,6 +196,8 @@ export class Replication implements ReplicationApi {
    */
   private syncStreamSubscription(): void {
     const wanted = this.backlog !== null && this.followed === null;
+    // Small units are encoded straight into the backlog's tail (onPropagated commits them).
+    this.host.propagator.encodeTarget = wanted ? this.backlog : null;
     if (wanted === this.ownWritesListened) return;
     this.ownWritesListened = wanted;
     if (!wanted) {

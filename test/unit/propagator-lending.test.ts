@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Propagator, type PropagatedUnit } from '../../src/engine/propagation.js';
+import { Backlog } from '../../src/replication/backlog.js';
 import { decodeCommands } from '../helpers/propagation.js';
 
 const lent = (unit: PropagatedUnit): string => {
@@ -112,5 +113,50 @@ describe('Propagator lending', () => {
     expect(decodeCommands(unit.text)).toEqual([
       ['SELECT', '0'], ['MULTI'], ['SET', 'a', value.toString('latin1')], ['SET', 'b', 'small'], ['EXEC'],
     ]);
+  });
+});
+
+describe('Propagator encoding in place into the backlog', () => {
+  it('gives the backlog the same history, block for block, as copying every unit', () => {
+    const runs = [true, false].map((inPlace) => {
+      const propagator = new Propagator();
+      // A small backlog: units cross block boundaries and trimmed blocks are reused.
+      const backlog = new Backlog(64 * 1024, 0);
+      let inPlaceUnits = 0;
+      let offset = 0;
+      propagator.subscribe((unit) => {
+        offset += unit.lengthBytes;
+        if (unit.inEncodeTarget) {
+          inPlaceUnits++;
+          backlog.commitTail(unit.lengthBytes);
+        } else {
+          unit.forEachPart((source, start, end) => backlog.append(source, start, end));
+        }
+      });
+      // A second listener sees the same bytes either way (lent from the backlog's tail).
+      const seen: string[] = [];
+      propagator.subscribe((unit) => seen.push(unit.owned().toString('latin1')));
+      if (inPlace) propagator.encodeTarget = backlog;
+      const big = Buffer.alloc(20_000, 'b');
+      for (let i = 0; i < 3000; i++) {
+        const db = i % 7 === 0 ? 1 : 0;
+        if (i % 500 === 250) propagator.add(db, ['SET', `big${i}`, big]);
+        else if (i % 100 === 50) {
+          propagator.begin();
+          propagator.add(db, ['INCR', `n${i}`]);
+          propagator.add(db, ['SET', `m${i}`, 'x'.repeat(i % 300)]);
+          propagator.end();
+        } else propagator.add(db, ['SET', `k${i}`, 'v'.repeat(i % 200)]);
+      }
+      return { history: Buffer.concat(backlog.bytesFrom(backlog.firstByteOffset)), first: backlog.firstByteOffset, histlen: backlog.histlenBytes, offset, inPlaceUnits, seen };
+    });
+    const [inPlace, copied] = runs;
+    expect(inPlace.inPlaceUnits).toBeGreaterThan(2000);
+    expect(copied.inPlaceUnits).toBe(0);
+    expect(inPlace.offset).toBe(copied.offset);
+    expect(inPlace.first).toBe(copied.first);
+    expect(inPlace.histlen).toBe(copied.histlen);
+    expect(inPlace.history.equals(copied.history)).toBe(true);
+    expect(inPlace.seen).toEqual(copied.seen);
   });
 });
