@@ -2,7 +2,9 @@
 // the handshake, gossip, slot ownership, failure detection and votes, over real TCP links.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterBus } from '../../src/cluster/bus/bus.js';
+import { encodeFrame, FrameReader } from '../../src/cluster/bus/frame.js';
 import type { BusHost } from '../../src/cluster/bus/host.js';
+import { encodeGossip, encodeHeader, parseMessage, type GossipEntry } from '../../src/cluster/bus/messages.js';
 import { NodeFlag } from '../../src/cluster/node.js';
 import { ClusterState, ClusterTodo } from '../../src/cluster/state.js';
 import { freePort } from '../helpers/net.js';
@@ -216,6 +218,64 @@ describe('cluster bus between nodes', { timeout: 90_000 }, () => {
       if (mode === 'takeover') expect(replica.logLines).toContain('Taking over the master (user request).');
     }, 90_000);
   }
+
+  it('gossips pong times in whole seconds, and adopts a peer\'s only from a later second than its own pong', async () => {
+    const a = await startNode();
+    // No cron: it would ping the made-up nodes (unreachable) and so stop the adoption of gossip.
+    clearInterval(a.cron);
+    const sender = a.state.createNode(null, NodeFlag.MASTER);
+    const about = a.state.createNode(null, NodeFlag.MASTER);
+    for (const [node, port, slot] of [[sender, 1, 0], [about, 3, 1]] as const) {
+      node.ip = '127.0.0.1';
+      node.port = port;
+      node.cport = port + 1;
+      a.state.addNode(node);
+      a.state.addSlot(node, slot);
+    }
+    const ownPongMs = (Math.floor(Date.now() / 1000) - 1) * 1000 + 700;
+    about.pongReceivedMs = ownPongMs;
+
+    const net = await import('node:net');
+    const socket = net.connect(a.port + 1, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const reader = new FrameReader();
+    const pongs: Array<ReturnType<typeof parseMessage>> = [];
+    socket.on('data', (chunk: Buffer) => { for (const frame of reader.push(chunk)) pongs.push(parseMessage(frame)); });
+    const ping = (pongSeconds: number): void => {
+      const gossip: GossipEntry[] = [{
+        name: about.name, pingSentSeconds: 0, pongReceivedSeconds: pongSeconds, ip: '127.0.0.1', port: 3, cport: 4, pport: 0, flags: NodeFlag.MASTER,
+      }];
+      const header = encodeHeader({
+        type: 'ping', sender: sender.name, myip: '', port: 1, pport: 0, cport: 2, flags: NodeFlag.MASTER, stateOk: true,
+        currentEpoch: 0n, configEpoch: 0n, offset: 0, slots: sender.slots, primary: null, mflags: 0, hostname: '',
+      });
+      socket.write(encodeFrame({ ...header, g: encodeGossip(gossip) }));
+    };
+    try {
+      // Another node's pong in the same second as ours is not newer: our own stays.
+      ping(Math.floor(ownPongMs / 1000));
+      await waitFor(() => pongs.length === 1, 5000, 'the PONG');
+      expect(about.pongReceivedMs).toBe(ownPongMs);
+      // A pong of a later second is.
+      const laterSeconds = Math.floor(ownPongMs / 1000) + 1;
+      ping(laterSeconds);
+      await waitFor(() => pongs.length === 2, 5000, 'the second PONG');
+      expect(about.pongReceivedMs).toBe(laterSeconds * 1000);
+      // The PONGs' own gossip carries seconds (each PONG is built before its PING's gossip is
+      // read, and picks its entries at random: PONGs are asked for until one is about the node).
+      const aboutInPong = (m: ReturnType<typeof parseMessage>) => (m.type === 'pong' ? m.gossip.filter((g) => g.name === about.name) : []);
+      for (let i = 2; i < 50 && pongs.slice(2).flatMap(aboutInPong).length === 0; i++) {
+        ping(laterSeconds);
+        await waitFor(() => pongs.length === i + 1, 5000, 'a PONG');
+      }
+      for (const entry of pongs.slice(0, 2).flatMap(aboutInPong)) expect(entry.pongReceivedSeconds).toBe(Math.floor(ownPongMs / 1000));
+      const later = pongs.slice(2).flatMap(aboutInPong);
+      expect(later.length).toBeGreaterThan(0);
+      for (const entry of later) expect(entry.pongReceivedSeconds).toBe(laterSeconds);
+    } finally {
+      socket.destroy();
+    }
+  });
 
   it('refuses CLUSTER FAILOVER on a primary', async () => {
     const [a] = await formCluster(3);

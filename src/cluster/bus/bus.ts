@@ -202,8 +202,8 @@ export class ClusterBus implements ClusterBusApi {
   private gossipEntry(node: ClusterNode): GossipEntry {
     return {
       name: node.name,
-      pingSentMs: node.pingSentMs,
-      pongReceivedMs: node.pongReceivedMs,
+      pingSentSeconds: Math.floor(node.pingSentMs / 1000),
+      pongReceivedSeconds: Math.floor(node.pongReceivedMs / 1000),
       ip: node.ip,
       port: node.port,
       cport: node.cport,
@@ -612,10 +612,11 @@ export class ClusterBus implements ClusterBusApi {
             this.host.log.verbose(`Node ${sender.name} reported node ${node.name} is back online.`);
           }
         }
-        // Another node heard from this one more recently than we did: that counts for us too,
-        // which saves pings in big clusters.
+        // Another node heard from this one in a later second than we did: that counts for us
+        // too, which saves pings in big clusters.
         if (!reportsFailure && node.pingSentMs === 0 && node.failureReportsCount(timeoutMs, Date.now()) === 0) {
-          if (g.pongReceivedMs <= Date.now() + 500 && g.pongReceivedMs > node.pongReceivedMs) node.pongReceivedMs = g.pongReceivedMs;
+          const pongMs = g.pongReceivedSeconds * 1000;
+          if (pongMs <= Date.now() + 500 && pongMs > node.pongReceivedMs) node.pongReceivedMs = pongMs;
         }
         // A node we cannot reach, seen at another address by a node that can reach it.
         if ((node.flags & (NodeFlag.FAIL | NodeFlag.PFAIL)) !== 0 && (g.flags & NodeFlag.NOADDR) === 0 && !reportsFailure &&
