@@ -2,8 +2,11 @@
 // the handshake, gossip, slot ownership, failure detection and votes, over real TCP links.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterBus } from '../../src/cluster/bus/bus.js';
+import { encodeFrame, FrameReader } from '../../src/cluster/bus/frame.js';
 import type { BusHost } from '../../src/cluster/bus/host.js';
-import { NodeFlag } from '../../src/cluster/node.js';
+import { encodeGossip, encodeHeader, parseMessage, type GossipEntry } from '../../src/cluster/bus/messages.js';
+import { SLOT_BITMAP_BYTES } from '../../src/cluster/key-slot.js';
+import { type ClusterNode, NodeFlag } from '../../src/cluster/node.js';
 import { ClusterState, ClusterTodo } from '../../src/cluster/state.js';
 import { freePort } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
@@ -136,6 +139,35 @@ async function formCluster(count: number, replicas = 0): Promise<TestNode[]> {
   return nodes;
 }
 
+/**
+ * A made-up node speaking to `node`'s bus over a raw connection, as `sender` (a node `node`
+ * knows): PINGs with the given slots, configEpoch and gossip, and the messages that come back.
+ */
+async function rawPeer(node: TestNode, sender: ClusterNode): Promise<{
+  ping(options: { slots?: Uint8Array, configEpoch?: bigint, gossip?: GossipEntry[] }): void;
+  received: Array<ReturnType<typeof parseMessage>>;
+  close(): void;
+}> {
+  const net = await import('node:net');
+  const socket = net.connect(node.port + 1, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const reader = new FrameReader();
+  const received: Array<ReturnType<typeof parseMessage>> = [];
+  socket.on('data', (chunk: Buffer) => { for (const frame of reader.push(chunk)) received.push(parseMessage(frame)); });
+  return {
+    ping: (options) => {
+      const header = encodeHeader({
+        type: 'ping', sender: sender.name, myip: '', port: sender.port, pport: 0, cport: sender.cport, flags: NodeFlag.MASTER,
+        stateOk: true, currentEpoch: 0n, configEpoch: options.configEpoch ?? sender.configEpoch, offset: 0,
+        slots: options.slots ?? sender.slots, primary: null, mflags: 0, hostname: '',
+      });
+      socket.write(encodeFrame({ ...header, g: encodeGossip(options.gossip ?? []) }));
+    },
+    received,
+    close: () => socket.destroy(),
+  };
+}
+
 describe('cluster bus between nodes', { timeout: 90_000 }, () => {
   it('meets, gossips every node to every node, and agrees on slot owners', async () => {
     const nodes = await formCluster(3);
@@ -216,6 +248,96 @@ describe('cluster bus between nodes', { timeout: 90_000 }, () => {
       if (mode === 'takeover') expect(replica.logLines).toContain('Taking over the master (user request).');
     }, 90_000);
   }
+
+  it('gossips pong times in whole seconds, and adopts a peer\'s only from a later second than its own pong', async () => {
+    const a = await startNode();
+    // No cron: it would ping the made-up nodes (unreachable) and so stop the adoption of gossip.
+    clearInterval(a.cron);
+    const sender = a.state.createNode(null, NodeFlag.MASTER);
+    const about = a.state.createNode(null, NodeFlag.MASTER);
+    for (const [node, port, slot] of [[sender, 1, 0], [about, 3, 1]] as const) {
+      node.ip = '127.0.0.1';
+      node.port = port;
+      node.cport = port + 1;
+      a.state.addNode(node);
+      a.state.addSlot(node, slot);
+    }
+    const ownPongMs = (Math.floor(Date.now() / 1000) - 1) * 1000 + 700;
+    about.pongReceivedMs = ownPongMs;
+
+    const peer = await rawPeer(a, sender);
+    const ping = (pongSeconds: number): void => peer.ping({
+      gossip: [{ name: about.name, pingSentSeconds: 0, pongReceivedSeconds: pongSeconds, ip: '127.0.0.1', port: 3, cport: 4, pport: 0, flags: NodeFlag.MASTER }],
+    });
+    const pongs = peer.received;
+    try {
+      // Another node's pong in the same second as ours is not newer: our own stays.
+      ping(Math.floor(ownPongMs / 1000));
+      await waitFor(() => pongs.length === 1, 5000, 'the PONG');
+      expect(about.pongReceivedMs).toBe(ownPongMs);
+      // A pong of a later second is.
+      const laterSeconds = Math.floor(ownPongMs / 1000) + 1;
+      ping(laterSeconds);
+      await waitFor(() => pongs.length === 2, 5000, 'the second PONG');
+      expect(about.pongReceivedMs).toBe(laterSeconds * 1000);
+      // The PONGs' own gossip carries seconds (each PONG is built before its PING's gossip is
+      // read, and picks its entries at random: PONGs are asked for until one is about the node).
+      const aboutInPong = (m: ReturnType<typeof parseMessage>) => (m.type === 'pong' ? m.gossip.filter((g) => g.name === about.name) : []);
+      for (let i = 2; i < 50 && pongs.slice(2).flatMap(aboutInPong).length === 0; i++) {
+        ping(laterSeconds);
+        await waitFor(() => pongs.length === i + 1, 5000, 'a PONG');
+      }
+      for (const entry of pongs.slice(0, 2).flatMap(aboutInPong)) expect(entry.pongReceivedSeconds).toBe(Math.floor(ownPongMs / 1000));
+      const later = pongs.slice(2).flatMap(aboutInPong);
+      expect(later.length).toBeGreaterThan(0);
+      for (const entry of later) expect(entry.pongReceivedSeconds).toBe(laterSeconds);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('takes the slots a primary claims under a newer configEpoch, keeps those it stops claiming, and spots stale claims', async () => {
+    const a = await startNode();
+    clearInterval(a.cron);
+    const sender = a.state.createNode(null, NodeFlag.MASTER);
+    const older = a.state.createNode(null, NodeFlag.MASTER);
+    const newer = a.state.createNode(null, NodeFlag.MASTER);
+    const owned: Array<[ClusterNode, bigint, number, number]> = [[sender, 5n, 0, 9], [older, 1n, 10, 19], [newer, 9n, 20, 29]];
+    owned.forEach(([node, configEpoch, first, last], i) => {
+      node.ip = '127.0.0.1';
+      node.port = 2 * i + 1;
+      node.cport = 2 * i + 2;
+      node.configEpoch = configEpoch;
+      a.state.addNode(node);
+      for (let slot = first; slot <= last; slot++) a.state.addSlot(node, slot);
+    });
+    a.state.importingFrom[15] = older;
+    const claimed = new Uint8Array(SLOT_BITMAP_BYTES);
+    for (const slot of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 25]) claimed[slot >> 3] |= 1 << (slot & 7);
+    const peer = await rawPeer(a, sender);
+    try {
+      peer.ping({ slots: claimed, configEpoch: 5n });
+      await waitFor(() => peer.received.length === 1, 5000, 'the PONG');
+    } finally {
+      peer.close();
+    }
+    const ownerOf = (slot: number) => a.state.slots[slot];
+    for (let slot = 0; slot <= 4; slot++) {
+      expect(ownerOf(slot), `slot ${slot}`).toBe(sender);
+      expect(a.state.ownerNotClaiming(slot), `slot ${slot} no longer claimed`).toBe(true);
+    }
+    for (const slot of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17]) {
+      expect(ownerOf(slot), `slot ${slot}`).toBe(sender);
+      expect(a.state.ownerNotClaiming(slot)).toBe(false);
+    }
+    // Being imported: left alone. Not claimed: kept. Served under a newer configEpoch: kept, and
+    // the sender is told (an UPDATE on its link, none here: it is only logged).
+    for (const slot of [15, 18, 19]) expect(ownerOf(slot), `slot ${slot}`).toBe(older);
+    expect(ownerOf(25)).toBe(newer);
+    expect(sender.numSlots).toBe(17);
+    expect(older.numSlots).toBe(3);
+    expect(a.logLines).toContain(`Node ${sender.name} has old slots configuration, sending an UPDATE message about ${newer.name}`);
+  });
 
   it('refuses CLUSTER FAILOVER on a primary', async () => {
     const [a] = await formCluster(3);

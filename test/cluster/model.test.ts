@@ -384,6 +384,22 @@ describe('cluster state', () => {
     expect(lostSlots).toEqual([]);
   });
 
+  it('makes a replica promoted over its primary a migration target, as its first added slot would', () => {
+    const { state } = harness();
+    const primary = known(state, 'b', NodeFlag.MASTER);
+    const other = known(state, 'c', NodeFlag.MASTER);
+    const otherReplica = known(state, 'd', NodeFlag.SLAVE);
+    state.addSlot(primary, 10);
+    state.addSlot(other, 20);
+    state.setReplicaOf(otherReplica, other);
+    state.makeMyselfReplicaOf(primary);
+    state.setNodeAsPrimary(state.myself);
+    expect(state.myself.hasFlag(NodeFlag.MIGRATE_TO)).toBe(false);
+    state.moveSlotsOf(primary, state.myself);
+    expect(state.myself.hasFlag(NodeFlag.MIGRATE_TO)).toBe(true);
+    expect(state.slots[10]).toBe(state.myself);
+  });
+
   it('writes CLUSTER NODES lines as Redis', () => {
     const { state } = harness();
     state.myself.ip = '127.0.0.1';

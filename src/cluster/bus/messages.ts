@@ -18,11 +18,16 @@ export const MessageFlag = {
 
 export class BusMessageError extends Error {}
 
-/** One node of a gossip section. */
+/**
+ * One node of a gossip section. The ping and pong times travel in whole seconds, as in Redis's
+ * gossip: a receiver adopts another node's pong time only when it is a newer second than its
+ * own pong, so each node keeps pinging its peers itself every half node timeout, and a dead
+ * node's pending ping (and PFAIL) is not delayed by other nodes' fresher pongs.
+ */
 export interface GossipEntry {
   name: string;
-  pingSentMs: number;
-  pongReceivedMs: number;
+  pingSentSeconds: number;
+  pongReceivedSeconds: number;
   ip: string;
   port: number;
   cport: number;
@@ -82,7 +87,7 @@ export function encodeHeader(h: MessageHeader): { [key: string]: MsgValue } {
 }
 
 export function encodeGossip(entries: readonly GossipEntry[]): MsgValue[] {
-  return entries.map((g) => [g.name, g.pingSentMs, g.pongReceivedMs, g.ip, g.port, g.cport, g.pport, g.flags]);
+  return entries.map((g) => [g.name, g.pingSentSeconds, g.pongReceivedSeconds, g.ip, g.port, g.cport, g.pport, g.flags]);
 }
 
 // ---- reading ----
@@ -140,8 +145,8 @@ function parseGossip(value: MsgValue): GossipEntry[] {
     if (!Array.isArray(entry) || entry.length !== 8) fail('bad gossip entry');
     return {
       name: name(entry[0] as MsgValue, 'gossip node name'),
-      pingSentMs: uint(entry[1] as MsgValue, 'gossip ping time'),
-      pongReceivedMs: uint(entry[2] as MsgValue, 'gossip pong time'),
+      pingSentSeconds: uint(entry[1] as MsgValue, 'gossip ping time'),
+      pongReceivedSeconds: uint(entry[2] as MsgValue, 'gossip pong time'),
       ip: str(entry[3] as MsgValue, 'gossip ip', 46),
       port: port(entry[4] as MsgValue, 'gossip port'),
       cport: port(entry[5] as MsgValue, 'gossip bus port'),
