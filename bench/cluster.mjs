@@ -14,13 +14,11 @@
 //   BENCH_PORT: the first of 12 fixed ports (a shared machine's assigned range) instead of free
 //   ephemeral ones.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { cpuTicks, freePort, median, until, waitPort } from './lib.mjs';
+/** @typedef {import('ioredis').Redis} Redis */
+import { startCluster, stopCluster } from './cluster-lib.mjs';
+import { cpuTicks, median, until } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const REQUESTS = Number(process.env.BENCH_N ?? 200_000);
@@ -28,77 +26,7 @@ const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url
 const KINDS = /** @type {const} */ (['cinnabar', 'redis']);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 0);
 
-/**
- * @typedef {{ port: number, proc: import('node:child_process').ChildProcess, dir: string }} ClusterNode
- * @typedef {{ nodes: ClusterNode[], clients: Redis[] }} RunningCluster
- */
-
-/** @param {'cinnabar' | 'redis'} kind @returns {Promise<RunningCluster>} */
-async function startCluster(kind) {
-  /** @type {ClusterNode[]} */
-  const nodes = [];
-  /** @type {Redis[]} */
-  const clients = [];
-  // Twelve distinct ports (a free port's +10000 may be out of range or taken: bus ports are
-  // chosen the same way), all picked before any node binds one.
-  const ports = new Set();
-  if (BASE_PORT > 0) for (let i = 0; i < 12; i++) ports.add(BASE_PORT + i);
-  while (ports.size < 12) ports.add(await freePort());
-  const picked = [...ports];
-  for (let i = 0; i < 6; i++) {
-    const port = picked[2 * i];
-    const busPort = picked[2 * i + 1];
-    const dir = mkdtempSync(join(tmpdir(), `cluster-bench-${kind}-`));
-    const args = ['--port', String(port), '--cluster-enabled', 'yes', '--cluster-port', String(busPort),
-      '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000',
-      '--save', '', '--appendonly', 'no', '--dir', dir];
-    const proc = kind === 'redis'
-      ? spawn('redis-server', args, { stdio: 'ignore', cwd: dir })
-      : spawn(LAUNCHER, args, { stdio: 'ignore', cwd: dir });
-    nodes.push({ port, proc, dir });
-  }
-  const running = { nodes, clients };
-  try {
-    for (const n of nodes) await waitPort(n.port);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 120_000 });
-    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
-    for (const n of nodes) {
-      const c = new Redis({ port: n.port, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-      c.on('error', () => undefined);
-      clients.push(c);
-    }
-    await until(async () => {
-      for (const c of clients) {
-        const info = /** @type {string} */ (await c.call('CLUSTER', 'INFO'));
-        if (!info.includes('cluster_state:ok') || !info.includes('cluster_known_nodes:6')) return false;
-      }
-      return true;
-    }, 60_000);
-    // A replica that never synced counts as too old to take over (cluster-replica-validity-factor).
-    await until(async () => {
-      let synced = 0;
-      for (const c of clients) {
-        const info = /** @type {string} */ (await c.info('replication'));
-        if (info.includes('master_link_status:up')) synced++;
-      }
-      return synced === 3;
-    }, 60_000);
-    return running;
-  } catch (err) {
-    stopCluster(running);
-    throw err;
-  }
-}
-
-/** @param {RunningCluster} cluster */
-function stopCluster(cluster) {
-  for (const c of cluster.clients) c.disconnect();
-  for (const n of cluster.nodes) {
-    n.proc.kill('SIGKILL');
-    rmSync(n.dir, { recursive: true, force: true });
-  }
-}
+/** @typedef {import('./cluster-lib.mjs').ClusterNode} ClusterNode @typedef {import('./cluster-lib.mjs').RunningCluster} RunningCluster */
 
 /** CLUSTER NODES as { id, port, primaryId, slots } per line. @param {string} text */
 function parseNodes(text) {
@@ -149,7 +77,7 @@ const failoverRounds = process.env.BENCH_SKIP_FAILOVER === '1' ? 0 : ROUNDS;
 for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++) {
   const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
   for (const kind of order) {
-    const cluster = await startCluster(kind);
+    const cluster = await startCluster({ kind, cinnabarCommand: [LAUNCHER], nodeTimeoutMs: 1000, dirPrefix: 'cluster-bench', basePort: BASE_PORT });
     try {
       if (round < throughputRounds) {
         results[kind].set.push(throughput(cluster, 'set'));
@@ -157,7 +85,7 @@ for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++)
       }
       if (round < failoverRounds) results[kind].failoverMs.push(await failover(cluster));
     } finally {
-      stopCluster(cluster);
+      await stopCluster(cluster);
     }
     process.stdout.write('.');
   }
