@@ -29,6 +29,12 @@ interface Block {
   /** The allocation behind `bytes`, reused once the block is trimmed. */
   readonly memory: Buffer;
   usedBytes: number;
+  /**
+   * Slices of it were handed to a socket (a replica's stream, a partial resync's history): a
+   * write the kernel has not taken yet may still read it, so once trimmed its memory is left to
+   * the garbage collector instead of being reused.
+   */
+  lent: boolean;
 }
 
 export class Backlog implements EncodeTarget {
@@ -136,7 +142,10 @@ export class Backlog implements EncodeTarget {
     return offset >= this.firstByteOffset && offset <= this.firstByteOffset + this.histlenBytes;
   }
 
-  /** The history from `offset` to the end, as slices of the blocks (no copy); [] when up to date. */
+  /**
+   * The history from `offset` to the end, as slices of the blocks (no copy); [] when up to date.
+   * The slices are lent (see Block.lent): they may go to a socket as they are.
+   */
   bytesFrom(offset: number): Buffer[] {
     if (!this.holds(offset)) throw new RangeError(`offset ${offset} is outside the backlog`);
     let skip = offset - this.firstByteOffset;
@@ -148,6 +157,7 @@ export class Backlog implements EncodeTarget {
         continue;
       }
       out.push(block.bytes.subarray(skip, block.usedBytes));
+      block.lent = true;
       skip = 0;
     }
     return out;
@@ -166,10 +176,10 @@ export class Backlog implements EncodeTarget {
       if (memory.length < sizeBytes) continue;
       spares.splice(i, 1);
       this.spareBytes -= memory.length;
-      return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory, usedBytes: 0 };
+      return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory, usedBytes: 0, lent: false };
     }
     const memory = Buffer.allocUnsafe(sizeBytes);
-    return { bytes: memory, memory, usedBytes: 0 };
+    return { bytes: memory, memory, usedBytes: 0, lent: false };
   }
 
   /**
@@ -197,9 +207,9 @@ export class Backlog implements EncodeTarget {
       this.histlenBytes -= first.usedBytes;
       this.firstByteOffset += first.usedBytes;
       this.head++;
-      // No replica still has bytes of it to write (retainFrom above), so its memory can take
-      // new bytes: a backlog at its size reuses its blocks instead of faulting in fresh memory.
-      this.keepSpare(first.memory);
+      // A block never lent can take new bytes: a backlog at its size with no replica streaming
+      // from it reuses its blocks instead of faulting in fresh memory.
+      if (!first.lent) this.keepSpare(first.memory);
     }
     // Dropping from the front of an array is O(n): compact once the dead prefix is large.
     if (this.head > 64 && this.head * 2 > this.blocks.length) {

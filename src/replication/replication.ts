@@ -93,25 +93,20 @@ export class Replication implements ReplicationApi {
    * REPLICAOF. Set by the server when it wires the node.
    */
   replicaSide: ReplicaSideView | null = null;
-  /** Called with each unit of the stream after it entered the backlog (the attached replicas). */
-  private readonly consumers: Array<(chunk: Buffer) => void> = [];
   /** The replicas attached to this node (src/replication/primary/). */
   readonly primary: PrimarySide;
   /** FAILOVER's state machine. */
   readonly failover: Failover;
   /**
-   * This node's own units: the backlog copies the lent bytes (a big value straight from its Buffer); attached replicas, whose sockets
-   * hold a chunk until written, share one copy of the unit.
+   * This node's own units: the backlog copies the lent bytes (a big value straight from its
+   * Buffer), or commits a small unit encoded in its tail; attached replicas read the backlog.
    */
   private readonly onPropagated = (unit: PropagatedUnit): void => {
     if (this.backlog === null) return;
     this.masterReplOffset += unit.lengthBytes;
     if (unit.inEncodeTarget) this.backlog.commitTail(unit.lengthBytes);
     else unit.forEachPart(this.appendToBacklog);
-    // The attached replicas are the consumers' readers: without one, nothing needs a copy.
-    if (this.primary.replicas.length === 0) return;
-    const chunk = unit.owned();
-    for (const consumer of this.consumers) consumer(chunk);
+    if (this.primary.replicas.length > 0) this.primary.streamGrew(unit);
   };
 
   private readonly appendToBacklog = (source: Buffer, start: number, end: number): void => {
@@ -217,36 +212,30 @@ export class Replication implements ReplicationApi {
     this.syncStreamSubscription();
   }
 
-  /** Adds a reader of the stream (an attached replica); returns the function that removes it. */
-  addConsumer(consumer: (chunk: Buffer) => void): () => void {
-    this.consumers.push(consumer);
-    return () => {
-      const at = this.consumers.indexOf(consumer);
-      if (at >= 0) this.consumers.splice(at, 1);
-    };
-  }
-
   /**
    * Appends bytes to the stream: a unit propagated by this node's own writes, or, on a replica,
    * the bytes received from its primary (proxied verbatim so sub-replicas see the same offsets).
-   * The chunk is handed over: replicas' sockets keep it until written, so it must never change
-   * afterwards (copy a view of a reused read buffer first).
+   * The chunk is handed over: a replica whose snapshot runs keeps it until its stream starts, so
+   * it must never change afterwards (see feedView for a reused buffer).
    */
   feed(chunk: Buffer): void {
-    if (this.backlog === null) return;
-    this.masterReplOffset += chunk.length;
-    this.backlog.append(chunk);
-    for (const consumer of this.consumers) consumer(chunk);
+    this.append(chunk, false);
   }
 
   /**
    * feed() of a view of a buffer that is reused once this returns (a replica's link read buffer):
-   * the backlog copies what it keeps anyway, so only attached replicas (sub-replicas), whose
-   * sockets and pending streams hold a chunk until it is written, need a copy of their own.
+   * the backlog copies what it keeps and streaming replicas read the backlog, so only a replica
+   * whose snapshot runs (it keeps the stream meanwhile) needs a copy of its own.
    */
   feedView(view: Buffer): void {
+    this.append(view, true);
+  }
+
+  private append(chunk: Buffer, isView: boolean): void {
     if (this.backlog === null) return;
-    this.feed(this.primary.replicas.length === 0 ? view : Buffer.from(view));
+    this.masterReplOffset += chunk.length;
+    this.backlog.append(chunk);
+    if (this.primary.replicas.length > 0) this.primary.streamGrew(chunk, isView);
   }
 
   /**

@@ -103,6 +103,21 @@ describe('replication backlog block reuse', () => {
     expect(held.equals(all.subarray(backlog.firstByteOffset - 1))).toBe(true);
   });
 
+  it('never reuses a block whose slices were handed out (a socket may still be writing them)', () => {
+    const sizeBytes = BACKLOG_BLOCK_BYTES * 2;
+    const backlog = new Backlog(sizeBytes, 0);
+    for (let i = 0; i < 4; i++) backlog.append(bytes(BACKLOG_BLOCK_BYTES, 10 + i));
+    // A replica streams from here: the slices go to its socket as they are.
+    const lent = backlog.bytesFrom(backlog.firstByteOffset);
+    const copies = lent.map((slice) => Buffer.from(slice));
+    // The stream goes on for many times the backlog's size: every lent block is trimmed.
+    for (let i = 0; i < 40; i++) backlog.append(bytes(BACKLOG_BLOCK_BYTES / 2, 100 + (i % 100)));
+    expect(backlog.firstByteOffset).toBeGreaterThan(4 * BACKLOG_BLOCK_BYTES);
+    lent.forEach((slice, i) => expect(slice.equals(copies[i])).toBe(true));
+    // Blocks never lent are still reused: memory stays bounded by the size rule.
+    expect(backlog.allocatedBytes).toBeLessThanOrEqual(sizeBytes + 2 * BACKLOG_BLOCK_BYTES);
+  });
+
   it('appends only the lent range of a longer buffer', () => {
     const backlog = new Backlog(1024 * 1024, 0);
     const scratch = Buffer.from('*1\r\n$4\r\nPING\r\nleftover from an earlier unit');

@@ -6,6 +6,23 @@
 import type { Client, ReplicaLinkState } from '../../engine/client.js';
 import type { StreamFlush, StreamHolder } from './stream-flush.js';
 
+/** The replication stream as attached replicas read it: the backlog's bytes by offset. */
+export interface ReplicaStream {
+  /** The offset of the stream's last byte (master_repl_offset). */
+  readonly endOffset: number;
+  /** The bytes from `offset` to the end as lent slices of the backlog (see Backlog.bytesFrom). */
+  lendFrom(offset: number): Buffer[];
+}
+
+/** What an attached replica writes through and reports to (shared by all of them). */
+export interface ReplicaStreamLinks {
+  readonly stream: ReplicaStream;
+  readonly streamFlush: StreamFlush;
+  readonly counter: ReplOutputCounter;
+  /** After a stream write: the replica is closed if its output passed its limit. */
+  checkOutputLimit(replica: AttachedReplica): void;
+}
+
 /** Where bytes written to replicas are counted (INFO total_net_repl_output_bytes). */
 export interface ReplOutputCounter {
   totalNetReplOutputBytes: number;
@@ -57,52 +74,69 @@ export class AttachedReplica implements ReplicaLinkState, StreamHolder {
   startStreamOnAck = false;
   /** Last time a diskless transfer could write to it (repl_last_partial_write), for repl-timeout. */
   lastPartialWriteMs = 0;
-  /** While false the stream is kept in `held`; once true it goes straight to the socket. */
+  /** While false the stream is kept in `held`; once true it is read from the backlog. */
   private streaming = false;
   private held: Buffer[] = [];
   private heldBytes = 0;
-  /** Units of the live stream not yet handed to the socket (this event-loop turn's). */
-  private streamUnits: Buffer[] = [];
-  private streamUnitsBytes = 0;
+  /** The offset of the last stream byte handed to the socket (while streaming). */
+  private sentOffset = 0;
+  /** The stream grew this event-loop turn: a write from the backlog waits for the turn's end. */
+  private writeScheduled = false;
 
   constructor(
     readonly client: Client,
     readonly handshake: Handshake,
     prePsync: boolean,
     nowMs: number,
-    private readonly counter: ReplOutputCounter,
-    private readonly streamFlush: StreamFlush,
+    private readonly links: ReplicaStreamLinks,
   ) {
     this.prePsync = prePsync;
     this.ackTimeMs = nowMs;
   }
 
-  /** Writes to the replica's socket (the stream, its snapshot, keepalives), counted. */
+  /** Writes to the replica's socket (its snapshot, keepalives, +CONTINUE), after any stream not yet written. */
   write(data: Buffer | readonly Buffer[]): void {
     this.flushStream();
     this.send(data);
   }
 
-  /** The stream's units gathered this event-loop turn go out in one write (Redis writes to replicas in beforeSleep). */
+  /**
+   * The stream this event-loop turn added goes out in one write (Redis writes to replicas in
+   * beforeSleep), as slices of the backlog's blocks: Redis 7.0's replicas read the one buffer
+   * the backlog is made of, and so do these (no copy per replica, none per command).
+   */
   flushStream(): void {
-    const units = this.streamUnits;
-    if (units.length === 0) return;
-    this.streamUnits = [];
-    this.streamUnitsBytes = 0;
+    if (!this.writeScheduled) return;
+    this.writeScheduled = false;
     if (this.client.closed) return;
-    this.send(units.length === 1 ? units[0] : Buffer.concat(units));
+    const stream = this.links.stream;
+    const endOffset = stream.endOffset;
+    if (endOffset === this.sentOffset) return;
+    const slices = stream.lendFrom(this.sentOffset + 1);
+    this.sentOffset = endOffset;
+    this.send(slices.length === 1 ? slices[0] : slices);
+    this.links.checkOutputLimit(this);
   }
 
   private send(data: Buffer | readonly Buffer[]): void {
     let size = 0;
     if (Buffer.isBuffer(data)) size = data.length;
     else for (const part of data) size += part.length;
-    this.counter.totalNetReplOutputBytes += size;
+    this.links.counter.totalNetReplOutputBytes += size;
     this.client.connection.write(data);
   }
 
   get outputBytes(): number {
-    return this.streaming ? this.client.connection.pendingOutputBytes + this.streamUnitsBytes : this.heldBytes;
+    return this.streaming ? this.client.connection.pendingOutputBytes + this.links.stream.endOffset - this.sentOffset : this.heldBytes;
+  }
+
+  /**
+   * The oldest stream offset this replica still needs from the backlog while streaming: the
+   * first byte not yet handed to its socket, less what its socket still holds (a write the
+   * kernel has not taken reads the backlog's memory).
+   */
+  get pendingFromOffset(): number {
+    return this.sentOffset + 1 - this.client.connection.pendingOutputBytes;
   }
 
   /** Whether the stream reaches its socket now. */
@@ -110,20 +144,23 @@ export class AttachedReplica implements ReplicaLinkState, StreamHolder {
     return this.streaming;
   }
 
+  /** Whether units of the stream are kept for it meanwhile (its snapshot runs). */
+  get keepsStream(): boolean {
+    return !this.streaming && this.state !== 'wait_bgsave_start' && this.state !== 'rdb_transmitted' && !this.handshake.rdbOnly;
+  }
+
+  /** The stream grew (streaming replicas): it leaves at the end of the turn. */
+  streamGrew(): void {
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    this.links.streamFlush.schedule(this);
+  }
+
   /**
-   * A unit of the stream (owned: never changed after). A replica waiting for its snapshot to
-   * start takes nothing (its snapshot will contain the effect); one whose snapshot runs keeps it.
+   * A unit of the stream (owned: never changed after) kept while its snapshot runs; a replica
+   * waiting for its snapshot to start takes nothing (its snapshot will contain the effect).
    */
-  feed(chunk: Buffer): void {
-    if (this.streaming) {
-      // One write(2) per unit per replica cost more than the command itself: units wait for the
-      // end of the event-loop turn, bounded by the output limit check that follows every feed.
-      this.streamUnits.push(chunk);
-      this.streamUnitsBytes += chunk.length;
-      if (this.streamUnits.length === 1) this.streamFlush.schedule(this);
-      return;
-    }
-    if (this.state === 'wait_bgsave_start' || this.state === 'rdb_transmitted' || this.handshake.rdbOnly) return;
+  keep(chunk: Buffer): void {
     this.held.push(chunk);
     this.heldBytes += chunk.length;
   }
@@ -137,11 +174,13 @@ export class AttachedReplica implements ReplicaLinkState, StreamHolder {
   /** replicaStartCommandStream: what was kept goes out, and from now on the stream goes straight. */
   startStream(): void {
     this.startStreamOnAck = false;
-    this.streaming = true;
     const held = this.held;
     this.held = [];
     this.heldBytes = 0;
     if (held.length > 0) this.write(held);
+    // What was held reaches the stream's end: from here on the backlog serves it.
+    this.sentOffset = this.links.stream.endOffset;
+    this.streaming = true;
   }
 
   /** The address INFO, ROLE and the log name it by: ip-address if told, else the peer's IP. */

@@ -16,7 +16,7 @@ import type { BlockingApi } from '../../commands/blocking.js';
 import type { CommandContext, ServerStats } from '../../commands/context.js';
 import type { Config } from '../../config/config.js';
 import type { Client } from '../../engine/client.js';
-import type { Propagator } from '../../engine/propagation.js';
+import type { PropagatedUnit, Propagator } from '../../engine/propagation.js';
 import { snapshotOptions } from '../../persistence/background-save.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { rdbFilePath } from '../../persistence/rdb-files.js';
@@ -30,7 +30,7 @@ import { describeSystemError } from '../../util/errno.js';
 import { parseInt64 } from '../../util/numbers.js';
 import { splitInlineArgs } from '../../util/split-args.js';
 import type { InfoField, Replication } from '../replication.js';
-import { AttachedReplica, newHandshake, replicaName, requirementKey, type Handshake } from './attached-replica.js';
+import { AttachedReplica, newHandshake, replicaName, requirementKey, type Handshake, type ReplicaStream, type ReplicaStreamLinks } from './attached-replica.js';
 import { BulkSender } from './bulk-sender.js';
 import { DisklessTransfer, type TransferEnd } from './diskless-transfer.js';
 import { StreamFlush } from './stream-flush.js';
@@ -105,10 +105,30 @@ export class PrimarySide {
   private turnScheduled = false;
   /** The live stream's per-turn write, and the replies that follow it. */
   readonly streamFlush: StreamFlush;
+  /** What every attached replica streams through. */
+  private readonly streamLinks: ReplicaStreamLinks;
 
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
     this.streamFlush = new StreamFlush((client) => host.flushReply(client));
-    replication.addConsumer((chunk) => this.feedReplicas(chunk));
+    const stream: ReplicaStream = {
+      get endOffset() {
+        return replication.masterReplOffset;
+      },
+      lendFrom: (offset) => {
+        const backlog = replication.backlog;
+        // Replicas are attached only while a backlog exists (created by the first, freed with none left).
+        if (backlog === null) throw new Error('a replica streams with no replication backlog');
+        return backlog.bytesFrom(offset);
+      },
+    };
+    this.streamLinks = {
+      stream,
+      streamFlush: this.streamFlush,
+      counter: host.stats,
+      checkOutputLimit: (replica) => {
+        if (!replica.client.closed) host.enforceOutputLimit(replica.client);
+      },
+    };
     host.persistence.onBackgroundSaveDone((ok) => this.diskSnapshotDone(ok));
     const syncMinReplicas = (): void => {
       this.minReplicasActive = host.config.num('min-replicas-to-write') > 0 && host.config.num('min-replicas-max-lag') > 0;
@@ -193,7 +213,7 @@ export class PrimarySide {
       if (!argv[1].startsWith('?')) this.syncPartialErr++;
     }
     this.syncFull++;
-    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.host.stats, this.streamFlush);
+    const replica = new AttachedReplica(client, handshake, !isPsync, Date.now(), this.streamLinks);
     this.attach(replica);
     if (this.replicas.length === 1 && this.replication.backlog === null) {
       // A backlog created from scratch starts a new history: no earlier one is valid.
@@ -256,7 +276,7 @@ export class PrimarySide {
       }
       return false;
     }
-    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.host.stats, this.streamFlush);
+    const replica = new AttachedReplica(client, handshake, false, Date.now(), this.streamLinks);
     replica.state = 'online';
     this.attach(replica);
     replica.write(Buffer.from(handshake.capaPsync2 ? `+CONTINUE ${rep.replid}\r\n` : '+CONTINUE\r\n', 'latin1'));
@@ -449,12 +469,24 @@ export class PrimarySide {
   // ------------------------------------------------------------------ stream
 
   /** Every unit of the stream, after it entered the backlog. */
-  private feedReplicas(chunk: Buffer): void {
+  /**
+   * The stream grew by `unit` (already in the backlog). A streaming replica reads it from the
+   * backlog at the end of the turn; one whose snapshot runs keeps a copy of its own (a Buffer
+   * that is a view of reused memory is copied first).
+   */
+  streamGrew(unit: PropagatedUnit | Buffer, bufferIsView = false): void {
     // Backwards: a replica closed for its output limit leaves the list at its own index only.
     const replicas = this.replicas;
+    let chunk: Buffer | null = null;
     for (let i = replicas.length - 1; i >= 0; i--) {
       const replica = replicas[i];
-      replica.feed(chunk);
+      if (replica.isStreaming) {
+        replica.streamGrew();
+        continue;
+      }
+      if (!replica.keepsStream) continue;
+      if (chunk === null) chunk = Buffer.isBuffer(unit) ? (bufferIsView ? Buffer.from(unit) : unit) : unit.owned();
+      replica.keep(chunk);
       this.host.enforceOutputLimit(replica.client);
     }
   }
@@ -654,10 +686,9 @@ export class PrimarySide {
    */
   oldestPendingOffset(): number {
     let oldest = Number.POSITIVE_INFINITY;
-    const next = this.replication.masterReplOffset + 1;
     for (const replica of this.replicas) {
       let from: number;
-      if (replica.isStreaming) from = next - replica.client.connection.pendingOutputBytes;
+      if (replica.isStreaming) from = replica.pendingFromOffset;
       else if (replica.state === 'wait_bgsave_start' || replica.state === 'rdb_transmitted' || replica.handshake.rdbOnly) continue;
       else from = replica.psyncInitialOffset + 1;
       if (from < oldest) oldest = from;

@@ -9,7 +9,7 @@
 
 import type { Client } from '../../engine/client.js';
 
-/** A replica whose stream units of this turn wait in its own buffer. */
+/** A replica with stream bytes of this turn not yet written to its socket. */
 export interface StreamHolder {
   flushStream(): void;
 }
