@@ -55,7 +55,6 @@ export class ClusterService implements ClusterApi {
   bus: ClusterBusApi | null = null;
   private readonly configPath: string;
   private beforeSleepScheduled = false;
-  private cronTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(
@@ -176,10 +175,9 @@ export class ClusterService implements ClusterApi {
     if (changed) this.saveConfigOrDie();
   }
 
-  /** Starts the bus (when attached) and the 10 Hz cron. */
+  /** Starts the bus (when attached); the server's cron runs this one's from now on. */
   async startRunning(): Promise<void> {
     if (this.bus !== null) await this.bus.start();
-    this.scheduleCron();
     this.scheduleBeforeSleep();
   }
 
@@ -187,33 +185,19 @@ export class ClusterService implements ClusterApi {
     // The last background save may not have landed: the file must hold the final state.
     if (this.backgroundSave !== null && !this.closed) this.saveConfig();
     this.closed = true;
-    if (this.cronTimer !== null) clearTimeout(this.cronTimer);
-    this.cronTimer = null;
     this.bus?.close();
     this.configLock.release();
   }
 
   /**
-   * The next cron, 100 ms after this one ended, as Redis's serverCron: a time event rescheduled
-   * from when it returns, so its period is 100 ms plus its own run. That drift is why a Redis node
-   * pings each peer every ~505 ms (the 5th tick finds the pong just over node-timeout/2 old), and
-   * not every ~600: with a drift-free 100 ms period half the pings waited a 6th tick, so failure
+   * Redis's clusterCron: the bus's part, then the state while it is fail. The server's cron calls
+   * it every 100 ms, and that cron is rescheduled 100 ms after each tick ends (as Redis's
+   * serverCron), so its period is 100 ms plus its own run: that drift is why a Redis node pings
+   * each peer every ~505 ms (the 5th tick finds the pong just over node-timeout/2 old), and not
+   * every ~600. With a drift-free 100 ms period half the pings waited a 6th tick, so failure
    * reports spread slower (measured: pong intervals p25-p75 502-601 ms, redis-server 504-505).
-   * The cron runs after the event loop's I/O phase, as Redis's time events run after its file
-   * events: a node that got no CPU for a while first reads the pongs waiting in its sockets, then
-   * judges its peers, instead of closing links and flagging PFAIL with their answers unread.
    */
-  private scheduleCron(): void {
-    if (this.closed) return;
-    this.cronTimer = setTimeout(() => setImmediate(() => {
-      this.cron();
-      this.scheduleCron();
-    }), 100);
-    this.cronTimer.unref();
-  }
-
-  /** Redis's clusterCron: the bus's part, then the state while it is fail. */
-  private cron(): void {
+  cron(): void {
     if (this.closed) return;
     this.bus?.cron();
     this.host.redirectBlockedClients();

@@ -75,6 +75,9 @@ const SCRIPTING_CATEGORY = categoryBit('scripting');
 /** Replies gathered for one client before they are handed to its connection mid-batch. */
 const MAX_REPLY_BATCH_BYTES = 256 * 1024;
 
+/** Redis calls clusterCron from serverCron every this many ms (run_with_period(100)). */
+const CLUSTER_CRON_PERIOD_MS = 100;
+
 /** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
 const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
@@ -155,6 +158,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private nextClientId = 1;
   private readonly listeners: Listeners;
   private cronTimer: NodeJS.Timeout | null = null;
+  /** Cron ticks run so far (Redis's cronloops, for run_with_period). */
+  private cronLoops = 0;
   /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
   readonly clientPause: ClientPause;
   private readonly outputLimits: OutputLimits;
@@ -1041,10 +1046,28 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   // ------------------------------------------------------------------ cron
 
   private startCron(): void {
-    if (this.cronTimer) clearInterval(this.cronTimer);
+    if (this.cronTimer !== null) clearTimeout(this.cronTimer);
+    this.cronTimer = null;
+    this.scheduleCron();
+  }
+
+  /**
+   * The next tick, 1000/hz ms after this one ended: Redis's serverCron is a time event
+   * rescheduled from when it returns, so its period is the interval plus its own run (the
+   * cluster's cron, called from it, depends on that drift: see ClusterService.cron). The tick
+   * runs after the event loop's I/O phase, as Redis's time events run after its file events: a
+   * node that got no CPU for a while first reads what waits in its sockets, then judges timeouts.
+   */
+  private scheduleCron(): void {
     const hz = this.cronHz();
-    this.cronTimer = setInterval(() => this.cron(hz), Math.floor(1000 / hz));
-    this.cronTimer.unref();
+    const timer = setTimeout(() => setImmediate(() => {
+      // Stopped (shutdown) or restarted (CONFIG SET hz) meanwhile.
+      if (this.cronTimer !== timer) return;
+      this.cron(hz);
+      if (this.cronTimer === timer) this.scheduleCron();
+    }), Math.floor(1000 / hz));
+    timer.unref();
+    this.cronTimer = timer;
   }
 
   private cronHz(): number {
@@ -1102,6 +1125,12 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.persistence.cron();
     this.migrate.closeIdle();
     this.replication.primary.cron(now);
+    // run_with_period(100): the cluster's cron, from this one as Redis calls clusterCron, so an
+    // idle node wakes once per tick, not once for each.
+    const tickMs = Math.floor(1000 / hz);
+    if (this.cluster !== null && (CLUSTER_CRON_PERIOD_MS <= tickMs || this.cronLoops % Math.floor(CLUSTER_CRON_PERIOD_MS / tickMs) === 0)) {
+      this.cluster.cron();
+    }
     this.rates.sample(now);
     if (this.tracking.clientCount !== 0) this.tracking.enforceLimit();
     this.memoryGuard.tick(this.activeSinceLastTick());
@@ -1114,6 +1143,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.aof.cron();
     // Last: the jobs above may have turned conditions on or off.
     this.dispatcher.refreshQuiet();
+    this.cronLoops++;
   }
 
   /** Commands ran or bytes moved (clients or replication) since the previous cron tick. */
@@ -1472,7 +1502,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.persistence.cancelLoading();
     this.replicaSide.close();
     this.replication.failover.close();
-    if (this.cronTimer) clearInterval(this.cronTimer);
+    if (this.cronTimer !== null) clearTimeout(this.cronTimer);
     this.cronTimer = null;
     this.clientPause.stopTimer();
     this.migrate.close();
