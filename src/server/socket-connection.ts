@@ -9,8 +9,10 @@
 
 import type { GatedOutput, ReplyGate } from '../persistence/aof/reply-gate.js';
 import net, { type Socket } from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import type { Connection } from '../engine/connection.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
+import { DirectWriter } from './direct-write.js';
 import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
 
 /**
@@ -77,6 +79,8 @@ export class SocketConnection implements Connection, GatedOutput {
   /** Callbacks waiting for the output to drain (whenDrained), and whether 'drain' is awaited. */
   private drainWaiters: Array<() => void> = [];
   private awaitingDrain = false;
+  /** Writes straight to the handle (see direct-write.ts); null: through socket.write(). */
+  private readonly direct: DirectWriter | null;
 
   /** Takes over an accepted socket (created with pauseOnConnect, so nothing was read yet). */
   constructor(accepted: Socket, maxBulkLenBytes: number, private readonly gate: ReplyGate, unixSocketPath: string | null = null) {
@@ -97,6 +101,14 @@ export class SocketConnection implements Connection, GatedOutput {
       this.isLocal = isLocalPeer(socket.remoteAddress);
     }
     if (taken === null) socket.on('data', (chunk: Buffer) => this.onRead(chunk, chunk.length));
+    this.direct = taken === null ? null : DirectWriter.create((taken as unknown as { _handle?: unknown })._handle, {
+      onWriteError: (status) => {
+        if (this.socket.destroyed) return;
+        const code = getSystemErrorName(status);
+        this.socket.destroy(Object.assign(new Error(`write ${code}`), { code, errno: status, syscall: 'write' }));
+      },
+      onDrained: () => this.checkDrained(),
+    });
   }
 
   /** Starts delivering requests to `events`. */
@@ -167,7 +179,7 @@ export class SocketConnection implements Connection, GatedOutput {
   }
 
   get pendingOutputBytes(): number {
-    return this.socket.writableLength + this.heldBytes;
+    return this.socket.writableLength + (this.direct?.pendingBytes ?? 0) + this.heldBytes;
   }
 
   get queryBufferBytes(): number {
@@ -196,6 +208,13 @@ export class SocketConnection implements Connection, GatedOutput {
   }
 
   writeNow(chunk: Buffer | readonly Buffer[]): void {
+    const direct = this.direct;
+    // Straight to the handle unless socket.write() still has bytes queued (they go first).
+    if (direct !== null && this.socket.writableLength === 0) {
+      // A destroyed socket's output is dropped, as socket.write() would drop it.
+      if (!this.socket.destroyed) direct.write(chunk);
+      return;
+    }
     if (Buffer.isBuffer(chunk)) {
       this.socket.write(chunk);
       return;
@@ -229,13 +248,15 @@ export class SocketConnection implements Connection, GatedOutput {
 
   private checkDrained(): void {
     if (this.drainWaiters.length === 0 || this.socket.destroyed) return;
-    if (this.socket.writableLength === 0 && this.heldBytes === 0) {
+    const directPendingBytes = this.direct?.pendingBytes ?? 0;
+    if (this.socket.writableLength === 0 && directPendingBytes === 0 && this.heldBytes === 0) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
       for (const waiter of waiters) waiter();
       return;
     }
-    // Held output (waiting for the AOF) is released through releasedAll; socket output drains.
+    // Held output (waiting for the AOF) is released through releasedAll; direct writes report
+    // onDrained; socket output drains.
     if (this.socket.writableLength > 0 && !this.awaitingDrain) {
       this.awaitingDrain = true;
       this.socket.once('drain', () => {
