@@ -19,8 +19,8 @@ export interface ReplicaStreamLinks {
   readonly stream: ReplicaStream;
   readonly streamFlush: StreamFlush;
   readonly counter: ReplOutputCounter;
-  /** After a stream write: the replica is closed if its output passed its limit. */
-  checkOutputLimit(replica: AttachedReplica): void;
+  /** Closes the replica if its output (the unsent stream included) passed its limit; true when it did. */
+  closedForOutputLimit(replica: AttachedReplica): boolean;
 }
 
 /** Where bytes written to replicas are counted (INFO total_net_repl_output_bytes). */
@@ -112,10 +112,12 @@ export class AttachedReplica implements ReplicaLinkState, StreamHolder {
     const stream = this.links.stream;
     const endOffset = stream.endOffset;
     if (endOffset === this.sentOffset) return;
+    // Judged with the turn's stream counted (outputBytes), before any of it is written: a replica
+    // past its limit is closed, as Redis frees it instead of writing to it.
+    if (this.links.closedForOutputLimit(this)) return;
     const slices = stream.lendFrom(this.sentOffset + 1);
     this.sentOffset = endOffset;
     this.send(slices.length === 1 ? slices[0] : slices);
-    this.links.checkOutputLimit(this);
   }
 
   private send(data: Buffer | readonly Buffer[]): void {

@@ -111,8 +111,9 @@ export class PrimarySide {
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
     this.streamFlush = new StreamFlush((client) => host.flushReply(client));
     const stream: ReplicaStream = {
+      // The backlog's own end, so that every offset handed out can be lent back by it.
       get endOffset() {
-        return replication.masterReplOffset;
+        return replication.backlog?.lastByteOffset ?? replication.masterReplOffset;
       },
       lendFrom: (offset) => {
         const backlog = replication.backlog;
@@ -125,9 +126,7 @@ export class PrimarySide {
       stream,
       streamFlush: this.streamFlush,
       counter: host.stats,
-      checkOutputLimit: (replica) => {
-        if (!replica.client.closed) host.enforceOutputLimit(replica.client);
-      },
+      closedForOutputLimit: (replica) => host.enforceOutputLimit(replica.client),
     };
     host.persistence.onBackgroundSaveDone((ok) => this.diskSnapshotDone(ok));
     const syncMinReplicas = (): void => {
@@ -468,7 +467,6 @@ export class PrimarySide {
 
   // ------------------------------------------------------------------ stream
 
-  /** Every unit of the stream, after it entered the backlog. */
   /**
    * The stream grew by `unit` (already in the backlog). A streaming replica reads it from the
    * backlog at the end of the turn; one whose snapshot runs keeps a copy of its own (a Buffer
