@@ -96,3 +96,19 @@ export function bitmapSet(bitmap: Uint8Array, slot: number): void {
 export function bitmapClear(bitmap: Uint8Array, slot: number): void {
   bitmap[slot >> 3] &= ~(1 << (slot & 7));
 }
+
+/**
+ * The slot of the lowest set bit of `bits`, the bitmap's byte at `byteIndex` (non-zero). Walks
+ * over a bitmap a byte at a time visit only the set bits: `slot = lowestSlotOf(i, bits)`, then
+ * `bits &= bits - 1`.
+ */
+export function lowestSlotOf(byteIndex: number, bits: number): number {
+  return byteIndex * 8 + 31 - Math.clz32(bits & -bits);
+}
+
+/** How many bits of a bitmap byte are set. */
+export function bitsSet(byte: number): number {
+  let count = 0;
+  for (let bits = byte; bits !== 0; bits &= bits - 1) count++;
+  return count;
+}

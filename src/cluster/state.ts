@@ -7,7 +7,7 @@
  * Sending anything is the bus's business; replication and the keyspace are the service's. The
  * model tells them through `ClusterStateHooks`.
  */
-import { CLUSTER_SLOTS, SLOT_BITMAP_BYTES, bitmapClear, bitmapSet, bitmapTest } from './key-slot.js';
+import { CLUSTER_SLOTS, SLOT_BITMAP_BYTES, bitmapClear, bitmapSet, bitmapTest, lowestSlotOf } from './key-slot.js';
 import { ClusterNode, NodeFlag, isValidNodeName, randomNodeName, representNodeFlags } from './node.js';
 
 /** Work for the end of the turn (Redis's CLUSTER_TODO_* bits). */
@@ -262,10 +262,8 @@ export class ClusterState {
       if (bits === 0) continue;
       fromBits[i] = 0;
       toBits[i] = (toBits[i] as number) | bits;
-      while (bits !== 0) {
-        const lowest = bits & -bits;
-        const slot = i * 8 + 31 - Math.clz32(lowest);
-        bits ^= lowest;
+      for (; bits !== 0; bits &= bits - 1) {
+        const slot = lowestSlotOf(i, bits);
         if (leavesMyShard) this.hooks.slotLeftMyShard(slot);
         owners[slot] = to;
         moved++;

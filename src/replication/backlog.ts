@@ -79,7 +79,7 @@ export class Backlog implements EncodeTarget {
   /** Appends bytes[start, end) (the whole buffer by default); the bytes are copied. */
   append(bytes: Buffer, start = 0, end = bytes.length): void {
     let at = start;
-    const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
+    const tail = this.tail;
     if (tail !== undefined && tail.usedBytes < tail.bytes.length) {
       const copied = copyBytes(bytes, at, end, tail.bytes, tail.usedBytes);
       tail.usedBytes += copied;
@@ -105,14 +105,19 @@ export class Backlog implements EncodeTarget {
    * blocks as Redis does.
    */
   room(sizeBytes: number): Buffer | null {
-    const tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
+    const tail = this.tail;
     if (tail === undefined || tail.bytes.length - tail.usedBytes < sizeBytes) return null;
     return tail.bytes;
   }
 
   /** Where the tail block's free room starts (see room). */
   get freeAt(): number {
-    return this.blocks.length > this.head ? this.blocks[this.blocks.length - 1].usedBytes : 0;
+    return this.tail?.usedBytes ?? 0;
+  }
+
+  /** The last live block, if any. */
+  private get tail(): Block | undefined {
+    return this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
   }
 
   /** The `sizeBytes` written in place at freeAt (after room said they fit) join the history. */

@@ -209,8 +209,9 @@ export class SocketConnection implements Connection, GatedOutput {
 
   writeNow(chunk: Buffer | readonly Buffer[]): void {
     const direct = this.direct;
-    // Straight to the handle unless socket.write() still has bytes queued (they go first).
-    if (direct !== null && this.socket.writableLength === 0) {
+    // With a direct writer nothing goes through socket.write() (end() sends no data), so the
+    // handle's queue alone orders the writes.
+    if (direct !== null) {
       // A destroyed socket's output is dropped, as socket.write() would drop it.
       if (!this.socket.destroyed) direct.write(chunk);
       return;
@@ -248,8 +249,7 @@ export class SocketConnection implements Connection, GatedOutput {
 
   private checkDrained(): void {
     if (this.drainWaiters.length === 0 || this.socket.destroyed) return;
-    const directPendingBytes = this.direct?.pendingBytes ?? 0;
-    if (this.socket.writableLength === 0 && directPendingBytes === 0 && this.heldBytes === 0) {
+    if (this.pendingOutputBytes === 0) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
       for (const waiter of waiters) waiter();

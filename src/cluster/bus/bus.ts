@@ -9,7 +9,7 @@
 import { isIP, type Socket } from 'node:net';
 import type { CommandContext } from '../../commands/context.js';
 import type { ClusterBusApi, ClusterBusSubcommand } from '../bus-api.js';
-import { CLUSTER_SLOTS, SLOT_BITMAP_BYTES, bitmapTest } from '../key-slot.js';
+import { CLUSTER_SLOTS, SLOT_BITMAP_BYTES, bitmapTest, bitsSet, lowestSlotOf } from '../key-slot.js';
 import { ClusterNode, FAIL_UNDO_TIME_MULT, NodeFlag } from '../node.js';
 import { CLUSTER_MESSAGE_TYPES, ClusterTodo, type ClusterMessageType } from '../state.js';
 import { encodeFrame, FrameError, MAX_FRAME_BYTES } from './frame.js';
@@ -565,10 +565,8 @@ export class ClusterBus implements ClusterBusApi {
     const state = this.state;
     for (let i = 0; i < SLOT_BITMAP_BYTES; i++) {
       let others = (claimedSlots[i] as number) & ~(sender.slots[i] as number);
-      while (others !== 0) {
-        const lowest = others & -others;
-        others ^= lowest;
-        const slot = i * 8 + 31 - Math.clz32(lowest);
+      for (; others !== 0; others &= others - 1) {
+        const slot = lowestSlotOf(i, others);
         if (this.isSlotUnclaimed(slot)) continue;
         const owner = state.slots[slot] ?? null;
         if (owner !== null && owner.configEpoch > claimedConfigEpoch) {
@@ -738,15 +736,13 @@ export class ClusterBus implements ClusterBusApi {
       const claimed = slots[i] as number;
       const ownedBits = owned[i] as number;
       if ((claimed | ownedBits) === 0) continue;
-      senderSlots += bitCount(claimed);
+      senderSlots += bitsSet(claimed);
       // Claimed and the sender's already: claimed again. The sender's but no longer claimed:
       // still bound to it (no CLUSTERDOWN meanwhile), but no longer spread in UPDATE messages.
       notClaiming[i] = ((notClaiming[i] as number) & ~(claimed & ownedBits)) | (ownedBits & ~claimed);
       let others = claimed & ~ownedBits;
-      while (others !== 0) {
-        const lowest = others & -others;
-        others ^= lowest;
-        const slot = i * 8 + 31 - Math.clz32(lowest);
+      for (; others !== 0; others &= others - 1) {
+        const slot = lowestSlotOf(i, others);
         // A slot being imported is settled by hand (redis-cli), not by gossip.
         if (state.importingFrom[slot] !== null) continue;
         const owner = state.slots[slot] ?? null;
@@ -992,12 +988,6 @@ export class ClusterBus implements ClusterBusApi {
       this.failover.handleReplicaFailover();
     }
   }
-}
-
-function bitCount(byte: number): number {
-  let count = 0;
-  for (let bits = byte; bits !== 0; bits &= bits - 1) count++;
-  return count;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

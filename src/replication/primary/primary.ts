@@ -687,7 +687,7 @@ export class PrimarySide {
     for (const replica of this.replicas) {
       let from: number;
       if (replica.isStreaming) from = replica.pendingFromOffset;
-      else if (replica.state === 'wait_bgsave_start' || replica.state === 'rdb_transmitted' || replica.handshake.rdbOnly) continue;
+      else if (!replica.keepsStream) continue;
       else from = replica.psyncInitialOffset + 1;
       if (from < oldest) oldest = from;
     }
