@@ -4,7 +4,7 @@
 import { INT64_MAX, INT64_MIN } from '../util/numbers.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { splitInlineArgs } from '../util/split-args.js';
-import { bigBuffers } from '../util/buffer-recycler.js';
+import { bigBuffers, markSoleView } from '../util/buffer-recycler.js';
 
 /** Longest inline request, multibulk count line or bulk length line without a newline. */
 export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
@@ -59,6 +59,8 @@ export class RespParser {
    * someone materializes it (see takeBigArgs). Null when the request has none (the usual case).
    */
   private bigArgs: Array<Buffer | undefined> | null = null;
+  /** Length of the largest big argument whose header was read since takeBigArgSeen(). */
+  private bigArgSeenBytes = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -135,8 +137,23 @@ export class RespParser {
     this.bigArgFilled += Math.min(byteCount, big.length - this.bigArgFilled);
   }
 
-  /** Adds received bytes: `chunk`'s first `length` bytes (all of it by default). */
-  feed(chunk: Buffer, length = chunk.length): void {
+  /**
+   * True while `buf` is a chunk fed as handed over whose memory no argument views yet: its first
+   * complete big argument may then be a view of it instead of a copy (the chunk's allocation
+   * becomes that argument's, see markSoleView).
+   */
+  private mayViewChunk = false;
+  /** Whether a big argument became a view of the last chunk fed (see feed's `handedOver`). */
+  chunkTaken = false;
+
+  /**
+   * Adds received bytes: `chunk`'s first `length` bytes (all of it by default). `handedOver`: the
+   * caller gives up the chunk's whole allocation (it will not reuse it) unless chunkTaken stays
+   * false, so one big argument may keep a view of it.
+   */
+  feed(chunk: Buffer, length = chunk.length, handedOver = false): void {
+    this.chunkTaken = false;
+    this.mayViewChunk = false;
     if (length !== chunk.length) chunk = chunk.subarray(0, length);
     if (this.bigArg !== null) {
       const need = this.bigArg.length - this.bigArgFilled;
@@ -149,6 +166,7 @@ export class RespParser {
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
       this.ownsBuffer = false;
+      this.mayViewChunk = handedOver && chunk.byteOffset === 0;
     } else {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
       this.ownsBuffer = true;
@@ -161,6 +179,7 @@ export class RespParser {
    * into one shared buffer). Only an incomplete request's bytes are ever copied.
    */
   retainPending(): void {
+    this.mayViewChunk = false;
     if (this.ownsBuffer) return;
     if (this.pos >= this.buf.length) {
       this.buf = EMPTY;
@@ -186,10 +205,21 @@ export class RespParser {
     return big;
   }
 
+  /**
+   * The length of the largest big argument (BIG_ARG_BYTES and more) whose header was parsed since
+   * the last call, 0 when none: the reader sizes its next reads by it (see socket-connection.ts).
+   */
+  takeBigArgSeen(): number {
+    const seen = this.bigArgSeenBytes;
+    this.bigArgSeenBytes = 0;
+    return seen;
+  }
+
   /** Drops everything buffered (used when the connection is closing). */
   reset(): void {
     this.buf = EMPTY;
     this.ownsBuffer = true;
+    this.mayViewChunk = false;
     this.pos = 0;
     this.multibulkLeft = 0;
     this.bulkLen = -1;
@@ -199,6 +229,7 @@ export class RespParser {
     this.bigArgFilled = 0;
     this.bigArgs = null;
     this.lastBigArgs = null;
+    this.bigArgSeenBytes = 0;
   }
 
   private pushBigArg(arg: Buffer): void {
@@ -422,6 +453,7 @@ export class RespParser {
         }
         this.pos = cr + 2;
         this.bulkLen = len;
+        if (len >= BIG_ARG_BYTES && len > this.bigArgSeenBytes) this.bigArgSeenBytes = len;
         if (len >= BIG_ARG_BYTES && this.buf.length - this.pos < len + 2) {
           // Assemble into a buffer of the final size (its CRLF included, so that reading straight
           // into it ends exactly at the argument's end and takes no extra read for two bytes).
@@ -436,10 +468,21 @@ export class RespParser {
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return null;
       if (this.bulkLen >= BIG_ARG_BYTES) {
-        // Complete in the buffer already: still a Buffer of its own, like any big argument.
-        const copy = Buffer.allocUnsafeSlow(this.bulkLen);
-        this.buf.copy(copy, 0, this.pos, this.pos + this.bulkLen);
-        this.pushBigArg(copy);
+        // Complete in the buffer already: still a Buffer of its own, like any big argument, and
+        // of the same shape as one assembled above (room for the CRLF), so that the recycler
+        // matches them up when a value overwrites another.
+        if (this.mayViewChunk) {
+          // The caller handed the chunk over: the argument keeps it, no copy.
+          const view = this.buf.subarray(this.pos, this.pos + this.bulkLen);
+          markSoleView(view);
+          this.mayViewChunk = false;
+          this.chunkTaken = true;
+          this.pushBigArg(view);
+        } else {
+          const copy = bigBuffers.take(this.bulkLen + 2) ?? Buffer.allocUnsafeSlow(this.bulkLen + 2);
+          this.buf.copy(copy, 0, this.pos, this.pos + this.bulkLen);
+          this.pushBigArg(copy.subarray(0, this.bulkLen));
+        }
       } else {
         this.addArg(this.argc === 0 ? this.commandName(this.pos, this.bulkLen) : latin1(this.buf, this.pos, this.bulkLen));
       }

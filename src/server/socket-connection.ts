@@ -14,6 +14,7 @@ import type { Connection } from '../engine/connection.js';
 import { RespParser, type ParserLimits } from '../protocol/parser.js';
 import { DirectWriter } from './direct-write.js';
 import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
+import { bigBuffers } from '../util/buffer-recycler.js';
 
 /**
  * One read buffer for every connection: callbacks run one at a time and consume it at once.
@@ -22,6 +23,15 @@ import { formatPeerAddress, isLocalPeer } from '../util/net-address.js';
  */
 const READ_BUFFER_BYTES = 16 * 1024;
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+/**
+ * A client whose last request carried a big argument reads into a buffer that holds a whole
+ * request of that size, as Redis's query buffer keeps the size of the last big argument: one
+ * read(2) per request instead of three (the shared buffer, the rest of the argument, EAGAIN).
+ * Above this size the argument is read straight into its own Buffer as before (one copy less,
+ * and the kernel rarely has that much ready at once).
+ */
+const MAX_BIG_READ_BUFFER_BYTES = 512 * 1024;
 
 /**
  * Request bytes one client may have processed in one event-loop turn before it yields to the
@@ -72,6 +82,15 @@ export class SocketConnection implements Connection, GatedOutput {
   private pausedByEngine = false;
   /** The big argument's region handed out as the next read buffer, if any. */
   private directTarget: Buffer | null = null;
+  /** Size of the read buffer for requests with big arguments; 0: the shared buffer. */
+  private bigReadBytes = 0;
+  /**
+   * The big read buffer handed out for the next read, taken from the big-buffer recycler. Its
+   * request's big argument keeps it as a view when the whole argument arrived in it (the value
+   * then owns the allocation, recycled whole when it is overwritten); otherwise it is given back
+   * once the read's requests are parsed. An idle client holds none.
+   */
+  private bigReadTarget: Buffer | null = null;
   /** Replies waiting for the AOF (see reply-gate.ts), oldest first; null when none wait. */
   held: GatedOutput['held'] = null;
   heldBytes = 0;
@@ -134,7 +153,30 @@ export class SocketConnection implements Connection, GatedOutput {
   private nextReadBuffer(): Buffer {
     const remainder = this.parser.bigArgRemainder();
     this.directTarget = remainder;
-    return remainder ?? sharedReadBuffer;
+    if (remainder !== null) return remainder;
+    if (this.bigReadBytes === 0) return sharedReadBuffer;
+    // Kept across a read that found nothing (EAGAIN), which hands no buffer back.
+    this.bigReadTarget ??= bigBuffers.take(this.bigReadBytes) ?? Buffer.allocUnsafeSlow(this.bigReadBytes);
+    return this.bigReadTarget;
+  }
+
+  /**
+   * Sizes the next reads by the big arguments the last read's requests announced: room for the
+   * argument, its CRLF and a shared buffer's worth of headers, in 16 KB steps so that clients
+   * with similar sizes share recycled buffers. A read into the big buffer that announced no big
+   * argument ends it (the client went back to small requests).
+   */
+  private sizeNextReads(chunk: Buffer): void {
+    const bigArgBytes = this.parser.takeBigArgSeen();
+    if (chunk === this.bigReadTarget) {
+      this.bigReadTarget = null;
+      // Unless its big argument kept it (a view, no copy), the buffer serves another read.
+      if (!this.parser.chunkTaken) bigBuffers.give(chunk);
+      if (bigArgBytes === 0) this.bigReadBytes = 0;
+    }
+    if (bigArgBytes === 0) return;
+    const wanted = Math.ceil((bigArgBytes + 2 + READ_BUFFER_BYTES) / READ_BUFFER_BYTES) * READ_BUFFER_BYTES;
+    this.bigReadBytes = wanted <= MAX_BIG_READ_BUFFER_BYTES ? wanted : 0;
   }
 
   private onRead(chunk: Buffer, nread: number): boolean {
@@ -144,11 +186,15 @@ export class SocketConnection implements Connection, GatedOutput {
       this.directTarget = null;
       this.parser.filledBigArgDirectly(chunk, nread);
     } else {
-      this.parser.feed(chunk, nread);
+      this.parser.feed(chunk, nread, chunk === this.bigReadTarget);
     }
     events.onRequestBytes(nread);
-    // The shared buffer is reused by the next read: keep a copy of any incomplete request.
-    if (this.readsShared) this.parser.retainPending();
+    // The shared buffer (or the big one) is reused by the next read: keep a copy of any
+    // incomplete request.
+    if (this.readsShared) {
+      this.parser.retainPending();
+      this.sizeNextReads(chunk);
+    }
     if (this.lastTurn !== currentTurn) {
       this.lastTurn = currentTurn;
       this.bytesThisTurn = 0;

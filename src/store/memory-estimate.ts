@@ -14,6 +14,7 @@
 // moved by a quarter, so a write to a big container costs O(1) here.
 
 import { HashValue, JsonValue, ListValue, MutableString, SetValue, StreamValue, UnsanitizedValue, ZSetValue, type RedisValue } from './values.js';
+import { heldBytesOf } from '../util/buffer-recycler.js';
 
 /** A one-byte V8 string: map, hash field and length, then the chars, rounded up to 8 bytes. */
 export function stringBytes(length: number): number {
@@ -176,7 +177,7 @@ function streamBytes(value: StreamValue): number {
 }
 
 function mutableStringBytes(value: MutableString): number {
-  return objectBytes(6) + BUFFER_OVERHEAD_BYTES + value.buf.length;
+  return objectBytes(6) + BUFFER_OVERHEAD_BYTES + heldBytesOf(value.buf);
 }
 
 /** Bytes an object value (anything but a plain string) costs now. */

@@ -51,5 +51,32 @@ export class BufferRecycler {
   }
 }
 
+/**
+ * Allocations behind exactly one view: a big argument cut out of a read buffer that was handed
+ * over with it (see RespParser.feed's `handedOver`). The value using that view owns the whole
+ * allocation, so it can be recycled whole once the value goes, though the view starts past 0.
+ */
+const soleViewAllocations = new WeakSet<ArrayBufferLike>();
+
+/** `view` is the only user of its allocation from now on. */
+export function markSoleView(view: Buffer): void {
+  soleViewAllocations.add(view.buffer);
+}
+
+/** The bytes of memory `buf` holds: its whole allocation when it is a marked sole view. */
+export function heldBytesOf(buf: Buffer): number {
+  return buf.length >= RECYCLE_MIN_BYTES && soleViewAllocations.has(buf.buffer) ? buf.buffer.byteLength : buf.length;
+}
+
+/**
+ * The whole allocation behind `buf` when `buf` is its only user (it starts at offset 0, or was
+ * marked by markSoleView), else null.
+ */
+export function wholeAllocationOf(buf: Buffer): Buffer | null {
+  const whole = buf.buffer;
+  if (buf.byteOffset !== 0 && !soleViewAllocations.has(whole)) return null;
+  return Buffer.from(whole, 0, whole.byteLength);
+}
+
 /** The process's recycler for big argument Buffers (parser) and overwritten values (SET). */
 export const bigBuffers = new BufferRecycler(64 * 1024 * 1024, 16);

@@ -92,6 +92,34 @@ describe('large values', () => {
     expectSameBytes(await r.getBuffer('big:reuse:b'), first);
   });
 
+  it('keeps values read whole into a client\'s big read buffer intact across reuse of that memory', async () => {
+    // After one big request a connection reads each next request whole and the value keeps the
+    // read's memory; overwritten, that memory serves later reads. Mixed sizes, in-place changes
+    // and a request that shares its read with the next one must all keep every value exact.
+    const sizes = [100_000, 100_000, 60_000, 100_000, 150_000, 100_000];
+    const expected = new Map<string, Buffer>();
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < sizes.length; i++) {
+        const key = `big:read:${i % 3}`;
+        const value = bigValue(sizes[i], round * 10 + i);
+        expect(await r.set(key, value)).toBe('OK');
+        expected.set(key, value);
+      }
+      const pipeline = r.pipeline();
+      const paired = bigValue(100_000, 99 + round);
+      pipeline.set('big:read:paired', paired);
+      pipeline.strlen('big:read:paired');
+      const [[, setReply], [, length]] = (await pipeline.exec()) ?? [];
+      expect([setReply, length]).toEqual(['OK', paired.length]);
+      expected.set('big:read:paired', paired);
+      await r.setrange('big:read:0', 10, 'changed');
+      const changed = Buffer.from(expected.get('big:read:0') as Buffer);
+      changed.write('changed', 10, 'latin1');
+      expected.set('big:read:0', changed);
+      for (const [key, value] of expected) expectSameBytes(await r.getBuffer(key), value);
+    }
+  });
+
   it('keeps SET options, MULTI queueing and other commands exact', async () => {
     const value = bigValue(300_000, 2);
     expect(await r.set('big:ex', value, 'EX', 100, 'GET')).toBe(null);

@@ -66,6 +66,30 @@ describe('RespParser', () => {
     }
   });
 
+  it('keeps a view of a handed-over chunk for its first whole big argument, and copies the rest', () => {
+    const a = 'a'.repeat(40_000);
+    const b = 'b'.repeat(40_000);
+    const text = `*3\r\n$4\r\nMSET\r\n$${a.length}\r\n${a}\r\n$${b.length}\r\n${b}\r\n*1\r\n$4\r\nPI`;
+    const chunk = Buffer.allocUnsafeSlow(text.length + 100);
+    const n = chunk.latin1Write(text, 0);
+    for (const handedOver of [true, false]) {
+      const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired: false });
+      parser.feed(chunk, n, handedOver);
+      const request = parser.next();
+      if (request === null || request instanceof ProtocolError) throw new Error('no request');
+      const big = parser.takeBigArgs();
+      expect(big?.[1]?.toString('latin1')).toBe(a);
+      expect(big?.[2]?.toString('latin1')).toBe(b);
+      expect(big?.[1]?.buffer === chunk.buffer).toBe(handedOver);
+      expect(big?.[2]?.buffer).not.toBe(chunk.buffer);
+      expect(parser.chunkTaken).toBe(handedOver);
+      // The incomplete request after it is copied out, as from any reused buffer.
+      parser.retainPending();
+      parser.feed(Buffer.from('NG\r\n'));
+      expect(parser.next()).toEqual(['PING']);
+    }
+  });
+
   it('keeps incomplete requests intact when the fed chunk is reused (one shared read buffer)', () => {
     const parser = new RespParser({ maxBulkLenBytes: 512 * 1024 * 1024, authRequired: false });
     const shared = Buffer.alloc(16);

@@ -1,3 +1,5 @@
+import { wholeAllocationOf } from '../../util/buffer-recycler.js';
+
 // String values mutated in place: a Buffer with spare room, like Redis's sds ("raw" encoding).
 
 export class MutableString {
@@ -29,12 +31,11 @@ export class MutableString {
   /**
    * The whole allocation behind this value, when it may be reused for other bytes: the value is
    * being dropped, nothing else views its memory (no reply by reference), and it owns its
-   * ArrayBuffer from offset 0. Null otherwise.
+   * ArrayBuffer (see wholeAllocationOf). Null otherwise.
    */
   releasableAllocation(): Buffer | null {
-    if (this.sharedWithOutput || this.buf.byteOffset !== 0) return null;
-    const whole = this.buf.buffer;
-    return Buffer.from(whole, 0, whole.byteLength);
+    if (this.sharedWithOutput) return null;
+    return wholeAllocationOf(this.buf);
   }
 
   /** This value, or a private copy of it when its bytes may still be queued for a client. */
