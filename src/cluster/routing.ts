@@ -101,6 +101,17 @@ function findRoute(ctx: RoutingContext, client: Client, command: Command, argv: 
   return routeGeneral(ctx, client, command, argv);
 }
 
+/**
+ * Whether a key of a migrating or importing slot is here, judged as Redis's getNodeByQuery judges
+ * it (LOOKUP_NOEXPIRE: an expired key counts as missing but stays until something expires it) at
+ * the clock's real time: the routing check runs before call() sets the command's time, and the
+ * previous command's time would count a key that expired since as present (served here and
+ * found missing, instead of ASK).
+ */
+function keyExistsNow(ctx: RoutingContext, key: string): boolean {
+  return ctx.db0.holds(key, false) && !ctx.db0.isExpired(key, Date.now());
+}
+
 function routeSingleKey(ctx: RoutingContext, client: Client, command: Command, argv: readonly string[], key: string): Route {
   const state = ctx.state;
   const slot = keyHashSlot(key);
@@ -113,7 +124,7 @@ function routeSingleKey(ctx: RoutingContext, client: Client, command: Command, a
   if (owner === state.myself && state.migratingTo[slot] !== null) migrating = true;
   else if (state.importingFrom[slot] !== null) importing = true;
   if (migrating || importing) {
-    if (ctx.db0.holds(key, false) && !ctx.db0.isExpired(key)) existingKeys++;
+    if (keyExistsNow(ctx, key)) existingKeys++;
     else missingKeys++;
   }
   return verdict(ctx, client, command, argv, slot, owner, false, false, migrating, importing, missingKeys, existingKeys);
@@ -155,7 +166,7 @@ function routeGeneral(ctx: RoutingContext, client: Client, command: Command, arg
         multipleKeys = true;
       }
       if ((migrating || importing) && !isShardPubsub) {
-        if (ctx.db0.holds(key, false) && !ctx.db0.isExpired(key)) existingKeys++;
+        if (keyExistsNow(ctx, key)) existingKeys++;
         else missingKeys++;
       }
     }

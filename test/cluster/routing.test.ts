@@ -106,6 +106,8 @@ block('routing between two primaries (differential against redis-server)', () =>
     `${ME} 127.0.0.1:0@0 myself,master - 0 0 1 connected 0-8191\n`
     + `${OTHER} ${OTHER_ADDRESS} master - 0 0 2 connected 8192-16383\n`
     + 'vars currentEpoch 2 lastVoteEpoch 0\n',
+    // DEBUG SET-ACTIVE-EXPIRE: a key left to expire lazily.
+    { 'enable-debug-command': 'yes' },
   );
   const mine = keyInRange(0, 8191, 'mine');
   const theirs = keyInRange(8192, 16383, 'theirs');
@@ -153,6 +155,22 @@ block('routing between two primaries (differential against redis-server)', () =>
     await pair.same('CLUSTER', 'SETSLOT', String(slot), 'NODE', OTHER);
     await pair.same('DEL', '{m}present');
     await pair.same('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+  });
+
+  it('asks for a key of a migrating slot that expired since the previous command, and keeps it until expired, as Redis', async () => {
+    // The routing check runs before the command's clock is set: the key must be judged at the
+    // real time, not at the previous command's.
+    const key = keyInRange(0, 8191, 'lazy');
+    const slot = keyHashSlot(key);
+    await pair.same('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await pair.same('SET', key, 'v', 'PX', '5');
+    await pair.same('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', OTHER);
+    const deadline = Date.now() + 10;
+    await waitFor(() => Date.now() > deadline, 1000);
+    expect(await pair.same('GET', key)).toMatch(/^-ASK /);
+    await pair.same('CLUSTER', 'COUNTKEYSINSLOT', String(slot));
+    await pair.same('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    await pair.same('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
   });
 
   it('redirects a client blocked on a key whose slot went elsewhere', async () => {
