@@ -480,12 +480,12 @@ export const keyspaceCommands: CommandSpec[] = [
     summary: 'Lists every key matching a glob pattern.', since: '1.0.0', group: 'generic', handler: keys,
   },
   {
-    name: 'scan', arity: -2, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'],
+    name: 'scan', arity: -2, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], touchesArbitraryKeys: true,
     tips: ['nondeterministic_output', 'request_policy:special'],
     summary: 'Walks the keyspace incrementally with a cursor.', since: '2.8.0', group: 'generic', handler: scan,
   },
   {
-    name: 'randomkey', arity: 1, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'],
+    name: 'randomkey', arity: 1, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], touchesArbitraryKeys: true,
     tips: ['request_policy:all_shards', 'nondeterministic_output'],
     summary: 'Returns a key picked at random.', since: '1.0.0', group: 'generic', handler: randomkey,
   },

@@ -49,6 +49,7 @@ function resolve(spec: CommandSpec, parent: Command | null): Command {
     isExec: parent === null && spec.name === 'exec',
     isTouch: parent === null && spec.name === 'touch',
     takesBigArgs: spec.takesBigArgs === true,
+    touchesArbitraryKeys: spec.touchesArbitraryKeys === true,
     denyOom: has('denyoom'),
     runtimeFlags: spec.runtimeFlags ?? null,
     stats: { calls: 0, microseconds: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null },

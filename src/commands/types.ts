@@ -77,6 +77,12 @@ export interface CommandSpec {
    * they are (SET): the engine then skips making their strings when nothing else needs them.
    */
   takesBigArgs?: boolean;
+  /**
+   * Redis's hidden CMD_TOUCHES_ARBITRARY_KEYS (SCAN, RANDOMKEY): run directly, the keys it
+   * lazily expires are propagated as separate DELs, not wrapped in MULTI/EXEC (like active
+   * expiry). Not shown by COMMAND.
+   */
+  touchesArbitraryKeys?: boolean;
   /** For commands whose keys cannot be found from keySpecs alone (movablekeys). */
   getKeys?: (argv: readonly string[]) => number[];
   /**
@@ -162,6 +168,8 @@ export interface Command {
   denyOom: boolean;
   /** See CommandSpec.takesBigArgs. */
   takesBigArgs: boolean;
+  /** See CommandSpec.touchesArbitraryKeys. */
+  touchesArbitraryKeys: boolean;
   /** See CommandSpec.runtimeFlags. */
   runtimeFlags: ((server: ServerApi, argv: readonly string[]) => RuntimeFlags | null) | null;
   /** Per-command statistics for INFO commandstats / latencystats. */

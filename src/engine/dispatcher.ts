@@ -179,7 +179,7 @@ export class Dispatcher {
     }
     const propagator = this.host.propagator;
     const unitsBefore = propagator.unitsEmitted;
-    propagator.begin();
+    propagator.begin(command.touchesArbitraryKeys);
     this.call(client, command, argv);
     propagator.end();
     if (propagator.unitsEmitted !== unitsBefore) client.woff = this.host.replicationOffset;

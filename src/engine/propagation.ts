@@ -153,6 +153,8 @@ export class Propagator {
   private readonly deferredUnits: LentUnit[] = [];
   /** Depth of nested units (EXEC around commands): flush only when the outermost ends. */
   private depth = 0;
+  /** The outermost unit's effects go out without MULTI/EXEC around them (see begin). */
+  private unwrapped = false;
   /** Db of the last effect written to the stream; -1 forces a SELECT first. */
   private lastDbIndex = -1;
   /** Where small units are encoded in place when it has room (set by the listener that owns it). */
@@ -178,9 +180,13 @@ export class Propagator {
     return this.listeners.length > 0;
   }
 
-  /** Starts a unit; effects added until the matching end() go out together. */
-  begin(): void {
-    this.depth++;
+  /**
+   * Starts a unit; effects added until the matching end() go out together. `unwrapped` (read for
+   * the outermost unit only): several effects are not wrapped in MULTI/EXEC, as Redis propagates
+   * the lazy expiries of a command that touches arbitrary keys (SCAN, RANDOMKEY).
+   */
+  begin(unwrapped = false): void {
+    if (this.depth++ === 0) this.unwrapped = unwrapped;
   }
 
   add(dbIndex: number, argv: readonly StreamArg[]): void {
@@ -195,7 +201,10 @@ export class Propagator {
 
   end(): void {
     this.depth--;
-    if (this.depth === 0) this.flush();
+    if (this.depth === 0) {
+      this.flush();
+      this.unwrapped = false;
+    }
   }
 
   private flush(): void {
@@ -213,7 +222,7 @@ export class Propagator {
     // A lone effect goes out as is; several are wrapped in MULTI/EXEC. A SELECT precedes an
     // effect whose db differs from the previous one's (the MULTI's SELECT, when wrapped, is the
     // first effect's). Sizes first, then one pass of encoding.
-    const wrap = count > 1;
+    const wrap = count > 1 && !(this.unwrapped && this.depth === 0);
     let sizeBytes = wrap ? MULTI_BYTES + EXEC_BYTES : 0;
     let db = this.lastDbIndex;
     for (let i = 0; i < count; i++) {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventCollector } from '../helpers/events.js';
 import { PropagationLog } from '../helpers/propagation.js';
+import { waitFor } from '../helpers/wait.js';
 import { withServer } from '../helpers/server.js';
 
 describe('expiry commands', () => {
-  const server = withServer({ hz: 10, 'notify-keyspace-events': 'Egx' });
+  const server = withServer({ hz: 10, 'notify-keyspace-events': 'Egx', 'enable-debug-command': 'yes' });
   let keyEvents: EventCollector;
   let log: PropagationLog;
 
@@ -111,6 +112,31 @@ describe('expiry commands', () => {
     expect(await server.r2.persist('k')).toBe(0);
     expect(await server.r2.persist('missing')).toBe(0);
     expect(log.lines()).toEqual(['persist k']);
+  });
+
+  it('propagates the keys SCAN and RANDOMKEY expire lazily as separate DELs, other commands\' in MULTI/EXEC', async () => {
+    // Redis's CMD_TOUCHES_ARBITRARY_KEYS: run directly, these commands' expiries go out like
+    // active expiry's, one DEL each; MGET's two expiries are one transaction.
+    expect(await server.raw.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).toBe('+OK\r\n');
+    try {
+      for (const command of [['SCAN', '0'], ['RANDOMKEY'], ['MGET', 'lazy:1', 'lazy:2']]) {
+        await server.r2.flushall();
+        await server.r2.set('lazy:1', 'v', 'PX', 1);
+        await server.r2.set('lazy:2', 'v', 'PX', 1);
+        const expiredAt = Date.now() + 2;
+        await waitFor(() => Date.now() > expiredAt, 1000);
+        log.clear();
+        await server.r2.call(command[0], ...command.slice(1));
+        const lines = log.lines();
+        if (command[0] === 'MGET') {
+          expect(lines).toEqual(['MULTI', 'DEL lazy:1', 'DEL lazy:2', 'EXEC']);
+        } else {
+          expect(lines.sort(), command[0]).toEqual(['DEL lazy:1', 'DEL lazy:2']);
+        }
+      }
+    } finally {
+      await server.raw.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    }
   });
 
   it('notifies expire, persist, del and expired', async () => {
