@@ -219,10 +219,11 @@ export class Propagator {
     const dbs = this.pendingDbs;
     const argvs = this.pendingArgvs as (readonly StreamArg[])[];
     const firstDbIndex = dbs[0];
-    // A lone effect goes out as is; several are wrapped in MULTI/EXEC. A SELECT precedes an
+    // A lone effect goes out as is; several are wrapped in MULTI/EXEC (unless begin() said
+    // otherwise; units made outside begin/end hold one effect). A SELECT precedes an
     // effect whose db differs from the previous one's (the MULTI's SELECT, when wrapped, is the
     // first effect's). Sizes first, then one pass of encoding.
-    const wrap = count > 1 && !(this.unwrapped && this.depth === 0);
+    const wrap = count > 1 && !this.unwrapped;
     let sizeBytes = wrap ? MULTI_BYTES + EXEC_BYTES : 0;
     let db = this.lastDbIndex;
     for (let i = 0; i < count; i++) {

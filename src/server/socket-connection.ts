@@ -232,7 +232,9 @@ export class SocketConnection implements Connection, GatedOutput {
   }
 
   get pendingOutputBytes(): number {
-    return this.socket.writableLength + (this.direct?.pendingBytes ?? 0) + this.heldBytes;
+    // With a direct writer nothing goes through the socket's own queue (see writeNow).
+    const unsent = this.direct !== null ? this.direct.pendingBytes : this.socket.writableLength;
+    return unsent + this.heldBytes;
   }
 
   get queryBufferBytes(): number {

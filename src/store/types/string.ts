@@ -1,6 +1,6 @@
-import { wholeAllocationOf } from '../../util/buffer-recycler.js';
-
 // String values mutated in place: a Buffer with spare room, like Redis's sds ("raw" encoding).
+
+import { wholeAllocationOf } from '../../util/buffer-recycler.js';
 
 export class MutableString {
   readonly kind = 'string' as const;
