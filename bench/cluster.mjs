@@ -3,28 +3,29 @@
 // created with `redis-cli --cluster create`, cluster-node-timeout 1000.
 // - Throughput: `redis-benchmark --cluster` SET and GET (50 clients, non-pipelined) against
 //   each cluster, with the CPU time all six nodes spent per request (utime+stime from /proc);
-//   judged on the CPU ratio, requests/s beside it (target: requests/s ratio >= 0.85).
+//   judged on the CPU ratio, requests/s beside it (target: requests/s ratio >= 0.85). Each measured
+//   run follows an unmeasured warm-up run of the same test (lib.mjs WARM_UP_REQUESTS per primary).
 // - Failover: kill -9 of a primary, then the time until its replica accepts a write to one of
 //   the primary's slots (asked directly, every 10 ms); the median of ROUNDS runs per server
 //   (target: cinnabar's median at most redis-server's).
 // Rounds alternate between the two servers so load on the machine falls on both alike.
 //
 //   npm run build && node bench/cluster.mjs [rounds=10]
-//   BENCH_N=200000 requests per redis-benchmark test; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1;
+//   BENCH_N=200000 requests per redis-benchmark test; BENCH_WARM_UP=20000 before each; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1;
 //   BENCH_PORT: the first of 12 fixed ports (a shared machine's assigned range) instead of free
 //   ephemeral ones.
 
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 /** @typedef {import('ioredis').Redis} Redis */
 import { startCluster, stopCluster } from './cluster-lib.mjs';
-import { cpuTicks, median, until } from './lib.mjs';
+import { cpuTicks, median, redisBenchmarkRps, until, WARM_UP_REQUESTS } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const REQUESTS = Number(process.env.BENCH_N ?? 200_000);
 const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
 const KINDS = /** @type {const} */ (['cinnabar', 'redis']);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 0);
+const PRIMARIES = 3;
 
 /** @typedef {import('./cluster-lib.mjs').ClusterNode} ClusterNode @typedef {import('./cluster-lib.mjs').RunningCluster} RunningCluster */
 
@@ -38,13 +39,12 @@ function parseNodes(text) {
 
 /** @param {RunningCluster} cluster @param {string} test */
 function throughput(cluster, test) {
+  const args = ['--cluster', '-h', '127.0.0.1', '-p', String(cluster.nodes[0].port), '-t', test, '-c', '50'];
+  // The warm-up each primary (and its replica) would get alone: the cluster splits the requests.
+  if (WARM_UP_REQUESTS > 0) redisBenchmarkRps(args, test, WARM_UP_REQUESTS * PRIMARIES);
   const before = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
-  const out = spawnSync('redis-benchmark', ['--cluster', '-h', '127.0.0.1', '-p', String(cluster.nodes[0].port),
-    '-t', test, '-n', String(REQUESTS), '-c', '50', '--csv'], { encoding: 'utf8', timeout: 600_000 });
+  const rps = redisBenchmarkRps(args, test, REQUESTS);
   const after = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
-  const line = out.stdout.split('\n').find((l) => l.startsWith(`"${test.toUpperCase()}"`));
-  if (line === undefined) throw new Error(`no ${test} result:\n${out.stdout}${out.stderr}`);
-  const rps = Number(JSON.parse(`[${line}]`)[1]);
   const ticks = after.reduce((sum, t, i) => sum + t - before[i], 0);
   return { rps, cpuMicrosPerRequest: (ticks * 10_000) / REQUESTS };
 }

@@ -3,7 +3,7 @@
 // condition, medians, a process's CPU time from /proc, the PING prober's worker, and one
 // cinnabar or redis-server process in a directory of its own.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,25 @@ export async function until(check, timeoutMs = 60_000, pollMs = 50) {
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/**
+ * Requests per second of one redis-benchmark run: `args` (without -n and --csv), `requests`
+ * requests, the row of `test`.
+ * @param {string[]} args @param {string} test @param {number} requests @returns {number}
+ */
+export function redisBenchmarkRps(args, test, requests) {
+  const out = spawnSync('redis-benchmark', [...args, '-n', String(requests), '--csv'], { encoding: 'utf8', timeout: 600_000 });
+  const row = out.stdout.split('\n').find((line) => line.startsWith(`"${test.toUpperCase()}"`));
+  if (row === undefined) throw new Error(`redis-benchmark ${test}: ${out.stderr || out.stdout}`.slice(0, 300));
+  return Number(JSON.parse(`[${row}]`)[1]);
+}
+
+/**
+ * Requests of the unmeasured run that goes before each measured one. V8 compiles cinnabar's code
+ * while it runs, so a freshly started process spends its first tens of thousands of requests
+ * partly in the interpreter; a server in service is past that. Both servers get the same warm-up.
+ */
+export const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP ?? 20_000);
 
 /** @param {number[]} values */
 export function median(values) {

@@ -11,17 +11,17 @@
 //   repl-diskless-sync-delay 0, so the figure is the transfer, not the wait for more replicas;
 //   BENCH_SYNC=disk for an RDB file instead.
 // - SET with two replicas: a primary with two replicas in sync, `redis-benchmark -t set` with 50
-//   clients, non-pipelined, on the primary. Measured: requests/s (target: cinnabar / redis >= 0.85)
+//   clients, non-pipelined, on the primary, after an unmeasured warm-up run (lib.mjs
+//   WARM_UP_REQUESTS). Measured: requests/s (target: cinnabar / redis >= 0.85)
 //   and the CPU per request of the primary and of the three processes together, taken once both
 //   replicas have applied the whole stream.
 //
 //   npm run build && node bench/replication.mjs [rounds=3]
-//   BENCH_KEYS=1000000  BENCH_N=100000 (SET requests)  BENCH_SKIP_SYNC=1  BENCH_SKIP_SET=1
+//   BENCH_KEYS=1000000  BENCH_N=100000 (SET requests)  BENCH_WARM_UP=20000 (requests before each measured run)  BENCH_SKIP_SYNC=1  BENCH_SKIP_SET=1
 //   BENCH_SYNC=diskless|disk  BENCH_PORT: nodes take ports from here up (a shared machine's
 //   assigned range) instead of free ephemeral ones
 
-import { spawnSync } from 'node:child_process';
-import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, startBenchServer, stopBenchServer, until } from './lib.mjs';
+import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, redisBenchmarkRps, startBenchServer, stopBenchServer, until, WARM_UP_REQUESTS } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
@@ -131,13 +131,11 @@ async function setWithTwoReplicas(kind) {
   const [primary, ...replicas] = nodes;
   try {
     for (const replica of replicas) await follow(replica, primary);
+    const args = ['-p', String(primary.port), '-t', 'set', '-c', '50'];
+    if (WARM_UP_REQUESTS > 0) redisBenchmarkRps(args, 'set', WARM_UP_REQUESTS);
     for (const replica of replicas) await inSync(replica, primary);
     const before = nodes.map((n) => cpuTicks(n.pid));
-    const bench = spawnSync('redis-benchmark', ['-p', String(primary.port), '-t', 'set', '-n', String(SET_REQUESTS),
-      '-c', '50', '--csv'], { encoding: 'utf8', timeout: 600_000 });
-    const row = bench.stdout.split('\n').find((line) => line.startsWith('"SET"'));
-    if (row === undefined) throw new Error(`redis-benchmark: ${bench.stderr || bench.stdout}`.slice(0, 300));
-    const rps = Number(row.split(',')[1].replaceAll('"', ''));
+    const rps = redisBenchmarkRps(args, 'set', SET_REQUESTS);
     for (const replica of replicas) await inSync(replica, primary);
     const spent = nodes.map((n, i) => cpuTicks(n.pid) - before[i]);
     const usPerRequest = (/** @type {number} */ ticks) => (ticks / TICKS_PER_SECOND) * 1e6 / SET_REQUESTS;
