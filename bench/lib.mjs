@@ -1,7 +1,8 @@
 // @ts-check
 // Small helpers shared by the benchmark scripts: free ports, waiting for a listener or a
-// condition, medians, a process's CPU time from /proc, the PING prober's worker, and one
-// cinnabar or redis-server process in a directory of its own.
+// condition, medians, a process's CPU time from /proc, the PING prober's worker, one
+// cinnabar or redis-server process in a directory of its own, and a redis-benchmark run's
+// requests/s (with the warm-up every measured run gets).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
