@@ -88,11 +88,13 @@ export async function until(check, timeoutMs = 60_000, pollMs = 50) {
 
 /**
  * Requests per second of one redis-benchmark run: `args` (without -n and --csv), `requests`
- * requests, the row of `test`.
- * @param {string[]} args @param {string} test @param {number} requests @returns {number}
+ * requests, the row of `test`; `launcher` runs it through another program (`taskset -c 1`).
+ * @param {string[]} args @param {string} test @param {number} requests @param {string[]} [launcher]
+ * @returns {number}
  */
-export function redisBenchmarkRps(args, test, requests) {
-  const out = spawnSync('redis-benchmark', [...args, '-n', String(requests), '--csv'], { encoding: 'utf8', timeout: 600_000 });
+export function redisBenchmarkRps(args, test, requests, launcher = []) {
+  const command = [...launcher, 'redis-benchmark', ...args, '-n', String(requests), '--csv'];
+  const out = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 600_000 });
   const row = out.stdout.split('\n').find((line) => line.startsWith(`"${test.toUpperCase()}"`));
   if (row === undefined) throw new Error(`redis-benchmark ${test}: ${out.stderr || out.stdout}`.slice(0, 300));
   return Number(JSON.parse(`[${row}]`)[1]);

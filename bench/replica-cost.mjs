@@ -12,7 +12,8 @@
 // it is part of the per-SET figures too, in proportion to the run's length.
 //
 //   npm run build && node bench/replica-cost.mjs [rounds=3] [standalone|cluster|both]
-//   BENCH_N requests (default 200000), BENCH_PORT first port of 20 (default 42000),
+//   BENCH_N requests (default 200000) after BENCH_WARM_UP unmeasured ones per primary (20000),
+//   BENCH_PORT first port of 20 (default 42000),
 //   BENCH_KINDS=cinnabar,redis, BENCH_NODE_ARGS extra node flags for cinnabar (e.g.
 //   --perf-basic-prof), BENCH_PERF=replica|primary: `perf record -g` of the first such node of
 //   the last cinnabar round into /tmp/replica-cost-<target>.perf.data.
@@ -23,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { cpuTicks, until, waitPort } from './lib.mjs';
+import { cpuTicks, redisBenchmarkRps, until, waitPort, WARM_UP_REQUESTS } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const SHAPES = (process.argv[3] ?? 'both') === 'both' ? ['standalone', 'cluster'] : [process.argv[3]];
@@ -105,13 +106,9 @@ function readSyscalls(pid) {
   return m === null ? 0 : Number(m[1]);
 }
 
-/** @param {string[]} args */
-function benchmark(args) {
-  const out = spawnSync('taskset', ['-c', CPU, 'redis-benchmark', '-h', '127.0.0.1', ...args, '-t', 'set',
-    '-n', String(REQUESTS), '-c', '50', '-r', '100000', '--csv'], { encoding: 'utf8', timeout: 600_000 });
-  const line = out.stdout.split('\n').find((l) => l.startsWith('"SET"'));
-  if (line === undefined) throw new Error(`no SET result:\n${out.stdout}${out.stderr}`);
-  return Number(JSON.parse(`[${line}]`)[1]);
+/** @param {string[]} args @param {number} [requests] */
+function benchmark(args, requests = REQUESTS) {
+  return redisBenchmarkRps(['-h', '127.0.0.1', ...args, '-t', 'set', '-c', '50', '-r', '100000'], 'set', requests, ['taskset', '-c', CPU]);
 }
 
 /** perf record of one process while `run` runs. @param {number} pid @param {() => unknown} run */
@@ -134,6 +131,11 @@ async function measure(primaries, replicas, benchArgs, profile) {
   const pairs = /** @type {Array<[Node, Node]>} */ (primaries.map((p, i) => [p, replicas[i]]));
   await replicasCaughtUp(pairs);
   const all = [...primaries, ...replicas];
+  // Unmeasured: V8 compiles the nodes' code during their first requests (lib.mjs WARM_UP_REQUESTS).
+  if (WARM_UP_REQUESTS > 0) {
+    benchmark(benchArgs, WARM_UP_REQUESTS * primaries.length);
+    await replicasCaughtUp(pairs);
+  }
   // What the nodes cost doing nothing (crons, the cluster bus), over IDLE_MS.
   const idleBefore = all.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
   await new Promise((r) => setTimeout(r, IDLE_MS));
