@@ -138,7 +138,6 @@ export class Persistence implements PersistenceApi {
     return this.background !== null || this.socketSnapshot !== null;
   }
 
-  /** Replication's diskless sync takes the snapshot machinery (canStartBackgroundSave first). */
   /** CONFIG RESETSTAT (resetServerStats): rdb_saves and the fork counters restart from zero. */
   resetStats(): void {
     this.saves = 0;
@@ -146,6 +145,7 @@ export class Persistence implements PersistenceApi {
     this.forkStats.latestForkMicros = 0;
   }
 
+  /** Replication's diskless sync takes the snapshot machinery (canStartBackgroundSave first). */
   holdForReplicas(snapshot: { abort(): void }): void {
     this.socketSnapshot = snapshot;
   }

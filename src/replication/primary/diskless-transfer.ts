@@ -97,12 +97,19 @@ export class DisklessTransfer implements SnapshotSink {
    * (stopped, or far slower than the others) is, repl-timeout after its last such write. Redis
    * writes 16 KB at a time; the snapshot here comes in far bigger pieces, which a replica keeping
    * up may not take whole either, so the sign of one that does not keep up is that the previous
-   * bytes had not left yet when the next arrive.
+   * bytes had not left yet when the next arrive. Redis clears the stamp once the rest of the
+   * write went out, and so does this, when the socket drains: a replica that was behind once and
+   * caught up is not dropped while a slower replica holds the whole transfer back.
    */
   private writeTo(target: AttachedReplica, bytes: Buffer, nowMs: number): void {
-    const behind = target.client.connection.pendingOutputBytes > 0;
+    const connection = target.client.connection;
+    const behind = connection.pendingOutputBytes > 0;
     target.write(bytes);
-    if (behind) target.lastPartialWriteMs = nowMs;
+    if (!behind) return;
+    const clearPending = target.lastPartialWriteMs !== 0;
+    target.lastPartialWriteMs = nowMs;
+    // One waiter per stamp: it is already registered while the stamp is set.
+    if (!clearPending) connection.whenDrained(() => { target.lastPartialWriteMs = 0; });
   }
 
   ready(): boolean {
