@@ -112,6 +112,8 @@ export async function runServer(args: readonly string[], script: string): Promis
       onCreated: (server) => {
         shutdownOnSignal = (signal) => server.shutdownSignal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
         server.onForcedExit = (status) => process.exit(status);
+        // SIGABRT from outside: Redis's bug report in the log, then the death by the signal.
+        process.on('SIGABRT', () => server.crashBySignal('SIGABRT'));
         if (pendingSignal !== null) shutdownOnSignal(pendingSignal);
       },
     });

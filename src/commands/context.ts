@@ -530,6 +530,8 @@ export interface AdminApi {
   cronPaused: boolean;
   /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
   infoText(sections: readonly string[]): string;
+  /** DEBUG SEGFAULT: the bug report is logged and the process dies by SIGSEGV, sent by `crashing`'s command. */
+  crashBySignal(signal: 'SIGSEGV', crashing: { client: ClientState; argv: readonly string[] }): void;
   /** CONFIG RESETSTAT: server, command and error statistics back to zero. */
   resetStats(): void;
   /** Memory in use once the server started (MEMORY STATS startup.allocated). */

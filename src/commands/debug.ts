@@ -178,6 +178,14 @@ export const serverDebugSubcommands: readonly DebugSubcommand[] = [
     },
   },
   {
+    name: 'SEGFAULT', minArgs: 2, maxArgs: 2,
+    help: ['SEGFAULT', '    Crash the server with sigsegv.'],
+    run(ctx, argv) {
+      // No reply: the process is gone before the turn ends, as Redis is after its invalid write.
+      ctx.server.admin.crashBySignal('SIGSEGV', { client: ctx.client, argv });
+    },
+  },
+  {
     name: 'SLEEP', minArgs: 3, maxArgs: 3,
     help: ['SLEEP <seconds>', '    Blocks the whole server for <seconds> (fractions allowed).'],
     run(ctx, argv) {

@@ -104,6 +104,10 @@ export interface ArgumentDoc {
 /** What a command's arguments may change about its flags. */
 export interface RuntimeFlags {
   mayReplicate: boolean;
+  /** Counts as a write (read-only replica, MISCONF, min-replicas checks): a script without no-writes. */
+  write: boolean;
+  /** Runs on a stale replica (a script declaring allow-stale). */
+  allowStale: boolean;
   /** Refused when out of memory (a script declaring flags without allow-oom or no-writes). */
   denyOom: boolean;
 }

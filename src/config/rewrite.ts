@@ -196,6 +196,17 @@ export function rewriteConfigText(config: Config, path: string, forceAll: boolea
 }
 
 /**
+ * A crash report's CONFIG DEBUG OUTPUT (Redis's getConfigDebugInfo): the lines CONFIG REWRITE
+ * would write for the directives flagged debugInfo, defaults included, with no file behind them.
+ */
+export function configDebugText(config: Config): string {
+  const state = new RewriteState(true);
+  state.needsSignature = false;
+  for (const spec of config.table) if (spec.debugInfo === true) rewriteDirective(config, state, spec);
+  return state.content();
+}
+
+/**
  * Rewrites the config file durably (util/durable-file.ts: temporary file, fsync, rename, fsync
  * of the directory). Returns null or the system error text Redis would print ("Permission
  * denied").

@@ -29,6 +29,8 @@ export interface DirectiveSpec {
   hidden?: boolean;
   /** Value hidden from CONFIG REWRITE logs; compared as a secret. */
   sensitive?: boolean;
+  /** Listed in a crash report's CONFIG DEBUG OUTPUT (Redis's DEBUG_CONFIG). */
+  debugInfo?: boolean;
   /** Only settable when enable-protected-configs allows it. */
   protectedConfig?: boolean;
   /** CONFIG SET refuses it with LOADING while a dataset loads (Redis's DENY_LOADING_CONFIG). */

@@ -135,19 +135,35 @@ export interface DiskErrorGate {
 }
 
 /**
+ * Whether this command line writes: the declared flag, or for EVAL and FCALL of a script that
+ * declares flags, what its flags say (Redis's getCommandFlags).
+ */
+export type WritesTest = (command: Command, argv: readonly string[]) => boolean;
+
+/** Whether a write check can act on `command` (EVAL and FCALL may write by their script's flags). */
+function mayWrite(command: Command): boolean {
+  return command.isWrite || command.isExec || command.runtimeFlags !== null;
+}
+
+/** EXEC writes when one of its queued commands does. */
+function execWrites(client: Client, writes: WritesTest): boolean {
+  return client.multiQueue.some((queued) => writes(queued.command, queued.argv));
+}
+
+/**
  * Writes (and PING, as Redis has it) are refused while the last background save failed and
  * stop-writes-on-bgsave-error is on (Redis's writeCommandsDeniedByDiskError check).
  */
-export function diskErrorCheck(gate: DiskErrorGate): CommandCheck {
+export function diskErrorCheck(gate: DiskErrorGate, writes: WritesTest): CommandCheck {
   return {
     name: 'disk-error',
     nodeActive: () => gate.diskErrorRefusal !== null,
-    appliesTo: (command) => command.isWrite || command.isExec || command.fullName === 'ping',
-    run: (client, command) => {
+    appliesTo: (command) => mayWrite(command) || command.fullName === 'ping',
+    run: (client, command, argv) => {
       const refusal = gate.diskErrorRefusal;
       if (refusal === null || client.replaysData) return null;
-      if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
-      return refusal;
+      if (command.isExec) return execWrites(client, writes) ? refusal : null;
+      return command.fullName === 'ping' || writes(command, argv) ? refusal : null;
     },
   };
 }
@@ -161,16 +177,16 @@ export interface GoodReplicasGate {
 }
 
 /** min-replicas-to-write: writes (and EXEC of a transaction with writes) need enough good replicas. */
-export function minReplicasCheck(gate: GoodReplicasGate): CommandCheck {
+export function minReplicasCheck(gate: GoodReplicasGate, writes: WritesTest): CommandCheck {
   return {
     name: 'min-replicas',
     nodeActive: () => gate.enforced,
-    appliesTo: (command) => command.isWrite || command.isExec,
-    run: (client, command) => {
+    appliesTo: mayWrite,
+    run: (client, command, argv) => {
       const refusal = gate.writeRefusal;
       if (refusal === null || client.replaysData) return null;
-      if (command.isExec) return client.multiQueue.some((queued) => queued.command.isWrite) ? refusal : null;
-      return refusal;
+      if (command.isExec) return execWrites(client, writes) ? refusal : null;
+      return writes(command, argv) ? refusal : null;
     },
   };
 }
@@ -281,14 +297,14 @@ export interface ReplicaGate {
  * Writes (and EXEC of a transaction holding one) are refused on a read-only replica, except
  * from the primary's own client and the AOF loader (Redis's mustObeyClient).
  */
-export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
+export function readOnlyReplicaCheck(gate: ReplicaGate, writes: WritesTest): CommandCheck {
   return {
     name: 'read-only-replica',
     nodeActive: () => gate.following,
-    appliesTo: (command) => command.isWrite || command.isExec,
-    run: (client, command) => {
+    appliesTo: mayWrite,
+    run: (client, command, argv) => {
       if (!gate.readOnly || client.replaysData) return null;
-      if (command.isExec && !client.multiQueue.some((queued) => queued.command.isWrite)) return null;
+      if (!(command.isExec ? execWrites(client, writes) : writes(command, argv))) return null;
       return "READONLY You can't write against a read only replica.";
     },
   };
@@ -298,14 +314,14 @@ export function readOnlyReplicaCheck(gate: ReplicaGate): CommandCheck {
  * While a replica's link is down and replica-serve-stale-data is no, only commands flagged
  * stale run (INFO, REPLICAOF, PING...); EXEC runs when every queued command is such.
  */
-export function staleDataCheck(gate: ReplicaGate): CommandCheck {
+export function staleDataCheck(gate: ReplicaGate, allowsStale: (command: Command, argv: readonly string[]) => boolean): CommandCheck {
   return {
     name: 'stale-data',
     nodeActive: () => gate.following,
-    appliesTo: (command) => !command.allowStale || command.isExec,
-    run: (client, command) => {
+    appliesTo: (command) => !command.allowStale || command.isExec || command.runtimeFlags !== null,
+    run: (client, command, argv) => {
       if (!gate.staleDataRefused) return null;
-      if (command.isExec && client.multiQueue.every((queued) => queued.command.allowStale)) return null;
+      if (command.isExec ? client.multiQueue.every((queued) => allowsStale(queued.command, queued.argv)) : allowsStale(command, argv)) return null;
       return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     },
   };

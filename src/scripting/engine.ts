@@ -2,7 +2,7 @@
 // script cache by SHA1, the run of one script at a time, and redis.call() through a socket-free
 // script client that goes through the engine's call() like any command.
 
-import type { CommandContext, ScriptingApi } from '../commands/context.js';
+import type { ClientState, CommandContext, ScriptingApi } from '../commands/context.js';
 import type { Command, RuntimeFlags } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import { errorInfoOf, writeErrorText, writeLuaReply } from './lua-to-reply.js';
@@ -25,6 +25,8 @@ export interface ScriptingHost {
   diskErrorRefusal(): string | null;
   /** The NOREPLICAS text while min-replicas-to-write is not met, else null. */
   noReplicasRefusal(): string | null;
+  /** A replica's refusals of client writes (READONLY) and of commands while its link is down (MASTERDOWN). */
+  replicaGate(): { readonly readOnly: boolean; readonly staleDataRefused: boolean };
   /** Re-reads memory use: true when it is near the heap's or the machine's limit. */
   memoryExhausted(): boolean;
   /** A client with no socket for the commands scripts run (Redis's lua_client). */
@@ -112,6 +114,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     oomRefusal: () => this.host.oomRefusal(),
     diskErrorRefusal: () => this.host.diskErrorRefusal(),
     noReplicasRefusal: () => this.host.noReplicasRefusal(),
+    readOnlyReplica: () => this.host.replicaGate().readOnly,
+    staleReplica: () => this.host.replicaGate().staleDataRefused,
     denyNoScriptCommands: () => !this.disableDenyScripts,
     aclRefusal: (run, command, argv) => this.host.aclRefusal(run.caller, command, argv),
     clusterRefusal: (run, command, argv) => this.host.clusterRefusal(run, command, argv),
@@ -125,7 +129,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     this.scriptClient.denyBlocking = true;
     this.scriptClient.isScript = true;
     this.functions = new FunctionsEngine(host, {
-      refuseRun: (flags, readOnly) => this.refuseRun(flags, readOnly),
+      refuseRun: (caller, flags, readOnly) => this.refuseRun(caller, flags, readOnly),
       runScript: (ctx, argv, name, readOnly, flags, fn, args, lua) => this.runScript(ctx, argv, name, false, readOnly, flags, fn, args, lua),
       currentRun: () => this.current,
       runHook: () => this.onHook(),
@@ -170,7 +174,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     }
     // Redis's scriptFlagsToCmdFlags: a script that declares flags writes unless no-writes.
     if (flags === null || flags.compatMode) return null;
-    return { mayReplicate: !flags.noWrites, denyOom: !flags.allowOom && !flags.noWrites };
+    return { mayReplicate: !flags.noWrites, write: !flags.noWrites, allowStale: flags.allowStale, denyOom: !flags.allowOom && !flags.noWrites };
   }
 
   setDisableDenyScripts(disable: boolean): void {
@@ -203,7 +207,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       script = this.scripts.get(sha) ?? this.createScript(ctx, sha, argv[1]) ?? undefined;
       if (script === undefined) return;
     }
-    const refusal = this.refuseRun(script.flags, readOnly);
+    const refusal = this.refuseRun(ctx.client, script.flags, readOnly);
     if (refusal !== null) {
       ctx.reply.error(refusal);
       return;
@@ -234,15 +238,25 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     return script;
   }
 
-  /** Redis's scriptPrepareForRun refusals that exist on this node. */
-  private refuseRun(flags: ScriptFlags, readOnly: boolean): string | null {
-    if (flags.compatMode) return null;
+  /**
+   * Redis's scriptPrepareForRun refusals, in its order. `caller` is the client running the script:
+   * the primary's stream and the AOF (replaysData) are obeyed whatever this node's state.
+   */
+  private refuseRun(caller: ClientState, flags: ScriptFlags, readOnly: boolean): string | null {
+    const obey = caller.replaysData;
+    const staleRefused = !obey && this.host.replicaGate().staleDataRefused;
+    // A script without a shebang runs as before flags existed: only the link's state stops it.
+    if (flags.compatMode) return staleRefused ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." : null;
     if (flags.noCluster && this.host.clusterEnabled()) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
-    if (!flags.noWrites && readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
-    if (!flags.noWrites && this.host.diskErrorRefusal() !== null) {
-      return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+    if (staleRefused && !flags.allowStale) {
+      return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
     }
     if (!flags.noWrites) {
+      if (!obey && this.host.replicaGate().readOnly) return 'READONLY Can not run script with write flag on readonly replica';
+      if (!obey && this.host.diskErrorRefusal() !== null) {
+        return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+      }
+      if (readOnly) return 'ERR Can not execute a script with write flag using *_ro command.';
       const refusal = this.host.noReplicasRefusal();
       if (refusal !== null) return refusal;
     }

@@ -2,7 +2,7 @@
 // code once in an interpreter of their own, where only the load API exists; their functions
 // called by FCALL through the scripting engine's run machinery.
 
-import type { CommandContext, FunctionsApi } from '../commands/context.js';
+import type { ClientState, CommandContext, FunctionsApi } from '../commands/context.js';
 import { isKeyword } from '../commands/errors.js';
 import { FunctionLibraries, type FunctionInfo, type FunctionLibrary } from '../store/functions.js';
 import { createLibrary, dumpLibraries, joinLibraries, LUA_ENGINE_NAME, readDumpedLibraries } from './function-libraries.js';
@@ -30,7 +30,7 @@ export interface FunctionsHost {
 
 /** What functions need from the scripting engine: its checks, its runs and its count hook. */
 export interface ScriptRunner {
-  refuseRun(flags: ScriptFlags, readOnly: boolean): string | null;
+  refuseRun(caller: ClientState, flags: ScriptFlags, readOnly: boolean): string | null;
   runScript(ctx: CommandContext, argv: readonly string[], name: string, readOnly: boolean, flags: ScriptFlags, fn: LuaFunction, args: LuaValue[], lua: FunctionState): void;
   currentRun(): ScriptRun | null;
   runHook(): 'continue' | 'suspend';
@@ -204,7 +204,7 @@ export class FunctionsEngine implements FunctionsApi {
     if (numKeys === null) return;
     const flags = flagsFromNames(fn.flags);
     if ('unknown' in flags) throw new Error(`registered function ${fn.name} has an unknown flag ${flags.unknown}`);
-    const refusal = this.runner.refuseRun(flags, readOnly);
+    const refusal = this.runner.refuseRun(ctx.client, flags, readOnly);
     if (refusal !== null) {
       ctx.reply.error(refusal);
       return;

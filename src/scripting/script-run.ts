@@ -61,6 +61,10 @@ export interface ScriptCallGates {
   diskErrorRefusal(): string | null;
   /** The NOREPLICAS text while min-replicas-to-write is not met, else null. */
   noReplicasRefusal(): string | null;
+  /** This node is a replica with replica-read-only (client writes get READONLY). */
+  readOnlyReplica(): boolean;
+  /** This replica's link is down and replica-serve-stale-data is no (MASTERDOWN applies). */
+  staleReplica(): boolean;
   /** False when CONFIG's script-deny is lifted (DEBUG SET-DISABLE-DENY-SCRIPTS). */
   denyNoScriptCommands(): boolean;
   /** The caller's ACL permissions for the command line: null, or the refusal (logged in ACL LOG). */
@@ -79,12 +83,18 @@ export function refuseScriptCommand(run: ScriptRun, command: Command | undefined
   const argc = argv.length;
   if ((arity > 0 && arity !== argc) || argc < -arity) return 'Wrong number of args calling Redis command from script';
   if (command.noScript && gates.denyNoScriptCommands()) return 'This Redis command is not allowed from script';
+  // A script allowed to run on a stale replica still may not read what may be stale.
+  if (!command.allowStale && gates.staleReplica()) {
+    return 'Can not execute the command on a stale replica';
+  }
   if (!run.caller.client.user.fullAccess) {
     const refusal = gates.aclRefusal(run, command, argv);
     if (refusal !== null) return refusal;
   }
   if (run.readOnly && command.mayReplicate) return 'Write commands are not allowed from read-only scripts.';
   if (command.isWrite && !run.writeDirty) {
+    // On a read-only replica only the primary's stream and the AOF may write (mustObeyClient).
+    if (gates.readOnlyReplica() && !run.caller.client.replaysData) return "-READONLY You can't write against a read only replica.";
     // Redis passes its shared MISCONF error on with its own code (a leading '-' says so here).
     const refusal = gates.diskErrorRefusal() ?? gates.noReplicasRefusal();
     if (refusal !== null) return `-${refusal}`;

@@ -85,8 +85,18 @@ export class ServerLog {
 
   /** Text logged as it is, without the line prefix (Redis's LL_RAW: the start-up banner). */
   noticeRaw(text: string): void {
-    if (!this.logger.isLevelEnabled('info')) return;
-    if (this.options.format === 'json') this.logger.info(text);
+    this.raw('notice', text);
+  }
+
+  /** Raw text at warning level (LL_WARNING|LL_RAW: a crash report's sections). */
+  warningRaw(text: string): void {
+    this.raw('warning', text);
+  }
+
+  private raw(level: RedisLogLevel, text: string): void {
+    const pinoLevel = PINO_LEVEL[level];
+    if (!this.logger.isLevelEnabled(pinoLevel)) return;
+    if (this.options.format === 'json') this.logger[level === 'warning' ? 'warn' : 'info'](text);
     else writeSync(this.fd, text);
   }
 

@@ -12,6 +12,7 @@ import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
+import { configDebugText } from '../config/rewrite.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
@@ -32,6 +33,7 @@ import { Propagator } from '../engine/propagation.js';
 import { WatchRegistry } from '../engine/watch.js';
 import { ClientPause } from './client-pause.js';
 import { ClientRegistry } from './client-registry.js';
+import { crashBySignal, type CrashReportSource, type ReportedSignal } from './crash-report.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
 import { HeapReclaim } from './heap-reclaim.js';
@@ -257,6 +259,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
     const deniesOom = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.denyOom : (command.runtimeFlags(this, argv)?.denyOom ?? command.denyOom);
+    const writes = (command: Command, argv: readonly string[]): boolean =>
+      command.runtimeFlags === null ? command.isWrite : (command.runtimeFlags(this, argv)?.write ?? command.isWrite);
+    const allowsStale = (command: Command, argv: readonly string[]): boolean =>
+      command.runtimeFlags === null ? command.allowStale : (command.runtimeFlags(this, argv)?.allowStale ?? command.allowStale);
     this.usedMemory = new UsedMemory(this.keyspace, () => this.clients.all(), () => this.clients.size, { get cachedScriptBytes() { return scripting().cachedScriptBytes; } });
     this.clientEviction = new ClientEviction(config.live, this.usedMemory, {
       clients: () => this.clients.all(),
@@ -281,13 +287,13 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       authCheck(this.acl),
       aclCheck(this.acl),
       memoryCheck(this.memoryLimit),
-      diskErrorCheck(this.diskErrors()),
-      minReplicasCheck(this.replication.primary),
-      readOnlyReplicaCheck(this.replicaSide),
+      diskErrorCheck(this.diskErrors(), writes),
+      minReplicasCheck(this.replication.primary, writes),
+      readOnlyReplicaCheck(this.replicaSide, writes),
       loadingCheck(this.persistence),
       noMultiCheck,
       pubsubContextCheck,
-      staleDataCheck(this.replicaSide),
+      staleDataCheck(this.replicaSide, allowsStale),
       busyScriptCheck(() => this.scripting.busyRefusal()),
       replicaKeyspaceCheck,
       pauseCheck(this.clientPause, mayReplicate),
@@ -310,6 +316,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       oomRefusal: () => this.memoryLimit.scriptRefusal(),
       diskErrorRefusal: () => this.persistence.diskErrorRefusal,
       noReplicasRefusal: () => this.replication.primary.writeRefusal,
+      replicaGate: () => this.replicaSide,
       memoryExhausted: () => {
         this.memoryGuard.sample();
         return this.memoryGuard.refusal !== null;
@@ -1230,6 +1237,26 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   infoText(sections: readonly string[]): string {
     return buildInfo(this, sections);
+  }
+
+  /**
+   * The process dies by `signal` after logging Redis's bug report (server/crash-report.ts):
+   * SIGABRT from outside, or DEBUG SEGFAULT from `crashing` (which then also sent it).
+   */
+  crashBySignal(signal: ReportedSignal, crashing: { client: ClientState; argv: readonly string[] } | null = null): void {
+    const source: CrashReportSource = {
+      log: this.log,
+      crashLogEnabled: () => this.config.bool('crash-log-enabled'),
+      infoText: () => this.infoText(['all']),
+      clientListText: () => {
+        let text = '';
+        for (const client of this.clients.all()) text += client.infoLine(crashing !== null && client === crashing.client ? crashing.argv : null) + '\n';
+        return text;
+      },
+      configDebugText: () => configDebugText(this.config),
+    };
+    const sender = crashing === null ? null : { pid: process.pid, uid: process.getuid?.() ?? 0 };
+    crashBySignal(source, signal, sender, crashing === null ? null : { infoLine: crashing.client.infoLine(crashing.argv), argv: crashing.argv });
   }
 
   /** A shutdown signal the cron has still to act on (Redis's shutdown_asap), or null. */

@@ -267,6 +267,55 @@ describe('signals', () => {
     expect(messages(p.stdout)).toContain('Configuration loaded');
   });
 
+  /** A server started without core dumps (the crash tests end it by a fatal signal on purpose). */
+  function startWithoutCore(port: number, extra: readonly string[] = []): Proc {
+    const args = [CLI, '--port', String(port), '--bind', '127.0.0.1', '--enable-debug-command', 'yes', ...extra];
+    return track(run('sh', ['-c', 'ulimit -c 0; exec "$@"', 'sh', process.execPath, ...args]));
+  }
+
+  it('SIGABRT logs Redis\'s bug report, then the process dies by the signal', async () => {
+    const port = await freePort();
+    const p = startWithoutCore(port);
+    await p.waitFor(/Ready to accept connections/);
+    const c = await connect(port);
+    expect(await c.call('CLIENT', 'SETNAME', 'watcher')).toBe('+OK\r\n');
+    p.child.kill('SIGABRT');
+    expect(await p.waitExit()).toEqual({ code: null, signal: 'SIGABRT' });
+    const log = p.stdout;
+    expect(log).toMatch(/=== REDIS BUG REPORT START: Cut & paste starting from here ===\n\d+:M .* # Redis 7\.0\.15 crashed by signal: 6, si_code: 0\n/);
+    expect(log).toContain('\n------ INFO OUTPUT ------\n# Server\r\nredis_version:7.0.15\r\n');
+    expect(log).toMatch(/\n------ CLIENT LIST OUTPUT ------\nid=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name=watcher /);
+    expect(log).toContain('\n------ CONFIG DEBUG OUTPUT ------\nio-threads-do-reads no\n');
+    expect(log).toContain('\nproto-max-bulk-len 512mb\nclient-query-buffer-limit 1gb\n');
+    expect(log).toContain('\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n');
+    // No client sent it: no current client section, no sender.
+    expect(log).not.toContain('CURRENT CLIENT INFO');
+    expect(log).not.toContain('Killed by PID');
+  });
+
+  it('DEBUG SEGFAULT crashes the server by SIGSEGV, the report naming the client and its command', async () => {
+    const port = await freePort();
+    const p = startWithoutCore(port);
+    await p.waitFor(/Ready to accept connections/);
+    const c = await connect(port);
+    c.send('DEBUG', 'SEGFAULT');
+    expect(await p.waitExit()).toEqual({ code: null, signal: 'SIGSEGV' });
+    const log = p.stdout;
+    expect(log).toContain(`# Redis 7.0.15 crashed by signal: 11, si_code: 0\n`);
+    expect(log).toMatch(new RegExp(`# Killed by PID: ${p.pid}, UID: \\d+\\n`));
+    expect(log).toMatch(/\n------ CURRENT CLIENT INFO ------\nid=\d+ .* cmd=debug .*\nargv\[0\]: '"DEBUG"'\nargv\[1\]: '"SEGFAULT"'\n/);
+    expect(log).toContain('=== REDIS BUG REPORT END.');
+  });
+
+  it('with crash-log-enabled no the signal ends the process without a report', async () => {
+    const port = await freePort();
+    const p = startWithoutCore(port, ['--crash-log-enabled', 'no']);
+    await p.waitFor(/Ready to accept connections/);
+    p.child.kill('SIGABRT');
+    expect(await p.waitExit()).toEqual({ code: null, signal: 'SIGABRT' });
+    expect(p.stdout).not.toContain('BUG REPORT');
+  });
+
   it('the umbrella `cinnabar server` passes SIGTERM on to the server', async () => {
     const port = await freePort();
     const umbrella = track(run(process.execPath, [UMBRELLA_CLI, 'server', '--port', String(port), '--bind', '127.0.0.1']));
