@@ -80,7 +80,7 @@ export async function runServer(args: readonly string[], script: string): Promis
   }
   const options: StartOptions = {
     configFile: parsed.configFile,
-    directives: parsed.directives.map(([name, values]) => [name, values.length === 0 ? [''] : values] as const),
+    directives: parsed.directives,
     stdinText,
     chdir: true,
     adjustOpenFilesLimit: true,

@@ -67,6 +67,11 @@ export interface BlockingHost {
    * `ended` false before, true after, once its reply is written.
    */
   serving(client: ClientState, ended: boolean): void;
+  /**
+   * A script runs past its time limit and yields to the event loop: keys it made ready wait for
+   * its end (the server serves them then), as Redis serves no blocked client meanwhile.
+   */
+  scriptRunning(): boolean;
 }
 
 /** A client blocked on keys. */
@@ -181,7 +186,7 @@ export class BlockingRegistry implements BlockingApi {
       this.drainScheduled = true;
       setImmediate(() => {
         this.drainScheduled = false;
-        this.handleReadyKeys();
+        if (!this.host.scriptRunning()) this.handleReadyKeys();
       });
     }
   }

@@ -952,6 +952,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   // ------------------------------------------------------ blocked clients
 
+  /** BlockingHost: a timed-out script yields to the event loop (blocked clients wait for its end). */
+  scriptRunning(): boolean {
+    return this.scripting.timedOutRun !== null;
+  }
+
   /** BlockingHost: INFO total_error_replies so far. */
   errorReplyCount(): number {
     return this.stats.totalErrorReplies;

@@ -78,7 +78,7 @@ describe('busy scripts', () => {
   let ours: RunningServer;
   let theirs: ReferenceServer | null = null;
   beforeAll(async () => {
-    ours = await startCinnabar();
+    ours = await startCinnabar({ 'enable-debug-command': 'yes' });
     if (redisServerPath() !== null) theirs = await startReferenceServer();
   });
   afterAll(async () => {
@@ -96,5 +96,32 @@ describe('busy scripts', () => {
     expect(seen[12]).toBe('1');
     expect(seen[seen.length - 1]).toBe('PONG');
     if (theirs !== null) expect(seen).toEqual(await scenario(theirs.port));
+  });
+
+  it('serve a client blocked on a key the busy script pushed to only once the script ended', async () => {
+    const caller = new Redis({ port: ours.port, host: '127.0.0.1' });
+    const blocked = new Redis({ port: ours.port, host: '127.0.0.1' });
+    const other = new Redis({ port: ours.port, host: '127.0.0.1' });
+    try {
+      await other.config('SET', 'busy-reply-threshold', '10');
+      await other.del('busy:list');
+      const popped = blocked.blpop('busy:list', 0);
+      await waitFor(async () => /blocked_clients:1\r\n/.test(await other.info('clients')), 10_000, 'the BLPOP blocked');
+      await other.call('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1');
+      // Pushes, then spins (yielding to the event loop) until a client named "release" exists.
+      const script = reply(caller, 'EVAL', `redis.call('lpush', KEYS[1], 'first')
+        while not string.find(redis.call('client', 'list'), 'name=release') do end
+        redis.call('lpush', KEYS[1], 'second')
+        return 'done'`, '1', 'busy:list');
+      await untilBusy(other);
+      // HELLO is one of the commands a busy server still runs.
+      await other.call('HELLO', '2', 'SETNAME', 'release');
+      expect(await script).toBe('done');
+      // Served after the script: the head of the list is the second push.
+      expect(await popped).toEqual(['busy:list', 'second']);
+    } finally {
+      await other.call('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0');
+      for (const c of [caller, blocked, other]) c.disconnect();
+    }
   });
 });

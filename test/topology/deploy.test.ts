@@ -41,7 +41,7 @@ function acceptServerArgs(args: readonly string[], files: Record<string, string>
   const parsed = parseServerArgs(mapped.filter((a) => a !== '--sentinel'));
   loadConfig({
     configFile: parsed.configFile,
-    directives: parsed.directives.map(([name, values]) => [name, values.length === 0 ? [''] : values] as const),
+    directives: parsed.directives,
     sentinel,
   });
 }

@@ -18,6 +18,20 @@ describe('parseServerArgs', () => {
       configFile: 'a.conf', configFromStdin: false, directives: [['save', ['900', '1', '60', '100']]],
     });
   });
+
+  it('reads directives as Redis 7.0.15 does: a directive without a value takes the next "--" argument as one', () => {
+    const directives = (args: string[]): Array<[string, string[]]> => parseServerArgs(args).directives;
+    expect(directives(['--port'])).toEqual([['port', []]]);
+    expect(directives(['--port', '6379', '6380'])).toEqual([['port', ['6379', '6380']]]);
+    expect(directives(['--port', '--loglevel', 'verbose'])).toEqual([['port', ['--loglevel', 'verbose']]]);
+    expect(directives(['--port', '--bla', '--loglevel', 'verbose'])).toEqual([['port', ['--bla']], ['loglevel', ['verbose']]]);
+    expect(directives(['--logfile', '--my--log--file', '--loglevel', '--bla'])).toEqual([['logfile', ['--my--log--file']], ['loglevel', ['--bla']]]);
+    // Name and value in one argument; the next "--" argument then starts a directive.
+    expect(directives(['--maxmemory 700mb', '--maxmemory-policy volatile-lru'])).toEqual([['maxmemory 700mb', []], ['maxmemory-policy volatile-lru', []]]);
+    // A bare --save still means "no save points" before another directive or at the end.
+    expect(directives(['--save', '--port', '7'])).toEqual([['save', ['']], ['port', ['7']]]);
+    expect(directives(['--port', '7', '--save'])).toEqual([['port', ['7']], ['save', ['']]]);
+  });
 });
 
 describe('open files limit', () => {
