@@ -168,6 +168,16 @@ function writerScriptPath(): string {
   return join(dirname(here), '..', '..', 'dist', 'persistence', 'save-writer.js');
 }
 
+/**
+ * Called with a writer's pid each time it takes a save, as a fork child starts (the server sets
+ * its oom-score-adj class there, as Redis's child does after fork). One per process.
+ */
+let backgroundChildHook: (pid: number) => void = () => undefined;
+
+export function setBackgroundChildHook(hook: (pid: number) => void): void {
+  backgroundChildHook = hook;
+}
+
 /** Starts a writer process; throws when it cannot be started. */
 function spawnWriter(): WriterProcess {
   const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, writerScriptPath()], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -256,6 +266,7 @@ export class SaveChild implements SnapshotSink {
     this.writer = writer;
     writer.job = this;
     this.pid = writer.pid;
+    backgroundChildHook(writer.pid);
     this.fileName = this.trailerOnly ? '' : `${options.namePrefix}${writer.pid}${options.nameSuffix}`;
     this.tempPath = this.trailerOnly ? '' : join(options.dir, this.fileName);
     this.appendsChecksum = options.format === 'rdb';

@@ -44,8 +44,8 @@ export interface BindTarget {
  * one dual-stack "::" socket when the platform allows it, with "0.0.0.0" as the fallback.
  */
 export function bindPlan(bind: string): BindTarget[] {
-  const words = bind.split(' ').filter((b) => b !== '');
-  const hosts = words.length === 0 ? ['*', '-::*'] : words;
+  // An empty bind (`bind ""`) listens on no TCP address at all, as Redis's bindaddr_count 0.
+  const hosts = bind.split(' ').filter((b) => b !== '');
   const bare = (h: string): string => h.replace(/^-/, '');
   const wantsAll = hosts.some((h) => bare(h) === '*');
   const wantsAll6 = hosts.some((h) => bare(h) === '::*');
@@ -71,6 +71,8 @@ export class Listeners {
   private servers: net.Server[] = [];
   /** The Unix socket listener (unixsocket), apart from the TCP ones CONFIG SET port/bind moves. */
   private unixServer: net.Server | null = null;
+  /** listen() ran: later CONFIG SET port/bind move the listeners (there may be none: bind ""). */
+  private started = false;
   /** The port actually bound (the configured one, or the one the OS picked for port 0). */
   port = 0;
 
@@ -102,8 +104,13 @@ export class Listeners {
       if (err instanceof ListenError) this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
       throw err;
     }
+    this.started = true;
     const path = this.config.str('unixsocket');
     if (path !== '') await this.listenUnix(path, this.config.num('unixsocketperm'));
+    if (this.servers.length === 0 && this.unixServer === null) {
+      this.log.warning('Configured to not listen anywhere, exiting.');
+      throw new ListenError('Configured to not listen anywhere, exiting.');
+    }
     return bound;
   }
 
@@ -191,7 +198,7 @@ export class Listeners {
    * logging the failing address as Redis does.
    */
   private applyChange(port: number, bind: string, changed: 'port' | 'bind'): string | null {
-    if (this.servers.length === 0) return null; // not listening yet: listen() will use the config
+    if (!this.started) return null; // not listening yet: listen() will use the config
     if (port !== 0) {
       // Redis closes its own sockets before binding the new ones; the probe cannot, so addresses
       // that only clash with a socket of ours are left to the real re-listen.

@@ -50,8 +50,8 @@ export interface BindHost {
 
 /** The hosts a bind value listens on ('*' and '::*' as Node spells them, '-' prefixes dropped). */
 export function bindHosts(bind: string): BindHost[] {
-  const words = bind.split(' ').filter((w) => w !== '');
-  const hosts = words.length === 0 ? ['*', '-::*'] : words;
+  // An empty bind opens no TCP address (see bindPlan).
+  const hosts = bind.split(' ').filter((w) => w !== '');
   const out: BindHost[] = [];
   for (const h of hosts) {
     if (h.startsWith('-')) continue; // optional addresses never fail a bind

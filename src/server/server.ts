@@ -33,6 +33,8 @@ import { Propagator } from '../engine/propagation.js';
 import { WatchRegistry } from '../engine/watch.js';
 import { ClientPause } from './client-pause.js';
 import { ClientRegistry } from './client-registry.js';
+import { OomScore } from './oom-score.js';
+import { setBackgroundChildHook } from '../persistence/save-child.js';
 import { crashBySignal, type CrashReportSource, type ReportedSignal } from './crash-report.js';
 import { buildInfo } from './info.js';
 import { LatencyMonitor } from './latency.js';
@@ -130,6 +132,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private clusterRouting: RoutingContext | null = null;
   /** This node following a primary: REPLICAOF, the link, the stream applied (src/replication/replica/). */
   readonly replicaSide: ReplicaSide;
+  /** oom-score-adj: the OOM killer's bias for this process and its background children. */
+  readonly oomScore: OomScore;
   readonly stats: ServerStats = {
     totalConnectionsReceived: 0,
     totalCommandsProcessed: 0,
@@ -275,6 +279,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.memoryLimit = new MemoryLimit(config.live, this.evictor, this.memoryGuard, deniesOom, this.clientEviction);
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
+    this.oomScore = new OomScore(config, this.log, () => this.replicaSide.following);
+    const oomScoreFailure = (): string | null => (this.oomScore.apply() ? null : 'Failed to set current oom_score_adj. Check server logs.');
+    config.setApplier('oom-score-adj', oomScoreFailure);
+    config.setApplier('oom-score-adj-values', oomScoreFailure);
+    setBackgroundChildHook((pid) => this.oomScore.applyToChild(pid));
     this.replicaSide = this.createReplicaSide();
     this.replication.replicaSide = this.replicaSide;
     this.keyspace.replicationPosition = () => this.replicaSide.savePosition();
@@ -438,6 +447,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       followsPrimary: (follows) => {
         hooks.followsPrimary = follows;
         hooks.replicaWritable = follows && !this.config.bool('replica-read-only');
+        // The role's class of oom-score-adj-values (Redis's replicationSetMaster/UnsetMaster).
+        this.oomScore.apply();
       },
       selectedStreamDb: () => this.propagator.selectedDb,
       scriptBusy: () => this.scripting.timedOutRun !== null,

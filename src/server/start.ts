@@ -332,6 +332,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   // The file's replication position: a restarted replica resumes with a partial resync.
   if (rdbAux !== null) server.replicaSide.resumeFromRdb(rdbAux, expiredAtLoad);
+  // Redis sets the process's oom-score-adj class once configured (failures are only logged).
+  server.oomScore.apply();
   server.runFirstCron();
   log.notice('Ready to accept connections');
   if (config.str('unixsocket') !== '') log.notice(`The server is now ready to accept connections at ${config.str('unixsocket')}`);

@@ -327,6 +327,28 @@ describe('signals', () => {
   });
 });
 
+describe('bind ""', () => {
+  it('CONFIG SET bind "" stops listening (connected clients stay), a new bind listens again', async () => {
+    const port = await freePort();
+    const p = track(runCli(['--port', String(port), '--bind', '127.0.0.1']));
+    await p.waitFor(/Ready to accept connections/);
+    const c = await connect(port);
+    expect(await c.call('CONFIG', 'SET', 'bind', '')).toBe('+OK\r\n');
+    expect(await c.call('CONFIG', 'GET', 'bind')).toBe('*2\r\n$4\r\nbind\r\n$0\r\n\r\n');
+    await expect(RawConnection.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+    expect(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1')).toBe('+OK\r\n');
+    await waitForPort(port, 10_000);
+    expect(await (await connect(port)).call('PING')).toBe('+PONG\r\n');
+  });
+
+  it('at start-up without a Unix socket: Redis\'s "not listen anywhere" line and exit status 1', async () => {
+    const p = track(runCli(['--port', String(await freePort()), '--bind', '']));
+    expect(await p.waitExit()).toEqual({ code: 1, signal: null });
+    expect(messages(p.stdout)).toContain('Configured to not listen anywhere, exiting.');
+  });
+});
+
 describe('open files limit (ulimit -n 256)', () => {
   it('lowers maxclients to the limit less 32, as Redis logs it, and refuses clients past it with an error', async () => {
     const port = await freePort();

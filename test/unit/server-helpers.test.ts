@@ -10,9 +10,9 @@ import { bindPlan } from '../../src/server/listeners.js';
 import { InstantaneousRates } from '../../src/server/rates.js';
 
 describe('bindPlan', () => {
-  it('listens dual-stack by default, IPv4 wildcard as the fallback', () => {
-    expect(bindPlan('')).toEqual([{ host: '::', optional: true }, { host: '0.0.0.0', optional: false }]);
-    expect(bindPlan('* -::*')).toEqual(bindPlan(''));
+  it('listens dual-stack by default, IPv4 wildcard as the fallback; an empty bind on nothing', () => {
+    expect(bindPlan('* -::*')).toEqual([{ host: '::', optional: true }, { host: '0.0.0.0', optional: false }]);
+    expect(bindPlan('')).toEqual([]);
   });
 
   it('keeps specific addresses in order, "-" marking optional ones', () => {
