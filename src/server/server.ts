@@ -744,6 +744,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       }
       streamFlush.flush();
     }
+    // Redis checks the limits as replies are added, before any is written: a reply that alone
+    // passes the hard limit closes the client with nothing sent, however fast it reads.
+    if (client.reply.lengthBytes >= this.outputLimits.smallestLimitBytes && this.enforceOutputLimit(client)) return;
     client.flush();
     if (!client.closed && client.connection.pendingOutputBytes >= this.outputLimits.smallestLimitBytes) {
       this.enforceOutputLimit(client);

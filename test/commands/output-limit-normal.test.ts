@@ -125,3 +125,25 @@ describe('memory after a client cut at its output limit', () => {
     }
   }, 40_000);
 });
+
+describe('a single reply past the hard limit', () => {
+  it('closes the client with nothing written, however fast it reads (Redis checks as replies are added)', async () => {
+    const server = await startCinnabar({ 'client-output-buffer-limit': 'normal 100000 0 0' });
+    try {
+      const other = await RawConnection.connect(server.port);
+      for (let i = 0; i < 150; i++) await other.call('LPUSH', 'biglist', 'x'.repeat(1000));
+      const reader = await RawConnection.connect(server.port);
+      expect(await reader.call('CLIENT', 'SETNAME', 'bigreader')).toBe('+OK\r\n');
+      // Within the limit: served as usual.
+      expect(await reader.call('LRANGE', 'biglist', '0', '49')).toMatch(/^\*50\r\n/);
+      reader.send('LRANGE', 'biglist', '0', '-1');
+      await reader.waitClosed();
+      expect(reader.pending).toBe('');
+      expect(await other.call('CLIENT', 'LIST')).not.toContain('name=bigreader');
+      expect(server.server.stats.clientOutputBufferLimitDisconnections).toBe(1);
+      other.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
