@@ -186,7 +186,7 @@ export class BlockingRegistry implements BlockingApi {
       this.drainScheduled = true;
       setImmediate(() => {
         this.drainScheduled = false;
-        if (!this.host.scriptRunning()) this.handleReadyKeys();
+        this.handleReadyKeys();
       });
     }
   }
@@ -204,7 +204,8 @@ export class BlockingRegistry implements BlockingApi {
 
   /** Redis's handleClientsBlockedOnKeys: serves the waiters of every ready key. */
   handleReadyKeys(): void {
-    if (this.handling) return;
+    // While a timed-out script yields, its keys wait: its end handles them (see scriptRunning).
+    if (this.handling || this.host.scriptRunning()) return;
     this.handling = true;
     const propagator = this.host.propagator;
     try {

@@ -690,8 +690,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     tracking.current = previousClient;
     // Keys the command made ready serve their blocked clients once it has ended (after EXEC,
     // not inside it), as Redis's processCommand calls handleClientsBlockedOnKeys.
-    // While a busy script yields, the keys it touched wait for it to end.
-    if (this.blocking.hasReadyKeys && this.scripting.timedOutRun === null) this.blocking.handleReadyKeys();
+    // While a busy script yields, the keys it touched wait for it to end (handleReadyKeys knows).
+    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
     if (repliesOn && client.replyMode === 'on' && outcome === 'done') return 'done';
     if (outcome === 'postponed') {
       client.pausedArgv = argv;
