@@ -12,6 +12,8 @@ import type { Command, RuntimeFlags } from './types.js';
 export type ClientReplyMode = 'on' | 'off' | 'skip';
 
 /** Per-connection state visible to commands. */
+export type ScriptDebugMode = 'no' | 'yes' | 'sync';
+
 export interface ClientState {
   readonly id: number;
   name: string;
@@ -69,6 +71,8 @@ export interface ClientState {
   /** The AOF loader or the primary's link: obeyed without the limits clients get (Redis's mustObeyClient). */
   readonly replaysData: boolean;
   denyBlocking: boolean;
+  /** SCRIPT DEBUG: how this client's next EVAL runs ('no': normally; 'yes'/'sync': debugged). */
+  scriptDebugMode: ScriptDebugMode;
   /**
    * The blocking framework released the client: write its reply and run what it sent while
    * blocked, after the current command (Redis's processUnblockedClients).

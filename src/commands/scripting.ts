@@ -42,7 +42,25 @@ function scriptKill(ctx: CommandContext): void {
   else ctx.reply.error(refusal);
 }
 
+/** SCRIPT DEBUG YES|SYNC|NO: how this client's next EVAL runs (scripting/debugger/). */
+function scriptDebug(ctx: CommandContext, argv: string[]): void {
+  // The session writes to the client directly: replies still waiting would come after it.
+  if (ctx.client.reply.lengthBytes > 0) {
+    ctx.reply.error('ERR SCRIPT DEBUG must be called outside a pipeline');
+    return;
+  }
+  const mode = argv[2].toLowerCase();
+  if (mode !== 'no' && mode !== 'yes' && mode !== 'sync') {
+    ctx.reply.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+    return;
+  }
+  ctx.client.scriptDebugMode = mode;
+  ctx.reply.ok();
+}
+
 const SCRIPT_HELP: readonly string[] = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
   'EXISTS <sha1> [<sha1> ...]',
   '    Return information about the existence of the scripts in the script cache.',
   'FLUSH [ASYNC|SYNC]',
@@ -94,6 +112,10 @@ export const scriptingCommands: CommandSpec[] = [
         name: 'flush', arity: -2, flags: ['noscript'], acl: ['slow', 'scripting'],
         summary: 'Removes every script from the script cache.', since: '2.6.0', group: 'scripting', handler: scriptFlush,
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+      },
+      {
+        name: 'debug', arity: 3, flags: ['noscript'], acl: ['slow', 'scripting'],
+        summary: 'Sets the debug mode of the scripts this client runs next.', since: '3.2.0', group: 'scripting', handler: scriptDebug,
       },
       {
         name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['slow', 'scripting'],

@@ -3,7 +3,8 @@
 // Client is also the CommandContext its commands run with, so running a command allocates
 // nothing.
 
-import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ServerApi, ServerStats, TrackingState } from '../commands/context.js';
+import type { ClientReplyMode, ClientState, CommandContext, QueuedCommand, ScriptDebugMode, ServerApi, ServerStats, TrackingState } from '../commands/context.js';
+import type { DebuggerClientSide } from '../scripting/engine.js';
 import type { Command } from '../commands/types.js';
 import { ReplyWriter } from '../protocol/writer.js';
 import type { StreamArg } from '../protocol/command-encoder.js';
@@ -81,6 +82,9 @@ export class Client implements ClientState, CommandContext {
   noEvict = false;
   noTouch = false;
   closeAfterReply = false;
+  scriptDebugMode: ScriptDebugMode = 'no';
+  /** While this client debugs a script (SCRIPT DEBUG), where its input goes instead of commands. */
+  debugger: DebuggerClientSide | null = null;
   blockedOnKeys = false;
   /** The blocking command's argv while blocked on keys (CLIENT LIST argv-mem). */
   blockedArgv: readonly string[] | null = null;

@@ -112,6 +112,16 @@ export class RespParser {
     return name;
   }
 
+  /**
+   * Everything received and not yet parsed, one char per byte, and forgotten here (a debugging
+   * session reads its client's commands itself). A big argument still arriving is dropped.
+   */
+  takePendingLatin1(): string {
+    const pending = this.buf.latin1Slice(this.pos, this.buf.length);
+    this.reset();
+    return pending;
+  }
+
   /** The first bytes not yet consumed (for Redis's query-buffer log line). */
   peekPending(maxBytes: number): string {
     return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + maxBytes));

@@ -14,6 +14,7 @@ import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
 import type { RedisApiHost } from './redis-api.js';
 import { parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
 import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
+import { DebugSession, type DebuggerOutput } from './debugger/session.js';
 
 /** What the engine needs from the node. */
 export interface ScriptingHost {
@@ -63,6 +64,20 @@ export interface ScriptingHost {
   rdbCompression(): boolean;
   /** Shows a command to MONITOR clients now (EVAL and FCALL, before the commands they run). */
   feedMonitors(caller: CommandContext, argv: readonly string[]): void;
+  /**
+   * SCRIPT DEBUG SYNC: the caller's pending replies go out, then its input and its disconnection
+   * go to the session instead of running commands, and every other client's commands wait, as
+   * the whole of Redis waits on the debugging client.
+   */
+  startDebugging(caller: CommandContext, session: DebuggerClientSide): DebuggerOutput;
+  /** The session ended: the caller is closed once its reply is out, held clients go on. */
+  endDebugging(caller: CommandContext): void;
+}
+
+/** What a debugging session takes from its client's connection. */
+export interface DebuggerClientSide {
+  feed(latin1: string): void;
+  clientClosed(): void;
 }
 
 /**
@@ -76,6 +91,8 @@ interface CachedScript {
   readonly body: string;
   readonly flags: ScriptFlags;
   readonly fn: LuaFunction;
+  /** Where the code starts in `body`: past the shebang line, before its newline. */
+  readonly codeStart: number;
 }
 
 /** Thrown through the interpreter by the hook of a killed script: pcall cannot catch it. */
@@ -99,6 +116,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The EVAL interpreter, made on first use (a node that runs no script pays nothing for it). */
   private evalState: EvalState | null = null;
   private readonly scripts = new Map<string, CachedScript>();
+  /** Debugging sessions not yet ended, with the EVAL that started each. */
+  private readonly debugSessions = new Map<DebugSession, CommandContext>();
   /** Bytes of cached script bodies and SHAs (INFO used_memory_scripts_eval). */
   private scriptsBytes = 0;
   private readonly scriptClient: Client;
@@ -191,6 +210,50 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
 
   eval(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean): void {
     this.host.feedMonitors(ctx, argv);
+    const debugMode = ctx.client.scriptDebugMode;
+    if (debugMode === 'no') {
+      this.evalScript(ctx, argv, bySha, readOnly, null);
+    } else if (bySha) {
+      ctx.reply.error(argv[1].length === 40 ? 'ERR Please use EVAL instead of EVALSHA for debugging' : NOSCRIPT);
+    } else if (debugMode === 'yes') {
+      // Redis forks a child to run a session whose changes are thrown away; a Node process
+      // cannot fork itself, so this ends as Redis's does when fork() fails (SYNC mode works).
+      ctx.client.scriptDebugMode = 'no';
+      ctx.reply.error("ERR Fork() failed: can't run EVAL in debugging mode: Function not implemented");
+    } else {
+      this.evalDebugging(ctx, argv, readOnly);
+    }
+  }
+
+  /**
+   * evalGenericCommandWithDebugging: the script runs as a debug build in a session that ends,
+   * however the EVAL ends, with <endsession> before its reply; the client is closed after it.
+   */
+  private evalDebugging(ctx: CommandContext, argv: string[], readOnly: boolean): void {
+    this.host.logWarning('Redis synchronous debugging eval session started');
+    let session: DebugSession | null = null;
+    const output = this.host.startDebugging(ctx, {
+      feed: (bytes) => session?.feed(bytes),
+      clientClosed: () => session?.clientClosed(),
+    });
+    session = new DebugSession(argv[1], output, this.host.canYield(ctx), (object) => this.lua.address(object));
+    this.debugSessions.set(session, ctx);
+    this.evalScript(ctx, argv, false, readOnly, session);
+    // Refused before it ran, or ran to its end without stopping: the session ends now.
+    if (this.current?.debugSession !== session) this.endDebugSession(session);
+  }
+
+  private endDebugSession(session: DebugSession): void {
+    const ctx = this.debugSessions.get(session);
+    if (ctx === undefined) return;
+    this.debugSessions.delete(session);
+    this.lua.setDebugHook(null);
+    session.end();
+    this.host.logWarning('Redis synchronous debugging eval session ended');
+    this.host.endDebugging(ctx);
+  }
+
+  private evalScript(ctx: CommandContext, argv: string[], bySha: boolean, readOnly: boolean, session: DebugSession | null): void {
     const numKeys = numKeysArg(ctx, argv, 'ERR value is not an integer or out of range');
     if (numKeys === null) return;
     let sha: string;
@@ -213,7 +276,13 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       return;
     }
     this.lua.setKeysAndArgs(argv, 3, numKeys);
-    this.runScript(ctx, argv, sha, true, readOnly, script.flags, script.fn, [], this.lua);
+    let fn = script.fn;
+    if (session !== null) {
+      // The cached function has no line events; the session runs a debug build of the same body.
+      fn = this.lua.loadForDebugging(script.body.slice(script.codeStart), '@user_script');
+      this.lua.setDebugHook(session);
+    }
+    this.runScript(ctx, argv, sha, true, readOnly, script.flags, fn, [], this.lua, session);
   }
 
   /** Compiles and caches a script body; on failure replies the error and returns null. */
@@ -232,7 +301,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       ctx?.reply.error(`ERR Error compiling script (new function): ${err.message}`);
       return null;
     }
-    const script: CachedScript = { body, flags: parsed.flags, fn };
+    const script: CachedScript = { body, flags: parsed.flags, fn, codeStart: parsed.shebangLength };
     this.scripts.set(sha, script);
     this.scriptsBytes += body.length + sha.length;
     return script;
@@ -269,7 +338,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** Starts a script or function; it ends now, or later when it yields past the time limit. */
   private runScript(
     ctx: CommandContext, argv: readonly string[], name: string, isEval: boolean, readOnly: boolean, flags: ScriptFlags,
-    fn: LuaFunction, args: LuaValue[], lua: ScriptState,
+    fn: LuaFunction, args: LuaValue[], lua: ScriptState, session: DebugSession | null = null,
   ): void {
     const scriptClient = this.scriptClient;
     scriptClient.selectDb(ctx.client.dbIndex);
@@ -277,6 +346,7 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const noWrites = !flags.compatMode && flags.noWrites;
     const run = new ScriptRun(ctx, argv, scriptClient, name, isEval, readOnly || noWrites, flags);
     run.canYield = this.host.canYield(ctx);
+    run.debugSession = session;
     this.current = run;
     this.currentLua = lua;
     // The script's own commands propagate their effects; EVAL or FCALL itself never does.
@@ -292,12 +362,23 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       const results = task.resume();
       if (results === null) {
         run.finishYielding ??= this.host.beginYielding(ctx);
-        setImmediate(() => this.advance(run, task, lua));
+        const session = run.debugSession;
+        if (session !== null && session.waiting) {
+          // Stopped in the debugger: the client's next command (or its leaving) goes on with it.
+          session.onWake = () => {
+            session.onWake = null;
+            this.advance(run, task, lua);
+          };
+        } else {
+          setImmediate(() => this.advance(run, task, lua));
+        }
         return;
       }
+      if (run.debugSession !== null) this.endDebugSession(run.debugSession);
       if (writeLuaReply(ctx.reply, results[0], run.scriptClient.reply.resp) > 0) failed = this.uncountedErrorReplied(run);
     } catch (err) {
       failed = true;
+      if (run.debugSession !== null) this.endDebugSession(run.debugSession);
       if (this.replyScriptError(ctx, run, err, lua)) this.uncountedErrorReplied(run);
     }
     this.endRun(run, failed);
@@ -366,13 +447,21 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** Whether the last callCommand's reply was an error. */
   lastCallFailed = false;
 
+  debugSession(): DebugSession | null {
+    return this.current?.debugSession ?? null;
+  }
+
   callCommand(argv: string[]): LuaValue {
     const run = this.current as ScriptRun;
     this.currentLua?.chargeTicks(TICKS_PER_COMMAND);
     const host = this.host;
+    // A stepping debugger logs the command, then its refusal or its reply (Redis's ldbIsEnabled).
+    const session = run.debugSession !== null && run.debugSession.logsCalls ? run.debugSession : null;
+    session?.logCommand(argv);
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv, this.gates);
     if (command === undefined || refusal !== null) {
+      if (refusal !== null) session?.logError(refusal);
       const text = refusal !== null && refusal.startsWith('-') ? refusal.slice(1) : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
       if (command !== undefined) command.stats.rejectedCalls++;
@@ -392,9 +481,15 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const integer = client.reply.takeSafeInteger();
     if (integer !== null) {
       this.lastCallFailed = false;
+      session?.logReply(`:${integer}\r\n`);
       return integer;
     }
     const text = client.reply.takeLatin1();
+    if (session !== null) {
+      // Turning an error reply into a Lua error logs it first (Redis's luaPushErrorBuff).
+      if (isErrorReply(text)) session.logError(text.slice(0, text.indexOf('\r')));
+      session.logReply(text);
+    }
     if (text.length === 0) {
       this.lastCallFailed = false;
       return false;
@@ -464,6 +559,12 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     if (nowMs - this.memoryCheckedAtMs >= MEMORY_CHECK_INTERVAL_MS) {
       this.memoryCheckedAtMs = nowMs;
       if (this.host.memoryExhausted()) throw new ScriptKilled(this.currentLua?.currentPosition() ?? null, 'memory');
+    }
+    // A debugged script never turns busy (nobody else runs meanwhile): past the time limit the
+    // debugger stops it instead (Redis's luaLdbLineHook count event).
+    if (run.debugSession !== null) {
+      run.debugSession.checkTimeout(this.host.busyReplyThresholdMs());
+      return 'continue';
     }
     if (!run.timedOut) {
       const elapsedMs = run.elapsedMs();

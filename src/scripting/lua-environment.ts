@@ -5,7 +5,7 @@
 // "Script attempted to access nonexistent global variable", and every table reachable from the
 // globals made read-only.
 
-import { GenNativeFunction } from './lua/runtime.js';
+import { type DebugHook, GenNativeFunction } from './lua/runtime.js';
 import { LuaState } from './lua/state.js';
 import { openBase } from './lua/lib/base.js';
 import { openBit } from './lua/lib/bit.js';
@@ -44,6 +44,16 @@ export interface ScriptState {
   currentPosition(): string | null;
   /** Counts work done outside the interpreter (a redis.call) toward the next hook. */
   chargeTicks(ticks: number): void;
+}
+
+/** What the script debugger needs of the interpreter EVAL scripts run in. */
+export interface DebuggableState {
+  /** Compiles a chunk with a line event before each statement (see lua/codegen.ts). */
+  loadForDebugging(source: string, chunkName: string): LuaFunction;
+  /** Where those line events go while a debugging session runs (null: nowhere). */
+  setDebugHook(hook: DebugHook | null): void;
+  /** The stable fake address tostring() shows for a table, function... */
+  address(object: object): string;
 }
 
 /** Base-library functions script worlds do not get. */
@@ -92,7 +102,7 @@ function scriptState(state: LuaState): ScriptState {
   };
 }
 
-export interface EvalState extends ScriptState {
+export interface EvalState extends ScriptState, DebuggableState {
   /** Sets the KEYS and ARGV globals to argv[from, from + numKeys) and the rest of argv. */
   setKeysAndArgs(argv: readonly string[], from: number, numKeys: number): void;
 }
@@ -110,6 +120,11 @@ export function createScriptState(api: RedisApiHost, hook: () => 'continue' | 's
   state.globals.set('ARGV', args);
   return {
     ...scriptState(state),
+    loadForDebugging: (source, chunkName) => state.loadForDebugging(source, chunkName),
+    setDebugHook: (hook) => {
+      state.debugHook = hook;
+    },
+    address: (object) => state.address(object),
     setKeysAndArgs: (argv, from, numKeys) => {
       refill(keys, argv, from, from + numKeys);
       refill(args, argv, from + numKeys, argv.length);

@@ -8,6 +8,7 @@ import { REPL_AOF, REPL_ALL, REPL_REPLICA } from './script-run.js';
 import { sha1Hex } from './script-flags.js';
 import { formatDouble17g } from '../util/numbers.js';
 import { REDIS_VERSION } from '../util/version.js';
+import type { DebugSession } from './debugger/session.js';
 
 /** Redis's log levels (LL_DEBUG .. LL_WARNING). */
 export const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 } as const;
@@ -25,6 +26,8 @@ export interface RedisApiHost {
   log(level: number, message: string): void;
   /** Whether the caller's user may run this command (redis.acl_check_cmd); null: no such command. */
   aclCheck(argv: string[]): boolean | null;
+  /** The running script's debugging session (SCRIPT DEBUG), if any. */
+  debugSession(): DebugSession | null;
 }
 
 
@@ -32,16 +35,23 @@ export interface RedisApiHost {
  * Redis's luaArgsToRedisArgv: strings as they are, numbers as "%.17g" (Lua's own "%.14g" loses
  * precision); any other type ends the conversion with an error.
  */
-function commandArgv(args: LuaValue[]): string[] | LuaTable {
-  if (args.length === 0) return errorTable('ERR Please specify at least one argument for this redis lib call');
+function commandArgv(args: LuaValue[], host: RedisApiHost): string[] | LuaTable {
+  if (args.length === 0) return argvError(host, 'Please specify at least one argument for this redis lib call');
   const argv = new Array<string>(args.length);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (typeof arg === 'string') argv[i] = arg;
     else if (typeof arg === 'number') argv[i] = formatDouble17g(arg);
-    else return errorTable('ERR Lua redis lib command arguments must be strings or integers');
+    else return argvError(host, 'Lua redis lib command arguments must be strings or integers');
   }
   return argv;
+}
+
+/** The error table of a bad redis.call argument list (logged by a stepping debugger, as Redis's luaPushError). */
+function argvError(host: RedisApiHost, message: string): LuaTable {
+  const session = host.debugSession();
+  if (session !== null && session.logsCalls) session.logError(message);
+  return errorTable(`ERR ${message}`);
 }
 
 /** Raises {err="ERR <message>"} (Redis's luaPushError + luaError). */
@@ -57,7 +67,7 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
 
   const generic = (raiseErrors: boolean) => (rt: LuaRuntime, args: LuaValue[]): LuaValue[] => {
     if (!host.running()) raise(rt, 'redis.call/pcall can only be called inside a script invocation');
-    const argv = commandArgv(args);
+    const argv = commandArgv(args, host);
     if (argv instanceof LuaTable) {
       if (raiseErrors) rt.raise(argv);
       return [argv];
@@ -134,13 +144,20 @@ export function createRedisTable(host: RedisApiHost): LuaTable {
   // Effects replication is the only mode since Redis 7.0: the call is kept for old scripts.
   fn('replicate_commands', () => [true]);
 
-  // Without a debugging session (SCRIPT DEBUG is not offered) these do what Redis's do then.
-  fn('breakpoint', () => [false]);
-  fn('debug', () => EMPTY);
+  // Both act only in a debugging session (SCRIPT DEBUG): a stop at the next line, a log line.
+  fn('breakpoint', () => {
+    const session = host.debugSession();
+    session?.breakpoint();
+    return [session !== null];
+  });
+  fn('debug', (rt, args) => {
+    host.debugSession()?.debugLog(args);
+    return EMPTY;
+  });
 
   fn('acl_check_cmd', (rt, args) => {
     if (!host.running()) raise(rt, 'redis.acl_check_cmd can only be called inside a script invocation');
-    const argv = commandArgv(args);
+    const argv = commandArgv(args, host);
     if (argv instanceof LuaTable) return rt.raise(argv);
     const allowed = host.aclCheck(argv);
     if (allowed === null) raise(rt, 'Invalid command passed to redis.acl_check_cmd()');

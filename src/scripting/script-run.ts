@@ -7,6 +7,7 @@ import { parseInt64 } from '../util/numbers.js';
 import type { Command } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import type { ScriptFlags } from './script-flags.js';
+import type { DebugSession } from './debugger/session.js';
 
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
@@ -31,6 +32,8 @@ export class ScriptRun {
   readonly startedAtMs = performance.now();
   /** Cluster mode: the slot this run's keys must share (-1: not yet known); null until first needed. */
   clusterSlot: number | null = null;
+  /** The SCRIPT DEBUG session this run is debugged in, if any. */
+  debugSession: DebugSession | null = null;
 
   constructor(
     readonly caller: CommandContext,

@@ -3,7 +3,8 @@
 // parks a client here when dispatch() postpones it and resumes it through `resume`.
 //
 // As in Redis 7.0 a pause has a purpose (CLIENT PAUSE, a shutdown waiting for its replicas, a
-// signal's final save, a coordinated FAILOVER): each purpose keeps its own end and type, and
+// signal's final save, a coordinated FAILOVER, a synchronous script debugging session, during
+// which Redis serves nobody else): each purpose keeps its own end and type, and
 // what is in effect is the latest end and the strictest type among them. Ending one purpose
 // (CLIENT UNPAUSE, a FAILOVER that finished) leaves the others in place.
 
@@ -16,7 +17,7 @@ import type { NodeAlerts } from '../engine/node-alerts.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Why commands are held (Redis's pause_purpose, plus the hold of a signal's final save). */
-export type PausePurpose = 'client' | 'shutdown' | 'shutdown-save' | 'failover';
+export type PausePurpose = 'client' | 'shutdown' | 'shutdown-save' | 'failover' | 'debugger';
 
 interface PauseEvent {
   untilMs: number;

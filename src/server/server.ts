@@ -26,7 +26,8 @@ import { aclCheck, authCheck, busyScriptCheck, diskErrorCheck, loadingCheck, mem
 import { Client, type ClientHost } from '../engine/client.js';
 import { CommandTable } from '../engine/command-table.js';
 import { DiscardingConnection, type Connection } from '../engine/connection.js';
-import { ScriptingEngine } from '../scripting/engine.js';
+import { ScriptingEngine, type DebuggerClientSide } from '../scripting/engine.js';
+import type { DebuggerOutput } from '../scripting/debugger/session.js';
 import { Dispatcher, type DispatcherHost } from '../engine/dispatcher.js';
 import { KeyspaceEvents } from '../engine/keyspace-events.js';
 import { Propagator } from '../engine/propagation.js';
@@ -341,6 +342,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       feedMonitors: (ctx, argv) => {
         if (this.clients.monitors.size > 0) this.feedMonitors(ctx.client, argv);
       },
+      startDebugging: (ctx, side) => this.startDebugging(ctx, side),
+      endDebugging: (ctx) => this.endDebugging(ctx),
     });
     config.onChange('maxmemory', (v) => this.maxmemoryChanged(Number(v)));
     config.onApplyFailure = (name) => {
@@ -605,6 +608,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       client.close('query buffer limit');
       return;
     }
+    if (client.debugger !== null) {
+      // A debugging session reads this client's bytes as debugger commands (ldbRepl).
+      client.debugger.feed(parser.takePendingLatin1());
+      return;
+    }
     try {
       this.processInput(client, connection);
     } catch (err) {
@@ -800,8 +808,42 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} name=${client.name} db=${client.dbIndex}`;
   }
 
+  /**
+   * ScriptingHost: a SCRIPT DEBUG session starts for the caller's EVAL. Its replies so far go out
+   * first, so the session's writes, which bypass the reply buffer as Redis's do, follow them.
+   */
+  private startDebugging(ctx: CommandContext, side: DebuggerClientSide): DebuggerOutput {
+    const client = this.clients.byIdMap.get(ctx.client.id);
+    if (client === undefined) throw new Error('a debugging session for a client without a connection');
+    this.flushClient(client);
+    client.debugger = side;
+    // As Redis serves nobody while it waits on the debugging client, every other command waits.
+    this.clientPause.pause(Number.MAX_SAFE_INTEGER, false, 'debugger');
+    return {
+      write: (latin1) => {
+        if (client.closed) return;
+        const bytes = Buffer.from(latin1, 'latin1');
+        client.totalBytesOut += bytes.length;
+        this.stats.totalNetOutputBytes += bytes.length;
+        client.connection.write(bytes);
+      },
+    };
+  }
+
+  /** ScriptingHost: the session ended; its client is closed once the EVAL's reply is out. */
+  private endDebugging(ctx: CommandContext): void {
+    ctx.client.scriptDebugMode = 'no';
+    ctx.client.closeAfterReply = true;
+    const client = this.clients.byIdMap.get(ctx.client.id);
+    if (client !== undefined) client.debugger = null;
+    this.clientPause.unpause('debugger');
+  }
+
   /** ClientHost: the client left; forget it everywhere. */
   clientClosed(client: Client, _reason: string): void {
+    const debuggerSide = client.debugger;
+    // The debugged script goes on without stops; not from inside whatever closed the client.
+    if (debuggerSide !== null) setImmediate(() => debuggerSide.clientClosed());
     this.clients.remove(client);
     if (client.tracking !== null) this.tracking.disable(client);
     this.pubsub.removeClient(client);

@@ -38,14 +38,15 @@ export type TableItem =
   | { readonly k: 'positional'; readonly value: Expr }
   | { readonly k: 'keyed'; readonly key: Expr; readonly value: Expr; readonly line: number };
 
-export type Stat =
+/** A statement as parsed; the chunk adds where it starts (Stat). */
+export type StatNode =
   | { readonly k: 'local'; readonly vars: LocalVar[]; readonly exprs: Expr[] }
   | { readonly k: 'localfunction'; readonly v: LocalVar; readonly fn: FunctionNode }
   | { readonly k: 'assign'; readonly targets: Expr[]; readonly exprs: Expr[]; readonly line: number }
   | { readonly k: 'call'; readonly call: Expr }
   | { readonly k: 'do'; readonly body: Stat[] }
   | { readonly k: 'while'; readonly cond: Expr; readonly body: Stat[] }
-  | { readonly k: 'repeat'; readonly body: Stat[]; readonly cond: Expr }
+  | { readonly k: 'repeat'; readonly body: Stat[]; readonly cond: Expr; readonly untilLine: number }
   | { readonly k: 'if'; readonly clauses: { cond: Expr; body: Stat[] }[]; readonly orelse: Stat[] | null }
   | {
       readonly k: 'fornum';
@@ -61,6 +62,12 @@ export type Stat =
   | { readonly k: 'return'; readonly exprs: Expr[]; readonly line: number }
   | { readonly k: 'break' };
 
+/**
+ * A statement of a block. `at` is the line the debugger stops at before it runs: where it starts,
+ * or for a function definition the line of its `end` (5.1 emits OP_CLOSURE there).
+ */
+export type Stat = StatNode & { readonly at: number };
+
 export interface FunctionNode {
   readonly params: LocalVar[];
   readonly isVararg: boolean;
@@ -68,5 +75,7 @@ export interface FunctionNode {
   argVar: LocalVar | null;
   readonly body: Stat[];
   readonly line: number;
+  /** The line of its `end` (the last line, for a chunk): where its implicit return is. */
+  readonly endLine: number;
   usesVararg: boolean;
 }

@@ -62,6 +62,11 @@ function isMulti(e: Expr): boolean {
   return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
 }
 
+/** A condition 5.1 folds away (luaK_goiftrue emits nothing for a true constant). */
+function alwaysTrue(e: Expr): boolean {
+  return e.k === 'true' || e.k === 'number' || e.k === 'string';
+}
+
 /** Chains at least this long compile flat (see leftChain). */
 const LONG_CHAIN = 32;
 
@@ -115,6 +120,16 @@ interface ChunkContext {
   readonly sites: Site[];
   readonly protos: Proto[];
   unique: number;
+  /** Compile for the script debugger: a line event before each statement (see lineEvent). */
+  readonly debug: boolean;
+  /** Debug builds: the local names in scope at each line event, by index (`N[n]`). */
+  readonly localNames: string[][];
+}
+
+/** A local in scope for the debugger: its Lua name and the JS expression of its value. */
+interface ScopeEntry {
+  readonly name: string;
+  readonly js: string;
 }
 
 class FunctionCompiler {
@@ -126,6 +141,8 @@ class FunctionCompiler {
   readonly protoIndex: number;
   /** The first zero literal of this function (see constant()). */
   private zero: number | null = null;
+  /** Debug builds: the locals in scope where code is being emitted, in declaration order. */
+  private readonly scope: ScopeEntry[] = [];
 
   constructor(
     private readonly ctx: ChunkContext,
@@ -139,6 +156,7 @@ class FunctionCompiler {
   /** The generator function expression of this Lua function. */
   compile(): string {
     const fn = this.fn;
+    this.enterFunction();
     this.block(fn.body);
     const fixed = fn.params.length;
     const head: string[] = [];
@@ -154,7 +172,37 @@ class FunctionCompiler {
     const temps: string[] = ['$r'];
     for (let i = 0; i < this.maxTemps; i++) temps.push(`$t${i}`);
     head.push(`let ${temps.join(', ')};`);
-    return `function* ($A) {\n${head.join('\n')}\n${this.out.join('\n')}\n$T.depth = $D - 1; return EMPTY;\n}`;
+    // A function's first instruction is a line event whatever the line before it (5.1's npc == 0).
+    if (this.ctx.debug) head.push('$T.lines[$D] = 0;');
+    const end = this.ctx.debug ? this.lineEvent(fn.endLine, 'false') : '';
+    return `function* ($A) {\n${head.join('\n')}\n${this.out.join('\n')}\n${end}$T.depth = $D - 1; return EMPTY;\n}`;
+  }
+
+  /** The locals a function starts with: its parameters, then 5.1's compatibility `arg`. */
+  private enterFunction(): void {
+    for (const p of this.fn.params) this.declare(p);
+    if (this.fn.argVar !== null) this.declare(this.fn.argVar);
+  }
+
+  private declare(v: LocalVar, js: string = v.jsName): void {
+    if (this.ctx.debug) this.scope.push({ name: v.name, js });
+  }
+
+  /**
+   * Debug builds: the line event 5.1's hook would get before the code that follows runs (see
+   * scripting/debugger). `force` is JS for "fire even on the same line" (a jump back to a loop's
+   * start is an event in 5.1 whatever the line).
+   */
+  private lineEvent(line: number, force: string): string {
+    if (!this.ctx.debug) return '';
+    const names = this.ctx.localNames;
+    names.push(this.scope.map((e) => e.name));
+    const values = `() => [${this.scope.map((e) => e.js).join(', ')}]`;
+    return `if (S.debugHook !== null) yield* S.debugHook.line(S, $D, ${line}, ${force}, N[${names.length - 1}], ${values});\n`;
+  }
+
+  private emitLineEvent(line: number, force: string): void {
+    if (this.ctx.debug) this.out.push(this.lineEvent(line, force));
   }
 
   /**
@@ -412,21 +460,33 @@ class FunctionCompiler {
 
   // ---- statements ----
 
-  private block(stats: Stat[]): void {
-    for (const stat of stats) this.statement(stat);
+  /**
+   * A block's statements. `forceFirst` (JS, debug builds) makes its first statement a line event
+   * even on the line of the last one: it is where a loop jumps back to.
+   */
+  private block(stats: Stat[], forceFirst = 'false'): void {
+    const scopeSize = this.scope.length;
+    stats.forEach((stat, i) => this.statement(stat, i === 0 ? forceFirst : 'false'));
+    this.scope.length = scopeSize;
   }
 
   private tick(): void {
     this.emit('if (--S.ticks <= 0) yield* S.tick();');
   }
 
-  private statement(s: Stat): void {
+  private statement(s: Stat, force: string): void {
+    // A while loop's event is its condition's, at the top of every iteration (see below); a
+    // constant true condition compiles to no instruction in 5.1, so it has no event.
+    const eventless = s.k === 'while' || s.k === 'repeat' || (s.k === 'if' && alwaysTrue(s.clauses[0].cond));
+    if (!eventless) this.emitLineEvent(s.at, force);
     switch (s.k) {
       case 'local':
         this.localStat(s.vars, s.exprs);
+        for (const v of s.vars) this.declare(v);
         return;
       case 'localfunction':
         this.emit(`let ${s.v.jsName};`);
+        this.declare(s.v);
         this.emit(`${s.v.jsName} = ${this.closure(s.fn)};`);
         return;
       case 'assign':
@@ -437,12 +497,34 @@ class FunctionCompiler {
         return;
       case 'do':
         this.emit('{');
-        this.block(s.body);
+        this.block(s.body, force);
         this.emit('}');
         return;
       case 'while': {
         const label = this.unique('$L');
-        this.emit(`${label}: while (${this.cond(s.cond)}) {`);
+        if (this.ctx.debug) {
+          // The condition runs first on every iteration; from the second one on it is reached by
+          // a jump back, a line event even on the same line.
+          const again = this.unique('$w');
+          this.emit(`let ${again} = ${force};`);
+          this.emit(`${label}: for (;;) {`);
+          if (alwaysTrue(s.cond)) {
+            // No condition code: the jump back lands on the body's first statement.
+            const first = this.unique('$f');
+            this.emit(`const ${first} = ${again}; ${again} = true;`);
+            this.tick();
+            this.loops.push(label);
+            this.block(s.body, first);
+            this.loops.pop();
+            this.emit('}');
+            return;
+          }
+          this.emitLineEvent(s.at, again);
+          this.emit(`${again} = true;`);
+          this.emit(`if (!${this.cond(s.cond)}) break;`);
+        } else {
+          this.emit(`${label}: while (${this.cond(s.cond)}) {`);
+        }
         this.tick();
         this.loops.push(label);
         this.block(s.body);
@@ -452,9 +534,19 @@ class FunctionCompiler {
       }
       case 'repeat': {
         const label = this.unique('$L');
+        const again = this.ctx.debug ? this.unique('$w') : '';
+        if (this.ctx.debug) this.emit(`let ${again} = ${force};`);
         this.emit(`${label}: for (;;) {`);
         this.tick();
         this.loops.push(label);
+        if (this.ctx.debug) {
+          const first = this.unique('$f');
+          this.emit(`const ${first} = ${again}; ${again} = true;`);
+          this.repeatBody(s.body, s.cond, s.untilLine, first);
+          this.loops.pop();
+          this.emit('}');
+          return;
+        }
         this.block(s.body);
         this.loops.pop();
         this.emit(`if (${this.cond(s.cond)}) break;`);
@@ -486,6 +578,23 @@ class FunctionCompiler {
         this.emit(`break ${this.loops[this.loops.length - 1]};`);
         return;
     }
+  }
+
+  /** Debug builds: a repeat loop's body and condition, which sees the body's locals. */
+  private repeatBody(body: Stat[], cond: Expr, untilLine: number, forceFirst: string): void {
+    const scopeSize = this.scope.length;
+    body.forEach((stat, i) => this.statement(stat, i === 0 ? forceFirst : 'false'));
+    this.emitLineEvent(untilLine, 'false');
+    this.emit(`if (${this.cond(cond)}) break;`);
+    this.scope.length = scopeSize;
+  }
+
+  /** Debug builds: a loop's hidden control values and its variables come into scope for its body. */
+  private declareLoop(hidden: Array<[string, string]>, vars: LocalVar[]): number {
+    const scopeSize = this.scope.length;
+    if (this.ctx.debug) for (const [name, js] of hidden) this.scope.push({ name, js });
+    for (const v of vars) this.declare(v);
+    return scopeSize;
   }
 
   private localStat(vars: LocalVar[], exprs: Expr[]): void {
@@ -592,12 +701,16 @@ class FunctionCompiler {
     else if (stepKnown !== null && stepKnown < 0) test = `${limit} <= ${i}`;
     else test = `${step} > 0 ? ${i} <= ${limit} : ${limit} <= ${i}`;
     this.emit(`${label}: for (;;) {`);
+    // OP_FORLOOP, on the line of `for`, ends every iteration (after the first one's body here).
+    this.emitLineEvent(s.at, 'false');
     this.emit(`${i} += ${step};`);
     this.emit(`if (!(${test})) break;`);
     this.emit(`let ${s.v.jsName} = ${i};`);
     this.tick();
     this.loops.push(label);
-    this.block(s.body);
+    const scopeSize = this.declareLoop([['(for index)', i], ['(for limit)', limit], ['(for step)', step]], [s.v]);
+    this.block(s.body, 'true');
+    this.scope.length = scopeSize;
     this.loops.pop();
     this.emit('}');
     this.emit('}');
@@ -621,12 +734,16 @@ class FunctionCompiler {
     }
     this.emit(`const ${it} = S.forIterator(${f}, ${st}, ${ctl});`);
     this.emit(`${label}: for (;;) {`);
+    // OP_TFORLOOP, on the line of `for`, starts every iteration (the first one's is the statement's).
+    this.emitLineEvent(s.at, 'false');
     const names = s.vars.map((v) => v.jsName);
     this.emit(`let ${names.join(', ')};`);
     this.emit(`if (${it} !== null) {`);
     this.emit(`if (!${it}.step()) break;`);
     this.emit(`${names[0]} = ${it}.k;`);
     if (names.length > 1) this.emit(`${names[1]} = ${it}.v;`);
+    // The debugger shows the control value; the fast iterator path needs none otherwise.
+    if (this.ctx.debug) this.emit(`${ctl} = ${names[0]};`);
     this.emit('} else {');
     const ft = this.temp();
     const at = this.temp();
@@ -643,7 +760,9 @@ class FunctionCompiler {
     this.emit('}');
     this.tick();
     this.loops.push(label);
-    this.block(s.body);
+    const scopeSize = this.declareLoop([['(for generator)', f], ['(for state)', st], ['(for control)', ctl]], s.vars);
+    this.block(s.body, 'true');
+    this.scope.length = scopeSize;
     this.loops.pop();
     this.emit('}');
     this.emit('}');
@@ -670,31 +789,28 @@ export interface CompiledChunk {
 }
 
 /** Parses and compiles `source`; throws LuaSyntaxError with 5.1's message. */
-export function compileChunk(S: LuaState, source: string, chunkName: string, level: number): CompiledChunk {
+export function compileChunk(S: LuaState, source: string, chunkName: string, level: number, debug = false): CompiledChunk {
   const { main } = parseChunk(source, chunkName, level);
-  const ctx: ChunkContext = {
-    S,
-    source: chunkName,
-    chunkId: chunkId(chunkName, MAX_SOURCE_ID_RUNTIME),
-    sites: [],
-    protos: [],
-    unique: 0,
-  };
+  const ctx = chunkContext(S, chunkName, debug);
   const compiler = new FunctionCompiler(ctx, main);
   const body = compiler.compile();
   const code = `'use strict';\nconst {${HELPER_NAMES.join(', ')}} = H;\nreturn ${body};`;
-  const factory = new Function('S', 'K', 'P', 'H', code) as (
+  const factory = new Function('S', 'K', 'P', 'H', 'N', code) as (
     S: LuaState,
     K: Site[],
     P: Proto[],
     H: typeof HELPERS,
+    N: string[][],
   ) => CompiledBody;
-  return { body: factory(S, ctx.sites, ctx.protos, HELPERS), proto: ctx.protos[0] };
+  return { body: factory(S, ctx.sites, ctx.protos, HELPERS, ctx.localNames), proto: ctx.protos[0] };
+}
+
+function chunkContext(S: LuaState, chunkName: string, debug: boolean): ChunkContext {
+  return { S, source: chunkName, chunkId: chunkId(chunkName, MAX_SOURCE_ID_RUNTIME), sites: [], protos: [], unique: 0, debug, localNames: [] };
 }
 
 /** For debugging the compiler: the JavaScript a chunk compiles to. */
-export function compiledSource(S: LuaState, source: string, chunkName: string): string {
+export function compiledSource(S: LuaState, source: string, chunkName: string, debug = false): string {
   const { main } = parseChunk(source, chunkName, 0);
-  const ctx: ChunkContext = { S, source: chunkName, chunkId: chunkId(chunkName, MAX_SOURCE_ID_RUNTIME), sites: [], protos: [], unique: 0 };
-  return new FunctionCompiler(ctx, main).compile();
+  return new FunctionCompiler(chunkContext(S, chunkName, debug), main).compile();
 }

@@ -3,7 +3,7 @@
 // "'end' expected (to close 'function' at line 1) near '<eof>'", the limits on locals, upvalues
 // and nesting).
 
-import type { BinaryOp, Expr, FunctionNode, LocalVar, Stat, TableItem } from './ast.js';
+import type { BinaryOp, Expr, FunctionNode, LocalVar, Stat, StatNode, TableItem } from './ast.js';
 import { Lexer, Tok } from './lexer.js';
 
 /** LUAI_MAXVARS: active local variables per function. */
@@ -59,6 +59,16 @@ export function parseChunk(source: string, chunkName: string, initialLevel = 0):
   return new Parser(source, chunkName, initialLevel).parseMain();
 }
 
+/**
+ * The function a statement starts by defining (`function f() ... end`, `local f = function ...`):
+ * 5.1 emits its OP_CLOSURE, the statement's first instruction, at the line of its `end`.
+ */
+function definedFunction(stat: StatNode): FunctionNode | null {
+  if (stat.k === 'localfunction') return stat.fn;
+  if ((stat.k === 'assign' || stat.k === 'local') && stat.exprs.length > 0 && stat.exprs[0].k === 'function') return stat.exprs[0].fn;
+  return null;
+}
+
 function isBlockFollow(token: number): boolean {
   return token === Tok.Else || token === Tok.Elseif || token === Tok.End || token === Tok.Until || token === Tok.Eos;
 }
@@ -85,6 +95,7 @@ class Parser {
       argVar: null,
       body,
       line: 0,
+      endLine: this.lex.lastline,
       usesVararg: this.fs.usesVararg,
     };
     return { main };
@@ -205,8 +216,9 @@ class Parser {
     let isLast = false;
     this.enterLevel();
     while (!isLast && !isBlockFollow(this.token)) {
+      const startLine = this.lex.linenumber;
       const stat = this.statement();
-      stats.push(stat);
+      stats.push({ ...stat, at: definedFunction(stat)?.endLine ?? startLine });
       isLast = stat.k === 'return' || stat.k === 'break';
       this.testNext(59);
     }
@@ -221,7 +233,7 @@ class Parser {
     return body;
   }
 
-  private statement(): Stat {
+  private statement(): StatNode {
     const line = this.lex.linenumber;
     switch (this.token) {
       case Tok.If:
@@ -258,7 +270,7 @@ class Parser {
     return this.expr();
   }
 
-  private ifStat(line: number): Stat {
+  private ifStat(line: number): StatNode {
     const clauses: { cond: Expr; body: Stat[] }[] = [];
     this.lex.next();
     let cond = this.cond();
@@ -279,7 +291,7 @@ class Parser {
     return { k: 'if', clauses, orelse };
   }
 
-  private whileStat(line: number): Stat {
+  private whileStat(line: number): StatNode {
     this.lex.next();
     const cond = this.cond();
     this.enterBlock(true);
@@ -290,23 +302,24 @@ class Parser {
     return { k: 'while', cond, body };
   }
 
-  private repeatStat(line: number): Stat {
+  private repeatStat(line: number): StatNode {
     this.enterBlock(true);
     this.enterBlock(false);
     this.lex.next();
     const body = this.chunk();
+    const untilLine = this.lex.linenumber;
     this.checkMatch(Tok.Until, Tok.Repeat, line);
     const cond = this.cond();
     this.leaveBlock();
     this.leaveBlock();
-    return { k: 'repeat', body, cond };
+    return { k: 'repeat', body, cond, untilLine };
   }
 
-  private forStat(line: number): Stat {
+  private forStat(line: number): StatNode {
     this.enterBlock(true);
     this.lex.next();
     const name = this.checkName();
-    let stat: Stat;
+    let stat: StatNode;
     switch (this.token) {
       case 61:
         stat = this.forNum(name);
@@ -340,7 +353,7 @@ class Parser {
     return body;
   }
 
-  private forNum(name: string): Stat {
+  private forNum(name: string): StatNode {
     const hidden = this.hiddenLocals(['(for index)', '(for limit)', '(for step)']);
     const v = this.newLocal(name, 3);
     this.checkNext(61);
@@ -354,7 +367,7 @@ class Parser {
     return { k: 'fornum', v, start, limit, step, body, line: prep.line };
   }
 
-  private forList(firstName: string): Stat {
+  private forList(firstName: string): StatNode {
     const hidden = this.hiddenLocals(['(for generator)', '(for state)', '(for control)']);
     const vars = [this.newLocal(firstName, 3)];
     while (this.testNext(44)) vars.push(this.newLocal(this.checkName(), vars.length + 3));
@@ -365,7 +378,7 @@ class Parser {
     return { k: 'forin', vars, exprs, body, line };
   }
 
-  private funcStat(line: number): Stat {
+  private funcStat(line: number): StatNode {
     this.lex.next();
     let target = this.singleVar();
     let needSelf = false;
@@ -378,14 +391,14 @@ class Parser {
     return { k: 'assign', targets: [target], exprs: [{ k: 'function', fn }], line };
   }
 
-  private localFunc(): Stat {
+  private localFunc(): StatNode {
     const v = this.newLocal(this.checkName(), 0);
     this.activate([v]);
     const fn = this.body(false, this.lex.linenumber);
     return { k: 'localfunction', v, fn };
   }
 
-  private localStat(): Stat {
+  private localStat(): StatNode {
     const vars: LocalVar[] = [];
     do {
       vars.push(this.newLocal(this.checkName(), vars.length));
@@ -396,7 +409,7 @@ class Parser {
     return { k: 'local', vars, exprs };
   }
 
-  private retStat(): Stat {
+  private retStat(): StatNode {
     const line = this.lex.linenumber;
     this.lex.next();
     let exprs: Expr[] = [];
@@ -404,7 +417,7 @@ class Parser {
     return { k: 'return', exprs, line };
   }
 
-  private breakStat(): Stat {
+  private breakStat(): StatNode {
     const blocks = this.fs.blocks;
     let i = blocks.length - 1;
     while (i >= 0 && !blocks[i].isBreakable) i--;
@@ -412,14 +425,14 @@ class Parser {
     return { k: 'break' };
   }
 
-  private exprStat(): Stat {
+  private exprStat(): StatNode {
     const first = this.primaryExp();
     if (first.k === 'call' || first.k === 'method') return { k: 'call', call: first };
     const targets = [first];
     return this.assignment(targets);
   }
 
-  private assignment(targets: Expr[]): Stat {
+  private assignment(targets: Expr[]): StatNode {
     const last = targets[targets.length - 1];
     if (last.k !== 'local' && last.k !== 'upvalue' && last.k !== 'global' && last.k !== 'index') {
       this.lex.syntaxError('syntax error');
@@ -470,7 +483,7 @@ class Parser {
     const body = this.chunk();
     this.checkMatch(Tok.End, Tok.Function, line);
     this.fs = fs.prev as FuncState;
-    return { params, isVararg: fs.isVararg, argVar, body, line, usesVararg: fs.usesVararg };
+    return { params, isVararg: fs.isVararg, argVar, body, line, endLine: this.lex.lastline, usesVararg: fs.usesVararg };
   }
 
   // ---- expressions ----

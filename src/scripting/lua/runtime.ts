@@ -107,6 +107,19 @@ export class ThreadFrames {
   tails: number[] = [];
   /** Non-yieldable nesting: a pcall or a native callback in between forbids coroutine.yield. */
   nny = 0;
+  /** Debug builds: each Lua frame's line of its last line event (0: none yet). */
+  lines: number[] = [];
+  /** Debug builds: each Lua frame's locals in scope at its last line event, names and values. */
+  localNames: (readonly string[] | undefined)[] = [];
+  localValues: ((() => LuaValue[]) | undefined)[] = [];
+}
+
+/**
+ * The script debugger's view of debug-built code (codegen.ts lineEvent): called before each
+ * statement; it may suspend the task (yield SUSPEND) while the debugger waits for its client.
+ */
+export interface DebugHook {
+  line(S: LuaState, depth: number, line: number, force: boolean, names: readonly string[], values: () => LuaValue[]): Generator<unknown, void, unknown>;
 }
 
 /** A point in compiled code that can fail: where, and the names 5.1's debug info would give. */

@@ -21,6 +21,7 @@ import {
   ARITH_EVENTS,
   ArithOp,
   GenNativeFunction,
+  type DebugHook,
   type LuaGen,
   MAX_C_CALLS,
   MAX_LUA_CALLS,
@@ -113,6 +114,8 @@ export class LuaState implements LuaRuntime {
    * resume() (or call()) untouched; pcall cannot catch it.
    */
   hook: (() => HookResult) | null = null;
+  /** The script debugger's line hook while a debugging session runs (debug-built code calls it). */
+  debugHook: DebugHook | null = null;
   private intervalTicks = DEFAULT_HOOK_INTERVAL_TICKS;
   /** Decremented by compiled code at loop back-edges and function entries; the hook runs at 0. */
   ticks = DEFAULT_HOOK_INTERVAL_TICKS;
@@ -163,12 +166,17 @@ export class LuaState implements LuaRuntime {
     return this.compile(source, chunkName, env ?? this.globals, 0);
   }
 
+  /** load() with a line event before every statement, for the script debugger (debugHook). */
+  loadForDebugging(source: string, chunkName: string): LuaFunction {
+    return this.compile(source, chunkName, this.globals, 0, true);
+  }
+
   /** load() for natives (loadstring): the parser's nesting starts at the current C depth. */
-  compile(source: string, chunkName: string, env: LuaTable, level: number): LuaClosure {
+  compile(source: string, chunkName: string, env: LuaTable, level: number, debug = false): LuaClosure {
     let body;
     let proto;
     try {
-      ({ body, proto } = compileChunk(this, source, chunkName, level));
+      ({ body, proto } = compileChunk(this, source, chunkName, level, debug));
     } catch (e) {
       if (e instanceof LuaSyntaxError) throw new LuaError(e.message);
       // Pathological nesting the 5.1 limits let through (a.b.c... or f()()... thousands deep)
@@ -239,7 +247,17 @@ export class LuaState implements LuaRuntime {
     frames.depth = 0;
     frames.nny = 0;
     frames.tails.length = 0;
+    if (frames.localValues.length !== 0) {
+      frames.lines.length = 0;
+      frames.localNames.length = 0;
+      frames.localValues.length = 0;
+    }
     this.spareFrames = frames;
+  }
+
+  /** Whether the running code may suspend now (no native's synchronous callback in between). */
+  canSuspend(): boolean {
+    return this.syncDepth === 0;
   }
 
   /** A synchronous call (natives, the host): the hook may fire, suspension is deferred. */
