@@ -18,7 +18,7 @@ function cIndexOf(buffer: string, needle: string, from: number): number {
 }
 
 /** atoi: optional blanks and sign, then digits up to the first other byte (0 when none). */
-function atoi(text: string): number {
+export function atoi(text: string): number {
   const match = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
   return match === null ? 0 : Number.parseInt(match[1], 10);
 }

@@ -11,7 +11,7 @@ import { errorTable } from '../reply-to-lua.js';
 import { LuaClosure, NATIVE_FRAME, SUSPEND, type DebugHook } from '../lua/runtime.js';
 import type { LuaState } from '../lua/state.js';
 import { LuaFunction, LuaTable, type LuaValue } from '../lua/value.js';
-import { MAX_DEBUGGER_INPUT_BYTES, commandWord, parseDebuggerCommand } from './command-buffer.js';
+import { MAX_DEBUGGER_INPUT_BYTES, atoi, commandWord, parseDebuggerCommand } from './command-buffer.js';
 import { luaValueRepr, replyToHuman } from './repr.js';
 
 /** LDB_BREAKPOINTS_MAX. */
@@ -73,12 +73,6 @@ function sourceLines(body: string): string[] {
 /** A frame of the script being debugged (Redis's "user_script" test), not a native or other chunk. */
 function isScriptFrame(frame: unknown): frame is LuaClosure {
   return frame instanceof LuaClosure && frame.proto.source.includes('user_script');
-}
-
-/** atoi, as the maxlen and list arguments are read. */
-function atoi(text: string): number {
-  const match = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
-  return match === null ? 0 : Number.parseInt(match[1], 10);
 }
 
 /** string2l: the whole argument is a decimal integer without leading zeros or a plus sign. */
