@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { ServerLog } from '../server/log.js';
-import type { AccessTracking, RdbLoadResult, RdbSaveOptions } from '../store/rdb/image.js';
+import type { AccessTracking, RdbLoadResult, RdbLoadTarget, RdbSaveOptions } from '../store/rdb/image.js';
 import { RdbImageLoader } from '../store/rdb/image.js';
 import { RdbFormatError } from '../store/rdb/errors.js';
 import type { Keyspace, ReplicationPosition } from '../store/keyspace.js';
@@ -115,6 +115,40 @@ function sleepMs(ms: number): Promise<void> {
  * is no file or the load was cancelled. Rejects with RdbLoadFailure (after logging Redis's
  * lines) when the file cannot be read or is corrupt: redis-server exits then, so does the caller.
  */
+/** How a start-up load fills the keyspace; `logEmptyKey` says whether to log one more empty key. */
+function startupLoadTarget(host: StartupLoadHost, logEmptyKey: () => boolean): RdbLoadTarget {
+  const { config, log } = host;
+  return {
+    dbs: host.keyspace.dbs,
+    settings: config,
+    // A replica keeps keys past their deadline: its primary's DELs remove them (rdbLoadRio's iAmMaster).
+    dropExpired: config.str('replicaof') === '',
+    replaceExisting: false,
+    verifyChecksum: config.bool('rdbchecksum'), keepUnsanitized: config.str('sanitize-dump-payload') !== 'yes',
+    tracking: accessTrackingOf(config),
+    nowMs: Date.now(),
+    onEmptyKey: (key) => {
+      if (logEmptyKey()) log.warning(`rdbLoadObject skipping empty key: ${key}`);
+    },
+    onExpiredKey: host.onExpiredKey,
+  };
+}
+
+/**
+ * A whole image read at once into an empty keyspace, with its function libraries (a forked
+ * debugging session's copy of its server's dataset). Throws RdbFormatError, or RdbLoadFailure
+ * for a library that does not load.
+ */
+export function loadRdbImage(host: StartupLoadHost, image: Buffer): void {
+  let emptyKeysLogged = 0;
+  const loader = new RdbImageLoader(image, startupLoadTarget(host, () => emptyKeysLogged++ < 10));
+  while (!loader.step(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY));
+  for (const code of loader.result.functionCodes) {
+    const error = host.restoreLibrary(code);
+    if (error !== null) throw new RdbLoadFailure(error);
+  }
+}
+
 export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: LoadingState) => void): Promise<RdbLoadResult | null> {
   const { config, log } = host;
   const path = rdbFilePath(config);
@@ -135,20 +169,7 @@ export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: L
   let emptyKeysLogged = 0;
   let loader: RdbImageLoader | null = null;
   try {
-    loader = new RdbImageLoader(image, {
-      dbs: host.keyspace.dbs,
-      settings: config,
-      // A replica keeps keys past their deadline: its primary's DELs remove them (rdbLoadRio's iAmMaster).
-      dropExpired: config.str('replicaof') === '',
-      replaceExisting: false,
-      verifyChecksum: config.bool('rdbchecksum'), keepUnsanitized: config.str('sanitize-dump-payload') !== 'yes',
-      tracking: accessTrackingOf(config),
-      nowMs: Date.now(),
-      onEmptyKey: (key) => {
-        if (emptyKeysLogged++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
-      },
-      onExpiredKey: host.onExpiredKey,
-    });
+    loader = new RdbImageLoader(image, startupLoadTarget(host, () => emptyKeysLogged++ < 10));
     let paceStartMs = Date.now();
     let pacedKeys = 0;
     let paceDelayMicros = 0;

@@ -72,6 +72,11 @@ export interface ScriptingHost {
   startDebugging(caller: CommandContext, session: DebuggerClientSide): DebuggerOutput;
   /** The session ended: the caller is closed once its reply is out, held clients go on. */
   endDebugging(caller: CommandContext): void;
+  /**
+   * SCRIPT DEBUG YES: the EVAL is debugged in a forked session (server/debug-fork.ts) that gets
+   * the client; or it is answered Redis's "Fork() failed" error.
+   */
+  forkDebugSession(caller: CommandContext, argv: readonly string[]): void;
 }
 
 /** What a debugging session takes from its client's connection. */
@@ -216,10 +221,9 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     } else if (bySha) {
       ctx.reply.error(argv[1].length === 40 ? 'ERR Please use EVAL instead of EVALSHA for debugging' : NOSCRIPT);
     } else if (debugMode === 'yes') {
-      // Redis forks a child to run a session whose changes are thrown away; a Node process
-      // cannot fork itself, so this ends as Redis's does when fork() fails (SYNC mode works).
+      // The session runs in another process on a copy of the dataset; here the client is done.
       ctx.client.scriptDebugMode = 'no';
-      ctx.reply.error("ERR Fork() failed: can't run EVAL in debugging mode: Function not implemented");
+      this.host.forkDebugSession(ctx, argv);
     } else {
       this.evalDebugging(ctx, argv, readOnly);
     }
@@ -230,7 +234,6 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
    * however the EVAL ends, with <endsession> before its reply; the client is closed after it.
    */
   private evalDebugging(ctx: CommandContext, argv: string[], readOnly: boolean): void {
-    this.host.logWarning('Redis synchronous debugging eval session started');
     let session: DebugSession | null = null;
     const output = this.host.startDebugging(ctx, {
       feed: (bytes) => session?.feed(bytes),
@@ -249,7 +252,6 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     this.debugSessions.delete(session);
     this.lua.setDebugHook(null);
     session.end();
-    this.host.logWarning('Redis synchronous debugging eval session ended');
     this.host.endDebugging(ctx);
   }
 
@@ -461,7 +463,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     const command = host.lookupCommand(argv);
     const refusal = refuseScriptCommand(run, command, argv, this.gates);
     if (command === undefined || refusal !== null) {
-      if (refusal !== null) session?.logError(refusal);
+      // Refusals Redis takes from its shared replies ("-OOM ...") keep their CRLF in the log.
+      if (refusal !== null) session?.logError(refusal.startsWith('-') ? `${refusal}\r\n` : refusal);
       const text = refusal !== null && refusal.startsWith('-') ? refusal.slice(1) : `ERR ${refusal ?? ''}`;
       host.countErrorReply(text);
       if (command !== undefined) command.stats.rejectedCalls++;

@@ -12,7 +12,11 @@ import type { Command } from '../commands/types.js';
 import { allCommands } from '../commands/registry.js';
 import { COMMAND_FAMILIES } from '../commands/index.js';
 import type { Config } from '../config/config.js';
-import { configDebugText } from '../config/rewrite.js';
+import { configDebugText, rewriteConfigText } from '../config/rewrite.js';
+import { DebugForks, type DebugChildSetup } from './debug-fork.js';
+import { describeSystemError } from '../util/errno.js';
+import { SnapshotProducer } from '../persistence/snapshot.js';
+import { snapshotOptions } from '../persistence/background-save.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
@@ -169,6 +173,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private cronLoops = 0;
   /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
   readonly clientPause: ClientPause;
+  /** Forked debugging sessions still running (SCRIPT DEBUG YES). */
+  private readonly debugForks = new DebugForks();
+  /** Set in a forked debugging session's process, which serves that one client. */
+  private debugChild = false;
   private readonly outputLimits: OutputLimits;
   /** Raised when a node-wide condition of the check list may have turned on (see NodeAlerts). */
   readonly nodeAlerts = new NodeAlerts();
@@ -344,6 +352,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       },
       startDebugging: (ctx, side) => this.startDebugging(ctx, side),
       endDebugging: (ctx) => this.endDebugging(ctx),
+      forkDebugSession: (ctx, argv) => this.forkDebugSession(ctx, argv),
     });
     config.onChange('maxmemory', (v) => this.maxmemoryChanged(Number(v)));
     config.onApplyFailure = (name) => {
@@ -556,16 +565,18 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /** A new connection: refused over maxclients or by protected mode, else a new Client. */
-  accept(socket: Socket, unixSocketPath: string | null = null): void {
+  /** A new connection becomes a client (null: refused, with Redis's error). */
+  accept(socket: Socket, unixSocketPath: string | null = null): Client | null {
     if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
-      return;
+      return null;
     }
-    if (this.live.protectedMode && this.acl.defaultUser.nopass && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
+    // A forked debugging session's client was accepted by the server it comes from.
+    if (!this.debugChild && this.live.protectedMode && this.acl.defaultUser.nopass && unixSocketPath === null && !isLocalPeer(socket.remoteAddress)) {
       socket.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
-      return;
+      return null;
     }
     const connection = new SocketConnection(socket, this.live.protoMaxBulkLenBytes, this.aof.replyGate, unixSocketPath);
     const keepAliveSec = this.live.tcpKeepaliveSec;
@@ -578,6 +589,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       onError: (err) => this.log.verbose(`Error reading from client: ${err.message}`),
       onClosed: () => client.connectionLost(),
     });
+    return client;
   }
 
   /**
@@ -815,6 +827,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private startDebugging(ctx: CommandContext, side: DebuggerClientSide): DebuggerOutput {
     const client = this.clients.byIdMap.get(ctx.client.id);
     if (client === undefined) throw new Error('a debugging session for a client without a connection');
+    if (!this.debugChild) this.log.warning('Redis synchronous debugging eval session started');
     this.flushClient(client);
     client.debugger = side;
     // As Redis serves nobody while it waits on the debugging client, every other command waits.
@@ -832,11 +845,100 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** ScriptingHost: the session ended; its client is closed once the EVAL's reply is out. */
   private endDebugging(ctx: CommandContext): void {
+    if (!this.debugChild) this.log.warning('Redis synchronous debugging eval session ended');
     ctx.client.scriptDebugMode = 'no';
     ctx.client.closeAfterReply = true;
     const client = this.clients.byIdMap.get(ctx.client.id);
     if (client !== undefined) client.debugger = null;
     this.clientPause.unpause('debugger');
+  }
+
+  /**
+   * ScriptingHost: SCRIPT DEBUG YES. Redis forks; here a child process (debug-fork.ts) gets the
+   * configuration, the dataset as it is now, and, once it has loaded them, the client's socket.
+   * The EVAL waits for that (its client reads nothing meanwhile), then the client is gone from
+   * this server, as Redis's parent frees it. Inside MULTI/EXEC it cannot wait: refused there.
+   */
+  private forkDebugSession(ctx: CommandContext, argv: readonly string[]): void {
+    const refuse = (reason: string): void => ctx.reply.error(`ERR Fork() failed: can't run EVAL in debugging mode: ${reason}`);
+    const client = this.clients.byIdMap.get(ctx.client.id);
+    const connection = client?.connection;
+    if (client === undefined || !(connection instanceof SocketConnection) || !this.canContinueLater(ctx)) {
+      refuse('Operation not supported');
+      return;
+    }
+    const setup: DebugChildSetup = {
+      kind: 'setup',
+      // What CONFIG REWRITE would write, but not the primary to follow: the child follows nobody.
+      configText: rewriteConfigText(this.config, '/dev/null', true).split('\n').filter((line) => !/^(replicaof|slaveof) /.test(line)).join('\n'),
+      argv,
+      dbIndex: ctx.client.dbIndex,
+      resp: ctx.client.reply.resp,
+      userName: ctx.client.user.name,
+      clientName: ctx.client.name,
+    };
+    const forkStats = this.persistence.forkStats;
+    const startedAtMs = performance.now();
+    let started: ReturnType<DebugForks['start']>;
+    try {
+      started = this.debugForks.start(setup, this.datasetImage());
+    } catch (err) {
+      refuse(describeSystemError(err));
+      return;
+    }
+    forkStats.totalForks++;
+    forkStats.latestForkMicros = Math.round((performance.now() - startedAtMs) * 1000);
+    const finish = this.continueLater(ctx);
+    let input = '';
+    client.debugger = { feed: (bytes) => { input += bytes; }, clientClosed: () => started.child.kill('SIGKILL') };
+    connection.pauseReading();
+    started.ready.then(() => {
+      client.debugger = null;
+      if (client.closed) {
+        started.child.kill('SIGKILL');
+      } else {
+        this.debugForks.handOver(started.child, connection.socketForHandOver(), input + connection.parser.takePendingLatin1());
+        // The socket went with it: closing the client here sends nothing to the peer.
+        client.close('handed over to a forked debugging session');
+      }
+      finish(false);
+    }, (err: unknown) => {
+      client.debugger = null;
+      refuse(describeSystemError(err));
+      connection.resumeReading();
+      finish(true);
+    });
+  }
+
+  /** The dataset as an RDB image, now (the copy a fork would give a child). */
+  private datasetImage(): Buffer {
+    const chunks: Buffer[] = [];
+    const sink = { write: (chunk: Buffer) => { chunks.push(Buffer.from(chunk)); } };
+    const producer = new SnapshotProducer(this.keyspace.dbs, snapshotOptions(this.config, this.keyspace), sink, false);
+    if (producer.runToEnd() !== 'ok') throw producer.failure;
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * In a forked debugging session's process (debug-child.ts): the client's socket arrived; it
+   * becomes this server's client with its state in the server it left, and its EVAL runs
+   * debugged (SYNC mode here, as in Redis's child). `input` is what it sent after the EVAL.
+   */
+  adoptForkedDebugClient(socket: Socket, setup: DebugChildSetup, input: string): SocketConnection {
+    this.debugChild = true;
+    const client = this.accept(socket);
+    if (client === null || !(client.connection instanceof SocketConnection)) throw new Error('the debugging client was refused');
+    client.selectDb(setup.dbIndex);
+    client.setProtocol(setup.resp);
+    client.name = setup.clientName;
+    client.user = this.acl.getUser(setup.userName) ?? client.user;
+    client.authenticated = true;
+    client.connection.setAuthenticated(true);
+    client.scriptDebugMode = 'sync';
+    this.runParsedRequest(client, [...setup.argv], null);
+    if (input !== '') client.debugger?.feed(input);
+    this.flushClient(client);
+    return client.connection;
   }
 
   /** ClientHost: the client left; forget it everywhere. */
@@ -1498,6 +1600,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   private finishShutdown(): null {
     this.onShutdownRequested?.();
+    this.debugForks.killAll((message) => this.log.warning(message));
     this.log.warning(`${this.config.sentinelMode ? 'Sentinel' : 'Redis'} is now ready to exit, bye bye...`);
     void this.close();
     return null;
@@ -1587,6 +1690,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** Stops listening, closes every client, stops timers. */
   async close(): Promise<void> {
+    this.debugForks.killAll(() => undefined);
     this.persistence.cancelLoading();
     this.replicaSide.close();
     this.replication.failover.close();

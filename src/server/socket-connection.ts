@@ -326,6 +326,21 @@ export class SocketConnection implements Connection, GatedOutput {
     this.socket.destroy();
   }
 
+  /**
+   * The socket, to be handed to another process (a forked debugging session): reading stops, and
+   * once it is sent this connection has nothing left to write to.
+   */
+  socketForHandOver(): Socket {
+    this.pauseReading();
+    return this.socket;
+  }
+
+  /** Calls `callback` once the socket has closed (at once if it has). */
+  whenClosed(callback: () => void): void {
+    if (this.socket.destroyed) callback();
+    else this.socket.once('close', () => callback());
+  }
+
   pauseReading(): void {
     this.pausedByEngine = true;
     this.socket.pause();

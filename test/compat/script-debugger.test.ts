@@ -1,7 +1,8 @@
-// The Lua debugger (SCRIPT DEBUG SYNC, then EVAL) against redis-server: each session's stops,
-// listings, variable dumps, traces, logged commands and replies, breakpoints, errors, its
+// The Lua debugger (SCRIPT DEBUG SYNC or YES, then EVAL) against redis-server: each session's
+// stops, listings, variable dumps, traces, logged commands and replies, breakpoints, errors, its
 // <endsession> mark and the EVAL's reply must be the same bytes, and the connection must close
-// after it. While a session waits on its client, other clients wait too, as on Redis.
+// after it. While a SYNC session waits on its client, other clients wait too, as on Redis; a
+// forked (YES) session runs on a copy of the dataset and the server serves everyone meanwhile.
 
 import { expect, it } from 'vitest';
 import { describeDifferential, type DifferentialServers } from '../helpers/differential.js';
@@ -69,6 +70,14 @@ const SCENARIOS: Scenario[] = [
     script: 'local x = 0\nfor i=1,3 do x = x + i end\nfor k,v in pairs({a=1}) do x = x + v end\nreturn x',
     commands: steps(9),
   },
+  {
+    name: 'RESP3 replies as the debugger shows them',
+    script:
+      "redis.setresp(3)\nredis.call('hset','h','a','1')\nlocal m = redis.call('hgetall','h')\nredis.call('sadd','s','x')\n" +
+      "local s = redis.call('smembers','s')\nredis.call('zadd','z','1.5','m')\nlocal d = redis.call('zscore','z','m')\n" +
+      "local n = redis.call('get','nokey')\nlocal e = redis.call('exists','h')\nreturn 1",
+    commands: [...steps(9), ['p']],
+  },
   { name: 'a protocol error', script: 'return 1', commands: [Buffer.from('garbage\r\n')] },
   { name: 'if and else', script: "local c = 1\nif c then\n  return redis.call('ping')\nelse\n  return 2\nend", commands: steps(3) },
   {
@@ -78,16 +87,19 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** SYNC: the session runs in the server; YES: in a forked copy whose changes are thrown away. */
+type DebugMode = 'SYNC' | 'YES';
+
 const END_OF_SESSION = '+<endsession>\r\n';
 
 /**
  * One session on each server: the scenario's commands until the session ends (then 'c' until it
  * does), each reply compared; then the EVAL's reply, and the connection closes.
  */
-async function compareSession(servers: DifferentialServers, scenario: Scenario): Promise<void> {
+async function compareSession(servers: DifferentialServers, scenario: Scenario, mode: DebugMode): Promise<void> {
   const pair = await servers.connect();
   try {
-    await debugAndCompare(pair.ours, pair.theirs, scenario);
+    await debugAndCompare(pair.ours, pair.theirs, scenario, mode);
   } finally {
     // A session left open would hold every other client of the server.
     pair.ours.close();
@@ -95,7 +107,7 @@ async function compareSession(servers: DifferentialServers, scenario: Scenario):
   }
 }
 
-async function debugAndCompare(oursConnection: RawConnection, theirsConnection: RawConnection, scenario: Scenario): Promise<void> {
+async function debugAndCompare(oursConnection: RawConnection, theirsConnection: RawConnection, scenario: Scenario, mode: DebugMode): Promise<void> {
   await oursConnection.call('FLUSHALL');
   await theirsConnection.call('FLUSHALL');
   const both = [oursConnection, theirsConnection];
@@ -105,7 +117,7 @@ async function debugAndCompare(oursConnection: RawConnection, theirsConnection: 
     expect(ours, label).toBe(theirs);
     return ours;
   };
-  await exchange(encodeCommand(['SCRIPT', 'DEBUG', 'SYNC']), 'SCRIPT DEBUG SYNC');
+  await exchange(encodeCommand(['SCRIPT', 'DEBUG', mode]), `SCRIPT DEBUG ${mode}`);
   let reply = await exchange(encodeCommand(['EVAL', scenario.script, ...(scenario.keysAndArgs ?? ['0'])]), 'EVAL');
   const commands = [...scenario.commands, ...Array.from({ length: 20 }, () => ['c'])];
   for (const [i, command] of commands.entries()) {
@@ -119,10 +131,12 @@ async function debugAndCompare(oursConnection: RawConnection, theirsConnection: 
 }
 
 describeDifferential('SCRIPT DEBUG', (servers) => {
-  for (const scenario of SCENARIOS) {
-    it(`a debugging session: ${scenario.name}`, async () => {
-      await compareSession(servers, scenario);
-    });
+  for (const mode of ['SYNC', 'YES'] as const) {
+    for (const scenario of SCENARIOS) {
+      it(`a ${mode} debugging session: ${scenario.name}`, async () => {
+        await compareSession(servers, scenario, mode);
+      });
+    }
   }
 
   it('refuses a bad mode, EVALSHA while debugging, and SCRIPT DEBUG in a pipeline', async () => {
@@ -170,15 +184,39 @@ describeDifferential('SCRIPT DEBUG', (servers) => {
     }
   });
 
-  it('SCRIPT DEBUG YES ends as Redis does when it cannot fork', async () => {
-    const c = await RawConnection.connect(servers.cinnabarPort());
+  it('logs the refusals of the commands a stepped script calls as Redis does (OOM)', async () => {
+    const admin = await servers.connect();
     try {
-      expect(await c.call('SCRIPT', 'DEBUG', 'YES')).toBe('+OK\r\n');
-      expect(await c.call('EVAL', 'return 1', '0')).toBe("-ERR Fork() failed: can't run EVAL in debugging mode: Function not implemented\r\n");
-      // Debugging is off again for this client, as after Redis's failed fork.
-      expect(await c.call('EVAL', 'return 1', '0')).toBe(':1\r\n');
+      for (const c of [admin.ours, admin.theirs]) await c.call('CONFIG', 'SET', 'maxmemory', '1');
+      await compareSession(servers, {
+        name: 'refusals',
+        script: "local a = redis.pcall('set','x','y')\nlocal b = redis.pcall('get')\nlocal c = redis.pcall('nosuch')\nreturn 1",
+        commands: steps(4),
+      }, 'SYNC');
     } finally {
-      c.close();
+      for (const c of [admin.ours, admin.theirs]) await c.call('CONFIG', 'SET', 'maxmemory', '0');
+    }
+  });
+
+  it('a forked session (YES) keeps nothing it changed, and others are served meanwhile', async () => {
+    const pair = await servers.connect();
+    const others = await servers.connect();
+    try {
+      for (const c of [pair.ours, pair.theirs]) {
+        expect(await c.call('SET', 'forked', 'before')).toBe('+OK\r\n');
+        expect(await c.call('SCRIPT', 'DEBUG', 'YES')).toBe('+OK\r\n');
+        expect(await c.call('EVAL', "redis.call('set','forked','inside')\nreturn redis.call('get','forked')", '0')).toContain('Stopped at 1');
+      }
+      // The server itself goes on while the session waits on its client.
+      expect(await others.ours.call('SET', 'meanwhile', '1')).toBe(await others.theirs.call('SET', 'meanwhile', '1'));
+      const [ours, theirs] = await Promise.all([pair.ours.call('c'), pair.theirs.call('c')]);
+      expect(ours).toBe(theirs);
+      expect(await pair.ours.readReply()).toBe(await pair.theirs.readReply());
+      await Promise.all([pair.ours.waitClosed(), pair.theirs.waitClosed()]);
+      expect(await others.ours.call('GET', 'forked')).toBe('$6\r\nbefore\r\n');
+      expect(await others.theirs.call('GET', 'forked')).toBe('$6\r\nbefore\r\n');
+    } finally {
+      for (const c of [pair.ours, pair.theirs, others.ours, others.theirs]) c.close();
     }
   });
 });
