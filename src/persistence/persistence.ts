@@ -182,6 +182,16 @@ export class Persistence implements PersistenceApi {
     return this.concludeSave(writer, producer, producer.runToEnd());
   }
 
+  /** The dataset as an RDB image in memory, now (what a forked child would be given). */
+  imageNow(): Buffer {
+    const { config, keyspace } = this.host;
+    const chunks: Buffer[] = [];
+    const sink = { write: (chunk: Buffer): void => { chunks.push(Buffer.from(chunk)); } };
+    const producer = new SnapshotProducer(keyspace.dbs, snapshotOptions(config, keyspace), sink, false);
+    if (producer.runToEnd() !== 'ok') throw producer.failure;
+    return Buffer.concat(chunks);
+  }
+
   /**
    * rdbSave for the final save of a signal's shutdown, in turns of the event loop: Redis's signal
    * handler runs inside its blocking save, so that a second SIGINT exits at once (removing the

@@ -121,8 +121,6 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
   /** The EVAL interpreter, made on first use (a node that runs no script pays nothing for it). */
   private evalState: EvalState | null = null;
   private readonly scripts = new Map<string, CachedScript>();
-  /** Debugging sessions not yet ended, with the EVAL that started each. */
-  private readonly debugSessions = new Map<DebugSession, CommandContext>();
   /** Bytes of cached script bodies and SHAs (INFO used_memory_scripts_eval). */
   private scriptsBytes = 0;
   private readonly scriptClient: Client;
@@ -240,18 +238,15 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
       clientClosed: () => session?.clientClosed(),
     });
     session = new DebugSession(argv[1], output, this.host.canYield(ctx), (object) => this.lua.address(object));
-    this.debugSessions.set(session, ctx);
     this.evalScript(ctx, argv, false, readOnly, session);
     // Refused before it ran, or ran to its end without stopping: the session ends now.
-    if (this.current?.debugSession !== session) this.endDebugSession(session);
+    if (this.current?.debugSession !== session) this.endDebugSession(session, ctx);
   }
 
-  private endDebugSession(session: DebugSession): void {
-    const ctx = this.debugSessions.get(session);
-    if (ctx === undefined) return;
-    this.debugSessions.delete(session);
+  /** Once per session, however its EVAL ended (session.end() says whether it already had). */
+  private endDebugSession(session: DebugSession, ctx: CommandContext): void {
+    if (!session.end()) return;
     this.lua.setDebugHook(null);
-    session.end();
     this.host.endDebugging(ctx);
   }
 
@@ -376,11 +371,11 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
         }
         return;
       }
-      if (run.debugSession !== null) this.endDebugSession(run.debugSession);
+      if (run.debugSession !== null) this.endDebugSession(run.debugSession, ctx);
       if (writeLuaReply(ctx.reply, results[0], run.scriptClient.reply.resp) > 0) failed = this.uncountedErrorReplied(run);
     } catch (err) {
       failed = true;
-      if (run.debugSession !== null) this.endDebugSession(run.debugSession);
+      if (run.debugSession !== null) this.endDebugSession(run.debugSession, ctx);
       if (this.replyScriptError(ctx, run, err, lua)) this.uncountedErrorReplied(run);
     }
     this.endRun(run, failed);

@@ -15,8 +15,6 @@ import type { Config } from '../config/config.js';
 import { configDebugText, rewriteConfigText } from '../config/rewrite.js';
 import { DebugForks, type DebugChildSetup } from './debug-fork.js';
 import { describeSystemError } from '../util/errno.js';
-import { SnapshotProducer } from '../persistence/snapshot.js';
-import { snapshotOptions } from '../persistence/background-save.js';
 import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from '../config/keyspace-events.js';
 import { encodeStatus } from '../protocol/command-encoder.js';
 import { materializeBigArgs, ProtocolError } from '../protocol/parser.js';
@@ -881,7 +879,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const startedAtMs = performance.now();
     let started: ReturnType<DebugForks['start']>;
     try {
-      started = this.debugForks.start(setup, this.datasetImage());
+      started = this.debugForks.start(setup, this.persistence.imageNow());
     } catch (err) {
       refuse(describeSystemError(err));
       return;
@@ -908,15 +906,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       connection.resumeReading();
       finish(true);
     });
-  }
-
-  /** The dataset as an RDB image, now (the copy a fork would give a child). */
-  private datasetImage(): Buffer {
-    const chunks: Buffer[] = [];
-    const sink = { write: (chunk: Buffer) => { chunks.push(Buffer.from(chunk)); } };
-    const producer = new SnapshotProducer(this.keyspace.dbs, snapshotOptions(this.config, this.keyspace), sink, false);
-    if (producer.runToEnd() !== 'ok') throw producer.failure;
-    return Buffer.concat(chunks);
   }
 
   /**

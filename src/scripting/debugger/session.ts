@@ -101,6 +101,7 @@ export class DebugSession implements DebugHook {
   private runningSinceMs = performance.now();
   /** Set while the script is suspended waiting for the client's next command. */
   waiting = false;
+  private ended = false;
   /** Called when the client's input or disconnection may let a waiting script go on. */
   onWake: (() => void) | null = null;
 
@@ -134,10 +135,13 @@ export class DebugSession implements DebugHook {
     if (this.waiting) this.onWake?.();
   }
 
-  /** ldbEndSession: the last log lines and the <endsession> mark. */
-  end(): void {
+  /** ldbEndSession: the last log lines and the <endsession> mark; false if it had ended already. */
+  end(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
     this.log('<endsession>');
     this.sendLogs();
+    return true;
   }
 
   // ------------------------------------------------------------------ what scripts report
