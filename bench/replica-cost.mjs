@@ -13,7 +13,8 @@
 //
 //   npm run build && node bench/replica-cost.mjs [rounds=3] [standalone|cluster|both]
 //   BENCH_N requests (default 200000) after BENCH_WARM_UP unmeasured ones per primary (20000),
-//   BENCH_PORT first port of 20 (default 42000),
+//   BENCH_PORT first port of 20 (default 42000), BENCH_KEYSPACE random keys (-r, default 100000;
+//   0 for one key), BENCH_CPU the CPU list every process is pinned to (default 1; 0,1 unpins),
 //   BENCH_KINDS=cinnabar,redis, BENCH_NODE_ARGS extra node flags for cinnabar (e.g.
 //   --perf-basic-prof), BENCH_PERF=replica|primary: `perf record -g` of the first such node of
 //   the last cinnabar round into /tmp/replica-cost-<target>.perf.data.
@@ -37,6 +38,8 @@ const PERF_TARGET = process.env.BENCH_PERF ?? '';
 /** Where cinnabar nodes' stdout goes (node-<port>.out), e.g. for --trace-deopt; '' drops it. */
 const STDOUT_DIR = process.env.BENCH_STDOUT_DIR ?? '';
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
+/** redis-benchmark -r: random keys out of this many; 0 sets one key (as bench/replication.mjs does). */
+const KEYSPACE = Number(process.env.BENCH_KEYSPACE ?? 100_000);
 const SERVER = fileURLToPath(new URL('../dist/bundle/cinnabar-server.js', import.meta.url));
 
 /** @typedef {{ port: number, proc: import('node:child_process').ChildProcess, dir: string, client: Redis }} Node */
@@ -108,7 +111,8 @@ function readSyscalls(pid) {
 
 /** @param {string[]} args @param {number} [requests] */
 function benchmark(args, requests = REQUESTS) {
-  return redisBenchmarkRps(['-h', '127.0.0.1', ...args, '-t', 'set', '-c', '50', '-r', '100000'], 'set', requests, ['taskset', '-c', CPU]);
+  const keyspace = KEYSPACE > 0 ? ['-r', String(KEYSPACE)] : [];
+  return redisBenchmarkRps(['-h', '127.0.0.1', ...args, '-t', 'set', '-c', '50', ...keyspace], 'set', requests, ['taskset', '-c', CPU]);
 }
 
 /** perf record of one process while `run` runs. @param {number} pid @param {() => unknown} run */

@@ -11,6 +11,7 @@ import type { StreamArg } from '../protocol/command-encoder.js';
 import type { Db } from '../store/db.js';
 import type { AclUser } from '../acl/user.js';
 import type { Connection } from './connection.js';
+import { PROPAGATE_ALL } from './propagation.js';
 
 /** What a client needs from the node it belongs to. */
 export interface ClientHost {
@@ -115,8 +116,11 @@ export class Client implements ClientState, CommandContext {
   /** Propagation state of the running command (see markDirty & co). */
   propagationOverride: StreamArg[] | null = null;
   propagationPrevented = false;
-  /** False while a script's redis.set_repl() keeps its commands out of the replication stream. */
-  propagates = true;
+  /**
+   * Where the client's commands propagate (PROPAGATE_* bits): narrowed while a script's
+   * redis.set_repl() keeps its commands out of the AOF, the replication stream or both.
+   */
+  propagateTargets = PROPAGATE_ALL;
   readonly server: ServerApi;
 
   constructor(

@@ -309,9 +309,9 @@ export class Dispatcher {
     client.lastCommandName = command.fullName;
     serverStats.totalCommandsProcessed++;
     host.afterCall(client, command, argv, durationMicros);
-    if (api.dirty > dirtyBefore && !client.propagationPrevented && client.propagates && !command.isExec) {
+    if (api.dirty > dirtyBefore && !client.propagationPrevented && client.propagateTargets !== 0 && !command.isExec) {
       const bigArgs = client.bigArgs;
-      host.propagator.add(db.id, client.propagationOverride ?? (bigArgs === null ? argv : withBigArgs(argv, bigArgs)));
+      host.propagator.add(db.id, client.propagationOverride ?? (bigArgs === null ? argv : withBigArgs(argv, bigArgs)), client.propagateTargets);
     }
   }
 }

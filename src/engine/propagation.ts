@@ -2,7 +2,10 @@
 // command execution (or one EXEC) becomes one unit: a lone effect goes out as is, several are
 // wrapped in MULTI/EXEC, as Redis 7.0 does. A SELECT precedes an effect whose db differs from
 // the last one sent. Replication (which counts the bytes as its offset) and the AOF subscribe
-// as listeners.
+// as listeners, each for its target (Redis's PROPAGATE_REPL, PROPAGATE_AOF). Nearly every effect
+// goes to both, encoded once; a script's redis.set_repl() can send one to a single target, and
+// each target then gets the unit made of its own effects (a stream of its own, with its own
+// SELECT state, as Redis keeps aof_selected_db beside slaveseldb).
 
 import { bigBuffers } from '../util/buffer-recycler.js';
 import {
@@ -34,6 +37,13 @@ export interface PropagatedUnit {
 }
 
 export type PropagationListener = (unit: PropagatedUnit) => void;
+
+/** Where an effect goes: bits of Redis's PROPAGATE_AOF and PROPAGATE_REPL (redis.set_repl's values). */
+export const PROPAGATE_AOF = 1;
+export const PROPAGATE_REPL = 2;
+export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
+/** Each target's stream, in the order Redis's propagateNow feeds them. */
+const TARGETS = [PROPAGATE_AOF, PROPAGATE_REPL] as const;
 
 /**
  * Memory a listener lets the propagator encode small units into directly (the replication
@@ -136,12 +146,19 @@ const EMPTY = Buffer.alloc(0);
 
 export class Propagator {
   private readonly listeners: PropagationListener[] = [];
+  /** Each listener's target (parallel to `listeners`). */
+  private readonly listenerTargets: number[] = [];
+  /** The targets someone listens to (bits). */
+  private listenedTargets = 0;
   // The current unit's effects as two parallel lists, reused from unit to unit: a write with
   // the stream listened to allocates nothing here (the objects and arrays a unit used to take
   // were most of the garbage a SET made on a primary with a backlog).
   private pendingDbs: number[] = [];
   private pendingArgvs: (readonly StreamArg[] | undefined)[] = [];
+  private pendingTargets: number[] = [];
   private pendingCount = 0;
+  /** An effect of the current unit goes to one target only (the unit is then made per target). */
+  private pendingRestricted = false;
   /** Encoding target of every unit whose encoded part is up to SCRATCH_MAX_BYTES. */
   private scratch = Buffer.allocUnsafe(4096);
   private readonly unit = new LentUnit();
@@ -151,12 +168,17 @@ export class Propagator {
   private dispatching = false;
   /** Units made while `dispatching`, handed over once the current one has reached every listener. */
   private readonly deferredUnits: LentUnit[] = [];
+  /** The target of each deferred unit (parallel to deferredUnits). */
+  private readonly deferredTargets: number[] = [];
   /** Depth of nested units (EXEC around commands): flush only when the outermost ends. */
   private depth = 0;
   /** The outermost unit's effects go out without MULTI/EXEC around them (see begin). */
   private unwrapped = false;
-  /** Db of the last effect written to the stream; -1 forces a SELECT first. */
-  private lastDbIndex = -1;
+  /** Db of the last effect written to the AOF's stream and to replication's; -1 forces a SELECT first. */
+  private aofDb = -1;
+  private replDb = -1;
+  /** The db selected so far in the unit being encoded (see writeSelectIfNeeded). */
+  private encodingDb = -1;
   /** Where small units are encoded in place when it has room (set by the listener that owns it). */
   encodeTarget: EncodeTarget | null = null;
   /** Units handed to the listeners so far (the dispatcher compares it around a command for WAIT). */
@@ -167,13 +189,20 @@ export class Propagator {
    */
   suspended = false;
 
-  subscribe(listener: PropagationListener): void {
+  /** `target`: PROPAGATE_AOF or PROPAGATE_REPL, the effects the listener is handed. */
+  subscribe(listener: PropagationListener, target: number): void {
     this.listeners.push(listener);
+    this.listenerTargets.push(target);
+    this.listenedTargets |= target;
   }
 
   unsubscribe(listener: PropagationListener): void {
     const at = this.listeners.indexOf(listener);
-    if (at >= 0) this.listeners.splice(at, 1);
+    if (at < 0) return;
+    this.listeners.splice(at, 1);
+    this.listenerTargets.splice(at, 1);
+    this.listenedTargets = 0;
+    for (const target of this.listenerTargets) this.listenedTargets |= target;
   }
 
   get hasListeners(): boolean {
@@ -189,13 +218,18 @@ export class Propagator {
     if (this.depth++ === 0) this.unwrapped = unwrapped;
   }
 
-  add(dbIndex: number, argv: readonly StreamArg[]): void {
-    // Like Redis without a backlog: with nobody consuming the stream, nothing is kept, encoded
-    // or counted (and the write path allocates nothing for it).
-    if (this.listeners.length === 0 || this.suspended) return;
+  /** `targets`: where the effect goes (PROPAGATE_ALL unless a script's redis.set_repl() narrowed it). */
+  add(dbIndex: number, argv: readonly StreamArg[], targets = PROPAGATE_ALL): void {
+    // Like Redis's shouldPropagate: an effect for targets nobody consumes (no backlog, AOF off) is
+    // not kept, encoded or counted (and the write path allocates nothing for it); it does not
+    // count towards a MULTI/EXEC either.
+    const reached = targets & this.listenedTargets;
+    if (reached === 0 || this.suspended) return;
     const at = this.pendingCount++;
     this.pendingDbs[at] = dbIndex;
     this.pendingArgvs[at] = argv;
+    this.pendingTargets[at] = reached;
+    if (reached !== this.listenedTargets) this.pendingRestricted = true;
     if (this.depth === 0) this.flush();
   }
 
@@ -215,6 +249,11 @@ export class Propagator {
       this.clearPending();
       return;
     }
+    if (!this.oneStream()) {
+      this.flushPerTarget();
+      return;
+    }
+    this.encodingDb = this.listenedTargets & PROPAGATE_REPL ? this.replDb : this.aofDb;
     if (count === 1 && !this.dispatching && this.flushSmallCommand()) return;
     const dbs = this.pendingDbs;
     const argvs = this.pendingArgvs as (readonly StreamArg[])[];
@@ -225,7 +264,7 @@ export class Propagator {
     // first effect's). Sizes first, then one pass of encoding.
     const wrap = count > 1 && !this.unwrapped;
     let sizeBytes = wrap ? MULTI_BYTES + EXEC_BYTES : 0;
-    let db = this.lastDbIndex;
+    let db = this.encodingDb;
     for (let i = 0; i < count; i++) {
       if (dbs[i] !== db) {
         db = dbs[i];
@@ -265,11 +304,13 @@ export class Propagator {
     unit.addPart(out, this.partFrom, at);
     this.clearPending();
     this.unitsEmitted++;
+    this.aofDb = this.replDb = this.encodingDb;
     if (nested) {
       this.deferredUnits.push(unit);
+      this.deferredTargets.push(PROPAGATE_ALL);
       return;
     }
-    this.dispatchWithDeferred(unit);
+    this.dispatchWithDeferred(unit, PROPAGATE_ALL);
     // A big unit's buffer belongs to whoever kept it: kept by nobody (the backlog copies), it
     // goes to the recycler, and the next write of the same size reuses it instead of leaving its
     // volume to the garbage collector. The lent parts must not hold buffers meanwhile.
@@ -288,7 +329,7 @@ export class Propagator {
     let sizeBytes = encodedCommandBytes(argv);
     // Below the lending threshold in all, no argument can be lent by reference.
     if (sizeBytes >= REFERENCED_ARG_BYTES) return false;
-    if (dbIndex !== this.lastDbIndex) sizeBytes += encodedCommandBytes(selectArgv(dbIndex));
+    if (dbIndex !== this.encodingDb) sizeBytes += encodedCommandBytes(selectArgv(dbIndex));
     const target = this.encodeTarget;
     let out = target === null ? null : target.room(sizeBytes);
     let from = 0;
@@ -302,23 +343,115 @@ export class Propagator {
     this.pendingCount = 0;
     this.pendingArgvs[0] = undefined;
     this.unitsEmitted++;
+    this.aofDb = this.replDb = this.encodingDb;
     const unit = this.unit;
     unit.setOnly(dbIndex, out, from, at, out !== this.scratch);
-    this.dispatchWithDeferred(unit);
+    this.dispatchWithDeferred(unit, PROPAGATE_ALL);
     return true;
   }
 
-  /** Hands `unit` to the listeners, then the units their work made meanwhile. */
-  private dispatchWithDeferred(unit: PropagatedUnit): void {
+  /**
+   * Whether the unit is the same bytes for both targets: every effect goes to both, and both
+   * streams last selected the same db (a target nobody listens to does not count).
+   */
+  private oneStream(): boolean {
+    if (this.pendingRestricted) return false;
+    return this.aofDb === this.replDb || this.listenedTargets !== PROPAGATE_ALL;
+  }
+
+  /**
+   * The unit when the targets' streams differ (redis.set_repl() narrowed an effect, or one stream
+   * had its SELECT state reset): each target with a listener gets the unit of its own effects in a
+   * buffer of its own, as Redis's propagatePendingCommands feeds propagateNow: MULTI/EXEC around
+   * them when the command had several effects, whatever their targets (a target may get an empty
+   * MULTI/EXEC), the MULTI in the first effect's db, the EXEC in the last one's.
+   */
+  private flushPerTarget(): void {
+    const count = this.pendingCount;
+    const dbs = this.pendingDbs;
+    const argvs = this.pendingArgvs as (readonly StreamArg[])[];
+    const targets = this.pendingTargets;
+    const wrap = count > 1 && !this.unwrapped;
+    const nested = this.dispatching;
+    const units: LentUnit[] = [];
+    const unitTargets: number[] = [];
+    for (const target of TARGETS) {
+      if ((this.listenedTargets & target) === 0) continue;
+      this.encodingDb = target === PROPAGATE_AOF ? this.aofDb : this.replDb;
+      // Sizes first (SELECTs included), on a copy of the db state; then one pass of encoding.
+      let db = this.encodingDb;
+      let sizeBytes = 0;
+      const sized = (dbIndex: number, argv: readonly StreamArg[]): void => {
+        if (dbIndex !== db) {
+          db = dbIndex;
+          sizeBytes += encodedCommandBytes(selectArgv(dbIndex));
+        }
+        sizeBytes += encodedCommandBytes(argv);
+      };
+      if (wrap) sized(dbs[0], MULTI);
+      for (let i = 0; i < count; i++) if ((targets[i] & target) !== 0) sized(dbs[i], argvs[i]);
+      if (wrap) sized(dbs[count - 1], EXEC);
+      if (sizeBytes === 0) continue;
+      const out = Buffer.allocUnsafe(sizeBytes);
+      let at = 0;
+      let firstDbIndex = -1;
+      const encode = (dbIndex: number, argv: readonly StreamArg[]): void => {
+        if (firstDbIndex === -1) firstDbIndex = dbIndex;
+        at = writeCommand(out, this.writeSelectIfNeeded(out, at, dbIndex), argv);
+      };
+      if (wrap) encode(dbs[0], MULTI);
+      for (let i = 0; i < count; i++) if ((targets[i] & target) !== 0) encode(dbs[i], argvs[i]);
+      if (wrap) encode(dbs[count - 1], EXEC);
+      if (target === PROPAGATE_AOF) this.aofDb = this.encodingDb;
+      else this.replDb = this.encodingDb;
+      const unit = new LentUnit();
+      unit.reset(firstDbIndex, true);
+      unit.addPart(out, 0, at);
+      units.push(unit);
+      unitTargets.push(target);
+    }
+    this.clearPending();
+    this.unitsEmitted++;
+    if (nested) {
+      for (let i = 0; i < units.length; i++) {
+        this.deferredUnits.push(units[i]);
+        this.deferredTargets.push(unitTargets[i]);
+      }
+      return;
+    }
     this.dispatching = true;
     try {
-      this.dispatch(unit);
-      // Units written by listeners meanwhile, in the order they were made (bounded by what the
-      // listeners' own work writes: each is one command's effects).
-      for (let i = 0; i < this.deferredUnits.length; i++) this.dispatch(this.deferredUnits[i]);
+      for (let i = 0; i < units.length; i++) this.dispatch(units[i], unitTargets[i]);
+      this.dispatchDeferred();
     } finally {
-      this.dispatching = false;
-      if (this.deferredUnits.length > 0) this.deferredUnits.length = 0;
+      this.endDispatching();
+    }
+  }
+
+  /** Hands `unit` to the listeners of `target`, then the units their work made meanwhile. */
+  private dispatchWithDeferred(unit: PropagatedUnit, target: number): void {
+    this.dispatching = true;
+    try {
+      this.dispatch(unit, target);
+      this.dispatchDeferred();
+    } finally {
+      this.endDispatching();
+    }
+  }
+
+  /**
+   * Units written by listeners meanwhile, in the order they were made (bounded by what the
+   * listeners' own work writes: each is one command's effects).
+   */
+  private dispatchDeferred(): void {
+    for (let i = 0; i < this.deferredUnits.length; i++) this.dispatch(this.deferredUnits[i], this.deferredTargets[i]);
+  }
+
+  private endDispatching(): void {
+    this.dispatching = false;
+    if (this.deferredUnits.length > 0) {
+      this.deferredUnits.length = 0;
+      this.deferredTargets.length = 0;
     }
   }
 
@@ -347,14 +480,16 @@ export class Propagator {
     return at;
   }
 
-  private dispatch(unit: PropagatedUnit): void {
+  private dispatch(unit: PropagatedUnit, target: number): void {
     const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) listeners[i](unit);
+    const targets = this.listenerTargets;
+    for (let i = 0; i < listeners.length; i++) if ((targets[i] & target) !== 0) listeners[i](unit);
   }
 
   private clearPending(): void {
     const count = this.pendingCount;
     this.pendingCount = 0;
+    this.pendingRestricted = false;
     if (count > PENDING_KEEP_EFFECTS) {
       this.pendingDbs = [];
       this.pendingArgvs = [];
@@ -365,19 +500,22 @@ export class Propagator {
   }
 
   private writeSelectIfNeeded(out: Buffer, at: number, dbIndex: number): number {
-    if (dbIndex === this.lastDbIndex) return at;
-    this.lastDbIndex = dbIndex;
+    if (dbIndex === this.encodingDb) return at;
+    this.encodingDb = dbIndex;
     return writeCommand(out, at, selectArgv(dbIndex));
   }
 
-  /** The db the stream's last SELECT chose (-1: none since the last reset). */
+  /** The db the replication stream's last SELECT chose (-1: none since the last reset). */
   get selectedDb(): number {
-    return this.lastDbIndex;
+    return this.replDb;
   }
 
-  /** Forgets the selected db, so the next effect is preceded by SELECT (new stream consumer). */
+  /**
+   * Forgets the replication stream's selected db, so its next effect is preceded by SELECT (a new
+   * stream consumer; Redis sets slaveseldb to -1). The AOF's stream is left as it is.
+   */
   resetSelectedDb(): void {
-    this.lastDbIndex = -1;
+    this.replDb = -1;
   }
 }
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReplicationApi } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/writer.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
-import type { PropagatedUnit } from '../engine/propagation.js';
+import { PROPAGATE_REPL, type PropagatedUnit } from '../engine/propagation.js';
 import { parseInt64 } from '../util/numbers.js';
 import { Backlog } from './backlog.js';
 import { Failover } from './failover.js';
@@ -202,7 +202,7 @@ export class Replication implements ReplicationApi {
     // The next unit must say which db it writes to: whoever reads the stream from here on has no
     // earlier SELECT (Redis sets slaveseldb to -1 for the same reason).
     this.host.propagator.resetSelectedDb();
-    this.host.propagator.subscribe(this.onPropagated);
+    this.host.propagator.subscribe(this.onPropagated, PROPAGATE_REPL);
   }
 
   /** freeReplicationBacklog (repl-backlog-ttl expired with no replica attached). */

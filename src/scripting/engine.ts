@@ -13,7 +13,7 @@ import { createScriptState, type EvalState, type LuaTask, type ScriptState } fro
 import { errorTable, isErrorReply, replyToLua } from './reply-to-lua.js';
 import type { RedisApiHost } from './redis-api.js';
 import { parseShebang, sha1Hex, type ScriptFlags } from './script-flags.js';
-import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, REPL_REPLICA, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
+import { BUSY_EVAL, BUSY_FUNCTION, numKeysArg, refuseScriptCommand, ScriptRun, type ScriptCallGates } from './script-run.js';
 import { DebugSession, type DebuggerOutput } from './debugger/session.js';
 
 /** What the engine needs from the node. */
@@ -473,8 +473,8 @@ export class ScriptingEngine implements ScriptingApi, RedisApiHost {
     // The command runs as the caller's user (Redis's scriptCall sets it per call): commands that
     // judge the user themselves (SORT's BY/GET, ACL WHOAMI) see who called the script.
     this.host.actAsCaller(client, run.caller);
-    // One stream serves replication (and AOF, when it lands): REPL_REPLICA decides.
-    client.propagates = (run.replFlags & REPL_REPLICA) !== 0;
+    // redis.set_repl()'s flags are the propagation targets' bits.
+    client.propagateTargets = run.replFlags;
     client.call(command, argv);
     const integer = client.reply.takeSafeInteger();
     if (integer !== null) {

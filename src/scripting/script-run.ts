@@ -8,14 +8,15 @@ import type { Command } from '../commands/types.js';
 import type { Client } from '../engine/client.js';
 import type { ScriptFlags } from './script-flags.js';
 import type { DebugSession } from './debugger/session.js';
+import { PROPAGATE_ALL, PROPAGATE_AOF, PROPAGATE_REPL } from '../engine/propagation.js';
 
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
-/** redis.set_repl() targets (Redis's PROPAGATE_AOF / PROPAGATE_REPL bits). */
-export const REPL_AOF = 1;
-export const REPL_REPLICA = 2;
-export const REPL_ALL = REPL_AOF | REPL_REPLICA;
+/** redis.set_repl() targets: the propagator's PROPAGATE_AOF / PROPAGATE_REPL bits, as in Redis. */
+export const REPL_AOF = PROPAGATE_AOF;
+export const REPL_REPLICA = PROPAGATE_REPL;
+export const REPL_ALL = PROPAGATE_ALL;
 
 export class ScriptRun {
   /** Set once the run passed busy-reply-threshold: other clients get BUSY. */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HashValue } from '../../src/store/types/hash.js';
 import { encodingName } from '../../src/store/values.js';
 import { withServer } from '../helpers/server.js';
+import { PROPAGATE_REPL } from '../../src/engine/propagation.js';
 
 describe('hash commands', () => {
   // Small listpack limits so conversions happen with a handful of fields.
@@ -112,7 +113,7 @@ describe('hash commands', () => {
 
   it('propagates HINCRBYFLOAT as HSET with the final value', async () => {
     const chunks: string[] = [];
-    server.running.server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')));
+    server.running.server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')), PROPAGATE_REPL);
     await server.r2.hincrbyfloat('prop', 'f', '1.5');
     await server.r2.hincrby('prop', 'g', 2);
     const stream = chunks.join('');

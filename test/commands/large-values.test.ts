@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServerInternal } from '../../src/server/start.js';
-import type { PropagatedUnit } from '../../src/engine/propagation.js';
+import { PROPAGATE_REPL, type PropagatedUnit } from '../../src/engine/propagation.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { connectIoredis } from '../helpers/server.js';
 
@@ -138,7 +138,7 @@ describe('large values', () => {
   it('propagates the value itself when replicas or the AOF listen, rewrites included', async () => {
     const chunks: Buffer[] = [];
     const listener = (unit: PropagatedUnit): void => { chunks.push(unit.owned()); };
-    running.server.propagator.subscribe(listener);
+    running.server.propagator.subscribe(listener, PROPAGATE_REPL);
     try {
       const value = bigValue(100_000, 4);
       await r.set('big:prop', value);
@@ -164,7 +164,7 @@ describe('large values', () => {
     // As the backlog does: copies the lent bytes and keeps nothing of the unit.
     let streamBytes = 0;
     const listener = (unit: PropagatedUnit): void => { streamBytes += unit.lengthBytes; };
-    running.server.propagator.subscribe(listener);
+    running.server.propagator.subscribe(listener, PROPAGATE_REPL);
     try {
       const before = process.memoryUsage().heapUsed;
       // Under 1 MB, where a value turned into a string would live on the heap.

@@ -48,6 +48,7 @@ import { setCommand } from './fuzz/sets.js';
 import { sortCommand } from './fuzz/sort.js';
 import { StreamCommands } from './fuzz/streams.js';
 import { ZsetCommands } from './fuzz/zsets.js';
+import { PROPAGATE_REPL } from '../../src/engine/propagation.js';
 
 const SEEDS = Number(process.env.FUZZ_SEEDS ?? 10);
 const COMMANDS = Number(process.env.FUZZ_COMMANDS ?? 500);
@@ -715,7 +716,7 @@ function isMarker(argv: string[], value: string): boolean {
 
   beforeAll(async () => {
     [ours, theirs] = await Promise.all([startCinnabar({ 'enable-debug-command': 'yes' }), startReferenceServer()]);
-    ours.server.propagator.subscribe((unit) => oursPropagated.push(unit.owned()));
+    ours.server.propagator.subscribe((unit) => oursPropagated.push(unit.owned()), PROPAGATE_REPL);
     replica = await ReplicaLink.open(theirs.port);
   });
   afterAll(async () => {

@@ -21,6 +21,11 @@ const CASES: Array<{ name: string; steps: string[][] }> = [
     name: 'redis.set_repl(REPL_NONE) stops propagation, REPL_ALL resumes it',
     steps: [['EVAL', "redis.set_repl(redis.REPL_NONE) redis.call('set', 'hidden', '1') redis.set_repl(redis.REPL_ALL) redis.call('set', 'shown', '1')", '0']],
   },
+  {
+    name: 'redis.set_repl(REPL_AOF) keeps writes from replicas, REPL_REPLICA sends them, in one MULTI/EXEC',
+    steps: [['EVAL', "redis.call('set', 'sa', '1') redis.set_repl(redis.REPL_AOF) redis.call('set', 'sb', '1') redis.set_repl(redis.REPL_REPLICA) redis.call('set', 'sc', '1')", '0']],
+  },
+  { name: 'with the AOF off, a script whose writes all went to the AOF propagates nothing', steps: [['EVAL', "redis.set_repl(redis.REPL_AOF) redis.call('set', 'se', '1') redis.call('set', 'sf', '1')", '0']] },
   { name: 'the writes of a script that fails afterwards are propagated', steps: [['EVAL', "redis.call('set', 'd', '1') error('boom')", '0']] },
   {
     name: 'a function propagates its effects, not FCALL',

@@ -8,6 +8,7 @@ import type { Server } from '../../src/server/server.js';
 import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { RawConnection } from '../helpers/resp.js';
+import { PROPAGATE_REPL } from '../../src/engine/propagation.js';
 
 const SEQUENCE: string[][] = [
   ['PING'],
@@ -75,7 +76,7 @@ describe('socket-free clients', () => {
 
   it('propagates its writes (a MULTI/EXEC as one unit) and reads without side effects', () => {
     const chunks: string[] = [];
-    server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')));
+    server.propagator.subscribe((unit) => chunks.push(unit.owned().toString('latin1')), PROPAGATE_REPL);
     server.propagator.resetSelectedDb();
     const client = server.createClient(new DiscardingConnection());
     server.runCommand(client, ['SET', 'prop:a', '1']);

@@ -8,6 +8,7 @@ import { startCinnabar } from './cinnabar.js';
 import { startReferenceServer, type ReferenceServer } from './reference.js';
 import { encodeCommand, RawConnection, replyEnd } from './resp.js';
 import { waitFor } from './wait.js';
+import { PROPAGATE_REPL } from '../../src/engine/propagation.js';
 
 /** Splits propagated bytes (latin1 text) into argv lists. */
 export function decodeCommands(text: string): string[][] {
@@ -41,7 +42,7 @@ export class PropagationLog {
       for (const argv of decodeCommands(unit.owned().toString('latin1'))) {
         if (argv[0] !== 'SELECT') this.commands.push(argv);
       }
-    });
+    }, PROPAGATE_REPL);
   }
 
   /** The recorded commands as space-joined lines ("SET k v"). */
@@ -141,7 +142,7 @@ export class PropagationPair {
 
   private async start(): Promise<void> {
     [this.ours, this.theirs] = await Promise.all([startCinnabar(), startReferenceServer()]);
-    this.ours.server.propagator.subscribe((unit) => this.chunks.push(unit.owned()));
+    this.ours.server.propagator.subscribe((unit) => this.chunks.push(unit.owned()), PROPAGATE_REPL);
     this.replica = await ReplicaLink.open(this.theirs.port);
     [this.oursConn, this.theirsConn] = await Promise.all([RawConnection.connect(this.ours.port), RawConnection.connect(this.theirs.port)]);
   }

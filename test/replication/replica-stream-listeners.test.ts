@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
 import { serverPair } from './helpers.js';
-import type { PropagatedUnit } from '../../src/engine/propagation.js';
+import { PROPAGATE_REPL, type PropagatedUnit } from '../../src/engine/propagation.js';
 
 describe('a replica\'s own writes and its stream', () => {
   const pair = serverPair();
@@ -27,7 +27,7 @@ describe('a replica\'s own writes and its stream', () => {
     expect(replica.server.propagator.hasListeners).toBe(true);
     const units: Buffer[] = [];
     const listener = (unit: PropagatedUnit): void => { units.push(unit.owned()); };
-    replica.server.propagator.subscribe(listener);
+    replica.server.propagator.subscribe(listener, PROPAGATE_REPL);
     try {
       expect(await toReplica.call('SET', 'k', 'w')).toBe('+OK\r\n');
       expect(Buffer.concat(units).toString('latin1')).toBe('*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nw\r\n');

@@ -8,6 +8,7 @@ import type { RunningServerInternal } from '../../src/server/start.js';
 import { startCinnabar } from '../helpers/cinnabar.js';
 import { decodeCommands } from '../helpers/propagation.js';
 import { RawConnection } from '../helpers/resp.js';
+import { PROPAGATE_REPL } from '../../src/engine/propagation.js';
 
 /** Stands for "a unix-ms deadline about `offsetMs` from now" in expected arguments. */
 interface Deadline { aboutMsFromNow: number }
@@ -128,7 +129,7 @@ describe('propagation of writes (replication / AOF stream)', () => {
 
   beforeAll(async () => {
     running = await startCinnabar();
-    running.server.propagator.subscribe((unit) => chunks.push(unit.owned()));
+    running.server.propagator.subscribe((unit) => chunks.push(unit.owned()), PROPAGATE_REPL);
     conn = await RawConnection.connect(running.port);
   });
   beforeEach(async () => {

@@ -4,7 +4,7 @@
 // gets memory of its own, and big units are not squeezed through the reused buffer.
 
 import { describe, expect, it } from 'vitest';
-import { Propagator, type PropagatedUnit } from '../../src/engine/propagation.js';
+import { PROPAGATE_REPL, Propagator, type PropagatedUnit } from '../../src/engine/propagation.js';
 import { Backlog } from '../../src/replication/backlog.js';
 import { decodeCommands } from '../helpers/propagation.js';
 
@@ -31,7 +31,7 @@ describe('Propagator lending', () => {
       owned.push(unit.owned());
       // Asked twice by different listeners, the copy is made once.
       expect(unit.owned()).toBe(owned[owned.length - 1]);
-    });
+    }, PROPAGATE_REPL);
     for (let i = 0; i < 100; i++) propagator.add(0, ['SET', `k${i}`, `v${i}`]);
     expect(lentBuffers.size).toBe(1);
     const commands = owned.flatMap((chunk) => decodeCommands(chunk.toString('latin1')));
@@ -42,7 +42,7 @@ describe('Propagator lending', () => {
   it('wraps a unit of several effects in MULTI/EXEC with the SELECTs each db change needs', () => {
     const propagator = new Propagator();
     const seen: string[] = [];
-    propagator.subscribe((unit) => seen.push(lent(unit)));
+    propagator.subscribe((unit) => seen.push(lent(unit)), PROPAGATE_REPL);
     propagator.begin();
     propagator.add(2, ['INCR', 'a']);
     propagator.add(2, ['INCR', 'b']);
@@ -69,8 +69,8 @@ describe('Propagator lending', () => {
       // The lent bytes were not overwritten by the nested unit.
       expect(lent(unit)).toBe(before);
       seen.push(before);
-    });
-    propagator.subscribe((unit) => seen.push(`second:${lent(unit)}`));
+    }, PROPAGATE_REPL);
+    propagator.subscribe((unit) => seen.push(`second:${lent(unit)}`), PROPAGATE_REPL);
     propagator.add(0, ['SET', 'outer', 'x']);
     const outer = '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nouter\r\n$1\r\nx\r\n';
     const nested = '*2\r\n$3\r\nDEL\r\n$6\r\nnested\r\n';
@@ -82,7 +82,7 @@ describe('Propagator lending', () => {
     const propagator = new Propagator();
     const value = 'v'.repeat(1_200_000);
     const units: { bytes: Buffer[]; owned: Buffer }[] = [];
-    propagator.subscribe((unit) => units.push({ bytes: partSources(unit), owned: unit.owned() }));
+    propagator.subscribe((unit) => units.push({ bytes: partSources(unit), owned: unit.owned() }), PROPAGATE_REPL);
     propagator.add(0, ['SET', 'big', value]);
     propagator.add(0, ['SET', 'small', 'x']);
     expect(units[0].bytes).toEqual([units[0].owned]);
@@ -99,7 +99,7 @@ describe('Propagator lending', () => {
     const seen: { sources: Buffer[]; text: string; owned: string; lengthBytes: number }[] = [];
     propagator.subscribe((unit) => {
       seen.push({ sources: partSources(unit), text: lent(unit), owned: unit.owned().toString('latin1'), lengthBytes: unit.lengthBytes });
-    });
+    }, PROPAGATE_REPL);
     propagator.begin();
     propagator.add(0, ['SET', 'a', value]);
     propagator.add(0, ['SET', 'b', Buffer.from('small')]);
@@ -132,10 +132,10 @@ describe('Propagator encoding in place into the backlog', () => {
         } else {
           unit.forEachPart((source, start, end) => backlog.append(source, start, end));
         }
-      });
+      }, PROPAGATE_REPL);
       // A second listener sees the same bytes either way (lent from the backlog's tail).
       const seen: string[] = [];
-      propagator.subscribe((unit) => seen.push(unit.owned().toString('latin1')));
+      propagator.subscribe((unit) => seen.push(unit.owned().toString('latin1')), PROPAGATE_REPL);
       if (inPlace) propagator.encodeTarget = backlog;
       const big = Buffer.alloc(20_000, 'b');
       for (let i = 0; i < 3000; i++) {

@@ -11,7 +11,7 @@ import { open as openFile, rename } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
-import type { PropagatedUnit, Propagator } from '../../engine/propagation.js';
+import { PROPAGATE_AOF, type PropagatedUnit, type Propagator } from '../../engine/propagation.js';
 import type { ServerLog } from '../../server/log.js';
 import { ReplyGate } from './reply-gate.js';
 import type { Keyspace } from '../../store/keyspace.js';
@@ -322,7 +322,7 @@ export class AofService {
     });
     this.selectNeeded = true;
     if (!this.subscribed) {
-      this.host.propagator.subscribe(this.listener);
+      this.host.propagator.subscribe(this.listener, PROPAGATE_AOF);
       this.subscribed = true;
     }
   }
