@@ -121,6 +121,8 @@ export class Client implements ClientState, CommandContext {
    * redis.set_repl() keeps its commands out of the AOF, the replication stream or both.
    */
   propagateTargets = PROPAGATE_ALL;
+  /** The reply waits in the primary's StreamFlush for this turn's replication stream to leave. */
+  replyAwaitsStream = false;
   readonly server: ServerApi;
 
   constructor(

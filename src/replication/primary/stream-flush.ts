@@ -15,10 +15,17 @@ export interface StreamHolder {
 }
 
 export class StreamFlush {
-  /** At most one entry per attached replica. */
-  private readonly replicas = new Set<StreamHolder>();
-  /** At most one entry per client: a client's reply buffer holds all it has to say. */
-  private readonly replies = new Set<Client>();
+  /** Replicas with stream to write, each once (a replica schedules itself once per turn). */
+  private replicas: StreamHolder[] = [];
+  /**
+   * Clients whose replies wait, each once (Client.replyAwaitsStream): arrays, not Sets, since a
+   * Set cleared every turn regrows its table entry by entry, which profiles of a primary with
+   * replicas showed at about 2% of its CPU.
+   */
+  private replies: Client[] = [];
+  /** The lists' other halves: a flush swaps them in, so turns allocate no lists. */
+  private spareReplicas: StreamHolder[] = [];
+  private spareReplies: Client[] = [];
   private scheduled = false;
 
   constructor(private readonly sendReply: (client: Client) => void) {}
@@ -28,9 +35,9 @@ export class StreamFlush {
     return this.scheduled;
   }
 
-  /** The replica has units waiting: they leave at the end of the turn. */
+  /** The replica has units waiting: they leave at the end of the turn (call once per turn per replica). */
   schedule(replica: StreamHolder): void {
-    this.replicas.add(replica);
+    this.replicas.push(replica);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -38,7 +45,9 @@ export class StreamFlush {
 
   /** The client's reply leaves after the pending stream write (call only while `pending`). */
   deferReply(client: Client): void {
-    this.replies.add(client);
+    if (client.replyAwaitsStream) return;
+    client.replyAwaitsStream = true;
+    this.replies.push(client);
   }
 
   /** Writes the pending stream now, then the replies that waited for it. */
@@ -46,11 +55,29 @@ export class StreamFlush {
     // A flush run early (a big reply could not wait) leaves the scheduled callback nothing to do.
     if (!this.scheduled) return;
     this.scheduled = false;
-    for (const replica of this.replicas) replica.flushStream();
-    this.replicas.clear();
-    if (this.replies.size === 0) return;
-    const clients = [...this.replies];
-    this.replies.clear();
-    for (const client of clients) this.sendReply(client);
+    const replicas = this.replicas;
+    if (replicas.length > 0) {
+      // Whatever a write schedules meanwhile goes in the other list, for the next flush.
+      this.replicas = this.spareReplicas;
+      for (let i = 0; i < replicas.length; i++) replicas[i].flushStream();
+      replicas.length = 0;
+      this.spareReplicas = replicas;
+    }
+    const clients = this.replies;
+    if (clients.length === 0) return;
+    this.replies = this.spareReplies;
+    let i = 0;
+    try {
+      for (; i < clients.length; i++) {
+        const client = clients[i];
+        client.replyAwaitsStream = false;
+        this.sendReply(client);
+      }
+    } finally {
+      // Should a write throw, the clients left behind must still be able to wait again.
+      for (; i < clients.length; i++) clients[i].replyAwaitsStream = false;
+      clients.length = 0;
+      this.spareReplies = clients;
+    }
   }
 }
