@@ -1688,11 +1688,14 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.clientPause.stopTimer();
     this.migrate.close();
     this.cluster?.close();
+    // Listening stops first (Redis's closeListeningSockets, then exit): a client that sees its
+    // connection close and reconnects must be refused, not accepted by a socket about to close.
+    const listenersClosed = this.listeners.close();
     for (const client of [...this.clients.all()]) {
       client.flush();
       client.close('server shutdown');
     }
-    await this.listeners.close();
+    await listenersClosed;
     this.resolveClosed();
     if (this.onShutdown) this.onShutdown();
   }

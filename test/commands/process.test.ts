@@ -250,6 +250,26 @@ describe('signals', () => {
     expect(listeningPorts(p.pid)).toEqual([port]);
   });
 
+  it('SHUTDOWN stops listening before it closes the connections: a client that sees its own close is refused on reconnecting', async () => {
+    const port = await freePort();
+    const p = track(runCli(['--port', String(port), '--bind', '127.0.0.1']));
+    await p.waitFor(/Ready to accept connections/);
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('SHUTDOWN NOSAVE\r\n');
+    await closed;
+    // Redis's own test (unit/scripting "SHUTDOWN NOSAVE can kill a timedout script anyway")
+    // expects "connection refused" here, at once.
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      const again = net.connect(port, '127.0.0.1');
+      again.once('connect', () => { again.destroy(); resolve(null); });
+      again.once('error', (err) => resolve(err));
+    });
+    expect(error?.code).toBe('ECONNREFUSED');
+    expect(await p.waitExit()).toEqual({ code: 0, signal: null });
+  });
+
   it('SIGTERM shuts down with Redis\'s log lines and exit status 0', async () => {
     const port = await freePort();
     const p = track(runCli(['--port', String(port), '--bind', '127.0.0.1']));
