@@ -544,6 +544,8 @@ export interface AdminApi {
   notePeakMemory(usedBytes: number): number;
   /** used_memory and its parts as the node counts them (server/used-memory.ts). */
   memoryFigures(): MemoryFigures;
+  /** While CONFIG SET port/bind moves the listeners: settles once the new ones listen. */
+  listenersMoving(): Promise<void> | null;
   /** Whether the running command may go on after its handler returns (see continueLater). */
   canContinueLater(ctx: CommandContext): boolean;
   /**

@@ -38,8 +38,27 @@ function configSet(ctx: CommandContext, argv: string[]): void {
     loading: ctx.server.persistence.loadingDataset,
     redact: (index) => ctx.redactArgument(index),
   });
-  if (error !== null) ctx.reply.error(error);
-  else ctx.reply.ok();
+  if (error !== null) {
+    ctx.reply.error(error);
+    return;
+  }
+  // Moved listeners: the OK waits until they listen (Redis replies after listening).
+  const admin = ctx.server.admin;
+  const moving = admin.listenersMoving();
+  if (moving === null || !admin.canContinueLater(ctx)) {
+    ctx.reply.ok();
+    return;
+  }
+  const finish = admin.continueLater(ctx);
+  moving.then(() => {
+    ctx.reply.ok();
+    finish(false);
+  }, (err: unknown) => {
+    // A fault of ours after the handler returned: no call() is around to contain it.
+    admin.logWarning(`Internal error running 'config|set': ${(err as Error).stack ?? String(err)}`);
+    ctx.reply.error("ERR internal error running 'config|set'");
+    finish(true);
+  });
 }
 
 function configResetStat(ctx: CommandContext): void {

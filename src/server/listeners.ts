@@ -213,8 +213,20 @@ export class Listeners {
         return 'Unable to listen on this port. Check server logs.';
       }
     }
-    void this.relisten(port, bind);
+    const moving = this.relisten(port, bind).finally(() => {
+      if (this.moving === moving) this.moving = null;
+    });
+    this.moving = moving;
     return null;
+  }
+
+  /**
+   * While CONFIG SET port/bind moves the listeners: settles once the new sockets listen (or the
+   * move failed and was logged). Redis replies to the CONFIG SET only after listening, and a
+   * client told OK may connect to the new address at once.
+   */
+  get movingTo(): Promise<void> | null {
+    return this.moving;
   }
 
   /** Whether one of our listening sockets would make binding host:port fail. */
@@ -227,6 +239,8 @@ export class Listeners {
     }
     return false;
   }
+
+  private moving: Promise<void> | null = null;
 
   private async relisten(port: number, bind: string): Promise<void> {
     const old = this.servers;

@@ -1150,6 +1150,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.dispatcher.depth === 1 && this.clients.byIdMap.get(ctx.client.id) !== undefined;
   }
 
+  /** AdminApi. */
+  listenersMoving(): Promise<void> | null {
+    return this.listeners.movingTo;
+  }
+
   /** AdminApi: see CommandContext's continueLater in commands/context.ts. */
   continueLater(ctx: CommandContext): (failed: boolean) => void {
     const replay = this.waitingReplay;
