@@ -34,7 +34,9 @@ export interface ClientState {
   lastCommandName: string;
   /** Transaction state. */
   inMulti: boolean;
-  multiQueue: QueuedCommand[];
+  readonly multiQueue: readonly QueuedCommand[];
+  /** The queued commands, for EXEC; the queue is empty afterwards. */
+  takeMultiQueue(): QueuedCommand[];
   multiDirty: boolean;
   /** Keys watched by this client, as "dbIndex\0key". */
   readonly watchedKeys: Set<string>;

@@ -43,8 +43,7 @@ function exec(ctx: CommandContext): void {
   }
   // Nothing can make this EXEC fail any more: drop the watches before running (Redis does).
   ctx.server.watches.unwatchAll(client);
-  const queue = client.multiQueue;
-  client.multiQueue = [];
+  const queue = client.takeMultiQueue();
   ctx.reply.arrayLength(queue.length);
   // inMulti stays set while the queue runs: commands use it as Redis's CLIENT_DENY_BLOCKING,
   // so blocking commands answer at once and SSUBSCRIBE is refused.

@@ -262,7 +262,7 @@ export function multiQueueCheck(mayReplicate: MayReplicate): CommandCheck {
     appliesTo: (command) => !command.runsInMulti,
     run: (client, command, argv) => {
       if (!client.inMulti || command.runsInMulti) return null;
-      client.multiQueue.push({ command, argv, mayReplicate: mayReplicate(command, argv) });
+      client.queueCommand({ command, argv, mayReplicate: mayReplicate(command, argv) });
       client.reply.raw(REPLY_QUEUED);
       return QUEUED;
     },

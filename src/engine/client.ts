@@ -60,7 +60,10 @@ export class Client implements ClientState, CommandContext {
   lastInteractionMs = Date.now();
   lastCommandName = 'NULL';
   inMulti = false;
+  /** Commands queued by MULTI (queue with queueCommand, take with takeMultiQueue). */
   multiQueue: QueuedCommand[] = [];
+  /** Redis's mstate.argv_len_sums: the queued commands' argument bytes plus a pointer each. */
+  multiArgvBytes = 0;
   multiDirty = false;
   readonly watchedKeys = new Set<string>();
   watchDirty = false;
@@ -239,9 +242,41 @@ export class Client implements ClientState, CommandContext {
     this.connection.setAuthenticated(true);
   }
 
+  /** Queues a command inside MULTI (queueMultiCommand). */
+  queueCommand(entry: QueuedCommand): void {
+    this.multiQueue.push(entry);
+    this.multiArgvBytes += argvBytes(entry.argv) + POINTER_BYTES * entry.argv.length;
+  }
+
+  /** The queued commands, for EXEC; the queue is empty afterwards. */
+  takeMultiQueue(): QueuedCommand[] {
+    const queue = this.multiQueue;
+    this.multiQueue = [];
+    this.multiArgvBytes = 0;
+    return queue;
+  }
+
+  /**
+   * What the client's transaction, watches and subscriptions cost, counted as Redis's
+   * getClientMemoryUsage counts them (multiStateMemOverhead, pubsubMemOverhead): per-client
+   * structures only, at the sizes of Redis's own (a list node and a watchedKey per watched key, a
+   * list node per pattern, a dict entry per channel plus the dict's slots, a rax node per
+   * tracking prefix). O(1).
+   */
+  get stateMemoryBytes(): number {
+    let bytes = this.multiArgvBytes + WATCHED_KEY_BYTES * this.watchedKeys.size + LIST_NODE_BYTES * this.patterns.size;
+    const queued = this.multiQueue.length;
+    if (queued > 0) bytes += MULTI_CMD_BYTES * Math.max(2, 2 ** Math.ceil(Math.log2(queued)));
+    bytes += dictOverheadBytes(this.channels.size) + dictOverheadBytes(this.shardChannels.size);
+    // Redis counts its prefix rax's nodes (at least one per prefix) at sizeof(raxNode) * sizeof(raxNode *).
+    if (this.tracking !== null) bytes += RAX_NODE_ESTIMATE_BYTES * this.tracking.prefixes.length;
+    return bytes;
+  }
+
   discardTransaction(): void {
     this.inMulti = false;
     this.multiQueue = [];
+    this.multiArgvBytes = 0;
     this.multiDirty = false;
     this.server.watches.unwatchAll(this);
   }
@@ -338,16 +373,12 @@ export class Client implements ClientState, CommandContext {
     const qbuf = running ? connection.queryBufferUsedBytes : connection.queryBufferBytes;
     const qbufFree = Math.max(0, connection.queryBufferCapacityBytes - qbuf);
     const argvMem = argvBytes(running ? currentArgv : this.pausedArgv ?? (this.blockedOnKeys ? this.blockedArgv : null));
-    let multiMem = 0;
-    if (this.inMulti) {
-      // Redis counts the argument bytes plus one pointer per argument of each queued command.
-      for (const q of this.multiQueue) multiMem += argvBytes(q.argv) + POINTER_BYTES * q.argv.length;
-    }
+    const multiMem = this.inMulti ? this.multiArgvBytes : 0;
     const rbs = this.reply.capacityBytes;
     const rbp = Math.max(this.replyPeakBytes, this.reply.lengthBytes);
     const socketPending = connection.pendingOutputBytes;
     const oll = socketPending === 0 ? 0 : Math.ceil(socketPending / REPLY_CHUNK_BYTES);
-    const totMem = connection.queryBufferCapacityBytes + argvMem + multiMem + rbs + socketPending;
+    const totMem = connection.queryBufferCapacityBytes + argvMem + rbs + socketPending + this.stateMemoryBytes;
     const events = (this.closed ? '' : 'r') + (socketPending > 0 ? 'w' : '');
     const cmd = running ? this.command.fullName : this.lastCommandName;
     return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} fd=${this.fd} name=${this.name}` +
@@ -362,6 +393,22 @@ export class Client implements ClientState, CommandContext {
 
 /** Size of a pointer in Redis's argv arrays, which multi-mem counts. */
 const POINTER_BYTES = 8;
+/** Redis's listNode (3 pointers). */
+const LIST_NODE_BYTES = 24;
+/** A watched key: its listNode and watchedKey (key, db, client, flags). */
+const WATCHED_KEY_BYTES = LIST_NODE_BYTES + 32;
+/** Redis's multiCmd (argv, argv_len, argc, cmd); the array grows 2, 4, 8... */
+const MULTI_CMD_BYTES = 24;
+/** What Redis's getClientMemoryUsage charges per rax node of BCAST tracking prefixes (4 * 8). */
+const RAX_NODE_ESTIMATE_BYTES = 32;
+/** Redis's dictEntry (key, value, next). */
+const DICT_ENTRY_BYTES = 24;
+
+/** A dict of `size` entries: its entries and its table (a power of two, at least 4, one pointer per slot). */
+function dictOverheadBytes(size: number): number {
+  if (size === 0) return 0;
+  return DICT_ENTRY_BYTES * size + POINTER_BYTES * Math.max(4, 2 ** Math.ceil(Math.log2(size)));
+}
 /** Redis's reply list node size, to express pending socket bytes as a node count (oll). */
 const REPLY_CHUNK_BYTES = 16 * 1024;
 

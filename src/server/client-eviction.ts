@@ -38,12 +38,41 @@ export class ClientEviction {
     private readonly host: ClientEvictionHost,
   ) {}
 
+  /**
+   * Buffers of clients that received output since the last check (pushes to other clients:
+   * tracking invalidations, pub/sub messages), as an upper bound: their current sizes summed.
+   */
+  private grownBytes = 0;
+
+  /** `client` received output (see grownBytes): the next run() takes it into account. */
+  noteGrowth(client: Client): void {
+    if (!client.isReplica) this.grownBytes += clientMemoryBytes(client);
+  }
+
+  /**
+   * After `client`'s read: the last sample with this client's buffers as they are now (an upper
+   * bound, its sampled share counted twice) decides whether the exact walk is needed. O(1) unless
+   * the clients may be over the limit.
+   */
+  afterRead(client: Client): void {
+    const limit = clientEvictionLimitBytes(this.live.maxmemoryClients, this.live.maxmemoryBytes);
+    if (limit === 0 || client.isReplica) return;
+    if (this.usedMemory.normalClientsBytes + clientMemoryBytes(client) < limit) return;
+    this.evictOver(limit);
+  }
+
   /** Closes the biggest evictable clients while the clients' memory is at or over the limit. */
   run(): void {
     const limit = clientEvictionLimitBytes(this.live.maxmemoryClients, this.live.maxmemoryBytes);
     if (limit === 0) return;
     this.usedMemory.totalBytes();
-    if (this.usedMemory.normalClientsBytes < limit) return;
+    const grownBytes = this.grownBytes;
+    this.grownBytes = 0;
+    if (this.usedMemory.normalClientsBytes + grownBytes < limit) return;
+    this.evictOver(limit);
+  }
+
+  private evictOver(limit: number): void {
     // The sample may be up to its interval old and still count clients that have gone since
     // (a burst of closes): the total is counted again now, as Redis keeps it exact, so no
     // client is closed for memory that is no longer there. Replicas are neither counted nor

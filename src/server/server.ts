@@ -631,6 +631,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       this.log.warning(`Closing client after an internal error: ${this.clientDescription(client)}: ${(err as Error).stack ?? String(err)}`);
       client.close('internal error');
     }
+    // Redis judges maxmemory-clients after each client's read (beforeNextClient): a client
+    // filling its query buffer with an incomplete request is evicted then, not at the next cron.
+    if (this.live.maxmemoryClients !== 0 && !client.closed) this.clientEviction.afterRead(client);
   }
 
   /** Runs every complete request buffered for the client, then writes the replies once. */
@@ -789,6 +792,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   pushed(client: Client): void {
     this.schedulePendingFlush(client);
     this.enforceOutputLimit(client);
+    // Redis updates the receiver's memory usage as it sends (tracking redirection, pub/sub):
+    // the next command's client-eviction check must see it.
+    if (this.live.maxmemoryClients !== 0 && !client.closed) this.clientEviction.noteGrowth(client);
   }
 
   private schedulePendingFlush(client: Client): void {

@@ -38,7 +38,7 @@ const CLIENTS_SAMPLE_MS_PER_CLIENT = 0.005;
 /** What one client's buffers and objects cost (its share of mem_clients_normal). */
 export function clientMemoryBytes(c: Client): number {
   const connection = c.connection;
-  let bytes = CLIENT_OBJECT_BYTES + c.queryBufferCapacityBytes + c.reply.capacityBytes + connection.pendingOutputBytes;
+  let bytes = CLIENT_OBJECT_BYTES + c.queryBufferCapacityBytes + c.reply.capacityBytes + connection.pendingOutputBytes + c.stateMemoryBytes;
   if (connection instanceof SocketConnection) bytes += connection.partialRequestBytes;
   return bytes;
 }

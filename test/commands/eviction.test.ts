@@ -321,6 +321,81 @@ describe('maxmemory-clients', () => {
   });
 });
 
+describe('maxmemory-clients, judged as Redis judges it', () => {
+  const s = withServer({ 'enable-debug-command': 'yes' });
+
+  /** CLIENT LIST's line for the client named `name`, or null once it is gone. */
+  async function clientLine(r: Redis, name: string): Promise<string | null> {
+    const list = String(await r.client('LIST'));
+    return list.split('\n').find((line) => line.includes(` name=${name} `)) ?? null;
+  }
+
+  async function namedConnection(name: string): Promise<RawConnection> {
+    const c = await RawConnection.connect(s.port);
+    expect(await c.call('CLIENT', 'SETNAME', name)).toBe('+OK\r\n');
+    return c;
+  }
+
+  it('evicts a client after the read that filled its query buffer, not at the next cron', async () => {
+    const r = s.r2;
+    await r.client('NO-EVICT', 'ON');
+    const maxmemoryBytes = 6 * 1024 * 1024;
+    await r.config('SET', 'maxmemory', String(maxmemoryBytes), 'maxmemory-clients', '7%');
+    // With the cron stopped, only the check after the read can evict.
+    await r.call('DEBUG', 'PAUSE-CRON', '1');
+    try {
+      const limitBytes = Math.floor(maxmemoryBytes * 7 / 100);
+      const half = await namedConnection('half');
+      const halfBytes = Math.floor(limitBytes / 2);
+      // An incomplete request (no final CRLF): its argument waits in the query buffer.
+      half.socket.write(`*1\r\n$${halfBytes}\r\n${'v'.repeat(halfBytes)}`);
+      await waitFor(async () => /qbuf=(\d+)/.exec((await clientLine(r, 'half')) ?? '')?.[1] === String(halfBytes), 5000, 'the half request read');
+      const full = await namedConnection('full');
+      const gone = new Promise<void>((resolve) => full.socket.once('close', () => resolve()));
+      full.socket.write(`*1\r\n$${limitBytes}\r\n${'v'.repeat(limitBytes)}`);
+      await gone;
+      expect(await clientLine(r, 'full')).toBeNull();
+      expect(await clientLine(r, 'half')).not.toBeNull();
+      half.close();
+    } finally {
+      await r.call('DEBUG', 'PAUSE-CRON', '0');
+      await r.config('SET', 'maxmemory-clients', '0', 'maxmemory', '0');
+    }
+  });
+
+  it('counts watched keys, subscriptions and tracking prefixes in a client\'s memory', async () => {
+    const r = s.r2;
+    await r.client('NO-EVICT', 'ON');
+    await r.config('SET', 'maxmemory-clients', '200000');
+    try {
+      const cases: Array<{ name: string; command: (j: number) => string[] }> = [
+        { name: 'watcher', command: (j) => ['WATCH', String(j)] },
+        { name: 'psubscriber', command: (j) => ['PSUBSCRIBE', String(j)] },
+        { name: 'subscriber', command: (j) => ['SUBSCRIBE', String(j)] },
+        { name: 'tracker', command: (j) => ['CLIENT', 'TRACKING', 'on', 'PREFIX', String(j).padStart(12, '0'), 'BCAST'] },
+      ];
+      for (const { name, command } of cases) {
+        const c = await namedConnection(name);
+        const before = Number(/tot-mem=(\d+)/.exec((await clientLine(r, name)) ?? '')?.[1]);
+        let closed = false;
+        c.socket.once('close', () => { closed = true; });
+        let sent = 0;
+        // Each adds a few dozen bytes: 200 KB is reached within a few thousand.
+        for (; sent < 20_000 && !closed; sent++) c.socket.write(encodeArgv(command(sent)));
+        await waitFor(() => closed, 10_000, `${name} evicted`);
+        expect(before).toBeLessThan(200_000);
+        expect(await clientLine(r, name)).toBeNull();
+      }
+    } finally {
+      await r.config('SET', 'maxmemory-clients', '0');
+    }
+  });
+});
+
+function encodeArgv(argv: readonly string[]): string {
+  return `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
 describe('eviction with tracking clients (a server process of its own: its event loop not shared with the clients)', () => {
   it('invalidations sent for evicted keys do not make the next commands evict again (no feedback loop)', async () => {
     const port = await freePort();

@@ -19,12 +19,14 @@ interface FakeClient {
   queryBufferCapacityBytes: number;
   reply: { capacityBytes: number };
   connection: { pendingOutputBytes: number };
+  /** Transaction, watches and subscriptions: none here. */
+  stateMemoryBytes: number;
 }
 
 function fakeClient(name: string, outputBytes: number, flags: Partial<Pick<FakeClient, 'isReplica' | 'noEvict'>> = {}): FakeClient {
   return {
     name, closed: false, isReplica: flags.isReplica ?? false, noEvict: flags.noEvict ?? false,
-    queryBufferCapacityBytes: 0, reply: { capacityBytes: 0 }, connection: { pendingOutputBytes: outputBytes },
+    queryBufferCapacityBytes: 0, reply: { capacityBytes: 0 }, connection: { pendingOutputBytes: outputBytes }, stateMemoryBytes: 0,
   };
 }
 
