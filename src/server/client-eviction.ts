@@ -1,8 +1,10 @@
 // maxmemory-clients: when the clients' buffers together reach the limit, the clients using the
 // most memory are closed until they are back under it (Redis's evictClients), before keys are
-// evicted for maxmemory. Clients with CLIENT NO-EVICT on are never chosen. It runs before each
-// command and from the cron (Redis: processCommand and beforeSleep), on the client memory
-// UsedMemory samples (at most every 10 ms), so a client flooding its buffers is caught quickly
+// evicted for maxmemory. Clients with CLIENT NO-EVICT on are never chosen. It runs after each
+// client's read, before each command and from the cron (Redis: beforeNextClient, processCommand
+// and beforeSleep), on the client memory UsedMemory samples (at most every 10 ms) plus what the
+// reading client or the clients pushed to since hold now (Redis updates a client's usage as it
+// reads and as it is sent tracking messages), so a client flooding its buffers is caught at once
 // without an O(clients) walk per command.
 
 import type { Client } from '../engine/client.js';
