@@ -46,7 +46,18 @@ export class ClusterTopology {
     }
     const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      // A node listens on its client port before its bus port (as Redis does): one whose bus port
+      // was taken by another process meanwhile exits after waitForPort saw it listening.
+      const exited = await Promise.race([proc.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))]);
+      await proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+      if (exited !== null) throw new ListenerExitedError(`the node on ${port} exited: ${proc.output.slice(-500)}`);
+      throw err;
+    }
     const node = { port, busPort, proc, dir, client };
     this.nodes.push(node);
     return node;
