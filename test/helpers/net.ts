@@ -71,3 +71,35 @@ export function reachable(host: string, port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Lowest port of the kernel's ephemeral range on Linux's default (32768-60999): ports below it are
+ * never handed to another process's outgoing connection (nor to a test's listen(0)) between our
+ * check and the use of them.
+ */
+const EPHEMERAL_PORTS_START = 32768;
+const LOWEST_BASE_PORT = 10000;
+
+/**
+ * A random base port below the ephemeral range whose `count` consecutive ports, and the same
+ * shifted by `shift` (a cluster bus's), are all free: for tests that need fixed port layouts.
+ */
+export async function freeBase(count: number, shift = 0): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const span = EPHEMERAL_PORTS_START - shift - count - LOWEST_BASE_PORT;
+    const base = LOWEST_BASE_PORT + Math.floor(Math.random() * span);
+    const ports = Array.from({ length: count }, (_, i) => base + i).flatMap((p) => (shift === 0 ? [p] : [p, p + shift]));
+    let ok = true;
+    for (const p of ports) if (!(await portFree(p))) { ok = false; break; }
+    if (ok) return base;
+  }
+  throw new Error('no free port range');
+}

@@ -10,6 +10,7 @@ import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster, createSentinel } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCluster, startReplicaSet, startSentinels, type RunningTopology } from '../../src/index.js';
+import { freeBase } from '../helpers/net.js';
 import { haveProgram, processRunning, run } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -61,9 +62,11 @@ describe('startReplicaSet', () => {
   }, 60_000);
 
   it('refuses a busy base port, naming it, and leaves nothing running', async () => {
+    // Both ports below the ephemeral range: no other process's connection can take the base meanwhile.
+    const base = await freeBase(2);
+    const busy = base + 1;
     const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const busy = (blocker.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve, reject) => blocker.once('error', reject).listen(busy, '127.0.0.1', resolve));
     try {
       // The replica's port (base + 1) is the busy one: the primary must not have been started.
       await expect(startReplicaSet({ replicas: 1, basePort: busy - 1 })).rejects.toThrow(`port ${busy} on 127.0.0.1 is busy`);

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UMBRELLA_CLI, childPids, haveProgram, processRunning, run, type Proc } from '../helpers/process.js';
+import { freeBase, portFree } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
 
 const started: Proc[] = [];
@@ -12,34 +13,6 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.kill()));
 });
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose `count` consecutive ports, and the same shifted by `shift`, are all free. */
-/**
- * Lowest port of the kernel's ephemeral range on Linux's default (32768-60999): ports below it are
- * never handed to another process's outgoing connection between our check and `up` binding them.
- */
-const EPHEMERAL_PORTS_START = 32768;
-const LOWEST_BASE_PORT = 10000;
-
-async function freeBase(count: number, shift: number): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    // A random base whose shifted ports (the cluster bus's) stay below the ephemeral range.
-    const span = EPHEMERAL_PORTS_START - shift - count - LOWEST_BASE_PORT;
-    const base = LOWEST_BASE_PORT + Math.floor(Math.random() * span);
-    const ports = Array.from({ length: count }, (_, i) => base + i).flatMap((p) => [p, p + shift]);
-    let ok = true;
-    for (const p of ports) if (!(await portFree(p))) { ok = false; break; }
-    if (ok) return base;
-  }
-  throw new Error('no free port range');
-}
 
 function up(args: string[]): Proc {
   const proc = run(process.execPath, [UMBRELLA_CLI, 'up', ...args]);
