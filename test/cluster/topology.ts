@@ -87,7 +87,12 @@ export class ClusterTopology {
 
   /** 3 primaries x 1 replica (or as asked), created with redis-cli --cluster create. */
   async create(primaries = 3, replicasEach = 1, reference = false): Promise<void> {
-    const started = await Promise.all(Array.from({ length: primaries * (1 + replicasEach) }, () => this.node(reference)));
+    // allSettled: when one start fails, the others still in flight are in `nodes` by the time it
+    // throws, so cleanup() stops them all (Promise.all left them running past the test).
+    const starts = await Promise.allSettled(Array.from({ length: primaries * (1 + replicasEach) }, () => this.node(reference)));
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const started = starts.map((s) => (s as PromiseFulfilledResult<ClusterNodeProc>).value);
     const result = await this.redisCli(['create', ...started.map((n) => `127.0.0.1:${n.port}`),
       '--cluster-replicas', String(replicasEach), '--cluster-yes'], 120_000);
     if (result.code !== 0) throw new Error(`redis-cli --cluster create failed (${result.code}):\n${result.output}`);
