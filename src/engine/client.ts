@@ -124,6 +124,8 @@ export class Client implements ClientState, CommandContext {
    * redis.set_repl() keeps its commands out of the AOF, the replication stream or both.
    */
   propagateTargets = PROPAGATE_ALL;
+  /** This client's share of UsedMemory's client figure (see UsedMemory.clientChanged). */
+  sampledMemoryBytes = 0;
   /** The reply waits in the primary's StreamFlush for this turn's replication stream to leave. */
   replyAwaitsStream = false;
   readonly server: ServerApi;

@@ -107,14 +107,6 @@ function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Loads dir/dbfilename into the (empty) keyspace, logging as Redis's loadDataFromDisk and
- * rdbLoadRio do, in steps of loading-process-events-interval-bytes with the event loop served
- * in between (clients get LOADING meanwhile; key-load-delay slows it for tests). `onStart`
- * receives the load's state once the file is read. Resolves to the result, or null when there
- * is no file or the load was cancelled. Rejects with RdbLoadFailure (after logging Redis's
- * lines) when the file cannot be read or is corrupt: redis-server exits then, so does the caller.
- */
 /** How a start-up load fills the keyspace; `logEmptyKey` says whether to log one more empty key. */
 function startupLoadTarget(host: StartupLoadHost, logEmptyKey: () => boolean): RdbLoadTarget {
   const { config, log } = host;
@@ -149,6 +141,14 @@ export function loadRdbImage(host: StartupLoadHost, image: Buffer): void {
   }
 }
 
+/**
+ * Loads dir/dbfilename into the (empty) keyspace, logging as Redis's loadDataFromDisk and
+ * rdbLoadRio do, in steps of loading-process-events-interval-bytes with the event loop served
+ * in between (clients get LOADING meanwhile; key-load-delay slows it for tests). `onStart`
+ * receives the load's state once the file is read. Resolves to the result, or null when there
+ * is no file or the load was cancelled. Rejects with RdbLoadFailure (after logging Redis's
+ * lines) when the file cannot be read or is corrupt: redis-server exits then, so does the caller.
+ */
 export async function loadRdbAtStartup(host: StartupLoadHost, onStart: (state: LoadingState) => void): Promise<RdbLoadResult | null> {
   const { config, log } = host;
   const path = rdbFilePath(config);

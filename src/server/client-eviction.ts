@@ -40,26 +40,17 @@ export class ClientEviction {
     private readonly host: ClientEvictionHost,
   ) {}
 
-  /**
-   * Buffers of clients that received output since the last check (pushes to other clients:
-   * tracking invalidations, pub/sub messages), as an upper bound: their current sizes summed.
-   */
-  private grownBytes = 0;
-
-  /** `client` received output (see grownBytes): the next run() takes it into account. */
+  /** `client` was sent output (tracking invalidations, pub/sub): the next run() sees its size. */
   noteGrowth(client: Client): void {
-    if (!client.isReplica) this.grownBytes += clientMemoryBytes(client);
+    this.usedMemory.clientChanged(client);
   }
 
-  /**
-   * After `client`'s read: the last sample with this client's buffers as they are now (an upper
-   * bound, its sampled share counted twice) decides whether the exact walk is needed. O(1) unless
-   * the clients may be over the limit.
-   */
+  /** After `client`'s read: its size now goes into the figure judged. O(1) unless over the limit. */
   afterRead(client: Client): void {
     const limit = clientEvictionLimitBytes(this.live.maxmemoryClients, this.live.maxmemoryBytes);
     if (limit === 0 || client.isReplica) return;
-    if (this.usedMemory.normalClientsBytes + clientMemoryBytes(client) < limit) return;
+    this.usedMemory.clientChanged(client);
+    if (this.usedMemory.normalClientsBytes < limit) return;
     this.evictOver(limit);
   }
 
@@ -68,9 +59,7 @@ export class ClientEviction {
     const limit = clientEvictionLimitBytes(this.live.maxmemoryClients, this.live.maxmemoryBytes);
     if (limit === 0) return;
     this.usedMemory.totalBytes();
-    const grownBytes = this.grownBytes;
-    this.grownBytes = 0;
-    if (this.usedMemory.normalClientsBytes + grownBytes < limit) return;
+    if (this.usedMemory.normalClientsBytes < limit) return;
     this.evictOver(limit);
   }
 

@@ -562,8 +562,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return this.listeners.port;
   }
 
-  /** A new connection: refused over maxclients or by protected mode, else a new Client. */
-  /** A new connection becomes a client (null: refused, with Redis's error). */
+  /** A new connection becomes a Client; null when refused over maxclients or by protected mode (with Redis's error). */
   accept(socket: Socket, unixSocketPath: string | null = null): Client | null {
     if (this.clients.size >= this.live.maxclients) {
       socket.end('-ERR max number of clients reached\r\n');

@@ -103,14 +103,27 @@ export class UsedMemory {
     this.sampledAtMs = Number.NEGATIVE_INFINITY;
   }
 
+  /**
+   * A normal client's buffers changed (it read, or was sent output): the sample takes its size
+   * now, as Redis updates a client's usage at those moments (updateClientMemUsageAndBucket).
+   */
+  clientChanged(c: Client): void {
+    if (c.isReplica) return;
+    const bytes = clientMemoryBytes(c);
+    this.clientsBytes += bytes - c.sampledMemoryBytes;
+    c.sampledMemoryBytes = bytes;
+  }
+
   /** Reads the client buffers and script caches again (the cron and INFO call this). */
   sample(now = nowMs()): void {
     this.sampledAtMs = now;
     let clients = 0;
     let replicas = 0;
     for (const c of this.clients()) {
-      if (c.isReplica) replicas += clientMemoryBytes(c);
-      else clients += clientMemoryBytes(c);
+      const bytes = clientMemoryBytes(c);
+      c.sampledMemoryBytes = bytes;
+      if (c.isReplica) replicas += bytes;
+      else clients += bytes;
     }
     this.clientsBytes = clients;
     this.replicasBytes = replicas;
