@@ -74,6 +74,7 @@ import { blockedClientRedirect, clusterRoutingCheck, type RoutingContext } from 
 import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { createClusterBus } from '../cluster/bus/attach.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
+import { PendingWrites } from './pending-writes.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -156,12 +157,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     totalWritesProcessed: 0,
     lazyfreedObjects: 0,
   };
-  /** Clients with pushed output to write at the end of this event-loop turn (flag: client.flushPending). */
-  private pendingFlush: Client[] = [];
+  /** Clients with replies or pushed output to write at the end of this event-loop turn. */
+  private readonly pendingWrites = new PendingWrites((clients) => this.writePending(clients));
   /** Clients released from a block, to resume after the current event (Redis's unblocked_clients). */
   private unblocked: Client[] = [];
   private unblockedScheduled = false;
-  private flushScheduled = false;
   /** Sum of the activity counters at the previous cron tick (see activeSinceLastTick). */
   private lastTickActivityMark = -1;
   private nextClientId = 1;
@@ -264,7 +264,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (value !== undefined && freedInBackground(value)) this.stats.lazyfreedObjects++;
       },
       keyEvicted: (db, key) => this.onKeyEvicted(db, key),
-      backgroundCycleDone: () => this.flushPendingNow(),
+      backgroundCycleDone: () => this.pendingWrites.flush(),
     });
     const mayReplicate = (command: Command, argv: readonly string[]): boolean =>
       command.runtimeFlags === null ? command.mayReplicate : (command.runtimeFlags(this, argv)?.mayReplicate ?? command.mayReplicate);
@@ -635,7 +635,10 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (this.live.maxmemoryClients !== 0 && !client.closed) this.clientEviction.afterRead(client);
   }
 
-  /** Runs every complete request buffered for the client, then writes the replies once. */
+  /**
+   * Runs every complete request buffered for the client; the replies leave at the end of the
+   * turn with every other client's (PendingWrites).
+   */
   private processInput(client: Client, connection: SocketConnection): void {
     if (client.pausedArgv !== null || client.blockedOnKeys || client.commandInProgress) return;
     const dispatcher = this.dispatcher;
@@ -660,7 +663,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     } finally {
       dispatcher.endBatch();
     }
-    this.flushClient(client);
+    this.pendingWrites.add(client);
   }
 
   /** A request as the parser gave it: its big arguments (takeBigArgs) admitted, then run. */
@@ -789,24 +792,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
 
   /** ClientHost: out-of-band output was queued for `client` (pub/sub, MONITOR). */
   pushed(client: Client): void {
-    this.schedulePendingFlush(client);
+    this.pendingWrites.add(client);
     this.enforceOutputLimit(client);
     // Redis updates the receiver's memory usage as it sends (tracking redirection, pub/sub):
     // the next command's client-eviction check must see it.
     if (this.live.maxmemoryClients !== 0 && !client.closed) this.clientEviction.noteGrowth(client);
-  }
-
-  private schedulePendingFlush(client: Client): void {
-    // A flag and an array, not a Set: a fan-out to many subscribers calls this per delivery.
-    if (client.flushPending) return;
-    client.flushPending = true;
-    this.pendingFlush.push(client);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushPendingNow();
-    });
   }
 
   /** Closes a client whose output passed the hard limit, or the soft limit for too long. */
@@ -1197,6 +1187,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
         if (connection instanceof SocketConnection) this.processInput(c, connection);
         else this.flushClient(c);
       }
+      // Their replies leave now: added from this callback, they would wait for the next turn.
+      this.pendingWrites.flush();
     });
   }
 
@@ -1279,7 +1271,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     const cycleMs = performance.now() - cycleStart;
     this.expireCycleMicros += Math.round(cycleMs * 1000);
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(cycleMs));
-    if (this.stats.expiredKeys !== expiredBefore) this.flushPendingNow();
+    if (this.stats.expiredKeys !== expiredBefore) this.pendingWrites.flush();
     const now = Date.now();
     const timeoutSec = this.live.timeoutSec;
     for (const client of this.clients.all()) {
@@ -1324,15 +1316,16 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return true;
   }
 
-  private flushPendingNow(): void {
-    const clients = this.pendingFlush;
-    this.pendingFlush = [];
+  /** PendingWrites: the turn's replies and pushed output leave, after the replicas' stream. */
+  private writePending(clients: readonly Client[]): void {
+    const streamFlush = this.replication.primary.streamFlush;
+    if (streamFlush.pending) streamFlush.flush();
     let bigOutputLeft = false;
-    for (const c of clients) {
-      c.flushPending = false;
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[i];
       if (c.closed) continue;
       if (c.reply.lengthBytes > PUSHED_OUTPUT_SAMPLED_BYTES) bigOutputLeft = true;
-      c.flush();
+      this.flushClient(c);
     }
     // A memory sample taken this turn counted that output (invalidations of evicted keys to
     // tracking clients, say): judged by it, the next commands would evict again for memory
