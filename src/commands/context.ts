@@ -523,6 +523,14 @@ export interface ClientsApi {
   unpause(): void;
 }
 
+/** The cron's resizing of client reply buffers (server/reply-buffer-resizing.ts). */
+export interface ReplyBufferSettings {
+  enabled: boolean;
+  /** -1: a peak is never reset. */
+  peakResetTimeMs: number;
+  readonly defaultPeakResetTimeMs: number;
+}
+
 /** Whole-server administration (SHUTDOWN, INFO, CONFIG RESETSTAT, MEMORY, DEBUG LOG). */
 export interface AdminApi {
   /**
@@ -534,6 +542,8 @@ export interface AdminApi {
   abortShutdown(): boolean;
   /** DEBUG PAUSE-CRON: the cron's periodic work stops (true) or resumes. */
   cronPaused: boolean;
+  /** DEBUG REPLYBUFFER: how the cron resizes client reply buffers. */
+  readonly replyBufferResizing: ReplyBufferSettings;
   /** The text of INFO for the given sections (lower-case names, or "all"/"everything"/"default"). */
   infoText(sections: readonly string[]): string;
   /** DEBUG SEGFAULT: the bug report is logged and the process dies by SIGSEGV, sent by `crashing`'s command. */

@@ -178,6 +178,34 @@ export const serverDebugSubcommands: readonly DebugSubcommand[] = [
     },
   },
   {
+    name: 'REPLYBUFFER', minArgs: 4, maxArgs: 4,
+    help: [
+      'REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms>',
+      '    How long a client\'s reply buffer peak holds before it restarts (the cron shrinks',
+      '    buffers by it): NEVER keeps it, RESET restores the default.',
+      'REPLYBUFFER RESIZING <0|1>',
+      '    0 stops the cron resizing client reply buffers; 1 restarts it.',
+    ],
+    run(ctx, argv) {
+      const settings = ctx.server.admin.replyBufferResizing;
+      if (isKeyword(argv[2], 'PEAK-RESET-TIME')) {
+        if (isKeyword(argv[3], 'NEVER')) settings.peakResetTimeMs = -1;
+        else if (isKeyword(argv[3], 'RESET')) settings.peakResetTimeMs = settings.defaultPeakResetTimeMs;
+        else {
+          const ms = safeIntArg(ctx.reply, argv[3]);
+          if (ms === null) return;
+          settings.peakResetTimeMs = ms;
+        }
+      } else if (isKeyword(argv[2], 'RESIZING')) {
+        settings.enabled = leadingNumber(argv[3], true) !== 0;
+      } else {
+        replySubcommandSyntaxError(ctx, argv);
+        return;
+      }
+      ctx.reply.ok();
+    },
+  },
+  {
     name: 'SEGFAULT', minArgs: 2, maxArgs: 2,
     help: ['SEGFAULT', '    Crash the server with sigsegv.'],
     run(ctx, argv) {

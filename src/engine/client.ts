@@ -110,8 +110,6 @@ export class Client implements ClientState, CommandContext {
   pausedArgv: string[] | null = null;
   totalBytesIn = 0;
   totalBytesOut = 0;
-  /** Largest batch of replies written at once (CLIENT LIST rbp). */
-  replyPeakBytes = 0;
   /** When the output buffer first went over the soft limit (0 = not over). */
   softLimitSinceMs = 0;
   /** Set by the dispatcher around each command. */
@@ -319,7 +317,6 @@ export class Client implements ClientState, CommandContext {
   flush(): void {
     const sizeBytes = this.reply.lengthBytes;
     const out = this.reply.take();
-    if (sizeBytes > this.replyPeakBytes) this.replyPeakBytes = sizeBytes;
     if (out !== null && !this.closed) {
       this.totalBytesOut += sizeBytes;
       const stats = this.host.stats;
@@ -332,6 +329,22 @@ export class Client implements ClientState, CommandContext {
       this.host.clientClosed(this, 'close after reply');
       this.connection.end();
     }
+  }
+
+  /** The arguments of a request this client holds between events: postponed or blocked. */
+  private get heldArgv(): readonly string[] | null {
+    return this.pausedArgv ?? (this.blockedOnKeys ? this.blockedArgv : null);
+  }
+
+  /**
+   * What this client's buffers and objects cost: CLIENT LIST tot-mem and the figure
+   * maxmemory-clients judges, one number as in Redis (getClientMemoryUsage). `runningArgv`: the
+   * command it is running, when it is the one asking.
+   */
+  memoryBytes(runningArgv: readonly string[] | null): number {
+    const connection = this.connection;
+    return CLIENT_OBJECT_BYTES + connection.queryBufferCapacityBytes + connection.partialRequestBytes +
+      argvBytes(runningArgv ?? this.heldArgv) + this.reply.capacityBytes + connection.pendingOutputBytes + this.stateMemoryBytes;
   }
 
   /** Redis's CLIENT LIST flag letters, in catClientInfoString's order. */
@@ -374,13 +387,13 @@ export class Client implements ClientState, CommandContext {
     const connection = this.connection;
     const qbuf = running ? connection.queryBufferUsedBytes : connection.queryBufferBytes;
     const qbufFree = Math.max(0, connection.queryBufferCapacityBytes - qbuf);
-    const argvMem = argvBytes(running ? currentArgv : this.pausedArgv ?? (this.blockedOnKeys ? this.blockedArgv : null));
+    const argvMem = argvBytes(running ? currentArgv : this.heldArgv);
     const multiMem = this.inMulti ? this.multiArgvBytes : 0;
-    const rbs = this.reply.capacityBytes;
-    const rbp = Math.max(this.replyPeakBytes, this.reply.lengthBytes);
+    const rbs = this.reply.bufferBytes;
+    const rbp = this.reply.bufferPeakBytes;
     const socketPending = connection.pendingOutputBytes;
     const oll = socketPending === 0 ? 0 : Math.ceil(socketPending / REPLY_CHUNK_BYTES);
-    const totMem = connection.queryBufferCapacityBytes + argvMem + rbs + socketPending + this.stateMemoryBytes;
+    const totMem = this.memoryBytes(currentArgv);
     const events = (this.closed ? '' : 'r') + (socketPending > 0 ? 'w' : '');
     const cmd = running ? this.command.fullName : this.lastCommandName;
     return `id=${this.id} addr=${this.remoteAddress} laddr=${this.localAddress} fd=${this.fd} name=${this.name}` +
@@ -393,6 +406,8 @@ export class Client implements ClientState, CommandContext {
   }
 }
 
+/** A client's objects besides its buffers: Client, socket, handle, parser, reply writer. */
+const CLIENT_OBJECT_BYTES = 2_000;
 /** Size of a pointer in Redis's argv arrays, which multi-mem counts. */
 const POINTER_BYTES = 8;
 /** Redis's listNode (3 pointers). */

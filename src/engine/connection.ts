@@ -16,6 +16,8 @@ export interface Connection {
   /** Query buffer figures for CLIENT LIST (0 without a socket). */
   readonly queryBufferBytes: number;
   readonly queryBufferCapacityBytes: number;
+  /** Arguments of an incomplete request parsed so far (client memory). */
+  readonly partialRequestBytes: number;
   /** Query buffer length including requests already consumed in the current read. */
   readonly queryBufferUsedBytes: number;
   /**
@@ -48,6 +50,7 @@ export class DiscardingConnection implements Connection {
   readonly pendingOutputBytes: number = 0;
   readonly queryBufferBytes: number = 0;
   readonly queryBufferCapacityBytes: number = 0;
+  readonly partialRequestBytes: number = 0;
   readonly queryBufferUsedBytes: number = 0;
 
   write(_chunk: Buffer | readonly Buffer[]): void {

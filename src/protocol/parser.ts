@@ -88,9 +88,15 @@ export class RespParser {
     return bytes;
   }
 
-  /** Size of the allocated query buffer, for CLIENT LIST qbuf and the query buffer limit. */
+  /**
+   * Bytes of query buffer this client holds (CLIENT LIST qbuf-free, client memory). While `buf`
+   * is the caller's read buffer, only what is left unparsed will be kept (retainPending): the
+   * requests already run take no memory of the client's, so its figure does not move with the
+   * length of the command it is running.
+   */
   get bufferCapacityBytes(): number {
-    return this.buf.length + (this.bigArg ? this.bigArg.length : 0);
+    const held = this.ownsBuffer ? this.buf.length : this.buf.length - this.pos;
+    return held + (this.bigArg ? this.bigArg.length : 0);
   }
 
   /**

@@ -1,11 +1,15 @@
 // Reply encoder for RESP2 and RESP3 into a reusable growable buffer. One writer per connection;
-// the connection flushes it once per read (or once per event-loop turn for pushed messages).
+// the connection flushes it once per event-loop turn.
+//
+// The buffer kept between flushes has the size of Redis's per-client reply buffer (CLIENT LIST
+// rbs), which the server's cron resizes by how much of it the client's batches fill (see
+// server/reply-buffer-resizing.ts); a batch that outgrows it grows a bigger buffer for that
+// batch only, as Redis's replies past its buffer go to a list.
 
 import { formatDouble17g } from '../util/numbers.js';
 
-const INITIAL_SIZE_BYTES = 4096;
-/** A writer whose buffer grew past this is given a small one again after a flush. */
-const SHRINK_ABOVE_BYTES = 256 * 1024;
+/** Redis's PROTO_REPLY_CHUNK_BYTES: a client's reply buffer starts at this size. */
+export const REPLY_BUFFER_BYTES = 16 * 1024;
 /** Batches at least this big are handed over without a copy (the writer starts a fresh buffer). */
 const HAND_OVER_BYTES = 16 * 1024;
 /** Shared bulk values at least this big go out by reference (bulkShared), not copied. */
@@ -50,20 +54,66 @@ export class ReplyWriter {
   muted = false;
   /** Called for every error reply (error statistics), muted or not. */
   onError: ((text: string) => void) | null = null;
+  /** Size of the buffer kept between flushes (Redis's buf_usable_size, CLIENT LIST rbs). */
+  private keptBytes = REPLY_BUFFER_BYTES;
+  /**
+   * Most of the kept buffer a batch filled since the peak was last reset (Redis's buf_peak). It
+   * starts full, as Redis's does, so a new client's buffer is not shrunk before the first reset.
+   */
+  private peakBytes = REPLY_BUFFER_BYTES;
 
   get lengthBytes(): number {
     return this.chunkedBytes + this.used;
   }
 
-  /** Allocated size of the reply buffer (CLIENT LIST rbs). */
+  /** The reply buffer's size (CLIENT LIST rbs). */
+  get bufferBytes(): number {
+    return this.keptBytes;
+  }
+
+  /** What the reply buffer takes now: its size, or more while a batch outgrew it. */
   get capacityBytes(): number {
-    return this.buf.length;
+    return this.buf.length > this.keptBytes ? this.buf.length : this.keptBytes;
+  }
+
+  /** Most of the buffer a batch filled since the last reset, the batch in progress included (rbp). */
+  get bufferPeakBytes(): number {
+    const filled = this.lengthBytes < this.keptBytes ? this.lengthBytes : this.keptBytes;
+    return filled > this.peakBytes ? filled : this.peakBytes;
+  }
+
+  /**
+   * When the peak was last reset (ms). Redis stamps a new client's reset time in seconds and
+   * compares it with milliseconds, so a client's first visit by the cron resets its peak: 0 here
+   * does the same.
+   */
+  peakResetAtMs = 0;
+
+  /** Starts a new peak from what the buffer holds now (Redis: buf_peak = bufpos). */
+  resetPeak(nowMs: number): void {
+    this.peakBytes = this.used < this.keptBytes ? this.used : this.keptBytes;
+    this.peakResetAtMs = nowMs;
+  }
+
+  /**
+   * The buffer kept between flushes becomes `sizeBytes`: allocated at the next reply when the
+   * writer is empty; otherwise the batch in progress keeps its buffer until it is taken.
+   */
+  resizeBuffer(sizeBytes: number): void {
+    this.keptBytes = sizeBytes;
+    if (this.used === 0 && this.chunks === null) this.buf = EMPTY;
+  }
+
+  /** A batch of `sizeBytes` leaves: the peak notes how much of the kept buffer it filled. */
+  private notePeak(sizeBytes: number): void {
+    const filled = sizeBytes < this.keptBytes ? sizeBytes : this.keptBytes;
+    if (filled > this.peakBytes) this.peakBytes = filled;
   }
 
   private ensure(extra: number): void {
     const need = this.used + extra;
     if (need <= this.buf.length) return;
-    let size = this.buf.length === 0 ? INITIAL_SIZE_BYTES : this.buf.length * 2;
+    let size = this.buf.length === 0 ? this.keptBytes : this.buf.length * 2;
     while (size < need) size *= 2;
     const next = Buffer.allocUnsafe(size);
     if (this.used > 0) this.buf.copy(next, 0, 0, this.used);
@@ -79,6 +129,7 @@ export class ReplyWriter {
     const used = this.used;
     if (used === 0) return null;
     this.used = 0;
+    this.notePeak(used);
     if (used >= HAND_OVER_BYTES) {
       // A big batch leaves with the buffer itself: no copy; the next reply starts a new one.
       const out = this.buf.subarray(0, used);
@@ -94,7 +145,9 @@ export class ReplyWriter {
     } else {
       this.buf.copy(out, 0, 0, used);
     }
-    if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
+    // A buffer the batch grew (or one resized meanwhile) is not kept: the next reply gets one
+    // of the kept size.
+    if (this.buf.length !== this.keptBytes) this.buf = EMPTY;
     return out;
   }
 
@@ -136,12 +189,13 @@ export class ReplyWriter {
     if (used === 0) return '';
     this.used = 0;
     const text = this.buf.latin1Slice(0, used);
-    if (this.buf.length > SHRINK_ABOVE_BYTES) this.buf = EMPTY;
+    if (this.buf.length !== this.keptBytes) this.buf = EMPTY;
     return text;
   }
 
   private takeChunks(): Buffer[] {
     const chunks = this.chunks as Buffer[];
+    this.notePeak(this.lengthBytes);
     if (this.used > 0) chunks.push(this.buf.subarray(0, this.used));
     this.buf = EMPTY;
     this.used = 0;

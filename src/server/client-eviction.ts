@@ -9,7 +9,7 @@
 
 import type { Client } from '../engine/client.js';
 import type { LiveSettings } from '../config/live.js';
-import { clientMemoryBytes, type UsedMemory } from './used-memory.js';
+import type { UsedMemory } from './used-memory.js';
 
 /** Redis never lets the limit go below 128 KB, so a bad setting cannot cut every client off. */
 const MIN_LIMIT_BYTES = 128 * 1024;
@@ -72,7 +72,7 @@ export class ClientEviction {
     const candidates: Array<{ client: Client; bytes: number }> = [];
     for (const client of this.host.clients()) {
       if (client.closed || client.isReplica) continue;
-      const bytes = clientMemoryBytes(client);
+      const bytes = client.memoryBytes(null);
       total += bytes;
       if (!client.noEvict) candidates.push({ client, bytes });
     }

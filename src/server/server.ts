@@ -75,6 +75,7 @@ import { scriptClusterRefusal } from '../cluster/script-check.js';
 import { createClusterBus } from '../cluster/bus/attach.js';
 import { keyHashSlot } from '../cluster/key-slot.js';
 import { PendingWrites } from './pending-writes.js';
+import { ReplyBufferResizing } from './reply-buffer-resizing.js';
 
 export { REDIS_VERSION } from '../util/version.js';
 
@@ -88,13 +89,6 @@ const CLUSTER_CRON_PERIOD_MS = 100;
 
 /** redis.log() levels (LOG_DEBUG..LOG_WARNING) as the log's level names. */
 const SCRIPT_LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
-
-/**
- * Pushed output past this much, leaving at the end of a turn, makes the memory sample stale:
- * Redis's client keeps 16 KB of reply buffer (PROTO_REPLY_CHUNK_BYTES) whatever it holds, so
- * only output beyond it moves used_memory there.
- */
-const PUSHED_OUTPUT_SAMPLED_BYTES = 16 * 1024;
 
 export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, BlockingHost {
   readonly keyspace: Keyspace;
@@ -157,6 +151,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     totalWritesProcessed: 0,
     lazyfreedObjects: 0,
   };
+  /** DEBUG REPLYBUFFER's settings; the cron resizes reply buffers through it. */
+  readonly replyBufferResizing = new ReplyBufferResizing();
   /** Clients with replies or pushed output to write at the end of this event-loop turn. */
   private readonly pendingWrites = new PendingWrites((clients) => this.writePending(clients));
   /** Clients released from a block, to resume after the current event (Redis's unblocked_clients). */
@@ -1283,6 +1279,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       }
       if (client.softLimitSinceMs !== 0) this.enforceOutputLimit(client);
     }
+    this.replyBufferResizing.tick(this.clients.all(), this.clients.size, hz, now);
     this.persistence.cron();
     this.migrate.closeIdle();
     this.replication.primary.cron(now);
@@ -1324,7 +1321,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     for (let i = 0; i < clients.length; i++) {
       const c = clients[i];
       if (c.closed) continue;
-      if (c.reply.lengthBytes > PUSHED_OUTPUT_SAMPLED_BYTES) bigOutputLeft = true;
+      // Output within the client's reply buffer moves no memory figure when it leaves.
+      if (c.reply.lengthBytes > c.reply.bufferBytes) bigOutputLeft = true;
       this.flushClient(c);
     }
     // A memory sample taken this turn counted that output (invalidations of evicted keys to

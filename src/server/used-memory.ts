@@ -20,7 +20,6 @@
 import type { Client } from '../engine/client.js';
 import type { Keyspace } from '../store/keyspace.js';
 import { nowMs } from '../store/clock.js';
-import { SocketConnection } from './socket-connection.js';
 
 /**
  * The baseline: the heap growth measured while a Server is constructed and starts listening,
@@ -29,19 +28,9 @@ import { SocketConnection } from './socket-connection.js';
  * prints it and fails beyond half of this either way: re-measure when it does).
  */
 export const STARTUP_BYTES = 768 * 1024;
-/** A client's objects besides its buffers: Client, socket, handle, parser, reply writer. */
-const CLIENT_OBJECT_BYTES = 2_000;
 const CLIENTS_SAMPLE_MIN_MS = 10;
 /** Sampling interval per client, in ms: 5 us of interval per client keeps sampling near 1%. */
 const CLIENTS_SAMPLE_MS_PER_CLIENT = 0.005;
-
-/** What one client's buffers and objects cost (its share of mem_clients_normal). */
-export function clientMemoryBytes(c: Client): number {
-  const connection = c.connection;
-  let bytes = CLIENT_OBJECT_BYTES + c.queryBufferCapacityBytes + c.reply.capacityBytes + connection.pendingOutputBytes + c.stateMemoryBytes;
-  if (connection instanceof SocketConnection) bytes += connection.partialRequestBytes;
-  return bytes;
-}
 
 export interface ScriptsMemory {
   /** Bytes of the EVAL cache (bodies and SHA1s). */
@@ -109,7 +98,7 @@ export class UsedMemory {
    */
   clientChanged(c: Client): void {
     if (c.isReplica) return;
-    const bytes = clientMemoryBytes(c);
+    const bytes = c.memoryBytes(null);
     this.clientsBytes += bytes - c.sampledMemoryBytes;
     c.sampledMemoryBytes = bytes;
   }
@@ -120,7 +109,7 @@ export class UsedMemory {
     let clients = 0;
     let replicas = 0;
     for (const c of this.clients()) {
-      const bytes = clientMemoryBytes(c);
+      const bytes = c.memoryBytes(null);
       c.sampledMemoryBytes = bytes;
       if (c.isReplica) replicas += bytes;
       else clients += bytes;

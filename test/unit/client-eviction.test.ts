@@ -16,17 +16,17 @@ interface FakeClient {
   closed: boolean;
   isReplica: boolean;
   noEvict: boolean;
-  queryBufferCapacityBytes: number;
-  reply: { capacityBytes: number };
-  connection: { pendingOutputBytes: number };
-  /** Transaction, watches and subscriptions: none here. */
-  stateMemoryBytes: number;
+  /** Its output waiting to be written: the whole of its memory here. */
+  outputBytes: number;
+  memoryBytes(runningArgv: null): number;
 }
 
 function fakeClient(name: string, outputBytes: number, flags: Partial<Pick<FakeClient, 'isReplica' | 'noEvict'>> = {}): FakeClient {
   return {
-    name, closed: false, isReplica: flags.isReplica ?? false, noEvict: flags.noEvict ?? false,
-    queryBufferCapacityBytes: 0, reply: { capacityBytes: 0 }, connection: { pendingOutputBytes: outputBytes }, stateMemoryBytes: 0,
+    name, closed: false, isReplica: flags.isReplica ?? false, noEvict: flags.noEvict ?? false, outputBytes,
+    memoryBytes() {
+      return this.outputBytes;
+    },
   };
 }
 

@@ -229,6 +229,7 @@ export class PrimaryLinkConnection implements Connection {
   readonly pendingOutputBytes: number = 0;
   readonly queryBufferBytes: number = 0;
   readonly queryBufferCapacityBytes: number = 0;
+  readonly partialRequestBytes: number = 0;
   readonly queryBufferUsedBytes: number = 0;
 
   constructor(
