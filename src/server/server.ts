@@ -933,6 +933,7 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     this.clientPause.forget(client);
     this.blocking.forget(client);
     this.replication.primary.clientClosed(client);
+    this.usedMemory.clientGone(client);
   }
 
   /** The engine's client of a command's context (replication's commands reach the socket). */

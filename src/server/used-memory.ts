@@ -103,6 +103,17 @@ export class UsedMemory {
     c.sampledMemoryBytes = bytes;
   }
 
+  /**
+   * The client closed: its memory leaves the figure now, as Redis frees a client's buffers when
+   * it closes, not at the next sample (a command right after a crowd of clients with big output
+   * closed would otherwise be judged against memory already free).
+   */
+  clientGone(c: Client): void {
+    if (c.isReplica) this.replicasBytes = Math.max(0, this.replicasBytes - c.sampledMemoryBytes);
+    else this.clientsBytes = Math.max(0, this.clientsBytes - c.sampledMemoryBytes);
+    c.sampledMemoryBytes = 0;
+  }
+
   /** Reads the client buffers and script caches again (the cron and INFO call this). */
   sample(now = nowMs()): void {
     this.sampledAtMs = now;

@@ -306,6 +306,39 @@ describe('evictions seen from outside', () => {
 describe('maxmemory-clients', () => {
   const s = withServer();
 
+  it('frees a closing client\'s output at once: the next write is not judged by it', async () => {
+    const r = s.r2;
+    await r.flushall();
+    await r.set('big', 'v'.repeat(1024 * 1024));
+    // Clients that never read: each GET's megabyte waits in their output.
+    const readers: net.Socket[] = [];
+    for (let i = 0; i < 6; i++) {
+      const reader = net.connect(s.port, '127.0.0.1');
+      reader.on('error', () => undefined);
+      await new Promise<void>((resolve) => reader.once('connect', () => resolve()));
+      reader.pause();
+      for (let j = 0; j < 16; j++) reader.write('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n');
+      readers.push(reader);
+    }
+    const clientsBytes = async (): Promise<number> => Number(/mem_clients_normal:(\d+)/.exec(await r.info('memory'))?.[1]);
+    await waitFor(async () => (await clientsBytes()) > 6 * 8 * 1024 * 1024, 5000, 'the output piling up');
+    const used = Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1]);
+    // Room for the dataset and a little more, not for the readers' output.
+    await r.config('SET', 'maxmemory', String(used - 6 * 1024 * 1024), 'maxmemory-policy', 'noeviction');
+    try {
+      // A write now is refused: the readers' output counts.
+      await expect(r.set('k', 'v')).rejects.toThrow(/OOM/);
+      for (const reader of readers) reader.destroy();
+      // Asked again at once (within the server's sampling interval of client memory), not
+      // after a pause that would let a stale figure expire.
+      const deadline = Date.now() + 5000;
+      while (String(await r.client('LIST')).includes('cmd=get')) expect(Date.now()).toBeLessThan(deadline);
+      expect(await r.set('k', 'v')).toBe('OK');
+    } finally {
+      await r.config('SET', 'maxmemory', '0');
+    }
+  });
+
   it('closes the client using the most memory, never a NO-EVICT one, and counts it', async () => {
     const r = s.r2;
     await r.client('NO-EVICT', 'ON');
