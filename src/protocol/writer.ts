@@ -126,10 +126,19 @@ export class ReplyWriter {
    */
   take(): Buffer | Buffer[] | null {
     if (this.chunks !== null) return this.takeChunks();
+    if (this.used === 0) return null;
+    this.notePeak(this.used);
+    return this.takeBuffered();
+  }
+
+  /**
+   * The bytes written to the buffer since the last take, as a Buffer of their own (the buffer is
+   * reused for the next replies, while the bytes may wait in libuv's queue): a copy, or the
+   * buffer itself when they are many.
+   */
+  private takeBuffered(): Buffer {
     const used = this.used;
-    if (used === 0) return null;
     this.used = 0;
-    this.notePeak(used);
     if (used >= HAND_OVER_BYTES) {
       // A big batch leaves with the buffer itself: no copy; the next reply starts a new one.
       const out = this.buf.subarray(0, used);
@@ -196,9 +205,7 @@ export class ReplyWriter {
   private takeChunks(): Buffer[] {
     const chunks = this.chunks as Buffer[];
     this.notePeak(this.lengthBytes);
-    if (this.used > 0) chunks.push(this.buf.subarray(0, this.used));
-    this.buf = EMPTY;
-    this.used = 0;
+    if (this.used > 0) chunks.push(this.takeBuffered());
     this.chunks = null;
     this.chunkedBytes = 0;
     return chunks;
@@ -360,10 +367,8 @@ export class ReplyWriter {
       return;
     }
     this.ascii('$' + len + '\r\n');
-    (this.chunks ??= []).push(this.buf.subarray(0, this.used), value);
     this.chunkedBytes += this.used + len;
-    this.buf = EMPTY;
-    this.used = 0;
+    (this.chunks ??= []).push(this.takeBuffered(), value);
     this.ensure(2);
     this.buf[this.used++] = 13;
     this.buf[this.used++] = 10;
