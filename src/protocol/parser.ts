@@ -8,8 +8,13 @@ import { bigBuffers, markSoleView } from '../util/buffer-recycler.js';
 
 /** Longest inline request, multibulk count line or bulk length line without a newline. */
 export const INLINE_MAX_SIZE_BYTES = 64 * 1024;
-/** Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation. */
-const BIG_ARG_BYTES = 32 * 1024;
+/**
+ * Bulk arguments at least this big are assembled in a buffer of their own, not by concatenation:
+ * the shared read buffer's size (16 KB), since such an argument always spans reads, and below it
+ * the string path's copies (the partial request kept, joined with the next read, decoded into a
+ * heap string) cost up to 3x redis-server's CPU per SET.
+ */
+const BIG_ARG_BYTES = 16 * 1024;
 const UNAUTH_MAX_MULTIBULK = 10;
 /** Longest string V8 can make: a longer argument could not be handed to a command. */
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;

@@ -168,8 +168,8 @@ export class SocketConnection implements Connection, GatedOutput {
    * Sizes the next reads by the big arguments the last read's requests announced: room for the
    * argument, its CRLF and the request's header lines, in 4 KB steps so that clients with
    * similar sizes share recycled buffers. The room past the argument stays with the value that
-   * keeps the buffer, so it is kept small (at most ~12% of a 32 KB argument, 4% of 100 KB, as
-   * jemalloc's size classes cost Redis); a request whose header is longer simply does not
+   * keeps the buffer, so it is kept small (at most ~25% of a 16 KB argument, 12% of 32 KB, 4% of
+   * 100 KB, as jemalloc's size classes cost Redis); a request whose header is longer simply does not
    * arrive whole and takes the copying path. A read into the big buffer that announced no big
    * argument ends it (the client went back to small requests).
    */

@@ -5,7 +5,7 @@
 // stored value never carries spare room.
 
 /** Buffers smaller than this are not worth keeping (and may share Node's allocation pool). */
-export const RECYCLE_MIN_BYTES = 32 * 1024;
+export const RECYCLE_MIN_BYTES = 16 * 1024;
 
 export class BufferRecycler {
   private readonly bySize = new Map<number, Buffer[]>();

@@ -120,6 +120,23 @@ describe('large values', () => {
     }
   });
 
+  it('keeps values exact around the sizes where arguments become Buffers of their own', async () => {
+    // From 16 KB (the read buffer's size: such an argument always spans reads) a value is
+    // assembled as a Buffer; below it, a string. Sizes on both sides, in one pipeline so
+    // requests share reads and split anywhere.
+    const sizes = [16_000, 16_383, 16_384, 16_385, 20_000, 24_000, 32_767, 32_768, 40_000];
+    const pipeline = r.pipeline();
+    sizes.forEach((size, i) => pipeline.set(`edge:${size}`, bigValue(size, i)));
+    sizes.forEach((size) => pipeline.append(`edge:${size}`, 'z'));
+    const replies = (await pipeline.exec()) ?? [];
+    expect(replies.map(([err]) => err)).toEqual(replies.map(() => null));
+    for (let i = 0; i < sizes.length; i++) {
+      const expected = Buffer.concat([bigValue(sizes[i], i), Buffer.from('z')]);
+      expectSameBytes(await r.getBuffer(`edge:${sizes[i]}`), expected);
+      expect(await r.object('ENCODING', `edge:${sizes[i]}`)).toBe('raw');
+    }
+  });
+
   it('keeps SET options, MULTI queueing and other commands exact', async () => {
     const value = bigValue(300_000, 2);
     expect(await r.set('big:ex', value, 'EX', 100, 'GET')).toBe(null);
