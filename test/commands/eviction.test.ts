@@ -445,12 +445,16 @@ describe('eviction with tracking clients (a server process of its own: its event
   it('invalidations sent for evicted keys do not make the next commands evict again (no feedback loop)', async () => {
     const port = await freePort();
     const server = runCli(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--maxmemory-policy', 'allkeys-lru', '--maxmemory-eviction-tenacity', '100']);
+      '--maxmemory-policy', 'allkeys-lru', '--maxmemory-eviction-tenacity', '100', '--enable-debug-command', 'yes']);
     const conns: RawConnection[] = [];
     try {
       await waitForPort(port, 15_000);
       const r = await RawConnection.connect(port);
       conns.push(r);
+      // Client reply buffers keep their sizes (as Redis's client-eviction tests keep them): the
+      // cron growing the trackers' buffers back to 16 KB would move used_memory by 150 KB
+      // between the steps below, and evict for that, not for the invalidations.
+      expect(await r.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0')).toBe('+OK\r\n');
       // Ten RESP3 clients track every key; each eviction sends each of them a 1 KB invalidation.
       const trackers = await Promise.all(Array.from({ length: 10 }, () => RawConnection.connect(port)));
       conns.push(...trackers);
