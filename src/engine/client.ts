@@ -104,7 +104,7 @@ export class Client implements ClientState, CommandContext {
    */
   commandInProgress = false;
   closed = false;
-  /** Queued in the host's end-of-turn flush list (pushed pub/sub or MONITOR output). */
+  /** Queued in the host's end-of-turn writes (PendingWrites). */
   flushPending = false;
   /** Set while this client's read loop is suspended (CLIENT PAUSE); holds the pending request. */
   pausedArgv: string[] | null = null;
@@ -124,8 +124,6 @@ export class Client implements ClientState, CommandContext {
   propagateTargets = PROPAGATE_ALL;
   /** This client's share of UsedMemory's client figure (see UsedMemory.clientChanged). */
   sampledMemoryBytes = 0;
-  /** The reply waits in the primary's StreamFlush for this turn's replication stream to leave. */
-  replyAwaitsStream = false;
   readonly server: ServerApi;
 
   constructor(
@@ -275,8 +273,7 @@ export class Client implements ClientState, CommandContext {
 
   discardTransaction(): void {
     this.inMulti = false;
-    this.multiQueue = [];
-    this.multiArgvBytes = 0;
+    this.takeMultiQueue();
     this.multiDirty = false;
     this.server.watches.unwatchAll(this);
   }

@@ -755,10 +755,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
     const streamFlush = this.replication.primary.streamFlush;
     if (streamFlush.pending && client.connection instanceof SocketConnection) {
-      // The replicas get this turn's stream before the clients get their replies (as Redis).
-      // A big reply does not wait in the client's buffer: the stream leaves now instead.
+      // The replicas get this turn's stream before the clients get their replies (as Redis):
+      // the reply joins the end-of-turn writes, which send the stream first. A big reply does not
+      // wait in the client's buffer: the stream leaves now instead.
       if (client.reply.lengthBytes < MAX_REPLY_BATCH_BYTES) {
-        streamFlush.deferReply(client);
+        this.pendingWrites.add(client);
         return;
       }
       streamFlush.flush();
@@ -770,11 +771,6 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     if (!client.closed && client.connection.pendingOutputBytes >= this.outputLimits.smallestLimitBytes) {
       this.enforceOutputLimit(client);
     }
-  }
-
-  /** PrimaryHost: a reply that waited for the replicas' stream (StreamFlush). */
-  flushReply(client: Client): void {
-    if (!client.closed) this.flushClient(client);
   }
 
   private protocolError(client: Client, connection: SocketConnection, err: ProtocolError): void {

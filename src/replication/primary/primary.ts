@@ -51,8 +51,6 @@ export interface PrimaryHost {
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
   enforceOutputLimit(client: Client): boolean;
-  /** Writes a client's replies that waited for the stream (see StreamFlush). */
-  flushReply(client: Client): void;
 }
 
 /** shared.noreplicaserr without its '-'. */
@@ -103,13 +101,13 @@ export class PrimarySide {
   private waiting: WaitingClient[] = [];
   private getAckRequested = false;
   private turnScheduled = false;
-  /** The live stream's per-turn write, and the replies that follow it. */
+  /** The live stream's per-turn write (the clients' replies follow it: see Server.flushClient). */
   readonly streamFlush: StreamFlush;
   /** What every attached replica streams through. */
   private readonly streamLinks: ReplicaStreamLinks;
 
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
-    this.streamFlush = new StreamFlush((client) => host.flushReply(client));
+    this.streamFlush = new StreamFlush();
     const stream: ReplicaStream = {
       // The backlog's own end, so that every offset handed out can be lent back by it.
       get endOffset() {
