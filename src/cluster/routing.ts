@@ -229,6 +229,8 @@ export function clusterRoutingCheck(ctx: RoutingContext): CommandCheck {
     // Cluster mode routes every keyed command, also on a quiet node (where the other checks are
     // skipped: they would pass).
     runsWhenQuiet: true,
+    // Redis routes no command of the primary's link (mustObeyClient).
+    passesReplayingClients: true,
     run: (client, command, argv) => {
       if (client.replaysData) return null;
       const route = routeRequest(ctx, client, command, argv);

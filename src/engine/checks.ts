@@ -43,6 +43,11 @@ export interface CommandCheck {
    * so it does not keep the whole node from being quiet.
    */
   readonly runsWhenQuiet?: true;
+  /**
+   * The check passes for every replaying client (isReplayingClient: the primary's link, the AOF
+   * loader; Redis's mustObeyClient) whatever the node's state: the dispatcher skips it for them.
+   */
+  readonly passesReplayingClients?: true;
 }
 
 /**
@@ -51,6 +56,15 @@ export interface CommandCheck {
  */
 export function isPlainClient(client: Client): boolean {
   return client.authenticated && client.user.fullAccess && !client.inMulti && !client.isPubSub && !client.isReplica;
+}
+
+/**
+ * A client that replays data it must obey (the primary's link, the AOF loader) and for which every
+ * check declaring passesReplayingClients passes: authenticated with a user allowed everything,
+ * outside MULTI (its transactions are queued like anyone's), never subscribed nor a replica.
+ */
+export function isReplayingClient(client: Client): boolean {
+  return client.replaysData && client.authenticated && client.user.fullAccess && !client.inMulti && !client.isPubSub && !client.isReplica;
 }
 
 /** What CLIENT PAUSE exposes to the engine. */
@@ -82,6 +96,7 @@ export interface AuthGate {
 export function authCheck(gate: AuthGate): CommandCheck {
   return {
     name: 'auth',
+    passesReplayingClients: true,
     passesPlainClients: true,
     appliesTo: (command) => !command.noAuth,
     run: (client) => (!client.authenticated && gate.defaultRequiresAuth ? 'NOAUTH Authentication required.' : null),
@@ -101,6 +116,7 @@ export interface PermissionGate {
 export function aclCheck(gate: PermissionGate): CommandCheck {
   return {
     name: 'acl',
+    passesReplayingClients: true,
     passesPlainClients: true,
     run: (client, command, argv) => (client.user.fullAccess ? null : gate.check(client, command, argv)),
   };
@@ -157,6 +173,7 @@ function execWrites(client: Client, writes: WritesTest): boolean {
 export function diskErrorCheck(gate: DiskErrorGate, writes: WritesTest): CommandCheck {
   return {
     name: 'disk-error',
+    passesReplayingClients: true,
     nodeActive: () => gate.diskErrorRefusal !== null,
     appliesTo: (command) => mayWrite(command) || command.fullName === 'ping',
     run: (client, command, argv) => {
@@ -180,6 +197,7 @@ export interface GoodReplicasGate {
 export function minReplicasCheck(gate: GoodReplicasGate, writes: WritesTest): CommandCheck {
   return {
     name: 'min-replicas',
+    passesReplayingClients: true,
     nodeActive: () => gate.enforced,
     appliesTo: mayWrite,
     run: (client, command, argv) => {
@@ -206,6 +224,7 @@ export interface LoadingGate {
 export function loadingCheck(gate: LoadingGate): CommandCheck {
   return {
     name: 'loading',
+    passesReplayingClients: true,
     nodeActive: () => gate.asyncLoadingRefusal !== null,
     appliesTo: (command) => !command.allowLoading || command.noAsyncLoading,
     run: (client, command) => {
@@ -217,6 +236,7 @@ export function loadingCheck(gate: LoadingGate): CommandCheck {
 
 export const noMultiCheck: CommandCheck = {
   name: 'no-multi',
+  passesReplayingClients: true,
   passesPlainClients: true,
   appliesTo: (command) => command.noMulti,
   run: (client, command) => (client.inMulti && command.noMulti ? 'ERR Command not allowed inside a transaction' : null),
@@ -225,6 +245,7 @@ export const noMultiCheck: CommandCheck = {
 /** A RESP2 client in subscribed mode may only (un)subscribe, PING, QUIT and RESET. */
 export const pubsubContextCheck: CommandCheck = {
   name: 'pubsub-context',
+  passesReplayingClients: true,
   passesPlainClients: true,
   appliesTo: (command) => !command.allowedInPubSub,
   run: (client, command) => {
@@ -242,6 +263,7 @@ export type MayReplicate = (command: Command, argv: readonly string[]) => boolea
  */
 export const replicaKeyspaceCheck: CommandCheck = {
   name: 'replica-keyspace',
+  passesReplayingClients: true,
   passesPlainClients: true,
   appliesTo: (command) => command.mayReplicate || command.isWrite || command.isReadonly,
   run: (client) => (client.isReplica ? "ERR Replica can't interact with the keyspace" : null),
@@ -258,6 +280,7 @@ export function pauseCheck(pause: PauseGate, mayReplicate: MayReplicate): Comman
 export function multiQueueCheck(mayReplicate: MayReplicate): CommandCheck {
   return {
     name: 'multi-queue',
+    passesReplayingClients: true,
     passesPlainClients: true,
     appliesTo: (command) => !command.runsInMulti,
     run: (client, command, argv) => {
@@ -300,6 +323,7 @@ export interface ReplicaGate {
 export function readOnlyReplicaCheck(gate: ReplicaGate, writes: WritesTest): CommandCheck {
   return {
     name: 'read-only-replica',
+    passesReplayingClients: true,
     nodeActive: () => gate.following,
     appliesTo: mayWrite,
     run: (client, command, argv) => {
@@ -317,6 +341,7 @@ export function readOnlyReplicaCheck(gate: ReplicaGate, writes: WritesTest): Com
 export function staleDataCheck(gate: ReplicaGate, allowsStale: (command: Command, argv: readonly string[]) => boolean): CommandCheck {
   return {
     name: 'stale-data',
+    passesReplayingClients: true,
     nodeActive: () => gate.following,
     appliesTo: (command) => !command.allowStale || command.isExec || command.runtimeFlags !== null,
     run: (client, command, argv) => {

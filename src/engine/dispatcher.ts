@@ -13,7 +13,7 @@ import { setNowMs } from '../store/clock.js';
 import { KeyspaceFullError, type Db, type KeyspaceHooks } from '../store/db.js';
 import { cStringPrefix } from '../util/repr.js';
 import type { CommandCheck } from './checks.js';
-import { isPlainClient, POSTPONE } from './checks.js';
+import { isPlainClient, isReplayingClient, POSTPONE } from './checks.js';
 import type { Client } from './client.js';
 import type { CommandTable } from './command-table.js';
 import type { NodeAlerts } from './node-alerts.js';
@@ -28,6 +28,8 @@ interface CommandChecks {
   readonly skippable: boolean;
   /** The checks of `list` that run even when the rest is skipped (runsWhenQuiet), in order. */
   readonly whenQuiet: readonly CommandCheck[];
+  /** The checks of `list` a replaying client runs (those without passesReplayingClients), in order. */
+  readonly forReplay: readonly CommandCheck[];
 }
 
 interface InProgressCall {
@@ -97,7 +99,8 @@ export class Dispatcher {
     const list = this.checkList.filter((check) => check.appliesTo === undefined || check.appliesTo(command));
     const skippable = list.every((check) => check.passesPlainClients === true || check.nodeActive !== undefined || check.runsWhenQuiet === true);
     const whenQuiet = list.filter((check) => check.runsWhenQuiet === true);
-    const entry = { list, skippable, whenQuiet };
+    const forReplay = list.filter((check) => check.passesReplayingClients !== true);
+    const entry = { list, skippable, whenQuiet, forReplay };
     this.checksByCommand[command.id] = entry;
     return entry;
   }
@@ -166,8 +169,14 @@ export class Dispatcher {
     }
     const entry = this.checksByCommand[command.id] ?? this.checksFor(command);
     // A quiet node and a plain client: every check would pass (see NodeAlerts), except those
-    // that act whatever the node's state (whenQuiet: empty unless in cluster mode).
-    const checks = this.alerts.quiet && entry.skippable && isPlainClient(client) ? entry.whenQuiet : entry.list;
+    // that act whatever the node's state (whenQuiet: empty unless in cluster mode). A replica is
+    // never quiet, and its primary's link runs only the checks that may act on what it replays.
+    let checks = entry.list;
+    if (client.replaysData) {
+      if (isReplayingClient(client)) checks = entry.forReplay;
+    } else if (this.alerts.quiet && entry.skippable && isPlainClient(client)) {
+      checks = entry.whenQuiet;
+    }
     for (let i = 0; i < checks.length; i++) {
       const outcome = checks[i].run(client, command, argv);
       if (outcome === null) continue;

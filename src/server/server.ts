@@ -251,7 +251,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
       // Replicas' output is not judged against maxmemory (the AOF's buffer is not in used_memory).
       notCountedBytes: () => this.usedMemory.replicaClientsBytes,
       // A replica with replica-ignore-maxmemory leaves memory to its primary's evictions (DELs).
+      // A dataset being loaded (start-up, a replica's sync) is loaded whole, over the limit too:
+      // evicting or refusing its commands would lose acknowledged writes (Redis's
+      // isSafeToPerformEvictions).
       safeToEvict: () => this.scripting.timedOutRun === null && !this.clientPause.inEffect() &&
+        !this.persistence.loadingDataset &&
         !(this.replication.primaryAddress !== null && this.live.replicaIgnoreMaxmemory),
       keyEvicting: (db, key) => {
         // lazyfree-lazy-eviction: a big value counts as freed in the background (lazyfreed_objects).

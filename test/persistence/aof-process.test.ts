@@ -191,3 +191,40 @@ describe('AOF crash safety (kill -9)', () => {
     expect(await second.client.get('last')).toBe('one');
   });
 });
+
+// Redis loads its files whole at start-up, whatever the settings of the moment: the loader runs
+// the commands with no checks (maxmemory is judged once loading has ended, and a replica whose
+// primary is unreachable still has its own data). Each case runs on redis-server too when it is
+// installed, so the expectation is Redis's behaviour, not ours.
+describe('a restart loads the whole AOF', () => {
+  const kinds: Array<'cinnabar' | 'redis'> = haveReference ? ['cinnabar', 'redis'] : ['cinnabar'];
+
+  async function writeKeys(kind: 'cinnabar' | 'redis', count: number): Promise<string> {
+    const first = await launch(kind, ['--appendfsync', 'always']);
+    const pipeline = first.client.pipeline();
+    for (let i = 0; i < count; i++) pipeline.set(`key:${i}`, 'v'.repeat(200));
+    await pipeline.exec();
+    const digest = String(await first.client.call('DEBUG', 'DIGEST'));
+    await stopNode(first);
+    return digest;
+  }
+
+  for (const kind of kinds) {
+    it(`${kind}: maxmemory below the dataset (noeviction) loads every key, then refuses writes`, async () => {
+      const digest = await writeKeys(kind, 10_000);
+      const second = await launch(kind, ['--maxmemory', '1mb', '--maxmemory-policy', 'noeviction']);
+      expect(await second.client.dbsize()).toBe(10_000);
+      expect(String(await second.client.call('DEBUG', 'DIGEST'))).toBe(digest);
+      expect((await second.client.info('stats')).match(/evicted_keys:(\d+)/)?.[1]).toBe('0');
+      await expect(second.client.set('one-more', 'x')).rejects.toThrow("OOM command not allowed when used memory > 'maxmemory'.");
+    });
+
+    it(`${kind}: a replica that may not serve stale data still loads its own AOF while its primary is unreachable`, async () => {
+      await writeKeys(kind, 2_000);
+      const unreachable = await freePort();
+      const second = await launch(kind, ['--replicaof', '127.0.0.1', String(unreachable), '--replica-serve-stale-data', 'no']);
+      expect(await second.client.info('keyspace')).toContain('db0:keys=2000,');
+      await expect(second.client.get('key:1')).rejects.toThrow('MASTERDOWN');
+    });
+  }
+});
