@@ -62,7 +62,7 @@ export class ClusterService implements ClusterApi {
   ) {
     this.state = state;
     this.configPath = configPath;
-    this.slotIndex = new SlotKeyIndex((key) => keyHashSlot(key));
+    this.slotIndex = new SlotKeyIndex((key) => keyHashSlot(key), () => host.db0.keys());
   }
 
   /**

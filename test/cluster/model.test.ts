@@ -443,7 +443,7 @@ describe('the slot -> keys index of a db', () => {
   function indexedDb(): { db: Db; other: Db; index: SlotKeyIndex } {
     const keyspace = new Keyspace(2, { keyExpired: () => undefined });
     const [db, other] = keyspace.dbs;
-    const index = new SlotKeyIndex((key) => keyHashSlot(key));
+    const index = new SlotKeyIndex((key) => keyHashSlot(key), () => db.keys());
     db.slotIndex = index;
     return { db, other, index };
   }
@@ -464,6 +464,33 @@ describe('the slot -> keys index of a db', () => {
     db.flush();
     expect(index.countInSlot(slot)).toBe(0);
     expect(index.populatedSlots()).toEqual([]);
+  });
+
+  it('keeps the same newest-first order whether a slot\'s keys were read before or after the writes', () => {
+    const slot = keyHashSlot('{t}');
+    const writes = (db: Db): void => {
+      db.set('{t}a', '1');
+      db.set('{t}b', '1');
+      db.set('{t}c', '1');
+      db.delete('{t}a');
+      db.set('{t}a', '2');
+      db.set('{t}b', '2');
+    };
+    const early = indexedDb();
+    early.db.set('{t}x', '0');
+    expect(early.index.keysInSlot(slot, 10)).toEqual(['{t}x']);
+    early.db.delete('{t}x');
+    writes(early.db);
+    const late = indexedDb();
+    writes(late.db);
+    expect(late.index.keysInSlot(slot, 10)).toEqual(['{t}a', '{t}c', '{t}b']);
+    expect(early.index.keysInSlot(slot, 10)).toEqual(['{t}a', '{t}c', '{t}b']);
+    for (const { db, index } of [early, late]) {
+      db.set('{t}d', '1');
+      db.delete('{t}c');
+      expect(index.keysInSlot(slot, 10)).toEqual(['{t}d', '{t}a', '{t}b']);
+      expect(index.countInSlot(slot)).toBe(3);
+    }
   });
 
   it('follows renames, loads, evictions and a swap of contents', () => {
