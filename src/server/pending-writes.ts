@@ -25,16 +25,23 @@ export class PendingWrites {
     if (client.flushPending) return;
     client.flushPending = true;
     this.clients.push(client);
+    this.requestFlush();
+  }
+
+  /**
+   * The turn ends with a flush even if no client has output: what writeAll sends before the
+   * clients' output (the replicas' stream) waits for it.
+   */
+  requestFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(this.flushAtTurnEnd);
   }
 
-  /** Writes every pending client's output now. */
+  /** Writes every pending client's output now (writeAll runs with none too). */
   flush(): void {
     this.scheduled = false;
     const clients = this.clients;
-    if (clients.length === 0) return;
     // Whatever is added while these are written goes in the other list, for the next flush.
     this.clients = this.spare;
     for (let i = 0; i < clients.length; i++) clients[i].flushPending = false;

@@ -750,6 +750,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
   }
 
+  /** PrimaryHost: the end-of-turn writes run this turn, with or without client output. */
+  requestTurnEnd(): void {
+    this.pendingWrites.requestFlush();
+  }
+
   /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
   private flushClient(client: Client): void {
     if (client.replicaLink !== null && client.reply.lengthBytes > 0) {

@@ -51,6 +51,8 @@ export interface PrimaryHost {
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
   enforceOutputLimit(client: Client): boolean;
+  /** The node's end-of-turn writes run this turn (they send the replicas' stream first). */
+  requestTurnEnd(): void;
 }
 
 /** shared.noreplicaserr without its '-'. */
@@ -107,7 +109,7 @@ export class PrimarySide {
   private readonly streamLinks: ReplicaStreamLinks;
 
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
-    this.streamFlush = new StreamFlush();
+    this.streamFlush = new StreamFlush(() => host.requestTurnEnd());
     const stream: ReplicaStream = {
       // The backlog's own end, so that every offset handed out can be lent back by it.
       get endOffset() {

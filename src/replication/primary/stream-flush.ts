@@ -4,8 +4,8 @@
 // per replica instead of one per command). Redis writes to its replicas in beforeSleep before
 // the replies of the commands that produced the stream, so a client that got its write
 // acknowledged and then reads a replica finds the write already on its way there, not behind
-// its own read: a client's reply flushed while a stream write is pending joins the end-of-turn
-// writes (server/pending-writes.ts), which send this stream first.
+// its own read: the stream leaves in the node's one end-of-turn flush (server/pending-writes.ts),
+// ahead of the clients' replies.
 
 /** A replica with stream bytes of this turn not yet written to its socket. */
 export interface StreamHolder {
@@ -19,6 +19,9 @@ export class StreamFlush {
   private spareReplicas: StreamHolder[] = [];
   private scheduled = false;
 
+  /** `requestTurnEnd` makes the node's end-of-turn flush run, which calls flush() first. */
+  constructor(private readonly requestTurnEnd: () => void) {}
+
   /** A stream write waits for the end of the turn. */
   get pending(): boolean {
     return this.scheduled;
@@ -29,12 +32,12 @@ export class StreamFlush {
     this.replicas.push(replica);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    this.requestTurnEnd();
   }
 
   /** Writes the pending stream now. */
   flush(): void {
-    // A flush run early (a big reply could not wait) leaves the scheduled callback nothing to do.
+    // A flush run early (a big reply could not wait) leaves the turn end nothing to do.
     if (!this.scheduled) return;
     this.scheduled = false;
     const replicas = this.replicas;
