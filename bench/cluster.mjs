@@ -8,20 +8,26 @@
 // - Failover: kill -9 of a primary, then the time until its replica accepts a write to one of
 //   the primary's slots (asked directly, every 10 ms); the median of ROUNDS runs per server
 //   (target: cinnabar's median at most redis-server's).
-// Rounds alternate between the two servers so load on the machine falls on both alike.
+// - Node's floor: the same throughput runs against a cluster of node-floor-server.mjs processes
+//   (3 primaries answering a fixed CLUSTER NODES, a replica each), the least any Node server
+//   spends on them (BENCH_SKIP_FLOOR=1 leaves it out).
+// Rounds alternate between the servers so load on the machine falls on all alike.
 //
 //   npm run build && node bench/cluster.mjs [rounds=10]
-//   BENCH_N=200000 requests per redis-benchmark test; BENCH_WARM_UP=20000 before each; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1;
+//   BENCH_N=2000000 requests per redis-benchmark test (with --cluster, redis-benchmark's threads
+//   stop at their 250 ms throughput tick, so a run's time is rounded up to a quarter second: a
+//   200,000-request run of about a second carried up to 20% of error, 2,000,000 carry 2%); BENCH_WARM_UP=20000 before each; BENCH_SKIP_THROUGHPUT=1, BENCH_SKIP_FAILOVER=1;
 //   BENCH_PORT: the first of 12 fixed ports (a shared machine's assigned range) instead of free
 //   ephemeral ones.
 
 import { fileURLToPath } from 'node:url';
 /** @typedef {import('ioredis').Redis} Redis */
 import { startCluster, stopCluster } from './cluster-lib.mjs';
-import { cpuTicks, median, redisBenchmarkRps, until, WARM_UP_REQUESTS } from './lib.mjs';
+import { cpuTicks, freePort, median, redisBenchmarkRps, until, WARM_UP_REQUESTS } from './lib.mjs';
+import { FLOOR_ENABLED, startFloorCluster, stopFloorNodes } from './node-floor.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
-const REQUESTS = Number(process.env.BENCH_N ?? 200_000);
+const REQUESTS = Number(process.env.BENCH_N ?? 2_000_000);
 const LAUNCHER = fileURLToPath(new URL('../bin/cinnabar-server', import.meta.url));
 const KINDS = /** @type {const} */ (['cinnabar', 'redis']);
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 0);
@@ -37,7 +43,7 @@ function parseNodes(text) {
   });
 }
 
-/** @param {RunningCluster} cluster @param {string} test */
+/** @param {{ nodes: Array<{ port: number, proc: import('node:child_process').ChildProcess }> }} cluster @param {string} test */
 function throughput(cluster, test) {
   const args = ['--cluster', '-h', '127.0.0.1', '-p', String(cluster.nodes[0].port), '-t', test, '-c', '50'];
   // The warm-up each primary (and its replica) would get alone: the cluster splits the requests.
@@ -70,10 +76,12 @@ async function failover(cluster) {
   return performance.now() - t0;
 }
 
-/** @type {Record<string, { set: { rps: number, cpuMicrosPerRequest: number }[], get: { rps: number, cpuMicrosPerRequest: number }[], failoverMs: number[] }>} */
-const results = { cinnabar: { set: [], get: [], failoverMs: [] }, redis: { set: [], get: [], failoverMs: [] } };
+/** @typedef {{ rps: number, cpuMicrosPerRequest: number }} Throughput */
+/** @type {Record<string, { set: Throughput[], get: Throughput[], failoverMs: number[] }>} */
+const results = { cinnabar: { set: [], get: [], failoverMs: [] }, redis: { set: [], get: [], failoverMs: [] }, floor: { set: [], get: [], failoverMs: [] } };
 const throughputRounds = process.env.BENCH_SKIP_THROUGHPUT === '1' ? 0 : 3;
 const failoverRounds = process.env.BENCH_SKIP_FAILOVER === '1' ? 0 : ROUNDS;
+const floorRounds = FLOOR_ENABLED ? throughputRounds : 0;
 for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++) {
   const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
   for (const kind of order) {
@@ -89,6 +97,16 @@ for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++)
     }
     process.stdout.write('.');
   }
+  if (round < floorRounds) {
+    const floor = await startFloorCluster(BASE_PORT, freePort);
+    try {
+      results.floor.set.push(throughput(floor, 'set'));
+      results.floor.get.push(throughput(floor, 'get'));
+    } finally {
+      await stopFloorNodes(floor.nodes);
+    }
+    process.stdout.write('.');
+  }
 }
 process.stdout.write('\n');
 
@@ -98,8 +116,13 @@ for (const test of /** @type {const} */ (['set', 'get'])) {
   const c = results.cinnabar[test];
   const r = results.redis[test];
   const cpuRatio = median(c.map((x) => x.cpuMicrosPerRequest)) / median(r.map((x) => x.cpuMicrosPerRequest));
-  const rpsRatio = Math.max(...c.map((x) => x.rps)) / Math.max(...r.map((x) => x.rps));
-  console.log(`${test.toUpperCase()} --cluster: cpu us/request cinnabar ${fmt(c.map((x) => x.cpuMicrosPerRequest))}, redis ${fmt(r.map((x) => x.cpuMicrosPerRequest))}, ratio ${cpuRatio.toFixed(2)}; rps ratio ${rpsRatio.toFixed(2)} (best rounds ${Math.max(...c.map((x) => x.rps)).toFixed(0)} / ${Math.max(...r.map((x) => x.rps)).toFixed(0)})`);
+  const best = (/** @type {Throughput[]} */ v) => Math.max(...v.map((x) => x.rps));
+  const rpsRatio = best(c) / best(r);
+  console.log(`${test.toUpperCase()} --cluster: cpu us/request cinnabar ${fmt(c.map((x) => x.cpuMicrosPerRequest))}, redis ${fmt(r.map((x) => x.cpuMicrosPerRequest))}, ratio ${cpuRatio.toFixed(2)}; rps ratio ${rpsRatio.toFixed(2)} (best rounds ${best(c).toFixed(0)} / ${best(r).toFixed(0)})`);
+  const f = results.floor[test];
+  if (f.length > 0) {
+    console.log(`  Node's floor: cpu us/request ${fmt(f.map((x) => x.cpuMicrosPerRequest))}, best ${best(f).toFixed(0)} rps; rps ratio floor/redis ${(best(f) / best(r)).toFixed(2)}, cinnabar/floor ${(best(c) / best(f)).toFixed(2)}`);
+  }
 }
 if (failoverRounds > 0) {
   for (const kind of KINDS) {

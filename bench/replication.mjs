@@ -15,6 +15,8 @@
 //   WARM_UP_REQUESTS). Measured: requests/s (target: cinnabar / redis >= 0.85)
 //   and the CPU per request of the primary and of the three processes together, taken once both
 //   replicas have applied the whole stream.
+// - The same SET run against Node's floor (node-floor-server.mjs: a primary and two replicas that
+//   do the least any Node server does for it), beside both servers (BENCH_SKIP_FLOOR=1 leaves it out).
 //
 //   npm run build && node bench/replication.mjs [rounds=3]
 //   BENCH_KEYS=1000000  BENCH_N=100000 (SET requests)  BENCH_WARM_UP=20000 (requests before each measured run)  BENCH_SKIP_SYNC=1  BENCH_SKIP_SET=1
@@ -22,6 +24,7 @@
 //   assigned range) instead of free ephemeral ones
 
 import { cpuTicks, cpuTicksWithChildren, freePort, median, PingProbe, redisBenchmarkRps, startBenchServer, stopBenchServer, until, WARM_UP_REQUESTS } from './lib.mjs';
+import { FLOOR_ENABLED, floorInSync, startFloorNode, stopFloorNodes } from './node-floor.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
@@ -33,14 +36,22 @@ const SYNC_MODE = process.env.BENCH_SYNC === 'disk' ? 'disk' : 'diskless';
 const PING_INTERVAL_MS = 5;
 const SYNC_TIMEOUT_MS = 300_000;
 const TICKS_PER_SECOND = 100;
+/** @typedef {'cinnabar' | 'redis' | 'floor'} Kind */
 /** @type {ReadonlyArray<'cinnabar' | 'redis'>} */
 const KINDS = ['cinnabar', 'redis'];
+/** @type {ReadonlyArray<Kind>} */
+const SET_KINDS = FLOOR_ENABLED ? [...KINDS, 'floor'] : KINDS;
 
 /** @typedef {import('./lib.mjs').BenchServer} Node */
 
+/** A port for the next node. */
+async function nextPort() {
+  return BASE_PORT > 0 ? BASE_PORT + (portsTaken++ % 100) : freePort();
+}
+
 /** @param {'cinnabar' | 'redis'} kind @returns {Promise<Node>} */
 async function startNode(kind) {
-  const port = BASE_PORT > 0 ? BASE_PORT + (portsTaken++ % 100) : await freePort();
+  const port = await nextPort();
   return startBenchServer(kind, port, {
     dirPrefix: 'repl-bench',
     extraArgs: ['--repl-diskless-sync', SYNC_MODE === 'diskless' ? 'yes' : 'no', '--repl-diskless-sync-delay', '0'],
@@ -125,23 +136,47 @@ async function fullSync(kind) {
  * @typedef {{ rps: number, primaryCpuUs: number, totalCpuUs: number }} SetResult
  */
 
-/** @param {'cinnabar' | 'redis'} kind @returns {Promise<SetResult>} */
+/**
+ * The SET run of `measure`: a warm-up, then the measured run, each followed by waiting for the
+ * replicas to catch up (`inSync`); CPU of every node over the measured run and its catching up.
+ * @param {number} port @param {number[]} pids @param {() => Promise<void>} inSync @returns {Promise<SetResult>}
+ */
+async function measureSets(port, pids, inSync) {
+  const args = ['-p', String(port), '-t', 'set', '-c', '50'];
+  if (WARM_UP_REQUESTS > 0) redisBenchmarkRps(args, 'set', WARM_UP_REQUESTS);
+  await inSync();
+  const before = pids.map((pid) => cpuTicks(pid));
+  const rps = redisBenchmarkRps(args, 'set', SET_REQUESTS);
+  await inSync();
+  const spent = pids.map((pid, i) => cpuTicks(pid) - before[i]);
+  const usPerRequest = (/** @type {number} */ ticks) => (ticks / TICKS_PER_SECOND) * 1e6 / SET_REQUESTS;
+  return { rps, primaryCpuUs: usPerRequest(spent[0]), totalCpuUs: usPerRequest(spent.reduce((a, b) => a + b, 0)) };
+}
+
+/** @param {Kind} kind @returns {Promise<SetResult>} */
 async function setWithTwoReplicas(kind) {
+  if (kind === 'floor') return floorSetWithTwoReplicas();
   const nodes = [await startNode(kind), await startNode(kind), await startNode(kind)];
   const [primary, ...replicas] = nodes;
   try {
     for (const replica of replicas) await follow(replica, primary);
-    const args = ['-p', String(primary.port), '-t', 'set', '-c', '50'];
-    if (WARM_UP_REQUESTS > 0) redisBenchmarkRps(args, 'set', WARM_UP_REQUESTS);
-    for (const replica of replicas) await inSync(replica, primary);
-    const before = nodes.map((n) => cpuTicks(n.pid));
-    const rps = redisBenchmarkRps(args, 'set', SET_REQUESTS);
-    for (const replica of replicas) await inSync(replica, primary);
-    const spent = nodes.map((n, i) => cpuTicks(n.pid) - before[i]);
-    const usPerRequest = (/** @type {number} */ ticks) => (ticks / TICKS_PER_SECOND) * 1e6 / SET_REQUESTS;
-    return { rps, primaryCpuUs: usPerRequest(spent[0]), totalCpuUs: usPerRequest(spent.reduce((a, b) => a + b, 0)) };
+    return await measureSets(primary.port, nodes.map((n) => n.pid), async () => {
+      for (const replica of replicas) await inSync(replica, primary);
+    });
   } finally {
     await stopNodes(nodes);
+  }
+}
+
+/** setWithTwoReplicas on Node's floor. @returns {Promise<SetResult>} */
+async function floorSetWithTwoReplicas() {
+  const primary = await startFloorNode(await nextPort());
+  const nodes = [primary];
+  try {
+    for (let i = 0; i < 2; i++) nodes.push(await startFloorNode(await nextPort(), ['--replicaof', String(primary.port)]));
+    return await measureSets(primary.port, nodes.map((n) => n.pid), () => floorInSync(primary, nodes.slice(1)));
+  } finally {
+    await stopFloorNodes(nodes);
   }
 }
 
@@ -151,15 +186,15 @@ function range(values, digits) {
 }
 
 /**
- * ROUNDS runs of `measure` on each server, which one goes first flipping every round.
- * @template T @param {(kind: 'cinnabar' | 'redis') => Promise<T>} measure
- * @returns {Promise<Record<'cinnabar' | 'redis', T[]>>}
+ * ROUNDS runs of `measure` on each of `kinds`, the order reversed every other round.
+ * @template {Kind} K @template T @param {(kind: K) => Promise<T>} measure @param {ReadonlyArray<K>} kinds
+ * @returns {Promise<Record<K, T[]>>}
  */
-async function alternatingRounds(measure) {
-  /** @type {Record<'cinnabar' | 'redis', T[]>} */
-  const results = { cinnabar: [], redis: [] };
+async function alternatingRounds(measure, kinds) {
+  const results = /** @type {Record<K, T[]>} */ ({});
+  for (const kind of kinds) results[kind] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
+    const order = round % 2 === 0 ? kinds : [...kinds].reverse();
     for (const kind of order) results[kind].push(await measure(kind));
     process.stdout.write('.');
   }
@@ -169,7 +204,7 @@ async function alternatingRounds(measure) {
 async function main() {
   console.log(`replication: cinnabar vs redis-server, ${ROUNDS} alternating rounds, ${SYNC_MODE} sync`);
   if (process.env.BENCH_SKIP_SYNC !== '1') {
-    const sync = await alternatingRounds(fullSync);
+    const sync = await alternatingRounds(fullSync, KINDS);
     console.log(`\nFull sync of ${KEYS.toLocaleString('en-US')} keys (REPLICAOF to link up with every key; worst PING to the primary meanwhile)`);
     for (const kind of KINDS) {
       const r = sync[kind];
@@ -181,9 +216,9 @@ async function main() {
     console.log(`  sync time ratio cinnabar/redis (medians): ${ratio.toFixed(2)}`);
   }
   if (process.env.BENCH_SKIP_SET !== '1') {
-    const sets = await alternatingRounds(setWithTwoReplicas);
+    const sets = await alternatingRounds(setWithTwoReplicas, SET_KINDS);
     console.log(`\nSET with two replicas (50 clients, non-pipelined, ${SET_REQUESTS.toLocaleString('en-US')} requests on the primary)`);
-    for (const kind of KINDS) {
+    for (const kind of SET_KINDS) {
       const r = sets[kind];
       console.log(`  ${kind.padEnd(9)} rps ${range(r.map((x) => x.rps), 0)}  CPU us/request primary ${range(r.map((x) => x.primaryCpuUs), 1)}` +
         `, all three ${range(r.map((x) => x.totalCpuUs), 1)}`);
@@ -193,6 +228,9 @@ async function main() {
     const cpuRatio = median(sets.cinnabar.map((x) => x.totalCpuUs)) / median(sets.redis.map((x) => x.totalCpuUs));
     console.log(`  rps ratio cinnabar/redis (best rounds): ${rpsRatio.toFixed(2)} (target >= 0.85)  ` +
       `CPU ratio, all three (medians): ${cpuRatio.toFixed(2)}`);
+    if (FLOOR_ENABLED) {
+      console.log(`  Node's floor: rps ratio floor/redis ${(best(sets.floor) / best(sets.redis)).toFixed(2)}, cinnabar/floor ${(best(sets.cinnabar) / best(sets.floor)).toFixed(2)} (best rounds)`);
+    }
   }
 }
 
