@@ -12,6 +12,7 @@ import { chooseLab, cutHost, healHost, type PartitionMode } from '../topology/ne
 import { startSentinels, type SentinelTopology } from '../topology/sentinels.js';
 import type { TopologyNode } from '../topology/types.js';
 import { waitUntil } from '../topology/wait.js';
+import { abortableSleep } from './abortable-sleep.js';
 import { SeededRandom } from './random.js';
 import { RoleMonitor, type FailoverTime } from './roles.js';
 import { ClusterRouter, SentinelRouter, type Router } from './router.js';
@@ -75,20 +76,6 @@ const SETTLE_TIMEOUT_MS = 60_000;
 const KILL_FAILOVER_WAIT_MS = 20_000;
 /** Ports of the cluster bus and of the sentinels above a base port (keeps a run in 200 ports). */
 const BASE_PORT_STRIDE = 100;
-
-/** A sleep that ends early once `signal` aborts (one listener for all sleeps, not one each). */
-function abortableSleep(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
-  const aborted = signal === undefined ? null : new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  return async (ms) => {
-    let timer: NodeJS.Timeout | undefined;
-    const elapsed = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
-    await (aborted === null ? elapsed : Promise.race([elapsed, aborted]));
-    clearTimeout(timer);
-  };
-}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = new SeededRandom(options.seed);
