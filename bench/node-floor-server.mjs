@@ -130,7 +130,18 @@ function requestReader(onRequest) {
       const start = at;
       let lineEnd = bytes.indexOf(10, at);
       if (lineEnd < 0) break;
+      if (bytes[at] !== 42) {
+        // An inline request (PING_INLINE): words separated by spaces.
+        const words = latin1(bytes, at, lineEnd).trim().split(' ').filter((w) => w !== '');
+        at = lineEnd + 1;
+        if (words.length > 0) onRequest(words, bytes, start, at);
+        continue;
+      }
       const count = Number(latin1(bytes, at + 1, lineEnd - 1));
+      if (!(count > 0)) {
+        at = lineEnd + 1;
+        continue;
+      }
       at = lineEnd + 1;
       /** @type {string[]} */
       const args = [];
@@ -142,7 +153,7 @@ function requestReader(onRequest) {
         args.push(latin1(bytes, lineEnd + 1, lineEnd + 1 + size));
         at = lineEnd + 1 + size + 2;
       }
-      if (args.length < count || count === 0) {
+      if (args.length < count) {
         at = start;
         break;
       }
