@@ -11,7 +11,8 @@
 // - Node's floor: the same throughput runs against a cluster of node-floor-server.mjs processes
 //   (3 primaries answering a fixed CLUSTER NODES, a replica each), the least any Node server
 //   spends on them (BENCH_SKIP_FLOOR=1 leaves it out).
-// Rounds alternate between the servers so load on the machine falls on all alike.
+// Rounds alternate between the two servers so load on the machine falls on both alike; the floor
+// runs after them in each round.
 //
 //   npm run build && node bench/cluster.mjs [rounds=10]
 //   BENCH_N=2000000 requests per redis-benchmark test (with --cluster, redis-benchmark's threads
