@@ -48,6 +48,11 @@ const streamWrap = (() => {
 /** A write request no pending write holds. @type {object | null} */
 let spareRequest = null;
 
+/** A write libuv finished later: its request lets go of the bytes (it is not reused). @this {{ bytes: Buffer | null }} */
+function onWriteComplete() {
+  this.bytes = null;
+}
+
 /** @param {net.Socket} socket @param {Buffer} bytes */
 function writeOut(socket, bytes) {
   const handle = /** @type {Handle | null} */ (/** @type {{ _handle?: Handle | null }} */ (/** @type {unknown} */ (socket))._handle ?? null);
@@ -55,9 +60,11 @@ function writeOut(socket, bytes) {
     socket.write(bytes);
     return;
   }
-  const req = spareRequest ?? Object.assign(new streamWrap.WriteWrap(), { oncomplete() {} });
+  const req = /** @type {{ handle: Handle, bytes: Buffer | null, oncomplete(): void }} */ (spareRequest ?? new streamWrap.WriteWrap());
   spareRequest = null;
-  Object.assign(req, { handle, bytes });
+  req.handle = handle;
+  req.bytes = bytes;
+  req.oncomplete = onWriteComplete;
   handle.writeBuffer(req, bytes);
   // A write libuv completes later keeps its request (and bytes) until then.
   if (streamWrap.streamBaseState[streamWrap.kLastWriteWasAsync] === 0) spareRequest = req;

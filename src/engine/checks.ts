@@ -44,27 +44,20 @@ export interface CommandCheck {
    */
   readonly runsWhenQuiet?: true;
   /**
-   * The check passes for every replaying client (isReplayingClient: the primary's link, the AOF
-   * loader; Redis's mustObeyClient) whatever the node's state: the dispatcher skips it for them.
+   * The check passes for every plain client that replays data (client.replaysData: the primary's
+   * link, the AOF loader; Redis's mustObeyClient) whatever the node's state: the dispatcher skips
+   * it for them. Inside MULTI such a client runs the whole list (its transaction is queued).
    */
   readonly passesReplayingClients?: true;
 }
 
 /**
  * A client for which every check that declares passesPlainClients passes: authenticated, with a
- * user allowed everything, outside MULTI and subscribed mode, not a replica's link.
+ * user allowed everything, outside MULTI and subscribed mode, not a replica's link. One that also
+ * replays data passes every check that declares passesReplayingClients.
  */
 export function isPlainClient(client: Client): boolean {
   return client.authenticated && client.user.fullAccess && !client.inMulti && !client.isPubSub && !client.isReplica;
-}
-
-/**
- * A client that replays data it must obey (the primary's link, the AOF loader) and for which every
- * check declaring passesReplayingClients passes: authenticated with a user allowed everything,
- * outside MULTI (its transactions are queued like anyone's), never subscribed nor a replica.
- */
-export function isReplayingClient(client: Client): boolean {
-  return client.replaysData && client.authenticated && client.user.fullAccess && !client.inMulti && !client.isPubSub && !client.isReplica;
 }
 
 /** What CLIENT PAUSE exposes to the engine. */

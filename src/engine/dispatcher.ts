@@ -13,7 +13,7 @@ import { setNowMs } from '../store/clock.js';
 import { KeyspaceFullError, type Db, type KeyspaceHooks } from '../store/db.js';
 import { cStringPrefix } from '../util/repr.js';
 import type { CommandCheck } from './checks.js';
-import { isPlainClient, isReplayingClient, POSTPONE } from './checks.js';
+import { isPlainClient, POSTPONE } from './checks.js';
 import type { Client } from './client.js';
 import type { CommandTable } from './command-table.js';
 import type { NodeAlerts } from './node-alerts.js';
@@ -173,7 +173,7 @@ export class Dispatcher {
     // never quiet, and its primary's link runs only the checks that may act on what it replays.
     let checks = entry.list;
     if (client.replaysData) {
-      if (isReplayingClient(client)) checks = entry.forReplay;
+      if (isPlainClient(client)) checks = entry.forReplay;
     } else if (this.alerts.quiet && entry.skippable && isPlainClient(client)) {
       checks = entry.whenQuiet;
     }
