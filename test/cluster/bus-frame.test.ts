@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameError, FrameReader, MAX_FRAME_BYTES } from '../../src/cluster/bus/frame.js';
 import { decodeMsgpack, encodeMsgpack, loadMsgpack, MsgpackError, type MsgValue } from '../../src/cluster/bus/msgpack.js';
+import { encodeHeader, parseMessage, type MessageHeader } from '../../src/cluster/bus/messages.js';
+import { SLOT_BITMAP_BYTES } from '../../src/cluster/key-slot.js';
 
 const samples: MsgValue[] = [
   null, true, false, 0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER,
@@ -69,5 +71,24 @@ describe('cluster bus frames', () => {
     expect(() => new FrameReader().push(big)).toThrow(FrameError);
     const junk = Buffer.concat([Buffer.from('Cnb1'), Buffer.from([0, 0, 0, 1, 0xc1])]);
     expect(() => new FrameReader().push(junk)).toThrow(FrameError);
+  });
+});
+
+describe('cluster bus message header', () => {
+  const header = (currentEpoch: bigint, configEpoch: bigint): MessageHeader => ({
+    type: 'ping', sender: 'a'.repeat(40), myip: '', port: 7000, pport: 0, cport: 17000, flags: 1, stateOk: true,
+    currentEpoch, configEpoch, offset: 5, slots: new Uint8Array(SLOT_BITMAP_BYTES).fill(3), primary: null, mflags: 0, hostname: '',
+  });
+
+  it('carries epochs as small integers while they fit, and any 64-bit epoch exactly', () => {
+    for (const [current, config] of [[0n, 0n], [7n, 3n], [2n ** 53n - 1n, 2n ** 53n], [2n ** 64n - 1n, 2n ** 63n]] as const) {
+      const frame = encodeFrame({ ...encodeHeader(header(current, config)), g: [] });
+      const [payload] = new FrameReader().push(frame);
+      const message = parseMessage(payload as MsgValue);
+      expect([message.currentEpoch, message.configEpoch]).toEqual([current, config]);
+    }
+    // A real epoch is packed as a fixint (0x07), not as a 64-bit integer (0xcf + 8 bytes).
+    const packed = encodeMsgpack(encodeHeader(header(7n, 3n)));
+    expect(packed.includes(Buffer.from('a2636507', 'hex'))).toBe(true);
   });
 });

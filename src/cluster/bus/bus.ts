@@ -19,7 +19,7 @@ import { runBusSubcommand } from './commands.js';
 import { ClusterLink, type LinkEvents } from './link.js';
 import { BusListener } from './listener.js';
 import {
-  BusMessageError, encodeGossip, encodeHeader, MessageFlag, parseMessage,
+  BusMessageError, encodeGossip, encodeHeader, MessageFlag, parseMessage, wireEpoch,
   type BusMessage, type GossipEntry, type MessageHeader,
 } from './messages.js';
 import { loadMsgpack, type MsgValue } from './msgpack.js';
@@ -282,7 +282,7 @@ export class ClusterBus implements ClusterBusApi {
     // Slots the owner stopped claiming are not advertised.
     const notClaiming = this.state.ownerNotClaimingSlot;
     for (let i = 0; i < slots.length; i++) slots[i] = (slots[i] as number) & ~(notClaiming[i] as number);
-    this.send(link, 'update', { ...encodeHeader(this.header('update')), a: node.name, ae: node.configEpoch, as: slots });
+    this.send(link, 'update', { ...encodeHeader(this.header('update')), a: node.name, ae: wireEpoch(node.configEpoch), as: slots });
   }
 
   /**
@@ -535,7 +535,9 @@ export class ClusterBus implements ClusterBusApi {
     let dirtySlots = false;
     if (sender !== null) {
       senderPrimary = sender.isPrimary ? sender : sender.replicaOf;
-      if (senderPrimary !== null) dirtySlots = !sameBytes(senderPrimary.slots, msg.slots);
+      // Natively: a message every few tens of ms never gets its code optimized, and a JS loop over
+      // the 2 KB bitmap cost about 45 us per message in V8's baseline tier.
+      if (senderPrimary !== null) dirtySlots = Buffer.compare(senderPrimary.slots, msg.slots) !== 0;
     }
 
     if (sender !== null && sender.isPrimary && dirtySlots) this.updateSlotsConfigWith(sender, msg.configEpoch, msg.slots);
@@ -988,10 +990,4 @@ export class ClusterBus implements ClusterBusApi {
       this.failover.handleReplicaFailover();
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

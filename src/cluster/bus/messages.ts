@@ -76,8 +76,8 @@ export function encodeHeader(h: MessageHeader): { [key: string]: MsgValue } {
     cp: h.cport,
     f: h.flags,
     ok: h.stateOk,
-    ce: h.currentEpoch,
-    ke: h.configEpoch,
+    ce: wireEpoch(h.currentEpoch),
+    ke: wireEpoch(h.configEpoch),
     o: h.offset,
     sl: h.slots,
     m: h.primary,
@@ -85,6 +85,16 @@ export function encodeHeader(h: MessageHeader): { [key: string]: MsgValue } {
     hn: h.hostname,
   };
 }
+
+/**
+ * An epoch as sent: a number while it is one exactly (every real epoch), packed as the smallest
+ * integer; a BigInt costs msgpackr several times more to pack. Both read back (see epoch()).
+ */
+export function wireEpoch(value: bigint): MsgValue {
+  return value <= MAX_SAFE_EPOCH ? Number(value) : value;
+}
+
+const MAX_SAFE_EPOCH = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function encodeGossip(entries: readonly GossipEntry[]): MsgValue[] {
   return entries.map((g) => [g.name, g.pingSentSeconds, g.pongReceivedSeconds, g.ip, g.port, g.cport, g.pport, g.flags]);
