@@ -13,7 +13,11 @@ import {
 } from '../protocol/command-encoder.js';
 
 /** Receives one range of a unit's bytes: source[start, end). */
-export type UnitPartVisitor = (source: Buffer, start: number, end: number) => void;
+/**
+ * One part of a unit. `isValue`: the part is a whole big argument Buffer (a value as it arrived),
+ * which the backlog may keep by reference; the other parts are the propagator's reused buffer.
+ */
+export type UnitPartVisitor = (source: Buffer, start: number, end: number, isValue: boolean) => void;
 
 /**
  * One unit of the stream as its listeners see it. The bytes are lent: they hold the unit only
@@ -76,6 +80,7 @@ class LentUnit implements PropagatedUnit {
   private partSources: Buffer[] = [];
   private partStarts: number[] = [];
   private partEnds: number[] = [];
+  private partIsValue: boolean[] = [];
   private partCount = 0;
   /** Whether the unit is one buffer allocated for it alone (then it is its own owned copy). */
   private ownBuffer = false;
@@ -89,6 +94,7 @@ class LentUnit implements PropagatedUnit {
     this.partSources[0] = source;
     this.partStarts[0] = start;
     this.partEnds[0] = end;
+    this.partIsValue[0] = false;
     this.partCount = 1;
     this.lengthBytes = end - start;
     this.firstDbIndex = firstDbIndex;
@@ -109,12 +115,13 @@ class LentUnit implements PropagatedUnit {
     this.ownedCopy = null;
   }
 
-  addPart(source: Buffer, start: number, end: number): void {
+  addPart(source: Buffer, start: number, end: number, isValue = false): void {
     if (end <= start) return;
     const at = this.partCount++;
     this.partSources[at] = source;
     this.partStarts[at] = start;
     this.partEnds[at] = end;
+    this.partIsValue[at] = isValue;
     this.lengthBytes += end - start;
   }
 
@@ -124,7 +131,7 @@ class LentUnit implements PropagatedUnit {
   }
 
   forEachPart(visit: UnitPartVisitor): void {
-    for (let i = 0; i < this.partCount; i++) visit(this.partSources[i], this.partStarts[i], this.partEnds[i]);
+    for (let i = 0; i < this.partCount; i++) visit(this.partSources[i], this.partStarts[i], this.partEnds[i], this.partIsValue[i]);
   }
 
   owned(): Buffer {
@@ -469,7 +476,7 @@ export class Propagator {
         at = writeText(out, at, arg);
       } else if (arg.length >= REFERENCED_ARG_BYTES) {
         unit.addPart(out, this.partFrom, at);
-        unit.addPart(arg, 0, arg.length);
+        unit.addPart(arg, 0, arg.length, true);
         this.partFrom = at;
       } else {
         at += arg.copy(out, at);

@@ -7,11 +7,14 @@
 // would still hold repl-backlog-size bytes without it. The figures INFO shows
 // (repl_backlog_histlen, repl_backlog_first_byte_offset) follow from that rule, so it is the rule
 // kept here: units are copied into the tail block, and the history exceeds the configured size
-// by less than one block. Memory grows with the
+// by less than one block. A big value argument is not copied: its place in the blocks holds a
+// reference to its own Buffer (see holdAllocation), and the blocks keep Redis's sizes and split
+// points all the same, so the figures do not change. Memory grows with the
 // stream, never to the configured size up front (a `repl-backlog-size 1gb` costs nothing until
 // the bytes arrive).
 
 import type { EncodeTarget } from '../engine/propagation.js';
+import { dropHold, holdAllocation, ownsAllocation } from '../util/buffer-recycler.js';
 
 /** Redis's PROTO_REPLY_CHUNK_BYTES: the size of a block the stream is copied into. */
 export const BACKLOG_BLOCK_BYTES = 16 * 1024;
@@ -24,11 +27,25 @@ export const BACKLOG_BLOCK_BYTES = 16 * 1024;
 const SPARE_BLOCKS_MAX = 64;
 
 interface Block {
-  /** The block's capacity as Redis sizes it (a view of `memory` when reused memory is larger). */
-  readonly bytes: Buffer;
-  /** The allocation behind `bytes`, reused once the block is trimmed. */
-  readonly memory: Buffer;
+  /** The block's size as Redis allocates it: where units split, hence the INFO figures. */
+  readonly capacityBytes: number;
+  /** Bytes of the stream the block holds. */
   usedBytes: number;
+  /**
+   * Where copied bytes go. While `pieces` is null the block is this memory alone, its content
+   * bytes[0, usedBytes) (small units are encoded there in place, see room). A block that starts
+   * with a referenced value has none until a copy follows (then sized for the rest of the block).
+   */
+  bytes: Buffer | null;
+  /** The allocation behind `bytes`, reused once the block is trimmed. */
+  memory: Buffer | null;
+  /** Bytes of `bytes` in use once the block has pieces. */
+  copiedBytes: number;
+  /**
+   * The content in order once a referenced value entered the block: views of `bytes` and
+   * references to value Buffers (null: the block is plain memory).
+   */
+  pieces: Buffer[] | null;
   /**
    * Slices of it were handed to a socket (a replica's stream, a partial resync's history): a
    * write the kernel has not taken yet may still read it, so once trimmed its memory is left to
@@ -72,30 +89,75 @@ export class Backlog implements EncodeTarget {
   /** Bytes allocated for the history (INFO mem_replication_backlog). */
   get allocatedBytes(): number {
     let total = 0;
-    for (let i = this.head; i < this.blocks.length; i++) total += this.blocks[i].bytes.length;
+    for (let i = this.head; i < this.blocks.length; i++) total += this.blocks[i].capacityBytes;
     return total;
   }
 
-  /** Appends bytes[start, end) (the whole buffer by default); the bytes are copied. */
-  append(bytes: Buffer, start = 0, end = bytes.length): void {
+  /**
+   * Appends bytes[start, end) (the whole buffer by default). The bytes are copied, unless
+   * `isValue` says they are a whole value argument that nothing changes while the backlog holds
+   * it and the Buffer is the only user of its allocation: those are kept by reference.
+   */
+  append(bytes: Buffer, start = 0, end = bytes.length, isValue = false): void {
+    const byReference = isValue && start === 0 && end === bytes.length && ownsAllocation(bytes);
     let at = start;
     const tail = this.tail;
-    if (tail !== undefined && tail.usedBytes < tail.bytes.length) {
-      const copied = copyBytes(bytes, at, end, tail.bytes, tail.usedBytes);
-      tail.usedBytes += copied;
-      at += copied;
+    if (tail !== undefined && tail.usedBytes < tail.capacityBytes) {
+      at += this.put(tail, bytes, at, Math.min(end, at + tail.capacityBytes - tail.usedBytes), byReference);
     }
     const limitBytes = Math.max(Math.floor(this.sizeBytes / 16), BACKLOG_BLOCK_BYTES);
     while (at < end) {
       const rest = end - at;
-      const sizeBytes = Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes);
-      const block = this.newBlock(sizeBytes);
-      block.usedBytes = copyBytes(bytes, at, end, block.bytes, 0);
-      at += block.usedBytes;
+      const block = this.newBlock(Math.min(Math.max(rest, BACKLOG_BLOCK_BYTES), limitBytes), byReference);
+      at += this.put(block, bytes, at, Math.min(end, at + block.capacityBytes), byReference);
       this.blocks.push(block);
     }
     this.histlenBytes += end - start;
     this.trim();
+  }
+
+  /** Adds source[start, end) (which fits) to `block`, by reference or copied; returns its length. */
+  private put(block: Block, source: Buffer, start: number, end: number, byReference: boolean): number {
+    const n = end - start;
+    if (!byReference && block.pieces === null) {
+      copyBytes(source, start, end, block.bytes as Buffer, block.usedBytes);
+    } else {
+      let pieces = block.pieces;
+      if (pieces === null) {
+        // From plain memory to pieces: what the memory holds so far is the first one.
+        pieces = block.pieces = block.usedBytes > 0 ? [(block.bytes as Buffer).subarray(0, block.usedBytes)] : [];
+        block.copiedBytes = block.usedBytes;
+      }
+      if (byReference) {
+        pieces.push(source.subarray(start, end));
+        holdAllocation(source);
+      } else {
+        this.copyIntoPieces(block, pieces, source, start, end);
+      }
+    }
+    block.usedBytes += n;
+    return n;
+  }
+
+  /** Copies source[start, end) to the block's memory (allocated for the rest of it if none). */
+  private copyIntoPieces(block: Block, pieces: Buffer[], source: Buffer, start: number, end: number): void {
+    if (block.bytes === null) {
+      const memory = this.newMemory(block.capacityBytes - block.usedBytes);
+      block.memory = memory.memory;
+      block.bytes = memory.bytes;
+      block.copiedBytes = 0;
+    }
+    const bytes = block.bytes;
+    const from = block.copiedBytes;
+    copyBytes(source, start, end, bytes, from);
+    block.copiedBytes += end - start;
+    const last = pieces[pieces.length - 1];
+    // Bytes copied right after the previous copy extend its piece.
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset + from) {
+      pieces[pieces.length - 1] = bytes.subarray(from - last.length, block.copiedBytes);
+    } else {
+      pieces.push(bytes.subarray(from, block.copiedBytes));
+    }
   }
 
   /**
@@ -106,7 +168,7 @@ export class Backlog implements EncodeTarget {
    */
   room(sizeBytes: number): Buffer | null {
     const tail = this.tail;
-    if (tail === undefined || tail.bytes.length - tail.usedBytes < sizeBytes) return null;
+    if (tail === undefined || tail.pieces !== null || tail.capacityBytes - tail.usedBytes < sizeBytes) return null;
     return tail.bytes;
   }
 
@@ -161,8 +223,19 @@ export class Backlog implements EncodeTarget {
         skip -= block.usedBytes;
         continue;
       }
-      out.push(block.bytes.subarray(skip, block.usedBytes));
       block.lent = true;
+      if (block.pieces === null) {
+        out.push((block.bytes as Buffer).subarray(skip, block.usedBytes));
+      } else {
+        for (const piece of block.pieces) {
+          if (skip >= piece.length) {
+            skip -= piece.length;
+            continue;
+          }
+          out.push(skip === 0 ? piece : piece.subarray(skip));
+          skip = 0;
+        }
+      }
       skip = 0;
     }
     return out;
@@ -170,10 +243,17 @@ export class Backlog implements EncodeTarget {
 
   /**
    * A block of Redis's size for it (its capacity decides where later units split, hence the INFO
-   * figures), in the memory of a trimmed block when one is large enough: a stream of big writes
-   * would otherwise allocate (and leave to the garbage collector) its whole volume again.
+   * figures): with memory for copies, in the memory of a trimmed block when one is large enough
+   * (a stream of big writes would otherwise allocate, and leave to the garbage collector, its
+   * whole volume again); without any when it starts with a referenced value.
    */
-  private newBlock(sizeBytes: number): Block {
+  private newBlock(capacityBytes: number, byReference: boolean): Block {
+    if (byReference) return { capacityBytes, usedBytes: 0, bytes: null, memory: null, copiedBytes: 0, pieces: [], lent: false };
+    const { bytes, memory } = this.newMemory(capacityBytes);
+    return { capacityBytes, usedBytes: 0, bytes, memory, copiedBytes: 0, pieces: null, lent: false };
+  }
+
+  private newMemory(sizeBytes: number): { bytes: Buffer; memory: Buffer } {
     const spares = this.spareMemory;
     // The most recently trimmed spare that fits: memory touched last is the likeliest still cached.
     for (let i = spares.length - 1; i >= 0; i--) {
@@ -181,10 +261,10 @@ export class Backlog implements EncodeTarget {
       if (memory.length < sizeBytes) continue;
       spares.splice(i, 1);
       this.spareBytes -= memory.length;
-      return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory, usedBytes: 0, lent: false };
+      return { bytes: memory.length === sizeBytes ? memory : memory.subarray(0, sizeBytes), memory };
     }
     const memory = Buffer.allocUnsafe(sizeBytes);
-    return { bytes: memory, memory, usedBytes: 0, lent: false };
+    return { bytes: memory, memory };
   }
 
   /**
@@ -204,6 +284,27 @@ export class Backlog implements EncodeTarget {
     }
   }
 
+  /**
+   * A trimmed block: the values it referenced are let go, and its memory, never lent, can take
+   * new bytes (a backlog at its size with no replica streaming from it reuses its blocks instead
+   * of faulting in fresh memory).
+   */
+  private dropBlock(block: Block): void {
+    const pieces = block.pieces;
+    if (pieces !== null) {
+      const own = block.bytes?.buffer;
+      for (const piece of pieces) if (piece.buffer !== own) dropHold(piece, block.lent);
+    }
+    if (!block.lent && block.memory !== null) this.keepSpare(block.memory);
+  }
+
+  /** The backlog is freed: the values it referenced are let go. */
+  dispose(): void {
+    for (let i = this.head; i < this.blocks.length; i++) this.dropBlock(this.blocks[i]);
+    this.blocks.length = 0;
+    this.head = 0;
+  }
+
   private trim(): void {
     while (this.histlenBytes > this.sizeBytes && this.blocks.length - this.head > 1) {
       const first = this.blocks[this.head];
@@ -212,9 +313,7 @@ export class Backlog implements EncodeTarget {
       this.histlenBytes -= first.usedBytes;
       this.firstByteOffset += first.usedBytes;
       this.head++;
-      // A block never lent can take new bytes: a backlog at its size with no replica streaming
-      // from it reuses its blocks instead of faulting in fresh memory.
-      if (!first.lent) this.keepSpare(first.memory);
+      this.dropBlock(first);
     }
     // Dropping from the front of an array is O(n): compact once the dead prefix is large.
     if (this.head > 64 && this.head * 2 > this.blocks.length) {

@@ -98,8 +98,8 @@ export class Replication implements ReplicationApi {
   /** FAILOVER's state machine. */
   readonly failover: Failover;
   /**
-   * This node's own units: the backlog copies the lent bytes (a big value straight from its
-   * Buffer), or commits a small unit encoded in its tail; attached replicas read the backlog.
+   * This node's own units: the backlog copies the lent bytes and keeps a big value by reference
+   * to its Buffer, or commits a small unit encoded in its tail; attached replicas read the backlog.
    */
   private readonly onPropagated = (unit: PropagatedUnit): void => {
     if (this.backlog === null) return;
@@ -109,8 +109,8 @@ export class Replication implements ReplicationApi {
     if (this.primary.replicas.length > 0) this.primary.streamGrew(unit);
   };
 
-  private readonly appendToBacklog = (source: Buffer, start: number, end: number): void => {
-    this.backlog?.append(source, start, end);
+  private readonly appendToBacklog = (source: Buffer, start: number, end: number, isValue: boolean): void => {
+    this.backlog?.append(source, start, end, isValue);
   };
 
   constructor(private readonly host: ReplicationHost) {
@@ -208,6 +208,7 @@ export class Replication implements ReplicationApi {
   /** freeReplicationBacklog (repl-backlog-ttl expired with no replica attached). */
   freeBacklog(): void {
     if (this.backlog === null) return;
+    this.backlog.dispose();
     this.backlog = null;
     this.syncStreamSubscription();
   }

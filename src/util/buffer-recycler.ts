@@ -80,3 +80,73 @@ export function wholeAllocationOf(buf: Buffer): Buffer | null {
 
 /** The process's recycler for big argument Buffers (parser) and overwritten values (SET). */
 export const bigBuffers = new BufferRecycler(64 * 1024 * 1024, 16);
+
+// ---- allocations the replication backlog keeps by reference ----
+//
+// A big value argument (a 100 KB SET) enters the replication backlog as a reference to its own
+// Buffer instead of a copy: the copy, and the cache it flushed, made such a SET cost about half as
+// much again as redis-server's. The same Buffer usually becomes the stored value, so while the
+// backlog holds it, its two other writers wait: an in-place change of the value (APPEND,
+// SETRANGE...) works on a copy (MutableString.unshared), and an overwritten value's memory goes to
+// the recycler only once the backlog let go of it, unless the backlog lent it to a socket.
+
+interface Hold {
+  /** Backlog pieces referencing the allocation (a value split across two blocks is two). */
+  count: number;
+  /** A piece was handed to a socket, whose write may still read it: never recycled. */
+  lent: boolean;
+  /** The allocation its value released while held, recycled when the last piece goes. */
+  released: Buffer | null;
+}
+
+/** Keyed by the allocation; weak, so a backlog dropped without letting go leaks nothing. */
+const holds = new WeakMap<ArrayBufferLike, Hold>();
+
+/**
+ * Whether `buf` is the only user of its allocation (see markSoleView), which is allocated for it
+ * alone, its CRLF room aside: an argument the parser, a script or a file reader built as a view
+ * of a buffer it reuses is not, and is copied instead of referenced.
+ */
+export function ownsAllocation(buf: Buffer): boolean {
+  if (soleViewAllocations.has(buf.buffer)) return true;
+  return buf.byteOffset === 0 && buf.buffer.byteLength - buf.length <= 2;
+}
+
+/** The backlog references a piece of `view`'s allocation (see dropHold). */
+export function holdAllocation(view: Buffer): void {
+  const hold = holds.get(view.buffer);
+  if (hold === undefined) holds.set(view.buffer, { count: 1, lent: false, released: null });
+  else hold.count++;
+}
+
+/** Whether the backlog references `buf`'s memory. */
+export function isHeld(buf: Buffer): boolean {
+  return buf.length >= RECYCLE_MIN_BYTES && holds.has(buf.buffer);
+}
+
+/**
+ * A value that owned `allocation` let it go: true when the backlog holds it, which then recycles
+ * it itself once free (the caller must not), false when the caller may recycle it now.
+ */
+export function releaseWhenUnheld(allocation: Buffer): boolean {
+  const hold = holds.get(allocation.buffer);
+  if (hold === undefined) return false;
+  hold.released = allocation;
+  return true;
+}
+
+/**
+ * The backlog dropped a piece of `view`'s allocation; `lent`: the piece went to a socket. The
+ * last piece gone, a released allocation none of whose pieces was lent goes to the recycler.
+ */
+export function dropHold(view: Buffer, lent: boolean): void {
+  const hold = holds.get(view.buffer);
+  if (hold === undefined) return;
+  if (lent) hold.lent = true;
+  if (--hold.count > 0) return;
+  // A socket may still be writing it: the allocation stays held for good, so the value copies
+  // before any change and its memory is never reused.
+  if (hold.lent) return;
+  holds.delete(view.buffer);
+  if (hold.released !== null) bigBuffers.give(hold.released);
+}

@@ -3,6 +3,8 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Backlog, BACKLOG_BLOCK_BYTES } from '../../src/replication/backlog.js';
+import { MutableString } from '../../src/store/types/string.js';
+import { bigBuffers, isHeld } from '../../src/util/buffer-recycler.js';
 
 const bytes = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
 
@@ -174,4 +176,86 @@ describe('replication backlog with big units', () => {
       expect(held.length).toBe(backlog.histlenBytes);
     });
   }
+});
+
+describe('replication backlog keeping big values by reference', () => {
+  /** A stream of framed SETs: small framing copied, each value appended as a value part. */
+  const feed = (backlog: Backlog, values: Buffer[], byReference: boolean): void => {
+    values.forEach((value, i) => {
+      backlog.append(Buffer.from(`*3\r\n$3\r\nSET\r\n$3\r\nk${i % 10}x\r\n$${value.length}\r\n`));
+      backlog.append(value, 0, value.length, byReference);
+      backlog.append(Buffer.from('\r\n'));
+      if (i % 3 === 0) backlog.append(Buffer.from('*1\r\n$4\r\nPING\r\n'));
+    });
+  };
+  // Sizes around the block sizes (16 KB, a sixteenth of the backlog), so values split across blocks.
+  const values = (): Buffer[] => [20_000, 70_000, 16_384, 100_000, 17_000, 300_000, 65_536, 40_000].map((n, i) => {
+    const value = Buffer.allocUnsafeSlow(n);
+    for (let j = 0; j < n; j++) value[j] = (i * 31 + j) & 0xff;
+    return value;
+  });
+
+  it('holds the same bytes under the same figures as copies would, without copying the values', () => {
+    const copied = new Backlog(512 * 1024, 0);
+    const referenced = new Backlog(512 * 1024, 0);
+    const stream = values();
+    for (let round = 0; round < 4; round++) {
+      feed(copied, stream, false);
+      feed(referenced, stream, true);
+      expect([referenced.histlenBytes, referenced.firstByteOffset, referenced.allocatedBytes])
+        .toEqual([copied.histlenBytes, copied.firstByteOffset, copied.allocatedBytes]);
+    }
+    for (const offset of [referenced.firstByteOffset, referenced.firstByteOffset + 12_345, referenced.lastByteOffset]) {
+      expect(Buffer.concat(referenced.bytesFrom(offset)).equals(Buffer.concat(copied.bytesFrom(offset)))).toBe(true);
+    }
+    // The last value's bytes are its own Buffer's memory, not a copy.
+    const last = stream[stream.length - 1];
+    expect(referenced.bytesFrom(referenced.firstByteOffset).some((piece) => piece.buffer === last.buffer)).toBe(true);
+    expect(copied.bytesFrom(copied.firstByteOffset).some((piece) => piece.buffer === last.buffer)).toBe(false);
+  });
+
+  it('copies a value that is a view of a larger buffer (its memory may be reused)', () => {
+    const backlog = new Backlog(1024 * 1024, 0);
+    const shared = Buffer.alloc(64 * 1024, 7);
+    backlog.append(shared, 1000, 41_000, true);
+    shared.fill(9);
+    expect(Buffer.concat(backlog.bytesFrom(1)).every((byte) => byte === 7)).toBe(true);
+  });
+
+  it('makes the stored value copy before an in-place change, and recycles it only once let go', () => {
+    const sizeBytes = 256 * 1024;
+    const backlog = new Backlog(sizeBytes, 0);
+    const memory = Buffer.allocUnsafeSlow(50_002);
+    const argument: Buffer = memory.subarray(0, 50_000);
+    argument.fill(5);
+    const value = MutableString.over(argument);
+    backlog.append(argument, 0, argument.length, true);
+    expect(isHeld(argument)).toBe(true);
+    // APPEND on the key while the stream holds the bytes: a private copy changes.
+    const own = value.unshared();
+    expect(own).not.toBe(value);
+    // SET overwrote the key: the memory waits for the backlog instead of being reused.
+    expect(value.releasableAllocation()).toBeNull();
+    expect(bigBuffers.take(50_002)).toBeNull();
+    // The stream moves on past it: the backlog recycles the memory itself.
+    for (let i = 0; i < 12; i++) backlog.append(Buffer.alloc(BACKLOG_BLOCK_BYTES * 2, i));
+    expect(isHeld(argument)).toBe(false);
+    expect(bigBuffers.take(50_002)?.buffer).toBe(memory.buffer);
+  });
+
+  it('never recycles or changes in place a value whose bytes went to a socket', () => {
+    const backlog = new Backlog(256 * 1024, 0);
+    const argument: Buffer = Buffer.allocUnsafeSlow(50_000);
+    argument.fill(6);
+    const value = MutableString.over(argument);
+    backlog.append(argument, 0, argument.length, true);
+    const lent = backlog.bytesFrom(1);
+    expect(value.releasableAllocation()).toBeNull();
+    for (let i = 0; i < 12; i++) backlog.append(Buffer.alloc(BACKLOG_BLOCK_BYTES * 2, i));
+    expect(backlog.firstByteOffset).toBeGreaterThan(50_000);
+    // A write of `lent` may still be pending: the value's memory stays as it was.
+    expect(bigBuffers.take(50_000)).toBeNull();
+    expect(value.unshared()).not.toBe(value);
+    expect(Buffer.concat(lent).every((byte) => byte === 6)).toBe(true);
+  });
 });

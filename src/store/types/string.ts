@@ -1,6 +1,6 @@
 // String values mutated in place: a Buffer with spare room, like Redis's sds ("raw" encoding).
 
-import { wholeAllocationOf } from '../../util/buffer-recycler.js';
+import { isHeld, releaseWhenUnheld, wholeAllocationOf } from '../../util/buffer-recycler.js';
 
 export class MutableString {
   readonly kind = 'string' as const;
@@ -31,16 +31,22 @@ export class MutableString {
   /**
    * The whole allocation behind this value, when it may be reused for other bytes: the value is
    * being dropped, nothing else views its memory (no reply by reference), and it owns its
-   * ArrayBuffer (see wholeAllocationOf). Null otherwise.
+   * ArrayBuffer (see wholeAllocationOf). Null otherwise, and null while the replication backlog
+   * references it (the backlog recycles it once free).
    */
   releasableAllocation(): Buffer | null {
     if (this.sharedWithOutput) return null;
-    return wholeAllocationOf(this.buf);
+    const allocation = wholeAllocationOf(this.buf);
+    if (allocation === null || releaseWhenUnheld(allocation)) return null;
+    return allocation;
   }
 
-  /** This value, or a private copy of it when its bytes may still be queued for a client. */
+  /**
+   * This value, or a private copy of it when its bytes may still be queued for a client or are
+   * kept by reference in the replication backlog.
+   */
   unshared(): MutableString {
-    if (!this.sharedWithOutput) return this;
+    if (!this.sharedWithOutput && !isHeld(this.buf)) return this;
     const copy = MutableString.from(this.bytes());
     copy.embstr = this.embstr;
     copy.lru = this.lru;
