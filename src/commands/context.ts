@@ -93,9 +93,10 @@ export interface ClientState {
   /**
    * Queues an out-of-band frame (pub/sub message, MONITOR line) for this client: written even
    * under CLIENT REPLY OFF, flushed at the end of the event-loop turn, subject to the output
-   * buffer limits.
+   * buffer limits. The frame's first `lengthBytes` (all of it by default) are copied at once, so
+   * its memory is free again when this returns.
    */
-  push(frame: Buffer): void;
+  push(frame: Buffer, lengthBytes?: number): void;
   /** The protocol the client speaks (HELLO switches it). */
   setProtocol(resp: 2 | 3): void;
   /** Flags string for CLIENT LIST/INFO ("N", "P", "x"...). */

@@ -201,10 +201,10 @@ export class Client implements ClientState, CommandContext {
     this.reply.resp = resp;
   }
 
-  push(frame: Buffer): void {
+  push(frame: Buffer, lengthBytes = frame.length): void {
     if (this.closed) return;
     // Pushed output bypasses CLIENT REPLY OFF/SKIP (Redis's CLIENT_PUSHING flag).
-    this.reply.rawUnmuted(frame);
+    this.reply.rawUnmuted(frame, lengthBytes);
     this.host.pushed(this);
   }
 

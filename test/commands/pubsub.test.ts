@@ -236,6 +236,27 @@ describe('pub/sub', () => {
     }
   });
 
+  it('gives each protocol its own frame, message after message, big or small, with patterns', async () => {
+    const two = await connect(2);
+    const three = await connect(3);
+    const pub = await connect(2);
+    for (const sub of [two, three]) {
+      sub.send('SUBSCRIBE', 'mix');
+      await sub.readReply();
+      sub.send('PSUBSCRIBE', 'm*');
+      await sub.readReply();
+    }
+    // A message past the reused frame memory, then shorter ones: no byte of an earlier one left.
+    for (const message of ['x'.repeat(100_000), 'short', '', 'y'.repeat(300), 'z']) {
+      expect(await pub.call('PUBLISH', 'mix', message)).toBe(':4\r\n');
+      for (const [sub, resp] of [[two, 2], [three, 3]] as const) {
+        expect(await sub.readReply()).toBe(frame(resp, ['message', 'mix', message]));
+        expect(await sub.readReply()).toBe(frame(resp, ['pmessage', 'm*', 'mix', message]));
+      }
+    }
+    expect(two.pending + three.pending).toBe('');
+  });
+
   it('fans a message out to 1000 subscribers, encoding it once per protocol', async () => {
     const sockets: net.Socket[] = [];
     const received: number[] = [];
