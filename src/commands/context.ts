@@ -93,10 +93,9 @@ export interface ClientState {
   /**
    * Queues an out-of-band frame (pub/sub message, MONITOR line) for this client: written even
    * under CLIENT REPLY OFF, flushed at the end of the event-loop turn, subject to the output
-   * buffer limits. The frame's first `lengthBytes` (all of it by default) are copied at once, so
-   * its memory is free again when this returns.
+   * buffer limits.
    */
-  push(frame: Buffer, lengthBytes?: number): void;
+  push(frame: Buffer): void;
   /** The protocol the client speaks (HELLO switches it). */
   setProtocol(resp: 2 | 3): void;
   /** Flags string for CLIENT LIST/INFO ("N", "P", "x"...). */

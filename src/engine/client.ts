@@ -201,10 +201,10 @@ export class Client implements ClientState, CommandContext {
     this.reply.resp = resp;
   }
 
-  push(frame: Buffer, lengthBytes = frame.length): void {
+  push(frame: Buffer): void {
     if (this.closed) return;
     // Pushed output bypasses CLIENT REPLY OFF/SKIP (Redis's CLIENT_PUSHING flag).
-    this.reply.rawUnmuted(frame, lengthBytes);
+    this.reply.rawUnmuted(frame);
     this.host.pushed(this);
   }
 

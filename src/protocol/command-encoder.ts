@@ -100,6 +100,13 @@ export function encodeCommand(argv: readonly string[]): Buffer {
   return buf;
 }
 
+/** The same bytes with a RESP3 push header ('>' instead of '*'), for pub/sub messages. */
+export function encodePush(argv: readonly string[]): Buffer {
+  const buf = Buffer.allocUnsafe(encodedCommandBytes(argv));
+  writeCommand(buf, 0, argv, PUSH_TYPE);
+  return buf;
+}
+
 /** A status reply line "+<text>\r\n" (MONITOR's lines); `text` must hold no CR or LF. */
 export function encodeStatus(text: string): Buffer {
   const buf = Buffer.allocUnsafe(text.length + 3);
@@ -110,7 +117,6 @@ export function encodeStatus(text: string): Buffer {
   return buf;
 }
 
-/** writeCommand's aggregate types: a RESP array, or a RESP3 push (pub/sub messages). */
-export const ARRAY_TYPE = 42; // '*'
-export const PUSH_TYPE = 62; // '>'
+const ARRAY_TYPE = 42; // '*'
+const PUSH_TYPE = 62; // '>'
 const BULK_TYPE = 36; // '$'

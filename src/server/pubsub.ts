@@ -1,73 +1,28 @@
 // The pub/sub hub: channel, pattern and shard-channel subscriptions and message fan-out. A
 // message is encoded once per protocol its audience speaks (a RESP2 array, a RESP3 push); each
 // subscriber then gets a memcpy of those bytes (ClientState.push), so publishing to a thousand
-// subscribers costs a thousand copies, not a thousand encodings. The frames are encoded into
-// buffers reused from publish to publish: a publish allocates nothing.
+// subscribers costs a thousand copies, not a thousand encodings.
 
 import type { ClientState, PubSubApi } from '../commands/context.js';
-import { ARRAY_TYPE, encodedCommandBytes, PUSH_TYPE, writeCommand } from '../protocol/command-encoder.js';
+import { encodeCommand, encodePush } from '../protocol/command-encoder.js';
 import { globMatch } from '../util/glob.js';
 
 type Client = ClientState;
 
-/** Frames up to this size are encoded into the reused buffers; a bigger one gets its own, once. */
-const REUSED_FRAME_MAX_BYTES = 64 * 1024;
+/** A frame encoded on first use for each protocol, so RESP2-only audiences pay one encoding. */
+class LazyFrame {
+  private resp2: Buffer | null = null;
+  private resp3: Buffer | null = null;
 
-/**
- * One message frame, encoded on first use for each protocol (a RESP2-only audience pays one
- * encoding) into memory kept for the next message. Subscribers copy it at once (push), so
- * nothing refers to it after the publish.
- */
-class MessageFrame {
-  private readonly plainParts = ['', '', ''];
-  private readonly patternParts = ['', '', '', ''];
-  private parts: string[] = this.plainParts;
-  private readonly encoded = [Buffer.allocUnsafe(256), Buffer.allocUnsafe(256)];
-  /** Bytes of encoded[0] (RESP2) and encoded[1] (RESP3) for the current parts; -1 until encoded. */
-  private readonly lengths = [-1, -1];
+  constructor(private readonly parts: readonly string[]) {}
 
-  /** The frame of a new message: [kind, channel, message], or [kind, pattern, channel, message]. */
-  set(kind: string, pattern: string | null, channel: string, message: string): void {
-    let parts: string[];
-    if (pattern === null) {
-      parts = this.plainParts;
-      parts[1] = channel;
-      parts[2] = message;
-    } else {
-      parts = this.patternParts;
-      parts[1] = pattern;
-      parts[2] = channel;
-      parts[3] = message;
-    }
-    parts[0] = kind;
-    this.parts = parts;
-    this.lengths[0] = this.lengths[1] = -1;
-  }
-
-  pushTo(client: Client): void {
-    const protocol = client.reply.resp === 3 ? 1 : 0;
-    if (this.lengths[protocol] < 0) {
-      const sizeBytes = encodedCommandBytes(this.parts);
-      if (this.encoded[protocol].length < sizeBytes) this.encoded[protocol] = Buffer.allocUnsafe(sizeBytes);
-      this.lengths[protocol] = writeCommand(this.encoded[protocol], 0, this.parts, protocol === 1 ? PUSH_TYPE : ARRAY_TYPE);
-    }
-    client.push(this.encoded[protocol], this.lengths[protocol]);
-  }
-
-  /** The message went out: a big one's memory and the strings are let go. */
-  done(): void {
-    for (let i = 0; i < this.encoded.length; i++) {
-      if (this.encoded[i].length > REUSED_FRAME_MAX_BYTES) this.encoded[i] = Buffer.allocUnsafe(256);
-    }
-    this.plainParts.fill('');
-    this.patternParts.fill('');
+  for(client: Client): Buffer {
+    if (client.reply.resp !== 3) return this.resp2 ??= encodeCommand(this.parts);
+    return this.resp3 ??= encodePush(this.parts);
   }
 }
 
 export class PubSubHub implements PubSubApi {
-  /** The frame publishes encode into; a publish made while it is in use gets one of its own. */
-  private readonly frame = new MessageFrame();
-  private frameInUse = false;
   readonly channels = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
@@ -162,10 +117,21 @@ export class PubSubHub implements PubSubApi {
   publish(channel: string, message: string): number {
     let receivers = 0;
     const subscribers = this.channels.get(channel);
-    if (subscribers !== undefined) receivers += this.fanOut(subscribers, 'message', null, channel, message);
+    if (subscribers !== undefined) {
+      const frame = new LazyFrame(['message', channel, message]);
+      for (const client of subscribers) {
+        client.push(frame.for(client));
+        receivers++;
+      }
+    }
     if (this.patterns.size === 0) return receivers;
     for (const [pattern, clients] of this.patterns) {
-      if (globMatch(pattern, channel)) receivers += this.fanOut(clients, 'pmessage', pattern, channel, message);
+      if (!globMatch(pattern, channel)) continue;
+      const frame = new LazyFrame(['pmessage', pattern, channel, message]);
+      for (const client of clients) {
+        client.push(frame.for(client));
+        receivers++;
+      }
     }
     return receivers;
   }
@@ -174,24 +140,11 @@ export class PubSubHub implements PubSubApi {
   publishShard(channel: string, message: string): number {
     const subscribers = this.shardChannels.get(channel);
     if (subscribers === undefined) return 0;
-    return this.fanOut(subscribers, 'smessage', null, channel, message);
-  }
-
-  /** Pushes [kind, (pattern,) channel, message] to every client of `clients`; returns how many. */
-  private fanOut(clients: Set<Client>, kind: string, pattern: string | null, channel: string, message: string): number {
-    const nested = this.frameInUse;
-    const frame = nested ? new MessageFrame() : this.frame;
-    this.frameInUse = true;
-    frame.set(kind, pattern, channel, message);
+    const frame = new LazyFrame(['smessage', channel, message]);
     let receivers = 0;
-    try {
-      for (const client of clients) {
-        frame.pushTo(client);
-        receivers++;
-      }
-    } finally {
-      frame.done();
-      if (!nested) this.frameInUse = false;
+    for (const client of subscribers) {
+      client.push(frame.for(client));
+      receivers++;
     }
     return receivers;
   }
