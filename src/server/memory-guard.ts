@@ -34,6 +34,15 @@ const RESAMPLE_AFTER_BYTES = 8 * 1024 * 1024;
  * about 0.3 ms a tick on a virtual machine, most of its idle CPU.
  */
 const IDLE_TICKS_PER_SAMPLE = 10;
+/**
+ * An active node's cron samples every tick, but re-reads the RSS (a /proc read, 0.1-0.3 ms a
+ * tick on a loaded virtual machine: a third of a cluster node's cron) at most this often, unless
+ * it was near the system threshold; V8's figures, cheap, are read every time. Samples triggered
+ * by incoming bytes or a collection read it always.
+ */
+const RSS_READ_INTERVAL_MS = 1_000;
+/** Share of the refusal threshold past which the RSS is re-read at every sample. */
+const RSS_WATCH_RATIO = 0.8;
 
 /** The memory this process may use: the cgroup v2 limit when it is lower than the RAM. */
 export function systemMemoryLimitBytes(): number {
@@ -72,6 +81,7 @@ export class MemoryGuard {
   private bytesSinceSample = 0;
   private lastCollectMs = 0;
   private idleTicks = 0;
+  private rssReadMs = 0;
   /** V8's figures as of the last sample (also read by the idle collector, heap-reclaim.ts). */
   heapStatistics: v8.HeapInfo;
 
@@ -82,10 +92,13 @@ export class MemoryGuard {
     this.heapStatistics = this.readProcessFigures();
   }
 
-  private readProcessFigures(): v8.HeapInfo {
+  private readProcessFigures(readRss = true): v8.HeapInfo {
     const heap = v8.getHeapStatistics();
     this.heapStatistics = heap;
-    this.processFigures.rssBytes = process.memoryUsage.rss();
+    if (readRss) {
+      this.processFigures.rssBytes = process.memoryUsage.rss();
+      this.rssReadMs = Date.now();
+    }
     this.processFigures.heapUsedBytes = heap.used_heap_size;
     this.processFigures.heapTotalBytes = heap.total_heap_size;
     return heap;
@@ -97,14 +110,15 @@ export class MemoryGuard {
    */
   tick(active: boolean): void {
     if (!active && ++this.idleTicks < IDLE_TICKS_PER_SAMPLE) return;
-    this.sample();
+    const rssNearThreshold = this.processFigures.rssBytes > this.systemLimitBytes * SYSTEM_REFUSE_RATIO * RSS_WATCH_RATIO;
+    this.sample(rssNearThreshold || Date.now() - this.rssReadMs >= RSS_READ_INTERVAL_MS);
   }
 
-  /** Re-reads memory use now. */
-  sample(): void {
+  /** Re-reads memory use now (the RSS too unless `readRss` is false, see RSS_READ_INTERVAL_MS). */
+  sample(readRss = true): void {
     this.bytesSinceSample = 0;
     this.idleTicks = 0;
-    const heap = this.readProcessFigures();
+    const heap = this.readProcessFigures(readRss);
     const oldLimitBytes = Math.max(0, heap.heap_size_limit - YOUNG_GENERATION_RESERVE_BYTES);
     // The old generation is part of the whole heap: only a heap past the threshold needs the
     // per-space statistics (a dozen objects per call) to tell.
