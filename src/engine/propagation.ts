@@ -12,10 +12,10 @@ import {
   encodedCommandBytes, writeArrayHeader, writeBulkHeader, writeCommand, writeText, type StreamArg,
 } from '../protocol/command-encoder.js';
 
-/** Receives one range of a unit's bytes: source[start, end). */
 /**
- * One part of a unit. `isValue`: the part is a whole big argument Buffer (a value as it arrived),
- * which the backlog may keep by reference; the other parts are the propagator's reused buffer.
+ * Receives one part of a unit's bytes: source[start, end). `isValue`: the part is a whole big
+ * argument Buffer (a value as it arrived), which the backlog may keep by reference; the other
+ * parts are the propagator's reused buffer.
  */
 export type UnitPartVisitor = (source: Buffer, start: number, end: number, isValue: boolean) => void;
 

@@ -119,9 +119,12 @@ export function holdAllocation(view: Buffer): void {
   else hold.count++;
 }
 
-/** Whether the backlog references `buf`'s memory. */
+/**
+ * Whether the backlog references `buf`'s memory. Asked only before an in-place change, so by
+ * allocation whatever the value's size: no threshold to keep in step with what the propagator lends.
+ */
 export function isHeld(buf: Buffer): boolean {
-  return buf.length >= RECYCLE_MIN_BYTES && holds.has(buf.buffer);
+  return holds.has(buf.buffer);
 }
 
 /**
