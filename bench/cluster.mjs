@@ -2,7 +2,8 @@
 // Cluster mode, cinnabar beside redis-server in the same shape: 3 primaries with 1 replica each,
 // created with `redis-cli --cluster create`, cluster-node-timeout 1000.
 // - Throughput: `redis-benchmark --cluster` SET and GET (50 clients, non-pipelined) against
-//   each cluster, with the CPU time all six nodes spent per request (utime+stime from /proc);
+//   each cluster, with the CPU time all six nodes spent per request (utime+stime from /proc), and
+//   its split between the three primaries and the three replicas;
 //   judged on the CPU ratio, requests/s beside it (target: requests/s ratio >= 0.85). Each measured
 //   run follows an unmeasured warm-up run of the same test (lib.mjs WARM_UP_REQUESTS per primary).
 // - Failover: kill -9 of a primary, then the time until its replica accepts a write to one of
@@ -52,8 +53,11 @@ function throughput(cluster, test) {
   const before = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
   const rps = redisBenchmarkRps(args, test, REQUESTS);
   const after = cluster.nodes.map((n) => cpuTicks(/** @type {number} */ (n.proc.pid)));
-  const ticks = after.reduce((sum, t, i) => sum + t - before[i], 0);
-  return { rps, cpuMicrosPerRequest: (ticks * 10_000) / REQUESTS };
+  // Both kinds of cluster list their primaries first (redis-cli --cluster create makes the
+  // first three nodes primaries; the floor starts them first), and no failover has run yet.
+  const perRequest = (/** @type {number} */ from, /** @type {number} */ to) =>
+    (after.slice(from, to).reduce((sum, t, i) => sum + t - before[from + i], 0) * 10_000) / REQUESTS;
+  return { rps, cpuMicrosPerRequest: perRequest(0, after.length), primaryMicros: perRequest(0, PRIMARIES), replicaMicros: perRequest(PRIMARIES, after.length) };
 }
 
 /** kill -9 of the first primary; ms until its replica accepts a write to one of its slots. @param {RunningCluster} cluster */
@@ -77,7 +81,7 @@ async function failover(cluster) {
   return performance.now() - t0;
 }
 
-/** @typedef {{ rps: number, cpuMicrosPerRequest: number }} Throughput */
+/** @typedef {{ rps: number, cpuMicrosPerRequest: number, primaryMicros: number, replicaMicros: number }} Throughput */
 /** @type {Record<string, { set: Throughput[], get: Throughput[], failoverMs: number[] }>} */
 const results = { cinnabar: { set: [], get: [], failoverMs: [] }, redis: { set: [], get: [], failoverMs: [] }, floor: { set: [], get: [], failoverMs: [] } };
 const throughputRounds = process.env.BENCH_SKIP_THROUGHPUT === '1' ? 0 : 3;
@@ -112,6 +116,9 @@ for (let round = 0; round < Math.max(throughputRounds, failoverRounds); round++)
 process.stdout.write('\n');
 
 const fmt = (/** @type {number[]} */ v) => `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}`;
+/** The CPU per request with its split by role (the replicas' share during GET is their background work). */
+const cpuText = (/** @type {Throughput[]} */ v) =>
+  `${fmt(v.map((x) => x.cpuMicrosPerRequest))} (primaries ${fmt(v.map((x) => x.primaryMicros))}, replicas ${v.map((x) => x.replicaMicros.toFixed(2)).join('/')})`;
 for (const test of /** @type {const} */ (['set', 'get'])) {
   if (throughputRounds === 0) break;
   const c = results.cinnabar[test];
@@ -119,10 +126,10 @@ for (const test of /** @type {const} */ (['set', 'get'])) {
   const cpuRatio = median(c.map((x) => x.cpuMicrosPerRequest)) / median(r.map((x) => x.cpuMicrosPerRequest));
   const best = (/** @type {Throughput[]} */ v) => Math.max(...v.map((x) => x.rps));
   const rpsRatio = best(c) / best(r);
-  console.log(`${test.toUpperCase()} --cluster: cpu us/request cinnabar ${fmt(c.map((x) => x.cpuMicrosPerRequest))}, redis ${fmt(r.map((x) => x.cpuMicrosPerRequest))}, ratio ${cpuRatio.toFixed(2)}; rps ratio ${rpsRatio.toFixed(2)} (best rounds ${best(c).toFixed(0)} / ${best(r).toFixed(0)})`);
+  console.log(`${test.toUpperCase()} --cluster: cpu us/request cinnabar ${cpuText(c)}, redis ${cpuText(r)}, ratio ${cpuRatio.toFixed(2)}; rps ratio ${rpsRatio.toFixed(2)} (best rounds ${best(c).toFixed(0)} / ${best(r).toFixed(0)})`);
   const f = results.floor[test];
   if (f.length > 0) {
-    console.log(`  Node's floor: cpu us/request ${fmt(f.map((x) => x.cpuMicrosPerRequest))}, best ${best(f).toFixed(0)} rps; rps ratio floor/redis ${(best(f) / best(r)).toFixed(2)}, cinnabar/floor ${(best(c) / best(f)).toFixed(2)}`);
+    console.log(`  Node's floor: cpu us/request ${cpuText(f)}, best ${best(f).toFixed(0)} rps; rps ratio floor/redis ${(best(f) / best(r)).toFixed(2)}, cinnabar/floor ${(best(c) / best(f)).toFixed(2)}`);
   }
 }
 if (failoverRounds > 0) {
