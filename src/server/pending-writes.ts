@@ -20,6 +20,11 @@ export class PendingWrites {
   /** `writeAll` writes the clients' output (closed clients included: it skips them). */
   constructor(private readonly writeAll: (clients: readonly Client[]) => void) {}
 
+  /** Clients waiting for the end-of-turn flush. */
+  get size(): number {
+    return this.clients.length;
+  }
+
   /** The client's output leaves at the end of this turn (or at an earlier flush). */
   add(client: Client): void {
     if (client.flushPending) return;

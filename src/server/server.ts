@@ -163,6 +163,8 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   private nextClientId = 1;
   private readonly listeners: Listeners;
   private cronTimer: NodeJS.Timeout | null = null;
+  /** Clients pending for end-of-turn writes when this turn's replication stream started. */
+  private clientsBeforeStream = 0;
   /** Cron ticks run so far (Redis's cronloops, for run_with_period). */
   private cronLoops = 0;
   /** CLIENT PAUSE state; the pause check reads `clientPause.untilMs` on every command. */
@@ -750,20 +752,25 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
   }
 
-  /** PrimaryHost: the end-of-turn writes run this turn, with or without client output. */
+  /**
+   * PrimaryHost: the end-of-turn writes run this turn, with or without client output. Called
+   * when the turn's stream starts: the clients pending by then, and the client whose command
+   * started it (added next), get their replies after the stream (see writePending).
+   */
   requestTurnEnd(): void {
+    this.clientsBeforeStream = this.pendingWrites.size;
     this.pendingWrites.requestFlush();
   }
 
   /** Writes the client's replies; a normal client over its output limit is closed (as Redis). */
-  private flushClient(client: Client): void {
+  private flushClient(client: Client, beforeStream = false): void {
     if (client.replicaLink !== null && client.reply.lengthBytes > 0) {
       // A reply would land in the middle of the replica's stream.
       this.replication.primary.replicaReplied(client, client.reply.take());
       return;
     }
     const streamFlush = this.replication.primary.streamFlush;
-    if (streamFlush.pending && client.connection instanceof SocketConnection) {
+    if (!beforeStream && streamFlush.pending && client.connection instanceof SocketConnection) {
       // The replicas get this turn's stream before the clients get their replies (as Redis):
       // the reply joins the end-of-turn writes, which send the stream first. A big reply does not
       // wait in the client's buffer: the stream leaves now instead.
@@ -1319,22 +1326,39 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     return true;
   }
 
-  /** PendingWrites: the turn's replies and pushed output leave, after the replicas' stream. */
+  /**
+   * PendingWrites: the turn's replies and pushed output leave, in Redis's order around the
+   * replicas' stream. Redis's pending-write list takes each newcomer at its head, and a replica
+   * joins it when the turn's first write is propagated: the clients that came after that write
+   * are written first, then the replicas, then the writer and the clients before it. So the
+   * client whose write started the stream gets its reply after the stream left, as in Redis.
+   * Writing every reply after the stream cost a primary with one replica 0.5 us more CPU per
+   * SET (-c 17, alternated runs): the woken replica takes the CPU while replies still wait.
+   */
   private writePending(clients: readonly Client[]): void {
     const streamFlush = this.replication.primary.streamFlush;
-    if (streamFlush.pending) streamFlush.flush();
+    const afterStream = streamFlush.pending ? Math.min(this.clientsBeforeStream + 1, clients.length) : 0;
     let bigOutputLeft = false;
-    for (let i = 0; i < clients.length; i++) {
-      const c = clients[i];
-      if (c.closed) continue;
-      // Output within the client's reply buffer moves no memory figure when it leaves.
-      if (c.reply.lengthBytes > c.reply.bufferBytes) bigOutputLeft = true;
-      this.flushClient(c);
+    for (let i = afterStream; i < clients.length; i++) {
+      if (this.writePendingClient(clients[i], true)) bigOutputLeft = true;
+    }
+    if (streamFlush.pending) streamFlush.flush();
+    for (let i = 0; i < afterStream; i++) {
+      if (this.writePendingClient(clients[i], false)) bigOutputLeft = true;
     }
     // A memory sample taken this turn counted that output (invalidations of evicted keys to
     // tracking clients, say): judged by it, the next commands would evict again for memory
     // that is already free (Redis reads used_memory live).
     if (bigOutputLeft) this.usedMemory.clientsChanged();
+  }
+
+  /** One client's end-of-turn write; true when it held more than its reply buffer. */
+  private writePendingClient(client: Client, beforeStream: boolean): boolean {
+    if (client.closed) return false;
+    // Output within the client's reply buffer moves no memory figure when it leaves.
+    const big = client.reply.lengthBytes > client.reply.bufferBytes;
+    this.flushClient(client, beforeStream);
+    return big;
   }
 
   // -------------------------------------------------------------- INFO etc.

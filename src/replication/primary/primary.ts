@@ -51,7 +51,7 @@ export interface PrimaryHost {
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
   enforceOutputLimit(client: Client): boolean;
-  /** The node's end-of-turn writes run this turn (they send the replicas' stream first). */
+  /** The node's end-of-turn writes run this turn (the turn's stream starts now: see Server.writePending). */
   requestTurnEnd(): void;
 }
 

@@ -2,10 +2,10 @@
 //
 // The units a turn of the event loop produced go out together after the turn's I/O (one write
 // per replica instead of one per command). Redis writes to its replicas in beforeSleep before
-// the replies of the commands that produced the stream, so a client that got its write
+// the reply of the write that started the turn's stream, so a client that got its write
 // acknowledged and then reads a replica finds the write already on its way there, not behind
 // its own read: the stream leaves in the node's one end-of-turn flush (server/pending-writes.ts),
-// ahead of the clients' replies.
+// ahead of that client's reply (Server.writePending keeps Redis's order).
 
 /** A replica with stream bytes of this turn not yet written to its socket. */
 export interface StreamHolder {
@@ -19,7 +19,7 @@ export class StreamFlush {
   private spareReplicas: StreamHolder[] = [];
   private scheduled = false;
 
-  /** `requestTurnEnd` makes the node's end-of-turn flush run, which calls flush() first. */
+  /** `requestTurnEnd` makes the node's end-of-turn flush run, which calls flush(); called when the turn's stream starts. */
   constructor(private readonly requestTurnEnd: () => void) {}
 
   /** A stream write waits for the end of the turn. */
