@@ -771,9 +771,9 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
     }
     const streamFlush = this.replication.primary.streamFlush;
     if (!beforeStream && streamFlush.pending && client.connection instanceof SocketConnection) {
-      // The replicas get this turn's stream before the clients get their replies (as Redis):
-      // the reply joins the end-of-turn writes, which send the stream first. A big reply does not
-      // wait in the client's buffer: the stream leaves now instead.
+      // A reply flushed while the turn's stream waits joins the end-of-turn writes, which order
+      // it around the stream as Redis does (see writePending). A big reply does not wait in the
+      // client's buffer: the stream leaves now instead.
       if (client.reply.lengthBytes < MAX_REPLY_BATCH_BYTES) {
         this.pendingWrites.add(client);
         return;
