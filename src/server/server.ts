@@ -753,11 +753,11 @@ export class Server implements ServerApi, AdminApi, ClientHost, DispatcherHost, 
   }
 
   /**
-   * PrimaryHost: the end-of-turn writes run this turn, with or without client output. Called
-   * when the turn's stream starts: the clients pending by then, and the client whose command
-   * started it (added next), get their replies after the stream (see writePending).
+   * PrimaryHost: the turn's stream starts. The end-of-turn writes run this turn, with or without
+   * client output; the clients pending by now, and the client whose command started the stream
+   * (added next), get their replies after it (see writePending).
    */
-  requestTurnEnd(): void {
+  streamStarted(): void {
     this.clientsBeforeStream = this.pendingWrites.size;
     this.pendingWrites.requestFlush();
   }

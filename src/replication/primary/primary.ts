@@ -51,8 +51,11 @@ export interface PrimaryHost {
   clientById(id: number): Client | undefined;
   /** Closes a client over its output-buffer limits (logged and counted); true when it did. */
   enforceOutputLimit(client: Client): boolean;
-  /** The node's end-of-turn writes run this turn (the turn's stream starts now: see Server.writePending). */
-  requestTurnEnd(): void;
+  /**
+   * The turn's stream starts: the node's end-of-turn writes run this turn, and send it before the
+   * replies of the clients pending now and of the one whose write started it (Server.writePending).
+   */
+  streamStarted(): void;
 }
 
 /** shared.noreplicaserr without its '-'. */
@@ -109,7 +112,7 @@ export class PrimarySide {
   private readonly streamLinks: ReplicaStreamLinks;
 
   constructor(private readonly replication: Replication, private readonly host: PrimaryHost) {
-    this.streamFlush = new StreamFlush(() => host.requestTurnEnd());
+    this.streamFlush = new StreamFlush(() => host.streamStarted());
     const stream: ReplicaStream = {
       // The backlog's own end, so that every offset handed out can be lent back by it.
       get endOffset() {

@@ -19,8 +19,11 @@ export class StreamFlush {
   private spareReplicas: StreamHolder[] = [];
   private scheduled = false;
 
-  /** `requestTurnEnd` makes the node's end-of-turn flush run, which calls flush(); called when the turn's stream starts. */
-  constructor(private readonly requestTurnEnd: () => void) {}
+  /**
+   * `streamStarted` is called when the turn's first stream write is scheduled: it makes the
+   * node's end-of-turn flush run, which calls flush().
+   */
+  constructor(private readonly streamStarted: () => void) {}
 
   /** A stream write waits for the end of the turn. */
   get pending(): boolean {
@@ -32,7 +35,7 @@ export class StreamFlush {
     this.replicas.push(replica);
     if (this.scheduled) return;
     this.scheduled = true;
-    this.requestTurnEnd();
+    this.streamStarted();
   }
 
   /** Writes the pending stream now. */
